@@ -1,0 +1,136 @@
+//! The one error type, with a variant per stage, and its mapping to exit codes.
+//!
+//! Context is added where it is known (the file, the query, the object); only `main`
+//! formats an `Error` for people. Messages start lowercase and carry no trailing period.
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A 1-based position in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A schema file is malformed or inconsistent.
+    #[error("{}: {message}", spec_prefix(path, location, object))]
+    Spec {
+        path: PathBuf,
+        location: Option<Location>,
+        /// YAML path of the offending object, e.g. `tables.students.indexes.students_email_idx`.
+        object: Option<String>,
+        message: String,
+    },
+    /// Connecting to or reading from PostgreSQL failed.
+    #[error("{context}: {}", describe_db_error(source))]
+    Database {
+        context: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// A catalog row autogen cannot represent.
+    #[error("catalog query {query}: {message}")]
+    Catalog { query: &'static str, message: String },
+    /// A statement failed while being applied.
+    #[error("{origin}: statement {statement_number} failed: {}\n  {sql}", describe_db_error(source))]
+    Apply {
+        origin: String,
+        statement_number: usize,
+        sql: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// The requested change cannot be planned.
+    #[error("{object}: {message}")]
+    Plan { object: String, message: String },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Wrong command-line usage that clap cannot catch.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    pub fn spec(path: impl Into<PathBuf>, object: Option<String>, message: impl Into<String>) -> Self {
+        Error::Spec {
+            path: path.into(),
+            location: None,
+            object,
+            message: message.into(),
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn database(context: impl Into<String>, source: tokio_postgres::Error) -> Self {
+        Error::Database {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// Every error is exit code 2; 1 is reserved for "differences found".
+    pub fn exit_code(&self) -> i32 {
+        2
+    }
+}
+
+fn spec_prefix(
+    path: &std::path::Path,
+    location: &Option<Location>,
+    object: &Option<String>,
+) -> String {
+    let mut prefix = path.display().to_string();
+    if let Some(location) = location {
+        prefix.push_str(&format!(":{}:{}", location.line, location.column));
+    }
+    if let Some(object) = object {
+        prefix.push_str(&format!(": {object}"));
+    }
+    prefix
+}
+
+/// SQLSTATE, message, DETAIL and HINT when the server sent them; the client's text otherwise.
+pub fn describe_db_error(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db_error) => {
+            let mut text = format!("{} (SQLSTATE {})", db_error.message(), db_error.code().code());
+            if let Some(detail) = db_error.detail() {
+                text.push_str(&format!("\n  detail: {detail}"));
+            }
+            if let Some(hint) = db_error.hint() {
+                text.push_str(&format!("\n  hint: {hint}"));
+            }
+            text
+        }
+        None => {
+            let mut text = error.to_string();
+            let mut source = std::error::Error::source(error);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            text
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}

@@ -1,0 +1,11 @@
+//! autogen: Alembic-style autogenerate for PostgreSQL.
+//!
+//! Modules are listed in pipeline order: load (`spec`) → introspect (`catalog`) → `normalize`
+//! → `diff` → `plan` → render (`sql`) → emit. See ARCHITECTURE.md for the map and invariants.
+
+pub mod error;
+pub mod model;
+
+pub mod spec;
+pub mod catalog;
+pub mod db;
