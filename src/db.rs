@@ -3,7 +3,7 @@
 //! Only this module, `catalog` and `apply` touch the network. URLs are never echoed with
 //! their password: `redact` is the one way a URL reaches a message.
 
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, Config, NoTls};
 
 use crate::error::{Error, Result};
 
@@ -13,13 +13,20 @@ const SESSION_SETUP: &str = "SET search_path = public; SET lock_timeout = '10s';
      SET client_min_messages = warning";
 
 pub async fn connect(url: &str) -> Result<Client> {
-    let config: tokio_postgres::Config = url.parse().map_err(|source| {
-        Error::database(format!("invalid database URL {}", redact(url)), source)
-    })?;
+    connect_config(&parse(url)?, &redact(url)).await
+}
+
+pub fn parse(url: &str) -> Result<Config> {
+    url.parse()
+        .map_err(|source| Error::database(format!("invalid database URL {}", redact(url)), source))
+}
+
+/// Connects with `config`; `display` names the server in messages (never with a password).
+pub async fn connect_config(config: &Config, display: &str) -> Result<Client> {
     let (client, connection) = config
         .connect(NoTls)
         .await
-        .map_err(|source| Error::database(format!("cannot connect to {}", redact(url)), source))?;
+        .map_err(|source| Error::database(format!("cannot connect to {display}"), source))?;
     tokio::spawn(async move {
         // The error also surfaces on the next client call, which reports it with context.
         let _ = connection.await;

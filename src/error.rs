@@ -84,7 +84,7 @@ impl Error {
     }
 
     /// Every error is exit code 2; 1 is reserved for "differences found".
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u8 {
         2
     }
 }

@@ -8,4 +8,15 @@ pub mod model;
 
 pub mod spec;
 pub mod catalog;
+pub mod normalize;
+pub mod diff;
+pub mod plan;
+pub mod sql;
+
+pub mod apply;
+pub mod cli;
+pub mod commands;
 pub mod db;
+pub mod fs;
+pub mod shadow;
+pub mod source;

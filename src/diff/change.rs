@@ -1,0 +1,343 @@
+//! `Change`: one typed difference between two schemas, carrying both its before and after
+//! objects so that `inverse` needs no lookups. Contains no SQL text.
+
+use crate::model::{
+    CheckConstraint, Column, Enum, Extension, ForeignKey, Index, ObjectRef, PrimaryKey,
+    QualifiedName, Table, UniqueConstraint,
+};
+
+/// A column of some table, as it is in the state a change is applied to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnUse {
+    pub table: QualifiedName,
+    pub column: Column,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// `CREATE SCHEMA s`
+    CreateSchema(String),
+    /// `DROP SCHEMA s`
+    DropSchema(String),
+    /// `CREATE EXTENSION x`
+    CreateExtension(Extension),
+    /// `DROP EXTENSION x`
+    DropExtension(Extension),
+    /// `CREATE TYPE e AS ENUM (...)`
+    CreateEnum(Enum),
+    /// `DROP TYPE e`
+    DropEnum(Enum),
+    /// `ALTER TYPE e ADD VALUE ...`, or a rebuild of the type when values go away or move.
+    /// `columns` are the columns of type `from` in the state the change is applied to.
+    AlterEnum {
+        from: Enum,
+        to: Enum,
+        columns: Vec<ColumnUse>,
+        columns_after: Vec<ColumnUse>,
+    },
+    /// `CREATE TABLE t (...)` with its constraints, indexes and comments.
+    CreateTable(Table),
+    /// `DROP TABLE t`
+    DropTable(Table),
+    /// `ALTER TABLE t ADD COLUMN c ...`
+    AddColumn {
+        table: QualifiedName,
+        column: Column,
+    },
+    /// `ALTER TABLE t DROP COLUMN c`
+    DropColumn {
+        table: QualifiedName,
+        column: Column,
+    },
+    /// `ALTER TABLE t ALTER COLUMN c ...` for each facet that moved.
+    AlterColumn {
+        table: QualifiedName,
+        from: Column,
+        to: Column,
+    },
+    /// `ALTER TABLE t ADD CONSTRAINT n PRIMARY KEY (...)`
+    AddPrimaryKey {
+        table: QualifiedName,
+        primary_key: PrimaryKey,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT n`
+    DropPrimaryKey {
+        table: QualifiedName,
+        primary_key: PrimaryKey,
+    },
+    /// `ALTER TABLE t ADD CONSTRAINT n UNIQUE (...)`
+    AddUnique {
+        table: QualifiedName,
+        unique: UniqueConstraint,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT n`
+    DropUnique {
+        table: QualifiedName,
+        unique: UniqueConstraint,
+    },
+    /// `ALTER TABLE t ADD CONSTRAINT n FOREIGN KEY (...) REFERENCES ...`
+    AddForeignKey {
+        table: QualifiedName,
+        foreign_key: ForeignKey,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT n`
+    DropForeignKey {
+        table: QualifiedName,
+        foreign_key: ForeignKey,
+    },
+    /// `ALTER TABLE t ADD CONSTRAINT n CHECK (...)`
+    AddCheck {
+        table: QualifiedName,
+        check: CheckConstraint,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT n`
+    DropCheck {
+        table: QualifiedName,
+        check: CheckConstraint,
+    },
+    /// `CREATE INDEX n ON t (...)`
+    CreateIndex { table: QualifiedName, index: Index },
+    /// `DROP INDEX n`
+    DropIndex { table: QualifiedName, index: Index },
+    /// `COMMENT ON TABLE t IS ...`
+    CommentOnTable {
+        table: QualifiedName,
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+impl Change {
+    /// The change that undoes this one, applied to the state this one produces.
+    pub fn inverse(&self) -> Change {
+        match self.clone() {
+            Change::CreateSchema(name) => Change::DropSchema(name),
+            Change::DropSchema(name) => Change::CreateSchema(name),
+            Change::CreateExtension(extension) => Change::DropExtension(extension),
+            Change::DropExtension(extension) => Change::CreateExtension(extension),
+            Change::CreateEnum(enum_type) => Change::DropEnum(enum_type),
+            Change::DropEnum(enum_type) => Change::CreateEnum(enum_type),
+            Change::AlterEnum {
+                from,
+                to,
+                columns,
+                columns_after,
+            } => Change::AlterEnum {
+                from: to,
+                to: from,
+                columns: columns_after,
+                columns_after: columns,
+            },
+            Change::CreateTable(table) => Change::DropTable(table),
+            Change::DropTable(table) => Change::CreateTable(table),
+            Change::AddColumn { table, column } => Change::DropColumn { table, column },
+            Change::DropColumn { table, column } => Change::AddColumn { table, column },
+            Change::AlterColumn { table, from, to } => Change::AlterColumn {
+                table,
+                from: to,
+                to: from,
+            },
+            Change::AddPrimaryKey { table, primary_key } => {
+                Change::DropPrimaryKey { table, primary_key }
+            }
+            Change::DropPrimaryKey { table, primary_key } => {
+                Change::AddPrimaryKey { table, primary_key }
+            }
+            Change::AddUnique { table, unique } => Change::DropUnique { table, unique },
+            Change::DropUnique { table, unique } => Change::AddUnique { table, unique },
+            Change::AddForeignKey { table, foreign_key } => {
+                Change::DropForeignKey { table, foreign_key }
+            }
+            Change::DropForeignKey { table, foreign_key } => {
+                Change::AddForeignKey { table, foreign_key }
+            }
+            Change::AddCheck { table, check } => Change::DropCheck { table, check },
+            Change::DropCheck { table, check } => Change::AddCheck { table, check },
+            Change::CreateIndex { table, index } => Change::DropIndex { table, index },
+            Change::DropIndex { table, index } => Change::CreateIndex { table, index },
+            Change::CommentOnTable { table, from, to } => Change::CommentOnTable {
+                table,
+                from: to,
+                to: from,
+            },
+        }
+    }
+
+    /// What data this change destroys, if any, in words for a script comment.
+    pub fn data_loss(&self) -> Option<String> {
+        match self {
+            Change::DropTable(table) => Some(format!("drops table {} and all its rows", table.name)),
+            Change::DropColumn { table, column } => Some(format!(
+                "drops column {table}.{} and all its values",
+                column.name
+            )),
+            Change::DropEnum(enum_type) => Some(format!("drops enum {}", enum_type.name)),
+            Change::AlterEnum { from, to, .. } => {
+                let removed: Vec<&str> = from
+                    .values
+                    .iter()
+                    .filter(|value| !to.values.contains(value))
+                    .map(String::as_str)
+                    .collect();
+                (!removed.is_empty()).then(|| {
+                    format!(
+                        "removes value(s) {} from enum {}; rows holding them make it fail",
+                        removed.join(", "),
+                        from.name
+                    )
+                })
+            }
+            Change::AlterColumn { table, from, to }
+                if from.data_type != to.data_type && !is_widening(&from.data_type, &to.data_type) =>
+            {
+                Some(format!(
+                    "changes column {table}.{} from {} to {}; values that do not fit are lost or make it fail",
+                    from.name, from.data_type, to.data_type
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// True when the change destroys data that its inverse cannot bring back.
+    pub fn is_destructive(&self) -> bool {
+        self.data_loss().is_some()
+    }
+
+    /// The object the change is about, for messages and source locations.
+    pub fn object(&self) -> ObjectRef {
+        match self {
+            Change::CreateSchema(name) | Change::DropSchema(name) => ObjectRef::Schema(name.clone()),
+            Change::CreateExtension(extension) | Change::DropExtension(extension) => {
+                ObjectRef::Extension(extension.name.clone())
+            }
+            Change::CreateEnum(enum_type) | Change::DropEnum(enum_type) => {
+                ObjectRef::Enum(enum_type.name.clone())
+            }
+            Change::AlterEnum { to, .. } => ObjectRef::Enum(to.name.clone()),
+            Change::CreateTable(table) | Change::DropTable(table) => {
+                ObjectRef::Table(table.name.clone())
+            }
+            Change::AddColumn { table, column } | Change::DropColumn { table, column } => {
+                ObjectRef::Column(table.clone(), column.name.clone())
+            }
+            Change::AlterColumn { table, to, .. } => ObjectRef::Column(table.clone(), to.name.clone()),
+            Change::AddPrimaryKey { table, primary_key }
+            | Change::DropPrimaryKey { table, primary_key } => {
+                ObjectRef::Constraint(table.clone(), primary_key.name.clone())
+            }
+            Change::AddUnique { table, unique } | Change::DropUnique { table, unique } => {
+                ObjectRef::Constraint(table.clone(), unique.name.clone())
+            }
+            Change::AddForeignKey { table, foreign_key }
+            | Change::DropForeignKey { table, foreign_key } => {
+                ObjectRef::Constraint(table.clone(), foreign_key.name.clone())
+            }
+            Change::AddCheck { table, check } | Change::DropCheck { table, check } => {
+                ObjectRef::Constraint(table.clone(), check.name.clone())
+            }
+            Change::CreateIndex { table, index } | Change::DropIndex { table, index } => {
+                ObjectRef::Index(table.clone(), index.name.clone())
+            }
+            Change::CommentOnTable { table, .. } => ObjectRef::Table(table.clone()),
+        }
+    }
+
+    /// One line for people, like Alembic's autogenerate report: `added column students.email`.
+    pub fn summary(&self) -> String {
+        let object = self.object();
+        let verb = match self {
+            Change::CreateSchema(_)
+            | Change::CreateExtension(_)
+            | Change::CreateEnum(_)
+            | Change::CreateTable(_)
+            | Change::CreateIndex { .. } => "created",
+            Change::AddColumn { .. }
+            | Change::AddPrimaryKey { .. }
+            | Change::AddUnique { .. }
+            | Change::AddForeignKey { .. }
+            | Change::AddCheck { .. } => "added",
+            Change::DropSchema(_)
+            | Change::DropExtension(_)
+            | Change::DropEnum(_)
+            | Change::DropTable(_)
+            | Change::DropColumn { .. }
+            | Change::DropPrimaryKey { .. }
+            | Change::DropUnique { .. }
+            | Change::DropForeignKey { .. }
+            | Change::DropCheck { .. }
+            | Change::DropIndex { .. } => "dropped",
+            Change::AlterEnum { .. } | Change::AlterColumn { .. } => "altered",
+            Change::CommentOnTable { .. } => "changed comment of",
+        };
+        format!("{verb} {object}")
+    }
+}
+
+/// Type changes PostgreSQL performs without losing any value.
+fn is_widening(from: &str, to: &str) -> bool {
+    const INTEGER_RANKS: [&str; 3] = ["smallint", "integer", "bigint"];
+    let rank = |type_name: &str| INTEGER_RANKS.iter().position(|name| *name == type_name);
+    if let (Some(from_rank), Some(to_rank)) = (rank(from), rank(to)) {
+        return from_rank < to_rank;
+    }
+    let varchar_length = |type_name: &str| -> Option<Option<u32>> {
+        if type_name == "character varying" || type_name == "text" {
+            return Some(None);
+        }
+        type_name
+            .strip_prefix("character varying(")?
+            .strip_suffix(')')?
+            .parse()
+            .ok()
+            .map(Some)
+    };
+    match (varchar_length(from), varchar_length(to)) {
+        (Some(_), Some(None)) => true,
+        (Some(Some(from_length)), Some(Some(to_length))) => from_length <= to_length,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widening_is_recognised_and_narrowing_is_not() {
+        assert!(is_widening("integer", "bigint"));
+        assert!(!is_widening("bigint", "integer"));
+        assert!(is_widening("character varying(12)", "character varying(20)"));
+        assert!(is_widening("character varying(12)", "text"));
+        assert!(!is_widening("text", "character varying(12)"));
+        assert!(!is_widening("integer", "text"));
+    }
+
+    #[test]
+    fn inverse_of_inverse_is_identity() {
+        let table = QualifiedName::new("public", "students");
+        let mut to = Column::new("gpa", "numeric(4,2)");
+        to.nullable = false;
+        let changes = [
+            Change::CreateSchema("billing".into()),
+            Change::AddColumn {
+                table: table.clone(),
+                column: Column::new("email", "text"),
+            },
+            Change::AlterColumn {
+                table: table.clone(),
+                from: Column::new("gpa", "numeric(3,2)"),
+                to,
+            },
+            Change::CommentOnTable {
+                table,
+                from: None,
+                to: Some("x".into()),
+            },
+        ];
+        for change in changes {
+            assert_eq!(change.inverse().inverse(), change);
+            assert_ne!(change.inverse(), change);
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Stage 4, diff: `(current, desired)` → `Vec<Change>`.
+//!
+//! Pure and order-free: it says what differs, never how to order it (that is `plan`) and
+//! never how to spell it (that is `sql`). Both inputs must already be normalized alike.
+
+mod change;
+
+use std::collections::BTreeSet;
+
+pub use change::{Change, ColumnUse};
+
+use crate::model::{Column, Enum, Schema, Table};
+
+pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
+    let mut changes = Vec::new();
+
+    for schema in desired.schemas.difference(&current.schemas) {
+        changes.push(Change::CreateSchema(schema.clone()));
+    }
+    for schema in current.schemas.difference(&desired.schemas) {
+        changes.push(Change::DropSchema(schema.clone()));
+    }
+
+    for (name, extension) in &desired.extensions {
+        if !current.extensions.contains_key(name) {
+            changes.push(Change::CreateExtension(extension.clone()));
+        }
+    }
+    for (name, extension) in &current.extensions {
+        if !desired.extensions.contains_key(name) {
+            changes.push(Change::DropExtension(extension.clone()));
+        }
+    }
+
+    for (name, desired_enum) in &desired.enums {
+        match current.enums.get(name) {
+            None => changes.push(Change::CreateEnum(desired_enum.clone())),
+            Some(current_enum) if current_enum.values != desired_enum.values => {
+                changes.push(Change::AlterEnum {
+                    from: current_enum.clone(),
+                    to: desired_enum.clone(),
+                    columns: columns_of_enum(current, current_enum),
+                    columns_after: columns_of_enum(desired, desired_enum),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, current_enum) in &current.enums {
+        if !desired.enums.contains_key(name) {
+            changes.push(Change::DropEnum(current_enum.clone()));
+        }
+    }
+
+    for (name, desired_table) in &desired.tables {
+        match current.tables.get(name) {
+            None => changes.push(Change::CreateTable(desired_table.clone())),
+            Some(current_table) => diff_table(current_table, desired_table, &mut changes),
+        }
+    }
+    for (name, current_table) in &current.tables {
+        if !desired.tables.contains_key(name) {
+            changes.push(Change::DropTable(current_table.clone()));
+        }
+    }
+
+    rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
+    changes
+}
+
+fn diff_table(current: &Table, desired: &Table, changes: &mut Vec<Change>) {
+    let table = &desired.name;
+
+    for desired_column in &desired.columns {
+        match current.column(&desired_column.name) {
+            None => changes.push(Change::AddColumn {
+                table: table.clone(),
+                column: desired_column.clone(),
+            }),
+            Some(current_column) if current_column == desired_column => {}
+            Some(current_column) if needs_recreate(current_column, desired_column) => {
+                changes.push(Change::DropColumn {
+                    table: table.clone(),
+                    column: current_column.clone(),
+                });
+                changes.push(Change::AddColumn {
+                    table: table.clone(),
+                    column: desired_column.clone(),
+                });
+            }
+            Some(current_column) => changes.push(Change::AlterColumn {
+                table: table.clone(),
+                from: current_column.clone(),
+                to: desired_column.clone(),
+            }),
+        }
+    }
+    for current_column in &current.columns {
+        if desired.column(&current_column.name).is_none() {
+            changes.push(Change::DropColumn {
+                table: table.clone(),
+                column: current_column.clone(),
+            });
+        }
+    }
+
+    if current.primary_key != desired.primary_key {
+        if let Some(primary_key) = &current.primary_key {
+            changes.push(Change::DropPrimaryKey {
+                table: table.clone(),
+                primary_key: primary_key.clone(),
+            });
+        }
+        if let Some(primary_key) = &desired.primary_key {
+            changes.push(Change::AddPrimaryKey {
+                table: table.clone(),
+                primary_key: primary_key.clone(),
+            });
+        }
+    }
+
+    diff_named(
+        &current.uniques,
+        &desired.uniques,
+        changes,
+        |unique| Change::DropUnique {
+            table: table.clone(),
+            unique: unique.clone(),
+        },
+        |unique| Change::AddUnique {
+            table: table.clone(),
+            unique: unique.clone(),
+        },
+    );
+    diff_named(
+        &current.foreign_keys,
+        &desired.foreign_keys,
+        changes,
+        |foreign_key| Change::DropForeignKey {
+            table: table.clone(),
+            foreign_key: foreign_key.clone(),
+        },
+        |foreign_key| Change::AddForeignKey {
+            table: table.clone(),
+            foreign_key: foreign_key.clone(),
+        },
+    );
+    diff_named(
+        &current.checks,
+        &desired.checks,
+        changes,
+        |check| Change::DropCheck {
+            table: table.clone(),
+            check: check.clone(),
+        },
+        |check| Change::AddCheck {
+            table: table.clone(),
+            check: check.clone(),
+        },
+    );
+    diff_named(
+        &current.indexes,
+        &desired.indexes,
+        changes,
+        |index| Change::DropIndex {
+            table: table.clone(),
+            index: index.clone(),
+        },
+        |index| Change::CreateIndex {
+            table: table.clone(),
+            index: index.clone(),
+        },
+    );
+
+    if current.comment != desired.comment {
+        changes.push(Change::CommentOnTable {
+            table: table.clone(),
+            from: current.comment.clone(),
+            to: desired.comment.clone(),
+        });
+    }
+}
+
+/// Objects matched by name: a changed one is dropped and added again.
+fn diff_named<T: PartialEq>(
+    current: &std::collections::BTreeMap<String, T>,
+    desired: &std::collections::BTreeMap<String, T>,
+    changes: &mut Vec<Change>,
+    drop: impl Fn(&T) -> Change,
+    add: impl Fn(&T) -> Change,
+) {
+    for (name, current_object) in current {
+        match desired.get(name) {
+            Some(desired_object) if desired_object == current_object => {}
+            _ => changes.push(drop(current_object)),
+        }
+    }
+    for (name, desired_object) in desired {
+        match current.get(name) {
+            Some(current_object) if current_object == desired_object => {}
+            _ => changes.push(add(desired_object)),
+        }
+    }
+}
+
+/// PostgreSQL 15 cannot change a stored generated column's expression, nor turn a plain
+/// column into a generated one, in place; such a column is dropped and added again. Its
+/// values are computed, so nothing is lost.
+fn needs_recreate(current: &Column, desired: &Column) -> bool {
+    desired.generated.is_some() && current.generated != desired.generated
+}
+
+/// PostgreSQL refuses to drop a primary key or unique constraint that a foreign key uses,
+/// so foreign keys onto a rebuilt key are dropped before it and added back after.
+fn rebuild_foreign_keys_of_rebuilt_keys(
+    current: &Schema,
+    desired: &Schema,
+    changes: &mut Vec<Change>,
+) {
+    let rebuilt_tables: BTreeSet<_> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::DropPrimaryKey { table, .. } | Change::DropUnique { table, .. } => {
+                Some(table.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    if rebuilt_tables.is_empty() {
+        return;
+    }
+    let already_dropped: BTreeSet<_> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::DropForeignKey { table, foreign_key } => {
+                Some((table.clone(), foreign_key.name.clone()))
+            }
+            Change::DropTable(table) => Some((table.name.clone(), String::new())),
+            _ => None,
+        })
+        .collect();
+    let mut rebuilt = Vec::new();
+    for (table_name, table) in &current.tables {
+        let Some(desired_table) = desired.tables.get(table_name) else {
+            continue;
+        };
+        for foreign_key in table.foreign_keys.values() {
+            let key = (table_name.clone(), foreign_key.name.clone());
+            if rebuilt_tables.contains(&foreign_key.referenced_table)
+                && !already_dropped.contains(&key)
+                && desired_table.foreign_keys.get(&foreign_key.name) == Some(foreign_key)
+            {
+                rebuilt.push(Change::DropForeignKey {
+                    table: table_name.clone(),
+                    foreign_key: foreign_key.clone(),
+                });
+                rebuilt.push(Change::AddForeignKey {
+                    table: table_name.clone(),
+                    foreign_key: foreign_key.clone(),
+                });
+            }
+        }
+    }
+    changes.extend(rebuilt);
+}
+
+/// Columns whose type is the enum or an array of it.
+fn columns_of_enum(schema: &Schema, enum_type: &Enum) -> Vec<ColumnUse> {
+    let type_name = crate::sql::quote::type_name(&enum_type.name);
+    let array_name = format!("{type_name}[]");
+    schema
+        .tables
+        .values()
+        .flat_map(|table| {
+            table
+                .columns
+                .iter()
+                .filter(|column| column.data_type == type_name || column.data_type == array_name)
+                .map(|column| ColumnUse {
+                    table: table.name.clone(),
+                    column: column.clone(),
+                })
+        })
+        .collect()
+}

@@ -1,0 +1,283 @@
+//! Stage 5, plan: `Vec<Change>` → `Plan`, the changes in an order PostgreSQL accepts.
+//!
+//! Pure. Ordering happens only here: changes go into phases (schemas, extensions and enums
+//! before tables, drops of dependents before what they depend on), created and dropped
+//! tables are sorted by their foreign keys, and keys that close a cycle become separate
+//! steps. Plans contain no SQL text; `sql` renders them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diff::Change;
+use crate::model::{ForeignKey, QualifiedName, Table};
+
+/// Ordered steps; applying them in order turns the current schema into the desired one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub change: Change,
+    /// Why the step stands where it does.
+    pub phase: Phase,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    pub fn is_destructive(&self) -> bool {
+        self.steps.iter().any(|step| step.change.is_destructive())
+    }
+}
+
+/// Phases in execution order. Within a phase, steps keep the diff's (name-sorted) order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    CreateSchema,
+    CreateExtension,
+    CreateEnum,
+    AlterEnum,
+    /// Foreign keys go first: they pin the keys, columns and tables dropped after them.
+    DropForeignKey,
+    DropIndex,
+    DropConstraint,
+    DropTable,
+    DropColumn,
+    AlterColumn,
+    AddColumn,
+    CreateTable,
+    AddConstraint,
+    CreateIndex,
+    /// Foreign keys go last, once every table and key they reference exists.
+    AddForeignKey,
+    Comment,
+    DropEnum,
+    DropExtension,
+    DropSchema,
+}
+
+pub fn build(changes: &[Change]) -> Plan {
+    let mut steps = Vec::new();
+    let mut created_tables = Vec::new();
+    let mut dropped_tables = Vec::new();
+    for change in changes {
+        match change {
+            Change::CreateTable(table) => created_tables.push(table.clone()),
+            Change::DropTable(table) => dropped_tables.push(table.clone()),
+            other => steps.push(Step {
+                change: other.clone(),
+                phase: phase_of(other),
+            }),
+        }
+    }
+
+    let (creation_order, cycle_keys) = sort_by_foreign_keys(created_tables);
+    for table in creation_order {
+        steps.push(Step {
+            change: Change::CreateTable(table),
+            phase: Phase::CreateTable,
+        });
+    }
+    for (table, foreign_key) in cycle_keys {
+        steps.push(Step {
+            change: Change::AddForeignKey { table, foreign_key },
+            phase: Phase::AddForeignKey,
+        });
+    }
+
+    let (creation_order, cycle_keys) = sort_by_foreign_keys(dropped_tables);
+    for (table, foreign_key) in cycle_keys {
+        steps.push(Step {
+            change: Change::DropForeignKey { table, foreign_key },
+            phase: Phase::DropForeignKey,
+        });
+    }
+    for table in creation_order.into_iter().rev() {
+        steps.push(Step {
+            change: Change::DropTable(table),
+            phase: Phase::DropTable,
+        });
+    }
+
+    steps.sort_by_key(|step| step.phase);
+    Plan { steps }
+}
+
+fn phase_of(change: &Change) -> Phase {
+    match change {
+        Change::CreateSchema(_) => Phase::CreateSchema,
+        Change::DropSchema(_) => Phase::DropSchema,
+        Change::CreateExtension(_) => Phase::CreateExtension,
+        Change::DropExtension(_) => Phase::DropExtension,
+        Change::CreateEnum(_) => Phase::CreateEnum,
+        Change::DropEnum(_) => Phase::DropEnum,
+        Change::AlterEnum { .. } => Phase::AlterEnum,
+        Change::CreateTable(_) => Phase::CreateTable,
+        Change::DropTable(_) => Phase::DropTable,
+        Change::AddColumn { .. } => Phase::AddColumn,
+        Change::DropColumn { .. } => Phase::DropColumn,
+        Change::AlterColumn { .. } => Phase::AlterColumn,
+        Change::AddPrimaryKey { .. } | Change::AddUnique { .. } | Change::AddCheck { .. } => {
+            Phase::AddConstraint
+        }
+        Change::DropPrimaryKey { .. } | Change::DropUnique { .. } | Change::DropCheck { .. } => {
+            Phase::DropConstraint
+        }
+        Change::AddForeignKey { .. } => Phase::AddForeignKey,
+        Change::DropForeignKey { .. } => Phase::DropForeignKey,
+        Change::CreateIndex { .. } => Phase::CreateIndex,
+        Change::DropIndex { .. } => Phase::DropIndex,
+        Change::CommentOnTable { .. } => Phase::Comment,
+    }
+}
+
+/// Orders tables so that each comes after the tables its foreign keys reference (a stable
+/// depth-first sort over names). A key onto a table that comes later (it closes a cycle) is
+/// taken out of its table and returned separately, to be added after all the tables.
+fn sort_by_foreign_keys(tables: Vec<Table>) -> (Vec<Table>, Vec<(QualifiedName, ForeignKey)>) {
+    let mut by_name: BTreeMap<QualifiedName, Table> = tables
+        .into_iter()
+        .map(|table| (table.name.clone(), table))
+        .collect();
+    let mut order: Vec<QualifiedName> = Vec::new();
+    let mut visited = BTreeSet::new();
+    for name in by_name.keys() {
+        visit(name, &by_name, &mut visited, &mut order);
+    }
+
+    let position: BTreeMap<&QualifiedName, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(position, name)| (name, position))
+        .collect();
+    let mut cycle_keys = Vec::new();
+    for (table_position, name) in order.iter().enumerate() {
+        let Some(table) = by_name.get_mut(name) else {
+            continue;
+        };
+        let closes_cycle: Vec<String> = table
+            .foreign_keys
+            .values()
+            .filter(|foreign_key| {
+                position
+                    .get(&foreign_key.referenced_table)
+                    .is_some_and(|&referenced| referenced > table_position)
+            })
+            .map(|foreign_key| foreign_key.name.clone())
+            .collect();
+        for key_name in closes_cycle {
+            if let Some(foreign_key) = table.foreign_keys.remove(&key_name) {
+                cycle_keys.push((name.clone(), foreign_key));
+            }
+        }
+    }
+    let ordered = order
+        .iter()
+        .filter_map(|name| by_name.remove(name))
+        .collect();
+    (ordered, cycle_keys)
+}
+
+fn visit(
+    name: &QualifiedName,
+    tables: &BTreeMap<QualifiedName, Table>,
+    visited: &mut BTreeSet<QualifiedName>,
+    order: &mut Vec<QualifiedName>,
+) {
+    if !visited.insert(name.clone()) {
+        return;
+    }
+    if let Some(table) = tables.get(name) {
+        for foreign_key in table.foreign_keys.values() {
+            if tables.contains_key(&foreign_key.referenced_table) {
+                visit(&foreign_key.referenced_table, tables, visited, order);
+            }
+        }
+    }
+    order.push(name.clone());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Deferrable, ReferentialAction};
+
+    fn table_referencing(name: &str, referenced: &[&str]) -> Table {
+        let mut table = Table::new(QualifiedName::new("public", name));
+        for target in referenced {
+            let key_name = format!("{name}_{target}_fkey");
+            table.foreign_keys.insert(
+                key_name.clone(),
+                ForeignKey {
+                    name: key_name,
+                    columns: vec![format!("{target}_id")],
+                    referenced_table: QualifiedName::new("public", *target),
+                    referenced_columns: vec!["id".into()],
+                    on_delete: ReferentialAction::NoAction,
+                    on_update: ReferentialAction::NoAction,
+                    deferrable: Deferrable::NotDeferrable,
+                },
+            );
+        }
+        table
+    }
+
+    fn created_names(plan: &Plan) -> Vec<String> {
+        plan.steps
+            .iter()
+            .filter_map(|step| match &step.change {
+                Change::CreateTable(table) => Some(table.name.name.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn referenced_tables_are_created_first() {
+        let changes = vec![
+            Change::CreateTable(table_referencing("a_enrollments", &["students"])),
+            Change::CreateTable(table_referencing("students", &["departments"])),
+            Change::CreateTable(table_referencing("departments", &[])),
+        ];
+        let plan = build(&changes);
+        assert_eq!(
+            created_names(&plan),
+            ["departments", "students", "a_enrollments"]
+        );
+    }
+
+    #[test]
+    fn a_cycle_is_broken_by_a_separate_foreign_key() {
+        let changes = vec![
+            Change::CreateTable(table_referencing("a", &["b"])),
+            Change::CreateTable(table_referencing("b", &["a"])),
+            Change::CreateTable(table_referencing("c", &["c"])),
+        ];
+        let plan = build(&changes);
+        assert_eq!(created_names(&plan), ["b", "a", "c"]);
+        let separate: Vec<_> = plan
+            .steps
+            .iter()
+            .filter_map(|step| match &step.change {
+                Change::AddForeignKey { foreign_key, .. } => Some(foreign_key.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(separate, ["b_a_fkey"]);
+
+        let drops = build(&changes.iter().map(Change::inverse).collect::<Vec<_>>());
+        let kinds: Vec<_> = drops
+            .steps
+            .iter()
+            .map(|step| match &step.change {
+                Change::DropForeignKey { foreign_key, .. } => foreign_key.name.clone(),
+                Change::DropTable(table) => table.name.name.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(kinds, ["b_a_fkey", "c", "a", "b"]);
+    }
+}

@@ -1,0 +1,112 @@
+//! Canonicalizes a desired schema on the server: build it in a scratch ("shadow") database,
+//! read it back through `catalog`, drop the database.
+//!
+//! PostgreSQL itself then decides the canonical text of every type, default, check and
+//! index expression, so the desired side compares exactly like an introspected one (the
+//! approach Atlas calls a dev database). Touches only the database it creates.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio_postgres::Client;
+
+use crate::catalog::{self, SchemaScope};
+use crate::error::{describe_db_error, Error, Result};
+use crate::model::Schema;
+use crate::sql::{quote, Direction};
+use crate::spec::SourceMap;
+use crate::{apply, db, diff, normalize, plan, sql};
+
+/// Where the desired schema came from, to point server-side errors at their line.
+pub struct Origin<'a> {
+    pub path: &'a std::path::Path,
+    pub source_map: &'a SourceMap,
+}
+
+static SHADOW_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Returns `desired` as PostgreSQL stores it, read back from a shadow database created on
+/// the server `admin` is connected to (`server_url` is used to connect to the shadow).
+pub async fn canonicalize(
+    admin: &Client,
+    server_url: &str,
+    desired: &Schema,
+    origin: &Origin<'_>,
+) -> Result<Schema> {
+    let shadow_name = format!(
+        "autogen_shadow_{}_{}",
+        std::process::id(),
+        SHADOW_COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {} TEMPLATE template0",
+            quote::ident(&shadow_name)
+        ))
+        .await
+        .map_err(|source| {
+            Error::database(
+                "cannot create a shadow database to canonicalize the schema file \
+                 (the role needs CREATEDB)",
+                source,
+            )
+        })?;
+    let result = build_and_read(server_url, &shadow_name, desired, origin).await;
+    let dropped = admin
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote::ident(&shadow_name)
+        ))
+        .await
+        .map_err(|source| {
+            Error::database(format!("cannot drop shadow database {shadow_name}"), source)
+        });
+    let schema = result?;
+    dropped?;
+    Ok(schema)
+}
+
+async fn build_and_read(
+    server_url: &str,
+    shadow_name: &str,
+    desired: &Schema,
+    origin: &Origin<'_>,
+) -> Result<Schema> {
+    let mut config = db::parse(server_url)?;
+    config.dbname(shadow_name);
+    let mut shadow = db::connect_config(&config, shadow_name).await?;
+    let scope = SchemaScope::Only(desired.schemas.iter().cloned().collect());
+    let empty = normalize::normalize(catalog::read(&shadow, &scope).await?);
+    let script = sql::render(
+        &plan::build(&diff::diff(&empty, desired)),
+        Direction::Upgrade,
+    );
+    apply::apply(&mut shadow, &script, "shadow database")
+        .await
+        .map_err(|error| point_at_source(error, &script, origin))?;
+    Ok(normalize::normalize(catalog::read(&shadow, &scope).await?))
+}
+
+/// A statement the server rejected becomes a spec error at the object's line.
+fn point_at_source(error: Error, script: &sql::Script, origin: &Origin<'_>) -> Error {
+    let Error::Apply {
+        statement_number,
+        source,
+        ..
+    } = &error
+    else {
+        return error;
+    };
+    let Some(statement) = script.statements.get(statement_number - 1) else {
+        return error;
+    };
+    Error::Spec {
+        path: origin.path.to_path_buf(),
+        location: origin.source_map.locate(&statement.object),
+        object: Some(statement.object.to_string()),
+        message: format!(
+            "PostgreSQL rejects it: {}\n  in: {}",
+            describe_db_error(source),
+            statement.sql
+        ),
+    }
+}

@@ -1,0 +1,522 @@
+//! Stage 6, render: `Plan` → `Script`, the SQL text of each step.
+//!
+//! Pure. Decides spelling only, never what changes or in which order. Every name goes
+//! through `quote`; relation names are always schema-qualified.
+
+pub mod quote;
+
+use crate::diff::Change;
+use crate::model::{
+    CheckConstraint, Column, Deferrable, Enum, ForeignKey, Identity, Index, IndexTarget,
+    ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Table, UniqueConstraint,
+};
+use crate::plan::Plan;
+use quote::{ident, ident_list, literal, qualified};
+
+/// Whether a script moves forward (upgrade) or undoes a revision (downgrade); a downgrade
+/// notes where it recreates structure whose data the upgrade destroyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Upgrade,
+    Downgrade,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// One SQL statement, without the trailing semicolon.
+    pub sql: String,
+    /// Warnings printed as `--` comment lines above the statement.
+    pub notes: Vec<String>,
+    /// The object the statement is about, to point errors back at their source.
+    pub object: ObjectRef,
+}
+
+impl Script {
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
+    /// The script as text: each statement ends with `;` and a newline, notes go above it.
+    pub fn to_text(&self) -> String {
+        let mut text = String::new();
+        for statement in &self.statements {
+            for note in &statement.notes {
+                text.push_str(&format!("-- {note}\n"));
+            }
+            text.push_str(&statement.sql);
+            text.push_str(";\n");
+        }
+        text
+    }
+}
+
+pub fn render(plan: &Plan, direction: Direction) -> Script {
+    let mut statements = Vec::new();
+    for step in &plan.steps {
+        let change = &step.change;
+        let mut notes = Vec::new();
+        if let Some(loss) = change.data_loss() {
+            notes.push(format!("DESTRUCTIVE: {loss}"));
+        }
+        if direction == Direction::Downgrade {
+            if let Some(loss) = change.inverse().data_loss() {
+                notes.push(format!(
+                    "IRREVERSIBLE: the upgrade {loss}; this restores the structure, not the data"
+                ));
+            }
+        }
+        let object = change.object();
+        for (statement_idx, sql) in statements_for(change).into_iter().enumerate() {
+            statements.push(Statement {
+                sql,
+                notes: if statement_idx == 0 {
+                    std::mem::take(&mut notes)
+                } else {
+                    Vec::new()
+                },
+                object: object.clone(),
+            });
+        }
+    }
+    Script { statements }
+}
+
+fn statements_for(change: &Change) -> Vec<String> {
+    match change {
+        Change::CreateSchema(name) => vec![format!("CREATE SCHEMA {}", ident(name))],
+        Change::DropSchema(name) => vec![format!("DROP SCHEMA {}", ident(name))],
+        Change::CreateExtension(extension) => {
+            let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", ident(&extension.name));
+            if let Some(schema) = &extension.schema {
+                sql.push_str(&format!(" SCHEMA {}", ident(schema)));
+            }
+            vec![sql]
+        }
+        Change::DropExtension(extension) => {
+            vec![format!("DROP EXTENSION {}", ident(&extension.name))]
+        }
+        Change::CreateEnum(enum_type) => vec![create_enum(enum_type)],
+        Change::DropEnum(enum_type) => vec![format!("DROP TYPE {}", qualified(&enum_type.name))],
+        Change::AlterEnum {
+            from, to, columns, ..
+        } => alter_enum(from, to, columns),
+        Change::CreateTable(table) => create_table(table),
+        Change::DropTable(table) => vec![format!("DROP TABLE {}", qualified(&table.name))],
+        Change::AddColumn { table, column } => vec![format!(
+            "ALTER TABLE {} ADD COLUMN {}",
+            qualified(table),
+            column_definition(column)
+        )],
+        Change::DropColumn { table, column } => vec![format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            qualified(table),
+            ident(&column.name)
+        )],
+        Change::AlterColumn { table, from, to } => alter_column(table, from, to),
+        Change::AddPrimaryKey { table, primary_key } => {
+            vec![add_constraint(table, &primary_key.name, &primary_key_body(primary_key))]
+        }
+        Change::AddUnique { table, unique } => {
+            vec![add_constraint(table, &unique.name, &unique_body(unique))]
+        }
+        Change::AddForeignKey { table, foreign_key } => {
+            vec![add_constraint(table, &foreign_key.name, &foreign_key_body(foreign_key))]
+        }
+        Change::AddCheck { table, check } => {
+            vec![add_constraint(table, &check.name, &check_body(check))]
+        }
+        Change::DropPrimaryKey { table, primary_key } => {
+            vec![drop_constraint(table, &primary_key.name)]
+        }
+        Change::DropUnique { table, unique } => vec![drop_constraint(table, &unique.name)],
+        Change::DropForeignKey { table, foreign_key } => {
+            vec![drop_constraint(table, &foreign_key.name)]
+        }
+        Change::DropCheck { table, check } => vec![drop_constraint(table, &check.name)],
+        Change::CreateIndex { table, index } => vec![create_index(table, index)],
+        Change::DropIndex { table, index } => vec![format!(
+            "DROP INDEX {}",
+            qualified(&QualifiedName::new(&table.schema, &index.name))
+        )],
+        Change::CommentOnTable { table, to, .. } => {
+            vec![comment_on("TABLE", &qualified(table), to.as_deref())]
+        }
+    }
+}
+
+fn create_enum(enum_type: &Enum) -> String {
+    let labels: Vec<String> = enum_type.values.iter().map(|value| literal(value)).collect();
+    format!(
+        "CREATE TYPE {} AS ENUM ({})",
+        qualified(&enum_type.name),
+        labels.join(", ")
+    )
+}
+
+/// Values only added (old order kept) become `ADD VALUE`, placed before the next old value
+/// or after the last; anything else rebuilds the type and converts its columns through text.
+fn alter_enum(from: &Enum, to: &Enum, columns: &[crate::diff::ColumnUse]) -> Vec<String> {
+    let kept: Vec<&String> = to
+        .values
+        .iter()
+        .filter(|value| from.values.contains(value))
+        .collect();
+    let only_additions = kept.len() == from.values.len()
+        && kept.iter().zip(&from.values).all(|(kept, old)| *kept == old);
+    let name = qualified(&to.name);
+    if only_additions {
+        let mut statements = Vec::new();
+        for (value_idx, value) in to.values.iter().enumerate() {
+            if from.values.contains(value) {
+                continue;
+            }
+            let next_old = to.values[value_idx + 1..]
+                .iter()
+                .find(|later| from.values.contains(later));
+            let position = match next_old {
+                Some(next) => format!("BEFORE {}", literal(next)),
+                None => match to.values[..value_idx].last() {
+                    Some(previous) => format!("AFTER {}", literal(previous)),
+                    None => String::new(),
+                },
+            };
+            statements.push(
+                format!("ALTER TYPE {name} ADD VALUE {} {position}", literal(value))
+                    .trim_end()
+                    .to_string(),
+            );
+        }
+        return statements;
+    }
+
+    let old_name = format!("{}__autogen_old", to.name.name);
+    let mut statements = vec![
+        format!("ALTER TYPE {name} RENAME TO {}", ident(&old_name)),
+        create_enum(to),
+    ];
+    let type_text = quote::type_name(&to.name);
+    for column_use in columns {
+        let table = qualified(&column_use.table);
+        let column = ident(&column_use.column.name);
+        let is_array = column_use.column.data_type.ends_with("[]");
+        let (target, via) = if is_array {
+            (format!("{type_text}[]"), "text[]")
+        } else {
+            (type_text.clone(), "text")
+        };
+        if column_use.column.default.is_some() {
+            statements.push(format!(
+                "ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"
+            ));
+        }
+        statements.push(format!(
+            "ALTER TABLE {table} ALTER COLUMN {column} TYPE {target} USING {column}::{via}::{target}"
+        ));
+        if let Some(default) = &column_use.column.default {
+            statements.push(format!(
+                "ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {}",
+                default.as_str()
+            ));
+        }
+    }
+    statements.push(format!(
+        "DROP TYPE {}",
+        qualified(&QualifiedName::new(&to.name.schema, &old_name))
+    ));
+    statements
+}
+
+fn create_table(table: &Table) -> Vec<String> {
+    let mut elements: Vec<String> = table.columns.iter().map(column_definition).collect();
+    if let Some(primary_key) = &table.primary_key {
+        elements.push(table_constraint(&primary_key.name, &primary_key_body(primary_key)));
+    }
+    for unique in table.uniques.values() {
+        elements.push(table_constraint(&unique.name, &unique_body(unique)));
+    }
+    for foreign_key in table.foreign_keys.values() {
+        elements.push(table_constraint(&foreign_key.name, &foreign_key_body(foreign_key)));
+    }
+    for check in table.checks.values() {
+        elements.push(table_constraint(&check.name, &check_body(check)));
+    }
+    let body = if elements.is_empty() {
+        String::new()
+    } else {
+        format!("\n    {}\n", elements.join(",\n    "))
+    };
+    let mut statements = vec![format!("CREATE TABLE {} ({body})", qualified(&table.name))];
+    for index in table.indexes.values() {
+        statements.push(create_index(&table.name, index));
+    }
+    if let Some(comment) = &table.comment {
+        statements.push(comment_on("TABLE", &qualified(&table.name), Some(comment)));
+    }
+    for column in &table.columns {
+        if let Some(comment) = &column.comment {
+            statements.push(column_comment(&table.name, column, Some(comment)));
+        }
+    }
+    statements
+}
+
+fn column_definition(column: &Column) -> String {
+    let mut sql = format!("{} {}", ident(&column.name), column.data_type);
+    if let Some(collation) = &column.collation {
+        sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
+    }
+    if let Some(generated) = &column.generated {
+        sql.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", generated.as_str()));
+    }
+    if let Some(identity) = column.identity {
+        sql.push_str(&format!(" GENERATED {} AS IDENTITY", identity_kind(identity)));
+    }
+    if let Some(default) = &column.default {
+        sql.push_str(&format!(" DEFAULT {}", default.as_str()));
+    }
+    if !column.nullable {
+        sql.push_str(" NOT NULL");
+    }
+    sql
+}
+
+/// A collation name, schema-qualified when it lives outside `pg_catalog` (`schema.name`).
+fn collation_name(collation: &str) -> String {
+    match collation.split_once('.') {
+        Some((schema, name)) if !schema.is_empty() && !name.is_empty() => {
+            format!("{}.{}", ident(schema), ident(name))
+        }
+        _ => ident(collation),
+    }
+}
+
+fn identity_kind(identity: Identity) -> &'static str {
+    match identity {
+        Identity::Always => "ALWAYS",
+        Identity::ByDefault => "BY DEFAULT",
+    }
+}
+
+/// Each facet that moved becomes one `ALTER COLUMN` action, ordered so every action is
+/// legal when it runs: identity and defaults are removed before the type changes, NOT NULL
+/// is set before an identity is added.
+fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String> {
+    let prefix = format!(
+        "ALTER TABLE {} ALTER COLUMN {}",
+        qualified(table),
+        ident(&to.name)
+    );
+    let type_changes = from.data_type != to.data_type || from.collation != to.collation;
+    let mut statements = Vec::new();
+
+    if from.identity.is_some() && to.identity.is_none() {
+        statements.push(format!("{prefix} DROP IDENTITY"));
+    }
+    if from.generated.is_some() && to.generated.is_none() {
+        statements.push(format!("{prefix} DROP EXPRESSION"));
+    }
+    let default_changes = from.default != to.default;
+    if from.default.is_some() && (default_changes || type_changes) {
+        statements.push(format!("{prefix} DROP DEFAULT"));
+    }
+    if type_changes {
+        let mut sql = format!("{prefix} TYPE {}", to.data_type);
+        if let Some(collation) = &to.collation {
+            sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
+        }
+        if needs_using(&from.data_type, &to.data_type) {
+            sql.push_str(&format!(" USING {}::{}", ident(&to.name), to.data_type));
+        }
+        statements.push(sql);
+    }
+    if from.nullable != to.nullable {
+        let action = if to.nullable { "DROP" } else { "SET" };
+        statements.push(format!("{prefix} {action} NOT NULL"));
+    }
+    if let Some(default) = &to.default {
+        if default_changes || type_changes {
+            statements.push(format!("{prefix} SET DEFAULT {}", default.as_str()));
+        }
+    }
+    match (from.identity, to.identity) {
+        (None, Some(identity)) => statements.push(format!(
+            "{prefix} ADD GENERATED {} AS IDENTITY",
+            identity_kind(identity)
+        )),
+        (Some(before), Some(after)) if before != after => statements.push(format!(
+            "{prefix} SET GENERATED {}",
+            identity_kind(after)
+        )),
+        _ => {}
+    }
+    if from.comment != to.comment {
+        statements.push(column_comment(table, to, to.comment.as_deref()));
+    }
+    statements
+}
+
+/// `ALTER COLUMN ... TYPE` without `USING` applies the assignment cast, which exists within
+/// the numeric, string and date/time families; across them an explicit cast is needed.
+fn needs_using(from: &str, to: &str) -> bool {
+    fn family(type_text: &str) -> Option<&'static str> {
+        let base = type_text.split('(').next().unwrap_or(type_text).trim();
+        match base {
+            "smallint" | "integer" | "bigint" | "real" | "double precision" | "numeric" => {
+                Some("number")
+            }
+            "text" | "character varying" | "character" | "bpchar" | "name" => Some("string"),
+            "date" => Some("datetime"),
+            _ if base.starts_with("timestamp") || base.starts_with("time") => Some("datetime"),
+            _ => None,
+        }
+    }
+    if from.ends_with("[]") != to.ends_with("[]") {
+        return true;
+    }
+    match (family(from), family(to)) {
+        (Some(from_family), Some(to_family)) => from_family != to_family,
+        _ => true,
+    }
+}
+
+fn table_constraint(name: &str, body: &str) -> String {
+    format!("CONSTRAINT {} {body}", ident(name))
+}
+
+fn add_constraint(table: &QualifiedName, name: &str, body: &str) -> String {
+    format!(
+        "ALTER TABLE {} ADD {}",
+        qualified(table),
+        table_constraint(name, body)
+    )
+}
+
+fn drop_constraint(table: &QualifiedName, name: &str) -> String {
+    format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(table), ident(name))
+}
+
+fn primary_key_body(primary_key: &PrimaryKey) -> String {
+    format!("PRIMARY KEY ({})", ident_list(&primary_key.columns))
+}
+
+fn unique_body(unique: &UniqueConstraint) -> String {
+    let nulls = if unique.nulls_not_distinct {
+        " NULLS NOT DISTINCT"
+    } else {
+        ""
+    };
+    format!(
+        "UNIQUE{nulls} ({}){}",
+        ident_list(&unique.columns),
+        deferrable_clause(unique.deferrable)
+    )
+}
+
+fn foreign_key_body(foreign_key: &ForeignKey) -> String {
+    let mut sql = format!(
+        "FOREIGN KEY ({}) REFERENCES {} ({})",
+        ident_list(&foreign_key.columns),
+        qualified(&foreign_key.referenced_table),
+        ident_list(&foreign_key.referenced_columns)
+    );
+    if foreign_key.on_update != ReferentialAction::NoAction {
+        sql.push_str(&format!(" ON UPDATE {}", action(foreign_key.on_update)));
+    }
+    if foreign_key.on_delete != ReferentialAction::NoAction {
+        sql.push_str(&format!(" ON DELETE {}", action(foreign_key.on_delete)));
+    }
+    sql.push_str(&deferrable_clause(foreign_key.deferrable));
+    sql
+}
+
+fn action(action: ReferentialAction) -> &'static str {
+    match action {
+        ReferentialAction::NoAction => "NO ACTION",
+        ReferentialAction::Restrict => "RESTRICT",
+        ReferentialAction::Cascade => "CASCADE",
+        ReferentialAction::SetNull => "SET NULL",
+        ReferentialAction::SetDefault => "SET DEFAULT",
+    }
+}
+
+fn deferrable_clause(deferrable: Deferrable) -> String {
+    match deferrable {
+        Deferrable::NotDeferrable => String::new(),
+        Deferrable::Immediate => " DEFERRABLE INITIALLY IMMEDIATE".into(),
+        Deferrable::Deferred => " DEFERRABLE INITIALLY DEFERRED".into(),
+    }
+}
+
+fn check_body(check: &CheckConstraint) -> String {
+    format!("CHECK ({})", check.expression.as_str())
+}
+
+fn create_index(table: &QualifiedName, index: &Index) -> String {
+    let unique = if index.unique { "UNIQUE " } else { "" };
+    let method = if index.method == "btree" {
+        String::new()
+    } else {
+        format!(" USING {}", ident(&index.method))
+    };
+    let keys: Vec<String> = index
+        .keys
+        .iter()
+        .map(|key| {
+            let mut sql = match &key.target {
+                IndexTarget::Column(name) => ident(name),
+                IndexTarget::Expression(expression) => format!("({})", expression.as_str()),
+            };
+            if let Some(collation) = &key.collation {
+                sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
+            }
+            if let Some(opclass) = &key.opclass {
+                sql.push_str(&format!(" {opclass}"));
+            }
+            if key.descending {
+                sql.push_str(" DESC");
+            }
+            if key.nulls_first != key.descending {
+                sql.push_str(if key.nulls_first {
+                    " NULLS FIRST"
+                } else {
+                    " NULLS LAST"
+                });
+            }
+            sql
+        })
+        .collect();
+    let mut sql = format!(
+        "CREATE {unique}INDEX {} ON {}{method} ({})",
+        ident(&index.name),
+        qualified(table),
+        keys.join(", ")
+    );
+    if !index.include.is_empty() {
+        sql.push_str(&format!(" INCLUDE ({})", ident_list(&index.include)));
+    }
+    if index.nulls_not_distinct {
+        sql.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(predicate) = &index.predicate {
+        sql.push_str(&format!(" WHERE {}", predicate.as_str()));
+    }
+    sql
+}
+
+fn comment_on(kind: &str, target: &str, comment: Option<&str>) -> String {
+    let text = comment.map_or_else(|| "NULL".to_string(), literal);
+    format!("COMMENT ON {kind} {target} IS {text}")
+}
+
+fn column_comment(table: &QualifiedName, column: &Column, comment: Option<&str>) -> String {
+    comment_on(
+        "COLUMN",
+        &format!("{}.{}", qualified(table), ident(&column.name)),
+        comment,
+    )
+}
