@@ -9,8 +9,7 @@ use crate::catalog::{self, SchemaScope};
 use crate::cli::Command;
 use crate::error::{Error, Result};
 use crate::model::Schema;
-use crate::sql::Direction;
-use crate::{db, diff, fs, normalize, plan, source, spec, sql};
+use crate::{db, fs, normalize, source, spec};
 
 pub async fn run(command: Command) -> Result<u8> {
     match command {
@@ -21,16 +20,19 @@ pub async fn run(command: Command) -> Result<u8> {
             reverse,
         } => {
             let (current, desired) = source::read_pair(&from, &to).await?;
-            report_unmanaged(&current);
-            let changes = diff::diff(&current, &desired);
-            let (changes, direction) = if reverse {
-                (changes.iter().map(diff::Change::inverse).collect(), Direction::Downgrade)
+            report_unmanaged(&[&current, &desired]);
+            let migration = crate::generate(&current, &desired);
+            let script = if reverse {
+                migration.down
             } else {
-                (changes, Direction::Upgrade)
+                migration.up
             };
-            let script = sql::render(&plan::build(&changes), direction);
             print_stdout(&script.to_text())?;
-            Ok(if exit_code && !script.is_empty() { 1 } else { 0 })
+            Ok(if exit_code && !script.is_empty() {
+                1
+            } else {
+                0
+            })
         }
         Command::Inspect {
             database_url,
@@ -38,7 +40,7 @@ pub async fn run(command: Command) -> Result<u8> {
         } => {
             let client = db::connect(&database_url).await?;
             let schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
-            report_unmanaged(&schema);
+            report_unmanaged(&[&schema]);
             let yaml = spec::write(&schema);
             match output {
                 Some(path) => fs::write_atomically(&path, yaml.as_bytes())?,
@@ -50,15 +52,19 @@ pub async fn run(command: Command) -> Result<u8> {
 }
 
 /// Objects autogen leaves alone are said out loud, never silently ignored.
-fn report_unmanaged(schema: &Schema) {
-    if schema.unmanaged.is_empty() {
+fn report_unmanaged(schemas: &[&Schema]) {
+    let unmanaged: std::collections::BTreeSet<_> = schemas
+        .iter()
+        .flat_map(|schema| &schema.unmanaged)
+        .collect();
+    if unmanaged.is_empty() {
         return;
     }
     eprintln!(
-        "note: {} object(s) autogen does not manage were left alone:",
-        schema.unmanaged.len()
+        "note: {} object(s) that autogen does not manage were left alone:",
+        unmanaged.len()
     );
-    for object in &schema.unmanaged {
+    for object in unmanaged {
         eprintln!("  {} {}", object.kind, object.name);
     }
 }

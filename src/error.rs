@@ -35,9 +35,15 @@ pub enum Error {
     },
     /// A catalog row autogen cannot represent.
     #[error("catalog query {query}: {message}")]
-    Catalog { query: &'static str, message: String },
+    Catalog {
+        query: &'static str,
+        message: String,
+    },
     /// A statement failed while being applied.
-    #[error("{origin}: statement {statement_number} failed: {}\n  {sql}", describe_db_error(source))]
+    #[error(
+        "{origin}: statement {statement_number} failed: {}\n  {sql}",
+        describe_db_error(source)
+    )]
     Apply {
         origin: String,
         statement_number: usize,
@@ -60,7 +66,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn spec(path: impl Into<PathBuf>, object: Option<String>, message: impl Into<String>) -> Self {
+    pub fn spec(
+        path: impl Into<PathBuf>,
+        object: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Spec {
             path: path.into(),
             location: None,
@@ -108,7 +118,11 @@ fn spec_prefix(
 pub fn describe_db_error(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db_error) => {
-            let mut text = format!("{} (SQLSTATE {})", db_error.message(), db_error.code().code());
+            let mut text = format!(
+                "{} (SQLSTATE {})",
+                db_error.message(),
+                db_error.code().code()
+            );
             if let Some(detail) = db_error.detail() {
                 text.push_str(&format!("\n  detail: {detail}"));
             }

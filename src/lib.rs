@@ -6,11 +6,11 @@
 pub mod error;
 pub mod model;
 
-pub mod spec;
 pub mod catalog;
-pub mod normalize;
 pub mod diff;
+pub mod normalize;
 pub mod plan;
+pub mod spec;
 pub mod sql;
 
 pub mod apply;
@@ -20,3 +20,24 @@ pub mod db;
 pub mod fs;
 pub mod shadow;
 pub mod source;
+
+use diff::Change;
+use model::Schema;
+use sql::{Direction, Script};
+
+/// A generated migration: what changed, and the scripts that apply and undo it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    pub changes: Vec<Change>,
+    pub up: Script,
+    pub down: Script,
+}
+
+/// Runs diff → plan → render in both directions. Pure.
+pub fn generate(current: &Schema, desired: &Schema) -> Migration {
+    let changes = diff::diff(current, desired);
+    let inverse: Vec<Change> = changes.iter().map(Change::inverse).collect();
+    let up = sql::render(&plan::build(&changes), Direction::Upgrade);
+    let down = sql::render(&plan::build(&inverse), Direction::Downgrade);
+    Migration { changes, up, down }
+}

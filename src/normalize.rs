@@ -23,7 +23,10 @@ pub fn normalize(mut schema: Schema) -> Schema {
             if primary_key_columns.contains(&column.name) || column.identity.is_some() {
                 column.nullable = false;
             }
-            column.collation = column.collation.take().and_then(|name| bare_collation(&name));
+            column.collation = column
+                .collation
+                .take()
+                .and_then(|name| bare_collation(&name));
         }
         for index in table.indexes.values_mut() {
             for key in &mut index.keys {
@@ -70,9 +73,7 @@ fn enum_reference(base: &str, enum_names: &BTreeSet<QualifiedName>) -> Option<St
         [schema, name] => QualifiedName::new(schema.as_str(), name.as_str()),
         _ => return None,
     };
-    enum_names
-        .contains(&name)
-        .then(|| quote::type_name(&name))
+    enum_names.contains(&name).then(|| quote::type_name(&name))
 }
 
 /// Splits `a.b`, `"A.b"."c"` into exact name parts, honouring double quotes.
@@ -148,7 +149,11 @@ fn builtin_type(base: &str) -> String {
             None => "bit(1)".into(),
         },
         "timestamptz" => format!("{}{}", with_modifier("timestamp"), time_zone("", true)),
-        "timestamp" => format!("{}{}", with_modifier("timestamp"), time_zone(&suffix, false)),
+        "timestamp" => format!(
+            "{}{}",
+            with_modifier("timestamp"),
+            time_zone(&suffix, false)
+        ),
         "timetz" => format!("{}{}", with_modifier("time"), time_zone("", true)),
         "time" => format!("{}{}", with_modifier("time"), time_zone(&suffix, false)),
         "serial4" => "serial".into(),
@@ -214,9 +219,15 @@ mod tests {
     #[test]
     fn enum_references_are_quoted_like_format_type() {
         assert_eq!(canonical("enrollment_status"), "enrollment_status");
-        assert_eq!(canonical("public.enrollment_status[]"), "enrollment_status[]");
+        assert_eq!(
+            canonical("public.enrollment_status[]"),
+            "enrollment_status[]"
+        );
         assert_eq!(canonical("billing.Currency"), "billing.\"Currency\"");
-        assert_eq!(canonical("\"billing\".\"Currency\""), "billing.\"Currency\"");
+        assert_eq!(
+            canonical("\"billing\".\"Currency\""),
+            "billing.\"Currency\""
+        );
     }
 
     #[test]

@@ -12,8 +12,8 @@ use tokio_postgres::Client;
 use crate::catalog::{self, SchemaScope};
 use crate::error::{describe_db_error, Error, Result};
 use crate::model::Schema;
-use crate::sql::{quote, Direction};
 use crate::spec::SourceMap;
+use crate::sql::{quote, Direction};
 use crate::{apply, db, diff, normalize, plan, sql};
 
 /// Where the desired schema came from, to point server-side errors at their line.

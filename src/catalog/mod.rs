@@ -1,13 +1,26 @@
 //! Stage 2, introspect: the live `pg_catalog` → `model::Schema` (current).
 //!
-//! Reads the whole catalog for the managed schemas in a fixed number of bulk queries
-//! (never one per table). Does no diffing and no normalization beyond what the catalog
-//! itself implies; never writes to the database.
+//! Reads the managed schemas in a fixed number of bulk queries (never one per table), all in
+//! one read-only REPEATABLE READ transaction. Folds only what the catalog itself implies
+//! (`serial`); never normalizes, never diffs, never writes to the database.
 
-use tokio_postgres::Client;
+mod queries;
+pub mod version;
 
-use crate::error::Result;
-use crate::model::Schema;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
+
+use tokio_postgres::types::{FromSql, ToSql};
+use tokio_postgres::{Client, Row};
+
+use crate::error::{Error, Result};
+use crate::model::{
+    CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
+    IndexKey, IndexTarget, PrimaryKey, QualifiedName, ReferentialAction, Schema, Table,
+    UniqueConstraint, UnmanagedObject,
+};
+use queries::*;
+use version::ServerVersion;
 
 /// Which namespaces to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +31,491 @@ pub enum SchemaScope {
     Only(Vec<String>),
 }
 
+/// Reads the current schema. Objects owned by extensions are left out everywhere; objects the
+/// model cannot hold are listed, sorted, in `Schema::unmanaged`.
 pub async fn read(client: &Client, scope: &SchemaScope) -> Result<Schema> {
-    let _ = (client, scope);
-    todo!("catalog::read")
+    client
+        .batch_execute(BEGIN_SNAPSHOT_QUERY)
+        .await
+        .map_err(|source| Error::database("catalog query BEGIN_SNAPSHOT_QUERY", source))?;
+    let schema = read_snapshot(client, scope).await;
+    let end = client.batch_execute(END_SNAPSHOT_QUERY).await;
+    // A failed read is the error worth reporting; a failed ROLLBACK after it adds nothing.
+    let schema = schema?;
+    end.map_err(|source| Error::database("catalog query END_SNAPSHOT_QUERY", source))?;
+    Ok(schema)
+}
+
+/// Managed tables by oid while their parts are attached; oids never leave this module.
+type TablesByOid = BTreeMap<u32, Table>;
+
+async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
+    let version = read_server_version(client).await?;
+    let schemas = read_schemas(client, scope).await?;
+    let extensions = read_extensions(client).await?;
+    let enums = read_enums(client, &schemas).await?;
+    let mut tables = read_tables(client, &schemas).await?;
+    let table_oids: Vec<u32> = tables.keys().copied().collect();
+    read_columns(client, &table_oids, &mut tables).await?;
+    read_constraints(client, version, &table_oids, &mut tables).await?;
+    read_indexes(client, version, &table_oids, &mut tables).await?;
+    let unmanaged = read_unmanaged(client, &schemas).await?;
+    Ok(Schema {
+        schemas: schemas.into_iter().collect::<BTreeSet<_>>(),
+        extensions,
+        enums,
+        tables: tables
+            .into_values()
+            .map(|table| (table.name.clone(), table))
+            .collect(),
+        unmanaged,
+    })
+}
+
+async fn read_server_version(client: &Client) -> Result<ServerVersion> {
+    let query = "SERVER_VERSION_QUERY";
+    let rows = run(client, query, SERVER_VERSION_QUERY, &[]).await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| catalog_error(query, "returned no rows"))?;
+    let version = ServerVersion::from_num(CatalogRow::new(query, row).get("version_num")?);
+    if !version.is_supported() {
+        return Err(catalog_error(
+            query,
+            format!(
+                "PostgreSQL {version} is not supported (autogen needs {} or later)",
+                ServerVersion::MINIMUM.major()
+            ),
+        ));
+    }
+    Ok(version)
+}
+
+async fn read_schemas(client: &Client, scope: &SchemaScope) -> Result<Vec<String>> {
+    let query = "SCHEMAS_QUERY";
+    let requested: Option<&[String]> = match scope {
+        SchemaScope::All => None,
+        SchemaScope::Only(schemas) => Some(schemas),
+    };
+    let rows = run(client, query, SCHEMAS_QUERY, &[&requested]).await?;
+    rows.iter()
+        .map(|row| CatalogRow::new(query, row).get("schema_name"))
+        .collect()
+}
+
+async fn read_extensions(client: &Client) -> Result<BTreeMap<String, Extension>> {
+    let query = "EXTENSIONS_QUERY";
+    let mut extensions = BTreeMap::new();
+    for row in run(client, query, EXTENSIONS_QUERY, &[]).await? {
+        let row = CatalogRow::new(query, &row);
+        let name: String = row.get("extension_name")?;
+        let schema = Some(row.get("schema_name")?);
+        extensions.insert(name.clone(), Extension { name, schema });
+    }
+    Ok(extensions)
+}
+
+async fn read_enums(client: &Client, schemas: &[String]) -> Result<BTreeMap<QualifiedName, Enum>> {
+    let query = "ENUMS_QUERY";
+    let mut enums = BTreeMap::new();
+    for row in run(client, query, ENUMS_QUERY, &[&schemas]).await? {
+        let row = CatalogRow::new(query, &row);
+        let name = QualifiedName::new(
+            row.get::<String>("schema_name")?,
+            row.get::<String>("enum_name")?,
+        );
+        let enum_type = Enum {
+            name: name.clone(),
+            values: row.get("labels")?,
+            comment: row.get("comment")?,
+        };
+        enums.insert(name, enum_type);
+    }
+    Ok(enums)
+}
+
+async fn read_tables(client: &Client, schemas: &[String]) -> Result<TablesByOid> {
+    let query = "TABLES_QUERY";
+    let mut tables = TablesByOid::new();
+    for row in run(client, query, TABLES_QUERY, &[&schemas]).await? {
+        let row = CatalogRow::new(query, &row);
+        let mut table = Table::new(QualifiedName::new(
+            row.get::<String>("schema_name")?,
+            row.get::<String>("table_name")?,
+        ));
+        table.comment = row.get("comment")?;
+        tables.insert(row.get("table_oid")?, table);
+    }
+    Ok(tables)
+}
+
+async fn read_columns(client: &Client, table_oids: &[u32], tables: &mut TablesByOid) -> Result<()> {
+    let query = "COLUMNS_QUERY";
+    for row in run(client, query, COLUMNS_QUERY, &[&table_oids]).await? {
+        let row = CatalogRow::new(query, &row);
+        let table = table_for_row(tables, &row)?;
+        let name: String = row.get("column_name")?;
+        let describe = || format!("column {}.{name}", table.name);
+
+        let identity = match row.get::<String>("identity")?.as_str() {
+            "" => None,
+            "a" => Some(Identity::Always),
+            "d" => Some(Identity::ByDefault),
+            other => {
+                let message = format!("{} has unknown identity kind {other:?}", describe());
+                return Err(catalog_error(query, message));
+            }
+        };
+        let expression: Option<String> = row.get("expression")?;
+        let (mut default, generated) = match row.get::<String>("generated")?.as_str() {
+            "" => (expression.map(Expr), None),
+            "s" => match expression {
+                Some(expression) => (None, Some(Expr(expression))),
+                None => {
+                    let message = format!("{} is generated but has no expression", describe());
+                    return Err(catalog_error(query, message));
+                }
+            },
+            other => {
+                let message = format!(
+                    "{} is generated with kind {other:?}; only STORED generated columns are supported",
+                    describe()
+                );
+                return Err(catalog_error(query, message));
+            }
+        };
+
+        let mut data_type: String = row.get("data_type")?;
+        if let Some(sequence) = OwnedSequence::from_row(&row)? {
+            if let Some(serial) = serial_type(&data_type, &sequence) {
+                data_type = serial.to_string();
+                default = None;
+            }
+        }
+
+        table.columns.push(Column {
+            name,
+            data_type,
+            nullable: !row.get::<bool>("not_null")?,
+            default,
+            identity,
+            generated,
+            collation: row.get("collation")?,
+            comment: row.get("comment")?,
+        });
+    }
+    Ok(())
+}
+
+/// The sequence a column owns, when the column's default is `nextval` of exactly that sequence.
+struct OwnedSequence {
+    data_type: String,
+    start: i64,
+    increment: i64,
+    min: i64,
+    max: i64,
+    cache: i64,
+    cycle: bool,
+}
+
+impl OwnedSequence {
+    fn from_row(row: &CatalogRow<'_>) -> Result<Option<OwnedSequence>> {
+        let Some(data_type) = row.get::<Option<String>>("sequence_type")? else {
+            return Ok(None);
+        };
+        Ok(Some(OwnedSequence {
+            data_type,
+            start: row.get("sequence_start")?,
+            increment: row.get("sequence_increment")?,
+            min: row.get("sequence_min")?,
+            max: row.get("sequence_max")?,
+            cache: row.get("sequence_cache")?,
+            cycle: row.get("sequence_cycle")?,
+        }))
+    }
+}
+
+/// `serial`, `bigserial` or `smallserial` when the column and its sequence are exactly what
+/// that pseudo-type creates; anything customized stays a plain type with a `nextval` default.
+fn serial_type(column_type: &str, sequence: &OwnedSequence) -> Option<&'static str> {
+    let (serial, type_max) = match column_type {
+        "integer" => ("serial", i64::from(i32::MAX)),
+        "bigint" => ("bigserial", i64::MAX),
+        "smallint" => ("smallserial", i64::from(i16::MAX)),
+        _ => return None,
+    };
+    let is_as_created = sequence.data_type == column_type
+        && sequence.start == 1
+        && sequence.increment == 1
+        && sequence.min == 1
+        && sequence.max == type_max
+        && sequence.cache == 1
+        && !sequence.cycle;
+    is_as_created.then_some(serial)
+}
+
+async fn read_constraints(
+    client: &Client,
+    version: ServerVersion,
+    table_oids: &[u32],
+    tables: &mut TablesByOid,
+) -> Result<()> {
+    let (query, sql) = if version.supports_nulls_not_distinct() {
+        ("CONSTRAINTS_QUERY", CONSTRAINTS_QUERY)
+    } else {
+        ("CONSTRAINTS_QUERY_PRE_15", CONSTRAINTS_QUERY_PRE_15)
+    };
+    for row in run(client, query, sql, &[&table_oids]).await? {
+        let row = CatalogRow::new(query, &row);
+        let table = table_for_row(tables, &row)?;
+        let name: String = row.get("constraint_name")?;
+        let columns: Vec<String> = row.get("columns")?;
+        let deferrable = match (row.get("is_deferrable")?, row.get("is_deferred")?) {
+            (false, _) => Deferrable::NotDeferrable,
+            (true, false) => Deferrable::Immediate,
+            (true, true) => Deferrable::Deferred,
+        };
+        let describe = || format!("constraint {name} on {}", table.name);
+
+        match row.get::<String>("constraint_type")?.as_str() {
+            "p" => table.primary_key = Some(PrimaryKey { name, columns }),
+            "u" => {
+                let unique = UniqueConstraint {
+                    name: name.clone(),
+                    columns,
+                    nulls_not_distinct: row.get("nulls_not_distinct")?,
+                    deferrable,
+                };
+                table.uniques.insert(name, unique);
+            }
+            "f" => {
+                let referenced_columns: Vec<String> = row.get("referenced_columns")?;
+                let referenced_schema: Option<String> = row.get("referenced_schema")?;
+                let referenced_table: Option<String> = row.get("referenced_table")?;
+                let (Some(referenced_schema), Some(referenced_table)) =
+                    (referenced_schema, referenced_table)
+                else {
+                    let message = format!("{} references no table", describe());
+                    return Err(catalog_error(query, message));
+                };
+                if columns.is_empty() || columns.len() != referenced_columns.len() {
+                    let message = format!(
+                        "{} pairs {} columns with {} referenced columns",
+                        describe(),
+                        columns.len(),
+                        referenced_columns.len()
+                    );
+                    return Err(catalog_error(query, message));
+                }
+                let on_delete = referential_action(&row.get::<String>("on_delete")?);
+                let on_update = referential_action(&row.get::<String>("on_update")?);
+                let (Some(on_delete), Some(on_update)) = (on_delete, on_update) else {
+                    let message = format!("{} has an unknown referential action", describe());
+                    return Err(catalog_error(query, message));
+                };
+                let foreign_key = ForeignKey {
+                    name: name.clone(),
+                    columns,
+                    referenced_table: QualifiedName::new(referenced_schema, referenced_table),
+                    referenced_columns,
+                    on_delete,
+                    on_update,
+                    deferrable,
+                };
+                table.foreign_keys.insert(name, foreign_key);
+            }
+            "c" => {
+                let Some(expression) = row.get::<Option<String>>("check_expression")? else {
+                    let message = format!("{} has no expression", describe());
+                    return Err(catalog_error(query, message));
+                };
+                let check = CheckConstraint {
+                    name: name.clone(),
+                    expression: Expr(expression),
+                };
+                table.checks.insert(name, check);
+            }
+            other => {
+                let message = format!("{} has unexpected type {other:?}", describe());
+                return Err(catalog_error(query, message));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `pg_constraint.confdeltype` / `confupdtype` codes.
+fn referential_action(code: &str) -> Option<ReferentialAction> {
+    match code {
+        "a" => Some(ReferentialAction::NoAction),
+        "r" => Some(ReferentialAction::Restrict),
+        "c" => Some(ReferentialAction::Cascade),
+        "n" => Some(ReferentialAction::SetNull),
+        "d" => Some(ReferentialAction::SetDefault),
+        _ => None,
+    }
+}
+
+/// `pg_index.indoption` bits (`INDOPTION_DESC`, `INDOPTION_NULLS_FIRST`).
+const INDOPTION_DESC: i32 = 0x0001;
+const INDOPTION_NULLS_FIRST: i32 = 0x0002;
+
+async fn read_indexes(
+    client: &Client,
+    version: ServerVersion,
+    table_oids: &[u32],
+    tables: &mut TablesByOid,
+) -> Result<()> {
+    let (query, sql) = if version.supports_nulls_not_distinct() {
+        ("INDEXES_QUERY", INDEXES_QUERY)
+    } else {
+        ("INDEXES_QUERY_PRE_15", INDEXES_QUERY_PRE_15)
+    };
+    // One row per index column; the index-level fields repeat on every row of an index.
+    for row in run(client, query, sql, &[&table_oids]).await? {
+        let row = CatalogRow::new(query, &row);
+        let table = table_for_row(tables, &row)?;
+        let table_name = table.name.clone();
+        let name: String = row.get("index_name")?;
+        let index = match table.indexes.entry(name.clone()) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert(Index {
+                name: name.clone(),
+                unique: row.get("is_unique")?,
+                method: row.get("method")?,
+                keys: Vec::new(),
+                include: Vec::new(),
+                predicate: row.get::<Option<String>>("predicate")?.map(Expr),
+                nulls_not_distinct: row.get("nulls_not_distinct")?,
+            }),
+        };
+
+        let column_name: Option<String> = row.get("column_name")?;
+        if row.get("is_included")? {
+            let Some(column_name) = column_name else {
+                let message = format!("index {name} on {table_name} includes a non-column");
+                return Err(catalog_error(query, message));
+            };
+            index.include.push(column_name);
+            continue;
+        }
+        let target = match (column_name, row.get::<Option<String>>("expression")?) {
+            (Some(column_name), _) => IndexTarget::Column(column_name),
+            (None, Some(expression)) => IndexTarget::Expression(Expr(expression)),
+            (None, None) => {
+                let message = format!("index {name} on {table_name} has an unreadable key");
+                return Err(catalog_error(query, message));
+            }
+        };
+        let options: i32 = row.get("key_options")?;
+        index.keys.push(IndexKey {
+            target,
+            collation: row.get("collation")?,
+            opclass: row.get("opclass")?,
+            descending: options & INDOPTION_DESC != 0,
+            nulls_first: options & INDOPTION_NULLS_FIRST != 0,
+        });
+    }
+    Ok(())
+}
+
+async fn read_unmanaged(client: &Client, schemas: &[String]) -> Result<Vec<UnmanagedObject>> {
+    let query = "UNMANAGED_QUERY";
+    let mut unmanaged = run(client, query, UNMANAGED_QUERY, &[&schemas])
+        .await?
+        .iter()
+        .map(|row| {
+            let row = CatalogRow::new(query, row);
+            Ok(UnmanagedObject {
+                kind: row.get("kind")?,
+                name: row.get("name")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // Sorted here rather than by ORDER BY, whose order depends on the database's collation.
+    unmanaged.sort();
+    Ok(unmanaged)
+}
+
+async fn run(
+    client: &Client,
+    query: &'static str,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>> {
+    client
+        .query(sql, params)
+        .await
+        .map_err(|source| Error::database(format!("catalog query {query}"), source))
+}
+
+/// A result row that knows which query produced it, for error context.
+struct CatalogRow<'a> {
+    query: &'static str,
+    row: &'a Row,
+}
+
+impl<'a> CatalogRow<'a> {
+    fn new(query: &'static str, row: &'a Row) -> Self {
+        CatalogRow { query, row }
+    }
+
+    fn get<T: FromSql<'a>>(&self, column: &str) -> Result<T> {
+        self.row.try_get(column).map_err(|source| {
+            Error::database(
+                format!("catalog query {}, column {column}", self.query),
+                source,
+            )
+        })
+    }
+}
+
+/// The managed table a column, constraint or index row belongs to.
+fn table_for_row<'t>(tables: &'t mut TablesByOid, row: &CatalogRow<'_>) -> Result<&'t mut Table> {
+    let table_oid: u32 = row.get("table_oid")?;
+    tables.get_mut(&table_oid).ok_or_else(|| {
+        catalog_error(
+            row.query,
+            format!("row for table oid {table_oid}, which is not a managed table"),
+        )
+    })
+}
+
+fn catalog_error(query: &'static str, message: impl Into<String>) -> Error {
+    Error::Catalog {
+        query,
+        message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sequence(data_type: &str, max: i64) -> OwnedSequence {
+        OwnedSequence {
+            data_type: data_type.to_string(),
+            start: 1,
+            increment: 1,
+            min: 1,
+            max,
+            cache: 1,
+            cycle: false,
+        }
+    }
+
+    #[test]
+    fn serial_folds_only_an_unchanged_sequence() {
+        let int4 = sequence("integer", i64::from(i32::MAX));
+        assert_eq!(serial_type("integer", &int4), Some("serial"));
+        assert_eq!(
+            serial_type("bigint", &sequence("bigint", i64::MAX)),
+            Some("bigserial")
+        );
+        assert_eq!(serial_type("bigint", &int4), None);
+        assert_eq!(
+            serial_type("integer", &OwnedSequence { start: 100, ..int4 }),
+            None
+        );
+    }
 }

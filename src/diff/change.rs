@@ -207,7 +207,9 @@ impl Change {
     /// The object the change is about, for messages and source locations.
     pub fn object(&self) -> ObjectRef {
         match self {
-            Change::CreateSchema(name) | Change::DropSchema(name) => ObjectRef::Schema(name.clone()),
+            Change::CreateSchema(name) | Change::DropSchema(name) => {
+                ObjectRef::Schema(name.clone())
+            }
             Change::CreateExtension(extension) | Change::DropExtension(extension) => {
                 ObjectRef::Extension(extension.name.clone())
             }
@@ -221,7 +223,9 @@ impl Change {
             Change::AddColumn { table, column } | Change::DropColumn { table, column } => {
                 ObjectRef::Column(table.clone(), column.name.clone())
             }
-            Change::AlterColumn { table, to, .. } => ObjectRef::Column(table.clone(), to.name.clone()),
+            Change::AlterColumn { table, to, .. } => {
+                ObjectRef::Column(table.clone(), to.name.clone())
+            }
             Change::AddPrimaryKey { table, primary_key }
             | Change::DropPrimaryKey { table, primary_key } => {
                 ObjectRef::Constraint(table.clone(), primary_key.name.clone())
@@ -307,7 +311,10 @@ mod tests {
     fn widening_is_recognised_and_narrowing_is_not() {
         assert!(is_widening("integer", "bigint"));
         assert!(!is_widening("bigint", "integer"));
-        assert!(is_widening("character varying(12)", "character varying(20)"));
+        assert!(is_widening(
+            "character varying(12)",
+            "character varying(20)"
+        ));
         assert!(is_widening("character varying(12)", "text"));
         assert!(!is_widening("text", "character varying(12)"));
         assert!(!is_widening("integer", "text"));

@@ -7,8 +7,8 @@ pub mod quote;
 
 use crate::diff::Change;
 use crate::model::{
-    CheckConstraint, Column, Deferrable, Enum, ForeignKey, Identity, Index, IndexTarget,
-    ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Table, UniqueConstraint,
+    CheckConstraint, Column, Deferrable, Enum, ForeignKey, Identity, Index, IndexTarget, ObjectRef,
+    PrimaryKey, QualifiedName, ReferentialAction, Table, UniqueConstraint,
 };
 use crate::plan::Plan;
 use quote::{ident, ident_list, literal, qualified};
@@ -41,15 +41,26 @@ impl Script {
         self.statements.is_empty()
     }
 
-    /// The script as text: each statement ends with `;` and a newline, notes go above it.
+    /// The script as text: each statement ends with `;` and a newline, notes go above it,
+    /// and multi-line or annotated statements stand apart between blank lines.
     pub fn to_text(&self) -> String {
         let mut text = String::new();
         for statement in &self.statements {
+            let stands_apart = !statement.notes.is_empty() || statement.sql.contains('\n');
+            if stands_apart && !text.is_empty() && !text.ends_with("\n\n") {
+                text.push('\n');
+            }
             for note in &statement.notes {
                 text.push_str(&format!("-- {note}\n"));
             }
             text.push_str(&statement.sql);
             text.push_str(";\n");
+            if stands_apart {
+                text.push('\n');
+            }
+        }
+        if text.ends_with("\n\n") {
+            text.pop();
         }
         text
     }
@@ -119,13 +130,21 @@ fn statements_for(change: &Change) -> Vec<String> {
         )],
         Change::AlterColumn { table, from, to } => alter_column(table, from, to),
         Change::AddPrimaryKey { table, primary_key } => {
-            vec![add_constraint(table, &primary_key.name, &primary_key_body(primary_key))]
+            vec![add_constraint(
+                table,
+                &primary_key.name,
+                &primary_key_body(primary_key),
+            )]
         }
         Change::AddUnique { table, unique } => {
             vec![add_constraint(table, &unique.name, &unique_body(unique))]
         }
         Change::AddForeignKey { table, foreign_key } => {
-            vec![add_constraint(table, &foreign_key.name, &foreign_key_body(foreign_key))]
+            vec![add_constraint(
+                table,
+                &foreign_key.name,
+                &foreign_key_body(foreign_key),
+            )]
         }
         Change::AddCheck { table, check } => {
             vec![add_constraint(table, &check.name, &check_body(check))]
@@ -150,7 +169,11 @@ fn statements_for(change: &Change) -> Vec<String> {
 }
 
 fn create_enum(enum_type: &Enum) -> String {
-    let labels: Vec<String> = enum_type.values.iter().map(|value| literal(value)).collect();
+    let labels: Vec<String> = enum_type
+        .values
+        .iter()
+        .map(|value| literal(value))
+        .collect();
     format!(
         "CREATE TYPE {} AS ENUM ({})",
         qualified(&enum_type.name),
@@ -167,7 +190,10 @@ fn alter_enum(from: &Enum, to: &Enum, columns: &[crate::diff::ColumnUse]) -> Vec
         .filter(|value| from.values.contains(value))
         .collect();
     let only_additions = kept.len() == from.values.len()
-        && kept.iter().zip(&from.values).all(|(kept, old)| *kept == old);
+        && kept
+            .iter()
+            .zip(&from.values)
+            .all(|(kept, old)| *kept == old);
     let name = qualified(&to.name);
     if only_additions {
         let mut statements = Vec::new();
@@ -234,13 +260,19 @@ fn alter_enum(from: &Enum, to: &Enum, columns: &[crate::diff::ColumnUse]) -> Vec
 fn create_table(table: &Table) -> Vec<String> {
     let mut elements: Vec<String> = table.columns.iter().map(column_definition).collect();
     if let Some(primary_key) = &table.primary_key {
-        elements.push(table_constraint(&primary_key.name, &primary_key_body(primary_key)));
+        elements.push(table_constraint(
+            &primary_key.name,
+            &primary_key_body(primary_key),
+        ));
     }
     for unique in table.uniques.values() {
         elements.push(table_constraint(&unique.name, &unique_body(unique)));
     }
     for foreign_key in table.foreign_keys.values() {
-        elements.push(table_constraint(&foreign_key.name, &foreign_key_body(foreign_key)));
+        elements.push(table_constraint(
+            &foreign_key.name,
+            &foreign_key_body(foreign_key),
+        ));
     }
     for check in table.checks.values() {
         elements.push(table_constraint(&check.name, &check_body(check)));
@@ -271,10 +303,16 @@ fn column_definition(column: &Column) -> String {
         sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
     }
     if let Some(generated) = &column.generated {
-        sql.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", generated.as_str()));
+        sql.push_str(&format!(
+            " GENERATED ALWAYS AS ({}) STORED",
+            generated.as_str()
+        ));
     }
     if let Some(identity) = column.identity {
-        sql.push_str(&format!(" GENERATED {} AS IDENTITY", identity_kind(identity)));
+        sql.push_str(&format!(
+            " GENERATED {} AS IDENTITY",
+            identity_kind(identity)
+        ));
     }
     if let Some(default) = &column.default {
         sql.push_str(&format!(" DEFAULT {}", default.as_str()));
@@ -348,10 +386,9 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String
             "{prefix} ADD GENERATED {} AS IDENTITY",
             identity_kind(identity)
         )),
-        (Some(before), Some(after)) if before != after => statements.push(format!(
-            "{prefix} SET GENERATED {}",
-            identity_kind(after)
-        )),
+        (Some(before), Some(after)) if before != after => {
+            statements.push(format!("{prefix} SET GENERATED {}", identity_kind(after)))
+        }
         _ => {}
     }
     if from.comment != to.comment {
@@ -397,7 +434,11 @@ fn add_constraint(table: &QualifiedName, name: &str, body: &str) -> String {
 }
 
 fn drop_constraint(table: &QualifiedName, name: &str) -> String {
-    format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(table), ident(name))
+    format!(
+        "ALTER TABLE {} DROP CONSTRAINT {}",
+        qualified(table),
+        ident(name)
+    )
 }
 
 fn primary_key_body(primary_key: &PrimaryKey) -> String {

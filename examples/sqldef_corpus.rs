@@ -1,0 +1,293 @@
+//! Runs sqldef's psqldef test cases (a directory of `tests_*.yml`) as outside evidence.
+//!
+//! Each case in scope runs database to database: `current` and `desired` are loaded into two
+//! scratch databases, autogen diffs them, its upgrade is applied and must leave no diff, its
+//! downgrade is applied and must restore the original. Outcomes are compared, never sqldef's
+//! expected text. Exits 1 when a case listed in `tests/corpus/sqldef-passing.txt` fails.
+//!
+//! Usage: `cargo run --example sqldef_corpus -- [DIR] [--update] [--filter TEXT]`
+//! (DIR defaults to `$SQLDEF_CORPUS`, then `../shared/corpus/sqldef`).
+
+#[path = "../tests/it/scratch.rs"]
+mod scratch;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use autogen::catalog::{self, SchemaScope};
+use autogen::model::Schema;
+use scratch::ScratchDb;
+use serde_yaml::Value;
+
+const PASSING_LIST: &str = "tests/corpus/sqldef-passing.txt";
+/// Cases run at once; each holds two scratch databases.
+const CONCURRENCY: usize = 4;
+
+#[derive(Debug)]
+enum Outcome {
+    Pass,
+    Fail(String),
+    OutOfScope(String),
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let mut directory = None;
+    let mut update = false;
+    let mut filter = String::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--update" => update = true,
+            "--filter" => filter = args.next().unwrap_or_default(),
+            _ => directory = Some(PathBuf::from(arg)),
+        }
+    }
+    let directory = directory
+        .or_else(|| std::env::var_os("SQLDEF_CORPUS").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("../shared/corpus/sqldef"));
+    let cases = match read_cases(&directory) {
+        Ok(cases) => cases,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let cases: Vec<(String, Value)> = cases
+        .into_iter()
+        .filter(|(name, _)| name.contains(&filter))
+        .collect();
+
+    let mut outcomes: BTreeMap<String, Outcome> = BTreeMap::new();
+    let mut pending = tokio::task::JoinSet::new();
+    let mut queue = cases.into_iter();
+    loop {
+        while pending.len() < CONCURRENCY {
+            let Some((name, case)) = queue.next() else {
+                break;
+            };
+            pending.spawn(async move {
+                let outcome = run_case(&case).await;
+                (name, outcome)
+            });
+        }
+        match pending.join_next().await {
+            Some(Ok((name, outcome))) => {
+                outcomes.insert(name, outcome);
+            }
+            Some(Err(error)) => eprintln!("a case panicked: {error}"),
+            None => break,
+        }
+    }
+    report(&outcomes, update)
+}
+
+fn report(outcomes: &BTreeMap<String, Outcome>, update: bool) -> std::process::ExitCode {
+    let mut scope_reasons: BTreeMap<String, usize> = BTreeMap::new();
+    for (name, outcome) in outcomes {
+        match outcome {
+            Outcome::Pass => println!("pass  {name}"),
+            Outcome::Fail(reason) => {
+                println!("FAIL  {name}\n      {}", reason.replace('\n', "\n      "))
+            }
+            Outcome::OutOfScope(reason) => {
+                println!("skip  {name}: {reason}");
+                *scope_reasons.entry(scope_category(reason)).or_default() += 1;
+            }
+        }
+    }
+    let count = |wanted: fn(&Outcome) -> bool| outcomes.values().filter(|o| wanted(o)).count();
+    let n_pass = count(|outcome| matches!(outcome, Outcome::Pass));
+    let n_fail = count(|outcome| matches!(outcome, Outcome::Fail(_)));
+    let n_out = count(|outcome| matches!(outcome, Outcome::OutOfScope(_)));
+    println!("\nout of scope, by reason:");
+    for (reason, n_cases) in &scope_reasons {
+        println!("  {n_cases:4}  {reason}");
+    }
+    println!("sqldef corpus: {n_pass} pass, {n_fail} fail, {n_out} out of scope");
+
+    let list_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(PASSING_LIST);
+    let passing_now: Vec<&str> = outcomes
+        .iter()
+        .filter(|(_, outcome)| matches!(outcome, Outcome::Pass))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if update {
+        let text: String = passing_now.iter().map(|name| format!("{name}\n")).collect();
+        if let Err(error) = std::fs::write(&list_path, text) {
+            eprintln!("error: {}: {error}", list_path.display());
+            return std::process::ExitCode::from(2);
+        }
+        println!(
+            "wrote {} passing cases to {PASSING_LIST}",
+            passing_now.len()
+        );
+        return std::process::ExitCode::SUCCESS;
+    }
+    let listed = std::fs::read_to_string(&list_path).unwrap_or_default();
+    let regressions: Vec<&str> = listed
+        .lines()
+        .filter(|name| outcomes.contains_key(*name) && !passing_now.contains(name))
+        .collect();
+    if regressions.is_empty() {
+        println!("no regressions against {PASSING_LIST}");
+        std::process::ExitCode::SUCCESS
+    } else {
+        println!(
+            "REGRESSIONS (listed as passing, now failing): {}",
+            regressions.join(", ")
+        );
+        std::process::ExitCode::from(1)
+    }
+}
+
+/// The first words of a reason, to group the out-of-scope counts.
+fn scope_category(reason: &str) -> String {
+    reason.split(':').next().unwrap_or(reason).to_string()
+}
+
+fn read_cases(directory: &Path) -> Result<Vec<(String, Value)>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(directory)
+        .map_err(|error| {
+            format!(
+                "{}: {error} (name the corpus directory)",
+                directory.display()
+            )
+        })?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            name.starts_with("tests") && name.ends_with(".yml")
+        })
+        .collect();
+    files.sort();
+    let mut cases = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|error| format!("{}: {error}", file.display()))?;
+        let parsed: BTreeMap<String, Value> =
+            serde_yaml::from_str(&text).map_err(|error| format!("{}: {error}", file.display()))?;
+        cases.extend(parsed);
+    }
+    Ok(cases)
+}
+
+fn text_field<'a>(case: &'a Value, field: &str) -> Option<&'a str> {
+    case.get(field).and_then(Value::as_str)
+}
+
+/// Reasons decided from the case's fields alone, before any database work.
+fn static_scope(case: &Value) -> Option<String> {
+    let present = |field: &str| case.get(field).is_some_and(|value| !value.is_null());
+    if present("error") {
+        return Some("expects an error from sqldef".into());
+    }
+    if case.get("offline").and_then(Value::as_bool) == Some(true) {
+        return Some("parse-only case (Aurora DSQL)".into());
+    }
+    if present("flavor") {
+        return Some("needs the pgvector extension".into());
+    }
+    if present("user") {
+        return Some("runs as a separate role".into());
+    }
+    if present("managed_roles") || present("manage") {
+        return Some("privileges, roles or functions management".into());
+    }
+    if case.get("enable_drop").and_then(Value::as_bool) == Some(false) {
+        return Some("sqldef skips drops (enable_drop: false)".into());
+    }
+    let version = |field: &str| {
+        case.get(field)
+            .and_then(|value| value.as_f64().or_else(|| value.as_str()?.parse().ok()))
+    };
+    if version("min_version").is_some_and(|min| min > 15.0)
+        || version("max_version").is_some_and(|max| max < 15.0)
+    {
+        return Some("not for PostgreSQL 15".into());
+    }
+    if text_field(case, "desired").is_some_and(|sql| sql.contains("@renamed")) {
+        return Some("rename hints (issue 5)".into());
+    }
+    None
+}
+
+async fn run_case(case: &Value) -> Outcome {
+    if let Some(reason) = static_scope(case) {
+        return Outcome::OutOfScope(reason);
+    }
+    let current_db = ScratchDb::create("autogen_corpus").await;
+    let desired_db = ScratchDb::create("autogen_corpus").await;
+    let mut current_client = current_db.client().await;
+    let desired_client = desired_db.client().await;
+    for (field, client) in [("current", &current_client), ("desired", &desired_client)] {
+        if let Some(sql) = text_field(case, field) {
+            if let Err(error) = client.batch_execute(sql).await {
+                return Outcome::OutOfScope(format!(
+                    "{field} does not load on PostgreSQL 15: {}",
+                    autogen::error::describe_db_error(&error)
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                ));
+            }
+        }
+    }
+    let (current, desired) = match (read(&current_client).await, read(&desired_client).await) {
+        (Ok(current), Ok(desired)) => (current, desired),
+        (Err(error), _) | (_, Err(error)) => {
+            return Outcome::Fail(format!("introspection: {error}"))
+        }
+    };
+    let unmanaged: Vec<String> = current
+        .unmanaged
+        .iter()
+        .chain(&desired.unmanaged)
+        .map(|object| object.kind.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !unmanaged.is_empty() {
+        return Outcome::OutOfScope(format!(
+            "objects autogen does not model yet: {}",
+            unmanaged.join(", ")
+        ));
+    }
+
+    let migration = autogen::generate(&current, &desired);
+    if let Err(error) = autogen::apply::apply(&mut current_client, &migration.up, "up").await {
+        return Outcome::Fail(format!("{error}"));
+    }
+    match read(&current_client).await {
+        Ok(after_up) => {
+            let leftover = autogen::generate(&after_up, &desired).up;
+            if !leftover.is_empty() {
+                return Outcome::Fail(format!("after up, still differs:\n{}", leftover.to_text()));
+            }
+        }
+        Err(error) => return Outcome::Fail(format!("introspection after up: {error}")),
+    }
+    if let Err(error) = autogen::apply::apply(&mut current_client, &migration.down, "down").await {
+        return Outcome::Fail(format!("{error}"));
+    }
+    match read(&current_client).await {
+        Ok(after_down) => {
+            let leftover = autogen::generate(&current, &after_down).up;
+            if leftover.is_empty() {
+                Outcome::Pass
+            } else {
+                Outcome::Fail(format!(
+                    "after down, differs from the original:\n{}",
+                    leftover.to_text()
+                ))
+            }
+        }
+        Err(error) => Outcome::Fail(format!("introspection after down: {error}")),
+    }
+}
+
+async fn read(client: &tokio_postgres::Client) -> Result<Schema, autogen::error::Error> {
+    Ok(autogen::normalize::normalize(
+        catalog::read(client, &SchemaScope::All).await?,
+    ))
+}

@@ -1,0 +1,402 @@
+//! Every statement `catalog::read` runs, one named constant each, all read-only.
+//!
+//! Schema-level queries take the managed schemas as `$1 text[]`; table-level queries take the
+//! managed tables' oids as `$1 oid[]`, so "what is a managed table" is decided once, in
+//! `TABLES_QUERY`. Expressions are deparsed with `pretty = true` everywhere.
+
+/// Opens the one transaction all queries share, so they see a single consistent snapshot.
+pub const BEGIN_SNAPSHOT_QUERY: &str =
+    "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+/// Ends the snapshot; nothing was written, so rolling back and committing are the same.
+pub const END_SNAPSHOT_QUERY: &str = "ROLLBACK";
+
+/// `server_version_num`, e.g. `150004`.
+pub const SERVER_VERSION_QUERY: &str = "\
+SELECT pg_catalog.current_setting('server_version_num')::pg_catalog.int4 AS version_num";
+
+/// The managed schemas that exist. `$1` is the requested list, or NULL for every user schema.
+///
+/// Names starting with `pg_` are reserved for the system, which covers `pg_catalog`,
+/// `pg_toast` and the per-session `pg_temp_N` / `pg_toast_temp_N` schemas.
+pub const SCHEMAS_QUERY: &str = "\
+SELECT n.nspname AS schema_name
+FROM pg_catalog.pg_namespace n
+WHERE CASE
+        WHEN $1::pg_catalog.text[] IS NULL THEN
+          n.nspname NOT LIKE 'pg\\_%'
+          AND n.nspname <> 'information_schema'
+          AND NOT EXISTS (
+            SELECT 1 FROM pg_catalog.pg_depend dep
+            WHERE dep.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+              AND dep.objid = n.oid
+              AND dep.deptype = 'e')
+        ELSE n.nspname = ANY ($1::pg_catalog.text[])
+      END
+ORDER BY n.nspname";
+
+/// Installed extensions and their schemas; `plpgsql` ships with every database.
+pub const EXTENSIONS_QUERY: &str = "\
+SELECT e.extname AS extension_name, n.nspname AS schema_name
+FROM pg_catalog.pg_extension e
+JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+WHERE e.extname <> 'plpgsql'
+ORDER BY e.extname";
+
+/// Enum types with their labels in sort order (labels added later may sort before older ones).
+pub const ENUMS_QUERY: &str = "\
+SELECT n.nspname AS schema_name,
+       t.typname AS enum_name,
+       ARRAY(SELECT e.enumlabel::pg_catalog.text
+             FROM pg_catalog.pg_enum e
+             WHERE e.enumtypid = t.oid
+             ORDER BY e.enumsortorder) AS labels,
+       d.description AS comment
+FROM pg_catalog.pg_type t
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
+ AND d.objoid = t.oid
+ AND d.objsubid = 0
+WHERE t.typtype = 'e'
+  AND n.nspname = ANY ($1::pg_catalog.text[])
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_depend dep
+    WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+      AND dep.objid = t.oid
+      AND dep.deptype = 'e')
+ORDER BY n.nspname, t.typname";
+
+/// Managed tables: plain tables that are neither partitions nor inheritance children
+/// (`pg_inherits` lists both), and not owned by an extension.
+pub const TABLES_QUERY: &str = "\
+SELECT c.oid AS table_oid,
+       n.nspname AS schema_name,
+       c.relname AS table_name,
+       d.description AS comment
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+ AND d.objoid = c.oid
+ AND d.objsubid = 0
+WHERE c.relkind = 'r'
+  AND NOT c.relispartition
+  AND n.nspname = ANY ($1::pg_catalog.text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = c.oid)
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_depend dep
+    WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND dep.objid = c.oid
+      AND dep.deptype = 'e')
+ORDER BY n.nspname, c.relname";
+
+/// Columns of the tables in `$1`, in `attnum` order.
+///
+/// `expression` is the default, or the generation expression when `generated = 's'`.
+/// `collation` is set only when it differs from the type's default, and is qualified only
+/// when not visible on the search path. The `sequence_*` columns describe the sequence this
+/// column owns (`pg_depend` deptype `a`, as `serial` creates) and only when the default is
+/// exactly `nextval('<that sequence>'::regclass)`; the reader decides whether it folds.
+pub const COLUMNS_QUERY: &str = "\
+SELECT a.attrelid AS table_oid,
+       a.attname AS column_name,
+       pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
+       a.attnotnull AS not_null,
+       a.attidentity::pg_catalog.text AS identity,
+       a.attgenerated::pg_catalog.text AS generated,
+       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid, true) AS expression,
+       CASE
+         WHEN a.attcollation = t.typcollation OR co.oid IS NULL THEN NULL
+         WHEN pg_catalog.pg_collation_is_visible(co.oid) THEN pg_catalog.quote_ident(co.collname)
+         ELSE pg_catalog.quote_ident(con.nspname) || '.' || pg_catalog.quote_ident(co.collname)
+       END AS collation,
+       d.description AS comment,
+       seq.sequence_type,
+       seq.seqstart AS sequence_start,
+       seq.seqincrement AS sequence_increment,
+       seq.seqmin AS sequence_min,
+       seq.seqmax AS sequence_max,
+       seq.seqcache AS sequence_cache,
+       seq.seqcycle AS sequence_cycle
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+ AND d.objoid = a.attrelid
+ AND d.objsubid = a.attnum
+LEFT JOIN LATERAL (
+  SELECT pg_catalog.format_type(s.seqtypid, NULL) AS sequence_type,
+         s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle
+  FROM pg_catalog.pg_depend dep
+  JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid
+  WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+    AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+    AND dep.refobjid = a.attrelid
+    AND dep.refobjsubid = a.attnum
+    AND dep.deptype = 'a'
+    AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid, true)
+        = 'nextval('''
+          || pg_catalog.replace(s.seqrelid::pg_catalog.regclass::pg_catalog.text, '''', '''''')
+          || '''::regclass)'
+) seq ON true
+WHERE a.attrelid = ANY ($1::pg_catalog.oid[])
+  AND a.attnum > 0
+  AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum";
+
+/// Primary key, unique, foreign key and check constraints of the tables in `$1`.
+///
+/// Column lists keep constraint order (`conkey`/`confkey` with ordinality). `check_expression`
+/// is `pg_get_expr(conbin, conrelid, true)`, which is exactly the text inside the `CHECK (...)`
+/// of `pg_get_constraintdef(oid, true)`, without ` NOT VALID` / ` NO INHERIT`.
+pub const CONSTRAINTS_QUERY: &str = "\
+SELECT con.conrelid AS table_oid,
+       con.conname AS constraint_name,
+       con.contype::pg_catalog.text AS constraint_type,
+       con.condeferrable AS is_deferrable,
+       con.condeferred AS is_deferred,
+       ARRAY(SELECT a.attname::pg_catalog.text
+             FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.position) AS columns,
+       rn.nspname AS referenced_schema,
+       rc.relname AS referenced_table,
+       ARRAY(SELECT a.attname::pg_catalog.text
+             FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+             ORDER BY k.position) AS referenced_columns,
+       con.confdeltype::pg_catalog.text AS on_delete,
+       con.confupdtype::pg_catalog.text AS on_update,
+       CASE WHEN con.contype = 'c'
+            THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true)
+       END AS check_expression,
+       COALESCE(i.indnullsnotdistinct, false) AS nulls_not_distinct
+FROM pg_catalog.pg_constraint con
+LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'
+WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
+  AND con.contype IN ('p', 'u', 'f', 'c')
+ORDER BY con.conrelid, con.conname";
+
+/// `CONSTRAINTS_QUERY` for PostgreSQL 12-14, which have no `indnullsnotdistinct`.
+pub const CONSTRAINTS_QUERY_PRE_15: &str = "\
+SELECT con.conrelid AS table_oid,
+       con.conname AS constraint_name,
+       con.contype::pg_catalog.text AS constraint_type,
+       con.condeferrable AS is_deferrable,
+       con.condeferred AS is_deferred,
+       ARRAY(SELECT a.attname::pg_catalog.text
+             FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.position) AS columns,
+       rn.nspname AS referenced_schema,
+       rc.relname AS referenced_table,
+       ARRAY(SELECT a.attname::pg_catalog.text
+             FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+             ORDER BY k.position) AS referenced_columns,
+       con.confdeltype::pg_catalog.text AS on_delete,
+       con.confupdtype::pg_catalog.text AS on_update,
+       CASE WHEN con.contype = 'c'
+            THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true)
+       END AS check_expression,
+       false AS nulls_not_distinct
+FROM pg_catalog.pg_constraint con
+LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
+  AND con.contype IN ('p', 'u', 'f', 'c')
+ORDER BY con.conrelid, con.conname";
+
+/// Indexes of the tables in `$1` that back no primary key, unique or exclusion constraint;
+/// one row per index column (key columns, then `INCLUDE` columns), in position order.
+///
+/// `indkey`, `indoption`, `indclass` and `indcollation` are 0-based vectors, and the last
+/// three cover key columns only. An expression key is `pg_get_indexdef(index, position, true)`,
+/// which wraps anything but a bare function call in parentheses. `opclass` is set only for
+/// non-default operator classes; `collation` only when it differs from the column's (or, for
+/// an expression, from the database default, oid 100), both qualified only when not visible.
+pub const INDEXES_QUERY: &str = "\
+SELECT i.indrelid AS table_oid,
+       ic.relname AS index_name,
+       i.indisunique AS is_unique,
+       am.amname AS method,
+       pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
+       i.indnullsnotdistinct AS nulls_not_distinct,
+       k.position > i.indnkeyatts AS is_included,
+       a.attname AS column_name,
+       CASE WHEN i.indkey[k.position - 1] = 0
+            THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.position, true)
+       END AS expression,
+       COALESCE(i.indoption[k.position - 1], 0)::pg_catalog.int4 AS key_options,
+       CASE
+         WHEN opc.oid IS NULL OR opc.opcdefault THEN NULL
+         WHEN pg_catalog.pg_opclass_is_visible(opc.oid) THEN pg_catalog.quote_ident(opc.opcname)
+         ELSE pg_catalog.quote_ident(opcn.nspname) || '.' || pg_catalog.quote_ident(opc.opcname)
+       END AS opclass,
+       CASE
+         WHEN co.oid IS NULL OR co.oid = COALESCE(a.attcollation, 100) THEN NULL
+         WHEN pg_catalog.pg_collation_is_visible(co.oid) THEN pg_catalog.quote_ident(co.collname)
+         ELSE pg_catalog.quote_ident(con.nspname) || '.' || pg_catalog.quote_ident(co.collname)
+       END AS collation
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+CROSS JOIN LATERAL pg_catalog.generate_series(1, i.indnatts::pg_catalog.int4) AS k(position)
+LEFT JOIN pg_catalog.pg_attribute a
+  ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.position - 1] AND a.attnum > 0
+LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k.position - 1]
+LEFT JOIN pg_catalog.pg_namespace opcn ON opcn.oid = opc.opcnamespace
+LEFT JOIN pg_catalog.pg_collation co ON co.oid = i.indcollation[k.position - 1]
+LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace
+WHERE i.indrelid = ANY ($1::pg_catalog.oid[])
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_constraint c
+    WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
+ORDER BY i.indrelid, ic.relname, k.position";
+
+/// `INDEXES_QUERY` for PostgreSQL 12-14, which have no `indnullsnotdistinct`.
+pub const INDEXES_QUERY_PRE_15: &str = "\
+SELECT i.indrelid AS table_oid,
+       ic.relname AS index_name,
+       i.indisunique AS is_unique,
+       am.amname AS method,
+       pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
+       false AS nulls_not_distinct,
+       k.position > i.indnkeyatts AS is_included,
+       a.attname AS column_name,
+       CASE WHEN i.indkey[k.position - 1] = 0
+            THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.position, true)
+       END AS expression,
+       COALESCE(i.indoption[k.position - 1], 0)::pg_catalog.int4 AS key_options,
+       CASE
+         WHEN opc.oid IS NULL OR opc.opcdefault THEN NULL
+         WHEN pg_catalog.pg_opclass_is_visible(opc.oid) THEN pg_catalog.quote_ident(opc.opcname)
+         ELSE pg_catalog.quote_ident(opcn.nspname) || '.' || pg_catalog.quote_ident(opc.opcname)
+       END AS opclass,
+       CASE
+         WHEN co.oid IS NULL OR co.oid = COALESCE(a.attcollation, 100) THEN NULL
+         WHEN pg_catalog.pg_collation_is_visible(co.oid) THEN pg_catalog.quote_ident(co.collname)
+         ELSE pg_catalog.quote_ident(con.nspname) || '.' || pg_catalog.quote_ident(co.collname)
+       END AS collation
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+CROSS JOIN LATERAL pg_catalog.generate_series(1, i.indnatts::pg_catalog.int4) AS k(position)
+LEFT JOIN pg_catalog.pg_attribute a
+  ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.position - 1] AND a.attnum > 0
+LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k.position - 1]
+LEFT JOIN pg_catalog.pg_namespace opcn ON opcn.oid = opc.opcnamespace
+LEFT JOIN pg_catalog.pg_collation co ON co.oid = i.indcollation[k.position - 1]
+LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace
+WHERE i.indrelid = ANY ($1::pg_catalog.oid[])
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_constraint c
+    WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
+ORDER BY i.indrelid, ic.relname, k.position";
+
+/// Objects in the managed schemas that the model does not represent, as `(kind, name)`.
+///
+/// Sequences owned by a column (`serial`: deptype `a`; identity: deptype `i`) belong to that
+/// column and are left out, as is everything an extension owns (deptype `e`), including the
+/// triggers, rules and constraints of extension tables. Implicit array types, the constructor
+/// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
+/// PostgreSQL's own plumbing, not user objects.
+pub const UNMANAGED_QUERY: &str = "\
+WITH extension_members AS (
+  SELECT dep.classid, dep.objid
+  FROM pg_catalog.pg_depend dep
+  WHERE dep.deptype = 'e'
+),
+relations AS (
+  SELECT c.oid, c.relkind, c.relispartition, n.nspname || '.' || c.relname AS qualified_name
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY ($1::pg_catalog.text[])
+    AND (c.tableoid, c.oid) NOT IN (SELECT * FROM extension_members)
+)
+SELECT CASE
+         WHEN r.relkind = 'v' THEN 'view'
+         WHEN r.relkind = 'm' THEN 'materialized view'
+         WHEN r.relkind = 'p' THEN 'partitioned table'
+         WHEN r.relkind = 'f' THEN 'foreign table'
+         WHEN r.relkind = 'S' THEN 'sequence'
+         WHEN r.relkind = 'c' THEN 'composite type'
+         WHEN r.relispartition THEN 'partition'
+         ELSE 'child table'
+       END AS kind,
+       r.qualified_name AS name
+FROM relations r
+WHERE r.relkind IN ('v', 'm', 'p', 'f', 'c')
+   OR (r.relkind = 'r' AND EXISTS (
+         SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = r.oid))
+   OR (r.relkind = 'S' AND NOT EXISTS (
+         SELECT 1 FROM pg_catalog.pg_depend dep
+         WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND dep.objid = r.oid
+           AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND dep.refobjsubid > 0
+           AND dep.deptype IN ('a', 'i')))
+UNION ALL
+SELECT CASE p.prokind
+         WHEN 'p' THEN 'procedure'
+         WHEN 'a' THEN 'aggregate'
+         WHEN 'w' THEN 'window function'
+         ELSE 'function'
+       END,
+       n.nspname || '.' || p.proname
+         || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
+FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = ANY ($1::pg_catalog.text[])
+  AND (p.tableoid, p.oid) NOT IN (SELECT * FROM extension_members)
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_depend dep
+    WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+      AND dep.objid = p.oid
+      AND dep.deptype = 'i')
+UNION ALL
+SELECT 'trigger', tg.tgname || ' on ' || r.qualified_name
+FROM pg_catalog.pg_trigger tg
+JOIN relations r ON r.oid = tg.tgrelid
+WHERE NOT tg.tgisinternal
+UNION ALL
+SELECT 'policy', pol.polname || ' on ' || r.qualified_name
+FROM pg_catalog.pg_policy pol
+JOIN relations r ON r.oid = pol.polrelid
+UNION ALL
+SELECT 'rule', rw.rulename || ' on ' || r.qualified_name
+FROM pg_catalog.pg_rewrite rw
+JOIN relations r ON r.oid = rw.ev_class
+WHERE rw.rulename <> '_RETURN'
+UNION ALL
+SELECT 'exclusion constraint', con.conname || ' on ' || r.qualified_name
+FROM pg_catalog.pg_constraint con
+JOIN relations r ON r.oid = con.conrelid
+WHERE con.contype = 'x'
+UNION ALL
+SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' ELSE 'base type' END,
+       n.nspname || '.' || t.typname
+FROM pg_catalog.pg_type t
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = ANY ($1::pg_catalog.text[])
+  AND t.typtype IN ('d', 'r', 'b')
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type element WHERE element.typarray = t.oid)
+  AND (t.tableoid, t.oid) NOT IN (SELECT * FROM extension_members)
+UNION ALL
+SELECT 'collation', n.nspname || '.' || co.collname
+FROM pg_catalog.pg_collation co
+JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+WHERE n.nspname = ANY ($1::pg_catalog.text[])
+  AND (co.tableoid, co.oid) NOT IN (SELECT * FROM extension_members)
+UNION ALL
+SELECT 'statistics', n.nspname || '.' || st.stxname
+FROM pg_catalog.pg_statistic_ext st
+JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
+WHERE n.nspname = ANY ($1::pg_catalog.text[])
+  AND (st.tableoid, st.oid) NOT IN (SELECT * FROM extension_members)";

@@ -1,0 +1,729 @@
+//! Raw spec → `model::Schema`: resolves names, fills in PostgreSQL's default names and implied
+//! NOT NULLs, and checks cross-references (columns, referenced tables, name clashes).
+//!
+//! Pure. Stops at the first problem with an `Error::Spec` naming the YAML path; records where
+//! each object was declared for the `SourceMap`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::locate::{Locator, YamlPath};
+use super::names::{self, parse_qualified, MAX_IDENTIFIER_BYTES};
+use super::raw;
+use super::types::is_known_type;
+use crate::error::{Error, Location, Result};
+use crate::model::{
+    CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
+    IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema, Table,
+    UniqueConstraint,
+};
+
+/// Lowers a deserialized file; `locator` turns YAML paths into positions for errors and the
+/// source map.
+pub fn lower(
+    file: raw::File,
+    locator: &Locator,
+    path: &Path,
+) -> Result<(Schema, BTreeMap<ObjectRef, Location>)> {
+    let mut lowering = Lowering {
+        path,
+        locator,
+        locations: BTreeMap::new(),
+    };
+    let schema = lowering.schema(file)?;
+    Ok((schema, lowering.locations))
+}
+
+struct Lowering<'a> {
+    path: &'a Path,
+    locator: &'a Locator<'a>,
+    locations: BTreeMap<ObjectRef, Location>,
+}
+
+/// What a column type may name besides built-ins.
+struct TypeContext {
+    enums: BTreeSet<QualifiedName>,
+    /// An extension may define any type, so the server judges.
+    any_type: bool,
+}
+
+/// A lowered table with what the later passes still need.
+struct TableDraft {
+    table: Table,
+    at: YamlPath,
+    foreign_keys: raw::Keyed<raw::ForeignKey>,
+    /// Constraint names of this table (one namespace for PK, unique, FK, check), by where declared.
+    constraint_names: BTreeMap<String, YamlPath>,
+    /// Index-backed names (PK, unique, indexes) that share the schema's relation namespace.
+    relation_names: Vec<(String, YamlPath)>,
+}
+
+impl Lowering<'_> {
+    fn schema(&mut self, file: raw::File) -> Result<Schema> {
+        let mut schema = Schema {
+            schemas: BTreeSet::from(["public".to_owned()]),
+            ..Schema::default()
+        };
+        self.listed_schemas(file.schemas.unwrap_or_default(), &mut schema)?;
+        self.extensions(file.extensions.unwrap_or_default(), &mut schema)?;
+        let enum_paths = self.enums(file.enums.unwrap_or_default(), &mut schema)?;
+        let mut drafts = self.tables(file.tables.unwrap_or_default(), &enum_paths, &mut schema)?;
+        self.check_relation_names(&drafts)?;
+        self.foreign_keys(&mut drafts)?;
+        schema.tables = drafts
+            .into_iter()
+            .map(|(name, draft)| (name, draft.table))
+            .collect();
+        Ok(schema)
+    }
+
+    fn listed_schemas(&mut self, names: Vec<String>, schema: &mut Schema) -> Result<()> {
+        let mut listed = BTreeSet::new();
+        for (schema_idx, name) in names.into_iter().enumerate() {
+            let at = YamlPath::default().key("schemas").index(schema_idx);
+            self.identifier(&name, &at)?;
+            if !listed.insert(name.clone()) {
+                return Err(self.error(&at, format!("schema \"{name}\" is listed twice")));
+            }
+            self.record(ObjectRef::Schema(name.clone()), &at);
+            schema.schemas.insert(name);
+        }
+        Ok(())
+    }
+
+    fn extensions(&mut self, extensions: raw::Extensions, schema: &mut Schema) -> Result<()> {
+        let section = YamlPath::default().key("extensions");
+        for (extension_idx, (name, options)) in extensions.entries.into_iter().enumerate() {
+            let at = if extensions.is_list {
+                section.index(extension_idx)
+            } else {
+                section.key(&name)
+            };
+            self.identifier(&name, &at)?;
+            if let Some(extension_schema) = &options.schema {
+                self.identifier(extension_schema, &at.key("schema"))?;
+                // CREATE EXTENSION ... SCHEMA needs the schema to exist, like a table's does.
+                schema.schemas.insert(extension_schema.clone());
+            }
+            if schema.extensions.contains_key(&name) {
+                return Err(self.error(&at, format!("extension \"{name}\" is listed twice")));
+            }
+            self.record(ObjectRef::Extension(name.clone()), &at);
+            let extension = Extension {
+                name: name.clone(),
+                schema: options.schema,
+            };
+            schema.extensions.insert(name, extension);
+        }
+        Ok(())
+    }
+
+    /// Returns where each enum was declared, for clashes with table names.
+    fn enums(
+        &mut self,
+        enums: raw::Ordered<raw::Enum>,
+        schema: &mut Schema,
+    ) -> Result<BTreeMap<QualifiedName, YamlPath>> {
+        let mut enum_paths = BTreeMap::new();
+        for (key, raw_enum) in enums.0 {
+            let at = YamlPath::default().key("enums").key(&key);
+            let lowered = self.enumeration(&key, raw_enum, &at)?;
+            if let Some(first) = enum_paths.insert(lowered.name.clone(), at.clone()) {
+                let message = format!("enum {} is already declared at {first}", lowered.name);
+                return Err(self.error(&at, message));
+            }
+            self.record(ObjectRef::Enum(lowered.name.clone()), &at);
+            self.record(ObjectRef::Schema(lowered.name.schema.clone()), &at);
+            schema.schemas.insert(lowered.name.schema.clone());
+            schema.enums.insert(lowered.name.clone(), lowered);
+        }
+        Ok(enum_paths)
+    }
+
+    /// Everything of each table but its foreign keys, which need all tables first.
+    fn tables(
+        &mut self,
+        tables: raw::Ordered<raw::Table>,
+        enum_paths: &BTreeMap<QualifiedName, YamlPath>,
+        schema: &mut Schema,
+    ) -> Result<BTreeMap<QualifiedName, TableDraft>> {
+        let types = TypeContext {
+            enums: schema.enums.keys().cloned().collect(),
+            any_type: !schema.extensions.is_empty(),
+        };
+        let mut drafts: BTreeMap<QualifiedName, TableDraft> = BTreeMap::new();
+        for (key, raw_table) in tables.0 {
+            let at = YamlPath::default().key("tables").key(&key);
+            let name = self.qualified(&key, &at)?;
+            if let Some(first) = drafts.get(&name) {
+                let message = format!("table {name} is already declared at {}", first.at);
+                return Err(self.error(&at, message));
+            }
+            // A table's row type shares the type namespace with enums.
+            if let Some(enum_at) = enum_paths.get(&name) {
+                return Err(self.error(&at, format!("name {name} is already used by {enum_at}")));
+            }
+            self.record(ObjectRef::Table(name.clone()), &at);
+            self.record(ObjectRef::Schema(name.schema.clone()), &at);
+            schema.schemas.insert(name.schema.clone());
+            let draft = self.table(name.clone(), raw_table, at, &types)?;
+            drafts.insert(name, draft);
+        }
+        Ok(drafts)
+    }
+
+    fn enumeration(&self, key: &str, raw_enum: raw::Enum, at: &YamlPath) -> Result<Enum> {
+        let name = self.qualified(key, at)?;
+        if raw_enum.values.is_empty() {
+            return Err(self.error(at, "enum needs at least one value"));
+        }
+        for (value_idx, value) in raw_enum.values.iter().enumerate() {
+            if value.is_empty() {
+                return Err(self.error(at, "enum value is empty"));
+            }
+            if value.len() > MAX_IDENTIFIER_BYTES {
+                return Err(self.error(
+                    at,
+                    format!("enum value \"{value}\" is longer than {MAX_IDENTIFIER_BYTES} bytes"),
+                ));
+            }
+            if raw_enum.values[..value_idx].contains(value) {
+                return Err(self.error(at, format!("duplicate enum value \"{value}\"")));
+            }
+        }
+        Ok(Enum {
+            name,
+            values: raw_enum.values,
+            comment: raw_enum.comment,
+        })
+    }
+
+    fn table(
+        &mut self,
+        name: QualifiedName,
+        raw_table: raw::Table,
+        at: YamlPath,
+        types: &TypeContext,
+    ) -> Result<TableDraft> {
+        let mut draft = TableDraft {
+            table: Table::new(name.clone()),
+            at,
+            foreign_keys: raw_table.foreign_keys.unwrap_or_default(),
+            constraint_names: BTreeMap::new(),
+            relation_names: Vec::new(),
+        };
+        draft.table.comment = raw_table.comment;
+        for (column_name, raw_column) in raw_table.columns.unwrap_or_default().0 {
+            let column_at = draft.at.key("columns").key(&column_name);
+            let column = self.column(&column_name, raw_column, &column_at, types)?;
+            self.record(ObjectRef::Column(name.clone(), column_name), &column_at);
+            draft.table.columns.push(column);
+        }
+        if let Some(raw_key) = raw_table.primary_key {
+            self.primary_key(&mut draft, raw_key)?;
+        }
+        for (unique_idx, (unique_name, raw_unique)) in raw_table
+            .unique
+            .unwrap_or_default()
+            .0
+            .into_iter()
+            .enumerate()
+        {
+            let at = entry_path(&draft.at.key("unique"), unique_name.as_deref(), unique_idx);
+            self.unique(&mut draft, unique_name, raw_unique, &at)?;
+        }
+        for (check_name, raw_check) in raw_table.checks.unwrap_or_default().0 {
+            let at = draft.at.key("checks").key(&check_name);
+            self.identifier(&check_name, &at)?;
+            let expression = self.required_expression(raw_check.expression, &at, "check")?;
+            self.claim_constraint(&mut draft, &check_name, &at)?;
+            let check = CheckConstraint {
+                name: check_name.clone(),
+                expression,
+            };
+            draft.table.checks.insert(check_name, check);
+        }
+        for (index_idx, (index_name, raw_index)) in raw_table
+            .indexes
+            .unwrap_or_default()
+            .0
+            .into_iter()
+            .enumerate()
+        {
+            let at = entry_path(&draft.at.key("indexes"), index_name.as_deref(), index_idx);
+            let index = self.index(&draft.table, index_name, raw_index, &at)?;
+            self.record(ObjectRef::Index(name.clone(), index.name.clone()), &at);
+            draft.relation_names.push((index.name.clone(), at));
+            draft.table.indexes.insert(index.name.clone(), index);
+        }
+        for (constraint_name, at) in &draft.constraint_names {
+            let object = ObjectRef::Constraint(name.clone(), constraint_name.clone());
+            self.record(object, at);
+        }
+        Ok(draft)
+    }
+
+    fn primary_key(&mut self, draft: &mut TableDraft, raw_key: raw::PrimaryKey) -> Result<()> {
+        let at = draft.at.key("primary_key");
+        self.check_columns(&draft.table, &raw_key.columns, &at, "primary key")?;
+        let name = match raw_key.name {
+            Some(name) => self.identifier(&name, &at).map(|()| name)?,
+            None => names::primary_key_name(&draft.table.name.name),
+        };
+        self.claim_constraint(draft, &name, &at)?;
+        draft.relation_names.push((name.clone(), at));
+        // PostgreSQL makes primary key columns NOT NULL.
+        for column in &mut draft.table.columns {
+            column.nullable &= !raw_key.columns.contains(&column.name);
+        }
+        draft.table.primary_key = Some(PrimaryKey {
+            name,
+            columns: raw_key.columns,
+        });
+        Ok(())
+    }
+
+    fn unique(
+        &mut self,
+        draft: &mut TableDraft,
+        name: Option<String>,
+        raw_unique: raw::Unique,
+        at: &YamlPath,
+    ) -> Result<()> {
+        self.check_columns(&draft.table, &raw_unique.columns, at, "unique constraint")?;
+        let name = match name {
+            Some(name) => self.identifier(&name, at).map(|()| name)?,
+            None => names::unique_name(&draft.table.name.name, &raw_unique.columns),
+        };
+        let deferrable =
+            self.deferrable(raw_unique.deferrable, raw_unique.initially_deferred, at)?;
+        self.claim_constraint(draft, &name, at)?;
+        draft.relation_names.push((name.clone(), at.clone()));
+        let unique = UniqueConstraint {
+            name: name.clone(),
+            columns: raw_unique.columns,
+            nulls_not_distinct: raw_unique.nulls_not_distinct,
+            deferrable,
+        };
+        draft.table.uniques.insert(name, unique);
+        Ok(())
+    }
+
+    fn column(
+        &self,
+        name: &str,
+        raw_column: raw::Column,
+        at: &YamlPath,
+        types: &TypeContext,
+    ) -> Result<Column> {
+        self.identifier(name, at)?;
+        let data_type = raw_column.data_type.trim();
+        if data_type.is_empty() {
+            return Err(self.error(at, "column type is empty"));
+        }
+        if !types.any_type && !is_known_type(data_type, &types.enums) {
+            return Err(self.error(at, format!("unknown type \"{data_type}\"")));
+        }
+        let default = self.expression(raw_column.default, at, "default")?;
+        let generated = self.expression(raw_column.generated, at, "generation")?;
+        let identity = raw_column.identity.map(|identity| match identity {
+            raw::Identity::Always => Identity::Always,
+            raw::Identity::ByDefault => Identity::ByDefault,
+        });
+        match (&default, identity, &generated) {
+            (Some(_), Some(_), _) => {
+                return Err(self.error(at, "a column cannot have both a default and an identity"))
+            }
+            (Some(_), _, Some(_)) => {
+                return Err(self.error(at, "a generated column cannot have a default"))
+            }
+            (_, Some(_), Some(_)) => {
+                return Err(self.error(at, "a column cannot be both identity and generated"))
+            }
+            _ => {}
+        }
+        let collation = match raw_column.collation {
+            Some(collation) if collation.trim().is_empty() => {
+                return Err(self.error(at, "collation is empty"))
+            }
+            collation => collation,
+        };
+        Ok(Column {
+            name: name.to_owned(),
+            data_type: data_type.to_owned(),
+            // PostgreSQL makes identity columns NOT NULL.
+            nullable: raw_column.nullable.unwrap_or(true) && identity.is_none(),
+            default,
+            identity,
+            generated,
+            collation,
+            comment: raw_column.comment,
+        })
+    }
+
+    fn index(
+        &self,
+        table: &Table,
+        name: Option<String>,
+        raw_index: raw::Index,
+        at: &YamlPath,
+    ) -> Result<Index> {
+        let mut keys = Vec::new();
+        for raw_key in raw_index.columns {
+            let target = match (raw_key.column, raw_key.expression) {
+                (Some(column), None) => {
+                    self.check_columns(table, std::slice::from_ref(&column), at, "index key")?;
+                    IndexTarget::Column(column)
+                }
+                (None, Some(expression)) => {
+                    IndexTarget::Expression(self.required_expression(expression, at, "index")?)
+                }
+                _ => {
+                    return Err(self.error(
+                        at,
+                        "an index key needs exactly one of column and expression",
+                    ))
+                }
+            };
+            let descending = raw_key.order == Some(raw::Order::Desc);
+            keys.push(IndexKey {
+                target,
+                collation: raw_key.collation,
+                opclass: raw_key.opclass,
+                descending,
+                // PostgreSQL's default: NULLS FIRST for DESC, NULLS LAST for ASC.
+                nulls_first: raw_key
+                    .nulls
+                    .map_or(descending, |nulls| nulls == raw::Nulls::First),
+            });
+        }
+        for expression in raw_index.expressions {
+            keys.push(IndexKey {
+                target: IndexTarget::Expression(self.required_expression(expression, at, "index")?),
+                collation: None,
+                opclass: None,
+                descending: false,
+                nulls_first: false,
+            });
+        }
+        if keys.is_empty() {
+            return Err(self.error(at, "index needs at least one column or expression"));
+        }
+        for column in &raw_index.include {
+            if table.column(column).is_none() {
+                return Err(self.error(at, format!("unknown column \"{column}\" in include")));
+            }
+        }
+        let name = match name {
+            Some(name) => self.identifier(&name, at).map(|()| name)?,
+            None => {
+                let mut columns = Vec::new();
+                for key in &keys {
+                    match &key.target {
+                        IndexTarget::Column(column) => columns.push(column.clone()),
+                        IndexTarget::Expression(_) => {
+                            return Err(self.error(at, "index on expressions needs a name"))
+                        }
+                    }
+                }
+                columns.extend(raw_index.include.iter().cloned());
+                names::index_name(&table.name.name, &columns)
+            }
+        };
+        let method = match raw_index.using.as_deref().map(str::trim) {
+            None => "btree".to_owned(),
+            Some("") => return Err(self.error(at, "index access method is empty")),
+            Some(method) => method.to_owned(),
+        };
+        Ok(Index {
+            name,
+            unique: raw_index.unique,
+            method,
+            keys,
+            include: raw_index.include,
+            predicate: self.expression(raw_index.predicate, at, "where")?,
+            nulls_not_distinct: raw_index.nulls_not_distinct,
+        })
+    }
+
+    /// Indexes, primary keys and unique constraints are relations: their names must not clash
+    /// with each other or with tables in the same schema.
+    fn check_relation_names(&self, drafts: &BTreeMap<QualifiedName, TableDraft>) -> Result<()> {
+        let mut relations: BTreeMap<QualifiedName, &YamlPath> = drafts
+            .iter()
+            .map(|(name, draft)| (name.clone(), &draft.at))
+            .collect();
+        let mut ordered: Vec<&TableDraft> = drafts.values().collect();
+        // Report the clash at the later declaration, as the file reads.
+        ordered.sort_by_key(|draft| self.locator.locate(&draft.at));
+        for draft in ordered {
+            for (name, at) in &draft.relation_names {
+                let relation = QualifiedName::new(draft.table.name.schema.clone(), name.clone());
+                if let Some(first) = relations.insert(relation, at) {
+                    return Err(
+                        self.error(at, format!("name \"{name}\" is already used by {first}"))
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Foreign keys come last: they need every table's columns and keys.
+    fn foreign_keys(&mut self, drafts: &mut BTreeMap<QualifiedName, TableDraft>) -> Result<()> {
+        let table_names: Vec<QualifiedName> = drafts.keys().cloned().collect();
+        for table_name in table_names {
+            let Some(draft) = drafts.get_mut(&table_name) else {
+                continue;
+            };
+            let raw_keys = std::mem::take(&mut draft.foreign_keys.0);
+            let foreign_keys_at = draft.at.key("foreign_keys");
+            for (key_idx, (key_name, raw_key)) in raw_keys.into_iter().enumerate() {
+                let at = entry_path(&foreign_keys_at, key_name.as_deref(), key_idx);
+                let foreign_key = self.foreign_key(drafts, &table_name, key_name, raw_key, &at)?;
+                let Some(draft) = drafts.get_mut(&table_name) else {
+                    continue;
+                };
+                self.claim_constraint(draft, &foreign_key.name, &at)?;
+                self.record(
+                    ObjectRef::Constraint(table_name.clone(), foreign_key.name.clone()),
+                    &at,
+                );
+                draft
+                    .table
+                    .foreign_keys
+                    .insert(foreign_key.name.clone(), foreign_key);
+            }
+        }
+        Ok(())
+    }
+
+    fn foreign_key(
+        &self,
+        drafts: &BTreeMap<QualifiedName, TableDraft>,
+        table_name: &QualifiedName,
+        name: Option<String>,
+        raw_key: raw::ForeignKey,
+        at: &YamlPath,
+    ) -> Result<ForeignKey> {
+        let Some(table) = drafts.get(table_name).map(|draft| &draft.table) else {
+            return Err(self.error(at, format!("unknown table {table_name}")));
+        };
+        self.check_columns(table, &raw_key.columns, at, "foreign key")?;
+        let referenced_name = self.qualified(
+            &raw_key.references.table,
+            &at.key("references").key("table"),
+        )?;
+        let Some(referenced) = drafts.get(&referenced_name).map(|draft| &draft.table) else {
+            return Err(self.error(
+                at,
+                format!(
+                    "foreign key references unknown table \"{}\"",
+                    raw_key.references.table
+                ),
+            ));
+        };
+        let referenced_columns = match raw_key.references.columns {
+            Some(columns) => {
+                for column in &columns {
+                    if referenced.column(column).is_none() {
+                        return Err(self.error(
+                            at,
+                            format!(
+                                "unknown column \"{column}\" in referenced table {referenced_name}"
+                            ),
+                        ));
+                    }
+                }
+                columns
+            }
+            None => match &referenced.primary_key {
+                Some(key) => key.columns.clone(),
+                None => {
+                    let message = format!("referenced table {referenced_name} has no primary key; list the referenced columns");
+                    return Err(self.error(at, message));
+                }
+            },
+        };
+        if referenced_columns.len() != raw_key.columns.len() {
+            let message = format!(
+                "foreign key has {} column(s) but references {}",
+                raw_key.columns.len(),
+                referenced_columns.len()
+            );
+            return Err(self.error(at, message));
+        }
+        if !has_matching_key(referenced, &referenced_columns) {
+            let message = format!(
+                "referenced columns ({}) of {referenced_name} are not its primary key or a non-deferrable unique key",
+                referenced_columns.join(", ")
+            );
+            return Err(self.error(at, message));
+        }
+        let name = match name {
+            Some(name) => self.identifier(&name, at).map(|()| name)?,
+            None => names::foreign_key_name(&table.name.name, &raw_key.columns),
+        };
+        Ok(ForeignKey {
+            name,
+            columns: raw_key.columns,
+            referenced_table: referenced_name,
+            referenced_columns,
+            on_delete: raw_key
+                .on_delete
+                .map_or(ReferentialAction::NoAction, action),
+            on_update: raw_key
+                .on_update
+                .map_or(ReferentialAction::NoAction, action),
+            deferrable: self.deferrable(raw_key.deferrable, raw_key.initially_deferred, at)?,
+        })
+    }
+
+    /// `INITIALLY DEFERRED` implies `DEFERRABLE` in PostgreSQL; only an explicit
+    /// `deferrable: false` contradicts it.
+    fn deferrable(
+        &self,
+        deferrable: Option<bool>,
+        initially_deferred: Option<bool>,
+        at: &YamlPath,
+    ) -> Result<Deferrable> {
+        match (deferrable, initially_deferred.unwrap_or(false)) {
+            (Some(false), true) => Err(self.error(at, "initially_deferred needs deferrable: true")),
+            (_, true) => Ok(Deferrable::Deferred),
+            (Some(true), false) => Ok(Deferrable::Immediate),
+            (_, false) => Ok(Deferrable::NotDeferrable),
+        }
+    }
+
+    fn claim_constraint(&self, draft: &mut TableDraft, name: &str, at: &YamlPath) -> Result<()> {
+        if let Some(first) = draft.constraint_names.get(name) {
+            return Err(self.error(
+                at,
+                format!("constraint name \"{name}\" is already used by {first}"),
+            ));
+        }
+        draft.constraint_names.insert(name.to_owned(), at.clone());
+        Ok(())
+    }
+
+    /// Non-empty, existing, and each listed once.
+    fn check_columns(
+        &self,
+        table: &Table,
+        columns: &[String],
+        at: &YamlPath,
+        what: &str,
+    ) -> Result<()> {
+        if columns.is_empty() {
+            return Err(self.error(at, format!("{what} needs at least one column")));
+        }
+        for (column_idx, column) in columns.iter().enumerate() {
+            if table.column(column).is_none() {
+                return Err(self.error(at, format!("unknown column \"{column}\"")));
+            }
+            if columns[..column_idx].contains(column) {
+                return Err(self.error(at, format!("column \"{column}\" is listed twice")));
+            }
+        }
+        Ok(())
+    }
+
+    /// SQL text, trimmed; `None` stays `None`, but an empty string is an error.
+    fn expression(&self, text: Option<String>, at: &YamlPath, what: &str) -> Result<Option<Expr>> {
+        text.map(|text| self.required_expression(text, at, what))
+            .transpose()
+    }
+
+    fn required_expression(&self, text: String, at: &YamlPath, what: &str) -> Result<Expr> {
+        match text.trim() {
+            "" => Err(self.error(at, format!("{what} expression is empty"))),
+            trimmed => Ok(Expr::new(trimmed)),
+        }
+    }
+
+    fn qualified(&self, text: &str, at: &YamlPath) -> Result<QualifiedName> {
+        let name = parse_qualified(text).map_err(|message| self.error(at, message))?;
+        self.identifier(&name.schema, at)?;
+        self.identifier(&name.name, at)?;
+        Ok(name)
+    }
+
+    /// PostgreSQL would silently truncate a longer name, so the desired and current schemas
+    /// would never agree.
+    fn identifier(&self, name: &str, at: &YamlPath) -> Result<()> {
+        if name.is_empty() {
+            return Err(self.error(at, "name is empty"));
+        }
+        if name.len() > MAX_IDENTIFIER_BYTES {
+            let message = format!(
+                "name \"{name}\" is {} bytes long; PostgreSQL allows at most {MAX_IDENTIFIER_BYTES}",
+                name.len()
+            );
+            return Err(self.error(at, message));
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, object: ObjectRef, at: &YamlPath) {
+        if let Some(location) = self.locator.locate(at) {
+            self.locations.entry(object).or_insert(location);
+        }
+    }
+
+    fn error(&self, at: &YamlPath, message: impl Into<String>) -> Error {
+        Error::Spec {
+            path: self.path.to_path_buf(),
+            location: self.locator.locate(at),
+            object: Some(at.to_string()),
+            message: message.into(),
+        }
+    }
+}
+
+/// `unique.<name>` for a map entry, `unique[<idx>]` for a list entry.
+fn entry_path(section: &YamlPath, name: Option<&str>, entry_idx: usize) -> YamlPath {
+    match name {
+        Some(name) => section.key(name),
+        None => section.index(entry_idx),
+    }
+}
+
+/// PostgreSQL needs a non-deferrable unique index over exactly the referenced columns (in any
+/// order): the primary key, a unique constraint, or a plain unique index.
+fn has_matching_key(table: &Table, columns: &[String]) -> bool {
+    let wanted: BTreeSet<&String> = columns.iter().collect();
+    let same_set = |key_columns: &[String]| {
+        key_columns.len() == wanted.len()
+            && key_columns.iter().all(|column| wanted.contains(column))
+    };
+    table
+        .primary_key
+        .as_ref()
+        .is_some_and(|key| same_set(&key.columns))
+        || table.uniques.values().any(|unique| {
+            unique.deferrable == Deferrable::NotDeferrable && same_set(&unique.columns)
+        })
+        || table.indexes.values().any(|index| {
+            let key_columns: Option<Vec<String>> = index
+                .keys
+                .iter()
+                .map(|key| match &key.target {
+                    IndexTarget::Column(column) => Some(column.clone()),
+                    IndexTarget::Expression(_) => None,
+                })
+                .collect();
+            index.unique
+                && index.predicate.is_none()
+                && key_columns.is_some_and(|key_columns| same_set(&key_columns))
+        })
+}
+
+fn action(action: raw::ReferentialAction) -> ReferentialAction {
+    match action {
+        raw::ReferentialAction::NoAction => ReferentialAction::NoAction,
+        raw::ReferentialAction::Restrict => ReferentialAction::Restrict,
+        raw::ReferentialAction::Cascade => ReferentialAction::Cascade,
+        raw::ReferentialAction::SetNull => ReferentialAction::SetNull,
+        raw::ReferentialAction::SetDefault => ReferentialAction::SetDefault,
+    }
+}

@@ -1,0 +1,503 @@
+//! Serde mirror of `schema.yaml`: what the user typed, before names are resolved.
+//!
+//! Every struct denies unknown fields. Short forms (a column as its type, a key as a column
+//! list) go through hand-written visitors rather than untagged enums, so serde_yaml keeps the
+//! line and path of every error. Maps keep their order and reject duplicate keys.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexpected,
+    Visitor,
+};
+use serde::Deserialize;
+
+/// The whole file; every section may be missing or null.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    pub schemas: Option<Vec<String>>,
+    pub extensions: Option<Extensions>,
+    pub enums: Option<Ordered<Enum>>,
+    pub tables: Option<Ordered<Table>>,
+}
+
+/// `[pgcrypto, citext]` or `{ pgcrypto: { schema: extensions } }`.
+#[derive(Debug, Default)]
+pub struct Extensions {
+    pub entries: Vec<(String, ExtensionOptions)>,
+    /// Written as a list, so entries are addressed by index in messages.
+    pub is_list: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionOptions {
+    pub schema: Option<String>,
+}
+
+/// `[a, b]` or `{ values: [a, b], comment: ... }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enum {
+    pub values: Vec<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub comment: Option<String>,
+    pub columns: Option<Ordered<Column>>,
+    #[serde(default, deserialize_with = "optional_shorthand")]
+    pub primary_key: Option<PrimaryKey>,
+    pub unique: Option<Keyed<Unique>>,
+    pub foreign_keys: Option<Keyed<ForeignKey>>,
+    pub checks: Option<Ordered<Check>>,
+    pub indexes: Option<Keyed<Index>>,
+}
+
+/// A type name, or the full map.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    #[serde(rename = "type")]
+    pub data_type: String,
+    pub nullable: Option<bool>,
+    /// Any scalar; serde_yaml hands `0` and `false` to a `String` as their text.
+    pub default: Option<String>,
+    pub identity: Option<Identity>,
+    pub generated: Option<String>,
+    pub collation: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    Always,
+    ByDefault,
+}
+
+/// A column list, or `{ name: ..., columns: [...] }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrimaryKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+}
+
+/// A column list, or the full map.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unique {
+    pub columns: Vec<String>,
+    #[serde(default)]
+    pub nulls_not_distinct: bool,
+    pub deferrable: Option<bool>,
+    pub initially_deferred: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForeignKey {
+    pub columns: Vec<String>,
+    pub references: References,
+    pub on_delete: Option<ReferentialAction>,
+    pub on_update: Option<ReferentialAction>,
+    pub deferrable: Option<bool>,
+    pub initially_deferred: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct References {
+    pub table: String,
+    /// `None` means the referenced table's primary key.
+    pub columns: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferentialAction {
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+/// An expression string, or `{ expression: ... }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub expression: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    #[serde(default, deserialize_with = "shorthand_list")]
+    pub columns: Vec<IndexKey>,
+    /// Expression keys, after the `columns` keys.
+    #[serde(default)]
+    pub expressions: Vec<String>,
+    #[serde(default)]
+    pub unique: bool,
+    pub using: Option<String>,
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(rename = "where")]
+    pub predicate: Option<String>,
+    #[serde(default)]
+    pub nulls_not_distinct: bool,
+}
+
+/// A column name, or a key map with exactly one of `column` and `expression`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexKey {
+    pub column: Option<String>,
+    pub expression: Option<String>,
+    pub order: Option<Order>,
+    pub nulls: Option<Nulls>,
+    pub opclass: Option<String>,
+    pub collation: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Nulls {
+    First,
+    Last,
+}
+
+/// A type written either as a map of its fields or in a short form (a string or a list of
+/// strings) that `from_text` / `from_list` expand.
+trait Shorthand: DeserializeOwned {
+    const EXPECTING: &'static str;
+    const ACCEPTS_LIST: bool = false;
+
+    fn from_text(_text: &str) -> Option<Self> {
+        None
+    }
+
+    fn from_list(_items: Vec<String>) -> Option<Self> {
+        None
+    }
+}
+
+impl Shorthand for Table {
+    const EXPECTING: &'static str = "a table map";
+}
+
+impl Shorthand for Column {
+    const EXPECTING: &'static str = "a type name or a column map";
+
+    fn from_text(text: &str) -> Option<Self> {
+        Some(Column {
+            data_type: text.to_owned(),
+            ..Column::default()
+        })
+    }
+}
+
+impl Shorthand for Enum {
+    const EXPECTING: &'static str = "a list of labels or a map with values";
+    const ACCEPTS_LIST: bool = true;
+
+    fn from_list(values: Vec<String>) -> Option<Self> {
+        Some(Enum {
+            values,
+            comment: None,
+        })
+    }
+}
+
+impl Shorthand for PrimaryKey {
+    const EXPECTING: &'static str = "a list of column names or a map with columns";
+    const ACCEPTS_LIST: bool = true;
+
+    fn from_list(columns: Vec<String>) -> Option<Self> {
+        Some(PrimaryKey {
+            name: None,
+            columns,
+        })
+    }
+}
+
+impl Shorthand for Unique {
+    const EXPECTING: &'static str = "a list of column names or a map with columns";
+    const ACCEPTS_LIST: bool = true;
+
+    fn from_list(columns: Vec<String>) -> Option<Self> {
+        Some(Unique {
+            columns,
+            ..Unique::default()
+        })
+    }
+}
+
+impl Shorthand for ForeignKey {
+    const EXPECTING: &'static str = "a foreign key map";
+}
+
+impl Shorthand for Check {
+    const EXPECTING: &'static str = "an expression or a map with expression";
+
+    fn from_text(text: &str) -> Option<Self> {
+        Some(Check {
+            expression: text.to_owned(),
+        })
+    }
+}
+
+impl Shorthand for Index {
+    const EXPECTING: &'static str = "an index map";
+}
+
+impl Shorthand for IndexKey {
+    const EXPECTING: &'static str = "a column name or a key map";
+
+    fn from_text(text: &str) -> Option<Self> {
+        Some(IndexKey {
+            column: Some(text.to_owned()),
+            ..IndexKey::default()
+        })
+    }
+}
+
+impl Shorthand for ExtensionOptions {
+    const EXPECTING: &'static str = "a map with schema";
+}
+
+struct ShorthandVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Shorthand> Visitor<'de> for ShorthandVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+        T::from_text(text).ok_or_else(|| E::invalid_type(Unexpected::Str(text), &self))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        if !T::ACCEPTS_LIST {
+            return Err(de::Error::invalid_type(Unexpected::Seq, &self));
+        }
+        let items = Vec::<String>::deserialize(SeqAccessDeserializer::new(seq))?;
+        T::from_list(items).ok_or_else(|| de::Error::invalid_type(Unexpected::Seq, &self))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map))
+    }
+}
+
+struct ShorthandSeed<T>(PhantomData<T>);
+
+impl<'de, T: Shorthand> DeserializeSeed<'de> for ShorthandSeed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_any(ShorthandVisitor(PhantomData))
+    }
+}
+
+fn optional_shorthand<'de, D: Deserializer<'de>, T: Shorthand>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    Option::<Wrapped<T>>::deserialize(deserializer)
+        .map(|wrapped| wrapped.map(|Wrapped(value)| value))
+}
+
+fn shorthand_list<'de, D: Deserializer<'de>, T: Shorthand>(
+    deserializer: D,
+) -> Result<Vec<T>, D::Error> {
+    let items = Vec::<Wrapped<T>>::deserialize(deserializer)?;
+    Ok(items.into_iter().map(|Wrapped(value)| value).collect())
+}
+
+/// Lets `Option` and `Vec` reach the shorthand visitor for their elements.
+struct Wrapped<T>(T);
+
+impl<'de, T: Shorthand> Deserialize<'de> for Wrapped<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ShorthandSeed(PhantomData)
+            .deserialize(deserializer)
+            .map(Wrapped)
+    }
+}
+
+/// A mapping whose key order matters (columns) or is kept for messages; duplicate keys are
+/// an error at the second key.
+#[derive(Debug)]
+pub struct Ordered<T>(pub Vec<(String, T)>);
+
+impl<T> Default for Ordered<T> {
+    fn default() -> Self {
+        Ordered(Vec::new())
+    }
+}
+
+impl<'de, T: Shorthand> Deserialize<'de> for Ordered<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let visitor = KeyedVisitor::<T> {
+            spec: PhantomData,
+            allow_list: false,
+        };
+        // Without `allow_list` every entry came from a map and has its name.
+        let keyed = deserializer.deserialize_map(visitor)?;
+        Ok(Ordered(
+            keyed
+                .0
+                .into_iter()
+                .filter_map(|(name, value)| Some((name?, value)))
+                .collect(),
+        ))
+    }
+}
+
+/// A map `name → spec`, or a list of specs whose names are left to the defaults (`None`).
+#[derive(Debug)]
+pub struct Keyed<T>(pub Vec<(Option<String>, T)>);
+
+impl<T> Default for Keyed<T> {
+    fn default() -> Self {
+        Keyed(Vec::new())
+    }
+}
+
+impl<'de, T: Shorthand> Deserialize<'de> for Keyed<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(KeyedVisitor {
+            spec: PhantomData,
+            allow_list: true,
+        })
+    }
+}
+
+/// Visits a map, or a list of specs when `allow_list`.
+struct KeyedVisitor<T> {
+    spec: PhantomData<T>,
+    allow_list: bool,
+}
+
+impl<'de, T: Shorthand> Visitor<'de> for KeyedVisitor<T> {
+    type Value = Keyed<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(if self.allow_list {
+            "a map of names or a list"
+        } else {
+            "a map"
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Keyed<T>, A::Error> {
+        if !self.allow_list {
+            return Err(de::Error::invalid_type(Unexpected::Seq, &self));
+        }
+        let mut entries = Vec::new();
+        while let Some(value) = seq.next_element_seed(ShorthandSeed(PhantomData))? {
+            entries.push((None, value));
+        }
+        Ok(Keyed(entries))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keyed<T>, A::Error> {
+        let mut entries = Vec::new();
+        let mut seen = BTreeSet::new();
+        while let Some(key) = map.next_key_seed(UniqueKey(&seen))? {
+            let value = map.next_value_seed(ShorthandSeed(PhantomData))?;
+            seen.insert(key.clone());
+            entries.push((Some(key), value));
+        }
+        Ok(Keyed(entries))
+    }
+}
+
+impl<'de> Deserialize<'de> for Extensions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ExtensionsVisitor)
+    }
+}
+
+struct ExtensionsVisitor;
+
+impl<'de> Visitor<'de> for ExtensionsVisitor {
+    type Value = Extensions;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of extension names or a map")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Extensions, A::Error> {
+        let names = Vec::<String>::deserialize(SeqAccessDeserializer::new(seq))?;
+        let entries = names
+            .into_iter()
+            .map(|name| (name, ExtensionOptions::default()));
+        Ok(Extensions {
+            entries: entries.collect(),
+            is_list: true,
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Extensions, A::Error> {
+        let mut entries = Vec::new();
+        let mut seen = BTreeSet::new();
+        while let Some(key) = map.next_key_seed(UniqueKey(&seen))? {
+            // `pgcrypto:` with no options is fine too.
+            let options: Option<Wrapped<ExtensionOptions>> = map.next_value()?;
+            seen.insert(key.clone());
+            entries.push((
+                key,
+                options.map(|Wrapped(options)| options).unwrap_or_default(),
+            ));
+        }
+        Ok(Extensions {
+            entries,
+            is_list: false,
+        })
+    }
+}
+
+/// Deserializes a map key, failing inside the key's own deserialization when it repeats, so
+/// serde_yaml reports the position of the second occurrence.
+struct UniqueKey<'a>(&'a BTreeSet<String>);
+
+impl<'de> DeserializeSeed<'de> for UniqueKey<'_> {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueKey<'_> {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<String, E> {
+        if self.0.contains(key) {
+            return Err(E::custom(format!("duplicate key \"{key}\"")));
+        }
+        Ok(key.to_owned())
+    }
+}

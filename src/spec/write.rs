@@ -1,0 +1,435 @@
+//! Model → schema YAML, the inverse of `load`: `parse(write(schema))` equals `schema`.
+//!
+//! Deterministic (tables and enums sorted by name, columns in model order) and concise: short
+//! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
+//! our own, because serde_yaml's serializer only writes block style. No IO.
+
+use std::collections::BTreeSet;
+
+use super::names::{format_qualified, primary_key_name};
+use crate::model::{
+    Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget, ReferentialAction,
+    Schema, Table, UniqueConstraint,
+};
+
+/// Flow collections longer than this (indentation and key included) are written in block style.
+const MAX_FLOW_LINE: usize = 100;
+
+/// A YAML value to emit.
+enum Node {
+    Text(String),
+    Bool(bool),
+    List(Vec<Node>),
+    /// Flow style when it fits on a line.
+    Map(Vec<(String, Node)>),
+    /// Always block style (top-level sections, tables, columns, constraint maps).
+    Section(Vec<(String, Node)>),
+}
+
+fn text(value: &str) -> Node {
+    Node::Text(value.to_owned())
+}
+
+fn texts(values: &[String]) -> Node {
+    Node::List(values.iter().map(|value| text(value)).collect())
+}
+
+pub fn write(schema: &Schema) -> String {
+    let mut root = Vec::new();
+    // Schemas used by names are implied, so only the others need listing.
+    let implied: BTreeSet<&str> = schema
+        .tables
+        .keys()
+        .chain(schema.enums.keys())
+        .map(|name| name.schema.as_str())
+        .chain(
+            schema
+                .extensions
+                .values()
+                .filter_map(|extension| extension.schema.as_deref()),
+        )
+        .chain(["public"])
+        .collect();
+    let listed: Vec<String> = schema
+        .schemas
+        .iter()
+        .filter(|name| !implied.contains(name.as_str()))
+        .cloned()
+        .collect();
+    if !listed.is_empty() {
+        root.push(("schemas".to_owned(), texts(&listed)));
+    }
+    if !schema.extensions.is_empty() {
+        let extensions = if schema
+            .extensions
+            .values()
+            .all(|extension| extension.schema.is_none())
+        {
+            Node::List(schema.extensions.keys().map(|name| text(name)).collect())
+        } else {
+            let entries = schema.extensions.values().map(|extension| {
+                let options = extension
+                    .schema
+                    .iter()
+                    .map(|schema| ("schema".to_owned(), text(schema)));
+                (extension.name.clone(), Node::Map(options.collect()))
+            });
+            Node::Section(entries.collect())
+        };
+        root.push(("extensions".to_owned(), extensions));
+    }
+    if !schema.enums.is_empty() {
+        let entries = schema.enums.values().map(|enumeration| {
+            let values = texts(&enumeration.values);
+            let node = match &enumeration.comment {
+                None => values,
+                Some(comment) => Node::Map(vec![
+                    ("values".to_owned(), values),
+                    ("comment".to_owned(), text(comment)),
+                ]),
+            };
+            (format_qualified(&enumeration.name), node)
+        });
+        root.push(("enums".to_owned(), Node::Section(entries.collect())));
+    }
+    if !schema.tables.is_empty() {
+        let entries = schema
+            .tables
+            .values()
+            .map(|table| (format_qualified(&table.name), table_node(table)));
+        root.push(("tables".to_owned(), Node::Section(entries.collect())));
+    }
+    if root.is_empty() {
+        return "{}\n".to_owned();
+    }
+    let mut out = String::new();
+    write_entries(&mut out, &root, 0);
+    out
+}
+
+fn table_node(table: &Table) -> Node {
+    let mut entries = Vec::new();
+    if let Some(comment) = &table.comment {
+        entries.push(("comment".to_owned(), text(comment)));
+    }
+    let key_columns = table
+        .primary_key
+        .as_ref()
+        .map_or(&[][..], |key| &key.columns[..]);
+    if !table.columns.is_empty() {
+        let columns = table
+            .columns
+            .iter()
+            .map(|column| (column.name.clone(), column_node(column, key_columns)));
+        entries.push(("columns".to_owned(), Node::Section(columns.collect())));
+    }
+    if let Some(key) = &table.primary_key {
+        let node = if key.name == primary_key_name(&table.name.name) {
+            texts(&key.columns)
+        } else {
+            Node::Map(vec![
+                ("name".to_owned(), text(&key.name)),
+                ("columns".to_owned(), texts(&key.columns)),
+            ])
+        };
+        entries.push(("primary_key".to_owned(), node));
+    }
+    let mut section = |key: &str, items: Vec<(String, Node)>| {
+        if !items.is_empty() {
+            entries.push((key.to_owned(), Node::Section(items)));
+        }
+    };
+    section(
+        "unique",
+        table
+            .uniques
+            .values()
+            .map(|unique| (unique.name.clone(), unique_node(unique)))
+            .collect(),
+    );
+    section(
+        "foreign_keys",
+        table
+            .foreign_keys
+            .values()
+            .map(|key| (key.name.clone(), foreign_key_node(key)))
+            .collect(),
+    );
+    section(
+        "checks",
+        table
+            .checks
+            .values()
+            .map(|check| (check.name.clone(), text(check.expression.as_str())))
+            .collect(),
+    );
+    section(
+        "indexes",
+        table
+            .indexes
+            .values()
+            .map(|index| (index.name.clone(), index_node(index)))
+            .collect(),
+    );
+    Node::Section(entries)
+}
+
+/// A plain type string unless something else must be said. `nullable: false` is implied
+/// (and left out) for primary key and identity columns, as `load` implies it.
+fn column_node(column: &Column, key_columns: &[String]) -> Node {
+    let implied_not_null = key_columns.contains(&column.name) || column.identity.is_some();
+    let mut entries = Vec::new();
+    if !column.nullable && !implied_not_null {
+        entries.push(("nullable".to_owned(), Node::Bool(false)));
+    }
+    if let Some(default) = &column.default {
+        entries.push(("default".to_owned(), text(default.as_str())));
+    }
+    if let Some(identity) = column.identity {
+        let identity = match identity {
+            Identity::Always => "always",
+            Identity::ByDefault => "by_default",
+        };
+        entries.push(("identity".to_owned(), text(identity)));
+    }
+    if let Some(generated) = &column.generated {
+        entries.push(("generated".to_owned(), text(generated.as_str())));
+    }
+    if let Some(collation) = &column.collation {
+        entries.push(("collation".to_owned(), text(collation)));
+    }
+    if let Some(comment) = &column.comment {
+        entries.push(("comment".to_owned(), text(comment)));
+    }
+    if entries.is_empty() {
+        return text(&column.data_type);
+    }
+    entries.insert(0, ("type".to_owned(), text(&column.data_type)));
+    Node::Map(entries)
+}
+
+fn unique_node(unique: &UniqueConstraint) -> Node {
+    let mut entries = vec![("columns".to_owned(), texts(&unique.columns))];
+    if unique.nulls_not_distinct {
+        entries.push(("nulls_not_distinct".to_owned(), Node::Bool(true)));
+    }
+    push_deferrable(&mut entries, unique.deferrable);
+    if entries.len() == 1 {
+        return texts(&unique.columns);
+    }
+    Node::Map(entries)
+}
+
+fn foreign_key_node(key: &ForeignKey) -> Node {
+    let references = vec![
+        (
+            "table".to_owned(),
+            text(&format_qualified(&key.referenced_table)),
+        ),
+        ("columns".to_owned(), texts(&key.referenced_columns)),
+    ];
+    let mut entries = vec![
+        ("columns".to_owned(), texts(&key.columns)),
+        ("references".to_owned(), Node::Map(references)),
+    ];
+    for (field, action) in [("on_delete", key.on_delete), ("on_update", key.on_update)] {
+        let action = match action {
+            ReferentialAction::NoAction => continue,
+            ReferentialAction::Restrict => "restrict",
+            ReferentialAction::Cascade => "cascade",
+            ReferentialAction::SetNull => "set_null",
+            ReferentialAction::SetDefault => "set_default",
+        };
+        entries.push((field.to_owned(), text(action)));
+    }
+    push_deferrable(&mut entries, key.deferrable);
+    Node::Map(entries)
+}
+
+fn push_deferrable(entries: &mut Vec<(String, Node)>, deferrable: Deferrable) {
+    if deferrable != Deferrable::NotDeferrable {
+        entries.push(("deferrable".to_owned(), Node::Bool(true)));
+    }
+    if deferrable == Deferrable::Deferred {
+        entries.push(("initially_deferred".to_owned(), Node::Bool(true)));
+    }
+}
+
+fn index_node(index: &Index) -> Node {
+    let mut entries = Vec::new();
+    // Plain expression keys after all column keys fit the short `expressions:` list.
+    let n_column_keys = index
+        .keys
+        .iter()
+        .take_while(|key| matches!(key.target, IndexTarget::Column(_)))
+        .count();
+    let (column_keys, expression_keys) = index.keys.split_at(n_column_keys);
+    let (column_keys, expression_keys) = if expression_keys
+        .iter()
+        .all(|key| is_plain_key(key) && matches!(key.target, IndexTarget::Expression(_)))
+    {
+        (column_keys, expression_keys)
+    } else {
+        (&index.keys[..], &[][..])
+    };
+    if !column_keys.is_empty() {
+        entries.push((
+            "columns".to_owned(),
+            Node::List(column_keys.iter().map(index_key_node).collect()),
+        ));
+    }
+    if !expression_keys.is_empty() {
+        let expressions = expression_keys.iter().filter_map(|key| match &key.target {
+            IndexTarget::Expression(expression) => Some(text(expression.as_str())),
+            IndexTarget::Column(_) => None,
+        });
+        entries.push(("expressions".to_owned(), Node::List(expressions.collect())));
+    }
+    if index.unique {
+        entries.push(("unique".to_owned(), Node::Bool(true)));
+    }
+    if index.method != "btree" {
+        entries.push(("using".to_owned(), text(&index.method)));
+    }
+    if !index.include.is_empty() {
+        entries.push(("include".to_owned(), texts(&index.include)));
+    }
+    if let Some(predicate) = &index.predicate {
+        entries.push(("where".to_owned(), text(predicate.as_str())));
+    }
+    if index.nulls_not_distinct {
+        entries.push(("nulls_not_distinct".to_owned(), Node::Bool(true)));
+    }
+    Node::Map(entries)
+}
+
+/// Ascending, PostgreSQL's default NULLS LAST, no collation or operator class.
+fn is_plain_key(key: &IndexKey) -> bool {
+    !key.descending && !key.nulls_first && key.collation.is_none() && key.opclass.is_none()
+}
+
+fn index_key_node(key: &IndexKey) -> Node {
+    let target = match &key.target {
+        IndexTarget::Column(column) if is_plain_key(key) => return text(column),
+        IndexTarget::Column(column) => ("column".to_owned(), text(column)),
+        IndexTarget::Expression(expression) => ("expression".to_owned(), text(expression.as_str())),
+    };
+    let mut entries = vec![target];
+    if key.descending {
+        entries.push(("order".to_owned(), text("desc")));
+    }
+    if key.nulls_first != key.descending {
+        entries.push((
+            "nulls".to_owned(),
+            text(if key.nulls_first { "first" } else { "last" }),
+        ));
+    }
+    if let Some(opclass) = &key.opclass {
+        entries.push(("opclass".to_owned(), text(opclass)));
+    }
+    if let Some(collation) = &key.collation {
+        entries.push(("collation".to_owned(), text(collation)));
+    }
+    Node::Map(entries)
+}
+
+fn write_entries(out: &mut String, entries: &[(String, Node)], indent: usize) {
+    for (key, value) in entries {
+        let head = format!("{:indent$}{}:", "", scalar(key, false));
+        let flow_line = match value {
+            Node::Text(value) => Some(format!("{head} {}", scalar(value, false))),
+            Node::Section(entries) if !entries.is_empty() => None,
+            _ => Some(format!("{head} {}", flow(value)))
+                .filter(|line| line.chars().count() <= MAX_FLOW_LINE),
+        };
+        if let Some(line) = flow_line {
+            out.push_str(&line);
+            out.push('\n');
+            continue;
+        }
+        out.push_str(&head);
+        out.push('\n');
+        match value {
+            Node::Map(entries) | Node::Section(entries) => write_entries(out, entries, indent + 2),
+            Node::List(items) => {
+                for item in items {
+                    let item = match item {
+                        Node::Text(value) => scalar(value, false),
+                        item => flow(item),
+                    };
+                    out.push_str(&format!("{:width$}- {item}\n", "", width = indent + 2));
+                }
+            }
+            Node::Text(_) | Node::Bool(_) => {}
+        }
+    }
+}
+
+fn flow(node: &Node) -> String {
+    match node {
+        Node::Text(value) => scalar(value, true),
+        Node::Bool(value) => value.to_string(),
+        Node::List(items) => format!(
+            "[{}]",
+            items.iter().map(flow).collect::<Vec<_>>().join(", ")
+        ),
+        Node::Map(entries) | Node::Section(entries) if entries.is_empty() => "{}".to_owned(),
+        Node::Map(entries) | Node::Section(entries) => {
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(key, value)| format!("{}: {}", scalar(key, true), flow(value)))
+                .collect();
+            format!("{{ {} }}", entries.join(", "))
+        }
+    }
+}
+
+/// A YAML scalar that reads back as exactly `value`: plain when that is unambiguous, else
+/// double-quoted (single-quoted when the text has `"` or `\`, as SQL identifiers often do).
+fn scalar(value: &str, in_flow: bool) -> String {
+    let needs_escape =
+        |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}');
+    if is_plain_safe(value, in_flow) {
+        value.to_owned()
+    } else if value.chars().any(needs_escape) {
+        let mut quoted = String::from('"');
+        for c in value.chars() {
+            match c {
+                '"' => quoted.push_str("\\\""),
+                '\\' => quoted.push_str("\\\\"),
+                '\n' => quoted.push_str("\\n"),
+                '\t' => quoted.push_str("\\t"),
+                '\r' => quoted.push_str("\\r"),
+                c if needs_escape(c) => quoted.push_str(&format!("\\u{:04x}", u32::from(c))),
+                c => quoted.push(c),
+            }
+        }
+        quoted.push('"');
+        quoted
+    } else if value.contains(['"', '\\']) {
+        format!("'{}'", value.replace('\'', "''"))
+    } else {
+        format!("\"{value}\"")
+    }
+}
+
+/// Conservative: a plain scalar must not start with an indicator, contain anything that
+/// ends it early, or resolve to a non-string (`0`, `true`, `null`); serde_yaml is the judge.
+fn is_plain_safe(value: &str, in_flow: bool) -> bool {
+    const INDICATORS: &[char] = &[
+        '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@',
+        '`',
+    ];
+    let ends_early = value.contains(": ") || value.contains(" #") || value.ends_with(':');
+    let breaks_flow = in_flow && value.contains([',', '[', ']', '{', '}', ':']);
+    !value.is_empty()
+        && value.trim() == value
+        && !value.starts_with(INDICATORS)
+        && !ends_early
+        && !breaks_flow
+        && !value
+            .chars()
+            .any(|c| c.is_control() || !c.is_alphanumeric() && !c.is_ascii_graphic() && c != ' ')
+        && serde_yaml::from_str::<serde_yaml::Value>(value)
+            .is_ok_and(|parsed| parsed == serde_yaml::Value::String(value.to_owned()))
+}

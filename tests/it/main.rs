@@ -1,0 +1,6 @@
+//! The one integration-test binary: modules share the scratch-database helper.
+
+mod scratch;
+
+mod cli;
+mod fixtures;
