@@ -280,7 +280,11 @@ impl Change {
 
 /// Type changes PostgreSQL performs without losing any value.
 fn is_widening(from: &str, to: &str) -> bool {
-    const INTEGER_RANKS: [&str; 3] = ["smallint", "integer", "bigint"];
+    // Every value has a text form, and unconstrained numeric holds every integer.
+    if to == "text" || to == "character varying" {
+        return true;
+    }
+    const INTEGER_RANKS: [&str; 4] = ["smallint", "integer", "bigint", "numeric"];
     let rank = |type_name: &str| INTEGER_RANKS.iter().position(|name| *name == type_name);
     if let (Some(from_rank), Some(to_rank)) = (rank(from), rank(to)) {
         return from_rank < to_rank;
@@ -317,7 +321,9 @@ mod tests {
         ));
         assert!(is_widening("character varying(12)", "text"));
         assert!(!is_widening("text", "character varying(12)"));
-        assert!(!is_widening("integer", "text"));
+        assert!(is_widening("integer", "text"));
+        assert!(is_widening("bigint", "numeric"));
+        assert!(!is_widening("numeric", "bigint"));
     }
 
     #[test]

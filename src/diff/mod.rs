@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 pub use change::{Change, ColumnUse};
 
-use crate::model::{Column, Enum, Schema, Table};
+use crate::model::{Enum, Schema, Table};
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let mut changes = Vec::new();
@@ -78,16 +78,6 @@ fn diff_table(current: &Table, desired: &Table, changes: &mut Vec<Change>) {
                 column: desired_column.clone(),
             }),
             Some(current_column) if current_column == desired_column => {}
-            Some(current_column) if needs_recreate(current_column, desired_column) => {
-                changes.push(Change::DropColumn {
-                    table: table.clone(),
-                    column: current_column.clone(),
-                });
-                changes.push(Change::AddColumn {
-                    table: table.clone(),
-                    column: desired_column.clone(),
-                });
-            }
             Some(current_column) => changes.push(Change::AlterColumn {
                 table: table.clone(),
                 from: current_column.clone(),
@@ -201,13 +191,6 @@ fn diff_named<T: PartialEq>(
             _ => changes.push(add(desired_object)),
         }
     }
-}
-
-/// PostgreSQL 15 cannot change a stored generated column's expression, nor turn a plain
-/// column into a generated one, in place; such a column is dropped and added again. Its
-/// values are computed, so nothing is lost.
-fn needs_recreate(current: &Column, desired: &Column) -> bool {
-    desired.generated.is_some() && current.generated != desired.generated
 }
 
 /// PostgreSQL refuses to drop a primary key or unique constraint that a foreign key uses,

@@ -118,11 +118,7 @@ fn statements_for(change: &Change) -> Vec<String> {
         } => alter_enum(from, to, columns),
         Change::CreateTable(table) => create_table(table),
         Change::DropTable(table) => vec![format!("DROP TABLE {}", qualified(&table.name))],
-        Change::AddColumn { table, column } => vec![format!(
-            "ALTER TABLE {} ADD COLUMN {}",
-            qualified(table),
-            column_definition(column)
-        )],
+        Change::AddColumn { table, column } => add_column(table, column),
         Change::DropColumn { table, column } => vec![format!(
             "ALTER TABLE {} DROP COLUMN {}",
             qualified(table),
@@ -297,6 +293,18 @@ fn create_table(table: &Table) -> Vec<String> {
     statements
 }
 
+fn add_column(table: &QualifiedName, column: &Column) -> Vec<String> {
+    let mut statements = vec![format!(
+        "ALTER TABLE {} ADD COLUMN {}",
+        qualified(table),
+        column_definition(column)
+    )];
+    if let Some(comment) = &column.comment {
+        statements.push(column_comment(table, column, Some(comment)));
+    }
+    statements
+}
+
 fn column_definition(column: &Column) -> String {
     let mut sql = format!("{} {}", ident(&column.name), column.data_type);
     if let Some(collation) = &column.collation {
@@ -317,7 +325,8 @@ fn column_definition(column: &Column) -> String {
     if let Some(default) = &column.default {
         sql.push_str(&format!(" DEFAULT {}", default.as_str()));
     }
-    if !column.nullable {
+    // An identity column is NOT NULL by definition; saying so again is noise.
+    if !column.nullable && column.identity.is_none() {
         sql.push_str(" NOT NULL");
     }
     sql
@@ -349,6 +358,17 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String
         qualified(table),
         ident(&to.name)
     );
+    // PostgreSQL 15 cannot give a column a new generation expression in place; the column
+    // is dropped and added again, and its values are recomputed, so nothing is lost.
+    if to.generated.is_some() && from.generated != to.generated {
+        let mut statements = vec![format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            qualified(table),
+            ident(&from.name)
+        )];
+        statements.extend(add_column(table, to));
+        return statements;
+    }
     let type_changes = from.data_type != to.data_type || from.collation != to.collation;
     let mut statements = Vec::new();
 
