@@ -18,7 +18,8 @@ SELECT pg_catalog.current_setting('server_version_num')::pg_catalog.int4 AS vers
 /// The managed schemas that exist. `$1` is the requested list, or NULL for every user schema.
 ///
 /// Names starting with `pg_` are reserved for the system, which covers `pg_catalog`,
-/// `pg_toast` and the per-session `pg_temp_N` / `pg_toast_temp_N` schemas.
+/// `pg_toast` and the per-session `pg_temp_N` / `pg_toast_temp_N` schemas. `autogen` holds
+/// autogen's own bookkeeping (applied revisions), never part of a user schema.
 pub const SCHEMAS_QUERY: &str = "\
 SELECT n.nspname AS schema_name
 FROM pg_catalog.pg_namespace n
@@ -26,6 +27,7 @@ WHERE CASE
         WHEN $1::pg_catalog.text[] IS NULL THEN
           n.nspname NOT LIKE 'pg\\_%'
           AND n.nspname <> 'information_schema'
+          AND n.nspname <> 'autogen'
           AND NOT EXISTS (
             SELECT 1 FROM pg_catalog.pg_depend dep
             WHERE dep.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass

@@ -199,6 +199,74 @@ impl Change {
         }
     }
 
+    /// What the change does to a running application, strongest lock first.
+    pub fn hazards(&self) -> Vec<Hazard> {
+        let mut hazards = Vec::new();
+        if let Some(loss) = self.data_loss() {
+            hazards.push(Hazard::DataLoss(loss));
+        }
+        let table_lock = |table: &QualifiedName| Hazard::Lock {
+            lock: "ACCESS EXCLUSIVE",
+            table: table.to_string(),
+        };
+        match self {
+            Change::DropTable(table) => hazards.push(table_lock(&table.name)),
+            Change::AddColumn { table, column } => {
+                hazards.push(table_lock(table));
+                if column.identity.is_some() || column.generated.is_some() {
+                    hazards.push(Hazard::TableRewrite(table.to_string()));
+                }
+            }
+            Change::DropColumn { table, .. }
+            | Change::DropPrimaryKey { table, .. }
+            | Change::DropUnique { table, .. }
+            | Change::DropCheck { table, .. }
+            | Change::DropForeignKey { table, .. }
+            | Change::DropIndex { table, .. } => hazards.push(table_lock(table)),
+            Change::AlterColumn { table, from, to } => {
+                hazards.push(table_lock(table));
+                let type_changes = from.data_type != to.data_type || from.collation != to.collation;
+                let needs_rewrite = type_changes
+                    && !is_binary_coercible(&from.data_type, &to.data_type)
+                    || (to.generated.is_some() && from.generated != to.generated)
+                    || (from.identity.is_none() && to.identity.is_some());
+                if needs_rewrite {
+                    hazards.push(Hazard::TableRewrite(table.to_string()));
+                } else if from.nullable && !to.nullable {
+                    hazards.push(Hazard::FullTableScan(table.to_string()));
+                }
+            }
+            Change::AddPrimaryKey { table, .. }
+            | Change::AddUnique { table, .. }
+            | Change::AddCheck { table, .. } => {
+                hazards.push(table_lock(table));
+                hazards.push(Hazard::FullTableScan(table.to_string()));
+            }
+            Change::AddForeignKey { table, foreign_key } => {
+                hazards.push(Hazard::Lock {
+                    lock: "SHARE ROW EXCLUSIVE",
+                    table: format!("{table} and {}", foreign_key.referenced_table),
+                });
+                hazards.push(Hazard::FullTableScan(table.to_string()));
+            }
+            Change::CreateIndex { table, .. } => {
+                hazards.push(Hazard::Lock {
+                    lock: "SHARE (blocks writes)",
+                    table: table.to_string(),
+                });
+                hazards.push(Hazard::FullTableScan(table.to_string()));
+            }
+            Change::AlterEnum { columns, .. } => {
+                for column_use in columns {
+                    hazards.push(table_lock(&column_use.table));
+                    hazards.push(Hazard::TableRewrite(column_use.table.to_string()));
+                }
+            }
+            _ => {}
+        }
+        hazards
+    }
+
     /// True when the change destroys data that its inverse cannot bring back.
     pub fn is_destructive(&self) -> bool {
         self.data_loss().is_some()
@@ -276,6 +344,34 @@ impl Change {
         };
         format!("{verb} {object}")
     }
+}
+
+/// What a statement does to a running application.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Hazard {
+    DataLoss(String),
+    TableRewrite(String),
+    FullTableScan(String),
+    Lock { lock: &'static str, table: String },
+}
+
+impl std::fmt::Display for Hazard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Hazard::DataLoss(what) => write!(f, "data loss: {what}"),
+            Hazard::TableRewrite(table) => write!(f, "table rewrite: {table}"),
+            Hazard::FullTableScan(table) => write!(f, "full-table scan: {table}"),
+            Hazard::Lock { lock, table } => write!(f, "{lock} lock: {table}"),
+        }
+    }
+}
+
+/// Type changes that keep the stored bytes, so PostgreSQL skips the table rewrite.
+fn is_binary_coercible(from: &str, to: &str) -> bool {
+    let unbounded_string =
+        |type_name: &str| type_name == "text" || type_name == "character varying";
+    (from.starts_with("character varying") && (unbounded_string(to) || is_widening(from, to)))
+        || (from == "text" && to == "character varying")
 }
 
 /// Type changes PostgreSQL performs without losing any value.

@@ -7,7 +7,7 @@ mod change;
 
 use std::collections::BTreeSet;
 
-pub use change::{Change, ColumnUse};
+pub use change::{Change, ColumnUse, Hazard};
 
 use crate::model::{Enum, Schema, Table};
 
