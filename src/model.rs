@@ -143,6 +143,17 @@ impl Column {
     }
 }
 
+/// The type a column's values are stored as: `serial` and friends are integers plus an
+/// owned sequence.
+pub fn storage_type(data_type: &str) -> &str {
+    match data_type {
+        "serial" => "integer",
+        "bigserial" => "bigint",
+        "smallserial" => "smallint",
+        other => other,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Identity {
     /// `GENERATED ALWAYS AS IDENTITY`

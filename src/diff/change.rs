@@ -2,8 +2,8 @@
 //! objects so that `inverse` needs no lookups. Contains no SQL text.
 
 use crate::model::{
-    CheckConstraint, Column, Enum, Extension, ForeignKey, Index, ObjectRef, PrimaryKey,
-    QualifiedName, Table, UniqueConstraint,
+    storage_type, CheckConstraint, Column, Enum, Extension, ForeignKey, Index, ObjectRef,
+    PrimaryKey, QualifiedName, Table, UniqueConstraint,
 };
 
 /// A column of some table, as it is in the state a change is applied to.
@@ -188,7 +188,8 @@ impl Change {
                 })
             }
             Change::AlterColumn { table, from, to }
-                if from.data_type != to.data_type && !is_widening(&from.data_type, &to.data_type) =>
+                if storage_type(&from.data_type) != storage_type(&to.data_type)
+                    && !is_widening(storage_type(&from.data_type), storage_type(&to.data_type)) =>
             {
                 Some(format!(
                     "changes column {table}.{} from {} to {}; values that do not fit are lost or make it fail",
@@ -225,9 +226,10 @@ impl Change {
             | Change::DropIndex { table, .. } => hazards.push(table_lock(table)),
             Change::AlterColumn { table, from, to } => {
                 hazards.push(table_lock(table));
-                let type_changes = from.data_type != to.data_type || from.collation != to.collation;
-                let needs_rewrite = type_changes
-                    && !is_binary_coercible(&from.data_type, &to.data_type)
+                let (from_type, to_type) =
+                    (storage_type(&from.data_type), storage_type(&to.data_type));
+                let type_changes = from_type != to_type || from.collation != to.collation;
+                let needs_rewrite = type_changes && !is_binary_coercible(from_type, to_type)
                     || (to.generated.is_some() && from.generated != to.generated)
                     || (from.identity.is_none() && to.identity.is_some());
                 if needs_rewrite {

@@ -222,6 +222,34 @@ fn rebuild_foreign_keys_of_rebuilt_keys(
             _ => None,
         })
         .collect();
+    // A table dropped in the same migration still pins the key until it goes; its keys
+    // onto rebuilt tables are dropped first, and taken out of the table so that the
+    // inverse (create table, then add the key) stays exact.
+    let mut detached = Vec::new();
+    for change in changes.iter_mut() {
+        let Change::DropTable(table) = change else {
+            continue;
+        };
+        let pinning: Vec<String> = table
+            .foreign_keys
+            .values()
+            .filter(|foreign_key| {
+                foreign_key.referenced_table != table.name
+                    && rebuilt_tables.contains(&foreign_key.referenced_table)
+            })
+            .map(|foreign_key| foreign_key.name.clone())
+            .collect();
+        for key_name in pinning {
+            if let Some(foreign_key) = table.foreign_keys.remove(&key_name) {
+                detached.push(Change::DropForeignKey {
+                    table: table.name.clone(),
+                    foreign_key,
+                });
+            }
+        }
+    }
+    changes.extend(detached);
+
     let mut rebuilt = Vec::new();
     for (table_name, table) in &current.tables {
         let Some(desired_table) = desired.tables.get(table_name) else {

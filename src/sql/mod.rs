@@ -6,11 +6,13 @@
 pub mod quote;
 
 use crate::diff::Change;
+use crate::model::storage_type;
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, ForeignKey, Identity, Index, IndexTarget, ObjectRef,
     PrimaryKey, QualifiedName, ReferentialAction, Table, UniqueConstraint,
 };
 use crate::plan::Plan;
+use crate::spec::names::make_object_name;
 use quote::{ident, ident_list, literal, qualified};
 
 /// Whether a script moves forward (upgrade) or undoes a revision (downgrade); a downgrade
@@ -369,8 +371,14 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String
         statements.extend(add_column(table, to));
         return statements;
     }
-    let type_changes = from.data_type != to.data_type || from.collation != to.collation;
+    let from_type = storage_type(&from.data_type);
+    let to_type = storage_type(&to.data_type);
+    let type_changes = from_type != to_type || from.collation != to.collation;
     let mut statements = Vec::new();
+    let sequence = qualified(&QualifiedName::new(
+        &table.schema,
+        make_object_name(&table.name, Some(&to.name), "seq"),
+    ));
 
     if from.identity.is_some() && to.identity.is_none() {
         statements.push(format!("{prefix} DROP IDENTITY"));
@@ -382,15 +390,43 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String
     if from.default.is_some() && (default_changes || type_changes) {
         statements.push(format!("{prefix} DROP DEFAULT"));
     }
+    if is_serial(&from.data_type) && !is_serial(&to.data_type) {
+        statements.push(format!("{prefix} DROP DEFAULT"));
+        statements.push(format!("DROP SEQUENCE {sequence}"));
+    }
     if type_changes {
-        let mut sql = format!("{prefix} TYPE {}", to.data_type);
+        let mut sql = format!("{prefix} TYPE {to_type}");
         if let Some(collation) = &to.collation {
             sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
         }
-        if needs_using(&from.data_type, &to.data_type) {
-            sql.push_str(&format!(" USING {}::{}", ident(&to.name), to.data_type));
+        if let Some(using) = using_cast(&ident(&to.name), from_type, to_type) {
+            sql.push_str(&format!(" USING {using}"));
         }
         statements.push(sql);
+    }
+    match (is_serial(&from.data_type), is_serial(&to.data_type)) {
+        (true, true) if from_type != to_type => {
+            statements.push(format!("ALTER SEQUENCE {sequence} AS {to_type}"));
+        }
+        (false, true) => {
+            // The sequence continues after the values the column already holds.
+            statements.push(format!(
+                "CREATE SEQUENCE {sequence} AS {to_type} OWNED BY {}.{}",
+                qualified(table),
+                ident(&to.name)
+            ));
+            statements.push(format!(
+                "{prefix} SET DEFAULT nextval({}::regclass)",
+                literal(&sequence)
+            ));
+            statements.push(format!(
+                "SELECT pg_catalog.setval({}, coalesce(max({}), 0) + 1, false) FROM {}",
+                literal(&sequence),
+                ident(&to.name),
+                qualified(table)
+            ));
+        }
+        _ => {}
     }
     if from.nullable != to.nullable {
         let action = if to.nullable { "DROP" } else { "SET" };
@@ -417,9 +453,16 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String
     statements
 }
 
+/// `serial` and friends are `integer` and friends plus an owned sequence.
+fn is_serial(type_text: &str) -> bool {
+    matches!(type_text, "serial" | "bigserial" | "smallserial")
+}
+
 /// `ALTER COLUMN ... TYPE` without `USING` applies the assignment cast, which exists within
-/// the numeric, string and date/time families; across them an explicit cast is needed.
-fn needs_using(from: &str, to: &str) -> bool {
+/// the numeric, string and date/time families and from anything to a string. Otherwise an
+/// explicit cast is needed; from types outside those families (enums, for one) it goes
+/// through text, which every type can be read from and written to.
+fn using_cast(column: &str, from: &str, to: &str) -> Option<String> {
     fn family(type_text: &str) -> Option<&'static str> {
         let base = type_text.split('(').next().unwrap_or(type_text).trim();
         match base {
@@ -432,12 +475,13 @@ fn needs_using(from: &str, to: &str) -> bool {
             _ => None,
         }
     }
-    if from.ends_with("[]") != to.ends_with("[]") {
-        return true;
-    }
+    let arrays_differ = from.ends_with("[]") != to.ends_with("[]");
     match (family(from), family(to)) {
-        (Some(from_family), Some(to_family)) => from_family != to_family,
-        _ => true,
+        _ if arrays_differ => Some(format!("{column}::{to}")),
+        (Some(from_family), Some(to_family)) if from_family == to_family => None,
+        (_, Some("string")) => None,
+        (Some(_), _) => Some(format!("{column}::{to}")),
+        (None, _) => Some(format!("{column}::text::{to}")),
     }
 }
 
