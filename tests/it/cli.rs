@@ -116,3 +116,66 @@ fn a_missing_schema_file_is_an_error_naming_it() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("nope.yaml"), "{stderr}");
 }
+
+#[tokio::test]
+async fn the_same_inputs_give_byte_identical_scripts() {
+    let database = ScratchDb::create("autogen_cli").await;
+    let run = || {
+        autogen()
+            .args(["diff", "--from", &database.url, "--to", &example_schema()])
+            .output()
+            .expect("autogen runs")
+            .stdout
+    };
+    let first = run();
+    assert!(!first.is_empty());
+    assert_eq!(first, run());
+    assert_eq!(first, run());
+}
+
+#[tokio::test]
+async fn inspect_writes_yaml_that_diffs_empty_against_its_database() {
+    let database = ScratchDb::create("autogen_cli").await;
+    let fixture = format!(
+        "{}/fixtures/cases/index-variety/current.sql",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let setup = std::fs::read_to_string(fixture).expect("fixture");
+    let client = database.client().await;
+    client.batch_execute(&setup).await.expect("setup applies");
+    client
+        .batch_execute(
+            "CREATE TYPE \"Mood\" AS ENUM ('a', 'b'); \
+             CREATE TABLE \"Odd\" (id serial PRIMARY KEY, m \"Mood\" DEFAULT 'a', \
+             at timestamptz(3) NOT NULL DEFAULT now(), CHECK (id > 0)); \
+             CREATE INDEX odd_expr_idx ON \"Odd\" ((id * 2)) WHERE m = 'b'",
+        )
+        .await
+        .expect("more setup applies");
+    let yaml_path = std::env::temp_dir().join(format!("autogen-inspect-{}.yaml", database.name));
+    let inspect = autogen()
+        .args(["inspect", "--database-url", &database.url, "-o"])
+        .arg(&yaml_path)
+        .output()
+        .expect("autogen runs");
+    assert_eq!(
+        inspect.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&inspect.stderr)
+    );
+    let diff = autogen()
+        .args(["diff", "--exit-code", "--from", &database.url, "--to"])
+        .arg(&yaml_path)
+        .output()
+        .expect("autogen runs");
+    let yaml = std::fs::read_to_string(&yaml_path).unwrap_or_default();
+    std::fs::remove_file(&yaml_path).ok();
+    assert_eq!(
+        diff.status.code(),
+        Some(0),
+        "diff against inspected YAML not empty:\n{}\n{}\nYAML:\n{yaml}",
+        String::from_utf8_lossy(&diff.stdout),
+        String::from_utf8_lossy(&diff.stderr)
+    );
+}
