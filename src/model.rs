@@ -18,6 +18,28 @@ pub struct Schema {
     pub tables: BTreeMap<QualifiedName, Table>,
     /// Objects found in the database that autogen does not model; never diffed, always reported.
     pub unmanaged: Vec<UnmanagedObject>,
+    /// How to get from the old schema to this one where the state alone cannot say
+    /// (renames, backfills, casts). Only a schema file has them; `diff` reads them.
+    pub directives: Directives,
+}
+
+/// Migration hints from the schema file, keyed by the object they describe in its new form.
+/// They are not schema state: a database never has them and they never cause a change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Directives {
+    /// New table name → the name it had (`renamed_from`).
+    pub table_renames: BTreeMap<QualifiedName, String>,
+    /// (table, new column name) → the column's old name.
+    pub column_renames: BTreeMap<(QualifiedName, String), String>,
+    /// (table, new constraint name) → the constraint's old name.
+    pub constraint_renames: BTreeMap<(QualifiedName, String), String>,
+    /// (table, new index name) → the index's old name.
+    pub index_renames: BTreeMap<(QualifiedName, String), String>,
+    /// (table, column) → the expression that fills existing rows when the column is added
+    /// or becomes NOT NULL.
+    pub backfills: BTreeMap<(QualifiedName, String), Expr>,
+    /// (table, column) → the `USING` expression for a change of the column's type.
+    pub type_casts: BTreeMap<(QualifiedName, String), Expr>,
 }
 
 /// `schema.name`; `schema` is `public` when the user wrote no schema.

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diff::Change;
+use crate::diff::{Change, RenameTiming};
 use crate::model::{ForeignKey, QualifiedName, Table};
 
 /// Ordered steps; applying them in order turns the current schema into the desired one.
@@ -36,6 +36,10 @@ impl Plan {
 /// Phases in execution order. Within a phase, steps keep the diff's (name-sorted) order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Phase {
+    /// Renames go first, since every later step uses the new names.
+    RenameTable,
+    RenameColumn,
+    RenameConstraintOrIndex,
     CreateSchema,
     CreateExtension,
     CreateEnum,
@@ -57,6 +61,10 @@ pub enum Phase {
     DropEnum,
     DropExtension,
     DropSchema,
+    /// Undoing a rename comes last, after the steps that still use the new names.
+    UndoRenameConstraintOrIndex,
+    UndoRenameColumn,
+    UndoRenameTable,
 }
 
 pub fn build(changes: &[Change]) -> Plan {
@@ -131,6 +139,20 @@ fn phase_of(change: &Change) -> Phase {
         Change::CreateIndex { .. } => Phase::CreateIndex,
         Change::DropIndex { .. } => Phase::DropIndex,
         Change::CommentOnTable { .. } => Phase::Comment,
+        Change::RenameTable { timing, .. } => match timing {
+            RenameTiming::BeforeOtherChanges => Phase::RenameTable,
+            RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,
+        },
+        Change::RenameColumn { timing, .. } => match timing {
+            RenameTiming::BeforeOtherChanges => Phase::RenameColumn,
+            RenameTiming::AfterOtherChanges => Phase::UndoRenameColumn,
+        },
+        Change::RenameConstraint { timing, .. } | Change::RenameIndex { timing, .. } => {
+            match timing {
+                RenameTiming::BeforeOtherChanges => Phase::RenameConstraintOrIndex,
+                RenameTiming::AfterOtherChanges => Phase::UndoRenameConstraintOrIndex,
+            }
+        }
     }
 }
 

@@ -78,7 +78,11 @@ async fn read_side(
                         path,
                         source_map: &loaded.source_map,
                     };
-                    shadow::canonicalize(admin, server_url, &desired, &origin).await?
+                    // Directives are not schema state; the shadow round trip drops them.
+                    let mut canonical =
+                        shadow::canonicalize(admin, server_url, &desired, &origin).await?;
+                    canonical.directives = desired.directives;
+                    canonical
                 }
                 None => desired,
             }

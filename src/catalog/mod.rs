@@ -69,6 +69,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
             .map(|table| (table.name.clone(), table))
             .collect(),
         unmanaged,
+        directives: Default::default(),
     })
 }
 

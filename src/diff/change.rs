@@ -2,7 +2,7 @@
 //! objects so that `inverse` needs no lookups. Contains no SQL text.
 
 use crate::model::{
-    storage_type, CheckConstraint, Column, Enum, Extension, ForeignKey, Index, ObjectRef,
+    storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Index, ObjectRef,
     PrimaryKey, QualifiedName, Table, UniqueConstraint,
 };
 
@@ -11,6 +11,32 @@ use crate::model::{
 pub struct ColumnUse {
     pub table: QualifiedName,
     pub column: Column,
+}
+
+/// A rename runs before every other change of its migration, which refer to the new
+/// names; undoing it therefore runs after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RenameTiming {
+    BeforeOtherChanges,
+    AfterOtherChanges,
+}
+
+impl RenameTiming {
+    fn flipped(self) -> RenameTiming {
+        match self {
+            RenameTiming::BeforeOtherChanges => RenameTiming::AfterOtherChanges,
+            RenameTiming::AfterOtherChanges => RenameTiming::BeforeOtherChanges,
+        }
+    }
+}
+
+/// Directives from the schema file for one column change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnHints {
+    /// Fills rows whose value is NULL before `SET NOT NULL`.
+    pub backfill: Option<Expr>,
+    /// The `USING` expression of a type change.
+    pub using: Option<Expr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,21 +65,54 @@ pub enum Change {
     CreateTable(Table),
     /// `DROP TABLE t`
     DropTable(Table),
-    /// `ALTER TABLE t ADD COLUMN c ...`
+    /// `ALTER TABLE t RENAME TO n`
+    RenameTable {
+        from: QualifiedName,
+        to: QualifiedName,
+        timing: RenameTiming,
+    },
+    /// `ALTER TABLE t RENAME COLUMN a TO b`
+    RenameColumn {
+        table: QualifiedName,
+        from: String,
+        to: String,
+        timing: RenameTiming,
+    },
+    /// `ALTER TABLE t RENAME CONSTRAINT a TO b`
+    RenameConstraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+        timing: RenameTiming,
+    },
+    /// `ALTER INDEX a RENAME TO b`
+    RenameIndex {
+        table: QualifiedName,
+        from: String,
+        to: String,
+        timing: RenameTiming,
+    },
+    /// `ALTER TABLE t ADD COLUMN c ...`, then `UPDATE` and `SET NOT NULL` with a backfill.
     AddColumn {
         table: QualifiedName,
         column: Column,
+        backfill: Option<Expr>,
     },
-    /// `ALTER TABLE t DROP COLUMN c`
+    /// `ALTER TABLE t DROP COLUMN c`; `backfill` is kept for the inverse.
     DropColumn {
         table: QualifiedName,
         column: Column,
+        backfill: Option<Expr>,
     },
     /// `ALTER TABLE t ALTER COLUMN c ...` for each facet that moved.
     AlterColumn {
         table: QualifiedName,
         from: Column,
         to: Column,
+        /// How to get from `from` to `to` where the states cannot say.
+        hints: ColumnHints,
+        /// The same for the way back, kept so the inverse is exact.
+        inverse_hints: ColumnHints,
     },
     /// `ALTER TABLE t ADD CONSTRAINT n PRIMARY KEY (...)`
     AddPrimaryKey {
@@ -130,12 +189,74 @@ impl Change {
             },
             Change::CreateTable(table) => Change::DropTable(table),
             Change::DropTable(table) => Change::CreateTable(table),
-            Change::AddColumn { table, column } => Change::DropColumn { table, column },
-            Change::DropColumn { table, column } => Change::AddColumn { table, column },
-            Change::AlterColumn { table, from, to } => Change::AlterColumn {
+            Change::RenameTable { from, to, timing } => Change::RenameTable {
+                from: to,
+                to: from,
+                timing: timing.flipped(),
+            },
+            Change::RenameColumn {
+                table,
+                from,
+                to,
+                timing,
+            } => Change::RenameColumn {
                 table,
                 from: to,
                 to: from,
+                timing: timing.flipped(),
+            },
+            Change::RenameConstraint {
+                table,
+                from,
+                to,
+                timing,
+            } => Change::RenameConstraint {
+                table,
+                from: to,
+                to: from,
+                timing: timing.flipped(),
+            },
+            Change::RenameIndex {
+                table,
+                from,
+                to,
+                timing,
+            } => Change::RenameIndex {
+                table,
+                from: to,
+                to: from,
+                timing: timing.flipped(),
+            },
+            Change::AddColumn {
+                table,
+                column,
+                backfill,
+            } => Change::DropColumn {
+                table,
+                column,
+                backfill,
+            },
+            Change::DropColumn {
+                table,
+                column,
+                backfill,
+            } => Change::AddColumn {
+                table,
+                column,
+                backfill,
+            },
+            Change::AlterColumn {
+                table,
+                from,
+                to,
+                hints,
+                inverse_hints,
+            } => Change::AlterColumn {
+                table,
+                from: to,
+                to: from,
+                hints: inverse_hints,
+                inverse_hints: hints,
             },
             Change::AddPrimaryKey { table, primary_key } => {
                 Change::DropPrimaryKey { table, primary_key }
@@ -167,7 +288,7 @@ impl Change {
     pub fn data_loss(&self) -> Option<String> {
         match self {
             Change::DropTable(table) => Some(format!("drops table {} and all its rows", table.name)),
-            Change::DropColumn { table, column } => Some(format!(
+            Change::DropColumn { table, column, .. } => Some(format!(
                 "drops column {table}.{} and all its values",
                 column.name
             )),
@@ -187,8 +308,9 @@ impl Change {
                     )
                 })
             }
-            Change::AlterColumn { table, from, to }
-                if storage_type(&from.data_type) != storage_type(&to.data_type)
+            Change::AlterColumn {
+                table, from, to, ..
+            } if storage_type(&from.data_type) != storage_type(&to.data_type)
                     && !is_widening(storage_type(&from.data_type), storage_type(&to.data_type)) =>
             {
                 Some(format!(
@@ -212,19 +334,33 @@ impl Change {
         };
         match self {
             Change::DropTable(table) => hazards.push(table_lock(&table.name)),
-            Change::AddColumn { table, column } => {
+            Change::AddColumn {
+                table,
+                column,
+                backfill,
+            } => {
                 hazards.push(table_lock(table));
-                if column.identity.is_some() || column.generated.is_some() {
+                if column.identity.is_some() || column.generated.is_some() || backfill.is_some() {
                     hazards.push(Hazard::TableRewrite(table.to_string()));
                 }
             }
+            Change::RenameTable { from, .. } => hazards.push(table_lock(from)),
+            Change::RenameColumn { table, .. }
+            | Change::RenameConstraint { table, .. }
+            | Change::RenameIndex { table, .. } => hazards.push(table_lock(table)),
             Change::DropColumn { table, .. }
             | Change::DropPrimaryKey { table, .. }
             | Change::DropUnique { table, .. }
             | Change::DropCheck { table, .. }
             | Change::DropForeignKey { table, .. }
             | Change::DropIndex { table, .. } => hazards.push(table_lock(table)),
-            Change::AlterColumn { table, from, to } => {
+            Change::AlterColumn {
+                table,
+                from,
+                to,
+                hints,
+                ..
+            } => {
                 hazards.push(table_lock(table));
                 let (from_type, to_type) =
                     (storage_type(&from.data_type), storage_type(&to.data_type));
@@ -232,7 +368,8 @@ impl Change {
                 let needs_rewrite = type_changes && !is_binary_coercible(from_type, to_type)
                     || (to.generated.is_some() && from.generated != to.generated)
                     || (from.identity.is_none() && to.identity.is_some());
-                if needs_rewrite {
+                let fills_rows = hints.backfill.is_some() && from.nullable && !to.nullable;
+                if needs_rewrite || fills_rows {
                     hazards.push(Hazard::TableRewrite(table.to_string()));
                 } else if from.nullable && !to.nullable {
                     hazards.push(Hazard::FullTableScan(table.to_string()));
@@ -290,9 +427,15 @@ impl Change {
             Change::CreateTable(table) | Change::DropTable(table) => {
                 ObjectRef::Table(table.name.clone())
             }
-            Change::AddColumn { table, column } | Change::DropColumn { table, column } => {
+            Change::AddColumn { table, column, .. } | Change::DropColumn { table, column, .. } => {
                 ObjectRef::Column(table.clone(), column.name.clone())
             }
+            Change::RenameTable { to, .. } => ObjectRef::Table(to.clone()),
+            Change::RenameColumn { table, to, .. } => ObjectRef::Column(table.clone(), to.clone()),
+            Change::RenameConstraint { table, to, .. } => {
+                ObjectRef::Constraint(table.clone(), to.clone())
+            }
+            Change::RenameIndex { table, to, .. } => ObjectRef::Index(table.clone(), to.clone()),
             Change::AlterColumn { table, to, .. } => {
                 ObjectRef::Column(table.clone(), to.name.clone())
             }
@@ -342,6 +485,10 @@ impl Change {
             | Change::DropCheck { .. }
             | Change::DropIndex { .. } => "dropped",
             Change::AlterEnum { .. } | Change::AlterColumn { .. } => "altered",
+            Change::RenameTable { from, .. } => return format!("renamed table {from} to {object}"),
+            Change::RenameColumn { from, .. }
+            | Change::RenameConstraint { from, .. }
+            | Change::RenameIndex { from, .. } => return format!("renamed {from} to {object}"),
             Change::CommentOnTable { .. } => "changed comment of",
         };
         format!("{verb} {object}")
@@ -434,11 +581,23 @@ mod tests {
             Change::AddColumn {
                 table: table.clone(),
                 column: Column::new("email", "text"),
+                backfill: Some(Expr::new("'x'")),
             },
             Change::AlterColumn {
                 table: table.clone(),
                 from: Column::new("gpa", "numeric(3,2)"),
                 to,
+                hints: ColumnHints {
+                    backfill: Some(Expr::new("0")),
+                    using: Some(Expr::new("gpa::numeric(4,2)")),
+                },
+                inverse_hints: ColumnHints::default(),
+            },
+            Change::RenameColumn {
+                table: table.clone(),
+                from: "name".into(),
+                to: "full_name".into(),
+                timing: RenameTiming::BeforeOtherChanges,
             },
             Change::CommentOnTable {
                 table,

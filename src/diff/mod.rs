@@ -4,15 +4,18 @@
 //! never how to spell it (that is `sql`). Both inputs must already be normalized alike.
 
 mod change;
+mod rename;
 
 use std::collections::BTreeSet;
 
-pub use change::{Change, ColumnUse, Hazard};
+pub use change::{Change, ColumnHints, ColumnUse, Hazard, RenameTiming};
+pub use rename::suggestions as rename_suggestions;
 
-use crate::model::{Enum, Schema, Table};
+use crate::model::{Directives, Enum, Schema, Table};
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
-    let mut changes = Vec::new();
+    let (renamed_current, mut changes) = rename::apply(current, desired);
+    let current = &renamed_current;
 
     for schema in desired.schemas.difference(&current.schemas) {
         changes.push(Change::CreateSchema(schema.clone()));
@@ -55,7 +58,12 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     for (name, desired_table) in &desired.tables {
         match current.tables.get(name) {
             None => changes.push(Change::CreateTable(desired_table.clone())),
-            Some(current_table) => diff_table(current_table, desired_table, &mut changes),
+            Some(current_table) => diff_table(
+                current_table,
+                desired_table,
+                &desired.directives,
+                &mut changes,
+            ),
         }
     }
     for (name, current_table) in &current.tables {
@@ -68,21 +76,43 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     changes
 }
 
-fn diff_table(current: &Table, desired: &Table, changes: &mut Vec<Change>) {
+fn diff_table(
+    current: &Table,
+    desired: &Table,
+    directives: &Directives,
+    changes: &mut Vec<Change>,
+) {
     let table = &desired.name;
 
     for desired_column in &desired.columns {
+        let key = (table.clone(), desired_column.name.clone());
+        let backfill = directives.backfills.get(&key).cloned();
         match current.column(&desired_column.name) {
             None => changes.push(Change::AddColumn {
                 table: table.clone(),
                 column: desired_column.clone(),
+                backfill,
             }),
             Some(current_column) if current_column == desired_column => {}
-            Some(current_column) => changes.push(Change::AlterColumn {
-                table: table.clone(),
-                from: current_column.clone(),
-                to: desired_column.clone(),
-            }),
+            Some(current_column) => {
+                let becomes_not_null = current_column.nullable && !desired_column.nullable;
+                let type_changes = current_column.data_type != desired_column.data_type;
+                let hints = ColumnHints {
+                    backfill: backfill.filter(|_| becomes_not_null),
+                    using: directives
+                        .type_casts
+                        .get(&key)
+                        .cloned()
+                        .filter(|_| type_changes),
+                };
+                changes.push(Change::AlterColumn {
+                    table: table.clone(),
+                    from: current_column.clone(),
+                    to: desired_column.clone(),
+                    hints,
+                    inverse_hints: ColumnHints::default(),
+                });
+            }
         }
     }
     for current_column in &current.columns {
@@ -90,6 +120,7 @@ fn diff_table(current: &Table, desired: &Table, changes: &mut Vec<Change>) {
             changes.push(Change::DropColumn {
                 table: table.clone(),
                 column: current_column.clone(),
+                backfill: None,
             });
         }
     }

@@ -13,9 +13,9 @@ use super::raw;
 use super::types::is_known_type;
 use crate::error::{Error, Location, Result};
 use crate::model::{
-    CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
-    IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema, Table,
-    UniqueConstraint,
+    CheckConstraint, Column, Deferrable, Directives, Enum, Expr, Extension, ForeignKey, Identity,
+    Index, IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema,
+    Table, UniqueConstraint,
 };
 
 /// Lowers a deserialized file; `locator` turns YAML paths into positions for errors and the
@@ -29,8 +29,10 @@ pub fn lower(
         path,
         locator,
         locations: BTreeMap::new(),
+        directives: Directives::default(),
     };
-    let schema = lowering.schema(file)?;
+    let mut schema = lowering.schema(file)?;
+    schema.directives = lowering.directives;
     Ok((schema, lowering.locations))
 }
 
@@ -38,6 +40,7 @@ struct Lowering<'a> {
     path: &'a Path,
     locator: &'a Locator<'a>,
     locations: BTreeMap<ObjectRef, Location>,
+    directives: Directives,
 }
 
 /// What a column type may name besides built-ins.
@@ -213,8 +216,26 @@ impl Lowering<'_> {
             relation_names: Vec::new(),
         };
         draft.table.comment = raw_table.comment;
-        for (column_name, raw_column) in raw_table.columns.unwrap_or_default().0 {
+        if let Some(old_name) = raw_table.renamed_from {
+            let at = draft.at.key("renamed_from");
+            self.identifier(&old_name, &at)?;
+            self.directives.table_renames.insert(name.clone(), old_name);
+        }
+        for (column_name, mut raw_column) in raw_table.columns.unwrap_or_default().0 {
             let column_at = draft.at.key("columns").key(&column_name);
+            let key = (name.clone(), column_name.clone());
+            if let Some(old_name) = raw_column.renamed_from.take() {
+                self.identifier(&old_name, &column_at)?;
+                self.directives.column_renames.insert(key.clone(), old_name);
+            }
+            if let Some(backfill) =
+                self.expression(raw_column.backfill.take(), &column_at, "backfill")?
+            {
+                self.directives.backfills.insert(key.clone(), backfill);
+            }
+            if let Some(using) = self.expression(raw_column.using.take(), &column_at, "using")? {
+                self.directives.type_casts.insert(key, using);
+            }
             let column = self.column(&column_name, raw_column, &column_at, types)?;
             self.record(ObjectRef::Column(name.clone(), column_name), &column_at);
             draft.table.columns.push(column);
@@ -237,13 +258,14 @@ impl Lowering<'_> {
             self.identifier(&check_name, &at)?;
             let expression = self.required_expression(raw_check.expression, &at, "check")?;
             self.claim_constraint(&mut draft, &check_name, &at)?;
+            self.constraint_renamed(&name, &check_name, raw_check.renamed_from, &at)?;
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
             };
             draft.table.checks.insert(check_name, check);
         }
-        for (index_idx, (index_name, raw_index)) in raw_table
+        for (index_idx, (index_name, mut raw_index)) in raw_table
             .indexes
             .unwrap_or_default()
             .0
@@ -251,7 +273,13 @@ impl Lowering<'_> {
             .enumerate()
         {
             let at = entry_path(&draft.at.key("indexes"), index_name.as_deref(), index_idx);
+            let renamed_from = raw_index.renamed_from.take();
             let index = self.index(&draft.table, index_name, raw_index, &at)?;
+            if let Some(old_name) = renamed_from {
+                self.identifier(&old_name, &at)?;
+                let key = (name.clone(), index.name.clone());
+                self.directives.index_renames.insert(key, old_name);
+            }
             self.record(ObjectRef::Index(name.clone(), index.name.clone()), &at);
             draft.relation_names.push((index.name.clone(), at));
             draft.table.indexes.insert(index.name.clone(), index);
@@ -270,6 +298,7 @@ impl Lowering<'_> {
             Some(name) => self.identifier(&name, &at).map(|()| name)?,
             None => names::primary_key_name(&draft.table.name.name),
         };
+        self.constraint_renamed(&draft.table.name, &name, raw_key.renamed_from, &at)?;
         self.claim_constraint(draft, &name, &at)?;
         draft.relation_names.push((name.clone(), at));
         // PostgreSQL makes primary key columns NOT NULL.
@@ -297,6 +326,7 @@ impl Lowering<'_> {
         };
         let deferrable =
             self.deferrable(raw_unique.deferrable, raw_unique.initially_deferred, at)?;
+        self.constraint_renamed(&draft.table.name, &name, raw_unique.renamed_from, at)?;
         self.claim_constraint(draft, &name, at)?;
         draft.relation_names.push((name.clone(), at.clone()));
         let unique = UniqueConstraint {
@@ -478,9 +508,11 @@ impl Lowering<'_> {
             };
             let raw_keys = std::mem::take(&mut draft.foreign_keys.0);
             let foreign_keys_at = draft.at.key("foreign_keys");
-            for (key_idx, (key_name, raw_key)) in raw_keys.into_iter().enumerate() {
+            for (key_idx, (key_name, mut raw_key)) in raw_keys.into_iter().enumerate() {
                 let at = entry_path(&foreign_keys_at, key_name.as_deref(), key_idx);
+                let renamed_from = raw_key.renamed_from.take();
                 let foreign_key = self.foreign_key(drafts, &table_name, key_name, raw_key, &at)?;
+                self.constraint_renamed(&table_name, &foreign_key.name, renamed_from, &at)?;
                 let Some(draft) = drafts.get_mut(&table_name) else {
                     continue;
                 };
@@ -593,6 +625,21 @@ impl Lowering<'_> {
             (Some(true), false) => Ok(Deferrable::Immediate),
             (_, false) => Ok(Deferrable::NotDeferrable),
         }
+    }
+
+    fn constraint_renamed(
+        &mut self,
+        table: &QualifiedName,
+        name: &str,
+        renamed_from: Option<String>,
+        at: &YamlPath,
+    ) -> Result<()> {
+        if let Some(old_name) = renamed_from {
+            self.identifier(&old_name, at)?;
+            let key = (table.clone(), name.to_owned());
+            self.directives.constraint_renames.insert(key, old_name);
+        }
+        Ok(())
     }
 
     fn claim_constraint(&self, draft: &mut TableDraft, name: &str, at: &YamlPath) -> Result<()> {

@@ -58,6 +58,8 @@ pub struct Table {
     pub foreign_keys: Option<Keyed<ForeignKey>>,
     pub checks: Option<Ordered<Check>>,
     pub indexes: Option<Keyed<Index>>,
+    /// The table's previous name: the upgrade renames it instead of dropping it.
+    pub renamed_from: Option<String>,
 }
 
 /// A type name, or the full map.
@@ -73,6 +75,11 @@ pub struct Column {
     pub generated: Option<String>,
     pub collation: Option<String>,
     pub comment: Option<String>,
+    pub renamed_from: Option<String>,
+    /// Fills existing rows when the column is added or becomes NOT NULL.
+    pub backfill: Option<String>,
+    /// `USING` expression for a change of type.
+    pub using: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -88,6 +95,7 @@ pub enum Identity {
 pub struct PrimaryKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
+    pub renamed_from: Option<String>,
 }
 
 /// A column list, or the full map.
@@ -99,6 +107,7 @@ pub struct Unique {
     pub nulls_not_distinct: bool,
     pub deferrable: Option<bool>,
     pub initially_deferred: Option<bool>,
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,6 +119,7 @@ pub struct ForeignKey {
     pub on_update: Option<ReferentialAction>,
     pub deferrable: Option<bool>,
     pub initially_deferred: Option<bool>,
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +145,7 @@ pub enum ReferentialAction {
 #[serde(deny_unknown_fields)]
 pub struct Check {
     pub expression: String,
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -154,6 +165,7 @@ pub struct Index {
     pub predicate: Option<String>,
     #[serde(default)]
     pub nulls_not_distinct: bool,
+    pub renamed_from: Option<String>,
 }
 
 /// A column name, or a key map with exactly one of `column` and `expression`.
@@ -232,6 +244,7 @@ impl Shorthand for PrimaryKey {
         Some(PrimaryKey {
             name: None,
             columns,
+            renamed_from: None,
         })
     }
 }
@@ -258,6 +271,7 @@ impl Shorthand for Check {
     fn from_text(text: &str) -> Option<Self> {
         Some(Check {
             expression: text.to_owned(),
+            renamed_from: None,
         })
     }
 }

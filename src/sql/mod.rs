@@ -5,11 +5,11 @@
 
 pub mod quote;
 
-use crate::diff::Change;
+use crate::diff::{Change, ColumnHints};
 use crate::model::storage_type;
 use crate::model::{
-    CheckConstraint, Column, Deferrable, Enum, ForeignKey, Identity, Index, IndexTarget, ObjectRef,
-    PrimaryKey, QualifiedName, ReferentialAction, Table, UniqueConstraint,
+    CheckConstraint, Column, Deferrable, Enum, Expr, ForeignKey, Identity, Index, IndexTarget,
+    ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Table, UniqueConstraint,
 };
 use crate::plan::Plan;
 use crate::spec::names::make_object_name;
@@ -120,13 +120,51 @@ fn statements_for(change: &Change) -> Vec<String> {
         } => alter_enum(from, to, columns),
         Change::CreateTable(table) => create_table(table),
         Change::DropTable(table) => vec![format!("DROP TABLE {}", qualified(&table.name))],
-        Change::AddColumn { table, column } => add_column(table, column),
-        Change::DropColumn { table, column } => vec![format!(
+        Change::AddColumn {
+            table,
+            column,
+            backfill,
+        } => add_column(table, column, backfill.as_ref()),
+        Change::DropColumn { table, column, .. } => vec![format!(
             "ALTER TABLE {} DROP COLUMN {}",
             qualified(table),
             ident(&column.name)
         )],
-        Change::AlterColumn { table, from, to } => alter_column(table, from, to),
+        Change::AlterColumn {
+            table,
+            from,
+            to,
+            hints,
+            ..
+        } => alter_column(table, from, to, hints),
+        Change::RenameTable { from, to, .. } => vec![format!(
+            "ALTER TABLE {} RENAME TO {}",
+            qualified(from),
+            ident(&to.name)
+        )],
+        Change::RenameColumn {
+            table, from, to, ..
+        } => vec![format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            qualified(table),
+            ident(from),
+            ident(to)
+        )],
+        Change::RenameConstraint {
+            table, from, to, ..
+        } => vec![format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            qualified(table),
+            ident(from),
+            ident(to)
+        )],
+        Change::RenameIndex {
+            table, from, to, ..
+        } => vec![format!(
+            "ALTER INDEX {} RENAME TO {}",
+            qualified(&QualifiedName::new(&table.schema, from)),
+            ident(to)
+        )],
         Change::AddPrimaryKey { table, primary_key } => {
             vec![add_constraint(
                 table,
@@ -295,14 +333,37 @@ fn create_table(table: &Table) -> Vec<String> {
     statements
 }
 
-fn add_column(table: &QualifiedName, column: &Column) -> Vec<String> {
-    let mut statements = vec![format!(
-        "ALTER TABLE {} ADD COLUMN {}",
+/// With a backfill, a NOT NULL column is added nullable, filled, then constrained, so
+/// existing rows get values computed from their own data rather than a lasting default.
+fn add_column(table: &QualifiedName, column: &Column, backfill: Option<&Expr>) -> Vec<String> {
+    let Some(backfill) = backfill else {
+        let mut statements = vec![format!(
+            "ALTER TABLE {} ADD COLUMN {}",
+            qualified(table),
+            column_definition(column)
+        )];
+        if let Some(comment) = &column.comment {
+            statements.push(column_comment(table, column, Some(comment)));
+        }
+        return statements;
+    };
+    let nullable = Column {
+        nullable: true,
+        ..column.clone()
+    };
+    let mut statements = add_column(table, &nullable, None);
+    statements.push(format!(
+        "UPDATE {} SET {} = {}",
         qualified(table),
-        column_definition(column)
-    )];
-    if let Some(comment) = &column.comment {
-        statements.push(column_comment(table, column, Some(comment)));
+        ident(&column.name),
+        backfill.as_str()
+    ));
+    if !column.nullable {
+        statements.push(format!(
+            "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
+            qualified(table),
+            ident(&column.name)
+        ));
     }
     statements
 }
@@ -354,7 +415,12 @@ fn identity_kind(identity: Identity) -> &'static str {
 /// Each facet that moved becomes one `ALTER COLUMN` action, ordered so every action is
 /// legal when it runs: identity and defaults are removed before the type changes, NOT NULL
 /// is set before an identity is added.
-fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String> {
+fn alter_column(
+    table: &QualifiedName,
+    from: &Column,
+    to: &Column,
+    hints: &ColumnHints,
+) -> Vec<String> {
     let prefix = format!(
         "ALTER TABLE {} ALTER COLUMN {}",
         qualified(table),
@@ -368,7 +434,7 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String
             qualified(table),
             ident(&from.name)
         )];
-        statements.extend(add_column(table, to));
+        statements.extend(add_column(table, to, None));
         return statements;
     }
     let from_type = storage_type(&from.data_type);
@@ -399,7 +465,11 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String
         if let Some(collation) = &to.collation {
             sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
         }
-        if let Some(using) = using_cast(&ident(&to.name), from_type, to_type) {
+        let using = match &hints.using {
+            Some(using) => Some(using.as_str().to_string()),
+            None => using_cast(&ident(&to.name), from_type, to_type),
+        };
+        if let Some(using) = using {
             sql.push_str(&format!(" USING {using}"));
         }
         statements.push(sql);
@@ -427,6 +497,19 @@ fn alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String
             ));
         }
         _ => {}
+    }
+    if let Some(backfill) = hints
+        .backfill
+        .as_ref()
+        .filter(|_| from.nullable && !to.nullable)
+    {
+        statements.push(format!(
+            "UPDATE {} SET {} = {} WHERE {} IS NULL",
+            qualified(table),
+            ident(&to.name),
+            backfill.as_str(),
+            ident(&to.name)
+        ));
     }
     if from.nullable != to.nullable {
         let action = if to.nullable { "DROP" } else { "SET" };

@@ -1,0 +1,287 @@
+//! Declared renames (`renamed_from`), applied to a copy of the current schema before the
+//! diff, so the rest of the diff compares objects under their new names.
+//!
+//! A hint whose old object is gone (the database already has the new name) does nothing, so
+//! hints may stay in the file. Undeclared renames are never guessed: `suggestions` only
+//! points at likely ones.
+
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use super::change::{Change, RenameTiming};
+use crate::model::{Expr, IndexTarget, QualifiedName, Schema, Table};
+use crate::sql::quote;
+
+/// Returns the current schema with every applicable rename done, and the rename changes.
+pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {
+    let directives = &desired.directives;
+    let mut renamed = current.clone();
+    let mut changes = Vec::new();
+    let timing = RenameTiming::BeforeOtherChanges;
+
+    for (new_name, old_table) in &directives.table_renames {
+        let old_name = QualifiedName::new(&new_name.schema, old_table);
+        if renamed.tables.contains_key(new_name) {
+            continue;
+        }
+        let Some(mut table) = renamed.tables.remove(&old_name) else {
+            continue;
+        };
+        table.name = new_name.clone();
+        renamed.tables.insert(new_name.clone(), table);
+        for table in renamed.tables.values_mut() {
+            for foreign_key in table.foreign_keys.values_mut() {
+                if foreign_key.referenced_table == old_name {
+                    foreign_key.referenced_table = new_name.clone();
+                }
+            }
+        }
+        changes.push(Change::RenameTable {
+            from: old_name,
+            to: new_name.clone(),
+            timing,
+        });
+    }
+
+    for ((table_name, new_column), old_column) in &directives.column_renames {
+        let Some(table) = renamed.tables.get_mut(table_name) else {
+            continue;
+        };
+        if table.column(new_column).is_some() || table.column(old_column).is_none() {
+            continue;
+        }
+        rename_column_within(table, old_column, new_column);
+        for other in renamed.tables.values_mut() {
+            for foreign_key in other.foreign_keys.values_mut() {
+                if &foreign_key.referenced_table == table_name {
+                    rename_in_list(&mut foreign_key.referenced_columns, old_column, new_column);
+                }
+            }
+        }
+        changes.push(Change::RenameColumn {
+            table: table_name.clone(),
+            from: old_column.clone(),
+            to: new_column.clone(),
+            timing,
+        });
+    }
+
+    for ((table_name, new_constraint), old_constraint) in &directives.constraint_renames {
+        let Some(table) = renamed.tables.get_mut(table_name) else {
+            continue;
+        };
+        if rename_constraint_within(table, old_constraint, new_constraint) {
+            changes.push(Change::RenameConstraint {
+                table: table_name.clone(),
+                from: old_constraint.clone(),
+                to: new_constraint.clone(),
+                timing,
+            });
+        }
+    }
+
+    for ((table_name, new_index), old_index) in &directives.index_renames {
+        let Some(table) = renamed.tables.get_mut(table_name) else {
+            continue;
+        };
+        if table.indexes.contains_key(new_index) {
+            continue;
+        }
+        if let Some(mut index) = table.indexes.remove(old_index) {
+            index.name = new_index.clone();
+            table.indexes.insert(new_index.clone(), index);
+            changes.push(Change::RenameIndex {
+                table: table_name.clone(),
+                from: old_index.clone(),
+                to: new_index.clone(),
+                timing,
+            });
+        }
+    }
+    (renamed, changes)
+}
+
+/// Hints for drops and adds that look like undeclared renames: a table dropped and one
+/// created with the same columns, or a column dropped and one added with the same type.
+pub fn suggestions(changes: &[Change]) -> Vec<String> {
+    let mut hints = Vec::new();
+    for change in changes {
+        match change {
+            Change::DropTable(dropped) => {
+                for created in changes.iter().filter_map(|change| match change {
+                    Change::CreateTable(created) => Some(created),
+                    _ => None,
+                }) {
+                    if same_columns(dropped, created) {
+                        hints.push(format!(
+                            "table {} looks like a rename of {}: add `renamed_from: {}` to it to keep its rows",
+                            created.name, dropped.name, dropped.name.name
+                        ));
+                    }
+                }
+            }
+            Change::DropColumn {
+                table,
+                column: dropped,
+                ..
+            } => {
+                for change in changes {
+                    if let Change::AddColumn {
+                        table: added_table,
+                        column: added,
+                        ..
+                    } = change
+                    {
+                        if added_table == table && added.data_type == dropped.data_type {
+                            hints.push(format!(
+                                "column {table}.{} looks like a rename of {}: add `renamed_from: {}` to it to keep its values",
+                                added.name, dropped.name, dropped.name
+                            ));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    hints
+}
+
+fn same_columns(left: &Table, right: &Table) -> bool {
+    let signature = |table: &Table| {
+        let mut columns: Vec<(String, String)> = table
+            .columns
+            .iter()
+            .map(|column| (column.name.clone(), column.data_type.clone()))
+            .collect();
+        columns.sort();
+        columns
+    };
+    !left.columns.is_empty() && signature(left) == signature(right)
+}
+
+fn rename_in_list(names: &mut [String], old: &str, new: &str) {
+    for name in names.iter_mut().filter(|name| *name == old) {
+        *name = new.to_string();
+    }
+}
+
+/// Renames a column everywhere the table refers to it, as PostgreSQL does: key lists and,
+/// since it stores expressions as trees, the text of the table's own expressions.
+fn rename_column_within(table: &mut Table, old: &str, new: &str) {
+    for column in &mut table.columns {
+        if column.name == old {
+            column.name = new.to_string();
+        }
+        for expression in [&mut column.default, &mut column.generated]
+            .into_iter()
+            .flatten()
+        {
+            *expression = rename_identifier(expression, old, new);
+        }
+    }
+    if let Some(primary_key) = &mut table.primary_key {
+        rename_in_list(&mut primary_key.columns, old, new);
+    }
+    for unique in table.uniques.values_mut() {
+        rename_in_list(&mut unique.columns, old, new);
+    }
+    for foreign_key in table.foreign_keys.values_mut() {
+        rename_in_list(&mut foreign_key.columns, old, new);
+        if foreign_key.referenced_table == table.name {
+            rename_in_list(&mut foreign_key.referenced_columns, old, new);
+        }
+    }
+    for check in table.checks.values_mut() {
+        check.expression = rename_identifier(&check.expression, old, new);
+    }
+    for index in table.indexes.values_mut() {
+        for key in &mut index.keys {
+            match &mut key.target {
+                IndexTarget::Column(name) if name == old => *name = new.to_string(),
+                IndexTarget::Expression(expression) => {
+                    *expression = rename_identifier(expression, old, new);
+                }
+                IndexTarget::Column(_) => {}
+            }
+        }
+        rename_in_list(&mut index.include, old, new);
+        if let Some(predicate) = &mut index.predicate {
+            *predicate = rename_identifier(predicate, old, new);
+        }
+    }
+}
+
+fn rename_constraint_within(table: &mut Table, old: &str, new: &str) -> bool {
+    let taken = table
+        .primary_key
+        .as_ref()
+        .is_some_and(|key| key.name == new)
+        || table.uniques.contains_key(new)
+        || table.foreign_keys.contains_key(new)
+        || table.checks.contains_key(new);
+    if taken {
+        return false;
+    }
+    if let Some(primary_key) = table.primary_key.as_mut().filter(|key| key.name == old) {
+        primary_key.name = new.to_string();
+        return true;
+    }
+    if let Some(mut unique) = table.uniques.remove(old) {
+        unique.name = new.to_string();
+        table.uniques.insert(new.to_string(), unique);
+        return true;
+    }
+    if let Some(mut foreign_key) = table.foreign_keys.remove(old) {
+        foreign_key.name = new.to_string();
+        table.foreign_keys.insert(new.to_string(), foreign_key);
+        return true;
+    }
+    if let Some(mut check) = table.checks.remove(old) {
+        check.name = new.to_string();
+        table.checks.insert(new.to_string(), check);
+        return true;
+    }
+    false
+}
+
+/// Replaces the identifier `old` by `new` in an expression, token by token, so strings and
+/// longer names that merely contain it are left alone.
+fn rename_identifier(expression: &Expr, old: &str, new: &str) -> Expr {
+    let dialect = PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, expression.as_str()).tokenize() else {
+        return expression.clone();
+    };
+    let text: String = tokens
+        .into_iter()
+        .map(|token| match &token {
+            Token::Word(word) if word.value == old => match word.quote_style {
+                None if old == old.to_lowercase() => quote::ident(new),
+                Some('"') => quote::ident(new),
+                _ => token.to_string(),
+            },
+            _ => token.to_string(),
+        })
+        .collect();
+    Expr::new(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_renamed_as_whole_tokens_only() {
+        let renamed = rename_identifier(
+            &Expr::new("(gpa >= 0::numeric) AND (gpa_max > gpa) AND note <> 'gpa'"),
+            "gpa",
+            "grade",
+        );
+        assert_eq!(
+            renamed.as_str(),
+            "(grade >= 0::numeric) AND (gpa_max > grade) AND note <> 'gpa'"
+        );
+        let quoted = rename_identifier(&Expr::new("\"Old\" > 0"), "Old", "new name");
+        assert_eq!(quoted.as_str(), "\"new name\" > 0");
+    }
+}
