@@ -39,6 +39,8 @@ pub struct ColumnHints {
     pub using: Option<Expr>,
 }
 
+// A migration holds tens of changes, briefly; boxing the large variants would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// `CREATE SCHEMA s`
