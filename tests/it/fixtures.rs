@@ -8,6 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
+use autogen::model::{QualifiedName, Schema};
 use autogen::source::{self, Source};
 
 use crate::scratch::ScratchDb;
@@ -64,6 +67,7 @@ async fn check_case(case: &Path) -> Result<(), String> {
     }
 
     let (current, desired) = read_pair(&here, &desired_file).await?;
+    let rows_before = snapshot_rows(&client, &current).await?;
     let migration = autogen::generate(&current, &desired);
     let mut problems = Vec::new();
     for (file, script) in [("up.sql", &migration.up), ("down.sql", &migration.down)] {
@@ -82,8 +86,46 @@ async fn check_case(case: &Path) -> Result<(), String> {
         ));
     }
 
+    let rows_after_up = snapshot_rows(&client, &after_up).await?;
+    // Backfilled columns change by design; a type change and its cast back need not give
+    // the same text (the downgrade says so).
+    let exempt_up: Vec<(QualifiedName, String)> =
+        desired.directives.backfills.keys().cloned().collect();
+    let mut exempt_down = exempt_up.clone();
+    for (table_name, rows) in &rows_before {
+        if let Some(rows_up) = rows_after_up.get(table_name) {
+            for (column, data_type) in &rows.types {
+                if rows_up
+                    .types
+                    .get(column)
+                    .is_some_and(|up_type| up_type != data_type)
+                {
+                    exempt_down.push((table_name.clone(), column.clone()));
+                }
+            }
+        }
+    }
+    problems.extend(compare_rows(
+        &rows_before,
+        &rows_after_up,
+        &desired,
+        &exempt_up,
+        "up",
+    ));
+
     apply(&mut client, &migration.down, "down").await?;
     let (after_down, _) = read_pair(&here, &desired_file).await?;
+    let rows_after_down = snapshot_rows(&client, &after_down).await?;
+    let no_renames = Schema::default();
+    for problem in compare_rows(
+        &rows_before,
+        &rows_after_down,
+        &no_renames,
+        &exempt_down,
+        "down",
+    ) {
+        problems.push(problem);
+    }
     let leftover = autogen::generate(&current, &after_down);
     if !leftover.up.is_empty() {
         problems.push(format!(
@@ -140,4 +182,134 @@ fn compare_expected(path: &Path, actual: &str) -> Result<(), String> {
         "{} differs (UPDATE_FIXTURES=1 rewrites it):\n{diff}",
         path.display()
     ))
+}
+
+/// Every table's rows as column → value text (NULL as `None`), keyed by table, with the
+/// column types, so values are only compared where the type stayed the same.
+struct TableRows {
+    types: BTreeMap<String, String>,
+    rows: Vec<BTreeMap<String, Option<String>>>,
+}
+
+async fn snapshot_rows(
+    client: &tokio_postgres::Client,
+    schema: &Schema,
+) -> Result<BTreeMap<QualifiedName, TableRows>, String> {
+    let mut snapshot = BTreeMap::new();
+    for table in schema.tables.values() {
+        let sql = format!(
+            "SELECT to_jsonb(t)::text FROM {} t",
+            autogen::sql::quote::qualified(&table.name)
+        );
+        let rows = client
+            .query(&sql, &[])
+            .await
+            .map_err(|error| format!("reading rows of {}: {error}", table.name))?;
+        let mut decoded = Vec::new();
+        for row in rows {
+            let json: String = row.get(0);
+            let object: BTreeMap<String, serde_yaml::Value> = serde_yaml::from_str(&json)
+                .map_err(|error| format!("decoding a row of {}: {error}", table.name))?;
+            decoded.push(
+                object
+                    .into_iter()
+                    .map(|(column, value)| {
+                        let text = match value {
+                            serde_yaml::Value::Null => None,
+                            other => Some(serde_yaml::to_string(&other).unwrap_or_default()),
+                        };
+                        (column, text)
+                    })
+                    .collect(),
+            );
+        }
+        // Generated columns hold derived values, which a new expression changes by design.
+        let types = table
+            .columns
+            .iter()
+            .filter(|column| column.generated.is_none())
+            .map(|column| (column.name.clone(), column.data_type.clone()))
+            .collect();
+        snapshot.insert(
+            table.name.clone(),
+            TableRows {
+                types,
+                rows: decoded,
+            },
+        );
+    }
+    Ok(snapshot)
+}
+
+/// Rows must survive a step wherever the step does not destroy them by its nature: every
+/// table in both snapshots keeps its row count, and every column in both (after declared
+/// renames) with an unchanged type keeps its values.
+fn compare_rows(
+    before: &BTreeMap<QualifiedName, TableRows>,
+    after: &BTreeMap<QualifiedName, TableRows>,
+    renames_from: &Schema,
+    exempt: &[(QualifiedName, String)],
+    step: &str,
+) -> Vec<String> {
+    let directives = &renames_from.directives;
+    let mut problems = Vec::new();
+    for (table_name, old) in before {
+        let new_name = directives
+            .table_renames
+            .iter()
+            .find(|(new, old_name)| {
+                new.schema == table_name.schema && **old_name == table_name.name
+            })
+            .map(|(new, _)| new.clone())
+            .unwrap_or_else(|| table_name.clone());
+        let Some(new) = after.get(&new_name) else {
+            continue;
+        };
+        if old.rows.len() != new.rows.len() {
+            problems.push(format!(
+                "after {step}, {table_name} has {} rows instead of {}",
+                new.rows.len(),
+                old.rows.len()
+            ));
+            continue;
+        }
+        let column_pairs: Vec<(String, String)> = old
+            .types
+            .iter()
+            .filter_map(|(column, data_type)| {
+                let renamed = directives
+                    .column_renames
+                    .iter()
+                    .find(|((table, _), old_column)| *table == new_name && *old_column == column)
+                    .map(|((_, new_column), _)| new_column.clone())
+                    .unwrap_or_else(|| column.clone());
+                let is_exempt = exempt.contains(&(new_name.clone(), renamed.clone()));
+                (new.types.get(&renamed) == Some(data_type) && !is_exempt)
+                    .then_some((column.clone(), renamed))
+            })
+            .collect();
+        let project = |rows: &[BTreeMap<String, Option<String>>], use_new: bool| {
+            let mut projected: Vec<Vec<Option<String>>> = rows
+                .iter()
+                .map(|row| {
+                    column_pairs
+                        .iter()
+                        .map(|(old_column, new_column)| {
+                            let column = if use_new { new_column } else { old_column };
+                            row.get(column).cloned().flatten()
+                        })
+                        .collect()
+                })
+                .collect();
+            projected.sort();
+            projected
+        };
+        if project(&old.rows, false) != project(&new.rows, true) {
+            problems.push(format!(
+                "after {step}, values of {table_name} changed in columns {:?}",
+                column_pairs
+            ));
+        }
+    }
+    problems
 }
