@@ -4,8 +4,9 @@
 //! asked), 2 error.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Args as ClapArgs, Parser, Subcommand};
 
 use crate::source::Source;
 
@@ -14,11 +15,44 @@ use crate::source::Source;
     name = "autogen",
     version,
     about = "Autogenerate reviewed, reversible PostgreSQL migrations from schema.yaml",
-    after_help = "Exit codes: 0 success, 1 differences found (diff --exit-code), 2 error."
+    after_help = "Exit codes: 0 success, 1 differences found (diff --exit-code) or drift \
+                  (check), 2 error."
 )]
 struct Args {
+    /// The project file (default: ./autogen.toml); its directory anchors the paths in it.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: RawCommand,
+}
+
+/// The database a workflow command works on.
+#[derive(Debug, ClapArgs)]
+struct DatabaseArg {
+    /// Overrides the database in autogen.toml.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    database_url: Option<String>,
+}
+
+/// How `upgrade`/`downgrade` run.
+#[derive(Debug, ClapArgs)]
+struct RunArgs {
+    /// Print the SQL that would run (with autogen's bookkeeping); apply nothing.
+    #[arg(long, conflicts_with = "dry_run")]
+    sql: bool,
+    /// Run everything inside one transaction, report success or the failing statement,
+    /// then roll back.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    lock: LockArg,
+}
+
+#[derive(Debug, ClapArgs)]
+struct LockArg {
+    /// How long to wait for another run's lock on the database.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    lock_timeout: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +80,74 @@ enum RawCommand {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Create autogen.toml, schema/schema.yaml and migrations/ here.
+    Init {
+        /// Write this URL into autogen.toml (default: read it from $DATABASE_URL).
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        /// Adopt an existing database: write its schema as schema.yaml and a first
+        /// revision that builds it, recorded as applied in that database.
+        #[arg(long, value_name = "URL")]
+        from_db: Option<String>,
+    },
+    /// Diff schema.yaml against the database and write one revision (up and down files).
+    Migrate {
+        /// What the revision does; also names its files.
+        #[arg(short, long)]
+        message: String,
+        /// Write the revision even when it destroys data.
+        #[arg(long)]
+        allow_destructive: bool,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Apply pending revisions up to REVISION (default: head).
+    Upgrade {
+        /// A revision id, a file name without .up.sql, or `head`.
+        revision: Option<String>,
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Undo revisions back to REVISION (default: one step; `base` undoes everything).
+    Downgrade {
+        /// A revision id (it stays applied), a file name, or `base`.
+        revision: Option<String>,
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Print the revision the database is at.
+    Current {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// List the revisions, with who applied them and when, and the audit history.
+    History {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Print a revision's up and down files.
+    Show {
+        /// A revision id, a file name without its suffix, `head` or `base`.
+        revision: String,
+    },
+    /// Record revisions up to REVISION as applied without running them.
+    Stamp {
+        revision: String,
+        #[command(flatten)]
+        lock: LockArg,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Exit 0 when the database is at the latest revision and matches schema.yaml,
+    /// 1 (with the reasons) when not, 2 on error.
+    Check {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 /// What to do, validated.
@@ -61,12 +163,68 @@ pub enum Command {
         database_url: String,
         output: Option<PathBuf>,
     },
+    Init {
+        config: Option<PathBuf>,
+        database_url: Option<String>,
+        from_db: Option<String>,
+    },
+    /// A command on an existing project.
+    Project { project: Project, action: Action },
+}
+
+/// Where the project file is and which database overrides its setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    pub config: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Migrate {
+        message: String,
+        allow_destructive: bool,
+    },
+    Upgrade {
+        target: Option<String>,
+        mode: RunMode,
+        lock_timeout: Duration,
+    },
+    Downgrade {
+        target: Option<String>,
+        mode: RunMode,
+        lock_timeout: Duration,
+    },
+    Current,
+    History,
+    Show {
+        revision: String,
+    },
+    Stamp {
+        revision: String,
+        lock_timeout: Duration,
+    },
+    Check,
+}
+
+/// Whether `upgrade`/`downgrade` apply, print the SQL, or try it and roll back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    Apply,
+    PrintSql,
+    DryRun,
 }
 
 /// Parses the process arguments; prints help or a usage error and exits like clap does
 /// (usage errors exit with 2, matching autogen's error code).
 pub fn parse() -> Command {
-    match Args::parse().command {
+    let args = Args::parse();
+    let config = args.config;
+    let project = |database: Option<DatabaseArg>| Project {
+        config: config.clone(),
+        database_url: database.and_then(|database| database.database_url),
+    };
+    match args.command {
         RawCommand::Diff {
             from,
             to,
@@ -85,5 +243,93 @@ pub fn parse() -> Command {
             database_url,
             output,
         },
+        RawCommand::Init {
+            database_url,
+            from_db,
+        } => Command::Init {
+            config,
+            database_url,
+            from_db,
+        },
+        RawCommand::Migrate {
+            message,
+            allow_destructive,
+            database,
+        } => Command::Project {
+            project: project(Some(database)),
+            action: Action::Migrate {
+                message,
+                allow_destructive,
+            },
+        },
+        RawCommand::Upgrade {
+            revision,
+            run,
+            database,
+        } => Command::Project {
+            project: project(Some(database)),
+            action: Action::Upgrade {
+                target: revision,
+                mode: run.mode(),
+                lock_timeout: run.lock.duration(),
+            },
+        },
+        RawCommand::Downgrade {
+            revision,
+            run,
+            database,
+        } => Command::Project {
+            project: project(Some(database)),
+            action: Action::Downgrade {
+                target: revision,
+                mode: run.mode(),
+                lock_timeout: run.lock.duration(),
+            },
+        },
+        RawCommand::Current { database } => Command::Project {
+            project: project(Some(database)),
+            action: Action::Current,
+        },
+        RawCommand::History { database } => Command::Project {
+            project: project(Some(database)),
+            action: Action::History,
+        },
+        RawCommand::Show { revision } => Command::Project {
+            project: project(None),
+            action: Action::Show { revision },
+        },
+        RawCommand::Stamp {
+            revision,
+            lock,
+            database,
+        } => Command::Project {
+            project: project(Some(database)),
+            action: Action::Stamp {
+                revision,
+                lock_timeout: lock.duration(),
+            },
+        },
+        RawCommand::Check { database } => Command::Project {
+            project: project(Some(database)),
+            action: Action::Check,
+        },
+    }
+}
+
+impl RunArgs {
+    fn mode(&self) -> RunMode {
+        if self.sql {
+            RunMode::PrintSql
+        } else if self.dry_run {
+            RunMode::DryRun
+        } else {
+            RunMode::Apply
+        }
+    }
+}
+
+impl LockArg {
+    fn duration(&self) -> Duration {
+        Duration::try_from_secs_f64(self.lock_timeout).unwrap_or(Duration::ZERO)
     }
 }

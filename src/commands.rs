@@ -1,15 +1,25 @@
 //! Runs one `Command` through the pipeline and emits its output.
 //!
 //! Returns the exit code for success paths (0, or 1 for "differences found"); errors go
-//! back to `main`, which prints them once.
+//! back to `main`, which prints them once. The revision workflow (init, migrate, upgrade,
+//! downgrade, current, history, show, stamp, check) decides here which revisions run;
+//! `migrations` reads and writes the files and `runner` talks to the database.
 
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
 
 use crate::catalog::{self, SchemaScope};
-use crate::cli::Command;
+use crate::cli::{Action, Command, Project, RunMode};
+use crate::config::{self, Config, DatabaseSetting};
+use crate::diff::Change;
 use crate::error::{Error, Result};
+use crate::migrations::{self, Chain, Header, NewRevision, Revision};
 use crate::model::Schema;
-use crate::{db, fs, normalize, source, spec};
+use crate::runner::{self, Direction, Lock, Step};
+use crate::source::{self, Source};
+use crate::{db, fs, normalize, shadow, spec};
 
 pub async fn run(command: Command) -> Result<u8> {
     match command {
@@ -48,7 +58,811 @@ pub async fn run(command: Command) -> Result<u8> {
             }
             Ok(0)
         }
+        Command::Init {
+            config,
+            database_url,
+            from_db,
+        } => init(config.as_deref(), database_url, from_db).await,
+        Command::Project { project, action } => run_action(&project, action).await,
     }
+}
+
+async fn run_action(project: &Project, action: Action) -> Result<u8> {
+    let config = Config::load(project.config.as_deref())?;
+    let database_url = || config.database_url(project.database_url.as_deref());
+    match action {
+        Action::Migrate {
+            message,
+            allow_destructive,
+        } => migrate(&config, &database_url()?, &message, allow_destructive).await,
+        Action::Upgrade {
+            target,
+            mode,
+            lock_timeout,
+        } => {
+            let run = Run {
+                direction: Direction::Upgrade,
+                target,
+                mode,
+                lock_timeout,
+            };
+            move_database(&config, &database_url()?, &run).await
+        }
+        Action::Downgrade {
+            target,
+            mode,
+            lock_timeout,
+        } => {
+            let run = Run {
+                direction: Direction::Downgrade,
+                target,
+                mode,
+                lock_timeout,
+            };
+            move_database(&config, &database_url()?, &run).await
+        }
+        Action::Current => current(&config, &database_url()?).await,
+        Action::History => {
+            // History works from the files alone; the database adds who applied what.
+            let url = match &config.database {
+                DatabaseSetting::Env(_) if project.database_url.is_none() => database_url().ok(),
+                _ => Some(database_url()?),
+            };
+            history(&config, url.as_deref()).await
+        }
+        Action::Show { revision } => show(&config, &revision),
+        Action::Stamp {
+            revision,
+            lock_timeout,
+        } => stamp(&config, &database_url()?, &revision, lock_timeout).await,
+        Action::Check => check(&config, &database_url()?).await,
+    }
+}
+
+/// The chain on disk and where the database is in it, read without the lock.
+struct Position {
+    chain: Chain,
+    /// Index of the last applied revision; `None` at base.
+    current: Option<usize>,
+}
+
+impl Position {
+    async fn read(config: &Config, client: &tokio_postgres::Client) -> Result<Position> {
+        let chain = migrations::read_chain(&config.migrations)?;
+        let applied = runner::read_applied(client).await?;
+        let current = runner::current_position(&chain, &applied)?;
+        Ok(Position { chain, current })
+    }
+
+    fn n_applied(&self) -> usize {
+        self.current.map_or(0, |position| position + 1)
+    }
+
+    fn pending(&self) -> &[Revision] {
+        &self.chain.revisions[self.n_applied()..]
+    }
+
+    fn at_head(&self) -> bool {
+        self.pending().is_empty()
+    }
+
+    /// The id of the last applied revision, or `base`.
+    fn describe_id(&self) -> String {
+        match self.current {
+            Some(position) => self.chain.revisions[position].id.clone(),
+            None => "base".to_string(),
+        }
+    }
+
+    /// `20261124170000 (head)`, `20261124160000 (1 pending)` or `base`.
+    fn describe(&self) -> String {
+        let name = self.describe_id();
+        match self.pending().len() {
+            0 if self.chain.revisions.is_empty() => format!("{name} (no revisions yet)"),
+            0 => format!("{name} (head)"),
+            n_pending => format!("{name} ({n_pending} pending)"),
+        }
+    }
+}
+
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+async fn migrate(config: &Config, url: &str, message: &str, allow_destructive: bool) -> Result<u8> {
+    let message = one_line(message);
+    if message.is_empty() {
+        return Err(Error::Usage(
+            "the message is empty\n  hint: say what the revision does: \
+             autogen migrate -m \"add vaccination status\""
+                .into(),
+        ));
+    }
+    let client = runner::connect(url).await?;
+    let position = Position::read(config, &client).await?;
+    if !position.at_head() {
+        let head = position
+            .chain
+            .head()
+            .map_or("base", |head| head.id.as_str());
+        return Err(Error::Workflow(format!(
+            "the database is at {} but the latest revision is {head}: run `autogen upgrade` \
+             first\n  hint: a new revision is the difference between the latest revision and \
+             {}, so the database must have every revision applied",
+            position.describe_id(),
+            config.schema.display()
+        )));
+    }
+    let (current, desired) = read_database_and_file(config, url).await?;
+    report_unmanaged(&[&current, &desired]);
+    let migration = crate::generate(&current, &desired);
+    if migration.changes.is_empty() {
+        println!(
+            "no changes: {} matches the database; no revision written",
+            config.schema.display()
+        );
+        return Ok(0);
+    }
+    let losses: Vec<String> = migration
+        .changes
+        .iter()
+        .filter_map(Change::data_loss)
+        .collect();
+    if !losses.is_empty() && !allow_destructive {
+        return Err(Error::Workflow(format!(
+            "not written: this revision would destroy data:\n{}\n  hint: check {} (an \
+             undeclared rename is a drop and an add); if the loss is intended, run again with \
+             --allow-destructive",
+            losses
+                .iter()
+                .map(|loss| format!("  {loss}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            config.schema.display()
+        )));
+    }
+    let inverse: Vec<Change> = migration.changes.iter().map(Change::inverse).collect();
+    let parent = position.chain.head().map(|head| head.id.clone());
+    let (id, created) = migrations::next_id(migrations::now()?, parent.as_deref())?;
+    let header = Header {
+        revision: id,
+        parent,
+        message,
+        created: migrations::format_created(created)?,
+        hazards: hazards(&migration.changes),
+    };
+    let revision = NewRevision::new(
+        &config.migrations,
+        &header,
+        hazards(&inverse),
+        &migration.up.to_text(),
+        &migration.down.to_text(),
+    );
+    revision.write()?;
+    for change in &migration.changes {
+        println!("Detected {}", change.summary());
+    }
+    for hazard in &header.hazards {
+        println!("Hazard: {hazard}");
+    }
+    println!("Generated {}", revision.up_path.display());
+    println!("Generated {}", revision.down_path.display());
+    Ok(0)
+}
+
+/// Every hazard of `changes`, deduplicated, strongest kind first.
+fn hazards(changes: &[Change]) -> Vec<String> {
+    changes
+        .iter()
+        .flat_map(Change::hazards)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|hazard| hazard.to_string())
+        .collect()
+}
+
+/// The database and the schema file, normalized, over the project's managed schemas: the
+/// file's schemas and `public`, plus those autogen.toml lists.
+async fn read_database_and_file(config: &Config, url: &str) -> Result<(Schema, Schema)> {
+    let database = Source::Database(url.to_string());
+    let schema_file = Source::SchemaFile(config.schema.clone());
+    let Some(extra_schemas) = &config.schemas else {
+        return source::read_pair(&database, &schema_file).await;
+    };
+    let loaded = spec::load(&config.schema)?;
+    let scope: BTreeSet<String> = extra_schemas
+        .iter()
+        .chain(&loaded.schema.schemas)
+        .cloned()
+        .chain(["public".to_string()])
+        .collect();
+    let scope = SchemaScope::Only(scope.into_iter().collect());
+    let client = db::connect(url).await?;
+    let current = normalize::normalize(catalog::read(&client, &scope).await?);
+    let origin = shadow::Origin {
+        path: &config.schema,
+        source_map: &loaded.source_map,
+    };
+    let desired = normalize::normalize(loaded.schema.clone());
+    // Directives are not schema state; the shadow round trip drops them (as in `source`).
+    let mut canonical = shadow::canonicalize(&client, url, &desired, &origin).await?;
+    canonical.directives = desired.directives;
+    Ok((current, normalize::normalize(canonical)))
+}
+
+/// What `upgrade` or `downgrade` was asked to do.
+struct Run {
+    direction: Direction,
+    target: Option<String>,
+    mode: RunMode,
+    lock_timeout: Duration,
+}
+
+impl Run {
+    fn verb(&self) -> &'static str {
+        match self.direction {
+            Direction::Upgrade => "upgrade",
+            Direction::Downgrade => "downgrade",
+        }
+    }
+}
+
+async fn move_database(config: &Config, url: &str, run: &Run) -> Result<u8> {
+    // The files are checked before anything connects: a fork stops every command.
+    migrations::read_chain(&config.migrations)?;
+    let mut client = runner::connect(url).await?;
+    if run.mode == RunMode::PrintSql {
+        let position = Position::read(config, &client).await?;
+        let steps = steps(&position, run)?;
+        if steps.is_empty() {
+            eprintln!(
+                "nothing to {}: the database is at {}",
+                run.verb(),
+                position.describe()
+            );
+            return Ok(0);
+        }
+        let with_tables = !runner::tables_exist(&client).await?;
+        print_stdout(&runner::script(&steps, with_tables))?;
+        return Ok(0);
+    }
+    let lock = Lock::acquire(url, run.lock_timeout).await?;
+    let result = move_database_locked(config, &mut client, run).await;
+    let released = lock.release().await;
+    let code = result?;
+    released?;
+    Ok(code)
+}
+
+/// Under the lock: the state is read again, since another run may have moved it.
+async fn move_database_locked(
+    config: &Config,
+    client: &mut tokio_postgres::Client,
+    run: &Run,
+) -> Result<u8> {
+    if run.mode == RunMode::Apply {
+        runner::ensure_tables(client).await?;
+    }
+    let position = Position::read(config, client).await?;
+    let steps = steps(&position, run)?;
+    if steps.is_empty() {
+        println!(
+            "nothing to {}: the database is at {}",
+            run.verb(),
+            position.describe()
+        );
+        return Ok(0);
+    }
+    if run.mode == RunMode::DryRun {
+        let result = runner::dry_run(client, &steps).await;
+        if result.is_err() {
+            eprintln!("dry run failed; everything was rolled back");
+        }
+        result?;
+        for step in &steps {
+            println!(
+                "ok: {} {} {} ({})",
+                run.verb(),
+                step.revision.id,
+                step.revision.message(),
+                count(step.statements.len(), "statement")
+            );
+        }
+        println!(
+            "dry run: {} ran cleanly; everything was rolled back, nothing was applied",
+            count(steps.len(), "revision")
+        );
+        return Ok(0);
+    }
+    let verb_past = match run.direction {
+        Direction::Upgrade => "applied",
+        Direction::Downgrade => "reverted",
+    };
+    let mut n_done = 0;
+    let result = runner::run(client, &steps, |step, _elapsed| {
+        n_done += 1;
+        println!(
+            "{verb_past} {} {} ({})",
+            step.revision.id,
+            step.revision.message(),
+            count(step.statements.len(), "statement")
+        );
+    })
+    .await;
+    if let Err(error) = result {
+        let failed = &steps[n_done];
+        let now_at = match (run.direction, n_done) {
+            (_, 0) => position.describe_id(),
+            (Direction::Upgrade, _) => steps[n_done - 1].revision.id.clone(),
+            (Direction::Downgrade, _) => failed.revision.id.clone(),
+        };
+        eprintln!(
+            "{} of {} failed and was rolled back; the database is at {now_at}",
+            run.verb(),
+            failed.revision.id
+        );
+        return Err(error);
+    }
+    let position = Position::read(config, client).await?;
+    println!("the database is at {}", position.describe());
+    Ok(0)
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The revisions `run` goes through from `position`, in the order they run.
+fn steps<'a>(position: &'a Position, run: &Run) -> Result<Vec<Step<'a>>> {
+    let chain = &position.chain;
+    let n_applied = position.n_applied();
+    let n_target = match (run.direction, run.target.as_deref()) {
+        (Direction::Upgrade, None) => chain.revisions.len(),
+        (Direction::Downgrade, None) => n_applied.saturating_sub(1),
+        (_, Some(target)) => chain.resolve(target)?.map_or(0, |position| position + 1),
+    };
+    let target_name = |n: usize| {
+        n.checked_sub(1).map_or("base".to_string(), |position| {
+            chain.revisions[position].id.clone()
+        })
+    };
+    match run.direction {
+        Direction::Upgrade if n_target < n_applied => Err(Error::Workflow(format!(
+            "the database is at {}, past {}\n  hint: to go back, run `autogen downgrade {}`",
+            position.describe_id(),
+            target_name(n_target),
+            target_name(n_target)
+        ))),
+        Direction::Downgrade if n_target > n_applied => Err(Error::Workflow(format!(
+            "the database is at {}, before {}\n  hint: to go forward, run `autogen upgrade {}`",
+            position.describe_id(),
+            target_name(n_target),
+            target_name(n_target)
+        ))),
+        Direction::Upgrade => chain.revisions[n_applied..n_target]
+            .iter()
+            .map(|revision| Step::new(revision, Direction::Upgrade))
+            .collect(),
+        Direction::Downgrade => chain.revisions[n_target..n_applied]
+            .iter()
+            .rev()
+            .map(|revision| Step::new(revision, Direction::Downgrade))
+            .collect(),
+    }
+}
+
+async fn current(config: &Config, url: &str) -> Result<u8> {
+    let client = runner::connect(url).await?;
+    let position = Position::read(config, &client).await?;
+    let message = position
+        .current
+        .map(|index| format!(" {}", position.chain.revisions[index].message()))
+        .unwrap_or_default();
+    let status = match position.pending().len() {
+        _ if position.chain.revisions.is_empty() => {
+            format!("no revisions in {} yet", config.migrations.display())
+        }
+        0 => "head".to_string(),
+        n_pending => format!(
+            "{} pending: run `autogen upgrade`",
+            count(n_pending, "revision")
+        ),
+    };
+    println!("{}{message} ({status})", position.describe_id());
+    Ok(0)
+}
+
+async fn history(config: &Config, url: Option<&str>) -> Result<u8> {
+    let chain = migrations::read_chain(&config.migrations)?;
+    let (applied, entries, current) = match url {
+        Some(url) => {
+            let client = runner::connect(url).await?;
+            let applied = runner::read_applied(&client).await?;
+            let current = runner::current_position(&chain, &applied)?;
+            (applied, runner::read_history(&client).await?, current)
+        }
+        None => (Vec::new(), Vec::new(), None),
+    };
+    let applied: HashMap<&str, &runner::Applied> = applied
+        .iter()
+        .map(|row| (row.revision.as_str(), row))
+        .collect();
+    if chain.revisions.is_empty() {
+        println!("no revisions in {} yet", config.migrations.display());
+    }
+    for (index, revision) in chain.revisions.iter().enumerate().rev() {
+        let mut marks = Vec::new();
+        if index + 1 == chain.revisions.len() {
+            marks.push("head");
+        }
+        if url.is_some() && current == Some(index) {
+            marks.push("current");
+        }
+        let marks = if marks.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", marks.join(", "))
+        };
+        println!(
+            "{} -> {}{marks}, {}",
+            revision.parent().unwrap_or("<base>"),
+            revision.id,
+            revision.message()
+        );
+        if url.is_some() {
+            match applied.get(revision.id.as_str()) {
+                Some(row) => println!(
+                    "    applied {} by {} in {} ms",
+                    row.applied_at, row.applied_by, row.duration_ms
+                ),
+                None => println!("    pending"),
+            }
+        }
+    }
+    match url {
+        None => eprintln!("note: no database configured; showing the files only"),
+        Some(_) if entries.is_empty() => println!("\nno upgrades or downgrades recorded yet"),
+        Some(_) => {
+            println!("\naudit history (autogen.history), oldest first:");
+            for entry in &entries {
+                let duration = entry
+                    .duration_ms
+                    .map(|ms| format!(" in {ms} ms"))
+                    .unwrap_or_default();
+                println!(
+                    "  {}  {:<9} {}  by {}{duration}",
+                    entry.at,
+                    entry.direction,
+                    entry.revision.as_deref().unwrap_or("-"),
+                    entry.by_user
+                );
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn show(config: &Config, target: &str) -> Result<u8> {
+    let chain = migrations::read_chain(&config.migrations)?;
+    let Some(index) = chain.resolve(target)? else {
+        return Err(Error::Usage(format!(
+            "{target} is not a revision (base is the empty start of the chain)"
+        )));
+    };
+    let revision = &chain.revisions[index];
+    let mut text = format!(
+        "==> {} <==\n{}",
+        revision.up_path.display(),
+        revision.up_text
+    );
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "\n==> {} <==\n{}",
+        revision.down_path.display(),
+        revision.down_text
+    ));
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    print_stdout(&text)?;
+    Ok(0)
+}
+
+async fn stamp(config: &Config, url: &str, target: &str, lock_timeout: Duration) -> Result<u8> {
+    let chain = migrations::read_chain(&config.migrations)?;
+    let n_target = chain.resolve(target)?.map_or(0, |position| position + 1);
+    let mut client = runner::connect(url).await?;
+    let lock = Lock::acquire(url, lock_timeout).await?;
+    let result = stamp_locked(config, &mut client, n_target).await;
+    let released = lock.release().await;
+    let code = result?;
+    released?;
+    Ok(code)
+}
+
+async fn stamp_locked(
+    config: &Config,
+    client: &mut tokio_postgres::Client,
+    n_target: usize,
+) -> Result<u8> {
+    runner::ensure_tables(client).await?;
+    let position = Position::read(config, client).await?;
+    let n_applied = position.n_applied();
+    if n_target < n_applied {
+        let target = n_target.checked_sub(1).map_or("base".to_string(), |index| {
+            position.chain.revisions[index].id.clone()
+        });
+        return Err(Error::Workflow(format!(
+            "the database is at {}, past {target}; stamp only records revisions as applied\n  \
+             hint: `autogen downgrade {target}` undoes the later revisions",
+            position.describe_id()
+        )));
+    }
+    let revisions: Vec<&Revision> = position.chain.revisions[n_applied..n_target]
+        .iter()
+        .collect();
+    if revisions.is_empty() {
+        println!(
+            "nothing to stamp: the database is at {}",
+            position.describe()
+        );
+        return Ok(0);
+    }
+    runner::stamp(client, &revisions).await?;
+    for revision in &revisions {
+        println!(
+            "stamped {} {} (recorded as applied; nothing ran)",
+            revision.id,
+            revision.message()
+        );
+    }
+    let position = Position::read(config, client).await?;
+    println!("the database is at {}", position.describe());
+    Ok(0)
+}
+
+async fn check(config: &Config, url: &str) -> Result<u8> {
+    let client = runner::connect(url).await?;
+    let position = Position::read(config, &client).await?;
+    let (current, desired) = read_database_and_file(config, url).await?;
+    report_unmanaged(&[&current, &desired]);
+    let migration = crate::generate(&current, &desired);
+    let schema = config.schema.display();
+    if position.at_head() && migration.changes.is_empty() {
+        println!(
+            "ok: the database is at {} and matches {schema}",
+            position.describe()
+        );
+        return Ok(0);
+    }
+    let mut report = String::new();
+    let pending = position.pending();
+    if !pending.is_empty() {
+        report.push_str(&format!(
+            "the database is at {}: {} pending (run `autogen upgrade`):\n",
+            position.describe_id(),
+            count(pending.len(), "revision")
+        ));
+        for revision in pending {
+            report.push_str(&format!("  {} {}\n", revision.id, revision.message()));
+        }
+    }
+    if !migration.changes.is_empty() {
+        if !report.is_empty() {
+            report.push('\n');
+        }
+        report.push_str(&format!("the database differs from {schema}:\n"));
+        for change in &migration.changes {
+            report.push_str(&format!("  {}\n", change.summary()));
+        }
+        if pending.is_empty() {
+            report.push_str(&format!(
+                "  hint: if you changed {schema}, write a revision with `autogen migrate -m \
+                 MESSAGE`; if the database was changed by hand, undo that change\n"
+            ));
+        } else {
+            report.push_str("  (the pending revisions may account for some or all of it)\n");
+        }
+        report.push_str(&format!(
+            "SQL that would bring the database in line with {schema}:\n"
+        ));
+        for line in migration.up.to_text().lines() {
+            if line.is_empty() {
+                report.push('\n');
+            } else {
+                report.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
+    print_stdout(&report)?;
+    Ok(1)
+}
+
+const STARTER_SCHEMA: &str = "\
+# The schema you want, declared. After editing it, run
+#   autogen migrate -m \"what changed\"   (writes a revision to review)
+#   autogen upgrade                     (applies it)
+# Every key is described under \"schema.yaml reference\" in autogen's README. An example:
+#
+# tables:
+#   students:
+#     columns:
+#       id: { type: bigint, identity: always }
+#       full_name: { type: text, nullable: false }
+#       email: text
+#     primary_key: [id]
+tables: {}
+";
+
+async fn init(
+    config_path: Option<&Path>,
+    database_url: Option<String>,
+    from_db: Option<String>,
+) -> Result<u8> {
+    let config_path = config_path.unwrap_or(Path::new(config::FILE_NAME));
+    let root = config_path.parent().unwrap_or(Path::new(""));
+    let schema_path = root.join(config::DEFAULT_SCHEMA);
+    let migrations_path = root.join(config::DEFAULT_MIGRATIONS);
+    for path in [config_path, schema_path.as_path()] {
+        if path.exists() {
+            return Err(Error::Usage(format!(
+                "{} already exists; init never overwrites a file\n  hint: this looks like an \
+                 autogen project already; `autogen current` shows where its database is",
+                path.display()
+            )));
+        }
+    }
+    let has_revisions = std::fs::read_dir(&migrations_path)
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok())
+                .any(|entry| entry.file_name().to_string_lossy().ends_with(".sql"))
+        })
+        .unwrap_or(false);
+    if has_revisions {
+        return Err(Error::Usage(format!(
+            "{} already holds SQL files; init never overwrites a project",
+            migrations_path.display()
+        )));
+    }
+    // A URL the user typed for --from-db is recorded unless it carries a password.
+    let database = match (&database_url, &from_db) {
+        (Some(url), _) => DatabaseSetting::Url(url.clone()),
+        (None, Some(url)) if db::redact(url) == *url => DatabaseSetting::Url(url.clone()),
+        _ => DatabaseSetting::Env(config::DEFAULT_DATABASE_URL_ENV.to_string()),
+    };
+    if let DatabaseSetting::Url(url) = &database {
+        db::parse(url)?;
+    }
+
+    let adopted = match &from_db {
+        Some(url) => Some(read_existing(url).await?),
+        None => None,
+    };
+    let schema_text = match &adopted {
+        Some(schema) => format!(
+            "# The desired schema, first written by `autogen init --from-db` from the database.\n{}",
+            spec::write(schema)
+        ),
+        None => STARTER_SCHEMA.to_string(),
+    };
+    create_dir(&migrations_path)?;
+    if let Some(schema_directory) = schema_path.parent() {
+        create_dir(schema_directory)?;
+    }
+    fs::write_atomically(&schema_path, schema_text.as_bytes())?;
+    fs::write_atomically(config_path, config::starter_text(&database).as_bytes())?;
+    let database_note = match &database {
+        DatabaseSetting::Url(url) => format!("database {}", db::redact(url)),
+        DatabaseSetting::Env(variable) => format!("database from ${variable}"),
+    };
+    println!("created {} ({database_note})", config_path.display());
+    println!("created {}", schema_path.display());
+    println!("created {}/", migrations_path.display());
+
+    let (Some(url), Some(schema)) = (&from_db, &adopted) else {
+        println!(
+            "next: declare tables in {}, then run `autogen migrate -m \"initial schema\"`",
+            schema_path.display()
+        );
+        return Ok(0);
+    };
+    let empty = Schema {
+        schemas: schema
+            .schemas
+            .iter()
+            .filter(|name| *name == "public")
+            .cloned()
+            .collect(),
+        ..Schema::default()
+    };
+    let migration = crate::generate(&empty, schema);
+    if migration.changes.is_empty() {
+        println!("the database is empty: no first revision written");
+        return Ok(0);
+    }
+    let (id, created) = migrations::next_id(migrations::now()?, None)?;
+    let inverse: Vec<Change> = migration.changes.iter().map(Change::inverse).collect();
+    let header = Header {
+        revision: id,
+        parent: None,
+        message: "initial schema".to_string(),
+        created: migrations::format_created(created)?,
+        hazards: hazards(&migration.changes),
+    };
+    let revision = NewRevision::new(
+        &migrations_path,
+        &header,
+        hazards(&inverse),
+        &migration.up.to_text(),
+        &migration.down.to_text(),
+    );
+    revision.write()?;
+    println!("created {}", revision.up_path.display());
+    println!("created {}", revision.down_path.display());
+    let stamped = adopt(&migrations_path, url, &revision.id).await;
+    if stamped.is_err() {
+        eprintln!(
+            "the first revision was written but not recorded in the database; once the \
+             problem is fixed, run `autogen stamp {}`",
+            revision.id
+        );
+    }
+    stamped?;
+    println!(
+        "stamped {} as applied in {} (it already matches)",
+        revision.id,
+        db::redact(url)
+    );
+    Ok(0)
+}
+
+/// The schema of a database being adopted; refuses one autogen already manages.
+async fn read_existing(url: &str) -> Result<Schema> {
+    let client = runner::connect(url).await?;
+    if !runner::read_applied(&client).await?.is_empty() {
+        return Err(Error::Workflow(format!(
+            "{} already has revisions recorded in autogen.autogen_version\n  hint: check out \
+             the project that manages it instead of adopting it again",
+            db::redact(url)
+        )));
+    }
+    let schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+    report_unmanaged(&[&schema]);
+    Ok(schema)
+}
+
+/// Records the adopted database's first revision as applied.
+async fn adopt(migrations_path: &Path, url: &str, revision_id: &str) -> Result<()> {
+    let chain = migrations::read_chain(migrations_path)?;
+    let revisions: Vec<&Revision> = chain
+        .revisions
+        .iter()
+        .filter(|revision| revision.id == revision_id)
+        .collect();
+    let mut client = runner::connect(url).await?;
+    let lock = Lock::acquire(url, Duration::from_secs(30)).await?;
+    let result = async {
+        runner::ensure_tables(&client).await?;
+        runner::stamp(&mut client, &revisions).await
+    }
+    .await;
+    let released = lock.release().await;
+    result?;
+    released
+}
+
+fn create_dir(path: &Path) -> Result<()> {
+    if path.as_os_str().is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(path).map_err(|source| Error::io(path, source))
 }
 
 /// Objects autogen leaves alone are said out loud, never silently ignored.

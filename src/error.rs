@@ -60,6 +60,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A revision file, or the chain of revisions, is wrong; the message says how to fix it.
+    #[error("{}: {message}", path.display())]
+    Revision { path: PathBuf, message: String },
+    /// The database is not in a state the workflow command can start from (behind the
+    /// latest revision, edited or missing revisions, lock held); the message says why.
+    #[error("{0}")]
+    Workflow(String),
     /// Wrong command-line usage that clap cannot catch.
     #[error("{0}")]
     Usage(String),

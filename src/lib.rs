@@ -16,8 +16,11 @@ pub mod sql;
 pub mod apply;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod db;
 pub mod fs;
+pub mod migrations;
+pub mod runner;
 pub mod shadow;
 pub mod source;
 

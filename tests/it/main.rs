@@ -4,3 +4,4 @@ mod scratch;
 
 mod cli;
 mod fixtures;
+mod workflow;

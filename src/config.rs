@@ -1,0 +1,207 @@
+//! `autogen.toml`: where a project's schema file, migrations and database are.
+//!
+//! Reads and writes the file; paths in it are relative to the file's directory. Never
+//! prints a database URL except through `db::redact`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::db;
+use crate::error::{Error, Result};
+
+pub const FILE_NAME: &str = "autogen.toml";
+pub const DEFAULT_DATABASE_URL_ENV: &str = "DATABASE_URL";
+pub const DEFAULT_SCHEMA: &str = "schema/schema.yaml";
+pub const DEFAULT_MIGRATIONS: &str = "migrations";
+
+/// The file as written, with `deny_unknown_fields` so a misspelt key is an error.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    database_url: Option<String>,
+    database_url_env: Option<String>,
+    schema: Option<PathBuf>,
+    migrations: Option<PathBuf>,
+    schemas: Option<Vec<String>>,
+}
+
+/// Where the database URL comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseSetting {
+    Url(String),
+    /// The name of the environment variable that holds the URL.
+    Env(String),
+}
+
+/// A project, with its paths resolved against the directory of `autogen.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub path: PathBuf,
+    pub database: DatabaseSetting,
+    pub schema: PathBuf,
+    pub migrations: PathBuf,
+    /// The managed schemas, when the project names them; otherwise the schema file's.
+    pub schemas: Option<Vec<String>>,
+}
+
+impl Config {
+    /// Reads `path`, or `autogen.toml` in the current directory.
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        let path = path.unwrap_or(Path::new(FILE_NAME));
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Usage(format!(
+                    "{} not found\n  hint: run `autogen init` to create a project here, \
+                     or point at one with --config PATH",
+                    path.display()
+                )))
+            }
+            Err(source) => return Err(Error::io(path, source)),
+        };
+        parse(&text, path)
+    }
+
+    /// The database URL: `--database-url` (or `$DATABASE_URL`) first, then autogen.toml.
+    pub fn database_url(&self, flag: Option<&str>) -> Result<String> {
+        if let Some(url) = flag.filter(|url| !url.is_empty()) {
+            return Ok(url.to_string());
+        }
+        let url = match &self.database {
+            DatabaseSetting::Url(url) => Some(url.clone()),
+            DatabaseSetting::Env(variable) => {
+                std::env::var(variable).ok().filter(|url| !url.is_empty())
+            }
+        };
+        url.ok_or_else(|| {
+            let setting = match &self.database {
+                DatabaseSetting::Url(_) => String::new(),
+                DatabaseSetting::Env(variable) => format!(" (${variable} is not set)"),
+            };
+            Error::Usage(format!(
+                "this command needs a database, and none is configured{setting}\n  \
+                 hint: export {DEFAULT_DATABASE_URL_ENV}=postgres://user@host/db, pass \
+                 --database-url URL, or set database_url or database_url_env in {}",
+                self.path.display()
+            ))
+        })
+    }
+}
+
+fn parse(text: &str, path: &Path) -> Result<Config> {
+    let raw: RawConfig = toml::from_str(text).map_err(|error| {
+        let message = error.message().to_string();
+        let location = error.span().map(|span| {
+            let line = text[..span.start].matches('\n').count() + 1;
+            let column = span.start - text[..span.start].rfind('\n').map_or(0, |nl| nl + 1) + 1;
+            crate::error::Location { line, column }
+        });
+        Error::Spec {
+            path: path.to_path_buf(),
+            location,
+            object: None,
+            message,
+        }
+    })?;
+    let database = match (raw.database_url, raw.database_url_env) {
+        (Some(_), Some(_)) => {
+            return Err(Error::spec(
+                path,
+                None,
+                "set database_url or database_url_env, not both",
+            ))
+        }
+        (Some(url), None) => {
+            if !db::is_url(&url) {
+                return Err(Error::spec(
+                    path,
+                    Some("database_url".into()),
+                    format!(
+                        "{} is not a postgres:// or postgresql:// URL",
+                        db::redact(&url)
+                    ),
+                ));
+            }
+            DatabaseSetting::Url(url)
+        }
+        (None, Some(variable)) => DatabaseSetting::Env(variable),
+        (None, None) => DatabaseSetting::Env(DEFAULT_DATABASE_URL_ENV.into()),
+    };
+    let root = path.parent().unwrap_or(Path::new(""));
+    Ok(Config {
+        path: path.to_path_buf(),
+        database,
+        schema: root.join(raw.schema.unwrap_or_else(|| DEFAULT_SCHEMA.into())),
+        migrations: root.join(raw.migrations.unwrap_or_else(|| DEFAULT_MIGRATIONS.into())),
+        schemas: raw.schemas,
+    })
+}
+
+/// The text `autogen init` writes: commented, with the database given as `database`.
+pub fn starter_text(database: &DatabaseSetting) -> String {
+    let database_line = match database {
+        DatabaseSetting::Url(url) => format!("database_url = {}", toml_string(url)),
+        DatabaseSetting::Env(variable) => format!("database_url_env = {}", toml_string(variable)),
+    };
+    format!(
+        "# autogen project settings; paths are relative to this file.\n\
+         \n\
+         # The database to migrate: `database_url = \"postgres://...\"`, or the name of the\n\
+         # environment variable that holds the URL. --database-url and $DATABASE_URL override it.\n\
+         {database_line}\n\
+         \n\
+         # The desired schema, and where revisions are written.\n\
+         schema = \"{DEFAULT_SCHEMA}\"\n\
+         migrations = \"{DEFAULT_MIGRATIONS}\"\n\
+         \n\
+         # The schemas autogen manages (default: the ones the schema file names, and public).\n\
+         # schemas = [\"public\"]\n"
+    )
+}
+
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_relative_to_the_file_and_the_env_variable_is_the_default() {
+        let config = parse(
+            "schemas = [\"public\"]\n",
+            Path::new("project/autogen.toml"),
+        )
+        .expect("valid config");
+        assert_eq!(config.schema, Path::new("project/schema/schema.yaml"));
+        assert_eq!(config.migrations, Path::new("project/migrations"));
+        assert_eq!(config.database, DatabaseSetting::Env("DATABASE_URL".into()));
+        assert_eq!(config.schemas, Some(vec!["public".to_string()]));
+    }
+
+    #[test]
+    fn the_starter_file_reads_back() {
+        let text = starter_text(&DatabaseSetting::Url("postgres://u@h/d".into()));
+        let config = parse(&text, Path::new("autogen.toml")).expect("valid config");
+        assert_eq!(
+            config.database,
+            DatabaseSetting::Url("postgres://u@h/d".into())
+        );
+        assert_eq!(config.schema, Path::new("schema/schema.yaml"));
+    }
+
+    #[test]
+    fn unknown_keys_and_two_database_settings_are_errors() {
+        let error =
+            parse("databse_url = \"x\"\n", Path::new("autogen.toml")).expect_err("an error");
+        assert!(error.to_string().starts_with("autogen.toml:1:1"), "{error}");
+        let error = parse(
+            "database_url = \"postgres://a:secret@h/d\"\ndatabase_url_env = \"X\"\n",
+            Path::new("autogen.toml"),
+        )
+        .expect_err("an error");
+        assert!(error.to_string().contains("not both"), "{error}");
+    }
+}

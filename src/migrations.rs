@@ -1,0 +1,839 @@
+//! Stage 7, revision files: naming, headers, checksums, reading `migrations/` into a
+//! verified chain, writing a revision pair, and splitting a file into statements.
+//!
+//! File IO only, no database. A revision is written completely (both files) or not at all;
+//! the chain is defined by each header's `-- parent:` line, never by file order.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::tokenizer::{Token, Tokenizer};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+
+use crate::error::{Error, Result};
+
+/// Overrides the clock (RFC 3339, e.g. `2026-11-24T17:00:00Z`) so tests and the README
+/// get the same revision ids in every run.
+pub const NOW_ENV: &str = "AUTOGEN_NOW";
+
+const UP_SUFFIX: &str = ".up.sql";
+const DOWN_SUFFIX: &str = ".down.sql";
+const ID_FORMAT: &[time::format_description::FormatItem<'static>] =
+    format_description!("[year][month][day][hour][minute][second]");
+const HEADER_FIRST: &str = "-- autogen revision ";
+
+/// The comment block at the top of both files of a revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub revision: String,
+    pub parent: Option<String>,
+    pub message: String,
+    /// RFC 3339, UTC.
+    pub created: String,
+    /// What the file's statements do to a running application (`Hazard` in words).
+    pub hazards: Vec<String>,
+}
+
+impl Header {
+    pub fn render(&self) -> String {
+        let mut text = format!("{HEADER_FIRST}{}\n", self.revision);
+        text.push_str(&format!(
+            "-- parent: {}\n",
+            self.parent.as_deref().unwrap_or("none")
+        ));
+        text.push_str(&format!("-- message: {}\n", self.message));
+        text.push_str(&format!("-- created: {}\n", self.created));
+        if self.hazards.is_empty() {
+            text.push_str("-- hazards: none\n");
+        } else {
+            text.push_str("-- hazards:\n");
+            for hazard in &self.hazards {
+                text.push_str(&format!("--   {hazard}\n"));
+            }
+        }
+        text
+    }
+
+    /// Reads the header from the top of a revision file; `path` is for messages only.
+    pub fn parse(text: &str, path: &Path) -> Result<Header> {
+        let mut lines = text.lines();
+        let revision = lines
+            .next()
+            .and_then(|line| line.strip_prefix(HEADER_FIRST))
+            .map(|id| id.trim().to_string())
+            .ok_or_else(|| {
+                revision_error(
+                    path,
+                    format!(
+                        "does not start with an autogen header (`{HEADER_FIRST}<id>`)\n  \
+                         hint: revision files are written by `autogen migrate`; restore the \
+                         header lines if they were removed"
+                    ),
+                )
+            })?;
+        let mut header = Header {
+            revision,
+            parent: None,
+            message: String::new(),
+            created: String::new(),
+            hazards: Vec::new(),
+        };
+        let mut seen_parent = false;
+        let mut in_hazards = false;
+        for line in lines {
+            let Some(comment) = line.strip_prefix("--") else {
+                break;
+            };
+            if in_hazards {
+                if let Some(hazard) = comment.strip_prefix("   ") {
+                    header.hazards.push(hazard.trim().to_string());
+                    continue;
+                }
+                in_hazards = false;
+            }
+            let comment = comment.trim();
+            if let Some(parent) = comment.strip_prefix("parent:") {
+                let parent = parent.trim();
+                header.parent = (parent != "none").then(|| parent.to_string());
+                seen_parent = true;
+            } else if let Some(message) = comment.strip_prefix("message:") {
+                header.message = message.trim().to_string();
+            } else if let Some(created) = comment.strip_prefix("created:") {
+                header.created = created.trim().to_string();
+            } else if comment == "hazards:" {
+                in_hazards = true;
+            }
+        }
+        if !seen_parent {
+            return Err(revision_error(
+                path,
+                "the header has no `-- parent:` line\n  hint: add `-- parent: <revision id>` \
+                 (or `-- parent: none` for the first revision) below the first line",
+            ));
+        }
+        Ok(header)
+    }
+}
+
+/// One revision: its two files, as read from `migrations/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// The UTC timestamp prefix of the file names, `yyyymmddHHMMSS`.
+    pub id: String,
+    /// The file name without its suffix, `<id>_<slug>`.
+    pub name: String,
+    pub up_path: PathBuf,
+    pub down_path: PathBuf,
+    pub header: Header,
+    pub up_text: String,
+    pub down_text: String,
+    /// sha256 (hex) of the up file's bytes followed by the down file's.
+    pub checksum: String,
+}
+
+impl Revision {
+    pub fn parent(&self) -> Option<&str> {
+        self.header.parent.as_deref()
+    }
+
+    pub fn message(&self) -> &str {
+        &self.header.message
+    }
+}
+
+/// The revisions of a project in order, base first; every parent link checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chain {
+    pub directory: PathBuf,
+    pub revisions: Vec<Revision>,
+}
+
+impl Chain {
+    pub fn head(&self) -> Option<&Revision> {
+        self.revisions.last()
+    }
+
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.revisions.iter().position(|revision| revision.id == id)
+    }
+
+    /// Resolves what the user typed: `head`, `base` (`None`), a revision id or a file name
+    /// without its suffix.
+    pub fn resolve(&self, target: &str) -> Result<Option<usize>> {
+        match target {
+            "base" => return Ok(None),
+            "head" => {
+                return match self.revisions.len() {
+                    0 => Ok(None),
+                    n_revisions => Ok(Some(n_revisions - 1)),
+                }
+            }
+            _ => {}
+        }
+        let target = target
+            .trim_end_matches(UP_SUFFIX)
+            .trim_end_matches(DOWN_SUFFIX);
+        self.revisions
+            .iter()
+            .position(|revision| revision.id == target || revision.name == target)
+            .map(Some)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown revision {target}\n  hint: `autogen history` lists the revisions \
+                     in {}; `head` and `base` name the ends",
+                    self.directory.display()
+                ))
+            })
+    }
+}
+
+/// Reads every revision in `directory` and checks the chain: paired files, headers that
+/// match their names, no two revisions with the same parent, every parent present.
+pub fn read_chain(directory: &Path) -> Result<Chain> {
+    let entries = std::fs::read_dir(directory).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Error::Usage(format!(
+                "{} not found\n  hint: run `autogen init`, or set `migrations` in autogen.toml",
+                directory.display()
+            ))
+        } else {
+            Error::io(directory, source)
+        }
+    })?;
+    let mut files: BTreeMap<String, (Option<PathBuf>, Option<PathBuf>)> = BTreeMap::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::io(directory, source))?;
+        let file_name = entry.file_name().to_string_lossy().to_string();
+        if file_name.starts_with('.') || !file_name.ends_with(".sql") {
+            continue;
+        }
+        let path = entry.path();
+        let (name, is_up) = if let Some(name) = file_name.strip_suffix(UP_SUFFIX) {
+            (name, true)
+        } else if let Some(name) = file_name.strip_suffix(DOWN_SUFFIX) {
+            (name, false)
+        } else {
+            return Err(revision_error(&path, not_a_revision_name()));
+        };
+        if id_of(name).is_none() {
+            return Err(revision_error(&path, not_a_revision_name()));
+        }
+        let slot = files.entry(name.to_string()).or_default();
+        if is_up {
+            slot.0 = Some(path);
+        } else {
+            slot.1 = Some(path);
+        }
+    }
+    let mut revisions = Vec::new();
+    for (name, (up_path, down_path)) in files {
+        let (up_path, down_path) = match (up_path, down_path) {
+            (Some(up), Some(down)) => (up, down),
+            (Some(present), None) | (None, Some(present)) => {
+                let missing = if present.to_string_lossy().ends_with(UP_SUFFIX) {
+                    DOWN_SUFFIX
+                } else {
+                    UP_SUFFIX
+                };
+                return Err(revision_error(
+                    &present,
+                    format!(
+                        "has no matching {name}{missing}; a revision is a pair of files\n  \
+                         hint: restore the missing file from version control"
+                    ),
+                ));
+            }
+            (None, None) => continue,
+        };
+        revisions.push(read_revision(&name, up_path, down_path)?);
+    }
+    order_chain(directory, revisions)
+}
+
+fn not_a_revision_name() -> String {
+    "is not named like a revision file (<yyyymmddHHMMSS>_<slug>.up.sql and .down.sql)\n  \
+     hint: move other SQL files out of the migrations directory"
+        .to_string()
+}
+
+/// The id part of `<id>_<slug>`, when it is 14 digits.
+fn id_of(name: &str) -> Option<&str> {
+    let (id, slug) = name.split_once('_').unwrap_or((name, ""));
+    let is_id = id.len() == 14 && id.bytes().all(|byte| byte.is_ascii_digit());
+    (is_id && !slug.is_empty()).then_some(id)
+}
+
+fn read_revision(name: &str, up_path: PathBuf, down_path: PathBuf) -> Result<Revision> {
+    let up_bytes = std::fs::read(&up_path).map_err(|source| Error::io(&up_path, source))?;
+    let down_bytes = std::fs::read(&down_path).map_err(|source| Error::io(&down_path, source))?;
+    let as_text = |bytes: Vec<u8>, path: &Path| {
+        String::from_utf8(bytes).map_err(|_| revision_error(path, "is not valid UTF-8"))
+    };
+    let checksum = checksum(&up_bytes, &down_bytes);
+    let up_text = as_text(up_bytes, &up_path)?;
+    let down_text = as_text(down_bytes, &down_path)?;
+    let header = Header::parse(&up_text, &up_path)?;
+    let down_header = Header::parse(&down_text, &down_path)?;
+    let id = id_of(name).unwrap_or(name).to_string();
+    for (path, file_header) in [(&up_path, &header), (&down_path, &down_header)] {
+        if file_header.revision != id {
+            return Err(revision_error(
+                path,
+                format!(
+                    "the header says revision {} but the file name says {id}\n  hint: make the \
+                     `{HEADER_FIRST}` line and the file name agree",
+                    file_header.revision
+                ),
+            ));
+        }
+    }
+    if down_header.parent != header.parent {
+        return Err(revision_error(
+            &down_path,
+            format!(
+                "its parent ({}) differs from the up file's ({})\n  hint: make the \
+                 `-- parent:` lines of both files name the same revision",
+                down_header.parent.as_deref().unwrap_or("none"),
+                header.parent.as_deref().unwrap_or("none")
+            ),
+        ));
+    }
+    Ok(Revision {
+        id,
+        name: name.to_string(),
+        up_path,
+        down_path,
+        header,
+        up_text,
+        down_text,
+        checksum,
+    })
+}
+
+/// Orders revisions by their parent links, refusing duplicates, forks, missing parents
+/// and cycles.
+fn order_chain(directory: &Path, revisions: Vec<Revision>) -> Result<Chain> {
+    let mut by_id: BTreeMap<&str, &Revision> = BTreeMap::new();
+    for revision in &revisions {
+        if let Some(other) = by_id.insert(&revision.id, revision) {
+            return Err(revision_error(
+                &revision.up_path,
+                format!(
+                    "revision id {} is also used by {}\n  hint: give one of them a later id \
+                     (file names and the `{HEADER_FIRST}` lines)",
+                    revision.id,
+                    other.up_path.display()
+                ),
+            ));
+        }
+    }
+    let mut children: BTreeMap<Option<&str>, Vec<&Revision>> = BTreeMap::new();
+    for revision in &revisions {
+        if let Some(parent) = revision.parent() {
+            if !by_id.contains_key(parent) {
+                return Err(revision_error(
+                    &revision.up_path,
+                    format!(
+                        "revision {} names parent {parent}, which is not in {}\n  hint: restore \
+                         {parent}'s files from version control, or correct the `-- parent:` \
+                         lines of {}",
+                        revision.id,
+                        directory.display(),
+                        revision.id
+                    ),
+                ));
+            }
+        }
+        children
+            .entry(revision.parent())
+            .or_default()
+            .push(revision);
+    }
+    for (parent, siblings) in &children {
+        if let [kept, moved, ..] = siblings.as_slice() {
+            let parent_text = match parent {
+                Some(parent) => format!("both have parent {parent}"),
+                None => "both have no parent (two first revisions)".to_string(),
+            };
+            return Err(revision_error(
+                &moved.up_path,
+                format!(
+                    "revisions {} and {} {parent_text}: two branches of history were merged\n  \
+                     hint: put {} after {}: if {} is not applied to any database, delete its two \
+                     files, run `autogen upgrade`, then `autogen migrate -m \"{}\"` again; or set \
+                     the `-- parent:` line of both its files to {}",
+                    kept.id,
+                    moved.id,
+                    moved.id,
+                    kept.id,
+                    moved.id,
+                    moved.message(),
+                    kept.id
+                ),
+            ));
+        }
+    }
+    let mut order = Vec::new();
+    let mut parent: Option<&str> = None;
+    while let Some(next) = children.get(&parent).and_then(|siblings| siblings.first()) {
+        order.push(next.id.clone());
+        parent = Some(&next.id);
+    }
+    if order.len() != revisions.len() {
+        let reached: BTreeSet<&String> = order.iter().collect();
+        let stray: Vec<&str> = revisions
+            .iter()
+            .filter(|revision| !reached.contains(&revision.id))
+            .map(|revision| revision.id.as_str())
+            .collect();
+        return Err(Error::Revision {
+            path: directory.to_path_buf(),
+            message: format!(
+                "revisions {} do not lead back to a first revision (their parents form a \
+                 cycle)\n  hint: correct their `-- parent:` lines",
+                stray.join(", ")
+            ),
+        });
+    }
+    let mut by_id: BTreeMap<String, Revision> = revisions
+        .into_iter()
+        .map(|revision| (revision.id.clone(), revision))
+        .collect();
+    Ok(Chain {
+        directory: directory.to_path_buf(),
+        revisions: order.iter().filter_map(|id| by_id.remove(id)).collect(),
+    })
+}
+
+fn revision_error(path: &Path, message: impl Into<String>) -> Error {
+    Error::Revision {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// sha256 (hex) of the up file's bytes followed by the down file's.
+pub fn checksum(up: &[u8], down: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(up);
+    hasher.update(down);
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The current UTC time to the second, or `$AUTOGEN_NOW`.
+pub fn now() -> Result<OffsetDateTime> {
+    let now = match std::env::var(NOW_ENV) {
+        Ok(text) => OffsetDateTime::parse(&text, &Rfc3339).map_err(|error| {
+            Error::Usage(format!(
+                "${NOW_ENV} must be an RFC 3339 time such as 2026-11-24T17:00:00Z: {error}"
+            ))
+        })?,
+        Err(_) => OffsetDateTime::now_utc(),
+    };
+    Ok(now
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(now))
+}
+
+/// The id for a new revision created at `now`: its UTC timestamp, bumped past `latest` so
+/// ids stay unique and increasing.
+pub fn next_id(now: OffsetDateTime, latest: Option<&str>) -> Result<(String, OffsetDateTime)> {
+    let mut created = now.to_offset(time::UtcOffset::UTC);
+    if let Some(latest) = latest {
+        if let Ok(latest) = PrimitiveDateTime::parse(latest, ID_FORMAT) {
+            let after_latest = latest.assume_utc() + Duration::seconds(1);
+            if after_latest > created {
+                created = after_latest;
+            }
+        }
+    }
+    let id = created
+        .format(ID_FORMAT)
+        .map_err(|error| Error::Usage(format!("cannot format a revision id: {error}")))?;
+    Ok((id, created))
+}
+
+pub fn format_created(created: OffsetDateTime) -> Result<String> {
+    created
+        .format(&Rfc3339)
+        .map_err(|error| Error::Usage(format!("cannot format the creation time: {error}")))
+}
+
+/// `Add vaccination status!` → `add_vaccination_status`; ASCII only, at most 60 bytes.
+pub fn slug(message: &str) -> String {
+    let mut slug = String::new();
+    for character in message.chars() {
+        if character.is_ascii_alphanumeric() {
+            slug.push(character.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('_') {
+            slug.push('_');
+        }
+        if slug.len() >= 60 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('_');
+    if slug.is_empty() {
+        "revision".to_string()
+    } else {
+        slug.to_string()
+    }
+}
+
+/// A revision about to be written.
+#[derive(Debug, Clone)]
+pub struct NewRevision {
+    pub id: String,
+    pub name: String,
+    pub up_path: PathBuf,
+    pub down_path: PathBuf,
+    pub up_text: String,
+    pub down_text: String,
+}
+
+impl NewRevision {
+    /// Lays out a revision: `header` goes on top of both scripts (with each file's hazards).
+    pub fn new(
+        directory: &Path,
+        header: &Header,
+        down_hazards: Vec<String>,
+        up_sql: &str,
+        down_sql: &str,
+    ) -> NewRevision {
+        let name = format!("{}_{}", header.revision, slug(&header.message));
+        let down_header = Header {
+            hazards: down_hazards,
+            ..header.clone()
+        };
+        NewRevision {
+            id: header.revision.clone(),
+            up_path: directory.join(format!("{name}{UP_SUFFIX}")),
+            down_path: directory.join(format!("{name}{DOWN_SUFFIX}")),
+            name,
+            up_text: format!("{}\n{up_sql}", header.render()),
+            down_text: format!("{}\n{down_sql}", down_header.render()),
+        }
+    }
+
+    /// Writes both files or neither: each goes to a synced temporary file first, then both
+    /// are renamed into place; if the second rename fails the first file is removed.
+    pub fn write(&self) -> Result<()> {
+        for path in [&self.up_path, &self.down_path] {
+            if path.exists() {
+                return Err(revision_error(
+                    path,
+                    "already exists; autogen never overwrites a revision",
+                ));
+            }
+        }
+        self.install()
+    }
+
+    fn install(&self) -> Result<()> {
+        let up_temporary = write_temporary(&self.up_path, self.up_text.as_bytes())?;
+        let down_temporary = match write_temporary(&self.down_path, self.down_text.as_bytes()) {
+            Ok(path) => path,
+            Err(error) => {
+                let _ = std::fs::remove_file(&up_temporary);
+                return Err(error);
+            }
+        };
+        if let Err(source) = std::fs::rename(&up_temporary, &self.up_path) {
+            let _ = std::fs::remove_file(&up_temporary);
+            let _ = std::fs::remove_file(&down_temporary);
+            return Err(Error::io(&self.up_path, source));
+        }
+        if let Err(source) = std::fs::rename(&down_temporary, &self.down_path) {
+            let _ = std::fs::remove_file(&self.up_path);
+            let _ = std::fs::remove_file(&down_temporary);
+            return Err(Error::io(&self.down_path, source));
+        }
+        if let Some(directory) = self.up_path.parent() {
+            // Persists the renames themselves; a failure here leaves both files in place.
+            if let Ok(directory) = std::fs::File::open(directory) {
+                let _ = directory.sync_all();
+            }
+        }
+        Ok(())
+    }
+}
+
+fn write_temporary(path: &Path, contents: &[u8]) -> Result<PathBuf> {
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{file_name}.autogen-tmp-{}", std::process::id()));
+    let written = std::fs::File::create(&temporary).and_then(|mut file| {
+        file.write_all(contents)?;
+        file.sync_all()
+    });
+    match written {
+        Ok(()) => Ok(temporary),
+        Err(source) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(Error::io(path, source))
+        }
+    }
+}
+
+/// One statement of a revision file, without its semicolon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStatement {
+    pub sql: String,
+    /// 1-based line of the statement's first token.
+    pub line: usize,
+}
+
+/// Splits SQL text into statements at top-level semicolons. Semicolons inside strings,
+/// quoted identifiers, comments, dollar-quoted bodies and `BEGIN ATOMIC ... END` function
+/// bodies do not split. Statements that control the transaction are refused, because
+/// autogen runs each revision in a transaction of its own.
+pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, text)
+        .tokenize_with_location()
+        .map_err(|error| revision_error(path, format!("cannot split into statements: {error}")))?;
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(offset, _)| offset + 1))
+        .collect();
+    let offset_of = |line: u64, column: u64| -> usize {
+        let line_start = line_starts
+            .get((line as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(text.len());
+        let rest = &text[line_start..];
+        rest.char_indices()
+            .nth((column as usize).saturating_sub(1))
+            .map_or(text.len(), |(offset, _)| line_start + offset)
+    };
+
+    let mut statements = Vec::new();
+    let mut start: Option<(usize, usize)> = None;
+    let mut words: Vec<String> = Vec::new();
+    let mut block_depth = 0usize;
+    for token in &tokens {
+        let token_start = offset_of(token.span.start.line, token.span.start.column);
+        match &token.token {
+            Token::Whitespace(_) | Token::EOF => {}
+            Token::SemiColon if block_depth == 0 => {
+                if let Some((statement_start, line)) = start.take() {
+                    statements.push(FileStatement {
+                        sql: text[statement_start..token_start].trim_end().to_string(),
+                        line,
+                    });
+                }
+                words.clear();
+            }
+            other => {
+                if start.is_none() {
+                    start = Some((token_start, token.span.start.line as usize));
+                }
+                if let Token::Word(word) = other {
+                    if word.quote_style.is_none() {
+                        let word = word.value.to_ascii_uppercase();
+                        if is_routine_definition(&words) {
+                            // psql's rule: inside CREATE FUNCTION/PROCEDURE, BEGIN and CASE
+                            // open a block that END closes.
+                            match word.as_str() {
+                                "BEGIN" | "CASE" => block_depth += 1,
+                                "END" => block_depth = block_depth.saturating_sub(1),
+                                _ => {}
+                            }
+                        }
+                        if words.len() < 4 {
+                            words.push(word);
+                        }
+                    } else if words.len() < 4 {
+                        words.push(String::new());
+                    }
+                }
+            }
+        }
+    }
+    if let Some((statement_start, line)) = start {
+        statements.push(FileStatement {
+            sql: text[statement_start..].trim_end().to_string(),
+            line,
+        });
+    }
+    for statement in &statements {
+        let first_word = statement
+            .sql
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        if matches!(
+            first_word.as_str(),
+            "BEGIN" | "COMMIT" | "ROLLBACK" | "START" | "END" | "ABORT"
+        ) {
+            return Err(revision_error(
+                path,
+                format!(
+                    "line {}: `{}` controls the transaction, but autogen already runs each \
+                     revision in a transaction of its own\n  hint: remove the statement",
+                    statement.line, statement.sql
+                ),
+            ));
+        }
+    }
+    Ok(statements)
+}
+
+fn is_routine_definition(words: &[String]) -> bool {
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    matches!(
+        words.as_slice(),
+        ["CREATE", "FUNCTION" | "PROCEDURE", ..]
+            | ["CREATE", "OR", "REPLACE", "FUNCTION" | "PROCEDURE", ..]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<(usize, String)> {
+        split_statements(text, Path::new("x.sql"))
+            .expect("splits")
+            .into_iter()
+            .map(|statement| (statement.line, statement.sql))
+            .collect()
+    }
+
+    #[test]
+    fn semicolons_inside_strings_identifiers_comments_and_bodies_do_not_split() {
+        let text = "-- header; with a semicolon\n\
+                    CREATE TABLE \"a;b\" (x text DEFAULT 'p;q');\n\
+                    /* block; comment */ COMMENT ON TABLE \"a;b\" IS E'it''s; fine';\n\
+                    \n\
+                    CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$\n\
+                    BEGIN RETURN 1; END;\n\
+                    $body$;\n\
+                    CREATE FUNCTION g() RETURNS int LANGUAGE sql\n\
+                    BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END;\n\
+                    SELECT 3";
+        let statements = split(text);
+        let lines: Vec<usize> = statements.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, vec![2, 3, 5, 8, 10], "{statements:#?}");
+        assert_eq!(
+            statements[0].1,
+            "CREATE TABLE \"a;b\" (x text DEFAULT 'p;q')"
+        );
+        assert_eq!(
+            statements[1].1,
+            "COMMENT ON TABLE \"a;b\" IS E'it''s; fine'"
+        );
+        assert!(statements[2].1.ends_with("$body$"), "{}", statements[2].1);
+        assert!(statements[3].1.ends_with("END; END"), "{}", statements[3].1);
+        assert_eq!(statements[4].1, "SELECT 3");
+    }
+
+    #[test]
+    fn transaction_control_is_refused_with_its_line() {
+        let error =
+            split_statements("SELECT 1;\nCOMMIT;\n", Path::new("x.sql")).expect_err("an error");
+        assert!(
+            error.to_string().starts_with("x.sql: line 2: `COMMIT`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn headers_round_trip() {
+        let header = Header {
+            revision: "20261124170000".into(),
+            parent: Some("20261124160000".into()),
+            message: "add vaccination status".into(),
+            created: "2026-11-24T17:00:00Z".into(),
+            hazards: vec!["ACCESS EXCLUSIVE lock: students".into()],
+        };
+        let text = format!("{}\nSELECT 1;\n", header.render());
+        assert_eq!(
+            Header::parse(&text, Path::new("x.sql")).expect("parses"),
+            header
+        );
+        let first = Header {
+            parent: None,
+            hazards: Vec::new(),
+            ..header
+        };
+        assert!(first.render().contains("-- parent: none\n-- message"));
+        assert!(first.render().ends_with("-- hazards: none\n"));
+        assert_eq!(
+            Header::parse(&first.render(), Path::new("x.sql")).expect("parses"),
+            first
+        );
+    }
+
+    #[test]
+    fn slugs_and_ids() {
+        assert_eq!(slug("Add vaccination status!"), "add_vaccination_status");
+        assert_eq!(slug("  ---  "), "revision");
+        let now = OffsetDateTime::parse("2026-11-24T17:00:00Z", &Rfc3339).expect("time");
+        assert_eq!(next_id(now, None).expect("id").0, "20261124170000");
+        assert_eq!(
+            next_id(now, Some("20261124170000")).expect("id").0,
+            "20261124170001"
+        );
+        assert_eq!(
+            next_id(now, Some("20261124160000")).expect("id").0,
+            "20261124170000"
+        );
+        assert_eq!(
+            format_created(now).expect("formats"),
+            "2026-11-24T17:00:00Z"
+        );
+    }
+
+    #[test]
+    fn a_revision_is_written_whole_or_not_at_all() {
+        let directory =
+            std::env::temp_dir().join(format!("autogen-pair-{}-{}", std::process::id(), line!()));
+        std::fs::create_dir_all(&directory).expect("temp dir");
+        let header = Header {
+            revision: "20261124170000".into(),
+            parent: None,
+            message: "first".into(),
+            created: "2026-11-24T17:00:00Z".into(),
+            hazards: Vec::new(),
+        };
+        let revision = NewRevision::new(&directory, &header, Vec::new(), "SELECT 1;\n", "");
+        // A non-empty directory where the down file should go makes the second rename fail.
+        std::fs::create_dir_all(directory.join("blocker")).expect("blocker");
+        std::fs::write(directory.join("blocker").join("keep"), "x").expect("non-empty");
+        let blocked = NewRevision {
+            down_path: directory.join("blocker"),
+            ..revision.clone()
+        };
+        assert!(blocked.install().is_err());
+        assert!(!revision.up_path.exists(), "no half-written revision");
+        assert!(blocked.write().is_err(), "refuses an existing path");
+        std::fs::remove_dir_all(directory.join("blocker")).expect("cleanup");
+
+        revision.write().expect("writes");
+        let chain = read_chain(&directory).expect("reads");
+        assert_eq!(chain.revisions.len(), 1);
+        assert_eq!(chain.revisions[0].name, "20261124170000_first");
+        assert!(revision.write().is_err(), "never overwrites");
+        let leftovers: Vec<String> = std::fs::read_dir(&directory)
+            .expect("lists")
+            .filter_map(|entry| entry.ok())
+            .map(|entry| entry.file_name().to_string_lossy().to_string())
+            .filter(|name| name.contains("autogen-tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        std::fs::remove_dir_all(&directory).expect("cleanup");
+    }
+}

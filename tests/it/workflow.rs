@@ -1,0 +1,845 @@
+//! The revision workflow as a user runs it: the real binary in a temporary project
+//! directory against a scratch database (init, migrate, upgrade, downgrade, check, ...).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio_postgres::Client;
+
+use crate::scratch::ScratchDb;
+
+static PROJECT_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+const FIRST: &str = "2026-11-24T16:00:00Z";
+const SECOND: &str = "2026-11-24T17:00:00Z";
+const THIRD: &str = "2026-11-24T18:00:00Z";
+
+const STUDENTS: &str = "\
+tables:
+  students:
+    columns:
+      id: { type: bigint, identity: always }
+      full_name: { type: text, nullable: false }
+    primary_key: [id]
+";
+
+const STUDENTS_VACCINATED: &str = "\
+tables:
+  students:
+    columns:
+      id: { type: bigint, identity: always }
+      full_name: { type: text, nullable: false }
+      vaccinated: { type: boolean, nullable: false, default: \"false\" }
+    primary_key: [id]
+";
+
+/// What one run of the binary did.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).to_string(),
+            stderr: String::from_utf8_lossy(&output.stderr).to_string(),
+        }
+    }
+}
+
+/// A temporary project directory (removed on drop) and its scratch database.
+struct Project {
+    directory: PathBuf,
+    database: ScratchDb,
+}
+
+impl Project {
+    /// An initialized project whose autogen.toml names the scratch database.
+    async fn new() -> Project {
+        let project = Project::empty().await;
+        let init = project.run(FIRST, &["init", "--database-url", &project.database.url]);
+        assert_eq!(init.code, Some(0), "{init:?}");
+        project
+    }
+
+    async fn empty() -> Project {
+        let directory = std::env::temp_dir().join(format!(
+            "autogen-workflow-{}-{}",
+            std::process::id(),
+            PROJECT_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&directory);
+        std::fs::create_dir_all(&directory).expect("project directory");
+        Project {
+            directory,
+            database: ScratchDb::create("autogen_workflow").await,
+        }
+    }
+
+    fn command(&self, now: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_autogen"));
+        command
+            .args(args)
+            .current_dir(&self.directory)
+            .env_remove("DATABASE_URL")
+            .env("AUTOGEN_NOW", now);
+        command
+    }
+
+    fn run(&self, now: &str, args: &[&str]) -> Run {
+        self.command(now, args)
+            .output()
+            .expect("autogen runs")
+            .into()
+    }
+
+    fn write(&self, relative: &str, text: &str) {
+        std::fs::write(self.directory.join(relative), text).expect("writes a project file");
+    }
+
+    fn migrations(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.directory.join("migrations"))
+            .expect("migrations/")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .to_string()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.directory.join(relative)
+    }
+
+    /// The two revisions most tests start from: students, then students.vaccinated, both
+    /// written but not applied.
+    fn two_revisions(&self) {
+        self.write("schema/schema.yaml", STUDENTS);
+        let first = self.run(FIRST, &["migrate", "-m", "create students"]);
+        assert_eq!(first.code, Some(0), "{first:?}");
+        let upgrade = self.run(FIRST, &["upgrade"]);
+        assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+        self.write("schema/schema.yaml", STUDENTS_VACCINATED);
+        let second = self.run(SECOND, &["migrate", "-m", "add vaccination status"]);
+        assert_eq!(second.code, Some(0), "{second:?}");
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.directory);
+    }
+}
+
+const FIRST_UP: &str = "migrations/20261124160000_create_students.up.sql";
+const SECOND_UP: &str = "migrations/20261124170000_add_vaccination_status.up.sql";
+const SECOND_DOWN: &str = "migrations/20261124170000_add_vaccination_status.down.sql";
+
+async fn versions(client: &Client) -> Vec<String> {
+    client
+        .query(
+            "SELECT revision FROM autogen.autogen_version ORDER BY revision",
+            &[],
+        )
+        .await
+        .expect("reads autogen_version")
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+async fn history(client: &Client) -> Vec<(String, String)> {
+    client
+        .query(
+            "SELECT revision, direction FROM autogen.history ORDER BY id",
+            &[],
+        )
+        .await
+        .expect("reads history")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
+
+async fn columns(client: &Client, table: &str) -> Vec<String> {
+    client
+        .query(
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+            &[&table],
+        )
+        .await
+        .expect("reads columns")
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_whole_workflow_keeps_rows_through_upgrade_downgrade_and_upgrade() {
+    let project = Project::new().await;
+    for file in ["autogen.toml", "schema/schema.yaml"] {
+        assert!(project.path(file).is_file(), "init creates {file}");
+    }
+    let toml = std::fs::read_to_string(project.path("autogen.toml")).expect("autogen.toml");
+    assert!(toml.contains(&project.database.url), "{toml}");
+    let again = project.run(FIRST, &["init"]);
+    assert_eq!(again.code, Some(2), "{again:?}");
+    assert!(again.stderr.contains("already exists"), "{again:?}");
+
+    // The starter schema is empty, so there is nothing to migrate yet.
+    let nothing = project.run(FIRST, &["migrate", "-m", "nothing"]);
+    assert_eq!(nothing.code, Some(0), "{nothing:?}");
+    assert!(nothing.stdout.starts_with("no changes"), "{nothing:?}");
+    assert!(project.migrations().is_empty());
+
+    project.write("schema/schema.yaml", STUDENTS);
+    let first = project.run(FIRST, &["migrate", "-m", "create students"]);
+    assert_eq!(first.code, Some(0), "{first:?}");
+    assert!(
+        first.stdout.contains("Detected created table students"),
+        "{first:?}"
+    );
+    assert_eq!(
+        project.migrations(),
+        [
+            "20261124160000_create_students.down.sql",
+            "20261124160000_create_students.up.sql"
+        ]
+    );
+    let up = std::fs::read_to_string(project.path(FIRST_UP)).expect("up file");
+    assert!(
+        up.starts_with(
+            "-- autogen revision 20261124160000\n-- parent: none\n-- message: create students\n\
+             -- created: 2026-11-24T16:00:00Z\n-- hazards: none\n\nCREATE TABLE public.students"
+        ),
+        "{up}"
+    );
+
+    let pending = project.run(FIRST, &["check"]);
+    assert_eq!(pending.code, Some(1), "{pending:?}");
+    assert!(pending.stdout.contains("1 revision pending"), "{pending:?}");
+    assert!(
+        pending.stdout.contains("20261124160000 create students"),
+        "{pending:?}"
+    );
+
+    let upgrade = project.run(FIRST, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+    assert!(
+        upgrade
+            .stdout
+            .contains("applied 20261124160000 create students"),
+        "{upgrade:?}"
+    );
+    let clean = project.run(FIRST, &["check"]);
+    assert_eq!(clean.code, Some(0), "{clean:?}");
+
+    let client = project.database.client().await;
+    client
+        .batch_execute("INSERT INTO students (full_name) VALUES ('Ada'), ('Grace')")
+        .await
+        .expect("inserts rows");
+
+    project.write("schema/schema.yaml", STUDENTS_VACCINATED);
+    let drift = project.run(SECOND, &["check"]);
+    assert_eq!(drift.code, Some(1), "{drift:?}");
+    assert!(
+        drift.stdout.contains("added column students.vaccinated"),
+        "{drift:?}"
+    );
+    assert!(drift.stdout.contains("ADD COLUMN vaccinated"), "{drift:?}");
+
+    let second = project.run(SECOND, &["migrate", "-m", "add vaccination status"]);
+    assert_eq!(second.code, Some(0), "{second:?}");
+    assert!(
+        second
+            .stdout
+            .contains("Detected added column students.vaccinated"),
+        "{second:?}"
+    );
+    let down = std::fs::read_to_string(project.path(SECOND_DOWN)).expect("down file");
+    assert!(down.contains("-- parent: 20261124160000\n"), "{down}");
+    assert!(
+        down.contains("--   data loss: drops column students.vaccinated and all its values"),
+        "{down}"
+    );
+
+    // Behind head, migrate refuses; the dry run and --sql leave everything as it was.
+    project.write("schema/schema.yaml", STUDENTS);
+    let behind = project.run(THIRD, &["migrate", "-m", "too early"]);
+    assert_eq!(behind.code, Some(2), "{behind:?}");
+    assert!(
+        behind.stderr.contains("run `autogen upgrade` first"),
+        "{behind:?}"
+    );
+    project.write("schema/schema.yaml", STUDENTS_VACCINATED);
+    let sql = project.run(THIRD, &["upgrade", "--sql"]);
+    assert_eq!(sql.code, Some(0), "{sql:?}");
+    assert!(
+        sql.stdout
+            .contains("ALTER TABLE public.students ADD COLUMN vaccinated"),
+        "{sql:?}"
+    );
+    assert!(
+        sql.stdout.contains("INSERT INTO autogen.autogen_version"),
+        "{sql:?}"
+    );
+    let dry = project.run(THIRD, &["upgrade", "--dry-run"]);
+    assert_eq!(dry.code, Some(0), "{dry:?}");
+    assert!(dry.stdout.contains("nothing was applied"), "{dry:?}");
+    assert_eq!(columns(&client, "students").await, ["id", "full_name"]);
+    assert_eq!(versions(&client).await, ["20261124160000"]);
+
+    let upgrade = project.run(THIRD, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+    let rows: Vec<(String, bool)> = client
+        .query(
+            "SELECT full_name, vaccinated FROM students ORDER BY id",
+            &[],
+        )
+        .await
+        .expect("reads rows")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    assert_eq!(
+        rows,
+        [("Ada".to_string(), false), ("Grace".to_string(), false)]
+    );
+    let current = project.run(THIRD, &["current"]);
+    assert_eq!(
+        current.stdout, "20261124170000 add vaccination status (head)\n",
+        "{current:?}"
+    );
+    let clean = project.run(THIRD, &["check"]);
+    assert_eq!(clean.code, Some(0), "{clean:?}");
+
+    let downgrade = project.run(THIRD, &["downgrade"]);
+    assert_eq!(downgrade.code, Some(0), "{downgrade:?}");
+    assert_eq!(columns(&client, "students").await, ["id", "full_name"]);
+    let names: Vec<String> = client
+        .query("SELECT full_name FROM students ORDER BY id", &[])
+        .await
+        .expect("reads rows")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(names, ["Ada", "Grace"]);
+    let current = project.run(THIRD, &["current"]);
+    assert!(
+        current
+            .stdout
+            .starts_with("20261124160000 create students (1 revision pending"),
+        "{current:?}"
+    );
+
+    let upgrade = project.run(THIRD, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+    assert_eq!(
+        columns(&client, "students").await,
+        ["id", "full_name", "vaccinated"]
+    );
+    assert_eq!(
+        history(&client).await,
+        [
+            ("20261124160000".to_string(), "upgrade".to_string()),
+            ("20261124170000".to_string(), "upgrade".to_string()),
+            ("20261124170000".to_string(), "downgrade".to_string()),
+            ("20261124170000".to_string(), "upgrade".to_string()),
+        ]
+    );
+    let listed = project.run(THIRD, &["history"]);
+    assert_eq!(listed.code, Some(0), "{listed:?}");
+    assert!(
+        listed
+            .stdout
+            .contains("20261124160000 -> 20261124170000 (head, current), add vaccination status"),
+        "{listed:?}"
+    );
+    assert!(listed.stdout.contains("by postgres"), "{listed:?}");
+    assert!(
+        listed.stdout.contains("downgrade 20261124170000"),
+        "{listed:?}"
+    );
+    let clean = project.run(THIRD, &["check"]);
+    assert_eq!(clean.code, Some(0), "{clean:?}");
+
+    // Nothing left to do: migrate writes nothing; downgrade base undoes everything.
+    let nothing = project.run(THIRD, &["migrate", "-m", "again"]);
+    assert!(nothing.stdout.starts_with("no changes"), "{nothing:?}");
+    assert_eq!(project.migrations().len(), 4);
+    let base = project.run(THIRD, &["downgrade", "base"]);
+    assert_eq!(base.code, Some(0), "{base:?}");
+    assert!(columns(&client, "students").await.is_empty());
+    assert!(versions(&client).await.is_empty());
+}
+
+#[tokio::test]
+async fn check_exits_2_on_errors_and_says_how_to_configure_a_database() {
+    let project = Project::empty().await;
+    project.write(
+        "autogen.toml",
+        "database_url_env = \"AUTOGEN_TEST_UNSET_URL\"\n",
+    );
+    std::fs::create_dir_all(project.path("migrations")).expect("migrations/");
+    std::fs::create_dir_all(project.path("schema")).expect("schema/");
+    project.write("schema/schema.yaml", STUDENTS);
+    let unconfigured = project.run(FIRST, &["check"]);
+    assert_eq!(unconfigured.code, Some(2), "{unconfigured:?}");
+    assert!(
+        unconfigured
+            .stderr
+            .contains("$AUTOGEN_TEST_UNSET_URL is not set")
+            && unconfigured.stderr.contains("--database-url"),
+        "{unconfigured:?}"
+    );
+    let unreachable = project.run(
+        FIRST,
+        &[
+            "check",
+            "--database-url",
+            "postgres://app:hunter2@127.0.0.1:1/nowhere",
+        ],
+    );
+    assert_eq!(unreachable.code, Some(2), "{unreachable:?}");
+    assert!(
+        unreachable.stderr.contains("app:***@127.0.0.1:1")
+            && !unreachable.stderr.contains("hunter2"),
+        "{unreachable:?}"
+    );
+    let no_project = Command::new(env!("CARGO_BIN_EXE_autogen"))
+        .args(["check", "--config"])
+        .arg(project.path("missing.toml"))
+        .output()
+        .expect("autogen runs");
+    let no_project = Run::from(no_project);
+    assert_eq!(no_project.code, Some(2), "{no_project:?}");
+    assert!(no_project.stderr.contains("autogen init"), "{no_project:?}");
+}
+
+#[tokio::test]
+async fn concurrent_upgrades_apply_each_revision_exactly_once() {
+    let project = Project::new().await;
+    project.two_revisions();
+    let base = project.run(THIRD, &["downgrade", "base"]);
+    assert_eq!(base.code, Some(0), "{base:?}");
+
+    let children: Vec<std::process::Child> = (0..4)
+        .map(|_| {
+            project
+                .command(THIRD, &["upgrade"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("autogen starts")
+        })
+        .collect();
+    let runs: Vec<Run> = children
+        .into_iter()
+        .map(|child| child.wait_with_output().expect("autogen ends").into())
+        .collect();
+    for run in &runs {
+        assert_eq!(run.code, Some(0), "{run:?}");
+    }
+    let n_applied_lines: usize = runs
+        .iter()
+        .map(|run| run.stdout.matches("applied 2026").count())
+        .sum();
+    assert_eq!(n_applied_lines, 2, "{runs:?}");
+
+    let client = project.database.client().await;
+    assert_eq!(
+        versions(&client).await,
+        ["20261124160000", "20261124170000"]
+    );
+    let upgrades: Vec<String> = history(&client)
+        .await
+        .into_iter()
+        .skip(2) // the first upgrade and its downgrade, before the race
+        .map(|(revision, direction)| format!("{direction} {revision}"))
+        .collect();
+    assert_eq!(
+        upgrades,
+        ["upgrade 20261124160000", "upgrade 20261124170000"]
+    );
+}
+
+#[tokio::test]
+async fn the_lock_wait_is_bounded_and_names_the_holder() {
+    let project = Project::new().await;
+    project.two_revisions();
+    let mut config = autogen::db::parse(&project.database.url).expect("url");
+    config.application_name("lock-holder-test");
+    let holder = autogen::db::connect_config(&config, "test")
+        .await
+        .expect("connects");
+    holder
+        .query_one("SELECT pg_advisory_lock($1)", &[&autogen::runner::LOCK_KEY])
+        .await
+        .expect("takes the lock");
+    let started = std::time::Instant::now();
+    let blocked = project.run(THIRD, &["upgrade", "--lock-timeout", "0.5"]);
+    assert_eq!(blocked.code, Some(2), "{blocked:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(
+        blocked.stderr.contains("application 'lock-holder-test'")
+            && blocked.stderr.contains("user postgres")
+            && blocked.stderr.contains("pg_terminate_backend"),
+        "{blocked:?}"
+    );
+    holder
+        .query_one(
+            "SELECT pg_advisory_unlock($1)",
+            &[&autogen::runner::LOCK_KEY],
+        )
+        .await
+        .expect("releases the lock");
+    let upgrade = project.run(THIRD, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+}
+
+#[tokio::test]
+async fn a_failed_revision_leaves_schema_and_bookkeeping_as_they_were() {
+    let project = Project::new().await;
+    project.two_revisions();
+    let up = std::fs::read_to_string(project.path(SECOND_UP)).expect("up file");
+    let good_statement_line = up.lines().count();
+    project.write(
+        SECOND_UP,
+        &format!("{up}\nINSERT INTO public.no_such_table VALUES (1);\n"),
+    );
+    let client = project.database.client().await;
+    let before = (
+        columns(&client, "students").await,
+        versions(&client).await,
+        history(&client).await,
+    );
+
+    let failed = project.run(THIRD, &["upgrade"]);
+    assert_eq!(failed.code, Some(2), "{failed:?}");
+    let expected = format!(
+        "error: {SECOND_UP}:{}: statement 2 failed: relation \"public.no_such_table\" does not exist",
+        good_statement_line + 2
+    );
+    assert!(failed.stderr.contains(&expected), "{expected}\n{failed:?}");
+    assert!(
+        failed
+            .stderr
+            .contains("INSERT INTO public.no_such_table VALUES (1)"),
+        "{failed:?}"
+    );
+    assert!(
+        failed.stderr.contains("the database is at 20261124160000"),
+        "{failed:?}"
+    );
+    let after = (
+        columns(&client, "students").await,
+        versions(&client).await,
+        history(&client).await,
+    );
+    assert_eq!(before, after);
+    assert_eq!(after.0, ["id", "full_name"]);
+
+    let dry = project.run(THIRD, &["upgrade", "--dry-run"]);
+    assert_eq!(dry.code, Some(2), "{dry:?}");
+    assert!(dry.stderr.contains("statement 2 failed"), "{dry:?}");
+}
+
+#[tokio::test]
+async fn edited_missing_and_forked_revisions_are_refused_with_a_fix() {
+    let project = Project::new().await;
+    project.two_revisions();
+    let upgrade = project.run(THIRD, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+
+    // Edited after it was applied.
+    let original = std::fs::read_to_string(project.path(FIRST_UP)).expect("up file");
+    project.write(FIRST_UP, &format!("{original}-- a harmless-looking edit\n"));
+    for command in ["upgrade", "check", "migrate"] {
+        let args: &[&str] = if command == "migrate" {
+            &["migrate", "-m", "x"]
+        } else {
+            &[command]
+        };
+        let edited = project.run(THIRD, args);
+        assert_eq!(edited.code, Some(2), "{edited:?}");
+        assert!(
+            edited.stderr.contains(&format!(
+                "{FIRST_UP}: revision 20261124160000 was edited after it was applied"
+            )) && edited
+                .stderr
+                .contains("hint: undo the edit (`git checkout --"),
+            "{edited:?}"
+        );
+    }
+    project.write(FIRST_UP, &original);
+
+    // Missing, though applied.
+    let down = std::fs::read_to_string(project.path(SECOND_DOWN)).expect("down file");
+    let up = std::fs::read_to_string(project.path(SECOND_UP)).expect("up file");
+    std::fs::remove_file(project.path(SECOND_UP)).expect("removes");
+    std::fs::remove_file(project.path(SECOND_DOWN)).expect("removes");
+    let missing = project.run(THIRD, &["downgrade"]);
+    assert_eq!(missing.code, Some(2), "{missing:?}");
+    assert!(
+        missing
+            .stderr
+            .contains("revision 20261124170000 is applied to the database (on ")
+            && missing.stderr.contains("but its files are missing")
+            && missing
+                .stderr
+                .contains("hint: restore 20261124170000_*.up.sql"),
+        "{missing:?}"
+    );
+    project.write(SECOND_UP, &up);
+    let half = project.run(THIRD, &["current"]);
+    assert_eq!(half.code, Some(2), "{half:?}");
+    assert!(half.stderr.contains("has no matching"), "{half:?}");
+    project.write(SECOND_DOWN, &down);
+
+    // Forked: a branch wrote another revision on top of the same parent.
+    let forked_up = up
+        .replace("20261124170000", "20261124180000")
+        .replace("add vaccination status", "a branch revision");
+    let forked_down = down
+        .replace("20261124170000", "20261124180000")
+        .replace("add vaccination status", "a branch revision");
+    project.write(
+        "migrations/20261124180000_a_branch_revision.up.sql",
+        &forked_up,
+    );
+    project.write(
+        "migrations/20261124180000_a_branch_revision.down.sql",
+        &forked_down,
+    );
+    let forked = project.run(THIRD, &["upgrade"]);
+    assert_eq!(forked.code, Some(2), "{forked:?}");
+    assert!(
+        forked.stderr.contains(
+            "error: migrations/20261124180000_a_branch_revision.up.sql: revisions 20261124170000 \
+             and 20261124180000 both have parent 20261124160000: two branches of history were merged"
+        ) && forked.stderr.contains("set the `-- parent:` line of both its files to 20261124170000"),
+        "{forked:?}"
+    );
+    // Following the hint resolves it.
+    for file in [
+        "migrations/20261124180000_a_branch_revision.up.sql",
+        "migrations/20261124180000_a_branch_revision.down.sql",
+    ] {
+        let text = std::fs::read_to_string(project.path(file)).expect("reads");
+        project.write(
+            file,
+            &text.replace("-- parent: 20261124160000", "-- parent: 20261124170000"),
+        );
+    }
+    let history = project.run(THIRD, &["history"]);
+    assert_eq!(history.code, Some(0), "{history:?}");
+    assert!(
+        history
+            .stdout
+            .starts_with("20261124170000 -> 20261124180000 (head), a branch revision"),
+        "{history:?}"
+    );
+}
+
+#[tokio::test]
+async fn init_from_db_adopts_an_existing_database_in_one_step() {
+    let project = Project::empty().await;
+    let client = project.database.client().await;
+    client
+        .batch_execute(
+            "CREATE TABLE public.courses (id integer PRIMARY KEY, title text NOT NULL);\
+             INSERT INTO public.courses VALUES (1, 'Databases')",
+        )
+        .await
+        .expect("builds the existing schema");
+    let init = project.run(FIRST, &["init", "--from-db", &project.database.url]);
+    assert_eq!(init.code, Some(0), "{init:?}");
+    let schema = std::fs::read_to_string(project.path("schema/schema.yaml")).expect("schema");
+    assert!(schema.contains("courses:"), "{schema}");
+    assert_eq!(
+        project.migrations(),
+        [
+            "20261124160000_initial_schema.down.sql",
+            "20261124160000_initial_schema.up.sql"
+        ]
+    );
+    assert_eq!(versions(&client).await, ["20261124160000"]);
+    assert_eq!(
+        history(&client).await,
+        [("20261124160000".to_string(), "stamp".to_string())]
+    );
+    let check = project.run(FIRST, &["check"]);
+    assert_eq!(check.code, Some(0), "{check:?}");
+    let upgrade = project.run(FIRST, &["upgrade"]);
+    assert!(
+        upgrade.stdout.starts_with("nothing to upgrade"),
+        "{upgrade:?}"
+    );
+
+    // The first revision rebuilds the same schema on an empty database.
+    let other = ScratchDb::create("autogen_workflow").await;
+    let replay = project.run(FIRST, &["upgrade", "--database-url", &other.url]);
+    assert_eq!(replay.code, Some(0), "{replay:?}");
+    let check = project.run(FIRST, &["check", "--database-url", &other.url]);
+    assert_eq!(check.code, Some(0), "{check:?}");
+
+    let again = project.run(FIRST, &["init", "--from-db", &project.database.url]);
+    assert_eq!(again.code, Some(2), "{again:?}");
+}
+
+#[tokio::test]
+async fn destructive_revisions_need_allow_destructive_and_stamp_records_without_running() {
+    let project = Project::new().await;
+    project.two_revisions();
+    let upgrade = project.run(THIRD, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+    project.write("schema/schema.yaml", STUDENTS);
+    let refused = project.run(THIRD, &["migrate", "-m", "drop vaccination status"]);
+    assert_eq!(refused.code, Some(2), "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("drops column students.vaccinated and all its values")
+            && refused.stderr.contains("--allow-destructive"),
+        "{refused:?}"
+    );
+    assert_eq!(project.migrations().len(), 4, "nothing written");
+    let allowed = project.run(
+        THIRD,
+        &[
+            "migrate",
+            "-m",
+            "drop vaccination status",
+            "--allow-destructive",
+        ],
+    );
+    assert_eq!(allowed.code, Some(0), "{allowed:?}");
+    assert!(allowed.stdout.contains("Hazard: data loss"), "{allowed:?}");
+    let up = std::fs::read_to_string(
+        project.path("migrations/20261124180000_drop_vaccination_status.up.sql"),
+    )
+    .expect("written");
+    assert!(
+        up.contains("--   data loss: drops column students.vaccinated"),
+        "{up}"
+    );
+
+    // stamp records the drop as applied without running it.
+    let client = project.database.client().await;
+    let stamp = project.run(THIRD, &["stamp", "head"]);
+    assert_eq!(stamp.code, Some(0), "{stamp:?}");
+    assert_eq!(
+        columns(&client, "students").await,
+        ["id", "full_name", "vaccinated"],
+        "stamp runs nothing"
+    );
+    assert_eq!(
+        history(&client).await.last(),
+        Some(&("20261124180000".to_string(), "stamp".to_string()))
+    );
+
+    // Same second as the latest revision: the id moves one second on.
+    project.write(
+        "schema/schema.yaml",
+        &STUDENTS_VACCINATED.replace("    primary_key", "      email: text\n    primary_key"),
+    );
+    let bumped = project.run(THIRD, &["migrate", "-m", "add email"]);
+    assert_eq!(bumped.code, Some(0), "{bumped:?}");
+    assert!(
+        bumped
+            .stdout
+            .contains("Detected added column students.email"),
+        "{bumped:?}"
+    );
+    assert!(
+        Path::new(&project.path("migrations/20261124180001_add_email.up.sql")).is_file(),
+        "{bumped:?}"
+    );
+    let show = project.run(THIRD, &["show", "20261124180001"]);
+    assert!(
+        show.stdout.starts_with(
+            "==> migrations/20261124180001_add_email.up.sql <==\n\
+             -- autogen revision 20261124180001\n-- parent: 20261124180000\n"
+        ),
+        "{show:?}"
+    );
+}
+
+#[tokio::test]
+async fn schemas_listed_in_autogen_toml_are_managed_too() {
+    let project = Project::new().await;
+    let toml = std::fs::read_to_string(project.path("autogen.toml")).expect("autogen.toml");
+    project.write(
+        "autogen.toml",
+        &toml.replace("# schemas = [\"public\"]", "schemas = [\"archive\"]"),
+    );
+    project.write("schema/schema.yaml", STUDENTS);
+    project
+        .database
+        .client()
+        .await
+        .batch_execute("CREATE SCHEMA archive; CREATE TABLE archive.old_students (id integer)")
+        .await
+        .expect("builds the archive");
+    let refused = project.run(FIRST, &["migrate", "-m", "create students"]);
+    assert_eq!(refused.code, Some(2), "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("drops table archive.old_students and all its rows"),
+        "{refused:?}"
+    );
+}
+
+/// The running example: the repository's own revisions build schema/schema.yaml and undo it.
+#[tokio::test]
+async fn the_repository_revisions_build_the_example_schema_and_undo_it() {
+    let database = ScratchDb::create("autogen_workflow").await;
+    let config = format!("{}/autogen.toml", env!("CARGO_MANIFEST_DIR"));
+    let run = |args: &[&str]| -> Run {
+        Command::new(env!("CARGO_BIN_EXE_autogen"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .args(["--database-url", &database.url])
+            .output()
+            .expect("autogen runs")
+            .into()
+    };
+    let upgrade = run(&["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+    assert!(
+        upgrade
+            .stdout
+            .contains("applied 20261124170000 add vaccination status"),
+        "{upgrade:?}"
+    );
+    let check = run(&["check"]);
+    assert_eq!(check.code, Some(0), "{check:?}");
+    let base = run(&["downgrade", "base"]);
+    assert_eq!(base.code, Some(0), "{base:?}");
+    let client = database.client().await;
+    assert!(columns(&client, "students").await.is_empty());
+    assert!(versions(&client).await.is_empty());
+}
