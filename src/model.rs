@@ -16,6 +16,7 @@ pub struct Schema {
     pub extensions: BTreeMap<String, Extension>,
     pub enums: BTreeMap<QualifiedName, Enum>,
     pub tables: BTreeMap<QualifiedName, Table>,
+    pub views: BTreeMap<QualifiedName, View>,
     /// Objects found in the database that autogen does not model; never diffed, always reported.
     pub unmanaged: Vec<UnmanagedObject>,
     /// How to get from the old schema to this one where the state alone cannot say
@@ -131,6 +132,32 @@ impl Table {
 
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|column| column.name == name)
+    }
+}
+
+/// `CREATE [MATERIALIZED] VIEW name AS definition`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub name: QualifiedName,
+    /// The query, without a trailing semicolon.
+    pub definition: Expr,
+    pub materialized: bool,
+    /// Indexes of a materialized view.
+    pub indexes: BTreeMap<String, Index>,
+    pub comment: Option<String>,
+    /// Relations the view reads: from the catalog, or guessed from a file's query text.
+    /// Only orders creation and finds views to rebuild; never compared.
+    pub depends_on: BTreeSet<QualifiedName>,
+}
+
+impl View {
+    /// Whether two views are the same object, ignoring how their dependencies were found.
+    pub fn same_as(&self, other: &View) -> bool {
+        self.name == other.name
+            && self.definition == other.definition
+            && self.materialized == other.materialized
+            && self.indexes == other.indexes
+            && self.comment == other.comment
     }
 }
 
@@ -300,6 +327,7 @@ pub enum ObjectRef {
     /// Primary key, unique, foreign key or check constraint, by name.
     Constraint(QualifiedName, String),
     Index(QualifiedName, String),
+    View(QualifiedName),
 }
 
 impl fmt::Display for ObjectRef {
@@ -312,6 +340,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Column(table, column) => write!(f, "column {table}.{column}"),
             ObjectRef::Constraint(table, name) => write!(f, "constraint {name} on {table}"),
             ObjectRef::Index(table, name) => write!(f, "index {name} on {table}"),
+            ObjectRef::View(name) => write!(f, "view {name}"),
         }
     }
 }

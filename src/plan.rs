@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diff::{Change, RenameTiming};
-use crate::model::{ForeignKey, QualifiedName, Table};
+use crate::model::{ForeignKey, QualifiedName, Table, View};
 
 /// Ordered steps; applying them in order turns the current schema into the desired one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +40,8 @@ pub enum Phase {
     RenameTable,
     RenameColumn,
     RenameConstraintOrIndex,
+    /// Views go before the tables and columns they read change.
+    DropView,
     CreateSchema,
     CreateExtension,
     CreateEnum,
@@ -57,6 +59,8 @@ pub enum Phase {
     CreateIndex,
     /// Foreign keys go last, once every table and key they reference exists.
     AddForeignKey,
+    /// Views come back once everything they read is in place.
+    CreateView,
     Comment,
     DropEnum,
     DropExtension,
@@ -71,10 +75,18 @@ pub fn build(changes: &[Change]) -> Plan {
     let mut steps = Vec::new();
     let mut created_tables = Vec::new();
     let mut dropped_tables = Vec::new();
+    let mut created_views = BTreeMap::new();
+    let mut dropped_views = BTreeMap::new();
     for change in changes {
         match change {
             Change::CreateTable(table) => created_tables.push(table.clone()),
             Change::DropTable(table) => dropped_tables.push(table.clone()),
+            Change::CreateView(view) => {
+                created_views.insert(view.name.clone(), view.clone());
+            }
+            Change::DropView(view) => {
+                dropped_views.insert(view.name.clone(), view.clone());
+            }
             other => steps.push(Step {
                 change: other.clone(),
                 phase: phase_of(other),
@@ -110,8 +122,49 @@ pub fn build(changes: &[Change]) -> Plan {
         });
     }
 
+    for view in sort_views(created_views) {
+        steps.push(Step {
+            change: Change::CreateView(view),
+            phase: Phase::CreateView,
+        });
+    }
+    for view in sort_views(dropped_views).into_iter().rev() {
+        steps.push(Step {
+            change: Change::DropView(view),
+            phase: Phase::DropView,
+        });
+    }
+
     steps.sort_by_key(|step| step.phase);
     Plan { steps }
+}
+
+/// Views after the views they read (a stable depth-first sort over names).
+fn sort_views(mut views: BTreeMap<QualifiedName, View>) -> Vec<View> {
+    fn visit(
+        name: &QualifiedName,
+        views: &BTreeMap<QualifiedName, View>,
+        visited: &mut BTreeSet<QualifiedName>,
+        order: &mut Vec<QualifiedName>,
+    ) {
+        if !visited.insert(name.clone()) {
+            return;
+        }
+        if let Some(view) = views.get(name) {
+            for dependency in &view.depends_on {
+                visit(dependency, views, visited, order);
+            }
+        }
+        if views.contains_key(name) {
+            order.push(name.clone());
+        }
+    }
+    let mut order = Vec::new();
+    let mut visited = BTreeSet::new();
+    for name in views.keys() {
+        visit(name, &views, &mut visited, &mut order);
+    }
+    order.iter().filter_map(|name| views.remove(name)).collect()
 }
 
 fn phase_of(change: &Change) -> Phase {
@@ -139,6 +192,8 @@ fn phase_of(change: &Change) -> Phase {
         Change::CreateIndex { .. } => Phase::CreateIndex,
         Change::DropIndex { .. } => Phase::DropIndex,
         Change::CommentOnTable { .. } => Phase::Comment,
+        Change::CreateView(_) => Phase::CreateView,
+        Change::DropView(_) => Phase::DropView,
         Change::RenameTable { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,

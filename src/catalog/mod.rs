@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
     IndexKey, IndexTarget, PrimaryKey, QualifiedName, ReferentialAction, Schema, Table,
-    UniqueConstraint, UnmanagedObject,
+    UniqueConstraint, UnmanagedObject, View,
 };
 use queries::*;
 use version::ServerVersion;
@@ -59,6 +59,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     read_columns(client, &table_oids, &mut tables).await?;
     read_constraints(client, version, &table_oids, &mut tables).await?;
     read_indexes(client, version, &table_oids, &mut tables).await?;
+    let views = read_views(client, version, &schemas).await?;
     let unmanaged = read_unmanaged(client, &schemas).await?;
     Ok(Schema {
         schemas: schemas.into_iter().collect::<BTreeSet<_>>(),
@@ -68,6 +69,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
             .into_values()
             .map(|table| (table.name.clone(), table))
             .collect(),
+        views,
         unmanaged,
         directives: Default::default(),
     })
@@ -418,6 +420,54 @@ async fn read_indexes(
         });
     }
     Ok(())
+}
+
+/// Views, and the indexes of materialized views (read by the index query, whose rows are
+/// keyed by the owning relation's oid).
+async fn read_views(
+    client: &Client,
+    version: ServerVersion,
+    schemas: &[String],
+) -> Result<BTreeMap<QualifiedName, View>> {
+    let query = "VIEWS_QUERY";
+    let mut views = BTreeMap::new();
+    let mut materialized = TablesByOid::new();
+    for row in run(client, query, VIEWS_QUERY, &[&schemas]).await? {
+        let row = CatalogRow::new(query, &row);
+        let name = QualifiedName::new(
+            row.get::<String>("schema_name")?,
+            row.get::<String>("view_name")?,
+        );
+        let definition: String = row.get("definition")?;
+        let dependency_schemas: Vec<String> = row.get("depends_on_schemas")?;
+        let dependency_names: Vec<String> = row.get("depends_on_names")?;
+        let view = View {
+            name: name.clone(),
+            definition: Expr::new(definition.trim().trim_end_matches(';').trim_end()),
+            materialized: row.get("materialized")?,
+            indexes: BTreeMap::new(),
+            comment: row.get("comment")?,
+            depends_on: dependency_schemas
+                .into_iter()
+                .zip(dependency_names)
+                .map(|(schema, relation)| QualifiedName::new(schema, relation))
+                .collect(),
+        };
+        if view.materialized {
+            materialized.insert(row.get("view_oid")?, Table::new(name.clone()));
+        }
+        views.insert(name, view);
+    }
+    if !materialized.is_empty() {
+        let oids: Vec<u32> = materialized.keys().copied().collect();
+        read_indexes(client, version, &oids, &mut materialized).await?;
+        for holder in materialized.into_values() {
+            if let Some(view) = views.get_mut(&holder.name) {
+                view.indexes = holder.indexes;
+            }
+        }
+    }
+    Ok(views)
 }
 
 async fn read_unmanaged(client: &Client, schemas: &[String]) -> Result<Vec<UnmanagedObject>> {

@@ -93,6 +93,47 @@ WHERE c.relkind = 'r'
       AND dep.deptype = 'e')
 ORDER BY n.nspname, c.relname";
 
+/// Views and materialized views with their query and the relations they read (through
+/// the view's rewrite rule in `pg_depend`), not owned by an extension.
+pub const VIEWS_QUERY: &str = "\
+SELECT c.oid AS view_oid,
+       n.nspname AS schema_name,
+       c.relname AS view_name,
+       c.relkind = 'm' AS materialized,
+       pg_catalog.pg_get_viewdef(c.oid, true) AS definition,
+       d.description AS comment,
+       COALESCE(deps.schema_names, '{}') AS depends_on_schemas,
+       COALESCE(deps.relation_names, '{}') AS depends_on_names
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+ AND d.objoid = c.oid
+ AND d.objsubid = 0
+LEFT JOIN LATERAL (
+  SELECT pg_catalog.array_agg(rn.nspname::pg_catalog.text ORDER BY rc.oid) AS schema_names,
+         pg_catalog.array_agg(rc.relname::pg_catalog.text ORDER BY rc.oid) AS relation_names
+  FROM (
+    SELECT DISTINCT dep.refobjid
+    FROM pg_catalog.pg_rewrite rw
+    JOIN pg_catalog.pg_depend dep
+      ON dep.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+     AND dep.objid = rw.oid
+     AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+    WHERE rw.ev_class = c.oid AND dep.refobjid <> c.oid
+  ) referenced
+  JOIN pg_catalog.pg_class rc ON rc.oid = referenced.refobjid
+  JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+) deps ON true
+WHERE c.relkind IN ('v', 'm')
+  AND n.nspname = ANY ($1::pg_catalog.text[])
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_depend dep
+    WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND dep.objid = c.oid
+      AND dep.deptype = 'e')
+ORDER BY n.nspname, c.relname";
+
 /// Columns of the tables in `$1`, in `attnum` order.
 ///
 /// `expression` is the default, or the generation expression when `generated = 's'`.
@@ -323,8 +364,6 @@ relations AS (
     AND (c.tableoid, c.oid) NOT IN (SELECT * FROM extension_members)
 )
 SELECT CASE
-         WHEN r.relkind = 'v' THEN 'view'
-         WHEN r.relkind = 'm' THEN 'materialized view'
          WHEN r.relkind = 'p' THEN 'partitioned table'
          WHEN r.relkind = 'f' THEN 'foreign table'
          WHEN r.relkind = 'S' THEN 'sequence'
@@ -334,7 +373,7 @@ SELECT CASE
        END AS kind,
        r.qualified_name AS name
 FROM relations r
-WHERE r.relkind IN ('v', 'm', 'p', 'f', 'c')
+WHERE r.relkind IN ('p', 'f', 'c')
    OR (r.relkind = 'r' AND EXISTS (
          SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = r.oid))
    OR (r.relkind = 'S' AND NOT EXISTS (

@@ -3,7 +3,7 @@
 
 use crate::model::{
     storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Index, ObjectRef,
-    PrimaryKey, QualifiedName, Table, UniqueConstraint,
+    PrimaryKey, QualifiedName, Table, UniqueConstraint, View,
 };
 
 /// A column of some table, as it is in the state a change is applied to.
@@ -160,6 +160,10 @@ pub enum Change {
     CreateIndex { table: QualifiedName, index: Index },
     /// `DROP INDEX n`
     DropIndex { table: QualifiedName, index: Index },
+    /// `CREATE [MATERIALIZED] VIEW v AS ...`, with its indexes and comment.
+    CreateView(View),
+    /// `DROP [MATERIALIZED] VIEW v`
+    DropView(View),
     /// `COMMENT ON TABLE t IS ...`
     CommentOnTable {
         table: QualifiedName,
@@ -189,6 +193,8 @@ impl Change {
                 columns: columns_after,
                 columns_after: columns,
             },
+            Change::CreateView(view) => Change::DropView(view),
+            Change::DropView(view) => Change::CreateView(view),
             Change::CreateTable(table) => Change::DropTable(table),
             Change::DropTable(table) => Change::CreateTable(table),
             Change::RenameTable { from, to, timing } => Change::RenameTable {
@@ -336,6 +342,13 @@ impl Change {
         };
         match self {
             Change::DropTable(table) => hazards.push(table_lock(&table.name)),
+            Change::DropView(view) => hazards.push(table_lock(&view.name)),
+            Change::CreateView(view) if view.materialized => {
+                hazards.push(Hazard::FullTableScan(format!(
+                    "tables read by {}",
+                    view.name
+                )));
+            }
             Change::AddColumn {
                 table,
                 column,
@@ -433,6 +446,7 @@ impl Change {
                 ObjectRef::Column(table.clone(), column.name.clone())
             }
             Change::RenameTable { to, .. } => ObjectRef::Table(to.clone()),
+            Change::CreateView(view) | Change::DropView(view) => ObjectRef::View(view.name.clone()),
             Change::RenameColumn { table, to, .. } => ObjectRef::Column(table.clone(), to.clone()),
             Change::RenameConstraint { table, to, .. } => {
                 ObjectRef::Constraint(table.clone(), to.clone())
@@ -470,6 +484,7 @@ impl Change {
             | Change::CreateExtension(_)
             | Change::CreateEnum(_)
             | Change::CreateTable(_)
+            | Change::CreateView(_)
             | Change::CreateIndex { .. } => "created",
             Change::AddColumn { .. }
             | Change::AddPrimaryKey { .. }
@@ -480,6 +495,7 @@ impl Change {
             | Change::DropExtension(_)
             | Change::DropEnum(_)
             | Change::DropTable(_)
+            | Change::DropView(_)
             | Change::DropColumn { .. }
             | Change::DropPrimaryKey { .. }
             | Change::DropUnique { .. }

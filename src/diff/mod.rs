@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 pub use change::{Change, ColumnHints, ColumnUse, Hazard, RenameTiming};
 pub use rename::suggestions as rename_suggestions;
 
-use crate::model::{Directives, Enum, Schema, Table};
+use crate::model::{Directives, Enum, QualifiedName, Schema, Table};
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let (renamed_current, mut changes) = rename::apply(current, desired);
@@ -72,8 +72,56 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         }
     }
 
+    diff_views(current, desired, &mut changes);
     rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
     changes
+}
+
+/// Views are matched by name and replaced whole when they differ. PostgreSQL refuses to
+/// change or drop a column a view reads, so views over a table whose columns change or go
+/// away (and the views over those) are dropped before and created again after.
+fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let mut touched: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::DropColumn { table, .. } => Some(table.clone()),
+            Change::AlterColumn {
+                table, from, to, ..
+            } if from.data_type != to.data_type || from.collation != to.collation => {
+                Some(table.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    loop {
+        let reached: Vec<QualifiedName> = current
+            .views
+            .values()
+            .filter(|view| !touched.contains(&view.name))
+            .filter(|view| view.depends_on.iter().any(|name| touched.contains(name)))
+            .map(|view| view.name.clone())
+            .collect();
+        if reached.is_empty() {
+            break;
+        }
+        touched.extend(reached);
+    }
+
+    for (name, current_view) in &current.views {
+        let desired_view = desired.views.get(name);
+        let unchanged = desired_view.is_some_and(|view| view.same_as(current_view));
+        if !unchanged || touched.contains(name) {
+            changes.push(Change::DropView(current_view.clone()));
+            if let Some(view) = desired_view {
+                changes.push(Change::CreateView(view.clone()));
+            }
+        }
+    }
+    for (name, desired_view) in &desired.views {
+        if !current.views.contains_key(name) {
+            changes.push(Change::CreateView(desired_view.clone()));
+        }
+    }
 }
 
 fn diff_table(

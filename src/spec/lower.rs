@@ -15,7 +15,7 @@ use crate::error::{Error, Location, Result};
 use crate::model::{
     CheckConstraint, Column, Deferrable, Directives, Enum, Expr, Extension, ForeignKey, Identity,
     Index, IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema,
-    Table, UniqueConstraint,
+    Table, UniqueConstraint, View,
 };
 
 /// Lowers a deserialized file; `locator` turns YAML paths into positions for errors and the
@@ -73,6 +73,7 @@ impl Lowering<'_> {
         let mut drafts = self.tables(file.tables.unwrap_or_default(), &enum_paths, &mut schema)?;
         self.check_relation_names(&drafts)?;
         self.foreign_keys(&mut drafts)?;
+        self.views(file.views.unwrap_or_default(), &drafts, &mut schema)?;
         schema.tables = drafts
             .into_iter()
             .map(|(name, draft)| (name, draft.table))
@@ -175,6 +176,70 @@ impl Lowering<'_> {
         Ok(drafts)
     }
 
+    fn views(
+        &mut self,
+        views: raw::Ordered<raw::View>,
+        drafts: &BTreeMap<QualifiedName, TableDraft>,
+        schema: &mut Schema,
+    ) -> Result<()> {
+        let mut declared = Vec::new();
+        for (key, raw_view) in views.0 {
+            let at = YamlPath::default().key("views").key(&key);
+            let name = self.qualified(&key, &at)?;
+            if drafts.contains_key(&name) || schema.views.contains_key(&name) {
+                return Err(self.error(&at, format!("relation {name} is already declared")));
+            }
+            let definition = self.required_expression(raw_view.query, &at, "view query")?;
+            let definition = Expr::new(definition.as_str().trim_end_matches(';').trim_end());
+            let holder = Table::new(name.clone());
+            let mut indexes = BTreeMap::new();
+            if let Some(raw_indexes) = raw_view.indexes {
+                if !raw_view.materialized {
+                    return Err(self.error(&at, "only a materialized view can have indexes"));
+                }
+                for (index_idx, (index_name, raw_index)) in raw_indexes.0.into_iter().enumerate() {
+                    let index_at = entry_path(&at.key("indexes"), index_name.as_deref(), index_idx);
+                    let index = self.index(&holder, false, index_name, raw_index, &index_at)?;
+                    self.record(
+                        ObjectRef::Index(name.clone(), index.name.clone()),
+                        &index_at,
+                    );
+                    indexes.insert(index.name.clone(), index);
+                }
+            }
+            self.record(ObjectRef::View(name.clone()), &at);
+            schema.schemas.insert(name.schema.clone());
+            declared.push(name.clone());
+            schema.views.insert(
+                name.clone(),
+                View {
+                    name,
+                    definition,
+                    materialized: raw_view.materialized,
+                    indexes,
+                    comment: raw_view.comment,
+                    depends_on: BTreeSet::new(),
+                },
+            );
+        }
+        // The file does not say what a query reads; names of declared relations among its
+        // words are a good enough guess to create views in a working order.
+        let relations: Vec<QualifiedName> = drafts
+            .keys()
+            .cloned()
+            .chain(declared.iter().cloned())
+            .collect();
+        for view in schema.views.values_mut() {
+            let words = query_words(view.definition.as_str());
+            view.depends_on = relations
+                .iter()
+                .filter(|relation| **relation != view.name && words.contains(&relation.name))
+                .cloned()
+                .collect();
+        }
+        Ok(())
+    }
+
     fn enumeration(&self, key: &str, raw_enum: raw::Enum, at: &YamlPath) -> Result<Enum> {
         let name = self.qualified(key, at)?;
         if raw_enum.values.is_empty() {
@@ -274,7 +339,7 @@ impl Lowering<'_> {
         {
             let at = entry_path(&draft.at.key("indexes"), index_name.as_deref(), index_idx);
             let renamed_from = raw_index.renamed_from.take();
-            let index = self.index(&draft.table, index_name, raw_index, &at)?;
+            let index = self.index(&draft.table, true, index_name, raw_index, &at)?;
             if let Some(old_name) = renamed_from {
                 self.identifier(&old_name, &at)?;
                 let key = (name.clone(), index.name.clone());
@@ -391,9 +456,11 @@ impl Lowering<'_> {
         })
     }
 
+    /// `columns_known` is false for a materialized view, whose columns the file does not list.
     fn index(
         &self,
         table: &Table,
+        columns_known: bool,
         name: Option<String>,
         raw_index: raw::Index,
         at: &YamlPath,
@@ -402,7 +469,9 @@ impl Lowering<'_> {
         for raw_key in raw_index.columns {
             let target = match (raw_key.column, raw_key.expression) {
                 (Some(column), None) => {
-                    self.check_columns(table, std::slice::from_ref(&column), at, "index key")?;
+                    if columns_known {
+                        self.check_columns(table, std::slice::from_ref(&column), at, "index key")?;
+                    }
                     IndexTarget::Column(column)
                 }
                 (None, Some(expression)) => {
@@ -773,4 +842,20 @@ fn action(action: raw::ReferentialAction) -> ReferentialAction {
         raw::ReferentialAction::SetNull => ReferentialAction::SetNull,
         raw::ReferentialAction::SetDefault => ReferentialAction::SetDefault,
     }
+}
+
+/// The identifier words of a query (unquoted ones folded to lower case, as PostgreSQL does).
+fn query_words(query: &str) -> BTreeSet<String> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    Tokenizer::new(&dialect, query)
+        .tokenize()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|token| match token {
+            Token::Word(word) if word.quote_style.is_none() => Some(word.value.to_lowercase()),
+            Token::Word(word) => Some(word.value),
+            _ => None,
+        })
+        .collect()
 }

@@ -23,6 +23,18 @@ pub struct File {
     pub extensions: Option<Extensions>,
     pub enums: Option<Ordered<Enum>>,
     pub tables: Option<Ordered<Table>>,
+    pub views: Option<Ordered<View>>,
+}
+
+/// A query string, or `{ query: ..., materialized: true, comment: ..., indexes: ... }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    pub query: String,
+    #[serde(default)]
+    pub materialized: bool,
+    pub comment: Option<String>,
+    pub indexes: Option<Keyed<Index>>,
 }
 
 /// `[pgcrypto, citext]` or `{ pgcrypto: { schema: extensions } }`.
@@ -206,6 +218,17 @@ trait Shorthand: DeserializeOwned {
 
     fn from_list(_items: Vec<String>) -> Option<Self> {
         None
+    }
+}
+
+impl Shorthand for View {
+    const EXPECTING: &'static str = "a query or a view map";
+
+    fn from_text(text: &str) -> Option<Self> {
+        Some(View {
+            query: text.to_owned(),
+            ..View::default()
+        })
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use super::names::{format_qualified, primary_key_name};
 use crate::model::{
     Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget, ReferentialAction,
-    Schema, Table, UniqueConstraint,
+    Schema, Table, UniqueConstraint, View,
 };
 
 /// Flow collections longer than this (indentation and key included) are written in block style.
@@ -99,6 +99,13 @@ pub fn write(schema: &Schema) -> String {
             .map(|table| (format_qualified(&table.name), table_node(table)));
         root.push(("tables".to_owned(), Node::Section(entries.collect())));
     }
+    if !schema.views.is_empty() {
+        let entries = schema
+            .views
+            .values()
+            .map(|view| (format_qualified(&view.name), view_node(view)));
+        root.push(("views".to_owned(), Node::Section(entries.collect())));
+    }
     if root.is_empty() {
         return "{}\n".to_owned();
     }
@@ -171,6 +178,28 @@ fn table_node(table: &Table) -> Node {
             .map(|index| (index.name.clone(), index_node(index)))
             .collect(),
     );
+    Node::Section(entries)
+}
+
+/// The query alone for a plain view without a comment; the full map otherwise.
+fn view_node(view: &View) -> Node {
+    if !view.materialized && view.comment.is_none() && view.indexes.is_empty() {
+        return text(view.definition.as_str());
+    }
+    let mut entries = vec![("query".to_owned(), text(view.definition.as_str()))];
+    if view.materialized {
+        entries.push(("materialized".to_owned(), Node::Bool(true)));
+    }
+    if let Some(comment) = &view.comment {
+        entries.push(("comment".to_owned(), text(comment)));
+    }
+    if !view.indexes.is_empty() {
+        let indexes = view
+            .indexes
+            .values()
+            .map(|index| (index.name.clone(), index_node(index)));
+        entries.push(("indexes".to_owned(), Node::Section(indexes.collect())));
+    }
     Node::Section(entries)
 }
 

@@ -9,7 +9,7 @@ use crate::diff::{Change, ColumnHints};
 use crate::model::storage_type;
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, ForeignKey, Identity, Index, IndexTarget,
-    ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Table, UniqueConstraint,
+    ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Table, UniqueConstraint, View,
 };
 use crate::plan::Plan;
 use crate::spec::names::make_object_name;
@@ -198,10 +198,44 @@ fn statements_for(change: &Change) -> Vec<String> {
             "DROP INDEX {}",
             qualified(&QualifiedName::new(&table.schema, &index.name))
         )],
+        Change::CreateView(view) => create_view(view),
+        Change::DropView(view) => vec![format!(
+            "DROP {} {}",
+            view_kind(view),
+            qualified(&view.name)
+        )],
         Change::CommentOnTable { table, to, .. } => {
             vec![comment_on("TABLE", &qualified(table), to.as_deref())]
         }
     }
+}
+
+fn view_kind(view: &View) -> &'static str {
+    if view.materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    }
+}
+
+fn create_view(view: &View) -> Vec<String> {
+    let mut statements = vec![format!(
+        "CREATE {} {} AS\n{}",
+        view_kind(view),
+        qualified(&view.name),
+        view.definition.as_str()
+    )];
+    for index in view.indexes.values() {
+        statements.push(create_index(&view.name, index));
+    }
+    if let Some(comment) = &view.comment {
+        statements.push(comment_on(
+            view_kind(view),
+            &qualified(&view.name),
+            Some(comment),
+        ));
+    }
+    statements
 }
 
 fn create_enum(enum_type: &Enum) -> String {
