@@ -19,7 +19,7 @@ use crate::migrations::{self, Chain, Header, NewRevision, Revision};
 use crate::model::Schema;
 use crate::runner::{self, Direction, Lock, Step};
 use crate::source::{self, Source};
-use crate::{db, fs, normalize, shadow, spec};
+use crate::{db, fs, normalize, spec};
 
 pub async fn run(command: Command) -> Result<u8> {
     match command {
@@ -32,6 +32,7 @@ pub async fn run(command: Command) -> Result<u8> {
             let (current, desired) = source::read_pair(&from, &to).await?;
             report_unmanaged(&[&current, &desired]);
             let migration = crate::generate(&current, &desired);
+            report_rename_suggestions(&migration.changes);
             let script = if reverse {
                 migration.down
             } else {
@@ -203,6 +204,7 @@ async fn migrate(config: &Config, url: &str, message: &str, allow_destructive: b
         );
         return Ok(0);
     }
+    report_rename_suggestions(&migration.changes);
     let losses: Vec<String> = migration
         .changes
         .iter()
@@ -266,28 +268,8 @@ fn hazards(changes: &[Change]) -> Vec<String> {
 async fn read_database_and_file(config: &Config, url: &str) -> Result<(Schema, Schema)> {
     let database = Source::Database(url.to_string());
     let schema_file = Source::SchemaFile(config.schema.clone());
-    let Some(extra_schemas) = &config.schemas else {
-        return source::read_pair(&database, &schema_file).await;
-    };
-    let loaded = spec::load(&config.schema)?;
-    let scope: BTreeSet<String> = extra_schemas
-        .iter()
-        .chain(&loaded.schema.schemas)
-        .cloned()
-        .chain(["public".to_string()])
-        .collect();
-    let scope = SchemaScope::Only(scope.into_iter().collect());
-    let client = db::connect(url).await?;
-    let current = normalize::normalize(catalog::read(&client, &scope).await?);
-    let origin = shadow::Origin {
-        path: &config.schema,
-        source_map: &loaded.source_map,
-    };
-    let desired = normalize::normalize(loaded.schema.clone());
-    // Directives are not schema state; the shadow round trip drops them (as in `source`).
-    let mut canonical = shadow::canonicalize(&client, url, &desired, &origin).await?;
-    canonical.directives = desired.directives;
-    Ok((current, normalize::normalize(canonical)))
+    let extra_schemas = config.schemas.clone().unwrap_or_default();
+    source::read_pair_in(&database, &schema_file, &extra_schemas).await
 }
 
 /// What `upgrade` or `downgrade` was asked to do.
@@ -863,6 +845,13 @@ fn create_dir(path: &Path) -> Result<()> {
         return Ok(());
     }
     std::fs::create_dir_all(path).map_err(|source| Error::io(path, source))
+}
+
+/// A drop and an add that look like a rename get a hint; autogen never guesses renames.
+fn report_rename_suggestions(changes: &[Change]) {
+    for suggestion in crate::diff::rename_suggestions(changes) {
+        eprintln!("hint: {suggestion}");
+    }
 }
 
 /// Objects autogen leaves alone are said out loud, never silently ignored.

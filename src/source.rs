@@ -34,12 +34,23 @@ impl Source {
 /// database to database, every non-system schema. A file is canonicalized on the server of
 /// the other side when there is one, and by `normalize` alone otherwise.
 pub async fn read_pair(from: &Source, to: &Source) -> Result<(Schema, Schema)> {
+    read_pair_in(from, to, &[]).await
+}
+
+/// `read_pair`, also managing `extra_schemas` (autogen.toml's `schemas`) when a schema
+/// file is involved.
+pub async fn read_pair_in(
+    from: &Source,
+    to: &Source,
+    extra_schemas: &[String],
+) -> Result<(Schema, Schema)> {
     let from_file = load_file(from)?;
     let to_file = load_file(to)?;
     let file_schemas: BTreeSet<String> = [&from_file, &to_file]
         .into_iter()
         .flatten()
         .flat_map(|loaded| loaded.schema.schemas.iter().cloned())
+        .chain(extra_schemas.iter().cloned())
         .chain(["public".to_string()])
         .collect();
     let scope = if from_file.is_some() || to_file.is_some() {
