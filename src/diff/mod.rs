@@ -78,21 +78,27 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 }
 
 /// Views are matched by name and replaced whole when they differ. PostgreSQL refuses to
-/// change or drop a column a view reads, so views over a table whose columns change or go
-/// away (and the views over those) are dropped before and created again after.
+/// drop a view another view reads, or to change or drop a column a view reads, so views
+/// over a changed view or over a table whose columns change or go away (and the views
+/// over those) are dropped before and created again after.
 fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
-    let mut touched: BTreeSet<QualifiedName> = changes
-        .iter()
-        .filter_map(|change| match change {
-            Change::DropColumn { table, .. } => Some(table.clone()),
-            Change::AlterColumn {
-                table, from, to, ..
-            } if from.data_type != to.data_type || from.collation != to.collation => {
-                Some(table.clone())
-            }
-            _ => None,
-        })
-        .collect();
+    let replaced_views = current.views.values().filter(|current_view| {
+        !desired
+            .views
+            .get(&current_view.name)
+            .is_some_and(|desired_view| desired_view.same_as(current_view))
+    });
+    let mut touched: BTreeSet<QualifiedName> =
+        replaced_views.map(|view| view.name.clone()).collect();
+    touched.extend(changes.iter().filter_map(|change| match change {
+        Change::DropColumn { table, .. } => Some(table.clone()),
+        Change::AlterColumn {
+            table, from, to, ..
+        } if from.data_type != to.data_type || from.collation != to.collation => {
+            Some(table.clone())
+        }
+        _ => None,
+    }));
     loop {
         let reached: Vec<QualifiedName> = current
             .views
@@ -108,11 +114,9 @@ fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     }
 
     for (name, current_view) in &current.views {
-        let desired_view = desired.views.get(name);
-        let unchanged = desired_view.is_some_and(|view| view.same_as(current_view));
-        if !unchanged || touched.contains(name) {
+        if touched.contains(name) {
             changes.push(Change::DropView(current_view.clone()));
-            if let Some(view) = desired_view {
+            if let Some(view) = desired.views.get(name) {
                 changes.push(Change::CreateView(view.clone()));
             }
         }
