@@ -209,40 +209,56 @@ fn static_scope(case: &Value) -> Option<String> {
     None
 }
 
-/// sqldef's rename hints (`-- @renamed from=old` after a table, column, constraint or index
-/// definition) as autogen's `renamed_from` directives. Enum renames have no directive yet.
+/// sqldef's rename hints (`-- @renamed from=old` on the line of a table, column, constraint,
+/// index, enum type or enum label) as autogen's `renamed_from` directives.
 fn rename_directives(desired_sql: &str) -> Result<Directives, String> {
     let mut directives = Directives::default();
     let mut table: Option<QualifiedName> = None;
+    let mut enum_type: Option<QualifiedName> = None;
+    // A hint alone on its line names the object defined on the next one.
+    let mut pending_hint: Option<String> = None;
     for line in desired_sql.lines() {
-        let upper = line.to_uppercase();
-        if let Some(name) = name_after(line, &upper, "CREATE TABLE") {
-            table = Some(name);
+        let definition = strip_comments(line);
+        let upper = definition.to_uppercase();
+        let hint = line
+            .find("@renamed from=")
+            .map(|hint_at| identifier(&line[hint_at + "@renamed from=".len()..]));
+        if definition.trim().is_empty() {
+            pending_hint = hint.or(pending_hint);
+            continue;
         }
-        let Some(hint_at) = line.find("@renamed from=") else {
+        let hint = hint.or(pending_hint.take());
+        if let Some(name) = name_after(&definition, &upper, "CREATE TABLE") {
+            table = Some(name);
+            enum_type = None;
+        }
+        if let Some(name) = name_after(&definition, &upper, "CREATE TYPE") {
+            enum_type = Some(name);
+            table = None;
+        }
+        let Some(old_name) = hint else {
             continue;
         };
-        let old_name = identifier(&line[hint_at + "@renamed from=".len()..]);
-        let definition = strip_comments(line);
-        let definition_upper = definition.to_uppercase();
-        if upper.contains("TYPE")
-            || upper.contains("ENUM")
-            || definition.trim_start().starts_with('\'')
+        if let Some(name) = name_after(&definition, &upper, "CREATE TYPE") {
+            directives.enum_renames.insert(name, old_name);
+        } else if let (Some(enum_name), Some(label)) =
+            (&enum_type, definition.trim_start().strip_prefix('\''))
         {
-            return Err("renames of enum types or values (no directive yet)".into());
-        }
-        if let Some(name) = name_after(&definition, &definition_upper, "CREATE TABLE") {
+            let value = label.split('\'').next().unwrap_or_default().to_string();
+            directives
+                .enum_value_renames
+                .insert((enum_name.clone(), value), old_name);
+        } else if let Some(name) = name_after(&definition, &upper, "CREATE TABLE") {
             directives.table_renames.insert(name, old_name);
-        } else if let Some(index) = name_after(&definition, &definition_upper, "CREATE INDEX") {
-            let on = definition_upper.find(" ON ").ok_or("index without ON")?;
+        } else if let Some(index) = name_after(&definition, &upper, "CREATE INDEX") {
+            let on = upper.find(" ON ").ok_or("index without ON")?;
             let on_table = qualified(&definition[on + 4..]);
             directives
                 .index_renames
                 .insert((on_table, index.name), old_name);
-        } else if let (Some(name), Some(table)) = (
-            name_after(&definition, &definition_upper, "CONSTRAINT"),
-            &table,
-        ) {
+        } else if let (Some(name), Some(table)) =
+            (name_after(&definition, &upper, "CONSTRAINT"), &table)
+        {
             directives
                 .constraint_renames
                 .insert((table.clone(), name.name), old_name);
@@ -272,7 +288,8 @@ fn strip_comments(line: &str) -> String {
             .map_or("", |end| &rest[start + end + 2..]);
     }
     text.push_str(rest);
-    text
+    // A comment between keywords leaves two spaces; keywords are matched with one.
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The (possibly qualified) name after a keyword, e.g. after `CREATE TABLE`.

@@ -36,6 +36,10 @@ pub struct Directives {
     pub constraint_renames: BTreeMap<(QualifiedName, String), String>,
     /// (table, new index name) → the index's old name.
     pub index_renames: BTreeMap<(QualifiedName, String), String>,
+    /// New enum name → the name it had.
+    pub enum_renames: BTreeMap<QualifiedName, String>,
+    /// (enum, new label) → the label's old text.
+    pub enum_value_renames: BTreeMap<(QualifiedName, String), String>,
     /// (table, column) → the expression that fills existing rows when the column is added
     /// or becomes NOT NULL.
     pub backfills: BTreeMap<(QualifiedName, String), Expr>,

@@ -36,7 +36,7 @@ impl Plan {
 /// Phases in execution order. Within a phase, steps keep the diff's (name-sorted) order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Phase {
-    /// Renames go first, since every later step uses the new names.
+    /// Renames go first, since every later step uses the new names (enums rename here too).
     RenameTable,
     RenameColumn,
     RenameConstraintOrIndex,
@@ -194,14 +194,17 @@ fn phase_of(change: &Change) -> Phase {
         Change::CommentOnTable { .. } => Phase::Comment,
         Change::CreateView(_) => Phase::CreateView,
         Change::DropView(_) => Phase::DropView,
-        Change::RenameTable { timing, .. } => match timing {
+        Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,
         },
-        Change::RenameColumn { timing, .. } => match timing {
-            RenameTiming::BeforeOtherChanges => Phase::RenameColumn,
-            RenameTiming::AfterOtherChanges => Phase::UndoRenameColumn,
-        },
+        // A value is renamed in its type's new name, so after the type, and undone before.
+        Change::RenameColumn { timing, .. } | Change::RenameEnumValue { timing, .. } => {
+            match timing {
+                RenameTiming::BeforeOtherChanges => Phase::RenameColumn,
+                RenameTiming::AfterOtherChanges => Phase::UndoRenameColumn,
+            }
+        }
         Change::RenameConstraint { timing, .. } | Change::RenameIndex { timing, .. } => {
             match timing {
                 RenameTiming::BeforeOtherChanges => Phase::RenameConstraintOrIndex,

@@ -67,6 +67,19 @@ pub enum Change {
     CreateTable(Table),
     /// `DROP TABLE t`
     DropTable(Table),
+    /// `ALTER TYPE e RENAME TO n`
+    RenameEnum {
+        from: QualifiedName,
+        to: QualifiedName,
+        timing: RenameTiming,
+    },
+    /// `ALTER TYPE e RENAME VALUE 'a' TO 'b'`
+    RenameEnumValue {
+        enum_name: QualifiedName,
+        from: String,
+        to: String,
+        timing: RenameTiming,
+    },
     /// `ALTER TABLE t RENAME TO n`
     RenameTable {
         from: QualifiedName,
@@ -197,6 +210,22 @@ impl Change {
             Change::DropView(view) => Change::CreateView(view),
             Change::CreateTable(table) => Change::DropTable(table),
             Change::DropTable(table) => Change::CreateTable(table),
+            Change::RenameEnum { from, to, timing } => Change::RenameEnum {
+                from: to,
+                to: from,
+                timing: timing.flipped(),
+            },
+            Change::RenameEnumValue {
+                enum_name,
+                from,
+                to,
+                timing,
+            } => Change::RenameEnumValue {
+                enum_name,
+                from: to,
+                to: from,
+                timing: timing.flipped(),
+            },
             Change::RenameTable { from, to, timing } => Change::RenameTable {
                 from: to,
                 to: from,
@@ -446,6 +475,8 @@ impl Change {
                 ObjectRef::Column(table.clone(), column.name.clone())
             }
             Change::RenameTable { to, .. } => ObjectRef::Table(to.clone()),
+            Change::RenameEnum { to, .. } => ObjectRef::Enum(to.clone()),
+            Change::RenameEnumValue { enum_name, .. } => ObjectRef::Enum(enum_name.clone()),
             Change::CreateView(view) | Change::DropView(view) => ObjectRef::View(view.name.clone()),
             Change::RenameColumn { table, to, .. } => ObjectRef::Column(table.clone(), to.clone()),
             Change::RenameConstraint { table, to, .. } => {
@@ -504,6 +535,10 @@ impl Change {
             | Change::DropIndex { .. } => "dropped",
             Change::AlterEnum { .. } | Change::AlterColumn { .. } => "altered",
             Change::RenameTable { from, .. } => return format!("renamed table {from} to {object}"),
+            Change::RenameEnum { from, .. } => return format!("renamed enum {from} to {object}"),
+            Change::RenameEnumValue { from, to, .. } => {
+                return format!("renamed value {from} of {object} to {to}")
+            }
             Change::RenameColumn { from, .. }
             | Change::RenameConstraint { from, .. }
             | Change::RenameIndex { from, .. } => return format!("renamed {from} to {object}"),

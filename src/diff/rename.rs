@@ -19,6 +19,48 @@ pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {
     let mut changes = Vec::new();
     let timing = RenameTiming::BeforeOtherChanges;
 
+    for (new_name, old_enum) in &directives.enum_renames {
+        let old_name = QualifiedName::new(&new_name.schema, old_enum);
+        if renamed.enums.contains_key(new_name) {
+            continue;
+        }
+        let Some(mut enum_type) = renamed.enums.remove(&old_name) else {
+            continue;
+        };
+        enum_type.name = new_name.clone();
+        renamed.enums.insert(new_name.clone(), enum_type);
+        rename_type_references(&mut renamed, &old_name, new_name);
+        changes.push(Change::RenameEnum {
+            from: old_name,
+            to: new_name.clone(),
+            timing,
+        });
+    }
+
+    for ((enum_name, new_value), old_value) in &directives.enum_value_renames {
+        let Some(enum_type) = renamed.enums.get_mut(enum_name) else {
+            continue;
+        };
+        if enum_type.values.contains(new_value) {
+            continue;
+        }
+        let Some(slot) = enum_type
+            .values
+            .iter_mut()
+            .find(|value| *value == old_value)
+        else {
+            continue;
+        };
+        *slot = new_value.clone();
+        rename_label_in_defaults(&mut renamed, enum_name, old_value, new_value);
+        changes.push(Change::RenameEnumValue {
+            enum_name: enum_name.clone(),
+            from: old_value.clone(),
+            to: new_value.clone(),
+            timing,
+        });
+    }
+
     for (new_name, old_table) in &directives.table_renames {
         let old_name = QualifiedName::new(&new_name.schema, old_table);
         if renamed.tables.contains_key(new_name) {
@@ -158,6 +200,45 @@ fn same_columns(left: &Table, right: &Table) -> bool {
         columns
     };
     !left.columns.is_empty() && signature(left) == signature(right)
+}
+
+/// After `ALTER TYPE ... RENAME`, columns of the type (and their defaults) name it anew.
+fn rename_type_references(schema: &mut Schema, old: &QualifiedName, new: &QualifiedName) {
+    let old_type = quote::type_name(old);
+    let new_type = quote::type_name(new);
+    for table in schema.tables.values_mut() {
+        for column in &mut table.columns {
+            if column.data_type == old_type {
+                column.data_type = new_type.clone();
+            } else if column.data_type == format!("{old_type}[]") {
+                column.data_type = format!("{new_type}[]");
+            } else {
+                continue;
+            }
+            if let Some(default) = &mut column.default {
+                *default = rename_identifier(default, &old.name, &new.name);
+            }
+        }
+    }
+}
+
+/// After `ALTER TYPE ... RENAME VALUE`, defaults of the type's columns show the new label.
+fn rename_label_in_defaults(schema: &mut Schema, enum_name: &QualifiedName, old: &str, new: &str) {
+    let type_text = quote::type_name(enum_name);
+    for table in schema.tables.values_mut() {
+        for column in &mut table.columns {
+            if column.data_type != type_text {
+                continue;
+            }
+            if let Some(default) = &mut column.default {
+                let old_literal = quote::literal(old);
+                if default.as_str().starts_with(&old_literal) {
+                    let rest = &default.as_str()[old_literal.len()..];
+                    *default = Expr::new(format!("{}{rest}", quote::literal(new)));
+                }
+            }
+        }
+    }
 }
 
 fn rename_in_list(names: &mut [String], old: &str, new: &str) {

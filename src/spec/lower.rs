@@ -240,12 +240,24 @@ impl Lowering<'_> {
         Ok(())
     }
 
-    fn enumeration(&self, key: &str, raw_enum: raw::Enum, at: &YamlPath) -> Result<Enum> {
+    fn enumeration(&mut self, key: &str, raw_enum: raw::Enum, at: &YamlPath) -> Result<Enum> {
         let name = self.qualified(key, at)?;
         if raw_enum.values.is_empty() {
             return Err(self.error(at, "enum needs at least one value"));
         }
-        for (value_idx, value) in raw_enum.values.iter().enumerate() {
+        if let Some(old_name) = raw_enum.renamed_from {
+            self.identifier(&old_name, at)?;
+            self.directives.enum_renames.insert(name.clone(), old_name);
+        }
+        let mut values = Vec::new();
+        for raw_value in raw_enum.values {
+            if let Some(old_value) = raw_value.renamed_from {
+                let key = (name.clone(), raw_value.value.clone());
+                self.directives.enum_value_renames.insert(key, old_value);
+            }
+            values.push(raw_value.value);
+        }
+        for (value_idx, value) in values.iter().enumerate() {
             if value.is_empty() {
                 return Err(self.error(at, "enum value is empty"));
             }
@@ -255,13 +267,13 @@ impl Lowering<'_> {
                     format!("enum value \"{value}\" is longer than {MAX_IDENTIFIER_BYTES} bytes"),
                 ));
             }
-            if raw_enum.values[..value_idx].contains(value) {
+            if values[..value_idx].contains(value) {
                 return Err(self.error(at, format!("duplicate enum value \"{value}\"")));
             }
         }
         Ok(Enum {
             name,
-            values: raw_enum.values,
+            values,
             comment: raw_enum.comment,
         })
     }

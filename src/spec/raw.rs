@@ -55,8 +55,18 @@ pub struct ExtensionOptions {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Enum {
-    pub values: Vec<String>,
+    #[serde(deserialize_with = "shorthand_list")]
+    pub values: Vec<EnumValue>,
     pub comment: Option<String>,
+    pub renamed_from: Option<String>,
+}
+
+/// A label, or `{ value: shipped, renamed_from: shipping }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    pub value: String,
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -253,8 +263,26 @@ impl Shorthand for Enum {
 
     fn from_list(values: Vec<String>) -> Option<Self> {
         Some(Enum {
-            values,
+            values: values
+                .into_iter()
+                .map(|value| EnumValue {
+                    value,
+                    renamed_from: None,
+                })
+                .collect(),
             comment: None,
+            renamed_from: None,
+        })
+    }
+}
+
+impl Shorthand for EnumValue {
+    const EXPECTING: &'static str = "a label or a map with value";
+
+    fn from_text(text: &str) -> Option<Self> {
+        Some(EnumValue {
+            value: text.to_owned(),
+            renamed_from: None,
         })
     }
 }

@@ -137,6 +137,22 @@ fn statements_for(change: &Change) -> Vec<String> {
             hints,
             ..
         } => alter_column(table, from, to, hints),
+        Change::RenameEnum { from, to, .. } => vec![format!(
+            "ALTER TYPE {} RENAME TO {}",
+            qualified(from),
+            ident(&to.name)
+        )],
+        Change::RenameEnumValue {
+            enum_name,
+            from,
+            to,
+            ..
+        } => vec![format!(
+            "ALTER TYPE {} RENAME VALUE {} TO {}",
+            qualified(enum_name),
+            literal(from),
+            literal(to)
+        )],
         Change::RenameTable { from, to, .. } => vec![format!(
             "ALTER TABLE {} RENAME TO {}",
             qualified(from),
