@@ -5,7 +5,7 @@
 
 pub mod quote;
 
-use crate::diff::{Change, ColumnHints};
+use crate::diff::{Change, ColumnHints, Hazard};
 use crate::model::storage_type;
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, ForeignKey, Identity, Index, IndexTarget,
@@ -76,6 +76,20 @@ pub fn render(plan: &Plan, direction: Direction) -> Script {
         if let Some(loss) = change.data_loss() {
             notes.push(format!("DESTRUCTIVE: {loss}"));
         }
+        let hazards: Vec<String> = change
+            .hazards()
+            .iter()
+            .filter(|hazard| !matches!(hazard, Hazard::DataLoss(_)))
+            .map(ToString::to_string)
+            .collect();
+        let step_statements = statements_for(change);
+        if !hazards.is_empty() {
+            let scope = match step_statements.len() {
+                1 => String::new(),
+                n_statements => format!(" (of the next {n_statements} statements)"),
+            };
+            notes.push(format!("hazards{scope}: {}", hazards.join("; ")));
+        }
         if direction == Direction::Downgrade {
             if let Some(loss) = change.inverse().data_loss() {
                 notes.push(format!(
@@ -84,7 +98,7 @@ pub fn render(plan: &Plan, direction: Direction) -> Script {
             }
         }
         let object = change.object();
-        for (statement_idx, sql) in statements_for(change).into_iter().enumerate() {
+        for (statement_idx, sql) in step_statements.into_iter().enumerate() {
             statements.push(Statement {
                 sql,
                 notes: if statement_idx == 0 {
