@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diff::{Change, RenameTiming};
+use crate::diff::{removes_or_moves_values, Change, RenameTiming};
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
 /// Ordered steps; applying them in order turns the current schema into the desired one.
@@ -53,6 +53,9 @@ pub enum Phase {
     DropTable,
     DropColumn,
     AlterColumn,
+    /// An enum losing or reordering values is rebuilt once the columns that go away are
+    /// gone and the columns changing type have changed, before new columns use it.
+    RebuildEnum,
     AddColumn,
     CreateTable,
     AddConstraint,
@@ -175,6 +178,9 @@ fn phase_of(change: &Change) -> Phase {
         Change::DropExtension(_) => Phase::DropExtension,
         Change::CreateEnum(_) => Phase::CreateEnum,
         Change::DropEnum(_) => Phase::DropEnum,
+        Change::AlterEnum { from, to, .. } if removes_or_moves_values(from, to) => {
+            Phase::RebuildEnum
+        }
         Change::AlterEnum { .. } => Phase::AlterEnum,
         Change::CreateTable(_) => Phase::CreateTable,
         Change::DropTable(_) => Phase::DropTable,

@@ -55,13 +55,16 @@ pub enum Change {
     CreateEnum(Enum),
     /// `DROP TYPE e`
     DropEnum(Enum),
-    /// `ALTER TYPE e ADD VALUE ...`, or a rebuild of the type when values go away or move.
+    /// `ALTER TYPE e ADD VALUE ...`, or a rebuild of the type (see `needs_rebuild`).
     /// `columns` are the columns of type `from` in the state the change is applied to.
     AlterEnum {
         from: Enum,
         to: Enum,
         columns: Vec<ColumnUse>,
         columns_after: Vec<ColumnUse>,
+        /// The migration uses a new value, which PostgreSQL forbids in the transaction that
+        /// added it with `ADD VALUE`; a rebuilt type has no such limit.
+        new_value_used: bool,
     },
     /// `CREATE TABLE t (...)` with its constraints, indexes and comments.
     CreateTable(Table),
@@ -200,11 +203,13 @@ impl Change {
                 to,
                 columns,
                 columns_after,
+                new_value_used,
             } => Change::AlterEnum {
                 from: to,
                 to: from,
                 columns: columns_after,
                 columns_after: columns,
+                new_value_used,
             },
             Change::CreateView(view) => Change::DropView(view),
             Change::DropView(view) => Change::CreateView(view),
@@ -439,7 +444,13 @@ impl Change {
                 });
                 hazards.push(Hazard::FullTableScan(table.to_string()));
             }
-            Change::AlterEnum { columns, .. } => {
+            Change::AlterEnum {
+                from,
+                to,
+                columns,
+                new_value_used,
+                ..
+            } if needs_rebuild(from, to, *new_value_used) => {
                 for column_use in columns {
                     hazards.push(table_lock(&column_use.table));
                     hazards.push(Hazard::TableRewrite(column_use.table.to_string()));
@@ -447,6 +458,8 @@ impl Change {
             }
             _ => {}
         }
+        let mut seen = std::collections::BTreeSet::new();
+        hazards.retain(|hazard| seen.insert(hazard.clone()));
         hazards
     }
 
@@ -546,6 +559,27 @@ impl Change {
         };
         format!("{verb} {object}")
     }
+}
+
+/// Whether an enum change rebuilds the type (new type, columns converted through text,
+/// old type dropped) rather than adding values in place: values went away or moved, or a
+/// new value is used in the same migration.
+pub fn needs_rebuild(from: &Enum, to: &Enum, new_value_used: bool) -> bool {
+    new_value_used || removes_or_moves_values(from, to)
+}
+
+/// True unless `to` is `from` with values added (old ones kept, in their order).
+pub fn removes_or_moves_values(from: &Enum, to: &Enum) -> bool {
+    let kept: Vec<&String> = to
+        .values
+        .iter()
+        .filter(|value| from.values.contains(value))
+        .collect();
+    kept.len() != from.values.len()
+        || kept
+            .iter()
+            .zip(&from.values)
+            .any(|(kept, old)| *kept != old)
 }
 
 /// What a statement does to a running application.

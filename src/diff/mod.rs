@@ -8,7 +8,9 @@ mod rename;
 
 use std::collections::BTreeSet;
 
-pub use change::{Change, ColumnHints, ColumnUse, Hazard, RenameTiming};
+pub use change::{
+    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, RenameTiming,
+};
 pub use rename::suggestions as rename_suggestions;
 
 use crate::model::{Directives, Enum, QualifiedName, Schema, Table};
@@ -44,6 +46,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                     to: desired_enum.clone(),
                     columns: columns_of_enum(current, current_enum),
                     columns_after: columns_of_enum(desired, desired_enum),
+                    new_value_used: false,
                 });
             }
             Some(_) => {}
@@ -74,7 +77,82 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 
     diff_views(current, desired, &mut changes);
     rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
+    mark_new_enum_values_in_use(&mut changes);
     changes
+}
+
+/// Flags enum changes whose new values other changes of the migration use (a default, a
+/// backfill, a check, ...), found as the value's literal in their expressions.
+fn mark_new_enum_values_in_use(changes: &mut [Change]) {
+    let texts: Vec<String> = changes.iter().flat_map(expression_texts).collect();
+    for change in changes.iter_mut() {
+        if let Change::AlterEnum {
+            from,
+            to,
+            new_value_used,
+            ..
+        } = change
+        {
+            *new_value_used = to
+                .values
+                .iter()
+                .filter(|value| !from.values.contains(value))
+                .map(|value| crate::sql::quote::literal(value))
+                .any(|literal| texts.iter().any(|text| text.contains(&literal)));
+        }
+    }
+}
+
+/// The SQL expressions a change writes into the database.
+fn expression_texts(change: &Change) -> Vec<String> {
+    let column_texts = |column: &crate::model::Column| {
+        [&column.default, &column.generated]
+            .into_iter()
+            .flatten()
+            .map(|expr| expr.as_str().to_string())
+            .collect::<Vec<_>>()
+    };
+    match change {
+        Change::AddColumn {
+            column, backfill, ..
+        } => {
+            let mut texts = column_texts(column);
+            texts.extend(backfill.iter().map(|expr| expr.as_str().to_string()));
+            texts
+        }
+        Change::AlterColumn { to, hints, .. } => {
+            let mut texts = column_texts(to);
+            texts.extend(
+                [&hints.backfill, &hints.using]
+                    .into_iter()
+                    .flatten()
+                    .map(|expr| expr.as_str().to_string()),
+            );
+            texts
+        }
+        Change::CreateTable(table) => {
+            let mut texts: Vec<String> = table.columns.iter().flat_map(column_texts).collect();
+            texts.extend(
+                table
+                    .checks
+                    .values()
+                    .map(|check| check.expression.0.clone()),
+            );
+            texts.extend(
+                table
+                    .indexes
+                    .values()
+                    .filter_map(|index| index.predicate.as_ref().map(|expr| expr.0.clone())),
+            );
+            texts
+        }
+        Change::AddCheck { check, .. } => vec![check.expression.0.clone()],
+        Change::CreateIndex { index, .. } => {
+            index.predicate.iter().map(|expr| expr.0.clone()).collect()
+        }
+        Change::CreateView(view) => vec![view.definition.0.clone()],
+        _ => Vec::new(),
+    }
 }
 
 /// Views are matched by name and replaced whole when they differ. PostgreSQL refuses to

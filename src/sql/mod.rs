@@ -5,7 +5,7 @@
 
 pub mod quote;
 
-use crate::diff::{Change, ColumnHints, Hazard};
+use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard};
 use crate::model::storage_type;
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, ForeignKey, Identity, Index, IndexTarget,
@@ -130,8 +130,12 @@ fn statements_for(change: &Change) -> Vec<String> {
         Change::CreateEnum(enum_type) => vec![create_enum(enum_type)],
         Change::DropEnum(enum_type) => vec![format!("DROP TYPE {}", qualified(&enum_type.name))],
         Change::AlterEnum {
-            from, to, columns, ..
-        } => alter_enum(from, to, columns),
+            from,
+            to,
+            columns,
+            columns_after,
+            new_value_used,
+        } => alter_enum(from, to, columns, columns_after, *new_value_used),
         Change::CreateTable(table) => create_table(table),
         Change::DropTable(table) => vec![format!("DROP TABLE {}", qualified(&table.name))],
         Change::AddColumn {
@@ -282,20 +286,18 @@ fn create_enum(enum_type: &Enum) -> String {
 }
 
 /// Values only added (old order kept) become `ADD VALUE`, placed before the next old value
-/// or after the last; anything else rebuilds the type and converts its columns through text.
-fn alter_enum(from: &Enum, to: &Enum, columns: &[crate::diff::ColumnUse]) -> Vec<String> {
-    let kept: Vec<&String> = to
-        .values
-        .iter()
-        .filter(|value| from.values.contains(value))
-        .collect();
-    let only_additions = kept.len() == from.values.len()
-        && kept
-            .iter()
-            .zip(&from.values)
-            .all(|(kept, old)| *kept == old);
+/// or after the last; otherwise the type is rebuilt and its columns converted through text.
+/// A rebuild that removes values runs after dropped columns are gone (see `plan`), so it
+/// converts only the columns that stay; each gets back the default it ends up with.
+fn alter_enum(
+    from: &Enum,
+    to: &Enum,
+    columns: &[ColumnUse],
+    columns_after: &[ColumnUse],
+    new_value_used: bool,
+) -> Vec<String> {
     let name = qualified(&to.name);
-    if only_additions {
+    if !needs_rebuild(from, to, new_value_used) {
         let mut statements = Vec::new();
         for (value_idx, value) in to.values.iter().enumerate() {
             if from.values.contains(value) {
@@ -326,7 +328,15 @@ fn alter_enum(from: &Enum, to: &Enum, columns: &[crate::diff::ColumnUse]) -> Vec
         create_enum(to),
     ];
     let type_text = quote::type_name(&to.name);
+    let removes_values = removes_or_moves_values(from, to);
     for column_use in columns {
+        let after = columns_after.iter().find(|after| {
+            after.table == column_use.table && after.column.name == column_use.column.name
+        });
+        if removes_values && after.is_none() {
+            continue;
+        }
+        let final_default = after.map_or(&column_use.column.default, |after| &after.column.default);
         let table = qualified(&column_use.table);
         let column = ident(&column_use.column.name);
         let is_array = column_use.column.data_type.ends_with("[]");
@@ -343,7 +353,7 @@ fn alter_enum(from: &Enum, to: &Enum, columns: &[crate::diff::ColumnUse]) -> Vec
         statements.push(format!(
             "ALTER TABLE {table} ALTER COLUMN {column} TYPE {target} USING {column}::{via}::{target}"
         ));
-        if let Some(default) = &column_use.column.default {
+        if let Some(default) = final_default {
             statements.push(format!(
                 "ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {}",
                 default.as_str()
