@@ -125,7 +125,8 @@ pub async fn read_history(client: &Client) -> Result<Vec<HistoryEntry>> {
     }
     let rows = client
         .query(
-            "SELECT revision, direction, \
+            // Coalesced: the history is plain rows anyone may edit; reading it never panics.
+            "SELECT revision, coalesce(direction, ''), \
              to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
              coalesce(by_user, ''), duration_ms FROM autogen.history ORDER BY id",
             &[],
