@@ -349,7 +349,10 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// column and are left out, as is everything an extension owns (deptype `e`), including the
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
-/// PostgreSQL's own plumbing, not user objects.
+/// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
+/// cannot hold yet (identity sequence options, NOT VALID, NO INHERIT, MATCH FULL, UNLOGGED,
+/// row-level security, storage parameters and tablespaces) are listed too, so that no
+/// difference in them goes unseen.
 pub const UNMANAGED_QUERY: &str = "\
 WITH extension_members AS (
   SELECT dep.classid, dep.objid
@@ -440,4 +443,47 @@ SELECT 'statistics', n.nspname || '.' || st.stxname
 FROM pg_catalog.pg_statistic_ext st
 JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
-  AND (st.tableoid, st.oid) NOT IN (SELECT * FROM extension_members)";
+  AND (st.tableoid, st.oid) NOT IN (SELECT * FROM extension_members)
+UNION ALL
+SELECT 'identity sequence options', r.qualified_name || '.' || a.attname
+FROM pg_catalog.pg_attribute a
+JOIN relations r ON r.oid = a.attrelid AND r.relkind = 'r'
+JOIN pg_catalog.pg_depend dep
+  ON dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+ AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'
+ AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+JOIN pg_catalog.pg_sequence seq ON seq.seqrelid = dep.objid
+WHERE a.attidentity <> ''
+  AND (seq.seqstart <> 1 OR seq.seqincrement <> 1 OR seq.seqmin <> 1 OR seq.seqcache <> 1
+       OR seq.seqcycle
+       OR seq.seqmax <> CASE seq.seqtypid
+                          WHEN 'pg_catalog.int2'::pg_catalog.regtype THEN 32767
+                          WHEN 'pg_catalog.int4'::pg_catalog.regtype THEN 2147483647
+                          ELSE 9223372036854775807
+                        END)
+UNION ALL
+SELECT CASE
+         WHEN NOT con.convalidated THEN 'NOT VALID constraint'
+         WHEN con.contype = 'f' THEN 'MATCH FULL foreign key'
+         ELSE 'NO INHERIT constraint'
+       END,
+       con.conname || ' on ' || r.qualified_name
+FROM pg_catalog.pg_constraint con
+JOIN relations r ON r.oid = con.conrelid AND r.relkind = 'r'
+-- Primary and foreign keys are always marked connoinherit; only on a check does it mean
+-- something.
+WHERE NOT con.convalidated
+   OR (con.contype = 'f' AND con.confmatchtype = 'f')
+   OR (con.contype = 'c' AND con.connoinherit)
+UNION ALL
+SELECT CASE
+         WHEN r.relkind = 'r' AND c.relpersistence = 'u' THEN 'unlogged table'
+         WHEN c.relrowsecurity THEN 'row-level security'
+         ELSE 'storage parameters'
+       END,
+       r.qualified_name
+FROM relations r
+JOIN pg_catalog.pg_class c ON c.oid = r.oid
+WHERE r.relkind IN ('r', 'i', 'm')
+  AND ((r.relkind = 'r' AND c.relpersistence = 'u') OR c.relrowsecurity
+       OR c.reloptions IS NOT NULL OR c.reltablespace <> 0)";
