@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio_postgres::Client;
 
 use crate::catalog::{self, SchemaScope};
+use crate::diff::Change;
 use crate::error::{describe_db_error, Error, Result};
 use crate::model::Schema;
 use crate::spec::SourceMap;
@@ -76,14 +77,37 @@ async fn build_and_read(
     let mut shadow = db::connect_config(&config, shadow_name).await?;
     let scope = SchemaScope::Only(desired.schemas.iter().cloned().collect());
     let empty = normalize::normalize(catalog::read(&shadow, &scope).await?);
-    let script = sql::render(
-        &plan::build(&diff::diff(&empty, desired)),
-        Direction::Upgrade,
-    );
+    let changes = separate_checks_and_indexes(diff::diff(&empty, desired));
+    let script = sql::render(&plan::build(&changes), Direction::Upgrade);
     apply::apply(&mut shadow, &script, "shadow database")
         .await
         .map_err(|error| point_at_source(error, &script, origin))?;
     Ok(normalize::normalize(catalog::read(&shadow, &scope).await?))
+}
+
+/// Checks and indexes as steps of their own, so that an expression the server rejects is
+/// reported at the check's or index's line rather than its table's.
+fn separate_checks_and_indexes(changes: Vec<Change>) -> Vec<Change> {
+    let mut separated = Vec::new();
+    for change in changes {
+        let Change::CreateTable(mut table) = change else {
+            separated.push(change);
+            continue;
+        };
+        let checks = std::mem::take(&mut table.checks);
+        let indexes = std::mem::take(&mut table.indexes);
+        let name = table.name.clone();
+        separated.push(Change::CreateTable(table));
+        separated.extend(checks.into_values().map(|check| Change::AddCheck {
+            table: name.clone(),
+            check,
+        }));
+        separated.extend(indexes.into_values().map(|index| Change::CreateIndex {
+            table: name.clone(),
+            index,
+        }));
+    }
+    separated
 }
 
 /// A statement the server rejected becomes a spec error at the object's line.

@@ -179,3 +179,33 @@ async fn inspect_writes_yaml_that_diffs_empty_against_its_database() {
         String::from_utf8_lossy(&diff.stderr)
     );
 }
+
+#[tokio::test]
+async fn an_expression_the_server_rejects_is_reported_at_its_line() {
+    let database = ScratchDb::create("autogen_cli").await;
+    let example = std::fs::read_to_string(example_schema()).expect("example schema");
+    let broken = example.replace("\"gpa between 0 and 4\"", "\"gpa between 0 and fourty(2)\"");
+    let check_line = broken
+        .lines()
+        .position(|line| line.contains("students_gpa_check"))
+        .map(|line_idx| line_idx + 1)
+        .expect("the example has the check");
+    let path = std::env::temp_dir().join(format!("autogen-bad-check-{}.yaml", database.name));
+    std::fs::write(&path, broken).expect("temp file");
+    let output = autogen()
+        .args(["diff", "--from", &database.url, "--to"])
+        .arg(&path)
+        .output()
+        .expect("autogen runs");
+    std::fs::remove_file(&path).ok();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            ":{check_line}:7: constraint students_gpa_check on students"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fourty"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
