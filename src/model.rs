@@ -174,6 +174,8 @@ pub struct Column {
     pub nullable: bool,
     pub default: Option<Expr>,
     pub identity: Option<Identity>,
+    /// Options of an identity column's sequence; `None` fields are PostgreSQL's defaults.
+    pub identity_options: SequenceOptions,
     /// Expression of a `GENERATED ALWAYS AS (...) STORED` column.
     pub generated: Option<Expr>,
     /// Explicit collation, only when it differs from the type's default.
@@ -189,6 +191,7 @@ impl Column {
             nullable: true,
             default: None,
             identity: None,
+            identity_options: SequenceOptions::default(),
             generated: None,
             collation: None,
             comment: None,
@@ -204,6 +207,75 @@ pub fn storage_type(data_type: &str) -> &str {
         "bigserial" => "bigint",
         "smallserial" => "smallint",
         other => other,
+    }
+}
+
+/// Sequence options (`START WITH`, `INCREMENT BY`, ...); a `None` field is the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SequenceOptions {
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min_value: Option<i64>,
+    pub max_value: Option<i64>,
+    pub cache: Option<i64>,
+    pub cycle: bool,
+}
+
+impl SequenceOptions {
+    pub fn is_default(&self) -> bool {
+        *self == SequenceOptions::default()
+    }
+
+    /// Every option's value in force for a sequence of `data_type`:
+    /// `(start, increment, min_value, max_value, cache)`.
+    pub fn effective(&self, data_type: &str) -> (i64, i64, i64, i64, i64) {
+        let type_max = match storage_type(data_type) {
+            "smallint" => i64::from(i16::MAX),
+            "integer" => i64::from(i32::MAX),
+            _ => i64::MAX,
+        };
+        let increment = self.increment.unwrap_or(1);
+        let min_value = self
+            .min_value
+            .unwrap_or(if increment > 0 { 1 } else { -type_max - 1 });
+        let max_value = self
+            .max_value
+            .unwrap_or(if increment > 0 { type_max } else { -1 });
+        let start = self
+            .start
+            .unwrap_or(if increment > 0 { min_value } else { max_value });
+        (
+            start,
+            increment,
+            min_value,
+            max_value,
+            self.cache.unwrap_or(1),
+        )
+    }
+
+    /// The same options with every value equal to PostgreSQL's default for a sequence of
+    /// `data_type` left out, so that spelled-out defaults compare equal to omitted ones.
+    pub fn without_defaults(&self, data_type: &str) -> SequenceOptions {
+        let defaults = SequenceOptions {
+            increment: self.increment,
+            ..SequenceOptions::default()
+        };
+        let (_, _, default_min, default_max, _) = defaults.effective(data_type);
+        let bounded = SequenceOptions {
+            min_value: self.min_value,
+            max_value: self.max_value,
+            ..defaults
+        };
+        let (default_start, ..) = bounded.effective(data_type);
+        let unless = |value: Option<i64>, default: i64| value.filter(|value| *value != default);
+        SequenceOptions {
+            start: unless(self.start, default_start),
+            increment: unless(self.increment, 1),
+            min_value: unless(self.min_value, default_min),
+            max_value: unless(self.max_value, default_max),
+            cache: unless(self.cache, 1),
+            cycle: self.cycle,
+        }
     }
 }
 

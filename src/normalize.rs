@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{QualifiedName, Schema};
+use crate::model::{QualifiedName, Schema, SequenceOptions};
 use crate::sql::quote;
 
 pub fn normalize(mut schema: Schema) -> Schema {
@@ -27,6 +27,10 @@ pub fn normalize(mut schema: Schema) -> Schema {
                 .collation
                 .take()
                 .and_then(|name| bare_collation(&name));
+            column.identity_options = match column.identity {
+                Some(_) => column.identity_options.without_defaults(&column.data_type),
+                None => SequenceOptions::default(),
+            };
         }
         for index in table.indexes.values_mut() {
             for key in &mut index.keys {

@@ -16,8 +16,8 @@ use tokio_postgres::{Client, Row};
 use crate::error::{Error, Result};
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
-    IndexKey, IndexTarget, PrimaryKey, QualifiedName, ReferentialAction, Schema, Table,
-    UniqueConstraint, UnmanagedObject, View,
+    IndexKey, IndexTarget, PrimaryKey, QualifiedName, ReferentialAction, Schema, SequenceOptions,
+    Table, UniqueConstraint, UnmanagedObject, View,
 };
 use queries::*;
 use version::ServerVersion;
@@ -189,8 +189,19 @@ async fn read_columns(client: &Client, table_oids: &[u32], tables: &mut TablesBy
         };
 
         let mut data_type: String = row.get("data_type")?;
+        let mut identity_options = SequenceOptions::default();
         if let Some(sequence) = OwnedSequence::from_row(&row)? {
-            if let Some(serial) = serial_type(&data_type, &sequence) {
+            if identity.is_some() {
+                identity_options = SequenceOptions {
+                    start: Some(sequence.start),
+                    increment: Some(sequence.increment),
+                    min_value: Some(sequence.min),
+                    max_value: Some(sequence.max),
+                    cache: Some(sequence.cache),
+                    cycle: sequence.cycle,
+                }
+                .without_defaults(&data_type);
+            } else if let Some(serial) = serial_type(&data_type, &sequence) {
                 data_type = serial.to_string();
                 default = None;
             }
@@ -202,6 +213,7 @@ async fn read_columns(client: &Client, table_oids: &[u32], tables: &mut TablesBy
             nullable: !row.get::<bool>("not_null")?,
             default,
             identity,
+            identity_options,
             generated,
             collation: row.get("collation")?,
             comment: row.get("comment")?,

@@ -139,8 +139,9 @@ ORDER BY n.nspname, c.relname";
 /// `expression` is the default, or the generation expression when `generated = 's'`.
 /// `collation` is set only when it differs from the type's default, and is qualified only
 /// when not visible on the search path. The `sequence_*` columns describe the sequence this
-/// column owns (`pg_depend` deptype `a`, as `serial` creates) and only when the default is
-/// exactly `nextval('<that sequence>'::regclass)`; the reader decides whether it folds.
+/// column owns: its identity sequence (deptype `i`), or one that `serial` created (deptype
+/// `a`) when the default is exactly `nextval('<that sequence>'::regclass)`; the reader
+/// decides whether a serial folds.
 pub const COLUMNS_QUERY: &str = "\
 SELECT a.attrelid AS table_oid,
        a.attname AS column_name,
@@ -180,11 +181,13 @@ LEFT JOIN LATERAL (
     AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
     AND dep.refobjid = a.attrelid
     AND dep.refobjsubid = a.attnum
-    AND dep.deptype = 'a'
-    AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid, true)
-        = 'nextval('''
-          || pg_catalog.replace(s.seqrelid::pg_catalog.regclass::pg_catalog.text, '''', '''''')
-          || '''::regclass)'
+    AND (dep.deptype = 'i'
+         OR (dep.deptype = 'a'
+             AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid, true)
+                 = 'nextval('''
+                   || pg_catalog.replace(s.seqrelid::pg_catalog.regclass::pg_catalog.text,
+                                         '''', '''''')
+                   || '''::regclass)'))
 ) seq ON true
 WHERE a.attrelid = ANY ($1::pg_catalog.oid[])
   AND a.attnum > 0
@@ -350,8 +353,8 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (identity sequence options, NOT VALID, NO INHERIT, MATCH FULL, UNLOGGED,
-/// row-level security, storage parameters and tablespaces) are listed too, so that no
+/// cannot hold yet (NOT VALID, NO INHERIT, MATCH FULL, UNLOGGED, row-level security,
+/// storage parameters and tablespaces) are listed too, so that no
 /// difference in them goes unseen.
 pub const UNMANAGED_QUERY: &str = "\
 WITH extension_members AS (
@@ -444,23 +447,6 @@ FROM pg_catalog.pg_statistic_ext st
 JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND (st.tableoid, st.oid) NOT IN (SELECT * FROM extension_members)
-UNION ALL
-SELECT 'identity sequence options', r.qualified_name || '.' || a.attname
-FROM pg_catalog.pg_attribute a
-JOIN relations r ON r.oid = a.attrelid AND r.relkind = 'r'
-JOIN pg_catalog.pg_depend dep
-  ON dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
- AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'
- AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-JOIN pg_catalog.pg_sequence seq ON seq.seqrelid = dep.objid
-WHERE a.attidentity <> ''
-  AND (seq.seqstart <> 1 OR seq.seqincrement <> 1 OR seq.seqmin <> 1 OR seq.seqcache <> 1
-       OR seq.seqcycle
-       OR seq.seqmax <> CASE seq.seqtypid
-                          WHEN 'pg_catalog.int2'::pg_catalog.regtype THEN 32767
-                          WHEN 'pg_catalog.int4'::pg_catalog.regtype THEN 2147483647
-                          ELSE 9223372036854775807
-                        END)
 UNION ALL
 SELECT CASE
          WHEN NOT con.convalidated THEN 'NOT VALID constraint'

@@ -15,7 +15,7 @@ use crate::error::{Error, Location, Result};
 use crate::model::{
     CheckConstraint, Column, Deferrable, Directives, Enum, Expr, Extension, ForeignKey, Identity,
     Index, IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema,
-    Table, UniqueConstraint, View,
+    SequenceOptions, Table, UniqueConstraint, View,
 };
 
 /// Lowers a deserialized file; `locator` turns YAML paths into positions for errors and the
@@ -455,6 +455,25 @@ impl Lowering<'_> {
             }
             collation => collation,
         };
+        let identity_options = match (raw_column.sequence, identity) {
+            (None, _) => SequenceOptions::default(),
+            (Some(_), None) => {
+                return Err(self.error(at, "sequence options need an identity column"));
+            }
+            (Some(sequence), Some(_)) => {
+                if sequence.increment == Some(0) {
+                    return Err(self.error(at, "sequence increment cannot be zero"));
+                }
+                SequenceOptions {
+                    start: sequence.start,
+                    increment: sequence.increment,
+                    min_value: sequence.min,
+                    max_value: sequence.max,
+                    cache: sequence.cache,
+                    cycle: sequence.cycle,
+                }
+            }
+        };
         Ok(Column {
             name: name.to_owned(),
             data_type: data_type.to_owned(),
@@ -462,6 +481,7 @@ impl Lowering<'_> {
             nullable: raw_column.nullable.unwrap_or(true) && identity.is_none(),
             default,
             identity,
+            identity_options,
             generated,
             collation,
             comment: raw_column.comment,

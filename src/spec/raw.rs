@@ -102,6 +102,21 @@ pub struct Column {
     pub backfill: Option<String>,
     /// `USING` expression for a change of type.
     pub using: Option<String>,
+    /// Options of an identity column's sequence.
+    pub sequence: Option<Sequence>,
+}
+
+/// `{ start: 100, increment: 10, min: 1, max: 1000000, cache: 20, cycle: true }`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sequence {
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub cache: Option<i64>,
+    #[serde(default)]
+    pub cycle: bool,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

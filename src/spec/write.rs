@@ -19,6 +19,7 @@ const MAX_FLOW_LINE: usize = 100;
 enum Node {
     Text(String),
     Bool(bool),
+    Int(i64),
     List(Vec<Node>),
     /// Flow style when it fits on a line.
     Map(Vec<(String, Node)>),
@@ -221,6 +222,23 @@ fn column_node(column: &Column, key_columns: &[String]) -> Node {
         };
         entries.push(("identity".to_owned(), text(identity)));
     }
+    if !column.identity_options.is_default() {
+        let options = &column.identity_options;
+        let mut sequence: Vec<(String, Node)> = [
+            ("start", options.start),
+            ("increment", options.increment),
+            ("min", options.min_value),
+            ("max", options.max_value),
+            ("cache", options.cache),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.map(|value| (key.to_owned(), Node::Int(value))))
+        .collect();
+        if options.cycle {
+            sequence.push(("cycle".to_owned(), Node::Bool(true)));
+        }
+        entries.push(("sequence".to_owned(), Node::Map(sequence)));
+    }
     if let Some(generated) = &column.generated {
         entries.push(("generated".to_owned(), text(generated.as_str())));
     }
@@ -389,7 +407,7 @@ fn write_entries(out: &mut String, entries: &[(String, Node)], indent: usize) {
                     out.push_str(&format!("{:width$}- {item}\n", "", width = indent + 2));
                 }
             }
-            Node::Text(_) | Node::Bool(_) => {}
+            Node::Text(_) | Node::Bool(_) | Node::Int(_) => {}
         }
     }
 }
@@ -398,6 +416,7 @@ fn flow(node: &Node) -> String {
     match node {
         Node::Text(value) => scalar(value, true),
         Node::Bool(value) => value.to_string(),
+        Node::Int(value) => value.to_string(),
         Node::List(items) => format!(
             "[{}]",
             items.iter().map(flow).collect::<Vec<_>>().join(", ")

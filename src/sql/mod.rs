@@ -455,8 +455,9 @@ fn column_definition(column: &Column) -> String {
     }
     if let Some(identity) = column.identity {
         sql.push_str(&format!(
-            " GENERATED {} AS IDENTITY",
-            identity_kind(identity)
+            " GENERATED {} AS IDENTITY{}",
+            identity_kind(identity),
+            identity_options(column)
         ));
     }
     if let Some(default) = &column.default {
@@ -476,6 +477,30 @@ fn collation_name(collation: &str) -> String {
             format!("{}.{}", ident(schema), ident(name))
         }
         _ => ident(collation),
+    }
+}
+
+/// ` (START WITH 10 INCREMENT BY 5 ...)` for the options that are not defaults.
+fn identity_options(column: &Column) -> String {
+    let options = &column.identity_options;
+    let named = [
+        ("START WITH", options.start),
+        ("INCREMENT BY", options.increment),
+        ("MINVALUE", options.min_value),
+        ("MAXVALUE", options.max_value),
+        ("CACHE", options.cache),
+    ];
+    let mut parts: Vec<String> = named
+        .iter()
+        .filter_map(|(keyword, value)| value.map(|value| format!("{keyword} {value}")))
+        .collect();
+    if options.cycle {
+        parts.push("CYCLE".to_string());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(" "))
     }
 }
 
@@ -596,11 +621,25 @@ fn alter_column(
     }
     match (from.identity, to.identity) {
         (None, Some(identity)) => statements.push(format!(
-            "{prefix} ADD GENERATED {} AS IDENTITY",
-            identity_kind(identity)
+            "{prefix} ADD GENERATED {} AS IDENTITY{}",
+            identity_kind(identity),
+            identity_options(to)
         )),
-        (Some(before), Some(after)) if before != after => {
-            statements.push(format!("{prefix} SET GENERATED {}", identity_kind(after)))
+        (Some(before), Some(after)) => {
+            if before != after {
+                statements.push(format!("{prefix} SET GENERATED {}", identity_kind(after)));
+            }
+            if from.identity_options != to.identity_options || type_changes {
+                // Every option is spelled out, so a return to a default is explicit too.
+                let (start, increment, min_value, max_value, cache) =
+                    to.identity_options.effective(&to.data_type);
+                let cycle = if to.identity_options.cycle { "" } else { "NO " };
+                statements.push(format!(
+                    "{prefix} SET INCREMENT BY {increment} SET MINVALUE {min_value} \
+                     SET MAXVALUE {max_value} SET START WITH {start} SET CACHE {cache} \
+                     SET {cycle}CYCLE"
+                ));
+            }
         }
         _ => {}
     }
