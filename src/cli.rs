@@ -59,10 +59,12 @@ struct LockArg {
 enum RawCommand {
     /// Print the SQL that turns FROM into TO (nothing when they match).
     Diff {
-        /// Current schema: a postgres:// URL or a schema YAML file.
+        /// Current schema: a postgres:// URL, a schema file (.yaml, or .sql DDL), or a
+        /// migrations directory (the state its revisions produce).
         #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
         from: String,
-        /// Desired schema: a postgres:// URL or a schema YAML file.
+        /// Desired schema: a postgres:// URL, a schema file (.yaml or .sql), or a
+        /// migrations directory.
         #[arg(long)]
         to: String,
         /// Exit with 1 when there are changes.

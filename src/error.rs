@@ -63,6 +63,17 @@ pub enum Error {
     /// A revision file, or the chain of revisions, is wrong; the message says how to fix it.
     #[error("{}: {message}", path.display())]
     Revision { path: PathBuf, message: String },
+    /// A SQL statement the offline interpreter cannot replay.
+    #[error(
+        "{}:{line}: {message}\n  statement: {statement}\n  hint: connect a database (database_url in autogen.toml, or $DATABASE_URL), or write it with the DDL autogen reads: CREATE/ALTER/DROP of schemas, tables, columns, constraints, indexes, enum types, views and sequences, and COMMENT ON",
+        path.display()
+    )]
+    Replay {
+        path: PathBuf,
+        line: usize,
+        statement: String,
+        message: String,
+    },
     /// The database is not in a state the workflow command can start from (behind the
     /// latest revision, edited or missing revisions, lock held); the message says why.
     #[error("{0}")]

@@ -7,7 +7,9 @@ pub mod error;
 pub mod model;
 
 pub mod catalog;
+pub mod ddl;
 pub mod diff;
+pub mod equivalence;
 pub mod normalize;
 pub mod plan;
 pub mod spec;

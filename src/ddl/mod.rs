@@ -1,0 +1,2048 @@
+//! Stage 1 without a server: a DDL interpreter that replays SQL (the `.up.sql` files of
+//! `migrations/`, or a `schema.sql`) into the schema model, as the catalog would read it
+//! back from a database those statements ran on.
+//!
+//! It reads every statement kind autogen emits and the common hand-written DDL for the
+//! object kinds autogen models. A statement it cannot interpret is an error naming the
+//! file, line and statement; nothing is skipped silently. Statements that cannot change
+//! the model (data changes, session settings, privileges, ownership) are accepted as such.
+
+mod cursor;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use sqlparser::tokenizer::Token;
+
+use crate::error::{Error, Result};
+use crate::migrations::{self, Revision};
+use crate::model::{
+    CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
+    IndexKey, IndexTarget, PrimaryKey, QualifiedName, ReferentialAction, Schema, SequenceOptions,
+    Table, UniqueConstraint, UnmanagedObject, View,
+};
+use crate::spec::names;
+use crate::sql::quote;
+use cursor::Cursor;
+
+type Outcome<T = ()> = std::result::Result<T, String>;
+
+/// The schema a `.sql` schema file describes.
+pub fn load(path: &Path) -> Result<Schema> {
+    let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::Replay {
+        path: path.to_path_buf(),
+        line: 1,
+        statement: String::new(),
+        message: "the file is not UTF-8 text".to_string(),
+    })?;
+    let mut interpreter = Interpreter::new();
+    interpreter.run(&text, path)?;
+    Ok(interpreter.schema())
+}
+
+/// The schema that applying `revisions` (their upgrades, in order) to an empty database
+/// produces.
+pub fn replay(revisions: &[Revision]) -> Result<Schema> {
+    let mut interpreter = Interpreter::new();
+    for revision in revisions {
+        interpreter.run(&revision.up_text, &revision.up_path)?;
+    }
+    Ok(interpreter.schema())
+}
+
+/// Replays SQL files, in order, into one schema.
+#[derive(Debug, Clone)]
+pub struct Interpreter {
+    schema: Schema,
+    sequences: BTreeMap<QualifiedName, Sequence>,
+}
+
+/// A table and one of its columns.
+type ColumnRef = (QualifiedName, String);
+
+#[derive(Debug, Clone)]
+struct Sequence {
+    /// The column that owns it (`OWNED BY`, or `serial`).
+    owner: Option<ColumnRef>,
+    /// Whether its options are what `serial` creates, so the column reads back as `serial`.
+    as_created: bool,
+}
+
+impl Default for Interpreter {
+    fn default() -> Self {
+        Interpreter::new()
+    }
+}
+
+impl Interpreter {
+    /// An empty database: only `public`.
+    pub fn new() -> Interpreter {
+        let mut schema = Schema::default();
+        schema.schemas.insert("public".to_string());
+        Interpreter {
+            schema,
+            sequences: BTreeMap::new(),
+        }
+    }
+
+    /// Runs every statement of `text`; the first one that cannot be interpreted stops it.
+    pub fn run(&mut self, text: &str, path: &Path) -> Result<()> {
+        for statement in migrations::split_statements(text, path)? {
+            self.statement(&statement.sql)
+                .map_err(|message| Error::Replay {
+                    path: path.to_path_buf(),
+                    line: statement.line,
+                    statement: first_line(&statement.sql),
+                    message,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// The schema the statements so far produced, as the catalog would read it.
+    pub fn schema(&self) -> Schema {
+        let mut schema = self.schema.clone();
+        for table in schema.tables.values_mut() {
+            for column in &mut table.columns {
+                if let Some(serial) = self.serial_type(&table.name, column) {
+                    column.data_type = serial.to_string();
+                    column.default = None;
+                }
+            }
+        }
+        for (name, sequence) in &self.sequences {
+            if sequence.owner.is_none() {
+                schema.unmanaged.push(UnmanagedObject {
+                    kind: "sequence".to_string(),
+                    name: format!("{}.{}", name.schema, name.name),
+                });
+            }
+        }
+        schema
+    }
+
+    /// `serial` and friends: an integer column whose default is `nextval` of a sequence it
+    /// owns that still has the options `serial` gave it.
+    fn serial_type(&self, table: &QualifiedName, column: &Column) -> Option<&'static str> {
+        let default = column.default.as_ref()?;
+        let sequence_name = nextval_sequence(default.as_str())?;
+        let sequence = self.sequences.get(&sequence_name)?;
+        let owned = sequence.owner.as_ref() == Some(&(table.clone(), column.name.clone()));
+        if !owned || !sequence.as_created || column.identity.is_some() {
+            return None;
+        }
+        match column.data_type.as_str() {
+            "integer" | "int" | "int4" => Some("serial"),
+            "bigint" | "int8" => Some("bigserial"),
+            "smallint" | "int2" => Some("smallserial"),
+            _ => None,
+        }
+    }
+
+    fn statement(&mut self, sql: &str) -> Outcome {
+        let mut cursor = Cursor::new(sql)?;
+        if cursor.eat_keyword("CREATE") {
+            let or_replace = cursor.eat_keywords(&["OR", "REPLACE"]);
+            if cursor.eat_keyword("SCHEMA") {
+                self.create_schema(&mut cursor)
+            } else if cursor.eat_keyword("EXTENSION") {
+                self.create_extension(&mut cursor)
+            } else if cursor.eat_keyword("TYPE") {
+                self.create_type(&mut cursor)
+            } else if cursor.eat_keyword("TABLE") {
+                self.create_table(&mut cursor)
+            } else if cursor.eat_keywords(&["UNIQUE", "INDEX"]) {
+                self.create_index(&mut cursor, true)
+            } else if cursor.eat_keyword("INDEX") {
+                self.create_index(&mut cursor, false)
+            } else if cursor.eat_keyword("VIEW") {
+                self.create_view(&mut cursor, false, or_replace)
+            } else if cursor.eat_keywords(&["MATERIALIZED", "VIEW"]) {
+                self.create_view(&mut cursor, true, or_replace)
+            } else if cursor.eat_keyword("SEQUENCE") {
+                self.create_sequence(&mut cursor)
+            } else {
+                Err(unsupported(&cursor))
+            }
+        } else if cursor.eat_keyword("ALTER") {
+            if cursor.eat_keyword("TABLE") {
+                self.alter_table(&mut cursor)
+            } else if cursor.eat_keyword("TYPE") {
+                self.alter_type(&mut cursor)
+            } else if cursor.eat_keyword("INDEX") {
+                self.alter_index(&mut cursor)
+            } else if cursor.eat_keyword("VIEW") || cursor.eat_keywords(&["MATERIALIZED", "VIEW"]) {
+                self.alter_view(&mut cursor)
+            } else if cursor.eat_keyword("SEQUENCE") {
+                self.alter_sequence(&mut cursor)
+            } else {
+                Err(unsupported(&cursor))
+            }
+        } else if cursor.eat_keyword("DROP") {
+            self.drop(&mut cursor)
+        } else if cursor.eat_keywords(&["COMMENT", "ON"]) {
+            self.comment(&mut cursor)
+        } else if [
+            "INSERT", "UPDATE", "DELETE", "SELECT", "WITH", "TRUNCATE", "VALUES", "COPY",
+        ]
+        .iter()
+        .any(|keyword| cursor.is_keyword(keyword))
+        {
+            // Changes rows, not the schema.
+            Ok(())
+        } else if [
+            "SET", "RESET", "GRANT", "REVOKE", "ANALYZE", "VACUUM", "REFRESH", "LOCK",
+        ]
+        .iter()
+        .any(|keyword| cursor.is_keyword(keyword))
+        {
+            // Session settings, privileges and maintenance: not part of the model.
+            Ok(())
+        } else {
+            Err(unsupported(&cursor))
+        }
+    }
+
+    fn create_schema(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = cursor.identifier()?;
+        cursor.expect_end()?;
+        if !self.schema.schemas.insert(name.clone()) && !if_not_exists {
+            return Err(format!("schema {name} already exists"));
+        }
+        Ok(())
+    }
+
+    fn create_extension(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = cursor.identifier()?;
+        cursor.eat_keyword("WITH");
+        let mut schema = None;
+        while !cursor.at_end() {
+            if cursor.eat_keyword("SCHEMA") {
+                schema = Some(cursor.identifier()?);
+            } else if cursor.eat_keyword("VERSION") {
+                // The model does not hold versions; the catalog does not read them either.
+                cursor.string().or_else(|_| cursor.identifier())?;
+            } else if !cursor.eat_keyword("CASCADE") {
+                return Err(format!("unexpected {}", cursor.found()));
+            }
+        }
+        if self.schema.extensions.contains_key(&name) {
+            return match if_not_exists {
+                true => Ok(()),
+                false => Err(format!("extension {name} already exists")),
+            };
+        }
+        self.schema
+            .extensions
+            .insert(name.clone(), Extension { name, schema });
+        Ok(())
+    }
+
+    fn create_type(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let name = cursor.qualified_name()?;
+        if !cursor.eat_keywords(&["AS", "ENUM"]) {
+            return Err(not_modelled("types other than enums"));
+        }
+        let mut values = Vec::new();
+        cursor.expect(&Token::LParen)?;
+        if !cursor.eat(&Token::RParen) {
+            loop {
+                values.push(cursor.string()?);
+                if !cursor.eat(&Token::Comma) {
+                    break;
+                }
+            }
+            cursor.expect(&Token::RParen)?;
+        }
+        cursor.expect_end()?;
+        self.require_schema(&name.schema)?;
+        if self.schema.enums.contains_key(&name) {
+            return Err(format!("type {name} already exists"));
+        }
+        self.schema.enums.insert(
+            name.clone(),
+            Enum {
+                name,
+                values,
+                comment: None,
+            },
+        );
+        Ok(())
+    }
+
+    fn create_table(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        let elements = cursor.parenthesized_elements_or_empty()?;
+        if !cursor.at_end() {
+            return Err(not_modelled(
+                "table options (INHERITS, PARTITION BY, WITH, TABLESPACE, ...)",
+            ));
+        }
+        self.require_schema(&name.schema)?;
+        if self.relation_exists(&name) {
+            return match if_not_exists {
+                true => Ok(()),
+                false => Err(format!("relation {name} already exists")),
+            };
+        }
+        self.schema
+            .tables
+            .insert(name.clone(), Table::new(name.clone()));
+        let mut constraints = Vec::new();
+        for mut element in elements {
+            if starts_table_constraint(&element) {
+                constraints.push(table_constraint(&mut element)?);
+            } else {
+                if element.is_keyword("LIKE") {
+                    return Err(not_modelled("CREATE TABLE ... (LIKE ...)"));
+                }
+                let column_constraints = self.add_column(&name, &mut element)?;
+                constraints.extend(column_constraints);
+            }
+        }
+        // The primary key first: a foreign key to the same table may rely on it.
+        constraints
+            .sort_by_key(|constraint| !matches!(constraint.kind, ConstraintKind::PrimaryKey(_)));
+        for constraint in constraints {
+            self.add_constraint(&name, constraint)?;
+        }
+        Ok(())
+    }
+
+    /// Reads a column definition and adds the column; returns its constraints (keys,
+    /// references, checks), which the caller adds once every column exists.
+    fn add_column(
+        &mut self,
+        table_name: &QualifiedName,
+        cursor: &mut Cursor<'_>,
+    ) -> Outcome<Vec<TableConstraint>> {
+        let name = cursor.identifier()?;
+        let type_text = cursor.text_until(|cursor| cursor.is_one_of(COLUMN_OPTION_WORDS))?;
+        let mut data_type = self.type_text(&type_text);
+        let mut column = Column::new(name.clone(), data_type.clone());
+        let mut constraints = Vec::new();
+        let serial = matches!(
+            data_type.to_ascii_lowercase().as_str(),
+            "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
+        );
+        if serial {
+            data_type = match data_type.to_ascii_lowercase().as_str() {
+                "bigserial" | "serial8" => "bigint",
+                "smallserial" | "serial2" => "smallint",
+                _ => "integer",
+            }
+            .to_string();
+            column.data_type = data_type.clone();
+            column.nullable = false;
+            let sequence =
+                self.choose_relation_name(&table_name.schema, &table_name.name, Some(&name), "seq");
+            let sequence_name = QualifiedName::new(table_name.schema.clone(), sequence);
+            column.default = Some(Expr::new(format!(
+                "nextval({}::regclass)",
+                quote::literal(&quote::qualified(&sequence_name))
+            )));
+            self.sequences.insert(
+                sequence_name,
+                Sequence {
+                    owner: Some((table_name.clone(), name.clone())),
+                    as_created: true,
+                },
+            );
+        }
+        while !cursor.at_end() {
+            let constraint_name = match cursor.eat_keyword("CONSTRAINT") {
+                true => Some(cursor.identifier()?),
+                false => None,
+            };
+            if cursor.eat_keywords(&["NOT", "NULL"]) {
+                column.nullable = false;
+            } else if cursor.eat_keyword("NULL") {
+                column.nullable = true;
+            } else if cursor.eat_keyword("DEFAULT") {
+                column.default = default_expression(cursor)?;
+            } else if cursor.eat_keyword("COLLATE") {
+                column.collation = Some(cursor.dotted_name()?.join("."));
+            } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS", "IDENTITY"]) {
+                column.identity = Some(Identity::Always);
+                column.identity_options = identity_options(cursor)?;
+                column.nullable = false;
+            } else if cursor.eat_keywords(&["GENERATED", "BY", "DEFAULT", "AS", "IDENTITY"]) {
+                column.identity = Some(Identity::ByDefault);
+                column.identity_options = identity_options(cursor)?;
+                column.nullable = false;
+            } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS"]) {
+                column.generated = Some(Expr::new(cursor.parenthesized_text()?));
+                cursor.expect_keywords(&["STORED"])?;
+            } else {
+                let kind = if cursor.eat_keywords(&["PRIMARY", "KEY"]) {
+                    ConstraintKind::PrimaryKey(vec![name.clone()])
+                } else if cursor.eat_keyword("UNIQUE") {
+                    ConstraintKind::Unique {
+                        columns: vec![name.clone()],
+                        nulls_not_distinct: nulls_distinctness(cursor)?,
+                    }
+                } else if cursor.eat_keyword("CHECK") {
+                    check_kind(cursor)?
+                } else if cursor.eat_keyword("REFERENCES") {
+                    references(cursor, vec![name.clone()])?
+                } else {
+                    return Err(format!("unexpected {} in column {name}", cursor.found()));
+                };
+                let deferrable = deferrable(cursor)?;
+                constraints.push(TableConstraint {
+                    name: constraint_name,
+                    kind,
+                    deferrable,
+                });
+            }
+        }
+        let table = self.table_mut(table_name)?;
+        if table.column(&name).is_some() {
+            return Err(format!("column {name} of {table_name} already exists"));
+        }
+        table.columns.push(column);
+        Ok(constraints)
+    }
+
+    fn add_constraint(
+        &mut self,
+        table_name: &QualifiedName,
+        constraint: TableConstraint,
+    ) -> Outcome {
+        let TableConstraint {
+            name,
+            kind,
+            deferrable,
+        } = constraint;
+        let table = self.table(table_name)?.clone();
+        let taken: BTreeSet<String> = constraint_names(&table);
+        let name = match (name, &kind) {
+            (Some(name), _) => name,
+            (None, ConstraintKind::PrimaryKey(_)) => {
+                self.choose_relation_name(&table_name.schema, &table_name.name, None, "pkey")
+            }
+            (None, ConstraintKind::Unique { columns, .. }) => self.choose_relation_name(
+                &table_name.schema,
+                &table_name.name,
+                Some(&columns.join("_")),
+                "key",
+            ),
+            (None, ConstraintKind::ForeignKey { columns, .. }) => choose_name(
+                &taken,
+                |label| names::make_object_name(&table_name.name, Some(&columns.join("_")), label),
+                "fkey",
+            ),
+            (None, ConstraintKind::Check(expression)) => {
+                let referenced: Vec<&Column> = table
+                    .columns
+                    .iter()
+                    .filter(|column| mentions(expression.as_str(), &column.name))
+                    .collect();
+                let column = match referenced.as_slice() {
+                    [only] => Some(only.name.clone()),
+                    _ => None,
+                };
+                choose_name(
+                    &taken,
+                    |label| names::make_object_name(&table_name.name, column.as_deref(), label),
+                    "check",
+                )
+            }
+        };
+        if taken.contains(&name) {
+            return Err(format!("constraint {name} of {table_name} already exists"));
+        }
+        let known_columns = |columns: &[String]| -> Outcome {
+            match columns.iter().find(|column| table.column(column).is_none()) {
+                Some(missing) => Err(format!("column {missing} of {table_name} does not exist")),
+                None => Ok(()),
+            }
+        };
+        match kind {
+            ConstraintKind::PrimaryKey(columns) => {
+                known_columns(&columns)?;
+                let table = self.table_mut(table_name)?;
+                if table.primary_key.is_some() {
+                    return Err(format!("{table_name} already has a primary key"));
+                }
+                for column in &mut table.columns {
+                    if columns.contains(&column.name) {
+                        column.nullable = false;
+                    }
+                }
+                table.primary_key = Some(PrimaryKey { name, columns });
+            }
+            ConstraintKind::Unique {
+                columns,
+                nulls_not_distinct,
+            } => {
+                known_columns(&columns)?;
+                self.table_mut(table_name)?.uniques.insert(
+                    name.clone(),
+                    UniqueConstraint {
+                        name,
+                        columns,
+                        nulls_not_distinct,
+                        deferrable,
+                    },
+                );
+            }
+            ConstraintKind::ForeignKey {
+                columns,
+                referenced_table,
+                referenced_columns,
+                on_delete,
+                on_update,
+            } => {
+                known_columns(&columns)?;
+                let target = self.table(&referenced_table)?;
+                let referenced_columns = match referenced_columns {
+                    Some(columns) => columns,
+                    None => target
+                        .primary_key
+                        .as_ref()
+                        .map(|key| key.columns.clone())
+                        .ok_or_else(|| {
+                            format!(
+                                "there is no primary key for referenced table {referenced_table}"
+                            )
+                        })?,
+                };
+                if let Some(missing) = referenced_columns
+                    .iter()
+                    .find(|column| target.column(column).is_none())
+                {
+                    return Err(format!(
+                        "column {missing} of {referenced_table} does not exist"
+                    ));
+                }
+                self.table_mut(table_name)?.foreign_keys.insert(
+                    name.clone(),
+                    ForeignKey {
+                        name,
+                        columns,
+                        referenced_table,
+                        referenced_columns,
+                        on_delete,
+                        on_update,
+                        deferrable,
+                    },
+                );
+            }
+            ConstraintKind::Check(expression) => {
+                self.table_mut(table_name)?
+                    .checks
+                    .insert(name.clone(), CheckConstraint { name, expression });
+            }
+        }
+        Ok(())
+    }
+
+    fn create_index(&mut self, cursor: &mut Cursor<'_>, unique: bool) -> Outcome {
+        cursor.eat_keyword("CONCURRENTLY");
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = match cursor.is_keyword("ON") {
+            true => None,
+            false => Some(cursor.identifier()?),
+        };
+        cursor.expect_keywords(&["ON"])?;
+        cursor.eat_keyword("ONLY");
+        let table_name = cursor.qualified_name()?;
+        let method = match cursor.eat_keyword("USING") {
+            true => cursor.identifier()?,
+            false => "btree".to_string(),
+        };
+        let mut keys = Vec::new();
+        for mut element in cursor.parenthesized_elements()? {
+            keys.push(index_key(&mut element)?);
+        }
+        let include = match cursor.eat_keyword("INCLUDE") {
+            true => cursor.identifier_list()?,
+            false => Vec::new(),
+        };
+        let nulls_not_distinct = nulls_distinctness(cursor)?;
+        if cursor.is_keyword("WITH") || cursor.is_keyword("TABLESPACE") {
+            return Err(not_modelled("index storage parameters and tablespaces"));
+        }
+        let predicate = match cursor.eat_keyword("WHERE") {
+            true => Some(Expr::new(cursor.rest()?)),
+            false => None,
+        };
+        cursor.expect_end()?;
+        let name = match name {
+            Some(name) => name,
+            None => {
+                let mut columns: Vec<String> = keys
+                    .iter()
+                    .map(|key: &IndexKey| match &key.target {
+                        IndexTarget::Column(column) => column.clone(),
+                        IndexTarget::Expression(expression) => expression_column_name(expression),
+                    })
+                    .collect();
+                columns.extend(include.iter().cloned());
+                self.choose_relation_name(
+                    &table_name.schema,
+                    &table_name.name,
+                    Some(&columns.join("_")),
+                    "idx",
+                )
+            }
+        };
+        let index_name = QualifiedName::new(table_name.schema.clone(), name.clone());
+        if self.relation_exists(&index_name) {
+            return match if_not_exists {
+                true => Ok(()),
+                false => Err(format!("relation {index_name} already exists")),
+            };
+        }
+        let index = Index {
+            name: name.clone(),
+            unique,
+            method,
+            keys,
+            include,
+            predicate,
+            nulls_not_distinct,
+        };
+        if let Some(view) = self.schema.views.get_mut(&table_name) {
+            if !view.materialized {
+                return Err(format!(
+                    "{table_name} is a view; only materialized views have indexes"
+                ));
+            }
+            view.indexes.insert(name, index);
+            return Ok(());
+        }
+        self.table_mut(&table_name)?.indexes.insert(name, index);
+        Ok(())
+    }
+
+    fn create_view(
+        &mut self,
+        cursor: &mut Cursor<'_>,
+        materialized: bool,
+        or_replace: bool,
+    ) -> Outcome {
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        if cursor.peek() == Some(&Token::LParen) || cursor.is_keyword("WITH") {
+            return Err(not_modelled("view column lists and view options"));
+        }
+        cursor.expect_keywords(&["AS"])?;
+        let mut definition = cursor.rest()?;
+        for suffix in ["WITH NO DATA", "WITH DATA"] {
+            if definition.to_ascii_uppercase().ends_with(suffix) {
+                definition.truncate(definition.len() - suffix.len());
+                definition = definition.trim_end().to_string();
+            }
+        }
+        self.require_schema(&name.schema)?;
+        let exists = self.relation_exists(&name);
+        if exists && if_not_exists {
+            return Ok(());
+        }
+        let replaced = match self.schema.views.get(&name) {
+            Some(old) if or_replace && old.materialized == materialized => Some(old.clone()),
+            _ if exists => return Err(format!("relation {name} already exists")),
+            _ => None,
+        };
+        let words = query_words(&definition);
+        let depends_on = self
+            .schema
+            .tables
+            .keys()
+            .chain(self.schema.views.keys())
+            .filter(|relation| **relation != name && words.contains(&relation.name))
+            .cloned()
+            .collect();
+        let view = View {
+            name: name.clone(),
+            definition: Expr::new(definition),
+            materialized,
+            indexes: replaced
+                .as_ref()
+                .map(|old| old.indexes.clone())
+                .unwrap_or_default(),
+            comment: replaced.and_then(|old| old.comment),
+            depends_on,
+        };
+        self.schema.views.insert(name, view);
+        Ok(())
+    }
+
+    fn create_sequence(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        let (owner, as_created) = self.sequence_options(cursor)?;
+        self.require_schema(&name.schema)?;
+        if self.relation_exists(&name) {
+            return match if_not_exists {
+                true => Ok(()),
+                false => Err(format!("relation {name} already exists")),
+            };
+        }
+        self.sequences.insert(
+            name,
+            Sequence {
+                owner: owner.flatten(),
+                as_created,
+            },
+        );
+        Ok(())
+    }
+
+    /// Options of CREATE/ALTER SEQUENCE: the new owner (`Some(None)` for `OWNED BY NONE`)
+    /// and whether the sequence still has the options `serial` would give it.
+    fn sequence_options(
+        &self,
+        cursor: &mut Cursor<'_>,
+    ) -> Outcome<(Option<Option<ColumnRef>>, bool)> {
+        let mut owner = None;
+        let mut as_created = true;
+        while !cursor.at_end() {
+            if cursor.eat_keywords(&["OWNED", "BY"]) {
+                if cursor.eat_keyword("NONE") {
+                    owner = Some(None);
+                } else {
+                    let parts = cursor.dotted_name()?;
+                    let (table, column) = match parts.as_slice() {
+                        [table, column] => {
+                            (QualifiedName::new("public", table.clone()), column.clone())
+                        }
+                        [schema, table, column] => (
+                            QualifiedName::new(schema.clone(), table.clone()),
+                            column.clone(),
+                        ),
+                        _ => return Err("OWNED BY needs table.column".to_string()),
+                    };
+                    if self.table(&table)?.column(&column).is_none() {
+                        return Err(format!("column {column} of {table} does not exist"));
+                    }
+                    owner = Some(Some((table, column)));
+                }
+            } else if cursor.eat_keyword("AS") {
+                cursor.identifier()?;
+            } else if cursor.eat_keywords(&["START", "WITH"])
+                || cursor.eat_keyword("START")
+                || cursor.eat_keywords(&["INCREMENT", "BY"])
+                || cursor.eat_keyword("INCREMENT")
+                || cursor.eat_keyword("MINVALUE")
+                || cursor.eat_keyword("MAXVALUE")
+                || cursor.eat_keyword("CACHE")
+            {
+                let value = cursor.integer()?;
+                as_created &= value == 1;
+            } else if cursor.eat_keywords(&["RESTART", "WITH"]) || cursor.eat_keyword("RESTART") {
+                if matches!(cursor.peek(), Some(Token::Number(..) | Token::Minus)) {
+                    cursor.integer()?;
+                }
+            } else if cursor.eat_keywords(&["NO", "MINVALUE"])
+                || cursor.eat_keywords(&["NO", "MAXVALUE"])
+                || cursor.eat_keywords(&["NO", "CYCLE"])
+            {
+            } else if cursor.eat_keyword("CYCLE") {
+                as_created = false;
+            } else {
+                return Err(format!("unexpected {} in sequence options", cursor.found()));
+            }
+        }
+        Ok((owner, as_created))
+    }
+
+    fn alter_sequence(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        if !self.sequences.contains_key(&name) {
+            return match if_exists {
+                true => Ok(()),
+                false => Err(format!("sequence {name} does not exist")),
+            };
+        }
+        if cursor.eat_keywords(&["RENAME", "TO"]) {
+            let new_name = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
+            cursor.expect_end()?;
+            if let Some(sequence) = self.sequences.remove(&name) {
+                self.sequences.insert(new_name, sequence);
+            }
+            return Ok(());
+        }
+        if cursor.is_keywords(&["OWNER", "TO"]) {
+            return Ok(());
+        }
+        let (owner, as_created) = self.sequence_options(cursor)?;
+        if let Some(sequence) = self.sequences.get_mut(&name) {
+            if let Some(owner) = owner {
+                sequence.owner = owner;
+            }
+            sequence.as_created &= as_created;
+        }
+        Ok(())
+    }
+
+    fn alter_table(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+        cursor.eat_keyword("ONLY");
+        let name = cursor.qualified_name()?;
+        if !self.schema.tables.contains_key(&name) {
+            if self.schema.views.contains_key(&name) {
+                return self.alter_view_named(cursor, name);
+            }
+            return match if_exists {
+                true => Ok(()),
+                false => Err(format!("table {name} does not exist")),
+            };
+        }
+        if cursor.eat_keyword("RENAME") {
+            return self.rename_in_table(cursor, &name);
+        }
+        loop {
+            self.table_action(cursor, &name)?;
+            if !cursor.eat(&Token::Comma) {
+                break;
+            }
+        }
+        cursor.expect_end()
+    }
+
+    fn rename_in_table(&mut self, cursor: &mut Cursor<'_>, name: &QualifiedName) -> Outcome {
+        if cursor.eat_keyword("TO") {
+            let new_name = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
+            cursor.expect_end()?;
+            return self.rename_table(name, new_name);
+        }
+        if cursor.eat_keyword("CONSTRAINT") {
+            let old = cursor.identifier()?;
+            cursor.expect_keywords(&["TO"])?;
+            let new = cursor.identifier()?;
+            cursor.expect_end()?;
+            return self.rename_constraint(name, &old, &new);
+        }
+        cursor.eat_keyword("COLUMN");
+        let old = cursor.identifier()?;
+        cursor.expect_keywords(&["TO"])?;
+        let new = cursor.identifier()?;
+        cursor.expect_end()?;
+        self.rename_column(name, &old, &new)
+    }
+
+    fn table_action(&mut self, cursor: &mut Cursor<'_>, name: &QualifiedName) -> Outcome {
+        if cursor.eat_keyword("ADD") {
+            let column_follows = cursor.eat_keyword("COLUMN");
+            if !column_follows && starts_table_constraint(cursor) {
+                let constraint = table_constraint(cursor)?;
+                if cursor.is_keywords(&["NOT", "VALID"]) {
+                    return Err(not_modelled("NOT VALID constraints"));
+                }
+                return self.add_constraint(name, constraint);
+            }
+            let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+            let mut definition = cursor.until_comma()?;
+            let column_name = definition.clone_identifier()?;
+            if if_not_exists && self.table(name)?.column(&column_name).is_some() {
+                return Ok(());
+            }
+            let constraints = self.add_column(name, &mut definition)?;
+            for constraint in constraints {
+                self.add_constraint(name, constraint)?;
+            }
+            return Ok(());
+        }
+        if cursor.eat_keyword("DROP") {
+            if cursor.eat_keyword("CONSTRAINT") {
+                let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+                let constraint = cursor.identifier()?;
+                let cascade = drop_behaviour(cursor);
+                return self.drop_constraint(name, &constraint, if_exists, cascade);
+            }
+            cursor.eat_keyword("COLUMN");
+            let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+            let column = cursor.identifier()?;
+            drop_behaviour(cursor);
+            if if_exists && self.table(name)?.column(&column).is_none() {
+                return Ok(());
+            }
+            return self.drop_column(name, &column);
+        }
+        if cursor.eat_keyword("ALTER") {
+            cursor.eat_keyword("COLUMN");
+            let column = cursor.identifier()?;
+            return self.alter_column(cursor, name, &column);
+        }
+        if cursor.is_keywords(&["OWNER", "TO"]) {
+            cursor.until_comma()?;
+            return Ok(());
+        }
+        Err(format!(
+            "ALTER TABLE {} is not an action autogen can interpret offline",
+            cursor.found()
+        ))
+    }
+
+    fn alter_column(
+        &mut self,
+        cursor: &mut Cursor<'_>,
+        table_name: &QualifiedName,
+        column_name: &str,
+    ) -> Outcome {
+        let mut column = self
+            .table(table_name)?
+            .column(column_name)
+            .cloned()
+            .ok_or_else(|| format!("column {column_name} of {table_name} does not exist"))?;
+        if cursor.eat_keyword("TYPE") || cursor.eat_keywords(&["SET", "DATA", "TYPE"]) {
+            let type_text = cursor.text_until(|cursor| {
+                cursor.is_one_of(&["COLLATE", "USING"]) || cursor.peek() == Some(&Token::Comma)
+            })?;
+            column.data_type = self.type_text(&type_text);
+            column.collation = match cursor.eat_keyword("COLLATE") {
+                true => Some(cursor.dotted_name()?.join(".")),
+                false => None,
+            };
+            if cursor.eat_keyword("USING") {
+                cursor.text_until(|cursor| cursor.peek() == Some(&Token::Comma))?;
+            }
+        } else if cursor.eat_keywords(&["SET", "DEFAULT"]) {
+            column.default = Some(Expr::new(
+                cursor.text_until(|cursor| cursor.peek() == Some(&Token::Comma))?,
+            ))
+            .filter(|expression| !is_null(expression.as_str()));
+        } else if cursor.eat_keywords(&["DROP", "DEFAULT"]) {
+            column.default = None;
+        } else if cursor.eat_keywords(&["SET", "NOT", "NULL"]) {
+            column.nullable = false;
+        } else if cursor.eat_keywords(&["DROP", "NOT", "NULL"]) {
+            column.nullable = true;
+        } else if cursor.eat_keywords(&["DROP", "EXPRESSION"]) {
+            cursor.eat_keywords(&["IF", "EXISTS"]);
+            column.generated = None;
+        } else if cursor.eat_keywords(&["DROP", "IDENTITY"]) {
+            cursor.eat_keywords(&["IF", "EXISTS"]);
+            column.identity = None;
+            column.identity_options = SequenceOptions::default();
+        } else if cursor.eat_keyword("ADD") {
+            column.identity = Some(identity_kind(cursor)?);
+            cursor.expect_keywords(&["AS", "IDENTITY"])?;
+            column.identity_options = identity_options(cursor)?;
+            column.nullable = false;
+        } else if cursor.is_keyword("SET") || cursor.is_keyword("RESTART") {
+            if column.identity.is_none() {
+                return Err(format!(
+                    "column {column_name} of {table_name} is not an identity column"
+                ));
+            }
+            while cursor.is_keyword("SET") || cursor.is_keyword("RESTART") {
+                if cursor.eat_keywords(&["SET", "GENERATED"]) {
+                    column.identity = Some(identity_kind(cursor)?);
+                } else if cursor.eat_keyword("RESTART") {
+                    cursor.eat_keyword("WITH");
+                    if matches!(cursor.peek(), Some(Token::Number(..) | Token::Minus)) {
+                        cursor.integer()?;
+                    }
+                } else {
+                    cursor.expect_keywords(&["SET"])?;
+                    sequence_option(cursor, &mut column.identity_options)?;
+                }
+            }
+        } else {
+            return Err(format!(
+                "ALTER COLUMN ... {} is not an action autogen can interpret offline",
+                cursor.found()
+            ));
+        }
+        let table = self.table_mut(table_name)?;
+        if let Some(slot) = table
+            .columns
+            .iter_mut()
+            .find(|slot| slot.name == column_name)
+        {
+            *slot = column;
+        }
+        Ok(())
+    }
+
+    fn drop_column(&mut self, table_name: &QualifiedName, column_name: &str) -> Outcome {
+        let table = self.table_mut(table_name)?;
+        if table.column(column_name).is_none() {
+            return Err(format!(
+                "column {column_name} of {table_name} does not exist"
+            ));
+        }
+        table.columns.retain(|column| column.name != column_name);
+        let involves = |columns: &[String]| columns.iter().any(|column| column == column_name);
+        if table
+            .primary_key
+            .as_ref()
+            .is_some_and(|key| involves(&key.columns))
+        {
+            table.primary_key = None;
+        }
+        table.uniques.retain(|_, unique| !involves(&unique.columns));
+        table.foreign_keys.retain(|_, key| !involves(&key.columns));
+        table
+            .checks
+            .retain(|_, check| !mentions(check.expression.as_str(), column_name));
+        table
+            .indexes
+            .retain(|_, index| !index_mentions(index, column_name));
+        for other in self.schema.tables.values_mut() {
+            other.foreign_keys.retain(|_, key| {
+                key.referenced_table != *table_name || !involves(&key.referenced_columns)
+            });
+        }
+        let owner = (table_name.clone(), column_name.to_string());
+        self.sequences
+            .retain(|_, sequence| sequence.owner.as_ref() != Some(&owner));
+        Ok(())
+    }
+
+    fn drop_constraint(
+        &mut self,
+        table_name: &QualifiedName,
+        name: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) -> Outcome {
+        let table = self.table_mut(table_name)?;
+        let removed_key = if table
+            .primary_key
+            .as_ref()
+            .is_some_and(|key| key.name == name)
+        {
+            table.primary_key.take().map(|key| key.columns)
+        } else if let Some(unique) = table.uniques.remove(name) {
+            Some(unique.columns)
+        } else if table.foreign_keys.remove(name).is_some() || table.checks.remove(name).is_some() {
+            None
+        } else if if_exists {
+            return Ok(());
+        } else {
+            return Err(format!(
+                "constraint {name} of relation {table_name} does not exist"
+            ));
+        };
+        if let (Some(columns), true) = (removed_key, cascade) {
+            for other in self.schema.tables.values_mut() {
+                other.foreign_keys.retain(|_, key| {
+                    key.referenced_table != *table_name || key.referenced_columns != columns
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn rename_table(&mut self, old: &QualifiedName, new: QualifiedName) -> Outcome {
+        if self.relation_exists(&new) {
+            return Err(format!("relation {new} already exists"));
+        }
+        let mut table = self
+            .schema
+            .tables
+            .remove(old)
+            .ok_or_else(|| format!("table {old} does not exist"))?;
+        table.name = new.clone();
+        self.schema.tables.insert(new.clone(), table);
+        for other in self.schema.tables.values_mut() {
+            for key in other.foreign_keys.values_mut() {
+                if key.referenced_table == *old {
+                    key.referenced_table = new.clone();
+                }
+            }
+        }
+        for sequence in self.sequences.values_mut() {
+            if let Some((table, _)) = &mut sequence.owner {
+                if table == old {
+                    *table = new.clone();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn rename_column(&mut self, table_name: &QualifiedName, old: &str, new: &str) -> Outcome {
+        let table = self.table_mut(table_name)?;
+        if table.column(new).is_some() {
+            return Err(format!("column {new} of {table_name} already exists"));
+        }
+        let rename = |columns: &mut Vec<String>| {
+            for column in columns.iter_mut() {
+                if column == old {
+                    *column = new.to_string();
+                }
+            }
+        };
+        let column = table
+            .columns
+            .iter_mut()
+            .find(|column| column.name == old)
+            .ok_or_else(|| format!("column {old} of {table_name} does not exist"))?;
+        column.name = new.to_string();
+        for column in &mut table.columns {
+            column.default = column
+                .default
+                .take()
+                .map(|e| rename_in_expression(&e, old, new));
+            column.generated = column
+                .generated
+                .take()
+                .map(|e| rename_in_expression(&e, old, new));
+        }
+        if let Some(key) = &mut table.primary_key {
+            rename(&mut key.columns);
+        }
+        for unique in table.uniques.values_mut() {
+            rename(&mut unique.columns);
+        }
+        for key in table.foreign_keys.values_mut() {
+            rename(&mut key.columns);
+        }
+        for check in table.checks.values_mut() {
+            check.expression = rename_in_expression(&check.expression, old, new);
+        }
+        for index in table.indexes.values_mut() {
+            rename(&mut index.include);
+            index.predicate = index
+                .predicate
+                .take()
+                .map(|e| rename_in_expression(&e, old, new));
+            for key in &mut index.keys {
+                key.target = match &key.target {
+                    IndexTarget::Column(column) if column == old => {
+                        IndexTarget::Column(new.to_string())
+                    }
+                    IndexTarget::Expression(e) => {
+                        IndexTarget::Expression(rename_in_expression(e, old, new))
+                    }
+                    other => other.clone(),
+                };
+            }
+        }
+        for other in self.schema.tables.values_mut() {
+            for key in other.foreign_keys.values_mut() {
+                if key.referenced_table == *table_name {
+                    rename(&mut key.referenced_columns);
+                }
+            }
+        }
+        for sequence in self.sequences.values_mut() {
+            if let Some((table, column)) = &mut sequence.owner {
+                if table == table_name && column == old {
+                    *column = new.to_string();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Renames a constraint; a key's index shares its name, so it is renamed too (and the
+    /// other way round for `ALTER INDEX ... RENAME`).
+    fn rename_constraint(&mut self, table_name: &QualifiedName, old: &str, new: &str) -> Outcome {
+        let table = self.table_mut(table_name)?;
+        if let Some(key) = table.primary_key.as_mut().filter(|key| key.name == old) {
+            key.name = new.to_string();
+        } else if let Some(mut unique) = table.uniques.remove(old) {
+            unique.name = new.to_string();
+            table.uniques.insert(new.to_string(), unique);
+        } else if let Some(mut key) = table.foreign_keys.remove(old) {
+            key.name = new.to_string();
+            table.foreign_keys.insert(new.to_string(), key);
+        } else if let Some(mut check) = table.checks.remove(old) {
+            check.name = new.to_string();
+            table.checks.insert(new.to_string(), check);
+        } else {
+            return Err(format!(
+                "constraint {old} of relation {table_name} does not exist"
+            ));
+        }
+        Ok(())
+    }
+
+    fn alter_index(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        cursor.expect_keywords(&["RENAME", "TO"])?;
+        let new = cursor.identifier()?;
+        cursor.expect_end()?;
+        let Some(owner) = self.index_owner(&name) else {
+            return match if_exists {
+                true => Ok(()),
+                false => Err(format!("index {name} does not exist")),
+            };
+        };
+        if let Some(view) = self.schema.views.get_mut(&owner) {
+            if let Some(mut index) = view.indexes.remove(&name.name) {
+                index.name = new.clone();
+                view.indexes.insert(new, index);
+            }
+            return Ok(());
+        }
+        let table = self.table_mut(&owner)?;
+        match table.indexes.remove(&name.name) {
+            Some(mut index) => {
+                index.name = new.clone();
+                table.indexes.insert(new, index);
+                Ok(())
+            }
+            None => self.rename_constraint(&owner, &name.name, &new),
+        }
+    }
+
+    fn alter_view(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        cursor.eat_keywords(&["IF", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        self.alter_view_named(cursor, name)
+    }
+
+    fn alter_view_named(&mut self, cursor: &mut Cursor<'_>, name: QualifiedName) -> Outcome {
+        if cursor.is_keywords(&["OWNER", "TO"]) {
+            return Ok(());
+        }
+        cursor.expect_keywords(&["RENAME", "TO"])?;
+        let new = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
+        cursor.expect_end()?;
+        if self.relation_exists(&new) {
+            return Err(format!("relation {new} already exists"));
+        }
+        let mut view = self
+            .schema
+            .views
+            .remove(&name)
+            .ok_or_else(|| format!("view {name} does not exist"))?;
+        view.name = new.clone();
+        self.schema.views.insert(new, view);
+        Ok(())
+    }
+
+    fn alter_type(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let name = cursor.qualified_name()?;
+        if cursor.is_keywords(&["OWNER", "TO"]) {
+            return Ok(());
+        }
+        let Some(enumeration) = self.schema.enums.get_mut(&name) else {
+            return Err(format!("type {name} does not exist"));
+        };
+        if cursor.eat_keywords(&["ADD", "VALUE"]) {
+            let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+            let value = cursor.string()?;
+            let position = if cursor.eat_keyword("BEFORE") {
+                let anchor = cursor.string()?;
+                Some(position_of(&enumeration.values, &anchor, &name)?)
+            } else if cursor.eat_keyword("AFTER") {
+                let anchor = cursor.string()?;
+                Some(position_of(&enumeration.values, &anchor, &name)? + 1)
+            } else {
+                None
+            };
+            cursor.expect_end()?;
+            if enumeration.values.contains(&value) {
+                return match if_not_exists {
+                    true => Ok(()),
+                    false => Err(format!("enum label {value:?} already exists in {name}")),
+                };
+            }
+            let position = position.unwrap_or(enumeration.values.len());
+            enumeration.values.insert(position, value);
+            return Ok(());
+        }
+        if cursor.eat_keywords(&["RENAME", "VALUE"]) {
+            let old = cursor.string()?;
+            cursor.expect_keywords(&["TO"])?;
+            let new = cursor.string()?;
+            cursor.expect_end()?;
+            let position = position_of(&enumeration.values, &old, &name)?;
+            enumeration.values[position] = new.clone();
+            // A default holds the value, not its text: it reads back with the new label.
+            for table in self.schema.tables.values_mut() {
+                for column in &mut table.columns {
+                    let of_this_type = type_reference(&column.data_type)
+                        .is_some_and(|(referenced, _)| referenced == name);
+                    if of_this_type {
+                        column.default = column
+                            .default
+                            .take()
+                            .map(|default| replace_literal(&default, &old, &new));
+                    }
+                }
+            }
+            return Ok(());
+        }
+        cursor.expect_keywords(&["RENAME", "TO"])?;
+        let new = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
+        cursor.expect_end()?;
+        if self.schema.enums.contains_key(&new) {
+            return Err(format!("type {new} already exists"));
+        }
+        if let Some(mut enumeration) = self.schema.enums.remove(&name) {
+            enumeration.name = new.clone();
+            self.schema.enums.insert(new.clone(), enumeration);
+        }
+        for table in self.schema.tables.values_mut() {
+            for column in &mut table.columns {
+                if let Some((referenced, arrays)) = type_reference(&column.data_type) {
+                    if referenced == name {
+                        column.data_type = format!("{}{arrays}", quote::type_name(&new));
+                    }
+                }
+                // Casts to the type (`'x'::old_name`) read back under its new name.
+                column.default = column
+                    .default
+                    .take()
+                    .map(|default| rename_in_expression(&default, &name.name, &new.name));
+            }
+        }
+        Ok(())
+    }
+
+    fn drop(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let kind = if cursor.eat_keyword("TABLE") {
+            "table"
+        } else if cursor.eat_keyword("VIEW") {
+            "view"
+        } else if cursor.eat_keywords(&["MATERIALIZED", "VIEW"]) {
+            "materialized view"
+        } else if cursor.eat_keyword("INDEX") {
+            cursor.eat_keyword("CONCURRENTLY");
+            "index"
+        } else if cursor.eat_keyword("TYPE") {
+            "type"
+        } else if cursor.eat_keyword("SCHEMA") {
+            "schema"
+        } else if cursor.eat_keyword("EXTENSION") {
+            "extension"
+        } else if cursor.eat_keyword("SEQUENCE") {
+            "sequence"
+        } else {
+            return Err(unsupported(cursor));
+        };
+        let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+        let mut names = vec![cursor.dotted_name()?];
+        while cursor.eat(&Token::Comma) {
+            names.push(cursor.dotted_name()?);
+        }
+        let cascade = drop_behaviour(cursor);
+        cursor.expect_end()?;
+        for parts in names {
+            let found = match kind {
+                "schema" | "extension" => {
+                    let [name] = parts.as_slice() else {
+                        return Err(format!("`{}` is not a {kind} name", parts.join(".")));
+                    };
+                    match kind {
+                        "schema" => self.drop_schema(name, cascade),
+                        _ => self.schema.extensions.remove(name).is_some(),
+                    }
+                }
+                _ => {
+                    let name = qualified(&parts)?;
+                    match kind {
+                        "table" => self.drop_table(&name, cascade),
+                        "view" | "materialized view" => {
+                            self.schema.views.remove_entry(&name).is_some()
+                        }
+                        "index" => self.drop_index(&name),
+                        "type" => self.schema.enums.remove(&name).is_some(),
+                        _ => self.sequences.remove(&name).is_some(),
+                    }
+                }
+            };
+            if !found && !if_exists {
+                return Err(format!("{kind} {} does not exist", parts.join(".")));
+            }
+        }
+        Ok(())
+    }
+
+    fn drop_schema(&mut self, name: &str, cascade: bool) -> bool {
+        if !self.schema.schemas.remove(name) {
+            return false;
+        }
+        if cascade {
+            let outside = |qualified: &QualifiedName| qualified.schema != name;
+            self.schema.tables.retain(|key, _| outside(key));
+            self.schema.views.retain(|key, _| outside(key));
+            self.schema.enums.retain(|key, _| outside(key));
+            self.sequences.retain(|key, _| outside(key));
+            for table in self.schema.tables.values_mut() {
+                table
+                    .foreign_keys
+                    .retain(|_, key| outside(&key.referenced_table));
+            }
+        }
+        true
+    }
+
+    fn drop_table(&mut self, name: &QualifiedName, cascade: bool) -> bool {
+        if self.schema.tables.remove(name).is_none() {
+            return false;
+        }
+        if cascade {
+            for table in self.schema.tables.values_mut() {
+                table
+                    .foreign_keys
+                    .retain(|_, key| key.referenced_table != *name);
+            }
+        }
+        self.sequences.retain(|_, sequence| {
+            sequence
+                .owner
+                .as_ref()
+                .is_none_or(|(table, _)| table != name)
+        });
+        true
+    }
+
+    fn drop_index(&mut self, name: &QualifiedName) -> bool {
+        let Some(owner) = self.index_owner(name) else {
+            return false;
+        };
+        if let Some(view) = self.schema.views.get_mut(&owner) {
+            return view.indexes.remove(&name.name).is_some();
+        }
+        self.schema
+            .tables
+            .get_mut(&owner)
+            .is_some_and(|table| table.indexes.remove(&name.name).is_some())
+    }
+
+    fn comment(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let kind = if cursor.eat_keyword("TABLE") {
+            "table"
+        } else if cursor.eat_keyword("COLUMN") {
+            "column"
+        } else if cursor.eat_keyword("TYPE") {
+            "type"
+        } else if cursor.eat_keyword("VIEW") || cursor.eat_keywords(&["MATERIALIZED", "VIEW"]) {
+            "view"
+        } else {
+            // Comments on kinds whose comment the model does not hold (indexes, constraints,
+            // schemas, ...): the catalog does not read them either.
+            cursor.rest()?;
+            return Ok(());
+        };
+        let parts = cursor.dotted_name()?;
+        cursor.expect_keywords(&["IS"])?;
+        let text = match cursor.eat_keyword("NULL") {
+            true => None,
+            false => Some(cursor.string()?),
+        };
+        cursor.expect_end()?;
+        let text = text.filter(|text| !text.is_empty());
+        match kind {
+            "table" => self.table_mut(&qualified(&parts)?)?.comment = text,
+            "type" => {
+                let name = qualified(&parts)?;
+                self.schema
+                    .enums
+                    .get_mut(&name)
+                    .ok_or_else(|| format!("type {name} does not exist"))?
+                    .comment = text;
+            }
+            "view" => {
+                let name = qualified(&parts)?;
+                self.schema
+                    .views
+                    .get_mut(&name)
+                    .ok_or_else(|| format!("view {name} does not exist"))?
+                    .comment = text;
+            }
+            _ => {
+                let (table_parts, column) = parts.split_at(parts.len().saturating_sub(1));
+                let table_name = qualified(table_parts)?;
+                let table = self.table_mut(&table_name)?;
+                let column_name = column.first().cloned().unwrap_or_default();
+                table
+                    .columns
+                    .iter_mut()
+                    .find(|slot| slot.name == column_name)
+                    .ok_or_else(|| format!("column {column_name} of {table_name} does not exist"))?
+                    .comment = text;
+            }
+        }
+        Ok(())
+    }
+
+    /// A column type as written, with a reference to a known enum spelled as `format_type`
+    /// does; `normalize` canonicalizes the built-in ones.
+    fn type_text(&self, text: &str) -> String {
+        let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        match type_reference(&collapsed) {
+            Some((name, arrays)) if self.schema.enums.contains_key(&name) => {
+                format!("{}{arrays}", quote::type_name(&name))
+            }
+            _ => collapsed,
+        }
+    }
+
+    fn require_schema(&self, name: &str) -> Outcome {
+        match self.schema.schemas.contains(name) {
+            true => Ok(()),
+            false => Err(format!("schema {name} does not exist")),
+        }
+    }
+
+    fn table(&self, name: &QualifiedName) -> Outcome<&Table> {
+        self.schema
+            .tables
+            .get(name)
+            .ok_or_else(|| format!("table {name} does not exist"))
+    }
+
+    fn table_mut(&mut self, name: &QualifiedName) -> Outcome<&mut Table> {
+        self.schema
+            .tables
+            .get_mut(name)
+            .ok_or_else(|| format!("table {name} does not exist"))
+    }
+
+    /// The table or materialized view an index (or key constraint's index) belongs to.
+    fn index_owner(&self, name: &QualifiedName) -> Option<QualifiedName> {
+        let in_schema = |relation: &QualifiedName| relation.schema == name.schema;
+        self.schema
+            .tables
+            .values()
+            .filter(|table| in_schema(&table.name))
+            .find(|table| {
+                table.indexes.contains_key(&name.name)
+                    || table.uniques.contains_key(&name.name)
+                    || table
+                        .primary_key
+                        .as_ref()
+                        .is_some_and(|key| key.name == name.name)
+            })
+            .map(|table| table.name.clone())
+            .or_else(|| {
+                self.schema
+                    .views
+                    .values()
+                    .find(|view| in_schema(&view.name) && view.indexes.contains_key(&name.name))
+                    .map(|view| view.name.clone())
+            })
+    }
+
+    /// Whether a table, view, sequence or index (including a key's) has this name.
+    fn relation_exists(&self, name: &QualifiedName) -> bool {
+        self.schema.tables.contains_key(name)
+            || self.schema.views.contains_key(name)
+            || self.sequences.contains_key(name)
+            || self.index_owner(name).is_some()
+    }
+
+    /// PostgreSQL's `ChooseRelationName`: the default name, or with 1, 2, ... appended to
+    /// the label until no relation in the schema has it.
+    fn choose_relation_name(
+        &self,
+        schema: &str,
+        name1: &str,
+        name2: Option<&str>,
+        label: &str,
+    ) -> String {
+        let mut pass = 0;
+        loop {
+            let modified = match pass {
+                0 => label.to_string(),
+                _ => format!("{label}{pass}"),
+            };
+            let candidate = names::make_object_name(name1, name2, &modified);
+            if !self.relation_exists(&QualifiedName::new(schema, candidate.clone())) {
+                return candidate;
+            }
+            pass += 1;
+        }
+    }
+}
+
+/// Words that end a column's type in a column definition.
+const COLUMN_OPTION_WORDS: &[&str] = &[
+    "CONSTRAINT",
+    "NOT",
+    "NULL",
+    "DEFAULT",
+    "CHECK",
+    "PRIMARY",
+    "UNIQUE",
+    "REFERENCES",
+    "GENERATED",
+    "COLLATE",
+    "DEFERRABLE",
+    "INITIALLY",
+];
+
+#[derive(Debug)]
+struct TableConstraint {
+    name: Option<String>,
+    kind: ConstraintKind,
+    deferrable: Deferrable,
+}
+
+#[derive(Debug)]
+enum ConstraintKind {
+    PrimaryKey(Vec<String>),
+    Unique {
+        columns: Vec<String>,
+        nulls_not_distinct: bool,
+    },
+    ForeignKey {
+        columns: Vec<String>,
+        referenced_table: QualifiedName,
+        referenced_columns: Option<Vec<String>>,
+        on_delete: ReferentialAction,
+        on_update: ReferentialAction,
+    },
+    Check(Expr),
+}
+
+fn starts_table_constraint(cursor: &Cursor<'_>) -> bool {
+    cursor.is_one_of(&[
+        "CONSTRAINT",
+        "PRIMARY",
+        "UNIQUE",
+        "FOREIGN",
+        "CHECK",
+        "EXCLUDE",
+    ])
+}
+
+/// `[CONSTRAINT name] PRIMARY KEY (...) | UNIQUE (...) | FOREIGN KEY (...) REFERENCES ... |
+/// CHECK (...)`, with its deferrability.
+fn table_constraint(cursor: &mut Cursor<'_>) -> Outcome<TableConstraint> {
+    let name = match cursor.eat_keyword("CONSTRAINT") {
+        true => Some(cursor.identifier()?),
+        false => None,
+    };
+    let kind = if cursor.eat_keywords(&["PRIMARY", "KEY"]) {
+        let columns = cursor.identifier_list()?;
+        ConstraintKind::PrimaryKey(columns)
+    } else if cursor.eat_keyword("UNIQUE") {
+        let nulls_not_distinct = nulls_distinctness(cursor)?;
+        ConstraintKind::Unique {
+            columns: cursor.identifier_list()?,
+            nulls_not_distinct,
+        }
+    } else if cursor.eat_keywords(&["FOREIGN", "KEY"]) {
+        let columns = cursor.identifier_list()?;
+        cursor.expect_keywords(&["REFERENCES"])?;
+        references(cursor, columns)?
+    } else if cursor.eat_keyword("CHECK") {
+        check_kind(cursor)?
+    } else if cursor.is_keyword("EXCLUDE") {
+        return Err(not_modelled("exclusion constraints"));
+    } else {
+        return Err(format!("expected a constraint, found {}", cursor.found()));
+    };
+    if cursor.is_one_of(&["INCLUDE", "USING", "WITH"]) {
+        return Err(not_modelled(
+            "constraint index options (INCLUDE, USING INDEX TABLESPACE, WITH)",
+        ));
+    }
+    let deferrable = deferrable(cursor)?;
+    Ok(TableConstraint {
+        name,
+        kind,
+        deferrable,
+    })
+}
+
+fn check_kind(cursor: &mut Cursor<'_>) -> Outcome<ConstraintKind> {
+    let expression = Expr::new(cursor.parenthesized_text()?);
+    if cursor.is_keywords(&["NO", "INHERIT"]) {
+        return Err(not_modelled("NO INHERIT check constraints"));
+    }
+    Ok(ConstraintKind::Check(expression))
+}
+
+/// `REFERENCES table [(columns)] [MATCH SIMPLE] [ON DELETE action] [ON UPDATE action]`
+fn references(cursor: &mut Cursor<'_>, columns: Vec<String>) -> Outcome<ConstraintKind> {
+    let referenced_table = cursor.qualified_name()?;
+    let referenced_columns = match cursor.peek() == Some(&Token::LParen) {
+        true => Some(cursor.identifier_list()?),
+        false => None,
+    };
+    let mut on_delete = ReferentialAction::NoAction;
+    let mut on_update = ReferentialAction::NoAction;
+    loop {
+        if cursor.eat_keywords(&["MATCH", "SIMPLE"]) {
+        } else if cursor.is_keyword("MATCH") {
+            return Err(not_modelled("MATCH FULL and MATCH PARTIAL foreign keys"));
+        } else if cursor.eat_keywords(&["ON", "DELETE"]) {
+            on_delete = referential_action(cursor)?;
+        } else if cursor.eat_keywords(&["ON", "UPDATE"]) {
+            on_update = referential_action(cursor)?;
+        } else {
+            break;
+        }
+    }
+    Ok(ConstraintKind::ForeignKey {
+        columns,
+        referenced_table,
+        referenced_columns,
+        on_delete,
+        on_update,
+    })
+}
+
+fn referential_action(cursor: &mut Cursor<'_>) -> Outcome<ReferentialAction> {
+    let action = if cursor.eat_keywords(&["NO", "ACTION"]) {
+        ReferentialAction::NoAction
+    } else if cursor.eat_keyword("RESTRICT") {
+        ReferentialAction::Restrict
+    } else if cursor.eat_keyword("CASCADE") {
+        ReferentialAction::Cascade
+    } else if cursor.eat_keywords(&["SET", "NULL"]) {
+        ReferentialAction::SetNull
+    } else if cursor.eat_keywords(&["SET", "DEFAULT"]) {
+        ReferentialAction::SetDefault
+    } else {
+        return Err(format!(
+            "expected a referential action, found {}",
+            cursor.found()
+        ));
+    };
+    if cursor.peek() == Some(&Token::LParen) {
+        return Err(not_modelled("SET NULL / SET DEFAULT with a column list"));
+    }
+    Ok(action)
+}
+
+fn deferrable(cursor: &mut Cursor<'_>) -> Outcome<Deferrable> {
+    let mut deferrable = false;
+    let mut deferred = false;
+    loop {
+        if cursor.eat_keywords(&["NOT", "DEFERRABLE"]) {
+            deferrable = false;
+        } else if cursor.eat_keyword("DEFERRABLE") {
+            deferrable = true;
+        } else if cursor.eat_keywords(&["INITIALLY", "DEFERRED"]) {
+            deferred = true;
+            deferrable = true;
+        } else if cursor.eat_keywords(&["INITIALLY", "IMMEDIATE"]) {
+            deferred = false;
+        } else {
+            break;
+        }
+    }
+    Ok(match (deferrable, deferred) {
+        (false, _) => Deferrable::NotDeferrable,
+        (true, false) => Deferrable::Immediate,
+        (true, true) => Deferrable::Deferred,
+    })
+}
+
+/// `NULLS [NOT] DISTINCT`; true for NOT DISTINCT.
+fn nulls_distinctness(cursor: &mut Cursor<'_>) -> Outcome<bool> {
+    if cursor.eat_keywords(&["NULLS", "NOT", "DISTINCT"]) {
+        return Ok(true);
+    }
+    cursor.eat_keywords(&["NULLS", "DISTINCT"]);
+    Ok(false)
+}
+
+/// A column default: `NULL` (which PostgreSQL does not store) or an expression.
+fn default_expression(cursor: &mut Cursor<'_>) -> Outcome<Option<Expr>> {
+    if cursor.is_keyword("NULL") {
+        cursor.eat_keyword("NULL");
+        if cursor.peek() != Some(&Token::DoubleColon) {
+            return Ok(None);
+        }
+        cursor.expect(&Token::DoubleColon)?;
+        cursor.text_until(|cursor| cursor.is_one_of(COLUMN_OPTION_WORDS))?;
+        return Ok(None);
+    }
+    let text = cursor.text_until(|cursor| {
+        cursor.is_keywords(&["NOT", "NULL"])
+            || cursor.is_one_of(&COLUMN_OPTION_WORDS[2..])
+            || cursor.is_keyword("CONSTRAINT")
+    })?;
+    Ok(Some(Expr::new(text)))
+}
+
+fn is_null(expression: &str) -> bool {
+    let upper = expression.to_ascii_uppercase();
+    upper == "NULL" || upper.starts_with("NULL::")
+}
+
+fn identity_kind(cursor: &mut Cursor<'_>) -> Outcome<Identity> {
+    cursor.eat_keyword("GENERATED");
+    if cursor.eat_keyword("ALWAYS") {
+        Ok(Identity::Always)
+    } else if cursor.eat_keywords(&["BY", "DEFAULT"]) {
+        Ok(Identity::ByDefault)
+    } else {
+        Err(format!(
+            "expected ALWAYS or BY DEFAULT, found {}",
+            cursor.found()
+        ))
+    }
+}
+
+/// `[( sequence options )]` after `AS IDENTITY`.
+fn identity_options(cursor: &mut Cursor<'_>) -> Outcome<SequenceOptions> {
+    let mut options = SequenceOptions::default();
+    if cursor.eat(&Token::LParen) {
+        while !cursor.eat(&Token::RParen) {
+            sequence_option(cursor, &mut options)?;
+        }
+    }
+    Ok(options)
+}
+
+/// One sequence option, as in `CREATE SEQUENCE` or `ALTER COLUMN ... SET`.
+fn sequence_option(cursor: &mut Cursor<'_>, options: &mut SequenceOptions) -> Outcome {
+    if cursor.eat_keyword("START") {
+        cursor.eat_keyword("WITH");
+        options.start = Some(cursor.integer()?);
+    } else if cursor.eat_keyword("INCREMENT") {
+        cursor.eat_keyword("BY");
+        options.increment = Some(cursor.integer()?);
+    } else if cursor.eat_keyword("MINVALUE") {
+        options.min_value = Some(cursor.integer()?);
+    } else if cursor.eat_keywords(&["NO", "MINVALUE"]) {
+        options.min_value = None;
+    } else if cursor.eat_keyword("MAXVALUE") {
+        options.max_value = Some(cursor.integer()?);
+    } else if cursor.eat_keywords(&["NO", "MAXVALUE"]) {
+        options.max_value = None;
+    } else if cursor.eat_keyword("CACHE") {
+        options.cache = Some(cursor.integer()?);
+    } else if cursor.eat_keywords(&["NO", "CYCLE"]) {
+        options.cycle = false;
+    } else if cursor.eat_keyword("CYCLE") {
+        options.cycle = true;
+    } else if cursor.eat_keywords(&["SEQUENCE", "NAME"]) {
+        cursor.dotted_name()?;
+    } else {
+        return Err(format!("unexpected {} in sequence options", cursor.found()));
+    }
+    Ok(())
+}
+
+/// One element of an index's key list: a column or an expression, with its collation,
+/// operator class, order and NULLS placement.
+fn index_key(cursor: &mut Cursor<'_>) -> Outcome<IndexKey> {
+    let target = if cursor.peek() == Some(&Token::LParen) {
+        IndexTarget::Expression(Expr::new(cursor.parenthesized_text()?))
+    } else if is_function_call(cursor) {
+        let start = cursor.mark();
+        cursor.dotted_name()?;
+        cursor.parenthesized_text()?;
+        IndexTarget::Expression(Expr::new(cursor.text_since(start)))
+    } else {
+        IndexTarget::Column(cursor.identifier()?)
+    };
+    let mut key = IndexKey {
+        target,
+        collation: None,
+        opclass: None,
+        descending: false,
+        nulls_first: false,
+    };
+    if cursor.eat_keyword("COLLATE") {
+        key.collation = Some(cursor.dotted_name()?.join("."));
+    }
+    if matches!(cursor.peek(), Some(Token::Word(_))) && !cursor.is_one_of(&["ASC", "DESC", "NULLS"])
+    {
+        key.opclass = Some(cursor.dotted_name()?.join("."));
+        if cursor.peek() == Some(&Token::LParen) {
+            return Err(not_modelled("operator class parameters"));
+        }
+    }
+    if cursor.eat_keyword("DESC") {
+        key.descending = true;
+    } else {
+        cursor.eat_keyword("ASC");
+    }
+    key.nulls_first = key.descending;
+    if cursor.eat_keywords(&["NULLS", "FIRST"]) {
+        key.nulls_first = true;
+    } else if cursor.eat_keywords(&["NULLS", "LAST"]) {
+        key.nulls_first = false;
+    }
+    cursor.expect_end()?;
+    Ok(key)
+}
+
+/// `name(`, `schema.name(`: an index key written as a bare function call.
+fn is_function_call(cursor: &Cursor<'_>) -> bool {
+    let mut n = 0;
+    loop {
+        match (cursor.peek_nth(n), cursor.peek_nth(n + 1)) {
+            (Some(Token::Word(_)), Some(Token::LParen)) => return true,
+            (Some(Token::Word(_)), Some(Token::Period)) => n += 2,
+            _ => return false,
+        }
+    }
+}
+
+/// PostgreSQL's `FigureIndexColname`: a function call's name, or `expr`.
+fn expression_column_name(expression: &Expr) -> String {
+    let text = expression.as_str();
+    let Ok(mut cursor) = Cursor::new(text) else {
+        return "expr".to_string();
+    };
+    if !is_function_call(&cursor) {
+        return "expr".to_string();
+    }
+    cursor
+        .dotted_name()
+        .ok()
+        .and_then(|parts| parts.last().cloned())
+        .unwrap_or_else(|| "expr".to_string())
+}
+
+fn drop_behaviour(cursor: &mut Cursor<'_>) -> bool {
+    let cascade = cursor.eat_keyword("CASCADE");
+    cursor.eat_keyword("RESTRICT");
+    cascade
+}
+
+fn qualified(parts: &[String]) -> Outcome<QualifiedName> {
+    match parts {
+        [name] => Ok(QualifiedName::new("public", name.clone())),
+        [schema, name] => Ok(QualifiedName::new(schema.clone(), name.clone())),
+        _ => Err(format!("`{}` is not a schema.name", parts.join("."))),
+    }
+}
+
+fn position_of(values: &[String], label: &str, name: &QualifiedName) -> Outcome<usize> {
+    values
+        .iter()
+        .position(|value| value == label)
+        .ok_or_else(|| format!("{label:?} is not an existing enum label of {name}"))
+}
+
+/// A type written as a (possibly qualified) name with array brackets: the name, and the
+/// brackets as `[]` per dimension.
+fn type_reference(text: &str) -> Option<(QualifiedName, String)> {
+    let mut cursor = Cursor::new(text).ok()?;
+    let name = cursor.qualified_name().ok()?;
+    let mut dimensions = 0;
+    while cursor.eat(&Token::LBracket) {
+        if matches!(cursor.peek(), Some(Token::Number(..))) {
+            cursor.integer().ok()?;
+        }
+        cursor.eat(&Token::RBracket).then_some(())?;
+        dimensions += 1;
+    }
+    cursor.at_end().then(|| (name, "[]".repeat(dimensions)))
+}
+
+/// Whether an expression refers to `column` (as an identifier, not a function name).
+fn mentions(expression: &str, column: &str) -> bool {
+    identifier_spans(expression, column).is_some_and(|spans| !spans.is_empty())
+}
+
+fn index_mentions(index: &Index, column: &str) -> bool {
+    index.include.iter().any(|name| name == column)
+        || index
+            .predicate
+            .as_ref()
+            .is_some_and(|predicate| mentions(predicate.as_str(), column))
+        || index.keys.iter().any(|key| match &key.target {
+            IndexTarget::Column(name) => name == column,
+            IndexTarget::Expression(expression) => mentions(expression.as_str(), column),
+        })
+}
+
+/// Byte ranges of the identifiers naming `column` in `expression`.
+fn identifier_spans(expression: &str, column: &str) -> Option<Vec<(usize, usize)>> {
+    let cursor = Cursor::new(expression).ok()?;
+    Some(cursor.identifier_spans(column))
+}
+
+fn rename_in_expression(expression: &Expr, old: &str, new: &str) -> Expr {
+    let text = expression.as_str();
+    let Some(spans) = identifier_spans(text, old) else {
+        return expression.clone();
+    };
+    let mut renamed = text.to_string();
+    for (start, end) in spans.into_iter().rev() {
+        renamed.replace_range(start..end, &quote::ident(new));
+    }
+    Expr::new(renamed)
+}
+
+/// `expression` with every string literal `'old'` written `'new'`.
+fn replace_literal(expression: &Expr, old: &str, new: &str) -> Expr {
+    let text = expression.as_str();
+    let Ok(cursor) = Cursor::new(text) else {
+        return expression.clone();
+    };
+    let mut replaced = text.to_string();
+    for (start, end) in cursor.literal_spans(old).into_iter().rev() {
+        replaced.replace_range(start..end, &quote::literal(new));
+    }
+    Expr::new(replaced)
+}
+
+/// The sequence in `nextval('name'::regclass)`.
+fn nextval_sequence(default: &str) -> Option<QualifiedName> {
+    let inner = default
+        .strip_prefix("nextval(")?
+        .strip_suffix(')')?
+        .strip_suffix("::regclass")?;
+    let literal = inner.strip_prefix('\'')?.strip_suffix('\'')?;
+    Cursor::new(literal).ok()?.qualified_name().ok()
+}
+
+/// Unquoted identifier words of a query, folded, for guessing what it reads.
+fn query_words(query: &str) -> BTreeSet<String> {
+    let Ok(cursor) = Cursor::new(query) else {
+        return BTreeSet::new();
+    };
+    cursor
+        .remaining_tokens()
+        .filter_map(|token| match token {
+            Token::Word(word) if word.quote_style.is_none() => Some(word.value.to_lowercase()),
+            Token::Word(word) => Some(word.value.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn constraint_names(table: &Table) -> BTreeSet<String> {
+    table
+        .primary_key
+        .iter()
+        .map(|key| key.name.clone())
+        .chain(table.uniques.keys().cloned())
+        .chain(table.foreign_keys.keys().cloned())
+        .chain(table.checks.keys().cloned())
+        .collect()
+}
+
+/// PostgreSQL's `ChooseConstraintName`: `make(label)`, then `make(label1)`, ... until free.
+fn choose_name(taken: &BTreeSet<String>, make: impl Fn(&str) -> String, label: &str) -> String {
+    let mut pass = 0;
+    loop {
+        let modified = match pass {
+            0 => label.to_string(),
+            _ => format!("{label}{pass}"),
+        };
+        let candidate = make(&modified);
+        if !taken.contains(&candidate) {
+            return candidate;
+        }
+        pass += 1;
+    }
+}
+
+fn not_modelled(what: &str) -> String {
+    format!("{what} are not part of autogen's model, so they cannot be replayed offline")
+}
+
+fn unsupported(cursor: &Cursor<'_>) -> String {
+    format!(
+        "autogen cannot interpret this statement offline (at {})",
+        cursor.found()
+    )
+}
+
+fn first_line(sql: &str) -> String {
+    let line = sql.lines().next().unwrap_or_default();
+    match line.chars().count() > 100 {
+        true => format!("{}...", line.chars().take(100).collect::<String>()),
+        false => line.to_string(),
+    }
+}

@@ -1,0 +1,402 @@
+//! Offline expression equivalence: when no server can canonicalize a schema file, decides
+//! whether two SQL texts mean what PostgreSQL would store as the same expression.
+//!
+//! With a server, `shadow` lets PostgreSQL print both sides and equality is textual. Without
+//! one, the current side comes from replayed SQL (often the server's own text, `(0)::numeric`)
+//! and the desired side from the file (`0`). Both are parsed with sqlparser and reduced by
+//! named rules to a key: parentheses the parser already resolved, casts PostgreSQL adds to
+//! literals, `IN (...)` spelled `= ANY (ARRAY[...])`, case of unquoted names, and in view
+//! queries the qualifiers `pg_get_viewdef` adds. Equal keys mean equal for the diff; the
+//! desired side then takes the current side's text, so nothing spurious is generated.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    visit_expressions_mut, visit_relations_mut, BinaryOperator, CastKind, DataType, Expr, Ident,
+    ObjectNamePart, SelectItem, SetExpr, Statement, UnaryOperator, Value,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use crate::model::{self, IndexTarget, Schema};
+
+/// The key of an expression; unparsable text is its own key (whitespace collapsed).
+pub fn expression_key(text: &str) -> String {
+    let dialect = PostgreSqlDialect {};
+    let parsed = Parser::new(&dialect)
+        .try_with_sql(text)
+        .and_then(|mut parser| {
+            let expression = parser.parse_expr()?;
+            parser.expect_token(&sqlparser::tokenizer::Token::EOF)?;
+            Ok(expression)
+        });
+    match parsed {
+        Ok(mut expression) => {
+            let _ = visit_expressions_mut(&mut expression, canonicalize);
+            expression.to_string()
+        }
+        Err(_) => collapse_whitespace(text),
+    }
+}
+
+/// The key of a view's query.
+pub fn query_key(text: &str) -> String {
+    let dialect = PostgreSqlDialect {};
+    let Ok(mut statements) = Parser::parse_sql(&dialect, text) else {
+        return collapse_whitespace(text);
+    };
+    let _ = visit_relations_mut(&mut statements, |name| {
+        if let [ObjectNamePart::Identifier(schema), _] = name.0.as_slice() {
+            if schema.quote_style.is_none() && schema.value.eq_ignore_ascii_case("public") {
+                name.0.remove(0);
+            }
+        }
+        for part in &mut name.0 {
+            if let ObjectNamePart::Identifier(ident) = part {
+                fold(ident);
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let _ = visit_expressions_mut(&mut statements, |expression| {
+        if let Expr::CompoundIdentifier(parts) = expression {
+            if let Some(column) = parts.last().cloned() {
+                *expression = Expr::Identifier(column);
+            }
+        }
+        canonicalize(expression)
+    });
+    for statement in &mut statements {
+        if let Statement::Query(query) = statement {
+            if let SetExpr::Select(select) = query.body.as_mut() {
+                for item in &mut select.projection {
+                    drop_implicit_alias(item);
+                }
+            }
+        }
+    }
+    statements
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Gives `desired` the text of `current` wherever the two mean the same by key, so that
+/// only real differences remain for `diff`.
+pub fn align(current: &Schema, desired: &mut Schema) {
+    for (name, table) in &mut desired.tables {
+        let Some(old) = current.tables.get(name) else {
+            continue;
+        };
+        for column in &mut table.columns {
+            let Some(old_column) = old.column(&column.name) else {
+                continue;
+            };
+            adopt(&mut column.default, &old_column.default);
+            adopt(&mut column.generated, &old_column.generated);
+        }
+        for (check_name, check) in &mut table.checks {
+            if let Some(old_check) = old.checks.get(check_name) {
+                adopt_expression(&mut check.expression, &old_check.expression);
+            }
+        }
+        for (index_name, index) in &mut table.indexes {
+            if let Some(old_index) = old.indexes.get(index_name) {
+                align_index(index, old_index);
+            }
+        }
+    }
+    for (name, view) in &mut desired.views {
+        let Some(old) = current.views.get(name) else {
+            continue;
+        };
+        if query_key(view.definition.as_str()) == query_key(old.definition.as_str()) {
+            view.definition = old.definition.clone();
+        }
+        for (index_name, index) in &mut view.indexes {
+            if let Some(old_index) = old.indexes.get(index_name) {
+                align_index(index, old_index);
+            }
+        }
+    }
+}
+
+fn align_index(index: &mut model::Index, old: &model::Index) {
+    adopt(&mut index.predicate, &old.predicate);
+    for (key, old_key) in index.keys.iter_mut().zip(&old.keys) {
+        if let (IndexTarget::Expression(expression), IndexTarget::Expression(old_expression)) =
+            (&mut key.target, &old_key.target)
+        {
+            adopt_expression(expression, old_expression);
+        }
+    }
+}
+
+fn adopt(expression: &mut Option<model::Expr>, old: &Option<model::Expr>) {
+    if let (Some(expression), Some(old)) = (expression, old) {
+        adopt_expression(expression, old);
+    }
+}
+
+fn adopt_expression(expression: &mut model::Expr, old: &model::Expr) {
+    if expression != old && expression_key(expression.as_str()) == expression_key(old.as_str()) {
+        *expression = old.clone();
+    }
+}
+
+/// One bottom-up rewrite step; children are already canonical when a node is visited.
+fn canonicalize(expression: &mut Expr) -> ControlFlow<()> {
+    let replacement = match expression {
+        Expr::Nested(inner) => Some(take(inner)),
+        // PostgreSQL prints the type it resolved for a literal: `0::numeric`, `'x'::text`.
+        Expr::Cast {
+            kind: CastKind::DoubleColon | CastKind::Cast,
+            expr,
+            data_type,
+            ..
+        } if is_literal(expr)
+            || is_array_of_literals(expr)
+            || is_text_cast_of_column(expr, data_type) =>
+        {
+            Some(take(expr))
+        }
+        // PostgreSQL stores `x BETWEEN a AND b` as `x >= a AND x <= b`.
+        Expr::Between {
+            expr,
+            negated,
+            low,
+            high,
+        } => {
+            let (low_op, high_op, join) = match negated {
+                false => (
+                    BinaryOperator::GtEq,
+                    BinaryOperator::LtEq,
+                    BinaryOperator::And,
+                ),
+                true => (BinaryOperator::Lt, BinaryOperator::Gt, BinaryOperator::Or),
+            };
+            let operand = take(expr);
+            Some(Expr::BinaryOp {
+                left: Box::new(Expr::BinaryOp {
+                    left: Box::new(operand.clone()),
+                    op: low_op,
+                    right: Box::new(take(low)),
+                }),
+                op: join,
+                right: Box::new(Expr::BinaryOp {
+                    left: Box::new(operand),
+                    op: high_op,
+                    right: Box::new(take(high)),
+                }),
+            })
+        }
+        Expr::TypedString(typed) => Some(Expr::Value(typed.value.clone())),
+        Expr::Interval(interval) if interval.leading_field.is_none() => {
+            Some(take(&mut interval.value))
+        }
+        // `x = ANY (ARRAY[a, b])` is how PostgreSQL stores `x IN (a, b)`.
+        Expr::AnyOp {
+            left,
+            compare_op: BinaryOperator::Eq,
+            right,
+            ..
+        } => match right.as_mut() {
+            Expr::Array(array) => Some(Expr::InList {
+                expr: Box::new(take(left)),
+                list: std::mem::take(&mut array.elem),
+                negated: false,
+            }),
+            _ => None,
+        },
+        Expr::AllOp {
+            left,
+            compare_op: BinaryOperator::NotEq,
+            right,
+        } => match right.as_mut() {
+            Expr::Array(array) => Some(Expr::InList {
+                expr: Box::new(take(left)),
+                list: std::mem::take(&mut array.elem),
+                negated: true,
+            }),
+            _ => None,
+        },
+        Expr::Identifier(ident) => {
+            fold(ident);
+            None
+        }
+        Expr::CompoundIdentifier(parts) => {
+            parts.iter_mut().for_each(fold);
+            None
+        }
+        Expr::Function(function) => {
+            for part in &mut function.name.0 {
+                if let ObjectNamePart::Identifier(ident) = part {
+                    fold(ident);
+                }
+            }
+            None
+        }
+        _ => None,
+    };
+    if let Some(replacement) = replacement {
+        *expression = replacement;
+        // The replacement's own children were canonical already; it may itself need a step.
+        return canonicalize(expression);
+    }
+    parenthesize_operands(expression);
+    ControlFlow::Continue(())
+}
+
+/// With every source parenthesis gone, operands that are themselves operations get one
+/// back, so the printed key is unambiguous whatever the input's parentheses were.
+fn parenthesize_operands(expression: &mut Expr) {
+    let operands: Vec<&mut Box<Expr>> = match expression {
+        Expr::BinaryOp { left, right, .. } => vec![left, right],
+        Expr::UnaryOp { expr, .. }
+        | Expr::IsNull(expr)
+        | Expr::IsNotNull(expr)
+        | Expr::Cast { expr, .. }
+        | Expr::InList { expr, .. }
+        | Expr::Between { expr, .. }
+        | Expr::Like { expr, .. }
+        | Expr::ILike { expr, .. } => vec![expr],
+        _ => Vec::new(),
+    };
+    for operand in operands {
+        if is_operation(operand) {
+            let inner = take(operand);
+            **operand = Expr::Nested(Box::new(inner));
+        }
+    }
+}
+
+fn is_operation(expression: &Expr) -> bool {
+    matches!(
+        expression,
+        Expr::BinaryOp { .. }
+            | Expr::UnaryOp { .. }
+            | Expr::IsNull(_)
+            | Expr::IsNotNull(_)
+            | Expr::InList { .. }
+            | Expr::Between { .. }
+            | Expr::Like { .. }
+            | Expr::ILike { .. }
+            | Expr::AnyOp { .. }
+            | Expr::AllOp { .. }
+    )
+}
+
+fn is_literal(expression: &Expr) -> bool {
+    match expression {
+        Expr::Value(value) => !matches!(value.value, Value::Null),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => matches!(expr.as_ref(), Expr::Value(_)),
+        _ => false,
+    }
+}
+
+fn is_array_of_literals(expression: &Expr) -> bool {
+    matches!(expression, Expr::Array(array) if array.elem.iter().all(is_literal))
+}
+
+/// `(status)::text` where `status` is `character varying`: PostgreSQL's implicit cast.
+fn is_text_cast_of_column(expression: &Expr, data_type: &DataType) -> bool {
+    matches!(
+        expression,
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_)
+    ) && matches!(data_type, DataType::Text)
+}
+
+/// `count(*) AS count`: `pg_get_viewdef` names every output column; the name a column
+/// would get anyway is not a difference.
+fn drop_implicit_alias(item: &mut SelectItem) {
+    if let SelectItem::ExprWithAlias { expr, alias } = item {
+        let implicit = match expr {
+            Expr::Identifier(ident) => Some(ident.value.clone()),
+            Expr::Function(function) => function.name.0.last().and_then(|part| match part {
+                ObjectNamePart::Identifier(ident) => Some(ident.value.clone()),
+                ObjectNamePart::Function(_) => None,
+            }),
+            _ => None,
+        };
+        let mut alias = alias.clone();
+        fold(&mut alias);
+        if implicit.as_deref() == Some(alias.value.as_str()) {
+            *item = SelectItem::UnnamedExpr(take_expr(expr));
+        }
+    }
+}
+
+/// Unquoted names fold to lower case, as PostgreSQL does.
+fn fold(ident: &mut Ident) {
+    if ident.quote_style.is_none() {
+        ident.value = ident.value.to_lowercase();
+    }
+}
+
+fn take(boxed: &mut Box<Expr>) -> Expr {
+    take_expr(boxed.as_mut())
+}
+
+fn take_expr(expression: &mut Expr) -> Expr {
+    std::mem::replace(expression, Expr::value(Value::Null))
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(a: &str, b: &str) {
+        assert_eq!(expression_key(a), expression_key(b), "{a}  vs  {b}");
+    }
+
+    fn different(a: &str, b: &str) {
+        assert_ne!(expression_key(a), expression_key(b), "{a}  vs  {b}");
+    }
+
+    #[test]
+    fn server_spelling_matches_hand_written() {
+        same(
+            "gpa >= 0 AND gpa <= 4",
+            "gpa >= 0::numeric AND gpa <= 4::numeric",
+        );
+        same("(price > (0)::numeric)", "price > 0");
+        same("'enrolled'", "'enrolled'::enrollment_status");
+        same("LOWER(Email)", "lower(email)");
+        same(
+            "status IN ('a', 'b')",
+            "(status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[])",
+        );
+        same("now() - interval '1 day'", "now() - '1 day'::interval");
+        same(
+            "gpa BETWEEN 0 AND 4",
+            "gpa >= 0::numeric AND gpa <= 4::numeric",
+        );
+    }
+
+    #[test]
+    fn precedence_is_kept() {
+        different("(a + b) * c", "a + b * c");
+        same("a + (b * c)", "a + b * c");
+        different("(a + b)::text", "a + b::text");
+    }
+
+    #[test]
+    fn view_queries_ignore_qualifiers_and_implicit_aliases() {
+        assert_eq!(
+            query_key("SELECT id, count(*) FROM public.students GROUP BY id"),
+            query_key(" SELECT students.id,\n    count(*) AS count\n   FROM students\n  GROUP BY students.id"),
+        );
+        assert_ne!(
+            query_key("SELECT id FROM students"),
+            query_key("SELECT id FROM teachers"),
+        );
+    }
+}
