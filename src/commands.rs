@@ -6,7 +6,7 @@
 //! `migrations` reads and writes the files and `runner` talks to the database.
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Duration;
 
@@ -18,8 +18,9 @@ use crate::error::{Error, Result};
 use crate::migrations::{self, Chain, Header, NewRevision, Revision};
 use crate::model::Schema;
 use crate::runner::{self, Direction, Lock, Step};
+use crate::schema_diff::{self, Colour};
 use crate::source::{self, Source};
-use crate::{db, fs, normalize, spec};
+use crate::{db, ddl, equivalence, fs, normalize, spec};
 
 pub async fn run(command: Command) -> Result<u8> {
     match command {
@@ -75,7 +76,15 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
         Action::Migrate {
             message,
             allow_destructive,
-        } => migrate(&config, &database_url()?, &message, allow_destructive).await,
+        } => {
+            migrate(
+                &config,
+                database_url().ok().as_deref(),
+                &message,
+                allow_destructive,
+            )
+            .await
+        }
         Action::Upgrade {
             target,
             mode,
@@ -116,7 +125,7 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             revision,
             lock_timeout,
         } => stamp(&config, &database_url()?, &revision, lock_timeout).await,
-        Action::Check => check(&config, &database_url()?).await,
+        Action::Check => check(&config, database_url().ok().as_deref()).await,
     }
 }
 
@@ -170,7 +179,14 @@ fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-async fn migrate(config: &Config, url: &str, message: &str, allow_destructive: bool) -> Result<u8> {
+/// With a database, the new revision is the difference between it (at head) and the schema
+/// file; without one, between the state `migrations/` produces and the schema file.
+async fn migrate(
+    config: &Config,
+    url: Option<&str>,
+    message: &str,
+    allow_destructive: bool,
+) -> Result<u8> {
     let message = one_line(message);
     if message.is_empty() {
         return Err(Error::Usage(
@@ -179,27 +195,50 @@ async fn migrate(config: &Config, url: &str, message: &str, allow_destructive: b
                 .into(),
         ));
     }
-    let client = runner::connect(url).await?;
-    let position = Position::read(config, &client).await?;
-    if !position.at_head() {
-        let head = position
-            .chain
-            .head()
-            .map_or("base", |head| head.id.as_str());
-        return Err(Error::Workflow(format!(
-            "the database is at {} but the latest revision is {head}: run `autogen upgrade` \
-             first\n  hint: a new revision is the difference between the latest revision and \
-             {}, so the database must have every revision applied",
-            position.describe_id(),
-            config.schema.display()
-        )));
-    }
-    let (current, desired) = read_database_and_file(config, url).await?;
+    let (chain, current, desired) = match url {
+        Some(url) => {
+            let client = runner::connect(url).await?;
+            let position = Position::read(config, &client).await?;
+            if !position.at_head() {
+                let head = position
+                    .chain
+                    .head()
+                    .map_or("base", |head| head.id.as_str());
+                return Err(Error::Workflow(format!(
+                    "the database is at {} but the latest revision is {head}: run `autogen \
+                     upgrade` first\n  hint: a new revision is the difference between the \
+                     latest revision and {}, so the database must have every revision applied",
+                    position.describe_id(),
+                    config.schema.display()
+                )));
+            }
+            let (current, desired) = read_database_and_file(config, url).await?;
+            (position.chain, current, desired)
+        }
+        None => {
+            let chain = migrations::read_chain(&config.migrations)?;
+            eprintln!(
+                "note: no database configured; comparing {} with the state the revisions in {} \
+                 produce",
+                config.schema.display(),
+                config.migrations.display()
+            );
+            let (current, desired) = read_migrations_and_file(config).await?;
+            (chain, current, desired)
+        }
+    };
     report_unmanaged(&[&current, &desired]);
     let migration = crate::generate(&current, &desired);
     if migration.changes.is_empty() {
+        let compared_with = match url {
+            Some(_) => "the database".to_string(),
+            None => format!(
+                "the state the revisions in {} produce",
+                config.migrations.display()
+            ),
+        };
         println!(
-            "no changes: {} matches the database; no revision written",
+            "no changes: {} matches {compared_with}; no revision written",
             config.schema.display()
         );
         return Ok(0);
@@ -224,7 +263,7 @@ async fn migrate(config: &Config, url: &str, message: &str, allow_destructive: b
         )));
     }
     let inverse: Vec<Change> = migration.changes.iter().map(Change::inverse).collect();
-    let parent = position.chain.head().map(|head| head.id.clone());
+    let parent = chain.head().map(|head| head.id.clone());
     let (id, created) = migrations::next_id(migrations::now()?, parent.as_deref())?;
     let header = Header {
         revision: id,
@@ -270,6 +309,14 @@ async fn read_database_and_file(config: &Config, url: &str) -> Result<(Schema, S
     let schema_file = Source::SchemaFile(config.schema.clone());
     let extra_schemas = config.schemas.clone().unwrap_or_default();
     source::read_pair_in(&database, &schema_file, &extra_schemas).await
+}
+
+/// The state the project's revisions produce (replayed offline) and the schema file.
+async fn read_migrations_and_file(config: &Config) -> Result<(Schema, Schema)> {
+    let replayed = Source::Migrations(config.migrations.clone());
+    let schema_file = Source::SchemaFile(config.schema.clone());
+    let extra_schemas = config.schemas.clone().unwrap_or_default();
+    source::read_pair_in(&replayed, &schema_file, &extra_schemas).await
 }
 
 /// What `upgrade` or `downgrade` was asked to do.
@@ -609,7 +656,123 @@ async fn stamp_locked(
     Ok(0)
 }
 
-async fn check(config: &Config, url: &str) -> Result<u8> {
+/// Compares the three sources of truth: the schema file, the state the revisions produce
+/// (replayed offline) and, when one is configured, the database. Each disagreement has its
+/// own cause and fix: a missing revision, pending revisions, or drift (a hand-made change).
+async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
+    let chain = migrations::read_chain(&config.migrations)?;
+    let schema = config.schema.display().to_string();
+    let migrations_dir = config.migrations.display().to_string();
+    let (replayed_head, desired) = match read_migrations_and_file(config).await {
+        Ok(pair) => pair,
+        Err(error @ Error::Replay { .. }) if url.is_some() => {
+            eprintln!(
+                "note: {migrations_dir} cannot be replayed offline, so only the database is \
+                 compared with {schema}:\n{error}"
+            );
+            return check_database_only(config, url.unwrap_or_default()).await;
+        }
+        Err(error) => return Err(error),
+    };
+    report_unmanaged(&[&replayed_head, &desired]);
+    let colour = Colour::for_stream(std::io::stdout().is_terminal());
+    let mut report = Report::default();
+
+    let missing = crate::generate(&replayed_head, &desired);
+    if !missing.changes.is_empty() {
+        report.section(
+            &format!(
+                "missing revision: {schema} differs from the state the revisions in \
+                 {migrations_dir} produce"
+            ),
+            &missing,
+            "hint: write the revision with `autogen migrate -m MESSAGE`; it would contain:",
+        );
+        report.schemas(
+            &replayed_head,
+            &desired,
+            &format!("{migrations_dir} (head)"),
+            &schema,
+            colour,
+        );
+    }
+
+    let Some(url) = url else {
+        if report.is_empty() {
+            println!(
+                "ok: {schema} matches the state the revisions in {migrations_dir} produce ({}, \
+                 replayed offline; no database configured)",
+                count(chain.revisions.len(), "revision")
+            );
+            return Ok(0);
+        }
+        print_stdout(&report.text)?;
+        return Ok(1);
+    };
+
+    let client = runner::connect(url).await?;
+    let position = Position::read(config, &client).await?;
+    let pending = position.pending();
+    if !pending.is_empty() {
+        let mut text = format!(
+            "pending: the database is at {}: {} pending (run `autogen upgrade`):\n",
+            position.describe_id(),
+            count(pending.len(), "revision")
+        );
+        for revision in pending {
+            text.push_str(&format!("  {} {}\n", revision.id, revision.message()));
+        }
+        report.push(&text);
+    }
+
+    let applied = &chain.revisions[..position.n_applied()];
+    let mut expected = normalize::normalize(ddl::replay(applied)?);
+    let scope: BTreeSet<String> = desired
+        .schemas
+        .iter()
+        .chain(&replayed_head.schemas)
+        .chain(config.schemas.iter().flatten())
+        .cloned()
+        .chain(["public".to_string()])
+        .collect();
+    let database = normalize::normalize(
+        catalog::read(&client, &SchemaScope::Only(scope.into_iter().collect())).await?,
+    );
+    report_unmanaged(&[&database]);
+    equivalence::align(&database, &mut expected);
+    let drift = crate::generate(&database, &expected);
+    if !drift.changes.is_empty() {
+        report.section(
+            &format!(
+                "drift: the database differs from the state its applied revisions produce \
+                 ({} at {}); it was changed outside autogen",
+                migrations_dir,
+                position.describe_id()
+            ),
+            &drift,
+            "hint: undo the hand-made change, or make it a revision; this SQL would undo it:",
+        );
+        report.schemas(
+            &database,
+            &expected,
+            "database",
+            &format!("{migrations_dir} at {}", position.describe_id()),
+            colour,
+        );
+    }
+    if report.is_empty() {
+        println!(
+            "ok: the database is at {} and matches {schema} and {migrations_dir}",
+            position.describe()
+        );
+        return Ok(0);
+    }
+    print_stdout(&report.text)?;
+    Ok(1)
+}
+
+/// `check` when the revisions cannot be replayed: the database against the schema file.
+async fn check_database_only(config: &Config, url: &str) -> Result<u8> {
     let client = runner::connect(url).await?;
     let position = Position::read(config, &client).await?;
     let (current, desired) = read_database_and_file(config, url).await?;
@@ -623,47 +786,78 @@ async fn check(config: &Config, url: &str) -> Result<u8> {
         );
         return Ok(0);
     }
-    let mut report = String::new();
+    let mut report = Report::default();
     let pending = position.pending();
     if !pending.is_empty() {
-        report.push_str(&format!(
-            "the database is at {}: {} pending (run `autogen upgrade`):\n",
+        let mut text = format!(
+            "pending: the database is at {}: {} pending (run `autogen upgrade`):\n",
             position.describe_id(),
             count(pending.len(), "revision")
-        ));
+        );
         for revision in pending {
-            report.push_str(&format!("  {} {}\n", revision.id, revision.message()));
+            text.push_str(&format!("  {} {}\n", revision.id, revision.message()));
         }
+        report.push(&text);
     }
     if !migration.changes.is_empty() {
-        if !report.is_empty() {
-            report.push('\n');
+        report.section(
+            &format!("the database differs from {schema}"),
+            &migration,
+            &format!("SQL that would bring the database in line with {schema}:"),
+        );
+    }
+    print_stdout(&report.text)?;
+    Ok(1)
+}
+
+/// The text `check` prints: sections separated by blank lines.
+#[derive(Default)]
+struct Report {
+    text: String,
+}
+
+impl Report {
+    fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    fn push(&mut self, section: &str) {
+        if !self.text.is_empty() && !self.text.ends_with("\n\n") {
+            self.text.push('\n');
         }
-        report.push_str(&format!("the database differs from {schema}:\n"));
+        self.text.push_str(section);
+    }
+
+    /// A disagreement: its headline, the changes, and the SQL under `sql_intro`.
+    fn section(&mut self, headline: &str, migration: &crate::Migration, sql_intro: &str) {
+        let mut text = format!("{headline}:\n");
         for change in &migration.changes {
-            report.push_str(&format!("  {}\n", change.summary()));
+            text.push_str(&format!("  {}\n", change.summary()));
         }
-        if pending.is_empty() {
-            report.push_str(&format!(
-                "  hint: if you changed {schema}, write a revision with `autogen migrate -m \
-                 MESSAGE`; if the database was changed by hand, undo that change\n"
-            ));
-        } else {
-            report.push_str("  (the pending revisions may account for some or all of it)\n");
-        }
-        report.push_str(&format!(
-            "SQL that would bring the database in line with {schema}:\n"
-        ));
+        text.push_str(&format!("{sql_intro}\n"));
         for line in migration.up.to_text().lines() {
-            if line.is_empty() {
-                report.push('\n');
-            } else {
-                report.push_str(&format!("  {line}\n"));
+            match line.is_empty() {
+                true => text.push('\n'),
+                false => text.push_str(&format!("  {line}\n")),
             }
         }
+        self.push(&text);
     }
-    print_stdout(&report)?;
-    Ok(1)
+
+    /// The two schemas as YAML, compared line by line.
+    fn schemas(
+        &mut self,
+        old: &Schema,
+        new: &Schema,
+        old_label: &str,
+        new_label: &str,
+        colour: Colour,
+    ) {
+        if let Some(diff) = schema_diff::render(old, new, old_label, new_label, colour) {
+            self.text.push_str("as schema YAML:\n");
+            self.text.push_str(&diff);
+        }
+    }
 }
 
 const STARTER_SCHEMA: &str = "\

@@ -23,6 +23,7 @@ pub mod db;
 pub mod fs;
 pub mod migrations;
 pub mod runner;
+pub mod schema_diff;
 pub mod shadow;
 pub mod source;
 

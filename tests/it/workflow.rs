@@ -395,7 +395,7 @@ async fn the_whole_workflow_keeps_rows_through_upgrade_downgrade_and_upgrade() {
 }
 
 #[tokio::test]
-async fn check_exits_2_on_errors_and_says_how_to_configure_a_database() {
+async fn without_a_database_migrate_and_check_use_the_replayed_revisions() {
     let project = Project::empty().await;
     project.write(
         "autogen.toml",
@@ -404,14 +404,76 @@ async fn check_exits_2_on_errors_and_says_how_to_configure_a_database() {
     std::fs::create_dir_all(project.path("migrations")).expect("migrations/");
     std::fs::create_dir_all(project.path("schema")).expect("schema/");
     project.write("schema/schema.yaml", STUDENTS);
-    let unconfigured = project.run(FIRST, &["check"]);
-    assert_eq!(unconfigured.code, Some(2), "{unconfigured:?}");
+    let missing = project.run(FIRST, &["check"]);
+    assert_eq!(missing.code, Some(1), "{missing:?}");
     assert!(
-        unconfigured
-            .stderr
-            .contains("$AUTOGEN_TEST_UNSET_URL is not set")
-            && unconfigured.stderr.contains("--database-url"),
-        "{unconfigured:?}"
+        missing
+            .stdout
+            .contains("missing revision: schema/schema.yaml differs")
+            && missing.stdout.contains("created table students")
+            && missing.stdout.contains("+++ schema/schema.yaml")
+            && missing.stdout.contains("+  students:"),
+        "{missing:?}"
+    );
+
+    let first = project.run(FIRST, &["migrate", "-m", "create students"]);
+    assert_eq!(first.code, Some(0), "{first:?}");
+    assert!(first.stderr.contains("no database configured"), "{first:?}");
+    project.write("schema/schema.yaml", STUDENTS_VACCINATED);
+    let second = project.run(SECOND, &["migrate", "-m", "add vaccination status"]);
+    assert_eq!(second.code, Some(0), "{second:?}");
+    let up = std::fs::read_to_string(project.path(SECOND_UP)).expect("up file");
+    assert!(
+        up.contains("-- parent: 20261124160000\n")
+            && up.contains(
+                "ALTER TABLE public.students ADD COLUMN vaccinated boolean DEFAULT false NOT NULL;"
+            ),
+        "{up}"
+    );
+    let clean = project.run(SECOND, &["check"]);
+    assert_eq!(clean.code, Some(0), "{clean:?}");
+    assert!(clean.stdout.contains("replayed offline"), "{clean:?}");
+    let again = project.run(THIRD, &["migrate", "-m", "nothing"]);
+    assert_eq!(again.code, Some(0), "{again:?}");
+    assert!(again.stdout.contains("no changes"), "{again:?}");
+    assert_eq!(project.migrations().len(), 4);
+
+    // The same revisions applied to a real database read back as the replayed state.
+    let upgrade = project.run(THIRD, &["upgrade", "--database-url", &project.database.url]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+    let three_way = project.run(THIRD, &["check", "--database-url", &project.database.url]);
+    assert_eq!(three_way.code, Some(0), "{three_way:?}");
+}
+
+#[tokio::test]
+async fn check_exits_2_on_errors() {
+    let project = Project::empty().await;
+    project.write(
+        "autogen.toml",
+        "database_url_env = \"AUTOGEN_TEST_UNSET_URL\"\n",
+    );
+    std::fs::create_dir_all(project.path("migrations")).expect("migrations/");
+    std::fs::create_dir_all(project.path("schema")).expect("schema/");
+    project.write("schema/schema.yaml", STUDENTS);
+    project.write(
+        "migrations/20261124160000_hand_written.up.sql",
+        "-- autogen revision 20261124160000\n-- parent: none\n-- message: hand written\n\
+         -- created: 2026-11-24T16:00:00Z\n-- hazards: none\n\nCREATE TABLE students (id bigint);\n\
+         CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+    );
+    project.write(
+        "migrations/20261124160000_hand_written.down.sql",
+        "-- autogen revision 20261124160000\n-- parent: none\n-- message: hand written\n\
+         -- created: 2026-11-24T16:00:00Z\n-- hazards: none\n\nDROP FUNCTION f();\nDROP TABLE students;\n",
+    );
+    let unreadable = project.run(FIRST, &["check"]);
+    assert_eq!(unreadable.code, Some(2), "{unreadable:?}");
+    assert!(
+        unreadable.stderr.contains(
+            "20261124160000_hand_written.up.sql:8: autogen cannot interpret this statement offline"
+        ) && unreadable.stderr.contains("statement: CREATE FUNCTION f()")
+            && unreadable.stderr.contains("hint: connect a database"),
+        "{unreadable:?}"
     );
     let unreachable = project.run(
         FIRST,
@@ -842,4 +904,78 @@ async fn the_repository_revisions_build_the_example_schema_and_undo_it() {
     let client = database.client().await;
     assert!(columns(&client, "students").await.is_empty());
     assert!(versions(&client).await.is_empty());
+}
+
+/// `check` tells the three disagreements apart: a missing revision (schema.yaml ahead of the
+/// revisions), pending revisions (the database behind them), and drift (a hand-made change).
+#[tokio::test]
+async fn the_three_way_check_names_missing_pending_and_drift() {
+    let project = Project::new().await;
+    project.two_revisions();
+    let url = project.database.url.clone();
+
+    let pending = project.run(SECOND, &["check"]);
+    assert_eq!(pending.code, Some(1), "{pending:?}");
+    assert!(
+        pending
+            .stdout
+            .contains("pending: the database is at 20261124160000: 1 revision pending")
+            && !pending.stdout.contains("missing revision")
+            && !pending.stdout.contains("drift"),
+        "{pending:?}"
+    );
+
+    let upgrade = project.run(SECOND, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+    let clean = project.run(SECOND, &["check"]);
+    assert_eq!(clean.code, Some(0), "{clean:?}");
+
+    let client = crate::scratch::connect(&url).await;
+    client
+        .batch_execute(
+            "ALTER TABLE students ADD COLUMN nickname text; CREATE INDEX ON students (full_name)",
+        )
+        .await
+        .expect("a hand-made change");
+    let drift = project.run(SECOND, &["check"]);
+    assert_eq!(drift.code, Some(1), "{drift:?}");
+    assert!(
+        drift
+            .stdout
+            .contains("drift: the database differs from the state its applied revisions produce")
+            && drift
+                .stdout
+                .contains("ALTER TABLE public.students DROP COLUMN nickname;")
+            && drift
+                .stdout
+                .contains("DROP INDEX public.students_full_name_idx;")
+            && drift.stdout.contains("-      nickname: text")
+            && !drift.stdout.contains("missing revision")
+            && !drift.stdout.contains("pending:"),
+        "{drift:?}"
+    );
+    client
+        .batch_execute(
+            "ALTER TABLE students DROP COLUMN nickname; DROP INDEX students_full_name_idx",
+        )
+        .await
+        .expect("the hand-made change undone");
+
+    project.write(
+        "schema/schema.yaml",
+        &STUDENTS_VACCINATED.replace("    primary_key", "      email: text\n    primary_key"),
+    );
+    let missing = project.run(THIRD, &["check"]);
+    assert_eq!(missing.code, Some(1), "{missing:?}");
+    assert!(
+        missing
+            .stdout
+            .contains("missing revision: schema/schema.yaml differs")
+            && missing
+                .stdout
+                .contains("ALTER TABLE public.students ADD COLUMN email text;")
+            && !missing.stdout.contains("drift")
+            && !missing.stdout.contains("pending:"),
+        "{missing:?}"
+    );
 }
