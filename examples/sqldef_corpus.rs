@@ -2,8 +2,12 @@
 //!
 //! Each case in scope runs database to database: `current` and `desired` are loaded into two
 //! scratch databases, autogen diffs them, its upgrade is applied and must leave no diff, its
-//! downgrade is applied and must restore the original. Outcomes are compared, never sqldef's
-//! expected text. Exits 1 when a case listed in `tests/corpus/sqldef-passing.txt` fails.
+//! downgrade is applied and must restore the original. Each case that passes also runs file
+//! to file: both SQL texts are replayed offline by autogen's DDL interpreter, the scripts
+//! generated from the replayed pair must do the same on the database. Outcomes are compared,
+//! never sqldef's expected text. Exits 1 when a case listed in
+//! `tests/corpus/sqldef-passing.txt` (database to database) or
+//! `tests/corpus/sqldef-offline-passing.txt` (file to file) fails.
 //!
 //! Usage: `cargo run --example sqldef_corpus -- [DIR] [--update] [--filter TEXT]`
 //! (DIR defaults to `$SQLDEF_CORPUS`, then `../shared/corpus/sqldef`).
@@ -20,14 +24,24 @@ use scratch::ScratchDb;
 use serde_yaml::Value;
 
 const PASSING_LIST: &str = "tests/corpus/sqldef-passing.txt";
+const OFFLINE_PASSING_LIST: &str = "tests/corpus/sqldef-offline-passing.txt";
 /// Cases run at once; each holds two scratch databases.
 const CONCURRENCY: usize = 4;
 
 #[derive(Debug)]
 enum Outcome {
-    Pass,
+    /// Passed database to database; then the file-to-file result.
+    Pass(Offline),
     Fail(String),
     OutOfScope(String),
+}
+
+#[derive(Debug)]
+enum Offline {
+    Pass,
+    Fail(String),
+    /// The interpreter refused a statement (with its error).
+    Unreadable(String),
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -86,7 +100,20 @@ fn report(outcomes: &BTreeMap<String, Outcome>, update: bool) -> std::process::E
     let mut scope_reasons: BTreeMap<String, usize> = BTreeMap::new();
     for (name, outcome) in outcomes {
         match outcome {
-            Outcome::Pass => println!("pass  {name}"),
+            Outcome::Pass(offline) => {
+                println!("pass  {name}");
+                match offline {
+                    Offline::Pass => println!("pass  {name} (file to file)"),
+                    Offline::Fail(reason) => println!(
+                        "FAIL  {name} (file to file)\n      {}",
+                        reason.replace('\n', "\n      ")
+                    ),
+                    Offline::Unreadable(reason) => println!(
+                        "skip  {name} (file to file): {}",
+                        reason.lines().next().unwrap_or_default()
+                    ),
+                }
+            }
             Outcome::Fail(reason) => {
                 println!("FAIL  {name}\n      {}", reason.replace('\n', "\n      "))
             }
@@ -97,7 +124,10 @@ fn report(outcomes: &BTreeMap<String, Outcome>, update: bool) -> std::process::E
         }
     }
     let count = |wanted: fn(&Outcome) -> bool| outcomes.values().filter(|o| wanted(o)).count();
-    let n_pass = count(|outcome| matches!(outcome, Outcome::Pass));
+    let n_pass = count(|outcome| matches!(outcome, Outcome::Pass(_)));
+    let n_offline_pass = count(|outcome| matches!(outcome, Outcome::Pass(Offline::Pass)));
+    let n_offline_fail = count(|outcome| matches!(outcome, Outcome::Pass(Offline::Fail(_))));
+    let n_unreadable = count(|outcome| matches!(outcome, Outcome::Pass(Offline::Unreadable(_))));
     let n_fail = count(|outcome| matches!(outcome, Outcome::Fail(_)));
     let n_out = count(|outcome| matches!(outcome, Outcome::OutOfScope(_)));
     println!("\nout of scope, by reason:");
@@ -105,24 +135,44 @@ fn report(outcomes: &BTreeMap<String, Outcome>, update: bool) -> std::process::E
         println!("  {n_cases:4}  {reason}");
     }
     println!("sqldef corpus: {n_pass} pass, {n_fail} fail, {n_out} out of scope");
+    println!(
+        "file to file (of the {n_pass} that pass): {n_offline_pass} pass, {n_offline_fail} fail, \
+         {n_unreadable} use DDL the offline interpreter refuses"
+    );
+    let mut exit = std::process::ExitCode::SUCCESS;
+    for (list, offline) in [(PASSING_LIST, false), (OFFLINE_PASSING_LIST, true)] {
+        let passing_now: Vec<&str> = outcomes
+            .iter()
+            .filter(|(_, outcome)| match outcome {
+                Outcome::Pass(Offline::Pass) => true,
+                Outcome::Pass(_) => !offline,
+                _ => false,
+            })
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if check_list(list, &passing_now, outcomes, update).is_err() {
+            exit = std::process::ExitCode::from(1);
+        }
+    }
+    exit
+}
 
-    let list_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(PASSING_LIST);
-    let passing_now: Vec<&str> = outcomes
-        .iter()
-        .filter(|(_, outcome)| matches!(outcome, Outcome::Pass))
-        .map(|(name, _)| name.as_str())
-        .collect();
+/// Rewrites `list` (under `--update`), or compares the passing cases with it.
+fn check_list(
+    list: &str,
+    passing_now: &[&str],
+    outcomes: &BTreeMap<String, Outcome>,
+    update: bool,
+) -> Result<(), ()> {
+    let list_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(list);
     if update {
         let text: String = passing_now.iter().map(|name| format!("{name}\n")).collect();
         if let Err(error) = std::fs::write(&list_path, text) {
             eprintln!("error: {}: {error}", list_path.display());
-            return std::process::ExitCode::from(2);
+            return Err(());
         }
-        println!(
-            "wrote {} passing cases to {PASSING_LIST}",
-            passing_now.len()
-        );
-        return std::process::ExitCode::SUCCESS;
+        println!("wrote {} passing cases to {list}", passing_now.len());
+        return Ok(());
     }
     let listed = std::fs::read_to_string(&list_path).unwrap_or_default();
     let regressions: Vec<&str> = listed
@@ -130,14 +180,14 @@ fn report(outcomes: &BTreeMap<String, Outcome>, update: bool) -> std::process::E
         .filter(|name| outcomes.contains_key(*name) && !passing_now.contains(name))
         .collect();
     if regressions.is_empty() {
-        println!("no regressions against {PASSING_LIST}");
-        std::process::ExitCode::SUCCESS
+        println!("no regressions against {list}");
+        Ok(())
     } else {
         println!(
-            "REGRESSIONS (listed as passing, now failing): {}",
+            "REGRESSIONS against {list} (listed as passing, now failing): {}",
             regressions.join(", ")
         );
-        std::process::ExitCode::from(1)
+        Err(())
     }
 }
 
@@ -398,16 +448,71 @@ async fn run_case(case: &Value) -> Outcome {
     match read(&current_client).await {
         Ok(after_down) => {
             let leftover = autogen::generate(&current, &after_down).up;
-            if leftover.is_empty() {
-                Outcome::Pass
-            } else {
-                Outcome::Fail(format!(
+            if !leftover.is_empty() {
+                return Outcome::Fail(format!(
                     "after down, differs from the original:\n{}",
                     leftover.to_text()
-                ))
+                ));
             }
         }
-        Err(error) => Outcome::Fail(format!("introspection after down: {error}")),
+        Err(error) => return Outcome::Fail(format!("introspection after down: {error}")),
+    }
+    Outcome::Pass(run_offline(case, &mut current_client, &current, &desired).await)
+}
+
+/// File to file: the scripts generated from the two SQL texts replayed offline must turn
+/// the current database into the desired one and back, like the database-to-database ones.
+async fn run_offline(
+    case: &Value,
+    client: &mut tokio_postgres::Client,
+    current: &Schema,
+    desired: &Schema,
+) -> Offline {
+    let replay = |field: &str| -> Result<Schema, String> {
+        let mut interpreter = autogen::ddl::Interpreter::new();
+        let sql = text_field(case, field).unwrap_or_default();
+        interpreter
+            .run(sql, Path::new(&format!("{field}.sql")))
+            .map_err(|error| error.to_string())?;
+        Ok(autogen::normalize::normalize(interpreter.schema()))
+    };
+    let (replayed_current, mut replayed_desired) = match (replay("current"), replay("desired")) {
+        (Ok(current), Ok(desired)) => (current, desired),
+        (Err(error), _) | (_, Err(error)) => return Offline::Unreadable(error),
+    };
+    replayed_desired.directives = desired.directives.clone();
+    autogen::equivalence::align(&replayed_current, &mut replayed_desired);
+    let migration = autogen::generate(&replayed_current, &replayed_desired);
+    if let Err(error) = autogen::apply::apply(client, &migration.up, "up").await {
+        return Offline::Fail(format!("{error}"));
+    }
+    match read(client).await {
+        Ok(after_up) => {
+            let leftover = autogen::generate(&after_up, desired).up;
+            if !leftover.is_empty() {
+                return Offline::Fail(format!(
+                    "after the offline up, the database differs from desired:\n{}",
+                    leftover.to_text()
+                ));
+            }
+        }
+        Err(error) => return Offline::Fail(format!("introspection after up: {error}")),
+    }
+    if let Err(error) = autogen::apply::apply(client, &migration.down, "down").await {
+        return Offline::Fail(format!("{error}"));
+    }
+    match read(client).await {
+        Ok(after_down) => {
+            let leftover = autogen::generate(current, &after_down).up;
+            match leftover.is_empty() {
+                true => Offline::Pass,
+                false => Offline::Fail(format!(
+                    "after the offline down, differs from the original:\n{}",
+                    leftover.to_text()
+                )),
+            }
+        }
+        Err(error) => Offline::Fail(format!("introspection after down: {error}")),
     }
 }
 

@@ -685,6 +685,7 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
                 "missing revision: {schema} differs from the state the revisions in \
                  {migrations_dir} produce"
             ),
+            &missing.changes,
             &missing,
             "hint: write the revision with `autogen migrate -m MESSAGE`; it would contain:",
         );
@@ -749,6 +750,11 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
                 migrations_dir,
                 position.describe_id()
             ),
+            &drift
+                .changes
+                .iter()
+                .map(Change::inverse)
+                .collect::<Vec<_>>(),
             &drift,
             "hint: undo the hand-made change, or make it a revision; this SQL would undo it:",
         );
@@ -802,6 +808,7 @@ async fn check_database_only(config: &Config, url: &str) -> Result<u8> {
     if !migration.changes.is_empty() {
         report.section(
             &format!("the database differs from {schema}"),
+            &migration.changes,
             &migration,
             &format!("SQL that would bring the database in line with {schema}:"),
         );
@@ -828,10 +835,16 @@ impl Report {
         self.text.push_str(section);
     }
 
-    /// A disagreement: its headline, the changes, and the SQL under `sql_intro`.
-    fn section(&mut self, headline: &str, migration: &crate::Migration, sql_intro: &str) {
+    /// A disagreement: its headline, what changed, and the SQL under `sql_intro`.
+    fn section(
+        &mut self,
+        headline: &str,
+        changes: &[Change],
+        migration: &crate::Migration,
+        sql_intro: &str,
+    ) {
         let mut text = format!("{headline}:\n");
-        for change in &migration.changes {
+        for change in changes {
             text.push_str(&format!("  {}\n", change.summary()));
         }
         text.push_str(&format!("{sql_intro}\n"));

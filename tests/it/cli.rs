@@ -209,3 +209,110 @@ async fn an_expression_the_server_rejects_is_reported_at_its_line() {
     assert!(stderr.contains("fourty"), "{stderr}");
     assert!(output.stdout.is_empty());
 }
+
+/// A desired schema written as SQL: built on a database through the shadow round trip, and
+/// compared offline with a migrations directory.
+#[tokio::test]
+async fn sql_schema_files_are_read_like_yaml_ones() {
+    let directory = std::env::temp_dir().join(format!("autogen-cli-sql-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).expect("temporary directory");
+    let schema_sql = directory.join("schema.sql");
+    std::fs::write(
+        &schema_sql,
+        "CREATE TABLE Courses (\n  id int PRIMARY KEY,\n  title text NOT NULL CHECK (title <> ''),\n  \
+         starts date DEFAULT current_date\n);\nCREATE INDEX ON courses (lower(title));\n",
+    )
+    .expect("writes schema.sql");
+    let schema_sql = schema_sql.to_string_lossy().to_string();
+
+    let database = ScratchDb::create("autogen_cli").await;
+    let up = autogen()
+        .args(["diff", "--from", &database.url, "--to", &schema_sql])
+        .output()
+        .expect("autogen runs");
+    let script = String::from_utf8_lossy(&up.stdout).to_string();
+    assert_eq!(
+        up.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    assert!(
+        script.contains("CONSTRAINT courses_title_check CHECK (title <> ''::text)")
+            && script
+                .contains("CREATE INDEX courses_lower_idx ON public.courses ((lower(title)));"),
+        "{script}"
+    );
+    database
+        .client()
+        .await
+        .batch_execute(&script)
+        .await
+        .expect("the script applies");
+    let again = autogen()
+        .args([
+            "diff",
+            "--exit-code",
+            "--from",
+            &database.url,
+            "--to",
+            &schema_sql,
+        ])
+        .output()
+        .expect("autogen runs");
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+
+    // Offline: the repository's revisions, concatenated, are the example as SQL.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut revisions: Vec<_> = std::fs::read_dir(format!("{root}/migrations"))
+        .expect("migrations/")
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.to_string_lossy().ends_with(".up.sql"))
+        .collect();
+    revisions.sort();
+    let mut university = String::new();
+    for path in &revisions {
+        university.push_str(&std::fs::read_to_string(path).expect("reads a revision"));
+        university.push('\n');
+    }
+    let university_sql = directory.join("university.sql");
+    std::fs::write(&university_sql, &university).expect("writes university.sql");
+    let offline = |to: &std::path::Path| {
+        autogen()
+            .args([
+                "diff",
+                "--exit-code",
+                "--from",
+                &format!("{root}/migrations"),
+                "--to",
+            ])
+            .arg(to)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("autogen runs")
+    };
+    let same = offline(&university_sql);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
+    std::fs::write(
+        &university_sql,
+        format!("{university}ALTER TABLE students ADD COLUMN advisor text;\n"),
+    )
+    .expect("writes university.sql");
+    let ahead = offline(&university_sql);
+    assert_eq!(ahead.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&ahead.stdout),
+        "-- hazards: ACCESS EXCLUSIVE lock: students\nALTER TABLE public.students ADD COLUMN advisor text;\n"
+    );
+    let _ = std::fs::remove_dir_all(&directory);
+}

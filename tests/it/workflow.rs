@@ -979,3 +979,53 @@ async fn the_three_way_check_names_missing_pending_and_drift() {
         "{missing:?}"
     );
 }
+
+/// `schema = "schema/schema.sql"`: the desired schema as SQL, through the whole workflow.
+#[tokio::test]
+async fn a_project_can_declare_its_schema_in_sql() {
+    let project = Project::empty().await;
+    project.write(
+        "autogen.toml",
+        &format!(
+            "database_url = \"{}\"\nschema = \"schema/schema.sql\"\n",
+            project.database.url
+        ),
+    );
+    std::fs::create_dir_all(project.path("migrations")).expect("migrations/");
+    std::fs::create_dir_all(project.path("schema")).expect("schema/");
+    project.write(
+        "schema/schema.sql",
+        "CREATE TABLE students (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, \
+         full_name text NOT NULL);\n",
+    );
+    let first = project.run(FIRST, &["migrate", "-m", "create students"]);
+    assert_eq!(first.code, Some(0), "{first:?}");
+    let upgrade = project.run(FIRST, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+    project.write(
+        "schema/schema.sql",
+        "CREATE TABLE students (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, \
+         full_name text NOT NULL);\nALTER TABLE students ADD COLUMN vaccinated boolean \
+         NOT NULL DEFAULT false;\n",
+    );
+    let missing = project.run(SECOND, &["check"]);
+    assert_eq!(missing.code, Some(1), "{missing:?}");
+    assert!(
+        missing
+            .stdout
+            .contains("missing revision: schema/schema.sql differs"),
+        "{missing:?}"
+    );
+    let second = project.run(SECOND, &["migrate", "-m", "add vaccination status"]);
+    assert_eq!(second.code, Some(0), "{second:?}");
+    assert!(
+        second
+            .stdout
+            .contains("Detected added column students.vaccinated"),
+        "{second:?}"
+    );
+    let upgrade = project.run(SECOND, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+    let clean = project.run(SECOND, &["check"]);
+    assert_eq!(clean.code, Some(0), "{clean:?}");
+}
