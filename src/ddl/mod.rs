@@ -307,6 +307,20 @@ impl Interpreter {
         // The primary key first: a foreign key to the same table may rely on it.
         constraints
             .sort_by_key(|constraint| !matches!(constraint.kind, ConstraintKind::PrimaryKey(_)));
+        // Like PostgreSQL, a key that repeats an earlier one's columns is not created twice
+        // unless both are named.
+        let mut kept: Vec<TableConstraint> = Vec::new();
+        for constraint in constraints {
+            let repeats = kept.iter().any(|earlier| {
+                key_columns(earlier).is_some()
+                    && key_columns(earlier) == key_columns(&constraint)
+                    && (earlier.name.is_none() || constraint.name.is_none())
+            });
+            if !repeats {
+                kept.push(constraint);
+            }
+        }
+        let constraints = kept;
         for constraint in constraints {
             self.add_constraint(&name, constraint)?;
         }
@@ -1594,6 +1608,18 @@ enum ConstraintKind {
     Check(Expr),
 }
 
+/// The columns and NULLS NOT DISTINCT of a primary key or unique constraint.
+fn key_columns(constraint: &TableConstraint) -> Option<(&[String], bool)> {
+    match &constraint.kind {
+        ConstraintKind::PrimaryKey(columns) => Some((columns, false)),
+        ConstraintKind::Unique {
+            columns,
+            nulls_not_distinct,
+        } => Some((columns, *nulls_not_distinct)),
+        _ => None,
+    }
+}
+
 fn starts_table_constraint(cursor: &Cursor<'_>) -> bool {
     cursor.is_one_of(&[
         "CONSTRAINT",
@@ -2044,5 +2070,152 @@ fn first_line(sql: &str) -> String {
     match line.chars().count() > 100 {
         true => format!("{}...", line.chars().take(100).collect::<String>()),
         false => line.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replay(sql: &str) -> Schema {
+        let mut interpreter = Interpreter::new();
+        interpreter
+            .run(sql, Path::new("test.sql"))
+            .unwrap_or_else(|error| panic!("{error}"));
+        crate::normalize::normalize(interpreter.schema())
+    }
+
+    fn replay_error(sql: &str) -> String {
+        let mut interpreter = Interpreter::new();
+        match interpreter.run(sql, Path::new("test.sql")) {
+            Ok(()) => panic!("expected an error for {sql}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    fn table<'a>(schema: &'a Schema, name: &str) -> &'a Table {
+        &schema.tables[&QualifiedName::new("public", name)]
+    }
+
+    #[test]
+    fn pg_dump_style_input_reads_back_as_serial_and_named_constraints() {
+        let schema = replay(
+            "SET statement_timeout = 0;\n\
+             SELECT pg_catalog.set_config('search_path', '', false);\n\
+             CREATE TABLE public.items (id integer NOT NULL, name character varying(20), price numeric);\n\
+             ALTER TABLE public.items OWNER TO app;\n\
+             CREATE SEQUENCE public.items_id_seq AS integer START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;\n\
+             ALTER SEQUENCE public.items_id_seq OWNED BY public.items.id;\n\
+             ALTER TABLE ONLY public.items ALTER COLUMN id SET DEFAULT nextval('public.items_id_seq'::regclass);\n\
+             ALTER TABLE ONLY public.items ADD CONSTRAINT items_pkey PRIMARY KEY (id);\n\
+             ALTER TABLE public.items ADD CHECK (price > 0), ADD UNIQUE (name);\n\
+             GRANT SELECT ON public.items TO reader;\n",
+        );
+        let items = table(&schema, "items");
+        let id = items.column("id").expect("id");
+        assert_eq!(
+            (id.data_type.as_str(), id.default.as_ref()),
+            ("serial", None)
+        );
+        assert_eq!(
+            items.column("name").map(|c| c.data_type.as_str()),
+            Some("character varying(20)")
+        );
+        assert_eq!(
+            items.primary_key.as_ref().map(|key| key.name.as_str()),
+            Some("items_pkey")
+        );
+        assert_eq!(
+            items.checks.keys().collect::<Vec<_>>(),
+            ["items_price_check"]
+        );
+        assert_eq!(items.uniques.keys().collect::<Vec<_>>(), ["items_name_key"]);
+        assert!(schema.unmanaged.is_empty());
+    }
+
+    #[test]
+    fn default_names_follow_postgresql() {
+        let schema = replay(
+            "CREATE TABLE t (a int, b int, CHECK (a < b), CHECK (a > 0), UNIQUE (a), UNIQUE (a));\n\
+             CREATE INDEX ON t (a, b);\nCREATE INDEX ON t (lower(a::text));\nCREATE INDEX ON t ((a + b));\n\
+             CREATE INDEX ON t (a, b);\n",
+        );
+        let t = table(&schema, "t");
+        assert_eq!(
+            t.checks.keys().collect::<Vec<_>>(),
+            ["t_a_check", "t_check"]
+        );
+        // Checked against PostgreSQL 15: the repeated UNIQUE (a) is created once.
+        assert_eq!(t.uniques.keys().collect::<Vec<_>>(), ["t_a_key"]);
+        assert_eq!(
+            t.indexes.keys().collect::<Vec<_>>(),
+            ["t_a_b_idx", "t_a_b_idx1", "t_expr_idx", "t_lower_idx"]
+        );
+    }
+
+    #[test]
+    fn renames_follow_through_keys_and_expressions() {
+        let schema = replay(
+            "CREATE TABLE parent (id int PRIMARY KEY);\n\
+             CREATE TABLE child (id int, parent_id int REFERENCES parent, CHECK (parent_id > 0));\n\
+             CREATE INDEX child_parent_idx ON child (parent_id) WHERE parent_id IS NOT NULL;\n\
+             ALTER TABLE child RENAME COLUMN parent_id TO owner_id;\n\
+             ALTER TABLE parent RENAME TO owner;\n\
+             ALTER TABLE owner RENAME COLUMN id TO owner_key;\n",
+        );
+        let child = table(&schema, "child");
+        let key = &child.foreign_keys["child_parent_id_fkey"];
+        assert_eq!(key.columns, ["owner_id"]);
+        assert_eq!(key.referenced_table, QualifiedName::new("public", "owner"));
+        assert_eq!(key.referenced_columns, ["owner_key"]);
+        assert_eq!(
+            child.checks["child_parent_id_check"].expression.as_str(),
+            "owner_id > 0"
+        );
+        assert_eq!(
+            child.indexes["child_parent_idx"]
+                .predicate
+                .as_ref()
+                .map(Expr::as_str),
+            Some("owner_id IS NOT NULL")
+        );
+    }
+
+    #[test]
+    fn dropping_a_column_drops_what_depends_on_it() {
+        let schema = replay(
+            "CREATE TABLE t (a int, b int UNIQUE, CHECK (a < b));\nCREATE INDEX ON t (a) WHERE b > 0;\n\
+             ALTER TABLE t DROP COLUMN b;\n",
+        );
+        let t = table(&schema, "t");
+        assert!(t.uniques.is_empty() && t.checks.is_empty() && t.indexes.is_empty());
+    }
+
+    #[test]
+    fn what_cannot_be_replayed_is_an_error_with_file_line_and_statement() {
+        let message = replay_error(
+            "CREATE TABLE t (a int);\n\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;\n",
+        );
+        assert!(
+            message.starts_with("test.sql:3: autogen cannot interpret"),
+            "{message}"
+        );
+        assert!(
+            message.contains("statement: CREATE FUNCTION f()"),
+            "{message}"
+        );
+        assert!(message.contains("hint: connect a database"), "{message}");
+        let message = replay_error("ALTER TABLE missing ADD COLUMN a int;");
+        assert!(
+            message.contains("table missing does not exist"),
+            "{message}"
+        );
+        let message = replay_error(
+            "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;",
+        );
+        assert!(
+            message.contains("NOT VALID constraints are not part of autogen's model"),
+            "{message}"
+        );
     }
 }

@@ -316,3 +316,72 @@ async fn sql_schema_files_are_read_like_yaml_ones() {
     );
     let _ = std::fs::remove_dir_all(&directory);
 }
+
+/// The README's main-job command on a fresh copy of the example, with no database at all.
+#[test]
+fn the_main_job_runs_on_the_example_without_a_database() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let directory = std::env::temp_dir().join(format!("autogen-main-job-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&directory);
+    for sub in ["schema", "migrations"] {
+        std::fs::create_dir_all(directory.join(sub)).expect("project directories");
+        for entry in std::fs::read_dir(format!("{root}/{sub}")).expect("example directory") {
+            let path = entry.expect("entry").path();
+            std::fs::copy(
+                &path,
+                directory.join(sub).join(path.file_name().expect("name")),
+            )
+            .expect("copies the example");
+        }
+    }
+    std::fs::copy(
+        format!("{root}/autogen.toml"),
+        directory.join("autogen.toml"),
+    )
+    .expect("copies autogen.toml");
+    let run = |args: &[&str]| {
+        autogen()
+            .args(args)
+            .current_dir(&directory)
+            .env_remove("DATABASE_URL")
+            .env("AUTOGEN_NOW", "2026-11-25T09:00:00Z")
+            .output()
+            .expect("autogen runs")
+    };
+    let unchanged = run(&["migrate", "-m", "my change"]);
+    assert_eq!(unchanged.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&unchanged.stdout).starts_with("no changes"));
+
+    let schema_path = directory.join("schema/schema.yaml");
+    let schema = std::fs::read_to_string(&schema_path).expect("schema.yaml");
+    let edited = schema.replacen(
+        "      vaccination_due:",
+        "      advisor: text\n      vaccination_due:",
+        1,
+    );
+    assert_ne!(schema, edited, "the example has students.vaccination_due");
+    std::fs::write(&schema_path, edited).expect("edits schema.yaml");
+    let written = run(&["migrate", "-m", "add advisor"]);
+    assert_eq!(
+        written.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    let up =
+        std::fs::read_to_string(directory.join("migrations/20261125090000_add_advisor.up.sql"))
+            .expect("the new revision");
+    assert!(
+        up.contains("-- parent: 20261124180000\n")
+            && up.ends_with("ALTER TABLE public.students ADD COLUMN advisor text;\n"),
+        "{up}"
+    );
+    let check = run(&["check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let _ = std::fs::remove_dir_all(&directory);
+}
