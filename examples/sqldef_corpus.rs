@@ -457,16 +457,26 @@ async fn run_case(case: &Value) -> Outcome {
         }
         Err(error) => return Outcome::Fail(format!("introspection after down: {error}")),
     }
-    Outcome::Pass(run_offline(case, &mut current_client, &current, &desired).await)
+    let database_found_nothing = migration.changes.is_empty();
+    Outcome::Pass(
+        run_offline(
+            case,
+            &mut current_client,
+            (&current, &desired),
+            database_found_nothing,
+        )
+        .await,
+    )
 }
 
 /// File to file: the scripts generated from the two SQL texts replayed offline must turn
-/// the current database into the desired one and back, like the database-to-database ones.
+/// the current database into the desired one and back, like the database-to-database ones,
+/// and must be empty where those were (no difference the server would not see).
 async fn run_offline(
     case: &Value,
     client: &mut tokio_postgres::Client,
-    current: &Schema,
-    desired: &Schema,
+    (current, desired): (&Schema, &Schema),
+    database_found_nothing: bool,
 ) -> Offline {
     let replay = |field: &str| -> Result<Schema, String> {
         let mut interpreter = autogen::ddl::Interpreter::new();
@@ -483,6 +493,12 @@ async fn run_offline(
     replayed_desired.directives = desired.directives.clone();
     autogen::equivalence::align(&replayed_current, &mut replayed_desired);
     let migration = autogen::generate(&replayed_current, &replayed_desired);
+    if database_found_nothing && !migration.changes.is_empty() {
+        return Offline::Fail(format!(
+            "offline finds a difference the server does not:\n{}",
+            migration.up.to_text()
+        ));
+    }
     if let Err(error) = autogen::apply::apply(client, &migration.up, "up").await {
         return Offline::Fail(format!("{error}"));
     }

@@ -289,7 +289,7 @@ fn is_operation(expression: &Expr) -> bool {
 
 fn is_literal(expression: &Expr) -> bool {
     match expression {
-        Expr::Value(value) => !matches!(value.value, Value::Null),
+        Expr::Value(_) => true,
         Expr::UnaryOp {
             op: UnaryOperator::Minus,
             expr,

@@ -17,6 +17,8 @@ pub struct Schema {
     pub enums: BTreeMap<QualifiedName, Enum>,
     pub tables: BTreeMap<QualifiedName, Table>,
     pub views: BTreeMap<QualifiedName, View>,
+    /// Sequences other than the ones identity and `serial` columns imply.
+    pub sequences: BTreeMap<QualifiedName, Sequence>,
     /// Objects found in the database that autogen does not model; never diffed, always reported.
     pub unmanaged: Vec<UnmanagedObject>,
     /// How to get from the old schema to this one where the state alone cannot say
@@ -208,6 +210,17 @@ pub fn storage_type(data_type: &str) -> &str {
         "smallserial" => "smallint",
         other => other,
     }
+}
+
+/// `CREATE SEQUENCE name AS type ...`, standalone or owned by a column (and dropped with it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sequence {
+    pub name: QualifiedName,
+    /// `smallint`, `integer` or `bigint`.
+    pub data_type: String,
+    pub options: SequenceOptions,
+    /// `OWNED BY table.column`.
+    pub owned_by: Option<(QualifiedName, String)>,
 }
 
 /// Sequence options (`START WITH`, `INCREMENT BY`, ...); a `None` field is the default.
@@ -404,6 +417,7 @@ pub enum ObjectRef {
     Constraint(QualifiedName, String),
     Index(QualifiedName, String),
     View(QualifiedName),
+    Sequence(QualifiedName),
 }
 
 impl fmt::Display for ObjectRef {
@@ -417,6 +431,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Constraint(table, name) => write!(f, "constraint {name} on {table}"),
             ObjectRef::Index(table, name) => write!(f, "index {name} on {table}"),
             ObjectRef::View(name) => write!(f, "view {name}"),
+            ObjectRef::Sequence(name) => write!(f, "sequence {name}"),
         }
     }
 }

@@ -38,6 +38,10 @@ pub fn normalize(mut schema: Schema) -> Schema {
             }
         }
     }
+    for sequence in schema.sequences.values_mut() {
+        sequence.data_type = canonical_type(&sequence.data_type, &enum_names);
+        sequence.options = sequence.options.without_defaults(&sequence.data_type);
+    }
     schema.unmanaged.sort();
     schema
 }
@@ -67,7 +71,9 @@ pub fn canonical_type(type_text: &str, enum_names: &BTreeSet<QualifiedName>) -> 
         array_dims += 1;
     }
     let canonical_base = enum_reference(base, enum_names).unwrap_or_else(|| builtin_type(base));
-    format!("{canonical_base}{}", "[]".repeat(array_dims))
+    // PostgreSQL does not enforce array dimensions: `integer[][]` is stored as `integer[]`.
+    let array = if array_dims > 0 { "[]" } else { "" };
+    format!("{canonical_base}{array}")
 }
 
 fn enum_reference(base: &str, enum_names: &BTreeSet<QualifiedName>) -> Option<String> {
@@ -216,6 +222,7 @@ mod tests {
         assert_eq!(canonical("float8"), "double precision");
         assert_eq!(canonical("float(10)"), "real");
         assert_eq!(canonical("text[3]"), "text[]");
+        assert_eq!(canonical("integer[][]"), "integer[]");
         assert_eq!(canonical("uuid"), "uuid");
         assert_eq!(canonical("serial8"), "bigserial");
     }

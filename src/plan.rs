@@ -46,6 +46,11 @@ pub enum Phase {
     CreateExtension,
     CreateEnum,
     AlterEnum,
+    /// Sequences exist before the defaults that call `nextval` on them.
+    CreateSequence,
+    AlterSequence,
+    /// Before any drop: a dropped owner column would take its sequence along.
+    DisownSequence,
     /// Foreign keys go first: they pin the keys, columns and tables dropped after them.
     DropForeignKey,
     DropIndex,
@@ -58,6 +63,8 @@ pub enum Phase {
     RebuildEnum,
     AddColumn,
     CreateTable,
+    /// Once the owning column exists.
+    OwnSequence,
     AddConstraint,
     CreateIndex,
     /// Foreign keys go last, once every table and key they reference exists.
@@ -65,6 +72,8 @@ pub enum Phase {
     /// Views come back once everything they read is in place.
     CreateView,
     Comment,
+    /// Once no default calls `nextval` on them any more.
+    DropSequence,
     DropEnum,
     DropExtension,
     DropSchema,
@@ -198,6 +207,11 @@ fn phase_of(change: &Change) -> Phase {
         Change::CreateIndex { .. } => Phase::CreateIndex,
         Change::DropIndex { .. } => Phase::DropIndex,
         Change::CommentOnTable { .. } => Phase::Comment,
+        Change::CreateSequence(_) => Phase::CreateSequence,
+        Change::AlterSequence { .. } => Phase::AlterSequence,
+        Change::DropSequence(_) => Phase::DropSequence,
+        Change::OwnSequence { to: None, .. } => Phase::DisownSequence,
+        Change::OwnSequence { to: Some(_), .. } => Phase::OwnSequence,
         Change::CreateView(_) => Phase::CreateView,
         Change::DropView(_) => Phase::DropView,
         Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {

@@ -16,8 +16,8 @@ use tokio_postgres::{Client, Row};
 use crate::error::{Error, Result};
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
-    IndexKey, IndexTarget, PrimaryKey, QualifiedName, ReferentialAction, Schema, SequenceOptions,
-    Table, UniqueConstraint, UnmanagedObject, View,
+    IndexKey, IndexTarget, PrimaryKey, QualifiedName, ReferentialAction, Schema, Sequence,
+    SequenceOptions, Table, UniqueConstraint, UnmanagedObject, View,
 };
 use queries::*;
 use version::ServerVersion;
@@ -56,11 +56,12 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let enums = read_enums(client, &schemas).await?;
     let mut tables = read_tables(client, &schemas).await?;
     let table_oids: Vec<u32> = tables.keys().copied().collect();
-    read_columns(client, &table_oids, &mut tables).await?;
+    let serial_sequences = read_columns(client, &table_oids, &mut tables).await?;
     read_constraints(client, version, &table_oids, &mut tables).await?;
     read_indexes(client, version, &table_oids, &mut tables).await?;
     let views = read_views(client, version, &schemas).await?;
     let unmanaged = read_unmanaged(client, &schemas).await?;
+    let sequences = read_sequences(client, &schemas, &serial_sequences).await?;
     Ok(Schema {
         schemas: schemas.into_iter().collect::<BTreeSet<_>>(),
         extensions,
@@ -70,6 +71,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
             .map(|table| (table.name.clone(), table))
             .collect(),
         views,
+        sequences,
         unmanaged,
         directives: Default::default(),
     })
@@ -152,8 +154,14 @@ async fn read_tables(client: &Client, schemas: &[String]) -> Result<TablesByOid>
     Ok(tables)
 }
 
-async fn read_columns(client: &Client, table_oids: &[u32], tables: &mut TablesByOid) -> Result<()> {
+/// Reads every column; returns the oids of the sequences folded into `serial` columns.
+async fn read_columns(
+    client: &Client,
+    table_oids: &[u32],
+    tables: &mut TablesByOid,
+) -> Result<BTreeSet<u32>> {
     let query = "COLUMNS_QUERY";
+    let mut serial_sequences = BTreeSet::new();
     for row in run(client, query, COLUMNS_QUERY, &[&table_oids]).await? {
         let row = CatalogRow::new(query, &row);
         let table = table_for_row(tables, &row)?;
@@ -204,6 +212,7 @@ async fn read_columns(client: &Client, table_oids: &[u32], tables: &mut TablesBy
             } else if let Some(serial) = serial_type(&data_type, &sequence) {
                 data_type = serial.to_string();
                 default = None;
+                serial_sequences.insert(sequence.oid);
             }
         }
 
@@ -219,11 +228,59 @@ async fn read_columns(client: &Client, table_oids: &[u32], tables: &mut TablesBy
             comment: row.get("comment")?,
         });
     }
-    Ok(())
+    Ok(serial_sequences)
+}
+
+async fn read_sequences(
+    client: &Client,
+    schemas: &[String],
+    serial_sequences: &BTreeSet<u32>,
+) -> Result<BTreeMap<QualifiedName, Sequence>> {
+    let query = "SEQUENCES_QUERY";
+    let mut sequences = BTreeMap::new();
+    for row in run(client, query, SEQUENCES_QUERY, &[&schemas]).await? {
+        let row = CatalogRow::new(query, &row);
+        if serial_sequences.contains(&row.get::<u32>("sequence_oid")?) {
+            continue;
+        }
+        let name = QualifiedName::new(
+            row.get::<String>("schema_name")?,
+            row.get::<String>("sequence_name")?,
+        );
+        let data_type: String = row.get("data_type")?;
+        let options = SequenceOptions {
+            start: Some(row.get("start_value")?),
+            increment: Some(row.get("increment")?),
+            min_value: Some(row.get("min_value")?),
+            max_value: Some(row.get("max_value")?),
+            cache: Some(row.get("cache")?),
+            cycle: row.get("cycle")?,
+        }
+        .without_defaults(&data_type);
+        let owner_table = match (
+            row.get::<Option<String>>("owner_schema")?,
+            row.get::<Option<String>>("owner_table")?,
+        ) {
+            (Some(schema), Some(table)) => Some(QualifiedName::new(schema, table)),
+            _ => None,
+        };
+        let owned_by = owner_table.zip(row.get::<Option<String>>("owner_column")?);
+        sequences.insert(
+            name.clone(),
+            Sequence {
+                name,
+                data_type,
+                options,
+                owned_by,
+            },
+        );
+    }
+    Ok(sequences)
 }
 
 /// The sequence a column owns, when the column's default is `nextval` of exactly that sequence.
 struct OwnedSequence {
+    oid: u32,
     data_type: String,
     start: i64,
     increment: i64,
@@ -239,6 +296,7 @@ impl OwnedSequence {
             return Ok(None);
         };
         Ok(Some(OwnedSequence {
+            oid: row.get("sequence_oid")?,
             data_type,
             start: row.get("sequence_start")?,
             increment: row.get("sequence_increment")?,
@@ -557,6 +615,7 @@ mod tests {
 
     fn sequence(data_type: &str, max: i64) -> OwnedSequence {
         OwnedSequence {
+            oid: 0,
             data_type: data_type.to_string(),
             start: 1,
             increment: 1,

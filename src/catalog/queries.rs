@@ -69,6 +69,46 @@ WHERE t.typtype = 'e'
       AND dep.deptype = 'e')
 ORDER BY n.nspname, t.typname";
 
+/// Sequences other than identity sequences (those belong to their column), with the column
+/// that owns one (`OWNED BY`, deptype `a`), if any. The reader leaves out the ones a
+/// `serial` column implies.
+pub const SEQUENCES_QUERY: &str = "\
+SELECT c.oid AS sequence_oid,
+       n.nspname AS schema_name,
+       c.relname AS sequence_name,
+       pg_catalog.format_type(s.seqtypid, NULL) AS data_type,
+       s.seqstart AS start_value,
+       s.seqincrement AS increment,
+       s.seqmin AS min_value,
+       s.seqmax AS max_value,
+       s.seqcache AS cache,
+       s.seqcycle AS cycle,
+       owner_ns.nspname AS owner_schema,
+       owner.relname AS owner_table,
+       owner_column.attname AS owner_column
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+LEFT JOIN pg_catalog.pg_depend dep
+  ON dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+ AND dep.objid = c.oid
+ AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+ AND dep.refobjsubid > 0
+ AND dep.deptype IN ('a', 'i')
+LEFT JOIN pg_catalog.pg_class owner ON owner.oid = dep.refobjid
+LEFT JOIN pg_catalog.pg_namespace owner_ns ON owner_ns.oid = owner.relnamespace
+LEFT JOIN pg_catalog.pg_attribute owner_column
+  ON owner_column.attrelid = dep.refobjid AND owner_column.attnum = dep.refobjsubid
+WHERE c.relkind = 'S'
+  AND n.nspname = ANY ($1::pg_catalog.text[])
+  AND dep.deptype IS DISTINCT FROM 'i'
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_depend ext
+    WHERE ext.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND ext.objid = c.oid
+      AND ext.deptype = 'e')
+ORDER BY n.nspname, c.relname";
+
 /// Managed tables: plain tables that are neither partitions nor inheritance children
 /// (`pg_inherits` lists both), and not owned by an extension.
 pub const TABLES_QUERY: &str = "\
@@ -157,6 +197,7 @@ SELECT a.attrelid AS table_oid,
        END AS collation,
        d.description AS comment,
        seq.sequence_type,
+       seq.seqrelid AS sequence_oid,
        seq.seqstart AS sequence_start,
        seq.seqincrement AS sequence_increment,
        seq.seqmin AS sequence_min,
@@ -174,6 +215,7 @@ LEFT JOIN pg_catalog.pg_description d
  AND d.objsubid = a.attnum
 LEFT JOIN LATERAL (
   SELECT pg_catalog.format_type(s.seqtypid, NULL) AS sequence_type,
+         s.seqrelid,
          s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle
   FROM pg_catalog.pg_depend dep
   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid
@@ -372,7 +414,6 @@ relations AS (
 SELECT CASE
          WHEN r.relkind = 'p' THEN 'partitioned table'
          WHEN r.relkind = 'f' THEN 'foreign table'
-         WHEN r.relkind = 'S' THEN 'sequence'
          WHEN r.relkind = 'c' THEN 'composite type'
          WHEN r.relispartition THEN 'partition'
          ELSE 'child table'
@@ -382,13 +423,6 @@ FROM relations r
 WHERE r.relkind IN ('p', 'f', 'c')
    OR (r.relkind = 'r' AND EXISTS (
          SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = r.oid))
-   OR (r.relkind = 'S' AND NOT EXISTS (
-         SELECT 1 FROM pg_catalog.pg_depend dep
-         WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-           AND dep.objid = r.oid
-           AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
-           AND dep.refobjsubid > 0
-           AND dep.deptype IN ('a', 'i')))
 UNION ALL
 SELECT CASE p.prokind
          WHEN 'p' THEN 'procedure'

@@ -18,8 +18,8 @@ use crate::error::{Error, Result};
 use crate::migrations::{self, Revision};
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
-    IndexKey, IndexTarget, PrimaryKey, QualifiedName, ReferentialAction, Schema, SequenceOptions,
-    Table, UniqueConstraint, UnmanagedObject, View,
+    IndexKey, IndexTarget, PrimaryKey, QualifiedName, ReferentialAction, Schema, Sequence,
+    SequenceOptions, Table, UniqueConstraint, View,
 };
 use crate::spec::names;
 use crate::sql::quote;
@@ -55,19 +55,12 @@ pub fn replay(revisions: &[Revision]) -> Result<Schema> {
 #[derive(Debug, Clone)]
 pub struct Interpreter {
     schema: Schema,
+    /// Every sequence but identity ones, including those `serial` created.
     sequences: BTreeMap<QualifiedName, Sequence>,
 }
 
 /// A table and one of its columns.
 type ColumnRef = (QualifiedName, String);
-
-#[derive(Debug, Clone)]
-struct Sequence {
-    /// The column that owns it (`OWNED BY`, or `serial`).
-    owner: Option<ColumnRef>,
-    /// Whether its options are what `serial` creates, so the column reads back as `serial`.
-    as_created: bool,
-}
 
 impl Default for Interpreter {
     fn default() -> Self {
@@ -111,14 +104,25 @@ impl Interpreter {
                 }
             }
         }
-        for (name, sequence) in &self.sequences {
-            if sequence.owner.is_none() {
-                schema.unmanaged.push(UnmanagedObject {
-                    kind: "sequence".to_string(),
-                    name: format!("{}.{}", name.schema, name.name),
-                });
-            }
-        }
+        let folded: BTreeSet<&QualifiedName> = self
+            .schema
+            .tables
+            .values()
+            .flat_map(|table| {
+                table.columns.iter().filter_map(|column| {
+                    self.serial_type(&table.name, column)?;
+                    self.sequences
+                        .get_key_value(&nextval_sequence(column.default.as_ref()?.as_str())?)
+                        .map(|(name, _)| name)
+                })
+            })
+            .collect();
+        schema.sequences = self
+            .sequences
+            .iter()
+            .filter(|(name, _)| !folded.contains(name))
+            .map(|(name, sequence)| (name.clone(), sequence.clone()))
+            .collect();
         schema
     }
 
@@ -128,14 +132,19 @@ impl Interpreter {
         let default = column.default.as_ref()?;
         let sequence_name = nextval_sequence(default.as_str())?;
         let sequence = self.sequences.get(&sequence_name)?;
-        let owned = sequence.owner.as_ref() == Some(&(table.clone(), column.name.clone()));
-        if !owned || !sequence.as_created || column.identity.is_some() {
+        let owned = sequence.owned_by.as_ref() == Some(&(table.clone(), column.name.clone()));
+        let no_enums = BTreeSet::new();
+        let column_type = crate::normalize::canonical_type(&column.data_type, &no_enums);
+        let as_created = crate::normalize::canonical_type(&sequence.data_type, &no_enums)
+            == column_type
+            && sequence.options.without_defaults(&column_type).is_default();
+        if !owned || !as_created || column.identity.is_some() {
             return None;
         }
-        match column.data_type.as_str() {
-            "integer" | "int" | "int4" => Some("serial"),
-            "bigint" | "int8" => Some("bigserial"),
-            "smallint" | "int2" => Some("smallserial"),
+        match column_type.as_str() {
+            "integer" => Some("serial"),
+            "bigint" => Some("bigserial"),
+            "smallint" => Some("smallserial"),
             _ => None,
         }
     }
@@ -360,10 +369,12 @@ impl Interpreter {
                 quote::literal(&quote::qualified(&sequence_name))
             )));
             self.sequences.insert(
-                sequence_name,
+                sequence_name.clone(),
                 Sequence {
-                    owner: Some((table_name.clone(), name.clone())),
-                    as_created: true,
+                    name: sequence_name,
+                    data_type: data_type.clone(),
+                    options: SequenceOptions::default(),
+                    owned_by: Some((table_name.clone(), name.clone())),
                 },
             );
         }
@@ -377,7 +388,7 @@ impl Interpreter {
             } else if cursor.eat_keyword("NULL") {
                 column.nullable = true;
             } else if cursor.eat_keyword("DEFAULT") {
-                column.default = default_expression(cursor)?;
+                column.default = stored_default(default_expression(cursor)?, &column.data_type);
             } else if cursor.eat_keyword("COLLATE") {
                 column.collation = Some(cursor.dotted_name()?.join("."));
             } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS", "IDENTITY"]) {
@@ -433,7 +444,8 @@ impl Interpreter {
             deferrable,
         } = constraint;
         let table = self.table(table_name)?.clone();
-        let taken: BTreeSet<String> = constraint_names(&table);
+        // PostgreSQL avoids every constraint name of the schema, not only the table's.
+        let taken: BTreeSet<String> = self.constraint_names_in(&table_name.schema);
         let name = match (name, &kind) {
             (Some(name), _) => name,
             (None, ConstraintKind::PrimaryKey(_)) => {
@@ -467,7 +479,8 @@ impl Interpreter {
                 )
             }
         };
-        if taken.contains(&name) {
+        // Given names need only be unique within the table.
+        if constraint_names(&table).contains(&name) {
             return Err(format!("constraint {name} of {table_name} already exists"));
         }
         let known_columns = |columns: &[String]| -> Outcome {
@@ -691,7 +704,13 @@ impl Interpreter {
     fn create_sequence(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
         let name = cursor.qualified_name()?;
-        let (owner, as_created) = self.sequence_options(cursor)?;
+        let mut sequence = Sequence {
+            name: name.clone(),
+            data_type: "bigint".to_string(),
+            options: SequenceOptions::default(),
+            owned_by: None,
+        };
+        self.sequence_options(cursor, &mut sequence)?;
         self.require_schema(&name.schema)?;
         if self.relation_exists(&name) {
             return match if_not_exists {
@@ -699,101 +718,90 @@ impl Interpreter {
                 false => Err(format!("relation {name} already exists")),
             };
         }
-        self.sequences.insert(
-            name,
-            Sequence {
-                owner: owner.flatten(),
-                as_created,
-            },
-        );
+        self.sequences.insert(name, sequence);
         Ok(())
     }
 
-    /// Options of CREATE/ALTER SEQUENCE: the new owner (`Some(None)` for `OWNED BY NONE`)
-    /// and whether the sequence still has the options `serial` would give it.
-    fn sequence_options(
-        &self,
-        cursor: &mut Cursor<'_>,
-    ) -> Outcome<(Option<Option<ColumnRef>>, bool)> {
-        let mut owner = None;
-        let mut as_created = true;
+    /// Applies the options of CREATE/ALTER SEQUENCE to `sequence`.
+    fn sequence_options(&self, cursor: &mut Cursor<'_>, sequence: &mut Sequence) -> Outcome {
         while !cursor.at_end() {
             if cursor.eat_keywords(&["OWNED", "BY"]) {
-                if cursor.eat_keyword("NONE") {
-                    owner = Some(None);
-                } else {
-                    let parts = cursor.dotted_name()?;
-                    let (table, column) = match parts.as_slice() {
-                        [table, column] => {
-                            (QualifiedName::new("public", table.clone()), column.clone())
-                        }
-                        [schema, table, column] => (
-                            QualifiedName::new(schema.clone(), table.clone()),
-                            column.clone(),
-                        ),
-                        _ => return Err("OWNED BY needs table.column".to_string()),
-                    };
-                    if self.table(&table)?.column(&column).is_none() {
-                        return Err(format!("column {column} of {table} does not exist"));
-                    }
-                    owner = Some(Some((table, column)));
-                }
+                sequence.owned_by = match cursor.eat_keyword("NONE") {
+                    true => None,
+                    false => Some(self.owner_column(cursor)?),
+                };
             } else if cursor.eat_keyword("AS") {
-                cursor.identifier()?;
-            } else if cursor.eat_keywords(&["START", "WITH"])
-                || cursor.eat_keyword("START")
-                || cursor.eat_keywords(&["INCREMENT", "BY"])
-                || cursor.eat_keyword("INCREMENT")
-                || cursor.eat_keyword("MINVALUE")
-                || cursor.eat_keyword("MAXVALUE")
-                || cursor.eat_keyword("CACHE")
-            {
-                let value = cursor.integer()?;
-                as_created &= value == 1;
-            } else if cursor.eat_keywords(&["RESTART", "WITH"]) || cursor.eat_keyword("RESTART") {
+                // A sequence's type is one word: smallint, integer, bigint or an alias.
+                let type_name = cursor.identifier()?;
+                let no_enums = BTreeSet::new();
+                let new_type = crate::normalize::canonical_type(&type_name, &no_enums);
+                // Bounds that were the old type's defaults become the new type's.
+                let old_defaults = SequenceOptions {
+                    increment: sequence.options.increment,
+                    ..SequenceOptions::default()
+                }
+                .effective(&sequence.data_type);
+                if sequence.options.max_value == Some(old_defaults.3) {
+                    sequence.options.max_value = None;
+                }
+                if sequence.options.min_value == Some(old_defaults.2) {
+                    sequence.options.min_value = None;
+                }
+                sequence.data_type = new_type;
+            } else if cursor.eat_keyword("RESTART") {
+                cursor.eat_keyword("WITH");
                 if matches!(cursor.peek(), Some(Token::Number(..) | Token::Minus)) {
                     cursor.integer()?;
                 }
-            } else if cursor.eat_keywords(&["NO", "MINVALUE"])
-                || cursor.eat_keywords(&["NO", "MAXVALUE"])
-                || cursor.eat_keywords(&["NO", "CYCLE"])
-            {
-            } else if cursor.eat_keyword("CYCLE") {
-                as_created = false;
             } else {
-                return Err(format!("unexpected {} in sequence options", cursor.found()));
+                sequence_option(cursor, &mut sequence.options)?;
             }
         }
-        Ok((owner, as_created))
+        Ok(())
+    }
+
+    /// `table.column` or `schema.table.column`, naming an existing column.
+    fn owner_column(&self, cursor: &mut Cursor<'_>) -> Outcome<ColumnRef> {
+        let parts = cursor.dotted_name()?;
+        let (table, column) = match parts.as_slice() {
+            [table, column] => (QualifiedName::new("public", table.clone()), column.clone()),
+            [schema, table, column] => (
+                QualifiedName::new(schema.clone(), table.clone()),
+                column.clone(),
+            ),
+            _ => return Err("OWNED BY needs table.column".to_string()),
+        };
+        if self.table(&table)?.column(&column).is_none() {
+            return Err(format!("column {column} of {table} does not exist"));
+        }
+        Ok((table, column))
     }
 
     fn alter_sequence(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
         let name = cursor.qualified_name()?;
-        if !self.sequences.contains_key(&name) {
+        let Some(mut sequence) = self.sequences.get(&name).cloned() else {
             return match if_exists {
                 true => Ok(()),
                 false => Err(format!("sequence {name} does not exist")),
             };
-        }
+        };
         if cursor.eat_keywords(&["RENAME", "TO"]) {
             let new_name = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
             cursor.expect_end()?;
-            if let Some(sequence) = self.sequences.remove(&name) {
-                self.sequences.insert(new_name, sequence);
+            if self.relation_exists(&new_name) {
+                return Err(format!("relation {new_name} already exists"));
             }
+            self.sequences.remove(&name);
+            sequence.name = new_name.clone();
+            self.sequences.insert(new_name, sequence);
             return Ok(());
         }
         if cursor.is_keywords(&["OWNER", "TO"]) {
             return Ok(());
         }
-        let (owner, as_created) = self.sequence_options(cursor)?;
-        if let Some(sequence) = self.sequences.get_mut(&name) {
-            if let Some(owner) = owner {
-                sequence.owner = owner;
-            }
-            sequence.as_created &= as_created;
-        }
+        self.sequence_options(cursor, &mut sequence)?;
+        self.sequences.insert(name, sequence);
         Ok(())
     }
 
@@ -920,10 +928,9 @@ impl Interpreter {
                 cursor.text_until(|cursor| cursor.peek() == Some(&Token::Comma))?;
             }
         } else if cursor.eat_keywords(&["SET", "DEFAULT"]) {
-            column.default = Some(Expr::new(
-                cursor.text_until(|cursor| cursor.peek() == Some(&Token::Comma))?,
-            ))
-            .filter(|expression| !is_null(expression.as_str()));
+            let expression =
+                Expr::new(cursor.text_until(|cursor| cursor.peek() == Some(&Token::Comma))?);
+            column.default = stored_default(expression, &column.data_type);
         } else if cursor.eat_keywords(&["DROP", "DEFAULT"]) {
             column.default = None;
         } else if cursor.eat_keywords(&["SET", "NOT", "NULL"]) {
@@ -1009,7 +1016,7 @@ impl Interpreter {
         }
         let owner = (table_name.clone(), column_name.to_string());
         self.sequences
-            .retain(|_, sequence| sequence.owner.as_ref() != Some(&owner));
+            .retain(|_, sequence| sequence.owned_by.as_ref() != Some(&owner));
         Ok(())
     }
 
@@ -1067,7 +1074,7 @@ impl Interpreter {
             }
         }
         for sequence in self.sequences.values_mut() {
-            if let Some((table, _)) = &mut sequence.owner {
+            if let Some((table, _)) = &mut sequence.owned_by {
                 if table == old {
                     *table = new.clone();
                 }
@@ -1142,7 +1149,7 @@ impl Interpreter {
             }
         }
         for sequence in self.sequences.values_mut() {
-            if let Some((table, column)) = &mut sequence.owner {
+            if let Some((table, column)) = &mut sequence.owned_by {
                 if table == table_name && column == old {
                     *column = new.to_string();
                 }
@@ -1401,7 +1408,7 @@ impl Interpreter {
         }
         self.sequences.retain(|_, sequence| {
             sequence
-                .owner
+                .owned_by
                 .as_ref()
                 .is_none_or(|(table, _)| table != name)
         });
@@ -1544,6 +1551,16 @@ impl Interpreter {
             || self.index_owner(name).is_some()
     }
 
+    /// Every constraint name of the tables in `schema`.
+    fn constraint_names_in(&self, schema: &str) -> BTreeSet<String> {
+        self.schema
+            .tables
+            .values()
+            .filter(|table| table.name.schema == schema)
+            .flat_map(constraint_names)
+            .collect()
+    }
+
     /// PostgreSQL's `ChooseRelationName`: the default name, or with 1, 2, ... appended to
     /// the label until no relation in the schema has it.
     fn choose_relation_name(
@@ -1560,7 +1577,9 @@ impl Interpreter {
                 _ => format!("{label}{pass}"),
             };
             let candidate = names::make_object_name(name1, name2, &modified);
-            if !self.relation_exists(&QualifiedName::new(schema, candidate.clone())) {
+            let taken = self.relation_exists(&QualifiedName::new(schema, candidate.clone()))
+                || self.constraint_names_in(schema).contains(&candidate);
+            if !taken {
                 return candidate;
             }
             pass += 1;
@@ -1766,27 +1785,38 @@ fn nulls_distinctness(cursor: &mut Cursor<'_>) -> Outcome<bool> {
 }
 
 /// A column default: `NULL` (which PostgreSQL does not store) or an expression.
-fn default_expression(cursor: &mut Cursor<'_>) -> Outcome<Option<Expr>> {
-    if cursor.is_keyword("NULL") {
-        cursor.eat_keyword("NULL");
-        if cursor.peek() != Some(&Token::DoubleColon) {
-            return Ok(None);
+/// A column default's text; `NULL` and `NULL::type` included (see `stored_default`).
+fn default_expression(cursor: &mut Cursor<'_>) -> Outcome<Expr> {
+    let start = cursor.mark();
+    if cursor.eat_keyword("NULL") {
+        if cursor.eat(&Token::DoubleColon) {
+            cursor.text_until(|cursor| cursor.is_one_of(COLUMN_OPTION_WORDS))?;
         }
-        cursor.expect(&Token::DoubleColon)?;
-        cursor.text_until(|cursor| cursor.is_one_of(COLUMN_OPTION_WORDS))?;
-        return Ok(None);
+        return Ok(Expr::new(cursor.text_since(start)));
     }
     let text = cursor.text_until(|cursor| {
         cursor.is_keywords(&["NOT", "NULL"])
             || cursor.is_one_of(&COLUMN_OPTION_WORDS[2..])
             || cursor.is_keyword("CONSTRAINT")
     })?;
-    Ok(Some(Expr::new(text)))
+    Ok(Expr::new(text))
 }
 
-fn is_null(expression: &str) -> bool {
-    let upper = expression.to_ascii_uppercase();
-    upper == "NULL" || upper.starts_with("NULL::")
+/// The default PostgreSQL stores: none for a NULL constant it can store as is (it would
+/// change nothing); a NULL that needs a length or precision coercion (`varchar(100)`,
+/// `numeric(5,2)`) is stored, as `NULL::character varying` and the like.
+fn stored_default(expression: Expr, column_type: &str) -> Option<Expr> {
+    let text = expression.as_str();
+    let upper = text.to_ascii_uppercase();
+    let no_enums = BTreeSet::new();
+    let column_type = crate::normalize::canonical_type(column_type, &no_enums);
+    let coerced = column_type.contains('(');
+    let is_unstored_null = !coerced
+        && (upper == "NULL"
+            || upper.starts_with("NULL::")
+                && crate::normalize::canonical_type(&text["NULL::".len()..], &no_enums)
+                    == column_type);
+    (!is_unstored_null).then_some(expression)
 }
 
 fn identity_kind(cursor: &mut Cursor<'_>) -> Outcome<Identity> {
@@ -2131,6 +2161,50 @@ mod tests {
         );
         assert_eq!(items.uniques.keys().collect::<Vec<_>>(), ["items_name_key"]);
         assert!(schema.unmanaged.is_empty());
+    }
+
+    #[test]
+    fn sequences_are_modelled_unless_serial_implies_them() {
+        let schema = replay(
+            "CREATE SEQUENCE tickets START 1000 INCREMENT BY 10;\n\
+             CREATE TABLE t (id serial, n bigint DEFAULT nextval('tickets'), o int);\n\
+             CREATE SEQUENCE owned AS integer OWNED BY t.o;\n\
+             ALTER SEQUENCE tickets AS integer CACHE 5;\n",
+        );
+        assert_eq!(
+            table(&schema, "t")
+                .column("id")
+                .map(|c| c.data_type.as_str()),
+            Some("serial")
+        );
+        let names: Vec<&str> = schema
+            .sequences
+            .keys()
+            .map(|name| name.name.as_str())
+            .collect();
+        assert_eq!(names, ["owned", "tickets"]);
+        let tickets = &schema.sequences[&QualifiedName::new("public", "tickets")];
+        assert_eq!(tickets.data_type, "integer");
+        assert_eq!(
+            (
+                tickets.options.start,
+                tickets.options.increment,
+                tickets.options.cache
+            ),
+            (Some(1000), Some(10), Some(5))
+        );
+        let owned = &schema.sequences[&QualifiedName::new("public", "owned")];
+        assert_eq!(
+            owned.owned_by,
+            Some((QualifiedName::new("public", "t"), "o".to_string()))
+        );
+        let without_owner = replay(
+            "CREATE TABLE t (o int);\nCREATE SEQUENCE s OWNED BY t.o;\nALTER TABLE t DROP COLUMN o;\n",
+        );
+        assert!(
+            without_owner.sequences.is_empty(),
+            "dropped with its owning column"
+        );
     }
 
     #[test]

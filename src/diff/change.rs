@@ -3,7 +3,7 @@
 
 use crate::model::{
     storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Index, ObjectRef,
-    PrimaryKey, QualifiedName, Table, UniqueConstraint, View,
+    PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View,
 };
 
 /// A column of some table, as it is in the state a change is applied to.
@@ -180,6 +180,20 @@ pub enum Change {
     CreateView(View),
     /// `DROP [MATERIALIZED] VIEW v`
     DropView(View),
+    /// `CREATE SEQUENCE s AS type ...`, without its owner (see `OwnSequence`).
+    CreateSequence(Sequence),
+    /// `DROP SEQUENCE s`
+    DropSequence(Sequence),
+    /// `ALTER SEQUENCE s AS type ...` for a change of type or options.
+    AlterSequence { from: Sequence, to: Sequence },
+    /// `ALTER SEQUENCE s OWNED BY t.c` or `OWNED BY NONE`. A change of owner is two of
+    /// these: disowning goes before drops (a dropped owner would take the sequence with
+    /// it), owning after the column exists.
+    OwnSequence {
+        sequence: QualifiedName,
+        from: Option<(QualifiedName, String)>,
+        to: Option<(QualifiedName, String)>,
+    },
     /// `COMMENT ON TABLE t IS ...`
     CommentOnTable {
         table: QualifiedName,
@@ -323,6 +337,14 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::CreateSequence(sequence) => Change::DropSequence(sequence),
+            Change::DropSequence(sequence) => Change::CreateSequence(sequence),
+            Change::AlterSequence { from, to } => Change::AlterSequence { from: to, to: from },
+            Change::OwnSequence { sequence, from, to } => Change::OwnSequence {
+                sequence,
+                from: to,
+                to: from,
+            },
         }
     }
 
@@ -335,6 +357,10 @@ impl Change {
                 column.name
             )),
             Change::DropEnum(enum_type) => Some(format!("drops enum {}", enum_type.name)),
+            Change::DropSequence(sequence) => Some(format!(
+                "drops sequence {} and its current value",
+                sequence.name
+            )),
             Change::AlterEnum { from, to, .. } => {
                 let removed: Vec<&str> = from
                     .values
@@ -517,6 +543,11 @@ impl Change {
                 ObjectRef::Index(table.clone(), index.name.clone())
             }
             Change::CommentOnTable { table, .. } => ObjectRef::Table(table.clone()),
+            Change::CreateSequence(sequence) | Change::DropSequence(sequence) => {
+                ObjectRef::Sequence(sequence.name.clone())
+            }
+            Change::AlterSequence { to, .. } => ObjectRef::Sequence(to.name.clone()),
+            Change::OwnSequence { sequence, .. } => ObjectRef::Sequence(sequence.clone()),
         }
     }
 
@@ -529,7 +560,8 @@ impl Change {
             | Change::CreateEnum(_)
             | Change::CreateTable(_)
             | Change::CreateView(_)
-            | Change::CreateIndex { .. } => "created",
+            | Change::CreateIndex { .. }
+            | Change::CreateSequence(_) => "created",
             Change::AddColumn { .. }
             | Change::AddPrimaryKey { .. }
             | Change::AddUnique { .. }
@@ -545,8 +577,16 @@ impl Change {
             | Change::DropUnique { .. }
             | Change::DropForeignKey { .. }
             | Change::DropCheck { .. }
-            | Change::DropIndex { .. } => "dropped",
-            Change::AlterEnum { .. } | Change::AlterColumn { .. } => "altered",
+            | Change::DropIndex { .. }
+            | Change::DropSequence(_) => "dropped",
+            Change::AlterEnum { .. }
+            | Change::AlterColumn { .. }
+            | Change::AlterSequence { .. } => "altered",
+            Change::OwnSequence {
+                to: Some((table, column)),
+                ..
+            } => return format!("{object} now owned by {table}.{column}"),
+            Change::OwnSequence { to: None, .. } => return format!("{object} no longer owned"),
             Change::RenameTable { from, .. } => return format!("renamed table {from} to {object}"),
             Change::RenameEnum { from, .. } => return format!("renamed enum {from} to {object}"),
             Change::RenameEnumValue { from, to, .. } => {

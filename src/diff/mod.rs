@@ -13,7 +13,7 @@ pub use change::{
 };
 pub use rename::suggestions as rename_suggestions;
 
-use crate::model::{Directives, Enum, QualifiedName, Schema, Table};
+use crate::model::{Directives, Enum, QualifiedName, Schema, Sequence, Table};
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let (renamed_current, mut changes) = rename::apply(current, desired);
@@ -75,10 +75,63 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         }
     }
 
+    diff_sequences(current, desired, &mut changes);
     diff_views(current, desired, &mut changes);
     rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
     mark_new_enum_values_in_use(&mut changes);
     changes
+}
+
+/// Sequences are created without an owner and owned once the column exists; dropped ones
+/// are disowned first, so dropping the owning column never takes them along.
+fn diff_sequences(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let unowned = |sequence: &Sequence| Sequence {
+        owned_by: None,
+        ..sequence.clone()
+    };
+    for (name, wanted) in &desired.sequences {
+        let existing = current.sequences.get(name);
+        match existing {
+            None => changes.push(Change::CreateSequence(unowned(wanted))),
+            Some(existing) if unowned(existing) != unowned(wanted) => {
+                changes.push(Change::AlterSequence {
+                    from: unowned(existing),
+                    to: unowned(wanted),
+                });
+            }
+            Some(_) => {}
+        }
+        let old_owner = existing.and_then(|existing| existing.owned_by.clone());
+        if old_owner != wanted.owned_by {
+            if old_owner.is_some() {
+                changes.push(Change::OwnSequence {
+                    sequence: name.clone(),
+                    from: old_owner,
+                    to: None,
+                });
+            }
+            if wanted.owned_by.is_some() {
+                changes.push(Change::OwnSequence {
+                    sequence: name.clone(),
+                    from: None,
+                    to: wanted.owned_by.clone(),
+                });
+            }
+        }
+    }
+    for (name, existing) in &current.sequences {
+        if desired.sequences.contains_key(name) {
+            continue;
+        }
+        if existing.owned_by.is_some() {
+            changes.push(Change::OwnSequence {
+                sequence: name.clone(),
+                from: existing.owned_by.clone(),
+                to: None,
+            });
+        }
+        changes.push(Change::DropSequence(unowned(existing)));
+    }
 }
 
 /// Flags enum changes whose new values other changes of the migration use (a default, a

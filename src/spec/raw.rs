@@ -24,6 +24,36 @@ pub struct File {
     pub enums: Option<Ordered<Enum>>,
     pub tables: Option<Ordered<Table>>,
     pub views: Option<Ordered<View>>,
+    pub sequences: Option<Ordered<StandaloneSequence>>,
+}
+
+/// `{ type: bigint, start: 1000, increment: 1, ..., owned_by: tickets.number }`, or just
+/// the type (`bigint`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandaloneSequence {
+    #[serde(rename = "type")]
+    pub data_type: Option<String>,
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub cache: Option<i64>,
+    #[serde(default)]
+    pub cycle: bool,
+    /// `table.column` or `schema.table.column`: dropping the column drops the sequence.
+    pub owned_by: Option<String>,
+}
+
+impl Shorthand for StandaloneSequence {
+    const EXPECTING: &'static str = "a type name or a sequence map";
+
+    fn from_text(text: &str) -> Option<Self> {
+        Some(StandaloneSequence {
+            data_type: Some(text.to_owned()),
+            ..StandaloneSequence::default()
+        })
+    }
 }
 
 /// A query string, or `{ query: ..., materialized: true, comment: ..., indexes: ... }`.

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use super::names::{format_qualified, primary_key_name};
 use crate::model::{
     Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget, ReferentialAction,
-    Schema, Table, UniqueConstraint, View,
+    Schema, SequenceOptions, Table, UniqueConstraint, View,
 };
 
 /// Flow collections longer than this (indentation and key included) are written in block style.
@@ -42,6 +42,7 @@ pub fn write(schema: &Schema) -> String {
         .tables
         .keys()
         .chain(schema.enums.keys())
+        .chain(schema.sequences.keys())
         .map(|name| name.schema.as_str())
         .chain(
             schema
@@ -107,12 +108,46 @@ pub fn write(schema: &Schema) -> String {
             .map(|view| (format_qualified(&view.name), view_node(view)));
         root.push(("views".to_owned(), Node::Section(entries.collect())));
     }
+    if !schema.sequences.is_empty() {
+        let entries = schema.sequences.values().map(|sequence| {
+            let mut fields = vec![("type".to_owned(), text(&sequence.data_type))];
+            fields.extend(option_entries(&sequence.options));
+            if let Some((table, column)) = &sequence.owned_by {
+                let owner = format!("{}.{column}", format_qualified(table));
+                fields.push(("owned_by".to_owned(), text(&owner)));
+            }
+            let node = match fields.len() {
+                1 => text(&sequence.data_type),
+                _ => Node::Map(fields),
+            };
+            (format_qualified(&sequence.name), node)
+        });
+        root.push(("sequences".to_owned(), Node::Section(entries.collect())));
+    }
     if root.is_empty() {
         return "{}\n".to_owned();
     }
     let mut out = String::new();
     write_entries(&mut out, &root, 0);
     out
+}
+
+/// `start: 100, increment: 10, ...` for the options that are not defaults.
+fn option_entries(options: &SequenceOptions) -> Vec<(String, Node)> {
+    let mut entries: Vec<(String, Node)> = [
+        ("start", options.start),
+        ("increment", options.increment),
+        ("min", options.min_value),
+        ("max", options.max_value),
+        ("cache", options.cache),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.map(|value| (key.to_owned(), Node::Int(value))))
+    .collect();
+    if options.cycle {
+        entries.push(("cycle".to_owned(), Node::Bool(true)));
+    }
+    entries
 }
 
 fn table_node(table: &Table) -> Node {
@@ -223,21 +258,8 @@ fn column_node(column: &Column, key_columns: &[String]) -> Node {
         entries.push(("identity".to_owned(), text(identity)));
     }
     if !column.identity_options.is_default() {
-        let options = &column.identity_options;
-        let mut sequence: Vec<(String, Node)> = [
-            ("start", options.start),
-            ("increment", options.increment),
-            ("min", options.min_value),
-            ("max", options.max_value),
-            ("cache", options.cache),
-        ]
-        .into_iter()
-        .filter_map(|(key, value)| value.map(|value| (key.to_owned(), Node::Int(value))))
-        .collect();
-        if options.cycle {
-            sequence.push(("cycle".to_owned(), Node::Bool(true)));
-        }
-        entries.push(("sequence".to_owned(), Node::Map(sequence)));
+        let options = option_entries(&column.identity_options);
+        entries.push(("sequence".to_owned(), Node::Map(options)));
     }
     if let Some(generated) = &column.generated {
         entries.push(("generated".to_owned(), text(generated.as_str())));

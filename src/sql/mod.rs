@@ -9,7 +9,8 @@ use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, C
 use crate::model::storage_type;
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, ForeignKey, Identity, Index, IndexTarget,
-    ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Table, UniqueConstraint, View,
+    ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, SequenceOptions, Table,
+    UniqueConstraint, View,
 };
 use crate::plan::Plan;
 use crate::spec::names::make_object_name;
@@ -126,6 +127,43 @@ fn statements_for(change: &Change) -> Vec<String> {
         }
         Change::DropExtension(extension) => {
             vec![format!("DROP EXTENSION {}", ident(&extension.name))]
+        }
+        Change::CreateSequence(sequence) => {
+            let options = option_list(&sequence.options);
+            let options = match options.is_empty() {
+                true => String::new(),
+                false => format!(" {}", options.join(" ")),
+            };
+            vec![format!(
+                "CREATE SEQUENCE {} AS {}{options}",
+                qualified(&sequence.name),
+                sequence.data_type
+            )]
+        }
+        Change::DropSequence(sequence) => {
+            vec![format!("DROP SEQUENCE {}", qualified(&sequence.name))]
+        }
+        Change::AlterSequence { to, .. } => {
+            // Every option is spelled out, so a return to a default is explicit too.
+            let (start, increment, min_value, max_value, cache) =
+                to.options.effective(&to.data_type);
+            let cycle = if to.options.cycle { "" } else { "NO " };
+            vec![format!(
+                "ALTER SEQUENCE {} AS {} INCREMENT BY {increment} MINVALUE {min_value} \
+                 MAXVALUE {max_value} START WITH {start} CACHE {cache} {cycle}CYCLE",
+                qualified(&to.name),
+                to.data_type
+            )]
+        }
+        Change::OwnSequence { sequence, to, .. } => {
+            let owner = match to {
+                Some((table, column)) => format!("{}.{}", qualified(table), ident(column)),
+                None => "NONE".to_string(),
+            };
+            vec![format!(
+                "ALTER SEQUENCE {} OWNED BY {owner}",
+                qualified(sequence)
+            )]
         }
         Change::CreateEnum(enum_type) => vec![create_enum(enum_type)],
         Change::DropEnum(enum_type) => vec![format!("DROP TYPE {}", qualified(&enum_type.name))],
@@ -482,7 +520,16 @@ fn collation_name(collation: &str) -> String {
 
 /// ` (START WITH 10 INCREMENT BY 5 ...)` for the options that are not defaults.
 fn identity_options(column: &Column) -> String {
-    let options = &column.identity_options;
+    let parts = option_list(&column.identity_options);
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(" "))
+    }
+}
+
+/// `START WITH 10`, `INCREMENT BY 5`, ... for the options that are not defaults.
+fn option_list(options: &SequenceOptions) -> Vec<String> {
     let named = [
         ("START WITH", options.start),
         ("INCREMENT BY", options.increment),
@@ -497,11 +544,7 @@ fn identity_options(column: &Column) -> String {
     if options.cycle {
         parts.push("CYCLE".to_string());
     }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", parts.join(" "))
-    }
+    parts
 }
 
 fn identity_kind(identity: Identity) -> &'static str {
