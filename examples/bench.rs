@@ -3,7 +3,8 @@
 //! For each size N, builds N tables (8 columns, primary key, unique, check, index, foreign key
 //! onto the previous table) in a scratch database, then times `catalog::read` (a fixed number
 //! of bulk queries, so its time should grow with the rows it reads, not with round trips) and
-//! the pure diff → plan → render of a change touching every tenth table.
+//! the pure diff → plan → render of a change touching every tenth table, and the offline
+//! replay of the same DDL by `ddl::Interpreter`.
 //!
 //! Usage: `cargo run --release --example bench -- [N ...]` (default 100 500 2000).
 
@@ -27,8 +28,14 @@ async fn main() {
         sizes
     };
     println!(
-        "{:>7} {:>9} {:>16} {:>14} {:>12} {:>10}",
-        "tables", "columns", "introspect (ms)", "per table (µs)", "diff (ms)", "statements"
+        "{:>7} {:>9} {:>16} {:>14} {:>12} {:>10} {:>12}",
+        "tables",
+        "columns",
+        "introspect (ms)",
+        "per table (µs)",
+        "diff (ms)",
+        "statements",
+        "replay (ms)"
     );
     for n_tables in sizes {
         let database = scratch::ScratchDb::create("autogen_bench").await;
@@ -54,15 +61,27 @@ async fn main() {
         let migration = autogen::generate(&current, &desired);
         let diff_time = started.elapsed();
 
+        // The offline path: the same DDL replayed by the interpreter, without a server.
+        let text = schema_sql(n_tables).concat();
+        let started = Instant::now();
+        let mut interpreter = autogen::ddl::Interpreter::new();
+        interpreter
+            .run(&text, std::path::Path::new("bench.sql"))
+            .expect("the benchmark schema replays");
+        let replayed = interpreter.schema();
+        let replay_time = started.elapsed();
+        assert_eq!(replayed.tables.len(), n_tables);
+
         let n_columns: usize = current.tables.values().map(|t| t.columns.len()).sum();
         println!(
-            "{:>7} {:>9} {:>16.1} {:>14.1} {:>12.2} {:>10}",
+            "{:>7} {:>9} {:>16.1} {:>14.1} {:>12.2} {:>10} {:>12.1}",
             n_tables,
             n_columns,
             introspect.as_secs_f64() * 1000.0,
             introspect.as_secs_f64() * 1e6 / n_tables as f64,
             diff_time.as_secs_f64() * 1000.0,
-            migration.up.statements.len()
+            migration.up.statements.len(),
+            replay_time.as_secs_f64() * 1000.0
         );
     }
 }

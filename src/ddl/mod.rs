@@ -9,7 +9,8 @@
 
 mod cursor;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::{RefCell, RefMut};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use sqlparser::tokenizer::Token;
@@ -57,6 +58,31 @@ pub struct Interpreter {
     schema: Schema,
     /// Every sequence but identity ones, including those `serial` created.
     sequences: BTreeMap<QualifiedName, Sequence>,
+    /// Index and constraint names, for default names and existence checks in constant time.
+    names: RefCell<NameRegistry>,
+}
+
+/// Index, key and constraint names by schema, derived from the tables and materialized
+/// views. Refreshed lazily: only the relations changed since the last lookup are read
+/// again, so a replay stays linear in the size of the schema.
+#[derive(Debug, Clone, Default)]
+struct NameRegistry {
+    /// (schema, index or key name) → the table or materialized view it belongs to.
+    index_owners: HashMap<QualifiedName, QualifiedName>,
+    /// (schema, constraint name) → how many tables have a constraint of that name.
+    constraints: HashMap<QualifiedName, usize>,
+    /// What each relation put into the two maps, to take it out when the relation changes.
+    contributed: HashMap<QualifiedName, Contribution>,
+    /// Relations changed since the last refresh.
+    changed: BTreeSet<QualifiedName>,
+    /// Set when a statement touched relations it did not name; everything is read again.
+    stale: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Contribution {
+    indexes: Vec<QualifiedName>,
+    constraints: Vec<QualifiedName>,
 }
 
 /// A table and one of its columns.
@@ -76,6 +102,7 @@ impl Interpreter {
         Interpreter {
             schema,
             sequences: BTreeMap::new(),
+            names: RefCell::new(NameRegistry::default()),
         }
     }
 
@@ -445,7 +472,7 @@ impl Interpreter {
         } = constraint;
         let table = self.table(table_name)?.clone();
         // PostgreSQL avoids every constraint name of the schema, not only the table's.
-        let taken: BTreeSet<String> = self.constraint_names_in(&table_name.schema);
+        let taken = |candidate: &str| self.constraint_name_taken(&table_name.schema, candidate);
         let name = match (name, &kind) {
             (Some(name), _) => name,
             (None, ConstraintKind::PrimaryKey(_)) => {
@@ -458,7 +485,7 @@ impl Interpreter {
                 "key",
             ),
             (None, ConstraintKind::ForeignKey { columns, .. }) => choose_name(
-                &taken,
+                taken,
                 |label| names::make_object_name(&table_name.name, Some(&columns.join("_")), label),
                 "fkey",
             ),
@@ -473,7 +500,7 @@ impl Interpreter {
                     _ => None,
                 };
                 choose_name(
-                    &taken,
+                    taken,
                     |label| names::make_object_name(&table_name.name, column.as_deref(), label),
                     "check",
                 )
@@ -636,6 +663,7 @@ impl Interpreter {
             nulls_not_distinct,
         };
         if let Some(view) = self.schema.views.get_mut(&table_name) {
+            self.names.get_mut().changed.insert(table_name.clone());
             if !view.materialized {
                 return Err(format!(
                     "{table_name} is a view; only materialized views have indexes"
@@ -654,6 +682,7 @@ impl Interpreter {
         materialized: bool,
         or_replace: bool,
     ) -> Outcome {
+        self.touch_all();
         let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
         let name = cursor.qualified_name()?;
         if cursor.peek() == Some(&Token::LParen) || cursor.is_keyword("WITH") {
@@ -986,6 +1015,7 @@ impl Interpreter {
     }
 
     fn drop_column(&mut self, table_name: &QualifiedName, column_name: &str) -> Outcome {
+        self.touch_all();
         let table = self.table_mut(table_name)?;
         if table.column(column_name).is_none() {
             return Err(format!(
@@ -1027,6 +1057,7 @@ impl Interpreter {
         if_exists: bool,
         cascade: bool,
     ) -> Outcome {
+        self.touch_all();
         let table = self.table_mut(table_name)?;
         let removed_key = if table
             .primary_key
@@ -1056,6 +1087,7 @@ impl Interpreter {
     }
 
     fn rename_table(&mut self, old: &QualifiedName, new: QualifiedName) -> Outcome {
+        self.touch_all();
         if self.relation_exists(&new) {
             return Err(format!("relation {new} already exists"));
         }
@@ -1084,6 +1116,7 @@ impl Interpreter {
     }
 
     fn rename_column(&mut self, table_name: &QualifiedName, old: &str, new: &str) -> Outcome {
+        self.touch_all();
         let table = self.table_mut(table_name)?;
         if table.column(new).is_some() {
             return Err(format!("column {new} of {table_name} already exists"));
@@ -1182,6 +1215,7 @@ impl Interpreter {
     }
 
     fn alter_index(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        self.touch_all();
         let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
         let name = cursor.qualified_name()?;
         cursor.expect_keywords(&["RENAME", "TO"])?;
@@ -1218,6 +1252,7 @@ impl Interpreter {
     }
 
     fn alter_view_named(&mut self, cursor: &mut Cursor<'_>, name: QualifiedName) -> Outcome {
+        self.touch_all();
         if cursor.is_keywords(&["OWNER", "TO"]) {
             return Ok(());
         }
@@ -1318,6 +1353,7 @@ impl Interpreter {
     }
 
     fn drop(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        self.touch_all();
         let kind = if cursor.eat_keyword("TABLE") {
             "table"
         } else if cursor.eat_keyword("VIEW") {
@@ -1512,6 +1548,7 @@ impl Interpreter {
     }
 
     fn table_mut(&mut self, name: &QualifiedName) -> Outcome<&mut Table> {
+        self.names.get_mut().changed.insert(name.clone());
         self.schema
             .tables
             .get_mut(name)
@@ -1520,27 +1557,7 @@ impl Interpreter {
 
     /// The table or materialized view an index (or key constraint's index) belongs to.
     fn index_owner(&self, name: &QualifiedName) -> Option<QualifiedName> {
-        let in_schema = |relation: &QualifiedName| relation.schema == name.schema;
-        self.schema
-            .tables
-            .values()
-            .filter(|table| in_schema(&table.name))
-            .find(|table| {
-                table.indexes.contains_key(&name.name)
-                    || table.uniques.contains_key(&name.name)
-                    || table
-                        .primary_key
-                        .as_ref()
-                        .is_some_and(|key| key.name == name.name)
-            })
-            .map(|table| table.name.clone())
-            .or_else(|| {
-                self.schema
-                    .views
-                    .values()
-                    .find(|view| in_schema(&view.name) && view.indexes.contains_key(&name.name))
-                    .map(|view| view.name.clone())
-            })
+        self.names().index_owners.get(name).cloned()
     }
 
     /// Whether a table, view, sequence or index (including a key's) has this name.
@@ -1551,14 +1568,81 @@ impl Interpreter {
             || self.index_owner(name).is_some()
     }
 
-    /// Every constraint name of the tables in `schema`.
-    fn constraint_names_in(&self, schema: &str) -> BTreeSet<String> {
-        self.schema
-            .tables
-            .values()
-            .filter(|table| table.name.schema == schema)
-            .flat_map(constraint_names)
-            .collect()
+    /// Whether a table of `schema` has a constraint called `name`.
+    fn constraint_name_taken(&self, schema: &str, name: &str) -> bool {
+        self.names()
+            .constraints
+            .contains_key(&QualifiedName::new(schema, name))
+    }
+
+    /// Marks every relation as changed: for statements that reach beyond the relation
+    /// they name (drops with their dependents, renames).
+    fn touch_all(&mut self) {
+        self.names.get_mut().stale = true;
+    }
+
+    /// The name registry, brought up to date.
+    fn names(&self) -> RefMut<'_, NameRegistry> {
+        let mut names = self.names.borrow_mut();
+        let relations: Vec<QualifiedName> = match names.stale {
+            true => {
+                *names = NameRegistry::default();
+                self.schema
+                    .tables
+                    .keys()
+                    .chain(self.schema.views.keys())
+                    .cloned()
+                    .collect()
+            }
+            false => std::mem::take(&mut names.changed).into_iter().collect(),
+        };
+        for relation in relations {
+            if let Some(old) = names.contributed.remove(&relation) {
+                for index in old.indexes {
+                    if names.index_owners.get(&index) == Some(&relation) {
+                        names.index_owners.remove(&index);
+                    }
+                }
+                for constraint in old.constraints {
+                    if let Some(count) = names.constraints.get_mut(&constraint) {
+                        *count -= 1;
+                        if *count == 0 {
+                            names.constraints.remove(&constraint);
+                        }
+                    }
+                }
+            }
+            let in_schema =
+                |name: &String| QualifiedName::new(relation.schema.clone(), name.clone());
+            let contribution = match (
+                self.schema.tables.get(&relation),
+                self.schema.views.get(&relation),
+            ) {
+                (Some(table), _) => Contribution {
+                    indexes: table
+                        .indexes
+                        .keys()
+                        .chain(table.uniques.keys())
+                        .chain(table.primary_key.iter().map(|key| &key.name))
+                        .map(in_schema)
+                        .collect(),
+                    constraints: constraint_names(table).iter().map(in_schema).collect(),
+                },
+                (None, Some(view)) => Contribution {
+                    indexes: view.indexes.keys().map(in_schema).collect(),
+                    constraints: Vec::new(),
+                },
+                (None, None) => continue,
+            };
+            for index in &contribution.indexes {
+                names.index_owners.insert(index.clone(), relation.clone());
+            }
+            for constraint in &contribution.constraints {
+                *names.constraints.entry(constraint.clone()).or_default() += 1;
+            }
+            names.contributed.insert(relation, contribution);
+        }
+        names
     }
 
     /// PostgreSQL's `ChooseRelationName`: the default name, or with 1, 2, ... appended to
@@ -1578,7 +1662,7 @@ impl Interpreter {
             };
             let candidate = names::make_object_name(name1, name2, &modified);
             let taken = self.relation_exists(&QualifiedName::new(schema, candidate.clone()))
-                || self.constraint_names_in(schema).contains(&candidate);
+                || self.constraint_name_taken(schema, &candidate);
             if !taken {
                 return candidate;
             }
@@ -2069,7 +2153,7 @@ fn constraint_names(table: &Table) -> BTreeSet<String> {
 }
 
 /// PostgreSQL's `ChooseConstraintName`: `make(label)`, then `make(label1)`, ... until free.
-fn choose_name(taken: &BTreeSet<String>, make: impl Fn(&str) -> String, label: &str) -> String {
+fn choose_name(taken: impl Fn(&str) -> bool, make: impl Fn(&str) -> String, label: &str) -> String {
     let mut pass = 0;
     loop {
         let modified = match pass {
@@ -2077,7 +2161,7 @@ fn choose_name(taken: &BTreeSet<String>, make: impl Fn(&str) -> String, label: &
             _ => format!("{label}{pass}"),
         };
         let candidate = make(&modified);
-        if !taken.contains(&candidate) {
+        if !taken(&candidate) {
             return candidate;
         }
         pass += 1;
