@@ -713,18 +713,7 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
 
     let client = runner::connect(url).await?;
     let position = Position::read(config, &client).await?;
-    let pending = position.pending();
-    if !pending.is_empty() {
-        let mut text = format!(
-            "pending: the database is at {}: {} pending (run `autogen upgrade`):\n",
-            position.describe_id(),
-            count(pending.len(), "revision")
-        );
-        for revision in pending {
-            text.push_str(&format!("  {} {}\n", revision.id, revision.message()));
-        }
-        report.push(&text);
-    }
+    report.pending(&position);
 
     let applied = &chain.revisions[..position.n_applied()];
     let mut expected = normalize::normalize(ddl::replay(applied)?);
@@ -793,18 +782,7 @@ async fn check_database_only(config: &Config, url: &str) -> Result<u8> {
         return Ok(0);
     }
     let mut report = Report::default();
-    let pending = position.pending();
-    if !pending.is_empty() {
-        let mut text = format!(
-            "pending: the database is at {}: {} pending (run `autogen upgrade`):\n",
-            position.describe_id(),
-            count(pending.len(), "revision")
-        );
-        for revision in pending {
-            text.push_str(&format!("  {} {}\n", revision.id, revision.message()));
-        }
-        report.push(&text);
-    }
+    report.pending(&position);
     if !migration.changes.is_empty() {
         report.section(
             &format!("the database differs from {schema}"),
@@ -833,6 +811,23 @@ impl Report {
             self.text.push('\n');
         }
         self.text.push_str(section);
+    }
+
+    /// The revisions the database has yet to apply, if any.
+    fn pending(&mut self, position: &Position) {
+        let pending = position.pending();
+        if pending.is_empty() {
+            return;
+        }
+        let mut text = format!(
+            "pending: the database is at {}: {} pending (run `autogen upgrade`):\n",
+            position.describe_id(),
+            count(pending.len(), "revision")
+        );
+        for revision in pending {
+            text.push_str(&format!("  {} {}\n", revision.id, revision.message()));
+        }
+        self.push(&text);
     }
 
     /// A disagreement: its headline, what changed, and the SQL under `sql_intro`.

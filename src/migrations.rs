@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
@@ -604,26 +604,13 @@ pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
     let tokens = Tokenizer::new(&dialect, text)
         .tokenize_with_location()
         .map_err(|error| revision_error(path, format!("cannot split into statements: {error}")))?;
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(offset, _)| offset + 1))
-        .collect();
-    let offset_of = |line: u64, column: u64| -> usize {
-        let line_start = line_starts
-            .get((line as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or(text.len());
-        let rest = &text[line_start..];
-        rest.char_indices()
-            .nth((column as usize).saturating_sub(1))
-            .map_or(text.len(), |(offset, _)| line_start + offset)
-    };
+    let starts = token_starts(text, &tokens);
 
     let mut statements = Vec::new();
     let mut start: Option<(usize, usize)> = None;
     let mut words: Vec<String> = Vec::new();
     let mut block_depth = 0usize;
-    for token in &tokens {
-        let token_start = offset_of(token.span.start.line, token.span.start.column);
+    for (token, &token_start) in tokens.iter().zip(&starts) {
         match &token.token {
             Token::Whitespace(_) | Token::EOF => {}
             Token::SemiColon if block_depth == 0 => {
@@ -689,6 +676,28 @@ pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
         }
     }
     Ok(statements)
+}
+
+/// The byte offset in `text` where each token starts (the tokenizer gives lines and
+/// character columns).
+pub fn token_starts(text: &str, tokens: &[TokenWithSpan]) -> Vec<usize> {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(offset, _)| offset + 1))
+        .collect();
+    tokens
+        .iter()
+        .map(|token| {
+            let (line, column) = (token.span.start.line, token.span.start.column);
+            let line_start = line_starts
+                .get((line as usize).saturating_sub(1))
+                .copied()
+                .unwrap_or(text.len());
+            text[line_start..]
+                .char_indices()
+                .nth((column as usize).saturating_sub(1))
+                .map_or(text.len(), |(offset, _)| line_start + offset)
+        })
+        .collect()
 }
 
 fn is_routine_definition(words: &[String]) -> bool {

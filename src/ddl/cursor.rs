@@ -32,23 +32,7 @@ impl<'a> Cursor<'a> {
         let tokens = Tokenizer::new(&dialect, text)
             .tokenize_with_location()
             .map_err(|error| format!("cannot read the statement: {error}"))?;
-        let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(offset, _)| offset + 1))
-            .collect();
-        let offset_of = |line: u64, column: u64| -> usize {
-            let line_start = line_starts
-                .get((line as usize).saturating_sub(1))
-                .copied()
-                .unwrap_or(text.len());
-            text[line_start..]
-                .char_indices()
-                .nth((column as usize).saturating_sub(1))
-                .map_or(text.len(), |(offset, _)| line_start + offset)
-        };
-        let starts: Vec<usize> = tokens
-            .iter()
-            .map(|token| offset_of(token.span.start.line, token.span.start.column))
-            .collect();
+        let starts = crate::migrations::token_starts(text, &tokens);
         let tokens = tokens
             .into_iter()
             .enumerate()
