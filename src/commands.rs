@@ -20,7 +20,7 @@ use crate::model::Schema;
 use crate::runner::{self, Direction, Lock, Step};
 use crate::schema_diff::{self, Colour};
 use crate::source::{self, Source};
-use crate::{db, ddl, equivalence, fs, normalize, spec};
+use crate::{db, ddl, fs, normalize, spec};
 
 pub async fn run(command: Command) -> Result<u8> {
     match command {
@@ -223,7 +223,7 @@ async fn migrate(
                 config.schema.display(),
                 config.migrations.display()
             );
-            let (current, desired) = read_migrations_and_file(config).await?;
+            let (current, desired) = read_migrations_and_file(config, None).await?;
             (chain, current, desired)
         }
     };
@@ -311,12 +311,13 @@ async fn read_database_and_file(config: &Config, url: &str) -> Result<(Schema, S
     source::read_pair_in(&database, &schema_file, &extra_schemas).await
 }
 
-/// The state the project's revisions produce (replayed offline) and the schema file.
-async fn read_migrations_and_file(config: &Config) -> Result<(Schema, Schema)> {
+/// The state the project's revisions produce (replayed offline) and the schema file,
+/// canonicalized on the server of `url` when there is one.
+async fn read_migrations_and_file(config: &Config, url: Option<&str>) -> Result<(Schema, Schema)> {
     let replayed = Source::Migrations(config.migrations.clone());
     let schema_file = Source::SchemaFile(config.schema.clone());
     let extra_schemas = config.schemas.clone().unwrap_or_default();
-    source::read_pair_in(&replayed, &schema_file, &extra_schemas).await
+    source::read_pair_on(&replayed, &schema_file, &extra_schemas, url).await
 }
 
 /// What `upgrade` or `downgrade` was asked to do.
@@ -663,7 +664,8 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
     let chain = migrations::read_chain(&config.migrations)?;
     let schema = config.schema.display().to_string();
     let migrations_dir = config.migrations.display().to_string();
-    let (replayed_head, desired) = match read_migrations_and_file(config).await {
+    // With a database, its server canonicalizes both files, so the comparison is exact.
+    let (replayed_head, desired) = match read_migrations_and_file(config, url).await {
         Ok(pair) => pair,
         Err(error @ Error::Replay { .. }) if url.is_some() => {
             eprintln!(
@@ -716,7 +718,8 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
     report.pending(&position);
 
     let applied = &chain.revisions[..position.n_applied()];
-    let mut expected = normalize::normalize(ddl::replay(applied)?);
+    let replayed = normalize::normalize(ddl::replay(applied)?);
+    let expected = source::canonicalize_on(url, replayed, &config.migrations).await?;
     let scope: BTreeSet<String> = desired
         .schemas
         .iter()
@@ -729,7 +732,6 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
         catalog::read(&client, &SchemaScope::Only(scope.into_iter().collect())).await?,
     );
     report_unmanaged(&[&database]);
-    equivalence::align(&database, &mut expected);
     let drift = crate::generate(&database, &expected);
     if !drift.changes.is_empty() {
         report.section(

@@ -6,7 +6,7 @@
 //! and the desired side from the file (`0`). Both are parsed with sqlparser and reduced by
 //! named rules to a key: parentheses the parser already resolved, casts PostgreSQL adds to
 //! literals, `IN (...)` spelled `= ANY (ARRAY[...])`, case of unquoted names, and in view
-//! queries the qualifiers `pg_get_viewdef` adds. Equal keys mean equal for the diff; the
+//! queries over one relation the qualifiers `pg_get_viewdef` adds. Equal keys mean equal for the diff; the
 //! desired side then takes the current side's text, so nothing spurious is generated.
 
 use std::ops::ControlFlow;
@@ -58,8 +58,19 @@ pub fn query_key(text: &str) -> String {
         }
         ControlFlow::<()>::Continue(())
     });
+    // With one relation in FROM, `students.id` and `id` are the same column (PostgreSQL
+    // prints the former); with several, the qualifier says which table, so it stays.
+    let single_relation = statements.iter().all(|statement| match statement {
+        Statement::Query(query) => match query.body.as_ref() {
+            SetExpr::Select(select) => {
+                select.from.len() == 1 && select.from.iter().all(|from| from.joins.is_empty())
+            }
+            _ => false,
+        },
+        _ => false,
+    });
     let _ = visit_expressions_mut(&mut statements, |expression| {
-        if let Expr::CompoundIdentifier(parts) = expression {
+        if let (true, Expr::CompoundIdentifier(parts)) = (single_relation, &expression) {
             if let Some(column) = parts.last().cloned() {
                 *expression = Expr::Identifier(column);
             }
@@ -397,6 +408,10 @@ mod tests {
         assert_ne!(
             query_key("SELECT id FROM students"),
             query_key("SELECT id FROM teachers"),
+        );
+        assert_ne!(
+            query_key("SELECT a.name FROM a JOIN b ON a.id = b.id"),
+            query_key("SELECT b.name FROM a JOIN b ON a.id = b.id"),
         );
     }
 }

@@ -679,23 +679,33 @@ pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
 }
 
 /// The byte offset in `text` where each token starts (the tokenizer gives lines and
-/// character columns).
+/// character columns). One forward pass: tokens come in text order.
 pub fn token_starts(text: &str, tokens: &[TokenWithSpan]) -> Vec<usize> {
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(offset, _)| offset + 1))
         .collect();
+    // Where the previous token started, as (line, column, byte offset).
+    let mut last = (0u64, 1u64, 0usize);
     tokens
         .iter()
         .map(|token| {
             let (line, column) = (token.span.start.line, token.span.start.column);
-            let line_start = line_starts
-                .get((line as usize).saturating_sub(1))
-                .copied()
-                .unwrap_or(text.len());
-            text[line_start..]
+            let (from_column, from_byte) = if line == last.0 && column >= last.1 {
+                (last.1, last.2)
+            } else {
+                let line_start = line_starts
+                    .get((line as usize).saturating_sub(1))
+                    .copied()
+                    .unwrap_or(text.len());
+                (1, line_start)
+            };
+            let skip = (column - from_column) as usize;
+            let offset = text[from_byte..]
                 .char_indices()
-                .nth((column as usize).saturating_sub(1))
-                .map_or(text.len(), |(offset, _)| line_start + offset)
+                .nth(skip)
+                .map_or(text.len(), |(offset, _)| from_byte + offset);
+            last = (line, column, offset);
+            offset
         })
         .collect()
 }

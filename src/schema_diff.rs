@@ -1,5 +1,5 @@
 //! How two schemas differ, for people: both rendered as canonical schema YAML and compared
-//! line by line as a unified diff (`check` and `diff` show it), coloured on a terminal.
+//! line by line as a unified diff (`check` shows it), coloured on a terminal.
 
 use std::ffi::OsStr;
 

@@ -64,82 +64,117 @@ pub async fn read_pair_in(
     to: &Source,
     extra_schemas: &[String],
 ) -> Result<(Schema, Schema)> {
-    let from_file = load_offline(from)?;
-    let to_file = load_offline(to)?;
-    let file_schemas: BTreeSet<String> = [&from_file, &to_file]
+    read_pair_on(from, to, extra_schemas, None).await
+}
+
+/// `read_pair_in`, canonicalizing file sides on `server_url` even when neither side is a
+/// database (as `check` does with a database configured), so the comparison is exact.
+pub async fn read_pair_on(
+    from: &Source,
+    to: &Source,
+    extra_schemas: &[String],
+    server_url: Option<&str>,
+) -> Result<(Schema, Schema)> {
+    let from_side = Side::load(from)?;
+    let to_side = Side::load(to)?;
+    let file_schemas: BTreeSet<String> = [&from_side, &to_side]
         .into_iter()
-        .flatten()
-        .flat_map(|loaded| loaded.schema.schemas.iter().cloned())
+        .filter_map(Side::file_schema)
+        .flat_map(|schema| schema.schemas.iter().cloned())
         .chain(extra_schemas.iter().cloned())
         .chain(["public".to_string()])
         .collect();
-    let scope = if from_file.is_some() || to_file.is_some() {
-        SchemaScope::Only(file_schemas.into_iter().collect())
-    } else {
-        SchemaScope::All
+    let any_file = [&from_side, &to_side]
+        .into_iter()
+        .any(|side| side.file_schema().is_some());
+    let scope = match any_file {
+        true => SchemaScope::Only(file_schemas.into_iter().collect()),
+        false => SchemaScope::All,
     };
-    let server_url = [from, to].into_iter().find_map(|source| match source {
-        Source::Database(url) => Some(url.as_str()),
-        Source::SchemaFile(_) | Source::Migrations(_) => None,
-    });
+    let server_url = [from, to]
+        .into_iter()
+        .find_map(|source| match source {
+            Source::Database(url) => Some(url.as_str()),
+            Source::SchemaFile(_) | Source::Migrations(_) => None,
+        })
+        .or(server_url);
     let admin = match server_url {
         Some(url) => Some(db::connect(url).await?),
         None => None,
     };
     let server = admin.as_ref().zip(server_url);
-    let current = read_side(from, from_file, &scope, server).await?;
-    let mut desired = read_side(to, to_file, &scope, server).await?;
+    let current = from_side.read(&scope, server).await?;
+    let mut desired = to_side.read(&scope, server).await?;
     if server.is_none() {
         equivalence::align(&current, &mut desired);
     }
     Ok((current, desired))
 }
 
-/// `server` is a connection to a server able to host a shadow database, and its URL.
-async fn read_side(
-    source: &Source,
-    loaded: Option<spec::Loaded>,
-    scope: &SchemaScope,
-    server: Option<(&Client, &str)>,
-) -> Result<Schema> {
-    let schema = match (source, loaded) {
-        (Source::Database(url), _) => catalog::read(&db::connect(url).await?, scope).await?,
-        (_, Some(loaded)) => {
-            let desired = normalize::normalize(loaded.schema);
-            match server {
-                Some((admin, server_url)) => {
-                    let path = match source {
-                        Source::SchemaFile(path) | Source::Migrations(path) => path.as_path(),
-                        Source::Database(_) => Path::new(""),
-                    };
-                    let origin = shadow::Origin {
-                        path,
-                        source_map: &loaded.source_map,
-                    };
-                    // Directives are not schema state; the shadow round trip drops them.
-                    let mut canonical =
-                        shadow::canonicalize(admin, server_url, &desired, &origin).await?;
-                    canonical.directives = desired.directives;
-                    canonical
-                }
-                None => desired,
-            }
-        }
-        (_, None) => Schema::default(),
-    };
-    Ok(normalize::normalize(schema))
+/// One side of a diff: a database to introspect, or a file already loaded.
+enum Side<'a> {
+    Database(&'a str),
+    File(&'a Path, Box<spec::Loaded>),
 }
 
-fn load_offline(source: &Source) -> Result<Option<spec::Loaded>> {
-    match source {
-        Source::SchemaFile(path) => load_schema_file(path).map(Some),
-        Source::Migrations(directory) => {
-            let chain = migrations::read_chain(directory)?;
-            Ok(Some(spec::Loaded {
-                schema: ddl::replay(&chain.revisions)?,
-                source_map: spec::SourceMap::default(),
-            }))
-        }
-        Source::Database(_) => Ok(None),
+impl<'a> Side<'a> {
+    fn load(source: &'a Source) -> Result<Side<'a>> {
+        Ok(match source {
+            Source::Database(url) => Side::Database(url),
+            Source::SchemaFile(path) => Side::File(path, Box::new(load_schema_file(path)?)),
+            Source::Migrations(directory) => {
+                let chain = migrations::read_chain(directory)?;
+                let loaded = spec::Loaded {
+                    schema: ddl::replay(&chain.revisions)?,
+                    source_map: spec::SourceMap::default(),
+                };
+                Side::File(directory, Box::new(loaded))
+            }
+        })
     }
+
+    fn file_schema(&self) -> Option<&Schema> {
+        match self {
+            Side::Database(_) => None,
+            Side::File(_, loaded) => Some(&loaded.schema),
+        }
+    }
+
+    /// `server` is a connection to a server able to host a shadow database, and its URL.
+    async fn read(self, scope: &SchemaScope, server: Option<(&Client, &str)>) -> Result<Schema> {
+        let schema = match self {
+            Side::Database(url) => catalog::read(&db::connect(url).await?, scope).await?,
+            Side::File(path, loaded) => {
+                let spec::Loaded { schema, source_map } = *loaded;
+                let desired = normalize::normalize(schema);
+                match server {
+                    Some((admin, server_url)) => {
+                        let origin = shadow::Origin {
+                            path,
+                            source_map: &source_map,
+                        };
+                        // Directives are not schema state; the shadow round trip drops them.
+                        let mut canonical =
+                            shadow::canonicalize(admin, server_url, &desired, &origin).await?;
+                        canonical.directives = desired.directives;
+                        canonical
+                    }
+                    None => desired,
+                }
+            }
+        };
+        Ok(normalize::normalize(schema))
+    }
+}
+
+/// `schema` as PostgreSQL stores it, built in a shadow database on `server_url`; `path` is
+/// where it came from, for messages.
+pub async fn canonicalize_on(server_url: &str, schema: Schema, path: &Path) -> Result<Schema> {
+    let admin = db::connect(server_url).await?;
+    let origin = shadow::Origin {
+        path,
+        source_map: &spec::SourceMap::default(),
+    };
+    let canonical = shadow::canonicalize(&admin, server_url, &schema, &origin).await?;
+    Ok(normalize::normalize(canonical))
 }

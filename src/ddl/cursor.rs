@@ -311,10 +311,28 @@ impl<'a> Cursor<'a> {
         Ok(self.sub_cursor(start, self.position))
     }
 
-    /// Byte ranges (in the statement) of the identifiers that name `column`: words equal
-    /// to it after folding, not followed by `(` (a function) and not after `.` unless the
-    /// part before is a relation qualifier.
+    /// Byte ranges (in the statement) of the words that name `column`: equal to it after
+    /// folding, not a function (`name(`), and not a type (after `::` or a cast's `AS`).
     pub fn identifier_spans(&self, column: &str) -> Vec<(usize, usize)> {
+        self.word_spans(column, |previous| {
+            !matches!(previous, Some(Token::DoubleColon))
+                && !matches!(previous, Some(Token::Word(word)) if word.quote_style.is_none()
+                    && word.value.eq_ignore_ascii_case("AS"))
+        })
+    }
+
+    /// Byte ranges of the words that name the type `name` in casts (`::name`).
+    pub fn type_spans(&self, name: &str) -> Vec<(usize, usize)> {
+        self.word_spans(name, |previous| {
+            matches!(previous, Some(Token::DoubleColon))
+        })
+    }
+
+    fn word_spans(
+        &self,
+        name: &str,
+        after: impl Fn(Option<&Token>) -> bool,
+    ) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
         for (n, spanned) in self.tokens.iter().enumerate() {
             let Token::Word(word) = &spanned.token else {
@@ -325,7 +343,11 @@ impl<'a> Cursor<'a> {
                 Some(_) => word.value.clone(),
             };
             let is_call = self.tokens.get(n + 1).map(|next| &next.token) == Some(&Token::LParen);
-            if folded == column && !is_call {
+            let previous = n
+                .checked_sub(1)
+                .and_then(|previous| self.tokens.get(previous))
+                .map(|spanned| &spanned.token);
+            if folded == name && !is_call && after(previous) {
                 let end = spanned.start + self.text[spanned.start..spanned.end].trim_end().len();
                 spans.push((spanned.start, end));
             }

@@ -212,6 +212,13 @@ impl Interpreter {
                 self.alter_view(&mut cursor)
             } else if cursor.eat_keyword("SEQUENCE") {
                 self.alter_sequence(&mut cursor)
+            } else if cursor.eat_keyword("SCHEMA") {
+                let schema = cursor.identifier()?;
+                self.require_schema(&schema)?;
+                match cursor.is_keywords(&["OWNER", "TO"]) {
+                    true => Ok(()),
+                    false => Err(not_modelled("schema renames")),
+                }
             } else {
                 Err(unsupported(&cursor))
             }
@@ -332,6 +339,7 @@ impl Interpreter {
         for mut element in elements {
             if starts_table_constraint(&element) {
                 constraints.push(table_constraint(&mut element)?);
+                element.expect_end()?;
             } else {
                 if element.is_keyword("LIKE") {
                     return Err(not_modelled("CREATE TABLE ... (LIKE ...)"));
@@ -343,17 +351,22 @@ impl Interpreter {
         // The primary key first: a foreign key to the same table may rely on it.
         constraints
             .sort_by_key(|constraint| !matches!(constraint.kind, ConstraintKind::PrimaryKey(_)));
-        // Like PostgreSQL, a key that repeats an earlier one's columns is not created twice
-        // unless both are named.
+        // Like PostgreSQL, a key that repeats an earlier one (same columns, NULLS and
+        // deferrability) is not created again; an unnamed earlier one takes its name.
         let mut kept: Vec<TableConstraint> = Vec::new();
         for constraint in constraints {
-            let repeats = kept.iter().any(|earlier| {
+            let earlier = kept.iter_mut().find(|earlier| {
                 key_columns(earlier).is_some()
                     && key_columns(earlier) == key_columns(&constraint)
-                    && (earlier.name.is_none() || constraint.name.is_none())
+                    && earlier.deferrable == constraint.deferrable
             });
-            if !repeats {
-                kept.push(constraint);
+            match earlier {
+                Some(earlier) => {
+                    if earlier.name.is_none() {
+                        earlier.name = constraint.name;
+                    }
+                }
+                None => kept.push(constraint),
             }
         }
         let constraints = kept;
@@ -388,8 +401,12 @@ impl Interpreter {
             .to_string();
             column.data_type = data_type.clone();
             column.nullable = false;
-            let sequence =
-                self.choose_relation_name(&table_name.schema, &table_name.name, Some(&name), "seq");
+            let sequence = self.choose_relation_name(
+                &table_name.schema,
+                (&table_name.name, Some(&name)),
+                "seq",
+                false,
+            );
             let sequence_name = QualifiedName::new(table_name.schema.clone(), sequence);
             column.default = Some(Expr::new(format!(
                 "nextval({}::regclass)",
@@ -475,14 +492,17 @@ impl Interpreter {
         let taken = |candidate: &str| self.constraint_name_taken(&table_name.schema, candidate);
         let name = match (name, &kind) {
             (Some(name), _) => name,
-            (None, ConstraintKind::PrimaryKey(_)) => {
-                self.choose_relation_name(&table_name.schema, &table_name.name, None, "pkey")
-            }
+            (None, ConstraintKind::PrimaryKey(_)) => self.choose_relation_name(
+                &table_name.schema,
+                (&table_name.name, None),
+                "pkey",
+                true,
+            ),
             (None, ConstraintKind::Unique { columns, .. }) => self.choose_relation_name(
                 &table_name.schema,
-                &table_name.name,
-                Some(&columns.join("_")),
+                (&table_name.name, Some(&columns.join("_"))),
                 "key",
+                true,
             ),
             (None, ConstraintKind::ForeignKey { columns, .. }) => choose_name(
                 taken,
@@ -640,9 +660,9 @@ impl Interpreter {
                 columns.extend(include.iter().cloned());
                 self.choose_relation_name(
                     &table_name.schema,
-                    &table_name.name,
-                    Some(&columns.join("_")),
+                    (&table_name.name, Some(&columns.join("_"))),
                     "idx",
+                    false,
                 )
             }
         };
@@ -809,11 +829,19 @@ impl Interpreter {
     fn alter_sequence(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
         let name = cursor.qualified_name()?;
-        let Some(mut sequence) = self.sequences.get(&name).cloned() else {
+        if !self.sequences.contains_key(&name) {
             return match if_exists {
                 true => Ok(()),
                 false => Err(format!("sequence {name} does not exist")),
             };
+        }
+        self.alter_sequence_named(cursor, name)
+    }
+
+    /// `ALTER SEQUENCE` (or `ALTER TABLE`, which PostgreSQL accepts too) on an existing one.
+    fn alter_sequence_named(&mut self, cursor: &mut Cursor<'_>, name: QualifiedName) -> Outcome {
+        let Some(mut sequence) = self.sequences.get(&name).cloned() else {
+            return Err(format!("sequence {name} does not exist"));
         };
         if cursor.eat_keywords(&["RENAME", "TO"]) {
             let new_name = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
@@ -823,7 +851,24 @@ impl Interpreter {
             }
             self.sequences.remove(&name);
             sequence.name = new_name.clone();
-            self.sequences.insert(new_name, sequence);
+            self.sequences.insert(new_name.clone(), sequence);
+            // A default holds the sequence's oid: it reads back with the new name.
+            let new_default = Expr::new(format!(
+                "nextval({}::regclass)",
+                quote::literal(&quote::type_name(&new_name))
+            ));
+            for table in self.schema.tables.values_mut() {
+                for column in &mut table.columns {
+                    let calls_it = column
+                        .default
+                        .as_ref()
+                        .and_then(|default| nextval_sequence(default.as_str()))
+                        == Some(name.clone());
+                    if calls_it {
+                        column.default = Some(new_default.clone());
+                    }
+                }
+            }
             return Ok(());
         }
         if cursor.is_keywords(&["OWNER", "TO"]) {
@@ -841,6 +886,9 @@ impl Interpreter {
         if !self.schema.tables.contains_key(&name) {
             if self.schema.views.contains_key(&name) {
                 return self.alter_view_named(cursor, name);
+            }
+            if self.sequences.contains_key(&name) {
+                return self.alter_sequence_named(cursor, name);
             }
             return match if_exists {
                 true => Ok(()),
@@ -978,6 +1026,12 @@ impl Interpreter {
             cursor.expect_keywords(&["AS", "IDENTITY"])?;
             column.identity_options = identity_options(cursor)?;
             column.nullable = false;
+        } else if cursor.is_keywords(&["SET", "STATISTICS"])
+            || cursor.is_keywords(&["SET", "STORAGE"])
+            || cursor.is_keywords(&["SET", "COMPRESSION"])
+        {
+            // Planner and storage settings: not part of the model (nor read by the catalog).
+            cursor.until_comma()?;
         } else if cursor.is_keyword("SET") || cursor.is_keyword("RESTART") {
             if column.identity.is_none() {
                 return Err(format!(
@@ -1112,6 +1166,13 @@ impl Interpreter {
                 }
             }
         }
+        // A view holds the table's oid: its query reads back with the new name.
+        for view in self.schema.views.values_mut() {
+            if view.depends_on.remove(old) {
+                view.depends_on.insert(new.clone());
+                view.definition = rename_in_expression(&view.definition, &old.name, &new.name);
+            }
+        }
         Ok(())
     }
 
@@ -1134,16 +1195,9 @@ impl Interpreter {
             .find(|column| column.name == old)
             .ok_or_else(|| format!("column {old} of {table_name} does not exist"))?;
         column.name = new.to_string();
-        for column in &mut table.columns {
-            column.default = column
-                .default
-                .take()
-                .map(|e| rename_in_expression(&e, old, new));
-            column.generated = column
-                .generated
-                .take()
-                .map(|e| rename_in_expression(&e, old, new));
-        }
+        map_expressions(table, |expression| {
+            rename_in_expression(expression, old, new)
+        });
         if let Some(key) = &mut table.primary_key {
             rename(&mut key.columns);
         }
@@ -1153,25 +1207,12 @@ impl Interpreter {
         for key in table.foreign_keys.values_mut() {
             rename(&mut key.columns);
         }
-        for check in table.checks.values_mut() {
-            check.expression = rename_in_expression(&check.expression, old, new);
-        }
         for index in table.indexes.values_mut() {
             rename(&mut index.include);
-            index.predicate = index
-                .predicate
-                .take()
-                .map(|e| rename_in_expression(&e, old, new));
             for key in &mut index.keys {
-                key.target = match &key.target {
-                    IndexTarget::Column(column) if column == old => {
-                        IndexTarget::Column(new.to_string())
-                    }
-                    IndexTarget::Expression(e) => {
-                        IndexTarget::Expression(rename_in_expression(e, old, new))
-                    }
-                    other => other.clone(),
-                };
+                if matches!(&key.target, IndexTarget::Column(column) if column == old) {
+                    key.target = IndexTarget::Column(new.to_string());
+                }
             }
         }
         for other in self.schema.tables.values_mut() {
@@ -1310,17 +1351,15 @@ impl Interpreter {
             cursor.expect_end()?;
             let position = position_of(&enumeration.values, &old, &name)?;
             enumeration.values[position] = new.clone();
-            // A default holds the value, not its text: it reads back with the new label.
+            // Stored expressions hold the value, not its text: they read back with the new
+            // label. The label is rewritten in every expression of a table using the type.
             for table in self.schema.tables.values_mut() {
-                for column in &mut table.columns {
-                    let of_this_type = type_reference(&column.data_type)
-                        .is_some_and(|(referenced, _)| referenced == name);
-                    if of_this_type {
-                        column.default = column
-                            .default
-                            .take()
-                            .map(|default| replace_literal(&default, &old, &new));
-                    }
+                let uses_type = table.columns.iter().any(|column| {
+                    type_reference(&column.data_type)
+                        .is_some_and(|(referenced, _)| referenced == name)
+                });
+                if uses_type {
+                    map_expressions(table, |expression| replace_literal(expression, &old, &new));
                 }
             }
             return Ok(());
@@ -1342,12 +1381,11 @@ impl Interpreter {
                         column.data_type = format!("{}{arrays}", quote::type_name(&new));
                     }
                 }
-                // Casts to the type (`'x'::old_name`) read back under its new name.
-                column.default = column
-                    .default
-                    .take()
-                    .map(|default| rename_in_expression(&default, &name.name, &new.name));
             }
+            // Casts to the type (`'x'::old_name`) read back under its new name.
+            map_expressions(table, |expression| {
+                rename_type_in_expression(expression, &name.name, &new.name)
+            });
         }
         Ok(())
     }
@@ -1397,7 +1435,16 @@ impl Interpreter {
                     match kind {
                         "table" => self.drop_table(&name, cascade),
                         "view" | "materialized view" => {
-                            self.schema.views.remove_entry(&name).is_some()
+                            let materialized = kind == "materialized view";
+                            let matches = self
+                                .schema
+                                .views
+                                .get(&name)
+                                .is_some_and(|view| view.materialized == materialized);
+                            if matches {
+                                self.drop_relation_and_views(&name, cascade);
+                            }
+                            matches
                         }
                         "index" => self.drop_index(&name),
                         "type" => self.schema.enums.remove(&name).is_some(),
@@ -1431,10 +1478,29 @@ impl Interpreter {
         true
     }
 
+    /// Drops a view, and with CASCADE the views that read it (transitively).
+    fn drop_relation_and_views(&mut self, name: &QualifiedName, cascade: bool) {
+        self.schema.views.remove(name);
+        if !cascade {
+            return;
+        }
+        let dependents: Vec<QualifiedName> = self
+            .schema
+            .views
+            .values()
+            .filter(|view| view.depends_on.contains(name))
+            .map(|view| view.name.clone())
+            .collect();
+        for dependent in dependents {
+            self.drop_relation_and_views(&dependent, true);
+        }
+    }
+
     fn drop_table(&mut self, name: &QualifiedName, cascade: bool) -> bool {
         if self.schema.tables.remove(name).is_none() {
             return false;
         }
+        self.drop_relation_and_views(name, cascade);
         if cascade {
             for table in self.schema.tables.values_mut() {
                 table
@@ -1646,28 +1712,24 @@ impl Interpreter {
     }
 
     /// PostgreSQL's `ChooseRelationName`: the default name, or with 1, 2, ... appended to
-    /// the label until no relation in the schema has it.
+    /// the label until no relation in the schema has it (nor, for a key's index, any
+    /// constraint).
     fn choose_relation_name(
         &self,
         schema: &str,
-        name1: &str,
-        name2: Option<&str>,
+        (name1, name2): (&str, Option<&str>),
         label: &str,
+        for_constraint: bool,
     ) -> String {
-        let mut pass = 0;
-        loop {
-            let modified = match pass {
-                0 => label.to_string(),
-                _ => format!("{label}{pass}"),
-            };
-            let candidate = names::make_object_name(name1, name2, &modified);
-            let taken = self.relation_exists(&QualifiedName::new(schema, candidate.clone()))
-                || self.constraint_name_taken(schema, &candidate);
-            if !taken {
-                return candidate;
-            }
-            pass += 1;
-        }
+        let taken = |candidate: &str| {
+            self.relation_exists(&QualifiedName::new(schema, candidate))
+                || (for_constraint && self.constraint_name_taken(schema, candidate))
+        };
+        choose_name(
+            taken,
+            |label| names::make_object_name(name1, name2, label),
+            label,
+        )
     }
 }
 
@@ -1868,7 +1930,6 @@ fn nulls_distinctness(cursor: &mut Cursor<'_>) -> Outcome<bool> {
     Ok(false)
 }
 
-/// A column default: `NULL` (which PostgreSQL does not store) or an expression.
 /// A column default's text; `NULL` and `NULL::type` included (see `stored_default`).
 fn default_expression(cursor: &mut Cursor<'_>) -> Outcome<Expr> {
     let start = cursor.mark();
@@ -1935,7 +1996,11 @@ fn sequence_option(cursor: &mut Cursor<'_>, options: &mut SequenceOptions) -> Ou
         options.start = Some(cursor.integer()?);
     } else if cursor.eat_keyword("INCREMENT") {
         cursor.eat_keyword("BY");
-        options.increment = Some(cursor.integer()?);
+        let increment = cursor.integer()?;
+        if increment == 0 {
+            return Err("INCREMENT must not be zero".to_string());
+        }
+        options.increment = Some(increment);
     } else if cursor.eat_keyword("MINVALUE") {
         options.min_value = Some(cursor.integer()?);
     } else if cursor.eat_keywords(&["NO", "MINVALUE"]) {
@@ -2103,6 +2168,39 @@ fn rename_in_expression(expression: &Expr, old: &str, new: &str) -> Expr {
     Expr::new(renamed)
 }
 
+/// `expression` with the casts to type `old` written as casts to `new`.
+fn rename_type_in_expression(expression: &Expr, old: &str, new: &str) -> Expr {
+    let text = expression.as_str();
+    let Ok(cursor) = Cursor::new(text) else {
+        return expression.clone();
+    };
+    let mut renamed = text.to_string();
+    for (start, end) in cursor.type_spans(old).into_iter().rev() {
+        renamed.replace_range(start..end, &quote::ident(new));
+    }
+    Expr::new(renamed)
+}
+
+/// Rewrites every expression a table stores: defaults, generated columns, checks, and the
+/// expressions and predicates of its indexes.
+fn map_expressions(table: &mut Table, rewrite: impl Fn(&Expr) -> Expr) {
+    for column in &mut table.columns {
+        column.default = column.default.as_ref().map(&rewrite);
+        column.generated = column.generated.as_ref().map(&rewrite);
+    }
+    for check in table.checks.values_mut() {
+        check.expression = rewrite(&check.expression);
+    }
+    for index in table.indexes.values_mut() {
+        index.predicate = index.predicate.as_ref().map(&rewrite);
+        for key in &mut index.keys {
+            if let IndexTarget::Expression(expression) = &key.target {
+                key.target = IndexTarget::Expression(rewrite(expression));
+            }
+        }
+    }
+}
+
 /// `expression` with every string literal `'old'` written `'new'`.
 fn replace_literal(expression: &Expr, old: &str, new: &str) -> Expr {
     let text = expression.as_str();
@@ -2116,12 +2214,10 @@ fn replace_literal(expression: &Expr, old: &str, new: &str) -> Expr {
     Expr::new(replaced)
 }
 
-/// The sequence in `nextval('name'::regclass)`.
+/// The sequence in `nextval('name'::regclass)` or `nextval('name')`.
 fn nextval_sequence(default: &str) -> Option<QualifiedName> {
-    let inner = default
-        .strip_prefix("nextval(")?
-        .strip_suffix(')')?
-        .strip_suffix("::regclass")?;
+    let inner = default.strip_prefix("nextval(")?.strip_suffix(')')?;
+    let inner = inner.strip_suffix("::regclass").unwrap_or(inner);
     let literal = inner.strip_prefix('\'')?.strip_suffix('\'')?;
     Cursor::new(literal).ok()?.qualified_name().ok()
 }
@@ -2152,7 +2248,7 @@ fn constraint_names(table: &Table) -> BTreeSet<String> {
         .collect()
 }
 
-/// PostgreSQL's `ChooseConstraintName`: `make(label)`, then `make(label1)`, ... until free.
+/// PostgreSQL's name choice: `make(label)`, then `make(label1)`, ... until one is free.
 fn choose_name(taken: impl Fn(&str) -> bool, make: impl Fn(&str) -> String, label: &str) -> String {
     let mut pass = 0;
     loop {
@@ -2337,6 +2433,57 @@ mod tests {
                 .map(Expr::as_str),
             Some("owner_id IS NOT NULL")
         );
+    }
+
+    #[test]
+    fn renames_reach_what_postgresql_stores_by_oid_and_nothing_else() {
+        let schema = replay(
+            "CREATE TYPE mood AS ENUM ('sad', 'ok');\n\
+             CREATE TABLE t (date date DEFAULT '2020-01-01'::date, m mood, CHECK (m <> 'sad'));\n\
+             CREATE INDEX t_m_idx ON t (m) WHERE m = 'sad';\n\
+             CREATE SEQUENCE s;\nALTER TABLE t ADD COLUMN n bigint DEFAULT nextval('s');\n\
+             CREATE VIEW v AS SELECT date FROM t;\n\
+             ALTER TABLE t RENAME COLUMN date TO day;\n\
+             ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';\n\
+             ALTER SEQUENCE s RENAME TO s2;\n\
+             ALTER TABLE t RENAME TO u;\n",
+        );
+        let u = table(&schema, "u");
+        let default = |name: &str| {
+            u.column(name)
+                .and_then(|c| c.default.as_ref())
+                .map(Expr::as_str)
+        };
+        assert_eq!(default("day"), Some("'2020-01-01'::date"));
+        assert_eq!(default("n"), Some("nextval('s2'::regclass)"));
+        assert_eq!(u.checks["t_m_check"].expression.as_str(), "m <> 'blue'");
+        assert_eq!(
+            u.indexes["t_m_idx"].predicate.as_ref().map(Expr::as_str),
+            Some("m = 'blue'")
+        );
+        let view = &schema.views[&QualifiedName::new("public", "v")];
+        assert!(view.depends_on.contains(&QualifiedName::new("public", "u")));
+    }
+
+    #[test]
+    fn keys_merge_indexes_avoid_only_relations_and_drops_cascade_to_views() {
+        // Each expectation was checked against PostgreSQL 15.
+        let schema = replay(
+            "CREATE TABLE t (a int UNIQUE, CONSTRAINT named UNIQUE (a), CONSTRAINT t_a_idx CHECK (a > 0));\n\
+             CREATE INDEX ON t (a);\nCREATE SEQUENCE s;\nALTER TABLE s OWNER TO app;\n\
+             CREATE VIEW v AS SELECT a FROM t;\nCREATE VIEW w AS SELECT a FROM v;\n\
+             CREATE TABLE other (b int);\nDROP TABLE t CASCADE;\n",
+        );
+        assert!(schema.views.is_empty(), "views reading t go with it");
+        let schema = replay(
+            "CREATE TABLE t (a int UNIQUE, CONSTRAINT named UNIQUE (a), CONSTRAINT t_a_idx CHECK (a > 0));\n\
+             CREATE INDEX ON t (a);\n",
+        );
+        let t = table(&schema, "t");
+        assert_eq!(t.uniques.keys().collect::<Vec<_>>(), ["named"]);
+        assert_eq!(t.indexes.keys().collect::<Vec<_>>(), ["t_a_idx"]);
+        let message = replay_error("CREATE TABLE t (a int, CHECK (a > 0) whatever);");
+        assert!(message.contains("unexpected `whatever`"), "{message}");
     }
 
     #[test]
