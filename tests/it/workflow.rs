@@ -90,6 +90,14 @@ impl Project {
         }
     }
 
+    /// An empty project directory with `schema/` and `migrations/`, but no autogen.toml.
+    async fn laid_out() -> Project {
+        let project = Project::empty().await;
+        std::fs::create_dir_all(project.path("migrations")).expect("migrations/");
+        std::fs::create_dir_all(project.path("schema")).expect("schema/");
+        project
+    }
+
     fn command(&self, now: &str, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_autogen"));
         command
@@ -396,13 +404,11 @@ async fn the_whole_workflow_keeps_rows_through_upgrade_downgrade_and_upgrade() {
 
 #[tokio::test]
 async fn without_a_database_migrate_and_check_use_the_replayed_revisions() {
-    let project = Project::empty().await;
+    let project = Project::laid_out().await;
     project.write(
         "autogen.toml",
         "database_url_env = \"AUTOGEN_TEST_UNSET_URL\"\n",
     );
-    std::fs::create_dir_all(project.path("migrations")).expect("migrations/");
-    std::fs::create_dir_all(project.path("schema")).expect("schema/");
     project.write("schema/schema.yaml", STUDENTS);
     let missing = project.run(FIRST, &["check"]);
     assert_eq!(missing.code, Some(1), "{missing:?}");
@@ -447,13 +453,11 @@ async fn without_a_database_migrate_and_check_use_the_replayed_revisions() {
 
 #[tokio::test]
 async fn check_exits_2_on_errors() {
-    let project = Project::empty().await;
+    let project = Project::laid_out().await;
     project.write(
         "autogen.toml",
         "database_url_env = \"AUTOGEN_TEST_UNSET_URL\"\n",
     );
-    std::fs::create_dir_all(project.path("migrations")).expect("migrations/");
-    std::fs::create_dir_all(project.path("schema")).expect("schema/");
     project.write("schema/schema.yaml", STUDENTS);
     project.write(
         "migrations/20261124160000_hand_written.up.sql",
@@ -983,7 +987,7 @@ async fn the_three_way_check_names_missing_pending_and_drift() {
 /// `schema = "schema/schema.sql"`: the desired schema as SQL, through the whole workflow.
 #[tokio::test]
 async fn a_project_can_declare_its_schema_in_sql() {
-    let project = Project::empty().await;
+    let project = Project::laid_out().await;
     project.write(
         "autogen.toml",
         &format!(
@@ -991,8 +995,6 @@ async fn a_project_can_declare_its_schema_in_sql() {
             project.database.url
         ),
     );
-    std::fs::create_dir_all(project.path("migrations")).expect("migrations/");
-    std::fs::create_dir_all(project.path("schema")).expect("schema/");
     project.write(
         "schema/schema.sql",
         "CREATE TABLE students (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, \
