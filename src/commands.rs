@@ -313,6 +313,11 @@ async fn read_database_and_file(config: &Config, url: &str) -> Result<(Schema, S
 
 /// The state the project's revisions produce (replayed offline) and the schema file,
 /// canonicalized on the server of `url` when there is one.
+/// Whether `error` is a revision in `migrations` that cannot be replayed.
+fn replays(error: &Error, migrations: &Path) -> bool {
+    matches!(error, Error::Replay { path, .. } if path.starts_with(migrations))
+}
+
 async fn read_migrations_and_file(config: &Config, url: Option<&str>) -> Result<(Schema, Schema)> {
     let replayed = Source::Migrations(config.migrations.clone());
     let schema_file = Source::SchemaFile(config.schema.clone());
@@ -667,7 +672,10 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
     // With a database, its server canonicalizes both files, so the comparison is exact.
     let (replayed_head, desired) = match read_migrations_and_file(config, url).await {
         Ok(pair) => pair,
-        Err(error @ Error::Replay { .. }) if url.is_some() => {
+        // Only the revisions fall back; a schema file that cannot be read is the error.
+        Err(error @ Error::Replay { .. })
+            if url.is_some() && replays(&error, &config.migrations) =>
+        {
             eprintln!(
                 "note: {migrations_dir} cannot be replayed offline, so only the database is \
                  compared with {schema}:\n{error}"

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::db;
 use crate::error::{Error, Result};
+use crate::guard;
 
 pub const FILE_NAME: &str = "autogen.toml";
 pub const DEFAULT_DATABASE_URL_ENV: &str = "DATABASE_URL";
@@ -128,6 +129,23 @@ fn parse(text: &str, path: &Path) -> Result<Config> {
         (None, Some(variable)) => DatabaseSetting::Env(variable),
         (None, None) => DatabaseSetting::Env(DEFAULT_DATABASE_URL_ENV.into()),
     };
+    for schema in raw.schemas.iter().flatten() {
+        if let Err(message) = guard::name(schema).and_then(|()| guard::managed_schema(schema)) {
+            let line = text
+                .lines()
+                .position(|line| line.trim_start().starts_with("schemas"))
+                .map(|line_idx| crate::error::Location {
+                    line: line_idx + 1,
+                    column: 1,
+                });
+            return Err(Error::Spec {
+                path: path.to_path_buf(),
+                location: line,
+                object: Some("schemas".into()),
+                message,
+            });
+        }
+    }
     let root = path.parent().unwrap_or(Path::new(""));
     Ok(Config {
         path: path.to_path_buf(),

@@ -122,12 +122,13 @@ fn spec_prefix(
     location: &Option<Location>,
     object: &Option<String>,
 ) -> String {
-    let mut prefix = path.display().to_string();
+    // Names reach this line from untrusted files; escaped, they cannot break it.
+    let mut prefix = crate::guard::printable(&path.display().to_string());
     if let Some(location) = location {
         prefix.push_str(&format!(":{}:{}", location.line, location.column));
     }
     if let Some(object) = object {
-        prefix.push_str(&format!(": {object}"));
+        prefix.push_str(&format!(": {}", crate::guard::printable(object)));
     }
     prefix
 }

@@ -4,6 +4,7 @@
 //! → `diff` → `plan` → render (`sql`) → emit. See ARCHITECTURE.md for the map and invariants.
 
 pub mod error;
+pub mod guard;
 pub mod model;
 
 pub mod catalog;

@@ -41,10 +41,7 @@ pub fn load_schema_file(path: &Path) -> Result<spec::Loaded> {
         .extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("sql"));
     if is_sql {
-        return Ok(spec::Loaded {
-            schema: ddl::load(path)?,
-            source_map: spec::SourceMap::default(),
-        });
+        return ddl::load(path);
     }
     spec::load(path)
 }

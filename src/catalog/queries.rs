@@ -19,16 +19,17 @@ SELECT pg_catalog.current_setting('server_version_num')::pg_catalog.int4 AS vers
 ///
 /// Names starting with `pg_` are reserved for the system, which covers `pg_catalog`,
 /// `pg_toast` and the per-session `pg_temp_N` / `pg_toast_temp_N` schemas. `autogen` holds
-/// autogen's own bookkeeping (applied revisions), never part of a user schema.
+/// autogen's own bookkeeping (applied revisions), never part of a user schema. These are
+/// left out even when asked for by name (`guard::is_system_schema` is the same rule).
 pub const SCHEMAS_QUERY: &str = "\
 SELECT n.nspname AS schema_name
 FROM pg_catalog.pg_namespace n
-WHERE CASE
+WHERE n.nspname NOT LIKE 'pg\\_%'
+  AND n.nspname <> 'information_schema'
+  AND n.nspname <> 'autogen'
+  AND CASE
         WHEN $1::pg_catalog.text[] IS NULL THEN
-          n.nspname NOT LIKE 'pg\\_%'
-          AND n.nspname <> 'information_schema'
-          AND n.nspname <> 'autogen'
-          AND NOT EXISTS (
+          NOT EXISTS (
             SELECT 1 FROM pg_catalog.pg_depend dep
             WHERE dep.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
               AND dep.objid = n.oid

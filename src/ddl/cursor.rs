@@ -161,6 +161,7 @@ impl<'a> Cursor<'a> {
                     None => word.value.to_lowercase(),
                     Some(_) => word.value.clone(),
                 };
+                crate::guard::name(&name)?;
                 self.advance();
                 Ok(name)
             }

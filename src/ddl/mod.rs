@@ -15,21 +15,22 @@ use std::path::Path;
 
 use sqlparser::tokenizer::Token;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
+use crate::guard::{self, Fragment};
 use crate::migrations::{self, Revision};
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
-    IndexKey, IndexTarget, PrimaryKey, QualifiedName, ReferentialAction, Schema, Sequence,
-    SequenceOptions, Table, UniqueConstraint, View,
+    IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema,
+    Sequence, SequenceOptions, Table, UniqueConstraint, View,
 };
-use crate::spec::names;
+use crate::spec::{names, Loaded, SourceMap};
 use crate::sql::quote;
 use cursor::Cursor;
 
 type Outcome<T = ()> = std::result::Result<T, String>;
 
-/// The schema a `.sql` schema file describes.
-pub fn load(path: &Path) -> Result<Schema> {
+/// The schema a `.sql` schema file describes, and where it declares each object.
+pub fn load(path: &Path) -> Result<Loaded> {
     let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
     let text = String::from_utf8(bytes).map_err(|_| Error::Replay {
         path: path.to_path_buf(),
@@ -39,7 +40,10 @@ pub fn load(path: &Path) -> Result<Schema> {
     })?;
     let mut interpreter = Interpreter::new();
     interpreter.run(&text, path)?;
-    Ok(interpreter.schema())
+    Ok(Loaded {
+        schema: interpreter.schema(),
+        source_map: interpreter.source_map(),
+    })
 }
 
 /// The schema that applying `revisions` (their upgrades, in order) to an empty database
@@ -60,6 +64,10 @@ pub struct Interpreter {
     sequences: BTreeMap<QualifiedName, Sequence>,
     /// Index and constraint names, for default names and existence checks in constant time.
     names: RefCell<NameRegistry>,
+    /// Where each object was first declared, to point server errors at a line.
+    declarations: BTreeMap<ObjectRef, Location>,
+    /// The line of the statement being interpreted.
+    line: usize,
 }
 
 /// Index, key and constraint names by schema, derived from the tables and materialized
@@ -103,12 +111,15 @@ impl Interpreter {
             schema,
             sequences: BTreeMap::new(),
             names: RefCell::new(NameRegistry::default()),
+            declarations: BTreeMap::new(),
+            line: 1,
         }
     }
 
     /// Runs every statement of `text`; the first one that cannot be interpreted stops it.
     pub fn run(&mut self, text: &str, path: &Path) -> Result<()> {
         for statement in migrations::split_statements(text, path)? {
+            self.line = statement.line;
             self.statement(&statement.sql)
                 .map_err(|message| Error::Replay {
                     path: path.to_path_buf(),
@@ -118,6 +129,20 @@ impl Interpreter {
                 })?;
         }
         Ok(())
+    }
+
+    /// Where the statements so far declared each object.
+    pub fn source_map(&self) -> SourceMap {
+        SourceMap::new(self.declarations.clone())
+    }
+
+    /// Records the current statement as where `object` was declared, unless it was earlier.
+    fn declared(&mut self, object: ObjectRef) {
+        let location = Location {
+            line: self.line,
+            column: 1,
+        };
+        self.declarations.entry(object).or_insert(location);
     }
 
     /// The schema the statements so far produced, as the catalog would read it.
@@ -251,6 +276,8 @@ impl Interpreter {
         let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
         let name = cursor.identifier()?;
         cursor.expect_end()?;
+        guard::managed_schema(&name)?;
+        self.declared(ObjectRef::Schema(name.clone()));
         if !self.schema.schemas.insert(name.clone()) && !if_not_exists {
             return Err(format!("schema {name} already exists"));
         }
@@ -305,6 +332,7 @@ impl Interpreter {
         if self.schema.enums.contains_key(&name) {
             return Err(format!("type {name} already exists"));
         }
+        self.declared(ObjectRef::Enum(name.clone()));
         self.schema.enums.insert(
             name.clone(),
             Enum {
@@ -332,6 +360,7 @@ impl Interpreter {
                 false => Err(format!("relation {name} already exists")),
             };
         }
+        self.declared(ObjectRef::Table(name.clone()));
         self.schema
             .tables
             .insert(name.clone(), Table::new(name.clone()));
@@ -384,8 +413,9 @@ impl Interpreter {
         cursor: &mut Cursor<'_>,
     ) -> Outcome<Vec<TableConstraint>> {
         let name = cursor.identifier()?;
+        self.declared(ObjectRef::Column(table_name.clone(), name.clone()));
         let type_text = cursor.text_until(|cursor| cursor.is_one_of(COLUMN_OPTION_WORDS))?;
-        let mut data_type = self.type_text(&type_text);
+        let mut data_type = self.type_text(&type_text)?;
         let mut column = Column::new(name.clone(), data_type.clone());
         let mut constraints = Vec::new();
         let serial = matches!(
@@ -444,7 +474,7 @@ impl Interpreter {
                 column.identity_options = identity_options(cursor)?;
                 column.nullable = false;
             } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS"]) {
-                column.generated = Some(Expr::new(cursor.parenthesized_text()?));
+                column.generated = Some(expression(cursor.parenthesized_text()?)?);
                 cursor.expect_keywords(&["STORED"])?;
             } else {
                 let kind = if cursor.eat_keywords(&["PRIMARY", "KEY"]) {
@@ -526,6 +556,7 @@ impl Interpreter {
                 )
             }
         };
+        self.declared(ObjectRef::Constraint(table_name.clone(), name.clone()));
         // Given names need only be unique within the table.
         if constraint_names(&table).contains(&name) {
             return Err(format!("constraint {name} of {table_name} already exists"));
@@ -643,7 +674,7 @@ impl Interpreter {
             return Err(not_modelled("index storage parameters and tablespaces"));
         }
         let predicate = match cursor.eat_keyword("WHERE") {
-            true => Some(Expr::new(cursor.rest()?)),
+            true => Some(expression(cursor.rest()?)?),
             false => None,
         };
         cursor.expect_end()?;
@@ -673,6 +704,7 @@ impl Interpreter {
                 false => Err(format!("relation {index_name} already exists")),
             };
         }
+        self.declared(ObjectRef::Index(table_name.clone(), name.clone()));
         let index = Index {
             name: name.clone(),
             unique,
@@ -726,7 +758,10 @@ impl Interpreter {
             _ if exists => return Err(format!("relation {name} already exists")),
             _ => None,
         };
-        let words = query_words(&definition);
+        let definition = guard::fragment(Fragment::Query, &definition)
+            .map(Expr::new)
+            .map_err(|message| format!("view query {message}"))?;
+        let words = query_words(definition.as_str());
         let depends_on = self
             .schema
             .tables
@@ -737,7 +772,7 @@ impl Interpreter {
             .collect();
         let view = View {
             name: name.clone(),
-            definition: Expr::new(definition),
+            definition,
             materialized,
             indexes: replaced
                 .as_ref()
@@ -746,6 +781,7 @@ impl Interpreter {
             comment: replaced.and_then(|old| old.comment),
             depends_on,
         };
+        self.declared(ObjectRef::View(name.clone()));
         self.schema.views.insert(name, view);
         Ok(())
     }
@@ -767,6 +803,7 @@ impl Interpreter {
                 false => Err(format!("relation {name} already exists")),
             };
         }
+        self.declared(ObjectRef::Sequence(name.clone()));
         self.sequences.insert(name, sequence);
         Ok(())
     }
@@ -996,7 +1033,7 @@ impl Interpreter {
             let type_text = cursor.text_until(|cursor| {
                 cursor.is_one_of(&["COLLATE", "USING"]) || cursor.peek() == Some(&Token::Comma)
             })?;
-            column.data_type = self.type_text(&type_text);
+            column.data_type = self.type_text(&type_text)?;
             column.collation = match cursor.eat_keyword("COLLATE") {
                 true => Some(cursor.dotted_name()?.join(".")),
                 false => None,
@@ -1005,9 +1042,9 @@ impl Interpreter {
                 cursor.text_until(|cursor| cursor.peek() == Some(&Token::Comma))?;
             }
         } else if cursor.eat_keywords(&["SET", "DEFAULT"]) {
-            let expression =
-                Expr::new(cursor.text_until(|cursor| cursor.peek() == Some(&Token::Comma))?);
-            column.default = stored_default(expression, &column.data_type);
+            let default =
+                expression(cursor.text_until(|cursor| cursor.peek() == Some(&Token::Comma))?)?;
+            column.default = stored_default(default, &column.data_type);
         } else if cursor.eat_keywords(&["DROP", "DEFAULT"]) {
             column.default = None;
         } else if cursor.eat_keywords(&["SET", "NOT", "NULL"]) {
@@ -1589,17 +1626,20 @@ impl Interpreter {
 
     /// A column type as written, with a reference to a known enum spelled as `format_type`
     /// does; `normalize` canonicalizes the built-in ones.
-    fn type_text(&self, text: &str) -> String {
-        let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        match type_reference(&collapsed) {
+    fn type_text(&self, text: &str) -> Outcome<String> {
+        let checked = guard::fragment(Fragment::TypeName, text)
+            .map_err(|message| format!("type {message}"))?;
+        let collapsed = checked.split_whitespace().collect::<Vec<_>>().join(" ");
+        Ok(match type_reference(&collapsed) {
             Some((name, arrays)) if self.schema.enums.contains_key(&name) => {
                 format!("{}{arrays}", quote::type_name(&name))
             }
             _ => collapsed,
-        }
+        })
     }
 
     fn require_schema(&self, name: &str) -> Outcome {
+        guard::managed_schema(name)?;
         match self.schema.schemas.contains(name) {
             true => Ok(()),
             false => Err(format!("schema {name} does not exist")),
@@ -1836,8 +1876,15 @@ fn table_constraint(cursor: &mut Cursor<'_>) -> Outcome<TableConstraint> {
     })
 }
 
+/// Text the cursor cut out of a statement, checked like every expression from a file.
+fn expression(text: String) -> Outcome<Expr> {
+    guard::fragment(Fragment::Expression, &text)
+        .map(Expr::new)
+        .map_err(|message| format!("expression {message}"))
+}
+
 fn check_kind(cursor: &mut Cursor<'_>) -> Outcome<ConstraintKind> {
-    let expression = Expr::new(cursor.parenthesized_text()?);
+    let expression = expression(cursor.parenthesized_text()?)?;
     if cursor.is_keywords(&["NO", "INHERIT"]) {
         return Err(not_modelled("NO INHERIT check constraints"));
     }
@@ -1937,14 +1984,14 @@ fn default_expression(cursor: &mut Cursor<'_>) -> Outcome<Expr> {
         if cursor.eat(&Token::DoubleColon) {
             cursor.text_until(|cursor| cursor.is_one_of(COLUMN_OPTION_WORDS))?;
         }
-        return Ok(Expr::new(cursor.text_since(start)));
+        return expression(cursor.text_since(start));
     }
     let text = cursor.text_until(|cursor| {
         cursor.is_keywords(&["NOT", "NULL"])
             || cursor.is_one_of(&COLUMN_OPTION_WORDS[2..])
             || cursor.is_keyword("CONSTRAINT")
     })?;
-    Ok(Expr::new(text))
+    expression(text)
 }
 
 /// The default PostgreSQL stores: none for a NULL constant it can store as is (it would
@@ -2027,12 +2074,12 @@ fn sequence_option(cursor: &mut Cursor<'_>, options: &mut SequenceOptions) -> Ou
 /// operator class, order and NULLS placement.
 fn index_key(cursor: &mut Cursor<'_>) -> Outcome<IndexKey> {
     let target = if cursor.peek() == Some(&Token::LParen) {
-        IndexTarget::Expression(Expr::new(cursor.parenthesized_text()?))
+        IndexTarget::Expression(expression(cursor.parenthesized_text()?)?)
     } else if is_function_call(cursor) {
         let start = cursor.mark();
         cursor.dotted_name()?;
         cursor.parenthesized_text()?;
-        IndexTarget::Expression(Expr::new(cursor.text_since(start)))
+        IndexTarget::Expression(expression(cursor.text_since(start))?)
     } else {
         IndexTarget::Column(cursor.identifier()?)
     };
@@ -2048,7 +2095,14 @@ fn index_key(cursor: &mut Cursor<'_>) -> Outcome<IndexKey> {
     }
     if matches!(cursor.peek(), Some(Token::Word(_))) && !cursor.is_one_of(&["ASC", "DESC", "NULLS"])
     {
-        key.opclass = Some(cursor.dotted_name()?.join("."));
+        let parts = cursor.dotted_name()?;
+        key.opclass = Some(
+            parts
+                .iter()
+                .map(|part| quote::ident(part))
+                .collect::<Vec<_>>()
+                .join("."),
+        );
         if cursor.peek() == Some(&Token::LParen) {
             return Err(not_modelled("operator class parameters"));
         }

@@ -12,6 +12,7 @@ use super::names::{self, parse_qualified, MAX_IDENTIFIER_BYTES};
 use super::raw;
 use super::types::is_known_type;
 use crate::error::{Error, Location, Result};
+use crate::guard::{self, Fragment};
 use crate::model::{
     CheckConstraint, Column, Deferrable, Directives, Enum, Expr, Extension, ForeignKey, Identity,
     Index, IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema,
@@ -87,6 +88,7 @@ impl Lowering<'_> {
         for (schema_idx, name) in names.into_iter().enumerate() {
             let at = YamlPath::default().key("schemas").index(schema_idx);
             self.identifier(&name, &at)?;
+            self.managed_schema(&name, &at)?;
             if !listed.insert(name.clone()) {
                 return Err(self.error(&at, format!("schema \"{name}\" is listed twice")));
             }
@@ -107,8 +109,12 @@ impl Lowering<'_> {
             self.identifier(&name, &at)?;
             if let Some(extension_schema) = &options.schema {
                 self.identifier(extension_schema, &at.key("schema"))?;
-                // CREATE EXTENSION ... SCHEMA needs the schema to exist, like a table's does.
-                schema.schemas.insert(extension_schema.clone());
+                // Built-in languages live in pg_catalog, which exists and is never managed.
+                if extension_schema != "pg_catalog" {
+                    self.managed_schema(extension_schema, &at.key("schema"))?;
+                    // CREATE EXTENSION ... SCHEMA needs the schema to exist, like a table's does.
+                    schema.schemas.insert(extension_schema.clone());
+                }
             }
             if schema.extensions.contains_key(&name) {
                 return Err(self.error(&at, format!("extension \"{name}\" is listed twice")));
@@ -190,8 +196,8 @@ impl Lowering<'_> {
             if drafts.contains_key(&name) || schema.views.contains_key(&name) {
                 return Err(self.error(&at, format!("relation {name} is already declared")));
             }
-            let definition = self.required_expression(raw_view.query, &at, "view query")?;
-            let definition = Expr::new(definition.as_str().trim_end_matches(';').trim_end());
+            let query = raw_view.query.trim().trim_end_matches(';');
+            let definition = self.fragment(Fragment::Query, query, &at, "query")?;
             let holder = Table::new(name.clone());
             let mut indexes = BTreeMap::new();
             if let Some(raw_indexes) = raw_view.indexes {
@@ -409,7 +415,12 @@ impl Lowering<'_> {
         for (check_name, raw_check) in raw_table.checks.unwrap_or_default().0 {
             let at = draft.at.key("checks").key(&check_name);
             self.identifier(&check_name, &at)?;
-            let expression = self.required_expression(raw_check.expression, &at, "check")?;
+            let expression = self.fragment(
+                Fragment::Expression,
+                &raw_check.expression,
+                &at,
+                "expression",
+            )?;
             self.claim_constraint(&mut draft, &check_name, &at)?;
             self.constraint_renamed(&name, &check_name, raw_check.renamed_from, &at)?;
             let check = CheckConstraint {
@@ -500,15 +511,13 @@ impl Lowering<'_> {
         types: &TypeContext,
     ) -> Result<Column> {
         self.identifier(name, at)?;
-        let data_type = raw_column.data_type.trim();
-        if data_type.is_empty() {
-            return Err(self.error(at, "column type is empty"));
-        }
+        let data_type = self.fragment(Fragment::TypeName, &raw_column.data_type, at, "type")?;
+        let data_type = data_type.as_str();
         if !types.any_type && !is_known_type(data_type, &types.enums) {
             return Err(self.error(at, format!("unknown type \"{data_type}\"")));
         }
         let default = self.expression(raw_column.default, at, "default")?;
-        let generated = self.expression(raw_column.generated, at, "generation")?;
+        let generated = self.expression(raw_column.generated, at, "generated")?;
         let identity = raw_column.identity.map(|identity| match identity {
             raw::Identity::Always => Identity::Always,
             raw::Identity::ByDefault => Identity::ByDefault,
@@ -582,9 +591,12 @@ impl Lowering<'_> {
                     }
                     IndexTarget::Column(column)
                 }
-                (None, Some(expression)) => {
-                    IndexTarget::Expression(self.required_expression(expression, at, "index")?)
-                }
+                (None, Some(expression)) => IndexTarget::Expression(self.fragment(
+                    Fragment::Expression,
+                    &expression,
+                    at,
+                    "expression",
+                )?),
                 _ => {
                     return Err(self.error(
                         at,
@@ -596,7 +608,11 @@ impl Lowering<'_> {
             keys.push(IndexKey {
                 target,
                 collation: raw_key.collation,
-                opclass: raw_key.opclass,
+                opclass: raw_key
+                    .opclass
+                    .map(|opclass| self.fragment(Fragment::OperatorClass, &opclass, at, "opclass"))
+                    .transpose()?
+                    .map(|opclass| opclass.0),
                 descending,
                 // PostgreSQL's default: NULLS FIRST for DESC, NULLS LAST for ASC.
                 nulls_first: raw_key
@@ -606,7 +622,12 @@ impl Lowering<'_> {
         }
         for expression in raw_index.expressions {
             keys.push(IndexKey {
-                target: IndexTarget::Expression(self.required_expression(expression, at, "index")?),
+                target: IndexTarget::Expression(self.fragment(
+                    Fragment::Expression,
+                    &expression,
+                    at,
+                    "expressions",
+                )?),
                 collation: None,
                 opclass: None,
                 descending: false,
@@ -852,22 +873,24 @@ impl Lowering<'_> {
         Ok(())
     }
 
-    /// SQL text, trimmed; `None` stays `None`, but an empty string is an error.
-    fn expression(&self, text: Option<String>, at: &YamlPath, what: &str) -> Result<Option<Expr>> {
-        text.map(|text| self.required_expression(text, at, what))
+    /// An optional expression field; `None` stays `None`.
+    fn expression(&self, text: Option<String>, at: &YamlPath, field: &str) -> Result<Option<Expr>> {
+        text.map(|text| self.fragment(Fragment::Expression, &text, at, field))
             .transpose()
     }
 
-    fn required_expression(&self, text: String, at: &YamlPath, what: &str) -> Result<Expr> {
-        match text.trim() {
-            "" => Err(self.error(at, format!("{what} expression is empty"))),
-            trimmed => Ok(Expr::new(trimmed)),
-        }
+    /// The SQL text of field `field` of the object at `at`, which must be exactly one
+    /// fragment of `kind` (schema files are untrusted; see `guard`).
+    fn fragment(&self, kind: Fragment, text: &str, at: &YamlPath, field: &str) -> Result<Expr> {
+        guard::fragment(kind, text)
+            .map(Expr::new)
+            .map_err(|message| self.error(&at.key(field), format!("{field} {message}")))
     }
 
     fn qualified(&self, text: &str, at: &YamlPath) -> Result<QualifiedName> {
         let name = parse_qualified(text).map_err(|message| self.error(at, message))?;
         self.identifier(&name.schema, at)?;
+        self.managed_schema(&name.schema, at)?;
         self.identifier(&name.name, at)?;
         Ok(name)
     }
@@ -878,6 +901,7 @@ impl Lowering<'_> {
         if name.is_empty() {
             return Err(self.error(at, "name is empty"));
         }
+        guard::name(name).map_err(|message| self.error(at, message))?;
         if name.len() > MAX_IDENTIFIER_BYTES {
             let message = format!(
                 "name \"{name}\" is {} bytes long; PostgreSQL allows at most {MAX_IDENTIFIER_BYTES}",
@@ -886,6 +910,10 @@ impl Lowering<'_> {
             return Err(self.error(at, message));
         }
         Ok(())
+    }
+
+    fn managed_schema(&self, name: &str, at: &YamlPath) -> Result<()> {
+        guard::managed_schema(name).map_err(|message| self.error(at, message))
     }
 
     fn record(&mut self, object: ObjectRef, at: &YamlPath) {

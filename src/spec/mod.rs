@@ -31,6 +31,10 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    pub fn new(locations: BTreeMap<ObjectRef, Location>) -> SourceMap {
+        SourceMap { locations }
+    }
+
     /// Where `object` was declared; implied schemas point at their first table or enum.
     pub fn locate(&self, object: &ObjectRef) -> Option<Location> {
         self.locations.get(object).copied()
@@ -372,7 +376,6 @@ tables:
             "a,b",
             "é\u{2028}x",
             "'q'",
-            "tab\there",
         ];
         let mut schema = parse("{}", Path::new("schema.yaml"))
             .expect("empty parses")
@@ -401,12 +404,13 @@ tables:
             table.comment = comment.clone();
             for column_name in odd {
                 let mut column = Column::new(column_name, "\"Odd Schema\".\"my.enum\"");
-                column.default = Some(Expr::new(format!("'{column_name}'")));
+                let literal = column_name.replace('\'', "''");
+                column.default = Some(Expr::new(format!("'{literal}'")));
                 table.columns.push(column);
             }
             let check = CheckConstraint {
                 name: name.to_string(),
-                expression: Expr::new("a\n  and b: c"),
+                expression: Expr::new("a\n  and b = 'c: d'"),
             };
             table.checks.insert(name.to_string(), check);
             schema.tables.insert(table_name, table);
