@@ -3,5 +3,6 @@
 mod scratch;
 
 mod cli;
+mod connection;
 mod fixtures;
 mod workflow;
