@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::{Args as ClapArgs, Parser, Subcommand};
 
+use crate::error::Result;
 use crate::source::Source;
 
 #[derive(Debug, Parser)]
@@ -59,11 +60,12 @@ struct LockArg {
 enum RawCommand {
     /// Print the SQL that turns FROM into TO (nothing when they match).
     Diff {
-        /// Current schema: a postgres:// URL, a schema file (.yaml, or .sql DDL), or a
-        /// migrations directory (the state its revisions produce).
+        /// Current schema: a connection string (postgres:// URL or key=value), a schema
+        /// file (.yaml, or .sql DDL), or a migrations directory (the state its revisions
+        /// produce).
         #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
         from: String,
-        /// Desired schema: a postgres:// URL, a schema file (.yaml or .sql), or a
+        /// Desired schema: a connection string, a schema file (.yaml or .sql), or a
         /// migrations directory.
         #[arg(long)]
         to: String,
@@ -84,7 +86,8 @@ enum RawCommand {
     },
     /// Create autogen.toml, schema/schema.yaml and migrations/ here.
     Init {
-        /// Write this URL into autogen.toml (default: read it from $DATABASE_URL).
+        /// Record this connection string in autogen.toml (default: read it from
+        /// $DATABASE_URL); one holding a password is read from $DATABASE_URL instead.
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
         /// Adopt an existing database: write its schema as schema.yaml and a first
@@ -218,23 +221,24 @@ pub enum RunMode {
 }
 
 /// Parses the process arguments; prints help or a usage error and exits like clap does
-/// (usage errors exit with 2, matching autogen's error code).
-pub fn parse() -> Command {
+/// (usage errors exit with 2, matching autogen's error code). A `--from`/`--to` that is
+/// neither a file nor a usable connection string is an error for `main` to print.
+pub fn parse() -> Result<Command> {
     let args = Args::parse();
     let config = args.config;
     let project = |database: Option<DatabaseArg>| Project {
         config: config.clone(),
         database_url: database.and_then(|database| database.database_url),
     };
-    match args.command {
+    Ok(match args.command {
         RawCommand::Diff {
             from,
             to,
             exit_code,
             reverse,
         } => Command::Diff {
-            from: Source::parse(&from),
-            to: Source::parse(&to),
+            from: Source::parse(&from)?,
+            to: Source::parse(&to)?,
             exit_code,
             reverse,
         },
@@ -315,7 +319,7 @@ pub fn parse() -> Command {
             project: project(Some(database)),
             action: Action::Check,
         },
-    }
+    })
 }
 
 impl RunArgs {

@@ -925,15 +925,10 @@ async fn init(
             migrations_path.display()
         )));
     }
-    // A URL the user typed for --from-db is recorded unless it carries a password.
-    let database = match (&database_url, &from_db) {
-        (Some(url), _) => DatabaseSetting::Url(url.clone()),
-        (None, Some(url)) if db::redact(url) == *url => DatabaseSetting::Url(url.clone()),
-        _ => DatabaseSetting::Env(config::DEFAULT_DATABASE_URL_ENV.to_string()),
+    let database = match database_url.as_ref().or(from_db.as_ref()) {
+        Some(url) => recorded_database(url)?,
+        None => DatabaseSetting::Env(config::DEFAULT_DATABASE_URL_ENV.to_string()),
     };
-    if let DatabaseSetting::Url(url) = &database {
-        db::parse(url)?;
-    }
 
     let adopted = match &from_db {
         Some(url) => Some(read_existing(url).await?),
@@ -953,7 +948,7 @@ async fn init(
     fs::write_atomically(&schema_path, schema_text.as_bytes())?;
     fs::write_atomically(config_path, config::starter_text(&database).as_bytes())?;
     let database_note = match &database {
-        DatabaseSetting::Url(url) => format!("database {}", db::redact(url)),
+        DatabaseSetting::Url(url) => format!("database {}", db::parse(url)?.describe()),
         DatabaseSetting::Env(variable) => format!("database from ${variable}"),
     };
     println!("created {} ({database_note})", config_path.display());
@@ -1012,9 +1007,25 @@ async fn init(
     println!(
         "stamped {} as applied in {} (it already matches)",
         revision.id,
-        db::redact(url)
+        db::parse(url)?.describe()
     );
     Ok(0)
+}
+
+/// What `init` records for `url`: the connection string itself, or, when it holds a
+/// password, the variable to hold it (autogen.toml belongs in version control).
+fn recorded_database(url: &str) -> Result<DatabaseSetting> {
+    if !db::parse(url)?.has_password() {
+        return Ok(DatabaseSetting::Url(url.to_string()));
+    }
+    let variable = config::DEFAULT_DATABASE_URL_ENV;
+    eprintln!(
+        "note: the connection string holds a password, so autogen.toml reads it from \
+         ${variable} instead of recording it\n  hint: export {variable}='...' with that \
+         connection string, password included, before running autogen (from your CI's \
+         secrets, or a shell profile kept out of version control)"
+    );
+    Ok(DatabaseSetting::Env(variable.to_string()))
 }
 
 /// The schema of a database being adopted; refuses one autogen already manages.
@@ -1024,7 +1035,7 @@ async fn read_existing(url: &str) -> Result<Schema> {
         return Err(Error::Workflow(format!(
             "{} already has revisions recorded in autogen.autogen_version\n  hint: check out \
              the project that manages it instead of adopting it again",
-            db::redact(url)
+            db::parse(url)?.describe()
         )));
     }
     let schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);

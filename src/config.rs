@@ -1,7 +1,7 @@
 //! `autogen.toml`: where a project's schema file, migrations and database are.
 //!
 //! Reads and writes the file; paths in it are relative to the file's directory. Never
-//! prints a database URL except through `db::redact`.
+//! prints a connection string, which may hold a password.
 
 use std::path::{Path, PathBuf};
 
@@ -114,16 +114,9 @@ fn parse(text: &str, path: &Path) -> Result<Config> {
             ))
         }
         (Some(url), None) => {
-            if !db::is_url(&url) {
-                return Err(Error::spec(
-                    path,
-                    Some("database_url".into()),
-                    format!(
-                        "{} is not a postgres:// or postgresql:// URL",
-                        db::redact(&url)
-                    ),
-                ));
-            }
+            db::parse(&url).map_err(|error| {
+                Error::spec(path, Some("database_url".into()), error.to_string())
+            })?;
             DatabaseSetting::Url(url)
         }
         (None, Some(variable)) => DatabaseSetting::Env(variable),
@@ -165,8 +158,9 @@ pub fn starter_text(database: &DatabaseSetting) -> String {
     format!(
         "# autogen project settings; paths are relative to this file.\n\
          \n\
-         # The database to migrate: `database_url = \"postgres://...\"`, or the name of the\n\
-         # environment variable that holds the URL. --database-url and $DATABASE_URL override it.\n\
+         # The database to migrate: `database_url = \"postgres://...\"` (never with a password:\n\
+         # this file belongs in version control), or the name of the environment variable that\n\
+         # holds the connection string. --database-url and $DATABASE_URL override it.\n\
          {database_line}\n\
          \n\
          # The desired schema, and where revisions are written.\n\
@@ -221,5 +215,28 @@ mod tests {
         )
         .expect_err("an error");
         assert!(error.to_string().contains("not both"), "{error}");
+    }
+
+    #[test]
+    fn database_url_takes_either_form_and_errors_never_quote_it() {
+        let config = parse(
+            "database_url = \"host=h dbname=d\"\n",
+            Path::new("autogen.toml"),
+        )
+        .expect("a key=value connection string");
+        assert_eq!(
+            config.database,
+            DatabaseSetting::Url("host=h dbname=d".into())
+        );
+        for url in ["mysql://a:secret@h/d", "postgres://a:secret@h:port/d"] {
+            let text = format!("database_url = \"{url}\"\n");
+            let error = parse(&text, Path::new("autogen.toml")).expect_err("an error");
+            let message = error.to_string();
+            assert!(
+                message.starts_with("autogen.toml: database_url: invalid connection string")
+                    && !message.contains("secret"),
+                "{message}"
+            );
+        }
     }
 }

@@ -33,6 +33,10 @@ pub enum Error {
         #[source]
         source: tokio_postgres::Error,
     },
+    /// A connection string or TLS set-up autogen cannot use, found before connecting. The
+    /// message never quotes the connection string, which may hold a password.
+    #[error("{0}")]
+    Connection(String),
     /// A catalog row autogen cannot represent.
     #[error("catalog query {query}: {message}")]
     Catalog {

@@ -3,7 +3,13 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let command = autogen::cli::parse();
+    let command = match autogen::cli::parse() {
+        Ok(command) => command,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(error.exit_code());
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -66,9 +66,9 @@ pub struct HistoryEntry {
 
 /// Connects as `application_name = autogen`, so other sessions can see who holds the lock.
 pub async fn connect(url: &str) -> Result<Client> {
-    let mut config = db::parse(url)?;
-    config.application_name("autogen");
-    db::connect_config(&config, &db::redact(url)).await
+    let mut conninfo = db::parse(url)?;
+    conninfo.config.application_name("autogen");
+    conninfo.connect().await
 }
 
 /// Whether autogen's bookkeeping tables exist.

@@ -72,9 +72,10 @@ async fn build_and_read(
     desired: &Schema,
     origin: &Origin<'_>,
 ) -> Result<Schema> {
-    let mut config = db::parse(server_url)?;
-    config.dbname(shadow_name);
-    let mut shadow = db::connect_config(&config, shadow_name).await?;
+    // The same server, credentials and TLS settings; only the database differs.
+    let mut conninfo = db::parse(server_url)?;
+    conninfo.config.dbname(shadow_name);
+    let mut shadow = conninfo.connect().await?;
     let scope = SchemaScope::Only(desired.schemas.iter().cloned().collect());
     let empty = normalize::normalize(catalog::read(&shadow, &scope).await?);
     let changes = separate_checks_and_indexes(diff::diff(&empty, desired));

@@ -1,5 +1,5 @@
-//! Resolves what the user named (`--from` / `--to`: a database URL, a schema file in YAML
-//! or SQL, or a migrations directory) into a pair of normalized schemas ready to diff.
+//! Resolves what the user named (`--from` / `--to`: a connection string, a schema file in
+//! YAML or SQL, or a migrations directory) into a pair of normalized schemas ready to diff.
 //!
 //! Orchestrates stages 1–3 and the shadow round trip; all of its IO is delegated to
 //! `spec`, `ddl`, `catalog` and `shadow`.
@@ -16,6 +16,7 @@ use crate::{db, ddl, equivalence, migrations, normalize, shadow, spec};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
+    /// A connection string: a `postgres://` URL, or libpq's `key=value` form.
     Database(String),
     /// `schema.yaml`, or SQL DDL when the name ends in `.sql`.
     SchemaFile(PathBuf),
@@ -24,14 +25,21 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn parse(text: &str) -> Source {
-        if db::is_url(text) {
+    /// Any `scheme://` text is a URL, refused unless it is PostgreSQL's; text with '=' that
+    /// names no file is a `key=value` connection string. Neither is ever echoed, since it
+    /// may hold a password.
+    pub fn parse(text: &str) -> Result<Source> {
+        let path = Path::new(text);
+        let is_connection_string =
+            db::url_scheme(text).is_some() || (text.contains('=') && !path.exists());
+        Ok(if is_connection_string {
+            db::parse(text)?;
             Source::Database(text.to_string())
-        } else if Path::new(text).is_dir() {
+        } else if path.is_dir() {
             Source::Migrations(PathBuf::from(text))
         } else {
             Source::SchemaFile(PathBuf::from(text))
-        }
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 mod scratch;
 
 mod cli;
+mod connection;
 mod fixtures;
 mod hostile;
 mod workflow;
