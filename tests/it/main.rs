@@ -5,5 +5,6 @@ mod scratch;
 mod cli;
 mod connection;
 mod fixtures;
+mod fuzz;
 mod hostile;
 mod workflow;
