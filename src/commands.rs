@@ -262,7 +262,6 @@ async fn migrate(
             config.schema.display()
         )));
     }
-    let inverse: Vec<Change> = migration.changes.iter().map(Change::inverse).collect();
     let parent = chain.head().map(|head| head.id.clone());
     let (id, created) = migrations::next_id(migrations::now()?, parent.as_deref())?;
     let header = Header {
@@ -275,7 +274,7 @@ async fn migrate(
     let revision = NewRevision::new(
         &config.migrations,
         &header,
-        hazards(&inverse),
+        hazards(&migration.down_changes),
         &migration.up.to_text(),
         &migration.down.to_text(),
     );
@@ -977,7 +976,6 @@ async fn init(
         return Ok(0);
     }
     let (id, created) = migrations::next_id(migrations::now()?, None)?;
-    let inverse: Vec<Change> = migration.changes.iter().map(Change::inverse).collect();
     let header = Header {
         revision: id,
         parent: None,
@@ -988,7 +986,7 @@ async fn init(
     let revision = NewRevision::new(
         &migrations_path,
         &header,
-        hazards(&inverse),
+        hazards(&migration.down_changes),
         &migration.up.to_text(),
         &migration.down.to_text(),
     );

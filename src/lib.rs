@@ -3,9 +3,11 @@
 //! Modules are listed in pipeline order: load (`spec`) → introspect (`catalog`) → `normalize`
 //! → `diff` → `plan` → render (`sql`) → emit. See ARCHITECTURE.md for the map and invariants.
 
+pub mod cursor;
 pub mod error;
 pub mod guard;
 pub mod model;
+pub mod references;
 
 pub mod catalog;
 pub mod ddl;
@@ -36,6 +38,9 @@ use sql::{Direction, Script};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Migration {
     pub changes: Vec<Change>,
+    /// The changes of the way back: each change inverted, plus what must be rebuilt around
+    /// them in that direction.
+    pub down_changes: Vec<Change>,
     pub up: Script,
     pub down: Script,
 }
@@ -43,8 +48,14 @@ pub struct Migration {
 /// Runs diff → plan → render in both directions. Pure.
 pub fn generate(current: &Schema, desired: &Schema) -> Migration {
     let changes = diff::diff(current, desired);
-    let inverse: Vec<Change> = changes.iter().map(Change::inverse).collect();
+    let mut down_changes: Vec<Change> = changes.iter().map(Change::inverse).collect();
+    diff::rebuild_dependents(desired, current, &mut down_changes);
     let up = sql::render(&plan::build(&changes), Direction::Upgrade);
-    let down = sql::render(&plan::build(&inverse), Direction::Downgrade);
-    Migration { changes, up, down }
+    let down = sql::render(&plan::build(&down_changes), Direction::Downgrade);
+    Migration {
+        changes,
+        down_changes,
+        up,
+        down,
+    }
 }

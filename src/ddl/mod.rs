@@ -7,14 +7,13 @@
 //! file, line and statement; nothing is skipped silently. Statements that cannot change
 //! the model (data changes, session settings, privileges, ownership) are accepted as such.
 
-mod cursor;
-
 use std::cell::{RefCell, RefMut};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use sqlparser::tokenizer::Token;
 
+use crate::cursor::Cursor;
 use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
 use crate::migrations::{self, Revision};
@@ -23,9 +22,9 @@ use crate::model::{
     IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema,
     Sequence, SequenceOptions, Table, UniqueConstraint, View,
 };
+use crate::references::{index_mentions, mentions};
 use crate::spec::{names, Loaded, SourceMap};
 use crate::sql::quote;
-use cursor::Cursor;
 
 type Outcome<T = ()> = std::result::Result<T, String>;
 
@@ -2188,22 +2187,6 @@ fn type_reference(text: &str) -> Option<(QualifiedName, String)> {
 }
 
 /// Whether an expression refers to `column` (as an identifier, not a function name).
-fn mentions(expression: &str, column: &str) -> bool {
-    identifier_spans(expression, column).is_some_and(|spans| !spans.is_empty())
-}
-
-fn index_mentions(index: &Index, column: &str) -> bool {
-    index.include.iter().any(|name| name == column)
-        || index
-            .predicate
-            .as_ref()
-            .is_some_and(|predicate| mentions(predicate.as_str(), column))
-        || index.keys.iter().any(|key| match &key.target {
-            IndexTarget::Column(name) => name == column,
-            IndexTarget::Expression(expression) => mentions(expression.as_str(), column),
-        })
-}
-
 /// Byte ranges of the identifiers naming `column` in `expression`.
 fn identifier_spans(expression: &str, column: &str) -> Option<Vec<(usize, usize)>> {
     let cursor = Cursor::new(expression).ok()?;

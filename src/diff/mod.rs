@@ -13,7 +13,10 @@ pub use change::{
 };
 pub use rename::suggestions as rename_suggestions;
 
-use crate::model::{Directives, Enum, QualifiedName, Schema, Sequence, Table};
+use crate::model::{
+    storage_type, Directives, Enum, ObjectRef, QualifiedName, Schema, Sequence, Table,
+};
+use crate::references::{index_expressions_mention, mentions, string_literals};
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let (renamed_current, mut changes) = rename::apply(current, desired);
@@ -76,10 +79,149 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     }
 
     diff_sequences(current, desired, &mut changes);
+    mark_new_enum_values_in_use(&mut changes, &changed_view_queries(current, desired));
     diff_views(current, desired, &mut changes);
+    rebuild_dependents(current, desired, &mut changes);
     rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
-    mark_new_enum_values_in_use(&mut changes);
     changes
+}
+
+/// Adds what PostgreSQL cannot keep across `changes` (which turn `before` into `after`):
+/// views over a retyped column's table, and checks and index expressions over the column,
+/// are dropped before and created again after. Call it for each direction: the way back
+/// may rebuild what the way there only extends (an enum value added, then removed).
+pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Change>) {
+    let retyped = retyped_columns(changes);
+    if retyped.is_empty() {
+        return;
+    }
+    let tables: BTreeSet<QualifiedName> = retyped.iter().map(|(table, _)| table.clone()).collect();
+    rebuild_views_over(before, after, tables, changes);
+    rebuild_expressions_over_retyped_columns(before, after, &retyped, changes);
+}
+
+/// Queries of the views the migration creates or replaces.
+fn changed_view_queries(current: &Schema, desired: &Schema) -> Vec<String> {
+    desired
+        .views
+        .values()
+        .filter(|view| {
+            !current
+                .views
+                .get(&view.name)
+                .is_some_and(|current_view| current_view.same_as(view))
+        })
+        .map(|view| view.definition.as_str().to_string())
+        .collect()
+}
+
+/// Columns whose stored type changes: an altered type or collation, or an enum rebuilt
+/// under them.
+fn retyped_columns(changes: &[Change]) -> BTreeSet<(QualifiedName, String)> {
+    let mut retyped = BTreeSet::new();
+    for change in changes {
+        match change {
+            Change::AlterColumn {
+                table, from, to, ..
+            } if storage_type(&from.data_type) != storage_type(&to.data_type)
+                || from.collation != to.collation =>
+            {
+                retyped.insert((table.clone(), from.name.clone()));
+            }
+            Change::AlterEnum {
+                from,
+                to,
+                columns,
+                new_value_used,
+                ..
+            } if needs_rebuild(from, to, *new_value_used) => {
+                retyped.extend(
+                    columns.iter().map(|column_use| {
+                        (column_use.table.clone(), column_use.column.name.clone())
+                    }),
+                );
+            }
+            _ => {}
+        }
+    }
+    retyped
+}
+
+/// PostgreSQL re-reads the checks and index expressions over a retyped column with their
+/// stored constants, which keep the old type (`status = 'a'::status__autogen_old`) and then
+/// fail or pin it. Unchanged ones are dropped before the change and created after it; ones
+/// that change anyway are already.
+fn rebuild_expressions_over_retyped_columns(
+    before: &Schema,
+    after: &Schema,
+    retyped: &BTreeSet<(QualifiedName, String)>,
+    changes: &mut Vec<Change>,
+) {
+    let already_dropped: BTreeSet<ObjectRef> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::DropCheck { table, check } => {
+                Some(ObjectRef::Constraint(table.clone(), check.name.clone()))
+            }
+            Change::DropIndex { table, index } => {
+                Some(ObjectRef::Index(table.clone(), index.name.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let retyped_tables: BTreeSet<&QualifiedName> = retyped.iter().map(|(table, _)| table).collect();
+    for table_name in retyped_tables {
+        let (Some(current_table), Some(desired_table)) =
+            (before.tables.get(table_name), after.tables.get(table_name))
+        else {
+            continue;
+        };
+        let columns: Vec<&String> = retyped
+            .iter()
+            .filter(|(table, _)| table == table_name)
+            .map(|(_, column)| column)
+            .collect();
+        let dropped = |object: ObjectRef| already_dropped.contains(&object);
+        for check in current_table.checks.values() {
+            let unchanged = desired_table.checks.get(&check.name) == Some(check)
+                && !dropped(ObjectRef::Constraint(
+                    table_name.clone(),
+                    check.name.clone(),
+                ));
+            if unchanged
+                && columns
+                    .iter()
+                    .any(|column| mentions(check.expression.as_str(), column))
+            {
+                changes.push(Change::DropCheck {
+                    table: table_name.clone(),
+                    check: check.clone(),
+                });
+                changes.push(Change::AddCheck {
+                    table: table_name.clone(),
+                    check: check.clone(),
+                });
+            }
+        }
+        for index in current_table.indexes.values() {
+            let unchanged = desired_table.indexes.get(&index.name) == Some(index)
+                && !dropped(ObjectRef::Index(table_name.clone(), index.name.clone()));
+            if unchanged
+                && columns
+                    .iter()
+                    .any(|column| index_expressions_mention(index, column))
+            {
+                changes.push(Change::DropIndex {
+                    table: table_name.clone(),
+                    index: index.clone(),
+                });
+                changes.push(Change::CreateIndex {
+                    table: table_name.clone(),
+                    index: index.clone(),
+                });
+            }
+        }
+    }
 }
 
 /// Sequences are created without an owner and owned once the column exists; dropped ones
@@ -134,10 +276,16 @@ fn diff_sequences(current: &Schema, desired: &Schema, changes: &mut Vec<Change>)
     }
 }
 
-/// Flags enum changes whose new values other changes of the migration use (a default, a
-/// backfill, a check, ...), found as the value's literal in their expressions.
-fn mark_new_enum_values_in_use(changes: &mut [Change]) {
-    let texts: Vec<String> = changes.iter().flat_map(expression_texts).collect();
+/// Flags enum changes whose new values other changes of the migration (or the views it
+/// creates, `view_queries`) use: a default, a backfill, a check, ... holding the value as a
+/// string literal.
+fn mark_new_enum_values_in_use(changes: &mut [Change], view_queries: &[String]) {
+    let literals: BTreeSet<String> = changes
+        .iter()
+        .flat_map(expression_texts)
+        .chain(view_queries.iter().cloned())
+        .flat_map(|text| string_literals(&text))
+        .collect();
     for change in changes.iter_mut() {
         if let Change::AlterEnum {
             from,
@@ -150,8 +298,7 @@ fn mark_new_enum_values_in_use(changes: &mut [Change]) {
                 .values
                 .iter()
                 .filter(|value| !from.values.contains(value))
-                .map(|value| crate::sql::quote::literal(value))
-                .any(|literal| texts.iter().any(|text| text.contains(&literal)));
+                .any(|value| literals.contains(value));
         }
     }
 }
@@ -203,58 +350,72 @@ fn expression_texts(change: &Change) -> Vec<String> {
         Change::CreateIndex { index, .. } => {
             index.predicate.iter().map(|expr| expr.0.clone()).collect()
         }
-        Change::CreateView(view) => vec![view.definition.0.clone()],
         _ => Vec::new(),
     }
 }
 
 /// Views are matched by name and replaced whole when they differ. PostgreSQL refuses to
-/// drop a view another view reads, or to change or drop a column a view reads, so views
-/// over a changed view or over a table whose columns change or go away (and the views
-/// over those) are dropped before and created again after.
+/// drop a view another view reads, or to drop a column a view reads, so views over a
+/// replaced view or over a table losing columns (and the views over those) are dropped
+/// before and created again after.
 fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
-    let replaced_views = current.views.values().filter(|current_view| {
-        !desired
-            .views
-            .get(&current_view.name)
-            .is_some_and(|desired_view| desired_view.same_as(current_view))
-    });
-    let mut touched: BTreeSet<QualifiedName> =
-        replaced_views.map(|view| view.name.clone()).collect();
+    let mut touched: BTreeSet<QualifiedName> = current
+        .views
+        .values()
+        .filter(|current_view| {
+            !desired
+                .views
+                .get(&current_view.name)
+                .is_some_and(|desired_view| desired_view.same_as(current_view))
+        })
+        .map(|view| view.name.clone())
+        .collect();
     touched.extend(changes.iter().filter_map(|change| match change {
         Change::DropColumn { table, .. } => Some(table.clone()),
-        Change::AlterColumn {
-            table, from, to, ..
-        } if from.data_type != to.data_type || from.collation != to.collation => {
-            Some(table.clone())
-        }
         _ => None,
     }));
+    rebuild_views_over(current, desired, touched, changes);
+    for (name, desired_view) in &desired.views {
+        if !current.views.contains_key(name) {
+            changes.push(Change::CreateView(desired_view.clone()));
+        }
+    }
+}
+
+/// Drops every view of `before` that is in `relations` or reads one of them (transitively)
+/// and creates its `after` form again, unless `changes` already drop it.
+fn rebuild_views_over(
+    before: &Schema,
+    after: &Schema,
+    mut relations: BTreeSet<QualifiedName>,
+    changes: &mut Vec<Change>,
+) {
     loop {
-        let reached: Vec<QualifiedName> = current
+        let reached: Vec<QualifiedName> = before
             .views
             .values()
-            .filter(|view| !touched.contains(&view.name))
-            .filter(|view| view.depends_on.iter().any(|name| touched.contains(name)))
+            .filter(|view| !relations.contains(&view.name))
+            .filter(|view| view.depends_on.iter().any(|name| relations.contains(name)))
             .map(|view| view.name.clone())
             .collect();
         if reached.is_empty() {
             break;
         }
-        touched.extend(reached);
+        relations.extend(reached);
     }
-
-    for (name, current_view) in &current.views {
-        if touched.contains(name) {
-            changes.push(Change::DropView(current_view.clone()));
-            if let Some(view) = desired.views.get(name) {
+    let already_dropped: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::DropView(view) => Some(view.name.clone()),
+            _ => None,
+        })
+        .collect();
+    for (name, view) in &before.views {
+        if relations.contains(name) && !already_dropped.contains(name) {
+            changes.push(Change::DropView(view.clone()));
+            if let Some(view) = after.views.get(name) {
                 changes.push(Change::CreateView(view.clone()));
             }
-        }
-    }
-    for (name, desired_view) in &desired.views {
-        if !current.views.contains_key(name) {
-            changes.push(Change::CreateView(desired_view.clone()));
         }
     }
 }

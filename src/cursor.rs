@@ -356,6 +356,19 @@ impl<'a> Cursor<'a> {
         spans
     }
 
+    /// The values of every string literal.
+    pub fn string_literals(&self) -> std::collections::BTreeSet<String> {
+        self.tokens
+            .iter()
+            .filter_map(|spanned| match &spanned.token {
+                Token::SingleQuotedString(value) | Token::EscapedStringLiteral(value) => {
+                    Some(value.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Byte ranges of the string literals whose value is `value`.
     pub fn literal_spans(&self, value: &str) -> Vec<(usize, usize)> {
         self.tokens

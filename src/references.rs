@@ -1,0 +1,71 @@
+//! What an expression's text refers to, read from its tokens: the columns it names and the
+//! string literals it holds.
+//!
+//! A leaf shared by the offline interpreter (a dropped column takes the checks and indexes
+//! that name it along) and the diff (what must be rebuilt around a retyped column), so both
+//! follow one rule. Pure.
+
+use std::collections::BTreeSet;
+
+use crate::cursor::Cursor;
+use crate::model::{Index, IndexTarget};
+
+/// Whether `expression` names `column` (as a column, not a function or a type).
+pub fn mentions(expression: &str, column: &str) -> bool {
+    Cursor::new(expression).is_ok_and(|cursor| !cursor.identifier_spans(column).is_empty())
+}
+
+/// Whether `index` uses `column` anywhere: a key, an expression, `INCLUDE` or its predicate.
+pub fn index_mentions(index: &Index, column: &str) -> bool {
+    index.include.iter().any(|name| name == column)
+        || index
+            .predicate
+            .as_ref()
+            .is_some_and(|predicate| mentions(predicate.as_str(), column))
+        || index.keys.iter().any(|key| match &key.target {
+            IndexTarget::Column(name) => name == column,
+            IndexTarget::Expression(expression) => mentions(expression.as_str(), column),
+        })
+}
+
+/// Whether `index` uses `column` inside an expression or its predicate, where a constant of
+/// the column's old type may be stored; plain keys follow a type change by themselves.
+pub fn index_expressions_mention(index: &Index, column: &str) -> bool {
+    index
+        .predicate
+        .as_ref()
+        .is_some_and(|predicate| mentions(predicate.as_str(), column))
+        || index.keys.iter().any(|key| match &key.target {
+            IndexTarget::Column(_) => false,
+            IndexTarget::Expression(expression) => mentions(expression.as_str(), column),
+        })
+}
+
+/// The values of the string literals in `expression` (`'enrolled'` gives `enrolled`).
+pub fn string_literals(expression: &str) -> BTreeSet<String> {
+    Cursor::new(expression)
+        .map(|cursor| cursor.string_literals())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_words_that_are_not_functions_or_types() {
+        assert!(mentions("status = 'enrolled'", "status"));
+        assert!(mentions("(\"Status\")::text <> ''", "Status"));
+        assert!(!mentions("lower(name) = 'status'", "status"));
+        assert!(!mentions("status(x) > 0", "status"));
+        assert!(!mentions("x::status IS NULL", "status"));
+    }
+
+    #[test]
+    fn literals_are_tokens_not_substrings() {
+        let literals = string_literals("note = 'it''s ok' AND s = 'on_leave'::mood");
+        assert!(literals.contains("on_leave"));
+        assert!(literals.contains("it's ok"));
+        assert!(!literals.contains("ok"));
+    }
+}
