@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio_postgres::Client;
 
 use crate::catalog::{self, SchemaScope};
-use crate::diff::Change;
+use crate::diff::{Change, ColumnHints};
 use crate::error::{describe_db_error, Error, Result};
-use crate::model::Schema;
+use crate::model::{Column, Schema};
 use crate::spec::SourceMap;
 use crate::sql::{quote, Direction};
 use crate::{apply, db, diff, normalize, plan, sql};
@@ -83,7 +83,72 @@ async fn build_and_read(
     apply::apply(&mut shadow, &script, "shadow database")
         .await
         .map_err(|error| point_at_source(error, &script, origin))?;
+    let built = normalize::normalize(catalog::read(&shadow, &scope).await?);
+    let restated = restated_expressions(desired, &built);
+    if restated.is_empty() {
+        return Ok(built);
+    }
+    let script = sql::render(&plan::build(&restated), Direction::Upgrade);
+    apply::apply(&mut shadow, &script, "shadow database")
+        .await
+        .map_err(|error| point_at_source(error, &script, origin))?;
     Ok(normalize::normalize(catalog::read(&shadow, &scope).await?))
+}
+
+/// PostgreSQL's text for an expression is not always a fixed point: `s IN ('a', 'b')` on a
+/// varchar column reads back as `(s)::text = ANY ((ARRAY['a'::varchar, ...])::text[])`, which
+/// reads back differently again once a revision writes it. Checks, indexes and defaults whose
+/// text the server changed are written once more in that text, so the desired side is what a
+/// database migrated to it reads, and `check` never reports a difference that cannot go away.
+fn restated_expressions(desired: &Schema, built: &Schema) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for (name, table) in &built.tables {
+        let Some(declared) = desired.tables.get(name) else {
+            continue;
+        };
+        for check in table.checks.values() {
+            if declared.checks.get(&check.name) != Some(check) {
+                changes.push(Change::DropCheck {
+                    table: name.clone(),
+                    check: check.clone(),
+                });
+                changes.push(Change::AddCheck {
+                    table: name.clone(),
+                    check: check.clone(),
+                });
+            }
+        }
+        for index in table.indexes.values() {
+            if declared.indexes.get(&index.name) != Some(index) {
+                changes.push(Change::DropIndex {
+                    table: name.clone(),
+                    index: index.clone(),
+                });
+                changes.push(Change::CreateIndex {
+                    table: name.clone(),
+                    index: index.clone(),
+                });
+            }
+        }
+        for column in &table.columns {
+            let declared_default = declared
+                .column(&column.name)
+                .and_then(|declared| declared.default.as_ref());
+            if column.default.is_some() && column.default.as_ref() != declared_default {
+                changes.push(Change::AlterColumn {
+                    table: name.clone(),
+                    from: Column {
+                        default: None,
+                        ..column.clone()
+                    },
+                    to: column.clone(),
+                    hints: ColumnHints::default(),
+                    inverse_hints: ColumnHints::default(),
+                });
+            }
+        }
+    }
+    changes
 }
 
 /// Checks and indexes as steps of their own, so that an expression the server rejects is
