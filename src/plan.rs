@@ -106,6 +106,23 @@ pub fn build(changes: &[Change]) -> Plan {
         }
     }
 
+    // A key is created after the tables and dropped before them, so foreign keys onto a key
+    // that this plan adds or drops become steps of their own on the key's side.
+    let keyed = tables_with_keys(changes, KeyChange::Added);
+    for (table, foreign_key) in detach_foreign_keys_onto(&mut created_tables, &keyed) {
+        steps.push(Step {
+            change: Change::AddForeignKey { table, foreign_key },
+            phase: Phase::AddForeignKey,
+        });
+    }
+    let unkeyed = tables_with_keys(changes, KeyChange::Dropped);
+    for (table, foreign_key) in detach_foreign_keys_onto(&mut dropped_tables, &unkeyed) {
+        steps.push(Step {
+            change: Change::DropForeignKey { table, foreign_key },
+            phase: Phase::DropForeignKey,
+        });
+    }
+
     let (creation_order, cycle_keys) = sort_by_foreign_keys(created_tables);
     for table in creation_order {
         steps.push(Step {
@@ -149,6 +166,55 @@ pub fn build(changes: &[Change]) -> Plan {
 
     steps.sort_by_key(|step| step.phase);
     Plan { steps }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyChange {
+    Added,
+    Dropped,
+}
+
+/// Tables on which `changes` add (or drop) a primary key, a unique constraint or a unique
+/// index: what a foreign key can reference.
+fn tables_with_keys(changes: &[Change], wanted: KeyChange) -> BTreeSet<QualifiedName> {
+    changes
+        .iter()
+        .filter_map(|change| match (change, wanted) {
+            (Change::AddPrimaryKey { table, .. }, KeyChange::Added)
+            | (Change::AddUnique { table, .. }, KeyChange::Added)
+            | (Change::DropPrimaryKey { table, .. }, KeyChange::Dropped)
+            | (Change::DropUnique { table, .. }, KeyChange::Dropped) => Some(table.clone()),
+            (Change::CreateIndex { table, index }, KeyChange::Added)
+            | (Change::DropIndex { table, index }, KeyChange::Dropped)
+                if index.unique =>
+            {
+                Some(table.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Takes the foreign keys onto `referenced` tables out of `tables`.
+fn detach_foreign_keys_onto(
+    tables: &mut [Table],
+    referenced: &BTreeSet<QualifiedName>,
+) -> Vec<(QualifiedName, ForeignKey)> {
+    let mut detached = Vec::new();
+    for table in tables {
+        let names: Vec<String> = table
+            .foreign_keys
+            .values()
+            .filter(|foreign_key| referenced.contains(&foreign_key.referenced_table))
+            .map(|foreign_key| foreign_key.name.clone())
+            .collect();
+        for name in names {
+            if let Some(foreign_key) = table.foreign_keys.remove(&name) {
+                detached.push((table.name.clone(), foreign_key));
+            }
+        }
+    }
+    detached
 }
 
 /// Views after the views they read (a stable depth-first sort over names).

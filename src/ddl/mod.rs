@@ -1557,6 +1557,8 @@ impl Interpreter {
         let Some(owner) = self.index_owner(name) else {
             return false;
         };
+        // The name is free again for the next CREATE INDEX.
+        self.names.get_mut().changed.insert(owner.clone());
         if let Some(view) = self.schema.views.get_mut(&owner) {
             return view.indexes.remove(&name.name).is_some();
         }

@@ -568,8 +568,9 @@ fn diff_named<T: PartialEq>(
     }
 }
 
-/// PostgreSQL refuses to drop a primary key or unique constraint that a foreign key uses,
-/// so foreign keys onto a rebuilt key are dropped before it and added back after.
+/// PostgreSQL refuses to drop a primary key, unique constraint or unique index that a
+/// foreign key uses, so foreign keys onto a rebuilt key are dropped before it and added
+/// back after.
 fn rebuild_foreign_keys_of_rebuilt_keys(
     current: &Schema,
     desired: &Schema,
@@ -581,6 +582,7 @@ fn rebuild_foreign_keys_of_rebuilt_keys(
             Change::DropPrimaryKey { table, .. } | Change::DropUnique { table, .. } => {
                 Some(table.clone())
             }
+            Change::DropIndex { table, index } if index.unique => Some(table.clone()),
             _ => None,
         })
         .collect();
