@@ -356,7 +356,8 @@ impl RunArgs {
 }
 
 /// What `clap::Error::exit` does, with the text going through `output`: help and version
-/// exit 0, usage errors 2; an unwritable stream is exit 2, a closed pipe a quiet 0.
+/// exit 0, usage errors 2; an unwritable stream is exit 2, and a closed pipe changes
+/// nothing (nobody reads the text, the code still stands).
 fn exit_like_clap(error: &clap::Error) -> ! {
     let (stream, is_terminal) = match error.use_stderr() {
         true => (Stream::Stderr, std::io::stderr().is_terminal()),
@@ -369,7 +370,7 @@ fn exit_like_clap(error: &clap::Error) -> ! {
     };
     let code = match output::write(stream, &text) {
         Ok(()) => error.exit_code(),
-        Err(write_error) if write_error.is_broken_pipe() => 0,
+        Err(write_error) if write_error.is_broken_pipe() => error.exit_code(),
         Err(write_error) => {
             // Nothing is left to report to when standard error fails; the code says it.
             let _ = errln!("error: {write_error}");

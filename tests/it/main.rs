@@ -6,4 +6,6 @@ mod cli;
 mod connection;
 mod fixtures;
 mod hostile;
+mod output;
+mod shadow;
 mod workflow;
