@@ -3,13 +3,19 @@
 //! The only module that knows clap. Exit codes: 0 success, 1 differences found (where
 //! asked), 2 error.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args as ClapArgs, Parser, Subcommand};
 
 use crate::error::Result;
+use crate::output::{self, errln, Stream};
+use crate::schema_diff::Colour;
 use crate::source::Source;
+
+/// The longest `--lock-timeout`: a day is already far past any sensible wait.
+const MAX_LOCK_TIMEOUT_SECONDS: f64 = 86_400.0;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,9 +57,24 @@ struct RunArgs {
 
 #[derive(Debug, ClapArgs)]
 struct LockArg {
-    /// How long to wait for another run's lock on the database.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
-    lock_timeout: f64,
+    /// How long to wait for another run's lock on the database (0 to 86400).
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = lock_timeout)]
+    lock_timeout: Duration,
+}
+
+/// Seconds, finite and within `0..=MAX_LOCK_TIMEOUT_SECONDS`; `nan`, `inf`, negative or
+/// huge values are refused rather than read as no wait at all.
+fn lock_timeout(text: &str) -> std::result::Result<Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| "expected a number of seconds".to_string())?;
+    let out_of_range =
+        || format!("expected a number of seconds from 0 to {MAX_LOCK_TIMEOUT_SECONDS}");
+    if !(0.0..=MAX_LOCK_TIMEOUT_SECONDS).contains(&seconds) {
+        return Err(out_of_range());
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|_| out_of_range())
 }
 
 #[derive(Debug, Subcommand)]
@@ -224,7 +245,7 @@ pub enum RunMode {
 /// (usage errors exit with 2, matching autogen's error code). A `--from`/`--to` that is
 /// neither a file nor a usable connection string is an error for `main` to print.
 pub fn parse() -> Result<Command> {
-    let args = Args::parse();
+    let args = Args::try_parse().unwrap_or_else(|error| exit_like_clap(&error));
     let config = args.config;
     let project = |database: Option<DatabaseArg>| Project {
         config: config.clone(),
@@ -277,7 +298,7 @@ pub fn parse() -> Result<Command> {
             action: Action::Upgrade {
                 target: revision,
                 mode: run.mode(),
-                lock_timeout: run.lock.duration(),
+                lock_timeout: run.lock.lock_timeout,
             },
         },
         RawCommand::Downgrade {
@@ -289,7 +310,7 @@ pub fn parse() -> Result<Command> {
             action: Action::Downgrade {
                 target: revision,
                 mode: run.mode(),
-                lock_timeout: run.lock.duration(),
+                lock_timeout: run.lock.lock_timeout,
             },
         },
         RawCommand::Current { database } => Command::Project {
@@ -312,7 +333,7 @@ pub fn parse() -> Result<Command> {
             project: project(Some(database)),
             action: Action::Stamp {
                 revision,
-                lock_timeout: lock.duration(),
+                lock_timeout: lock.lock_timeout,
             },
         },
         RawCommand::Check { database } => Command::Project {
@@ -334,8 +355,27 @@ impl RunArgs {
     }
 }
 
-impl LockArg {
-    fn duration(&self) -> Duration {
-        Duration::try_from_secs_f64(self.lock_timeout).unwrap_or(Duration::ZERO)
-    }
+/// What `clap::Error::exit` does, with the text going through `output`: help and version
+/// exit 0, usage errors 2; an unwritable stream is exit 2, and a closed pipe changes
+/// nothing (nobody reads the text, the code still stands).
+fn exit_like_clap(error: &clap::Error) -> ! {
+    let (stream, is_terminal) = match error.use_stderr() {
+        true => (Stream::Stderr, std::io::stderr().is_terminal()),
+        false => (Stream::Stdout, std::io::stdout().is_terminal()),
+    };
+    let rendered = error.render();
+    let text = match Colour::for_stream(is_terminal) {
+        Colour::Always => rendered.ansi().to_string(),
+        Colour::Never => rendered.to_string(),
+    };
+    let code = match output::write(stream, &text) {
+        Ok(()) => error.exit_code(),
+        Err(write_error) if write_error.is_broken_pipe() => error.exit_code(),
+        Err(write_error) => {
+            // Nothing is left to report to when standard error fails; the code says it.
+            let _ = errln!("error: {write_error}");
+            2
+        }
+    };
+    std::process::exit(code)
 }

@@ -6,7 +6,7 @@
 //! `migrations` reads and writes the files and `runner` talks to the database.
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
 
@@ -17,6 +17,7 @@ use crate::diff::Change;
 use crate::error::{Error, Result};
 use crate::migrations::{self, Chain, Header, NewRevision, Revision};
 use crate::model::Schema;
+use crate::output::{self, errln, outln, Stream};
 use crate::runner::{self, Direction, Lock, Step};
 use crate::schema_diff::{self, Colour};
 use crate::source::{self, Source};
@@ -31,15 +32,15 @@ pub async fn run(command: Command) -> Result<u8> {
             reverse,
         } => {
             let (current, desired) = source::read_pair(&from, &to).await?;
-            report_unmanaged(&[&current, &desired]);
+            report_unmanaged(&[&current, &desired])?;
             let migration = crate::generate(&current, &desired);
-            report_rename_suggestions(&migration.changes);
+            report_rename_suggestions(&migration.changes)?;
             let script = if reverse {
                 migration.down
             } else {
                 migration.up
             };
-            print_stdout(&script.to_text())?;
+            output::write(Stream::Stdout, &script.to_text())?;
             Ok(if exit_code && !script.is_empty() {
                 1
             } else {
@@ -52,11 +53,11 @@ pub async fn run(command: Command) -> Result<u8> {
         } => {
             let client = db::connect(&database_url).await?;
             let schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
-            report_unmanaged(&[&schema]);
+            report_unmanaged(&[&schema])?;
             let yaml = spec::write(&schema);
             match output {
-                Some(path) => fs::write_atomically(&path, yaml.as_bytes())?,
-                None => print_stdout(&yaml)?,
+                Some(path) => fs::write_output(&path, yaml.as_bytes())?,
+                None => output::write(Stream::Stdout, &yaml)?,
             }
             Ok(0)
         }
@@ -217,17 +218,17 @@ async fn migrate(
         }
         None => {
             let chain = migrations::read_chain(&config.migrations)?;
-            eprintln!(
+            errln!(
                 "note: no database configured; comparing {} with the state the revisions in {} \
                  produce",
                 config.schema.display(),
                 config.migrations.display()
-            );
+            )?;
             let (current, desired) = read_migrations_and_file(config, None).await?;
             (chain, current, desired)
         }
     };
-    report_unmanaged(&[&current, &desired]);
+    report_unmanaged(&[&current, &desired])?;
     let migration = crate::generate(&current, &desired);
     if migration.changes.is_empty() {
         let compared_with = match url {
@@ -237,13 +238,13 @@ async fn migrate(
                 config.migrations.display()
             ),
         };
-        println!(
+        outln!(
             "no changes: {} matches {compared_with}; no revision written",
             config.schema.display()
-        );
+        )?;
         return Ok(0);
     }
-    report_rename_suggestions(&migration.changes);
+    report_rename_suggestions(&migration.changes)?;
     let losses: Vec<String> = migration
         .changes
         .iter()
@@ -280,13 +281,13 @@ async fn migrate(
     );
     revision.write()?;
     for change in &migration.changes {
-        println!("Detected {}", change.summary());
+        outln!("Detected {}", change.summary())?;
     }
     for hazard in &header.hazards {
-        println!("Hazard: {hazard}");
+        outln!("Hazard: {hazard}")?;
     }
-    println!("Generated {}", revision.up_path.display());
-    println!("Generated {}", revision.down_path.display());
+    outln!("Generated {}", revision.up_path.display())?;
+    outln!("Generated {}", revision.down_path.display())?;
     Ok(0)
 }
 
@@ -349,15 +350,15 @@ async fn move_database(config: &Config, url: &str, run: &Run) -> Result<u8> {
         let position = Position::read(config, &client).await?;
         let steps = steps(&position, run)?;
         if steps.is_empty() {
-            eprintln!(
+            errln!(
                 "nothing to {}: the database is at {}",
                 run.verb(),
                 position.describe()
-            );
+            )?;
             return Ok(0);
         }
         let with_tables = !runner::tables_exist(&client).await?;
-        print_stdout(&runner::script(&steps, with_tables))?;
+        output::write(Stream::Stdout, &runner::script(&steps, with_tables))?;
         return Ok(0);
     }
     let lock = Lock::acquire(url, run.lock_timeout).await?;
@@ -380,32 +381,32 @@ async fn move_database_locked(
     let position = Position::read(config, client).await?;
     let steps = steps(&position, run)?;
     if steps.is_empty() {
-        println!(
+        outln!(
             "nothing to {}: the database is at {}",
             run.verb(),
             position.describe()
-        );
+        )?;
         return Ok(0);
     }
     if run.mode == RunMode::DryRun {
-        let result = runner::dry_run(client, &steps).await;
-        if result.is_err() {
-            eprintln!("dry run failed; everything was rolled back");
+        if let Err(error) = runner::dry_run(client, &steps).await {
+            // The run's own error outranks a note that cannot be printed.
+            let _ = errln!("dry run failed; everything was rolled back");
+            return Err(error);
         }
-        result?;
         for step in &steps {
-            println!(
+            outln!(
                 "ok: {} {} {} ({})",
                 run.verb(),
                 step.revision.id,
                 step.revision.message(),
                 count(step.statements.len(), "statement")
-            );
+            )?;
         }
-        println!(
+        outln!(
             "dry run: {} ran cleanly; everything was rolled back, nothing was applied",
             count(steps.len(), "revision")
-        );
+        )?;
         return Ok(0);
     }
     let verb_past = match run.direction {
@@ -413,14 +414,18 @@ async fn move_database_locked(
         Direction::Downgrade => "reverted",
     };
     let mut n_done = 0;
+    // A progress line that cannot be printed does not stop the run halfway: the remaining
+    // revisions still apply, and the write error is returned at the end.
+    let mut printed = Ok(());
     let result = runner::run(client, &steps, |step, _elapsed| {
         n_done += 1;
-        println!(
+        let line = outln!(
             "{verb_past} {} {} ({})",
             step.revision.id,
             step.revision.message(),
             count(step.statements.len(), "statement")
         );
+        printed = std::mem::replace(&mut printed, Ok(())).and(line);
     })
     .await;
     if let Err(error) = result {
@@ -430,15 +435,17 @@ async fn move_database_locked(
             (Direction::Upgrade, _) => steps[n_done - 1].revision.id.clone(),
             (Direction::Downgrade, _) => failed.revision.id.clone(),
         };
-        eprintln!(
+        // The run's own error outranks a note that cannot be printed.
+        let _ = errln!(
             "{} of {} failed and was rolled back; the database is at {now_at}",
             run.verb(),
             failed.revision.id
         );
         return Err(error);
     }
+    printed?;
     let position = Position::read(config, client).await?;
-    println!("the database is at {}", position.describe());
+    outln!("the database is at {}", position.describe())?;
     Ok(0)
 }
 
@@ -506,7 +513,7 @@ async fn current(config: &Config, url: &str) -> Result<u8> {
             count(n_pending, "revision")
         ),
     };
-    println!("{}{message} ({status})", position.describe_id());
+    outln!("{}{message} ({status})", position.describe_id())?;
     Ok(0)
 }
 
@@ -526,7 +533,7 @@ async fn history(config: &Config, url: Option<&str>) -> Result<u8> {
         .map(|row| (row.revision.as_str(), row))
         .collect();
     if chain.revisions.is_empty() {
-        println!("no revisions in {} yet", config.migrations.display());
+        outln!("no revisions in {} yet", config.migrations.display())?;
     }
     for (index, revision) in chain.revisions.iter().enumerate().rev() {
         let mut marks = Vec::new();
@@ -541,39 +548,41 @@ async fn history(config: &Config, url: Option<&str>) -> Result<u8> {
         } else {
             format!(" ({})", marks.join(", "))
         };
-        println!(
+        outln!(
             "{} -> {}{marks}, {}",
             revision.parent().unwrap_or("<base>"),
             revision.id,
             revision.message()
-        );
+        )?;
         if url.is_some() {
             match applied.get(revision.id.as_str()) {
-                Some(row) => println!(
+                Some(row) => outln!(
                     "    applied {} by {} in {} ms",
-                    row.applied_at, row.applied_by, row.duration_ms
-                ),
-                None => println!("    pending"),
+                    row.applied_at,
+                    row.applied_by,
+                    row.duration_ms
+                )?,
+                None => outln!("    pending")?,
             }
         }
     }
     match url {
-        None => eprintln!("note: no database configured; showing the files only"),
-        Some(_) if entries.is_empty() => println!("\nno upgrades or downgrades recorded yet"),
+        None => errln!("note: no database configured; showing the files only")?,
+        Some(_) if entries.is_empty() => outln!("\nno upgrades or downgrades recorded yet")?,
         Some(_) => {
-            println!("\naudit history (autogen.history), oldest first:");
+            outln!("\naudit history (autogen.history), oldest first:")?;
             for entry in &entries {
                 let duration = entry
                     .duration_ms
                     .map(|ms| format!(" in {ms} ms"))
                     .unwrap_or_default();
-                println!(
+                outln!(
                     "  {}  {:<9} {}  by {}{duration}",
                     entry.at,
                     entry.direction,
                     entry.revision.as_deref().unwrap_or("-"),
                     entry.by_user
-                );
+                )?;
             }
         }
     }
@@ -604,7 +613,7 @@ fn show(config: &Config, target: &str) -> Result<u8> {
     if !text.ends_with('\n') {
         text.push('\n');
     }
-    print_stdout(&text)?;
+    output::write(Stream::Stdout, &text)?;
     Ok(0)
 }
 
@@ -642,22 +651,22 @@ async fn stamp_locked(
         .iter()
         .collect();
     if revisions.is_empty() {
-        println!(
+        outln!(
             "nothing to stamp: the database is at {}",
             position.describe()
-        );
+        )?;
         return Ok(0);
     }
     runner::stamp(client, &revisions).await?;
     for revision in &revisions {
-        println!(
+        outln!(
             "stamped {} {} (recorded as applied; nothing ran)",
             revision.id,
             revision.message()
-        );
+        )?;
     }
     let position = Position::read(config, client).await?;
-    println!("the database is at {}", position.describe());
+    outln!("the database is at {}", position.describe())?;
     Ok(0)
 }
 
@@ -675,15 +684,15 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
         Err(error @ Error::Replay { .. })
             if url.is_some() && replays(&error, &config.migrations) =>
         {
-            eprintln!(
+            errln!(
                 "note: {migrations_dir} cannot be replayed offline, so only the database is \
                  compared with {schema}:\n{error}"
-            );
+            )?;
             return check_database_only(config, url.unwrap_or_default()).await;
         }
         Err(error) => return Err(error),
     };
-    report_unmanaged(&[&replayed_head, &desired]);
+    report_unmanaged(&[&replayed_head, &desired])?;
     let colour = Colour::for_stream(std::io::stdout().is_terminal());
     let mut report = Report::default();
 
@@ -709,14 +718,14 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
 
     let Some(url) = url else {
         if report.is_empty() {
-            println!(
+            outln!(
                 "ok: {schema} matches the state the revisions in {migrations_dir} produce ({}, \
                  replayed offline; no database configured)",
                 count(chain.revisions.len(), "revision")
-            );
+            )?;
             return Ok(0);
         }
-        print_stdout(&report.text)?;
+        output::write(Stream::Stdout, &report.text)?;
         return Ok(1);
     };
 
@@ -738,7 +747,7 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
     let database = normalize::normalize(
         catalog::read(&client, &SchemaScope::Only(scope.into_iter().collect())).await?,
     );
-    report_unmanaged(&[&database]);
+    report_unmanaged(&[&database])?;
     let drift = crate::generate(&database, &expected);
     if !drift.changes.is_empty() {
         report.section(
@@ -765,13 +774,13 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
         );
     }
     if report.is_empty() {
-        println!(
+        outln!(
             "ok: the database is at {} and matches {schema} and {migrations_dir}",
             position.describe()
-        );
+        )?;
         return Ok(0);
     }
-    print_stdout(&report.text)?;
+    output::write(Stream::Stdout, &report.text)?;
     Ok(1)
 }
 
@@ -780,14 +789,14 @@ async fn check_database_only(config: &Config, url: &str) -> Result<u8> {
     let client = runner::connect(url).await?;
     let position = Position::read(config, &client).await?;
     let (current, desired) = read_database_and_file(config, url).await?;
-    report_unmanaged(&[&current, &desired]);
+    report_unmanaged(&[&current, &desired])?;
     let migration = crate::generate(&current, &desired);
     let schema = config.schema.display();
     if position.at_head() && migration.changes.is_empty() {
-        println!(
+        outln!(
             "ok: the database is at {} and matches {schema}",
             position.describe()
-        );
+        )?;
         return Ok(0);
     }
     let mut report = Report::default();
@@ -800,7 +809,7 @@ async fn check_database_only(config: &Config, url: &str) -> Result<u8> {
             &format!("SQL that would bring the database in line with {schema}:"),
         );
     }
-    print_stdout(&report.text)?;
+    output::write(Stream::Stdout, &report.text)?;
     Ok(1)
 }
 
@@ -950,15 +959,15 @@ async fn init(
         DatabaseSetting::Url(url) => format!("database {}", db::parse(url)?.describe()),
         DatabaseSetting::Env(variable) => format!("database from ${variable}"),
     };
-    println!("created {} ({database_note})", config_path.display());
-    println!("created {}", schema_path.display());
-    println!("created {}/", migrations_path.display());
+    outln!("created {} ({database_note})", config_path.display())?;
+    outln!("created {}", schema_path.display())?;
+    outln!("created {}/", migrations_path.display())?;
 
     let (Some(url), Some(schema)) = (&from_db, &adopted) else {
-        println!(
+        outln!(
             "next: declare tables in {}, then run `autogen migrate -m \"initial schema\"`",
             schema_path.display()
-        );
+        )?;
         return Ok(0);
     };
     let empty = Schema {
@@ -972,7 +981,7 @@ async fn init(
     };
     let migration = crate::generate(&empty, schema);
     if migration.changes.is_empty() {
-        println!("the database is empty: no first revision written");
+        outln!("the database is empty: no first revision written")?;
         return Ok(0);
     }
     let (id, created) = migrations::next_id(migrations::now()?, None)?;
@@ -991,22 +1000,22 @@ async fn init(
         &migration.down.to_text(),
     );
     revision.write()?;
-    println!("created {}", revision.up_path.display());
-    println!("created {}", revision.down_path.display());
-    let stamped = adopt(&migrations_path, url, &revision.id).await;
-    if stamped.is_err() {
-        eprintln!(
+    outln!("created {}", revision.up_path.display())?;
+    outln!("created {}", revision.down_path.display())?;
+    if let Err(error) = adopt(&migrations_path, url, &revision.id).await {
+        // The run's own error outranks a note that cannot be printed.
+        let _ = errln!(
             "the first revision was written but not recorded in the database; once the \
              problem is fixed, run `autogen stamp {}`",
             revision.id
         );
+        return Err(error);
     }
-    stamped?;
-    println!(
+    outln!(
         "stamped {} as applied in {} (it already matches)",
         revision.id,
         db::parse(url)?.describe()
-    );
+    )?;
     Ok(0)
 }
 
@@ -1017,12 +1026,12 @@ fn recorded_database(url: &str) -> Result<DatabaseSetting> {
         return Ok(DatabaseSetting::Url(url.to_string()));
     }
     let variable = config::DEFAULT_DATABASE_URL_ENV;
-    eprintln!(
+    errln!(
         "note: the connection string holds a password, so autogen.toml reads it from \
          ${variable} instead of recording it\n  hint: export {variable}='...' with that \
          connection string, password included, before running autogen (from your CI's \
          secrets, or a shell profile kept out of version control)"
-    );
+    )?;
     Ok(DatabaseSetting::Env(variable.to_string()))
 }
 
@@ -1037,7 +1046,7 @@ async fn read_existing(url: &str) -> Result<Schema> {
         )));
     }
     let schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
-    report_unmanaged(&[&schema]);
+    report_unmanaged(&[&schema])?;
     Ok(schema)
 }
 
@@ -1069,34 +1078,28 @@ fn create_dir(path: &Path) -> Result<()> {
 }
 
 /// A drop and an add that look like a rename get a hint; autogen never guesses renames.
-fn report_rename_suggestions(changes: &[Change]) {
+fn report_rename_suggestions(changes: &[Change]) -> Result<()> {
     for suggestion in crate::diff::rename_suggestions(changes) {
-        eprintln!("hint: {suggestion}");
+        errln!("hint: {suggestion}")?;
     }
+    Ok(())
 }
 
 /// Objects autogen leaves alone are said out loud, never silently ignored.
-fn report_unmanaged(schemas: &[&Schema]) {
+fn report_unmanaged(schemas: &[&Schema]) -> Result<()> {
     let unmanaged: std::collections::BTreeSet<_> = schemas
         .iter()
         .flat_map(|schema| &schema.unmanaged)
         .collect();
     if unmanaged.is_empty() {
-        return;
+        return Ok(());
     }
-    eprintln!(
+    errln!(
         "note: {} object(s) that autogen does not manage were left alone:",
         unmanaged.len()
-    );
+    )?;
     for object in unmanaged {
-        eprintln!("  {} {}", object.kind, object.name);
+        errln!("  {} {}", object.kind, object.name)?;
     }
-}
-
-fn print_stdout(text: &str) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(|source| Error::io("<stdout>", source))
+    Ok(())
 }

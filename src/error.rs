@@ -82,6 +82,13 @@ pub enum Error {
     /// latest revision, edited or missing revisions, lock held); the message says why.
     #[error("{0}")]
     Workflow(String),
+    /// Printing failed: the stream is full, closed or gone.
+    #[error("cannot write to {stream}: {source}")]
+    Output {
+        stream: crate::output::Stream,
+        #[source]
+        source: std::io::Error,
+    },
     /// Wrong command-line usage that clap cannot catch.
     #[error("{0}")]
     Usage(String),
@@ -118,6 +125,17 @@ impl Error {
     /// Every error is exit code 2; 1 is reserved for "differences found".
     pub fn exit_code(&self) -> u8 {
         2
+    }
+
+    /// Whether the reader of our output went away (`autogen check | head -1`): not a
+    /// failure, so `main` exits quietly with 0, the way ripgrep does.
+    pub fn is_broken_pipe(&self) -> bool {
+        match self {
+            Error::Output { source, .. } | Error::Io { source, .. } => {
+                source.kind() == std::io::ErrorKind::BrokenPipe
+            }
+            _ => false,
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! File writing that never leaves a partial file behind.
+//! File writing that never leaves a partial file behind, and reports every write error.
 
 use std::io::Write;
 use std::path::Path;
@@ -30,4 +30,21 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&temporary);
         Error::io(path, source)
     })
+}
+
+/// Writes an output file the user named (`inspect -o`): a regular file (or a new one)
+/// atomically; anything else (`/dev/stdout`, a pipe, `/dev/full`) directly, since renaming
+/// over a device or a pipe would replace it rather than write to it.
+pub fn write_output(path: &Path, contents: &[u8]) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if !metadata.is_file() => std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut file| {
+                file.write_all(contents)?;
+                file.flush()
+            })
+            .map_err(|source| Error::io(path, source)),
+        _ => write_atomically(path, contents),
+    }
 }

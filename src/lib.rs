@@ -3,6 +3,9 @@
 //! Modules are listed in pipeline order: load (`spec`) → introspect (`catalog`) → `normalize`
 //! → `diff` → `plan` → render (`sql`) → emit. See ARCHITECTURE.md for the map and invariants.
 
+// Printing goes through `output`, which reports write errors instead of panicking.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod cursor;
 pub mod error;
 pub mod guard;
@@ -25,6 +28,7 @@ pub mod config;
 pub mod db;
 pub mod fs;
 pub mod migrations;
+pub mod output;
 pub mod runner;
 pub mod schema_diff;
 pub mod shadow;

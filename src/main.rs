@@ -1,14 +1,16 @@
 //! Entry point: parse the arguments, run the command, print an error once, exit.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::ExitCode;
+
+use autogen::error::Error;
+use autogen::output;
 
 fn main() -> ExitCode {
     let command = match autogen::cli::parse() {
         Ok(command) => command,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(error.exit_code());
-        }
+        Err(error) => return fail(&error),
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -16,15 +18,24 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
+            // Nothing is left to report to when standard error fails; the exit code says it.
+            let _ = output::stderr_line(format_args!(
+                "error: cannot start the async runtime: {error}"
+            ));
             return ExitCode::from(2);
         }
     };
     match runtime.block_on(autogen::commands::run(command)) {
         Ok(code) => ExitCode::from(code),
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::from(error.exit_code())
-        }
+        Err(error) => fail(&error),
     }
+}
+
+fn fail(error: &Error) -> ExitCode {
+    if error.is_broken_pipe() {
+        return ExitCode::SUCCESS;
+    }
+    // Nothing is left to report to when standard error fails; the exit code says it.
+    let _ = output::stderr_line(format_args!("error: {error}"));
+    ExitCode::from(error.exit_code())
 }

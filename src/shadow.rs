@@ -3,7 +3,10 @@
 //!
 //! PostgreSQL itself then decides the canonical text of every type, default, check and
 //! index expression, so the desired side compares exactly like an introspected one (the
-//! approach Atlas calls a dev database). Touches only the database it creates.
+//! approach Atlas calls a dev database). Touches only the databases it creates, and
+//! shadows other runs left behind: each is named after the session that created it
+//! (`autogen_shadow_<backend pid>_<backend start in µs>_<n>`), so a run can tell a leftover
+//! of a killed run (creator session gone, nobody connected) from one in use, on any machine.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -25,17 +28,41 @@ pub struct Origin<'a> {
 
 static SHADOW_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+const SHADOW_PREFIX: &str = "autogen_shadow_";
+
+/// This session's backend pid and start time in microseconds since the epoch: together
+/// they name one session on the server for good (a pid alone is reused).
+const SESSION_QUERY: &str = "SELECT pg_catalog.pg_backend_pid(), \
+     (extract(epoch FROM backend_start) * 1000000)::bigint \
+     FROM pg_catalog.pg_stat_activity WHERE pid = pg_catalog.pg_backend_pid()";
+
+/// Shadow-named databases this role may drop (so never another role's), and whether any
+/// session is connected to each.
+const SHADOW_DATABASES_QUERY: &str = "SELECT d.datname::text, EXISTS (SELECT 1 \
+     FROM pg_catalog.pg_stat_activity a WHERE a.datname = d.datname) \
+     FROM pg_catalog.pg_database d \
+     WHERE d.datname LIKE 'autogen\\_shadow\\_%' \
+     AND pg_catalog.pg_has_role(d.datdba, 'MEMBER')";
+
+/// Whether the session named by a pid and start time is still there. A start time the role
+/// may not see (NULL) counts as the same session: when unsure, the shadow is kept.
+const SESSION_ALIVE_QUERY: &str = "SELECT EXISTS (SELECT 1 \
+     FROM pg_catalog.pg_stat_activity WHERE pid = $1 AND (backend_start IS NULL \
+     OR (extract(epoch FROM backend_start) * 1000000)::bigint = $2))";
+
 /// Returns `desired` as PostgreSQL stores it, read back from a shadow database created on
 /// the server `admin` is connected to (`server_url` is used to connect to the shadow).
+/// Shadows that killed runs left on the server are dropped first.
 pub async fn canonicalize(
     admin: &Client,
     server_url: &str,
     desired: &Schema,
     origin: &Origin<'_>,
 ) -> Result<Schema> {
+    drop_stale_shadows(admin).await?;
+    let (backend_pid, backend_start) = session(admin).await?;
     let shadow_name = format!(
-        "autogen_shadow_{}_{}",
-        std::process::id(),
+        "{SHADOW_PREFIX}{backend_pid}_{backend_start}_{}",
         SHADOW_COUNTER.fetch_add(1, Ordering::Relaxed)
     );
     admin
@@ -64,6 +91,62 @@ pub async fn canonicalize(
     let schema = result?;
     dropped?;
     Ok(schema)
+}
+
+async fn session(admin: &Client) -> Result<(i32, i64)> {
+    let row = admin
+        .query_one(SESSION_QUERY, &[])
+        .await
+        .map_err(|source| {
+            Error::database("cannot name a shadow database after this session", source)
+        })?;
+    Ok((row.get(0), row.get(1)))
+}
+
+/// The creating session a shadow's name records, or `None` for a name autogen did not
+/// give (shadows of older versions, or someone else's database): those are never dropped.
+fn creator(shadow_name: &str) -> Option<(i32, i64)> {
+    let mut parts = shadow_name.strip_prefix(SHADOW_PREFIX)?.split('_');
+    let backend_pid = parts.next()?.parse().ok()?;
+    let backend_start = parts.next()?.parse().ok()?;
+    let counter: usize = parts.next()?.parse().ok()?;
+    let canonical = format!("{SHADOW_PREFIX}{backend_pid}_{backend_start}_{counter}");
+    (parts.next().is_none() && canonical == shadow_name).then_some((backend_pid, backend_start))
+}
+
+/// Drops every shadow whose creating session has ended and that nobody is connected to:
+/// what a `kill -9` during `diff` or `check` leaves behind.
+async fn drop_stale_shadows(admin: &Client) -> Result<()> {
+    let candidates = admin
+        .query(SHADOW_DATABASES_QUERY, &[])
+        .await
+        .map_err(|source| Error::database("cannot list leftover shadow databases", source))?;
+    for row in candidates {
+        let (shadow_name, in_use): (String, bool) = (row.get(0), row.get(1));
+        let Some((backend_pid, backend_start)) = creator(&shadow_name) else {
+            continue;
+        };
+        if in_use {
+            continue;
+        }
+        let creator_alive: bool = admin
+            .query_one(SESSION_ALIVE_QUERY, &[&backend_pid, &backend_start])
+            .await
+            .map_err(|source| Error::database("cannot list leftover shadow databases", source))?
+            .get(0);
+        if creator_alive {
+            continue;
+        }
+        // Without FORCE, the drop refuses if a session connected since the check; another
+        // run may also have dropped it first. Either way it is not this run's to force.
+        let _ = admin
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {}",
+                quote::ident(&shadow_name)
+            ))
+            .await;
+    }
+    Ok(())
 }
 
 async fn build_and_read(
@@ -198,5 +281,29 @@ fn point_at_source(error: Error, script: &sql::Script, origin: &Origin<'_>) -> E
             describe_db_error(source),
             statement.sql
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::creator;
+
+    #[test]
+    fn only_names_autogen_gives_are_shadows_with_a_creator() {
+        assert_eq!(
+            creator("autogen_shadow_4242_1767225600123456_0"),
+            Some((4242, 1767225600123456))
+        );
+        for not_ours in [
+            "autogen_shadow_4242_0",
+            "autogen_shadow_4242_1767225600123456_0_x",
+            "autogen_shadow_04242_1767225600123456_0",
+            "autogen_shadow_+4242_1767225600123456_0",
+            "autogen_shadow_4242_1767225600123456_",
+            "autogen_shadows_4242_1767225600123456_0",
+            "app",
+        ] {
+            assert_eq!(creator(not_ours), None, "{not_ours}");
+        }
     }
 }

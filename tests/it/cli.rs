@@ -385,3 +385,48 @@ fn the_main_job_runs_on_the_example_without_a_database() {
     );
     let _ = std::fs::remove_dir_all(&directory);
 }
+
+#[test]
+fn lock_timeouts_must_be_finite_seconds_up_to_a_day() {
+    let missing_config = std::env::temp_dir().join("autogen-no-such-project/autogen.toml");
+    for (command, value) in [
+        ("upgrade", "nan"),
+        ("upgrade", "inf"),
+        ("downgrade", "-1"),
+        ("upgrade", "1e300"),
+        ("stamp", "86400.5"),
+        ("upgrade", "soon"),
+    ] {
+        let mut args = vec![command];
+        if command == "stamp" {
+            args.push("head");
+        }
+        let output = autogen()
+            .args(&args)
+            .arg(format!("--lock-timeout={value}"))
+            .arg("--config")
+            .arg(&missing_config)
+            .output()
+            .expect("autogen runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{value}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!(
+                "error: invalid value '{value}' for '--lock-timeout <SECONDS>': "
+            )),
+            "{value}: {stderr}"
+        );
+    }
+    for value in ["0", "0.5", "86400"] {
+        let output = autogen()
+            .args(["upgrade", "--lock-timeout", value, "--config"])
+            .arg(&missing_config)
+            .output()
+            .expect("autogen runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("autogen.toml not found"),
+            "{value}: {stderr}"
+        );
+    }
+}

@@ -7,4 +7,6 @@ mod connection;
 mod fixtures;
 mod fuzz;
 mod hostile;
+mod output;
+mod shadow;
 mod workflow;

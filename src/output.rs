@@ -1,0 +1,68 @@
+//! Every byte autogen prints to standard output or standard error goes through here.
+//!
+//! A failed write is an `Error::Output` naming the stream, so it ends the run with exit 2
+//! instead of a panic (`println!`) or silence; `main` turns a broken pipe (`autogen check |
+//! head -1`) into a quiet exit 0, as ripgrep does. Rust ignores SIGPIPE, so a closed pipe
+//! arrives here as an `EPIPE` error. `outln!` and `errln!` are the `println!`/`eprintln!`
+//! of the crate; `clippy::print_stdout`/`print_stderr` are denied everywhere else.
+
+use std::fmt::Display;
+use std::io::Write;
+
+use crate::error::{Error, Result};
+
+/// Which standard stream a write went to, named the way messages say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Display for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stream::Stdout => "standard output",
+            Stream::Stderr => "standard error",
+        })
+    }
+}
+
+/// Writes `text` to `stream` and flushes it, so a full disk is reported at this write.
+pub fn write(stream: Stream, text: &str) -> Result<()> {
+    let written = match stream {
+        Stream::Stdout => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+        }
+        Stream::Stderr => std::io::stderr().lock().write_all(text.as_bytes()),
+    };
+    written.map_err(|source| Error::Output { stream, source })
+}
+
+/// `text` and a newline on standard output.
+pub fn stdout_line(text: impl Display) -> Result<()> {
+    write(Stream::Stdout, &format!("{text}\n"))
+}
+
+/// `text` and a newline on standard error.
+pub fn stderr_line(text: impl Display) -> Result<()> {
+    write(Stream::Stderr, &format!("{text}\n"))
+}
+
+/// `println!` that returns the write error instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::stdout_line(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` that returns the write error instead of panicking.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::output::stderr_line(format_args!($($arg)*))
+    };
+}
+
+pub(crate) use {errln, outln};
