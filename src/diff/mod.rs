@@ -92,11 +92,17 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 /// may rebuild what the way there only extends (an enum value added, then removed).
 pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Change>) {
     let retyped = retyped_columns(changes);
-    if retyped.is_empty() {
-        return;
-    }
-    let tables: BTreeSet<QualifiedName> = retyped.iter().map(|(table, _)| table.clone()).collect();
-    rebuild_views_over(before, after, tables, changes);
+    // PostgreSQL refuses to drop a relation a view reads, or a column it reads, or to
+    // change that column's type.
+    let mut relations: BTreeSet<QualifiedName> =
+        retyped.iter().map(|(table, _)| table.clone()).collect();
+    relations.extend(changes.iter().filter_map(|change| match change {
+        Change::DropColumn { table, .. } => Some(table.clone()),
+        Change::DropTable(table) => Some(table.name.clone()),
+        Change::DropView(view) => Some(view.name.clone()),
+        _ => None,
+    }));
+    rebuild_views_over(before, after, relations, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, changes);
 }
 
@@ -354,27 +360,21 @@ fn expression_texts(change: &Change) -> Vec<String> {
     }
 }
 
-/// Views are matched by name and replaced whole when they differ. PostgreSQL refuses to
-/// drop a view another view reads, or to drop a column a view reads, so views over a
-/// replaced view or over a table losing columns (and the views over those) are dropped
-/// before and created again after.
+/// Views are matched by name and replaced whole when they differ; what reads them is
+/// `rebuild_dependents`'s.
 fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
-    let mut touched: BTreeSet<QualifiedName> = current
-        .views
-        .values()
-        .filter(|current_view| {
-            !desired
-                .views
-                .get(&current_view.name)
-                .is_some_and(|desired_view| desired_view.same_as(current_view))
-        })
-        .map(|view| view.name.clone())
-        .collect();
-    touched.extend(changes.iter().filter_map(|change| match change {
-        Change::DropColumn { table, .. } => Some(table.clone()),
-        _ => None,
-    }));
-    rebuild_views_over(current, desired, touched, changes);
+    for (name, current_view) in &current.views {
+        let kept = desired
+            .views
+            .get(name)
+            .is_some_and(|desired_view| desired_view.same_as(current_view));
+        if !kept {
+            changes.push(Change::DropView(current_view.clone()));
+            if let Some(desired_view) = desired.views.get(name) {
+                changes.push(Change::CreateView(desired_view.clone()));
+            }
+        }
+    }
     for (name, desired_view) in &desired.views {
         if !current.views.contains_key(name) {
             changes.push(Change::CreateView(desired_view.clone()));
@@ -382,8 +382,8 @@ fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     }
 }
 
-/// Drops every view of `before` that is in `relations` or reads one of them (transitively)
-/// and creates its `after` form again, unless `changes` already drop it.
+/// Drops every view of `before` that reads one of `relations` (transitively) and creates its
+/// `after` form again, unless `changes` already drop it.
 fn rebuild_views_over(
     before: &Schema,
     after: &Schema,
