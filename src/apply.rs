@@ -1,9 +1,11 @@
-//! Stage 7, apply: run a rendered script against a database inside one transaction.
+//! Stage 7, apply: run a rendered script against a database, inside one transaction, or
+//! pipelined without one into a scratch database.
 //!
-//! A failing statement rolls everything back and is reported with its number and text. Each
-//! statement travels alone in the extended protocol, which refuses a second one.
-//! Never decides what to run; it runs exactly the script it is given.
+//! A failing statement is reported with its number and text. Each statement travels alone in
+//! the extended protocol, which refuses a second one. Never decides what to run; it runs
+//! exactly the script it is given.
 
+use futures_util::future::join_all;
 use tokio_postgres::Client;
 
 use crate::error::{Error, Result};
@@ -32,4 +34,37 @@ pub async fn apply(client: &mut Client, script: &Script, origin: &str) -> Result
         .commit()
         .await
         .map_err(|source| Error::database(format!("{origin}: cannot commit"), source))
+}
+
+/// Statements in flight at once when building a scratch database.
+const PIPELINE_WINDOW: usize = 256;
+
+/// Runs every statement of `script` outside any transaction, `PIPELINE_WINDOW` at a time
+/// without waiting for each answer. For a scratch (shadow) database only: it is dropped
+/// whatever happens, so atomicity buys nothing, while one transaction over thousands of
+/// objects runs out of lock slots (`max_locks_per_transaction`) and a round trip per
+/// statement dominates the time. The first failing statement is reported.
+pub async fn build_scratch(client: &Client, script: &Script, origin: &str) -> Result<()> {
+    for (window_idx, window) in script.statements.chunks(PIPELINE_WINDOW).enumerate() {
+        let results = join_all(
+            window
+                .iter()
+                .map(|statement| client.query_typed(&statement.sql, &[])),
+        )
+        .await;
+        let failed = results
+            .into_iter()
+            .enumerate()
+            .find_map(|(offset, result)| result.err().map(|source| (offset, source)));
+        if let Some((offset, source)) = failed {
+            let statement_idx = window_idx * PIPELINE_WINDOW + offset;
+            return Err(Error::Apply {
+                origin: origin.to_string(),
+                statement_number: statement_idx + 1,
+                sql: script.statements[statement_idx].sql.clone(),
+                source,
+            });
+        }
+    }
+    Ok(())
 }

@@ -158,12 +158,12 @@ async fn build_and_read(
     // The same server, credentials and TLS settings; only the database differs.
     let mut conninfo = db::parse(server_url)?;
     conninfo.config.dbname(shadow_name);
-    let mut shadow = conninfo.connect().await?;
+    let shadow = conninfo.connect().await?;
     let scope = SchemaScope::Only(desired.schemas.iter().cloned().collect());
     let empty = normalize::normalize(catalog::read(&shadow, &scope).await?);
     let changes = separate_checks_and_indexes(diff::diff(&empty, desired));
     let script = sql::render(&plan::build(&changes), Direction::Upgrade);
-    apply::apply(&mut shadow, &script, "shadow database")
+    apply::build_scratch(&shadow, &script, "shadow database")
         .await
         .map_err(|error| point_at_source(error, &script, origin))?;
     let built = normalize::normalize(catalog::read(&shadow, &scope).await?);
@@ -172,7 +172,7 @@ async fn build_and_read(
         return Ok(built);
     }
     let script = sql::render(&plan::build(&restated), Direction::Upgrade);
-    apply::apply(&mut shadow, &script, "shadow database")
+    apply::build_scratch(&shadow, &script, "shadow database")
         .await
         .map_err(|error| point_at_source(error, &script, origin))?;
     Ok(normalize::normalize(catalog::read(&shadow, &scope).await?))
