@@ -15,7 +15,8 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
+use crate::fs::MAX_NESTING_DEPTH;
 use crate::sql::quote::{comment_text, comment_text_value};
 
 /// Overrides the clock (RFC 3339, e.g. `2026-11-24T17:00:00Z`) so tests and the README
@@ -270,8 +271,8 @@ fn id_of(name: &str) -> Option<&str> {
 }
 
 fn read_revision(name: &str, up_path: PathBuf, down_path: PathBuf) -> Result<Revision> {
-    let up_bytes = std::fs::read(&up_path).map_err(|source| Error::io(&up_path, source))?;
-    let down_bytes = std::fs::read(&down_path).map_err(|source| Error::io(&down_path, source))?;
+    let up_bytes = crate::fs::read_input(&up_path)?;
+    let down_bytes = crate::fs::read_input(&down_path)?;
     let as_text = |bytes: Vec<u8>, path: &Path| {
         String::from_utf8(bytes).map_err(|_| revision_error(path, "is not valid UTF-8"))
     };
@@ -599,7 +600,9 @@ pub struct FileStatement {
 /// Splits SQL text into statements at top-level semicolons. Semicolons inside strings,
 /// quoted identifiers, comments, dollar-quoted bodies and `BEGIN ATOMIC ... END` function
 /// bodies do not split. Statements that control the transaction are refused, because
-/// autogen runs each revision in a transaction of its own.
+/// autogen runs each revision in a transaction of its own, and so is nesting deeper than
+/// `MAX_NESTING_DEPTH`, which no real file has and which would make the readers of these
+/// statements recurse without bound.
 pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
     let dialect = PostgreSqlDialect {};
     let tokens = Tokenizer::new(&dialect, text)
@@ -611,7 +614,24 @@ pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
     let mut start: Option<(usize, usize)> = None;
     let mut words: Vec<String> = Vec::new();
     let mut block_depth = 0usize;
+    let mut nesting_depth = 0usize;
     for (token, &token_start) in tokens.iter().zip(&starts) {
+        match &token.token {
+            Token::LParen | Token::LBracket => nesting_depth += 1,
+            Token::RParen | Token::RBracket => nesting_depth = nesting_depth.saturating_sub(1),
+            _ => {}
+        }
+        if nesting_depth > MAX_NESTING_DEPTH {
+            let location = Location {
+                line: token.span.start.line as usize,
+                column: token.span.start.column as usize,
+            };
+            return Err(Error::input(
+                path,
+                Some(location),
+                format!("nested more than {MAX_NESTING_DEPTH} levels deep"),
+            ));
+        }
         match &token.token {
             Token::Whitespace(_) | Token::EOF => {}
             Token::SemiColon if block_depth == 0 => {

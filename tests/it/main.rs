@@ -4,4 +4,5 @@ mod scratch;
 
 mod cli;
 mod fixtures;
+mod limits;
 mod workflow;
