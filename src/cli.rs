@@ -23,7 +23,8 @@ const MAX_LOCK_TIMEOUT_SECONDS: f64 = 86_400.0;
     version,
     about = "Autogenerate reviewed, reversible PostgreSQL migrations from schema.yaml",
     after_help = "Exit codes: 0 success, 1 differences found (diff --exit-code) or drift \
-                  (check), 2 error."
+                  (check), 2 error.\n\nInput files larger than 64 MiB are refused; \
+                  AUTOGEN_MAX_FILE_SIZE (bytes, or e.g. 128M) sets another limit."
 )]
 struct Args {
     /// The project file (default: ./autogen.toml); its directory anchors the paths in it.

@@ -50,17 +50,23 @@ impl Config {
     /// Reads `path`, or `autogen.toml` in the current directory.
     pub fn load(path: Option<&Path>) -> Result<Config> {
         let path = path.unwrap_or(Path::new(FILE_NAME));
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+        let bytes = match crate::fs::read_input(path) {
+            Ok(bytes) => bytes,
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Error::Usage(format!(
                     "{} not found\n  hint: run `autogen init` to create a project here, \
                      or point at one with --config PATH",
                     path.display()
                 )))
             }
-            Err(source) => return Err(Error::io(path, source)),
+            Err(error) => return Err(error),
         };
+        let text = String::from_utf8(bytes).map_err(|error| {
+            Error::io(
+                path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, error),
+            )
+        })?;
         parse(&text, path)
     }
 

@@ -16,20 +16,29 @@ use sqlparser::ast::{
     ObjectNamePart, SelectItem, SetExpr, Statement, UnaryOperator, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use crate::model::{self, IndexTarget, Schema};
 
-/// The key of an expression; unparsable text is its own key (whitespace collapsed).
+/// Trees taller than this are compared as text. sqlparser builds a chain of operators
+/// (`a + b + c ...`) without recursing, as a left-deep tree as tall as the chain, but its
+/// visitor, printer and destructor all recurse, so a long chain would overflow the stack.
+const MAX_TREE_HEIGHT: usize = 500;
+
+/// The key of an expression; unparsable text is its own key (whitespace collapsed), and so
+/// is text whose tree could be taller than `MAX_TREE_HEIGHT`.
 pub fn expression_key(text: &str) -> String {
     let dialect = PostgreSqlDialect {};
-    let parsed = Parser::new(&dialect)
-        .try_with_sql(text)
-        .and_then(|mut parser| {
-            let expression = parser.parse_expr()?;
-            parser.expect_token(&sqlparser::tokenizer::Token::EOF)?;
-            Ok(expression)
-        });
+    let Some(tokens) = shallow_tokens(text) else {
+        return collapse_whitespace(text);
+    };
+    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
+    let parsed = parser.parse_expr().and_then(|expression| {
+        parser.expect_token(&Token::EOF)?;
+        Ok(expression)
+    });
     match parsed {
         Ok(mut expression) => {
             let _ = visit_expressions_mut(&mut expression, canonicalize);
@@ -42,7 +51,13 @@ pub fn expression_key(text: &str) -> String {
 /// The key of a view's query.
 pub fn query_key(text: &str) -> String {
     let dialect = PostgreSqlDialect {};
-    let Ok(mut statements) = Parser::parse_sql(&dialect, text) else {
+    let Some(tokens) = shallow_tokens(text) else {
+        return collapse_whitespace(text);
+    };
+    let parsed = Parser::new(&dialect)
+        .with_tokens_with_locations(tokens)
+        .parse_statements();
+    let Ok(mut statements) = parsed else {
         return collapse_whitespace(text);
     };
     let _ = visit_relations_mut(&mut statements, |name| {
@@ -91,6 +106,82 @@ pub fn query_key(text: &str) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The tokens of `text`, unless the tree sqlparser would build from them could be taller
+/// than `MAX_TREE_HEIGHT`.
+fn shallow_tokens(text: &str) -> Option<Vec<TokenWithSpan>> {
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
+        .tokenize_with_location()
+        .ok()?;
+    (height_bound(&tokens) <= MAX_TREE_HEIGHT).then_some(tokens)
+}
+
+/// An upper bound on the height of sqlparser's tree for `tokens`, up to a constant factor
+/// per pair of parentheses (whose nesting the parser limits itself). A path from the root
+/// passes each operator-like token of its list item at most once (anything but a name, a
+/// literal, a comma or a bracket counts), then enters one parenthesized group; items
+/// separated by commas are siblings.
+fn height_bound(tokens: &[TokenWithSpan]) -> usize {
+    // The outermost group is the text itself; groups left open close at the end.
+    let mut groups = vec![Group::default()];
+    for token in tokens {
+        match &token.token {
+            Token::LParen | Token::LBracket => groups.push(Group::default()),
+            Token::RParen | Token::RBracket => close_group(&mut groups),
+            Token::Whitespace(_)
+            | Token::EOF
+            | Token::Number(..)
+            | Token::SingleQuotedString(_) => {}
+            Token::Word(word) if word.keyword == Keyword::NoKeyword => {}
+            other => {
+                if let Some(group) = groups.last_mut() {
+                    match other {
+                        Token::Comma => group.end_item(),
+                        _ => group.operators += 1,
+                    }
+                }
+            }
+        }
+    }
+    while groups.len() > 1 {
+        close_group(&mut groups);
+    }
+    groups.first().map_or(0, Group::height)
+}
+
+/// A parenthesized group (or the whole text) while `height_bound` reads it.
+#[derive(Default)]
+struct Group {
+    /// Operator-like tokens of the current item.
+    operators: usize,
+    /// The tallest group closed inside the current item.
+    tallest_inner: usize,
+    /// The tallest item finished before the current one.
+    tallest_item: usize,
+}
+
+impl Group {
+    fn height(&self) -> usize {
+        self.tallest_item.max(self.operators + self.tallest_inner)
+    }
+
+    fn end_item(&mut self) {
+        self.tallest_item = self.height();
+        self.operators = 0;
+        self.tallest_inner = 0;
+    }
+}
+
+/// Closes the innermost group into its parent; a stray closing bracket closes nothing.
+fn close_group(groups: &mut Vec<Group>) {
+    if groups.len() < 2 {
+        return;
+    }
+    let height = groups.pop().map_or(0, |group| group.height()) + 1;
+    if let Some(parent) = groups.last_mut() {
+        parent.tallest_inner = parent.tallest_inner.max(height);
+    }
 }
 
 /// Gives `desired` the text of `current` wherever the two mean the same by key, so that
@@ -413,5 +504,30 @@ mod tests {
             query_key("SELECT a.name FROM a JOIN b ON a.id = b.id"),
             query_key("SELECT b.name FROM a JOIN b ON a.id = b.id"),
         );
+    }
+
+    #[test]
+    fn trees_that_could_overflow_the_stack_are_compared_as_text() {
+        // Within the bound the key is canonical, on a test thread's small stack too.
+        let chain = vec!["a"; MAX_TREE_HEIGHT].join(" + ");
+        same(&format!("({chain})"), &chain);
+        // 20k operators would make a tree 20k deep; the text is the key instead.
+        let long_chain = vec!["1"; 20_000].join(" +\n");
+        assert_eq!(
+            expression_key(&long_chain),
+            collapse_whitespace(&long_chain)
+        );
+        different(&long_chain, &format!("{long_chain} + 1"));
+        let view = format!("SELECT {long_chain} FROM t");
+        assert_eq!(query_key(&view), collapse_whitespace(&view));
+        // Commas separate siblings, so a wide list is not a tall tree.
+        let wide = vec!["a + 1"; 10_000].join(", ");
+        assert!(height_bound(&tokens(&format!("SELECT {wide} FROM t"))) < 10);
+    }
+
+    fn tokens(text: &str) -> Vec<TokenWithSpan> {
+        Tokenizer::new(&PostgreSqlDialect {}, text)
+            .tokenize_with_location()
+            .expect("tokenizes")
     }
 }

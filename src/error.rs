@@ -58,6 +58,14 @@ pub enum Error {
     /// The requested change cannot be planned.
     #[error("{object}: {message}")]
     Plan { object: String, message: String },
+    /// An input file outside autogen's limits: not a regular file, over the size cap, or
+    /// nested too deeply to parse in bounded time.
+    #[error("{}: {message}", spec_prefix(path, location, &None))]
+    Input {
+        path: PathBuf,
+        location: Option<Location>,
+        message: String,
+    },
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -104,6 +112,18 @@ impl Error {
             path: path.into(),
             location: None,
             object,
+            message: message.into(),
+        }
+    }
+
+    pub fn input(
+        path: impl Into<PathBuf>,
+        location: Option<Location>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Input {
+            path: path.into(),
+            location,
             message: message.into(),
         }
     }

@@ -15,7 +15,9 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
+use crate::fs::MAX_NESTING_DEPTH;
+use crate::sql::quote::{comment_text, comment_text_value};
 
 /// Overrides the clock (RFC 3339, e.g. `2026-11-24T17:00:00Z`) so tests and the README
 /// get the same revision ids in every run.
@@ -40,20 +42,20 @@ pub struct Header {
 }
 
 impl Header {
+    /// The header as comment lines; every value is escaped (`quote::comment_text`), so
+    /// a message or hazard cannot end its line, and `parse` reads it back exactly.
     pub fn render(&self) -> String {
-        let mut text = format!("{HEADER_FIRST}{}\n", self.revision);
-        text.push_str(&format!(
-            "-- parent: {}\n",
-            self.parent.as_deref().unwrap_or("none")
-        ));
-        text.push_str(&format!("-- message: {}\n", self.message));
-        text.push_str(&format!("-- created: {}\n", self.created));
+        let mut text = format!("{HEADER_FIRST}{}\n", comment_text(&self.revision));
+        let parent = self.parent.as_deref().unwrap_or("none");
+        text.push_str(&format!("-- parent: {}\n", comment_text(parent)));
+        text.push_str(&format!("-- message: {}\n", comment_text(&self.message)));
+        text.push_str(&format!("-- created: {}\n", comment_text(&self.created)));
         if self.hazards.is_empty() {
             text.push_str("-- hazards: none\n");
         } else {
             text.push_str("-- hazards:\n");
             for hazard in &self.hazards {
-                text.push_str(&format!("--   {hazard}\n"));
+                text.push_str(&format!("--   {}\n", comment_text(hazard)));
             }
         }
         text
@@ -65,7 +67,7 @@ impl Header {
         let revision = lines
             .next()
             .and_then(|line| line.strip_prefix(HEADER_FIRST))
-            .map(|id| id.trim().to_string())
+            .map(|id| comment_text_value(id.trim()))
             .ok_or_else(|| {
                 revision_error(
                     path,
@@ -91,7 +93,7 @@ impl Header {
             };
             if in_hazards {
                 if let Some(hazard) = comment.strip_prefix("   ") {
-                    header.hazards.push(hazard.trim().to_string());
+                    header.hazards.push(comment_text_value(hazard.trim()));
                     continue;
                 }
                 in_hazards = false;
@@ -99,12 +101,12 @@ impl Header {
             let comment = comment.trim();
             if let Some(parent) = comment.strip_prefix("parent:") {
                 let parent = parent.trim();
-                header.parent = (parent != "none").then(|| parent.to_string());
+                header.parent = (parent != "none").then(|| comment_text_value(parent));
                 seen_parent = true;
             } else if let Some(message) = comment.strip_prefix("message:") {
-                header.message = message.trim().to_string();
+                header.message = comment_text_value(message.trim());
             } else if let Some(created) = comment.strip_prefix("created:") {
-                header.created = created.trim().to_string();
+                header.created = comment_text_value(created.trim());
             } else if comment == "hazards:" {
                 in_hazards = true;
             }
@@ -269,8 +271,8 @@ fn id_of(name: &str) -> Option<&str> {
 }
 
 fn read_revision(name: &str, up_path: PathBuf, down_path: PathBuf) -> Result<Revision> {
-    let up_bytes = std::fs::read(&up_path).map_err(|source| Error::io(&up_path, source))?;
-    let down_bytes = std::fs::read(&down_path).map_err(|source| Error::io(&down_path, source))?;
+    let up_bytes = crate::fs::read_input(&up_path)?;
+    let down_bytes = crate::fs::read_input(&down_path)?;
     let as_text = |bytes: Vec<u8>, path: &Path| {
         String::from_utf8(bytes).map_err(|_| revision_error(path, "is not valid UTF-8"))
     };
@@ -598,7 +600,9 @@ pub struct FileStatement {
 /// Splits SQL text into statements at top-level semicolons. Semicolons inside strings,
 /// quoted identifiers, comments, dollar-quoted bodies and `BEGIN ATOMIC ... END` function
 /// bodies do not split. Statements that control the transaction are refused, because
-/// autogen runs each revision in a transaction of its own.
+/// autogen runs each revision in a transaction of its own, and so is nesting deeper than
+/// `MAX_NESTING_DEPTH`, which no real file has and which would make the readers of these
+/// statements recurse without bound.
 pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
     let dialect = PostgreSqlDialect {};
     let tokens = Tokenizer::new(&dialect, text)
@@ -610,7 +614,24 @@ pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
     let mut start: Option<(usize, usize)> = None;
     let mut words: Vec<String> = Vec::new();
     let mut block_depth = 0usize;
+    let mut nesting_depth = 0usize;
     for (token, &token_start) in tokens.iter().zip(&starts) {
+        match &token.token {
+            Token::LParen | Token::LBracket => nesting_depth += 1,
+            Token::RParen | Token::RBracket => nesting_depth = nesting_depth.saturating_sub(1),
+            _ => {}
+        }
+        if nesting_depth > MAX_NESTING_DEPTH {
+            let location = Location {
+                line: token.span.start.line as usize,
+                column: token.span.start.column as usize,
+            };
+            return Err(Error::input(
+                path,
+                Some(location),
+                format!("nested more than {MAX_NESTING_DEPTH} levels deep"),
+            ));
+        }
         match &token.token {
             Token::Whitespace(_) | Token::EOF => {}
             Token::SemiColon if block_depth == 0 => {
@@ -793,6 +814,28 @@ mod tests {
         assert_eq!(
             Header::parse(&first.render(), Path::new("x.sql")).expect("parses"),
             first
+        );
+    }
+
+    #[test]
+    fn hostile_header_values_stay_in_their_comment_lines_and_read_back() {
+        let header = Header {
+            revision: "20261124170000".into(),
+            parent: None,
+            message: "drop\nDROP TABLE students;\r-- \\n \u{1b}[2J".into(),
+            created: "2026-11-24T17:00:00Z".into(),
+            hazards: vec!["ACCESS EXCLUSIVE lock: \"a\nb\"; SELECT 1".into()],
+        };
+        let text = format!("{}\nSELECT 1;\n", header.render());
+        assert!(
+            text.lines().take(6).all(|line| line.starts_with("--")),
+            "{text}"
+        );
+        let statements = split_statements(&text, Path::new("x.sql")).expect("splits");
+        assert_eq!(statements.len(), 1, "{statements:?}");
+        assert_eq!(
+            Header::parse(&text, Path::new("x.sql")).expect("parses"),
+            header
         );
     }
 

@@ -108,10 +108,15 @@ pub struct Enum {
     pub comment: Option<String>,
 }
 
+/// PostgreSQL's limit on the columns of a table (`MaxHeapAttributeNumber`). Loading refuses
+/// more, which also keeps the per-column lookups in a `Table` cheap.
+pub const MAX_COLUMNS: usize = 1600;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     pub name: QualifiedName,
-    /// In declaration order; order is not part of the diff (new columns are appended).
+    /// In declaration order; order is not part of the diff (new columns are appended). At
+    /// most `MAX_COLUMNS`.
     pub columns: Vec<Column>,
     pub primary_key: Option<PrimaryKey>,
     pub uniques: BTreeMap<String, UniqueConstraint>,

@@ -12,7 +12,7 @@ use tokio_postgres::{Client, GenericClient};
 use crate::db;
 use crate::error::{Error, Result};
 use crate::migrations::{self, Chain, FileStatement, Revision};
-use crate::sql::quote::literal;
+use crate::sql::quote::{comment_text, literal};
 
 /// The session-level advisory lock every run that writes takes: "autogen" in ASCII.
 pub const LOCK_KEY: i64 = 0x0061_7574_6f67_656e;
@@ -431,12 +431,13 @@ pub fn script(steps: &[Step<'_>], with_tables: bool) -> String {
     }
     for step in steps {
         let revision = step.revision;
-        text.push_str(&format!(
-            "-- {} {}: {}\nBEGIN;\n\n",
+        let heading = format!(
+            "{} {}: {}",
             step.direction.word(),
             revision.id,
             step.path.display()
-        ));
+        );
+        text.push_str(&format!("-- {}\nBEGIN;\n\n", comment_text(&heading)));
         let body = step.file_text();
         text.push_str(body);
         if !body.ends_with('\n') {

@@ -20,7 +20,7 @@ use crate::migrations::{self, Revision};
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
     IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema,
-    Sequence, SequenceOptions, Table, UniqueConstraint, View,
+    Sequence, SequenceOptions, Table, UniqueConstraint, View, MAX_COLUMNS,
 };
 use crate::references::{index_mentions, mentions};
 use crate::spec::{names, Loaded, SourceMap};
@@ -30,7 +30,7 @@ type Outcome<T = ()> = std::result::Result<T, String>;
 
 /// The schema a `.sql` schema file describes, and where it declares each object.
 pub fn load(path: &Path) -> Result<Loaded> {
-    let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
+    let bytes = crate::fs::read_input(path)?;
     let text = String::from_utf8(bytes).map_err(|_| Error::Replay {
         path: path.to_path_buf(),
         line: 1,
@@ -501,6 +501,9 @@ impl Interpreter {
         let table = self.table_mut(table_name)?;
         if table.column(&name).is_some() {
             return Err(format!("column {name} of {table_name} already exists"));
+        }
+        if table.columns.len() == MAX_COLUMNS {
+            return Err(format!("tables can have at most {MAX_COLUMNS} columns"));
         }
         table.columns.push(column);
         Ok(constraints)

@@ -4,15 +4,17 @@
 //! sequences by indentation. Inside flow collections (`{ ... }`) it stops and answers with the
 //! deepest key it found. Pure text scanning; never fails, only answers `None`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::error::Location;
+use crate::fs::MAX_NESTING_DEPTH;
 
 /// A path into the YAML document, printed like serde_yaml prints its own: `a.b[2].c`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct YamlPath(Vec<Segment>);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Segment {
     Key(String),
     Index(usize),
@@ -53,14 +55,44 @@ struct Line<'a> {
     text: &'a str,
 }
 
-/// The significant lines of a document, ready for repeated lookups.
+/// Every block-style key and sequence item of a document, indexed by path in one pass, so a
+/// lookup costs the length of its path rather than a scan of the document.
 #[derive(Debug)]
-pub struct Locator<'a> {
-    lines: Vec<Line<'a>>,
+pub struct Locator {
+    /// Node 0 is the document; every other node is a key or an item, where it starts.
+    nodes: Vec<Node>,
 }
 
-impl<'a> Locator<'a> {
-    pub fn new(text: &'a str) -> Self {
+#[derive(Debug)]
+struct Node {
+    location: Location,
+    children: BTreeMap<Segment, usize>,
+}
+
+/// A block: its lines in order, the first possibly the text after an item's `- `.
+#[derive(Clone, Copy)]
+struct Block<'b, 'a> {
+    first: Option<Line<'a>>,
+    rest: &'b [Line<'a>],
+}
+
+impl<'b, 'a> Block<'b, 'a> {
+    fn lines(self) -> impl Iterator<Item = Line<'a>> + 'b
+    where
+        'a: 'b,
+    {
+        self.first.into_iter().chain(self.rest.iter().copied())
+    }
+
+    /// The lines after the `line_idx`th.
+    fn after(self, line_idx: usize) -> &'b [Line<'a>] {
+        let skipped = line_idx + 1 - usize::from(self.first.is_some());
+        &self.rest[skipped..]
+    }
+}
+
+impl Locator {
+    pub fn new(text: &str) -> Self {
         let mut lines = Vec::new();
         // Lines of a block scalar (`comment: |`) are text, however much they look like keys.
         let mut block_scalar_indent: Option<usize> = None;
@@ -93,85 +125,122 @@ impl<'a> Locator<'a> {
                 text: content,
             });
         }
-        Locator { lines }
+        let mut locator = Locator {
+            nodes: vec![Node {
+                location: Location { line: 0, column: 0 },
+                children: BTreeMap::new(),
+            }],
+        };
+        let document = Block {
+            first: None,
+            rest: &lines,
+        };
+        locator.index(0, document, 0);
+        locator
     }
 
     /// Where the deepest found segment of `path` starts, or `None` if not even the first is found.
     pub fn locate(&self, path: &YamlPath) -> Option<Location> {
-        let mut block: Vec<Line> = self.lines.clone();
+        let mut node_idx = 0;
         let mut found = None;
         for segment in &path.0 {
-            let Some(first) = block.first() else { break };
-            let indent = first.indent;
-            let siblings = block
-                .iter()
-                .enumerate()
-                .filter(|(_, line)| line.indent == indent);
-            let hit = match segment {
-                Segment::Key(key) => siblings
-                    .filter(|(_, line)| {
-                        mapping_key(line.text).is_some_and(|(text, _)| text == *key)
-                    })
-                    .map(|(line_idx, _)| line_idx)
-                    .next(),
-                Segment::Index(index) => siblings
-                    .filter(|(_, line)| is_sequence_item(line.text))
-                    .map(|(line_idx, _)| line_idx)
-                    .nth(*index),
+            let Some(&child_idx) = self.nodes[node_idx].children.get(segment) else {
+                break;
             };
-            let Some(line_idx) = hit else { break };
-            let line = block[line_idx];
-            found = Some(Location {
-                line: line.number,
-                column: line.indent + 1,
-            });
-            block = match segment {
-                Segment::Key(_) => key_value_block(&block, line_idx),
-                Segment::Index(_) => item_block(&block, line_idx),
-            };
+            node_idx = child_idx;
+            found = Some(self.nodes[node_idx].location);
         }
         found
     }
-}
 
-/// The lines holding the value of the key at `block[key_idx]` when that value is a block
-/// collection; empty when the value sits on the key's line.
-fn key_value_block<'a>(block: &[Line<'a>], key_idx: usize) -> Vec<Line<'a>> {
-    let key_line = block[key_idx];
-    let inline_value = mapping_key(key_line.text).map_or("", |(_, value)| value);
-    if !is_empty_value(inline_value) {
-        return Vec::new();
+    /// Adds the keys and items of `block` below `parent`. Siblings are the lines at the first
+    /// line's indentation; a repeated key keeps its first position and its own lines are
+    /// left out. Each line is visited once per enclosing block, and blocks deeper than any
+    /// schema needs (`MAX_NESTING_DEPTH`) are not indexed, which bounds the work.
+    fn index(&mut self, parent_idx: usize, block: Block<'_, '_>, depth: usize) {
+        let Some(first) = block.lines().next() else {
+            return;
+        };
+        if depth >= MAX_NESTING_DEPTH {
+            return;
+        }
+        let mut n_items = 0;
+        for (line_idx, line) in block.lines().enumerate() {
+            if line.indent != first.indent {
+                continue;
+            }
+            let (segment, child) = if let Some((key, value)) = mapping_key(line.text) {
+                (
+                    Segment::Key(key),
+                    key_value_block(line, value, block.after(line_idx)),
+                )
+            } else if is_sequence_item(line.text) {
+                n_items += 1;
+                (
+                    Segment::Index(n_items - 1),
+                    item_block(line, block.after(line_idx)),
+                )
+            } else {
+                continue;
+            };
+            if self.nodes[parent_idx].children.contains_key(&segment) {
+                continue;
+            }
+            let node_idx = self.nodes.len();
+            self.nodes.push(Node {
+                location: Location {
+                    line: line.number,
+                    column: line.indent + 1,
+                },
+                children: BTreeMap::new(),
+            });
+            self.nodes[parent_idx].children.insert(segment, node_idx);
+            self.index(node_idx, child, depth + 1);
+        }
     }
-    // A block sequence may sit at the same indentation as its key.
-    block[key_idx + 1..]
-        .iter()
-        .take_while(|line| {
-            line.indent > key_line.indent
-                || (line.indent == key_line.indent && is_sequence_item(line.text))
-        })
-        .copied()
-        .collect()
 }
 
-/// The lines of the sequence item at `block[item_idx]`; its first line starts after `- `.
-fn item_block<'a>(block: &[Line<'a>], item_idx: usize) -> Vec<Line<'a>> {
-    let item_line = block[item_idx];
-    let mut lines = Vec::new();
+/// The lines holding the value of `key_line` when that value is a block collection; none
+/// when the value sits on the key's line.
+fn key_value_block<'b, 'a>(
+    key_line: Line<'a>,
+    inline_value: &str,
+    after: &'b [Line<'a>],
+) -> Block<'b, 'a> {
+    let n_lines = match is_empty_value(inline_value) {
+        // A block sequence may sit at the same indentation as its key.
+        true => after
+            .iter()
+            .take_while(|line| {
+                line.indent > key_line.indent
+                    || (line.indent == key_line.indent && is_sequence_item(line.text))
+            })
+            .count(),
+        false => 0,
+    };
+    Block {
+        first: None,
+        rest: &after[..n_lines],
+    }
+}
+
+/// The lines of the sequence item on `item_line`; its first line starts after `- `.
+fn item_block<'b, 'a>(item_line: Line<'a>, after: &'b [Line<'a>]) -> Block<'b, 'a> {
     let after_dash = &item_line.text[1..];
     let content = after_dash.trim_start_matches(' ');
-    if !is_empty_value(content) {
-        lines.push(Line {
-            number: item_line.number,
-            indent: item_line.indent + 1 + after_dash.len() - content.len(),
-            text: content,
-        });
+    let first = (!is_empty_value(content)).then_some(Line {
+        number: item_line.number,
+        indent: item_line.indent + 1 + after_dash.len() - content.len(),
+        text: content,
+    });
+    let n_lines = after
+        .iter()
+        .take_while(|line| line.indent > item_line.indent)
+        .count();
+    Block {
+        first,
+        rest: &after[..n_lines],
     }
-    lines.extend(
-        block[item_idx + 1..]
-            .iter()
-            .take_while(|line| line.indent > item_line.indent),
-    );
-    lines
 }
 
 fn is_sequence_item(text: &str) -> bool {

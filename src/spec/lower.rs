@@ -16,7 +16,7 @@ use crate::guard::{self, Fragment};
 use crate::model::{
     CheckConstraint, Column, Deferrable, Directives, Enum, Expr, Extension, ForeignKey, Identity,
     Index, IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema,
-    Sequence, SequenceOptions, Table, UniqueConstraint, View,
+    Sequence, SequenceOptions, Table, UniqueConstraint, View, MAX_COLUMNS,
 };
 
 /// Lowers a deserialized file; `locator` turns YAML paths into positions for errors and the
@@ -39,7 +39,7 @@ pub fn lower(
 
 struct Lowering<'a> {
     path: &'a Path,
-    locator: &'a Locator<'a>,
+    locator: &'a Locator,
     locations: BTreeMap<ObjectRef, Location>,
     directives: Directives,
 }
@@ -382,6 +382,10 @@ impl Lowering<'_> {
         }
         for (column_name, mut raw_column) in raw_table.columns.unwrap_or_default().0 {
             let column_at = draft.at.key("columns").key(&column_name);
+            if draft.table.columns.len() == MAX_COLUMNS {
+                let message = format!("tables can have at most {MAX_COLUMNS} columns");
+                return Err(self.error(&column_at, message));
+            }
             let key = (name.clone(), column_name.clone());
             if let Some(old_name) = raw_column.renamed_from.take() {
                 self.identifier(&old_name, &column_at)?;

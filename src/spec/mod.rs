@@ -7,6 +7,7 @@
 mod locate;
 mod lower;
 pub mod names;
+mod nesting;
 mod raw;
 mod types;
 mod write;
@@ -43,12 +44,13 @@ impl SourceMap {
 
 /// Reads and parses a schema file.
 pub fn load(path: &Path) -> Result<Loaded> {
-    let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
+    let bytes = crate::fs::read_input(path)?;
     parse(decode(&bytes, path)?, path)
 }
 
 /// Parses schema YAML text; `path` is used in error messages only.
 pub fn parse(text: &str, path: &Path) -> Result<Loaded> {
+    nesting::check(text, path)?;
     let file = serde_yaml::from_str::<Option<raw::File>>(text)
         .map_err(|error| yaml_error(&error, path))?
         .unwrap_or_default();

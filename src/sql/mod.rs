@@ -54,7 +54,7 @@ impl Script {
                 text.push('\n');
             }
             for note in &statement.notes {
-                text.push_str(&format!("-- {note}\n"));
+                text.push_str(&format!("-- {}\n", quote::comment_text(note)));
             }
             text.push_str(&statement.sql);
             text.push_str(";\n");

@@ -200,6 +200,80 @@ pub fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// Text for a `--` comment, escaped so that it cannot end the comment or hide from a
+/// reviewer: line breaks, other control characters and the invisible characters that move
+/// text around on screen (line separators, bidirectional controls) become `\n`, `\r`, `\t`
+/// or `\u{..}`, and backslashes double so that `comment_text_value` reads it back exactly.
+pub fn comment_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '\\' => escaped.push_str("\\\\"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            '\t' => escaped.push_str("\\t"),
+            _ if is_hidden(character) => {
+                escaped.push_str(&format!("\\u{{{:x}}}", u32::from(character)));
+            }
+            _ => escaped.push(character),
+        }
+    }
+    escaped
+}
+
+/// The text `comment_text` escaped. An unknown or malformed escape stays as written, so
+/// comments written by hand (or before escaping existed) read as they look.
+pub fn comment_text_value(comment: &str) -> String {
+    let mut text = String::with_capacity(comment.len());
+    let mut rest = comment;
+    while let Some(backslash_idx) = rest.find('\\') {
+        text.push_str(&rest[..backslash_idx]);
+        rest = &rest[backslash_idx..];
+        let (character, escape_len) = match rest.as_bytes().get(1) {
+            Some(b'\\') => (Some('\\'), 2),
+            Some(b'n') => (Some('\n'), 2),
+            Some(b'r') => (Some('\r'), 2),
+            Some(b't') => (Some('\t'), 2),
+            Some(b'u') => match unicode_escape(rest) {
+                Some((character, escape_len)) => (Some(character), escape_len),
+                None => (None, 1),
+            },
+            _ => (None, 1),
+        };
+        text.push(character.unwrap_or('\\'));
+        rest = &rest[escape_len..];
+    }
+    text.push_str(rest);
+    text
+}
+
+/// `\u{1b}` at the start of `text`: the character and the escape's length.
+fn unicode_escape(text: &str) -> Option<(char, usize)> {
+    let after_brace = text.strip_prefix("\\u{")?;
+    // Six hex digits at most, so a long comment without `}` is not searched to its end.
+    let digits_len = after_brace.bytes().take(7).position(|byte| byte == b'}')?;
+    let digits = &after_brace[..digits_len];
+    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return None;
+    }
+    let character = char::from_u32(u32::from_str_radix(digits, 16).ok()?)?;
+    Some((character, "\\u{".len() + digits_len + 1))
+}
+
+/// Characters a reviewer would not see as written: control characters (line breaks
+/// included) and Unicode's line separators and bidirectional controls.
+fn is_hidden(character: char) -> bool {
+    character.is_control()
+        || matches!(
+            character,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
 /// Comma-separated identifiers, as in a column list.
 pub fn ident_list(names: &[String]) -> String {
     names
@@ -237,6 +311,38 @@ mod tests {
     fn literals_double_single_quotes() {
         assert_eq!(literal("it's"), "'it''s'");
         assert_eq!(literal(r"back\slash"), r"'back\slash'");
+    }
+
+    #[test]
+    fn comment_text_cannot_end_the_comment_and_reads_back_exactly() {
+        let hostile = "x\nDROP TABLE t;\r-- \u{1b}[2J\u{85}\u{2028}\u{202e}\t\\n\\u{41} é";
+        let escaped = comment_text(hostile);
+        assert_eq!(
+            escaped,
+            r"x\nDROP TABLE t;\r-- \u{1b}[2J\u{85}\u{2028}\u{202e}\t\\n\\u{41} é"
+        );
+        assert!(!escaped.chars().any(is_hidden), "{escaped}");
+        assert_eq!(comment_text_value(&escaped), hostile);
+        assert_eq!(
+            comment_text("add vaccination status"),
+            "add vaccination status"
+        );
+    }
+
+    #[test]
+    fn comment_text_value_keeps_what_it_does_not_understand() {
+        for written in [
+            r"C:\data",
+            r"\",
+            r"\u{",
+            r"\u{zz}",
+            r"\u{110000}",
+            r"\u{1234567}",
+            r"\u{}",
+        ] {
+            assert_eq!(comment_text_value(written), written);
+        }
+        assert_eq!(comment_text_value(r"a\u{41}\\b"), r"aA\b");
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod connection;
 mod fixtures;
 mod fuzz;
 mod hostile;
+mod limits;
 mod output;
 mod shadow;
 mod workflow;
