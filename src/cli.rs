@@ -103,6 +103,10 @@ enum RawCommand {
         /// Write the revision even when it destroys data.
         #[arg(long)]
         allow_destructive: bool,
+        /// When the database has hand-made changes (drift), first write them as a revision
+        /// of their own, recorded as applied in this database, instead of refusing.
+        #[arg(long)]
+        accept_drift: bool,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -142,6 +146,17 @@ enum RawCommand {
     /// Record revisions up to REVISION as applied without running them.
     Stamp {
         revision: String,
+        #[command(flatten)]
+        lock: LockArg,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Show applied revisions whose files were edited, and with --yes record their
+    /// checksums as they are now.
+    Repair {
+        /// Record the new checksums (without it, only show what changed and exit 2).
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         lock: LockArg,
         #[command(flatten)]
@@ -189,6 +204,7 @@ pub enum Action {
     Migrate {
         message: String,
         allow_destructive: bool,
+        accept_drift: bool,
     },
     Upgrade {
         target: Option<String>,
@@ -207,6 +223,10 @@ pub enum Action {
     },
     Stamp {
         revision: String,
+        lock_timeout: Duration,
+    },
+    Repair {
+        yes: bool,
         lock_timeout: Duration,
     },
     Check,
@@ -260,12 +280,14 @@ pub fn parse() -> Result<Command> {
         RawCommand::Migrate {
             message,
             allow_destructive,
+            accept_drift,
             database,
         } => Command::Project {
             project: project(Some(database)),
             action: Action::Migrate {
                 message,
                 allow_destructive,
+                accept_drift,
             },
         },
         RawCommand::Upgrade {
@@ -312,6 +334,17 @@ pub fn parse() -> Result<Command> {
             project: project(Some(database)),
             action: Action::Stamp {
                 revision,
+                lock_timeout: lock.duration(),
+            },
+        },
+        RawCommand::Repair {
+            yes,
+            lock,
+            database,
+        } => Command::Project {
+            project: project(Some(database)),
+            action: Action::Repair {
+                yes,
                 lock_timeout: lock.duration(),
             },
         },
