@@ -125,6 +125,10 @@ enum RawCommand {
         /// Write the revision even when it destroys data.
         #[arg(long)]
         allow_destructive: bool,
+        /// When the database has hand-made changes (drift), first write them as a revision
+        /// of their own, recorded as applied in this database, instead of refusing.
+        #[arg(long)]
+        accept_drift: bool,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -164,6 +168,17 @@ enum RawCommand {
     /// Record revisions up to REVISION as applied without running them.
     Stamp {
         revision: String,
+        #[command(flatten)]
+        lock: LockArg,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Show applied revisions whose files were edited, and with --yes record their
+    /// checksums as they are now.
+    Repair {
+        /// Record the new checksums (without it, only show what changed and exit 2).
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         lock: LockArg,
         #[command(flatten)]
@@ -211,6 +226,7 @@ pub enum Action {
     Migrate {
         message: String,
         allow_destructive: bool,
+        accept_drift: bool,
     },
     Upgrade {
         target: Option<String>,
@@ -229,6 +245,10 @@ pub enum Action {
     },
     Stamp {
         revision: String,
+        lock_timeout: Duration,
+    },
+    Repair {
+        yes: bool,
         lock_timeout: Duration,
     },
     Check,
@@ -282,12 +302,14 @@ pub fn parse() -> Result<Command> {
         RawCommand::Migrate {
             message,
             allow_destructive,
+            accept_drift,
             database,
         } => Command::Project {
             project: project(Some(database)),
             action: Action::Migrate {
                 message,
                 allow_destructive,
+                accept_drift,
             },
         },
         RawCommand::Upgrade {
@@ -334,6 +356,17 @@ pub fn parse() -> Result<Command> {
             project: project(Some(database)),
             action: Action::Stamp {
                 revision,
+                lock_timeout: lock.lock_timeout,
+            },
+        },
+        RawCommand::Repair {
+            yes,
+            lock,
+            database,
+        } => Command::Project {
+            project: project(Some(database)),
+            action: Action::Repair {
+                yes,
                 lock_timeout: lock.lock_timeout,
             },
         },

@@ -14,14 +14,16 @@ use crate::catalog::{self, SchemaScope};
 use crate::cli::{Action, Command, Project, RunMode};
 use crate::config::{self, Config, DatabaseSetting};
 use crate::diff::Change;
+use crate::drift::{self, Drift};
 use crate::error::{Error, Result};
+use crate::lockfile::ProjectLock;
 use crate::migrations::{self, Chain, Header, NewRevision, Revision};
 use crate::model::Schema;
 use crate::output::{self, errln, outln, Stream};
 use crate::runner::{self, Direction, Lock, Step};
 use crate::schema_diff::{self, Colour};
 use crate::source::{self, Source};
-use crate::{db, ddl, fs, normalize, spec};
+use crate::{db, fs, normalize, spec};
 
 pub async fn run(command: Command) -> Result<u8> {
     match command {
@@ -77,14 +79,13 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
         Action::Migrate {
             message,
             allow_destructive,
+            accept_drift,
         } => {
-            migrate(
-                &config,
-                database_url().ok().as_deref(),
-                &message,
+            let options = MigrateOptions {
                 allow_destructive,
-            )
-            .await
+                accept_drift,
+            };
+            migrate(&config, database_url().ok().as_deref(), &message, &options).await
         }
         Action::Upgrade {
             target,
@@ -126,6 +127,9 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             revision,
             lock_timeout,
         } => stamp(&config, &database_url()?, &revision, lock_timeout).await,
+        Action::Repair { yes, lock_timeout } => {
+            repair(&config, &database_url()?, yes, lock_timeout).await
+        }
         Action::Check => check(&config, database_url().ok().as_deref()).await,
     }
 }
@@ -143,6 +147,18 @@ impl Position {
         let applied = runner::read_applied(client).await?;
         let current = runner::current_position(&chain, &applied)?;
         Ok(Position { chain, current })
+    }
+
+    /// `read` for commands that only look: problems come back beside the position.
+    async fn read_leniently(
+        config: &Config,
+        client: &tokio_postgres::Client,
+    ) -> Result<(Position, Vec<Error>)> {
+        let (chain, mut problems) = migrations::read_chain_leniently(&config.migrations)?;
+        let applied = runner::read_applied(client).await?;
+        let (current, applied_problems) = runner::position_and_problems(&chain, &applied);
+        problems.extend(applied_problems);
+        Ok((Position { chain, current }, problems))
     }
 
     fn n_applied(&self) -> usize {
@@ -180,13 +196,32 @@ fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// With a database, the new revision is the difference between it (at head) and the schema
-/// file; without one, between the state `migrations/` produces and the schema file.
+/// How `migrate` treats data loss and drift.
+struct MigrateOptions {
+    allow_destructive: bool,
+    accept_drift: bool,
+}
+
+/// The message of the revision `migrate --accept-drift` writes for hand-made changes.
+const ACCEPTED_DRIFT_MESSAGE: &str = "accept drift (hand-made changes found in the database)";
+
+/// What a new revision is generated from.
+struct Start {
+    chain: Chain,
+    current: Schema,
+    desired: Schema,
+    /// Hand-made changes in the database, made a revision of their own (--accept-drift).
+    accepted_drift: Option<crate::Migration>,
+}
+
+/// With a database, the new revision is the difference between it (at head, without drift)
+/// and the schema file; without one, between the state `migrations/` produces and the
+/// schema file. Holds the project lock while it reads the chain and writes.
 async fn migrate(
     config: &Config,
     url: Option<&str>,
     message: &str,
-    allow_destructive: bool,
+    options: &MigrateOptions,
 ) -> Result<u8> {
     let message = one_line(message);
     if message.is_empty() {
@@ -196,26 +231,11 @@ async fn migrate(
                 .into(),
         ));
     }
-    let (chain, current, desired) = match url {
-        Some(url) => {
-            let client = runner::connect(url).await?;
-            let position = Position::read(config, &client).await?;
-            if !position.at_head() {
-                let head = position
-                    .chain
-                    .head()
-                    .map_or("base", |head| head.id.as_str());
-                return Err(Error::Workflow(format!(
-                    "the database is at {} but the latest revision is {head}: run `autogen \
-                     upgrade` first\n  hint: a new revision is the difference between the \
-                     latest revision and {}, so the database must have every revision applied",
-                    position.describe_id(),
-                    config.schema.display()
-                )));
-            }
-            let (current, desired) = read_database_and_file(config, url).await?;
-            (position.chain, current, desired)
-        }
+    // Read first, so a missing directory gets read_chain's hint rather than a lock error.
+    migrations::read_chain(&config.migrations)?;
+    let _project_lock = ProjectLock::acquire(&config.migrations)?;
+    let start = match url {
+        Some(url) => migrate_start_on(config, url, options).await?,
         None => {
             let chain = migrations::read_chain(&config.migrations)?;
             errln!(
@@ -225,12 +245,17 @@ async fn migrate(
                 config.migrations.display()
             )?;
             let (current, desired) = read_migrations_and_file(config, None).await?;
-            (chain, current, desired)
+            Start {
+                chain,
+                current,
+                desired,
+                accepted_drift: None,
+            }
         }
     };
-    report_unmanaged(&[&current, &desired])?;
-    let migration = crate::generate(&current, &desired);
-    if migration.changes.is_empty() {
+    report_unmanaged(&[&start.current, &start.desired])?;
+    let migration = crate::generate(&start.current, &start.desired);
+    if migration.changes.is_empty() && start.accepted_drift.is_none() {
         let compared_with = match url {
             Some(_) => "the database".to_string(),
             None => format!(
@@ -245,12 +270,14 @@ async fn migrate(
         return Ok(0);
     }
     report_rename_suggestions(&migration.changes)?;
-    let losses: Vec<String> = migration
-        .changes
+    let losses: Vec<String> = start
+        .accepted_drift
         .iter()
+        .chain([&migration])
+        .flat_map(|migration| &migration.changes)
         .filter_map(Change::data_loss)
         .collect();
-    if !losses.is_empty() && !allow_destructive {
+    if !losses.is_empty() && !options.allow_destructive {
         return Err(Error::Workflow(format!(
             "not written: this revision would destroy data:\n{}\n  hint: check {} (an \
              undeclared rename is a drop and an add); if the loss is intended, run again with \
@@ -263,7 +290,136 @@ async fn migrate(
             config.schema.display()
         )));
     }
-    let parent = chain.head().map(|head| head.id.clone());
+    let mut parent = start.chain.head().map(|head| head.id.clone());
+    if let (Some(accepted), Some(url)) = (&start.accepted_drift, url) {
+        let revision = write_revision(
+            &config.migrations,
+            parent,
+            ACCEPTED_DRIFT_MESSAGE.to_string(),
+            accepted,
+        )?;
+        for change in &accepted.changes {
+            outln!("Accepted drift: {}", change.summary())?;
+        }
+        outln!("Generated {}", revision.up_path.display())?;
+        outln!("Generated {}", revision.down_path.display())?;
+        let stamped = stamp_written(&config.migrations, url, &revision.id).await;
+        if stamped.is_err() {
+            let _ = errln!(
+                "the drift revision was written but not recorded in the database; once the \
+                 problem is fixed, run `autogen stamp {}`, then migrate again",
+                revision.id
+            );
+        }
+        stamped?;
+        outln!(
+            "stamped {} as applied in the database (its changes are already there)",
+            revision.id
+        )?;
+        if migration.changes.is_empty() {
+            outln!(
+                "no further changes: {} matches the database",
+                config.schema.display()
+            )?;
+            return Ok(0);
+        }
+        parent = Some(revision.id);
+    }
+    let revision = write_revision(&config.migrations, parent, message, &migration)?;
+    for change in &migration.changes {
+        outln!("Detected {}", change.summary())?;
+    }
+    for hazard in hazards(&migration.changes) {
+        outln!("Hazard: {hazard}")?;
+    }
+    outln!("Generated {}", revision.up_path.display())?;
+    outln!("Generated {}", revision.down_path.display())?;
+    Ok(0)
+}
+
+/// `migrate`'s starting point on a database: it must be at head and free of drift (unless
+/// drift is accepted). The current side is the database, read over the same schemas
+/// `check` reads, so the two never disagree about what is missing.
+async fn migrate_start_on(config: &Config, url: &str, options: &MigrateOptions) -> Result<Start> {
+    let client = runner::connect(url).await?;
+    let position = Position::read(config, &client).await?;
+    if !position.at_head() {
+        let head = position
+            .chain
+            .head()
+            .map_or("base", |head| head.id.as_str());
+        return Err(Error::Workflow(format!(
+            "the database is at {} but the latest revision is {head}: run `autogen \
+             upgrade` first\n  hint: a new revision is the difference between the \
+             latest revision and {}, so the database must have every revision applied",
+            position.describe_id(),
+            config.schema.display()
+        )));
+    }
+    let (replayed_head, desired) = match read_migrations_and_file(config, Some(url)).await {
+        Ok(pair) => pair,
+        Err(error @ Error::Replay { .. }) if replays(&error, &config.migrations) => {
+            errln!(
+                "note: {} cannot be replayed offline, so drift cannot be checked; comparing \
+                 the database with {}:\n{error}",
+                config.migrations.display(),
+                config.schema.display()
+            )?;
+            let (current, desired) = read_database_and_file(config, url).await?;
+            return Ok(Start {
+                chain: position.chain,
+                current,
+                desired,
+                accepted_drift: None,
+            });
+        }
+        Err(error) => return Err(error),
+    };
+    let drift = drift::read(
+        &client,
+        url,
+        &position.chain.revisions,
+        &config.migrations,
+        &managed_schemas(config, &[&desired, &replayed_head]),
+    )
+    .await?;
+    let accepted = drift.accept();
+    let accepted_drift = match (accepted.changes.is_empty(), options.accept_drift) {
+        (true, _) => None,
+        (false, true) => Some(accepted),
+        (false, false) => {
+            let mut report = Report::default();
+            report.drift(
+                &drift,
+                &config.migrations.display().to_string(),
+                &position.describe_id(),
+                Colour::for_stream(false),
+            );
+            return Err(Error::Workflow(format!(
+                "the database has changes no revision made; no revision written\n{}  hint: \
+                 undo them (the SQL above), or run again with --accept-drift to write them \
+                 as a revision of their own, recorded as applied here, before the revision \
+                 for {}",
+                report.text,
+                config.schema.display()
+            )));
+        }
+    };
+    Ok(Start {
+        chain: position.chain,
+        current: drift.database,
+        desired,
+        accepted_drift,
+    })
+}
+
+/// Writes `migration` as the revision after `parent`, with an id from the clock.
+fn write_revision(
+    directory: &Path,
+    parent: Option<String>,
+    message: String,
+    migration: &crate::Migration,
+) -> Result<NewRevision> {
     let (id, created) = migrations::next_id(migrations::now()?, parent.as_deref())?;
     let header = Header {
         revision: id,
@@ -273,22 +429,27 @@ async fn migrate(
         hazards: hazards(&migration.changes),
     };
     let revision = NewRevision::new(
-        &config.migrations,
+        directory,
         &header,
         hazards(&migration.down_changes),
         &migration.up.to_text(),
         &migration.down.to_text(),
     );
     revision.write()?;
-    for change in &migration.changes {
-        outln!("Detected {}", change.summary())?;
-    }
-    for hazard in &header.hazards {
-        outln!("Hazard: {hazard}")?;
-    }
-    outln!("Generated {}", revision.up_path.display())?;
-    outln!("Generated {}", revision.down_path.display())?;
-    Ok(0)
+    Ok(revision)
+}
+
+/// The schemas a database is read over, beyond `public`: those of `schemas` and those
+/// autogen.toml lists.
+fn managed_schemas(config: &Config, schemas: &[&Schema]) -> Vec<String> {
+    schemas
+        .iter()
+        .flat_map(|schema| schema.schemas.iter())
+        .chain(config.schemas.iter().flatten())
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Every hazard of `changes`, deduplicated, strongest kind first.
@@ -362,9 +523,18 @@ async fn move_database(config: &Config, url: &str, run: &Run) -> Result<u8> {
         return Ok(0);
     }
     let lock = Lock::acquire(url, run.lock_timeout).await?;
-    let result = move_database_locked(config, &mut client, run).await;
+    let result = move_database_locked(config, &mut client, &lock, run).await;
     let released = lock.release().await;
     let code = result?;
+    if let Err(error @ Error::LockLost(_)) = &released {
+        // Every revision committed on the run's own connection; only the lock went early.
+        return Err(Error::Workflow(format!(
+            "{error}\n  note: the {} itself completed as reported above, but its last \
+             revision may have run without the lock\n  hint: `autogen check` confirms the \
+             state",
+            run.verb()
+        )));
+    }
     released?;
     Ok(code)
 }
@@ -373,6 +543,7 @@ async fn move_database(config: &Config, url: &str, run: &Run) -> Result<u8> {
 async fn move_database_locked(
     config: &Config,
     client: &mut tokio_postgres::Client,
+    lock: &Lock,
     run: &Run,
 ) -> Result<u8> {
     if run.mode == RunMode::Apply {
@@ -417,7 +588,7 @@ async fn move_database_locked(
     // A progress line that cannot be printed does not stop the run halfway: the remaining
     // revisions still apply, and the write error is returned at the end.
     let mut printed = Ok(());
-    let result = runner::run(client, &steps, |step, _elapsed| {
+    let result = runner::run(client, lock, &steps, |step, _elapsed| {
         n_done += 1;
         let line = outln!(
             "{verb_past} {} {} ({})",
@@ -435,6 +606,18 @@ async fn move_database_locked(
             (Direction::Upgrade, _) => steps[n_done - 1].revision.id.clone(),
             (Direction::Downgrade, _) => failed.revision.id.clone(),
         };
+        if let Error::LockLost(_) = error {
+            let _ = errln!(
+                "stopped before {} {}: {} of {} done; the database is at {now_at}\n  hint: \
+                 run `autogen {}` again to continue",
+                run.verb(),
+                failed.revision.id,
+                n_done,
+                count(steps.len(), "revision"),
+                run.verb()
+            );
+            return Err(error);
+        }
         // The run's own error outranks a note that cannot be printed.
         let _ = errln!(
             "{} of {} failed and was rolled back; the database is at {now_at}",
@@ -498,7 +681,8 @@ fn steps<'a>(position: &'a Position, run: &Run) -> Result<Vec<Step<'a>>> {
 
 async fn current(config: &Config, url: &str) -> Result<u8> {
     let client = runner::connect(url).await?;
-    let position = Position::read(config, &client).await?;
+    let (position, problems) = Position::read_leniently(config, &client).await?;
+    report_problems(&problems)?;
     let message = position
         .current
         .map(|index| format!(" {}", position.chain.revisions[index].message()))
@@ -518,16 +702,18 @@ async fn current(config: &Config, url: &str) -> Result<u8> {
 }
 
 async fn history(config: &Config, url: Option<&str>) -> Result<u8> {
-    let chain = migrations::read_chain(&config.migrations)?;
+    let (chain, mut problems) = migrations::read_chain_leniently(&config.migrations)?;
     let (applied, entries, current) = match url {
         Some(url) => {
             let client = runner::connect(url).await?;
             let applied = runner::read_applied(&client).await?;
-            let current = runner::current_position(&chain, &applied)?;
+            let (current, applied_problems) = runner::position_and_problems(&chain, &applied);
+            problems.extend(applied_problems);
             (applied, runner::read_history(&client).await?, current)
         }
         None => (Vec::new(), Vec::new(), None),
     };
+    report_problems(&problems)?;
     let applied: HashMap<&str, &runner::Applied> = applied
         .iter()
         .map(|row| (row.revision.as_str(), row))
@@ -733,46 +919,16 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
     let position = Position::read(config, &client).await?;
     report.pending(&position);
 
-    let applied = &chain.revisions[..position.n_applied()];
-    let replayed = normalize::normalize(ddl::replay(applied)?);
-    let expected = source::canonicalize_on(url, replayed, &config.migrations).await?;
-    let scope: BTreeSet<String> = desired
-        .schemas
-        .iter()
-        .chain(&replayed_head.schemas)
-        .chain(config.schemas.iter().flatten())
-        .cloned()
-        .chain(["public".to_string()])
-        .collect();
-    let database = normalize::normalize(
-        catalog::read(&client, &SchemaScope::Only(scope.into_iter().collect())).await?,
-    );
-    report_unmanaged(&[&database])?;
-    let drift = crate::generate(&database, &expected);
-    if !drift.changes.is_empty() {
-        report.section(
-            &format!(
-                "drift: the database differs from the state its applied revisions produce \
-                 ({} at {}); it was changed outside autogen",
-                migrations_dir,
-                position.describe_id()
-            ),
-            &drift
-                .changes
-                .iter()
-                .map(Change::inverse)
-                .collect::<Vec<_>>(),
-            &drift,
-            "hint: undo the hand-made change, or make it a revision; this SQL would undo it:",
-        );
-        report.schemas(
-            &database,
-            &expected,
-            "database",
-            &format!("{migrations_dir} at {}", position.describe_id()),
-            colour,
-        );
-    }
+    let drift = drift::read(
+        &client,
+        url,
+        &chain.revisions[..position.n_applied()],
+        &config.migrations,
+        &managed_schemas(config, &[&desired, &replayed_head]),
+    )
+    .await?;
+    report_unmanaged(&[&drift.database])?;
+    report.drift(&drift, &migrations_dir, &position.describe_id(), colour);
     if report.is_empty() {
         outln!(
             "ok: the database is at {} and matches {schema} and {migrations_dir}",
@@ -846,6 +1002,30 @@ impl Report {
             text.push_str(&format!("  {} {}\n", revision.id, revision.message()));
         }
         self.push(&text);
+    }
+
+    /// Drift: the database against the state its applied revisions (up to `at`) produce.
+    fn drift(&mut self, drift: &Drift, migrations_dir: &str, at: &str, colour: Colour) {
+        let undo = drift.undo();
+        if undo.changes.is_empty() {
+            return;
+        }
+        self.section(
+            &format!(
+                "drift: the database differs from the state its applied revisions produce \
+                 ({migrations_dir} at {at}); it was changed outside autogen"
+            ),
+            &undo.changes.iter().map(Change::inverse).collect::<Vec<_>>(),
+            &undo,
+            "hint: undo the hand-made change, or make it a revision; this SQL would undo it:",
+        );
+        self.schemas(
+            &drift.database,
+            &drift.expected,
+            "database",
+            &format!("{migrations_dir} at {at}"),
+            colour,
+        );
     }
 
     /// A disagreement: its headline, what changed, and the SQL under `sql_intro`.
@@ -984,25 +1164,15 @@ async fn init(
         outln!("the database is empty: no first revision written")?;
         return Ok(0);
     }
-    let (id, created) = migrations::next_id(migrations::now()?, None)?;
-    let header = Header {
-        revision: id,
-        parent: None,
-        message: "initial schema".to_string(),
-        created: migrations::format_created(created)?,
-        hazards: hazards(&migration.changes),
-    };
-    let revision = NewRevision::new(
+    let revision = write_revision(
         &migrations_path,
-        &header,
-        hazards(&migration.down_changes),
-        &migration.up.to_text(),
-        &migration.down.to_text(),
-    );
-    revision.write()?;
+        None,
+        "initial schema".to_string(),
+        &migration,
+    )?;
     outln!("created {}", revision.up_path.display())?;
     outln!("created {}", revision.down_path.display())?;
-    if let Err(error) = adopt(&migrations_path, url, &revision.id).await {
+    if let Err(error) = stamp_written(&migrations_path, url, &revision.id).await {
         // The run's own error outranks a note that cannot be printed.
         let _ = errln!(
             "the first revision was written but not recorded in the database; once the \
@@ -1050,8 +1220,9 @@ async fn read_existing(url: &str) -> Result<Schema> {
     Ok(schema)
 }
 
-/// Records the adopted database's first revision as applied.
-async fn adopt(migrations_path: &Path, url: &str, revision_id: &str) -> Result<()> {
+/// Records a revision just written as applied without running it, for a database that
+/// already has its changes (an adopted database's first revision, accepted drift).
+async fn stamp_written(migrations_path: &Path, url: &str, revision_id: &str) -> Result<()> {
     let chain = migrations::read_chain(migrations_path)?;
     let revisions: Vec<&Revision> = chain
         .revisions
@@ -1075,6 +1246,136 @@ fn create_dir(path: &Path) -> Result<()> {
         return Ok(());
     }
     std::fs::create_dir_all(path).map_err(|source| Error::io(path, source))
+}
+
+/// What `current` and `history` found wrong: shown, since those commands exist to look at
+/// the state the errors of other commands talk about.
+fn report_problems(problems: &[Error]) -> Result<()> {
+    for problem in problems {
+        errln!("warning: {problem}")?;
+    }
+    Ok(())
+}
+
+/// Shows the applied revisions whose files were edited and what the edits change; with
+/// `yes`, records their checksums as they are now.
+async fn repair(config: &Config, url: &str, yes: bool, lock_timeout: Duration) -> Result<u8> {
+    let chain = migrations::read_chain(&config.migrations)?;
+    let mut client = runner::connect(url).await?;
+    let lock = Lock::acquire(url, lock_timeout).await?;
+    let result = repair_locked(config, &mut client, url, &chain, yes).await;
+    let released = lock.release().await;
+    let code = result?;
+    released?;
+    Ok(code)
+}
+
+async fn repair_locked(
+    config: &Config,
+    client: &mut tokio_postgres::Client,
+    url: &str,
+    chain: &Chain,
+    yes: bool,
+) -> Result<u8> {
+    let applied = runner::read_applied(client).await?;
+    let mut edited: Vec<&Revision> = Vec::new();
+    let mut text = String::new();
+    let mut n_missing = 0;
+    for row in &applied {
+        let Some(position) = chain.position(&row.revision) else {
+            n_missing += 1;
+            errln!(
+                "warning: revision {} is applied but its files are missing; repair cannot \
+                 record them\n  hint: restore {}_*.up.sql and .down.sql from version control",
+                row.revision,
+                row.revision
+            )?;
+            continue;
+        };
+        let revision = &chain.revisions[position];
+        if revision.checksum != row.checksum {
+            text.push_str(&format!(
+                "edited: {} {} (applied on {} by {}): recorded checksum {}, the files now have \
+                 {}\n  {}\n  {}\n",
+                revision.id,
+                revision.message(),
+                row.applied_at,
+                row.applied_by,
+                &row.checksum,
+                &revision.checksum,
+                revision.up_path.display(),
+                revision.down_path.display()
+            ));
+            edited.push(revision);
+        }
+    }
+    if edited.is_empty() {
+        if n_missing > 0 {
+            return Err(Error::Workflow(format!(
+                "nothing repaired: {} without files",
+                count(n_missing, "applied revision")
+            )));
+        }
+        outln!("nothing to repair: every applied revision matches its recorded checksum")?;
+        return Ok(0);
+    }
+    // The file contents at apply time are not kept, so what an edit changes is shown as its
+    // effect: the database against the state the applied revisions, as edited, produce.
+    let (position, _) = runner::position_and_problems(chain, &applied);
+    let n_applied = position.map_or(0, |position| position + 1);
+    let at = position.map_or("base".to_string(), |position| {
+        chain.revisions[position].id.clone()
+    });
+    let migrations_dir = config.migrations.display().to_string();
+    match drift::read(
+        client,
+        url,
+        &chain.revisions[..n_applied],
+        &config.migrations,
+        &managed_schemas(config, &[]),
+    )
+    .await
+    {
+        Ok(drift) if drift.undo().changes.is_empty() => text.push_str(&format!(
+            "the edited revisions still produce this database's schema ({migrations_dir} at \
+             {at})\n"
+        )),
+        Ok(drift) => {
+            let mut report = Report::default();
+            report.drift(
+                &drift,
+                &migrations_dir,
+                &at,
+                Colour::for_stream(std::io::stdout().is_terminal()),
+            );
+            text.push_str(&format!(
+                "the edited revisions no longer produce this database's schema; after the \
+                 repair `autogen check` reports the difference as drift:\n{}",
+                report.text
+            ));
+        }
+        Err(error) => text.push_str(&format!(
+            "what the edits change to the schema is unknown: the revisions cannot be replayed \
+             offline:\n{error}\n"
+        )),
+    }
+    output::write(Stream::Stdout, &text)?;
+    if !yes {
+        return Err(Error::Usage(format!(
+            "nothing recorded: {} edited after being applied\n  hint: review the edits \
+             above, then run `autogen repair --yes` to record the files as they are now",
+            count(edited.len(), "revision")
+        )));
+    }
+    runner::record_checksums(client, &edited).await?;
+    for revision in &edited {
+        outln!(
+            "recorded the new checksum of {} {}",
+            revision.id,
+            revision.message()
+        )?;
+    }
+    Ok(0)
 }
 
 /// A drop and an add that look like a rename get a hint; autogen never guesses renames.

@@ -97,6 +97,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The session holding autogen's advisory lock ended during a run; the detail says how.
+    #[error("autogen's advisory lock on the database was lost: {0}")]
+    LockLost(String),
     /// Wrong command-line usage that clap cannot catch.
     #[error("{0}")]
     Usage(String),

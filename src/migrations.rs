@@ -197,6 +197,34 @@ impl Chain {
 /// Reads every revision in `directory` and checks the chain: paired files, headers that
 /// match their names, no two revisions with the same parent, every parent present.
 pub fn read_chain(directory: &Path) -> Result<Chain> {
+    let (revisions, problems) = scan(directory)?;
+    if let Some(problem) = problems.into_iter().next() {
+        return Err(problem);
+    }
+    order_chain(directory, revisions)
+}
+
+/// `read_chain` for commands that only look (`current`, `history`): files that cannot be
+/// read are left out and a chain that cannot be ordered comes in id order, each problem
+/// returned beside the chain instead of refusing. Errs only when the directory is unreadable.
+pub fn read_chain_leniently(directory: &Path) -> Result<(Chain, Vec<Error>)> {
+    let (revisions, mut problems) = scan(directory)?;
+    let chain = match order_chain(directory, revisions.clone()) {
+        Ok(chain) => chain,
+        Err(problem) => {
+            problems.push(problem);
+            Chain {
+                directory: directory.to_path_buf(),
+                revisions,
+            }
+        }
+    };
+    Ok((chain, problems))
+}
+
+/// The readable revisions in `directory` in id order, and a problem for every file that is
+/// not one (badly named, unpaired, unreadable header).
+fn scan(directory: &Path) -> Result<(Vec<Revision>, Vec<Error>)> {
     let entries = std::fs::read_dir(directory).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             Error::Usage(format!(
@@ -207,6 +235,7 @@ pub fn read_chain(directory: &Path) -> Result<Chain> {
             Error::io(directory, source)
         }
     })?;
+    let mut problems = Vec::new();
     let mut files: BTreeMap<String, (Option<PathBuf>, Option<PathBuf>)> = BTreeMap::new();
     for entry in entries {
         let entry = entry.map_err(|source| Error::io(directory, source))?;
@@ -220,10 +249,12 @@ pub fn read_chain(directory: &Path) -> Result<Chain> {
         } else if let Some(name) = file_name.strip_suffix(DOWN_SUFFIX) {
             (name, false)
         } else {
-            return Err(revision_error(&path, not_a_revision_name()));
+            problems.push(revision_error(&path, not_a_revision_name()));
+            continue;
         };
         if id_of(name).is_none() {
-            return Err(revision_error(&path, not_a_revision_name()));
+            problems.push(revision_error(&path, not_a_revision_name()));
+            continue;
         }
         let slot = files.entry(name.to_string()).or_default();
         if is_up {
@@ -242,19 +273,23 @@ pub fn read_chain(directory: &Path) -> Result<Chain> {
                 } else {
                     UP_SUFFIX
                 };
-                return Err(revision_error(
+                problems.push(revision_error(
                     &present,
                     format!(
                         "has no matching {name}{missing}; a revision is a pair of files\n  \
                          hint: restore the missing file from version control"
                     ),
                 ));
+                continue;
             }
             (None, None) => continue,
         };
-        revisions.push(read_revision(&name, up_path, down_path)?);
+        match read_revision(&name, up_path, down_path) {
+            Ok(revision) => revisions.push(revision),
+            Err(problem) => problems.push(problem),
+        }
     }
-    order_chain(directory, revisions)
+    Ok((revisions, problems))
 }
 
 fn not_a_revision_name() -> String {
@@ -527,21 +562,11 @@ impl NewRevision {
         }
     }
 
-    /// Writes both files or neither: each goes to a synced temporary file first, then both
-    /// are renamed into place; if the second rename fails the first file is removed.
+    /// Writes both files or neither, never replacing a file: each goes to a synced
+    /// temporary file first, then is linked into place (a link, unlike a rename, fails when
+    /// the name exists, so a concurrent writer of the same id is refused, not overwritten);
+    /// if the second link fails the first file is removed.
     pub fn write(&self) -> Result<()> {
-        for path in [&self.up_path, &self.down_path] {
-            if path.exists() {
-                return Err(revision_error(
-                    path,
-                    "already exists; autogen never overwrites a revision",
-                ));
-            }
-        }
-        self.install()
-    }
-
-    fn install(&self) -> Result<()> {
         let up_temporary = write_temporary(&self.up_path, self.up_text.as_bytes())?;
         let down_temporary = match write_temporary(&self.down_path, self.down_text.as_bytes()) {
             Ok(path) => path,
@@ -550,24 +575,33 @@ impl NewRevision {
                 return Err(error);
             }
         };
-        if let Err(source) = std::fs::rename(&up_temporary, &self.up_path) {
-            let _ = std::fs::remove_file(&up_temporary);
-            let _ = std::fs::remove_file(&down_temporary);
-            return Err(Error::io(&self.up_path, source));
-        }
-        if let Err(source) = std::fs::rename(&down_temporary, &self.down_path) {
-            let _ = std::fs::remove_file(&self.up_path);
-            let _ = std::fs::remove_file(&down_temporary);
-            return Err(Error::io(&self.down_path, source));
-        }
+        let linked = link_new(&up_temporary, &self.up_path).and_then(|()| {
+            link_new(&down_temporary, &self.down_path).inspect_err(|_| {
+                let _ = std::fs::remove_file(&self.up_path);
+            })
+        });
+        let _ = std::fs::remove_file(&up_temporary);
+        let _ = std::fs::remove_file(&down_temporary);
+        linked?;
         if let Some(directory) = self.up_path.parent() {
-            // Persists the renames themselves; a failure here leaves both files in place.
+            // Persists the links themselves; a failure here leaves both files in place.
             if let Ok(directory) = std::fs::File::open(directory) {
                 let _ = directory.sync_all();
             }
         }
         Ok(())
     }
+}
+
+/// Gives the file at `temporary` the name `path`, failing if `path` exists.
+fn link_new(temporary: &Path, path: &Path) -> Result<()> {
+    std::fs::hard_link(temporary, path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            revision_error(path, "already exists; autogen never overwrites a revision")
+        } else {
+            Error::io(path, source)
+        }
+    })
 }
 
 fn write_temporary(path: &Path, contents: &[u8]) -> Result<PathBuf> {
@@ -872,16 +906,15 @@ mod tests {
             hazards: Vec::new(),
         };
         let revision = NewRevision::new(&directory, &header, Vec::new(), "SELECT 1;\n", "");
-        // A non-empty directory where the down file should go makes the second rename fail.
+        // A directory where the down file should go makes the second link fail.
         std::fs::create_dir_all(directory.join("blocker")).expect("blocker");
         std::fs::write(directory.join("blocker").join("keep"), "x").expect("non-empty");
         let blocked = NewRevision {
             down_path: directory.join("blocker"),
             ..revision.clone()
         };
-        assert!(blocked.install().is_err());
-        assert!(!revision.up_path.exists(), "no half-written revision");
         assert!(blocked.write().is_err(), "refuses an existing path");
+        assert!(!revision.up_path.exists(), "no half-written revision");
         std::fs::remove_dir_all(directory.join("blocker")).expect("cleanup");
 
         revision.write().expect("writes");

@@ -149,10 +149,21 @@ pub async fn read_history(client: &Client) -> Result<Vec<HistoryEntry>> {
 /// base). Refuses applied revisions whose files were edited or are missing, and applied
 /// sets with a gap.
 pub fn current_position(chain: &Chain, applied: &[Applied]) -> Result<Option<usize>> {
+    let (position, problems) = position_and_problems(chain, applied);
+    match problems.into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(position),
+    }
+}
+
+/// `current_position` for commands that only look: the last applied revision that has
+/// files, and every problem `current_position` would refuse.
+pub fn position_and_problems(chain: &Chain, applied: &[Applied]) -> (Option<usize>, Vec<Error>) {
+    let mut problems = Vec::new();
     let mut positions = Vec::new();
     for row in applied {
         let Some(position) = chain.position(&row.revision) else {
-            return Err(Error::Revision {
+            problems.push(Error::Revision {
                 path: chain.directory.clone(),
                 message: format!(
                     "revision {} is applied to the database (on {} by {}) but its files are \
@@ -161,16 +172,18 @@ pub fn current_position(chain: &Chain, applied: &[Applied]) -> Result<Option<usi
                     row.revision, row.applied_at, row.applied_by, row.revision
                 ),
             });
+            continue;
         };
         let revision = &chain.revisions[position];
         if revision.checksum != row.checksum {
-            return Err(Error::Revision {
+            problems.push(Error::Revision {
                 path: revision.up_path.clone(),
                 message: format!(
                     "revision {} was edited after it was applied (on {} by {}): its checksum is \
                      {} but {} was recorded\n  hint: undo the edit (`git checkout -- {} {}`); \
                      to change the schema further, edit the schema file and run `autogen \
-                     migrate`",
+                     migrate`; if the edit is deliberate, `autogen repair` shows what it \
+                     changes and records it",
                     revision.id,
                     row.applied_at,
                     row.applied_by,
@@ -187,7 +200,7 @@ pub fn current_position(chain: &Chain, applied: &[Applied]) -> Result<Option<usi
     for (expected, position) in positions.iter().enumerate() {
         if *position != expected {
             let gap = &chain.revisions[expected];
-            return Err(Error::Workflow(format!(
+            problems.push(Error::Workflow(format!(
                 "the database has revision {} applied but not {}, which comes before it\n  \
                  hint: the order of {} changed after revisions were applied; restore it from \
                  version control",
@@ -195,9 +208,10 @@ pub fn current_position(chain: &Chain, applied: &[Applied]) -> Result<Option<usi
                 gap.id,
                 chain.directory.display()
             )));
+            break;
         }
     }
-    Ok(positions.last().copied())
+    (positions.last().copied(), problems)
 }
 
 fn short(checksum: &str) -> &str {
@@ -232,13 +246,51 @@ impl Lock {
         }
     }
 
-    pub async fn release(self) -> Result<()> {
-        self.client
-            .query_one("SELECT pg_catalog.pg_advisory_unlock($1)", &[&LOCK_KEY])
+    /// `Error::LockLost` when the lock's session has ended (terminated, or its connection
+    /// dropped), so a run stops before its next revision instead of going on unlocked.
+    pub async fn ensure_held(&self) -> Result<()> {
+        let held = self
+            .client
+            .query_one(
+                "SELECT EXISTS (SELECT FROM pg_catalog.pg_locks WHERE locktype = 'advisory' \
+                 AND pid = pg_catalog.pg_backend_pid() AND granted AND objsubid = 1 \
+                 AND classid::bigint = $1 AND objid::bigint = $2)",
+                &[&(LOCK_KEY >> 32), &(LOCK_KEY & 0xffff_ffff)],
+            )
             .await
-            .map(drop)
-            .map_err(|source| Error::database("cannot release autogen's advisory lock", source))
+            .map_err(|source| Error::LockLost(crate::error::describe_db_error(&source)))?;
+        match held.get::<_, bool>(0) {
+            true => Ok(()),
+            false => Err(Error::LockLost(
+                "its session is alive but no longer holds it".into(),
+            )),
+        }
     }
+
+    /// Releases the lock; `Error::LockLost` when its session had already ended (the server
+    /// released the lock with it).
+    pub async fn release(self) -> Result<()> {
+        let released = self
+            .client
+            .query_one("SELECT pg_catalog.pg_advisory_unlock($1)", &[&LOCK_KEY])
+            .await;
+        match released {
+            Ok(_) => Ok(()),
+            Err(source) if session_ended(&source) || self.client.is_closed() => Err(
+                Error::LockLost("its session ended before the run did".into()),
+            ),
+            Err(source) => Err(Error::database(
+                "cannot release autogen's advisory lock",
+                source,
+            )),
+        }
+    }
+}
+
+/// Whether `error` says the session is gone: the connection closed, or the server
+/// terminated the backend (`pg_terminate_backend`).
+fn session_ended(error: &tokio_postgres::Error) -> bool {
+    error.is_closed() || error.code() == Some(&tokio_postgres::error::SqlState::ADMIN_SHUTDOWN)
 }
 
 async fn lock_timeout_message(client: &Client, timeout: Duration) -> String {
@@ -380,13 +432,16 @@ async fn run_step(transaction: &impl GenericClient, step: &Step<'_>) -> Result<D
 }
 
 /// Runs each step in a transaction of its own and commits it; a failure rolls back that
-/// step only (earlier ones stay applied). `on_applied` hears of each committed step.
+/// step only (earlier ones stay applied). Before each step `lock` must still be held, so a
+/// run whose lock session ended stops there. `on_applied` hears of each committed step.
 pub async fn run(
     client: &mut Client,
+    lock: &Lock,
     steps: &[Step<'_>],
     mut on_applied: impl FnMut(&Step<'_>, Duration),
 ) -> Result<()> {
     for step in steps {
+        lock.ensure_held().await?;
         let transaction = client
             .transaction()
             .await
@@ -503,4 +558,31 @@ pub async fn stamp(client: &mut Client, revisions: &[&Revision]) -> Result<()> {
         .commit()
         .await
         .map_err(|source| Error::database("cannot commit the stamp", source))
+}
+
+/// Records the checksums of `revisions`' files as they are now, in one transaction: the
+/// deliberate acceptance of applied revisions that were edited.
+pub async fn record_checksums(client: &mut Client, revisions: &[&Revision]) -> Result<()> {
+    let transaction = client
+        .transaction()
+        .await
+        .map_err(|source| Error::database("cannot begin a transaction", source))?;
+    for revision in revisions {
+        transaction
+            .execute(
+                "UPDATE autogen.autogen_version SET checksum = $2 WHERE revision = $1",
+                &[&revision.id, &revision.checksum],
+            )
+            .await
+            .map_err(|source| {
+                Error::database(
+                    format!("cannot record the checksum of revision {}", revision.id),
+                    source,
+                )
+            })?;
+    }
+    transaction
+        .commit()
+        .await
+        .map_err(|source| Error::database("cannot commit the new checksums", source))
 }

@@ -678,7 +678,7 @@ async fn edited_missing_and_forked_revisions_are_refused_with_a_fix() {
         "{missing:?}"
     );
     project.write(SECOND_UP, &up);
-    let half = project.run(THIRD, &["current"]);
+    let half = project.run(THIRD, &["upgrade"]);
     assert_eq!(half.code, Some(2), "{half:?}");
     assert!(half.stderr.contains("has no matching"), "{half:?}");
     project.write(SECOND_DOWN, &down);
@@ -825,28 +825,41 @@ async fn destructive_revisions_need_allow_destructive_and_stamp_records_without_
         Some(&("20261124180000".to_string(), "stamp".to_string()))
     );
 
-    // Same second as the latest revision: the id moves one second on.
+    // The stamped drop never ran, so the database has drifted from its revisions: the
+    // column it kept must come back as a revision before anything is built on top.
     project.write(
         "schema/schema.yaml",
         &STUDENTS_VACCINATED.replace("    primary_key", "      email: text\n    primary_key"),
     );
-    let bumped = project.run(THIRD, &["migrate", "-m", "add email"]);
+    let drifted = project.run(THIRD, &["migrate", "-m", "add email"]);
+    assert_eq!(drifted.code, Some(2), "{drifted:?}");
+    assert!(
+        drifted
+            .stderr
+            .contains("ALTER TABLE public.students DROP COLUMN vaccinated;"),
+        "{drifted:?}"
+    );
+    // Same second as the latest revision: each id moves one second on.
+    let bumped = project.run(THIRD, &["migrate", "-m", "add email", "--accept-drift"]);
     assert_eq!(bumped.code, Some(0), "{bumped:?}");
     assert!(
         bumped
             .stdout
-            .contains("Detected added column students.email"),
+            .contains("Accepted drift: added column students.vaccinated")
+            && bumped
+                .stdout
+                .contains("Detected added column students.email"),
         "{bumped:?}"
     );
     assert!(
-        Path::new(&project.path("migrations/20261124180001_add_email.up.sql")).is_file(),
+        Path::new(&project.path("migrations/20261124180002_add_email.up.sql")).is_file(),
         "{bumped:?}"
     );
-    let show = project.run(THIRD, &["show", "20261124180001"]);
+    let show = project.run(THIRD, &["show", "20261124180002"]);
     assert!(
         show.stdout.starts_with(
-            "==> migrations/20261124180001_add_email.up.sql <==\n\
-             -- autogen revision 20261124180001\n-- parent: 20261124180000\n"
+            "==> migrations/20261124180002_add_email.up.sql <==\n\
+             -- autogen revision 20261124180002\n-- parent: 20261124180001\n"
         ),
         "{show:?}"
     );
@@ -1030,4 +1043,367 @@ async fn a_project_can_declare_its_schema_in_sql() {
     assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
     let clean = project.run(SECOND, &["check"]);
     assert_eq!(clean.code, Some(0), "{clean:?}");
+}
+
+const FOURTH: &str = "2026-11-24T19:00:00Z";
+
+/// Drift is never baked into a revision: `migrate` refuses it, and `--accept-drift` writes
+/// it as a revision of its own, stamped here, so the chain builds a fresh database too.
+#[tokio::test]
+async fn migrate_refuses_drift_and_accept_drift_makes_it_a_revision() {
+    let project = Project::new().await;
+    project.two_revisions();
+    let upgrade = project.run(THIRD, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+    let client = project.database.client().await;
+
+    // A hand-made index the schema file does not have.
+    client
+        .batch_execute("CREATE INDEX i_drift ON students (full_name)")
+        .await
+        .expect("a hand-made index");
+    let refused = project.run(THIRD, &["migrate", "-m", "after the index"]);
+    assert_eq!(refused.code, Some(2), "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("the database has changes no revision made; no revision written")
+            && refused.stderr.contains("DROP INDEX public.i_drift;")
+            && refused.stderr.contains("--accept-drift"),
+        "{refused:?}"
+    );
+    assert_eq!(project.migrations().len(), 4, "nothing written");
+
+    let accepted = project.run(
+        THIRD,
+        &["migrate", "-m", "after the index", "--accept-drift"],
+    );
+    assert_eq!(accepted.code, Some(0), "{accepted:?}");
+    assert!(
+        accepted
+            .stdout
+            .contains("stamped 20261124180000 as applied"),
+        "{accepted:?}"
+    );
+    let drift_up =
+        "migrations/20261124180000_accept_drift_hand_made_changes_found_in_the_database.up.sql";
+    let drift_sql = std::fs::read_to_string(project.path(drift_up)).expect("drift revision");
+    assert!(drift_sql.contains("CREATE INDEX i_drift"), "{drift_sql}");
+    let change_sql =
+        std::fs::read_to_string(project.path("migrations/20261124180001_after_the_index.up.sql"))
+            .expect("the schema file's revision");
+    assert!(
+        change_sql.contains("-- parent: 20261124180000")
+            && change_sql.contains("DROP INDEX public.i_drift;"),
+        "{change_sql}"
+    );
+    for args in [&["upgrade"][..], &["check"]] {
+        let run = project.run(THIRD, args);
+        assert_eq!(run.code, Some(0), "{args:?}: {run:?}");
+    }
+
+    // A hand-added column also added to the schema file: no "no changes" / "missing
+    // revision" loop.
+    client
+        .batch_execute("ALTER TABLE students ADD COLUMN nickname text")
+        .await
+        .expect("a hand-made column");
+    project.write(
+        "schema/schema.yaml",
+        &STUDENTS_VACCINATED.replace("    primary_key", "      nickname: text\n    primary_key"),
+    );
+    let refused = project.run(FOURTH, &["migrate", "-m", "nickname"]);
+    assert_eq!(refused.code, Some(2), "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("ALTER TABLE public.students DROP COLUMN nickname;"),
+        "{refused:?}"
+    );
+    let accepted = project.run(FOURTH, &["migrate", "-m", "nickname", "--accept-drift"]);
+    assert_eq!(accepted.code, Some(0), "{accepted:?}");
+    assert!(
+        accepted
+            .stdout
+            .contains("no further changes: schema/schema.yaml matches the database"),
+        "{accepted:?}"
+    );
+    let check = project.run(FOURTH, &["check"]);
+    assert_eq!(check.code, Some(0), "{check:?}");
+
+    // The whole chain, accepted drift included, builds a fresh database.
+    let fresh = ScratchDb::create("autogen_workflow").await;
+    for args in [&["upgrade"][..], &["check"]] {
+        let args: Vec<&str> = args
+            .iter()
+            .copied()
+            .chain(["--database-url", &fresh.url])
+            .collect();
+        let run = project.run(FOURTH, &args);
+        assert_eq!(run.code, Some(0), "{args:?}: {run:?}");
+    }
+    let fresh_client = fresh.client().await;
+    assert_eq!(
+        columns(&fresh_client, "students").await,
+        ["id", "full_name", "vaccinated", "nickname"]
+    );
+}
+
+/// The backend holding the advisory lock, once a session runs a statement containing
+/// `marker`.
+async fn lock_holder_once_running(client: &Client, marker: &str) -> i32 {
+    for _ in 0..200 {
+        let running: bool = client
+            .query_one(
+                "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE pid <> pg_backend_pid() \
+                 AND state = 'active' AND position($1 in query) > 0)",
+                &[&marker],
+            )
+            .await
+            .expect("reads pg_stat_activity")
+            .get(0);
+        if running {
+            return client
+                .query_one(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+                     AND classid::bigint = $1 AND objid::bigint = $2",
+                    &[
+                        &(autogen::runner::LOCK_KEY >> 32),
+                        &(autogen::runner::LOCK_KEY & 0xffff_ffff),
+                    ],
+                )
+                .await
+                .expect("the lock is held")
+                .get(0);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no session ran {marker}");
+}
+
+/// A terminated lock session stops the run before its next revision, and the report says
+/// where the database is; losing it during the last revision says all was applied.
+#[tokio::test]
+async fn a_terminated_lock_session_stops_the_run_before_the_next_revision() {
+    let project = Project::new().await;
+    project.two_revisions();
+    let upgrade = project.run(SECOND, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+    project.write(
+        "schema/schema.yaml",
+        &STUDENTS_VACCINATED.replace("    primary_key", "      email: text\n    primary_key"),
+    );
+    let third = project.run(THIRD, &["migrate", "-m", "add email"]);
+    assert_eq!(third.code, Some(0), "{third:?}");
+    let base = project.run(THIRD, &["downgrade", "base"]);
+    assert_eq!(base.code, Some(0), "{base:?}");
+    let third_up = "migrations/20261124180000_add_email.up.sql";
+    for (n, file) in [FIRST_UP, SECOND_UP, third_up].into_iter().enumerate() {
+        let text = std::fs::read_to_string(project.path(file)).expect("up file");
+        project.write(
+            file,
+            &format!("{text}SELECT pg_sleep(1) AS rev_{};\n", n + 1),
+        );
+    }
+    let client = project.database.client().await;
+    let terminate = |pid: i32| {
+        let client = &client;
+        async move {
+            client
+                .query_one("SELECT pg_terminate_backend($1)", &[&pid])
+                .await
+                .expect("terminates the lock session");
+        }
+    };
+
+    let child = project
+        .command(THIRD, &["upgrade"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("autogen starts");
+    terminate(lock_holder_once_running(&client, "AS rev_1").await).await;
+    let stopped: Run = child.wait_with_output().expect("autogen ends").into();
+    assert_eq!(stopped.code, Some(2), "{stopped:?}");
+    assert!(
+        stopped
+            .stderr
+            .contains("stopped before upgrade 20261124170000: 1 of 3 revisions done; the database is at 20261124160000")
+            && stopped
+                .stderr
+                .contains("error: autogen's advisory lock on the database was lost"),
+        "{stopped:?}"
+    );
+    assert_eq!(versions(&client).await, ["20261124160000"]);
+
+    let child = project
+        .command(THIRD, &["upgrade"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("autogen starts");
+    terminate(lock_holder_once_running(&client, "AS rev_3").await).await;
+    let finished: Run = child.wait_with_output().expect("autogen ends").into();
+    assert_eq!(finished.code, Some(2), "{finished:?}");
+    assert!(
+        finished
+            .stdout
+            .contains("the database is at 20261124180000 (head)")
+            && finished
+                .stderr
+                .contains("the upgrade itself completed as reported above"),
+        "{finished:?}"
+    );
+    assert_eq!(
+        versions(&client).await,
+        ["20261124160000", "20261124170000", "20261124180000"]
+    );
+}
+
+/// Four `migrate` runs at once in one project: one writes, the others refuse cleanly; the
+/// chain stays valid.
+#[tokio::test]
+async fn concurrent_migrates_write_one_chain_or_refuse() {
+    let project = Project::new().await;
+    project.write("schema/schema.yaml", STUDENTS);
+    let children: Vec<std::process::Child> = (0..4)
+        .map(|_| {
+            project
+                .command(FIRST, &["migrate", "-m", "create students"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("autogen starts")
+        })
+        .collect();
+    let runs: Vec<Run> = children
+        .into_iter()
+        .map(|child| child.wait_with_output().expect("autogen ends").into())
+        .collect();
+    let n_written = runs.iter().filter(|run| run.code == Some(0)).count();
+    assert!(n_written >= 1, "{runs:?}");
+    for run in runs.iter().filter(|run| run.code != Some(0)) {
+        assert_eq!(run.code, Some(2), "{run:?}");
+        assert!(
+            run.stderr
+                .contains("another autogen run is writing a revision in this project")
+                || run.stderr.contains("run `autogen upgrade` first"),
+            "{run:?}"
+        );
+    }
+    let files = project.migrations();
+    assert_eq!(
+        files,
+        [
+            "20261124160000_create_students.down.sql",
+            "20261124160000_create_students.up.sql"
+        ],
+        "{runs:?}"
+    );
+    let history = project.run(FIRST, &["history"]);
+    assert_eq!(history.code, Some(0), "{history:?}");
+    assert!(!history.stderr.contains("warning"), "{history:?}");
+}
+
+/// `current` and `history` look at a broken project and warn; `repair` shows an edit to an
+/// applied revision and records it only with --yes.
+#[tokio::test]
+async fn current_and_history_warn_and_repair_records_edits_with_yes() {
+    let project = Project::new().await;
+    project.two_revisions();
+    let upgrade = project.run(THIRD, &["upgrade"]);
+    assert_eq!(upgrade.code, Some(0), "{upgrade:?}");
+
+    let original = std::fs::read_to_string(project.path(FIRST_UP)).expect("up file");
+    project.write(FIRST_UP, &format!("{original}-- a reviewed comment\n"));
+    for command in ["current", "history"] {
+        let run = project.run(THIRD, &[command]);
+        assert_eq!(run.code, Some(0), "{run:?}");
+        assert!(
+            run.stderr.contains(&format!(
+                "warning: {FIRST_UP}: revision 20261124160000 was edited after it was applied"
+            )) && run.stdout.contains("20261124170000"),
+            "{run:?}"
+        );
+    }
+    let shown = project.run(THIRD, &["repair"]);
+    assert_eq!(shown.code, Some(2), "{shown:?}");
+    assert!(
+        shown
+            .stdout
+            .starts_with("edited: 20261124160000 create students (applied on ")
+            && shown
+                .stdout
+                .contains("the edited revisions still produce this database's schema")
+            && shown.stderr.contains("`autogen repair --yes`"),
+        "{shown:?}"
+    );
+    let refused = project.run(THIRD, &["upgrade"]);
+    assert_eq!(refused.code, Some(2), "not recorded yet: {refused:?}");
+    let repaired = project.run(THIRD, &["repair", "--yes"]);
+    assert_eq!(repaired.code, Some(0), "{repaired:?}");
+    assert!(
+        repaired
+            .stdout
+            .contains("recorded the new checksum of 20261124160000 create students"),
+        "{repaired:?}"
+    );
+    for command in ["check", "current", "repair"] {
+        let run = project.run(THIRD, &[command]);
+        assert_eq!(run.code, Some(0), "{run:?}");
+        assert!(!run.stderr.contains("warning"), "{run:?}");
+    }
+
+    // An edit that changes the schema is shown as the drift it will be.
+    let text = std::fs::read_to_string(project.path(SECOND_UP)).expect("up file");
+    project.write(
+        SECOND_UP,
+        &format!("{text}CREATE INDEX ON public.students (full_name);\n"),
+    );
+    let shown = project.run(THIRD, &["repair"]);
+    assert_eq!(shown.code, Some(2), "{shown:?}");
+    assert!(
+        shown
+            .stdout
+            .contains("the edited revisions no longer produce this database's schema")
+            && shown.stdout.contains("students_full_name_idx"),
+        "{shown:?}"
+    );
+    project.write(SECOND_UP, &text);
+
+    // Missing, half-missing and forked revisions.
+    let down = std::fs::read_to_string(project.path(SECOND_DOWN)).expect("down file");
+    std::fs::remove_file(project.path(SECOND_UP)).expect("removes");
+    for command in ["current", "history"] {
+        let run = project.run(THIRD, &[command]);
+        assert_eq!(run.code, Some(0), "{run:?}");
+        assert!(
+            run.stderr.contains("has no matching")
+                && run
+                    .stderr
+                    .contains("revision 20261124170000 is applied to the database (on "),
+            "{run:?}"
+        );
+    }
+    project.write(SECOND_UP, &text);
+    let forked = |text: &str| {
+        text.replace("20261124170000", "20261124180000")
+            .replace("add vaccination status", "a branch revision")
+    };
+    project.write(
+        "migrations/20261124180000_a_branch_revision.up.sql",
+        &forked(&text),
+    );
+    project.write(
+        "migrations/20261124180000_a_branch_revision.down.sql",
+        &forked(&down),
+    );
+    for command in ["current", "history"] {
+        let run = project.run(THIRD, &[command]);
+        assert_eq!(run.code, Some(0), "{run:?}");
+        assert!(
+            run.stderr.contains("two branches of history were merged"),
+            "{run:?}"
+        );
+    }
 }
