@@ -125,6 +125,8 @@ pub struct Table {
     /// Indexes that do not back a constraint.
     pub indexes: BTreeMap<String, Index>,
     pub comment: Option<String>,
+    /// `CREATE UNLOGGED TABLE`: not written to the WAL, emptied after a crash.
+    pub unlogged: bool,
 }
 
 impl Table {
@@ -138,6 +140,7 @@ impl Table {
             checks: BTreeMap::new(),
             indexes: BTreeMap::new(),
             comment: None,
+            unlogged: false,
         }
     }
 
@@ -146,13 +149,15 @@ impl Table {
     }
 }
 
-/// `CREATE [MATERIALIZED] VIEW name AS definition`
+/// `CREATE [MATERIALIZED] VIEW name [WITH (options)] AS definition`
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
     pub name: QualifiedName,
     /// The query, without a trailing semicolon.
     pub definition: Expr,
     pub materialized: bool,
+    /// Always the defaults for a materialized view, which has none of these options.
+    pub options: ViewOptions,
     /// Indexes of a materialized view.
     pub indexes: BTreeMap<String, Index>,
     pub comment: Option<String>,
@@ -162,13 +167,98 @@ pub struct View {
 }
 
 impl View {
-    /// Whether two views are the same object, ignoring how their dependencies were found.
-    pub fn same_as(&self, other: &View) -> bool {
+    /// Whether `other` is this relation with at most its options and comment changed, which
+    /// `ALTER VIEW ... SET` and `COMMENT ON` change in place; otherwise it is rebuilt. How
+    /// dependencies were found is never compared.
+    pub fn same_relation_as(&self, other: &View) -> bool {
         self.name == other.name
             && self.definition == other.definition
             && self.materialized == other.materialized
             && self.indexes == other.indexes
-            && self.comment == other.comment
+    }
+}
+
+/// The options of a plain view (`pg_class.reloptions`); `false` and `None` are the defaults.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ViewOptions {
+    /// `security_barrier`: the view's conditions run before user-supplied functions.
+    pub security_barrier: bool,
+    /// `security_invoker`: the tables read are checked against the querying user's rights.
+    pub security_invoker: bool,
+    /// `check_option`: rows written through the view must be visible through it.
+    pub check_option: Option<CheckOption>,
+}
+
+impl ViewOptions {
+    pub fn is_default(&self) -> bool {
+        *self == ViewOptions::default()
+    }
+
+    /// Sets option `name` from its text as `WITH (...)`, `ALTER VIEW ... SET (...)` or
+    /// `reloptions` spell it; `None` is a bare name (`WITH (security_barrier)`), which means
+    /// true. PostgreSQL accepts exactly these three options on a view.
+    pub fn set(&mut self, name: &str, value: Option<&str>) -> Result<(), String> {
+        let value = value.unwrap_or("true").to_ascii_lowercase();
+        match name.to_ascii_lowercase().as_str() {
+            "security_barrier" => self.security_barrier = parse_bool(&value)?,
+            "security_invoker" => self.security_invoker = parse_bool(&value)?,
+            "check_option" => {
+                self.check_option = Some(match value.as_str() {
+                    "local" => CheckOption::Local,
+                    "cascaded" => CheckOption::Cascaded,
+                    _ => return Err(format!("check_option is local or cascaded, not {value:?}")),
+                })
+            }
+            other => return Err(format!("unknown view option {other:?}")),
+        }
+        Ok(())
+    }
+
+    /// Sets option `name` back to its default (`ALTER VIEW ... RESET (name)`).
+    pub fn reset(&mut self, name: &str) -> Result<(), String> {
+        match name.to_ascii_lowercase().as_str() {
+            "security_barrier" => self.security_barrier = false,
+            "security_invoker" => self.security_invoker = false,
+            "check_option" => self.check_option = None,
+            other => return Err(format!("unknown view option {other:?}")),
+        }
+        Ok(())
+    }
+}
+
+/// A boolean as PostgreSQL's `parse_bool` reads it: `true`, `on`, `1`, `no`, ..., or a
+/// unique prefix of `true`, `false`, `yes`, `no`. `value` is lower case.
+fn parse_bool(value: &str) -> Result<bool, String> {
+    let prefix_of = |word: &str| !value.is_empty() && word.starts_with(value);
+    if prefix_of("true") || prefix_of("yes") || value == "on" || value == "1" {
+        Ok(true)
+    } else if prefix_of("false")
+        || prefix_of("no")
+        || value == "off"
+        || value == "of"
+        || value == "0"
+    {
+        Ok(false)
+    } else {
+        Err(format!("{value:?} is not a boolean"))
+    }
+}
+
+/// `WITH LOCAL CHECK OPTION` checks this view's condition only; `CASCADED` also those of
+/// the views it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckOption {
+    Local,
+    Cascaded,
+}
+
+impl CheckOption {
+    /// The value as `reloptions` and `WITH (check_option = ...)` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckOption::Local => "local",
+            CheckOption::Cascaded => "cascaded",
+        }
     }
 }
 
@@ -309,6 +399,8 @@ pub enum Identity {
 pub struct PrimaryKey {
     pub name: String,
     pub columns: Vec<String>,
+    /// A deferrable primary key cannot be referenced by a foreign key.
+    pub deferrable: Deferrable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -328,8 +420,19 @@ pub struct ForeignKey {
     pub on_delete: ReferentialAction,
     pub on_update: ReferentialAction,
     pub deferrable: Deferrable,
+    pub match_type: MatchType,
 }
 
+/// How a foreign key treats a row whose key columns are partly NULL. (`MATCH PARTIAL` is
+/// not implemented in PostgreSQL.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MatchType {
+    /// `MATCH SIMPLE`: any NULL column exempts the row from the check.
+    #[default]
+    Simple,
+    /// `MATCH FULL`: all key columns are NULL, or none is.
+    Full,
+}
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ReferentialAction {
     #[default]

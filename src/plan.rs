@@ -58,6 +58,8 @@ pub enum Phase {
     DropTable,
     DropColumn,
     AlterColumn,
+    /// `SET LOGGED` / `SET UNLOGGED` of kept tables.
+    SetLogged,
     /// An enum losing or reordering values is rebuilt once the columns that go away are
     /// gone and the columns changing type have changed, before new columns use it.
     RebuildEnum,
@@ -71,6 +73,8 @@ pub enum Phase {
     AddForeignKey,
     /// Views come back once everything they read is in place.
     CreateView,
+    /// After `CreateView`: a view rebuilt around a change below it is changed once it is back.
+    AlterView,
     Comment,
     /// Once no default calls `nextval` on them any more.
     DropSequence,
@@ -272,7 +276,9 @@ fn phase_of(change: &Change) -> Phase {
         Change::DropForeignKey { .. } => Phase::DropForeignKey,
         Change::CreateIndex { .. } => Phase::CreateIndex,
         Change::DropIndex { .. } => Phase::DropIndex,
-        Change::CommentOnTable { .. } => Phase::Comment,
+        Change::CommentOnTable { .. } | Change::CommentOnView { .. } => Phase::Comment,
+        Change::SetLogged { .. } => Phase::SetLogged,
+        Change::AlterViewOptions { .. } => Phase::AlterView,
         Change::CreateSequence(_) => Phase::CreateSequence,
         Change::AlterSequence { .. } => Phase::AlterSequence,
         Change::DropSequence(_) => Phase::DropSequence,
@@ -369,7 +375,7 @@ fn visit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Deferrable, ReferentialAction};
+    use crate::model::{Deferrable, MatchType, ReferentialAction};
 
     fn table_referencing(name: &str, referenced: &[&str]) -> Table {
         let mut table = Table::new(QualifiedName::new("public", name));
@@ -385,6 +391,7 @@ mod tests {
                     on_delete: ReferentialAction::NoAction,
                     on_update: ReferentialAction::NoAction,
                     deferrable: Deferrable::NotDeferrable,
+                    match_type: MatchType::Simple,
                 },
             );
         }

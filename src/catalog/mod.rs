@@ -16,8 +16,8 @@ use tokio_postgres::{Client, Row};
 use crate::error::{Error, Result};
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
-    IndexKey, IndexTarget, PrimaryKey, QualifiedName, ReferentialAction, Schema, Sequence,
-    SequenceOptions, Table, UniqueConstraint, UnmanagedObject, View,
+    IndexKey, IndexTarget, MatchType, PrimaryKey, QualifiedName, ReferentialAction, Schema,
+    Sequence, SequenceOptions, Table, UniqueConstraint, UnmanagedObject, View, ViewOptions,
 };
 use queries::*;
 use version::ServerVersion;
@@ -149,6 +149,7 @@ async fn read_tables(client: &Client, schemas: &[String]) -> Result<TablesByOid>
             row.get::<String>("table_name")?,
         ));
         table.comment = row.get("comment")?;
+        table.unlogged = row.get("unlogged")?;
         tables.insert(row.get("table_oid")?, table);
     }
     Ok(tables)
@@ -351,7 +352,13 @@ async fn read_constraints(
         let describe = || format!("constraint {name} on {}", table.name);
 
         match row.get::<String>("constraint_type")?.as_str() {
-            "p" => table.primary_key = Some(PrimaryKey { name, columns }),
+            "p" => {
+                table.primary_key = Some(PrimaryKey {
+                    name,
+                    columns,
+                    deferrable,
+                })
+            }
             "u" => {
                 let unique = UniqueConstraint {
                     name: name.clone(),
@@ -386,6 +393,15 @@ async fn read_constraints(
                     let message = format!("{} has an unknown referential action", describe());
                     return Err(catalog_error(query, message));
                 };
+                // `p` (MATCH PARTIAL) is reserved but not implemented by PostgreSQL.
+                let match_type = match row.get::<String>("match_type")?.as_str() {
+                    "s" => MatchType::Simple,
+                    "f" => MatchType::Full,
+                    other => {
+                        let message = format!("{} has match type {other:?}", describe());
+                        return Err(catalog_error(query, message));
+                    }
+                };
                 let foreign_key = ForeignKey {
                     name: name.clone(),
                     columns,
@@ -394,6 +410,7 @@ async fn read_constraints(
                     on_delete,
                     on_update,
                     deferrable,
+                    match_type,
                 };
                 table.foreign_keys.insert(name, foreign_key);
             }
@@ -511,10 +528,13 @@ async fn read_views(
         let definition: String = row.get("definition")?;
         let dependency_schemas: Vec<String> = row.get("depends_on_schemas")?;
         let dependency_names: Vec<String> = row.get("depends_on_names")?;
+        let options = view_options(&row.get::<Vec<String>>("options")?)
+            .map_err(|message| catalog_error(query, format!("view {name}: {message}")))?;
         let view = View {
             name: name.clone(),
             definition: Expr::new(definition.trim().trim_end_matches(';').trim_end()),
             materialized: row.get("materialized")?,
+            options,
             indexes: BTreeMap::new(),
             comment: row.get("comment")?,
             depends_on: dependency_schemas
@@ -538,6 +558,16 @@ async fn read_views(
         }
     }
     Ok(views)
+}
+
+/// A plain view's `reloptions` entries (`name=value`), which PostgreSQL has validated.
+fn view_options(entries: &[String]) -> std::result::Result<ViewOptions, String> {
+    let mut options = ViewOptions::default();
+    for entry in entries {
+        let (name, value) = entry.split_once('=').unwrap_or((entry, "true"));
+        options.set(name, Some(value))?;
+    }
+    Ok(options)
 }
 
 async fn read_unmanaged(client: &Client, schemas: &[String]) -> Result<Vec<UnmanagedObject>> {

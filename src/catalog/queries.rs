@@ -116,6 +116,7 @@ pub const TABLES_QUERY: &str = "\
 SELECT c.oid AS table_oid,
        n.nspname AS schema_name,
        c.relname AS table_name,
+       c.relpersistence = 'u' AS unlogged,
        d.description AS comment
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -135,13 +136,16 @@ WHERE c.relkind = 'r'
 ORDER BY n.nspname, c.relname";
 
 /// Views and materialized views with their query and the relations they read (through
-/// the view's rewrite rule in `pg_depend`), not owned by an extension.
+/// the view's rewrite rule in `pg_depend`), not owned by an extension. `options` are a plain
+/// view's `reloptions` (`security_barrier=true`, ...); a materialized view's are storage
+/// parameters, which `UNMANAGED_QUERY` reports.
 pub const VIEWS_QUERY: &str = "\
 SELECT c.oid AS view_oid,
        n.nspname AS schema_name,
        c.relname AS view_name,
        c.relkind = 'm' AS materialized,
        pg_catalog.pg_get_viewdef(c.oid, true) AS definition,
+       CASE WHEN c.relkind = 'v' THEN COALESCE(c.reloptions, '{}') ELSE '{}' END AS options,
        d.description AS comment,
        COALESCE(deps.schema_names, '{}') AS depends_on_schemas,
        COALESCE(deps.relation_names, '{}') AS depends_on_names
@@ -260,6 +264,7 @@ SELECT con.conrelid AS table_oid,
              ORDER BY k.position) AS referenced_columns,
        con.confdeltype::pg_catalog.text AS on_delete,
        con.confupdtype::pg_catalog.text AS on_update,
+       con.confmatchtype::pg_catalog.text AS match_type,
        CASE WHEN con.contype = 'c'
             THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true)
        END AS check_expression,
@@ -291,6 +296,7 @@ SELECT con.conrelid AS table_oid,
              ORDER BY k.position) AS referenced_columns,
        con.confdeltype::pg_catalog.text AS on_delete,
        con.confupdtype::pg_catalog.text AS on_update,
+       con.confmatchtype::pg_catalog.text AS match_type,
        CASE WHEN con.contype = 'c'
             THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true)
        END AS check_expression,
@@ -396,9 +402,8 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (NOT VALID, NO INHERIT, MATCH FULL, UNLOGGED, row-level security,
-/// storage parameters and tablespaces) are listed too, so that no
-/// difference in them goes unseen.
+/// cannot hold yet (NOT VALID, NO INHERIT, row-level security, storage parameters and
+/// tablespaces) are listed too, so that no difference in them goes unseen.
 pub const UNMANAGED_QUERY: &str = "\
 WITH extension_members AS (
   SELECT dep.classid, dep.objid
@@ -483,28 +488,18 @@ JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND (st.tableoid, st.oid) NOT IN (SELECT * FROM extension_members)
 UNION ALL
-SELECT CASE
-         WHEN NOT con.convalidated THEN 'NOT VALID constraint'
-         WHEN con.contype = 'f' THEN 'MATCH FULL foreign key'
-         ELSE 'NO INHERIT constraint'
-       END,
+SELECT CASE WHEN NOT con.convalidated THEN 'NOT VALID constraint' ELSE 'NO INHERIT constraint' END,
        con.conname || ' on ' || r.qualified_name
 FROM pg_catalog.pg_constraint con
 JOIN relations r ON r.oid = con.conrelid AND r.relkind = 'r'
 -- Primary and foreign keys are always marked connoinherit; only on a check does it mean
 -- something.
 WHERE NOT con.convalidated
-   OR (con.contype = 'f' AND con.confmatchtype = 'f')
    OR (con.contype = 'c' AND con.connoinherit)
 UNION ALL
-SELECT CASE
-         WHEN r.relkind = 'r' AND c.relpersistence = 'u' THEN 'unlogged table'
-         WHEN c.relrowsecurity THEN 'row-level security'
-         ELSE 'storage parameters'
-       END,
+SELECT CASE WHEN c.relrowsecurity THEN 'row-level security' ELSE 'storage parameters' END,
        r.qualified_name
 FROM relations r
 JOIN pg_catalog.pg_class c ON c.oid = r.oid
 WHERE r.relkind IN ('r', 'i', 'm')
-  AND ((r.relkind = 'r' AND c.relpersistence = 'u') OR c.relrowsecurity
-       OR c.reloptions IS NOT NULL OR c.reltablespace <> 0)";
+  AND (c.relrowsecurity OR c.reloptions IS NOT NULL OR c.reltablespace <> 0)";

@@ -18,9 +18,10 @@ use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
 use crate::migrations::{self, Revision};
 use crate::model::{
-    CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
-    IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema,
-    Sequence, SequenceOptions, Table, UniqueConstraint, View, MAX_COLUMNS,
+    CheckConstraint, CheckOption, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity,
+    Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey, QualifiedName,
+    ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint, View,
+    ViewOptions, MAX_COLUMNS,
 };
 use crate::references::{index_mentions, mentions};
 use crate::spec::{names, Loaded, SourceMap};
@@ -211,7 +212,9 @@ impl Interpreter {
             } else if cursor.eat_keyword("TYPE") {
                 self.create_type(&mut cursor)
             } else if cursor.eat_keyword("TABLE") {
-                self.create_table(&mut cursor)
+                self.create_table(&mut cursor, false)
+            } else if cursor.eat_keywords(&["UNLOGGED", "TABLE"]) {
+                self.create_table(&mut cursor, true)
             } else if cursor.eat_keywords(&["UNIQUE", "INDEX"]) {
                 self.create_index(&mut cursor, true)
             } else if cursor.eat_keyword("INDEX") {
@@ -343,7 +346,7 @@ impl Interpreter {
         Ok(())
     }
 
-    fn create_table(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+    fn create_table(&mut self, cursor: &mut Cursor<'_>, unlogged: bool) -> Outcome {
         let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
         let name = cursor.qualified_name()?;
         let elements = cursor.parenthesized_elements_or_empty()?;
@@ -360,9 +363,13 @@ impl Interpreter {
             };
         }
         self.declared(ObjectRef::Table(name.clone()));
-        self.schema
-            .tables
-            .insert(name.clone(), Table::new(name.clone()));
+        self.schema.tables.insert(
+            name.clone(),
+            Table {
+                unlogged,
+                ..Table::new(name.clone())
+            },
+        );
         let mut constraints = Vec::new();
         for mut element in elements {
             if starts_table_constraint(&element) {
@@ -581,7 +588,11 @@ impl Interpreter {
                         column.nullable = false;
                     }
                 }
-                table.primary_key = Some(PrimaryKey { name, columns });
+                table.primary_key = Some(PrimaryKey {
+                    name,
+                    columns,
+                    deferrable,
+                });
             }
             ConstraintKind::Unique {
                 columns,
@@ -604,6 +615,7 @@ impl Interpreter {
                 referenced_columns,
                 on_delete,
                 on_update,
+                match_type,
             } => {
                 known_columns(&columns)?;
                 let target = self.table(&referenced_table)?;
@@ -637,6 +649,7 @@ impl Interpreter {
                         on_delete,
                         on_update,
                         deferrable,
+                        match_type,
                     },
                 );
             }
@@ -739,8 +752,15 @@ impl Interpreter {
         self.touch_all();
         let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
         let name = cursor.qualified_name()?;
-        if cursor.peek() == Some(&Token::LParen) || cursor.is_keyword("WITH") {
-            return Err(not_modelled("view column lists and view options"));
+        if cursor.peek() == Some(&Token::LParen) {
+            return Err(not_modelled("view column lists"));
+        }
+        let mut options = ViewOptions::default();
+        if cursor.eat_keyword("WITH") {
+            if materialized {
+                return Err(not_modelled("materialized view storage parameters"));
+            }
+            set_view_options(cursor, &mut options)?;
         }
         cursor.expect_keywords(&["AS"])?;
         let mut definition = cursor.rest()?;
@@ -749,6 +769,13 @@ impl Interpreter {
                 definition.truncate(definition.len() - suffix.len());
                 definition = definition.trim_end().to_string();
             }
+        }
+        if let (query, Some(check_option)) = trailing_check_option(&definition) {
+            if materialized {
+                return Err("a materialized view has no check option".to_string());
+            }
+            options.check_option = Some(check_option);
+            definition = query.to_string();
         }
         self.require_schema(&name.schema)?;
         let exists = self.relation_exists(&name);
@@ -776,6 +803,8 @@ impl Interpreter {
             name: name.clone(),
             definition,
             materialized,
+            // CREATE OR REPLACE replaces the options too.
+            options,
             indexes: replaced
                 .as_ref()
                 .map(|old| old.indexes.clone())
@@ -1012,6 +1041,14 @@ impl Interpreter {
         }
         if cursor.is_keywords(&["OWNER", "TO"]) {
             cursor.until_comma()?;
+            return Ok(());
+        }
+        if cursor.eat_keywords(&["SET", "LOGGED"]) {
+            self.table_mut(name)?.unlogged = false;
+            return Ok(());
+        }
+        if cursor.eat_keywords(&["SET", "UNLOGGED"]) {
+            self.table_mut(name)?.unlogged = true;
             return Ok(());
         }
         Err(format!(
@@ -1335,6 +1372,25 @@ impl Interpreter {
         self.touch_all();
         if cursor.is_keywords(&["OWNER", "TO"]) {
             return Ok(());
+        }
+        if cursor.is_keyword("SET") || cursor.is_keyword("RESET") {
+            let view = self
+                .schema
+                .views
+                .get_mut(&name)
+                .ok_or_else(|| format!("view {name} does not exist"))?;
+            if view.materialized {
+                return Err(not_modelled("materialized view storage parameters"));
+            }
+            if cursor.eat_keyword("SET") {
+                set_view_options(cursor, &mut view.options)?;
+            } else {
+                cursor.expect_keywords(&["RESET"])?;
+                for option in cursor.identifier_list()? {
+                    view.options.reset(&option)?;
+                }
+            }
+            return cursor.expect_end();
         }
         cursor.expect_keywords(&["RENAME", "TO"])?;
         let new = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
@@ -1813,6 +1869,7 @@ enum ConstraintKind {
         referenced_columns: Option<Vec<String>>,
         on_delete: ReferentialAction,
         on_update: ReferentialAction,
+        match_type: MatchType,
     },
     Check(Expr),
 }
@@ -1895,7 +1952,7 @@ fn check_kind(cursor: &mut Cursor<'_>) -> Outcome<ConstraintKind> {
     Ok(ConstraintKind::Check(expression))
 }
 
-/// `REFERENCES table [(columns)] [MATCH SIMPLE] [ON DELETE action] [ON UPDATE action]`
+/// `REFERENCES table [(columns)] [MATCH SIMPLE | FULL] [ON DELETE action] [ON UPDATE action]`
 fn references(cursor: &mut Cursor<'_>, columns: Vec<String>) -> Outcome<ConstraintKind> {
     let referenced_table = cursor.qualified_name()?;
     let referenced_columns = match cursor.peek() == Some(&Token::LParen) {
@@ -1904,10 +1961,14 @@ fn references(cursor: &mut Cursor<'_>, columns: Vec<String>) -> Outcome<Constrai
     };
     let mut on_delete = ReferentialAction::NoAction;
     let mut on_update = ReferentialAction::NoAction;
+    let mut match_type = MatchType::Simple;
     loop {
         if cursor.eat_keywords(&["MATCH", "SIMPLE"]) {
+            match_type = MatchType::Simple;
+        } else if cursor.eat_keywords(&["MATCH", "FULL"]) {
+            match_type = MatchType::Full;
         } else if cursor.is_keyword("MATCH") {
-            return Err(not_modelled("MATCH FULL and MATCH PARTIAL foreign keys"));
+            return Err("MATCH PARTIAL is not implemented in PostgreSQL".to_string());
         } else if cursor.eat_keywords(&["ON", "DELETE"]) {
             on_delete = referential_action(cursor)?;
         } else if cursor.eat_keywords(&["ON", "UPDATE"]) {
@@ -1922,7 +1983,49 @@ fn references(cursor: &mut Cursor<'_>, columns: Vec<String>) -> Outcome<Constrai
         referenced_columns,
         on_delete,
         on_update,
+        match_type,
     })
+}
+
+/// `(name [= value], ...)` of `CREATE VIEW ... WITH` or `ALTER VIEW ... SET`.
+fn set_view_options(cursor: &mut Cursor<'_>, options: &mut ViewOptions) -> Outcome {
+    for mut element in cursor.parenthesized_elements()? {
+        let name = element.identifier()?;
+        let value = match element.eat(&Token::Eq) {
+            true => Some(match element.peek() {
+                Some(Token::Number(..)) => element.integer()?.to_string(),
+                Some(Token::SingleQuotedString(_)) => element.string()?,
+                _ => element.identifier()?,
+            }),
+            false => None,
+        };
+        element.expect_end()?;
+        options.set(&name, value.as_deref())?;
+    }
+    Ok(())
+}
+
+/// A view's query ending in `WITH [CASCADED | LOCAL] CHECK OPTION` (pg_dump's spelling of
+/// the option): the query without it, and the option (`CASCADED` unless `LOCAL` is said).
+fn trailing_check_option(definition: &str) -> (&str, Option<CheckOption>) {
+    let last_words: Vec<String> = definition
+        .split_whitespace()
+        .rev()
+        .take(4)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let last_words: Vec<&str> = last_words.iter().map(String::as_str).collect();
+    let (n_words, check_option) = match last_words.as_slice() {
+        ["OPTION", "CHECK", "LOCAL", "WITH"] => (4, CheckOption::Local),
+        ["OPTION", "CHECK", "CASCADED", "WITH"] => (4, CheckOption::Cascaded),
+        ["OPTION", "CHECK", "WITH", ..] => (3, CheckOption::Cascaded),
+        _ => return (definition, None),
+    };
+    let mut query = definition.trim_end();
+    for _ in 0..n_words {
+        query = query[..query.rfind(char::is_whitespace).unwrap_or(0)].trim_end();
+    }
+    (query, Some(check_option))
 }
 
 fn referential_action(cursor: &mut Cursor<'_>) -> Outcome<ReferentialAction> {
@@ -2383,6 +2486,47 @@ mod tests {
         );
         assert_eq!(items.uniques.keys().collect::<Vec<_>>(), ["items_name_key"]);
         assert!(schema.unmanaged.is_empty());
+    }
+
+    #[test]
+    fn pg_dump_style_attributes_of_tables_keys_and_views_are_kept() {
+        let schema = replay(
+            "CREATE UNLOGGED TABLE public.u (id integer NOT NULL, x integer);\n\
+             CREATE TABLE public.f (a integer, b integer);\n\
+             CREATE VIEW public.v WITH (security_invoker='on', security_barrier='false') AS\n SELECT u.id\n   FROM public.u;\n\
+             CREATE VIEW public.v2 AS\n SELECT u.id,\n    u.x\n   FROM public.u\n  WITH CASCADED CHECK OPTION;\n\
+             ALTER TABLE ONLY public.u ADD CONSTRAINT u_pkey PRIMARY KEY (id, x) DEFERRABLE;\n\
+             CREATE UNIQUE INDEX u_x_idx ON public.u USING btree (x, id);\n\
+             ALTER TABLE ONLY public.f\n    ADD CONSTRAINT f_a_b_fkey FOREIGN KEY (a, b) REFERENCES public.u(x, id) MATCH FULL;\n\
+             ALTER VIEW public.v2 SET (security_barrier);\n",
+        );
+        let u = table(&schema, "u");
+        assert!(u.unlogged);
+        assert_eq!(
+            u.primary_key.as_ref().map(|key| key.deferrable),
+            Some(Deferrable::Immediate)
+        );
+        assert_eq!(
+            table(&schema, "f").foreign_keys["f_a_b_fkey"].match_type,
+            MatchType::Full
+        );
+        let view = |name: &str| schema.views[&QualifiedName::new("public", name)].clone();
+        let expected = ViewOptions {
+            security_invoker: true,
+            ..ViewOptions::default()
+        };
+        assert_eq!(view("v").options, expected);
+        let expected = ViewOptions {
+            security_barrier: true,
+            check_option: Some(CheckOption::Cascaded),
+            ..ViewOptions::default()
+        };
+        assert_eq!(view("v2").options, expected);
+        assert!(view("v2").definition.as_str().ends_with("FROM public.u"));
+        assert!(
+            replay_error("CREATE TABLE t (a int REFERENCES t (a) MATCH PARTIAL);")
+                .contains("MATCH PARTIAL is not implemented")
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::model::{
     storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Index, ObjectRef,
-    PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View,
+    PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
 };
 
 /// A column of some table, as it is in the state a change is applied to.
@@ -200,6 +200,21 @@ pub enum Change {
         from: Option<String>,
         to: Option<String>,
     },
+    /// `ALTER TABLE t SET LOGGED`, or `SET UNLOGGED` when `logged` is false.
+    SetLogged { table: QualifiedName, logged: bool },
+    /// `ALTER VIEW v SET (...)` for options set, `RESET (...)` for options back to defaults.
+    AlterViewOptions {
+        view: QualifiedName,
+        from: ViewOptions,
+        to: ViewOptions,
+    },
+    /// `COMMENT ON [MATERIALIZED] VIEW v IS ...`
+    CommentOnView {
+        view: QualifiedName,
+        materialized: bool,
+        from: Option<String>,
+        to: Option<String>,
+    },
 }
 
 impl Change {
@@ -337,6 +352,26 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::SetLogged { table, logged } => Change::SetLogged {
+                table,
+                logged: !logged,
+            },
+            Change::AlterViewOptions { view, from, to } => Change::AlterViewOptions {
+                view,
+                from: to,
+                to: from,
+            },
+            Change::CommentOnView {
+                view,
+                materialized,
+                from,
+                to,
+            } => Change::CommentOnView {
+                view,
+                materialized,
+                from: to,
+                to: from,
+            },
             Change::CreateSequence(sequence) => Change::DropSequence(sequence),
             Change::DropSequence(sequence) => Change::CreateSequence(sequence),
             Change::AlterSequence { from, to } => Change::AlterSequence { from: to, to: from },
@@ -420,6 +455,12 @@ impl Change {
                 }
             }
             Change::RenameTable { from, .. } => hazards.push(table_lock(from)),
+            // PostgreSQL copies the table into a new file either way.
+            Change::SetLogged { table, .. } => {
+                hazards.push(table_lock(table));
+                hazards.push(Hazard::TableRewrite(table.to_string()));
+            }
+            Change::AlterViewOptions { view, .. } => hazards.push(table_lock(view)),
             Change::RenameColumn { table, .. }
             | Change::RenameConstraint { table, .. }
             | Change::RenameIndex { table, .. } => hazards.push(table_lock(table)),
@@ -542,7 +583,12 @@ impl Change {
             Change::CreateIndex { table, index } | Change::DropIndex { table, index } => {
                 ObjectRef::Index(table.clone(), index.name.clone())
             }
-            Change::CommentOnTable { table, .. } => ObjectRef::Table(table.clone()),
+            Change::CommentOnTable { table, .. } | Change::SetLogged { table, .. } => {
+                ObjectRef::Table(table.clone())
+            }
+            Change::AlterViewOptions { view, .. } | Change::CommentOnView { view, .. } => {
+                ObjectRef::View(view.clone())
+            }
             Change::CreateSequence(sequence) | Change::DropSequence(sequence) => {
                 ObjectRef::Sequence(sequence.name.clone())
             }
@@ -595,7 +641,10 @@ impl Change {
             Change::RenameColumn { from, .. }
             | Change::RenameConstraint { from, .. }
             | Change::RenameIndex { from, .. } => return format!("renamed {from} to {object}"),
-            Change::CommentOnTable { .. } => "changed comment of",
+            Change::CommentOnTable { .. } | Change::CommentOnView { .. } => "changed comment of",
+            Change::SetLogged { logged: true, .. } => return format!("{object} now logged"),
+            Change::SetLogged { logged: false, .. } => return format!("{object} now unlogged"),
+            Change::AlterViewOptions { .. } => "changed options of",
         };
         format!("{verb} {object}")
     }
@@ -727,9 +776,27 @@ mod tests {
                 timing: RenameTiming::BeforeOtherChanges,
             },
             Change::CommentOnTable {
-                table,
+                table: table.clone(),
                 from: None,
                 to: Some("x".into()),
+            },
+            Change::SetLogged {
+                table: table.clone(),
+                logged: false,
+            },
+            Change::AlterViewOptions {
+                view: table.clone(),
+                from: ViewOptions::default(),
+                to: ViewOptions {
+                    security_barrier: true,
+                    ..ViewOptions::default()
+                },
+            },
+            Change::CommentOnView {
+                view: table,
+                materialized: true,
+                from: Some("x".into()),
+                to: None,
             },
         ];
         for change in changes {

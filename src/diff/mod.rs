@@ -14,7 +14,7 @@ pub use change::{
 pub use rename::suggestions as rename_suggestions;
 
 use crate::model::{
-    storage_type, Directives, Enum, ObjectRef, QualifiedName, Schema, Sequence, Table,
+    storage_type, Directives, Enum, ObjectRef, QualifiedName, Schema, Sequence, Table, View,
 };
 use crate::references::{index_expressions_mention, mentions, string_literals};
 
@@ -115,7 +115,7 @@ fn changed_view_queries(current: &Schema, desired: &Schema) -> Vec<String> {
             !current
                 .views
                 .get(&view.name)
-                .is_some_and(|current_view| current_view.same_as(view))
+                .is_some_and(|current_view| current_view.same_relation_as(view))
         })
         .map(|view| view.definition.as_str().to_string())
         .collect()
@@ -360,18 +360,20 @@ fn expression_texts(change: &Change) -> Vec<String> {
     }
 }
 
-/// Views are matched by name and replaced whole when they differ; what reads them is
-/// `rebuild_dependents`'s.
+/// Views are matched by name and replaced whole when their query, kind or indexes differ;
+/// options and comments change in place (`in_place_view_changes`). What reads a replaced
+/// view is `rebuild_dependents`'s.
 fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     for (name, current_view) in &current.views {
-        let kept = desired
-            .views
-            .get(name)
-            .is_some_and(|desired_view| desired_view.same_as(current_view));
-        if !kept {
-            changes.push(Change::DropView(current_view.clone()));
-            if let Some(desired_view) = desired.views.get(name) {
-                changes.push(Change::CreateView(desired_view.clone()));
+        match desired.views.get(name) {
+            Some(desired_view) if desired_view.same_relation_as(current_view) => {
+                changes.extend(in_place_view_changes(current_view, desired_view));
+            }
+            desired_view => {
+                changes.push(Change::DropView(current_view.clone()));
+                if let Some(desired_view) = desired_view {
+                    changes.push(Change::CreateView(desired_view.clone()));
+                }
             }
         }
     }
@@ -380,6 +382,29 @@ fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
             changes.push(Change::CreateView(desired_view.clone()));
         }
     }
+}
+
+/// `ALTER VIEW ... SET/RESET` and `COMMENT ON` for a view that is otherwise kept. Were it
+/// also rebuilt around a change below it, these run after it is created again and set
+/// what the creation already set.
+fn in_place_view_changes(current: &View, desired: &View) -> Vec<Change> {
+    let mut changes = Vec::new();
+    if current.options != desired.options {
+        changes.push(Change::AlterViewOptions {
+            view: desired.name.clone(),
+            from: current.options,
+            to: desired.options,
+        });
+    }
+    if current.comment != desired.comment {
+        changes.push(Change::CommentOnView {
+            view: desired.name.clone(),
+            materialized: desired.materialized,
+            from: current.comment.clone(),
+            to: desired.comment.clone(),
+        });
+    }
+    changes
 }
 
 /// Drops every view of `before` that reads one of `relations` (transitively) and creates its
@@ -537,6 +562,12 @@ fn diff_table(
         },
     );
 
+    if current.unlogged != desired.unlogged {
+        changes.push(Change::SetLogged {
+            table: table.clone(),
+            logged: !desired.unlogged,
+        });
+    }
     if current.comment != desired.comment {
         changes.push(Change::CommentOnTable {
             table: table.clone(),

@@ -14,9 +14,10 @@ use super::types::is_known_type;
 use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
 use crate::model::{
-    CheckConstraint, Column, Deferrable, Directives, Enum, Expr, Extension, ForeignKey, Identity,
-    Index, IndexKey, IndexTarget, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema,
-    Sequence, SequenceOptions, Table, UniqueConstraint, View, MAX_COLUMNS,
+    CheckConstraint, CheckOption, Column, Deferrable, Directives, Enum, Expr, Extension,
+    ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
+    QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint,
+    View, ViewOptions, MAX_COLUMNS,
 };
 
 /// Lowers a deserialized file; `locator` turns YAML paths into positions for errors and the
@@ -214,6 +215,22 @@ impl Lowering<'_> {
                     indexes.insert(index.name.clone(), index);
                 }
             }
+            let options = ViewOptions {
+                security_barrier: raw_view.security_barrier,
+                security_invoker: raw_view.security_invoker,
+                check_option: raw_view
+                    .check_option
+                    .map(|check_option| match check_option {
+                        raw::CheckOption::Local => CheckOption::Local,
+                        raw::CheckOption::Cascaded => CheckOption::Cascaded,
+                    }),
+            };
+            if raw_view.materialized && !options.is_default() {
+                return Err(self.error(
+                    &at,
+                    "security_barrier, security_invoker and check_option are options of a plain view, not of a materialized view",
+                ));
+            }
             self.record(ObjectRef::View(name.clone()), &at);
             schema.schemas.insert(name.schema.clone());
             declared.push(name.clone());
@@ -223,6 +240,7 @@ impl Lowering<'_> {
                     name,
                     definition,
                     materialized: raw_view.materialized,
+                    options,
                     indexes,
                     comment: raw_view.comment,
                     depends_on: BTreeSet::new(),
@@ -375,6 +393,7 @@ impl Lowering<'_> {
             relation_names: Vec::new(),
         };
         draft.table.comment = raw_table.comment;
+        draft.table.unlogged = raw_table.unlogged;
         if let Some(old_name) = raw_table.renamed_from {
             let at = draft.at.key("renamed_from");
             self.identifier(&old_name, &at)?;
@@ -466,6 +485,7 @@ impl Lowering<'_> {
             Some(name) => self.identifier(&name, &at).map(|()| name)?,
             None => names::primary_key_name(&draft.table.name.name),
         };
+        let deferrable = self.deferrable(raw_key.deferrable, raw_key.initially_deferred, &at)?;
         self.constraint_renamed(&draft.table.name, &name, raw_key.renamed_from, &at)?;
         self.claim_constraint(draft, &name, &at)?;
         draft.relation_names.push((name.clone(), at));
@@ -476,6 +496,7 @@ impl Lowering<'_> {
         draft.table.primary_key = Some(PrimaryKey {
             name,
             columns: raw_key.columns,
+            deferrable,
         });
         Ok(())
     }
@@ -789,8 +810,15 @@ impl Lowering<'_> {
         }
         if !has_matching_key(referenced, &referenced_columns) {
             let message = format!(
-                "referenced columns ({}) of {referenced_name} are not its primary key or a non-deferrable unique key",
+                "referenced columns ({}) of {referenced_name} are not a non-deferrable primary or unique key",
                 referenced_columns.join(", ")
+            );
+            return Err(self.error(at, message));
+        }
+        if referenced.unlogged && !table.unlogged {
+            let message = format!(
+                "a logged table cannot reference unlogged table {referenced_name}; make {} unlogged too",
+                table.name
             );
             return Err(self.error(at, message));
         }
@@ -810,6 +838,10 @@ impl Lowering<'_> {
                 .on_update
                 .map_or(ReferentialAction::NoAction, action),
             deferrable: self.deferrable(raw_key.deferrable, raw_key.initially_deferred, at)?,
+            match_type: match raw_key.match_type {
+                None | Some(raw::MatchType::Simple) => MatchType::Simple,
+                Some(raw::MatchType::Full) => MatchType::Full,
+            },
         })
     }
 
@@ -955,7 +987,7 @@ fn has_matching_key(table: &Table, columns: &[String]) -> bool {
     table
         .primary_key
         .as_ref()
-        .is_some_and(|key| same_set(&key.columns))
+        .is_some_and(|key| key.deferrable == Deferrable::NotDeferrable && same_set(&key.columns))
         || table.uniques.values().any(|unique| {
             unique.deferrable == Deferrable::NotDeferrable && same_set(&unique.columns)
         })

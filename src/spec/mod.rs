@@ -346,6 +346,43 @@ tables:
     }
 
     #[test]
+    fn write_round_trips_table_key_and_view_attributes() {
+        let text = "\
+tables:
+  rooms:
+    unlogged: true
+    columns: { building: text, number: integer }
+    primary_key: { columns: [building, number], deferrable: true, initially_deferred: true }
+  rows:
+    columns: { building: text, number: integer }
+    unique: [[building, number]]
+  visits:
+    unlogged: true
+    columns: { building: text, number: integer }
+    foreign_keys:
+      - { columns: [building, number], references: { table: rows, columns: [building, number] }, match: full }
+views:
+  guarded:
+    query: SELECT building FROM rows
+    security_barrier: true
+    security_invoker: true
+    check_option: cascaded
+";
+        let schema = parse(text, Path::new("schema.yaml"))
+            .expect("parses")
+            .schema;
+        let written = write(&schema);
+        let reparsed = parse(&written, Path::new("written.yaml")).map(|loaded| loaded.schema);
+        match reparsed {
+            Ok(reparsed) => assert_eq!(reparsed, schema, "written:\n{written}"),
+            Err(error) => panic!("{error}\nwritten:\n{written}"),
+        }
+        for attribute in ["unlogged: true", "initially_deferred: true", "match: full"] {
+            assert!(written.contains(attribute), "{attribute} in:\n{written}");
+        }
+    }
+
+    #[test]
     fn extensions_in_a_schema_round_trip() {
         let text = "extensions:\n  pgcrypto: { schema: ext }\n  citext:\ntables:\n  t:\n    columns:\n      c: citext2\n";
         let schema = parse(text, Path::new("schema.yaml"))

@@ -65,6 +65,19 @@ pub struct View {
     pub materialized: bool,
     pub comment: Option<String>,
     pub indexes: Option<Keyed<Index>>,
+    /// Options of a plain view.
+    #[serde(default)]
+    pub security_barrier: bool,
+    #[serde(default)]
+    pub security_invoker: bool,
+    pub check_option: Option<CheckOption>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOption {
+    Local,
+    Cascaded,
 }
 
 /// `[pgcrypto, citext]` or `{ pgcrypto: { schema: extensions } }`.
@@ -110,6 +123,8 @@ pub struct Table {
     pub foreign_keys: Option<Keyed<ForeignKey>>,
     pub checks: Option<Ordered<Check>>,
     pub indexes: Option<Keyed<Index>>,
+    #[serde(default)]
+    pub unlogged: bool,
     /// The table's previous name: the upgrade renames it instead of dropping it.
     pub renamed_from: Option<String>,
 }
@@ -162,6 +177,8 @@ pub enum Identity {
 pub struct PrimaryKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
+    pub deferrable: Option<bool>,
+    pub initially_deferred: Option<bool>,
     pub renamed_from: Option<String>,
 }
 
@@ -186,7 +203,17 @@ pub struct ForeignKey {
     pub on_update: Option<ReferentialAction>,
     pub deferrable: Option<bool>,
     pub initially_deferred: Option<bool>,
+    #[serde(rename = "match")]
+    pub match_type: Option<MatchType>,
     pub renamed_from: Option<String>,
+}
+
+/// `simple` (PostgreSQL's default) or `full`; PostgreSQL does not implement `partial`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchType {
+    Simple,
+    Full,
 }
 
 #[derive(Debug, Deserialize)]
@@ -340,6 +367,8 @@ impl Shorthand for PrimaryKey {
         Some(PrimaryKey {
             name: None,
             columns,
+            deferrable: None,
+            initially_deferred: None,
             renamed_from: None,
         })
     }

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 
 use super::names::{format_qualified, primary_key_name};
 use crate::model::{
-    Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget, ReferentialAction,
-    Schema, SequenceOptions, Table, UniqueConstraint, View,
+    Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType,
+    ReferentialAction, Schema, SequenceOptions, Table, UniqueConstraint, View,
 };
 
 /// Flow collections longer than this (indentation and key included) are written in block style.
@@ -155,6 +155,9 @@ fn table_node(table: &Table) -> Node {
     if let Some(comment) = &table.comment {
         entries.push(("comment".to_owned(), text(comment)));
     }
+    if table.unlogged {
+        entries.push(("unlogged".to_owned(), Node::Bool(true)));
+    }
     let key_columns = table
         .primary_key
         .as_ref()
@@ -167,13 +170,18 @@ fn table_node(table: &Table) -> Node {
         entries.push(("columns".to_owned(), Node::Section(columns.collect())));
     }
     if let Some(key) = &table.primary_key {
-        let node = if key.name == primary_key_name(&table.name.name) {
+        let node = if key.name == primary_key_name(&table.name.name)
+            && key.deferrable == Deferrable::NotDeferrable
+        {
             texts(&key.columns)
         } else {
-            Node::Map(vec![
-                ("name".to_owned(), text(&key.name)),
-                ("columns".to_owned(), texts(&key.columns)),
-            ])
+            let mut fields = Vec::new();
+            if key.name != primary_key_name(&table.name.name) {
+                fields.push(("name".to_owned(), text(&key.name)));
+            }
+            fields.push(("columns".to_owned(), texts(&key.columns)));
+            push_deferrable(&mut fields, key.deferrable);
+            Node::Map(fields)
         };
         entries.push(("primary_key".to_owned(), node));
     }
@@ -217,14 +225,27 @@ fn table_node(table: &Table) -> Node {
     Node::Section(entries)
 }
 
-/// The query alone for a plain view without a comment; the full map otherwise.
+/// The query alone for a plain view without a comment or options; the full map otherwise.
 fn view_node(view: &View) -> Node {
-    if !view.materialized && view.comment.is_none() && view.indexes.is_empty() {
+    if !view.materialized
+        && view.comment.is_none()
+        && view.indexes.is_empty()
+        && view.options.is_default()
+    {
         return text(view.definition.as_str());
     }
     let mut entries = vec![("query".to_owned(), text(view.definition.as_str()))];
     if view.materialized {
         entries.push(("materialized".to_owned(), Node::Bool(true)));
+    }
+    if view.options.security_barrier {
+        entries.push(("security_barrier".to_owned(), Node::Bool(true)));
+    }
+    if view.options.security_invoker {
+        entries.push(("security_invoker".to_owned(), Node::Bool(true)));
+    }
+    if let Some(check_option) = view.options.check_option {
+        entries.push(("check_option".to_owned(), text(check_option.as_str())));
     }
     if let Some(comment) = &view.comment {
         entries.push(("comment".to_owned(), text(comment)));
@@ -312,6 +333,9 @@ fn foreign_key_node(key: &ForeignKey) -> Node {
         entries.push((field.to_owned(), text(action)));
     }
     push_deferrable(&mut entries, key.deferrable);
+    if key.match_type == MatchType::Full {
+        entries.push(("match".to_owned(), text("full")));
+    }
     Node::Map(entries)
 }
 

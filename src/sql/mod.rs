@@ -9,8 +9,8 @@ use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, C
 use crate::model::storage_type;
 use crate::model::{
     CheckConstraint, Column, Deferrable, Enum, Expr, ForeignKey, Identity, Index, IndexTarget,
-    ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, SequenceOptions, Table,
-    UniqueConstraint, View,
+    MatchType, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, SequenceOptions, Table,
+    UniqueConstraint, View, ViewOptions,
 };
 use crate::plan::Plan;
 use crate::spec::names::make_object_name;
@@ -279,7 +279,70 @@ fn statements_for(change: &Change) -> Vec<String> {
         Change::CommentOnTable { table, to, .. } => {
             vec![comment_on("TABLE", &qualified(table), to.as_deref())]
         }
+        Change::SetLogged { table, logged } => {
+            let persistence = if *logged { "LOGGED" } else { "UNLOGGED" };
+            vec![format!(
+                "ALTER TABLE {} SET {persistence}",
+                qualified(table)
+            )]
+        }
+        Change::AlterViewOptions { view, from, to } => alter_view_options(view, from, to),
+        Change::CommentOnView {
+            view,
+            materialized,
+            to,
+            ..
+        } => {
+            let kind = if *materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            };
+            vec![comment_on(kind, &qualified(view), to.as_deref())]
+        }
     }
+}
+
+/// `name=value` for each option that differs from its default, in a fixed order.
+fn view_option_settings(options: &ViewOptions) -> Vec<(&'static str, String)> {
+    let mut settings = Vec::new();
+    if let Some(check_option) = options.check_option {
+        settings.push(("check_option", check_option.as_str().to_string()));
+    }
+    if options.security_barrier {
+        settings.push(("security_barrier", "true".to_string()));
+    }
+    if options.security_invoker {
+        settings.push(("security_invoker", "true".to_string()));
+    }
+    settings
+}
+
+/// `SET` for the options that `to` sets differently from `from`, `RESET` for the ones it
+/// returns to their defaults.
+fn alter_view_options(view: &QualifiedName, from: &ViewOptions, to: &ViewOptions) -> Vec<String> {
+    let before = view_option_settings(from);
+    let after = view_option_settings(to);
+    let settings: Vec<String> = after
+        .iter()
+        .filter(|setting| !before.contains(setting))
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    let resets: Vec<&str> = before
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| !after.iter().any(|(set, _)| set == name))
+        .collect();
+    let mut statements = Vec::new();
+    if !settings.is_empty() {
+        let settings = settings.join(", ");
+        statements.push(format!("ALTER VIEW {} SET ({settings})", qualified(view)));
+    }
+    if !resets.is_empty() {
+        let resets = resets.join(", ");
+        statements.push(format!("ALTER VIEW {} RESET ({resets})", qualified(view)));
+    }
+    statements
 }
 
 fn view_kind(view: &View) -> &'static str {
@@ -291,8 +354,16 @@ fn view_kind(view: &View) -> &'static str {
 }
 
 fn create_view(view: &View) -> Vec<String> {
+    let settings: Vec<String> = view_option_settings(&view.options)
+        .into_iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    let options = match settings.is_empty() {
+        true => String::new(),
+        false => format!(" WITH ({})", settings.join(", ")),
+    };
     let mut statements = vec![format!(
-        "CREATE {} {} AS\n{}",
+        "CREATE {} {}{options} AS\n{}",
         view_kind(view),
         qualified(&view.name),
         view.definition.as_str()
@@ -430,7 +501,11 @@ fn create_table(table: &Table) -> Vec<String> {
     } else {
         format!("\n    {}\n", elements.join(",\n    "))
     };
-    let mut statements = vec![format!("CREATE TABLE {} ({body})", qualified(&table.name))];
+    let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
+    let mut statements = vec![format!(
+        "CREATE {unlogged}TABLE {} ({body})",
+        qualified(&table.name)
+    )];
     for index in table.indexes.values() {
         statements.push(create_index(&table.name, index));
     }
@@ -745,7 +820,11 @@ fn drop_constraint(table: &QualifiedName, name: &str) -> String {
 }
 
 fn primary_key_body(primary_key: &PrimaryKey) -> String {
-    format!("PRIMARY KEY ({})", ident_list(&primary_key.columns))
+    format!(
+        "PRIMARY KEY ({}){}",
+        ident_list(&primary_key.columns),
+        deferrable_clause(primary_key.deferrable)
+    )
 }
 
 fn unique_body(unique: &UniqueConstraint) -> String {
@@ -768,6 +847,9 @@ fn foreign_key_body(foreign_key: &ForeignKey) -> String {
         qualified(&foreign_key.referenced_table),
         ident_list(&foreign_key.referenced_columns)
     );
+    if foreign_key.match_type == MatchType::Full {
+        sql.push_str(" MATCH FULL");
+    }
     if foreign_key.on_update != ReferentialAction::NoAction {
         sql.push_str(&format!(" ON UPDATE {}", action(foreign_key.on_update)));
     }
