@@ -93,6 +93,7 @@ pub fn build(changes: &[Change]) -> Plan {
     let mut dropped_tables = Vec::new();
     let mut created_views = BTreeMap::new();
     let mut dropped_views = BTreeMap::new();
+    let mut persistence_changes = Vec::new();
     for change in changes {
         match change {
             Change::CreateTable(table) => created_tables.push(table.clone()),
@@ -103,6 +104,7 @@ pub fn build(changes: &[Change]) -> Plan {
             Change::DropView(view) => {
                 dropped_views.insert(view.name.clone(), view.clone());
             }
+            Change::SetLogged { .. } => persistence_changes.push(change.clone()),
             other => steps.push(Step {
                 change: other.clone(),
                 phase: phase_of(other),
@@ -124,6 +126,13 @@ pub fn build(changes: &[Change]) -> Plan {
         steps.push(Step {
             change: Change::DropForeignKey { table, foreign_key },
             phase: Phase::DropForeignKey,
+        });
+    }
+
+    for change in sort_persistence_changes(persistence_changes) {
+        steps.push(Step {
+            change,
+            phase: Phase::SetLogged,
         });
     }
 
@@ -170,6 +179,61 @@ pub fn build(changes: &[Change]) -> Plan {
 
     steps.sort_by_key(|step| step.phase);
     Plan { steps }
+}
+
+/// A logged table may reference only logged tables: tables become logged after the tables
+/// they reference, and unlogged before them (a stable depth-first sort over names).
+fn sort_persistence_changes(changes: Vec<Change>) -> Vec<Change> {
+    fn visit(
+        name: &QualifiedName,
+        by_table: &BTreeMap<QualifiedName, (bool, Vec<QualifiedName>)>,
+        visited: &mut BTreeSet<QualifiedName>,
+        order: &mut Vec<QualifiedName>,
+    ) {
+        if !visited.insert(name.clone()) {
+            return;
+        }
+        if let Some((_, references)) = by_table.get(name) {
+            for referenced in references {
+                visit(referenced, by_table, visited, order);
+            }
+            order.push(name.clone());
+        }
+    }
+    let by_table: BTreeMap<QualifiedName, (bool, Vec<QualifiedName>)> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::SetLogged {
+                table,
+                logged,
+                references,
+            } => Some((table.clone(), (*logged, references.clone()))),
+            _ => None,
+        })
+        .collect();
+    let mut referenced_first = Vec::new();
+    let mut visited = BTreeSet::new();
+    for name in by_table.keys() {
+        visit(name, &by_table, &mut visited, &mut referenced_first);
+    }
+    let becomes_logged =
+        |name: &QualifiedName| by_table.get(name).is_some_and(|(logged, _)| *logged);
+    let logged = referenced_first.iter().filter(|name| becomes_logged(name));
+    let unlogged = referenced_first
+        .iter()
+        .rev()
+        .filter(|name| !becomes_logged(name));
+    let mut by_name: BTreeMap<QualifiedName, Change> = changes
+        .into_iter()
+        .filter_map(|change| match &change {
+            Change::SetLogged { table, .. } => Some((table.clone(), change)),
+            _ => None,
+        })
+        .collect();
+    logged
+        .chain(unlogged)
+        .filter_map(|name| by_name.remove(name))
+        .collect()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -201,7 +201,13 @@ pub enum Change {
         to: Option<String>,
     },
     /// `ALTER TABLE t SET LOGGED`, or `SET UNLOGGED` when `logged` is false.
-    SetLogged { table: QualifiedName, logged: bool },
+    SetLogged {
+        table: QualifiedName,
+        logged: bool,
+        /// Tables its foreign keys reference while the change runs (those it keeps): a
+        /// logged table may reference only logged ones, which orders these changes.
+        references: Vec<QualifiedName>,
+    },
     /// `ALTER VIEW v SET (...)` for options set, `RESET (...)` for options back to defaults.
     AlterViewOptions {
         view: QualifiedName,
@@ -352,9 +358,14 @@ impl Change {
                 from: to,
                 to: from,
             },
-            Change::SetLogged { table, logged } => Change::SetLogged {
+            Change::SetLogged {
+                table,
+                logged,
+                references,
+            } => Change::SetLogged {
                 table,
                 logged: !logged,
+                references,
             },
             Change::AlterViewOptions { view, from, to } => Change::AlterViewOptions {
                 view,
@@ -783,6 +794,7 @@ mod tests {
             Change::SetLogged {
                 table: table.clone(),
                 logged: false,
+                references: Vec::new(),
             },
             Change::AlterViewOptions {
                 view: table.clone(),

@@ -563,9 +563,19 @@ fn diff_table(
     );
 
     if current.unlogged != desired.unlogged {
+        let references = current
+            .foreign_keys
+            .values()
+            .filter(|foreign_key| desired.foreign_keys.get(&foreign_key.name) == Some(*foreign_key))
+            .map(|foreign_key| foreign_key.referenced_table.clone())
+            .filter(|referenced| referenced != table)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         changes.push(Change::SetLogged {
             table: table.clone(),
             logged: !desired.unlogged,
+            references,
         });
     }
     if current.comment != desired.comment {

@@ -279,7 +279,7 @@ fn statements_for(change: &Change) -> Vec<String> {
         Change::CommentOnTable { table, to, .. } => {
             vec![comment_on("TABLE", &qualified(table), to.as_deref())]
         }
-        Change::SetLogged { table, logged } => {
+        Change::SetLogged { table, logged, .. } => {
             let persistence = if *logged { "LOGGED" } else { "UNLOGGED" };
             vec![format!(
                 "ALTER TABLE {} SET {persistence}",

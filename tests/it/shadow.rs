@@ -148,8 +148,8 @@ async fn shadows_in_use_and_databases_autogen_did_not_name_are_kept() {
     let (ended_pid, connected) = shadow_name_of(&ended, 901).await;
     let (_, stale) = shadow_name_of(&ended, 902).await;
     let foreign = format!("autogen_shadow_{ended_pid}_903");
-    drop(ended);
-    wait_for_no_session(&admin, "pid = $1", &ended_pid).await;
+    // Created and connected to while their creator lives: other tests' runs clean up stale
+    // shadows concurrently, and `connected` must never look stale.
     for name in [&live, &connected, &stale, &foreign] {
         admin
             .batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE template0"))
@@ -157,6 +157,8 @@ async fn shadows_in_use_and_databases_autogen_did_not_name_are_kept() {
             .expect("creates a shadow-named database");
     }
     let user = scratch::connect(&scratch::with_database(&server_url, &connected)).await;
+    drop(ended);
+    wait_for_no_session(&admin, "pid = $1", &ended_pid).await;
 
     diff_with_a_shadow(&database.url);
     let kept = [
