@@ -36,6 +36,7 @@ pub async fn run(command: Command) -> Result<u8> {
             let (current, desired) = source::read_pair(&from, &to).await?;
             report_unmanaged(&[&current, &desired])?;
             let migration = crate::generate(&current, &desired);
+            refuse_unmanaged_casualties(&migration, &current)?;
             report_rename_suggestions(&migration.changes)?;
             let script = if reverse {
                 migration.down
@@ -255,6 +256,7 @@ async fn migrate(
     };
     report_unmanaged(&[&start.current, &start.desired])?;
     let migration = crate::generate(&start.current, &start.desired);
+    refuse_unmanaged_casualties(&migration, &start.current)?;
     if migration.changes.is_empty() && start.accepted_drift.is_none() {
         let compared_with = match url {
             Some(_) => "the database".to_string(),
@@ -450,6 +452,27 @@ fn managed_schemas(config: &Config, schemas: &[&Schema]) -> Vec<String> {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect()
+}
+
+/// A plan never destroys an object autogen does not manage as a side effect.
+fn refuse_unmanaged_casualties(migration: &crate::Migration, current: &Schema) -> Result<()> {
+    let casualties = migration.unmanaged_casualties(current);
+    if casualties.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Plan {
+        object: "not written".to_string(),
+        message: format!(
+            "autogen does not manage these objects, and the migration would drop them:\n{}\n  \
+             hint: keep the table or view as it is in this revision, or drop the objects \
+             by hand first and recreate them after upgrading",
+            casualties
+                .iter()
+                .map(|casualty| format!("  {casualty}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    })
 }
 
 /// Every hazard of `changes`, deduplicated, strongest kind first.

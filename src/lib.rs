@@ -51,6 +51,48 @@ pub struct Migration {
     pub down: Script,
 }
 
+impl Migration {
+    /// Objects autogen does not manage (triggers, policies, rules, ...) that either script
+    /// would destroy as a side effect: they belong to a table or view it drops and creates
+    /// again. Each entry names the object and the relation.
+    pub fn unmanaged_casualties(&self, current: &Schema) -> Vec<String> {
+        let rebuilt = |changes: &[Change]| -> std::collections::BTreeSet<model::QualifiedName> {
+            let dropped: std::collections::BTreeSet<_> = changes
+                .iter()
+                .filter_map(|change| match change {
+                    Change::DropTable(table) => Some(table.name.clone()),
+                    Change::DropView(view) => Some(view.name.clone()),
+                    _ => None,
+                })
+                .collect();
+            changes
+                .iter()
+                .filter_map(|change| match change {
+                    Change::CreateTable(table) => Some(table.name.clone()),
+                    Change::CreateView(view) => Some(view.name.clone()),
+                    _ => None,
+                })
+                .filter(|name| dropped.contains(name))
+                .collect()
+        };
+        let mut relations = rebuilt(&self.changes);
+        relations.extend(rebuilt(&self.down_changes));
+        current
+            .unmanaged
+            .iter()
+            .filter_map(|object| {
+                let relation = object.attached_to.as_ref()?;
+                relations.contains(relation).then(|| {
+                    format!(
+                        "{} {} would be lost: the migration drops and recreates {relation}",
+                        object.kind, object.name
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
 /// Runs diff → plan → render in both directions. Pure.
 pub fn generate(current: &Schema, desired: &Schema) -> Migration {
     let changes = diff::diff(current, desired);

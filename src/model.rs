@@ -511,6 +511,9 @@ pub struct UnmanagedObject {
     pub kind: String,
     /// Display name, qualified where that helps (`public.f(integer)`, `t_audit on public.t`).
     pub name: String,
+    /// The table or view it belongs to (a trigger, policy, rule, ...), which takes it along
+    /// when dropped.
+    pub attached_to: Option<QualifiedName>,
 }
 
 /// Names one object of the model, for messages and for mapping back to its source line.

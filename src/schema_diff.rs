@@ -267,6 +267,7 @@ tables:
         database.unmanaged.push(UnmanagedObject {
             kind: "view".to_owned(),
             name: "public.active_students".to_owned(),
+            attached_to: None,
         });
         assert_eq!(
             render(

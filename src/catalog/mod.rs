@@ -577,9 +577,14 @@ async fn read_unmanaged(client: &Client, schemas: &[String]) -> Result<Vec<Unman
         .iter()
         .map(|row| {
             let row = CatalogRow::new(query, row);
+            let attached_schema: Option<String> = row.get("attached_schema")?;
+            let attached_name: Option<String> = row.get("attached_name")?;
             Ok(UnmanagedObject {
                 kind: row.get("kind")?,
                 name: row.get("name")?,
+                attached_to: attached_schema
+                    .zip(attached_name)
+                    .map(|(schema, name)| QualifiedName::new(schema, name)),
             })
         })
         .collect::<Result<Vec<_>>>()?;

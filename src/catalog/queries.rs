@@ -411,7 +411,8 @@ WITH extension_members AS (
   WHERE dep.deptype = 'e'
 ),
 relations AS (
-  SELECT c.oid, c.relkind, c.relispartition, n.nspname || '.' || c.relname AS qualified_name
+  SELECT c.oid, c.relkind, c.relispartition, n.nspname || '.' || c.relname AS qualified_name,
+         n.nspname AS schema_name, c.relname AS relation_name
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY ($1::pg_catalog.text[])
@@ -424,7 +425,9 @@ SELECT CASE
          WHEN r.relispartition THEN 'partition'
          ELSE 'child table'
        END AS kind,
-       r.qualified_name AS name
+       r.qualified_name AS name,
+       NULL AS attached_schema,
+       NULL AS attached_name
 FROM relations r
 WHERE r.relkind IN ('p', 'f', 'c')
    OR (r.relkind = 'r' AND EXISTS (
@@ -437,7 +440,9 @@ SELECT CASE p.prokind
          ELSE 'function'
        END,
        n.nspname || '.' || p.proname
-         || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
+         || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
+       NULL,
+       NULL
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
@@ -448,27 +453,30 @@ WHERE n.nspname = ANY ($1::pg_catalog.text[])
       AND dep.objid = p.oid
       AND dep.deptype = 'i')
 UNION ALL
-SELECT 'trigger', tg.tgname || ' on ' || r.qualified_name
+SELECT 'trigger', tg.tgname || ' on ' || r.qualified_name, r.schema_name, r.relation_name
 FROM pg_catalog.pg_trigger tg
 JOIN relations r ON r.oid = tg.tgrelid
 WHERE NOT tg.tgisinternal
 UNION ALL
-SELECT 'policy', pol.polname || ' on ' || r.qualified_name
+SELECT 'policy', pol.polname || ' on ' || r.qualified_name, r.schema_name, r.relation_name
 FROM pg_catalog.pg_policy pol
 JOIN relations r ON r.oid = pol.polrelid
 UNION ALL
-SELECT 'rule', rw.rulename || ' on ' || r.qualified_name
+SELECT 'rule', rw.rulename || ' on ' || r.qualified_name, r.schema_name, r.relation_name
 FROM pg_catalog.pg_rewrite rw
 JOIN relations r ON r.oid = rw.ev_class
 WHERE rw.rulename <> '_RETURN'
 UNION ALL
-SELECT 'exclusion constraint', con.conname || ' on ' || r.qualified_name
+SELECT 'exclusion constraint', con.conname || ' on ' || r.qualified_name,
+       r.schema_name, r.relation_name
 FROM pg_catalog.pg_constraint con
 JOIN relations r ON r.oid = con.conrelid
 WHERE con.contype = 'x'
 UNION ALL
 SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' ELSE 'base type' END,
-       n.nspname || '.' || t.typname
+       n.nspname || '.' || t.typname,
+       NULL,
+       NULL
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
@@ -476,20 +484,22 @@ WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type element WHERE element.typarray = t.oid)
   AND (t.tableoid, t.oid) NOT IN (SELECT * FROM extension_members)
 UNION ALL
-SELECT 'collation', n.nspname || '.' || co.collname
+SELECT 'collation', n.nspname || '.' || co.collname, NULL, NULL
 FROM pg_catalog.pg_collation co
 JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND (co.tableoid, co.oid) NOT IN (SELECT * FROM extension_members)
 UNION ALL
-SELECT 'statistics', n.nspname || '.' || st.stxname
+SELECT 'statistics', n.nspname || '.' || st.stxname, NULL, NULL
 FROM pg_catalog.pg_statistic_ext st
 JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND (st.tableoid, st.oid) NOT IN (SELECT * FROM extension_members)
 UNION ALL
 SELECT CASE WHEN NOT con.convalidated THEN 'NOT VALID constraint' ELSE 'NO INHERIT constraint' END,
-       con.conname || ' on ' || r.qualified_name
+       con.conname || ' on ' || r.qualified_name,
+       r.schema_name,
+       r.relation_name
 FROM pg_catalog.pg_constraint con
 JOIN relations r ON r.oid = con.conrelid AND r.relkind = 'r'
 -- Primary and foreign keys are always marked connoinherit; only on a check does it mean
@@ -498,7 +508,9 @@ WHERE NOT con.convalidated
    OR (con.contype = 'c' AND con.connoinherit)
 UNION ALL
 SELECT CASE WHEN c.relrowsecurity THEN 'row-level security' ELSE 'storage parameters' END,
-       r.qualified_name
+       r.qualified_name,
+       r.schema_name,
+       r.relation_name
 FROM relations r
 JOIN pg_catalog.pg_class c ON c.oid = r.oid
 WHERE r.relkind IN ('r', 'i', 'm')

@@ -1407,3 +1407,59 @@ async fn current_and_history_warn_and_repair_records_edits_with_yes() {
         );
     }
 }
+
+/// Issue 10: a trigger autogen does not manage is never dropped as a side effect of
+/// recreating the view it belongs to; the plan stops and names it.
+#[tokio::test]
+async fn a_rebuilt_view_never_takes_an_unmanaged_trigger_along() {
+    let project = Project::empty().await;
+    let client = project.database.client().await;
+    client
+        .batch_execute(
+            "CREATE TABLE students (id bigint PRIMARY KEY, full_name text NOT NULL);
+             CREATE VIEW roster AS SELECT id, full_name FROM students;
+             CREATE FUNCTION roster_insert() RETURNS trigger LANGUAGE plpgsql AS
+               $$ BEGIN INSERT INTO students VALUES (NEW.id, NEW.full_name); RETURN NEW; END $$;
+             CREATE TRIGGER roster_insert INSTEAD OF INSERT ON roster
+               FOR EACH ROW EXECUTE FUNCTION roster_insert();",
+        )
+        .await
+        .expect("sets up a view with a trigger");
+    let url = project.database.url.clone();
+    let init = project.run(FIRST, &["init", "--from-db", &url]);
+    assert_eq!(init.code, Some(0), "{init:?}");
+    let students = "tables:\n  students:\n    columns:\n      id: bigint\n      \
+                    full_name: { type: text, nullable: false }\n    primary_key: [id]\n";
+    project.write(
+        "schema/schema.yaml",
+        &format!("{students}views:\n  roster:\n    query: SELECT id FROM students\n"),
+    );
+    let migrate = project.run(FIRST, &["migrate", "-m", "narrow the roster"]);
+    assert_eq!(migrate.code, Some(2), "{migrate:?}");
+    assert!(
+        migrate
+            .stderr
+            .contains("trigger roster_insert on public.roster would be lost"),
+        "{migrate:?}"
+    );
+    assert_eq!(project.migrations().len(), 2, "nothing more is written");
+    let diff = project.run(
+        FIRST,
+        &["diff", "--from", &url, "--to", "schema/schema.yaml"],
+    );
+    assert_eq!(diff.code, Some(2), "{diff:?}");
+
+    // A change that keeps the view leaves the trigger alone and is written.
+    project.write(
+        "schema/schema.yaml",
+        &format!(
+            "{}views:\n  roster:\n    query: SELECT id, full_name FROM students\n",
+            students.replace(
+                "full_name: { type: text, nullable: false }",
+                "full_name: { type: text, nullable: false, comment: shown }"
+            )
+        ),
+    );
+    let migrate = project.run(FIRST, &["migrate", "-m", "comment"]);
+    assert_eq!(migrate.code, Some(0), "{migrate:?}");
+}
