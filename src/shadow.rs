@@ -191,26 +191,12 @@ fn restated_expressions(desired: &Schema, built: &Schema) -> Vec<Change> {
         };
         for check in table.checks.values() {
             if declared.checks.get(&check.name) != Some(check) {
-                changes.push(Change::DropCheck {
-                    table: name.clone(),
-                    check: check.clone(),
-                });
-                changes.push(Change::AddCheck {
-                    table: name.clone(),
-                    check: check.clone(),
-                });
+                changes.extend(Change::recreate_check(name, check));
             }
         }
         for index in table.indexes.values() {
             if declared.indexes.get(&index.name) != Some(index) {
-                changes.push(Change::DropIndex {
-                    table: name.clone(),
-                    index: index.clone(),
-                });
-                changes.push(Change::CreateIndex {
-                    table: name.clone(),
-                    index: index.clone(),
-                });
+                changes.extend(Change::recreate_index(name, index));
             }
         }
         for column in &table.columns {

@@ -224,6 +224,47 @@ pub enum Change {
 }
 
 impl Change {
+    /// `DROP CONSTRAINT` then `ADD CONSTRAINT` of an unchanged check, around another change.
+    pub fn recreate_check(table: &QualifiedName, check: &CheckConstraint) -> [Change; 2] {
+        [
+            Change::DropCheck {
+                table: table.clone(),
+                check: check.clone(),
+            },
+            Change::AddCheck {
+                table: table.clone(),
+                check: check.clone(),
+            },
+        ]
+    }
+
+    /// `DROP INDEX` then `CREATE INDEX` of an unchanged index, around another change.
+    pub fn recreate_index(table: &QualifiedName, index: &Index) -> [Change; 2] {
+        [
+            Change::DropIndex {
+                table: table.clone(),
+                index: index.clone(),
+            },
+            Change::CreateIndex {
+                table: table.clone(),
+                index: index.clone(),
+            },
+        ]
+    }
+
+    /// `DROP CONSTRAINT` then `ADD CONSTRAINT` of an unchanged foreign key.
+    pub fn recreate_foreign_key(table: &QualifiedName, foreign_key: &ForeignKey) -> [Change; 2] {
+        [
+            Change::DropForeignKey {
+                table: table.clone(),
+                foreign_key: foreign_key.clone(),
+            },
+            Change::AddForeignKey {
+                table: table.clone(),
+                foreign_key: foreign_key.clone(),
+            },
+        ]
+    }
     /// The change that undoes this one, applied to the state this one produces.
     pub fn inverse(&self) -> Change {
         match self.clone() {

@@ -199,14 +199,7 @@ fn rebuild_expressions_over_retyped_columns(
                     .iter()
                     .any(|column| mentions(check.expression.as_str(), column))
             {
-                changes.push(Change::DropCheck {
-                    table: table_name.clone(),
-                    check: check.clone(),
-                });
-                changes.push(Change::AddCheck {
-                    table: table_name.clone(),
-                    check: check.clone(),
-                });
+                changes.extend(Change::recreate_check(table_name, check));
             }
         }
         for index in current_table.indexes.values() {
@@ -217,14 +210,7 @@ fn rebuild_expressions_over_retyped_columns(
                     .iter()
                     .any(|column| index_expressions_mention(index, column))
             {
-                changes.push(Change::DropIndex {
-                    table: table_name.clone(),
-                    index: index.clone(),
-                });
-                changes.push(Change::CreateIndex {
-                    table: table_name.clone(),
-                    index: index.clone(),
-                });
+                changes.extend(Change::recreate_index(table_name, index));
             }
         }
     }
@@ -679,14 +665,7 @@ fn rebuild_foreign_keys_of_rebuilt_keys(
                 && !already_dropped.contains(&key)
                 && desired_table.foreign_keys.get(&foreign_key.name) == Some(foreign_key)
             {
-                rebuilt.push(Change::DropForeignKey {
-                    table: table_name.clone(),
-                    foreign_key: foreign_key.clone(),
-                });
-                rebuilt.push(Change::AddForeignKey {
-                    table: table_name.clone(),
-                    foreign_key: foreign_key.clone(),
-                });
+                rebuilt.extend(Change::recreate_foreign_key(table_name, foreign_key));
             }
         }
     }

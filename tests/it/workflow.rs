@@ -1156,7 +1156,8 @@ async fn lock_holder_once_running(client: &Client, marker: &str) -> i32 {
         let running: bool = client
             .query_one(
                 "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE pid <> pg_backend_pid() \
-                 AND state = 'active' AND position($1 in query) > 0)",
+                 AND datname = current_database() AND state = 'active' \
+                 AND position($1 in query) > 0)",
                 &[&marker],
             )
             .await
@@ -1165,8 +1166,10 @@ async fn lock_holder_once_running(client: &Client, marker: &str) -> i32 {
         if running {
             return client
                 .query_one(
+                    // Other tests' runs hold the same key in their own databases.
                     "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
-                     AND classid::bigint = $1 AND objid::bigint = $2",
+                     AND classid::bigint = $1 AND objid::bigint = $2 AND database = \
+                     (SELECT oid FROM pg_database WHERE datname = current_database())",
                     &[
                         &(autogen::runner::LOCK_KEY >> 32),
                         &(autogen::runner::LOCK_KEY & 0xffff_ffff),
