@@ -439,6 +439,8 @@ impl Change {
     pub fn data_loss(&self) -> Option<String> {
         match self {
             Change::DropTable(table) => Some(format!("drops table {} and all its rows", table.name)),
+            // A generated column's values are computed again from the other columns.
+            Change::DropColumn { column, .. } if column.generated.is_some() => None,
             Change::DropColumn { table, column, .. } => Some(format!(
                 "drops column {table}.{} and all its values",
                 column.name

@@ -14,9 +14,9 @@ pub use change::{
 pub use rename::suggestions as rename_suggestions;
 
 use crate::model::{
-    storage_type, Directives, Enum, ObjectRef, QualifiedName, Schema, Sequence, Table, View,
+    storage_type, Column, Directives, Enum, ObjectRef, QualifiedName, Schema, Sequence, Table, View,
 };
-use crate::references::{index_expressions_mention, mentions, string_literals};
+use crate::references::{index_expressions_mention, index_mentions, mentions, string_literals};
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let (renamed_current, mut changes) = rename::apply(current, desired);
@@ -155,8 +155,9 @@ fn retyped_columns(changes: &[Change]) -> BTreeSet<(QualifiedName, String)> {
 
 /// PostgreSQL re-reads the checks and index expressions over a retyped column with their
 /// stored constants, which keep the old type (`status = 'a'::status__autogen_old`) and then
-/// fail or pin it. Unchanged ones are dropped before the change and created after it; ones
-/// that change anyway are already.
+/// fail or pin it, and it refuses to retype a column a generated column reads. Unchanged
+/// ones are dropped before the change and created after it (a generated column is computed
+/// again, with the indexes and checks on it); ones that change anyway already are.
 fn rebuild_expressions_over_retyped_columns(
     before: &Schema,
     after: &Schema,
@@ -172,6 +173,9 @@ fn rebuild_expressions_over_retyped_columns(
             Change::DropIndex { table, index } => {
                 Some(ObjectRef::Index(table.clone(), index.name.clone()))
             }
+            Change::DropColumn { table, column, .. } => {
+                Some(ObjectRef::Column(table.clone(), column.name.clone()))
+            }
             _ => None,
         })
         .collect();
@@ -182,22 +186,35 @@ fn rebuild_expressions_over_retyped_columns(
         else {
             continue;
         };
+        let dropped = |object: ObjectRef| already_dropped.contains(&object);
         let columns: Vec<&String> = retyped
             .iter()
             .filter(|(table, _)| table == table_name)
             .map(|(_, column)| column)
             .collect();
-        let dropped = |object: ObjectRef| already_dropped.contains(&object);
+        let generated: Vec<&Column> = current_table
+            .columns
+            .iter()
+            .filter(|column| {
+                column.generated.as_ref().is_some_and(|expression| {
+                    columns
+                        .iter()
+                        .any(|retyped| mentions(expression.as_str(), retyped))
+                }) && desired_table.column(&column.name) == Some(*column)
+                    && !dropped(ObjectRef::Column(table_name.clone(), column.name.clone()))
+            })
+            .collect();
+        let is_generated = |name: &str| generated.iter().any(|column| column.name == name);
         for check in current_table.checks.values() {
             let unchanged = desired_table.checks.get(&check.name) == Some(check)
                 && !dropped(ObjectRef::Constraint(
                     table_name.clone(),
                     check.name.clone(),
                 ));
+            let reads = |column: &str| mentions(check.expression.as_str(), column);
             if unchanged
-                && columns
-                    .iter()
-                    .any(|column| mentions(check.expression.as_str(), column))
+                && (columns.iter().any(|column| reads(column))
+                    || generated.iter().any(|column| reads(&column.name)))
             {
                 changes.extend(Change::recreate_check(table_name, check));
             }
@@ -206,12 +223,31 @@ fn rebuild_expressions_over_retyped_columns(
             let unchanged = desired_table.indexes.get(&index.name) == Some(index)
                 && !dropped(ObjectRef::Index(table_name.clone(), index.name.clone()));
             if unchanged
-                && columns
+                && (columns
                     .iter()
                     .any(|column| index_expressions_mention(index, column))
+                    || generated
+                        .iter()
+                        .any(|column| index_mentions(index, &column.name)))
             {
                 changes.extend(Change::recreate_index(table_name, index));
             }
+        }
+        for column in current_table
+            .columns
+            .iter()
+            .filter(|column| is_generated(&column.name))
+        {
+            changes.push(Change::DropColumn {
+                table: table_name.clone(),
+                column: column.clone(),
+                backfill: None,
+            });
+            changes.push(Change::AddColumn {
+                table: table_name.clone(),
+                column: column.clone(),
+                backfill: None,
+            });
         }
     }
 }
