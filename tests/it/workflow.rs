@@ -1209,24 +1209,26 @@ async fn a_terminated_lock_session_stops_the_run_before_the_next_revision() {
         );
     }
     let client = project.database.client().await;
-    let terminate = |pid: i32| {
+    // Runs `upgrade` and ends its lock session once the statement `marker` runs.
+    let upgrade_losing_the_lock_at = |marker: &'static str| {
+        let child = project
+            .command(THIRD, &["upgrade"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("autogen starts");
         let client = &client;
         async move {
+            let pid = lock_holder_once_running(client, marker).await;
             client
                 .query_one("SELECT pg_terminate_backend($1)", &[&pid])
                 .await
                 .expect("terminates the lock session");
+            Run::from(child.wait_with_output().expect("autogen ends"))
         }
     };
 
-    let child = project
-        .command(THIRD, &["upgrade"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("autogen starts");
-    terminate(lock_holder_once_running(&client, "AS rev_1").await).await;
-    let stopped: Run = child.wait_with_output().expect("autogen ends").into();
+    let stopped = upgrade_losing_the_lock_at("AS rev_1").await;
     assert_eq!(stopped.code, Some(2), "{stopped:?}");
     assert!(
         stopped
@@ -1239,14 +1241,7 @@ async fn a_terminated_lock_session_stops_the_run_before_the_next_revision() {
     );
     assert_eq!(versions(&client).await, ["20261124160000"]);
 
-    let child = project
-        .command(THIRD, &["upgrade"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("autogen starts");
-    terminate(lock_holder_once_running(&client, "AS rev_3").await).await;
-    let finished: Run = child.wait_with_output().expect("autogen ends").into();
+    let finished = upgrade_losing_the_lock_at("AS rev_3").await;
     assert_eq!(finished.code, Some(2), "{finished:?}");
     assert!(
         finished
