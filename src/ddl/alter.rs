@@ -1,0 +1,822 @@
+//! The interpreter's ALTER, RENAME, DROP and COMMENT statements: what each does to the
+//! model, as the server would do it to its catalog.
+
+use super::*;
+
+impl Interpreter {
+    pub(super) fn alter_sequence(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        if !self.sequences.contains_key(&name) {
+            return match if_exists {
+                true => Ok(()),
+                false => Err(format!("sequence {name} does not exist")),
+            };
+        }
+        self.alter_sequence_named(cursor, name)
+    }
+
+    /// `ALTER SEQUENCE` (or `ALTER TABLE`, which PostgreSQL accepts too) on an existing one.
+    pub(super) fn alter_sequence_named(
+        &mut self,
+        cursor: &mut Cursor<'_>,
+        name: QualifiedName,
+    ) -> Outcome {
+        let Some(mut sequence) = self.sequences.get(&name).cloned() else {
+            return Err(format!("sequence {name} does not exist"));
+        };
+        if cursor.eat_keywords(&["RENAME", "TO"]) {
+            let new_name = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
+            cursor.expect_end()?;
+            if self.relation_exists(&new_name) {
+                return Err(format!("relation {new_name} already exists"));
+            }
+            self.sequences.remove(&name);
+            sequence.name = new_name.clone();
+            self.sequences.insert(new_name.clone(), sequence);
+            // A default holds the sequence's oid: it reads back with the new name.
+            let new_default = Expr::new(format!(
+                "nextval({}::regclass)",
+                quote::literal(&quote::type_name(&new_name))
+            ));
+            for table in self.schema.tables.values_mut() {
+                for column in &mut table.columns {
+                    let calls_it = column
+                        .default
+                        .as_ref()
+                        .and_then(|default| nextval_sequence(default.as_str()))
+                        == Some(name.clone());
+                    if calls_it {
+                        column.default = Some(new_default.clone());
+                    }
+                }
+            }
+            return Ok(());
+        }
+        if cursor.is_keywords(&["OWNER", "TO"]) {
+            return Ok(());
+        }
+        self.sequence_options(cursor, &mut sequence)?;
+        self.sequences.insert(name, sequence);
+        Ok(())
+    }
+
+    pub(super) fn alter_table(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+        cursor.eat_keyword("ONLY");
+        let name = cursor.qualified_name()?;
+        if !self.schema.tables.contains_key(&name) {
+            if self.schema.views.contains_key(&name) {
+                return self.alter_view_named(cursor, name);
+            }
+            if self.sequences.contains_key(&name) {
+                return self.alter_sequence_named(cursor, name);
+            }
+            return match if_exists {
+                true => Ok(()),
+                false => Err(format!("table {name} does not exist")),
+            };
+        }
+        if cursor.eat_keyword("RENAME") {
+            return self.rename_in_table(cursor, &name);
+        }
+        loop {
+            self.table_action(cursor, &name)?;
+            if !cursor.eat(&Token::Comma) {
+                break;
+            }
+        }
+        cursor.expect_end()
+    }
+
+    pub(super) fn rename_in_table(
+        &mut self,
+        cursor: &mut Cursor<'_>,
+        name: &QualifiedName,
+    ) -> Outcome {
+        if cursor.eat_keyword("TO") {
+            let new_name = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
+            cursor.expect_end()?;
+            return self.rename_table(name, new_name);
+        }
+        if cursor.eat_keyword("CONSTRAINT") {
+            let old = cursor.identifier()?;
+            cursor.expect_keywords(&["TO"])?;
+            let new = cursor.identifier()?;
+            cursor.expect_end()?;
+            return self.rename_constraint(name, &old, &new);
+        }
+        cursor.eat_keyword("COLUMN");
+        let old = cursor.identifier()?;
+        cursor.expect_keywords(&["TO"])?;
+        let new = cursor.identifier()?;
+        cursor.expect_end()?;
+        self.rename_column(name, &old, &new)
+    }
+
+    pub(super) fn table_action(
+        &mut self,
+        cursor: &mut Cursor<'_>,
+        name: &QualifiedName,
+    ) -> Outcome {
+        if cursor.eat_keyword("ADD") {
+            let column_follows = cursor.eat_keyword("COLUMN");
+            if !column_follows && starts_table_constraint(cursor) {
+                let constraint = table_constraint(cursor)?;
+                if cursor.is_keywords(&["NOT", "VALID"]) {
+                    return Err(not_modelled("NOT VALID constraints"));
+                }
+                return self.add_constraint(name, constraint);
+            }
+            let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+            let mut definition = cursor.until_comma()?;
+            let column_name = definition.clone_identifier()?;
+            if if_not_exists && self.table(name)?.column(&column_name).is_some() {
+                return Ok(());
+            }
+            let constraints = self.add_column(name, &mut definition)?;
+            for constraint in constraints {
+                self.add_constraint(name, constraint)?;
+            }
+            return Ok(());
+        }
+        if cursor.eat_keyword("DROP") {
+            if cursor.eat_keyword("CONSTRAINT") {
+                let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+                let constraint = cursor.identifier()?;
+                let cascade = drop_behaviour(cursor);
+                return self.drop_constraint(name, &constraint, if_exists, cascade);
+            }
+            cursor.eat_keyword("COLUMN");
+            let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+            let column = cursor.identifier()?;
+            drop_behaviour(cursor);
+            if if_exists && self.table(name)?.column(&column).is_none() {
+                return Ok(());
+            }
+            return self.drop_column(name, &column);
+        }
+        if cursor.eat_keyword("ALTER") {
+            cursor.eat_keyword("COLUMN");
+            let column = cursor.identifier()?;
+            return self.alter_column(cursor, name, &column);
+        }
+        if cursor.is_keywords(&["OWNER", "TO"]) {
+            cursor.until_comma()?;
+            return Ok(());
+        }
+        if cursor.eat_keywords(&["SET", "LOGGED"]) {
+            self.table_mut(name)?.unlogged = false;
+            return Ok(());
+        }
+        if cursor.eat_keywords(&["SET", "UNLOGGED"]) {
+            self.table_mut(name)?.unlogged = true;
+            return Ok(());
+        }
+        Err(format!(
+            "ALTER TABLE {} is not an action autogen can interpret offline",
+            cursor.found()
+        ))
+    }
+
+    pub(super) fn alter_column(
+        &mut self,
+        cursor: &mut Cursor<'_>,
+        table_name: &QualifiedName,
+        column_name: &str,
+    ) -> Outcome {
+        let mut column = self
+            .table(table_name)?
+            .column(column_name)
+            .cloned()
+            .ok_or_else(|| format!("column {column_name} of {table_name} does not exist"))?;
+        if cursor.eat_keyword("TYPE") || cursor.eat_keywords(&["SET", "DATA", "TYPE"]) {
+            let type_text = cursor.text_until(|cursor| {
+                cursor.is_one_of(&["COLLATE", "USING"]) || cursor.peek() == Some(&Token::Comma)
+            })?;
+            column.data_type = self.type_text(&type_text)?;
+            column.collation = match cursor.eat_keyword("COLLATE") {
+                true => Some(cursor.dotted_name()?.join(".")),
+                false => None,
+            };
+            if cursor.eat_keyword("USING") {
+                cursor.text_until(|cursor| cursor.peek() == Some(&Token::Comma))?;
+            }
+        } else if cursor.eat_keywords(&["SET", "DEFAULT"]) {
+            let default =
+                expression(cursor.text_until(|cursor| cursor.peek() == Some(&Token::Comma))?)?;
+            column.default = stored_default(default, &column.data_type);
+        } else if cursor.eat_keywords(&["DROP", "DEFAULT"]) {
+            column.default = None;
+        } else if cursor.eat_keywords(&["SET", "NOT", "NULL"]) {
+            column.nullable = false;
+        } else if cursor.eat_keywords(&["DROP", "NOT", "NULL"]) {
+            column.nullable = true;
+        } else if cursor.eat_keywords(&["DROP", "EXPRESSION"]) {
+            cursor.eat_keywords(&["IF", "EXISTS"]);
+            column.generated = None;
+        } else if cursor.eat_keywords(&["DROP", "IDENTITY"]) {
+            cursor.eat_keywords(&["IF", "EXISTS"]);
+            column.identity = None;
+            column.identity_options = SequenceOptions::default();
+        } else if cursor.eat_keyword("ADD") {
+            column.identity = Some(identity_kind(cursor)?);
+            cursor.expect_keywords(&["AS", "IDENTITY"])?;
+            column.identity_options = identity_options(cursor)?;
+            column.nullable = false;
+        } else if cursor.is_keywords(&["SET", "STATISTICS"])
+            || cursor.is_keywords(&["SET", "STORAGE"])
+            || cursor.is_keywords(&["SET", "COMPRESSION"])
+        {
+            // Planner and storage settings: not part of the model (nor read by the catalog).
+            cursor.until_comma()?;
+        } else if cursor.is_keyword("SET") || cursor.is_keyword("RESTART") {
+            if column.identity.is_none() {
+                return Err(format!(
+                    "column {column_name} of {table_name} is not an identity column"
+                ));
+            }
+            while cursor.is_keyword("SET") || cursor.is_keyword("RESTART") {
+                if cursor.eat_keywords(&["SET", "GENERATED"]) {
+                    column.identity = Some(identity_kind(cursor)?);
+                } else if cursor.eat_keyword("RESTART") {
+                    cursor.eat_keyword("WITH");
+                    if matches!(cursor.peek(), Some(Token::Number(..) | Token::Minus)) {
+                        cursor.integer()?;
+                    }
+                } else {
+                    cursor.expect_keywords(&["SET"])?;
+                    sequence_option(cursor, &mut column.identity_options)?;
+                }
+            }
+        } else {
+            return Err(format!(
+                "ALTER COLUMN ... {} is not an action autogen can interpret offline",
+                cursor.found()
+            ));
+        }
+        let table = self.table_mut(table_name)?;
+        if let Some(slot) = table
+            .columns
+            .iter_mut()
+            .find(|slot| slot.name == column_name)
+        {
+            *slot = column;
+        }
+        Ok(())
+    }
+
+    pub(super) fn drop_column(&mut self, table_name: &QualifiedName, column_name: &str) -> Outcome {
+        self.touch_all();
+        let table = self.table_mut(table_name)?;
+        if table.column(column_name).is_none() {
+            return Err(format!(
+                "column {column_name} of {table_name} does not exist"
+            ));
+        }
+        table.columns.retain(|column| column.name != column_name);
+        let involves = |columns: &[String]| columns.iter().any(|column| column == column_name);
+        if table
+            .primary_key
+            .as_ref()
+            .is_some_and(|key| involves(&key.columns))
+        {
+            table.primary_key = None;
+        }
+        table.uniques.retain(|_, unique| !involves(&unique.columns));
+        table.foreign_keys.retain(|_, key| !involves(&key.columns));
+        table
+            .checks
+            .retain(|_, check| !mentions(check.expression.as_str(), column_name));
+        table
+            .indexes
+            .retain(|_, index| !index_mentions(index, column_name));
+        for other in self.schema.tables.values_mut() {
+            other.foreign_keys.retain(|_, key| {
+                key.referenced_table != *table_name || !involves(&key.referenced_columns)
+            });
+        }
+        let owner = (table_name.clone(), column_name.to_string());
+        self.sequences
+            .retain(|_, sequence| sequence.owned_by.as_ref() != Some(&owner));
+        Ok(())
+    }
+
+    pub(super) fn drop_constraint(
+        &mut self,
+        table_name: &QualifiedName,
+        name: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) -> Outcome {
+        self.touch_all();
+        let table = self.table_mut(table_name)?;
+        let removed_key = if table
+            .primary_key
+            .as_ref()
+            .is_some_and(|key| key.name == name)
+        {
+            table.primary_key.take().map(|key| key.columns)
+        } else if let Some(unique) = table.uniques.remove(name) {
+            Some(unique.columns)
+        } else if table.foreign_keys.remove(name).is_some() || table.checks.remove(name).is_some() {
+            None
+        } else if if_exists {
+            return Ok(());
+        } else {
+            return Err(format!(
+                "constraint {name} of relation {table_name} does not exist"
+            ));
+        };
+        if let (Some(columns), true) = (removed_key, cascade) {
+            for other in self.schema.tables.values_mut() {
+                other.foreign_keys.retain(|_, key| {
+                    key.referenced_table != *table_name || key.referenced_columns != columns
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn rename_table(&mut self, old: &QualifiedName, new: QualifiedName) -> Outcome {
+        self.touch_all();
+        if self.relation_exists(&new) {
+            return Err(format!("relation {new} already exists"));
+        }
+        let mut table = self
+            .schema
+            .tables
+            .remove(old)
+            .ok_or_else(|| format!("table {old} does not exist"))?;
+        table.name = new.clone();
+        self.schema.tables.insert(new.clone(), table);
+        for other in self.schema.tables.values_mut() {
+            for key in other.foreign_keys.values_mut() {
+                if key.referenced_table == *old {
+                    key.referenced_table = new.clone();
+                }
+            }
+        }
+        for sequence in self.sequences.values_mut() {
+            if let Some((table, _)) = &mut sequence.owned_by {
+                if table == old {
+                    *table = new.clone();
+                }
+            }
+        }
+        // A view holds the table's oid: its query reads back with the new name.
+        for view in self.schema.views.values_mut() {
+            if view.depends_on.remove(old) {
+                view.depends_on.insert(new.clone());
+                view.definition = rename_in_expression(&view.definition, &old.name, &new.name);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn rename_column(
+        &mut self,
+        table_name: &QualifiedName,
+        old: &str,
+        new: &str,
+    ) -> Outcome {
+        self.touch_all();
+        let table = self.table_mut(table_name)?;
+        if table.column(new).is_some() {
+            return Err(format!("column {new} of {table_name} already exists"));
+        }
+        let rename = |columns: &mut Vec<String>| {
+            for column in columns.iter_mut() {
+                if column == old {
+                    *column = new.to_string();
+                }
+            }
+        };
+        let column = table
+            .columns
+            .iter_mut()
+            .find(|column| column.name == old)
+            .ok_or_else(|| format!("column {old} of {table_name} does not exist"))?;
+        column.name = new.to_string();
+        map_expressions(table, |expression| {
+            rename_in_expression(expression, old, new)
+        });
+        if let Some(key) = &mut table.primary_key {
+            rename(&mut key.columns);
+        }
+        for unique in table.uniques.values_mut() {
+            rename(&mut unique.columns);
+        }
+        for key in table.foreign_keys.values_mut() {
+            rename(&mut key.columns);
+        }
+        for index in table.indexes.values_mut() {
+            rename(&mut index.include);
+            for key in &mut index.keys {
+                if matches!(&key.target, IndexTarget::Column(column) if column == old) {
+                    key.target = IndexTarget::Column(new.to_string());
+                }
+            }
+        }
+        for other in self.schema.tables.values_mut() {
+            for key in other.foreign_keys.values_mut() {
+                if key.referenced_table == *table_name {
+                    rename(&mut key.referenced_columns);
+                }
+            }
+        }
+        for sequence in self.sequences.values_mut() {
+            if let Some((table, column)) = &mut sequence.owned_by {
+                if table == table_name && column == old {
+                    *column = new.to_string();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Renames a constraint; a key's index shares its name, so it is renamed too (and the
+    /// other way round for `ALTER INDEX ... RENAME`).
+    pub(super) fn rename_constraint(
+        &mut self,
+        table_name: &QualifiedName,
+        old: &str,
+        new: &str,
+    ) -> Outcome {
+        let table = self.table_mut(table_name)?;
+        if let Some(key) = table.primary_key.as_mut().filter(|key| key.name == old) {
+            key.name = new.to_string();
+        } else if let Some(mut unique) = table.uniques.remove(old) {
+            unique.name = new.to_string();
+            table.uniques.insert(new.to_string(), unique);
+        } else if let Some(mut key) = table.foreign_keys.remove(old) {
+            key.name = new.to_string();
+            table.foreign_keys.insert(new.to_string(), key);
+        } else if let Some(mut check) = table.checks.remove(old) {
+            check.name = new.to_string();
+            table.checks.insert(new.to_string(), check);
+        } else {
+            return Err(format!(
+                "constraint {old} of relation {table_name} does not exist"
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn alter_index(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        self.touch_all();
+        let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        cursor.expect_keywords(&["RENAME", "TO"])?;
+        let new = cursor.identifier()?;
+        cursor.expect_end()?;
+        let Some(owner) = self.index_owner(&name) else {
+            return match if_exists {
+                true => Ok(()),
+                false => Err(format!("index {name} does not exist")),
+            };
+        };
+        if let Some(view) = self.schema.views.get_mut(&owner) {
+            if let Some(mut index) = view.indexes.remove(&name.name) {
+                index.name = new.clone();
+                view.indexes.insert(new, index);
+            }
+            return Ok(());
+        }
+        let table = self.table_mut(&owner)?;
+        match table.indexes.remove(&name.name) {
+            Some(mut index) => {
+                index.name = new.clone();
+                table.indexes.insert(new, index);
+                Ok(())
+            }
+            None => self.rename_constraint(&owner, &name.name, &new),
+        }
+    }
+
+    pub(super) fn alter_view(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        cursor.eat_keywords(&["IF", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        self.alter_view_named(cursor, name)
+    }
+
+    pub(super) fn alter_view_named(
+        &mut self,
+        cursor: &mut Cursor<'_>,
+        name: QualifiedName,
+    ) -> Outcome {
+        self.touch_all();
+        if cursor.is_keywords(&["OWNER", "TO"]) {
+            return Ok(());
+        }
+        if cursor.is_keyword("SET") || cursor.is_keyword("RESET") {
+            let view = self
+                .schema
+                .views
+                .get_mut(&name)
+                .ok_or_else(|| format!("view {name} does not exist"))?;
+            if view.materialized {
+                return Err(not_modelled("materialized view storage parameters"));
+            }
+            if cursor.eat_keyword("SET") {
+                set_view_options(cursor, &mut view.options)?;
+            } else {
+                cursor.expect_keywords(&["RESET"])?;
+                for option in cursor.identifier_list()? {
+                    view.options.reset(&option)?;
+                }
+            }
+            return cursor.expect_end();
+        }
+        cursor.expect_keywords(&["RENAME", "TO"])?;
+        let new = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
+        cursor.expect_end()?;
+        if self.relation_exists(&new) {
+            return Err(format!("relation {new} already exists"));
+        }
+        let mut view = self
+            .schema
+            .views
+            .remove(&name)
+            .ok_or_else(|| format!("view {name} does not exist"))?;
+        view.name = new.clone();
+        self.schema.views.insert(new, view);
+        Ok(())
+    }
+
+    pub(super) fn alter_type(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let name = cursor.qualified_name()?;
+        if cursor.is_keywords(&["OWNER", "TO"]) {
+            return Ok(());
+        }
+        let Some(enumeration) = self.schema.enums.get_mut(&name) else {
+            return Err(format!("type {name} does not exist"));
+        };
+        if cursor.eat_keywords(&["ADD", "VALUE"]) {
+            let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+            let value = cursor.string()?;
+            let position = if cursor.eat_keyword("BEFORE") {
+                let anchor = cursor.string()?;
+                Some(position_of(&enumeration.values, &anchor, &name)?)
+            } else if cursor.eat_keyword("AFTER") {
+                let anchor = cursor.string()?;
+                Some(position_of(&enumeration.values, &anchor, &name)? + 1)
+            } else {
+                None
+            };
+            cursor.expect_end()?;
+            if enumeration.values.contains(&value) {
+                return match if_not_exists {
+                    true => Ok(()),
+                    false => Err(format!("enum label {value:?} already exists in {name}")),
+                };
+            }
+            let position = position.unwrap_or(enumeration.values.len());
+            enumeration.values.insert(position, value);
+            return Ok(());
+        }
+        if cursor.eat_keywords(&["RENAME", "VALUE"]) {
+            let old = cursor.string()?;
+            cursor.expect_keywords(&["TO"])?;
+            let new = cursor.string()?;
+            cursor.expect_end()?;
+            let position = position_of(&enumeration.values, &old, &name)?;
+            enumeration.values[position] = new.clone();
+            // Stored expressions hold the value, not its text: they read back with the new
+            // label. The label is rewritten in every expression of a table using the type.
+            for table in self.schema.tables.values_mut() {
+                let uses_type = table.columns.iter().any(|column| {
+                    type_reference(&column.data_type)
+                        .is_some_and(|(referenced, _)| referenced == name)
+                });
+                if uses_type {
+                    map_expressions(table, |expression| replace_literal(expression, &old, &new));
+                }
+            }
+            return Ok(());
+        }
+        cursor.expect_keywords(&["RENAME", "TO"])?;
+        let new = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
+        cursor.expect_end()?;
+        if self.schema.enums.contains_key(&new) {
+            return Err(format!("type {new} already exists"));
+        }
+        if let Some(mut enumeration) = self.schema.enums.remove(&name) {
+            enumeration.name = new.clone();
+            self.schema.enums.insert(new.clone(), enumeration);
+        }
+        for table in self.schema.tables.values_mut() {
+            for column in &mut table.columns {
+                if let Some((referenced, arrays)) = type_reference(&column.data_type) {
+                    if referenced == name {
+                        column.data_type = format!("{}{arrays}", quote::type_name(&new));
+                    }
+                }
+            }
+            // Casts to the type (`'x'::old_name`) read back under its new name.
+            map_expressions(table, |expression| {
+                rename_type_in_expression(expression, &name.name, &new.name)
+            });
+        }
+        Ok(())
+    }
+
+    pub(super) fn drop(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        self.touch_all();
+        let kind = if cursor.eat_keyword("TABLE") {
+            "table"
+        } else if cursor.eat_keyword("VIEW") {
+            "view"
+        } else if cursor.eat_keywords(&["MATERIALIZED", "VIEW"]) {
+            "materialized view"
+        } else if cursor.eat_keyword("INDEX") {
+            cursor.eat_keyword("CONCURRENTLY");
+            "index"
+        } else if cursor.eat_keyword("TYPE") {
+            "type"
+        } else if cursor.eat_keyword("SCHEMA") {
+            "schema"
+        } else if cursor.eat_keyword("EXTENSION") {
+            "extension"
+        } else if cursor.eat_keyword("SEQUENCE") {
+            "sequence"
+        } else {
+            return Err(unsupported(cursor));
+        };
+        let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+        let mut names = vec![cursor.dotted_name()?];
+        while cursor.eat(&Token::Comma) {
+            names.push(cursor.dotted_name()?);
+        }
+        let cascade = drop_behaviour(cursor);
+        cursor.expect_end()?;
+        for parts in names {
+            let found = match kind {
+                "schema" | "extension" => {
+                    let [name] = parts.as_slice() else {
+                        return Err(format!("`{}` is not a {kind} name", parts.join(".")));
+                    };
+                    match kind {
+                        "schema" => self.drop_schema(name, cascade),
+                        _ => self.schema.extensions.remove(name).is_some(),
+                    }
+                }
+                _ => {
+                    let name = qualified(&parts)?;
+                    match kind {
+                        "table" => self.drop_table(&name, cascade),
+                        "view" | "materialized view" => {
+                            let materialized = kind == "materialized view";
+                            let matches = self
+                                .schema
+                                .views
+                                .get(&name)
+                                .is_some_and(|view| view.materialized == materialized);
+                            if matches {
+                                self.drop_relation_and_views(&name, cascade);
+                            }
+                            matches
+                        }
+                        "index" => self.drop_index(&name),
+                        "type" => self.schema.enums.remove(&name).is_some(),
+                        _ => self.sequences.remove(&name).is_some(),
+                    }
+                }
+            };
+            if !found && !if_exists {
+                return Err(format!("{kind} {} does not exist", parts.join(".")));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn drop_schema(&mut self, name: &str, cascade: bool) -> bool {
+        if !self.schema.schemas.remove(name) {
+            return false;
+        }
+        if cascade {
+            let outside = |qualified: &QualifiedName| qualified.schema != name;
+            self.schema.tables.retain(|key, _| outside(key));
+            self.schema.views.retain(|key, _| outside(key));
+            self.schema.enums.retain(|key, _| outside(key));
+            self.sequences.retain(|key, _| outside(key));
+            for table in self.schema.tables.values_mut() {
+                table
+                    .foreign_keys
+                    .retain(|_, key| outside(&key.referenced_table));
+            }
+        }
+        true
+    }
+
+    /// Drops a view, and with CASCADE the views that read it (transitively).
+    pub(super) fn drop_relation_and_views(&mut self, name: &QualifiedName, cascade: bool) {
+        self.schema.views.remove(name);
+        if !cascade {
+            return;
+        }
+        let dependents: Vec<QualifiedName> = self
+            .schema
+            .views
+            .values()
+            .filter(|view| view.depends_on.contains(name))
+            .map(|view| view.name.clone())
+            .collect();
+        for dependent in dependents {
+            self.drop_relation_and_views(&dependent, true);
+        }
+    }
+
+    pub(super) fn drop_table(&mut self, name: &QualifiedName, cascade: bool) -> bool {
+        if self.schema.tables.remove(name).is_none() {
+            return false;
+        }
+        self.drop_relation_and_views(name, cascade);
+        if cascade {
+            for table in self.schema.tables.values_mut() {
+                table
+                    .foreign_keys
+                    .retain(|_, key| key.referenced_table != *name);
+            }
+        }
+        self.sequences.retain(|_, sequence| {
+            sequence
+                .owned_by
+                .as_ref()
+                .is_none_or(|(table, _)| table != name)
+        });
+        true
+    }
+
+    pub(super) fn drop_index(&mut self, name: &QualifiedName) -> bool {
+        let Some(owner) = self.index_owner(name) else {
+            return false;
+        };
+        // The name is free again for the next CREATE INDEX.
+        self.names.get_mut().changed.insert(owner.clone());
+        if let Some(view) = self.schema.views.get_mut(&owner) {
+            return view.indexes.remove(&name.name).is_some();
+        }
+        self.schema
+            .tables
+            .get_mut(&owner)
+            .is_some_and(|table| table.indexes.remove(&name.name).is_some())
+    }
+
+    pub(super) fn comment(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let kind = if cursor.eat_keyword("TABLE") {
+            "table"
+        } else if cursor.eat_keyword("COLUMN") {
+            "column"
+        } else if cursor.eat_keyword("TYPE") {
+            "type"
+        } else if cursor.eat_keyword("VIEW") || cursor.eat_keywords(&["MATERIALIZED", "VIEW"]) {
+            "view"
+        } else {
+            // Comments on kinds whose comment the model does not hold (indexes, constraints,
+            // schemas, ...): the catalog does not read them either.
+            cursor.rest()?;
+            return Ok(());
+        };
+        let parts = cursor.dotted_name()?;
+        cursor.expect_keywords(&["IS"])?;
+        let text = match cursor.eat_keyword("NULL") {
+            true => None,
+            false => Some(cursor.string()?),
+        };
+        cursor.expect_end()?;
+        let text = text.filter(|text| !text.is_empty());
+        match kind {
+            "table" => self.table_mut(&qualified(&parts)?)?.comment = text,
+            "type" => {
+                let name = qualified(&parts)?;
+                self.schema
+                    .enums
+                    .get_mut(&name)
+                    .ok_or_else(|| format!("type {name} does not exist"))?
+                    .comment = text;
+            }
+            "view" => {
+                let name = qualified(&parts)?;
+                self.schema
+                    .views
+                    .get_mut(&name)
+                    .ok_or_else(|| format!("view {name} does not exist"))?
+                    .comment = text;
+            }
+            _ => {
+                let (table_parts, column) = parts.split_at(parts.len().saturating_sub(1));
+                let table_name = qualified(table_parts)?;
+                let table = self.table_mut(&table_name)?;
+                let column_name = column.first().cloned().unwrap_or_default();
+                table
+                    .columns
+                    .iter_mut()
+                    .find(|slot| slot.name == column_name)
+                    .ok_or_else(|| format!("column {column_name} of {table_name} does not exist"))?
+                    .comment = text;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,630 @@
+//! The interpreter's CREATE statements: schemas, extensions, enum types, tables with their
+//! columns and constraints, indexes, views and sequences.
+
+use super::*;
+
+impl Interpreter {
+    pub(super) fn create_schema(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = cursor.identifier()?;
+        cursor.expect_end()?;
+        guard::managed_schema(&name)?;
+        self.declared(ObjectRef::Schema(name.clone()));
+        if !self.schema.schemas.insert(name.clone()) && !if_not_exists {
+            return Err(format!("schema {name} already exists"));
+        }
+        Ok(())
+    }
+
+    pub(super) fn create_extension(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = cursor.identifier()?;
+        cursor.eat_keyword("WITH");
+        let mut schema = None;
+        while !cursor.at_end() {
+            if cursor.eat_keyword("SCHEMA") {
+                schema = Some(cursor.identifier()?);
+            } else if cursor.eat_keyword("VERSION") {
+                // The model does not hold versions; the catalog does not read them either.
+                cursor.string().or_else(|_| cursor.identifier())?;
+            } else if !cursor.eat_keyword("CASCADE") {
+                return Err(format!("unexpected {}", cursor.found()));
+            }
+        }
+        if self.schema.extensions.contains_key(&name) {
+            return match if_not_exists {
+                true => Ok(()),
+                false => Err(format!("extension {name} already exists")),
+            };
+        }
+        self.schema
+            .extensions
+            .insert(name.clone(), Extension { name, schema });
+        Ok(())
+    }
+
+    pub(super) fn create_type(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let name = cursor.qualified_name()?;
+        if !cursor.eat_keywords(&["AS", "ENUM"]) {
+            return Err(not_modelled("types other than enums"));
+        }
+        let mut values = Vec::new();
+        cursor.expect(&Token::LParen)?;
+        if !cursor.eat(&Token::RParen) {
+            loop {
+                values.push(cursor.string()?);
+                if !cursor.eat(&Token::Comma) {
+                    break;
+                }
+            }
+            cursor.expect(&Token::RParen)?;
+        }
+        cursor.expect_end()?;
+        self.require_schema(&name.schema)?;
+        if self.schema.enums.contains_key(&name) {
+            return Err(format!("type {name} already exists"));
+        }
+        self.declared(ObjectRef::Enum(name.clone()));
+        self.schema.enums.insert(
+            name.clone(),
+            Enum {
+                name,
+                values,
+                comment: None,
+            },
+        );
+        Ok(())
+    }
+
+    pub(super) fn create_table(&mut self, cursor: &mut Cursor<'_>, unlogged: bool) -> Outcome {
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        let elements = cursor.parenthesized_elements_or_empty()?;
+        if !cursor.at_end() {
+            return Err(not_modelled(
+                "table options (INHERITS, PARTITION BY, WITH, TABLESPACE, ...)",
+            ));
+        }
+        self.require_schema(&name.schema)?;
+        if self.relation_exists(&name) {
+            return match if_not_exists {
+                true => Ok(()),
+                false => Err(format!("relation {name} already exists")),
+            };
+        }
+        self.declared(ObjectRef::Table(name.clone()));
+        self.schema.tables.insert(
+            name.clone(),
+            Table {
+                unlogged,
+                ..Table::new(name.clone())
+            },
+        );
+        let mut constraints = Vec::new();
+        for mut element in elements {
+            if starts_table_constraint(&element) {
+                constraints.push(table_constraint(&mut element)?);
+                element.expect_end()?;
+            } else {
+                if element.is_keyword("LIKE") {
+                    return Err(not_modelled("CREATE TABLE ... (LIKE ...)"));
+                }
+                let column_constraints = self.add_column(&name, &mut element)?;
+                constraints.extend(column_constraints);
+            }
+        }
+        // The primary key first: a foreign key to the same table may rely on it.
+        constraints
+            .sort_by_key(|constraint| !matches!(constraint.kind, ConstraintKind::PrimaryKey(_)));
+        // Like PostgreSQL, a key that repeats an earlier one (same columns, NULLS and
+        // deferrability) is not created again; an unnamed earlier one takes its name.
+        let mut kept: Vec<TableConstraint> = Vec::new();
+        for constraint in constraints {
+            let earlier = kept.iter_mut().find(|earlier| {
+                key_columns(earlier).is_some()
+                    && key_columns(earlier) == key_columns(&constraint)
+                    && earlier.deferrable == constraint.deferrable
+            });
+            match earlier {
+                Some(earlier) => {
+                    if earlier.name.is_none() {
+                        earlier.name = constraint.name;
+                    }
+                }
+                None => kept.push(constraint),
+            }
+        }
+        let constraints = kept;
+        for constraint in constraints {
+            self.add_constraint(&name, constraint)?;
+        }
+        Ok(())
+    }
+
+    /// Reads a column definition and adds the column; returns its constraints (keys,
+    /// references, checks), which the caller adds once every column exists.
+    pub(super) fn add_column(
+        &mut self,
+        table_name: &QualifiedName,
+        cursor: &mut Cursor<'_>,
+    ) -> Outcome<Vec<TableConstraint>> {
+        let name = cursor.identifier()?;
+        self.declared(ObjectRef::Column(table_name.clone(), name.clone()));
+        let type_text = cursor.text_until(|cursor| cursor.is_one_of(COLUMN_OPTION_WORDS))?;
+        let mut data_type = self.type_text(&type_text)?;
+        let mut column = Column::new(name.clone(), data_type.clone());
+        let mut constraints = Vec::new();
+        let serial = matches!(
+            data_type.to_ascii_lowercase().as_str(),
+            "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
+        );
+        if serial {
+            data_type = match data_type.to_ascii_lowercase().as_str() {
+                "bigserial" | "serial8" => "bigint",
+                "smallserial" | "serial2" => "smallint",
+                _ => "integer",
+            }
+            .to_string();
+            column.data_type = data_type.clone();
+            column.nullable = false;
+            let sequence = self.choose_relation_name(
+                &table_name.schema,
+                (&table_name.name, Some(&name)),
+                "seq",
+                false,
+            );
+            let sequence_name = QualifiedName::new(table_name.schema.clone(), sequence);
+            column.default = Some(Expr::new(format!(
+                "nextval({}::regclass)",
+                quote::literal(&quote::qualified(&sequence_name))
+            )));
+            self.sequences.insert(
+                sequence_name.clone(),
+                Sequence {
+                    name: sequence_name,
+                    data_type: data_type.clone(),
+                    options: SequenceOptions::default(),
+                    owned_by: Some((table_name.clone(), name.clone())),
+                },
+            );
+        }
+        while !cursor.at_end() {
+            let constraint_name = match cursor.eat_keyword("CONSTRAINT") {
+                true => Some(cursor.identifier()?),
+                false => None,
+            };
+            if cursor.eat_keywords(&["NOT", "NULL"]) {
+                column.nullable = false;
+            } else if cursor.eat_keyword("NULL") {
+                column.nullable = true;
+            } else if cursor.eat_keyword("DEFAULT") {
+                column.default = stored_default(default_expression(cursor)?, &column.data_type);
+            } else if cursor.eat_keyword("COLLATE") {
+                column.collation = Some(cursor.dotted_name()?.join("."));
+            } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS", "IDENTITY"]) {
+                column.identity = Some(Identity::Always);
+                column.identity_options = identity_options(cursor)?;
+                column.nullable = false;
+            } else if cursor.eat_keywords(&["GENERATED", "BY", "DEFAULT", "AS", "IDENTITY"]) {
+                column.identity = Some(Identity::ByDefault);
+                column.identity_options = identity_options(cursor)?;
+                column.nullable = false;
+            } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS"]) {
+                column.generated = Some(expression(cursor.parenthesized_text()?)?);
+                cursor.expect_keywords(&["STORED"])?;
+            } else {
+                let kind = if cursor.eat_keywords(&["PRIMARY", "KEY"]) {
+                    ConstraintKind::PrimaryKey(vec![name.clone()])
+                } else if cursor.eat_keyword("UNIQUE") {
+                    ConstraintKind::Unique {
+                        columns: vec![name.clone()],
+                        nulls_not_distinct: nulls_distinctness(cursor)?,
+                    }
+                } else if cursor.eat_keyword("CHECK") {
+                    check_kind(cursor)?
+                } else if cursor.eat_keyword("REFERENCES") {
+                    references(cursor, vec![name.clone()])?
+                } else {
+                    return Err(format!("unexpected {} in column {name}", cursor.found()));
+                };
+                let deferrable = deferrable(cursor)?;
+                constraints.push(TableConstraint {
+                    name: constraint_name,
+                    kind,
+                    deferrable,
+                });
+            }
+        }
+        let table = self.table_mut(table_name)?;
+        if table.column(&name).is_some() {
+            return Err(format!("column {name} of {table_name} already exists"));
+        }
+        if table.columns.len() == MAX_COLUMNS {
+            return Err(format!("tables can have at most {MAX_COLUMNS} columns"));
+        }
+        table.columns.push(column);
+        Ok(constraints)
+    }
+
+    pub(super) fn add_constraint(
+        &mut self,
+        table_name: &QualifiedName,
+        constraint: TableConstraint,
+    ) -> Outcome {
+        let TableConstraint {
+            name,
+            kind,
+            deferrable,
+        } = constraint;
+        let table = self.table(table_name)?.clone();
+        // PostgreSQL avoids every constraint name of the schema, not only the table's.
+        let taken = |candidate: &str| self.constraint_name_taken(&table_name.schema, candidate);
+        let name = match (name, &kind) {
+            (Some(name), _) => name,
+            (None, ConstraintKind::PrimaryKey(_)) => self.choose_relation_name(
+                &table_name.schema,
+                (&table_name.name, None),
+                "pkey",
+                true,
+            ),
+            (None, ConstraintKind::Unique { columns, .. }) => self.choose_relation_name(
+                &table_name.schema,
+                (&table_name.name, Some(&columns.join("_"))),
+                "key",
+                true,
+            ),
+            (None, ConstraintKind::ForeignKey { columns, .. }) => choose_name(
+                taken,
+                |label| names::make_object_name(&table_name.name, Some(&columns.join("_")), label),
+                "fkey",
+            ),
+            (None, ConstraintKind::Check(expression)) => {
+                let referenced: Vec<&Column> = table
+                    .columns
+                    .iter()
+                    .filter(|column| mentions(expression.as_str(), &column.name))
+                    .collect();
+                let column = match referenced.as_slice() {
+                    [only] => Some(only.name.clone()),
+                    _ => None,
+                };
+                choose_name(
+                    taken,
+                    |label| names::make_object_name(&table_name.name, column.as_deref(), label),
+                    "check",
+                )
+            }
+        };
+        self.declared(ObjectRef::Constraint(table_name.clone(), name.clone()));
+        // Given names need only be unique within the table.
+        if constraint_names(&table).contains(&name) {
+            return Err(format!("constraint {name} of {table_name} already exists"));
+        }
+        let known_columns = |columns: &[String]| -> Outcome {
+            match columns.iter().find(|column| table.column(column).is_none()) {
+                Some(missing) => Err(format!("column {missing} of {table_name} does not exist")),
+                None => Ok(()),
+            }
+        };
+        match kind {
+            ConstraintKind::PrimaryKey(columns) => {
+                known_columns(&columns)?;
+                let table = self.table_mut(table_name)?;
+                if table.primary_key.is_some() {
+                    return Err(format!("{table_name} already has a primary key"));
+                }
+                for column in &mut table.columns {
+                    if columns.contains(&column.name) {
+                        column.nullable = false;
+                    }
+                }
+                table.primary_key = Some(PrimaryKey {
+                    name,
+                    columns,
+                    deferrable,
+                });
+            }
+            ConstraintKind::Unique {
+                columns,
+                nulls_not_distinct,
+            } => {
+                known_columns(&columns)?;
+                self.table_mut(table_name)?.uniques.insert(
+                    name.clone(),
+                    UniqueConstraint {
+                        name,
+                        columns,
+                        nulls_not_distinct,
+                        deferrable,
+                    },
+                );
+            }
+            ConstraintKind::ForeignKey {
+                columns,
+                referenced_table,
+                referenced_columns,
+                on_delete,
+                on_update,
+                match_type,
+            } => {
+                known_columns(&columns)?;
+                let target = self.table(&referenced_table)?;
+                let referenced_columns = match referenced_columns {
+                    Some(columns) => columns,
+                    None => target
+                        .primary_key
+                        .as_ref()
+                        .map(|key| key.columns.clone())
+                        .ok_or_else(|| {
+                            format!(
+                                "there is no primary key for referenced table {referenced_table}"
+                            )
+                        })?,
+                };
+                if let Some(missing) = referenced_columns
+                    .iter()
+                    .find(|column| target.column(column).is_none())
+                {
+                    return Err(format!(
+                        "column {missing} of {referenced_table} does not exist"
+                    ));
+                }
+                self.table_mut(table_name)?.foreign_keys.insert(
+                    name.clone(),
+                    ForeignKey {
+                        name,
+                        columns,
+                        referenced_table,
+                        referenced_columns,
+                        on_delete,
+                        on_update,
+                        deferrable,
+                        match_type,
+                    },
+                );
+            }
+            ConstraintKind::Check(expression) => {
+                self.table_mut(table_name)?
+                    .checks
+                    .insert(name.clone(), CheckConstraint { name, expression });
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn create_index(&mut self, cursor: &mut Cursor<'_>, unique: bool) -> Outcome {
+        cursor.eat_keyword("CONCURRENTLY");
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = match cursor.is_keyword("ON") {
+            true => None,
+            false => Some(cursor.identifier()?),
+        };
+        cursor.expect_keywords(&["ON"])?;
+        cursor.eat_keyword("ONLY");
+        let table_name = cursor.qualified_name()?;
+        let method = match cursor.eat_keyword("USING") {
+            true => cursor.identifier()?,
+            false => "btree".to_string(),
+        };
+        let mut keys = Vec::new();
+        for mut element in cursor.parenthesized_elements()? {
+            keys.push(index_key(&mut element)?);
+        }
+        let include = match cursor.eat_keyword("INCLUDE") {
+            true => cursor.identifier_list()?,
+            false => Vec::new(),
+        };
+        let nulls_not_distinct = nulls_distinctness(cursor)?;
+        if cursor.is_keyword("WITH") || cursor.is_keyword("TABLESPACE") {
+            return Err(not_modelled("index storage parameters and tablespaces"));
+        }
+        let predicate = match cursor.eat_keyword("WHERE") {
+            true => Some(expression(cursor.rest()?)?),
+            false => None,
+        };
+        cursor.expect_end()?;
+        let name = match name {
+            Some(name) => name,
+            None => {
+                let mut columns: Vec<String> = keys
+                    .iter()
+                    .map(|key: &IndexKey| match &key.target {
+                        IndexTarget::Column(column) => column.clone(),
+                        IndexTarget::Expression(expression) => expression_column_name(expression),
+                    })
+                    .collect();
+                columns.extend(include.iter().cloned());
+                self.choose_relation_name(
+                    &table_name.schema,
+                    (&table_name.name, Some(&columns.join("_"))),
+                    "idx",
+                    false,
+                )
+            }
+        };
+        let index_name = QualifiedName::new(table_name.schema.clone(), name.clone());
+        if self.relation_exists(&index_name) {
+            return match if_not_exists {
+                true => Ok(()),
+                false => Err(format!("relation {index_name} already exists")),
+            };
+        }
+        self.declared(ObjectRef::Index(table_name.clone(), name.clone()));
+        let index = Index {
+            name: name.clone(),
+            unique,
+            method,
+            keys,
+            include,
+            predicate,
+            nulls_not_distinct,
+        };
+        if let Some(view) = self.schema.views.get_mut(&table_name) {
+            self.names.get_mut().changed.insert(table_name.clone());
+            if !view.materialized {
+                return Err(format!(
+                    "{table_name} is a view; only materialized views have indexes"
+                ));
+            }
+            view.indexes.insert(name, index);
+            return Ok(());
+        }
+        self.table_mut(&table_name)?.indexes.insert(name, index);
+        Ok(())
+    }
+
+    pub(super) fn create_view(
+        &mut self,
+        cursor: &mut Cursor<'_>,
+        materialized: bool,
+        or_replace: bool,
+    ) -> Outcome {
+        self.touch_all();
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        if cursor.peek() == Some(&Token::LParen) {
+            return Err(not_modelled("view column lists"));
+        }
+        let mut options = ViewOptions::default();
+        if cursor.eat_keyword("WITH") {
+            if materialized {
+                return Err(not_modelled("materialized view storage parameters"));
+            }
+            set_view_options(cursor, &mut options)?;
+        }
+        cursor.expect_keywords(&["AS"])?;
+        let mut definition = cursor.rest()?;
+        for suffix in ["WITH NO DATA", "WITH DATA"] {
+            if definition.to_ascii_uppercase().ends_with(suffix) {
+                definition.truncate(definition.len() - suffix.len());
+                definition = definition.trim_end().to_string();
+            }
+        }
+        if let (query, Some(check_option)) = trailing_check_option(&definition) {
+            if materialized {
+                return Err("a materialized view has no check option".to_string());
+            }
+            options.check_option = Some(check_option);
+            definition = query.to_string();
+        }
+        self.require_schema(&name.schema)?;
+        let exists = self.relation_exists(&name);
+        if exists && if_not_exists {
+            return Ok(());
+        }
+        let replaced = match self.schema.views.get(&name) {
+            Some(old) if or_replace && old.materialized == materialized => Some(old.clone()),
+            _ if exists => return Err(format!("relation {name} already exists")),
+            _ => None,
+        };
+        let definition = guard::fragment(Fragment::Query, &definition)
+            .map(Expr::new)
+            .map_err(|message| format!("view query {message}"))?;
+        let words = query_words(definition.as_str());
+        let depends_on = self
+            .schema
+            .tables
+            .keys()
+            .chain(self.schema.views.keys())
+            .filter(|relation| **relation != name && words.contains(&relation.name))
+            .cloned()
+            .collect();
+        let view = View {
+            name: name.clone(),
+            definition,
+            materialized,
+            // CREATE OR REPLACE replaces the options too.
+            options,
+            indexes: replaced
+                .as_ref()
+                .map(|old| old.indexes.clone())
+                .unwrap_or_default(),
+            comment: replaced.and_then(|old| old.comment),
+            depends_on,
+        };
+        self.declared(ObjectRef::View(name.clone()));
+        self.schema.views.insert(name, view);
+        Ok(())
+    }
+
+    pub(super) fn create_sequence(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
+        let name = cursor.qualified_name()?;
+        let mut sequence = Sequence {
+            name: name.clone(),
+            data_type: "bigint".to_string(),
+            options: SequenceOptions::default(),
+            owned_by: None,
+        };
+        self.sequence_options(cursor, &mut sequence)?;
+        self.require_schema(&name.schema)?;
+        if self.relation_exists(&name) {
+            return match if_not_exists {
+                true => Ok(()),
+                false => Err(format!("relation {name} already exists")),
+            };
+        }
+        self.declared(ObjectRef::Sequence(name.clone()));
+        self.sequences.insert(name, sequence);
+        Ok(())
+    }
+
+    /// Applies the options of CREATE/ALTER SEQUENCE to `sequence`.
+    pub(super) fn sequence_options(
+        &self,
+        cursor: &mut Cursor<'_>,
+        sequence: &mut Sequence,
+    ) -> Outcome {
+        while !cursor.at_end() {
+            if cursor.eat_keywords(&["OWNED", "BY"]) {
+                sequence.owned_by = match cursor.eat_keyword("NONE") {
+                    true => None,
+                    false => Some(self.owner_column(cursor)?),
+                };
+            } else if cursor.eat_keyword("AS") {
+                // A sequence's type is one word: smallint, integer, bigint or an alias.
+                let type_name = cursor.identifier()?;
+                let no_enums = BTreeSet::new();
+                let new_type = crate::normalize::canonical_type(&type_name, &no_enums);
+                // Bounds that were the old type's defaults become the new type's.
+                let old_defaults = SequenceOptions {
+                    increment: sequence.options.increment,
+                    ..SequenceOptions::default()
+                }
+                .effective(&sequence.data_type);
+                if sequence.options.max_value == Some(old_defaults.3) {
+                    sequence.options.max_value = None;
+                }
+                if sequence.options.min_value == Some(old_defaults.2) {
+                    sequence.options.min_value = None;
+                }
+                sequence.data_type = new_type;
+            } else if cursor.eat_keyword("RESTART") {
+                cursor.eat_keyword("WITH");
+                if matches!(cursor.peek(), Some(Token::Number(..) | Token::Minus)) {
+                    cursor.integer()?;
+                }
+            } else {
+                sequence_option(cursor, &mut sequence.options)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `table.column` or `schema.table.column`, naming an existing column.
+    pub(super) fn owner_column(&self, cursor: &mut Cursor<'_>) -> Outcome<ColumnRef> {
+        let parts = cursor.dotted_name()?;
+        let (table, column) = match parts.as_slice() {
+            [table, column] => (QualifiedName::new("public", table.clone()), column.clone()),
+            [schema, table, column] => (
+                QualifiedName::new(schema.clone(), table.clone()),
+                column.clone(),
+            ),
+            _ => return Err("OWNED BY needs table.column".to_string()),
+        };
+        if self.table(&table)?.column(&column).is_none() {
+            return Err(format!("column {column} of {table} does not exist"));
+        }
+        Ok((table, column))
+    }
+}
