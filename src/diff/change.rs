@@ -1,6 +1,7 @@
 //! `Change`: one typed difference between two schemas, carrying both its before and after
 //! objects so that `inverse` needs no lookups. Contains no SQL text.
 
+use super::type_change;
 use crate::model::{
     storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Index, ObjectRef,
     PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
@@ -467,8 +468,7 @@ impl Change {
             }
             Change::AlterColumn {
                 table, from, to, ..
-            } if storage_type(&from.data_type) != storage_type(&to.data_type)
-                    && !is_widening(storage_type(&from.data_type), storage_type(&to.data_type)) =>
+            } if !type_change(from, to).lossless =>
             {
                 Some(format!(
                     "changes column {table}.{} from {} to {}; values that do not fit are lost or make it fail",
@@ -532,10 +532,8 @@ impl Change {
                 ..
             } => {
                 hazards.push(table_lock(table));
-                let (from_type, to_type) =
-                    (storage_type(&from.data_type), storage_type(&to.data_type));
-                let type_changes = from_type != to_type || from.collation != to.collation;
-                let needs_rewrite = type_changes && !is_binary_coercible(from_type, to_type)
+                // A new collation alone keeps the stored bytes (indexes on the column are rebuilt).
+                let needs_rewrite = type_change(from, to).rewrites
                     || (to.generated.is_some() && from.generated != to.generated)
                     || (from.identity.is_none() && to.identity.is_some());
                 let fills_rows = hints.backfill.is_some() && from.nullable && !to.nullable;
@@ -745,61 +743,13 @@ impl std::fmt::Display for Hazard {
     }
 }
 
-/// Type changes that keep the stored bytes, so PostgreSQL skips the table rewrite.
-fn is_binary_coercible(from: &str, to: &str) -> bool {
-    let unbounded_string =
-        |type_name: &str| type_name == "text" || type_name == "character varying";
-    (from.starts_with("character varying") && (unbounded_string(to) || is_widening(from, to)))
-        || (from == "text" && to == "character varying")
-}
-
-/// Type changes PostgreSQL performs without losing any value.
-fn is_widening(from: &str, to: &str) -> bool {
-    // Every value has a text form, and unconstrained numeric holds every integer.
-    if to == "text" || to == "character varying" {
-        return true;
-    }
-    const INTEGER_RANKS: [&str; 4] = ["smallint", "integer", "bigint", "numeric"];
-    let rank = |type_name: &str| INTEGER_RANKS.iter().position(|name| *name == type_name);
-    if let (Some(from_rank), Some(to_rank)) = (rank(from), rank(to)) {
-        return from_rank < to_rank;
-    }
-    let varchar_length = |type_name: &str| -> Option<Option<u32>> {
-        if type_name == "character varying" || type_name == "text" {
-            return Some(None);
-        }
-        type_name
-            .strip_prefix("character varying(")?
-            .strip_suffix(')')?
-            .parse()
-            .ok()
-            .map(Some)
-    };
-    match (varchar_length(from), varchar_length(to)) {
-        (Some(_), Some(None)) => true,
-        (Some(Some(from_length)), Some(Some(to_length))) => from_length <= to_length,
-        _ => false,
-    }
+fn type_change(from: &Column, to: &Column) -> type_change::TypeChange {
+    type_change::classify(storage_type(&from.data_type), storage_type(&to.data_type))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn widening_is_recognised_and_narrowing_is_not() {
-        assert!(is_widening("integer", "bigint"));
-        assert!(!is_widening("bigint", "integer"));
-        assert!(is_widening(
-            "character varying(12)",
-            "character varying(20)"
-        ));
-        assert!(is_widening("character varying(12)", "text"));
-        assert!(!is_widening("text", "character varying(12)"));
-        assert!(is_widening("integer", "text"));
-        assert!(is_widening("bigint", "numeric"));
-        assert!(!is_widening("numeric", "bigint"));
-    }
 
     #[test]
     fn inverse_of_inverse_is_identity() {

@@ -5,6 +5,7 @@
 
 mod change;
 mod rename;
+mod type_change;
 
 use std::collections::BTreeSet;
 

@@ -773,7 +773,9 @@ fn is_serial(type_text: &str) -> bool {
 }
 
 /// `ALTER COLUMN ... TYPE` without `USING` applies the assignment cast, which exists within
-/// the numeric, string and date/time families and from anything to a string. Otherwise an
+/// the numeric, string, date/time, interval, bit-string and network-address families and
+/// from anything to a string; a cast the server can prove a no-op (`varchar(5)` →
+/// `varchar(8)`, `cidr` → `inet`) then skips the table rewrite. Otherwise an
 /// explicit cast is needed; from types outside those families (enums, for one) it goes
 /// through text, which every type can be read from and written to.
 fn using_cast(column: &str, from: &str, to: &str) -> Option<String> {
@@ -785,6 +787,9 @@ fn using_cast(column: &str, from: &str, to: &str) -> Option<String> {
             }
             "text" | "character varying" | "character" | "bpchar" | "name" => Some("string"),
             "date" => Some("datetime"),
+            "interval" => Some("interval"),
+            "bit" | "bit varying" => Some("bits"),
+            "inet" | "cidr" => Some("network"),
             _ if base.starts_with("timestamp") || base.starts_with("time") => Some("datetime"),
             _ => None,
         }

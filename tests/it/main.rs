@@ -6,6 +6,7 @@ mod cli;
 mod connection;
 mod fixtures;
 mod fuzz;
+mod hazards;
 mod hostile;
 mod limits;
 mod output;
