@@ -1,143 +1,271 @@
-//! Benchmark: introspection and diff time as the schema grows.
+//! Benchmark of the main job as the schema grows (issue 13).
 //!
-//! For each size N, builds N tables (8 columns, primary key, unique, check, index, foreign key
-//! onto the previous table) in a scratch database, then times `catalog::read` (a fixed number
-//! of bulk queries, so its time should grow with the rows it reads, not with round trips) and
-//! the pure diff → plan → render of a change touching every tenth table, and the offline
-//! replay of the same DDL by `ddl::Interpreter`.
+//! For each size N, `../shared/bench/gen_schema.py` writes a realistic pair of schemas (a and
+//! b, 5 % of the tables changed) that are loaded into two scratch databases, and b is written
+//! as schema.yaml by `autogen inspect`. Each path then runs as a whole `autogen` process, timed
+//! by GNU time (wall, CPU, peak memory), next to `pg_dump --schema-only` of database a:
+//! database → database, database → schema.yaml (what `migrate` and `check` do), and SQL →
+//! SQL offline. Each stage is also timed alone, in process. Finally the database → database
+//! upgrade is applied to a, and both a re-diff against b and one against b's schema.yaml
+//! must come out empty, so the numbers are for scripts that are right.
 //!
-//! Usage: `cargo run --release --example bench -- [N ...]` (default 100 500 2000).
+//! Usage: `cargo build --release && cargo run --release --example bench -- [--runs R] [N ...]`
+//! (default: 3 runs of each path at 1000 5000 10000 tables). Needs `python3`, `psql`,
+//! `pg_dump` and `/usr/bin/time`, and the server named by `TEST_DATABASE_URL`.
 
 #[path = "../tests/it/scratch.rs"]
 mod scratch;
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use autogen::catalog::{self, SchemaScope};
-use autogen::model::{Column, Schema};
+use autogen::sql::Direction;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|arg| arg.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![100, 500, 2000]
-    } else {
-        sizes
-    };
-    println!(
-        "{:>7} {:>9} {:>16} {:>14} {:>12} {:>10} {:>12}",
-        "tables",
-        "columns",
-        "introspect (ms)",
-        "per table (µs)",
-        "diff (ms)",
-        "statements",
-        "replay (ms)"
-    );
+    let mut runs = 3;
+    let mut sizes = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(runs),
+            size => sizes.extend(size.parse::<usize>().ok()),
+        }
+    }
+    if sizes.is_empty() {
+        sizes = vec![1000, 5000, 10000];
+    }
+    let binary = release_binary();
     for n_tables in sizes {
-        let database = scratch::ScratchDb::create("autogen_bench").await;
-        let client = database.client().await;
-        // One batch is one transaction; chunks keep its locks within max_locks_per_transaction.
-        for chunk in schema_sql(n_tables).chunks(200) {
-            client
-                .batch_execute(&chunk.concat())
-                .await
-                .expect("benchmark schema loads");
-        }
+        bench_size(&binary, n_tables, runs.max(1)).await;
+    }
+}
 
-        let scope = SchemaScope::All;
-        let introspect = best_of(3, || async {
-            catalog::read(&client, &scope).await.expect("catalog reads")
-        })
-        .await;
-        let current = autogen::normalize::normalize(
-            catalog::read(&client, &scope).await.expect("catalog reads"),
+/// The `autogen` built next to this example (same profile).
+fn release_binary() -> PathBuf {
+    let example = std::env::current_exe().expect("the example's own path");
+    let binary = example
+        .parent()
+        .and_then(Path::parent)
+        .map(|profile| profile.join("autogen"))
+        .expect("a target directory");
+    assert!(
+        binary.exists(),
+        "{} is missing: run `cargo build --release` first",
+        binary.display()
+    );
+    binary
+}
+
+async fn bench_size(binary: &Path, n_tables: usize, runs: usize) {
+    let work =
+        std::env::temp_dir().join(format!("autogen_bench_{}_{n_tables}", std::process::id()));
+    std::fs::create_dir_all(&work).expect("a work directory");
+    let (a_sql, b_sql, b_yaml) = (work.join("a.sql"), work.join("b.sql"), work.join("b.yaml"));
+    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_schema.py");
+    run_checked(
+        Command::new("python3")
+            .arg(&generator)
+            .args(["both", &n_tables.to_string(), "-q", "--out-a"])
+            .arg(&a_sql)
+            .arg("--out-b")
+            .arg(&b_sql),
+    );
+    let a = scratch::ScratchDb::create("autogen_test_bench").await;
+    let b = scratch::ScratchDb::create("autogen_test_bench").await;
+    let load_started = Instant::now();
+    for (database, sql) in [(&a, &a_sql), (&b, &b_sql)] {
+        run_checked(
+            Command::new("psql")
+                .args([
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-d",
+                    &database.url,
+                    "-f",
+                ])
+                .arg(sql),
         );
-        let desired = changed(&current);
-        let started = Instant::now();
-        let migration = autogen::generate(&current, &desired);
-        let diff_time = started.elapsed();
+    }
+    let load_time = load_started.elapsed();
+    run_checked(
+        Command::new(binary)
+            .args(["inspect", "--database-url", &b.url, "-o"])
+            .arg(&b_yaml),
+    );
 
-        // The offline path: the same DDL replayed by the interpreter, without a server.
-        let text = schema_sql(n_tables).concat();
-        let started = Instant::now();
-        let mut interpreter = autogen::ddl::Interpreter::new();
-        interpreter
-            .run(&text, std::path::Path::new("bench.sql"))
-            .expect("the benchmark schema replays");
-        let replayed = interpreter.schema();
-        let replay_time = started.elapsed();
-        assert_eq!(replayed.tables.len(), n_tables);
-
-        let n_columns: usize = current.tables.values().map(|t| t.columns.len()).sum();
+    println!(
+        "\n## {n_tables} tables ({} lines of SQL in a; both loaded in {:.1} s)\n",
+        std::fs::read_to_string(&a_sql).map_or(0, |text| text.lines().count()),
+        load_time.as_secs_f64()
+    );
+    let path = |path: &Path| path.to_string_lossy().into_owned();
+    let mut rows: Vec<(&str, Measurement)> = Vec::new();
+    let pg_dump = measure(runs, "pg_dump", &["--schema-only", "-d", &a.url]);
+    let autogen = binary.to_string_lossy();
+    rows.push(("`pg_dump --schema-only` of a", pg_dump));
+    rows.push((
+        "database → database",
+        measure(runs, &autogen, &["diff", "--from", &a.url, "--to", &b.url]),
+    ));
+    rows.push((
+        "database → schema.yaml",
+        measure(
+            runs,
+            &autogen,
+            &["diff", "--from", &a.url, "--to", &path(&b_yaml)],
+        ),
+    ));
+    rows.push((
+        "SQL → SQL, offline",
+        measure(
+            runs,
+            &autogen,
+            &["diff", "--from", &path(&a_sql), "--to", &path(&b_sql)],
+        ),
+    ));
+    println!("| path | wall (median of {runs}) | × pg_dump | CPU | peak memory |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    for (name, measurement) in &rows {
         println!(
-            "{:>7} {:>9} {:>16.1} {:>14.1} {:>12.2} {:>10} {:>12.1}",
-            n_tables,
-            n_columns,
-            introspect.as_secs_f64() * 1000.0,
-            introspect.as_secs_f64() * 1e6 / n_tables as f64,
-            diff_time.as_secs_f64() * 1000.0,
-            migration.up.statements.len(),
-            replay_time.as_secs_f64() * 1000.0
+            "| {name} | {:.2} s | {:.2} | {:.2} s | {} MiB |",
+            measurement.wall,
+            measurement.wall / pg_dump.wall,
+            measurement.cpu,
+            measurement.peak_kib / 1024
         );
     }
+
+    stages(&a, &b_yaml).await;
+    verify(binary, &a.url, &b.url, &b_yaml);
+    std::fs::remove_dir_all(&work).ok();
 }
 
-async fn best_of<F, Fut, T>(runs: usize, mut run: F) -> Duration
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
-    let mut best = Duration::MAX;
-    for _ in 0..runs {
-        let started = Instant::now();
-        run().await;
-        best = best.min(started.elapsed());
+/// Each stage of the database → schema.yaml path alone, in this process.
+async fn stages(a: &scratch::ScratchDb, b_yaml: &Path) {
+    let mut times: Vec<(&str, Duration)> = Vec::new();
+    let started = Instant::now();
+    let loaded = autogen::source::load_schema_file(b_yaml).expect("b.yaml loads");
+    times.push(("load schema.yaml", started.elapsed()));
+    let client = a.client().await;
+    let started = Instant::now();
+    let current = catalog::read(&client, &SchemaScope::All)
+        .await
+        .expect("catalog reads");
+    times.push(("introspect a", started.elapsed()));
+    let started = Instant::now();
+    let current = autogen::normalize::normalize(current);
+    let desired = autogen::normalize::normalize(loaded.schema);
+    times.push(("normalize both", started.elapsed()));
+    let admin = scratch::connect(&scratch::server_url()).await;
+    let origin = autogen::shadow::Origin {
+        path: b_yaml,
+        source_map: &loaded.source_map,
+    };
+    let started = Instant::now();
+    let desired = autogen::shadow::canonicalize(&admin, &scratch::server_url(), &desired, &origin)
+        .await
+        .expect("the shadow builds");
+    times.push(("shadow canonicalization", started.elapsed()));
+    let desired = autogen::normalize::normalize(desired);
+    let started = Instant::now();
+    let changes = autogen::diff::diff(&current, &desired);
+    times.push(("diff", started.elapsed()));
+    let started = Instant::now();
+    let plan = autogen::plan::build(&changes);
+    times.push(("plan", started.elapsed()));
+    let started = Instant::now();
+    let script = autogen::sql::render(&plan, Direction::Upgrade);
+    times.push(("render", started.elapsed()));
+    println!(
+        "\nstages of database → schema.yaml ({} statements):\n",
+        script.statements.len()
+    );
+    println!("| stage | wall |");
+    println!("| --- | ---: |");
+    for (stage, time) in times {
+        println!("| {stage} | {:.3} s |", time.as_secs_f64());
     }
-    best
 }
 
-/// The schema as one SQL text per table (the first also creates the enum).
-fn schema_sql(n_tables: usize) -> Vec<String> {
-    let mut sql = vec![String::from(
-        "CREATE TYPE level AS ENUM ('low', 'mid', 'high');\n",
-    )];
-    for table_idx in 0..n_tables {
-        let reference = if table_idx == 0 {
-            String::new()
-        } else {
-            format!(
-                ", parent_id bigint REFERENCES t{} (id) ON DELETE SET NULL",
-                table_idx - 1
-            )
-        };
-        sql.push(format!(
-            "CREATE TABLE t{table_idx} (
-               id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-               code varchar(20) NOT NULL UNIQUE,
-               name text NOT NULL,
-               amount numeric(12,2) CHECK (amount >= 0),
-               lvl level DEFAULT 'low',
-               created_at timestamptz NOT NULL DEFAULT now(),
-               tags text[]{reference});
-             CREATE INDEX t{table_idx}_name_idx ON t{table_idx} (lower(name)) WHERE amount > 0;
-             COMMENT ON TABLE t{table_idx} IS 'table {table_idx}';\n"
-        ));
+/// Applies the database → database upgrade to a; a must then match b and b's schema.yaml.
+fn verify(binary: &Path, a_url: &str, b_url: &str, b_yaml: &Path) {
+    let upgrade = run_checked(Command::new(binary).args(["diff", "--from", a_url, "--to", b_url]));
+    let mut psql = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", a_url])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("psql runs");
+    std::io::Write::write_all(psql.stdin.as_mut().expect("psql's stdin"), &upgrade)
+        .expect("the upgrade reaches psql");
+    assert!(
+        psql.wait().expect("psql ends").success(),
+        "the upgrade applies"
+    );
+    for to in [b_url.to_string(), b_yaml.to_string_lossy().into_owned()] {
+        let rediff = run_checked(Command::new(binary).args(["diff", "--from", a_url, "--to", &to]));
+        assert!(
+            rediff.is_empty(),
+            "after the upgrade, a still differs from {to}:\n{}",
+            String::from_utf8_lossy(&rediff)
+        );
     }
-    sql
+    println!("\nchecked: the upgrade applied to a leaves nothing to diff against b or b.yaml");
 }
 
-/// Every tenth table gains a column and loses its comment.
-fn changed(current: &Schema) -> Schema {
-    let mut desired = current.clone();
-    for (table_idx, table) in desired.tables.values_mut().enumerate() {
-        if table_idx % 10 == 0 {
-            table.columns.push(Column::new("added", "text"));
-            table.comment = None;
-        }
-    }
-    desired
+#[derive(Debug, Clone, Copy)]
+struct Measurement {
+    wall: f64,
+    cpu: f64,
+    peak_kib: u64,
+}
+
+/// Runs `program args` `runs` times under GNU time; the run with the median wall time.
+fn measure(runs: usize, program: &str, args: &[&str]) -> Measurement {
+    let report = std::env::temp_dir().join(format!("autogen_bench_time_{}", std::process::id()));
+    let mut measurements: Vec<Measurement> = (0..runs)
+        .map(|_| {
+            run_checked(
+                Command::new("/usr/bin/time")
+                    .args(["-f", "%e %U %S %M", "-o"])
+                    .arg(&report)
+                    .arg(program)
+                    .args(args),
+            );
+            let text = std::fs::read_to_string(&report).expect("GNU time's report");
+            let fields: Vec<f64> = text
+                .split_whitespace()
+                .filter_map(|field| field.parse().ok())
+                .collect();
+            let [wall, user, system, peak_kib] = fields[..] else {
+                panic!("unexpected GNU time report: {text}");
+            };
+            Measurement {
+                wall,
+                cpu: user + system,
+                peak_kib: peak_kib as u64,
+            }
+        })
+        .collect();
+    std::fs::remove_file(&report).ok();
+    measurements.sort_by(|x, y| x.wall.total_cmp(&y.wall));
+    measurements[measurements.len() / 2]
+}
+
+/// Runs a command to completion; its standard output, or a panic with its standard error.
+fn run_checked(command: &mut Command) -> Vec<u8> {
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("{command:?} does not start: {error}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
 }

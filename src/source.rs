@@ -108,8 +108,9 @@ pub async fn read_pair_on(
         None => None,
     };
     let server = admin.as_ref().zip(server_url);
-    let current = from_side.read(&scope, server).await?;
-    let mut desired = to_side.read(&scope, server).await?;
+    // The two sides wait on different servers or sessions, so they are read at once.
+    let (current, mut desired) =
+        tokio::try_join!(from_side.read(&scope, server), to_side.read(&scope, server))?;
     if server.is_none() {
         equivalence::align(&current, &mut desired);
     }
