@@ -108,9 +108,25 @@ pub async fn read_pair_on(
         None => None,
     };
     let server = admin.as_ref().zip(server_url);
-    // The two sides wait on different servers or sessions, so they are read at once.
-    let (current, mut desired) =
-        tokio::try_join!(from_side.read(&scope, server), to_side.read(&scope, server))?;
+    let (current, mut desired) = match (&from_side, &to_side) {
+        // A schema file compared with a database is canonicalized against it, so it waits
+        // for the catalog.
+        (Side::Database(_), Side::File(..)) if server.is_some() => {
+            let current = from_side.read(&scope, server, None).await?;
+            let desired = to_side.read(&scope, server, Some(&current)).await?;
+            (current, desired)
+        }
+        (Side::File(..), Side::Database(_)) if server.is_some() => {
+            let desired = to_side.read(&scope, server, None).await?;
+            let current = from_side.read(&scope, server, Some(&desired)).await?;
+            (current, desired)
+        }
+        // Otherwise the two sides wait on different servers or sessions: read at once.
+        _ => tokio::try_join!(
+            from_side.read(&scope, server, None),
+            to_side.read(&scope, server, None)
+        )?,
+    };
     if server.is_none() {
         equivalence::align(&current, &mut desired);
     }
@@ -147,7 +163,13 @@ impl<'a> Side<'a> {
     }
 
     /// `server` is a connection to a server able to host a shadow database, and its URL.
-    async fn read(self, scope: &SchemaScope, server: Option<(&Client, &str)>) -> Result<Schema> {
+    /// `database`: the other side, when it was read from a live catalog.
+    async fn read(
+        self,
+        scope: &SchemaScope,
+        server: Option<(&Client, &str)>,
+        database: Option<&Schema>,
+    ) -> Result<Schema> {
         let schema = match self {
             Side::Database(url) => catalog::read(&db::connect(url).await?, scope).await?,
             Side::File(path, loaded) => {
@@ -160,8 +182,17 @@ impl<'a> Side<'a> {
                             source_map: &source_map,
                         };
                         // Directives are not schema state; the shadow round trip drops them.
-                        let mut canonical =
-                            shadow::canonicalize(admin, server_url, &desired, &origin).await?;
+                        let mut canonical = match database {
+                            Some(database) => {
+                                shadow::canonicalize_against(
+                                    admin, server_url, &desired, database, &origin,
+                                )
+                                .await?
+                            }
+                            None => {
+                                shadow::canonicalize(admin, server_url, &desired, &origin).await?
+                            }
+                        };
                         canonical.directives = desired.directives;
                         canonical
                     }

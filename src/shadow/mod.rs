@@ -8,6 +8,8 @@
 //! (`autogen_shadow_<backend pid>_<backend start in µs>_<n>`), so a run can tell a leftover
 //! of a killed run (creator session gone, nobody connected) from one in use, on any machine.
 
+mod subset;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio_postgres::Client;
@@ -91,6 +93,28 @@ pub async fn canonicalize(
     let schema = result?;
     dropped?;
     Ok(schema)
+}
+
+/// `canonicalize` for a desired schema compared with `database`, a schema read from a live
+/// catalog: only the tables and views that differ from it (and what they need) are built;
+/// the rest is the database's own text already.
+pub async fn canonicalize_against(
+    admin: &Client,
+    server_url: &str,
+    desired: &Schema,
+    database: &Schema,
+    origin: &Origin<'_>,
+) -> Result<Schema> {
+    let unsettled = subset::unsettled(database, desired);
+    if unsettled.is_everything() {
+        return canonicalize(admin, server_url, desired, origin).await;
+    }
+    match canonicalize(admin, server_url, &unsettled.schema, origin).await {
+        Ok(built) => Ok(unsettled.merge(database, desired, built)),
+        // The part needed something it left out (a row type, a subquery's table): the whole
+        // schema decides, and points any error at its line.
+        Err(_) => canonicalize(admin, server_url, desired, origin).await,
+    }
 }
 
 async fn session(admin: &Client) -> Result<(i32, i64)> {

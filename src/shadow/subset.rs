@@ -1,0 +1,241 @@
+//! The part of a desired schema the shadow must build when the schema it is compared with
+//! was read from a live database. A table or view whose declaration equals the catalog's
+//! (after `normalize`) already has PostgreSQL's canonical text, so only the rest goes to the
+//! server, with what it needs in order to be created; most of a real schema is unchanged
+//! between two revisions, so the shadow shrinks from every object to the changed ones.
+
+use std::collections::BTreeSet;
+
+use crate::model::{QualifiedName, Schema, View};
+
+/// What `desired` still needs the server for.
+pub struct Unsettled {
+    /// The tables and views to build: the unsettled ones plus, unchanged, the relations they
+    /// reference; every other object (types, sequences, extensions, schemas, ...) whole.
+    pub schema: Schema,
+    /// Tables and views whose canonical form is the database's own.
+    settled: BTreeSet<QualifiedName>,
+}
+
+impl Unsettled {
+    /// Whether the shadow has nothing to build beyond what the whole schema would need.
+    pub fn is_everything(&self) -> bool {
+        self.settled.is_empty()
+    }
+}
+
+pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
+    let mut settled: BTreeSet<QualifiedName> = desired
+        .tables
+        .iter()
+        .filter(|(name, table)| database.tables.get(*name) == Some(*table))
+        .map(|(name, _)| name.clone())
+        .chain(
+            desired
+                .views
+                .iter()
+                .filter(|(name, view)| {
+                    database
+                        .views
+                        .get(*name)
+                        .is_some_and(|known| same_declaration(known, view))
+                })
+                .map(|(name, _)| name.clone()),
+        )
+        .collect();
+    // A view over a changed relation may read back differently (or not build at all).
+    loop {
+        let unsettled_views: Vec<QualifiedName> = desired
+            .views
+            .values()
+            .filter(|view| settled.contains(&view.name))
+            .filter(|view| {
+                view.depends_on
+                    .iter()
+                    .any(|relation| is_declared(desired, relation) && !settled.contains(relation))
+            })
+            .map(|view| view.name.clone())
+            .collect();
+        if unsettled_views.is_empty() {
+            break;
+        }
+        for name in unsettled_views {
+            settled.remove(&name);
+        }
+    }
+
+    let mut needed: BTreeSet<QualifiedName> = desired
+        .tables
+        .keys()
+        .chain(desired.views.keys())
+        .filter(|name| !settled.contains(*name))
+        .cloned()
+        .collect();
+    let mut pending: Vec<QualifiedName> = needed.iter().cloned().collect();
+    pending.extend(
+        desired
+            .sequences
+            .values()
+            .filter_map(|sequence| sequence.owned_by.as_ref().map(|(table, _)| table.clone())),
+    );
+    while let Some(name) = pending.pop() {
+        needed.insert(name.clone());
+        let referenced: Vec<QualifiedName> =
+            match (desired.tables.get(&name), desired.views.get(&name)) {
+                (Some(table), _) if !settled.contains(&name) => table
+                    .foreign_keys
+                    .values()
+                    .map(|foreign_key| foreign_key.referenced_table.clone())
+                    .collect(),
+                (_, Some(view)) => view.depends_on.iter().cloned().collect(),
+                _ => Vec::new(),
+            };
+        pending.extend(
+            referenced
+                .into_iter()
+                .filter(|relation| is_declared(desired, relation) && !needed.contains(relation)),
+        );
+    }
+
+    let mut schema = desired.clone();
+    schema.tables.retain(|name, _| needed.contains(name));
+    schema.views.retain(|name, _| needed.contains(name));
+    // A settled table is there for the keys others reference; its own foreign keys would
+    // pull in more tables.
+    for (name, table) in &mut schema.tables {
+        if settled.contains(name) {
+            table.foreign_keys.clear();
+        }
+    }
+    Unsettled { schema, settled }
+}
+
+impl Unsettled {
+    /// The canonical desired schema: the database's own tables and views where settled, the
+    /// shadow's elsewhere, and everything else as the shadow read it.
+    pub fn merge(self, database: &Schema, desired: &Schema, mut built: Schema) -> Schema {
+        for name in &self.settled {
+            if let Some(table) = database
+                .tables
+                .get(name)
+                .filter(|_| desired.tables.contains_key(name))
+            {
+                built.tables.insert(name.clone(), table.clone());
+            }
+            if let Some(view) = database
+                .views
+                .get(name)
+                .filter(|_| desired.views.contains_key(name))
+            {
+                built.views.insert(name.clone(), view.clone());
+            }
+        }
+        built
+    }
+}
+
+fn is_declared(schema: &Schema, relation: &QualifiedName) -> bool {
+    schema.tables.contains_key(relation) || schema.views.contains_key(relation)
+}
+
+/// Equal as declared: how the view's dependencies were found is not part of it.
+fn same_declaration(known: &View, declared: &View) -> bool {
+    known.same_relation_as(declared)
+        && known.options == declared.options
+        && known.comment == declared.comment
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, Expr, ForeignKey, Table, ViewOptions};
+
+    fn name(relation: &str) -> QualifiedName {
+        QualifiedName::new("public", relation)
+    }
+
+    fn table(relation: &str) -> Table {
+        let mut table = Table::new(name(relation));
+        table.columns.push(Column::new("id", "integer"));
+        table
+    }
+
+    fn view_over(relation: &str, over: &str) -> View {
+        View {
+            name: name(relation),
+            definition: Expr::new(format!("SELECT id FROM {over}")),
+            materialized: false,
+            options: ViewOptions::default(),
+            indexes: Default::default(),
+            comment: None,
+            depends_on: [name(over)].into(),
+        }
+    }
+
+    /// a ← b (foreign key), c ← v ← w (views), d alone.
+    fn database() -> Schema {
+        let mut schema = Schema::default();
+        let mut b = table("b");
+        b.foreign_keys.insert(
+            "b_a_fkey".into(),
+            ForeignKey {
+                name: "b_a_fkey".into(),
+                columns: vec!["id".into()],
+                referenced_table: name("a"),
+                referenced_columns: vec!["id".into()],
+                on_delete: Default::default(),
+                on_update: Default::default(),
+                deferrable: Default::default(),
+                match_type: Default::default(),
+            },
+        );
+        for table in [table("a"), b, table("c"), table("d")] {
+            schema.tables.insert(table.name.clone(), table);
+        }
+        for view in [view_over("v", "c"), view_over("w", "v")] {
+            schema.views.insert(view.name.clone(), view);
+        }
+        schema
+    }
+
+    fn relations(schema: &Schema) -> Vec<String> {
+        schema
+            .tables
+            .keys()
+            .chain(schema.views.keys())
+            .map(|name| name.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn an_unchanged_schema_builds_no_relation() {
+        let unsettled = unsettled(&database(), &database());
+        assert!(relations(&unsettled.schema).is_empty());
+    }
+
+    #[test]
+    fn a_changed_table_brings_what_it_references_and_the_views_over_it() {
+        let mut desired = database();
+        for changed in ["b", "c"] {
+            let table = desired.tables.get_mut(&name(changed)).expect("declared");
+            table.columns.push(Column::new("added", "text"));
+        }
+        let unsettled = unsettled(&database(), &desired);
+        assert_eq!(relations(&unsettled.schema), ["a", "b", "c", "v", "w"]);
+        assert!(unsettled.schema.tables[&name("a")].foreign_keys.is_empty());
+        assert_eq!(unsettled.schema.tables[&name("b")].foreign_keys.len(), 1);
+
+        // The shadow's text wins only where the declaration changed.
+        let mut built = unsettled.schema.clone();
+        for table in built.tables.values_mut() {
+            table.comment = Some("from the shadow".into());
+        }
+        let merged = unsettled.merge(&database(), &desired, built);
+        let comment = |relation: &str| merged.tables[&name(relation)].comment.clone();
+        assert_eq!(comment("a"), None);
+        assert_eq!(comment("d"), None);
+        assert_eq!(comment("b").as_deref(), Some("from the shadow"));
+        assert_eq!(merged.tables[&name("a")], database().tables[&name("a")]);
+        assert_eq!(relations(&merged), ["a", "b", "c", "d", "v", "w"]);
+    }
+}
