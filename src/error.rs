@@ -45,8 +45,9 @@ pub enum Error {
     },
     /// A statement failed while being applied.
     #[error(
-        "{origin}: statement {statement_number} failed: {}\n  {sql}",
-        describe_db_error(source)
+        "{origin}: statement {statement_number} failed: {}\n  {sql}{}",
+        describe_db_error(source),
+        lock_table_advice(source)
     )]
     Apply {
         origin: String,
@@ -179,6 +180,26 @@ fn spec_prefix(
 }
 
 /// SQLSTATE, message, DETAIL and HINT when the server sent them; the client's text otherwise.
+/// What to do when a revision outgrows the server's lock table (SQLSTATE 53200 with
+/// PostgreSQL's `max_locks_per_transaction` hint): a revision runs in one transaction, so
+/// the failure changed nothing.
+fn lock_table_advice(error: &tokio_postgres::Error) -> &'static str {
+    let out_of_lock_slots = error.as_db_error().is_some_and(|db_error| {
+        *db_error.code() == tokio_postgres::error::SqlState::OUT_OF_MEMORY
+            && db_error
+                .hint()
+                .is_some_and(|hint| hint.contains("max_locks_per_transaction"))
+    });
+    if out_of_lock_slots {
+        "\n  The revision locks more objects than the server's lock table holds \
+         (max_locks_per_transaction × (max_connections + max_prepared_transactions)); its \
+         transaction was rolled back, so nothing changed. Raise max_locks_per_transaction in \
+         postgresql.conf and restart the server, or split the revision into smaller ones."
+    } else {
+        ""
+    }
+}
+
 pub fn describe_db_error(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db_error) => {

@@ -31,6 +31,7 @@ pub mod fs;
 pub mod lockfile;
 pub mod migrations;
 pub mod output;
+pub mod progress;
 pub mod runner;
 pub mod schema_diff;
 pub mod shadow;

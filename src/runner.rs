@@ -446,7 +446,8 @@ pub async fn run(
             .transaction()
             .await
             .map_err(|source| Error::database("cannot begin a transaction", source))?;
-        let elapsed = run_step(&transaction, step).await?;
+        let label = format!("applying {}", step.path.display());
+        let elapsed = crate::progress::during(&label, run_step(&transaction, step)).await?;
         transaction.commit().await.map_err(|source| {
             Error::database(format!("{}: cannot commit", step.path.display()), source)
         })?;

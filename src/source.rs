@@ -12,7 +12,7 @@ use tokio_postgres::Client;
 use crate::catalog::{self, SchemaScope};
 use crate::error::Result;
 use crate::model::Schema;
-use crate::{db, ddl, equivalence, migrations, normalize, shadow, spec};
+use crate::{db, ddl, equivalence, migrations, normalize, progress, shadow, spec};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -171,7 +171,10 @@ impl<'a> Side<'a> {
         database: Option<&Schema>,
     ) -> Result<Schema> {
         let schema = match self {
-            Side::Database(url) => catalog::read(&db::connect(url).await?, scope).await?,
+            Side::Database(url) => {
+                let reading = async { catalog::read(&db::connect(url).await?, scope).await };
+                progress::during("reading the database's catalog", reading).await?
+            }
             Side::File(path, loaded) => {
                 let spec::Loaded { schema, source_map } = *loaded;
                 let desired = normalize::normalize(schema);
@@ -182,17 +185,24 @@ impl<'a> Side<'a> {
                             source_map: &source_map,
                         };
                         // Directives are not schema state; the shadow round trip drops them.
-                        let mut canonical = match database {
-                            Some(database) => {
-                                shadow::canonicalize_against(
-                                    admin, server_url, &desired, database, &origin,
-                                )
-                                .await?
-                            }
-                            None => {
-                                shadow::canonicalize(admin, server_url, &desired, &origin).await?
+                        let canonicalizing = async {
+                            match database {
+                                Some(database) => {
+                                    shadow::canonicalize_against(
+                                        admin, server_url, &desired, database, &origin,
+                                    )
+                                    .await
+                                }
+                                None => {
+                                    shadow::canonicalize(admin, server_url, &desired, &origin).await
+                                }
                             }
                         };
+                        let mut canonical = progress::during(
+                            "building the schema file in a shadow database",
+                            canonicalizing,
+                        )
+                        .await?;
                         canonical.directives = desired.directives;
                         canonical
                     }
