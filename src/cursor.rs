@@ -225,6 +225,16 @@ impl<'a> Cursor<'a> {
         Ok(value)
     }
 
+    /// A numeric literal's text, as written.
+    pub fn number(&mut self) -> Result<String> {
+        let Some(Token::Number(digits, _)) = self.peek() else {
+            return Err(format!("expected a number, found {}", self.found()));
+        };
+        let digits = digits.clone();
+        self.advance();
+        Ok(digits)
+    }
+
     /// An integer, possibly negative.
     pub fn integer(&mut self) -> Result<i64> {
         let negative = self.eat(&Token::Minus);

@@ -472,6 +472,9 @@ pub struct Index {
     /// Partial-index predicate (`WHERE ...`).
     pub predicate: Option<Expr>,
     pub nulls_not_distinct: bool,
+    /// `WITH (fillfactor = 70, ...)`: parameter name (lower case) → value as the server
+    /// stores it in `pg_class.reloptions`.
+    pub storage_parameters: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -343,6 +343,7 @@ fn phase_of(change: &Change) -> Phase {
         Change::CommentOnTable { .. } | Change::CommentOnView { .. } => Phase::Comment,
         Change::SetLogged { .. } => Phase::SetLogged,
         Change::AlterViewOptions { .. } => Phase::AlterView,
+        Change::AlterIndexParameters { .. } => Phase::CreateIndex,
         Change::CreateSequence(_) => Phase::CreateSequence,
         Change::AlterSequence { .. } => Phase::AlterSequence,
         Change::DropSequence(_) => Phase::DropSequence,

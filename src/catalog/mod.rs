@@ -450,6 +450,18 @@ fn referential_action(code: &str) -> Option<ReferentialAction> {
 const INDOPTION_DESC: i32 = 0x0001;
 const INDOPTION_NULLS_FIRST: i32 = 0x0002;
 
+/// `reloptions` entries (`fillfactor=70`) as a map; the value is everything after the first `=`.
+fn storage_parameters(reloptions: Option<Vec<String>>) -> BTreeMap<String, String> {
+    reloptions
+        .unwrap_or_default()
+        .into_iter()
+        .map(|entry| match entry.split_once('=') {
+            Some((name, value)) => (name.to_string(), value.to_string()),
+            None => (entry, String::new()),
+        })
+        .collect()
+}
+
 async fn read_indexes(
     client: &Client,
     version: ServerVersion,
@@ -477,6 +489,9 @@ async fn read_indexes(
                 include: Vec::new(),
                 predicate: row.get::<Option<String>>("predicate")?.map(Expr),
                 nulls_not_distinct: row.get("nulls_not_distinct")?,
+                storage_parameters: storage_parameters(
+                    row.get::<Option<Vec<String>>>("storage_parameters")?,
+                ),
             }),
         };
 

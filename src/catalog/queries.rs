@@ -323,6 +323,7 @@ SELECT i.indrelid AS table_oid,
        am.amname AS method,
        pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
        i.indnullsnotdistinct AS nulls_not_distinct,
+       ic.reloptions::pg_catalog.text[] AS storage_parameters,
        k.position > i.indnkeyatts AS is_included,
        a.attname AS column_name,
        CASE WHEN i.indkey[k.position - 1] = 0
@@ -363,6 +364,7 @@ SELECT i.indrelid AS table_oid,
        am.amname AS method,
        pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
        false AS nulls_not_distinct,
+       ic.reloptions::pg_catalog.text[] AS storage_parameters,
        k.position > i.indnkeyatts AS is_included,
        a.attname AS column_name,
        CASE WHEN i.indkey[k.position - 1] = 0
@@ -514,4 +516,6 @@ SELECT CASE WHEN c.relrowsecurity THEN 'row-level security' ELSE 'storage parame
 FROM relations r
 JOIN pg_catalog.pg_class c ON c.oid = r.oid
 WHERE r.relkind IN ('r', 'i', 'm')
-  AND (c.relrowsecurity OR c.reloptions IS NOT NULL OR c.reltablespace <> 0)";
+  AND (c.relrowsecurity OR c.reltablespace <> 0
+       OR (c.reloptions IS NOT NULL AND (r.relkind <> 'i' OR EXISTS (
+             SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = c.oid))))";

@@ -467,8 +467,29 @@ impl Interpreter {
         self.touch_all();
         let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
         let name = cursor.qualified_name()?;
-        cursor.expect_keywords(&["RENAME", "TO"])?;
-        let new = cursor.identifier()?;
+        let setting = match (cursor.eat_keyword("SET"), cursor.eat_keyword("RESET")) {
+            (true, _) => Some(
+                clauses::storage_parameters(cursor)?
+                    .into_iter()
+                    .map(|(parameter, value)| (parameter, Some(value)))
+                    .collect::<Vec<_>>(),
+            ),
+            (_, true) => Some(
+                cursor
+                    .identifier_list()?
+                    .into_iter()
+                    .map(|parameter| (parameter, None))
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let new = match setting {
+            Some(_) => String::new(),
+            None => {
+                cursor.expect_keywords(&["RENAME", "TO"])?;
+                cursor.identifier()?
+            }
+        };
         cursor.expect_end()?;
         let Some(owner) = self.index_owner(&name) else {
             return match if_exists {
@@ -476,6 +497,29 @@ impl Interpreter {
                 false => Err(format!("index {name} does not exist")),
             };
         };
+        if let Some(parameters) = setting {
+            let table_indexes = self
+                .schema
+                .tables
+                .get_mut(&owner)
+                .map(|table| &mut table.indexes);
+            let view_indexes = self
+                .schema
+                .views
+                .get_mut(&owner)
+                .map(|view| &mut view.indexes);
+            let index = table_indexes
+                .or(view_indexes)
+                .and_then(|indexes| indexes.get_mut(&name.name))
+                .ok_or_else(|| not_modelled("storage parameters of a constraint's index"))?;
+            for (parameter, value) in parameters {
+                match value {
+                    Some(value) => index.storage_parameters.insert(parameter, value),
+                    None => index.storage_parameters.remove(&parameter),
+                };
+            }
+            return Ok(());
+        }
         if let Some(view) = self.schema.views.get_mut(&owner) {
             if let Some(mut index) = view.indexes.remove(&name.name) {
                 index.name = new.clone();

@@ -245,6 +245,33 @@ pub(super) fn deferrable(cursor: &mut Cursor<'_>) -> Outcome<Deferrable> {
     })
 }
 
+/// `(name [= value], ...)` of `WITH` or `SET`, each value as `pg_class.reloptions` keeps it:
+/// words folded to lower case, strings unquoted, a bare name `true`.
+pub(super) fn storage_parameters(cursor: &mut Cursor<'_>) -> Outcome<BTreeMap<String, String>> {
+    let mut parameters = BTreeMap::new();
+    for mut element in cursor.parenthesized_elements()? {
+        let name = element.identifier()?;
+        let value = if element.eat(&Token::Eq) {
+            let negative = element.eat(&Token::Minus);
+            let value = match element.peek() {
+                Some(Token::Number(..)) => element.number()?,
+                Some(Token::Word(_)) => element.identifier()?,
+                _ => element.string()?,
+            };
+            if negative {
+                format!("-{value}")
+            } else {
+                value
+            }
+        } else {
+            "true".to_string()
+        };
+        element.expect_end()?;
+        parameters.insert(name, value);
+    }
+    Ok(parameters)
+}
+
 /// `NULLS [NOT] DISTINCT`; true for NOT DISTINCT.
 pub(super) fn nulls_distinctness(cursor: &mut Cursor<'_>) -> Outcome<bool> {
     if cursor.eat_keywords(&["NULLS", "NOT", "DISTINCT"]) {

@@ -415,8 +415,12 @@ impl Interpreter {
             false => Vec::new(),
         };
         let nulls_not_distinct = nulls_distinctness(cursor)?;
-        if cursor.is_keyword("WITH") || cursor.is_keyword("TABLESPACE") {
-            return Err(not_modelled("index storage parameters and tablespaces"));
+        let storage_parameters = match cursor.eat_keyword("WITH") {
+            true => clauses::storage_parameters(cursor)?,
+            false => BTreeMap::new(),
+        };
+        if cursor.is_keyword("TABLESPACE") {
+            return Err(not_modelled("index tablespaces"));
         }
         let predicate = match cursor.eat_keyword("WHERE") {
             true => Some(expression(cursor.rest()?)?),
@@ -458,6 +462,7 @@ impl Interpreter {
             include,
             predicate,
             nulls_not_distinct,
+            storage_parameters,
         };
         if let Some(view) = self.schema.views.get_mut(&table_name) {
             self.names.get_mut().changed.insert(table_name.clone());

@@ -1,6 +1,8 @@
 //! `Change`: one typed difference between two schemas, carrying both its before and after
 //! objects so that `inverse` needs no lookups. Contains no SQL text.
 
+use std::collections::BTreeMap;
+
 use super::type_change;
 use crate::model::{
     storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Index, ObjectRef,
@@ -209,6 +211,13 @@ pub enum Change {
         /// logged table may reference only logged ones, which orders these changes.
         references: Vec<QualifiedName>,
     },
+    /// `ALTER INDEX i SET (...)` / `RESET (...)`: storage parameters change in place.
+    AlterIndexParameters {
+        table: QualifiedName,
+        index: String,
+        from: BTreeMap<String, String>,
+        to: BTreeMap<String, String>,
+    },
     /// `ALTER VIEW v SET (...)` for options set, `RESET (...)` for options back to defaults.
     AlterViewOptions {
         view: QualifiedName,
@@ -414,6 +423,17 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::AlterIndexParameters {
+                table,
+                index,
+                from,
+                to,
+            } => Change::AlterIndexParameters {
+                table,
+                index,
+                from: to,
+                to: from,
+            },
             Change::CommentOnView {
                 view,
                 materialized,
@@ -515,6 +535,10 @@ impl Change {
                 hazards.push(Hazard::TableRewrite(table.to_string()));
             }
             Change::AlterViewOptions { view, .. } => hazards.push(table_lock(view)),
+            Change::AlterIndexParameters { table, .. } => hazards.push(Hazard::Lock {
+                lock: "SHARE UPDATE EXCLUSIVE",
+                table: table.to_string(),
+            }),
             Change::RenameColumn { table, .. }
             | Change::RenameConstraint { table, .. }
             | Change::RenameIndex { table, .. } => hazards.push(table_lock(table)),
@@ -635,6 +659,9 @@ impl Change {
             Change::CreateIndex { table, index } | Change::DropIndex { table, index } => {
                 ObjectRef::Index(table.clone(), index.name.clone())
             }
+            Change::AlterIndexParameters { table, index, .. } => {
+                ObjectRef::Index(table.clone(), index.clone())
+            }
             Change::CommentOnTable { table, .. } | Change::SetLogged { table, .. } => {
                 ObjectRef::Table(table.clone())
             }
@@ -697,6 +724,7 @@ impl Change {
             Change::SetLogged { logged: true, .. } => return format!("{object} now logged"),
             Change::SetLogged { logged: false, .. } => return format!("{object} now unlogged"),
             Change::AlterViewOptions { .. } => "changed options of",
+            Change::AlterIndexParameters { .. } => "changed storage parameters of",
         };
         format!("{verb} {object}")
     }
@@ -788,6 +816,12 @@ mod tests {
                 table: table.clone(),
                 logged: false,
                 references: Vec::new(),
+            },
+            Change::AlterIndexParameters {
+                table: table.clone(),
+                index: "students_name_idx".into(),
+                from: [("fillfactor".to_string(), "70".to_string())].into(),
+                to: BTreeMap::new(),
             },
             Change::AlterViewOptions {
                 view: table.clone(),

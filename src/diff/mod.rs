@@ -571,9 +571,34 @@ fn diff_table(
             check: check.clone(),
         },
     );
+    // An index that differs only in storage parameters changes in place; diff_named then
+    // sees it unchanged.
+    let mut desired_indexes = desired.indexes.clone();
+    for (name, index) in &mut desired_indexes {
+        let Some(current_index) = current.indexes.get(name) else {
+            continue;
+        };
+        let with_current_parameters = crate::model::Index {
+            storage_parameters: current_index.storage_parameters.clone(),
+            ..index.clone()
+        };
+        if current_index.storage_parameters != index.storage_parameters
+            && with_current_parameters == *current_index
+        {
+            changes.push(Change::AlterIndexParameters {
+                table: table.clone(),
+                index: name.clone(),
+                from: current_index.storage_parameters.clone(),
+                to: std::mem::replace(
+                    &mut index.storage_parameters,
+                    current_index.storage_parameters.clone(),
+                ),
+            });
+        }
+    }
     diff_named(
         &current.indexes,
-        &desired.indexes,
+        &desired_indexes,
         changes,
         |index| Change::DropIndex {
             table: table.clone(),

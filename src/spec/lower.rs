@@ -696,6 +696,7 @@ impl Lowering<'_> {
             include: raw_index.include,
             predicate: self.expression(raw_index.predicate, at, "where")?,
             nulls_not_distinct: raw_index.nulls_not_distinct,
+            storage_parameters: self.storage_parameters(raw_index.with, at)?,
         })
     }
 
@@ -910,6 +911,38 @@ impl Lowering<'_> {
     }
 
     /// An optional expression field; `None` stays `None`.
+    /// Parameter names are plain lower-case words (the server folds them), values any
+    /// scalar: both are rendered so that neither can leave the `WITH (...)` list.
+    fn storage_parameters(
+        &self,
+        raw: BTreeMap<String, raw::ParameterValue>,
+        at: &YamlPath,
+    ) -> Result<BTreeMap<String, String>> {
+        let mut parameters = BTreeMap::new();
+        for (name, value) in raw {
+            let folded = name.to_lowercase();
+            let is_word = folded.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                && folded
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !is_word {
+                return Err(self.error(
+                    at,
+                    format!(
+                        "storage parameter \"{}\" is not a parameter name (letters, digits, _)",
+                        guard::printable(&name)
+                    ),
+                ));
+            }
+            let value = value.to_string();
+            guard::name(&value).map_err(|message| self.error(at, message))?;
+            if parameters.insert(folded, value).is_some() {
+                return Err(self.error(at, format!("storage parameter {name} is given twice")));
+            }
+        }
+        Ok(parameters)
+    }
+
     fn expression(&self, text: Option<String>, at: &YamlPath, field: &str) -> Result<Option<Expr>> {
         text.map(|text| self.fragment(Fragment::Expression, &text, at, field))
             .transpose()

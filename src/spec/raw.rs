@@ -259,7 +259,31 @@ pub struct Index {
     pub predicate: Option<String>,
     #[serde(default)]
     pub nulls_not_distinct: bool,
+    /// Storage parameters: `with: { fillfactor: 70 }`.
+    #[serde(default)]
+    pub with: std::collections::BTreeMap<String, ParameterValue>,
     pub renamed_from: Option<String>,
+}
+
+/// A storage parameter's value, as YAML writes a scalar.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ParameterValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl fmt::Display for ParameterValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParameterValue::Bool(value) => write!(f, "{value}"),
+            ParameterValue::Int(value) => write!(f, "{value}"),
+            ParameterValue::Float(value) => write!(f, "{value}"),
+            ParameterValue::Text(value) => f.write_str(value),
+        }
+    }
 }
 
 /// A column name, or a key map with exactly one of `column` and `expression`.

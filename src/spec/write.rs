@@ -393,6 +393,14 @@ fn index_node(index: &Index) -> Node {
     if index.nulls_not_distinct {
         entries.push(("nulls_not_distinct".to_owned(), Node::Bool(true)));
     }
+    if !index.storage_parameters.is_empty() {
+        let parameters = index
+            .storage_parameters
+            .iter()
+            .map(|(name, value)| (name.clone(), text(value)))
+            .collect();
+        entries.push(("with".to_owned(), Node::Map(parameters)));
+    }
     Node::Map(entries)
 }
 

@@ -3,6 +3,7 @@
 //! Pure. Decides spelling only, never what changes or in which order. Every name goes
 //! through `quote`; relation names are always schema-qualified.
 
+mod parameters;
 pub mod quote;
 
 use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard};
@@ -287,6 +288,12 @@ fn statements_for(change: &Change) -> Vec<String> {
             )]
         }
         Change::AlterViewOptions { view, from, to } => alter_view_options(view, from, to),
+        Change::AlterIndexParameters {
+            table,
+            index,
+            from,
+            to,
+        } => parameters::alter_index(table, index, from, to),
         Change::CommentOnView {
             view,
             materialized,
@@ -933,6 +940,7 @@ fn create_index(table: &QualifiedName, index: &Index) -> String {
     if index.nulls_not_distinct {
         sql.push_str(" NULLS NOT DISTINCT");
     }
+    sql.push_str(&parameters::with_clause(&index.storage_parameters));
     if let Some(predicate) = &index.predicate {
         sql.push_str(&format!(" WHERE {}", predicate.as_str()));
     }
