@@ -167,9 +167,11 @@ async fn stages(a: &scratch::ScratchDb, b_yaml: &Path) {
         source_map: &loaded.source_map,
     };
     let started = Instant::now();
-    let desired = autogen::shadow::canonicalize(&admin, &scratch::server_url(), &desired, &origin)
-        .await
-        .expect("the shadow builds");
+    let server_url = scratch::server_url();
+    let desired =
+        autogen::shadow::canonicalize_against(&admin, &server_url, &desired, &current, &origin)
+            .await
+            .expect("the shadow builds");
     times.push(("shadow canonicalization", started.elapsed()));
     let desired = autogen::normalize::normalize(desired);
     let started = Instant::now();

@@ -484,9 +484,10 @@ impl Interpreter {
         materialized: bool,
         or_replace: bool,
     ) -> Outcome {
-        self.touch_all();
         let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
         let name = cursor.qualified_name()?;
+        // Only this relation's names change (a replaced view keeps its indexes).
+        self.names.get_mut().changed.insert(name.clone());
         if cursor.peek() == Some(&Token::LParen) {
             return Err(not_modelled("view column lists"));
         }
