@@ -127,6 +127,9 @@ pub struct Table {
     pub comment: Option<String>,
     /// `CREATE UNLOGGED TABLE`: not written to the WAL, emptied after a crash.
     pub unlogged: bool,
+    /// `WITH (fillfactor = 70, autovacuum_enabled = false, ...)`, as `pg_class.reloptions`
+    /// keeps them (those of the table's TOAST table are not modelled).
+    pub storage_parameters: BTreeMap<String, String>,
 }
 
 impl Table {
@@ -141,6 +144,7 @@ impl Table {
             indexes: BTreeMap::new(),
             comment: None,
             unlogged: false,
+            storage_parameters: BTreeMap::new(),
         }
     }
 

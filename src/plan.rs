@@ -344,6 +344,7 @@ fn phase_of(change: &Change) -> Phase {
         Change::SetLogged { .. } => Phase::SetLogged,
         Change::AlterViewOptions { .. } => Phase::AlterView,
         Change::AlterIndexParameters { .. } => Phase::CreateIndex,
+        Change::AlterTableParameters { .. } => Phase::AlterColumn,
         Change::CreateSequence(_) => Phase::CreateSequence,
         Change::AlterSequence { .. } => Phase::AlterSequence,
         Change::DropSequence(_) => Phase::DropSequence,

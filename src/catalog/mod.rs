@@ -150,6 +150,8 @@ async fn read_tables(client: &Client, schemas: &[String]) -> Result<TablesByOid>
         ));
         table.comment = row.get("comment")?;
         table.unlogged = row.get("unlogged")?;
+        table.storage_parameters =
+            storage_parameters(row.get::<Option<Vec<String>>>("storage_parameters")?);
         tables.insert(row.get("table_oid")?, table);
     }
     Ok(tables)

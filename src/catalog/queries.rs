@@ -117,6 +117,7 @@ SELECT c.oid AS table_oid,
        n.nspname AS schema_name,
        c.relname AS table_name,
        c.relpersistence = 'u' AS unlogged,
+       c.reloptions::pg_catalog.text[] AS storage_parameters,
        d.description AS comment
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -517,5 +518,7 @@ FROM relations r
 JOIN pg_catalog.pg_class c ON c.oid = r.oid
 WHERE r.relkind IN ('r', 'i', 'm')
   AND (c.relrowsecurity OR c.reltablespace <> 0
-       OR (c.reloptions IS NOT NULL AND (r.relkind <> 'i' OR EXISTS (
-             SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = c.oid))))";
+       OR (c.reloptions IS NOT NULL AND (r.relkind = 'm' OR EXISTS (
+             SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = c.oid)))
+       OR EXISTS (SELECT 1 FROM pg_catalog.pg_class toast
+                  WHERE toast.oid = c.reltoastrelid AND toast.reloptions IS NOT NULL))";

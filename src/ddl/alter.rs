@@ -165,6 +165,20 @@ impl Interpreter {
             cursor.until_comma()?;
             return Ok(());
         }
+        if cursor.is_one_of(&["SET", "RESET"]) && cursor.peek_nth(1) == Some(&Token::LParen) {
+            let reset = cursor.eat_keyword("RESET");
+            cursor.eat_keyword("SET");
+            let parameters = &mut self.table_mut(name)?.storage_parameters;
+            match reset {
+                true => {
+                    for parameter in cursor.identifier_list()? {
+                        parameters.remove(&parameter);
+                    }
+                }
+                false => parameters.extend(clauses::storage_parameters(cursor)?),
+            }
+            return Ok(());
+        }
         if cursor.eat_keywords(&["SET", "LOGGED"]) {
             self.table_mut(name)?.unlogged = false;
             return Ok(());

@@ -80,9 +80,13 @@ impl Interpreter {
         let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
         let name = cursor.qualified_name()?;
         let elements = cursor.parenthesized_elements_or_empty()?;
+        let storage_parameters = match cursor.eat_keyword("WITH") {
+            true => clauses::storage_parameters(cursor)?,
+            false => BTreeMap::new(),
+        };
         if !cursor.at_end() {
             return Err(not_modelled(
-                "table options (INHERITS, PARTITION BY, WITH, TABLESPACE, ...)",
+                "table options (INHERITS, PARTITION BY, TABLESPACE, ...)",
             ));
         }
         self.require_schema(&name.schema)?;
@@ -97,6 +101,7 @@ impl Interpreter {
             name.clone(),
             Table {
                 unlogged,
+                storage_parameters,
                 ..Table::new(name.clone())
             },
         );

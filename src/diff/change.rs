@@ -218,6 +218,12 @@ pub enum Change {
         from: BTreeMap<String, String>,
         to: BTreeMap<String, String>,
     },
+    /// `ALTER TABLE t SET (...)` / `RESET (...)`.
+    AlterTableParameters {
+        table: QualifiedName,
+        from: BTreeMap<String, String>,
+        to: BTreeMap<String, String>,
+    },
     /// `ALTER VIEW v SET (...)` for options set, `RESET (...)` for options back to defaults.
     AlterViewOptions {
         view: QualifiedName,
@@ -434,6 +440,11 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::AlterTableParameters { table, from, to } => Change::AlterTableParameters {
+                table,
+                from: to,
+                to: from,
+            },
             Change::CommentOnView {
                 view,
                 materialized,
@@ -535,7 +546,8 @@ impl Change {
                 hazards.push(Hazard::TableRewrite(table.to_string()));
             }
             Change::AlterViewOptions { view, .. } => hazards.push(table_lock(view)),
-            Change::AlterIndexParameters { table, .. } => hazards.push(Hazard::Lock {
+            Change::AlterIndexParameters { table, .. }
+            | Change::AlterTableParameters { table, .. } => hazards.push(Hazard::Lock {
                 lock: "SHARE UPDATE EXCLUSIVE",
                 table: table.to_string(),
             }),
@@ -662,9 +674,9 @@ impl Change {
             Change::AlterIndexParameters { table, index, .. } => {
                 ObjectRef::Index(table.clone(), index.clone())
             }
-            Change::CommentOnTable { table, .. } | Change::SetLogged { table, .. } => {
-                ObjectRef::Table(table.clone())
-            }
+            Change::CommentOnTable { table, .. }
+            | Change::SetLogged { table, .. }
+            | Change::AlterTableParameters { table, .. } => ObjectRef::Table(table.clone()),
             Change::AlterViewOptions { view, .. } | Change::CommentOnView { view, .. } => {
                 ObjectRef::View(view.clone())
             }
@@ -724,7 +736,9 @@ impl Change {
             Change::SetLogged { logged: true, .. } => return format!("{object} now logged"),
             Change::SetLogged { logged: false, .. } => return format!("{object} now unlogged"),
             Change::AlterViewOptions { .. } => "changed options of",
-            Change::AlterIndexParameters { .. } => "changed storage parameters of",
+            Change::AlterIndexParameters { .. } | Change::AlterTableParameters { .. } => {
+                "changed storage parameters of"
+            }
         };
         format!("{verb} {object}")
     }
@@ -822,6 +836,11 @@ mod tests {
                 index: "students_name_idx".into(),
                 from: [("fillfactor".to_string(), "70".to_string())].into(),
                 to: BTreeMap::new(),
+            },
+            Change::AlterTableParameters {
+                table: table.clone(),
+                from: BTreeMap::new(),
+                to: [("autovacuum_enabled".to_string(), "false".to_string())].into(),
             },
             Change::AlterViewOptions {
                 view: table.clone(),

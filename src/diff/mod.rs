@@ -610,6 +610,13 @@ fn diff_table(
         },
     );
 
+    if current.storage_parameters != desired.storage_parameters {
+        changes.push(Change::AlterTableParameters {
+            table: table.clone(),
+            from: current.storage_parameters.clone(),
+            to: desired.storage_parameters.clone(),
+        });
+    }
     if current.unlogged != desired.unlogged {
         let references = current
             .foreign_keys

@@ -394,6 +394,8 @@ impl Lowering<'_> {
         };
         draft.table.comment = raw_table.comment;
         draft.table.unlogged = raw_table.unlogged;
+        draft.table.storage_parameters =
+            self.storage_parameters(raw_table.with, &draft.at.key("with"))?;
         if let Some(old_name) = raw_table.renamed_from {
             let at = draft.at.key("renamed_from");
             self.identifier(&old_name, &at)?;

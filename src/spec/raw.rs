@@ -125,6 +125,9 @@ pub struct Table {
     pub indexes: Option<Keyed<Index>>,
     #[serde(default)]
     pub unlogged: bool,
+    /// Storage parameters: `with: { fillfactor: 70 }`.
+    #[serde(default)]
+    pub with: std::collections::BTreeMap<String, ParameterValue>,
     /// The table's previous name: the upgrade renames it instead of dropping it.
     pub renamed_from: Option<String>,
 }

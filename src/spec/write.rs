@@ -4,7 +4,7 @@
 //! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
 //! our own, because serde_yaml's serializer only writes block style. No IO.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::names::{format_qualified, primary_key_name};
 use crate::model::{
@@ -157,6 +157,12 @@ fn table_node(table: &Table) -> Node {
     }
     if table.unlogged {
         entries.push(("unlogged".to_owned(), Node::Bool(true)));
+    }
+    if !table.storage_parameters.is_empty() {
+        entries.push((
+            "with".to_owned(),
+            parameters_node(&table.storage_parameters),
+        ));
     }
     let key_columns = table
         .primary_key
@@ -394,14 +400,21 @@ fn index_node(index: &Index) -> Node {
         entries.push(("nulls_not_distinct".to_owned(), Node::Bool(true)));
     }
     if !index.storage_parameters.is_empty() {
-        let parameters = index
-            .storage_parameters
-            .iter()
-            .map(|(name, value)| (name.clone(), text(value)))
-            .collect();
-        entries.push(("with".to_owned(), Node::Map(parameters)));
+        entries.push((
+            "with".to_owned(),
+            parameters_node(&index.storage_parameters),
+        ));
     }
     Node::Map(entries)
+}
+
+fn parameters_node(parameters: &BTreeMap<String, String>) -> Node {
+    Node::Map(
+        parameters
+            .iter()
+            .map(|(name, value)| (name.clone(), text(value)))
+            .collect(),
+    )
 }
 
 /// Ascending, PostgreSQL's default NULLS LAST, no collation or operator class.

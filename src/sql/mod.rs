@@ -293,7 +293,15 @@ fn statements_for(change: &Change) -> Vec<String> {
             index,
             from,
             to,
-        } => parameters::alter_index(table, index, from, to),
+        } => parameters::alter(
+            "INDEX",
+            &qualified(&QualifiedName::new(&table.schema, index)),
+            from,
+            to,
+        ),
+        Change::AlterTableParameters { table, from, to } => {
+            parameters::alter("TABLE", &qualified(table), from, to)
+        }
         Change::CommentOnView {
             view,
             materialized,
@@ -510,8 +518,9 @@ fn create_table(table: &Table) -> Vec<String> {
     };
     let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
     let mut statements = vec![format!(
-        "CREATE {unlogged}TABLE {} ({body})",
-        qualified(&table.name)
+        "CREATE {unlogged}TABLE {} ({body}){}",
+        qualified(&table.name),
+        parameters::with_clause(&table.storage_parameters)
     )];
     for index in table.indexes.values() {
         statements.push(create_index(&table.name, index));

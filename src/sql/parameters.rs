@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::QualifiedName;
-
-use super::quote::{ident, literal, qualified};
+use super::quote::{ident, literal};
 
 /// ` WITH (name = value, ...)`, or nothing without parameters.
 pub fn with_clause(parameters: &BTreeMap<String, String>) -> String {
@@ -14,14 +12,14 @@ pub fn with_clause(parameters: &BTreeMap<String, String>) -> String {
     format!(" WITH ({})", settings(parameters.iter()))
 }
 
-/// `ALTER INDEX i SET (...)` for parameters set or changed, `RESET (...)` for those removed.
-pub fn alter_index(
-    table: &QualifiedName,
-    index: &str,
+/// `ALTER {kind} name SET (...)` for parameters set or changed, `RESET (...)` for those
+/// removed; `name` is already quoted.
+pub fn alter(
+    kind: &str,
+    name: &str,
     from: &BTreeMap<String, String>,
     to: &BTreeMap<String, String>,
 ) -> Vec<String> {
-    let index = qualified(&QualifiedName::new(&table.schema, index));
     let mut statements = Vec::new();
     let removed: Vec<String> = from
         .keys()
@@ -30,7 +28,7 @@ pub fn alter_index(
         .collect();
     if !removed.is_empty() {
         statements.push(format!(
-            "ALTER INDEX {index} RESET ({})",
+            "ALTER {kind} {name} RESET ({})",
             removed.join(", ")
         ));
     }
@@ -40,7 +38,7 @@ pub fn alter_index(
         .collect();
     if !set.is_empty() {
         statements.push(format!(
-            "ALTER INDEX {index} SET ({})",
+            "ALTER {kind} {name} SET ({})",
             settings(set.into_iter())
         ));
     }
