@@ -479,6 +479,7 @@ pub struct Index {
     /// `WITH (fillfactor = 70, ...)`: parameter name (lower case) → value as the server
     /// stores it in `pg_class.reloptions`.
     pub storage_parameters: BTreeMap<String, String>,
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -345,6 +345,7 @@ fn phase_of(change: &Change) -> Phase {
         Change::AlterViewOptions { .. } => Phase::AlterView,
         Change::AlterIndexParameters { .. } => Phase::CreateIndex,
         Change::AlterTableParameters { .. } => Phase::AlterColumn,
+        Change::CommentOnIndex { .. } => Phase::Comment,
         Change::CreateSequence(_) => Phase::CreateSequence,
         Change::AlterSequence { .. } => Phase::AlterSequence,
         Change::DropSequence(_) => Phase::DropSequence,

@@ -494,6 +494,7 @@ async fn read_indexes(
                 storage_parameters: storage_parameters(
                     row.get::<Option<Vec<String>>>("storage_parameters")?,
                 ),
+                comment: row.get("comment")?,
             }),
         };
 

@@ -830,6 +830,8 @@ impl Interpreter {
             "type"
         } else if cursor.eat_keyword("VIEW") || cursor.eat_keywords(&["MATERIALIZED", "VIEW"]) {
             "view"
+        } else if cursor.eat_keyword("INDEX") {
+            "index"
         } else {
             // Comments on kinds whose comment the model does not hold (indexes, constraints,
             // schemas, ...): the catalog does not read them either.
@@ -853,6 +855,29 @@ impl Interpreter {
                     .get_mut(&name)
                     .ok_or_else(|| format!("type {name} does not exist"))?
                     .comment = text;
+            }
+            "index" => {
+                let name = qualified(&parts)?;
+                let owner = self
+                    .index_owner(&name)
+                    .ok_or_else(|| format!("index {name} does not exist"))?;
+                let table_indexes = self
+                    .schema
+                    .tables
+                    .get_mut(&owner)
+                    .map(|table| &mut table.indexes);
+                let view_indexes = self
+                    .schema
+                    .views
+                    .get_mut(&owner)
+                    .map(|view| &mut view.indexes);
+                // The index of a key constraint holds no comment in the model.
+                if let Some(index) = table_indexes
+                    .or(view_indexes)
+                    .and_then(|indexes| indexes.get_mut(&name.name))
+                {
+                    index.comment = text;
+                }
             }
             "view" => {
                 let name = qualified(&parts)?;

@@ -468,6 +468,7 @@ impl Interpreter {
             predicate,
             nulls_not_distinct,
             storage_parameters,
+            comment: None,
         };
         if let Some(view) = self.schema.views.get_mut(&table_name) {
             self.names.get_mut().changed.insert(table_name.clone());

@@ -218,6 +218,13 @@ pub enum Change {
         from: BTreeMap<String, String>,
         to: BTreeMap<String, String>,
     },
+    /// `COMMENT ON INDEX i IS ...`
+    CommentOnIndex {
+        table: QualifiedName,
+        index: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// `ALTER TABLE t SET (...)` / `RESET (...)`.
     AlterTableParameters {
         table: QualifiedName,
@@ -442,6 +449,17 @@ impl Change {
             },
             Change::AlterTableParameters { table, from, to } => Change::AlterTableParameters {
                 table,
+                from: to,
+                to: from,
+            },
+            Change::CommentOnIndex {
+                table,
+                index,
+                from,
+                to,
+            } => Change::CommentOnIndex {
+                table,
+                index,
                 from: to,
                 to: from,
             },
@@ -671,7 +689,8 @@ impl Change {
             Change::CreateIndex { table, index } | Change::DropIndex { table, index } => {
                 ObjectRef::Index(table.clone(), index.name.clone())
             }
-            Change::AlterIndexParameters { table, index, .. } => {
+            Change::AlterIndexParameters { table, index, .. }
+            | Change::CommentOnIndex { table, index, .. } => {
                 ObjectRef::Index(table.clone(), index.clone())
             }
             Change::CommentOnTable { table, .. }
@@ -732,7 +751,9 @@ impl Change {
             Change::RenameColumn { from, .. }
             | Change::RenameConstraint { from, .. }
             | Change::RenameIndex { from, .. } => return format!("renamed {from} to {object}"),
-            Change::CommentOnTable { .. } | Change::CommentOnView { .. } => "changed comment of",
+            Change::CommentOnTable { .. }
+            | Change::CommentOnView { .. }
+            | Change::CommentOnIndex { .. } => "changed comment of",
             Change::SetLogged { logged: true, .. } => return format!("{object} now logged"),
             Change::SetLogged { logged: false, .. } => return format!("{object} now unlogged"),
             Change::AlterViewOptions { .. } => "changed options of",

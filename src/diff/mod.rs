@@ -571,30 +571,38 @@ fn diff_table(
             check: check.clone(),
         },
     );
-    // An index that differs only in storage parameters changes in place; diff_named then
-    // sees it unchanged.
+    // An index that differs only in storage parameters or comment changes in place;
+    // diff_named then sees it unchanged.
     let mut desired_indexes = desired.indexes.clone();
     for (name, index) in &mut desired_indexes {
         let Some(current_index) = current.indexes.get(name) else {
             continue;
         };
-        let with_current_parameters = crate::model::Index {
+        let with_current_attributes = crate::model::Index {
             storage_parameters: current_index.storage_parameters.clone(),
+            comment: current_index.comment.clone(),
             ..index.clone()
         };
-        if current_index.storage_parameters != index.storage_parameters
-            && with_current_parameters == *current_index
-        {
+        if with_current_attributes != *current_index {
+            continue;
+        }
+        if current_index.storage_parameters != index.storage_parameters {
             changes.push(Change::AlterIndexParameters {
                 table: table.clone(),
                 index: name.clone(),
                 from: current_index.storage_parameters.clone(),
-                to: std::mem::replace(
-                    &mut index.storage_parameters,
-                    current_index.storage_parameters.clone(),
-                ),
+                to: index.storage_parameters.clone(),
             });
         }
+        if current_index.comment != index.comment {
+            changes.push(Change::CommentOnIndex {
+                table: table.clone(),
+                index: name.clone(),
+                from: current_index.comment.clone(),
+                to: index.comment.clone(),
+            });
+        }
+        *index = current_index.clone();
     }
     diff_named(
         &current.indexes,

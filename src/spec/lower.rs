@@ -699,6 +699,7 @@ impl Lowering<'_> {
             predicate: self.expression(raw_index.predicate, at, "where")?,
             nulls_not_distinct: raw_index.nulls_not_distinct,
             storage_parameters: self.storage_parameters(raw_index.with, at)?,
+            comment: raw_index.comment,
         })
     }
 

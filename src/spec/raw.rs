@@ -265,6 +265,7 @@ pub struct Index {
     /// Storage parameters: `with: { fillfactor: 70 }`.
     #[serde(default)]
     pub with: std::collections::BTreeMap<String, ParameterValue>,
+    pub comment: Option<String>,
     pub renamed_from: Option<String>,
 }
 

@@ -405,6 +405,9 @@ fn index_node(index: &Index) -> Node {
             parameters_node(&index.storage_parameters),
         ));
     }
+    if let Some(comment) = &index.comment {
+        entries.push(("comment".to_owned(), text(comment)));
+    }
     Node::Map(entries)
 }
 

@@ -266,7 +266,7 @@ fn statements_for(change: &Change) -> Vec<String> {
             vec![drop_constraint(table, &foreign_key.name)]
         }
         Change::DropCheck { table, check } => vec![drop_constraint(table, &check.name)],
-        Change::CreateIndex { table, index } => vec![create_index(table, index)],
+        Change::CreateIndex { table, index } => create_index_and_comment(table, index),
         Change::DropIndex { table, index } => vec![format!(
             "DROP INDEX {}",
             qualified(&QualifiedName::new(&table.schema, &index.name))
@@ -299,6 +299,9 @@ fn statements_for(change: &Change) -> Vec<String> {
             from,
             to,
         ),
+        Change::CommentOnIndex {
+            table, index, to, ..
+        } => vec![index_comment(table, index, to.as_deref())],
         Change::AlterTableParameters { table, from, to } => {
             parameters::alter("TABLE", &qualified(table), from, to)
         }
@@ -384,7 +387,7 @@ fn create_view(view: &View) -> Vec<String> {
         view.definition.as_str()
     )];
     for index in view.indexes.values() {
-        statements.push(create_index(&view.name, index));
+        statements.extend(create_index_and_comment(&view.name, index));
     }
     if let Some(comment) = &view.comment {
         statements.push(comment_on(
@@ -523,7 +526,7 @@ fn create_table(table: &Table) -> Vec<String> {
         parameters::with_clause(&table.storage_parameters)
     )];
     for index in table.indexes.values() {
-        statements.push(create_index(&table.name, index));
+        statements.extend(create_index_and_comment(&table.name, index));
     }
     if let Some(comment) = &table.comment {
         statements.push(comment_on("TABLE", &qualified(&table.name), Some(comment)));
@@ -901,6 +904,19 @@ fn deferrable_clause(deferrable: Deferrable) -> String {
 
 fn check_body(check: &CheckConstraint) -> String {
     format!("CHECK ({})", check.expression.as_str())
+}
+
+fn create_index_and_comment(table: &QualifiedName, index: &Index) -> Vec<String> {
+    let mut statements = vec![create_index(table, index)];
+    if let Some(comment) = &index.comment {
+        statements.push(index_comment(table, &index.name, Some(comment)));
+    }
+    statements
+}
+
+fn index_comment(table: &QualifiedName, index: &str, comment: Option<&str>) -> String {
+    let name = qualified(&QualifiedName::new(&table.schema, index));
+    comment_on("INDEX", &name, comment)
 }
 
 fn create_index(table: &QualifiedName, index: &Index) -> String {
