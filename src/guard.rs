@@ -303,6 +303,78 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
+/// Returns a SQL-standard function body checked to be `RETURN <one expression>` or
+/// `BEGIN ATOMIC ... END` that stays one statement wherever it is written: no comments
+/// (PostgreSQL keeps none, and `--` would swallow what follows), no bidirectional controls,
+/// and nothing after its `END`.
+pub fn sql_body(text: &str) -> Result<String, String> {
+    const NOUN: &str = "a SQL-standard body (`RETURN ...` or `BEGIN ATOMIC ... END`)";
+    if text.chars().any(is_bidi_control) {
+        return Err(format!(
+            "is not {NOUN}: it contains an invisible bidirectional control"
+        ));
+    }
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
+        .tokenize()
+        .map_err(|error| format!("is not {NOUN}: {error}"))?;
+    if tokens.iter().any(|token| {
+        matches!(
+            token,
+            Token::Whitespace(Whitespace::SingleLineComment { .. })
+                | Token::Whitespace(Whitespace::MultiLineComment(_))
+        )
+    }) {
+        return Err(format!("is not {NOUN}: it holds a comment"));
+    }
+    let words: Vec<String> = tokens
+        .iter()
+        .filter(|token| !matches!(token, Token::Whitespace(_)))
+        .map(|token| match token {
+            Token::Word(word) if word.quote_style.is_none() => word.value.to_ascii_uppercase(),
+            other => other.to_string(),
+        })
+        .collect();
+    let trimmed = text.trim();
+    match words.first().map(String::as_str) {
+        Some("RETURN") => {
+            let expression = fragment(Fragment::Expression, &trimmed["RETURN".len()..])?;
+            Ok(format!("RETURN {expression}"))
+        }
+        Some("BEGIN")
+            if words.get(1).map(String::as_str) == Some("ATOMIC")
+                && words.last().map(String::as_str) == Some("END") =>
+        {
+            let statement = format!("CREATE FUNCTION f() {trimmed}");
+            let statements =
+                crate::migrations::split_statements(&statement, std::path::Path::new("body"))
+                    .map_err(|error| format!("is not {NOUN}: {error}"))?;
+            match statements.as_slice() {
+                [only] if only.sql == statement => Ok(trimmed.to_string()),
+                _ => Err(format!("is not {NOUN}: its END closes it early")),
+            }
+        }
+        _ => Err(format!("is not {NOUN}")),
+    }
+}
+
+/// A run-time setting's name as PostgreSQL stores it: lower case words, dotted for a
+/// module's settings (`plpgsql.variable_conflict`).
+pub fn setting_name(name: &str) -> Result<String, String> {
+    let lowered = name.trim().to_ascii_lowercase();
+    let is_word = |part: &str| {
+        part.chars()
+            .next()
+            .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+    };
+    match !lowered.is_empty() && lowered.split('.').all(is_word) {
+        true => Ok(lowered),
+        false => Err(format!("{name:?} is not a setting name")),
+    }
+}
+
 /// Unicode's explicit bidirectional formatting characters.
 fn is_bidi_control(character: char) -> bool {
     matches!(character, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')

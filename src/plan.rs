@@ -42,10 +42,15 @@ pub enum Phase {
     RenameConstraintOrIndex,
     /// Views go before the tables and columns they read change.
     DropView,
+    /// Functions whose signature or SQL-standard body uses a relation, before it changes.
+    DropFunctionOnRelations,
     CreateSchema,
     CreateExtension,
     CreateEnum,
     AlterEnum,
+    /// Functions and procedures exist before the defaults, checks, indexes and views that
+    /// call them; their bodies are not checked (`SET check_function_bodies = off`).
+    CreateFunction,
     /// Sequences exist before the defaults that call `nextval` on them.
     CreateSequence,
     AlterSequence,
@@ -73,11 +78,15 @@ pub enum Phase {
     AddForeignKey,
     /// Views come back once everything they read is in place.
     CreateView,
+    /// Functions whose signature or SQL-standard body uses a table or view.
+    CreateFunctionOnRelations,
     /// After `CreateView`: a view rebuilt around a change below it is changed once it is back.
     AlterView,
     Comment,
     /// Once no default calls `nextval` on them any more.
     DropSequence,
+    /// Once nothing that calls them is left.
+    DropFunction,
     DropEnum,
     DropExtension,
     DropSchema,
@@ -350,6 +359,21 @@ fn phase_of(change: &Change) -> Phase {
         Change::OwnSequence { to: Some(_), .. } => Phase::OwnSequence,
         Change::CreateView(_) => Phase::CreateView,
         Change::DropView(_) => Phase::DropView,
+        Change::CreateFunction {
+            reads_relations, ..
+        }
+        | Change::AlterFunction {
+            reads_relations, ..
+        } => match reads_relations {
+            true => Phase::CreateFunctionOnRelations,
+            false => Phase::CreateFunction,
+        },
+        Change::DropFunction {
+            reads_relations, ..
+        } => match reads_relations {
+            true => Phase::DropFunctionOnRelations,
+            false => Phase::DropFunction,
+        },
         Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,

@@ -2,8 +2,8 @@
 //! objects so that `inverse` needs no lookups. Contains no SQL text.
 
 use crate::model::{
-    storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Index, ObjectRef,
-    PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
+    storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Function, Index,
+    ObjectRef, PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
 };
 
 /// A column of some table, as it is in the state a change is applied to.
@@ -220,6 +220,23 @@ pub enum Change {
         materialized: bool,
         from: Option<String>,
         to: Option<String>,
+    },    /// `CREATE FUNCTION f(...) ...` (or `PROCEDURE`), with its comment. `reads_relations`:
+    /// its signature or SQL-standard body uses a table or view, so it goes after them.
+    CreateFunction {
+        function: Function,
+        reads_relations: bool,
+    },
+    /// `DROP FUNCTION f(types)`
+    DropFunction {
+        function: Function,
+        reads_relations: bool,
+    },
+    /// `CREATE OR REPLACE FUNCTION` where PostgreSQL allows it (`diff::replaceable`),
+    /// otherwise `DROP` and `CREATE`; `COMMENT ON FUNCTION` for a comment.
+    AlterFunction {
+        from: Function,
+        to: Function,
+        reads_relations: bool,
     },
 }
 
@@ -423,6 +440,29 @@ impl Change {
                 materialized,
                 from: to,
                 to: from,
+            },
+            Change::CreateFunction {
+                function,
+                reads_relations,
+            } => Change::DropFunction {
+                function,
+                reads_relations,
+            },
+            Change::DropFunction {
+                function,
+                reads_relations,
+            } => Change::CreateFunction {
+                function,
+                reads_relations,
+            },
+            Change::AlterFunction {
+                from,
+                to,
+                reads_relations,
+            } => Change::AlterFunction {
+                from: to,
+                to: from,
+                reads_relations,
             },
             Change::CreateSequence(sequence) => Change::DropSequence(sequence),
             Change::DropSequence(sequence) => Change::CreateSequence(sequence),
@@ -648,6 +688,10 @@ impl Change {
             }
             Change::AlterSequence { to, .. } => ObjectRef::Sequence(to.name.clone()),
             Change::OwnSequence { sequence, .. } => ObjectRef::Sequence(sequence.clone()),
+            Change::CreateFunction { function, .. } | Change::DropFunction { function, .. } => {
+                ObjectRef::Function(function.name.clone())
+            }
+            Change::AlterFunction { to, .. } => ObjectRef::Function(to.name.clone()),
         }
     }
 
@@ -661,7 +705,8 @@ impl Change {
             | Change::CreateTable(_)
             | Change::CreateView(_)
             | Change::CreateIndex { .. }
-            | Change::CreateSequence(_) => "created",
+            | Change::CreateSequence(_)
+            | Change::CreateFunction { .. } => "created",
             Change::AddColumn { .. }
             | Change::AddPrimaryKey { .. }
             | Change::AddUnique { .. }
@@ -678,10 +723,12 @@ impl Change {
             | Change::DropForeignKey { .. }
             | Change::DropCheck { .. }
             | Change::DropIndex { .. }
-            | Change::DropSequence(_) => "dropped",
+            | Change::DropSequence(_)
+            | Change::DropFunction { .. } => "dropped",
             Change::AlterEnum { .. }
             | Change::AlterColumn { .. }
-            | Change::AlterSequence { .. } => "altered",
+            | Change::AlterSequence { .. }
+            | Change::AlterFunction { .. } => "altered",
             Change::OwnSequence {
                 to: Some((table, column)),
                 ..

@@ -4,6 +4,7 @@
 //! never how to spell it (that is `sql`). Both inputs must already be normalized alike.
 
 mod change;
+mod functions;
 mod rename;
 
 use std::collections::BTreeSet;
@@ -11,6 +12,7 @@ use std::collections::BTreeSet;
 pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, RenameTiming,
 };
+pub use functions::{blocked_function_drops, replaceable};
 pub use rename::suggestions as rename_suggestions;
 
 use crate::model::{
@@ -81,6 +83,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     diff_sequences(current, desired, &mut changes);
     mark_new_enum_values_in_use(&mut changes, &changed_view_queries(current, desired));
     diff_views(current, desired, &mut changes);
+    functions::diff_functions(current, desired, &mut changes);
     rebuild_dependents(current, desired, &mut changes);
     rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
     changes
@@ -102,6 +105,9 @@ pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Cha
         Change::DropView(view) => Some(view.name.clone()),
         _ => None,
     }));
+    relations.extend(functions::views_calling_recreated_functions(
+        before, changes,
+    ));
     rebuild_views_over(before, after, relations, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, changes);
 }

@@ -3,7 +3,10 @@
 //! Pure. Decides spelling only, never what changes or in which order. Every name goes
 //! through `quote`; relation names are always schema-qualified.
 
+mod functions;
 pub mod quote;
+
+pub use functions::{split_list as split_setting_list, UNCHECKED_BODIES};
 
 use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard};
 use crate::model::storage_type;
@@ -110,6 +113,21 @@ pub fn render(plan: &Plan, direction: Direction) -> Script {
                 object: object.clone(),
             });
         }
+    }
+    if let Some(step) = plan.steps.iter().find(|step| {
+        matches!(
+            step.change,
+            Change::CreateFunction { .. } | Change::AlterFunction { .. }
+        )
+    }) {
+        statements.insert(
+            0,
+            Statement {
+                sql: UNCHECKED_BODIES.to_string(),
+                notes: Vec::new(),
+                object: step.change.object(),
+            },
+        );
     }
     Script { statements }
 }
@@ -287,6 +305,9 @@ fn statements_for(change: &Change) -> Vec<String> {
             )]
         }
         Change::AlterViewOptions { view, from, to } => alter_view_options(view, from, to),
+        Change::CreateFunction { function, .. } => functions::create(function),
+        Change::DropFunction { function, .. } => functions::drop(function),
+        Change::AlterFunction { from, to, .. } => functions::alter(from, to),
         Change::CommentOnView {
             view,
             materialized,
