@@ -261,7 +261,9 @@ fn sql_body_key(body: &str) -> String {
         .and_then(|rest| rest.get("ATOMIC".len()..))
         .and_then(|rest| {
             let end = rest.len().checked_sub("END".len())?;
-            word(rest.get(end..)?, "END").then(|| rest.get(..end)).flatten()
+            word(rest.get(end..)?, "END")
+                .then(|| rest.get(..end))
+                .flatten()
         });
     match inner {
         Some(statements) => format!("BEGIN ATOMIC {} END", query_key(statements)),

@@ -81,18 +81,15 @@ impl Migration {
         };
         let mut relations = rebuilt(&self.changes);
         relations.extend(rebuilt(&self.down_changes));
-        let unmanaged = current
-            .unmanaged
-            .iter()
-            .filter_map(|object| {
-                let relation = object.attached_to.as_ref()?;
-                relations.contains(relation).then(|| {
-                    format!(
-                        "{} {} would be lost: the migration drops and recreates {relation}",
-                        object.kind, object.name
-                    )
-                })
-            });
+        let unmanaged = current.unmanaged.iter().filter_map(|object| {
+            let relation = object.attached_to.as_ref()?;
+            relations.contains(relation).then(|| {
+                format!(
+                    "{} {} would be lost: the migration drops and recreates {relation}",
+                    object.kind, object.name
+                )
+            })
+        });
         unmanaged
             .chain(self.blocked_function_drops.iter().cloned())
             .collect()

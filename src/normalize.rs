@@ -92,7 +92,10 @@ pub fn function_type(type_text: &str, enum_names: &BTreeSet<QualifiedName>) -> S
             without_modifiers.push(c);
         }
     }
-    without_modifiers.split_whitespace().collect::<Vec<_>>().join(" ")
+    without_modifiers
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `"C"` → `C`; `"default"` means no explicit collation.

@@ -63,8 +63,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let views = read_views(client, version, &schemas).await?;
     let unmanaged = read_unmanaged(client, &schemas).await?;
     let sequences = read_sequences(client, &schemas, &serial_sequences).await?;
-    let (functions, function_users) =
-        functions::read_functions(client, version, &schemas).await?;
+    let (functions, function_users) = functions::read_functions(client, version, &schemas).await?;
     Ok(Schema {
         schemas: schemas.into_iter().collect::<BTreeSet<_>>(),
         extensions,

@@ -18,9 +18,32 @@ use crate::sql::quote;
 
 /// Words that end a `RETURNS` type: the options that may follow it.
 const OPTION_WORDS: &[&str] = &[
-    "LANGUAGE", "AS", "IMMUTABLE", "STABLE", "VOLATILE", "LEAKPROOF", "NOT", "CALLED",
-    "RETURNS", "STRICT", "SECURITY", "EXTERNAL", "PARALLEL", "COST", "ROWS", "SUPPORT", "SET",
-    "WINDOW", "TRANSFORM", "RETURN", "BEGIN", "RESET", "OWNER", "RENAME", "DEPENDS", "NO",
+    "LANGUAGE",
+    "AS",
+    "IMMUTABLE",
+    "STABLE",
+    "VOLATILE",
+    "LEAKPROOF",
+    "NOT",
+    "CALLED",
+    "RETURNS",
+    "STRICT",
+    "SECURITY",
+    "EXTERNAL",
+    "PARALLEL",
+    "COST",
+    "ROWS",
+    "SUPPORT",
+    "SET",
+    "WINDOW",
+    "TRANSFORM",
+    "RETURN",
+    "BEGIN",
+    "RESET",
+    "OWNER",
+    "RENAME",
+    "DEPENDS",
+    "NO",
 ];
 
 /// Settings whose values are lists of names (`GUC_LIST_QUOTE`), stored quoted.
@@ -77,15 +100,25 @@ impl Interpreter {
             } else if cursor.eat_keyword("AS") {
                 let source = cursor.string()?;
                 if cursor.peek() == Some(&Token::Comma) {
-                    return Err("functions in C (`AS 'file', 'symbol'`) are not part of autogen's model".to_string());
+                    return Err(
+                        "functions in C (`AS 'file', 'symbol'`) are not part of autogen's model"
+                            .to_string(),
+                    );
                 }
                 body = Some(FunctionBody::Source(source));
             } else if cursor.is_keyword("RETURN") || cursor.is_keywords(&["BEGIN", "ATOMIC"]) {
                 let text = cursor.rest()?;
-                let checked = guard::sql_body(&text).map_err(|message| format!("body {message}"))?;
+                let checked =
+                    guard::sql_body(&text).map_err(|message| format!("body {message}"))?;
                 body = Some(FunctionBody::Sql(checked));
-            } else if cursor.eat_keyword("WINDOW") || cursor.is_keyword("TRANSFORM") || cursor.is_keyword("SUPPORT") {
-                return Err(format!("{} functions are not part of autogen's model", cursor.found()));
+            } else if cursor.eat_keyword("WINDOW")
+                || cursor.is_keyword("TRANSFORM")
+                || cursor.is_keyword("SUPPORT")
+            {
+                return Err(format!(
+                    "{} functions are not part of autogen's model",
+                    cursor.found()
+                ));
             } else {
                 self.function_option(cursor, &mut function)?;
             }
@@ -109,7 +142,9 @@ impl Interpreter {
                 Some(Returns::Type { setof: true, .. }) | Some(Returns::Table(_))
             );
             if !returns_set {
-                return Err("ROWS is not applicable when the function does not return a set".to_string());
+                return Err(
+                    "ROWS is not applicable when the function does not return a set".to_string(),
+                );
             }
             if rows == "1000" {
                 function.rows = None;
@@ -307,7 +342,12 @@ impl Interpreter {
             match self.routine_reference(&mut element)? {
                 Some(key) => keys.push(key),
                 None if if_exists => {}
-                None => return Err(format!("function {} does not exist", element_text(&element))),
+                None => {
+                    return Err(format!(
+                        "function {} does not exist",
+                        element_text(&element)
+                    ))
+                }
             }
             if matches!(element.peek(), Some(Token::Word(_))) {
                 super::drop_behaviour(&mut element);
@@ -332,7 +372,12 @@ impl Interpreter {
             cursor.rest()?;
             return Ok(());
         }
-        let mut function = self.schema.functions.get(&key).cloned().ok_or("the function does not exist")?;
+        let mut function = self
+            .schema
+            .functions
+            .get(&key)
+            .cloned()
+            .ok_or("the function does not exist")?;
         let mut new_key = key.clone();
         if cursor.eat_keywords(&["RENAME", "TO"]) {
             new_key.name = cursor.identifier()?;
@@ -438,7 +483,12 @@ fn setting_value(cursor: &mut Cursor<'_>, name: &str) -> Outcome<Option<String>>
                 format!("{}{digits}", if negative { "-" } else { "" })
             }
             Some(Token::Word(_)) => cursor.identifier()?,
-            _ => return Err(format!("expected a setting value, found {}", cursor.found())),
+            _ => {
+                return Err(format!(
+                    "expected a setting value, found {}",
+                    cursor.found()
+                ))
+            }
         };
         elements.push(match LIST_SETTINGS.contains(&name) {
             true => quote::ident(&element),

@@ -220,7 +220,8 @@ pub enum Change {
         materialized: bool,
         from: Option<String>,
         to: Option<String>,
-    },    /// `CREATE FUNCTION f(...) ...` (or `PROCEDURE`), with its comment. `reads_relations`:
+    },
+    /// `CREATE FUNCTION f(...) ...` (or `PROCEDURE`), with its comment. `reads_relations`:
     /// its signature or SQL-standard body uses a table or view, so it goes after them.
     CreateFunction {
         function: Function,

@@ -87,7 +87,11 @@ fn reads_relations(function: &Function, schema: &Schema) -> bool {
 }
 
 fn qualified_text(name: &QualifiedName) -> String {
-    format!("{}.{}", quote::ident(&name.schema), quote::ident(&name.name))
+    format!(
+        "{}.{}",
+        quote::ident(&name.schema),
+        quote::ident(&name.name)
+    )
 }
 
 /// The names a text uses, unquoted ones folded to lower case as PostgreSQL does.
@@ -179,7 +183,10 @@ pub fn blocked_function_drops(
         if only_dropped {
             continue;
         }
-        for table in kept_tables.iter().filter_map(|name| before.tables.get(*name)) {
+        for table in kept_tables
+            .iter()
+            .filter_map(|name| before.tables.get(*name))
+        {
             for user in expression_users(table, &function.name, changes) {
                 problems.push(format!(
                     "{user} on {} calls function {}, but {reason}",
@@ -214,10 +221,18 @@ fn expression_users(
         if column_goes || expression_changes {
             continue;
         }
-        if column.default.as_ref().is_some_and(|text| calls(text.as_str())) {
+        if column
+            .default
+            .as_ref()
+            .is_some_and(|text| calls(text.as_str()))
+        {
             users.push(format!("the default of column {}", column.name));
         }
-        if column.generated.as_ref().is_some_and(|text| calls(text.as_str())) {
+        if column
+            .generated
+            .as_ref()
+            .is_some_and(|text| calls(text.as_str()))
+        {
             users.push(format!("generated column {}", column.name));
         }
     }

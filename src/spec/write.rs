@@ -513,9 +513,13 @@ fn flow(node: &Node) -> String {
 /// that back as exactly `value` (no control characters, no line that is only blanks, no
 /// leading blank, which would need an indentation indicator, at most one final break).
 fn literal_block(value: &str, indent: usize) -> Option<String> {
-    let plain_lines = value.lines().all(|line| line.is_empty() || !line.trim().is_empty());
+    let plain_lines = value
+        .lines()
+        .all(|line| line.is_empty() || !line.trim().is_empty());
     let starts_clean = !value.starts_with([' ', '\t', '\n']);
-    let controls = value.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+    let controls = value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t');
     if !value.contains('\n') || !plain_lines || !starts_clean || controls {
         return None;
     }

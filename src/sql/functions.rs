@@ -158,7 +158,11 @@ fn definition(function: &Function, or_replace: bool) -> String {
         sql.push_str(&format!(" {}\n", options.join(" ")));
     }
     for (name, value) in &function.config {
-        sql.push_str(&format!(" SET {} TO {}\n", setting_name(name), setting_value(name, value)));
+        sql.push_str(&format!(
+            " SET {} TO {}\n",
+            setting_name(name),
+            setting_value(name, value)
+        ));
     }
     match &function.body {
         FunctionBody::Source(source) => {

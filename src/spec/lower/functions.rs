@@ -112,8 +112,9 @@ impl Lowering<'_> {
                 if !raw_function.language.eq_ignore_ascii_case("sql") {
                     return Err(self.error(at, "sql_body needs language sql"));
                 }
-                let checked = guard::sql_body(&sql_body)
-                    .map_err(|message| self.error(&at.key("sql_body"), format!("sql_body {message}")))?;
+                let checked = guard::sql_body(&sql_body).map_err(|message| {
+                    self.error(&at.key("sql_body"), format!("sql_body {message}"))
+                })?;
                 FunctionBody::Sql(checked)
             }
             _ => return Err(self.error(at, "a function needs exactly one of body and sql_body")),
@@ -237,7 +238,9 @@ impl Lowering<'_> {
                 // PostgreSQL keeps a `real`.
                 Ok(Some((value as f32).to_string()))
             }
-            Some(_) => Err(self.error(&at.key(field), format!("{field} must be a positive number"))),
+            Some(_) => {
+                Err(self.error(&at.key(field), format!("{field} must be a positive number")))
+            }
         }
     }
 }
