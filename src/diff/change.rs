@@ -442,29 +442,9 @@ impl Change {
                 from: to,
                 to: from,
             },
-            Change::CreateFunction {
-                function,
-                reads_relations,
-            } => Change::DropFunction {
-                function,
-                reads_relations,
-            },
-            Change::DropFunction {
-                function,
-                reads_relations,
-            } => Change::CreateFunction {
-                function,
-                reads_relations,
-            },
-            Change::AlterFunction {
-                from,
-                to,
-                reads_relations,
-            } => Change::AlterFunction {
-                from: to,
-                to: from,
-                reads_relations,
-            },
+            change @ (Change::CreateFunction { .. }
+            | Change::DropFunction { .. }
+            | Change::AlterFunction { .. }) => super::functions::inverse(change),
             Change::CreateSequence(sequence) => Change::DropSequence(sequence),
             Change::DropSequence(sequence) => Change::CreateSequence(sequence),
             Change::AlterSequence { from, to } => Change::AlterSequence { from: to, to: from },

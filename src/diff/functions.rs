@@ -39,6 +39,36 @@ pub(super) fn diff_functions(current: &Schema, desired: &Schema, changes: &mut V
     }
 }
 
+/// `Change::inverse` of the function changes.
+pub(super) fn inverse(change: Change) -> Change {
+    match change {
+        Change::CreateFunction {
+            function,
+            reads_relations,
+        } => Change::DropFunction {
+            function,
+            reads_relations,
+        },
+        Change::DropFunction {
+            function,
+            reads_relations,
+        } => Change::CreateFunction {
+            function,
+            reads_relations,
+        },
+        Change::AlterFunction {
+            from,
+            to,
+            reads_relations,
+        } => Change::AlterFunction {
+            from: to,
+            to: from,
+            reads_relations,
+        },
+        other => other,
+    }
+}
+
 /// Whether `CREATE OR REPLACE` turns `from` into `to`. PostgreSQL refuses to change the
 /// kind of routine, the return type (with the row type of `OUT` arguments), the name of an
 /// argument, or to remove a default.

@@ -6,11 +6,13 @@
 //! (`guard`) when they were read.
 
 use super::quote::{ident, literal, qualified};
-use crate::diff::replaceable;
+use super::Statement;
+use crate::diff::{replaceable, Change};
 use crate::model::{
     ArgumentMode, Function, FunctionBody, FunctionName, Parallel, QualifiedName, Returns,
     Volatility,
 };
+use crate::plan::Plan;
 
 /// Sent before a script that creates or replaces functions, as pg_dump does: bodies may
 /// name objects the script creates later, and the server checks them at run time anyway.
@@ -25,6 +27,24 @@ const LIST_SETTINGS: &[&str] = &[
     "shared_preload_libraries",
     "temp_tablespaces",
 ];
+
+/// Puts `UNCHECKED_BODIES` first when the plan creates or replaces a function.
+pub(super) fn unchecked_bodies_first(plan: &Plan, statements: &mut Vec<Statement>) {
+    let creates = plan.steps.iter().find(|step| {
+        matches!(
+            step.change,
+            Change::CreateFunction { .. } | Change::AlterFunction { .. }
+        )
+    });
+    if let Some(step) = creates {
+        let statement = Statement {
+            sql: UNCHECKED_BODIES.to_string(),
+            notes: Vec::new(),
+            object: step.change.object(),
+        };
+        statements.insert(0, statement);
+    }
+}
 
 pub(super) fn create(function: &Function) -> Vec<String> {
     let mut statements = vec![definition(function, false)];

@@ -114,21 +114,7 @@ pub fn render(plan: &Plan, direction: Direction) -> Script {
             });
         }
     }
-    if let Some(step) = plan.steps.iter().find(|step| {
-        matches!(
-            step.change,
-            Change::CreateFunction { .. } | Change::AlterFunction { .. }
-        )
-    }) {
-        statements.insert(
-            0,
-            Statement {
-                sql: UNCHECKED_BODIES.to_string(),
-                notes: Vec::new(),
-                object: step.change.object(),
-            },
-        );
-    }
+    functions::unchecked_bodies_first(plan, &mut statements);
     Script { statements }
 }
 
