@@ -357,8 +357,8 @@ pub fn sql_body(text: &str) -> Result<String, String> {
     }
 }
 
-/// A run-time setting's name as PostgreSQL stores it: lower case words, dotted for a
-/// module's settings (`plpgsql.variable_conflict`).
+/// A run-time setting's name as `pg_proc.proconfig` stores it: words, dotted for a
+/// module's settings (`plpgsql.variable_conflict`), in lower case but for three built-ins.
 pub fn setting_name(name: &str) -> Result<String, String> {
     let lowered = name.trim().to_ascii_lowercase();
     let is_word = |part: &str| {
@@ -369,10 +369,16 @@ pub fn setting_name(name: &str) -> Result<String, String> {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
     };
-    match !lowered.is_empty() && lowered.split('.').all(is_word) {
-        true => Ok(lowered),
-        false => Err(format!("{name:?} is not a setting name")),
+    if lowered.is_empty() || !lowered.split('.').all(is_word) {
+        return Err(format!("{name:?} is not a setting name"));
     }
+    // The only built-in settings whose names `proconfig` keeps in mixed case.
+    Ok(match lowered.as_str() {
+        "datestyle" => "DateStyle".to_string(),
+        "intervalstyle" => "IntervalStyle".to_string(),
+        "timezone" => "TimeZone".to_string(),
+        _ => lowered,
+    })
 }
 
 /// Unicode's explicit bidirectional formatting characters.

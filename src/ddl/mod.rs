@@ -489,4 +489,6 @@ fn first_line(sql: &str) -> String {
 }
 
 #[cfg(test)]
+mod functions_tests;
+#[cfg(test)]
 mod tests;

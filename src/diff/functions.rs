@@ -293,3 +293,147 @@ fn expression_users(
     }
     users
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Argument, ArgumentMode, CheckConstraint, Expr, Parallel, Table, View, ViewOptions,
+        Volatility,
+    };
+
+    fn function(name: &str, returns: &str, argument: &str) -> Function {
+        let arguments = vec![Argument {
+            mode: ArgumentMode::In,
+            name: Some(argument.to_string()),
+            data_type: "integer".to_string(),
+            default: None,
+        }];
+        Function {
+            name: FunctionName {
+                schema: "public".to_string(),
+                name: name.to_string(),
+                argument_types: Function::identity_types(&arguments),
+            },
+            procedure: false,
+            arguments,
+            returns: Some(Returns::Type {
+                setof: false,
+                data_type: returns.to_string(),
+            }),
+            language: "sql".to_string(),
+            body: FunctionBody::Source("SELECT 1".to_string()),
+            volatility: Volatility::Immutable,
+            strict: false,
+            security_definer: false,
+            leakproof: false,
+            parallel: Parallel::Unsafe,
+            cost: None,
+            rows: None,
+            config: Vec::new(),
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn inverse_of_inverse_is_identity() {
+        let from = function("f", "integer", "x");
+        let to = function("f", "bigint", "x");
+        for change in [
+            Change::CreateFunction {
+                function: from.clone(),
+                reads_relations: false,
+            },
+            Change::DropFunction {
+                function: from.clone(),
+                reads_relations: true,
+            },
+            Change::AlterFunction {
+                from,
+                to,
+                reads_relations: false,
+            },
+        ] {
+            assert_eq!(change.inverse().inverse(), change);
+            assert_ne!(change.inverse(), change);
+        }
+    }
+
+    #[test]
+    fn replaceable_follows_postgres() {
+        let base = function("f", "integer", "x");
+        let body = Function {
+            body: FunctionBody::Source("SELECT 2".to_string()),
+            ..base.clone()
+        };
+        assert!(replaceable(&base, &body));
+        assert!(!replaceable(&base, &function("f", "bigint", "x")));
+        assert!(!replaceable(&base, &function("f", "integer", "y")));
+        let mut with_default = base.clone();
+        with_default.arguments[0].default = Some(Expr::new("1"));
+        assert!(replaceable(&base, &with_default));
+        assert!(!replaceable(&with_default, &base));
+        let procedure = Function {
+            procedure: true,
+            returns: None,
+            ..base.clone()
+        };
+        assert!(!replaceable(&base, &procedure));
+    }
+
+    #[test]
+    fn a_recreated_function_rebuilds_views_and_refuses_other_callers() {
+        let from = function("f", "integer", "x");
+        let to = function("f", "bigint", "x");
+        let mut schema = Schema::default();
+        let table_name = QualifiedName::new("public", "t");
+        let mut table = Table::new(table_name.clone());
+        table.checks.insert(
+            "t_check".to_string(),
+            CheckConstraint {
+                name: "t_check".to_string(),
+                expression: Expr::new("f(a) > 0"),
+            },
+        );
+        schema.tables.insert(table_name.clone(), table);
+        let view_name = QualifiedName::new("public", "v");
+        schema.views.insert(
+            view_name.clone(),
+            View {
+                name: view_name.clone(),
+                definition: Expr::new("SELECT f(1) AS one"),
+                materialized: false,
+                options: ViewOptions::default(),
+                indexes: Default::default(),
+                comment: None,
+                depends_on: Default::default(),
+            },
+        );
+        schema.functions.insert(from.name.clone(), from.clone());
+        let users = BTreeMap::from([(from.name.clone(), vec!["trigger g on t".to_string()])]);
+        let changes = vec![Change::AlterFunction {
+            from: from.clone(),
+            to: to.clone(),
+            reads_relations: false,
+        }];
+        assert_eq!(
+            views_calling_recreated_functions(&schema, &changes),
+            BTreeSet::from([view_name])
+        );
+        let problems = blocked_function_drops(&schema, &users, &changes);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("trigger g on t calls function f(integer)"));
+        assert!(problems[1].starts_with("check t_check on t calls function f(integer)"));
+
+        let in_place = vec![Change::AlterFunction {
+            from: from.clone(),
+            to: Function {
+                body: FunctionBody::Source("SELECT 2".to_string()),
+                ..from
+            },
+            reads_relations: false,
+        }];
+        assert!(blocked_function_drops(&schema, &users, &in_place).is_empty());
+        assert!(views_calling_recreated_functions(&schema, &in_place).is_empty());
+    }
+}

@@ -196,7 +196,10 @@ fn definition(function: &Function, or_replace: bool) -> String {
 
 /// A setting's name, each dotted part quoted (`plpgsql.variable_conflict`).
 fn setting_name(name: &str) -> String {
-    name.split('.').map(ident).collect::<Vec<_>>().join(".")
+    name.split('.')
+        .map(|part| ident(&part.to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// A setting's value as `proconfig` holds it, written back as literals.
