@@ -516,7 +516,7 @@ fn literal_block(value: &str, indent: usize) -> Option<String> {
     let plain_lines = value
         .lines()
         .all(|line| line.is_empty() || !line.trim().is_empty());
-    let starts_clean = !value.starts_with([' ', '\t', '\n']);
+    let starts_clean = !value.starts_with([' ', '\t']);
     let controls = value
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t');

@@ -107,3 +107,43 @@ fn entries(function: &Function) -> Vec<(String, Node)> {
     }
     entries
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::model::FunctionBody;
+    use crate::spec::{parse, write};
+
+    #[test]
+    fn functions_round_trip() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/cases/functions-created-from-empty/desired.yaml");
+        let text = std::fs::read_to_string(fixture).expect("the fixture exists");
+        let mut schema = parse(&text, Path::new("desired.yaml"))
+            .expect("the fixture parses")
+            .schema;
+        let template = schema.functions.values().next().cloned().expect("a function");
+        for (body_idx, body) in [
+            "  leading blanks\n",
+            "two breaks\n\n",
+            "tab\tand $function$ and \r",
+            "trailing blanks  \n  \nend",
+            "\nstarts with a break",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut function = template.clone();
+            function.name.name = format!("odd_{body_idx}");
+            function.body = FunctionBody::Source(body.to_string());
+            schema.functions.insert(function.name.clone(), function);
+        }
+        let written = write(&schema);
+        match parse(&written, Path::new("written.yaml")) {
+            Ok(loaded) => assert_eq!(loaded.schema, schema, "written:\n{written}"),
+            Err(error) => panic!("{error}\nwritten:\n{written}"),
+        }
+        assert!(written.contains("    body: |\n      BEGIN\n"), "{written}");
+    }
+}
