@@ -59,7 +59,8 @@ pub fn normalize(mut schema: Schema) -> Schema {
                 }
                 None => {}
             }
-            function.name.argument_types = Function::identity_types(&function.arguments);
+            function.name.argument_types =
+                Function::identity_types(&function.arguments, function.procedure);
             (function.name.clone(), function)
         })
         .collect();

@@ -211,7 +211,7 @@ pub(super) async fn read_functions(
         let function_name = FunctionName {
             schema,
             name,
-            argument_types: Function::identity_types(&arguments),
+            argument_types: Function::identity_types(&arguments, procedure),
         };
         let unmanaged_users: Vec<String> = row.get("unmanaged_users")?;
         if !unmanaged_users.is_empty() {

@@ -73,7 +73,7 @@ impl Interpreter {
             name: FunctionName {
                 schema: name.schema,
                 name: name.name,
-                argument_types: Function::identity_types(&arguments),
+                argument_types: Function::identity_types(&arguments, procedure),
             },
             procedure,
             arguments,
@@ -313,12 +313,20 @@ impl Interpreter {
         let name = cursor.qualified_name()?;
         if cursor.peek() == Some(&Token::LParen) {
             let arguments = self.arguments(cursor)?;
-            let key = FunctionName {
-                schema: name.schema,
-                name: name.name,
-                argument_types: Function::identity_types(&arguments),
-            };
-            return Ok(self.schema.functions.contains_key(&key).then_some(key));
+            // A procedure's `OUT` arguments are part of its identity, a function's are not.
+            let found = [false, true].into_iter().find_map(|procedure| {
+                let key = FunctionName {
+                    schema: name.schema.clone(),
+                    name: name.name.clone(),
+                    argument_types: Function::identity_types(&arguments, procedure),
+                };
+                self.schema
+                    .functions
+                    .get(&key)
+                    .is_some_and(|function| function.procedure == procedure)
+                    .then_some(key)
+            });
+            return Ok(found);
         }
         let mut matching = self
             .schema

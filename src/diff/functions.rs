@@ -313,7 +313,7 @@ mod tests {
             name: FunctionName {
                 schema: "public".to_string(),
                 name: name.to_string(),
-                argument_types: Function::identity_types(&arguments),
+                argument_types: Function::identity_types(&arguments, false),
             },
             procedure: false,
             arguments,

@@ -12,7 +12,8 @@ use super::Expr;
 pub struct FunctionName {
     pub schema: String,
     pub name: String,
-    /// Types of the input arguments (`IN`, `INOUT`, `VARIADIC`), in order.
+    /// Types of the input arguments (`IN`, `INOUT`, `VARIADIC`; a procedure's `OUT` ones
+    /// too), in order.
     pub argument_types: Vec<String>,
 }
 
@@ -53,11 +54,12 @@ pub struct Function {
 }
 
 impl Function {
-    /// The input argument types, the identity PostgreSQL keys a routine by.
-    pub fn identity_types(arguments: &[Argument]) -> Vec<String> {
+    /// The argument types PostgreSQL keys a routine by: the input ones, and for a
+    /// procedure the `OUT` ones too.
+    pub fn identity_types(arguments: &[Argument], procedure: bool) -> Vec<String> {
         arguments
             .iter()
-            .filter(|argument| argument.mode != ArgumentMode::Out)
+            .filter(|argument| procedure || argument.mode != ArgumentMode::Out)
             .map(|argument| argument.data_type.clone())
             .collect()
     }

@@ -142,7 +142,7 @@ impl Lowering<'_> {
             name: FunctionName {
                 schema,
                 name: raw_function.name,
-                argument_types: Function::identity_types(&arguments),
+                argument_types: Function::identity_types(&arguments, raw_function.procedure),
             },
             procedure: raw_function.procedure,
             arguments,

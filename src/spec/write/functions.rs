@@ -123,7 +123,12 @@ mod tests {
         let mut schema = parse(&text, Path::new("desired.yaml"))
             .expect("the fixture parses")
             .schema;
-        let template = schema.functions.values().next().cloned().expect("a function");
+        let template = schema
+            .functions
+            .values()
+            .next()
+            .cloned()
+            .expect("a function");
         for (body_idx, body) in [
             "  leading blanks\n",
             "two breaks\n\n",
