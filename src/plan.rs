@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diff::{removes_or_moves_values, Change, RenameTiming};
+use crate::diff::{removes_or_moves_values, Change, FunctionPlacement, RenameTiming};
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
 /// Ordered steps; applying them in order turns the current schema into the desired one.
@@ -42,7 +42,8 @@ pub enum Phase {
     RenameConstraintOrIndex,
     /// Views go before the tables and columns they read change.
     DropView,
-    /// Functions whose signature or SQL-standard body uses a relation, before it changes.
+    /// Functions whose signature or SQL-standard body uses a relation, before it changes,
+    /// or whose signature uses an enum that is rebuilt.
     DropFunctionOnRelations,
     CreateSchema,
     CreateExtension,
@@ -68,6 +69,8 @@ pub enum Phase {
     /// An enum losing or reordering values is rebuilt once the columns that go away are
     /// gone and the columns changing type have changed, before new columns use it.
     RebuildEnum,
+    /// Functions over a rebuilt enum, on its new type, before anything calls them again.
+    CreateFunctionOnRebuiltEnum,
     AddColumn,
     CreateTable,
     /// Once the owning column exists.
@@ -359,20 +362,16 @@ fn phase_of(change: &Change) -> Phase {
         Change::OwnSequence { to: Some(_), .. } => Phase::OwnSequence,
         Change::CreateView(_) => Phase::CreateView,
         Change::DropView(_) => Phase::DropView,
-        Change::CreateFunction {
-            reads_relations, ..
+        Change::CreateFunction { placement, .. } | Change::AlterFunction { placement, .. } => {
+            match placement {
+                FunctionPlacement::BeforeRelations => Phase::CreateFunction,
+                FunctionPlacement::AfterRelations => Phase::CreateFunctionOnRelations,
+                FunctionPlacement::AroundEnumRebuild => Phase::CreateFunctionOnRebuiltEnum,
+            }
         }
-        | Change::AlterFunction {
-            reads_relations, ..
-        } => match reads_relations {
-            true => Phase::CreateFunctionOnRelations,
-            false => Phase::CreateFunction,
-        },
-        Change::DropFunction {
-            reads_relations, ..
-        } => match reads_relations {
-            true => Phase::DropFunctionOnRelations,
-            false => Phase::DropFunction,
+        Change::DropFunction { placement, .. } => match placement {
+            FunctionPlacement::BeforeRelations => Phase::DropFunction,
+            _ => Phase::DropFunctionOnRelations,
         },
         Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,

@@ -1,6 +1,7 @@
 //! `Change`: one typed difference between two schemas, carrying both its before and after
 //! objects so that `inverse` needs no lookups. Contains no SQL text.
 
+use super::functions::FunctionPlacement;
 use crate::model::{
     storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Function, Index,
     ObjectRef, PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
@@ -221,23 +222,23 @@ pub enum Change {
         from: Option<String>,
         to: Option<String>,
     },
-    /// `CREATE FUNCTION f(...) ...` (or `PROCEDURE`), with its comment. `reads_relations`:
-    /// its signature or SQL-standard body uses a table or view, so it goes after them.
+    /// `CREATE FUNCTION f(...) ...` (or `PROCEDURE`), with its comment; `placement` says
+    /// where it goes among the other changes.
     CreateFunction {
         function: Function,
-        reads_relations: bool,
+        placement: FunctionPlacement,
     },
     /// `DROP FUNCTION f(types)`
     DropFunction {
         function: Function,
-        reads_relations: bool,
+        placement: FunctionPlacement,
     },
     /// `CREATE OR REPLACE FUNCTION` where PostgreSQL allows it (`diff::replaceable`),
     /// otherwise `DROP` and `CREATE`; `COMMENT ON FUNCTION` for a comment.
     AlterFunction {
         from: Function,
         to: Function,
-        reads_relations: bool,
+        placement: FunctionPlacement,
     },
 }
 

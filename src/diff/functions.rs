@@ -9,22 +9,43 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
-use super::Change;
+use super::{needs_rebuild, Change};
 use crate::model::{Function, FunctionBody, FunctionName, QualifiedName, Returns, Schema};
 use crate::sql::quote;
+
+/// Where a function's creation and drop go among the other changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunctionPlacement {
+    /// Created before the sequences, tables and views that may call it; dropped after them.
+    BeforeRelations,
+    /// Its signature or SQL-standard body uses a table or view: created after them, dropped
+    /// before them.
+    AfterRelations,
+    /// Its signature uses an enum the migration rebuilds: dropped before the rebuild and
+    /// created right after it, on the new type.
+    AroundEnumRebuild,
+}
+
+fn placement(reads_relations: bool) -> FunctionPlacement {
+    match reads_relations {
+        true => FunctionPlacement::AfterRelations,
+        false => FunctionPlacement::BeforeRelations,
+    }
+}
 
 pub(super) fn diff_functions(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     for (name, wanted) in &desired.functions {
         match current.functions.get(name) {
             None => changes.push(Change::CreateFunction {
                 function: wanted.clone(),
-                reads_relations: reads_relations(wanted, desired),
+                placement: placement(reads_relations(wanted, desired)),
             }),
             Some(existing) if existing != wanted => changes.push(Change::AlterFunction {
                 from: existing.clone(),
                 to: wanted.clone(),
-                reads_relations: reads_relations(existing, current)
-                    || reads_relations(wanted, desired),
+                placement: placement(
+                    reads_relations(existing, current) || reads_relations(wanted, desired),
+                ),
             }),
             Some(_) => {}
         }
@@ -33,7 +54,7 @@ pub(super) fn diff_functions(current: &Schema, desired: &Schema, changes: &mut V
         if !desired.functions.contains_key(name) {
             changes.push(Change::DropFunction {
                 function: existing.clone(),
-                reads_relations: reads_relations(existing, current),
+                placement: placement(reads_relations(existing, current)),
             });
         }
     }
@@ -44,26 +65,26 @@ pub(super) fn inverse(change: Change) -> Change {
     match change {
         Change::CreateFunction {
             function,
-            reads_relations,
+            placement,
         } => Change::DropFunction {
             function,
-            reads_relations,
+            placement,
         },
         Change::DropFunction {
             function,
-            reads_relations,
+            placement,
         } => Change::CreateFunction {
             function,
-            reads_relations,
+            placement,
         },
         Change::AlterFunction {
             from,
             to,
-            reads_relations,
+            placement,
         } => Change::AlterFunction {
             from: to,
             to: from,
-            reads_relations,
+            placement,
         },
         other => other,
     }
@@ -84,6 +105,103 @@ pub fn replaceable(from: &Function, to: &Function) -> bool {
         })
 }
 
+/// PostgreSQL cannot drop the old type of a rebuilt enum while a function's signature uses
+/// it, and a function created before the rebuild would take the old type: such functions
+/// are dropped before the rebuild and created after it, on the new type.
+pub(super) fn recreate_functions_over_rebuilt_enums(
+    before: &Schema,
+    after: &Schema,
+    changes: &mut Vec<Change>,
+) {
+    let rebuilt: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::AlterEnum {
+                from,
+                to,
+                new_value_used,
+                ..
+            } if needs_rebuild(from, to, *new_value_used) => Some(quote::type_name(&from.name)),
+            _ => None,
+        })
+        .collect();
+    if rebuilt.is_empty() {
+        return;
+    }
+    let uses = |function: &Function| {
+        signature_types(function)
+            .any(|data_type| rebuilt.contains(data_type.trim_end_matches("[]")))
+    };
+    let around = FunctionPlacement::AroundEnumRebuild;
+    let mut handled = BTreeSet::new();
+    let mut split = Vec::new();
+    for change in changes.iter_mut() {
+        match change {
+            Change::CreateFunction {
+                function,
+                placement,
+            }
+            | Change::DropFunction {
+                function,
+                placement,
+            } if uses(function) => {
+                handled.insert(function.name.clone());
+                *placement = around;
+            }
+            Change::AlterFunction { from, to, .. } if uses(from) || uses(to) => {
+                handled.insert(from.name.clone());
+                split.push((from.clone(), to.clone()));
+            }
+            _ => {}
+        }
+    }
+    changes.retain(|change| {
+        !matches!(change, Change::AlterFunction { from, .. } if split.iter().any(|(split_from, _)| split_from == from))
+    });
+    for (from, to) in split {
+        changes.push(Change::DropFunction {
+            function: from,
+            placement: around,
+        });
+        changes.push(Change::CreateFunction {
+            function: to,
+            placement: around,
+        });
+    }
+    for function in before.functions.values() {
+        if handled.contains(&function.name) || !uses(function) {
+            continue;
+        }
+        changes.push(Change::DropFunction {
+            function: function.clone(),
+            placement: around,
+        });
+        if let Some(kept) = after.functions.get(&function.name) {
+            changes.push(Change::CreateFunction {
+                function: kept.clone(),
+                placement: around,
+            });
+        }
+    }
+}
+
+/// The types of a function's arguments and result.
+fn signature_types(function: &Function) -> impl Iterator<Item = &str> {
+    let result: Vec<&str> = match &function.returns {
+        Some(Returns::Type { data_type, .. }) => vec![data_type.as_str()],
+        Some(Returns::Table(columns)) => columns
+            .iter()
+            .map(|(_, data_type)| data_type.as_str())
+            .collect(),
+        None => Vec::new(),
+    };
+    function
+        .arguments
+        .iter()
+        .map(|argument| argument.data_type.as_str())
+        .chain(result)
+}
+
 /// Whether the function's signature names a table's or view's row type, or its
 /// SQL-standard body (which PostgreSQL parses at creation) names a relation of `schema`.
 fn reads_relations(function: &Function, schema: &Schema) -> bool {
@@ -92,19 +210,7 @@ fn reads_relations(function: &Function, schema: &Schema) -> bool {
         let base = type_text.trim_end_matches("[]");
         relations().any(|name| quote::type_name(name) == base || qualified_text(name) == base)
     };
-    let mut types = function
-        .arguments
-        .iter()
-        .map(|argument| argument.data_type.as_str())
-        .collect::<Vec<_>>();
-    match &function.returns {
-        Some(Returns::Type { data_type, .. }) => types.push(data_type),
-        Some(Returns::Table(columns)) => {
-            types.extend(columns.iter().map(|(_, data_type)| data_type.as_str()))
-        }
-        None => {}
-    }
-    if types.into_iter().any(row_type) {
+    if signature_types(function).any(row_type) {
         return true;
     }
     match &function.body {
@@ -342,16 +448,16 @@ mod tests {
         for change in [
             Change::CreateFunction {
                 function: from.clone(),
-                reads_relations: false,
+                placement: FunctionPlacement::BeforeRelations,
             },
             Change::DropFunction {
                 function: from.clone(),
-                reads_relations: true,
+                placement: FunctionPlacement::AfterRelations,
             },
             Change::AlterFunction {
                 from,
                 to,
-                reads_relations: false,
+                placement: FunctionPlacement::BeforeRelations,
             },
         ] {
             assert_eq!(change.inverse().inverse(), change);
@@ -414,7 +520,7 @@ mod tests {
         let changes = vec![Change::AlterFunction {
             from: from.clone(),
             to: to.clone(),
-            reads_relations: false,
+            placement: FunctionPlacement::BeforeRelations,
         }];
         assert_eq!(
             views_calling_recreated_functions(&schema, &changes),
@@ -431,7 +537,7 @@ mod tests {
                 body: FunctionBody::Source("SELECT 2".to_string()),
                 ..from
             },
-            reads_relations: false,
+            placement: FunctionPlacement::BeforeRelations,
         }];
         assert!(blocked_function_drops(&schema, &users, &in_place).is_empty());
         assert!(views_calling_recreated_functions(&schema, &in_place).is_empty());

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, RenameTiming,
 };
-pub use functions::{blocked_function_drops, replaceable};
+pub use functions::{blocked_function_drops, replaceable, FunctionPlacement};
 pub use rename::suggestions as rename_suggestions;
 
 use crate::model::{
@@ -90,10 +90,12 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 }
 
 /// Adds what PostgreSQL cannot keep across `changes` (which turn `before` into `after`):
-/// views over a retyped column's table, and checks and index expressions over the column,
-/// are dropped before and created again after. Call it for each direction: the way back
+/// views over a retyped column's table or calling a function dropped and created again,
+/// checks and index expressions over the column, and functions over a rebuilt enum, are
+/// dropped before and created again after. Call it for each direction: the way back
 /// may rebuild what the way there only extends (an enum value added, then removed).
 pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Change>) {
+    functions::recreate_functions_over_rebuilt_enums(before, after, changes);
     let retyped = retyped_columns(changes);
     // PostgreSQL refuses to drop a relation a view reads, or a column it reads, or to
     // change that column's type.
