@@ -34,17 +34,18 @@ fn placement(reads_relations: bool) -> FunctionPlacement {
 }
 
 pub(super) fn diff_functions(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let (current_relations, desired_relations) = (Relations::of(current), Relations::of(desired));
     for (name, wanted) in &desired.functions {
         match current.functions.get(name) {
             None => changes.push(Change::CreateFunction {
                 function: wanted.clone(),
-                placement: placement(reads_relations(wanted, desired)),
+                placement: placement(desired_relations.read_by(wanted)),
             }),
             Some(existing) if existing != wanted => changes.push(Change::AlterFunction {
                 from: existing.clone(),
                 to: wanted.clone(),
                 placement: placement(
-                    reads_relations(existing, current) || reads_relations(wanted, desired),
+                    current_relations.read_by(existing) || desired_relations.read_by(wanted),
                 ),
             }),
             Some(_) => {}
@@ -54,7 +55,7 @@ pub(super) fn diff_functions(current: &Schema, desired: &Schema, changes: &mut V
         if !desired.functions.contains_key(name) {
             changes.push(Change::DropFunction {
                 function: existing.clone(),
-                placement: placement(reads_relations(existing, current)),
+                placement: placement(current_relations.read_by(existing)),
             });
         }
     }
@@ -202,32 +203,42 @@ fn signature_types(function: &Function) -> impl Iterator<Item = &str> {
         .chain(result)
 }
 
-/// Whether the function's signature names a table's or view's row type, or its
-/// SQL-standard body (which PostgreSQL parses at creation) names a relation of `schema`.
-fn reads_relations(function: &Function, schema: &Schema) -> bool {
-    let relations = || schema.tables.keys().chain(schema.views.keys());
-    let row_type = |type_text: &str| {
-        let base = type_text.trim_end_matches("[]");
-        relations().any(|name| quote::type_name(name) == base || qualified_text(name) == base)
-    };
-    if signature_types(function).any(row_type) {
-        return true;
-    }
-    match &function.body {
-        FunctionBody::Sql(body) => {
-            let words = words(body);
-            relations().any(|name| words.contains(&name.name))
-        }
-        FunctionBody::Source(_) => false,
-    }
+/// The tables and views of a schema, as a function's signature or body would name them.
+struct Relations {
+    /// Row types as `format_type` prints them (`students`, `billing.invoices`).
+    row_types: BTreeSet<String>,
+    /// Bare relation names.
+    names: BTreeSet<String>,
 }
 
-fn qualified_text(name: &QualifiedName) -> String {
-    format!(
-        "{}.{}",
-        quote::ident(&name.schema),
-        quote::ident(&name.name)
-    )
+impl Relations {
+    fn of(schema: &Schema) -> Relations {
+        let relations = || schema.tables.keys().chain(schema.views.keys());
+        Relations {
+            row_types: relations()
+                .flat_map(|name| {
+                    let qualified = format!(
+                        "{}.{}",
+                        quote::ident(&name.schema),
+                        quote::ident(&name.name)
+                    );
+                    [quote::type_name(name), qualified]
+                })
+                .collect(),
+            names: relations().map(|name| name.name.clone()).collect(),
+        }
+    }
+
+    /// Whether the function's signature names a row type, or its SQL-standard body (which
+    /// PostgreSQL parses at creation) names a relation.
+    fn read_by(&self, function: &Function) -> bool {
+        signature_types(function)
+            .any(|data_type| self.row_types.contains(data_type.trim_end_matches("[]")))
+            || match &function.body {
+                FunctionBody::Sql(body) => !words(body).is_disjoint(&self.names),
+                FunctionBody::Source(_) => false,
+            }
+    }
 }
 
 /// The names a text uses, unquoted ones folded to lower case as PostgreSQL does.
