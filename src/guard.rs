@@ -337,7 +337,14 @@ pub fn sql_body(text: &str) -> Result<String, String> {
     let trimmed = text.trim();
     match words.first().map(String::as_str) {
         Some("RETURN") => {
-            let expression = fragment(Fragment::Expression, &trimmed["RETURN".len()..])?;
+            // The text starts with the word, unless something the tokenizer skips but
+            // `trim` keeps comes first.
+            let expression = trimmed
+                .get(..6)
+                .filter(|word| word.eq_ignore_ascii_case("RETURN"))
+                .and_then(|_| trimmed.get(6..))
+                .ok_or_else(|| format!("is not {NOUN}"))?;
+            let expression = fragment(Fragment::Expression, expression)?;
             Ok(format!("RETURN {expression}"))
         }
         Some("BEGIN")
