@@ -417,6 +417,32 @@ pub fn managed_schema(name: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sql_bodies_stay_one_statement() {
+        assert_eq!(sql_body(" return a + 1 ").as_deref(), Ok("RETURN a + 1"));
+        let atomic = "BEGIN ATOMIC SELECT CASE WHEN a THEN 1 END; SELECT 2; END";
+        assert_eq!(sql_body(atomic).as_deref(), Ok(atomic));
+        for hostile in [
+            "RETURN 1; DROP TABLE t",
+            "BEGIN ATOMIC SELECT 1; END; DROP TABLE t; BEGIN ATOMIC SELECT 2; END",
+            "RETURN 1 --",
+            "SELECT 1",
+            "\u{2003}\u{2003}RETURN 1",
+            "RETURN",
+        ] {
+            assert!(sql_body(hostile).is_err(), "{hostile:?}");
+        }
+    }
+
+    #[test]
+    fn setting_names_are_words() {
+        assert_eq!(setting_name("Search_Path").as_deref(), Ok("search_path"));
+        assert_eq!(setting_name("timezone").as_deref(), Ok("TimeZone"));
+        assert!(setting_name("plpgsql.variable_conflict").is_ok());
+        assert!(setting_name("a = 1; DROP TABLE t").is_err());
+    }
+
     use super::*;
 
     fn accepts(kind: Fragment, text: &str) {
