@@ -463,9 +463,9 @@ fn refuse_unmanaged_casualties(migration: &crate::Migration, current: &Schema) -
     Err(Error::Plan {
         object: "not written".to_string(),
         message: format!(
-            "autogen does not manage these objects, and the migration would drop them:\n{}\n  \
-             hint: keep the table or view as it is in this revision, or drop the objects \
-             by hand first and recreate them after upgrading",
+            "the migration would drop objects that other objects need:\n{}\n  \
+             hint: keep the table, view or function as it is in this revision, or drop \
+             the objects that need it by hand first and recreate them after upgrading",
             casualties
                 .iter()
                 .map(|casualty| format!("  {casualty}"))

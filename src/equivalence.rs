@@ -209,6 +209,11 @@ pub fn align(current: &Schema, desired: &mut Schema) {
             }
         }
     }
+    for (name, function) in &mut desired.functions {
+        if let Some(old) = current.functions.get(name) {
+            align_function(function, old);
+        }
+    }
     for (name, view) in &mut desired.views {
         let Some(old) = current.views.get(name) else {
             continue;
@@ -221,6 +226,48 @@ pub fn align(current: &Schema, desired: &mut Schema) {
                 align_index(index, old_index);
             }
         }
+    }
+}
+
+/// Argument defaults by expression key; a SQL-standard body by the key of its expression
+/// (`RETURN`) or of its statements (`BEGIN ATOMIC`). Other bodies are the language
+/// handler's text, which PostgreSQL keeps exactly, so they compare exactly.
+fn align_function(function: &mut model::Function, old: &model::Function) {
+    for (argument, old_argument) in function.arguments.iter_mut().zip(&old.arguments) {
+        adopt(&mut argument.default, &old_argument.default);
+    }
+    if let (model::FunctionBody::Sql(body), model::FunctionBody::Sql(old_body)) =
+        (&function.body, &old.body)
+    {
+        if body != old_body && sql_body_key(body) == sql_body_key(old_body) {
+            function.body = old.body.clone();
+        }
+    }
+}
+
+fn sql_body_key(body: &str) -> String {
+    let trimmed = body.trim();
+    let word = |text: &str, word: &str| {
+        text.get(..word.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(word))
+    };
+    if word(trimmed, "RETURN") {
+        return format!("RETURN {}", expression_key(&trimmed["RETURN".len()..]));
+    }
+    let inner = trimmed
+        .get("BEGIN".len()..)
+        .map(str::trim_start)
+        .filter(|rest| word(rest, "ATOMIC"))
+        .and_then(|rest| rest.get("ATOMIC".len()..))
+        .and_then(|rest| {
+            let end = rest.len().checked_sub("END".len())?;
+            word(rest.get(end..)?, "END")
+                .then(|| rest.get(..end))
+                .flatten()
+        });
+    match inner {
+        Some(statements) => format!("BEGIN ATOMIC {} END", query_key(statements)),
+        None => collapse_whitespace(trimmed),
     }
 }
 

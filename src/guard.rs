@@ -303,6 +303,91 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
+/// Returns a SQL-standard function body checked to be `RETURN <one expression>` or
+/// `BEGIN ATOMIC ... END` that stays one statement wherever it is written: no comments
+/// (PostgreSQL keeps none, and `--` would swallow what follows), no bidirectional controls,
+/// and nothing after its `END`.
+pub fn sql_body(text: &str) -> Result<String, String> {
+    const NOUN: &str = "a SQL-standard body (`RETURN ...` or `BEGIN ATOMIC ... END`)";
+    if text.chars().any(is_bidi_control) {
+        return Err(format!(
+            "is not {NOUN}: it contains an invisible bidirectional control"
+        ));
+    }
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
+        .tokenize()
+        .map_err(|error| format!("is not {NOUN}: {error}"))?;
+    if tokens.iter().any(|token| {
+        matches!(
+            token,
+            Token::Whitespace(Whitespace::SingleLineComment { .. })
+                | Token::Whitespace(Whitespace::MultiLineComment(_))
+        )
+    }) {
+        return Err(format!("is not {NOUN}: it holds a comment"));
+    }
+    let words: Vec<String> = tokens
+        .iter()
+        .filter(|token| !matches!(token, Token::Whitespace(_)))
+        .map(|token| match token {
+            Token::Word(word) if word.quote_style.is_none() => word.value.to_ascii_uppercase(),
+            other => other.to_string(),
+        })
+        .collect();
+    let trimmed = text.trim();
+    match words.first().map(String::as_str) {
+        Some("RETURN") => {
+            // The text starts with the word, unless something the tokenizer skips but
+            // `trim` keeps comes first.
+            let expression = trimmed
+                .get(..6)
+                .filter(|word| word.eq_ignore_ascii_case("RETURN"))
+                .and_then(|_| trimmed.get(6..))
+                .ok_or_else(|| format!("is not {NOUN}"))?;
+            let expression = fragment(Fragment::Expression, expression)?;
+            Ok(format!("RETURN {expression}"))
+        }
+        Some("BEGIN")
+            if words.get(1).map(String::as_str) == Some("ATOMIC")
+                && words.last().map(String::as_str) == Some("END") =>
+        {
+            let statement = format!("CREATE FUNCTION f() {trimmed}");
+            let statements =
+                crate::migrations::split_statements(&statement, std::path::Path::new("body"))
+                    .map_err(|error| format!("is not {NOUN}: {error}"))?;
+            match statements.as_slice() {
+                [only] if only.sql == statement => Ok(trimmed.to_string()),
+                _ => Err(format!("is not {NOUN}: its END closes it early")),
+            }
+        }
+        _ => Err(format!("is not {NOUN}")),
+    }
+}
+
+/// A run-time setting's name as `pg_proc.proconfig` stores it: words, dotted for a
+/// module's settings (`plpgsql.variable_conflict`), in lower case but for three built-ins.
+pub fn setting_name(name: &str) -> Result<String, String> {
+    let lowered = name.trim().to_ascii_lowercase();
+    let is_word = |part: &str| {
+        part.chars()
+            .next()
+            .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+    };
+    if lowered.is_empty() || !lowered.split('.').all(is_word) {
+        return Err(format!("{name:?} is not a setting name"));
+    }
+    // The only built-in settings whose names `proconfig` keeps in mixed case.
+    Ok(match lowered.as_str() {
+        "datestyle" => "DateStyle".to_string(),
+        "intervalstyle" => "IntervalStyle".to_string(),
+        "timezone" => "TimeZone".to_string(),
+        _ => lowered,
+    })
+}
+
 /// Unicode's explicit bidirectional formatting characters.
 fn is_bidi_control(character: char) -> bool {
     matches!(character, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
@@ -332,6 +417,32 @@ pub fn managed_schema(name: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sql_bodies_stay_one_statement() {
+        assert_eq!(sql_body(" return a + 1 ").as_deref(), Ok("RETURN a + 1"));
+        let atomic = "BEGIN ATOMIC SELECT CASE WHEN a THEN 1 END; SELECT 2; END";
+        assert_eq!(sql_body(atomic).as_deref(), Ok(atomic));
+        for hostile in [
+            "RETURN 1; DROP TABLE t",
+            "BEGIN ATOMIC SELECT 1; END; DROP TABLE t; BEGIN ATOMIC SELECT 2; END",
+            "RETURN 1 --",
+            "SELECT 1",
+            "\u{2003}\u{2003}RETURN 1",
+            "RETURN",
+        ] {
+            assert!(sql_body(hostile).is_err(), "{hostile:?}");
+        }
+    }
+
+    #[test]
+    fn setting_names_are_words() {
+        assert_eq!(setting_name("Search_Path").as_deref(), Ok("search_path"));
+        assert_eq!(setting_name("timezone").as_deref(), Ok("TimeZone"));
+        assert!(setting_name("plpgsql.variable_conflict").is_ok());
+        assert!(setting_name("a = 1; DROP TABLE t").is_err());
+    }
+
     use super::*;
 
     fn accepts(kind: Fragment, text: &str) {

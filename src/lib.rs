@@ -50,12 +50,16 @@ pub struct Migration {
     pub down_changes: Vec<Change>,
     pub up: Script,
     pub down: Script,
+    /// Why either script cannot drop a function it drops (see
+    /// `diff::blocked_function_drops`); reported with the unmanaged casualties.
+    pub blocked_function_drops: Vec<String>,
 }
 
 impl Migration {
     /// Objects autogen does not manage (triggers, policies, rules, ...) that either script
     /// would destroy as a side effect: they belong to a table or view it drops and creates
-    /// again. Each entry names the object and the relation.
+    /// again (each entry names the object and the relation), or that call a function it
+    /// drops; and kept objects that call a function it must drop and create again.
     pub fn unmanaged_casualties(&self, current: &Schema) -> Vec<String> {
         let rebuilt = |changes: &[Change]| -> std::collections::BTreeSet<model::QualifiedName> {
             let dropped: std::collections::BTreeSet<_> = changes
@@ -78,18 +82,17 @@ impl Migration {
         };
         let mut relations = rebuilt(&self.changes);
         relations.extend(rebuilt(&self.down_changes));
-        current
-            .unmanaged
-            .iter()
-            .filter_map(|object| {
-                let relation = object.attached_to.as_ref()?;
-                relations.contains(relation).then(|| {
-                    format!(
-                        "{} {} would be lost: the migration drops and recreates {relation}",
-                        object.kind, object.name
-                    )
-                })
+        let unmanaged = current.unmanaged.iter().filter_map(|object| {
+            let relation = object.attached_to.as_ref()?;
+            relations.contains(relation).then(|| {
+                format!(
+                    "{} {} would be lost: the migration drops and recreates {relation}",
+                    object.kind, object.name
+                )
             })
+        });
+        unmanaged
+            .chain(self.blocked_function_drops.iter().cloned())
             .collect()
     }
 }
@@ -101,10 +104,15 @@ pub fn generate(current: &Schema, desired: &Schema) -> Migration {
     diff::rebuild_dependents(desired, current, &mut down_changes);
     let up = sql::render(&plan::build(&changes), Direction::Upgrade);
     let down = sql::render(&plan::build(&down_changes), Direction::Downgrade);
+    let mut users = current.function_users.clone();
+    users.extend(desired.function_users.clone());
+    let mut blocked_function_drops = diff::blocked_function_drops(current, &users, &changes);
+    blocked_function_drops.extend(diff::blocked_function_drops(desired, &users, &down_changes));
     Migration {
         changes,
         down_changes,
         up,
         down,
+        blocked_function_drops,
     }
 }

@@ -8,6 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+mod functions;
+pub use functions::*;
+
 /// A whole database schema within the managed namespaces.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schema {
@@ -19,6 +22,12 @@ pub struct Schema {
     pub views: BTreeMap<QualifiedName, View>,
     /// Sequences other than the ones identity and `serial` columns imply.
     pub sequences: BTreeMap<QualifiedName, Sequence>,
+    /// Functions and procedures, overloads apart.
+    pub functions: BTreeMap<FunctionName, Function>,
+    /// Objects autogen does not manage (triggers, policies, ...) that call a function, by
+    /// the function: dropping it would fail or take them along. Live databases only; never
+    /// diffed.
+    pub function_users: BTreeMap<FunctionName, Vec<String>>,
     /// Objects found in the database that autogen does not model; never diffed, always reported.
     pub unmanaged: Vec<UnmanagedObject>,
     /// How to get from the old schema to this one where the state alone cannot say
@@ -537,6 +546,7 @@ pub enum ObjectRef {
     Index(QualifiedName, String),
     View(QualifiedName),
     Sequence(QualifiedName),
+    Function(FunctionName),
 }
 
 impl fmt::Display for ObjectRef {
@@ -551,6 +561,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Index(table, name) => write!(f, "index {name} on {table}"),
             ObjectRef::View(name) => write!(f, "view {name}"),
             ObjectRef::Sequence(name) => write!(f, "sequence {name}"),
+            ObjectRef::Function(name) => write!(f, "function {name}"),
         }
     }
 }

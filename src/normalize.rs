@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{QualifiedName, Schema, SequenceOptions};
+use crate::model::{Function, QualifiedName, Returns, Schema, SequenceOptions};
 use crate::sql::quote;
 
 pub fn normalize(mut schema: Schema) -> Schema {
@@ -42,8 +42,61 @@ pub fn normalize(mut schema: Schema) -> Schema {
         sequence.data_type = canonical_type(&sequence.data_type, &enum_names);
         sequence.options = sequence.options.without_defaults(&sequence.data_type);
     }
+    schema.functions = std::mem::take(&mut schema.functions)
+        .into_values()
+        .map(|mut function| {
+            for argument in &mut function.arguments {
+                argument.data_type = function_type(&argument.data_type, &enum_names);
+            }
+            match &mut function.returns {
+                Some(Returns::Type { data_type, .. }) => {
+                    *data_type = function_type(data_type, &enum_names);
+                }
+                Some(Returns::Table(columns)) => {
+                    for (_, data_type) in columns {
+                        *data_type = function_type(data_type, &enum_names);
+                    }
+                }
+                None => {}
+            }
+            function.name.argument_types =
+                Function::identity_types(&function.arguments, function.procedure);
+            (function.name.clone(), function)
+        })
+        .collect();
     schema.unmanaged.sort();
     schema
+}
+
+/// A type in a function's signature as `format_type(oid, NULL)` prints it: canonical, and
+/// without modifiers, which PostgreSQL does not keep there (`varchar(10)` → `character
+/// varying`).
+pub fn function_type(type_text: &str, enum_names: &BTreeSet<QualifiedName>) -> String {
+    let canonical = canonical_type(type_text, enum_names);
+    let mut without_modifiers = String::with_capacity(canonical.len());
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for c in canonical.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => {
+                depth += 1;
+                continue;
+            }
+            ')' if !quoted && depth > 0 => {
+                depth -= 1;
+                continue;
+            }
+            _ => {}
+        }
+        if depth == 0 {
+            without_modifiers.push(c);
+        }
+    }
+    without_modifiers
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `"C"` → `C`; `"default"` means no explicit collation.
@@ -198,6 +251,18 @@ mod tests {
             QualifiedName::new("billing", "Currency"),
         ]);
         canonical_type(type_text, &enums)
+    }
+
+    #[test]
+    fn function_types_lose_their_modifiers() {
+        let enums = BTreeSet::new();
+        assert_eq!(function_type("varchar(10)", &enums), "character varying");
+        assert_eq!(function_type("char", &enums), "character");
+        assert_eq!(
+            function_type("timestamptz(3)", &enums),
+            "timestamp with time zone"
+        );
+        assert_eq!(function_type("numeric(10, 2)[]", &enums), "numeric[]");
     }
 
     #[test]

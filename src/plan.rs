@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diff::{removes_or_moves_values, Change, RenameTiming};
+use crate::diff::{removes_or_moves_values, Change, FunctionPlacement, RenameTiming};
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
 /// Ordered steps; applying them in order turns the current schema into the desired one.
@@ -42,10 +42,16 @@ pub enum Phase {
     RenameConstraintOrIndex,
     /// Views go before the tables and columns they read change.
     DropView,
+    /// Functions whose signature or SQL-standard body uses a relation, before it changes,
+    /// or whose signature uses an enum that is rebuilt.
+    DropFunctionOnRelations,
     CreateSchema,
     CreateExtension,
     CreateEnum,
     AlterEnum,
+    /// Functions and procedures exist before the defaults, checks, indexes and views that
+    /// call them; their bodies are not checked (`SET check_function_bodies = off`).
+    CreateFunction,
     /// Sequences exist before the defaults that call `nextval` on them.
     CreateSequence,
     AlterSequence,
@@ -63,6 +69,8 @@ pub enum Phase {
     /// An enum losing or reordering values is rebuilt once the columns that go away are
     /// gone and the columns changing type have changed, before new columns use it.
     RebuildEnum,
+    /// Functions over a rebuilt enum, on its new type, before anything calls them again.
+    CreateFunctionOnRebuiltEnum,
     AddColumn,
     CreateTable,
     /// Once the owning column exists.
@@ -73,11 +81,15 @@ pub enum Phase {
     AddForeignKey,
     /// Views come back once everything they read is in place.
     CreateView,
+    /// Functions whose signature or SQL-standard body uses a table or view.
+    CreateFunctionOnRelations,
     /// After `CreateView`: a view rebuilt around a change below it is changed once it is back.
     AlterView,
     Comment,
     /// Once no default calls `nextval` on them any more.
     DropSequence,
+    /// Once nothing that calls them is left.
+    DropFunction,
     DropEnum,
     DropExtension,
     DropSchema,
@@ -353,6 +365,17 @@ fn phase_of(change: &Change) -> Phase {
         Change::OwnSequence { to: Some(_), .. } => Phase::OwnSequence,
         Change::CreateView(_) => Phase::CreateView,
         Change::DropView(_) => Phase::DropView,
+        Change::CreateFunction { placement, .. } | Change::AlterFunction { placement, .. } => {
+            match placement {
+                FunctionPlacement::BeforeRelations => Phase::CreateFunction,
+                FunctionPlacement::AfterRelations => Phase::CreateFunctionOnRelations,
+                FunctionPlacement::AroundEnumRebuild => Phase::CreateFunctionOnRebuiltEnum,
+            }
+        }
+        Change::DropFunction { placement, .. } => match placement {
+            FunctionPlacement::BeforeRelations => Phase::DropFunction,
+            _ => Phase::DropFunctionOnRelations,
+        },
         Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,

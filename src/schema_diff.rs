@@ -82,6 +82,7 @@ fn state_only(schema: &Schema) -> Schema {
     Schema {
         directives: Directives::default(),
         unmanaged: Vec::new(),
+        function_users: Default::default(),
         ..schema.clone()
     }
 }

@@ -4,6 +4,7 @@
 //! one read-only REPEATABLE READ transaction. Folds only what the catalog itself implies
 //! (`serial`); never normalizes, never diffs, never writes to the database.
 
+mod functions;
 mod queries;
 pub mod version;
 
@@ -62,6 +63,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let views = read_views(client, version, &schemas).await?;
     let unmanaged = read_unmanaged(client, &schemas).await?;
     let sequences = read_sequences(client, &schemas, &serial_sequences).await?;
+    let (functions, function_users) = functions::read_functions(client, version, &schemas).await?;
     Ok(Schema {
         schemas: schemas.into_iter().collect::<BTreeSet<_>>(),
         extensions,
@@ -72,6 +74,8 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
             .collect(),
         views,
         sequences,
+        functions,
+        function_users,
         unmanaged,
         directives: Default::default(),
     })

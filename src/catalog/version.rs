@@ -32,6 +32,11 @@ impl ServerVersion {
     pub fn supports_nulls_not_distinct(self) -> bool {
         self.num >= 150000
     }
+
+    /// SQL-standard function bodies and `pg_proc.prosqlbody` (PostgreSQL 14+).
+    pub fn supports_sql_standard_bodies(self) -> bool {
+        self.num >= 140000
+    }
 }
 
 /// `15.4`; releases before 10 had three parts (`9.6.24`).

@@ -680,6 +680,12 @@ impl Interpreter {
     }
 
     pub(super) fn drop(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        if cursor.eat_keyword("FUNCTION")
+            || cursor.eat_keyword("PROCEDURE")
+            || cursor.eat_keyword("ROUTINE")
+        {
+            return self.drop_functions(cursor);
+        }
         self.touch_all();
         let kind = if cursor.eat_keyword("TABLE") {
             "table"
@@ -832,6 +838,11 @@ impl Interpreter {
             "view"
         } else if cursor.eat_keyword("INDEX") {
             "index"
+        } else if cursor.eat_keyword("FUNCTION")
+            || cursor.eat_keyword("PROCEDURE")
+            || cursor.eat_keyword("ROUTINE")
+        {
+            return self.comment_on_function(cursor);
         } else {
             // Comments on kinds whose comment the model does not hold (indexes, constraints,
             // schemas, ...): the catalog does not read them either.

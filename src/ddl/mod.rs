@@ -13,6 +13,7 @@ mod alter;
 mod clauses;
 mod create;
 mod expressions;
+mod functions;
 
 use std::cell::{RefCell, RefMut};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -234,6 +235,10 @@ impl Interpreter {
                 self.create_view(&mut cursor, true, or_replace)
             } else if cursor.eat_keyword("SEQUENCE") {
                 self.create_sequence(&mut cursor)
+            } else if cursor.eat_keyword("FUNCTION") {
+                self.create_function(&mut cursor, or_replace, false)
+            } else if cursor.eat_keyword("PROCEDURE") {
+                self.create_function(&mut cursor, or_replace, true)
             } else {
                 Err(unsupported(&cursor))
             }
@@ -248,6 +253,11 @@ impl Interpreter {
                 self.alter_view(&mut cursor)
             } else if cursor.eat_keyword("SEQUENCE") {
                 self.alter_sequence(&mut cursor)
+            } else if cursor.eat_keyword("FUNCTION")
+                || cursor.eat_keyword("PROCEDURE")
+                || cursor.eat_keyword("ROUTINE")
+            {
+                self.alter_function(&mut cursor)
             } else if cursor.eat_keyword("SCHEMA") {
                 let schema = cursor.identifier()?;
                 self.require_schema(&schema)?;
@@ -478,5 +488,7 @@ fn first_line(sql: &str) -> String {
     }
 }
 
+#[cfg(test)]
+mod functions_tests;
 #[cfg(test)]
 mod tests;

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use super::functions::FunctionPlacement;
 use super::type_change;
 use crate::model::{
-    storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Index, ObjectRef,
-    PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
+    storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Function, Index,
+    ObjectRef, PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
 };
 
 /// A column of some table, as it is in the state a change is applied to.
@@ -244,6 +245,24 @@ pub enum Change {
         from: Option<String>,
         to: Option<String>,
     },
+    /// `CREATE FUNCTION f(...) ...` (or `PROCEDURE`), with its comment; `placement` says
+    /// where it goes among the other changes.
+    CreateFunction {
+        function: Function,
+        placement: FunctionPlacement,
+    },
+    /// `DROP FUNCTION f(types)`
+    DropFunction {
+        function: Function,
+        placement: FunctionPlacement,
+    },
+    /// `CREATE OR REPLACE FUNCTION` where PostgreSQL allows it (`diff::replaceable`),
+    /// otherwise `DROP` and `CREATE`; `COMMENT ON FUNCTION` for a comment.
+    AlterFunction {
+        from: Function,
+        to: Function,
+        placement: FunctionPlacement,
+    },
 }
 
 impl Change {
@@ -474,6 +493,9 @@ impl Change {
                 from: to,
                 to: from,
             },
+            change @ (Change::CreateFunction { .. }
+            | Change::DropFunction { .. }
+            | Change::AlterFunction { .. }) => super::functions::inverse(change),
             Change::CreateSequence(sequence) => Change::DropSequence(sequence),
             Change::DropSequence(sequence) => Change::CreateSequence(sequence),
             Change::AlterSequence { from, to } => Change::AlterSequence { from: to, to: from },
@@ -704,6 +726,10 @@ impl Change {
             }
             Change::AlterSequence { to, .. } => ObjectRef::Sequence(to.name.clone()),
             Change::OwnSequence { sequence, .. } => ObjectRef::Sequence(sequence.clone()),
+            Change::CreateFunction { function, .. } | Change::DropFunction { function, .. } => {
+                ObjectRef::Function(function.name.clone())
+            }
+            Change::AlterFunction { to, .. } => ObjectRef::Function(to.name.clone()),
         }
     }
 
@@ -717,7 +743,8 @@ impl Change {
             | Change::CreateTable(_)
             | Change::CreateView(_)
             | Change::CreateIndex { .. }
-            | Change::CreateSequence(_) => "created",
+            | Change::CreateSequence(_)
+            | Change::CreateFunction { .. } => "created",
             Change::AddColumn { .. }
             | Change::AddPrimaryKey { .. }
             | Change::AddUnique { .. }
@@ -734,10 +761,12 @@ impl Change {
             | Change::DropForeignKey { .. }
             | Change::DropCheck { .. }
             | Change::DropIndex { .. }
-            | Change::DropSequence(_) => "dropped",
+            | Change::DropSequence(_)
+            | Change::DropFunction { .. } => "dropped",
             Change::AlterEnum { .. }
             | Change::AlterColumn { .. }
-            | Change::AlterSequence { .. } => "altered",
+            | Change::AlterSequence { .. }
+            | Change::AlterFunction { .. } => "altered",
             Change::OwnSequence {
                 to: Some((table, column)),
                 ..

@@ -4,6 +4,7 @@
 //! never how to spell it (that is `sql`). Both inputs must already be normalized alike.
 
 mod change;
+mod functions;
 mod rename;
 mod type_change;
 
@@ -12,6 +13,7 @@ use std::collections::BTreeSet;
 pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, RenameTiming,
 };
+pub use functions::{blocked_function_drops, replaceable, FunctionPlacement};
 pub use rename::suggestions as rename_suggestions;
 
 use crate::model::{
@@ -82,16 +84,19 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     diff_sequences(current, desired, &mut changes);
     mark_new_enum_values_in_use(&mut changes, &changed_view_queries(current, desired));
     diff_views(current, desired, &mut changes);
+    functions::diff_functions(current, desired, &mut changes);
     rebuild_dependents(current, desired, &mut changes);
     rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
     changes
 }
 
 /// Adds what PostgreSQL cannot keep across `changes` (which turn `before` into `after`):
-/// views over a retyped column's table, and checks and index expressions over the column,
-/// are dropped before and created again after. Call it for each direction: the way back
+/// views over a retyped column's table or calling a function dropped and created again,
+/// checks and index expressions over the column, and functions over a rebuilt enum, are
+/// dropped before and created again after. Call it for each direction: the way back
 /// may rebuild what the way there only extends (an enum value added, then removed).
 pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Change>) {
+    functions::recreate_functions_over_rebuilt_enums(before, after, changes);
     let retyped = retyped_columns(changes);
     // PostgreSQL refuses to drop a relation a view reads, or a column it reads, or to
     // change that column's type.
@@ -103,6 +108,9 @@ pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Cha
         Change::DropView(view) => Some(view.name.clone()),
         _ => None,
     }));
+    relations.extend(functions::views_calling_recreated_functions(
+        before, changes,
+    ));
     rebuild_views_over(before, after, relations, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, changes);
 }

@@ -4,6 +4,8 @@
 //! Pure. Stops at the first problem with an `Error::Spec` naming the YAML path; records where
 //! each object was declared for the `SourceMap`.
 
+mod functions;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -77,6 +79,7 @@ impl Lowering<'_> {
         self.foreign_keys(&mut drafts)?;
         self.views(file.views.unwrap_or_default(), &drafts, &mut schema)?;
         self.sequences(file.sequences.unwrap_or_default(), &drafts, &mut schema)?;
+        self.functions(file.functions.unwrap_or_default(), &mut schema)?;
         schema.tables = drafts
             .into_iter()
             .map(|(name, draft)| (name, draft.table))

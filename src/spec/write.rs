@@ -4,6 +4,8 @@
 //! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
 //! our own, because serde_yaml's serializer only writes block style. No IO.
 
+mod functions;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::names::{format_qualified, primary_key_name};
@@ -16,11 +18,18 @@ use crate::model::{
 const MAX_FLOW_LINE: usize = 100;
 
 /// A YAML value to emit.
+#[derive(Clone)]
 enum Node {
     Text(String),
     Bool(bool),
     Int(i64),
+    /// A number as its text (`0.5`), written plain.
+    Number(String),
+    /// Multi-line text, as a literal block (`|`) when that reads back exactly.
+    Block(String),
     List(Vec<Node>),
+    /// A list of maps, each in block style (`- key: value` lines).
+    Blocks(Vec<Vec<(String, Node)>>),
     /// Flow style when it fits on a line.
     Map(Vec<(String, Node)>),
     /// Always block style (top-level sections, tables, columns, constraint maps).
@@ -44,6 +53,7 @@ pub fn write(schema: &Schema) -> String {
         .chain(schema.enums.keys())
         .chain(schema.sequences.keys())
         .map(|name| name.schema.as_str())
+        .chain(schema.functions.keys().map(|name| name.schema.as_str()))
         .chain(
             schema
                 .extensions
@@ -123,6 +133,9 @@ pub fn write(schema: &Schema) -> String {
             (format_qualified(&sequence.name), node)
         });
         root.push(("sequences".to_owned(), Node::Section(entries.collect())));
+    }
+    if !schema.functions.is_empty() {
+        root.push(("functions".to_owned(), functions::node(schema)));
     }
     if root.is_empty() {
         return "{}\n".to_owned();
@@ -455,7 +468,12 @@ fn write_entries(out: &mut String, entries: &[(String, Node)], indent: usize) {
         let head = format!("{:indent$}{}:", "", scalar(key, false));
         let flow_line = match value {
             Node::Text(value) => Some(format!("{head} {}", scalar(value, false))),
+            Node::Block(value) => Some(match literal_block(value, indent + 2) {
+                Some(block) => format!("{head} {block}"),
+                None => format!("{head} {}", scalar(value, false)),
+            }),
             Node::Section(entries) if !entries.is_empty() => None,
+            Node::Blocks(maps) if !maps.is_empty() => None,
             _ => Some(format!("{head} {}", flow(value)))
                 .filter(|line| line.chars().count() <= MAX_FLOW_LINE),
         };
@@ -477,7 +495,15 @@ fn write_entries(out: &mut String, entries: &[(String, Node)], indent: usize) {
                     out.push_str(&format!("{:width$}- {item}\n", "", width = indent + 2));
                 }
             }
-            Node::Text(_) | Node::Bool(_) | Node::Int(_) => {}
+            Node::Blocks(maps) => {
+                for map in maps {
+                    let mut item = String::new();
+                    write_entries(&mut item, map, indent + 4);
+                    let item = item.get(indent + 4..).unwrap_or_default();
+                    out.push_str(&format!("{:width$}- {item}", "", width = indent + 2));
+                }
+            }
+            Node::Text(_) | Node::Bool(_) | Node::Int(_) | Node::Number(_) | Node::Block(_) => {}
         }
     }
 }
@@ -487,6 +513,11 @@ fn flow(node: &Node) -> String {
         Node::Text(value) => scalar(value, true),
         Node::Bool(value) => value.to_string(),
         Node::Int(value) => value.to_string(),
+        Node::Number(value) => value.clone(),
+        Node::Block(value) => scalar(value, true),
+        Node::Blocks(maps) => flow(&Node::List(
+            maps.iter().map(|map| Node::Map(map.clone())).collect(),
+        )),
         Node::List(items) => format!(
             "[{}]",
             items.iter().map(flow).collect::<Vec<_>>().join(", ")
@@ -500,6 +531,37 @@ fn flow(node: &Node) -> String {
             format!("{{ {} }}", entries.join(", "))
         }
     }
+}
+
+/// `|`, `|-` or `|+` and the lines of `value` indented by `indent`, when serde_yaml reads
+/// that back as exactly `value` (no control characters, no line that is only blanks, no
+/// leading blank, which would need an indentation indicator, at most one final break).
+fn literal_block(value: &str, indent: usize) -> Option<String> {
+    let plain_lines = value
+        .lines()
+        .all(|line| line.is_empty() || !line.trim().is_empty());
+    let starts_clean = !value.starts_with([' ', '\t']);
+    let controls = value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t');
+    if !value.contains('\n') || !plain_lines || !starts_clean || controls {
+        return None;
+    }
+    let chomping = match value.strip_suffix('\n') {
+        None => "-",
+        Some(rest) if rest.ends_with('\n') => return None,
+        Some(_) => "",
+    };
+    let mut block = format!("|{chomping}");
+    for line in value.lines() {
+        block.push('\n');
+        if !line.is_empty() {
+            block.push_str(&format!("{:indent$}{line}", ""));
+        }
+    }
+    let document = format!("k: {block}\n");
+    let read_back = serde_yaml::from_str::<serde_yaml::Mapping>(&document).ok()?;
+    (read_back.get("k") == Some(&serde_yaml::Value::String(value.to_owned()))).then_some(block)
 }
 
 /// A YAML scalar that reads back as exactly `value`: plain when that is unambiguous, else

@@ -3,8 +3,11 @@
 //! Pure. Decides spelling only, never what changes or in which order. Every name goes
 //! through `quote`; relation names are always schema-qualified.
 
+mod functions;
 mod parameters;
 pub mod quote;
+
+pub use functions::{split_list as split_setting_list, UNCHECKED_BODIES};
 
 use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard};
 use crate::model::storage_type;
@@ -112,6 +115,7 @@ pub fn render(plan: &Plan, direction: Direction) -> Script {
             });
         }
     }
+    functions::unchecked_bodies_first(plan, &mut statements);
     Script { statements }
 }
 
@@ -305,6 +309,9 @@ fn statements_for(change: &Change) -> Vec<String> {
         Change::AlterTableParameters { table, from, to } => {
             parameters::alter("TABLE", &qualified(table), from, to)
         }
+        Change::CreateFunction { function, .. } => functions::create(function),
+        Change::DropFunction { function, .. } => functions::drop(function),
+        Change::AlterFunction { from, to, .. } => functions::alter(from, to),
         Change::CommentOnView {
             view,
             materialized,

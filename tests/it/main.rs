@@ -5,6 +5,7 @@ mod scratch;
 mod cli;
 mod connection;
 mod fixtures;
+mod functions;
 mod fuzz;
 mod hazards;
 mod hostile;

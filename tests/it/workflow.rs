@@ -463,19 +463,19 @@ async fn check_exits_2_on_errors() {
         "migrations/20261124160000_hand_written.up.sql",
         "-- autogen revision 20261124160000\n-- parent: none\n-- message: hand written\n\
          -- created: 2026-11-24T16:00:00Z\n-- hazards: none\n\nCREATE TABLE students (id bigint);\n\
-         CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+         CREATE RULE r AS ON INSERT TO students DO INSTEAD NOTHING;\n",
     );
     project.write(
         "migrations/20261124160000_hand_written.down.sql",
         "-- autogen revision 20261124160000\n-- parent: none\n-- message: hand written\n\
-         -- created: 2026-11-24T16:00:00Z\n-- hazards: none\n\nDROP FUNCTION f();\nDROP TABLE students;\n",
+         -- created: 2026-11-24T16:00:00Z\n-- hazards: none\n\nDROP RULE r ON students;\nDROP TABLE students;\n",
     );
     let unreadable = project.run(FIRST, &["check"]);
     assert_eq!(unreadable.code, Some(2), "{unreadable:?}");
     assert!(
         unreadable.stderr.contains(
             "20261124160000_hand_written.up.sql:8: autogen cannot interpret this statement offline"
-        ) && unreadable.stderr.contains("statement: CREATE FUNCTION f()")
+        ) && unreadable.stderr.contains("statement: CREATE RULE r")
             && unreadable.stderr.contains("hint: connect a database"),
         "{unreadable:?}"
     );
@@ -1427,7 +1427,10 @@ async fn a_rebuilt_view_never_takes_an_unmanaged_trigger_along() {
     let init = project.run(FIRST, &["init", "--from-db", &url]);
     assert_eq!(init.code, Some(0), "{init:?}");
     let students = "tables:\n  students:\n    columns:\n      id: bigint\n      \
-                    full_name: { type: text, nullable: false }\n    primary_key: [id]\n";
+                    full_name: { type: text, nullable: false }\n    primary_key: [id]\n\
+                    functions:\n  - name: roster_insert\n    returns: trigger\n    \
+                    language: plpgsql\n    body: \" BEGIN INSERT INTO students VALUES \
+                    (NEW.id, NEW.full_name); RETURN NEW; END \"\n";
     project.write(
         "schema/schema.yaml",
         &format!("{students}views:\n  roster:\n    query: SELECT id FROM students\n"),

@@ -1,0 +1,556 @@
+//! Functions and procedures in the diff: created, dropped, or replaced (in place when
+//! PostgreSQL's `CREATE OR REPLACE` allows it), and what a drop and re-creation would break.
+//!
+//! Pure, no SQL. Dependents are found by name in the stored text of views, defaults,
+//! checks and indexes, the same way offline and live.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use super::{needs_rebuild, Change};
+use crate::model::{Function, FunctionBody, FunctionName, QualifiedName, Returns, Schema};
+use crate::sql::quote;
+
+/// Where a function's creation and drop go among the other changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunctionPlacement {
+    /// Created before the sequences, tables and views that may call it; dropped after them.
+    BeforeRelations,
+    /// Its signature or SQL-standard body uses a table or view: created after them, dropped
+    /// before them.
+    AfterRelations,
+    /// Its signature uses an enum the migration rebuilds: dropped before the rebuild and
+    /// created right after it, on the new type.
+    AroundEnumRebuild,
+}
+
+fn placement(reads_relations: bool) -> FunctionPlacement {
+    match reads_relations {
+        true => FunctionPlacement::AfterRelations,
+        false => FunctionPlacement::BeforeRelations,
+    }
+}
+
+pub(super) fn diff_functions(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let (current_relations, desired_relations) = (Relations::of(current), Relations::of(desired));
+    for (name, wanted) in &desired.functions {
+        match current.functions.get(name) {
+            None => changes.push(Change::CreateFunction {
+                function: wanted.clone(),
+                placement: placement(desired_relations.read_by(wanted)),
+            }),
+            Some(existing) if existing != wanted => changes.push(Change::AlterFunction {
+                from: existing.clone(),
+                to: wanted.clone(),
+                placement: placement(
+                    current_relations.read_by(existing) || desired_relations.read_by(wanted),
+                ),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (name, existing) in &current.functions {
+        if !desired.functions.contains_key(name) {
+            changes.push(Change::DropFunction {
+                function: existing.clone(),
+                placement: placement(current_relations.read_by(existing)),
+            });
+        }
+    }
+}
+
+/// `Change::inverse` of the function changes.
+pub(super) fn inverse(change: Change) -> Change {
+    match change {
+        Change::CreateFunction {
+            function,
+            placement,
+        } => Change::DropFunction {
+            function,
+            placement,
+        },
+        Change::DropFunction {
+            function,
+            placement,
+        } => Change::CreateFunction {
+            function,
+            placement,
+        },
+        Change::AlterFunction {
+            from,
+            to,
+            placement,
+        } => Change::AlterFunction {
+            from: to,
+            to: from,
+            placement,
+        },
+        other => other,
+    }
+}
+
+/// Whether `CREATE OR REPLACE` turns `from` into `to`. PostgreSQL refuses to change the
+/// kind of routine, the return type (with the row type of `OUT` arguments), the name of an
+/// argument, or to remove a default.
+pub fn replaceable(from: &Function, to: &Function) -> bool {
+    from.procedure == to.procedure
+        && from.returns == to.returns
+        && from.arguments.len() == to.arguments.len()
+        && from.arguments.iter().zip(&to.arguments).all(|(old, new)| {
+            old.mode == new.mode
+                && old.name == new.name
+                && old.data_type == new.data_type
+                && (old.default.is_none() || new.default.is_some())
+        })
+}
+
+/// PostgreSQL cannot drop the old type of a rebuilt enum while a function's signature uses
+/// it, and a function created before the rebuild would take the old type: such functions
+/// are dropped before the rebuild and created after it, on the new type.
+pub(super) fn recreate_functions_over_rebuilt_enums(
+    before: &Schema,
+    after: &Schema,
+    changes: &mut Vec<Change>,
+) {
+    let rebuilt: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::AlterEnum {
+                from,
+                to,
+                new_value_used,
+                ..
+            } if needs_rebuild(from, to, *new_value_used) => Some(quote::type_name(&from.name)),
+            _ => None,
+        })
+        .collect();
+    if rebuilt.is_empty() {
+        return;
+    }
+    let uses = |function: &Function| {
+        signature_types(function)
+            .any(|data_type| rebuilt.contains(data_type.trim_end_matches("[]")))
+    };
+    let around = FunctionPlacement::AroundEnumRebuild;
+    let mut handled = BTreeSet::new();
+    let mut split = Vec::new();
+    for change in changes.iter_mut() {
+        match change {
+            Change::CreateFunction {
+                function,
+                placement,
+            }
+            | Change::DropFunction {
+                function,
+                placement,
+            } if uses(function) => {
+                handled.insert(function.name.clone());
+                *placement = around;
+            }
+            Change::AlterFunction { from, to, .. } if uses(from) || uses(to) => {
+                handled.insert(from.name.clone());
+                split.push((from.clone(), to.clone()));
+            }
+            _ => {}
+        }
+    }
+    changes.retain(|change| {
+        !matches!(change, Change::AlterFunction { from, .. } if split.iter().any(|(split_from, _)| split_from == from))
+    });
+    for (from, to) in split {
+        changes.push(Change::DropFunction {
+            function: from,
+            placement: around,
+        });
+        changes.push(Change::CreateFunction {
+            function: to,
+            placement: around,
+        });
+    }
+    for function in before.functions.values() {
+        if handled.contains(&function.name) || !uses(function) {
+            continue;
+        }
+        changes.push(Change::DropFunction {
+            function: function.clone(),
+            placement: around,
+        });
+        if let Some(kept) = after.functions.get(&function.name) {
+            changes.push(Change::CreateFunction {
+                function: kept.clone(),
+                placement: around,
+            });
+        }
+    }
+}
+
+/// The types of a function's arguments and result.
+fn signature_types(function: &Function) -> impl Iterator<Item = &str> {
+    let result: Vec<&str> = match &function.returns {
+        Some(Returns::Type { data_type, .. }) => vec![data_type.as_str()],
+        Some(Returns::Table(columns)) => columns
+            .iter()
+            .map(|(_, data_type)| data_type.as_str())
+            .collect(),
+        None => Vec::new(),
+    };
+    function
+        .arguments
+        .iter()
+        .map(|argument| argument.data_type.as_str())
+        .chain(result)
+}
+
+/// The tables and views of a schema, as a function's signature or body would name them.
+struct Relations {
+    /// Row types as `format_type` prints them (`students`, `billing.invoices`).
+    row_types: BTreeSet<String>,
+    /// Bare relation names.
+    names: BTreeSet<String>,
+}
+
+impl Relations {
+    fn of(schema: &Schema) -> Relations {
+        let relations = || schema.tables.keys().chain(schema.views.keys());
+        Relations {
+            row_types: relations()
+                .flat_map(|name| {
+                    let qualified = format!(
+                        "{}.{}",
+                        quote::ident(&name.schema),
+                        quote::ident(&name.name)
+                    );
+                    [quote::type_name(name), qualified]
+                })
+                .collect(),
+            names: relations().map(|name| name.name.clone()).collect(),
+        }
+    }
+
+    /// Whether the function's signature names a row type, or its SQL-standard body (which
+    /// PostgreSQL parses at creation) names a relation.
+    fn read_by(&self, function: &Function) -> bool {
+        signature_types(function)
+            .any(|data_type| self.row_types.contains(data_type.trim_end_matches("[]")))
+            || match &function.body {
+                FunctionBody::Sql(body) => !words(body).is_disjoint(&self.names),
+                FunctionBody::Source(_) => false,
+            }
+    }
+}
+
+/// The names a text uses, unquoted ones folded to lower case as PostgreSQL does.
+fn words(text: &str) -> BTreeSet<String> {
+    Tokenizer::new(&PostgreSqlDialect {}, text)
+        .tokenize()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|token| match token {
+            Token::Word(word) if word.quote_style.is_none() => Some(word.value.to_lowercase()),
+            Token::Word(word) => Some(word.value),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Functions `changes` drop, or drop and create again, as they are before the changes.
+fn dropped_functions(changes: &[Change]) -> Vec<&Function> {
+    changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::DropFunction { function, .. } => Some(function),
+            Change::AlterFunction { from, to, .. } if !replaceable(from, to) => Some(from),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Views of `before` that call a function `changes` drop and create again: PostgreSQL
+/// refuses to drop a function a view uses, so they are rebuilt around it.
+pub(super) fn views_calling_recreated_functions(
+    before: &Schema,
+    changes: &[Change],
+) -> BTreeSet<QualifiedName> {
+    let names: BTreeSet<&str> = dropped_functions(changes)
+        .into_iter()
+        .map(|function| function.name.name.as_str())
+        .collect();
+    if names.is_empty() {
+        return BTreeSet::new();
+    }
+    before
+        .views
+        .values()
+        .filter(|view| {
+            let words = words(view.definition.as_str());
+            names.iter().any(|name| words.contains(*name))
+        })
+        .map(|view| view.name.clone())
+        .collect()
+}
+
+/// What keeps `changes` from dropping a function they drop or drop and create again (a
+/// return type or argument name changes), in words: a default, generated column, check or
+/// index of `before` that calls it and that `changes` keep, or an object autogen does not
+/// manage (`users`, from `Schema::function_users`). Views are rebuilt instead.
+pub fn blocked_function_drops(
+    before: &Schema,
+    users: &BTreeMap<FunctionName, Vec<String>>,
+    changes: &[Change],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let kept_tables: BTreeSet<&QualifiedName> = before
+        .tables
+        .keys()
+        .filter(|name| {
+            !changes
+                .iter()
+                .any(|change| matches!(change, Change::DropTable(table) if &table.name == *name))
+        })
+        .collect();
+    for function in dropped_functions(changes) {
+        let only_dropped = changes.iter().any(|change| {
+            matches!(change, Change::DropFunction { function: dropped, .. } if dropped == function)
+        });
+        let reason = match only_dropped {
+            true => "it is dropped",
+            false => {
+                "it is dropped and created again, since its return type, kind or arguments change"
+            }
+        };
+        for user in users.get(&function.name).into_iter().flatten() {
+            problems.push(format!(
+                "{user} calls function {}, but {reason}",
+                function.name
+            ));
+        }
+        // A dropped function's callers must go too, or the desired schema could not exist.
+        if only_dropped {
+            continue;
+        }
+        for table in kept_tables
+            .iter()
+            .filter_map(|name| before.tables.get(*name))
+        {
+            for user in expression_users(table, &function.name, changes) {
+                problems.push(format!(
+                    "{user} on {} calls function {}, but {reason}",
+                    table.name, function.name
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The defaults, generated columns, checks and indexes of `table` that name `function` and
+/// that `changes` do not drop.
+fn expression_users(
+    table: &crate::model::Table,
+    function: &FunctionName,
+    changes: &[Change],
+) -> Vec<String> {
+    let calls = |text: &str| words(text).contains(&function.name);
+    let dropped = |what: &dyn Fn(&Change) -> bool| changes.iter().any(what);
+    let mut users = Vec::new();
+    for column in &table.columns {
+        let column_goes = dropped(&|change| {
+            matches!(change, Change::DropColumn { table: name, column: dropped, .. }
+                if *name == table.name && dropped.name == column.name)
+        });
+        let expression_changes = dropped(&|change| {
+            matches!(change, Change::AlterColumn { table: name, from, to, .. }
+                if *name == table.name && from.name == column.name
+                    && (from.default != to.default || from.generated != to.generated))
+        });
+        if column_goes || expression_changes {
+            continue;
+        }
+        if column
+            .default
+            .as_ref()
+            .is_some_and(|text| calls(text.as_str()))
+        {
+            users.push(format!("the default of column {}", column.name));
+        }
+        if column
+            .generated
+            .as_ref()
+            .is_some_and(|text| calls(text.as_str()))
+        {
+            users.push(format!("generated column {}", column.name));
+        }
+    }
+    for check in table.checks.values() {
+        let goes = dropped(&|change| {
+            matches!(change, Change::DropCheck { table: name, check: dropped }
+                if *name == table.name && dropped.name == check.name)
+        });
+        if !goes && calls(check.expression.as_str()) {
+            users.push(format!("check {}", check.name));
+        }
+    }
+    for index in table.indexes.values() {
+        let goes = dropped(&|change| {
+            matches!(change, Change::DropIndex { table: name, index: dropped }
+                if *name == table.name && dropped.name == index.name)
+        });
+        let texts = index
+            .predicate
+            .iter()
+            .chain(index.keys.iter().filter_map(|key| match &key.target {
+                crate::model::IndexTarget::Expression(expression) => Some(expression),
+                crate::model::IndexTarget::Column(_) => None,
+            }));
+        if !goes && texts.into_iter().any(|text| calls(text.as_str())) {
+            users.push(format!("index {}", index.name));
+        }
+    }
+    users
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Argument, ArgumentMode, CheckConstraint, Expr, Parallel, Table, View, ViewOptions,
+        Volatility,
+    };
+
+    fn function(name: &str, returns: &str, argument: &str) -> Function {
+        let arguments = vec![Argument {
+            mode: ArgumentMode::In,
+            name: Some(argument.to_string()),
+            data_type: "integer".to_string(),
+            default: None,
+        }];
+        Function {
+            name: FunctionName {
+                schema: "public".to_string(),
+                name: name.to_string(),
+                argument_types: Function::identity_types(&arguments, false),
+            },
+            procedure: false,
+            arguments,
+            returns: Some(Returns::Type {
+                setof: false,
+                data_type: returns.to_string(),
+            }),
+            language: "sql".to_string(),
+            body: FunctionBody::Source("SELECT 1".to_string()),
+            volatility: Volatility::Immutable,
+            strict: false,
+            security_definer: false,
+            leakproof: false,
+            parallel: Parallel::Unsafe,
+            cost: None,
+            rows: None,
+            config: Vec::new(),
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn inverse_of_inverse_is_identity() {
+        let from = function("f", "integer", "x");
+        let to = function("f", "bigint", "x");
+        for change in [
+            Change::CreateFunction {
+                function: from.clone(),
+                placement: FunctionPlacement::BeforeRelations,
+            },
+            Change::DropFunction {
+                function: from.clone(),
+                placement: FunctionPlacement::AfterRelations,
+            },
+            Change::AlterFunction {
+                from,
+                to,
+                placement: FunctionPlacement::BeforeRelations,
+            },
+        ] {
+            assert_eq!(change.inverse().inverse(), change);
+            assert_ne!(change.inverse(), change);
+        }
+    }
+
+    #[test]
+    fn replaceable_follows_postgres() {
+        let base = function("f", "integer", "x");
+        let body = Function {
+            body: FunctionBody::Source("SELECT 2".to_string()),
+            ..base.clone()
+        };
+        assert!(replaceable(&base, &body));
+        assert!(!replaceable(&base, &function("f", "bigint", "x")));
+        assert!(!replaceable(&base, &function("f", "integer", "y")));
+        let mut with_default = base.clone();
+        with_default.arguments[0].default = Some(Expr::new("1"));
+        assert!(replaceable(&base, &with_default));
+        assert!(!replaceable(&with_default, &base));
+        let procedure = Function {
+            procedure: true,
+            returns: None,
+            ..base.clone()
+        };
+        assert!(!replaceable(&base, &procedure));
+    }
+
+    #[test]
+    fn a_recreated_function_rebuilds_views_and_refuses_other_callers() {
+        let from = function("f", "integer", "x");
+        let to = function("f", "bigint", "x");
+        let mut schema = Schema::default();
+        let table_name = QualifiedName::new("public", "t");
+        let mut table = Table::new(table_name.clone());
+        table.checks.insert(
+            "t_check".to_string(),
+            CheckConstraint {
+                name: "t_check".to_string(),
+                expression: Expr::new("f(a) > 0"),
+            },
+        );
+        schema.tables.insert(table_name.clone(), table);
+        let view_name = QualifiedName::new("public", "v");
+        schema.views.insert(
+            view_name.clone(),
+            View {
+                name: view_name.clone(),
+                definition: Expr::new("SELECT f(1) AS one"),
+                materialized: false,
+                options: ViewOptions::default(),
+                indexes: Default::default(),
+                comment: None,
+                depends_on: Default::default(),
+            },
+        );
+        schema.functions.insert(from.name.clone(), from.clone());
+        let users = BTreeMap::from([(from.name.clone(), vec!["trigger g on t".to_string()])]);
+        let changes = vec![Change::AlterFunction {
+            from: from.clone(),
+            to: to.clone(),
+            placement: FunctionPlacement::BeforeRelations,
+        }];
+        assert_eq!(
+            views_calling_recreated_functions(&schema, &changes),
+            BTreeSet::from([view_name])
+        );
+        let problems = blocked_function_drops(&schema, &users, &changes);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("trigger g on t calls function f(integer)"));
+        assert!(problems[1].starts_with("check t_check on t calls function f(integer)"));
+
+        let in_place = vec![Change::AlterFunction {
+            from: from.clone(),
+            to: Function {
+                body: FunctionBody::Source("SELECT 2".to_string()),
+                ..from
+            },
+            placement: FunctionPlacement::BeforeRelations,
+        }];
+        assert!(blocked_function_drops(&schema, &users, &in_place).is_empty());
+        assert!(views_calling_recreated_functions(&schema, &in_place).is_empty());
+    }
+}

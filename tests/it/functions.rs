@@ -1,0 +1,94 @@
+//! Functions through the binary: `inspect` writes them so that `diff` is empty, and a plan
+//! that must drop a function something still calls is refused with the callers named.
+
+use std::process::Command;
+
+use crate::scratch::ScratchDb;
+
+fn autogen() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_autogen"))
+}
+
+const SETUP: &str = "
+CREATE SCHEMA ops;
+CREATE FUNCTION rate() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 2';
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE FUNCTION ops.pair(a int, INOUT b text DEFAULT 'x', VARIADIC rest int[] DEFAULT '{}')
+  LANGUAGE sql STABLE STRICT SECURITY DEFINER LEAKPROOF PARALLEL RESTRICTED COST 7
+  SET search_path = ops, public SET DateStyle TO 'ISO, MDY'
+  AS $body$ SELECT b || $$ $function$ $$ $body$;
+CREATE PROCEDURE ops.log(msg text, OUT done boolean) LANGUAGE plpgsql AS $$ BEGIN done := true; END $$;
+CREATE FUNCTION sum3(x int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT x + 3; END;
+COMMENT ON FUNCTION rate() IS 'the rate';
+CREATE TABLE prices (id int PRIMARY KEY, amount int CHECK (amount * rate() > 0));
+CREATE TRIGGER prices_touch BEFORE UPDATE ON prices FOR EACH ROW EXECUTE FUNCTION touch();
+INSERT INTO prices VALUES (1, 5);
+";
+
+#[tokio::test]
+async fn inspected_functions_diff_empty_and_needed_ones_are_never_dropped() {
+    let database = ScratchDb::create("autogen_functions").await;
+    database
+        .client()
+        .await
+        .batch_execute(SETUP)
+        .await
+        .expect("setup applies");
+    let yaml_path = std::env::temp_dir().join(format!("autogen-functions-{}.yaml", database.name));
+    let inspect = autogen()
+        .args(["inspect", "--database-url", &database.url, "-o"])
+        .arg(&yaml_path)
+        .output()
+        .expect("autogen runs");
+    assert_eq!(
+        inspect.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&inspect.stderr)
+    );
+    let yaml = std::fs::read_to_string(&yaml_path).unwrap_or_default();
+    let diff = |yaml: &str| {
+        std::fs::write(&yaml_path, yaml).expect("writes the schema file");
+        autogen()
+            .args(["diff", "--exit-code", "--from", &database.url, "--to"])
+            .arg(&yaml_path)
+            .output()
+            .expect("autogen runs")
+    };
+    let same = diff(&yaml);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "diff against inspected YAML not empty:\n{}\n{}\nYAML:\n{yaml}",
+        String::from_utf8_lossy(&same.stdout),
+        String::from_utf8_lossy(&same.stderr)
+    );
+
+    // A new return type drops `rate()`, which a kept check calls; leaving out `touch()`
+    // drops what a trigger autogen does not manage calls.
+    let changed = yaml.replace("returns: integer\n", "returns: bigint\n");
+    let without_touch: String = {
+        let start = changed.find("  - name: touch").expect("touch is written");
+        let end = changed[start + 1..]
+            .find("  - name:")
+            .map_or(changed.len(), |end| start + 1 + end);
+        format!("{}{}", &changed[..start], &changed[end..])
+    };
+    let refused = diff(&without_touch);
+    std::fs::remove_file(&yaml_path).ok();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "{stderr}\nYAML:\n{without_touch}"
+    );
+    assert!(
+        stderr.contains("check prices_amount_check on prices calls function rate()"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("trigger prices_touch on table prices calls function touch()"),
+        "{stderr}"
+    );
+    assert!(refused.stdout.is_empty(), "nothing is printed to run");
+}
