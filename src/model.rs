@@ -5,8 +5,12 @@
 //! canonical once `normalize` (or the shadow-database round trip) has run. Source positions
 //! live in `spec::SourceMap`, never here, so derived equality compares meaning only.
 
+mod triggers;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+
+pub use triggers::*;
 
 /// A whole database schema within the managed namespaces.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -127,6 +131,9 @@ pub struct Table {
     pub comment: Option<String>,
     /// `CREATE UNLOGGED TABLE`: not written to the WAL, emptied after a crash.
     pub unlogged: bool,
+    pub triggers: BTreeMap<String, Trigger>,
+    pub policies: BTreeMap<String, Policy>,
+    pub row_security: RowSecurity,
 }
 
 impl Table {
@@ -141,6 +148,9 @@ impl Table {
             indexes: BTreeMap::new(),
             comment: None,
             unlogged: false,
+            triggers: BTreeMap::new(),
+            policies: BTreeMap::new(),
+            row_security: RowSecurity::default(),
         }
     }
 
@@ -164,6 +174,8 @@ pub struct View {
     /// Relations the view reads: from the catalog, or guessed from a file's query text.
     /// Only orders creation and finds views to rebuild; never compared.
     pub depends_on: BTreeSet<QualifiedName>,
+    /// INSTEAD OF triggers (a plain view's only kind that fires per row).
+    pub triggers: BTreeMap<String, Trigger>,
 }
 
 impl View {
@@ -529,6 +541,9 @@ pub enum ObjectRef {
     Index(QualifiedName, String),
     View(QualifiedName),
     Sequence(QualifiedName),
+    /// A trigger on a table or view.
+    Trigger(QualifiedName, String),
+    Policy(QualifiedName, String),
 }
 
 impl fmt::Display for ObjectRef {
@@ -543,6 +558,8 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Index(table, name) => write!(f, "index {name} on {table}"),
             ObjectRef::View(name) => write!(f, "view {name}"),
             ObjectRef::Sequence(name) => write!(f, "sequence {name}"),
+            ObjectRef::Trigger(relation, name) => write!(f, "trigger {name} on {relation}"),
+            ObjectRef::Policy(table, name) => write!(f, "policy {name} on {table}"),
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diff::{removes_or_moves_values, Change, RenameTiming};
+use crate::diff::{removes_or_moves_values, Change, PolicyChange, RenameTiming, TriggerChange};
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
 /// Ordered steps; applying them in order turns the current schema into the desired one.
@@ -75,6 +75,9 @@ pub enum Phase {
     CreateView,
     /// After `CreateView`: a view rebuilt around a change below it is changed once it is back.
     AlterView,
+    /// Triggers and policies, once the tables, views and functions they use exist (their
+    /// drops go with `DropView`).
+    CreateTriggerOrPolicy,
     Comment,
     /// Once no default calls `nextval` on them any more.
     DropSequence,
@@ -349,7 +352,10 @@ fn phase_of(change: &Change) -> Phase {
         Change::OwnSequence { to: None, .. } => Phase::DisownSequence,
         Change::OwnSequence { to: Some(_), .. } => Phase::OwnSequence,
         Change::CreateView(_) => Phase::CreateView,
-        Change::DropView(_) => Phase::DropView,
+        Change::DropView(_)
+        | Change::Trigger(TriggerChange::Drop { .. })
+        | Change::Policy(PolicyChange::Drop { .. }) => Phase::DropView,
+        Change::Trigger(_) | Change::Policy(_) => Phase::CreateTriggerOrPolicy,
         Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,

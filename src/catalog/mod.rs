@@ -5,6 +5,7 @@
 //! (`serial`); never normalizes, never diffs, never writes to the database.
 
 mod queries;
+mod triggers;
 pub mod version;
 
 use std::collections::btree_map::Entry;
@@ -59,8 +60,11 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let serial_sequences = read_columns(client, &table_oids, &mut tables).await?;
     read_constraints(client, version, &table_oids, &mut tables).await?;
     read_indexes(client, version, &table_oids, &mut tables).await?;
-    let views = read_views(client, version, &schemas).await?;
-    let unmanaged = read_unmanaged(client, &schemas).await?;
+    let mut views = read_views(client, version, &schemas).await?;
+    let mut unmanaged = read_unmanaged(client, &schemas).await?;
+    triggers::read_triggers(client, &schemas, &mut tables, &mut views, &mut unmanaged).await?;
+    triggers::read_policies(client, &schemas, &mut tables, &mut unmanaged).await?;
+    unmanaged.sort();
     let sequences = read_sequences(client, &schemas, &serial_sequences).await?;
     Ok(Schema {
         schemas: schemas.into_iter().collect::<BTreeSet<_>>(),
@@ -150,6 +154,8 @@ async fn read_tables(client: &Client, schemas: &[String]) -> Result<TablesByOid>
         ));
         table.comment = row.get("comment")?;
         table.unlogged = row.get("unlogged")?;
+        table.row_security.enabled = row.get("row_security")?;
+        table.row_security.forced = row.get("force_row_security")?;
         tables.insert(row.get("table_oid")?, table);
     }
     Ok(tables)
@@ -537,6 +543,7 @@ async fn read_views(
             options,
             indexes: BTreeMap::new(),
             comment: row.get("comment")?,
+            triggers: BTreeMap::new(),
             depends_on: dependency_schemas
                 .into_iter()
                 .zip(dependency_names)

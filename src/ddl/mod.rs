@@ -13,6 +13,7 @@ mod alter;
 mod clauses;
 mod create;
 mod expressions;
+mod triggers;
 
 use std::cell::{RefCell, RefMut};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -35,6 +36,7 @@ use crate::spec::{names, Loaded, SourceMap};
 use crate::sql::quote;
 use clauses::*;
 use expressions::*;
+pub use triggers::trigger_definition;
 
 type Outcome<T = ()> = std::result::Result<T, String>;
 
@@ -234,6 +236,12 @@ impl Interpreter {
                 self.create_view(&mut cursor, true, or_replace)
             } else if cursor.eat_keyword("SEQUENCE") {
                 self.create_sequence(&mut cursor)
+            } else if cursor.eat_keyword("TRIGGER") {
+                self.create_trigger(&mut cursor, or_replace, false)
+            } else if cursor.eat_keywords(&["CONSTRAINT", "TRIGGER"]) {
+                self.create_trigger(&mut cursor, or_replace, true)
+            } else if cursor.eat_keyword("POLICY") {
+                self.create_policy(&mut cursor)
             } else {
                 Err(unsupported(&cursor))
             }
@@ -248,6 +256,10 @@ impl Interpreter {
                 self.alter_view(&mut cursor)
             } else if cursor.eat_keyword("SEQUENCE") {
                 self.alter_sequence(&mut cursor)
+            } else if cursor.eat_keyword("TRIGGER") {
+                self.alter_trigger(&mut cursor)
+            } else if cursor.eat_keyword("POLICY") {
+                self.alter_policy(&mut cursor)
             } else if cursor.eat_keyword("SCHEMA") {
                 let schema = cursor.identifier()?;
                 self.require_schema(&schema)?;

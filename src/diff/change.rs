@@ -1,6 +1,7 @@
 //! `Change`: one typed difference between two schemas, carrying both its before and after
 //! objects so that `inverse` needs no lookups. Contains no SQL text.
 
+pub use super::triggers::{PolicyChange, TriggerChange};
 use crate::model::{
     storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Index, ObjectRef,
     PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
@@ -221,6 +222,10 @@ pub enum Change {
         from: Option<String>,
         to: Option<String>,
     },
+    /// `CREATE TRIGGER`, `DROP TRIGGER`, `ALTER TABLE ... ENABLE TRIGGER`, ...
+    Trigger(TriggerChange),
+    /// `CREATE POLICY`, `ALTER POLICY`, `ALTER TABLE ... ENABLE ROW LEVEL SECURITY`, ...
+    Policy(PolicyChange),
 }
 
 impl Change {
@@ -432,6 +437,8 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::Trigger(change) => Change::Trigger(change.inverse()),
+            Change::Policy(change) => Change::Policy(change.inverse()),
         }
     }
 
@@ -515,6 +522,11 @@ impl Change {
                 hazards.push(Hazard::TableRewrite(table.to_string()));
             }
             Change::AlterViewOptions { view, .. } => hazards.push(table_lock(view)),
+            Change::Policy(change) => hazards.push(table_lock(change.table())),
+            Change::Trigger(change) => hazards.push(Hazard::Lock {
+                lock: "SHARE ROW EXCLUSIVE",
+                table: change.relation().to_string(),
+            }),
             Change::RenameColumn { table, .. }
             | Change::RenameConstraint { table, .. }
             | Change::RenameIndex { table, .. } => hazards.push(table_lock(table)),
@@ -648,6 +660,10 @@ impl Change {
             }
             Change::AlterSequence { to, .. } => ObjectRef::Sequence(to.name.clone()),
             Change::OwnSequence { sequence, .. } => ObjectRef::Sequence(sequence.clone()),
+            Change::Trigger(change) => {
+                ObjectRef::Trigger(change.relation().clone(), change.trigger().name.clone())
+            }
+            Change::Policy(change) => change.object(),
         }
     }
 
@@ -699,6 +715,8 @@ impl Change {
             Change::SetLogged { logged: true, .. } => return format!("{object} now logged"),
             Change::SetLogged { logged: false, .. } => return format!("{object} now unlogged"),
             Change::AlterViewOptions { .. } => "changed options of",
+            Change::Trigger(change) => change.verb(),
+            Change::Policy(change) => return change.summary(),
         };
         format!("{verb} {object}")
     }

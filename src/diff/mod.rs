@@ -5,11 +5,13 @@
 
 mod change;
 mod rename;
+mod triggers;
 
 use std::collections::BTreeSet;
 
 pub use change::{
-    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, RenameTiming,
+    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, PolicyChange,
+    RenameTiming, TriggerChange,
 };
 pub use rename::suggestions as rename_suggestions;
 
@@ -104,6 +106,7 @@ pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Cha
     }));
     rebuild_views_over(before, after, relations, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, changes);
+    triggers::detach(before, after, &retyped, changes);
 }
 
 /// Queries of the views the migration creates or replaces.
@@ -390,6 +393,7 @@ fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
         match desired.views.get(name) {
             Some(desired_view) if desired_view.same_relation_as(current_view) => {
                 changes.extend(in_place_view_changes(current_view, desired_view));
+                triggers::diff_view(current_view, desired_view, changes);
             }
             desired_view => {
                 changes.push(Change::DropView(current_view.clone()));
@@ -600,6 +604,7 @@ fn diff_table(
             references,
         });
     }
+    triggers::diff_table(current, desired, changes);
     if current.comment != desired.comment {
         changes.push(Change::CommentOnTable {
             table: table.clone(),

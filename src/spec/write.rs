@@ -4,7 +4,9 @@
 //! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
 //! our own, because serde_yaml's serializer only writes block style. No IO.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+mod triggers;
 
 use super::names::{format_qualified, primary_key_name};
 use crate::model::{
@@ -222,6 +224,11 @@ fn table_node(table: &Table) -> Node {
             .map(|index| (index.name.clone(), index_node(index)))
             .collect(),
     );
+    entries.extend(triggers::attached_entries(
+        table.row_security,
+        &table.triggers,
+        &table.policies,
+    ));
     Node::Section(entries)
 }
 
@@ -231,6 +238,7 @@ fn view_node(view: &View) -> Node {
         && view.comment.is_none()
         && view.indexes.is_empty()
         && view.options.is_default()
+        && view.triggers.is_empty()
     {
         return text(view.definition.as_str());
     }
@@ -257,6 +265,11 @@ fn view_node(view: &View) -> Node {
             .map(|index| (index.name.clone(), index_node(index)));
         entries.push(("indexes".to_owned(), Node::Section(indexes.collect())));
     }
+    entries.extend(triggers::attached_entries(
+        Default::default(),
+        &view.triggers,
+        &BTreeMap::new(),
+    ));
     Node::Section(entries)
 }
 

@@ -4,6 +4,7 @@
 //! through `quote`; relation names are always schema-qualified.
 
 pub mod quote;
+mod triggers;
 
 use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard};
 use crate::model::storage_type;
@@ -300,6 +301,8 @@ fn statements_for(change: &Change) -> Vec<String> {
             };
             vec![comment_on(kind, &qualified(view), to.as_deref())]
         }
+        Change::Trigger(change) => triggers::trigger_statements(change),
+        Change::Policy(change) => triggers::policy_statements(change),
     }
 }
 
@@ -509,6 +512,11 @@ fn create_table(table: &Table) -> Vec<String> {
     for index in table.indexes.values() {
         statements.push(create_index(&table.name, index));
     }
+    statements.extend(triggers::row_security(
+        &table.name,
+        Default::default(),
+        table.row_security,
+    ));
     if let Some(comment) = &table.comment {
         statements.push(comment_on("TABLE", &qualified(&table.name), Some(comment)));
     }
