@@ -220,7 +220,10 @@ async fn stub_trigger_functions(shadow: &Client, attached: &[Change]) -> Result<
             ),
         ];
         for statement in statements {
-            shadow.execute(statement.as_str(), &[]).await.map_err(failed)?;
+            shadow
+                .execute(statement.as_str(), &[])
+                .await
+                .map_err(failed)?;
         }
     }
     Ok(())

@@ -9,8 +9,7 @@ use tokio_postgres::Client;
 use super::{catalog_error, run, CatalogRow, TablesByOid};
 use crate::error::Result;
 use crate::model::{
-    policy_roles, Expr, Policy, PolicyCommand, QualifiedName, TriggerEnabled,
-    UnmanagedObject, View,
+    policy_roles, Expr, Policy, PolicyCommand, QualifiedName, TriggerEnabled, UnmanagedObject, View,
 };
 
 /// Triggers on the relations of the schemas in `$1`, except the internal ones that foreign

@@ -31,7 +31,10 @@ fn trigger_after_keyword(
     } else if cursor.eat_keywords(&["INSTEAD", "OF"]) {
         TriggerTiming::InsteadOf
     } else {
-        return Err(format!("expected BEFORE, AFTER or INSTEAD OF, found {}", cursor.found()));
+        return Err(format!(
+            "expected BEFORE, AFTER or INSTEAD OF, found {}",
+            cursor.found()
+        ));
     };
     let mut events = TriggerEvents::default();
     let mut update_columns = Vec::new();
@@ -53,7 +56,9 @@ fn trigger_after_keyword(
     cursor.expect_keywords(&["ON"])?;
     let relation = cursor.qualified_name()?;
     if cursor.is_keyword("FROM") {
-        return Err(not_modelled("constraint triggers on a referenced table (FROM)"));
+        return Err(not_modelled(
+            "constraint triggers on a referenced table (FROM)",
+        ));
     }
     let deferrable = deferrable(cursor)?;
     let (mut old_table, mut new_table) = (None, None);
@@ -184,7 +189,10 @@ impl Interpreter {
         let (relation, trigger) = trigger_after_keyword(cursor, constraint)?;
         let triggers = self.triggers_mut(&relation)?;
         if triggers.contains_key(&trigger.name) && !or_replace {
-            return Err(format!("trigger {} for relation {relation} already exists", trigger.name));
+            return Err(format!(
+                "trigger {} for relation {relation} already exists",
+                trigger.name
+            ));
         }
         let name = trigger.name.clone();
         triggers.insert(name.clone(), trigger);
@@ -197,7 +205,10 @@ impl Interpreter {
         let (table, policy) = policy_after_keyword(cursor)?;
         let policies = &mut self.table_mut(&table)?.policies;
         if policies.contains_key(&policy.name) {
-            return Err(format!("policy {} for table {table} already exists", policy.name));
+            return Err(format!(
+                "policy {} for table {table} already exists",
+                policy.name
+            ));
         }
         let name = policy.name.clone();
         policies.insert(name.clone(), policy);
@@ -215,7 +226,9 @@ impl Interpreter {
         cursor.expect_end()?;
         let triggers = self.triggers_mut(&relation)?;
         if triggers.contains_key(&new_name) {
-            return Err(format!("trigger {new_name} for relation {relation} already exists"));
+            return Err(format!(
+                "trigger {new_name} for relation {relation} already exists"
+            ));
         }
         let mut trigger = triggers
             .remove(&name)
@@ -236,7 +249,9 @@ impl Interpreter {
             let new_name = cursor.identifier()?;
             cursor.expect_end()?;
             if policies.contains_key(&new_name) {
-                return Err(format!("policy {new_name} for table {table} already exists"));
+                return Err(format!(
+                    "policy {new_name} for table {table} already exists"
+                ));
             }
             let mut policy = policies.remove(&name).ok_or_else(missing)?;
             policy.name = new_name.clone();
@@ -267,7 +282,9 @@ impl Interpreter {
             let kind = if trigger { "trigger" } else { "policy" };
             match removed || if_exists {
                 true => Ok(()),
-                false => Err(format!("{kind} {name} for relation {relation} does not exist")),
+                false => Err(format!(
+                    "{kind} {name} for relation {relation} does not exist"
+                )),
             }
         })())
     }
@@ -320,20 +337,27 @@ impl Interpreter {
         } else if cursor.eat_keyword("DISABLE") {
             TriggerEnabled::Disabled
         } else if cursor.eat_keywords(&["FORCE", "ROW", "LEVEL", "SECURITY"]) {
-            return Some(self.table_mut(name).map(|table| table.row_security.forced = true));
+            return Some(
+                self.table_mut(name)
+                    .map(|table| table.row_security.forced = true),
+            );
         } else if cursor.eat_keywords(&["NO", "FORCE", "ROW", "LEVEL", "SECURITY"]) {
-            return Some(self.table_mut(name).map(|table| table.row_security.forced = false));
+            return Some(
+                self.table_mut(name)
+                    .map(|table| table.row_security.forced = false),
+            );
         } else {
             return None;
         };
         Some((|| {
             let table = self.table_mut(name)?;
             if cursor.eat_keywords(&["ROW", "LEVEL", "SECURITY"]) {
-                return match state {
-                    TriggerEnabled::Origin => Ok(table.row_security.enabled = true),
-                    TriggerEnabled::Disabled => Ok(table.row_security.enabled = false),
-                    _ => Err("ROW LEVEL SECURITY is only enabled or disabled".to_string()),
+                table.row_security.enabled = match state {
+                    TriggerEnabled::Origin => true,
+                    TriggerEnabled::Disabled => false,
+                    _ => return Err("ROW LEVEL SECURITY is only enabled or disabled".to_string()),
                 };
+                return Ok(());
             }
             cursor.expect_keywords(&["TRIGGER"])?;
             // ALL and USER name every trigger the model holds (the internal ones that ALL
@@ -355,7 +379,10 @@ impl Interpreter {
     }
 
     /// The triggers of a table or view.
-    fn triggers_mut(&mut self, relation: &QualifiedName) -> Outcome<&mut BTreeMap<String, Trigger>> {
+    fn triggers_mut(
+        &mut self,
+        relation: &QualifiedName,
+    ) -> Outcome<&mut BTreeMap<String, Trigger>> {
         if self.schema.views.contains_key(relation) {
             return self
                 .schema
@@ -389,7 +416,11 @@ pub(super) fn forget_column(table: &mut Table, column: &str) {
 /// A renamed column, in `UPDATE OF` lists (expressions follow through `map_expressions`).
 pub(super) fn rename_update_columns(table: &mut Table, old: &str, new: &str) {
     for trigger in table.triggers.values_mut() {
-        for column in trigger.update_columns.iter_mut().filter(|column| *column == old) {
+        for column in trigger
+            .update_columns
+            .iter_mut()
+            .filter(|column| *column == old)
+        {
             *column = new.to_string();
         }
     }

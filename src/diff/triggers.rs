@@ -8,12 +8,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Change;
-use crate::model::{
-    Policy, QualifiedName, RowSecurity, Schema, Table, Trigger, View,
-};
+use crate::model::{Policy, QualifiedName, RowSecurity, Schema, Table, Trigger, View};
 use crate::references::mentions;
 
-/// A change to one trigger of a table or view.
+/// A change to one trigger of a table or view. (`Alter` is large, briefly, like
+/// `Change::AlterColumn`.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TriggerChange {
     /// `CREATE TRIGGER n ... ON r`, then its enabled state and comment when not defaults.
@@ -39,9 +39,15 @@ pub enum TriggerChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyChange {
     /// `CREATE POLICY n ON t ...`, then its comment.
-    Create { table: QualifiedName, policy: Policy },
+    Create {
+        table: QualifiedName,
+        policy: Policy,
+    },
     /// `DROP POLICY n ON t`
-    Drop { table: QualifiedName, policy: Policy },
+    Drop {
+        table: QualifiedName,
+        policy: Policy,
+    },
     /// `ALTER POLICY n ON t TO ... USING (...) WITH CHECK (...)`, `COMMENT ON POLICY`.
     Alter {
         table: QualifiedName,
@@ -59,8 +65,12 @@ pub enum PolicyChange {
 impl TriggerChange {
     pub fn inverse(&self) -> TriggerChange {
         match self.clone() {
-            TriggerChange::Create { relation, trigger } => TriggerChange::Drop { relation, trigger },
-            TriggerChange::Drop { relation, trigger } => TriggerChange::Create { relation, trigger },
+            TriggerChange::Create { relation, trigger } => {
+                TriggerChange::Drop { relation, trigger }
+            }
+            TriggerChange::Drop { relation, trigger } => {
+                TriggerChange::Create { relation, trigger }
+            }
             TriggerChange::Alter { relation, from, to } => TriggerChange::Alter {
                 relation,
                 from: to,
@@ -315,7 +325,9 @@ pub(super) fn detach(
             }));
         }
     }
-    changes.retain(|change| !key_of(change).is_some_and(|((relation, ..), _)| relations.contains(&relation)));
+    changes.retain(|change| {
+        !key_of(change).is_some_and(|((relation, ..), _)| relations.contains(&relation))
+    });
     changes.extend(detached);
     rebuild_over_columns(before, after, retyped, changes);
 }
@@ -334,10 +346,13 @@ fn rebuild_over_columns(
         _ => None,
     }));
     let verbs: BTreeMap<AttachedKey, Vec<&'static str>> =
-        changes.iter().filter_map(key_of).fold(BTreeMap::new(), |mut verbs, (key, verb)| {
-            verbs.entry(key).or_default().push(verb);
-            verbs
-        });
+        changes
+            .iter()
+            .filter_map(key_of)
+            .fold(BTreeMap::new(), |mut verbs, (key, verb)| {
+                verbs.entry(key).or_default().push(verb);
+                verbs
+            });
     let mut rebuilt: BTreeSet<AttachedKey> = BTreeSet::new();
     let mut added = Vec::new();
     for (table_name, column) in &columns {
@@ -345,7 +360,11 @@ fn rebuild_over_columns(
             continue;
         };
         let desired = after.tables.get(table_name);
-        let dropped = |key: &AttachedKey| verbs.get(key).is_some_and(|verbs| verbs.contains(&"dropped"));
+        let dropped = |key: &AttachedKey| {
+            verbs
+                .get(key)
+                .is_some_and(|verbs| verbs.contains(&"dropped"))
+        };
         for trigger in table.triggers.values() {
             let key = (table_name.clone(), trigger.name.clone(), true);
             let uses = trigger.update_columns.contains(column)

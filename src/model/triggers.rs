@@ -136,25 +136,27 @@ pub struct Policy {
 
 impl Policy {
     /// Whether `ALTER POLICY` can turn this policy into `other`: only its roles and
-    /// expressions may change (and its comment, with `COMMENT ON`), and an expression can
-    /// be replaced but not removed.
+    /// expressions may change (and its comment, with `COMMENT ON`). An expression can be
+    /// replaced but not removed, so one that appears or goes needs a new policy (either
+    /// way, since the inverse must be alterable too).
     pub fn alterable_into(&self, other: &Policy) -> bool {
         self.name == other.name
             && self.permissive == other.permissive
             && self.command == other.command
-            && (self.using.is_none() || other.using.is_some())
-            && (self.with_check.is_none() || other.with_check.is_some())
+            && self.using.is_some() == other.using.is_some()
+            && self.with_check.is_some() == other.with_check.is_some()
     }
 }
 
-/// The role list PostgreSQL stores for `TO roles`: sorted, each once, `public` when empty.
+/// The role list PostgreSQL stores for `TO roles`: sorted, each once, and only `public`
+/// when it is empty or names `public` (the server ignores the other roles then).
 pub fn policy_roles(roles: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut roles: Vec<String> = roles.into_iter().collect();
+    if roles.is_empty() || roles.iter().any(|role| role == "public") {
+        return vec!["public".to_string()];
+    }
     roles.sort();
     roles.dedup();
-    if roles.is_empty() {
-        roles.push("public".to_string());
-    }
     roles
 }
 

@@ -4,9 +4,7 @@
 use super::comment_on;
 use super::quote::{ident, ident_list, literal, qualified};
 use crate::diff::{PolicyChange, TriggerChange};
-use crate::model::{
-    Deferrable, Policy, QualifiedName, RowSecurity, Trigger, TriggerEnabled,
-};
+use crate::model::{Deferrable, Policy, QualifiedName, RowSecurity, Trigger, TriggerEnabled};
 
 pub(super) fn trigger_statements(change: &TriggerChange) -> Vec<String> {
     match change {
@@ -51,7 +49,11 @@ pub fn create_trigger(relation: &QualifiedName, trigger: &Trigger) -> String {
     }
     let mut sql = format!(
         "CREATE {}TRIGGER {} {} {} ON {}",
-        if trigger.constraint.is_some() { "CONSTRAINT " } else { "" },
+        if trigger.constraint.is_some() {
+            "CONSTRAINT "
+        } else {
+            ""
+        },
         ident(&trigger.name),
         trigger.timing.as_sql(),
         events.join(" OR "),
@@ -72,12 +74,20 @@ pub fn create_trigger(relation: &QualifiedName, trigger: &Trigger) -> String {
             sql.push_str(&format!(" NEW TABLE AS {}", ident(new_table)));
         }
     }
-    let level = if trigger.for_each_row { "ROW" } else { "STATEMENT" };
+    let level = if trigger.for_each_row {
+        "ROW"
+    } else {
+        "STATEMENT"
+    };
     sql.push_str(&format!(" FOR EACH {level}"));
     if let Some(condition) = &trigger.condition {
         sql.push_str(&format!(" WHEN ({})", condition.as_str()));
     }
-    let arguments: Vec<String> = trigger.arguments.iter().map(|argument| literal(argument)).collect();
+    let arguments: Vec<String> = trigger
+        .arguments
+        .iter()
+        .map(|argument| literal(argument))
+        .collect();
     sql.push_str(&format!(
         " EXECUTE FUNCTION {}({})",
         qualified(&trigger.function),
@@ -95,7 +105,11 @@ fn alter_enabled(relation: &QualifiedName, trigger: &Trigger) -> String {
     )
 }
 
-fn comment_on_trigger(relation: &QualifiedName, trigger: &Trigger, comment: Option<&str>) -> String {
+fn comment_on_trigger(
+    relation: &QualifiedName,
+    trigger: &Trigger,
+    comment: Option<&str>,
+) -> String {
     let target = format!("{} ON {}", ident(&trigger.name), qualified(relation));
     comment_on("TRIGGER", &target, comment)
 }
@@ -120,8 +134,7 @@ pub(super) fn policy_statements(change: &PolicyChange) -> Vec<String> {
             if from.roles != to.roles {
                 clauses.push_str(&format!(" TO {}", roles(&to.roles)));
             }
-            // `Policy::alterable_into` keeps an expression from being removed here, which
-            // ALTER POLICY cannot do.
+            // `Policy::alterable_into` keeps an expression from being added or removed here.
             if let (true, Some(using)) = (from.using != to.using, &to.using) {
                 clauses.push_str(&format!(" USING ({})", using.as_str()));
             }
@@ -149,21 +162,35 @@ pub fn row_security(table: &QualifiedName, from: RowSecurity, to: RowSecurity) -
     let mut statements = Vec::new();
     if from.enabled != to.enabled {
         let verb = if to.enabled { "ENABLE" } else { "DISABLE" };
-        statements.push(format!("ALTER TABLE {} {verb} ROW LEVEL SECURITY", qualified(table)));
+        statements.push(format!(
+            "ALTER TABLE {} {verb} ROW LEVEL SECURITY",
+            qualified(table)
+        ));
     }
     if from.forced != to.forced {
         let verb = if to.forced { "FORCE" } else { "NO FORCE" };
-        statements.push(format!("ALTER TABLE {} {verb} ROW LEVEL SECURITY", qualified(table)));
+        statements.push(format!(
+            "ALTER TABLE {} {verb} ROW LEVEL SECURITY",
+            qualified(table)
+        ));
     }
     statements
 }
 
 pub fn create_policy(table: &QualifiedName, policy: &Policy) -> String {
-    let mut sql = format!("CREATE POLICY {} ON {}", ident(&policy.name), qualified(table));
+    let mut sql = format!(
+        "CREATE POLICY {} ON {}",
+        ident(&policy.name),
+        qualified(table)
+    );
     if !policy.permissive {
         sql.push_str(" AS RESTRICTIVE");
     }
-    sql.push_str(&format!(" FOR {} TO {}", policy.command.as_sql(), roles(&policy.roles)));
+    sql.push_str(&format!(
+        " FOR {} TO {}",
+        policy.command.as_sql(),
+        roles(&policy.roles)
+    ));
     if let Some(using) = &policy.using {
         sql.push_str(&format!(" USING ({})", using.as_str()));
     }

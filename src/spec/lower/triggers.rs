@@ -7,8 +7,8 @@ use super::{Lowering, YamlPath};
 use crate::error::Result;
 use crate::guard::Fragment;
 use crate::model::{
-    policy_roles, Deferrable, ObjectRef, Policy, PolicyCommand, QualifiedName, RowSecurity,
-    Table, Trigger, TriggerEnabled, TriggerEvents, TriggerTiming,
+    policy_roles, Deferrable, ObjectRef, Policy, PolicyCommand, QualifiedName, RowSecurity, Table,
+    Trigger, TriggerEnabled, TriggerEvents, TriggerTiming,
 };
 use crate::spec::names::parse_qualified;
 use crate::spec::raw;
@@ -145,14 +145,18 @@ impl Lowering<'_> {
             .map_err(|message| self.error(&at.key("function"), message))?;
         self.identifier(&function.schema, &at.key("function"))?;
         self.identifier(&function.name, &at.key("function"))?;
-        for (slot, key) in [(&raw_trigger.old_table, "old_table"), (&raw_trigger.new_table, "new_table")] {
+        for (slot, key) in [
+            (&raw_trigger.old_table, "old_table"),
+            (&raw_trigger.new_table, "new_table"),
+        ] {
             if let Some(name) = slot {
                 self.identifier(name, &at.key(key))?;
             }
         }
         let constraint = raw_trigger.constraint.then(|| {
             match (
-                raw_trigger.deferrable.unwrap_or(false) || raw_trigger.initially_deferred == Some(true),
+                raw_trigger.deferrable.unwrap_or(false)
+                    || raw_trigger.initially_deferred == Some(true),
                 raw_trigger.initially_deferred.unwrap_or(false),
             ) {
                 (false, _) => Deferrable::NotDeferrable,
@@ -200,9 +204,8 @@ impl Lowering<'_> {
             Some(word) => match PolicyCommand::from_word(word) {
                 Some(command) if word.chars().all(|c| c.is_ascii_lowercase()) => command,
                 _ => {
-                    let message = format!(
-                        "command is all, select, insert, update or delete, not {word:?}"
-                    );
+                    let message =
+                        format!("command is all, select, insert, update or delete, not {word:?}");
                     return Err(self.error(&at.key("command"), message));
                 }
             },

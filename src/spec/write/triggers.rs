@@ -21,11 +21,15 @@ pub(super) fn attached_entries(
         entries.push(("row_level_security".to_owned(), Node::Map(fields)));
     }
     if !triggers.is_empty() {
-        let nodes = triggers.values().map(|trigger| (trigger.name.clone(), trigger_node(trigger)));
+        let nodes = triggers
+            .values()
+            .map(|trigger| (trigger.name.clone(), trigger_node(trigger)));
         entries.push(("triggers".to_owned(), Node::Section(nodes.collect())));
     }
     if !policies.is_empty() {
-        let nodes = policies.values().map(|policy| (policy.name.clone(), policy_node(policy)));
+        let nodes = policies
+            .values()
+            .map(|policy| (policy.name.clone(), policy_node(policy)));
         entries.push(("policies".to_owned(), Node::Section(nodes.collect())));
     }
     entries
@@ -56,7 +60,10 @@ fn trigger_node(trigger: &Trigger) -> Node {
     if let Some(condition) = &trigger.condition {
         fields.push(("when".to_owned(), text(condition.as_str())));
     }
-    for (key, table) in [("old_table", &trigger.old_table), ("new_table", &trigger.new_table)] {
+    for (key, table) in [
+        ("old_table", &trigger.old_table),
+        ("new_table", &trigger.new_table),
+    ] {
         if let Some(table) = table {
             fields.push((key.to_owned(), text(table)));
         }
@@ -70,7 +77,10 @@ fn trigger_node(trigger: &Trigger) -> Node {
             fields.push(("initially_deferred".to_owned(), Node::Bool(true)));
         }
     }
-    fields.push(("function".to_owned(), text(&format_qualified(&trigger.function))));
+    fields.push((
+        "function".to_owned(),
+        text(&format_qualified(&trigger.function)),
+    ));
     if !trigger.arguments.is_empty() {
         fields.push(("arguments".to_owned(), texts(&trigger.arguments)));
     }
