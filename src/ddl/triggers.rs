@@ -425,3 +425,71 @@ pub(super) fn rename_update_columns(table: &mut Table, old: &str, new: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replay(sql: &str) -> Result<Schema> {
+        let mut interpreter = Interpreter::new();
+        interpreter.run(sql, Path::new("test.sql"))?;
+        Ok(interpreter.schema())
+    }
+
+    #[test]
+    fn hand_written_trigger_and_policy_statements_replay() {
+        let schema = replay(
+            "CREATE TABLE t (id integer, a integer, b text);\n\
+             CREATE TRIGGER tg BEFORE UPDATE OF a OR INSERT ON t FOR EACH ROW\n\
+               WHEN (NEW.a > 0) EXECUTE PROCEDURE audit.f(1, 'two');\n\
+             ALTER TRIGGER tg ON t RENAME TO tg2;\n\
+             ALTER TABLE t ENABLE REPLICA TRIGGER tg2, FORCE ROW LEVEL SECURITY;\n\
+             ALTER TABLE ONLY t ENABLE ROW LEVEL SECURITY;\n\
+             CREATE POLICY p ON t AS RESTRICTIVE FOR SELECT TO app, PUBLIC USING (a > 0);\n\
+             ALTER POLICY p ON t RENAME TO q;\n\
+             ALTER POLICY q ON t TO app USING (a > 1);\n\
+             COMMENT ON POLICY q ON t IS 'only positive';\n\
+             ALTER TABLE t RENAME COLUMN a TO amount;\n\
+             DROP TRIGGER IF EXISTS missing ON t;",
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        let table = &schema.tables[&QualifiedName::new("public", "t")];
+        let trigger = &table.triggers["tg2"];
+        assert_eq!(trigger.update_columns, ["amount"]);
+        assert_eq!(
+            trigger.condition.as_ref().map(Expr::as_str),
+            Some("NEW.amount > 0")
+        );
+        assert_eq!(trigger.function, QualifiedName::new("audit", "f"));
+        assert_eq!(trigger.arguments, ["1", "two"]);
+        assert_eq!(trigger.enabled, TriggerEnabled::Replica);
+        assert!(table.row_security.enabled && table.row_security.forced);
+        let policy = &table.policies["q"];
+        assert!(!policy.permissive);
+        assert_eq!(policy.roles, ["app"]);
+        assert_eq!(policy.using.as_ref().map(Expr::as_str), Some("amount > 1"));
+        assert_eq!(policy.comment.as_deref(), Some("only positive"));
+
+        let schema = replay(
+            "CREATE TABLE t (id integer, a integer);\n\
+             CREATE POLICY p ON t USING (a > 0);\n\
+             ALTER TABLE t DROP COLUMN a CASCADE;",
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        assert!(schema.tables[&QualifiedName::new("public", "t")]
+            .policies
+            .is_empty());
+    }
+
+    #[test]
+    fn policies_and_triggers_need_their_relation() {
+        for sql in [
+            "CREATE POLICY p ON missing USING (true);",
+            "CREATE TRIGGER tg AFTER INSERT ON missing EXECUTE FUNCTION f();",
+            "CREATE TABLE t (a integer); CREATE POLICY p ON t FOR UPSERT USING (true);",
+            "CREATE TABLE t (a integer); DROP POLICY p ON t;",
+        ] {
+            assert!(replay(sql).is_err(), "{sql}");
+        }
+    }
+}

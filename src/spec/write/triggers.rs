@@ -122,3 +122,34 @@ fn policy_node(policy: &Policy) -> Node {
     }
     Node::Section(fields)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::spec::{parse, write};
+
+    /// The issue 11 fixtures' schema files read back the same once written.
+    #[test]
+    fn triggers_policies_and_row_level_security_round_trip() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases");
+        let mut n_cases = 0;
+        for entry in std::fs::read_dir(&root).expect("fixtures/cases exists") {
+            let case = entry.expect("a directory entry").path();
+            if !case.to_string_lossy().contains("issue-11-") {
+                continue;
+            }
+            n_cases += 1;
+            let text = std::fs::read_to_string(case.join("desired.yaml")).expect("desired.yaml");
+            let schema = parse(&text, Path::new("desired.yaml"))
+                .expect("parses")
+                .schema;
+            let written = write(&schema);
+            let reparsed = parse(&written, Path::new("written.yaml"))
+                .unwrap_or_else(|error| panic!("{error}\nwritten:\n{written}"))
+                .schema;
+            assert_eq!(reparsed, schema, "written:\n{written}");
+        }
+        assert!(n_cases > 0, "no issue-11 fixture cases");
+    }
+}
