@@ -7,7 +7,8 @@
 //! file, line and statement; nothing is skipped silently. Statements that cannot change
 //! the model (data changes, session settings, privileges, ownership) are accepted as such.
 //! `create` and `alter` hold the statements, `clauses` their shared clauses, `expressions`
-//! the rewrites renames carry into stored text.
+//! the rewrites renames carry into stored text, `triggers` the statements of triggers,
+//! policies and row-level security.
 
 mod alter;
 mod clauses;
