@@ -10,4 +10,5 @@ mod hostile;
 mod limits;
 mod output;
 mod shadow;
+mod triggers;
 mod workflow;
