@@ -52,7 +52,7 @@ pub struct Migration {
 }
 
 impl Migration {
-    /// Objects autogen does not manage (triggers, policies, rules, ...) that either script
+    /// Objects autogen does not manage (rules, exclusion constraints, ...) that either script
     /// would destroy as a side effect: they belong to a table or view it drops and creates
     /// again. Each entry names the object and the relation.
     pub fn unmanaged_casualties(&self, current: &Schema) -> Vec<String> {

@@ -378,6 +378,19 @@ fn expression_texts(change: &Change) -> Vec<String> {
             texts
         }
         Change::AddCheck { check, .. } => vec![check.expression.0.clone()],
+        Change::Trigger(TriggerChange::Create { trigger, .. }) => trigger
+            .condition
+            .iter()
+            .map(|expr| expr.0.clone())
+            .collect(),
+        Change::Policy(PolicyChange::Create { policy, .. })
+        | Change::Policy(PolicyChange::Alter { to: policy, .. }) => {
+            [&policy.using, &policy.with_check]
+                .into_iter()
+                .flatten()
+                .map(|expr| expr.0.clone())
+                .collect()
+        }
         Change::CreateIndex { index, .. } => {
             index.predicate.iter().map(|expr| expr.0.clone()).collect()
         }
