@@ -275,6 +275,12 @@ impl Interpreter {
             let relation = cursor.qualified_name()?;
             drop_behaviour(cursor);
             cursor.expect_end()?;
+            // PostgreSQL skips IF EXISTS with a notice even when the relation is gone.
+            let relation_exists = self.schema.tables.contains_key(&relation)
+                || self.schema.views.contains_key(&relation);
+            if if_exists && !relation_exists {
+                return Ok(());
+            }
             let removed = match trigger {
                 true => self.triggers_mut(&relation)?.remove(&name).is_some(),
                 false => self.table_mut(&relation)?.policies.remove(&name).is_some(),
@@ -450,7 +456,8 @@ mod tests {
              ALTER POLICY q ON t TO app USING (a > 1);\n\
              COMMENT ON POLICY q ON t IS 'only positive';\n\
              ALTER TABLE t RENAME COLUMN a TO amount;\n\
-             DROP TRIGGER IF EXISTS missing ON t;",
+             DROP TRIGGER IF EXISTS missing ON t;\n\
+             DROP POLICY IF EXISTS missing ON gone;",
         )
         .unwrap_or_else(|error| panic!("{error}"));
         let table = &schema.tables[&QualifiedName::new("public", "t")];
