@@ -208,6 +208,13 @@ pub fn align(current: &Schema, desired: &mut Schema) {
                 align_index(index, old_index);
             }
         }
+        align_triggers(&mut table.triggers, &old.triggers);
+        for (policy_name, policy) in &mut table.policies {
+            if let Some(old_policy) = old.policies.get(policy_name) {
+                adopt(&mut policy.using, &old_policy.using);
+                adopt(&mut policy.with_check, &old_policy.with_check);
+            }
+        }
     }
     for (name, function) in &mut desired.functions {
         if let Some(old) = current.functions.get(name) {
@@ -221,6 +228,7 @@ pub fn align(current: &Schema, desired: &mut Schema) {
         if query_key(view.definition.as_str()) == query_key(old.definition.as_str()) {
             view.definition = old.definition.clone();
         }
+        align_triggers(&mut view.triggers, &old.triggers);
         for (index_name, index) in &mut view.indexes {
             if let Some(old_index) = old.indexes.get(index_name) {
                 align_index(index, old_index);
@@ -268,6 +276,17 @@ fn sql_body_key(body: &str) -> String {
     match inner {
         Some(statements) => format!("BEGIN ATOMIC {} END", query_key(statements)),
         None => collapse_whitespace(trimmed),
+    }
+}
+
+fn align_triggers(
+    triggers: &mut std::collections::BTreeMap<String, model::Trigger>,
+    old: &std::collections::BTreeMap<String, model::Trigger>,
+) {
+    for (trigger_name, trigger) in triggers {
+        if let Some(old_trigger) = old.get(trigger_name) {
+            adopt(&mut trigger.condition, &old_trigger.condition);
+        }
     }
 }
 

@@ -56,7 +56,7 @@ pub struct Migration {
 }
 
 impl Migration {
-    /// Objects autogen does not manage (triggers, policies, rules, ...) that either script
+    /// Objects autogen does not manage (rules, exclusion constraints, ...) that either script
     /// would destroy as a side effect: they belong to a table or view it drops and creates
     /// again (each entry names the object and the relation), or that call a function it
     /// drops; and kept objects that call a function it must drop and create again.

@@ -5,11 +5,14 @@
 //! canonical once `normalize` (or the shadow-database round trip) has run. Source positions
 //! live in `spec::SourceMap`, never here, so derived equality compares meaning only.
 
+mod triggers;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 mod functions;
 pub use functions::*;
+pub use triggers::*;
 
 /// A whole database schema within the managed namespaces.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -139,6 +142,9 @@ pub struct Table {
     /// `WITH (fillfactor = 70, autovacuum_enabled = false, ...)`, as `pg_class.reloptions`
     /// keeps them (those of the table's TOAST table are not modelled).
     pub storage_parameters: BTreeMap<String, String>,
+    pub triggers: BTreeMap<String, Trigger>,
+    pub policies: BTreeMap<String, Policy>,
+    pub row_security: RowSecurity,
 }
 
 impl Table {
@@ -154,6 +160,9 @@ impl Table {
             comment: None,
             unlogged: false,
             storage_parameters: BTreeMap::new(),
+            triggers: BTreeMap::new(),
+            policies: BTreeMap::new(),
+            row_security: RowSecurity::default(),
         }
     }
 
@@ -177,6 +186,8 @@ pub struct View {
     /// Relations the view reads: from the catalog, or guessed from a file's query text.
     /// Only orders creation and finds views to rebuild; never compared.
     pub depends_on: BTreeSet<QualifiedName>,
+    /// INSTEAD OF triggers (a plain view's only kind that fires per row).
+    pub triggers: BTreeMap<String, Trigger>,
 }
 
 impl View {
@@ -547,6 +558,9 @@ pub enum ObjectRef {
     View(QualifiedName),
     Sequence(QualifiedName),
     Function(FunctionName),
+    /// A trigger on a table or view.
+    Trigger(QualifiedName, String),
+    Policy(QualifiedName, String),
 }
 
 impl fmt::Display for ObjectRef {
@@ -562,6 +576,8 @@ impl fmt::Display for ObjectRef {
             ObjectRef::View(name) => write!(f, "view {name}"),
             ObjectRef::Sequence(name) => write!(f, "sequence {name}"),
             ObjectRef::Function(name) => write!(f, "function {name}"),
+            ObjectRef::Trigger(relation, name) => write!(f, "trigger {name} on {relation}"),
+            ObjectRef::Policy(table, name) => write!(f, "policy {name} on {table}"),
         }
     }
 }

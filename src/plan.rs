@@ -7,7 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diff::{removes_or_moves_values, Change, FunctionPlacement, RenameTiming};
+use crate::diff::{
+    removes_or_moves_values, Change, FunctionPlacement, PolicyChange, RenameTiming, TriggerChange,
+};
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
 /// Ordered steps; applying them in order turns the current schema into the desired one.
@@ -85,6 +87,9 @@ pub enum Phase {
     CreateFunctionOnRelations,
     /// After `CreateView`: a view rebuilt around a change below it is changed once it is back.
     AlterView,
+    /// Triggers and policies, once the tables, views and functions they use exist (their
+    /// drops go with `DropView`).
+    CreateTriggerOrPolicy,
     Comment,
     /// Once no default calls `nextval` on them any more.
     DropSequence,
@@ -364,7 +369,6 @@ fn phase_of(change: &Change) -> Phase {
         Change::OwnSequence { to: None, .. } => Phase::DisownSequence,
         Change::OwnSequence { to: Some(_), .. } => Phase::OwnSequence,
         Change::CreateView(_) => Phase::CreateView,
-        Change::DropView(_) => Phase::DropView,
         Change::CreateFunction { placement, .. } | Change::AlterFunction { placement, .. } => {
             match placement {
                 FunctionPlacement::BeforeRelations => Phase::CreateFunction,
@@ -376,6 +380,10 @@ fn phase_of(change: &Change) -> Phase {
             FunctionPlacement::BeforeRelations => Phase::DropFunction,
             _ => Phase::DropFunctionOnRelations,
         },
+        Change::DropView(_)
+        | Change::Trigger(TriggerChange::Drop { .. })
+        | Change::Policy(PolicyChange::Drop { .. }) => Phase::DropView,
+        Change::Trigger(_) | Change::Policy(_) => Phase::CreateTriggerOrPolicy,
         Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,

@@ -6,6 +6,7 @@
 
 mod functions;
 mod queries;
+mod triggers;
 pub mod version;
 
 use std::collections::btree_map::Entry;
@@ -60,8 +61,11 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let serial_sequences = read_columns(client, &table_oids, &mut tables).await?;
     read_constraints(client, version, &table_oids, &mut tables).await?;
     read_indexes(client, version, &table_oids, &mut tables).await?;
-    let views = read_views(client, version, &schemas).await?;
-    let unmanaged = read_unmanaged(client, &schemas).await?;
+    let mut views = read_views(client, version, &schemas).await?;
+    let mut unmanaged = read_unmanaged(client, &schemas).await?;
+    triggers::read_triggers(client, &schemas, &mut tables, &mut views, &mut unmanaged).await?;
+    triggers::read_policies(client, &schemas, &mut tables, &mut unmanaged).await?;
+    unmanaged.sort();
     let sequences = read_sequences(client, &schemas, &serial_sequences).await?;
     let (functions, function_users) = functions::read_functions(client, version, &schemas).await?;
     Ok(Schema {
@@ -156,6 +160,8 @@ async fn read_tables(client: &Client, schemas: &[String]) -> Result<TablesByOid>
         table.unlogged = row.get("unlogged")?;
         table.storage_parameters =
             storage_parameters(row.get::<Option<Vec<String>>>("storage_parameters")?);
+        table.row_security.enabled = row.get("row_security")?;
+        table.row_security.forced = row.get("force_row_security")?;
         tables.insert(row.get("table_oid")?, table);
     }
     Ok(tables)
@@ -559,6 +565,7 @@ async fn read_views(
             options,
             indexes: BTreeMap::new(),
             comment: row.get("comment")?,
+            triggers: BTreeMap::new(),
             depends_on: dependency_schemas
                 .into_iter()
                 .zip(dependency_names)

@@ -118,6 +118,8 @@ SELECT c.oid AS table_oid,
        c.relname AS table_name,
        c.relpersistence = 'u' AS unlogged,
        c.reloptions::pg_catalog.text[] AS storage_parameters,
+       c.relrowsecurity AS row_security,
+       c.relforcerowsecurity AS force_row_security,
        d.description AS comment
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -407,8 +409,9 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (NOT VALID, NO INHERIT, row-level security, storage parameters and
-/// tablespaces) are listed too, so that no difference in them goes unseen.
+/// cannot hold yet (NOT VALID, NO INHERIT, storage parameters and tablespaces) are listed
+/// too, so that no difference in them goes unseen. Triggers and policies are read by
+/// `catalog::triggers`, which reports those on unmanaged relations.
 pub const UNMANAGED_QUERY: &str = "\
 WITH extension_members AS (
   SELECT dep.classid, dep.objid
@@ -462,15 +465,6 @@ WHERE n.nspname = ANY ($1::pg_catalog.text[])
       AND dep.objid = p.oid
       AND dep.deptype = 'i')
 UNION ALL
-SELECT 'trigger', tg.tgname || ' on ' || r.qualified_name, r.schema_name, r.relation_name
-FROM pg_catalog.pg_trigger tg
-JOIN relations r ON r.oid = tg.tgrelid
-WHERE NOT tg.tgisinternal
-UNION ALL
-SELECT 'policy', pol.polname || ' on ' || r.qualified_name, r.schema_name, r.relation_name
-FROM pg_catalog.pg_policy pol
-JOIN relations r ON r.oid = pol.polrelid
-UNION ALL
 SELECT 'rule', rw.rulename || ' on ' || r.qualified_name, r.schema_name, r.relation_name
 FROM pg_catalog.pg_rewrite rw
 JOIN relations r ON r.oid = rw.ev_class
@@ -516,14 +510,11 @@ JOIN relations r ON r.oid = con.conrelid AND r.relkind = 'r'
 WHERE NOT con.convalidated
    OR (con.contype = 'c' AND con.connoinherit)
 UNION ALL
-SELECT CASE WHEN c.relrowsecurity THEN 'row-level security' ELSE 'storage parameters' END,
-       r.qualified_name,
-       r.schema_name,
-       r.relation_name
+SELECT 'storage parameters', r.qualified_name, r.schema_name, r.relation_name
 FROM relations r
 JOIN pg_catalog.pg_class c ON c.oid = r.oid
 WHERE r.relkind IN ('r', 'i', 'm')
-  AND (c.relrowsecurity OR c.reltablespace <> 0
+  AND (c.reltablespace <> 0
        OR (c.reloptions IS NOT NULL AND (r.relkind = 'm' OR EXISTS (
              SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = c.oid)))
        OR EXISTS (SELECT 1 FROM pg_catalog.pg_class toast

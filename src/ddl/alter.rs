@@ -187,6 +187,9 @@ impl Interpreter {
             self.table_mut(name)?.unlogged = true;
             return Ok(());
         }
+        if let Some(outcome) = self.table_security_action(cursor, name) {
+            return outcome;
+        }
         Err(format!(
             "ALTER TABLE {} is not an action autogen can interpret offline",
             cursor.found()
@@ -305,6 +308,7 @@ impl Interpreter {
         table
             .indexes
             .retain(|_, index| !index_mentions(index, column_name));
+        triggers::forget_column(table, column_name);
         for other in self.schema.tables.values_mut() {
             other.foreign_keys.retain(|_, key| {
                 key.referenced_table != *table_name || !involves(&key.referenced_columns)
@@ -415,6 +419,7 @@ impl Interpreter {
         map_expressions(table, |expression| {
             rename_in_expression(expression, old, new)
         });
+        triggers::rename_update_columns(table, old, new);
         if let Some(key) = &mut table.primary_key {
             rename(&mut key.columns);
         }
@@ -687,6 +692,9 @@ impl Interpreter {
             return self.drop_functions(cursor);
         }
         self.touch_all();
+        if let Some(outcome) = self.drop_attached(cursor) {
+            return outcome;
+        }
         let kind = if cursor.eat_keyword("TABLE") {
             "table"
         } else if cursor.eat_keyword("VIEW") {
@@ -828,6 +836,9 @@ impl Interpreter {
     }
 
     pub(super) fn comment(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        if let Some(outcome) = self.comment_on_attached(cursor) {
+            return outcome;
+        }
         let kind = if cursor.eat_keyword("TABLE") {
             "table"
         } else if cursor.eat_keyword("COLUMN") {

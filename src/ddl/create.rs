@@ -551,6 +551,11 @@ impl Interpreter {
                 .as_ref()
                 .map(|old| old.indexes.clone())
                 .unwrap_or_default(),
+            // CREATE OR REPLACE keeps the view's triggers.
+            triggers: replaced
+                .as_ref()
+                .map(|old| old.triggers.clone())
+                .unwrap_or_default(),
             comment: replaced.and_then(|old| old.comment),
             depends_on,
         };

@@ -35,7 +35,7 @@ pub(super) fn rename_type_in_expression(expression: &Expr, old: &str, new: &str)
 }
 
 /// Rewrites every expression a table stores: defaults, generated columns, checks, and the
-/// expressions and predicates of its indexes.
+/// expressions and predicates of its indexes, trigger conditions and policy expressions.
 pub(super) fn map_expressions(table: &mut Table, rewrite: impl Fn(&Expr) -> Expr) {
     for column in &mut table.columns {
         column.default = column.default.as_ref().map(&rewrite);
@@ -43,6 +43,13 @@ pub(super) fn map_expressions(table: &mut Table, rewrite: impl Fn(&Expr) -> Expr
     }
     for check in table.checks.values_mut() {
         check.expression = rewrite(&check.expression);
+    }
+    for trigger in table.triggers.values_mut() {
+        trigger.condition = trigger.condition.as_ref().map(&rewrite);
+    }
+    for policy in table.policies.values_mut() {
+        policy.using = policy.using.as_ref().map(&rewrite);
+        policy.with_check = policy.with_check.as_ref().map(&rewrite);
     }
     for index in table.indexes.values_mut() {
         index.predicate = index.predicate.as_ref().map(&rewrite);

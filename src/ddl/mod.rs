@@ -7,13 +7,15 @@
 //! file, line and statement; nothing is skipped silently. Statements that cannot change
 //! the model (data changes, session settings, privileges, ownership) are accepted as such.
 //! `create` and `alter` hold the statements, `clauses` their shared clauses, `expressions`
-//! the rewrites renames carry into stored text.
+//! the rewrites renames carry into stored text, `triggers` the statements of triggers,
+//! policies and row-level security.
 
 mod alter;
 mod clauses;
 mod create;
 mod expressions;
 mod functions;
+mod triggers;
 
 use std::cell::{RefCell, RefMut};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -36,6 +38,7 @@ use crate::spec::{names, Loaded, SourceMap};
 use crate::sql::quote;
 use clauses::*;
 use expressions::*;
+pub use triggers::trigger_definition;
 
 type Outcome<T = ()> = std::result::Result<T, String>;
 
@@ -239,6 +242,12 @@ impl Interpreter {
                 self.create_function(&mut cursor, or_replace, false)
             } else if cursor.eat_keyword("PROCEDURE") {
                 self.create_function(&mut cursor, or_replace, true)
+            } else if cursor.eat_keyword("TRIGGER") {
+                self.create_trigger(&mut cursor, or_replace, false)
+            } else if cursor.eat_keywords(&["CONSTRAINT", "TRIGGER"]) {
+                self.create_trigger(&mut cursor, or_replace, true)
+            } else if cursor.eat_keyword("POLICY") {
+                self.create_policy(&mut cursor)
             } else {
                 Err(unsupported(&cursor))
             }
@@ -258,6 +267,10 @@ impl Interpreter {
                 || cursor.eat_keyword("ROUTINE")
             {
                 self.alter_function(&mut cursor)
+            } else if cursor.eat_keyword("TRIGGER") {
+                self.alter_trigger(&mut cursor)
+            } else if cursor.eat_keyword("POLICY") {
+                self.alter_policy(&mut cursor)
             } else if cursor.eat_keyword("SCHEMA") {
                 let schema = cursor.identifier()?;
                 self.require_schema(&schema)?;

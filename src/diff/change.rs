@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::functions::FunctionPlacement;
+pub use super::triggers::{PolicyChange, TriggerChange};
 use super::type_change;
 use crate::model::{
     storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Function, Index,
@@ -263,6 +264,10 @@ pub enum Change {
         to: Function,
         placement: FunctionPlacement,
     },
+    /// `CREATE TRIGGER`, `DROP TRIGGER`, `ALTER TABLE ... ENABLE TRIGGER`, ...
+    Trigger(TriggerChange),
+    /// `CREATE POLICY`, `ALTER POLICY`, `ALTER TABLE ... ENABLE ROW LEVEL SECURITY`, ...
+    Policy(PolicyChange),
 }
 
 impl Change {
@@ -504,6 +509,8 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::Trigger(change) => Change::Trigger(change.inverse()),
+            Change::Policy(change) => Change::Policy(change.inverse()),
         }
     }
 
@@ -590,6 +597,11 @@ impl Change {
             | Change::AlterTableParameters { table, .. } => hazards.push(Hazard::Lock {
                 lock: "SHARE UPDATE EXCLUSIVE",
                 table: table.to_string(),
+            }),
+            Change::Policy(change) => hazards.push(table_lock(change.table())),
+            Change::Trigger(change) => hazards.push(Hazard::Lock {
+                lock: "SHARE ROW EXCLUSIVE",
+                table: change.relation().to_string(),
             }),
             Change::RenameColumn { table, .. }
             | Change::RenameConstraint { table, .. }
@@ -730,6 +742,10 @@ impl Change {
                 ObjectRef::Function(function.name.clone())
             }
             Change::AlterFunction { to, .. } => ObjectRef::Function(to.name.clone()),
+            Change::Trigger(change) => {
+                ObjectRef::Trigger(change.relation().clone(), change.trigger().name.clone())
+            }
+            Change::Policy(change) => change.object(),
         }
     }
 
@@ -789,6 +805,8 @@ impl Change {
             Change::AlterIndexParameters { .. } | Change::AlterTableParameters { .. } => {
                 "changed storage parameters of"
             }
+            Change::Trigger(change) => change.verb(),
+            Change::Policy(change) => return change.summary(),
         };
         format!("{verb} {object}")
     }

@@ -6,12 +6,14 @@
 mod change;
 mod functions;
 mod rename;
+mod triggers;
 mod type_change;
 
 use std::collections::BTreeSet;
 
 pub use change::{
-    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, RenameTiming,
+    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, PolicyChange,
+    RenameTiming, TriggerChange,
 };
 pub use functions::{blocked_function_drops, replaceable, FunctionPlacement};
 pub use rename::suggestions as rename_suggestions;
@@ -113,6 +115,7 @@ pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Cha
     ));
     rebuild_views_over(before, after, relations, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, changes);
+    triggers::detach(before, after, &retyped, changes);
 }
 
 /// Queries of the views the migration creates or replaces.
@@ -384,6 +387,19 @@ fn expression_texts(change: &Change) -> Vec<String> {
             texts
         }
         Change::AddCheck { check, .. } => vec![check.expression.0.clone()],
+        Change::Trigger(TriggerChange::Create { trigger, .. }) => trigger
+            .condition
+            .iter()
+            .map(|expr| expr.0.clone())
+            .collect(),
+        Change::Policy(PolicyChange::Create { policy, .. })
+        | Change::Policy(PolicyChange::Alter { to: policy, .. }) => {
+            [&policy.using, &policy.with_check]
+                .into_iter()
+                .flatten()
+                .map(|expr| expr.0.clone())
+                .collect()
+        }
         Change::CreateIndex { index, .. } => {
             index.predicate.iter().map(|expr| expr.0.clone()).collect()
         }
@@ -399,6 +415,7 @@ fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
         match desired.views.get(name) {
             Some(desired_view) if desired_view.same_relation_as(current_view) => {
                 changes.extend(in_place_view_changes(current_view, desired_view));
+                triggers::diff_view(current_view, desired_view, changes);
             }
             desired_view => {
                 changes.push(Change::DropView(current_view.clone()));
@@ -649,6 +666,7 @@ fn diff_table(
             references,
         });
     }
+    triggers::diff_table(current, desired, changes);
     if current.comment != desired.comment {
         changes.push(Change::CommentOnTable {
             table: table.clone(),

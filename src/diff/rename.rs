@@ -291,6 +291,21 @@ fn rename_column_within(table: &mut Table, old: &str, new: &str) {
             *predicate = rename_identifier(predicate, old, new);
         }
     }
+    for trigger in table.triggers.values_mut() {
+        rename_in_list(&mut trigger.update_columns, old, new);
+        trigger.condition = trigger
+            .condition
+            .as_ref()
+            .map(|condition| rename_identifier(condition, old, new));
+    }
+    for policy in table.policies.values_mut() {
+        for expression in [&mut policy.using, &mut policy.with_check]
+            .into_iter()
+            .flatten()
+        {
+            *expression = rename_identifier(expression, old, new);
+        }
+    }
 }
 
 fn rename_constraint_within(table: &mut Table, old: &str, new: &str) -> bool {

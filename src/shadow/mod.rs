@@ -185,8 +185,16 @@ async fn build_and_read(
     let shadow = conninfo.connect().await?;
     let scope = SchemaScope::Only(desired.schemas.iter().cloned().collect());
     let empty = normalize::normalize(catalog::read(&shadow, &scope).await?);
-    let changes = separate_checks_and_indexes(diff::diff(&empty, desired));
+    let (attached, changes): (Vec<Change>, Vec<Change>) =
+        separate_checks_and_indexes(diff::diff(&empty, desired))
+            .into_iter()
+            .partition(|change| matches!(change, Change::Trigger(_) | Change::Policy(_)));
     let script = sql::render(&plan::build(&changes), Direction::Upgrade);
+    apply::build_scratch(&shadow, &script, "shadow database")
+        .await
+        .map_err(|error| point_at_source(error, &script, origin))?;
+    stub_trigger_functions(&shadow, &attached).await?;
+    let script = sql::render(&plan::build(&attached), Direction::Upgrade);
     apply::build_scratch(&shadow, &script, "shadow database")
         .await
         .map_err(|error| point_at_source(error, &script, origin))?;
@@ -200,6 +208,49 @@ async fn build_and_read(
         .await
         .map_err(|error| point_at_source(error, &script, origin))?;
     Ok(normalize::normalize(catalog::read(&shadow, &scope).await?))
+}
+
+/// A trigger's function may be one the schema does not declare (autogen does not manage
+/// it, or it lives in a schema outside the file). The shadow only needs the trigger's
+/// canonical text, so each function still missing once the schema is built is stubbed.
+async fn stub_trigger_functions(shadow: &Client, attached: &[Change]) -> Result<()> {
+    let functions: std::collections::BTreeSet<&crate::model::QualifiedName> = attached
+        .iter()
+        .filter_map(|change| match change {
+            Change::Trigger(trigger_change) => Some(&trigger_change.trigger().function),
+            _ => None,
+        })
+        .collect();
+    let failed = |source| Error::database("cannot stub a trigger function in the shadow", source);
+    for function in functions {
+        let signature = format!("{}()", quote::qualified(function));
+        let exists: bool = shadow
+            .query_one(
+                "SELECT pg_catalog.to_regprocedure($1) IS NOT NULL",
+                &[&signature],
+            )
+            .await
+            .map_err(failed)?
+            .get(0);
+        if exists {
+            continue;
+        }
+        let schema = quote::ident(&function.schema);
+        let statements = [
+            format!("CREATE SCHEMA IF NOT EXISTS {schema}"),
+            format!(
+                "CREATE FUNCTION {signature} RETURNS trigger LANGUAGE plpgsql \
+                 AS 'BEGIN RETURN NULL; END'"
+            ),
+        ];
+        for statement in statements {
+            shadow
+                .execute(statement.as_str(), &[])
+                .await
+                .map_err(failed)?;
+        }
+    }
+    Ok(())
 }
 
 /// PostgreSQL's text for an expression is not always a fixed point: `s IN ('a', 'b')` on a

@@ -9,6 +9,8 @@ mod functions;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+mod triggers;
+
 use super::locate::{Locator, YamlPath};
 use super::names::{self, parse_qualified, MAX_IDENTIFIER_BYTES};
 use super::raw;
@@ -235,6 +237,11 @@ impl Lowering<'_> {
                 ));
             }
             self.record(ObjectRef::View(name.clone()), &at);
+            let triggers = raw_view.triggers.unwrap_or_default();
+            let triggers = self.triggers(&name, None, triggers, &at)?;
+            if raw_view.materialized && !triggers.is_empty() {
+                return Err(self.error(&at, "a materialized view cannot have triggers"));
+            }
             schema.schemas.insert(name.schema.clone());
             declared.push(name.clone());
             schema.views.insert(
@@ -247,6 +254,7 @@ impl Lowering<'_> {
                     indexes,
                     comment: raw_view.comment,
                     depends_on: BTreeSet::new(),
+                    triggers,
                 },
             );
         }
@@ -476,6 +484,11 @@ impl Lowering<'_> {
             draft.relation_names.push((index.name.clone(), at));
             draft.table.indexes.insert(index.name.clone(), index);
         }
+        let triggers = raw_table.triggers.unwrap_or_default();
+        draft.table.triggers = self.triggers(&name, Some(&draft.table), triggers, &draft.at)?;
+        let policies = raw_table.policies.unwrap_or_default();
+        draft.table.policies = self.policies(&name, policies, &draft.at)?;
+        draft.table.row_security = self.row_security(raw_table.row_level_security);
         for (constraint_name, at) in &draft.constraint_names {
             let object = ObjectRef::Constraint(name.clone(), constraint_name.clone());
             self.record(object, at);

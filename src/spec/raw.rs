@@ -15,6 +15,9 @@ use serde::de::{
 };
 use serde::Deserialize;
 
+mod triggers;
+pub use triggers::{Policy, RowLevelSecurity, Trigger};
+
 /// The whole file; every section may be missing or null.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -156,6 +159,7 @@ pub struct View {
     #[serde(default)]
     pub security_invoker: bool,
     pub check_option: Option<CheckOption>,
+    pub triggers: Option<Ordered<Trigger>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -213,6 +217,9 @@ pub struct Table {
     /// Storage parameters: `with: { fillfactor: 70 }`.
     #[serde(default)]
     pub with: std::collections::BTreeMap<String, ParameterValue>,
+    pub triggers: Option<Ordered<Trigger>>,
+    pub policies: Option<Ordered<Policy>>,
+    pub row_level_security: Option<RowLevelSecurity>,
     /// The table's previous name: the upgrade renames it instead of dropping it.
     pub renamed_from: Option<String>,
 }

@@ -5,6 +5,7 @@
 //! our own, because serde_yaml's serializer only writes block style. No IO.
 
 mod functions;
+mod triggers;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -241,6 +242,11 @@ fn table_node(table: &Table) -> Node {
             .map(|index| (index.name.clone(), index_node(index)))
             .collect(),
     );
+    entries.extend(triggers::attached_entries(
+        table.row_security,
+        &table.triggers,
+        &table.policies,
+    ));
     Node::Section(entries)
 }
 
@@ -250,6 +256,7 @@ fn view_node(view: &View) -> Node {
         && view.comment.is_none()
         && view.indexes.is_empty()
         && view.options.is_default()
+        && view.triggers.is_empty()
     {
         return text(view.definition.as_str());
     }
@@ -276,6 +283,11 @@ fn view_node(view: &View) -> Node {
             .map(|index| (index.name.clone(), index_node(index)));
         entries.push(("indexes".to_owned(), Node::Section(indexes.collect())));
     }
+    entries.extend(triggers::attached_entries(
+        Default::default(),
+        &view.triggers,
+        &BTreeMap::new(),
+    ));
     Node::Section(entries)
 }
 

@@ -6,6 +6,7 @@
 mod functions;
 mod parameters;
 pub mod quote;
+mod triggers;
 
 pub use functions::{split_list as split_setting_list, UNCHECKED_BODIES};
 
@@ -325,6 +326,8 @@ fn statements_for(change: &Change) -> Vec<String> {
             };
             vec![comment_on(kind, &qualified(view), to.as_deref())]
         }
+        Change::Trigger(change) => triggers::trigger_statements(change),
+        Change::Policy(change) => triggers::policy_statements(change),
     }
 }
 
@@ -535,6 +538,11 @@ fn create_table(table: &Table) -> Vec<String> {
     for index in table.indexes.values() {
         statements.extend(create_index_and_comment(&table.name, index));
     }
+    statements.extend(triggers::row_security(
+        &table.name,
+        Default::default(),
+        table.row_security,
+    ));
     if let Some(comment) = &table.comment {
         statements.push(comment_on("TABLE", &qualified(&table.name), Some(comment)));
     }

@@ -12,4 +12,5 @@ mod hostile;
 mod limits;
 mod output;
 mod shadow;
+mod triggers;
 mod workflow;
