@@ -5,9 +5,11 @@
 //! tables are sorted by their foreign keys, and keys that close a cycle become separate
 //! steps. Plans contain no SQL text; `sql` renders them.
 
+mod types;
+
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diff::{removes_or_moves_values, Change, RenameTiming};
+use crate::diff::{removes_or_moves_values, Change, RenameTiming, TypeChange};
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
 /// Ordered steps; applying them in order turns the current schema into the desired one.
@@ -45,6 +47,9 @@ pub enum Phase {
     CreateSchema,
     CreateExtension,
     CreateEnum,
+    /// Domains before composite types, each after the ones it is built on.
+    CreateDomain,
+    CreateCompositeType,
     AlterEnum,
     /// Sequences exist before the defaults that call `nextval` on them.
     CreateSequence,
@@ -63,6 +68,10 @@ pub enum Phase {
     /// An enum losing or reordering values is rebuilt once the columns that go away are
     /// gone and the columns changing type have changed, before new columns use it.
     RebuildEnum,
+    /// Domains and composite types change once the columns that go away are gone and
+    /// before new columns use them (a rebuilt domain converts the columns that stay).
+    AlterDomain,
+    AlterCompositeType,
     AddColumn,
     CreateTable,
     /// Once the owning column exists.
@@ -78,6 +87,8 @@ pub enum Phase {
     Comment,
     /// Once no default calls `nextval` on them any more.
     DropSequence,
+    DropCompositeType,
+    DropDomain,
     DropEnum,
     DropExtension,
     DropSchema,
@@ -94,8 +105,15 @@ pub fn build(changes: &[Change]) -> Plan {
     let mut created_views = BTreeMap::new();
     let mut dropped_views = BTreeMap::new();
     let mut persistence_changes = Vec::new();
+    let mut type_changes = Vec::new();
     for change in changes {
         match change {
+            Change::Type(
+                type_change @ (TypeChange::CreateDomain(_)
+                | TypeChange::DropDomain(_)
+                | TypeChange::CreateComposite(_)
+                | TypeChange::DropComposite(_)),
+            ) => type_changes.push(type_change.clone()),
             Change::CreateTable(table) => created_tables.push(table.clone()),
             Change::DropTable(table) => dropped_tables.push(table.clone()),
             Change::CreateView(view) => {
@@ -129,6 +147,7 @@ pub fn build(changes: &[Change]) -> Plan {
         });
     }
 
+    steps.extend(types::ordered(&type_changes));
     for change in sort_persistence_changes(persistence_changes) {
         steps.push(Step {
             change,
@@ -325,6 +344,7 @@ fn phase_of(change: &Change) -> Phase {
             Phase::RebuildEnum
         }
         Change::AlterEnum { .. } => Phase::AlterEnum,
+        Change::Type(type_change) => types::phase_of(type_change),
         Change::CreateTable(_) => Phase::CreateTable,
         Change::DropTable(_) => Phase::DropTable,
         Change::AddColumn { .. } => Phase::AddColumn,

@@ -1,6 +1,7 @@
 //! `Change`: one typed difference between two schemas, carrying both its before and after
 //! objects so that `inverse` needs no lookups. Contains no SQL text.
 
+use super::types::TypeChange;
 use crate::model::{
     storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Index, ObjectRef,
     PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
@@ -66,6 +67,8 @@ pub enum Change {
         /// added it with `ADD VALUE`; a rebuilt type has no such limit.
         new_value_used: bool,
     },
+    /// Domains and composite types (see `TypeChange`).
+    Type(TypeChange),
     /// `CREATE TABLE t (...)` with its constraints, indexes and comments.
     CreateTable(Table),
     /// `DROP TABLE t`
@@ -287,6 +290,7 @@ impl Change {
                 columns_after: columns,
                 new_value_used,
             },
+            Change::Type(type_change) => Change::Type(type_change.inverse()),
             Change::CreateView(view) => Change::DropView(view),
             Change::DropView(view) => Change::CreateView(view),
             Change::CreateTable(table) => Change::DropTable(table),
@@ -446,6 +450,7 @@ impl Change {
                 column.name
             )),
             Change::DropEnum(enum_type) => Some(format!("drops enum {}", enum_type.name)),
+            Change::Type(type_change) => type_change.data_loss(),
             Change::DropSequence(sequence) => Some(format!(
                 "drops sequence {} and its current value",
                 sequence.name
@@ -515,6 +520,7 @@ impl Change {
                 hazards.push(Hazard::TableRewrite(table.to_string()));
             }
             Change::AlterViewOptions { view, .. } => hazards.push(table_lock(view)),
+            Change::Type(type_change) => type_change.hazards(&mut hazards),
             Change::RenameColumn { table, .. }
             | Change::RenameConstraint { table, .. }
             | Change::RenameIndex { table, .. } => hazards.push(table_lock(table)),
@@ -602,6 +608,7 @@ impl Change {
                 ObjectRef::Enum(enum_type.name.clone())
             }
             Change::AlterEnum { to, .. } => ObjectRef::Enum(to.name.clone()),
+            Change::Type(type_change) => type_change.object(),
             Change::CreateTable(table) | Change::DropTable(table) => {
                 ObjectRef::Table(table.name.clone())
             }
@@ -699,6 +706,7 @@ impl Change {
             Change::SetLogged { logged: true, .. } => return format!("{object} now logged"),
             Change::SetLogged { logged: false, .. } => return format!("{object} now unlogged"),
             Change::AlterViewOptions { .. } => "changed options of",
+            Change::Type(type_change) => type_change.verb(),
         };
         format!("{verb} {object}")
     }

@@ -5,6 +5,7 @@
 
 mod change;
 mod rename;
+mod types;
 
 use std::collections::BTreeSet;
 
@@ -12,6 +13,7 @@ pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, RenameTiming,
 };
 pub use rename::suggestions as rename_suggestions;
+pub use types::{names_type, needs_domain_rebuild, TypeChange};
 
 use crate::model::{
     storage_type, Column, Directives, Enum, ObjectRef, QualifiedName, Schema, Sequence, Table, View,
@@ -60,6 +62,8 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
             changes.push(Change::DropEnum(current_enum.clone()));
         }
     }
+
+    types::diff_types(current, desired, &mut changes);
 
     for (name, desired_table) in &desired.tables {
         match current.tables.get(name) {
@@ -147,6 +151,7 @@ fn retyped_columns(changes: &[Change]) -> BTreeSet<(QualifiedName, String)> {
                     }),
                 );
             }
+            Change::Type(type_change) => retyped.extend(type_change.retyped_columns()),
             _ => {}
         }
     }

@@ -4,6 +4,8 @@
 //! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
 //! our own, because serde_yaml's serializer only writes block style. No IO.
 
+mod types;
+
 use std::collections::BTreeSet;
 
 use super::names::{format_qualified, primary_key_name};
@@ -42,6 +44,8 @@ pub fn write(schema: &Schema) -> String {
         .tables
         .keys()
         .chain(schema.enums.keys())
+        .chain(schema.domains.keys())
+        .chain(schema.composite_types.keys())
         .chain(schema.sequences.keys())
         .map(|name| name.schema.as_str())
         .chain(
@@ -94,6 +98,7 @@ pub fn write(schema: &Schema) -> String {
         });
         root.push(("enums".to_owned(), Node::Section(entries.collect())));
     }
+    root.extend(types::sections(schema));
     if !schema.tables.is_empty() {
         let entries = schema
             .tables
