@@ -193,7 +193,7 @@ pub(super) fn diff_types(current: &Schema, desired: &Schema, changes: &mut Vec<C
                 changes.push(Change::Type(TypeChange::AlterComposite {
                     from: existing.clone(),
                     to: wanted.clone(),
-                    in_use: is_used(current, name) || is_used(desired, name),
+                    in_use: is_used(current, desired, name),
                 }));
             }
             Some(_) => {}
@@ -246,21 +246,22 @@ fn columns_of_type(schema: &Schema, existing: &Schema, name: &QualifiedName) -> 
         .collect()
 }
 
-/// Whether a column, a composite type's attribute or a domain of `schema` uses type `name`.
-fn is_used(schema: &Schema, name: &QualifiedName) -> bool {
-    let columns = schema
-        .tables
-        .values()
-        .flat_map(|table| table.columns.iter().map(|column| &column.data_type));
-    let attributes = schema.composite_types.values().flat_map(|composite| {
-        composite
-            .attributes
-            .iter()
-            .map(|attribute| &attribute.data_type)
-    });
-    let domains = schema.domains.values().map(|domain| &domain.base_type);
-    columns
-        .chain(attributes)
-        .chain(domains)
-        .any(|type_text| names_type(type_text, name))
+/// Whether a column, a composite type's attribute or a domain uses type `name` while a
+/// change of it runs: after columns go away and change type, before new ones are added.
+fn is_used(current: &Schema, desired: &Schema, name: &QualifiedName) -> bool {
+    let columns = !columns_of_type(current, desired, name).is_empty()
+        || !columns_of_type(desired, current, name).is_empty();
+    let types_using = |schema: &Schema| {
+        let attributes = schema.composite_types.values().flat_map(|composite| {
+            composite
+                .attributes
+                .iter()
+                .map(|attribute| &attribute.data_type)
+        });
+        let domains = schema.domains.values().map(|domain| &domain.base_type);
+        attributes
+            .chain(domains)
+            .any(|type_text| names_type(type_text, name))
+    };
+    columns || types_using(current) || types_using(desired)
 }
