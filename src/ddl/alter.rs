@@ -686,6 +686,7 @@ impl Interpreter {
                         "type" => {
                             self.schema.enums.remove(&name).is_some()
                                 || self.schema.composite_types.remove(&name).is_some()
+                                || self.schema.domains.remove(&name).is_some()
                         }
                         "domain" => self.schema.domains.remove(&name).is_some(),
                         _ => self.sequences.remove(&name).is_some(),

@@ -46,11 +46,12 @@ impl Interpreter {
         }
         // A domain over a domain starts from its default, as PostgreSQL copies it.
         if domain.default.is_none() {
-            if let Some((base, _)) = type_reference(&domain.base_type) {
+            if let Some((base, arrays)) = type_reference(&domain.base_type) {
                 domain.default = self
                     .schema
                     .domains
                     .get(&base)
+                    .filter(|_| arrays.is_empty())
                     .and_then(|base| base.default.clone());
             }
         }

@@ -380,6 +380,7 @@ fn expression_texts(change: &Change) -> Vec<String> {
             texts
         }
         Change::AddCheck { check, .. } => vec![check.expression.0.clone()],
+        Change::Type(type_change) => type_change.expression_texts(),
         Change::CreateIndex { index, .. } => {
             index.predicate.iter().map(|expr| expr.0.clone()).collect()
         }

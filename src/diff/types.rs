@@ -150,6 +150,21 @@ impl TypeChange {
         }
     }
 
+    /// The SQL expressions the change writes into the database (a domain's default and
+    /// checks), which may use enum values the same migration adds.
+    pub fn expression_texts(&self) -> Vec<String> {
+        let domain = match self {
+            TypeChange::CreateDomain(domain) | TypeChange::AlterDomain { to: domain, .. } => domain,
+            _ => return Vec::new(),
+        };
+        domain
+            .default
+            .iter()
+            .chain(domain.checks.values().map(|check| &check.expression))
+            .map(|expression| expression.as_str().to_string())
+            .collect()
+    }
+
     /// Columns whose stored type a rebuilt domain changes.
     pub fn retyped_columns(&self) -> Vec<(QualifiedName, String)> {
         match self {
@@ -264,4 +279,79 @@ fn is_used(current: &Schema, desired: &Schema, name: &QualifiedName) -> bool {
             .any(|type_text| names_type(type_text, name))
     };
     columns || types_using(current) || types_using(desired)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Attribute, CheckConstraint, Column, Expr};
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn inverse_of_inverse_is_identity() {
+        let name = QualifiedName::new("public", "amount");
+        let from = Domain {
+            name: name.clone(),
+            base_type: "integer".into(),
+            collation: None,
+            default: Some(Expr::new("1")),
+            not_null: false,
+            checks: BTreeMap::from([(
+                "amount_check".to_string(),
+                CheckConstraint {
+                    name: "amount_check".into(),
+                    expression: Expr::new("VALUE > 0"),
+                },
+            )]),
+            comment: None,
+        };
+        let to = Domain {
+            base_type: "bigint".into(),
+            ..from.clone()
+        };
+        let column_use = ColumnUse {
+            table: QualifiedName::new("public", "orders"),
+            column: Column::new("total", "amount"),
+        };
+        let composite = CompositeType {
+            name: QualifiedName::new("public", "pair"),
+            attributes: vec![Attribute {
+                name: "a".into(),
+                data_type: "integer".into(),
+                collation: None,
+                comment: None,
+            }],
+            comment: None,
+        };
+        let changes = [
+            TypeChange::CreateDomain(from.clone()),
+            TypeChange::AlterDomain {
+                from,
+                to,
+                columns: vec![column_use],
+                columns_after: Vec::new(),
+            },
+            TypeChange::AlterComposite {
+                from: composite.clone(),
+                to: CompositeType {
+                    attributes: Vec::new(),
+                    ..composite.clone()
+                },
+                in_use: true,
+            },
+            TypeChange::DropComposite(composite),
+        ];
+        for change in changes {
+            assert_eq!(change.inverse().inverse(), change);
+            assert_ne!(change.inverse(), change);
+        }
+    }
+
+    #[test]
+    fn a_type_is_named_with_or_without_array_brackets() {
+        let name = QualifiedName::new("billing", "amount");
+        assert!(names_type("billing.amount", &name));
+        assert!(names_type("billing.amount[]", &name));
+        assert!(!names_type("amount", &name));
+    }
 }

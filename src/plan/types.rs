@@ -81,7 +81,7 @@ fn visit(
     order.push(name.clone());
 }
 
-/// The phase of a type change that is not a creation or drop.
+/// The phase of a type change.
 pub(super) fn phase_of(change: &TypeChange) -> Phase {
     match change {
         TypeChange::CreateDomain(_) => Phase::CreateDomain,
@@ -90,5 +90,44 @@ pub(super) fn phase_of(change: &TypeChange) -> Phase {
         TypeChange::CreateComposite(_) => Phase::CreateCompositeType,
         TypeChange::DropComposite(_) => Phase::DropCompositeType,
         TypeChange::AlterComposite { .. } => Phase::AlterCompositeType,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Domain;
+
+    fn domain(name: &str, base_type: &str) -> Domain {
+        Domain {
+            name: QualifiedName::new("public", name),
+            base_type: base_type.to_string(),
+            collation: None,
+            default: None,
+            not_null: false,
+            checks: BTreeMap::new(),
+            comment: None,
+        }
+    }
+
+    fn names(steps: &[Step]) -> Vec<String> {
+        steps
+            .iter()
+            .map(|step| step.change.object().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn domains_come_after_the_domains_they_are_built_on() {
+        let creates = [
+            TypeChange::CreateDomain(domain("a_small", "b_positive")),
+            TypeChange::CreateDomain(domain("b_positive", "c_number[]")),
+            TypeChange::CreateDomain(domain("c_number", "integer")),
+        ];
+        let order = ["domain c_number", "domain b_positive", "domain a_small"];
+        assert_eq!(names(&ordered(&creates)), order);
+        let drops: Vec<TypeChange> = creates.iter().map(TypeChange::inverse).collect();
+        let reversed: Vec<&str> = order.iter().rev().copied().collect();
+        assert_eq!(names(&ordered(&drops)), reversed);
     }
 }

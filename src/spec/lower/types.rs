@@ -43,6 +43,7 @@ impl Lowering<'_> {
             schema.schemas.insert(domain.name.schema.clone());
             schema.domains.insert(domain.name.clone(), domain);
         }
+        inherit_defaults(&mut schema.domains, &types.enums);
         for ((key, raw_type), name) in composite_types.0.into_iter().zip(names) {
             let at = YamlPath::default().key("composite_types").key(&key);
             let composite = self.composite_type(name, raw_type, &at, &types)?;
@@ -153,5 +154,36 @@ impl Lowering<'_> {
             attributes,
             comment: raw_type.comment,
         })
+    }
+}
+
+/// PostgreSQL copies a base domain's default into a domain built on it that declares none;
+/// so does loading, so that a file compares equal to what the server reads back.
+fn inherit_defaults(
+    domains: &mut BTreeMap<QualifiedName, Domain>,
+    type_names: &BTreeSet<QualifiedName>,
+) {
+    // One pass per level of nesting; a domain cannot be built on itself, so this ends.
+    for _ in 0..domains.len() {
+        let inherited: Vec<(QualifiedName, Expr)> = domains
+            .values()
+            .filter(|domain| domain.default.is_none())
+            .filter_map(|domain| {
+                let base_type = crate::normalize::canonical_type(&domain.base_type, type_names);
+                let base = domains.values().find(|base| {
+                    base.name != domain.name
+                        && base_type == crate::sql::quote::type_name(&base.name)
+                })?;
+                Some((domain.name.clone(), base.default.clone()?))
+            })
+            .collect();
+        if inherited.is_empty() {
+            return;
+        }
+        for (name, default) in inherited {
+            if let Some(domain) = domains.get_mut(&name) {
+                domain.default = Some(default);
+            }
+        }
     }
 }
