@@ -11,6 +11,8 @@ use super::{Change, ColumnUse, Hazard};
 use crate::model::{CompositeType, Domain, ObjectRef, QualifiedName, Schema};
 use crate::sql::quote;
 
+// A migration holds a handful of these, briefly; boxing the domain rebuild adds only noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeChange {
     /// `CREATE DOMAIN d AS ...` with its checks and comment.

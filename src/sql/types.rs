@@ -208,10 +208,13 @@ fn alter_composite(from: &CompositeType, to: &CompositeType, in_use: bool) -> Ve
             }
             statements.push(sql);
         }
-        if existing.comment != attribute.comment || (retyped && in_use) {
-            if attribute.comment.is_some() || existing.comment.is_some() {
-                statements.push(attribute_comment(&to.name, attribute));
-            }
+        // An attribute dropped and added again lost its comment.
+        let comment_needed = match retyped && in_use {
+            true => attribute.comment.is_some(),
+            false => existing.comment != attribute.comment,
+        };
+        if comment_needed {
+            statements.push(attribute_comment(&to.name, attribute));
         }
     }
     for attribute in &to.attributes {
