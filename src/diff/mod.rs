@@ -13,7 +13,7 @@ pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, RenameTiming,
 };
 pub use rename::suggestions as rename_suggestions;
-pub use types::{names_type, needs_domain_rebuild, TypeChange};
+pub use types::{names_type, needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
 use crate::model::{
     storage_type, Column, Directives, Enum, ObjectRef, QualifiedName, Schema, Sequence, Table, View,

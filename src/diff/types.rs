@@ -181,6 +181,77 @@ impl TypeChange {
     }
 }
 
+/// A plan never rebuilds a type that other types are built on, in either direction:
+/// PostgreSQL would refuse to drop its old version, so the script is not written.
+pub fn refuse_blocked_rebuilds(
+    migration: &crate::Migration,
+    current: &Schema,
+    desired: &Schema,
+) -> crate::error::Result<()> {
+    let mut blocked = blocked_rebuilds(&migration.changes, current);
+    blocked.extend(blocked_rebuilds(&migration.down_changes, desired));
+    if blocked.is_empty() {
+        return Ok(());
+    }
+    let entries: Vec<String> = blocked.iter().map(|entry| format!("  {entry}")).collect();
+    Err(crate::error::Error::Plan {
+        object: "not written".to_string(),
+        message: format!(
+            "autogen cannot rebuild these types in place:\n{}\n  hint: drop the types built on \
+             them in a revision of their own, and create them again in the next",
+            entries.join("\n")
+        ),
+    })
+}
+
+/// Rebuilds among `changes` (applied to `before`) that PostgreSQL would refuse: a domain
+/// rebuilt for a new base type or collation, or an enum rebuilt for removed or reordered
+/// values, cannot drop its old version while another domain or a composite type is built
+/// on it. Each entry names the rebuilt type and what blocks it.
+fn blocked_rebuilds(changes: &[Change], before: &Schema) -> Vec<String> {
+    let mut blocked = Vec::new();
+    for change in changes {
+        let (kind, name) = match change {
+            Change::Type(TypeChange::AlterDomain { from, to, .. })
+                if needs_domain_rebuild(from, to) =>
+            {
+                ("domain", &from.name)
+            }
+            Change::AlterEnum {
+                from,
+                to,
+                new_value_used,
+                ..
+            } if super::needs_rebuild(from, to, *new_value_used) => ("enum", &from.name),
+            _ => continue,
+        };
+        let domains = before
+            .domains
+            .values()
+            .filter(|domain| names_type(&domain.base_type, name))
+            .map(|domain| format!("domain {}", domain.name));
+        let composites = before
+            .composite_types
+            .values()
+            .filter(|composite| {
+                composite
+                    .attributes
+                    .iter()
+                    .any(|attribute| names_type(&attribute.data_type, name))
+            })
+            .map(|composite| format!("type {}", composite.name));
+        let dependents: Vec<String> = domains.chain(composites).collect();
+        if !dependents.is_empty() {
+            blocked.push(format!(
+                "{kind} {name} must be rebuilt, but {} {} built on it",
+                dependents.join(", "),
+                if dependents.len() == 1 { "is" } else { "are" }
+            ));
+        }
+    }
+    blocked
+}
+
 /// Domains and composite types of `desired` that `current` lacks, has differently, or has
 /// in excess.
 pub(super) fn diff_types(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
@@ -347,6 +418,37 @@ mod tests {
             assert_eq!(change.inverse().inverse(), change);
             assert_ne!(change.inverse(), change);
         }
+    }
+
+    #[test]
+    fn a_domain_under_another_domain_is_not_rebuilt() {
+        let domain = |name: &str, base_type: &str| Domain {
+            name: QualifiedName::new("public", name),
+            base_type: base_type.into(),
+            collation: None,
+            default: None,
+            not_null: false,
+            checks: BTreeMap::new(),
+            comment: None,
+        };
+        let mut current = Schema::default();
+        for (name, base_type) in [("amount", "integer"), ("price", "amount")] {
+            current
+                .domains
+                .insert(QualifiedName::new("public", name), domain(name, base_type));
+        }
+        let mut desired = current.clone();
+        desired.domains.insert(
+            QualifiedName::new("public", "amount"),
+            domain("amount", "bigint"),
+        );
+        let migration = crate::generate(&current, &desired);
+        let refused = refuse_blocked_rebuilds(&migration, &current, &desired);
+        let message = refused.map_err(|error| error.to_string()).unwrap_err();
+        assert!(
+            message.contains("domain amount must be rebuilt, but domain price is built on it"),
+            "{message}"
+        );
     }
 
     #[test]
