@@ -77,3 +77,51 @@ fn attribute_node(attribute: &Attribute) -> Node {
     entries.insert(0, ("type".to_owned(), text(&attribute.data_type)));
     Node::Map(entries)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn domains_and_composite_types_round_trip() {
+        let text = r#"
+enums:
+  mood: [sad, ok]
+domains:
+  billing.amount:
+    type: numeric(10,2)
+    nullable: false
+    default: "0"
+    collation: C
+    comment: money
+    checks:
+      amount_positive: VALUE >= 0
+  price: { type: billing.amount, checks: { price_small: VALUE < 100 } }
+  feeling: mood
+composite_types:
+  line:
+    comment: a line
+    attributes:
+      item: { type: text, collation: C, comment: what }
+      cost: price
+      "Odd Name": integer[]
+  empty: {}
+tables:
+  invoices:
+    columns:
+      lines: line[]
+      f: feeling
+"#;
+        let path = Path::new("schema.yaml");
+        let loaded = crate::spec::parse(text, path).expect("the example loads");
+        let price = &loaded.schema.domains[&crate::model::QualifiedName::new("public", "price")];
+        assert_eq!(
+            price.default.as_ref().map(|default| default.as_str()),
+            Some("0"),
+            "a domain over a domain starts from its default"
+        );
+        let written = crate::spec::write(&loaded.schema);
+        let again = crate::spec::parse(&written, path).expect("the written file loads");
+        assert_eq!(again.schema, loaded.schema, "{written}");
+    }
+}
