@@ -37,6 +37,7 @@ pub async fn run(command: Command) -> Result<u8> {
             report_unmanaged(&[&current, &desired])?;
             let migration = crate::generate(&current, &desired);
             refuse_unmanaged_casualties(&migration, &current)?;
+            crate::diff::refuse_blocked_rebuilds(&migration, &current, &desired)?;
             report_rename_suggestions(&migration.changes)?;
             let script = if reverse {
                 migration.down
@@ -257,6 +258,7 @@ async fn migrate(
     report_unmanaged(&[&start.current, &start.desired])?;
     let migration = crate::generate(&start.current, &start.desired);
     refuse_unmanaged_casualties(&migration, &start.current)?;
+    crate::diff::refuse_blocked_rebuilds(&migration, &start.current, &start.desired)?;
     if migration.changes.is_empty() && start.accepted_drift.is_none() {
         let compared_with = match url {
             Some(_) => "the database".to_string(),

@@ -221,6 +221,17 @@ pub fn align(current: &Schema, desired: &mut Schema) {
             align_function(function, old);
         }
     }
+    for (name, domain) in &mut desired.domains {
+        let Some(old) = current.domains.get(name) else {
+            continue;
+        };
+        adopt(&mut domain.default, &old.default);
+        for (check_name, check) in &mut domain.checks {
+            if let Some(old_check) = old.checks.get(check_name) {
+                adopt_expression(&mut check.expression, &old_check.expression);
+            }
+        }
+    }
     for (name, view) in &mut desired.views {
         let Some(old) = current.views.get(name) else {
             continue;

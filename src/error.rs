@@ -78,7 +78,7 @@ pub enum Error {
     Revision { path: PathBuf, message: String },
     /// A SQL statement the offline interpreter cannot replay.
     #[error(
-        "{}:{line}: {message}\n  statement: {statement}\n  hint: connect a database (database_url in autogen.toml, or $DATABASE_URL), or write it with the DDL autogen reads: CREATE/ALTER/DROP of schemas, tables, columns, constraints, indexes, enum types, views and sequences, and COMMENT ON",
+        "{}:{line}: {message}\n  statement: {statement}\n  hint: connect a database (database_url in autogen.toml, or $DATABASE_URL), or write it with the DDL autogen reads: CREATE/ALTER/DROP of schemas, tables, columns, constraints, indexes, enum and composite types, domains, views and sequences, and COMMENT ON",
         path.display()
     )]
     Replay {

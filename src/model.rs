@@ -21,6 +21,8 @@ pub struct Schema {
     pub schemas: BTreeSet<String>,
     pub extensions: BTreeMap<String, Extension>,
     pub enums: BTreeMap<QualifiedName, Enum>,
+    pub domains: BTreeMap<QualifiedName, Domain>,
+    pub composite_types: BTreeMap<QualifiedName, CompositeType>,
     pub tables: BTreeMap<QualifiedName, Table>,
     pub views: BTreeMap<QualifiedName, View>,
     /// Sequences other than the ones identity and `serial` columns imply.
@@ -117,6 +119,49 @@ pub struct Enum {
     pub name: QualifiedName,
     /// Labels in sort order.
     pub values: Vec<String>,
+    pub comment: Option<String>,
+}
+
+/// `CREATE DOMAIN name AS base_type [COLLATE c] [DEFAULT e] [NOT NULL] [CONSTRAINT n CHECK (...)]...`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    pub name: QualifiedName,
+    /// `format_type` text of the underlying type (a built-in, an enum, another domain, ...).
+    pub base_type: String,
+    /// Explicit collation, only when it differs from the base type's.
+    pub collation: Option<String>,
+    pub default: Option<Expr>,
+    pub not_null: bool,
+    /// Checks by name; their expressions read the value as `VALUE`.
+    pub checks: BTreeMap<String, CheckConstraint>,
+    pub comment: Option<String>,
+}
+
+/// `CREATE TYPE name AS (attribute type, ...)`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompositeType {
+    pub name: QualifiedName,
+    /// In declaration order; like a table's columns, order is not part of the diff (new
+    /// attributes are appended).
+    pub attributes: Vec<Attribute>,
+    pub comment: Option<String>,
+}
+
+impl CompositeType {
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes
+            .iter()
+            .find(|attribute| attribute.name == name)
+    }
+}
+
+/// One attribute of a composite type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    pub name: String,
+    pub data_type: String,
+    /// Explicit collation, only when it differs from the type's default.
+    pub collation: Option<String>,
     pub comment: Option<String>,
 }
 
@@ -550,6 +595,8 @@ pub enum ObjectRef {
     Schema(String),
     Extension(String),
     Enum(QualifiedName),
+    Domain(QualifiedName),
+    CompositeType(QualifiedName),
     Table(QualifiedName),
     Column(QualifiedName, String),
     /// Primary key, unique, foreign key or check constraint, by name.
@@ -569,6 +616,8 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Schema(name) => write!(f, "schema {name}"),
             ObjectRef::Extension(name) => write!(f, "extension {name}"),
             ObjectRef::Enum(name) => write!(f, "enum {name}"),
+            ObjectRef::Domain(name) => write!(f, "domain {name}"),
+            ObjectRef::CompositeType(name) => write!(f, "type {name}"),
             ObjectRef::Table(name) => write!(f, "table {name}"),
             ObjectRef::Column(table, column) => write!(f, "column {table}.{column}"),
             ObjectRef::Constraint(table, name) => write!(f, "constraint {name} on {table}"),

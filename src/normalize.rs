@@ -11,7 +11,30 @@ use crate::model::{Function, QualifiedName, Returns, Schema, SequenceOptions};
 use crate::sql::quote;
 
 pub fn normalize(mut schema: Schema) -> Schema {
-    let enum_names: BTreeSet<QualifiedName> = schema.enums.keys().cloned().collect();
+    // Domains and composite types are referenced like enums: quoted as `format_type` does.
+    let enum_names: BTreeSet<QualifiedName> = schema
+        .enums
+        .keys()
+        .chain(schema.domains.keys())
+        .chain(schema.composite_types.keys())
+        .cloned()
+        .collect();
+    for domain in schema.domains.values_mut() {
+        domain.base_type = canonical_type(&domain.base_type, &enum_names);
+        domain.collation = domain
+            .collation
+            .take()
+            .and_then(|name| bare_collation(&name));
+    }
+    for composite in schema.composite_types.values_mut() {
+        for attribute in &mut composite.attributes {
+            attribute.data_type = canonical_type(&attribute.data_type, &enum_names);
+            attribute.collation = attribute
+                .collation
+                .take()
+                .and_then(|name| bare_collation(&name));
+        }
+    }
     for table in schema.tables.values_mut() {
         let primary_key_columns: Vec<String> = table
             .primary_key

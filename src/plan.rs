@@ -5,10 +5,13 @@
 //! tables are sorted by their foreign keys, and keys that close a cycle become separate
 //! steps. Plans contain no SQL text; `sql` renders them.
 
+mod types;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diff::{
     removes_or_moves_values, Change, FunctionPlacement, PolicyChange, RenameTiming, TriggerChange,
+    TypeChange,
 };
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
@@ -50,6 +53,9 @@ pub enum Phase {
     CreateSchema,
     CreateExtension,
     CreateEnum,
+    /// Domains before composite types, each after the ones it is built on.
+    CreateDomain,
+    CreateCompositeType,
     AlterEnum,
     /// Functions and procedures exist before the defaults, checks, indexes and views that
     /// call them; their bodies are not checked (`SET check_function_bodies = off`).
@@ -73,6 +79,10 @@ pub enum Phase {
     RebuildEnum,
     /// Functions over a rebuilt enum, on its new type, before anything calls them again.
     CreateFunctionOnRebuiltEnum,
+    /// Domains and composite types change once the columns that go away are gone and
+    /// before new columns use them (a rebuilt domain converts the columns that stay).
+    AlterDomain,
+    AlterCompositeType,
     AddColumn,
     CreateTable,
     /// Once the owning column exists.
@@ -95,6 +105,8 @@ pub enum Phase {
     DropSequence,
     /// Once nothing that calls them is left.
     DropFunction,
+    DropCompositeType,
+    DropDomain,
     DropEnum,
     DropExtension,
     DropSchema,
@@ -111,8 +123,15 @@ pub fn build(changes: &[Change]) -> Plan {
     let mut created_views = BTreeMap::new();
     let mut dropped_views = BTreeMap::new();
     let mut persistence_changes = Vec::new();
+    let mut type_changes = Vec::new();
     for change in changes {
         match change {
+            Change::Type(
+                type_change @ (TypeChange::CreateDomain(_)
+                | TypeChange::DropDomain(_)
+                | TypeChange::CreateComposite(_)
+                | TypeChange::DropComposite(_)),
+            ) => type_changes.push(type_change.clone()),
             Change::CreateTable(table) => created_tables.push(table.clone()),
             Change::DropTable(table) => dropped_tables.push(table.clone()),
             Change::CreateView(view) => {
@@ -146,6 +165,7 @@ pub fn build(changes: &[Change]) -> Plan {
         });
     }
 
+    steps.extend(types::ordered(&type_changes));
     for change in sort_persistence_changes(persistence_changes) {
         steps.push(Step {
             change,
@@ -342,6 +362,7 @@ fn phase_of(change: &Change) -> Phase {
             Phase::RebuildEnum
         }
         Change::AlterEnum { .. } => Phase::AlterEnum,
+        Change::Type(type_change) => types::phase_of(type_change),
         Change::CreateTable(_) => Phase::CreateTable,
         Change::DropTable(_) => Phase::DropTable,
         Change::AddColumn { .. } => Phase::AddColumn,

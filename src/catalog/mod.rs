@@ -7,6 +7,7 @@
 mod functions;
 mod queries;
 mod triggers;
+mod types;
 pub mod version;
 
 use std::collections::btree_map::Entry;
@@ -56,6 +57,8 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let schemas = read_schemas(client, scope).await?;
     let extensions = read_extensions(client).await?;
     let enums = read_enums(client, &schemas).await?;
+    let domains = types::read_domains(client, &schemas).await?;
+    let composite_types = types::read_composite_types(client, &schemas).await?;
     let mut tables = read_tables(client, &schemas).await?;
     let table_oids: Vec<u32> = tables.keys().copied().collect();
     let serial_sequences = read_columns(client, &table_oids, &mut tables).await?;
@@ -72,6 +75,8 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         schemas: schemas.into_iter().collect::<BTreeSet<_>>(),
         extensions,
         enums,
+        domains,
+        composite_types,
         tables: tables
             .into_values()
             .map(|table| (table.name.clone(), table))

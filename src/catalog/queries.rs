@@ -409,9 +409,9 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (NOT VALID, NO INHERIT, storage parameters and tablespaces) are listed
-/// too, so that no difference in them goes unseen. Triggers and policies are read by
-/// `catalog::triggers`, which reports those on unmanaged relations.
+/// cannot hold yet (NOT VALID on tables and domains, NO INHERIT, storage parameters and
+/// tablespaces) are listed too, so that no difference in them goes unseen. Triggers and
+/// policies are read by `catalog::triggers`, which reports those on unmanaged relations.
 pub const UNMANAGED_QUERY: &str = "\
 WITH extension_members AS (
   SELECT dep.classid, dep.objid
@@ -429,7 +429,6 @@ relations AS (
 SELECT CASE
          WHEN r.relkind = 'p' THEN 'partitioned table'
          WHEN r.relkind = 'f' THEN 'foreign table'
-         WHEN r.relkind = 'c' THEN 'composite type'
          WHEN r.relispartition THEN 'partition'
          ELSE 'child table'
        END AS kind,
@@ -437,7 +436,7 @@ SELECT CASE
        NULL AS attached_schema,
        NULL AS attached_name
 FROM relations r
-WHERE r.relkind IN ('p', 'f', 'c')
+WHERE r.relkind IN ('p', 'f')
    OR (r.relkind = 'r' AND EXISTS (
          SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = r.oid))
 UNION ALL
@@ -476,14 +475,14 @@ FROM pg_catalog.pg_constraint con
 JOIN relations r ON r.oid = con.conrelid
 WHERE con.contype = 'x'
 UNION ALL
-SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' ELSE 'base type' END,
+SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'base type' END,
        n.nspname || '.' || t.typname,
        NULL,
        NULL
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
-  AND t.typtype IN ('d', 'r', 'b')
+  AND t.typtype IN ('r', 'b')
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type element WHERE element.typarray = t.oid)
   AND (t.tableoid, t.oid) NOT IN (SELECT * FROM extension_members)
 UNION ALL
@@ -509,6 +508,13 @@ JOIN relations r ON r.oid = con.conrelid AND r.relkind = 'r'
 -- something.
 WHERE NOT con.convalidated
    OR (con.contype = 'c' AND con.connoinherit)
+UNION ALL
+SELECT 'NOT VALID constraint', con.conname || ' on ' || n.nspname || '.' || t.typname, NULL, NULL
+FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_type t ON t.oid = con.contypid
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = ANY ($1::pg_catalog.text[])
+  AND NOT con.convalidated
 UNION ALL
 SELECT 'storage parameters', r.qualified_name, r.schema_name, r.relation_name
 FROM relations r

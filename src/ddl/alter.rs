@@ -612,6 +612,9 @@ impl Interpreter {
         if cursor.is_keywords(&["OWNER", "TO"]) {
             return Ok(());
         }
+        if self.schema.composite_types.contains_key(&name) {
+            return self.alter_composite(&name, cursor);
+        }
         let Some(enumeration) = self.schema.enums.get_mut(&name) else {
             return Err(format!("type {name} does not exist"));
         };
@@ -706,6 +709,8 @@ impl Interpreter {
             "index"
         } else if cursor.eat_keyword("TYPE") {
             "type"
+        } else if cursor.eat_keyword("DOMAIN") {
+            "domain"
         } else if cursor.eat_keyword("SCHEMA") {
             "schema"
         } else if cursor.eat_keyword("EXTENSION") {
@@ -750,7 +755,12 @@ impl Interpreter {
                             matches
                         }
                         "index" => self.drop_index(&name),
-                        "type" => self.schema.enums.remove(&name).is_some(),
+                        "type" => {
+                            self.schema.enums.remove(&name).is_some()
+                                || self.schema.composite_types.remove(&name).is_some()
+                                || self.schema.domains.remove(&name).is_some()
+                        }
+                        "domain" => self.schema.domains.remove(&name).is_some(),
                         _ => self.sequences.remove(&name).is_some(),
                     }
                 }
@@ -771,6 +781,8 @@ impl Interpreter {
             self.schema.tables.retain(|key, _| outside(key));
             self.schema.views.retain(|key, _| outside(key));
             self.schema.enums.retain(|key, _| outside(key));
+            self.schema.domains.retain(|key, _| outside(key));
+            self.schema.composite_types.retain(|key, _| outside(key));
             self.sequences.retain(|key, _| outside(key));
             for table in self.schema.tables.values_mut() {
                 table
@@ -845,6 +857,8 @@ impl Interpreter {
             "column"
         } else if cursor.eat_keyword("TYPE") {
             "type"
+        } else if cursor.eat_keyword("DOMAIN") {
+            "domain"
         } else if cursor.eat_keyword("VIEW") || cursor.eat_keywords(&["MATERIALIZED", "VIEW"]) {
             "view"
         } else if cursor.eat_keyword("INDEX") {
@@ -870,14 +884,6 @@ impl Interpreter {
         let text = text.filter(|text| !text.is_empty());
         match kind {
             "table" => self.table_mut(&qualified(&parts)?)?.comment = text,
-            "type" => {
-                let name = qualified(&parts)?;
-                self.schema
-                    .enums
-                    .get_mut(&name)
-                    .ok_or_else(|| format!("type {name} does not exist"))?
-                    .comment = text;
-            }
             "index" => {
                 let name = qualified(&parts)?;
                 let owner = self
@@ -901,6 +907,7 @@ impl Interpreter {
                     index.comment = text;
                 }
             }
+            "type" | "domain" => self.comment_on_type(&qualified(&parts)?, text)?,
             "view" => {
                 let name = qualified(&parts)?;
                 self.schema
@@ -912,8 +919,11 @@ impl Interpreter {
             _ => {
                 let (table_parts, column) = parts.split_at(parts.len().saturating_sub(1));
                 let table_name = qualified(table_parts)?;
-                let table = self.table_mut(&table_name)?;
                 let column_name = column.first().cloned().unwrap_or_default();
+                if self.schema.composite_types.contains_key(&table_name) {
+                    return self.comment_on_attribute(&table_name, &column_name, text);
+                }
+                let table = self.table_mut(&table_name)?;
                 table
                     .columns
                     .iter_mut()

@@ -46,7 +46,10 @@ impl Interpreter {
     pub(super) fn create_type(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let name = cursor.qualified_name()?;
         if !cursor.eat_keywords(&["AS", "ENUM"]) {
-            return Err(not_modelled("types other than enums"));
+            return match cursor.eat_keyword("AS") && cursor.peek() == Some(&Token::LParen) {
+                true => self.create_composite(name, cursor),
+                false => Err(not_modelled("types other than enums and composite types")),
+            };
         }
         let mut values = Vec::new();
         cursor.expect(&Token::LParen)?;
@@ -61,7 +64,7 @@ impl Interpreter {
         }
         cursor.expect_end()?;
         self.require_schema(&name.schema)?;
-        if self.schema.enums.contains_key(&name) {
+        if self.is_user_type(&name) {
             return Err(format!("type {name} already exists"));
         }
         self.declared(ObjectRef::Enum(name.clone()));

@@ -16,6 +16,7 @@ mod create;
 mod expressions;
 mod functions;
 mod triggers;
+mod types;
 
 use std::cell::{RefCell, RefMut};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -224,6 +225,8 @@ impl Interpreter {
                 self.create_extension(&mut cursor)
             } else if cursor.eat_keyword("TYPE") {
                 self.create_type(&mut cursor)
+            } else if cursor.eat_keyword("DOMAIN") {
+                self.create_domain(&mut cursor)
             } else if cursor.eat_keyword("TABLE") {
                 self.create_table(&mut cursor, false)
             } else if cursor.eat_keywords(&["UNLOGGED", "TABLE"]) {
@@ -256,6 +259,8 @@ impl Interpreter {
                 self.alter_table(&mut cursor)
             } else if cursor.eat_keyword("TYPE") {
                 self.alter_type(&mut cursor)
+            } else if cursor.eat_keyword("DOMAIN") {
+                self.alter_domain(&mut cursor)
             } else if cursor.eat_keyword("INDEX") {
                 self.alter_index(&mut cursor)
             } else if cursor.eat_keyword("VIEW") || cursor.eat_keywords(&["MATERIALIZED", "VIEW"]) {
@@ -306,14 +311,15 @@ impl Interpreter {
         }
     }
 
-    /// A column type as written, with a reference to a known enum spelled as `format_type`
+    /// A column type as written, with a reference to a known enum, domain or composite type
+    /// spelled as `format_type`
     /// does; `normalize` canonicalizes the built-in ones.
     fn type_text(&self, text: &str) -> Outcome<String> {
         let checked = guard::fragment(Fragment::TypeName, text)
             .map_err(|message| format!("type {message}"))?;
         let collapsed = checked.split_whitespace().collect::<Vec<_>>().join(" ");
         Ok(match type_reference(&collapsed) {
-            Some((name, arrays)) if self.schema.enums.contains_key(&name) => {
+            Some((name, arrays)) if self.is_user_type(&name) => {
                 format!("{}{arrays}", quote::type_name(&name))
             }
             _ => collapsed,

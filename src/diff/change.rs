@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::functions::FunctionPlacement;
 pub use super::triggers::{PolicyChange, TriggerChange};
 use super::type_change;
+use super::types::TypeChange;
 use crate::model::{
     storage_type, CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Function, Index,
     ObjectRef, PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
@@ -71,6 +72,8 @@ pub enum Change {
         /// added it with `ADD VALUE`; a rebuilt type has no such limit.
         new_value_used: bool,
     },
+    /// Domains and composite types (see `TypeChange`).
+    Type(TypeChange),
     /// `CREATE TABLE t (...)` with its constraints, indexes and comments.
     CreateTable(Table),
     /// `DROP TABLE t`
@@ -334,6 +337,7 @@ impl Change {
                 columns_after: columns,
                 new_value_used,
             },
+            Change::Type(type_change) => Change::Type(type_change.inverse()),
             Change::CreateView(view) => Change::DropView(view),
             Change::DropView(view) => Change::CreateView(view),
             Change::CreateTable(table) => Change::DropTable(table),
@@ -525,6 +529,7 @@ impl Change {
                 column.name
             )),
             Change::DropEnum(enum_type) => Some(format!("drops enum {}", enum_type.name)),
+            Change::Type(type_change) => type_change.data_loss(),
             Change::DropSequence(sequence) => Some(format!(
                 "drops sequence {} and its current value",
                 sequence.name
@@ -603,6 +608,7 @@ impl Change {
                 lock: "SHARE ROW EXCLUSIVE",
                 table: change.relation().to_string(),
             }),
+            Change::Type(type_change) => type_change.hazards(&mut hazards),
             Change::RenameColumn { table, .. }
             | Change::RenameConstraint { table, .. }
             | Change::RenameIndex { table, .. } => hazards.push(table_lock(table)),
@@ -688,6 +694,7 @@ impl Change {
                 ObjectRef::Enum(enum_type.name.clone())
             }
             Change::AlterEnum { to, .. } => ObjectRef::Enum(to.name.clone()),
+            Change::Type(type_change) => type_change.object(),
             Change::CreateTable(table) | Change::DropTable(table) => {
                 ObjectRef::Table(table.name.clone())
             }
@@ -807,6 +814,7 @@ impl Change {
             }
             Change::Trigger(change) => change.verb(),
             Change::Policy(change) => return change.summary(),
+            Change::Type(type_change) => type_change.verb(),
         };
         format!("{verb} {object}")
     }

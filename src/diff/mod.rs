@@ -8,6 +8,7 @@ mod functions;
 mod rename;
 mod triggers;
 mod type_change;
+mod types;
 
 use std::collections::BTreeSet;
 
@@ -17,6 +18,7 @@ pub use change::{
 };
 pub use functions::{blocked_function_drops, replaceable, FunctionPlacement};
 pub use rename::suggestions as rename_suggestions;
+pub use types::{names_type, needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
 use crate::model::{
     storage_type, Column, Directives, Enum, ObjectRef, QualifiedName, Schema, Sequence, Table, View,
@@ -65,6 +67,8 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
             changes.push(Change::DropEnum(current_enum.clone()));
         }
     }
+
+    types::diff_types(current, desired, &mut changes);
 
     for (name, desired_table) in &desired.tables {
         match current.tables.get(name) {
@@ -159,6 +163,7 @@ fn retyped_columns(changes: &[Change]) -> BTreeSet<(QualifiedName, String)> {
                     }),
                 );
             }
+            Change::Type(type_change) => retyped.extend(type_change.retyped_columns()),
             _ => {}
         }
     }
@@ -400,6 +405,7 @@ fn expression_texts(change: &Change) -> Vec<String> {
                 .map(|expr| expr.0.clone())
                 .collect()
         }
+        Change::Type(type_change) => type_change.expression_texts(),
         Change::CreateIndex { index, .. } => {
             index.predicate.iter().map(|expr| expr.0.clone()).collect()
         }

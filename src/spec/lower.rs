@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 mod triggers;
+mod types;
 
 use super::locate::{Locator, YamlPath};
 use super::names::{self, parse_qualified, MAX_IDENTIFIER_BYTES};
@@ -51,6 +52,7 @@ struct Lowering<'a> {
 
 /// What a column type may name besides built-ins.
 struct TypeContext {
+    /// Enums, domains and composite types of the file.
     enums: BTreeSet<QualifiedName>,
     /// An extension may define any type, so the server judges.
     any_type: bool,
@@ -75,7 +77,10 @@ impl Lowering<'_> {
         };
         self.listed_schemas(file.schemas.unwrap_or_default(), &mut schema)?;
         self.extensions(file.extensions.unwrap_or_default(), &mut schema)?;
-        let enum_paths = self.enums(file.enums.unwrap_or_default(), &mut schema)?;
+        let mut enum_paths = self.enums(file.enums.unwrap_or_default(), &mut schema)?;
+        let domains = file.domains.unwrap_or_default();
+        let composite_types = file.composite_types.unwrap_or_default();
+        self.types(domains, composite_types, &mut enum_paths, &mut schema)?;
         let mut drafts = self.tables(file.tables.unwrap_or_default(), &enum_paths, &mut schema)?;
         self.check_relation_names(&drafts)?;
         self.foreign_keys(&mut drafts)?;
@@ -165,7 +170,7 @@ impl Lowering<'_> {
         schema: &mut Schema,
     ) -> Result<BTreeMap<QualifiedName, TableDraft>> {
         let types = TypeContext {
-            enums: schema.enums.keys().cloned().collect(),
+            enums: enum_paths.keys().cloned().collect(),
             any_type: !schema.extensions.is_empty(),
         };
         let mut drafts: BTreeMap<QualifiedName, TableDraft> = BTreeMap::new();

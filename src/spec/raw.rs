@@ -17,6 +17,8 @@ use serde::Deserialize;
 
 mod triggers;
 pub use triggers::{Policy, RowLevelSecurity, Trigger};
+mod types;
+pub use types::{CompositeType, Domain};
 
 /// The whole file; every section may be missing or null.
 #[derive(Debug, Default, Deserialize)]
@@ -25,6 +27,8 @@ pub struct File {
     pub schemas: Option<Vec<String>>,
     pub extensions: Option<Extensions>,
     pub enums: Option<Ordered<Enum>>,
+    pub domains: Option<Ordered<Domain>>,
+    pub composite_types: Option<Ordered<CompositeType>>,
     pub tables: Option<Ordered<Table>>,
     pub views: Option<Ordered<View>>,
     pub sequences: Option<Ordered<StandaloneSequence>>,

@@ -6,6 +6,7 @@
 
 mod functions;
 mod triggers;
+mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,6 +53,8 @@ pub fn write(schema: &Schema) -> String {
         .tables
         .keys()
         .chain(schema.enums.keys())
+        .chain(schema.domains.keys())
+        .chain(schema.composite_types.keys())
         .chain(schema.sequences.keys())
         .map(|name| name.schema.as_str())
         .chain(schema.functions.keys().map(|name| name.schema.as_str()))
@@ -105,6 +108,7 @@ pub fn write(schema: &Schema) -> String {
         });
         root.push(("enums".to_owned(), Node::Section(entries.collect())));
     }
+    root.extend(types::sections(schema));
     if !schema.tables.is_empty() {
         let entries = schema
             .tables

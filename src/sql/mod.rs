@@ -9,6 +9,7 @@ pub mod quote;
 mod triggers;
 
 pub use functions::{split_list as split_setting_list, UNCHECKED_BODIES};
+mod types;
 
 use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard};
 use crate::model::storage_type;
@@ -180,6 +181,7 @@ fn statements_for(change: &Change) -> Vec<String> {
             columns_after,
             new_value_used,
         } => alter_enum(from, to, columns, columns_after, *new_value_used),
+        Change::Type(type_change) => types::statements(type_change),
         Change::CreateTable(table) => create_table(table),
         Change::DropTable(table) => vec![format!("DROP TABLE {}", qualified(&table.name))],
         Change::AddColumn {
