@@ -524,6 +524,7 @@ mod tests {
                 indexes: Default::default(),
                 comment: None,
                 depends_on: Default::default(),
+                triggers: Default::default(),
             },
         );
         schema.functions.insert(from.name.clone(), from.clone());

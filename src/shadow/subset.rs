@@ -169,6 +169,7 @@ mod tests {
             indexes: Default::default(),
             comment: None,
             depends_on: [name(over)].into(),
+            triggers: Default::default(),
         }
     }
 

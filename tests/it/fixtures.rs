@@ -56,12 +56,6 @@ async fn check_case(case: &Path) -> Result<(), String> {
     let here = Source::Database(database.url.clone());
     let desired_file = Source::SchemaFile(case.join("desired.yaml"));
 
-    if let Ok(setup_sql) = std::fs::read_to_string(case.join("setup.sql")) {
-        client
-            .batch_execute(&setup_sql)
-            .await
-            .map_err(|error| format!("setup.sql does not load: {error:?}"))?;
-    }
     // The SQL that built the database so far, for the offline replay to interpret.
     let mut history = Vec::new();
     if let Ok(current_sql) = std::fs::read_to_string(case.join("current.sql")) {
