@@ -193,7 +193,7 @@ async fn build_and_read(
     apply::build_scratch(&shadow, &script, "shadow database")
         .await
         .map_err(|error| point_at_source(error, &script, origin))?;
-    stub_trigger_functions(&shadow, &attached).await?;
+    stub_trigger_functions(&shadow, &attached, &desired.schemas).await?;
     let script = sql::render(&plan::build(&attached), Direction::Upgrade);
     apply::build_scratch(&shadow, &script, "shadow database")
         .await
@@ -210,16 +210,23 @@ async fn build_and_read(
     Ok(normalize::normalize(catalog::read(&shadow, &scope).await?))
 }
 
-/// A trigger's function may be one the schema does not declare (autogen does not manage
-/// it, or it lives in a schema outside the file). The shadow only needs the trigger's
-/// canonical text, so each function still missing once the schema is built is stubbed.
-async fn stub_trigger_functions(shadow: &Client, attached: &[Change]) -> Result<()> {
+/// A trigger's function may live in a schema outside the file, which autogen does not
+/// manage. The shadow only needs the trigger's canonical text, so each such function still
+/// missing once the schema is built is stubbed. One in a managed schema is never stubbed:
+/// the stub would be read back as a declared function, so a missing one is the trigger's
+/// error.
+async fn stub_trigger_functions(
+    shadow: &Client,
+    attached: &[Change],
+    managed_schemas: &std::collections::BTreeSet<String>,
+) -> Result<()> {
     let functions: std::collections::BTreeSet<&crate::model::QualifiedName> = attached
         .iter()
         .filter_map(|change| match change {
             Change::Trigger(trigger_change) => Some(&trigger_change.trigger().function),
             _ => None,
         })
+        .filter(|function| !managed_schemas.contains(&function.schema))
         .collect();
     let failed = |source| Error::database("cannot stub a trigger function in the shadow", source);
     for function in functions {
