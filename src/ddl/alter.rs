@@ -517,19 +517,8 @@ impl Interpreter {
             };
         };
         if let Some(parameters) = setting {
-            let table_indexes = self
-                .schema
-                .tables
-                .get_mut(&owner)
-                .map(|table| &mut table.indexes);
-            let view_indexes = self
-                .schema
-                .views
-                .get_mut(&owner)
-                .map(|view| &mut view.indexes);
-            let index = table_indexes
-                .or(view_indexes)
-                .and_then(|indexes| indexes.get_mut(&name.name))
+            let index = self
+                .index_mut(&owner, &name.name)
                 .ok_or_else(|| not_modelled("storage parameters of a constraint's index"))?;
             for (parameter, value) in parameters {
                 match value {
@@ -555,6 +544,21 @@ impl Interpreter {
             }
             None => self.rename_constraint(&owner, &name.name, &new),
         }
+    }
+
+    /// An index of a table or materialized view that backs no constraint.
+    fn index_mut(&mut self, owner: &QualifiedName, index: &str) -> Option<&mut Index> {
+        let table_indexes = self
+            .schema
+            .tables
+            .get_mut(owner)
+            .map(|table| &mut table.indexes);
+        let view_indexes = self
+            .schema
+            .views
+            .get_mut(owner)
+            .map(|view| &mut view.indexes);
+        table_indexes.or(view_indexes)?.get_mut(index)
     }
 
     pub(super) fn alter_view(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
@@ -889,21 +893,8 @@ impl Interpreter {
                 let owner = self
                     .index_owner(&name)
                     .ok_or_else(|| format!("index {name} does not exist"))?;
-                let table_indexes = self
-                    .schema
-                    .tables
-                    .get_mut(&owner)
-                    .map(|table| &mut table.indexes);
-                let view_indexes = self
-                    .schema
-                    .views
-                    .get_mut(&owner)
-                    .map(|view| &mut view.indexes);
                 // The index of a key constraint holds no comment in the model.
-                if let Some(index) = table_indexes
-                    .or(view_indexes)
-                    .and_then(|indexes| indexes.get_mut(&name.name))
-                {
+                if let Some(index) = self.index_mut(&owner, &name.name) {
                     index.comment = text;
                 }
             }

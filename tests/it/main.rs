@@ -9,6 +9,7 @@ mod functions;
 mod fuzz;
 mod hazards;
 mod hostile;
+mod inspected;
 mod limits;
 mod output;
 mod shadow;

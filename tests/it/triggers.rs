@@ -37,32 +37,7 @@ async fn inspect_of_triggers_and_policies_diffs_empty_against_its_database() {
     let database = ScratchDb::create("autogen_triggers").await;
     let client = database.client().await;
     client.batch_execute(SETUP).await.expect("setup applies");
-    let yaml_path = std::env::temp_dir().join(format!("autogen-inspect-{}.yaml", database.name));
-    let inspect = autogen()
-        .args(["inspect", "--database-url", &database.url, "-o"])
-        .arg(&yaml_path)
-        .output()
-        .expect("autogen runs");
-    assert_eq!(
-        inspect.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&inspect.stderr)
-    );
-    let diff = autogen()
-        .args(["diff", "--exit-code", "--from", &database.url, "--to"])
-        .arg(&yaml_path)
-        .output()
-        .expect("autogen runs");
-    let yaml = std::fs::read_to_string(&yaml_path).unwrap_or_default();
-    std::fs::remove_file(&yaml_path).ok();
-    assert_eq!(
-        diff.status.code(),
-        Some(0),
-        "diff against inspected YAML not empty:\n{}\n{}\nYAML:\n{yaml}",
-        String::from_utf8_lossy(&diff.stdout),
-        String::from_utf8_lossy(&diff.stderr)
-    );
+    let yaml = crate::inspected::inspect_diffs_empty(&database);
     for expected in [
         "row_level_security: { enabled: true, forced: true }",
         "instead_of",
