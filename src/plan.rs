@@ -165,7 +165,16 @@ pub fn build(changes: &[Change]) -> Plan {
         });
     }
 
-    steps.extend(types::ordered(&type_changes));
+    let planned_functions: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::CreateFunction { function, .. }
+            | Change::DropFunction { function, .. }
+            | Change::AlterFunction { to: function, .. } => Some(function.name.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    steps.extend(types::ordered(&type_changes, &planned_functions));
     for change in sort_persistence_changes(persistence_changes) {
         steps.push(Step {
             change,

@@ -320,7 +320,9 @@ pub fn blocked_function_drops(
                 "it is dropped and created again, since its return type, kind or arguments change"
             }
         };
-        for user in users.get(&function.name).into_iter().flatten() {
+        let dropped_users = dropped_callers(changes);
+        let users = users.get(&function.name).into_iter().flatten();
+        for user in users.filter(|user| !dropped_users.contains(&described_object(user))) {
             problems.push(format!(
                 "{user} calls function {}, but {reason}",
                 function.name
@@ -343,6 +345,54 @@ pub fn blocked_function_drops(
         }
     }
     problems
+}
+
+/// (kind, name) of the triggers, policies, domain checks and functions `changes` drop, as
+/// the first two words of `pg_describe_object` name them (`trigger t_touch on table t`).
+fn dropped_callers(changes: &[Change]) -> BTreeSet<(String, String)> {
+    use super::{PolicyChange, TriggerChange, TypeChange};
+    let mut dropped = BTreeSet::new();
+    let mut add = |kind: &str, name: &str| {
+        dropped.insert((kind.to_string(), name.to_string()));
+    };
+    for change in changes {
+        match change {
+            Change::Trigger(TriggerChange::Drop { trigger, .. }) => add("trigger", &trigger.name),
+            Change::Policy(PolicyChange::Drop { policy, .. }) => add("policy", &policy.name),
+            Change::DropFunction { function, .. } => add("function", &function.name.name),
+            Change::Type(TypeChange::DropDomain(domain)) => {
+                for check in domain.checks.keys() {
+                    add("constraint", check);
+                }
+            }
+            Change::DropTable(table) => {
+                for trigger in table.triggers.keys() {
+                    add("trigger", trigger);
+                }
+                for policy in table.policies.keys() {
+                    add("policy", policy);
+                }
+            }
+            Change::DropView(view) => {
+                for trigger in view.triggers.keys() {
+                    add("trigger", trigger);
+                }
+            }
+            _ => {}
+        }
+    }
+    dropped
+}
+
+/// The kind and name `pg_describe_object` starts with; a function's name without its
+/// argument list.
+fn described_object(user: &str) -> (String, String) {
+    let mut words = user.split_whitespace();
+    let kind = words.next().unwrap_or_default().to_string();
+    let name = words.next().unwrap_or_default();
+    let name = name.split('(').next().unwrap_or(name);
+    let name = name.rsplit('.').next().unwrap_or(name);
+    (kind, name.to_string())
 }
 
 /// The defaults, generated columns, checks and indexes of `table` that name `function` and

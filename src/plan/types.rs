@@ -9,11 +9,21 @@ use crate::diff::{names_type, Change, TypeChange};
 use crate::model::QualifiedName;
 
 /// Steps for the created and dropped types among `changes` (other changes are ignored).
-pub(super) fn ordered(changes: &[TypeChange]) -> Vec<Step> {
+/// A domain whose default or checks call a function this plan creates or drops is created
+/// bare and gets them once functions exist, or loses them before functions go (a function
+/// may take the domain as argument, so the domain cannot simply follow it).
+pub(super) fn ordered(changes: &[TypeChange], planned_functions: &BTreeSet<&str>) -> Vec<Step> {
     let mut steps = Vec::new();
+    let (changes, detached) = detach_function_calls(changes, planned_functions);
+    for change in detached {
+        steps.push(Step {
+            change: Change::Type(change),
+            phase: Phase::AlterDomain,
+        });
+    }
     let mut by_phase: BTreeMap<Phase, BTreeMap<QualifiedName, (TypeChange, Vec<String>)>> =
         BTreeMap::new();
-    for change in changes {
+    for change in &changes {
         let (phase, name, uses) = match change {
             TypeChange::CreateDomain(domain) | TypeChange::DropDomain(domain) => {
                 let phase = match change {
@@ -60,6 +70,55 @@ pub(super) fn ordered(changes: &[TypeChange]) -> Vec<Step> {
         }
     }
     steps
+}
+
+/// Created and dropped domains split into the bare domain and the `ALTER DOMAIN` that adds
+/// (or, before a drop, removes) a default or checks calling one of `planned_functions`.
+fn detach_function_calls(
+    changes: &[TypeChange],
+    planned_functions: &BTreeSet<&str>,
+) -> (Vec<TypeChange>, Vec<TypeChange>) {
+    let calls_planned_function = |expression: &str| {
+        expression
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| planned_functions.contains(word))
+    };
+    let mut kept = Vec::new();
+    let mut detached = Vec::new();
+    for change in changes {
+        let (TypeChange::CreateDomain(domain) | TypeChange::DropDomain(domain)) = change else {
+            kept.push(change.clone());
+            continue;
+        };
+        let mut bare = domain.clone();
+        bare.checks
+            .retain(|_, check| !calls_planned_function(check.expression.as_str()));
+        if bare
+            .default
+            .as_ref()
+            .is_some_and(|default| calls_planned_function(default.as_str()))
+        {
+            bare.default = None;
+        }
+        let creating = matches!(change, TypeChange::CreateDomain(_));
+        if bare != *domain {
+            let (from, to) = match creating {
+                true => (bare.clone(), domain.clone()),
+                false => (domain.clone(), bare.clone()),
+            };
+            detached.push(TypeChange::AlterDomain {
+                from,
+                to,
+                columns: Vec::new(),
+                columns_after: Vec::new(),
+            });
+        }
+        kept.push(match creating {
+            true => TypeChange::CreateDomain(bare),
+            false => TypeChange::DropDomain(bare),
+        });
+    }
+    (kept, detached)
 }
 
 fn visit(
