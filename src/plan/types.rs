@@ -184,9 +184,9 @@ mod tests {
             TypeChange::CreateDomain(domain("c_number", "integer")),
         ];
         let order = ["domain c_number", "domain b_positive", "domain a_small"];
-        assert_eq!(names(&ordered(&creates)), order);
+        assert_eq!(names(&ordered(&creates, &BTreeSet::new())), order);
         let drops: Vec<TypeChange> = creates.iter().map(TypeChange::inverse).collect();
         let reversed: Vec<&str> = order.iter().rev().copied().collect();
-        assert_eq!(names(&ordered(&drops)), reversed);
+        assert_eq!(names(&ordered(&drops, &BTreeSet::new())), reversed);
     }
 }
