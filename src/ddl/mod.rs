@@ -12,6 +12,7 @@
 
 mod alter;
 mod clauses;
+mod comments;
 mod create;
 mod expressions;
 mod functions;

@@ -5,6 +5,7 @@
 
 mod change;
 mod functions;
+mod hazards;
 mod rename;
 mod triggers;
 mod type_change;
@@ -13,10 +14,11 @@ mod types;
 use std::collections::BTreeSet;
 
 pub use change::{
-    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, PolicyChange,
+    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
     RenameTiming, TriggerChange,
 };
 pub use functions::{blocked_function_drops, replaceable, FunctionPlacement};
+pub use hazards::Hazard;
 pub use rename::suggestions as rename_suggestions;
 pub use types::{names_type, needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 

@@ -3,6 +3,7 @@
 //! Pure. Decides spelling only, never what changes or in which order. Every name goes
 //! through `quote`; relation names are always schema-qualified.
 
+mod constraints;
 mod functions;
 mod parameters;
 pub mod quote;
@@ -20,6 +21,7 @@ use crate::model::{
 };
 use crate::plan::Plan;
 use crate::spec::names::make_object_name;
+use constraints::*;
 use quote::{ident, ident_list, literal, qualified};
 
 /// Whether a script moves forward (upgrade) or undoes a revision (downgrade); a downgrade
@@ -838,155 +840,6 @@ fn using_cast(column: &str, from: &str, to: &str) -> Option<String> {
         (Some(_), _) => Some(format!("{column}::{to}")),
         (None, _) => Some(format!("{column}::text::{to}")),
     }
-}
-
-fn table_constraint(name: &str, body: &str) -> String {
-    format!("CONSTRAINT {} {body}", ident(name))
-}
-
-fn add_constraint(table: &QualifiedName, name: &str, body: &str) -> String {
-    format!(
-        "ALTER TABLE {} ADD {}",
-        qualified(table),
-        table_constraint(name, body)
-    )
-}
-
-fn drop_constraint(table: &QualifiedName, name: &str) -> String {
-    format!(
-        "ALTER TABLE {} DROP CONSTRAINT {}",
-        qualified(table),
-        ident(name)
-    )
-}
-
-fn primary_key_body(primary_key: &PrimaryKey) -> String {
-    format!(
-        "PRIMARY KEY ({}){}",
-        ident_list(&primary_key.columns),
-        deferrable_clause(primary_key.deferrable)
-    )
-}
-
-fn unique_body(unique: &UniqueConstraint) -> String {
-    let nulls = if unique.nulls_not_distinct {
-        " NULLS NOT DISTINCT"
-    } else {
-        ""
-    };
-    format!(
-        "UNIQUE{nulls} ({}){}",
-        ident_list(&unique.columns),
-        deferrable_clause(unique.deferrable)
-    )
-}
-
-fn foreign_key_body(foreign_key: &ForeignKey) -> String {
-    let mut sql = format!(
-        "FOREIGN KEY ({}) REFERENCES {} ({})",
-        ident_list(&foreign_key.columns),
-        qualified(&foreign_key.referenced_table),
-        ident_list(&foreign_key.referenced_columns)
-    );
-    if foreign_key.match_type == MatchType::Full {
-        sql.push_str(" MATCH FULL");
-    }
-    if foreign_key.on_update != ReferentialAction::NoAction {
-        sql.push_str(&format!(" ON UPDATE {}", action(foreign_key.on_update)));
-    }
-    if foreign_key.on_delete != ReferentialAction::NoAction {
-        sql.push_str(&format!(" ON DELETE {}", action(foreign_key.on_delete)));
-    }
-    sql.push_str(&deferrable_clause(foreign_key.deferrable));
-    sql
-}
-
-fn action(action: ReferentialAction) -> &'static str {
-    match action {
-        ReferentialAction::NoAction => "NO ACTION",
-        ReferentialAction::Restrict => "RESTRICT",
-        ReferentialAction::Cascade => "CASCADE",
-        ReferentialAction::SetNull => "SET NULL",
-        ReferentialAction::SetDefault => "SET DEFAULT",
-    }
-}
-
-fn deferrable_clause(deferrable: Deferrable) -> String {
-    match deferrable {
-        Deferrable::NotDeferrable => String::new(),
-        Deferrable::Immediate => " DEFERRABLE INITIALLY IMMEDIATE".into(),
-        Deferrable::Deferred => " DEFERRABLE INITIALLY DEFERRED".into(),
-    }
-}
-
-fn check_body(check: &CheckConstraint) -> String {
-    format!("CHECK ({})", check.expression.as_str())
-}
-
-fn create_index_and_comment(table: &QualifiedName, index: &Index) -> Vec<String> {
-    let mut statements = vec![create_index(table, index)];
-    if let Some(comment) = &index.comment {
-        statements.push(index_comment(table, &index.name, Some(comment)));
-    }
-    statements
-}
-
-fn index_comment(table: &QualifiedName, index: &str, comment: Option<&str>) -> String {
-    let name = qualified(&QualifiedName::new(&table.schema, index));
-    comment_on("INDEX", &name, comment)
-}
-
-fn create_index(table: &QualifiedName, index: &Index) -> String {
-    let unique = if index.unique { "UNIQUE " } else { "" };
-    let method = if index.method == "btree" {
-        String::new()
-    } else {
-        format!(" USING {}", ident(&index.method))
-    };
-    let keys: Vec<String> = index
-        .keys
-        .iter()
-        .map(|key| {
-            let mut sql = match &key.target {
-                IndexTarget::Column(name) => ident(name),
-                IndexTarget::Expression(expression) => format!("({})", expression.as_str()),
-            };
-            if let Some(collation) = &key.collation {
-                sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
-            }
-            if let Some(opclass) = &key.opclass {
-                sql.push_str(&format!(" {opclass}"));
-            }
-            if key.descending {
-                sql.push_str(" DESC");
-            }
-            if key.nulls_first != key.descending {
-                sql.push_str(if key.nulls_first {
-                    " NULLS FIRST"
-                } else {
-                    " NULLS LAST"
-                });
-            }
-            sql
-        })
-        .collect();
-    let mut sql = format!(
-        "CREATE {unique}INDEX {} ON {}{method} ({})",
-        ident(&index.name),
-        qualified(table),
-        keys.join(", ")
-    );
-    if !index.include.is_empty() {
-        sql.push_str(&format!(" INCLUDE ({})", ident_list(&index.include)));
-    }
-    if index.nulls_not_distinct {
-        sql.push_str(" NULLS NOT DISTINCT");
-    }
-    sql.push_str(&parameters::with_clause(&index.storage_parameters));
-    if let Some(predicate) = &index.predicate {
-        sql.push_str(&format!(" WHERE {}", predicate.as_str()));
-    }
-    sql
 }
 
 fn comment_on(kind: &str, target: &str, comment: Option<&str>) -> String {
