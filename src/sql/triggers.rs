@@ -205,14 +205,29 @@ fn comment_on_policy(table: &QualifiedName, policy: &Policy, comment: Option<&st
     comment_on("POLICY", &target, comment)
 }
 
-/// `PUBLIC` or quoted role names.
+/// `PUBLIC`, `CURRENT_USER`, ... (names PostgreSQL reserves, so no role has them) or quoted
+/// role names.
 fn roles(roles: &[String]) -> String {
     let names: Vec<String> = roles
         .iter()
         .map(|role| match role.as_str() {
-            "public" => "PUBLIC".to_string(),
+            "public" | "current_user" | "current_role" | "session_user" => role.to_uppercase(),
             role => ident(role),
         })
         .collect();
     names.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::roles;
+
+    #[test]
+    fn reserved_role_names_are_keywords_and_others_quoted() {
+        let listed = ["public", "current_user", "app user", "session_user"].map(String::from);
+        assert_eq!(
+            roles(&listed),
+            "PUBLIC, CURRENT_USER, \"app user\", SESSION_USER"
+        );
+    }
 }
