@@ -7,6 +7,8 @@
 
 use std::collections::BTreeSet;
 
+use sqlparser::tokenizer::Token;
+
 use crate::cursor::Cursor;
 use crate::model::{Index, IndexTarget};
 
@@ -46,6 +48,22 @@ pub fn string_literals(expression: &str) -> BTreeSet<String> {
     Cursor::new(expression)
         .map(|cursor| cursor.string_literals())
         .unwrap_or_default()
+}
+
+/// The names a text uses (identifier words; unquoted ones folded to lower case, as
+/// PostgreSQL folds them), for guessing which relations and functions it reads.
+pub fn words(text: &str) -> BTreeSet<String> {
+    let Ok(cursor) = Cursor::new(text) else {
+        return BTreeSet::new();
+    };
+    cursor
+        .remaining_tokens()
+        .filter_map(|token| match token {
+            Token::Word(word) if word.quote_style.is_none() => Some(word.value.to_lowercase()),
+            Token::Word(word) => Some(word.value.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -535,7 +535,7 @@ impl Interpreter {
         let definition = guard::fragment(Fragment::Query, &definition)
             .map(Expr::new)
             .map_err(|message| format!("view query {message}"))?;
-        let words = query_words(definition.as_str());
+        let words = crate::references::words(definition.as_str());
         let depends_on = self
             .schema
             .tables

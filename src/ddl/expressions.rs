@@ -81,18 +81,3 @@ pub(super) fn nextval_sequence(default: &str) -> Option<QualifiedName> {
     let literal = inner.strip_prefix('\'')?.strip_suffix('\'')?;
     Cursor::new(literal).ok()?.qualified_name().ok()
 }
-
-/// Unquoted identifier words of a query, folded, for guessing what it reads.
-pub(super) fn query_words(query: &str) -> BTreeSet<String> {
-    let Ok(cursor) = Cursor::new(query) else {
-        return BTreeSet::new();
-    };
-    cursor
-        .remaining_tokens()
-        .filter_map(|token| match token {
-            Token::Word(word) if word.quote_style.is_none() => Some(word.value.to_lowercase()),
-            Token::Word(word) => Some(word.value.clone()),
-            _ => None,
-        })
-        .collect()
-}

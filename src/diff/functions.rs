@@ -6,11 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
-
 use super::{needs_rebuild, Change};
 use crate::model::{Function, FunctionBody, FunctionName, QualifiedName, Returns, Schema};
+use crate::references::words;
 use crate::sql::quote;
 
 /// Where a function's creation and drop go among the other changes.
@@ -239,20 +237,6 @@ impl Relations {
                 FunctionBody::Source(_) => false,
             }
     }
-}
-
-/// The names a text uses, unquoted ones folded to lower case as PostgreSQL does.
-fn words(text: &str) -> BTreeSet<String> {
-    Tokenizer::new(&PostgreSqlDialect {}, text)
-        .tokenize()
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|token| match token {
-            Token::Word(word) if word.quote_style.is_none() => Some(word.value.to_lowercase()),
-            Token::Word(word) => Some(word.value),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Functions `changes` drop, or drop and create again, as they are before the changes.

@@ -273,7 +273,7 @@ impl Lowering<'_> {
             .chain(declared.iter().cloned())
             .collect();
         for view in schema.views.values_mut() {
-            let words = query_words(view.definition.as_str());
+            let words = crate::references::words(view.definition.as_str());
             view.depends_on = relations
                 .iter()
                 .filter(|relation| **relation != view.name && words.contains(&relation.name))
@@ -758,20 +758,4 @@ fn entry_path(section: &YamlPath, name: Option<&str>, entry_idx: usize) -> YamlP
         Some(name) => section.key(name),
         None => section.index(entry_idx),
     }
-}
-
-/// The identifier words of a query (unquoted ones folded to lower case, as PostgreSQL does).
-fn query_words(query: &str) -> BTreeSet<String> {
-    use sqlparser::tokenizer::{Token, Tokenizer};
-    let dialect = sqlparser::dialect::PostgreSqlDialect {};
-    Tokenizer::new(&dialect, query)
-        .tokenize()
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|token| match token {
-            Token::Word(word) if word.quote_style.is_none() => Some(word.value.to_lowercase()),
-            Token::Word(word) => Some(word.value),
-            _ => None,
-        })
-        .collect()
 }
