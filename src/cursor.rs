@@ -32,7 +32,7 @@ impl<'a> Cursor<'a> {
         let tokens = Tokenizer::new(&dialect, text)
             .tokenize_with_location()
             .map_err(|error| format!("cannot read the statement: {error}"))?;
-        let starts = crate::migrations::token_starts(text, &tokens);
+        let starts = crate::syntax::statements::token_starts(text, &tokens);
         let tokens = tokens
             .into_iter()
             .enumerate()

@@ -45,7 +45,7 @@ pub async fn read(
     migrations: &Path,
     extra_schemas: &[String],
 ) -> Result<Drift> {
-    let replayed = normalize::normalize(ddl::replay(applied)?);
+    let replayed = normalize::normalize(ddl::replay(applied.iter().map(Revision::up_file))?);
     let expected = source::canonicalize_on(url, replayed, migrations).await?;
     let scope: BTreeSet<String> = expected
         .schemas

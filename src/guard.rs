@@ -54,7 +54,7 @@ pub fn fragment(kind: Fragment, text: &str) -> Result<String, String> {
     let tokens = Tokenizer::new(&dialect, text)
         .tokenize_with_location()
         .map_err(|error| format!("is not {}: {error}", kind.noun()))?;
-    let starts = crate::migrations::token_starts(text, &tokens);
+    let starts = crate::syntax::statements::token_starts(text, &tokens);
     let mut cleaned = String::with_capacity(text.len());
     // What sqlparser reads: `cleaned` less the spellings it lacks (postfix COLLATE, ISNULL),
     // which cannot end a fragment either.
@@ -219,7 +219,7 @@ fn type_before_literal(text: &str, error: &ParserError) -> Option<std::ops::Rang
     let word_idx = (0..literal_idx)
         .rev()
         .find(|&token_idx| !matches!(tokens[token_idx].token, Token::Whitespace(_)))?;
-    let starts = crate::migrations::token_starts(text, &tokens);
+    let starts = crate::syntax::statements::token_starts(text, &tokens);
     match tokens[word_idx].token {
         Token::Word(_) => Some(starts[word_idx]..starts[word_idx + 1]),
         _ => None,
@@ -352,9 +352,11 @@ pub fn sql_body(text: &str) -> Result<String, String> {
                 && words.last().map(String::as_str) == Some("END") =>
         {
             let statement = format!("CREATE FUNCTION f() {trimmed}");
-            let statements =
-                crate::migrations::split_statements(&statement, std::path::Path::new("body"))
-                    .map_err(|error| format!("is not {NOUN}: {error}"))?;
+            let statements = crate::syntax::statements::split_statements(
+                &statement,
+                std::path::Path::new("body"),
+            )
+            .map_err(|error| format!("is not {NOUN}: {error}"))?;
             match statements.as_slice() {
                 [only] if only.sql == statement => Ok(trimmed.to_string()),
                 _ => Err(format!("is not {NOUN}: its END closes it early")),

@@ -11,6 +11,7 @@ pub mod error;
 pub mod guard;
 pub mod model;
 pub mod references;
+pub mod syntax;
 
 pub mod catalog;
 pub mod ddl;

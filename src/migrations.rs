@@ -1,5 +1,5 @@
 //! Stage 7, revision files: naming, headers, checksums, reading `migrations/` into a
-//! verified chain, writing a revision pair, and splitting a file into statements.
+//! verified chain, and writing a revision pair (`syntax::statements` splits them).
 //!
 //! File IO only, no database. A revision is written completely (both files) or not at all;
 //! the chain is defined by each header's `-- parent:` line, never by file order.
@@ -13,13 +13,8 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
-use crate::error::{Error, Location, Result};
-use crate::fs::MAX_NESTING_DEPTH;
-use crate::sql::quote::{comment_text, comment_text_value};
-
-mod statements;
-
-pub use statements::{split_statements, token_starts, FileStatement};
+use crate::error::{Error, Result};
+use crate::syntax::quote::{comment_text, comment_text_value};
 
 /// Overrides the clock (RFC 3339, e.g. `2026-11-24T17:00:00Z`) so tests and the README
 /// get the same revision ids in every run.
@@ -141,6 +136,11 @@ pub struct Revision {
 }
 
 impl Revision {
+    /// The upgrade file: its path and text.
+    pub fn up_file(&self) -> (&Path, &str) {
+        (&self.up_path, &self.up_text)
+    }
+
     pub fn parent(&self) -> Option<&str> {
         self.header.parent.as_deref()
     }
@@ -628,52 +628,7 @@ fn write_temporary(path: &Path, contents: &[u8]) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn split(text: &str) -> Vec<(usize, String)> {
-        split_statements(text, Path::new("x.sql"))
-            .expect("splits")
-            .into_iter()
-            .map(|statement| (statement.line, statement.sql))
-            .collect()
-    }
-
-    #[test]
-    fn semicolons_inside_strings_identifiers_comments_and_bodies_do_not_split() {
-        let text = "-- header; with a semicolon\n\
-                    CREATE TABLE \"a;b\" (x text DEFAULT 'p;q');\n\
-                    /* block; comment */ COMMENT ON TABLE \"a;b\" IS E'it''s; fine';\n\
-                    \n\
-                    CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$\n\
-                    BEGIN RETURN 1; END;\n\
-                    $body$;\n\
-                    CREATE FUNCTION g() RETURNS int LANGUAGE sql\n\
-                    BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END;\n\
-                    SELECT 3";
-        let statements = split(text);
-        let lines: Vec<usize> = statements.iter().map(|(line, _)| *line).collect();
-        assert_eq!(lines, vec![2, 3, 5, 8, 10], "{statements:#?}");
-        assert_eq!(
-            statements[0].1,
-            "CREATE TABLE \"a;b\" (x text DEFAULT 'p;q')"
-        );
-        assert_eq!(
-            statements[1].1,
-            "COMMENT ON TABLE \"a;b\" IS E'it''s; fine'"
-        );
-        assert!(statements[2].1.ends_with("$body$"), "{}", statements[2].1);
-        assert!(statements[3].1.ends_with("END; END"), "{}", statements[3].1);
-        assert_eq!(statements[4].1, "SELECT 3");
-    }
-
-    #[test]
-    fn transaction_control_is_refused_with_its_line() {
-        let error =
-            split_statements("SELECT 1;\nCOMMIT;\n", Path::new("x.sql")).expect_err("an error");
-        assert!(
-            error.to_string().starts_with("x.sql: line 2: `COMMIT`"),
-            "{error}"
-        );
-    }
+    use crate::syntax::statements::split_statements;
 
     #[test]
     fn headers_round_trip() {

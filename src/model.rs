@@ -79,7 +79,7 @@ impl QualifiedName {
     }
 }
 
-/// Human-readable form for messages: `students`, `billing.invoices` (not SQL; see `sql::quote`).
+/// Human-readable form for messages: `students`, `billing.invoices` (not SQL; see `syntax::quote`).
 impl fmt::Display for QualifiedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.schema == "public" {

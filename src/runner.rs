@@ -11,8 +11,9 @@ use tokio_postgres::{Client, GenericClient};
 
 use crate::db;
 use crate::error::{Error, Result};
-use crate::migrations::{self, Chain, FileStatement, Revision};
-use crate::sql::quote::{comment_text, literal};
+use crate::migrations::{Chain, Revision};
+use crate::syntax::quote::{comment_text, literal};
+use crate::syntax::statements::{split_statements, FileStatement};
 
 /// The session-level advisory lock every run that writes takes: "autogen" in ASCII.
 pub const LOCK_KEY: i64 = 0x0061_7574_6f67_656e;
@@ -368,7 +369,7 @@ impl<'a> Step<'a> {
             revision,
             direction,
             path,
-            statements: migrations::split_statements(text, path)?,
+            statements: split_statements(text, path)?,
         })
     }
 

@@ -147,7 +147,7 @@ impl<'a> Side<'a> {
             Source::Migrations(directory) => {
                 let chain = migrations::read_chain(directory)?;
                 let loaded = spec::Loaded {
-                    schema: ddl::replay(&chain.revisions)?,
+                    schema: ddl::replay(chain.revisions.iter().map(migrations::Revision::up_file))?,
                     source_map: spec::SourceMap::default(),
                 };
                 Side::File(directory, Box::new(loaded))

@@ -305,12 +305,12 @@ pub(super) fn stored_default(expression: Expr, column_type: &str) -> Option<Expr
     let text = expression.as_str();
     let upper = text.to_ascii_uppercase();
     let no_enums = BTreeSet::new();
-    let column_type = crate::normalize::canonical_type(column_type, &no_enums);
+    let column_type = crate::syntax::types::canonical_type(column_type, &no_enums);
     let coerced = column_type.contains('(');
     let is_unstored_null = !coerced
         && (upper == "NULL"
             || upper.starts_with("NULL::")
-                && crate::normalize::canonical_type(&text["NULL::".len()..], &no_enums)
+                && crate::syntax::types::canonical_type(&text["NULL::".len()..], &no_enums)
                     == column_type);
     (!is_unstored_null).then_some(expression)
 }

@@ -605,7 +605,7 @@ impl Interpreter {
                 // A sequence's type is one word: smallint, integer, bigint or an alias.
                 let type_name = cursor.identifier()?;
                 let no_enums = BTreeSet::new();
-                let new_type = crate::normalize::canonical_type(&type_name, &no_enums);
+                let new_type = crate::syntax::types::canonical_type(&type_name, &no_enums);
                 // Bounds that were the old type's defaults become the new type's.
                 let old_defaults = SequenceOptions {
                     increment: sequence.options.increment,

@@ -13,8 +13,8 @@ use crate::model::{
     Argument, ArgumentMode, Function, FunctionBody, FunctionName, ObjectRef, Parallel,
     QualifiedName, Returns, Volatility,
 };
-use crate::normalize::function_type;
-use crate::sql::quote;
+use crate::syntax::quote;
+use crate::syntax::types::function_type;
 
 /// Words that end a `RETURNS` type: the options that may follow it.
 const OPTION_WORDS: &[&str] = &[
@@ -157,7 +157,7 @@ impl Interpreter {
                 if existing.procedure != procedure {
                     return Err(format!("cannot change the kind of routine {key}"));
                 }
-                if !crate::diff::replaceable(existing, &function) {
+                if !existing.replaceable_by(&function) {
                     return Err(format!(
                         "cannot replace {key}: its return type or argument names change"
                     ));

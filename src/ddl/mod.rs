@@ -28,7 +28,6 @@ use sqlparser::tokenizer::Token;
 use crate::cursor::Cursor;
 use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
-use crate::migrations::{self, Revision};
 use crate::model::{
     CheckConstraint, CheckOption, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity,
     Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey, QualifiedName,
@@ -36,8 +35,9 @@ use crate::model::{
     ViewOptions, MAX_COLUMNS,
 };
 use crate::references::{index_mentions, mentions};
-use crate::spec::{names, Loaded, SourceMap};
-use crate::sql::quote;
+use crate::spec::{Loaded, SourceMap};
+use crate::syntax::statements::split_statements;
+use crate::syntax::{names, quote};
 use clauses::*;
 use expressions::*;
 pub use triggers::trigger_definition;
@@ -61,12 +61,12 @@ pub fn load(path: &Path) -> Result<Loaded> {
     })
 }
 
-/// The schema that applying `revisions` (their upgrades, in order) to an empty database
-/// produces.
-pub fn replay(revisions: &[Revision]) -> Result<Schema> {
+/// The schema that running `files` (each a path and its SQL text, such as the upgrades of
+/// revisions), in order, on an empty database produces.
+pub fn replay<'a>(files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> Result<Schema> {
     let mut interpreter = Interpreter::new();
-    for revision in revisions {
-        interpreter.run(&revision.up_text, &revision.up_path)?;
+    for (path, text) in files {
+        interpreter.run(text, path)?;
     }
     Ok(interpreter.schema())
 }
@@ -133,7 +133,7 @@ impl Interpreter {
 
     /// Runs every statement of `text`; the first one that cannot be interpreted stops it.
     pub fn run(&mut self, text: &str, path: &Path) -> Result<()> {
-        for statement in migrations::split_statements(text, path)? {
+        for statement in split_statements(text, path)? {
             self.line = statement.line;
             self.statement(&statement.sql)
                 .map_err(|message| Error::Replay {
@@ -201,8 +201,8 @@ impl Interpreter {
         let sequence = self.sequences.get(&sequence_name)?;
         let owned = sequence.owned_by.as_ref() == Some(&(table.clone(), column.name.clone()));
         let no_enums = BTreeSet::new();
-        let column_type = crate::normalize::canonical_type(&column.data_type, &no_enums);
-        let as_created = crate::normalize::canonical_type(&sequence.data_type, &no_enums)
+        let column_type = crate::syntax::types::canonical_type(&column.data_type, &no_enums);
+        let as_created = crate::syntax::types::canonical_type(&sequence.data_type, &no_enums)
             == column_type
             && sequence.options.without_defaults(&column_type).is_default();
         if !owned || !as_created || column.identity.is_some() {

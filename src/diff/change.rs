@@ -259,7 +259,7 @@ pub enum Change {
         function: Function,
         placement: FunctionPlacement,
     },
-    /// `CREATE OR REPLACE FUNCTION` where PostgreSQL allows it (`diff::replaceable`),
+    /// `CREATE OR REPLACE FUNCTION` where PostgreSQL allows it (`Function::replaceable_by`),
     /// otherwise `DROP` and `CREATE`; `COMMENT ON FUNCTION` for a comment.
     AlterFunction {
         from: Function,

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{needs_rebuild, Change};
 use crate::model::{Function, FunctionBody, FunctionName, QualifiedName, Returns, Schema};
 use crate::references::words;
-use crate::sql::quote;
+use crate::syntax::quote;
 
 /// Where a function's creation and drop go among the other changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,21 +87,6 @@ pub(super) fn inverse(change: Change) -> Change {
         },
         other => other,
     }
-}
-
-/// Whether `CREATE OR REPLACE` turns `from` into `to`. PostgreSQL refuses to change the
-/// kind of routine, the return type (with the row type of `OUT` arguments), the name of an
-/// argument, or to remove a default.
-pub fn replaceable(from: &Function, to: &Function) -> bool {
-    from.procedure == to.procedure
-        && from.returns == to.returns
-        && from.arguments.len() == to.arguments.len()
-        && from.arguments.iter().zip(&to.arguments).all(|(old, new)| {
-            old.mode == new.mode
-                && old.name == new.name
-                && old.data_type == new.data_type
-                && (old.default.is_none() || new.default.is_some())
-        })
 }
 
 /// PostgreSQL cannot drop the old type of a rebuilt enum while a function's signature uses
@@ -245,7 +230,7 @@ fn dropped_functions(changes: &[Change]) -> Vec<&Function> {
         .iter()
         .filter_map(|change| match change {
             Change::DropFunction { function, .. } => Some(function),
-            Change::AlterFunction { from, to, .. } if !replaceable(from, to) => Some(from),
+            Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(from),
             _ => None,
         })
         .collect()
@@ -517,19 +502,19 @@ mod tests {
             body: FunctionBody::Source("SELECT 2".to_string()),
             ..base.clone()
         };
-        assert!(replaceable(&base, &body));
-        assert!(!replaceable(&base, &function("f", "bigint", "x")));
-        assert!(!replaceable(&base, &function("f", "integer", "y")));
+        assert!(base.replaceable_by(&body));
+        assert!(!base.replaceable_by(&function("f", "bigint", "x")));
+        assert!(!base.replaceable_by(&function("f", "integer", "y")));
         let mut with_default = base.clone();
         with_default.arguments[0].default = Some(Expr::new("1"));
-        assert!(replaceable(&base, &with_default));
-        assert!(!replaceable(&with_default, &base));
+        assert!(base.replaceable_by(&with_default));
+        assert!(!with_default.replaceable_by(&base));
         let procedure = Function {
             procedure: true,
             returns: None,
             ..base.clone()
         };
-        assert!(!replaceable(&base, &procedure));
+        assert!(!base.replaceable_by(&procedure));
     }
 
     #[test]

@@ -17,10 +17,10 @@ pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
     RenameTiming, TriggerChange,
 };
-pub use functions::{blocked_function_drops, replaceable, FunctionPlacement};
+pub use functions::{blocked_function_drops, FunctionPlacement};
 pub use hazards::Hazard;
 pub use rename::suggestions as rename_suggestions;
-pub use types::{names_type, needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
+pub use types::{needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
 use crate::model::{
     storage_type, Column, Directives, Enum, ObjectRef, QualifiedName, Schema, Sequence, Table, View,
@@ -785,7 +785,7 @@ fn rebuild_foreign_keys_of_rebuilt_keys(
 
 /// Columns whose type is the enum or an array of it.
 fn columns_of_enum(schema: &Schema, enum_type: &Enum) -> Vec<ColumnUse> {
-    let type_name = crate::sql::quote::type_name(&enum_type.name);
+    let type_name = crate::syntax::quote::type_name(&enum_type.name);
     let array_name = format!("{type_name}[]");
     schema
         .tables

@@ -10,7 +10,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::change::{Change, RenameTiming};
 use crate::model::{Expr, IndexTarget, QualifiedName, Schema, Table};
-use crate::sql::quote;
+use crate::syntax::quote;
 
 /// Returns the current schema with every applicable rename done, and the rename changes.
 pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {

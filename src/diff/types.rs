@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use super::{Change, ColumnUse, Hazard};
 use crate::model::{CompositeType, Domain, ObjectRef, QualifiedName, Schema};
-use crate::sql::quote;
+use crate::syntax::types::names_type;
 
 // A migration holds a handful of these, briefly; boxing the domain rebuild adds only noise.
 #[allow(clippy::large_enum_variant)]
@@ -304,12 +304,6 @@ fn same_composite(current: &CompositeType, desired: &CompositeType) -> bool {
             .all(|attribute| current.attribute(&attribute.name) == Some(attribute))
 }
 
-/// Whether `type_text` is the type `name` or an array of it.
-pub fn names_type(type_text: &str, name: &QualifiedName) -> bool {
-    let reference = quote::type_name(name);
-    type_text.trim_end_matches("[]") == reference
-}
-
 /// Columns of `schema` of the type `name` (or arrays of it) that `existing` also has.
 fn columns_of_type(schema: &Schema, existing: &Schema, name: &QualifiedName) -> Vec<ColumnUse> {
     schema
@@ -449,13 +443,5 @@ mod tests {
             message.contains("domain amount must be rebuilt, but domain price is built on it"),
             "{message}"
         );
-    }
-
-    #[test]
-    fn a_type_is_named_with_or_without_array_brackets() {
-        let name = QualifiedName::new("billing", "amount");
-        assert!(names_type("billing.amount", &name));
-        assert!(names_type("billing.amount[]", &name));
-        assert!(!names_type("amount", &name));
     }
 }

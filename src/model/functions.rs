@@ -54,6 +54,21 @@ pub struct Function {
 }
 
 impl Function {
+    /// Whether `CREATE OR REPLACE` turns this routine into `to`. PostgreSQL refuses to change
+    /// the kind of routine, the return type (with the row type of `OUT` arguments), the name
+    /// of an argument, or to remove a default.
+    pub fn replaceable_by(&self, to: &Function) -> bool {
+        self.procedure == to.procedure
+            && self.returns == to.returns
+            && self.arguments.len() == to.arguments.len()
+            && self.arguments.iter().zip(&to.arguments).all(|(old, new)| {
+                old.mode == new.mode
+                    && old.name == new.name
+                    && old.data_type == new.data_type
+                    && (old.default.is_none() || new.default.is_some())
+            })
+    }
+
     /// The argument types PostgreSQL keys a routine by: the input ones, and for a
     /// procedure the `OUT` ones too.
     pub fn identity_types(arguments: &[Argument], procedure: bool) -> Vec<String> {

@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Phase, Step};
-use crate::diff::{names_type, Change, TypeChange};
+use crate::diff::{Change, TypeChange};
 use crate::model::QualifiedName;
+use crate::syntax::types::names_type;
 
 /// Steps for the created and dropped types among `changes` (other changes are ignored).
 /// A domain whose default or checks call a function this plan creates or drops is created

@@ -19,7 +19,8 @@ use crate::diff::{Change, ColumnHints};
 use crate::error::{describe_db_error, Error, Result};
 use crate::model::{Column, Schema};
 use crate::spec::SourceMap;
-use crate::sql::{quote, Direction};
+use crate::sql::Direction;
+use crate::syntax::quote;
 use crate::{apply, db, diff, normalize, plan, sql};
 
 /// Where the desired schema came from, to point server-side errors at their line.

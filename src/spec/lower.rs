@@ -15,7 +15,6 @@ mod triggers;
 mod types;
 
 use super::locate::{Locator, YamlPath};
-use super::names::{self, parse_qualified, MAX_IDENTIFIER_BYTES};
 use super::raw;
 use super::types::is_known_type;
 use crate::error::{Error, Location, Result};
@@ -26,6 +25,7 @@ use crate::model::{
     QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint,
     View, ViewOptions, MAX_COLUMNS,
 };
+use crate::syntax::names::{self, parse_qualified, MAX_IDENTIFIER_BYTES};
 
 /// Lowers a deserialized file; `locator` turns YAML paths into positions for errors and the
 /// source map.
@@ -299,7 +299,7 @@ impl Lowering<'_> {
                 return Err(self.error(&at, format!("relation {name} is already declared")));
             }
             let data_type = raw_sequence.data_type.as_deref().unwrap_or("bigint");
-            let data_type = crate::normalize::canonical_type(data_type, &BTreeSet::new());
+            let data_type = crate::syntax::types::canonical_type(data_type, &BTreeSet::new());
             if !matches!(data_type.as_str(), "smallint" | "integer" | "bigint") {
                 return Err(self.error(
                     &at,

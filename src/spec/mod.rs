@@ -6,7 +6,6 @@
 
 mod locate;
 mod lower;
-pub mod names;
 mod nesting;
 mod raw;
 mod types;

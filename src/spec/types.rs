@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use super::names::parse_qualified;
 use crate::model::QualifiedName;
+use crate::syntax::names::parse_qualified;
 
 /// Built-in type names and aliases, lower case, words separated by one space, without
 /// modifiers (`(12)`) or array brackets.

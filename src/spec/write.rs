@@ -10,11 +10,11 @@ mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::names::{format_qualified, primary_key_name};
 use crate::model::{
     Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType,
     ReferentialAction, Schema, SequenceOptions, Table, UniqueConstraint, View,
 };
+use crate::syntax::names::{format_qualified, primary_key_name};
 
 /// Flow collections longer than this (indentation and key included) are written in block style.
 const MAX_FLOW_LINE: usize = 100;

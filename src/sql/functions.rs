@@ -5,14 +5,14 @@
 //! anywhere in it. Names are quoted; types, defaults and SQL-standard bodies were checked
 //! (`guard`) when they were read.
 
-use super::quote::{ident, literal, qualified};
 use super::Statement;
-use crate::diff::{replaceable, Change};
+use crate::diff::Change;
 use crate::model::{
     ArgumentMode, Function, FunctionBody, FunctionName, Parallel, QualifiedName, Returns,
     Volatility,
 };
 use crate::plan::Plan;
+use crate::syntax::quote::{ident, literal, qualified};
 
 /// Sent before a script that creates or replaces functions, as pg_dump does: bodies may
 /// name objects the script creates later, and the server checks them at run time anyway.
@@ -64,7 +64,7 @@ pub(super) fn drop(function: &Function) -> Vec<String> {
 
 /// `CREATE OR REPLACE` where PostgreSQL allows it, else `DROP` and `CREATE`.
 pub(super) fn alter(from: &Function, to: &Function) -> Vec<String> {
-    if !replaceable(from, to) {
+    if !from.replaceable_by(to) {
         let mut statements = drop(from);
         statements.extend(create(to));
         return statements;

@@ -6,7 +6,6 @@
 mod constraints;
 mod functions;
 mod parameters;
-pub mod quote;
 mod triggers;
 
 pub use functions::{split_list as split_setting_list, UNCHECKED_BODIES};
@@ -20,7 +19,8 @@ use crate::model::{
     UniqueConstraint, View, ViewOptions,
 };
 use crate::plan::Plan;
-use crate::spec::names::make_object_name;
+use crate::syntax::names::make_object_name;
+use crate::syntax::quote;
 use constraints::*;
 use quote::{ident, ident_list, literal, qualified};
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::quote::{ident, literal};
+use crate::syntax::quote::{ident, literal};
 
 /// ` WITH (name = value, ...)`, or nothing without parameters.
 pub fn with_clause(parameters: &BTreeMap<String, String>) -> String {

@@ -2,9 +2,9 @@
 //! POLICY`, their `ALTER`, `DROP` and `COMMENT ON` forms.
 
 use super::comment_on;
-use super::quote::{ident, ident_list, literal, qualified};
 use crate::diff::{PolicyChange, TriggerChange};
 use crate::model::{Deferrable, Policy, QualifiedName, RowSecurity, Trigger, TriggerEnabled};
+use crate::syntax::quote::{ident, ident_list, literal, qualified};
 
 pub(super) fn trigger_statements(change: &TriggerChange) -> Vec<String> {
     match change {

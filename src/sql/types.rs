@@ -1,8 +1,9 @@
 //! SQL for domains and composite types (`TypeChange`).
 
-use super::{check_body, collation_name, comment_on, quote};
+use super::{check_body, collation_name, comment_on};
 use crate::diff::{needs_domain_rebuild, ColumnUse, TypeChange};
 use crate::model::{Attribute, CompositeType, Domain, QualifiedName};
+use crate::syntax::quote;
 use quote::{ident, qualified};
 
 pub(super) fn statements(change: &TypeChange) -> Vec<String> {

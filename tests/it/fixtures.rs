@@ -256,7 +256,7 @@ fn columns_of_changed_composites(
                 .filter(|column| {
                     changed
                         .iter()
-                        .any(|name| autogen::diff::names_type(&column.data_type, name))
+                        .any(|name| autogen::syntax::types::names_type(&column.data_type, name))
                 })
                 .map(|column| (table.name.clone(), column.name.clone()))
         })
@@ -278,7 +278,7 @@ async fn snapshot_rows(
     for table in schema.tables.values() {
         let sql = format!(
             "SELECT to_jsonb(t)::text FROM {} t",
-            autogen::sql::quote::qualified(&table.name)
+            autogen::syntax::quote::qualified(&table.name)
         );
         let rows = client
             .query(&sql, &[])

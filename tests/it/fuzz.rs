@@ -186,7 +186,7 @@ fn replay_sql(text: &str) {
 fn read_revision(text: &str) {
     let path = Path::new("migrations/20261124160000_fuzz.up.sql");
     let _ = autogen::migrations::Header::parse(text, path);
-    let _ = autogen::migrations::split_statements(text, path);
+    let _ = autogen::syntax::statements::split_statements(text, path);
 }
 
 fn compare_expressions(text: &str) {

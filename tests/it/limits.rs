@@ -344,7 +344,7 @@ fn hostile_names_and_messages_stay_inside_their_comments() {
     let benign = files("drop DROP TABLE students; -- [2J");
     assert_eq!(hostile.len(), 4);
     let count = |text: &str| {
-        autogen::migrations::split_statements(text, Path::new("x.sql"))
+        autogen::syntax::statements::split_statements(text, Path::new("x.sql"))
             .expect("splits")
             .len()
     };

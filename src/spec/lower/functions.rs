@@ -11,8 +11,8 @@ use crate::model::{
     Argument, ArgumentMode, Function, FunctionBody, FunctionName, ObjectRef, Parallel,
     QualifiedName, Returns, Schema, Volatility,
 };
-use crate::normalize::function_type;
 use crate::spec::raw;
+use crate::syntax::types::function_type;
 
 impl Lowering<'_> {
     pub(super) fn functions(

@@ -10,8 +10,8 @@ use crate::model::{
     policy_roles, Deferrable, ObjectRef, Policy, PolicyCommand, QualifiedName, RowSecurity, Table,
     Trigger, TriggerEnabled, TriggerEvents, TriggerTiming,
 };
-use crate::spec::names::parse_qualified;
 use crate::spec::raw;
+use crate::syntax::names::parse_qualified;
 
 /// Role words PostgreSQL reserves; they are kept in lower case and written as keywords.
 const ROLE_KEYWORDS: [&str; 4] = ["public", "current_user", "current_role", "session_user"];

@@ -82,8 +82,8 @@ impl Lowering<'_> {
         types: &TypeContext,
     ) -> Result<Domain> {
         let base_type = self.type_reference(&raw_domain.base_type, at, types)?;
-        if crate::diff::names_type(
-            &crate::normalize::canonical_type(&base_type, &types.enums),
+        if crate::syntax::types::names_type(
+            &crate::syntax::types::canonical_type(&base_type, &types.enums),
             &name,
         ) {
             return Err(self.error(at, format!("domain {name} cannot be built on itself")));
@@ -135,8 +135,8 @@ impl Lowering<'_> {
                 return Err(self.error(&attribute_at, message));
             }
             let data_type = self.type_reference(&raw_attribute.data_type, &attribute_at, types)?;
-            if crate::diff::names_type(
-                &crate::normalize::canonical_type(&data_type, &types.enums),
+            if crate::syntax::types::names_type(
+                &crate::syntax::types::canonical_type(&data_type, &types.enums),
                 &name,
             ) {
                 let message = format!("type {name} cannot contain itself");
@@ -169,10 +169,10 @@ fn inherit_defaults(
             .values()
             .filter(|domain| domain.default.is_none())
             .filter_map(|domain| {
-                let base_type = crate::normalize::canonical_type(&domain.base_type, type_names);
+                let base_type = crate::syntax::types::canonical_type(&domain.base_type, type_names);
                 let base = domains.values().find(|base| {
                     base.name != domain.name
-                        && base_type == crate::sql::quote::type_name(&base.name)
+                        && base_type == crate::syntax::quote::type_name(&base.name)
                 })?;
                 Some((domain.name.clone(), base.default.clone()?))
             })

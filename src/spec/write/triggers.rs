@@ -4,7 +4,7 @@ use super::{text, texts, Node};
 use crate::model::{
     Deferrable, Policy, PolicyCommand, RowSecurity, Trigger, TriggerEnabled, TriggerTiming,
 };
-use crate::spec::names::format_qualified;
+use crate::syntax::names::format_qualified;
 
 /// `row_level_security`, `triggers` and `policies` entries of a table or view.
 pub(super) fn attached_entries(

@@ -1,10 +1,13 @@
 //! Splitting a revision file (or any SQL text autogen reads) into statements, with the line
-//! each starts on.
+//! each starts on, and the byte offsets of the tokenizer's tokens.
+
+use std::path::Path;
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
-use super::*;
+use crate::error::{Error, Location, Result};
+use crate::fs::MAX_NESTING_DEPTH;
 
 /// One statement of a revision file, without its semicolon.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,4 +158,62 @@ fn is_routine_definition(words: &[String]) -> bool {
         ["CREATE", "FUNCTION" | "PROCEDURE", ..]
             | ["CREATE", "OR", "REPLACE", "FUNCTION" | "PROCEDURE", ..]
     )
+}
+
+fn revision_error(path: &Path, message: impl Into<String>) -> Error {
+    Error::Revision {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<(usize, String)> {
+        split_statements(text, Path::new("x.sql"))
+            .expect("splits")
+            .into_iter()
+            .map(|statement| (statement.line, statement.sql))
+            .collect()
+    }
+
+    #[test]
+    fn semicolons_inside_strings_identifiers_comments_and_bodies_do_not_split() {
+        let text = "-- header; with a semicolon\n\
+                    CREATE TABLE \"a;b\" (x text DEFAULT 'p;q');\n\
+                    /* block; comment */ COMMENT ON TABLE \"a;b\" IS E'it''s; fine';\n\
+                    \n\
+                    CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$\n\
+                    BEGIN RETURN 1; END;\n\
+                    $body$;\n\
+                    CREATE FUNCTION g() RETURNS int LANGUAGE sql\n\
+                    BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END;\n\
+                    SELECT 3";
+        let statements = split(text);
+        let lines: Vec<usize> = statements.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, vec![2, 3, 5, 8, 10], "{statements:#?}");
+        assert_eq!(
+            statements[0].1,
+            "CREATE TABLE \"a;b\" (x text DEFAULT 'p;q')"
+        );
+        assert_eq!(
+            statements[1].1,
+            "COMMENT ON TABLE \"a;b\" IS E'it''s; fine'"
+        );
+        assert!(statements[2].1.ends_with("$body$"), "{}", statements[2].1);
+        assert!(statements[3].1.ends_with("END; END"), "{}", statements[3].1);
+        assert_eq!(statements[4].1, "SELECT 3");
+    }
+
+    #[test]
+    fn transaction_control_is_refused_with_its_line() {
+        let error =
+            split_statements("SELECT 1;\nCOMMIT;\n", Path::new("x.sql")).expect_err("an error");
+        assert!(
+            error.to_string().starts_with("x.sql: line 2: `COMMIT`"),
+            "{error}"
+        );
+    }
 }

@@ -1,0 +1,23 @@
+//! `autogen inspect`: a live database written as schema YAML.
+
+use std::path::Path;
+
+use crate::catalog::{self, SchemaScope};
+use crate::error::Result;
+use crate::output::{self, Stream};
+use crate::{db, fs, normalize, spec};
+
+use super::report_unmanaged;
+
+/// `autogen inspect`: a live database's schema as schema YAML.
+pub(super) async fn inspect(database_url: &str, output: Option<&Path>) -> Result<u8> {
+    let client = db::connect(database_url).await?;
+    let schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+    report_unmanaged(&[&schema])?;
+    let yaml = spec::write(&schema);
+    match output {
+        Some(path) => fs::write_output(path, yaml.as_bytes())?,
+        None => output::write(Stream::Stdout, &yaml)?,
+    }
+    Ok(0)
+}

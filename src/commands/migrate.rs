@@ -1,0 +1,238 @@
+//! `autogen migrate`: write the next revision, the difference between the schema file and
+//! the database at head (or, without one, the state the revisions produce).
+
+use crate::config::Config;
+use crate::diff::Change;
+use crate::drift;
+use crate::error::{Error, Result};
+use crate::lockfile::ProjectLock;
+use crate::migrations::{self, Chain};
+use crate::model::Schema;
+use crate::output::{errln, outln};
+use crate::runner;
+use crate::schema_diff::Colour;
+
+use super::{
+    hazards, managed_schemas, one_line, read_database_and_file, read_migrations_and_file,
+    refuse_unmanaged_casualties, replays, report::Report, report_rename_suggestions,
+    report_unmanaged, stamp_written, write_revision, Position,
+};
+
+/// How `migrate` treats data loss and drift.
+pub(super) struct MigrateOptions {
+    pub(super) allow_destructive: bool,
+    pub(super) accept_drift: bool,
+}
+
+/// The message of the revision `migrate --accept-drift` writes for hand-made changes.
+const ACCEPTED_DRIFT_MESSAGE: &str = "accept drift (hand-made changes found in the database)";
+
+/// What a new revision is generated from.
+struct Start {
+    chain: Chain,
+    current: Schema,
+    desired: Schema,
+    /// Hand-made changes in the database, made a revision of their own (--accept-drift).
+    accepted_drift: Option<crate::Migration>,
+}
+
+/// With a database, the new revision is the difference between it (at head, without drift)
+/// and the schema file; without one, between the state `migrations/` produces and the
+/// schema file. Holds the project lock while it reads the chain and writes.
+pub(super) async fn migrate(
+    config: &Config,
+    url: Option<&str>,
+    message: &str,
+    options: &MigrateOptions,
+) -> Result<u8> {
+    let message = one_line(message);
+    if message.is_empty() {
+        return Err(Error::Usage(
+            "the message is empty\n  hint: say what the revision does: \
+             autogen migrate -m \"add vaccination status\""
+                .into(),
+        ));
+    }
+    // Read first, so a missing directory gets read_chain's hint rather than a lock error.
+    migrations::read_chain(&config.migrations)?;
+    let _project_lock = ProjectLock::acquire(&config.migrations)?;
+    let start = match url {
+        Some(url) => migrate_start_on(config, url, options).await?,
+        None => {
+            let chain = migrations::read_chain(&config.migrations)?;
+            errln!(
+                "note: no database configured; comparing {} with the state the revisions in {} \
+                 produce",
+                config.schema.display(),
+                config.migrations.display()
+            )?;
+            let (current, desired) = read_migrations_and_file(config, None).await?;
+            Start {
+                chain,
+                current,
+                desired,
+                accepted_drift: None,
+            }
+        }
+    };
+    report_unmanaged(&[&start.current, &start.desired])?;
+    let migration = crate::generate(&start.current, &start.desired);
+    refuse_unmanaged_casualties(&migration, &start.current)?;
+    crate::diff::refuse_blocked_rebuilds(&migration, &start.current, &start.desired)?;
+    if migration.changes.is_empty() && start.accepted_drift.is_none() {
+        let compared_with = match url {
+            Some(_) => "the database".to_string(),
+            None => format!(
+                "the state the revisions in {} produce",
+                config.migrations.display()
+            ),
+        };
+        outln!(
+            "no changes: {} matches {compared_with}; no revision written",
+            config.schema.display()
+        )?;
+        return Ok(0);
+    }
+    report_rename_suggestions(&migration.changes)?;
+    let losses: Vec<String> = start
+        .accepted_drift
+        .iter()
+        .chain([&migration])
+        .flat_map(|migration| &migration.changes)
+        .filter_map(Change::data_loss)
+        .collect();
+    if !losses.is_empty() && !options.allow_destructive {
+        return Err(Error::Workflow(format!(
+            "not written: this revision would destroy data:\n{}\n  hint: check {} (an \
+             undeclared rename is a drop and an add); if the loss is intended, run again with \
+             --allow-destructive",
+            losses
+                .iter()
+                .map(|loss| format!("  {loss}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            config.schema.display()
+        )));
+    }
+    let mut parent = start.chain.head().map(|head| head.id.clone());
+    if let (Some(accepted), Some(url)) = (&start.accepted_drift, url) {
+        let revision = write_revision(
+            &config.migrations,
+            parent,
+            ACCEPTED_DRIFT_MESSAGE.to_string(),
+            accepted,
+        )?;
+        for change in &accepted.changes {
+            outln!("Accepted drift: {}", change.summary())?;
+        }
+        outln!("Generated {}", revision.up_path.display())?;
+        outln!("Generated {}", revision.down_path.display())?;
+        let stamped = stamp_written(&config.migrations, url, &revision.id).await;
+        if stamped.is_err() {
+            let _ = errln!(
+                "the drift revision was written but not recorded in the database; once the \
+                 problem is fixed, run `autogen stamp {}`, then migrate again",
+                revision.id
+            );
+        }
+        stamped?;
+        outln!(
+            "stamped {} as applied in the database (its changes are already there)",
+            revision.id
+        )?;
+        if migration.changes.is_empty() {
+            outln!(
+                "no further changes: {} matches the database",
+                config.schema.display()
+            )?;
+            return Ok(0);
+        }
+        parent = Some(revision.id);
+    }
+    let revision = write_revision(&config.migrations, parent, message, &migration)?;
+    for change in &migration.changes {
+        outln!("Detected {}", change.summary())?;
+    }
+    for hazard in hazards(&migration.changes) {
+        outln!("Hazard: {hazard}")?;
+    }
+    outln!("Generated {}", revision.up_path.display())?;
+    outln!("Generated {}", revision.down_path.display())?;
+    Ok(0)
+}
+
+/// `migrate`'s starting point on a database: it must be at head and free of drift (unless
+/// drift is accepted). The current side is the database, read over the same schemas
+/// `check` reads, so the two never disagree about what is missing.
+async fn migrate_start_on(config: &Config, url: &str, options: &MigrateOptions) -> Result<Start> {
+    let client = runner::connect(url).await?;
+    let position = Position::read(config, &client).await?;
+    if !position.at_head() {
+        let head = position
+            .chain
+            .head()
+            .map_or("base", |head| head.id.as_str());
+        return Err(Error::Workflow(format!(
+            "the database is at {} but the latest revision is {head}: run `autogen \
+             upgrade` first\n  hint: a new revision is the difference between the \
+             latest revision and {}, so the database must have every revision applied",
+            position.describe_id(),
+            config.schema.display()
+        )));
+    }
+    let (replayed_head, desired) = match read_migrations_and_file(config, Some(url)).await {
+        Ok(pair) => pair,
+        Err(error @ Error::Replay { .. }) if replays(&error, &config.migrations) => {
+            errln!(
+                "note: {} cannot be replayed offline, so drift cannot be checked; comparing \
+                 the database with {}:\n{error}",
+                config.migrations.display(),
+                config.schema.display()
+            )?;
+            let (current, desired) = read_database_and_file(config, url).await?;
+            return Ok(Start {
+                chain: position.chain,
+                current,
+                desired,
+                accepted_drift: None,
+            });
+        }
+        Err(error) => return Err(error),
+    };
+    let drift = drift::read(
+        &client,
+        url,
+        &position.chain.revisions,
+        &config.migrations,
+        &managed_schemas(config, &[&desired, &replayed_head]),
+    )
+    .await?;
+    let accepted = drift.accept();
+    let accepted_drift = match (accepted.changes.is_empty(), options.accept_drift) {
+        (true, _) => None,
+        (false, true) => Some(accepted),
+        (false, false) => {
+            let mut report = Report::default();
+            report.drift(
+                &drift,
+                &config.migrations.display().to_string(),
+                &position.describe_id(),
+                Colour::for_stream(false),
+            );
+            return Err(Error::Workflow(format!(
+                "the database has changes no revision made; no revision written\n{}  hint: \
+                 undo them (the SQL above), or run again with --accept-drift to write them \
+                 as a revision of their own, recorded as applied here, before the revision \
+                 for {}",
+                report.text,
+                config.schema.display()
+            )));
+        }
+    };
+    Ok(Start {
+        chain: position.chain,
+        current: drift.database,
+        desired,
+        accepted_drift,
+    })
+}
