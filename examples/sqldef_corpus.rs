@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use autogen::catalog::{self, SchemaScope};
 use autogen::model::{Directives, QualifiedName, Schema};
 use scratch::ScratchDb;
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 const PASSING_LIST: &str = "tests/corpus/sqldef-passing.txt";
 const OFFLINE_PASSING_LIST: &str = "tests/corpus/sqldef-offline-passing.txt";
@@ -218,7 +218,7 @@ fn read_cases(directory: &Path) -> Result<Vec<(String, Value)>, String> {
         let text = std::fs::read_to_string(&file)
             .map_err(|error| format!("{}: {error}", file.display()))?;
         let parsed: BTreeMap<String, Value> =
-            serde_yaml::from_str(&text).map_err(|error| format!("{}: {error}", file.display()))?;
+            yaml_serde::from_str(&text).map_err(|error| format!("{}: {error}", file.display()))?;
         cases.extend(parsed);
     }
     Ok(cases)

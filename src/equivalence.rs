@@ -13,7 +13,7 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{
     visit_expressions_mut, visit_relations_mut, BinaryOperator, CastKind, DataType, Expr, Ident,
-    ObjectNamePart, SelectItem, SetExpr, Statement, UnaryOperator, Value,
+    InTarget, ObjectNamePart, SelectItem, SetExpr, Statement, UnaryOperator, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
@@ -381,10 +381,11 @@ fn canonicalize(expression: &mut Expr) -> ControlFlow<()> {
             right,
             ..
         } => match right.as_mut() {
-            Expr::Array(array) => Some(Expr::InList {
+            Expr::Array(array) => Some(Expr::In {
                 expr: Box::new(take(left)),
-                list: std::mem::take(&mut array.elem),
+                target: InTarget::List(std::mem::take(&mut array.elem)),
                 negated: false,
+                global: false,
             }),
             _ => None,
         },
@@ -393,10 +394,11 @@ fn canonicalize(expression: &mut Expr) -> ControlFlow<()> {
             compare_op: BinaryOperator::NotEq,
             right,
         } => match right.as_mut() {
-            Expr::Array(array) => Some(Expr::InList {
+            Expr::Array(array) => Some(Expr::In {
                 expr: Box::new(take(left)),
-                list: std::mem::take(&mut array.elem),
+                target: InTarget::List(std::mem::take(&mut array.elem)),
                 negated: true,
+                global: false,
             }),
             _ => None,
         },
@@ -436,7 +438,7 @@ fn parenthesize_operands(expression: &mut Expr) {
         | Expr::IsNull(expr)
         | Expr::IsNotNull(expr)
         | Expr::Cast { expr, .. }
-        | Expr::InList { expr, .. }
+        | Expr::In { expr, .. }
         | Expr::Between { expr, .. }
         | Expr::Like { expr, .. }
         | Expr::ILike { expr, .. } => vec![expr],
@@ -457,7 +459,7 @@ fn is_operation(expression: &Expr) -> bool {
             | Expr::UnaryOp { .. }
             | Expr::IsNull(_)
             | Expr::IsNotNull(_)
-            | Expr::InList { .. }
+            | Expr::In { .. }
             | Expr::Between { .. }
             | Expr::Like { .. }
             | Expr::ILike { .. }

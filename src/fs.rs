@@ -5,8 +5,11 @@
 //! runs in CI, so every read goes through `read_input`, which refuses anything that could
 //! block, never end, or exhaust memory.
 
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::Path;
+
+use tempfile::NamedTempFile;
 
 use crate::error::{Error, Result};
 
@@ -112,6 +115,15 @@ fn parse_size(text: &str) -> Option<u64> {
 /// Writes to a temporary file beside `path`, syncs it, then renames it into place, so a
 /// reader sees the old file or the whole new one.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
+    temporary_beside(path, contents)?
+        .persist(path)
+        .map_err(|error| Error::io(path, error.error))?;
+    Ok(())
+}
+
+/// A synced temporary file holding `contents` in `path`'s directory (so it can be renamed
+/// or linked to `path`), named after `path` and removed when dropped unless persisted.
+pub fn temporary_beside(path: &Path, contents: &[u8]) -> Result<NamedTempFile> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -119,21 +131,22 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
     let file_name = path
         .file_name()
         .ok_or_else(|| Error::Usage(format!("{} is not a file path", path.display())))?;
-    let temporary = directory.join(format!(
-        ".{}.autogen-tmp-{}",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = std::fs::File::create(&temporary)
-        .and_then(|mut file| {
-            file.write_all(contents)?;
-            file.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&temporary, path));
-    written.map_err(|source| {
-        let _ = std::fs::remove_file(&temporary);
-        Error::io(path, source)
-    })
+    let mut prefix = OsString::from(".");
+    prefix.push(file_name);
+    prefix.push(".autogen-tmp-");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // The mode `File::create` gives (less the umask), not tempfile's private 0600: the file
+    // becomes a schema file or a revision.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder
+        .tempfile_in(directory)
+        .map_err(|source| Error::io(path, source))?;
+    file.write_all(contents)
+        .and_then(|()| file.as_file().sync_all())
+        .map_err(|source| Error::io(path, source))?;
+    Ok(file)
 }
 
 /// Writes an output file the user named (`inspect -o`): a regular file (or a new one)
@@ -188,5 +201,35 @@ mod tests {
             read_input(Path::new("Cargo.toml")).expect("reads"),
             std::fs::read("Cargo.toml").expect("reads")
         );
+    }
+
+    #[test]
+    fn atomic_writes_replace_the_file_whole_with_the_mode_file_create_gives() {
+        let directory =
+            std::env::temp_dir().join(format!("autogen-fs-test-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).expect("creates");
+        let path = directory.join("schema.yaml");
+        write_atomically(&path, b"old").expect("writes");
+        write_atomically(&path, b"new").expect("replaces");
+        assert_eq!(std::fs::read(&path).expect("reads"), b"new");
+        let names: Vec<_> = std::fs::read_dir(&directory)
+            .expect("lists")
+            .map(|entry| entry.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["schema.yaml"], "no temporary file left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let created = directory.join("created");
+            std::fs::File::create(&created).expect("creates");
+            let mode = |path: &Path| {
+                std::fs::metadata(path)
+                    .expect("metadata")
+                    .permissions()
+                    .mode()
+            };
+            assert_eq!(mode(&path), mode(&created));
+        }
+        std::fs::remove_dir_all(&directory).expect("cleanup");
     }
 }

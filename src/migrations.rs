@@ -5,7 +5,6 @@
 //! the chain is defined by each header's `-- parent:` line, never by file order.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -565,28 +564,18 @@ impl NewRevision {
     }
 
     /// Writes both files or neither, never replacing a file: each goes to a synced
-    /// temporary file first, then is linked into place (a link, unlike a rename, fails when
-    /// the name exists, so a concurrent writer of the same id is refused, not overwritten);
-    /// if the second link fails the first file is removed.
+    /// temporary file first, then takes its name only if the name is free (so a concurrent
+    /// writer of the same id is refused, not overwritten); if the second fails the first file
+    /// is removed.
     pub fn write(&self) -> Result<()> {
-        let up_temporary = write_temporary(&self.up_path, self.up_text.as_bytes())?;
-        let down_temporary = match write_temporary(&self.down_path, self.down_text.as_bytes()) {
-            Ok(path) => path,
-            Err(error) => {
-                let _ = std::fs::remove_file(&up_temporary);
-                return Err(error);
-            }
-        };
-        let linked = link_new(&up_temporary, &self.up_path).and_then(|()| {
-            link_new(&down_temporary, &self.down_path).inspect_err(|_| {
-                let _ = std::fs::remove_file(&self.up_path);
-            })
-        });
-        let _ = std::fs::remove_file(&up_temporary);
-        let _ = std::fs::remove_file(&down_temporary);
-        linked?;
+        let up = crate::fs::temporary_beside(&self.up_path, self.up_text.as_bytes())?;
+        let down = crate::fs::temporary_beside(&self.down_path, self.down_text.as_bytes())?;
+        persist_new(up, &self.up_path)?;
+        persist_new(down, &self.down_path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&self.up_path);
+        })?;
         if let Some(directory) = self.up_path.parent() {
-            // Persists the links themselves; a failure here leaves both files in place.
+            // Persists the names themselves; a failure here leaves both files in place.
             if let Ok(directory) = std::fs::File::open(directory) {
                 let _ = directory.sync_all();
             }
@@ -595,33 +584,14 @@ impl NewRevision {
     }
 }
 
-/// Gives the file at `temporary` the name `path`, failing if `path` exists.
-fn link_new(temporary: &Path, path: &Path) -> Result<()> {
-    std::fs::hard_link(temporary, path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::AlreadyExists {
-            revision_error(path, "already exists; autogen never overwrites a revision")
-        } else {
-            Error::io(path, source)
-        }
-    })
-}
-
-fn write_temporary(path: &Path, contents: &[u8]) -> Result<PathBuf> {
-    let file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{file_name}.autogen-tmp-{}", std::process::id()));
-    let written = std::fs::File::create(&temporary).and_then(|mut file| {
-        file.write_all(contents)?;
-        file.sync_all()
-    });
-    match written {
-        Ok(()) => Ok(temporary),
-        Err(source) => {
-            let _ = std::fs::remove_file(&temporary);
-            Err(Error::io(path, source))
-        }
+/// Gives `file` the name `path`, failing if `path` exists.
+fn persist_new(file: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    match file.persist_noclobber(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.error.kind() == std::io::ErrorKind::AlreadyExists => Err(
+            revision_error(path, "already exists; autogen never overwrites a revision"),
+        ),
+        Err(error) => Err(Error::io(path, error.error)),
     }
 }
 

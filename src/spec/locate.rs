@@ -1,6 +1,6 @@
 //! Finds the line of a YAML path (`tables.students.indexes.students_email_idx`) in the text.
 //!
-//! serde_yaml 0.9 has no span API, so after deserialization we walk block-style mappings and
+//! yaml_serde has no span API, so after deserialization we walk block-style mappings and
 //! sequences by indentation. Inside flow collections (`{ ... }`) it stops and answers with the
 //! deepest key it found. Pure text scanning; never fails, only answers `None`.
 
@@ -10,7 +10,7 @@ use std::fmt;
 use crate::error::Location;
 use crate::fs::MAX_NESTING_DEPTH;
 
-/// A path into the YAML document, printed like serde_yaml prints its own: `a.b[2].c`.
+/// A path into the YAML document, printed like yaml_serde prints its own: `a.b[2].c`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct YamlPath(Vec<Segment>);
 
@@ -434,7 +434,7 @@ enums:
     }
 
     #[test]
-    fn prints_like_serde_yaml() {
+    fn prints_like_yaml_serde() {
         let path = YamlPath::default()
             .key("tables")
             .key("users")

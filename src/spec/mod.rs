@@ -1,6 +1,6 @@
 //! Stage 1, load: `schema.yaml` → `model::Schema` (desired), plus a `SourceMap` for errors.
 //!
-//! The only module that knows YAML. `raw` deserializes (serde_yaml attaches positions to
+//! The only module that knows YAML. `raw` deserializes (yaml_serde attaches positions to
 //! single-value errors), `lower` resolves names and cross-references, `write` goes back to
 //! YAML. Reads one file in `load`; never touches a database.
 
@@ -50,7 +50,7 @@ pub fn load(path: &Path) -> Result<Loaded> {
 /// Parses schema YAML text; `path` is used in error messages only.
 pub fn parse(text: &str, path: &Path) -> Result<Loaded> {
     nesting::check(text, path)?;
-    let file = serde_yaml::from_str::<Option<raw::File>>(text)
+    let file = yaml_serde::from_str::<Option<raw::File>>(text)
         .map_err(|error| yaml_error(&error, path))?
         .unwrap_or_default();
     let locator = locate::Locator::new(text);
@@ -93,14 +93,14 @@ fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str> {
     })
 }
 
-/// Splits serde_yaml's `path: message at line L column C` into our fields.
-fn yaml_error(error: &serde_yaml::Error, path: &Path) -> Error {
+/// Splits yaml_serde's `path: message at line L column C` into our fields.
+fn yaml_error(error: &yaml_serde::Error, path: &Path) -> Error {
     let location = error.location().map(|location| Location {
         line: location.line(),
         column: location.column(),
     });
     let message = strip_positions(&error.to_string());
-    // serde_yaml prefixes the path unless the error is at the root; serde's own messages
+    // yaml_serde prefixes the path unless the error is at the root; serde's own messages
     // that contain ": " all start with one of these.
     let (object, message) = match message.split_once(": ") {
         Some((head, _)) if head == "invalid type" || head == "invalid value" => (None, message),

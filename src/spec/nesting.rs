@@ -1,9 +1,9 @@
-//! The nesting cap on schema YAML, checked before serde_yaml parses the text.
+//! The nesting cap on schema YAML, checked before yaml_serde parses the text.
 //!
 //! libyaml's scanner does work proportional to the flow nesting depth for every token (it
-//! rescans its stack of possible simple keys), so 2 MB of `[` took minutes; and serde_yaml
+//! rescans its stack of possible simple keys), so 2 MB of `[` took minutes; and yaml_serde
 //! collects every event of a document before deserializing, so its own recursion limit comes
-//! too late. This scan runs the same scanner (unsafe-libyaml, serde_yaml's) and stops at the
+//! too late. This scan runs the same scanner (libyaml-rs, yaml_serde's) and stops at the
 //! first collection deeper than `MAX_NESTING_DEPTH`, so it counts exactly what the parse
 //! would see (a hand-written approximation could be fooled by quotes or block scalars) and
 //! its own cost stays linear. Pure.
@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::path::Path;
 
-use unsafe_libyaml::{yaml_mark_t, yaml_parser_t, yaml_token_t, yaml_token_type_t as Kind};
+use libyaml_rs::{yaml_mark_t, yaml_parser_t, yaml_token_t, yaml_token_type_t as Kind};
 
 use crate::error::{Error, Location, Result};
 use crate::fs::MAX_NESTING_DEPTH;
@@ -66,11 +66,11 @@ impl<'text> Tokens<'text> {
         // allocated; the input outlives the parser through `PhantomData<&'text str>`.
         unsafe {
             let parser = parser.as_mut_ptr();
-            if unsafe_libyaml::yaml_parser_initialize(parser).fail {
+            if libyaml_rs::yaml_parser_initialize(parser).fail {
                 return None;
             }
-            unsafe_libyaml::yaml_parser_set_encoding(parser, unsafe_libyaml::YAML_UTF8_ENCODING);
-            unsafe_libyaml::yaml_parser_set_input_string(parser, text.as_ptr(), text.len() as u64);
+            libyaml_rs::yaml_parser_set_encoding(parser, libyaml_rs::YAML_UTF8_ENCODING);
+            libyaml_rs::yaml_parser_set_input_string(parser, text.as_ptr(), text.len() as u64);
         }
         Some(Tokens {
             parser,
@@ -88,11 +88,11 @@ impl Iterator for Tokens<'_> {
         // (zeroed after the end or an error) and `yaml_token_delete` frees what it owns.
         unsafe {
             let token = token.as_mut_ptr();
-            if unsafe_libyaml::yaml_parser_scan(self.parser.as_mut_ptr(), token).fail {
+            if libyaml_rs::yaml_parser_scan(self.parser.as_mut_ptr(), token).fail {
                 return None;
             }
             let item = ((*token).type_, (*token).start_mark);
-            unsafe_libyaml::yaml_token_delete(token);
+            libyaml_rs::yaml_token_delete(token);
             match item.0 {
                 Kind::YAML_NO_TOKEN | Kind::YAML_STREAM_END_TOKEN => None,
                 _ => Some(item),
@@ -104,7 +104,7 @@ impl Iterator for Tokens<'_> {
 impl Drop for Tokens<'_> {
     fn drop(&mut self) {
         // SAFETY: initialized in `new`, deleted once.
-        unsafe { unsafe_libyaml::yaml_parser_delete(self.parser.as_mut_ptr()) }
+        unsafe { libyaml_rs::yaml_parser_delete(self.parser.as_mut_ptr()) }
     }
 }
 

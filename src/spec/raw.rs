@@ -1,7 +1,7 @@
 //! Serde mirror of `schema.yaml`: what the user typed, before names are resolved.
 //!
 //! Every struct denies unknown fields. Short forms (a column as its type, a key as a column
-//! list) go through hand-written visitors rather than untagged enums, so serde_yaml keeps the
+//! list) go through hand-written visitors rather than untagged enums, so yaml_serde keeps the
 //! line and path of every error. Maps keep their order and reject duplicate keys.
 
 use std::collections::BTreeSet;
@@ -65,7 +65,7 @@ pub struct Function {
     pub cost: Option<f64>,
     pub rows: Option<f64>,
     /// `SET` options: setting name → value as `SHOW` prints it.
-    pub set: Option<serde_yaml::Mapping>,
+    pub set: Option<yaml_serde::Mapping>,
     pub comment: Option<String>,
 }
 
@@ -235,7 +235,7 @@ pub struct Column {
     #[serde(rename = "type")]
     pub data_type: String,
     pub nullable: Option<bool>,
-    /// Any scalar; serde_yaml hands `0` and `false` to a `String` as their text.
+    /// Any scalar; yaml_serde hands `0` and `false` to a `String` as their text.
     pub default: Option<String>,
     pub identity: Option<Identity>,
     pub generated: Option<String>,
@@ -739,7 +739,7 @@ impl<'de> Visitor<'de> for ExtensionsVisitor {
 }
 
 /// Deserializes a map key, failing inside the key's own deserialization when it repeats, so
-/// serde_yaml reports the position of the second occurrence.
+/// yaml_serde reports the position of the second occurrence.
 struct UniqueKey<'a>(&'a BTreeSet<String>);
 
 impl<'de> DeserializeSeed<'de> for UniqueKey<'_> {

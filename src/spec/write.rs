@@ -2,7 +2,7 @@
 //!
 //! Deterministic (tables and enums sorted by name, columns in model order) and concise: short
 //! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
-//! our own, because serde_yaml's serializer only writes block style. No IO.
+//! our own, because yaml_serde's serializer only writes block style. No IO.
 
 mod functions;
 mod triggers;
@@ -549,7 +549,7 @@ fn flow(node: &Node) -> String {
     }
 }
 
-/// `|`, `|-` or `|+` and the lines of `value` indented by `indent`, when serde_yaml reads
+/// `|`, `|-` or `|+` and the lines of `value` indented by `indent`, when yaml_serde reads
 /// that back as exactly `value` (no control characters, no line that is only blanks, no
 /// leading blank, which would need an indentation indicator, at most one final break).
 fn literal_block(value: &str, indent: usize) -> Option<String> {
@@ -576,8 +576,8 @@ fn literal_block(value: &str, indent: usize) -> Option<String> {
         }
     }
     let document = format!("k: {block}\n");
-    let read_back = serde_yaml::from_str::<serde_yaml::Mapping>(&document).ok()?;
-    (read_back.get("k") == Some(&serde_yaml::Value::String(value.to_owned()))).then_some(block)
+    let read_back = yaml_serde::from_str::<yaml_serde::Mapping>(&document).ok()?;
+    (read_back.get("k") == Some(&yaml_serde::Value::String(value.to_owned()))).then_some(block)
 }
 
 /// A YAML scalar that reads back as exactly `value`: plain when that is unambiguous, else
@@ -610,7 +610,7 @@ fn scalar(value: &str, in_flow: bool) -> String {
 }
 
 /// Conservative: a plain scalar must not start with an indicator, contain anything that
-/// ends it early, or resolve to a non-string (`0`, `true`, `null`); serde_yaml is the judge.
+/// ends it early, or resolve to a non-string (`0`, `true`, `null`); yaml_serde is the judge.
 fn is_plain_safe(value: &str, in_flow: bool) -> bool {
     const INDICATORS: &[char] = &[
         '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@',
@@ -626,6 +626,6 @@ fn is_plain_safe(value: &str, in_flow: bool) -> bool {
         && !value
             .chars()
             .any(|c| c.is_control() || !c.is_alphanumeric() && !c.is_ascii_graphic() && c != ' ')
-        && serde_yaml::from_str::<serde_yaml::Value>(value)
-            .is_ok_and(|parsed| parsed == serde_yaml::Value::String(value.to_owned()))
+        && yaml_serde::from_str::<yaml_serde::Value>(value)
+            .is_ok_and(|parsed| parsed == yaml_serde::Value::String(value.to_owned()))
 }

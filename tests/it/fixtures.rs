@@ -287,15 +287,15 @@ async fn snapshot_rows(
         let mut decoded = Vec::new();
         for row in rows {
             let json: String = row.get(0);
-            let object: BTreeMap<String, serde_yaml::Value> = serde_yaml::from_str(&json)
+            let object: BTreeMap<String, yaml_serde::Value> = yaml_serde::from_str(&json)
                 .map_err(|error| format!("decoding a row of {}: {error}", table.name))?;
             decoded.push(
                 object
                     .into_iter()
                     .map(|(column, value)| {
                         let text = match value {
-                            serde_yaml::Value::Null => None,
-                            other => Some(serde_yaml::to_string(&other).unwrap_or_default()),
+                            yaml_serde::Value::Null => None,
+                            other => Some(yaml_serde::to_string(&other).unwrap_or_default()),
                         };
                         (column, text)
                     })

@@ -246,11 +246,11 @@ impl Lowering<'_> {
 }
 
 /// A YAML scalar as text (`search_path: public`, `work_mem: 64MB`, `jit: false`).
-fn scalar_text(value: &serde_yaml::Value) -> Option<String> {
+fn scalar_text(value: &yaml_serde::Value) -> Option<String> {
     match value {
-        serde_yaml::Value::String(text) => Some(text.clone()),
-        serde_yaml::Value::Number(number) => Some(number.to_string()),
-        serde_yaml::Value::Bool(flag) => Some(flag.to_string()),
+        yaml_serde::Value::String(text) => Some(text.clone()),
+        yaml_serde::Value::Number(number) => Some(number.to_string()),
+        yaml_serde::Value::Bool(flag) => Some(flag.to_string()),
         _ => None,
     }
 }

@@ -11,7 +11,7 @@ use super::{Check, Ordered, Shorthand};
 pub struct Domain {
     #[serde(rename = "type")]
     pub base_type: String,
-    /// Any scalar; serde_yaml hands `0` and `false` to a `String` as their text.
+    /// Any scalar; yaml_serde hands `0` and `false` to a `String` as their text.
     pub default: Option<String>,
     pub nullable: Option<bool>,
     pub collation: Option<String>,
