@@ -15,6 +15,8 @@ use serde::de::{
 };
 use serde::Deserialize;
 
+#[cfg(test)]
+mod json_schema;
 mod triggers;
 pub use triggers::{Policy, RowLevelSecurity, Trigger};
 mod types;

@@ -10,6 +10,7 @@ mod fuzz;
 mod hazards;
 mod hostile;
 mod inspected;
+mod json_schema;
 mod limits;
 mod output;
 mod shadow;
