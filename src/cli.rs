@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args as ClapArgs, Parser, Subcommand};
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 
 use crate::error::Result;
 use crate::output::{self, errln, Stream};
@@ -97,6 +97,9 @@ enum RawCommand {
         /// Print the downgrade (TO back into FROM) instead of the upgrade.
         #[arg(long)]
         reverse: bool,
+        /// Print the SQL (text) or the changes with their hazards and SQL (json).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// Write a live database's schema as schema YAML.
     Inspect {
@@ -129,6 +132,9 @@ enum RawCommand {
         /// of their own, recorded as applied in this database, instead of refusing.
         #[arg(long)]
         accept_drift: bool,
+        /// Report the revisions written as text or as one JSON document.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -187,6 +193,9 @@ enum RawCommand {
     /// Exit 0 when the database is at the latest revision and matches schema.yaml,
     /// 1 (with the reasons) when not, 2 on error.
     Check {
+        /// Report as text, one JSON document, or SARIF 2.1.0 (exit codes are the same).
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -200,6 +209,7 @@ pub enum Command {
         to: Source,
         exit_code: bool,
         reverse: bool,
+        format: Format,
     },
     Inspect {
         database_url: String,
@@ -227,6 +237,7 @@ pub enum Action {
         message: String,
         allow_destructive: bool,
         accept_drift: bool,
+        format: Format,
     },
     Upgrade {
         target: Option<String>,
@@ -251,7 +262,29 @@ pub enum Action {
         yes: bool,
         lock_timeout: Duration,
     },
-    Check,
+    Check {
+        format: CheckFormat,
+    },
+}
+
+/// `--format` of `diff` and `migrate`: for people, or for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people (the default).
+    Text,
+    /// One JSON document (see "JSON output" in the README).
+    Json,
+}
+
+/// `--format` of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// For people (the default).
+    Text,
+    /// One JSON document (see "JSON output" in the README).
+    Json,
+    /// SARIF 2.1.0, for code hosts that annotate pull requests.
+    Sarif,
 }
 
 /// Whether `upgrade`/`downgrade` apply, print the SQL, or try it and roll back.
@@ -278,11 +311,13 @@ pub fn parse() -> Result<Command> {
             to,
             exit_code,
             reverse,
+            format,
         } => Command::Diff {
             from: Source::parse(&from)?,
             to: Source::parse(&to)?,
             exit_code,
             reverse,
+            format,
         },
         RawCommand::Inspect {
             database_url,
@@ -303,6 +338,7 @@ pub fn parse() -> Result<Command> {
             message,
             allow_destructive,
             accept_drift,
+            format,
             database,
         } => Command::Project {
             project: project(Some(database)),
@@ -310,6 +346,7 @@ pub fn parse() -> Result<Command> {
                 message,
                 allow_destructive,
                 accept_drift,
+                format,
             },
         },
         RawCommand::Upgrade {
@@ -370,9 +407,9 @@ pub fn parse() -> Result<Command> {
                 lock_timeout: lock.lock_timeout,
             },
         },
-        RawCommand::Check { database } => Command::Project {
+        RawCommand::Check { format, database } => Command::Project {
             project: project(Some(database)),
-            action: Action::Check,
+            action: Action::Check { format },
         },
     })
 }

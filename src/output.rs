@@ -41,6 +41,16 @@ pub fn write(stream: Stream, text: &str) -> Result<()> {
     written.map_err(|source| Error::Output { stream, source })
 }
 
+/// `value` as indented JSON and a newline on standard output (`--format json`, `sarif`).
+pub fn json(value: &impl serde::Serialize) -> Result<()> {
+    // Only a map with non-string keys fails to serialize; none of autogen's documents has one.
+    let text = serde_json::to_string_pretty(value).map_err(|error| Error::Output {
+        stream: Stream::Stdout,
+        source: std::io::Error::other(error),
+    })?;
+    write(Stream::Stdout, &format!("{text}\n"))
+}
+
 /// `text` and a newline on standard output.
 pub fn stdout_line(text: impl Display) -> Result<()> {
     write(Stream::Stdout, &format!("{text}\n"))

@@ -13,9 +13,11 @@ mod diff;
 mod history;
 mod init;
 mod inspect;
+mod json;
 mod migrate;
 mod repair;
 mod report;
+mod sarif;
 mod show;
 mod stamp;
 mod upgrade;
@@ -41,7 +43,8 @@ pub async fn run(command: Command) -> Result<u8> {
             to,
             exit_code,
             reverse,
-        } => diff::diff(&from, &to, exit_code, reverse).await,
+            format,
+        } => diff::diff(&from, &to, exit_code, reverse, format).await,
         Command::Inspect {
             database_url,
             output,
@@ -63,10 +66,12 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             message,
             allow_destructive,
             accept_drift,
+            format,
         } => {
             let options = migrate::MigrateOptions {
                 allow_destructive,
                 accept_drift,
+                format,
             };
             migrate::migrate(&config, database_url().ok().as_deref(), &message, &options).await
         }
@@ -113,7 +118,9 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
         Action::Repair { yes, lock_timeout } => {
             repair::repair(&config, &database_url()?, yes, lock_timeout).await
         }
-        Action::Check => check::check(&config, database_url().ok().as_deref()).await,
+        Action::Check { format } => {
+            check::check(&config, database_url().ok().as_deref(), format).await
+        }
     }
 }
 

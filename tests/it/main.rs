@@ -1,7 +1,9 @@
 //! The one integration-test binary: modules share the scratch-database helper.
 
+mod project;
 mod scratch;
 
+mod ci_output;
 mod cli;
 mod connection;
 mod fixtures;
