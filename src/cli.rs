@@ -140,7 +140,10 @@ enum RawCommand {
     },
     /// Apply pending revisions up to REVISION (default: head).
     Upgrade {
-        /// A revision id, a file name without .up.sql, or `head`.
+        /// A revision id or a unique start of one, a file name without .up.sql, `head`, or
+        /// `+N` for the next N revisions; with --sql, FROM:TO prints that range without a
+        /// database.
+        #[arg(allow_negative_numbers = true)]
         revision: Option<String>,
         #[command(flatten)]
         run: RunArgs,
@@ -149,7 +152,10 @@ enum RawCommand {
     },
     /// Undo revisions back to REVISION (default: one step; `base` undoes everything).
     Downgrade {
-        /// A revision id (it stays applied), a file name, or `base`.
+        /// A revision id or a unique start of one (it stays applied), a file name, `-N` to
+        /// undo the last N revisions, or `base`; with --sql, FROM:TO prints that range
+        /// without a database.
+        #[arg(allow_negative_numbers = true)]
         revision: Option<String>,
         #[command(flatten)]
         run: RunArgs,
@@ -166,6 +172,23 @@ enum RawCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Print the last revision of each branch of history (more than one after a fork).
+    Heads,
+    /// Write an empty revision (up and down files with their headers) after the latest, for
+    /// hand-written SQL such as a data migration.
+    Revision {
+        /// What the revision does; also names its files.
+        #[arg(short, long)]
+        message: String,
+    },
+    /// Open a revision's up and down files in $VISUAL or $EDITOR.
+    Edit {
+        /// A revision id or a unique start of one, a file name, or `head` (the default).
+        revision: Option<String>,
+    },
+    /// Undo a fork in the history: put the newer of two revisions with the same parent after
+    /// the last revision of the other's branch (its `-- parent:` lines are rewritten).
+    Rebase,
     /// Print a revision's up and down files.
     Show {
         /// A revision id, a file name without its suffix, `head` or `base`.
@@ -251,6 +274,14 @@ pub enum Action {
     },
     Current,
     History,
+    Heads,
+    Revision {
+        message: String,
+    },
+    Edit {
+        revision: Option<String>,
+    },
+    Rebase,
     Show {
         revision: String,
     },
@@ -380,6 +411,22 @@ pub fn parse() -> Result<Command> {
         RawCommand::History { database } => Command::Project {
             project: project(Some(database)),
             action: Action::History,
+        },
+        RawCommand::Heads => Command::Project {
+            project: project(None),
+            action: Action::Heads,
+        },
+        RawCommand::Revision { message } => Command::Project {
+            project: project(None),
+            action: Action::Revision { message },
+        },
+        RawCommand::Edit { revision } => Command::Project {
+            project: project(None),
+            action: Action::Edit { revision },
+        },
+        RawCommand::Rebase => Command::Project {
+            project: project(None),
+            action: Action::Rebase,
         },
         RawCommand::Show { revision } => Command::Project {
             project: project(None),

@@ -18,9 +18,9 @@ use crate::sql::Direction;
 
 use super::json::{self, ChangeJson, UnmanagedJson};
 use super::{
-    hazards, managed_schemas, one_line, read_database_and_file, read_migrations_and_file,
+    hazards, managed_schemas, read_database_and_file, read_migrations_and_file,
     refuse_unmanaged_casualties, replays, report::Report, report_rename_suggestions,
-    report_unmanaged, stamp_written, write_revision, Position,
+    report_unmanaged, revision_message, stamp_written, write_revision, Position,
 };
 
 /// How `migrate` treats data loss and drift.
@@ -98,14 +98,7 @@ pub(super) async fn migrate(
     message: &str,
     options: &MigrateOptions,
 ) -> Result<u8> {
-    let message = one_line(message);
-    if message.is_empty() {
-        return Err(Error::Usage(
-            "the message is empty\n  hint: say what the revision does: \
-             autogen migrate -m \"add vaccination status\""
-                .into(),
-        ));
-    }
+    let message = revision_message(message, "migrate")?;
     // Read first, so a missing directory gets read_chain's hint rather than a lock error.
     migrations::read_chain(&config.migrations)?;
     let _project_lock = ProjectLock::acquire(&config.migrations)?;

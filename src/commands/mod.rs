@@ -10,13 +10,17 @@
 mod check;
 mod current;
 mod diff;
+mod edit;
+mod heads;
 mod history;
 mod init;
 mod inspect;
 mod json;
 mod migrate;
+mod rebase;
 mod repair;
 mod report;
+mod revision;
 mod sarif;
 mod show;
 mod stamp;
@@ -26,7 +30,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::cli::{Action, Command, Project};
+use crate::cli::{Action, Command, Project, RunMode};
 use crate::config::{Config, DatabaseSetting};
 use crate::diff::Change;
 use crate::error::{Error, Result};
@@ -86,7 +90,11 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
                 mode,
                 lock_timeout,
             };
-            upgrade::move_database(&config, &database_url()?, &run).await
+            let url = match mode {
+                RunMode::PrintSql => database_url().ok(),
+                _ => Some(database_url()?),
+            };
+            upgrade::move_database(&config, url.as_deref(), &run).await
         }
         Action::Downgrade {
             target,
@@ -99,7 +107,11 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
                 mode,
                 lock_timeout,
             };
-            upgrade::move_database(&config, &database_url()?, &run).await
+            let url = match mode {
+                RunMode::PrintSql => database_url().ok(),
+                _ => Some(database_url()?),
+            };
+            upgrade::move_database(&config, url.as_deref(), &run).await
         }
         Action::Current => current::current(&config, &database_url()?).await,
         Action::History => {
@@ -110,6 +122,10 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             };
             history::history(&config, url.as_deref()).await
         }
+        Action::Heads => heads::heads(&config),
+        Action::Revision { message } => revision::revision(&config, &message),
+        Action::Edit { revision } => edit::edit(&config, revision.as_deref()),
+        Action::Rebase => rebase::rebase(&config),
         Action::Show { revision } => show::show(&config, &revision),
         Action::Stamp {
             revision,
@@ -182,8 +198,16 @@ impl Position {
     }
 }
 
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
+/// A revision's message on one line; refused when empty, since it also names the files.
+fn revision_message(message: &str, command: &str) -> Result<String> {
+    let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    if message.is_empty() {
+        return Err(Error::Usage(format!(
+            "the message is empty\n  hint: say what the revision does: autogen {command} -m \
+             \"add vaccination status\""
+        )));
+    }
+    Ok(message)
 }
 
 /// Writes `migration` as the revision after `parent`, with an id from the clock.
