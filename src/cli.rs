@@ -3,15 +3,13 @@
 //! The only module that knows clap. Exit codes: 0 success, 1 differences found (where
 //! asked), 2 error.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args as ClapArgs, ColorChoice, Parser, Subcommand, ValueEnum};
 
-use crate::error::Result;
-use crate::output::{self, errln, Stream};
-use crate::schema_diff::Colour;
+use crate::error::{Error, Result};
+use crate::output::{self, errln, Stream, Verbosity};
 use crate::source::Source;
 
 /// The longest `--lock-timeout`: a day is already far past any sensible wait.
@@ -27,9 +25,20 @@ const MAX_LOCK_TIMEOUT_SECONDS: f64 = 86_400.0;
                   AUTOGEN_MAX_FILE_SIZE (bytes, or e.g. 128M) sets another limit."
 )]
 struct Args {
-    /// The project file (default: ./autogen.toml); its directory anchors the paths in it.
+    /// The project file (default: autogen.toml in this directory or the nearest parent that
+    /// has one); its directory anchors the paths in it.
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    color: ColorChoice,
+    /// Print results and errors only: no notes, hints, warnings or progress lines.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print each catalog query with its row count and time on standard error; twice,
+    /// the query's SQL too.
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: RawCommand,
 }
@@ -81,12 +90,16 @@ fn lock_timeout(text: &str) -> std::result::Result<Duration, String> {
 #[derive(Debug, Subcommand)]
 enum RawCommand {
     /// Print the SQL that turns FROM into TO (nothing when they match).
+    #[command(
+        override_usage = "autogen diff [--from <FROM>] --to <TO> [OPTIONS]\n       \
+                                (--from defaults to $DATABASE_URL)"
+    )]
     Diff {
-        /// Current schema: a connection string (postgres:// URL or key=value), a schema
-        /// file (.yaml, or .sql DDL), or a migrations directory (the state its revisions
-        /// produce).
+        /// Current schema (default: $DATABASE_URL): a connection string (postgres:// URL or
+        /// key=value), a schema file (.yaml, or .sql DDL), or a migrations directory (the
+        /// state its revisions produce).
         #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-        from: String,
+        from: Option<String>,
         /// Desired schema: a connection string, a schema file (.yaml or .sql), or a
         /// migrations directory.
         #[arg(long)]
@@ -103,7 +116,8 @@ enum RawCommand {
     },
     /// Write a live database's schema as schema YAML.
     Inspect {
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        /// The database to read: a postgres:// URL or a key=value connection string.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: String,
         /// Output file (default: stdout).
         #[arg(short, long)]
@@ -196,6 +210,8 @@ enum RawCommand {
     },
     /// Record revisions up to REVISION as applied without running them.
     Stamp {
+        /// The last revision to record: an id or a unique start of one, a file name, or
+        /// `head`.
         revision: String,
         #[command(flatten)]
         lock: LockArg,
@@ -330,7 +346,17 @@ pub enum RunMode {
 /// (usage errors exit with 2, matching autogen's error code). A `--from`/`--to` that is
 /// neither a file nor a usable connection string is an error for `main` to print.
 pub fn parse() -> Result<Command> {
-    let args = Args::try_parse().unwrap_or_else(|error| exit_like_clap(&error));
+    let args = Args::try_parse().unwrap_or_else(|error| {
+        output::choose_colour(colour_from_arguments());
+        exit_like_clap(&error)
+    });
+    output::choose_colour(anstream_choice(args.color));
+    output::set_verbosity(match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (false, 0) => Verbosity::Normal,
+        (false, 1) => Verbosity::Verbose,
+        (false, _) => Verbosity::VeryVerbose,
+    });
     let config = args.config;
     let project = |database: Option<DatabaseArg>| Project {
         config: config.clone(),
@@ -344,7 +370,13 @@ pub fn parse() -> Result<Command> {
             reverse,
             format,
         } => Command::Diff {
-            from: Source::parse(&from)?,
+            from: Source::parse(&from.ok_or_else(|| {
+                Error::Usage(
+                    "diff needs the current schema\n  hint: pass --from (a connection string, \
+                     a schema file or a migrations directory), or set $DATABASE_URL"
+                        .to_string(),
+                )
+            })?)?,
             to: Source::parse(&to)?,
             exit_code,
             reverse,
@@ -477,14 +509,14 @@ impl RunArgs {
 /// exit 0, usage errors 2; an unwritable stream is exit 2, and a closed pipe changes
 /// nothing (nobody reads the text, the code still stands).
 fn exit_like_clap(error: &clap::Error) -> ! {
-    let (stream, is_terminal) = match error.use_stderr() {
-        true => (Stream::Stderr, std::io::stderr().is_terminal()),
-        false => (Stream::Stdout, std::io::stdout().is_terminal()),
+    let stream = match error.use_stderr() {
+        true => Stream::Stderr,
+        false => Stream::Stdout,
     };
     let rendered = error.render();
-    let text = match Colour::for_stream(is_terminal) {
-        Colour::Always => rendered.ansi().to_string(),
-        Colour::Never => rendered.to_string(),
+    let text = match output::colours(stream) {
+        true => rendered.ansi().to_string(),
+        false => rendered.to_string(),
     };
     let code = match output::write(stream, &text) {
         Ok(()) => error.exit_code(),
@@ -496,4 +528,61 @@ fn exit_like_clap(error: &clap::Error) -> ! {
         }
     };
     std::process::exit(code)
+}
+
+fn anstream_choice(choice: ColorChoice) -> output::ColorChoice {
+    match choice {
+        ColorChoice::Auto => output::ColorChoice::Auto,
+        ColorChoice::Always => output::ColorChoice::Always,
+        ColorChoice::Never => output::ColorChoice::Never,
+    }
+}
+
+/// `--color` as typed, for help and usage errors, which clap reports before it hands back
+/// the parsed arguments; the last one counts, as when parsing succeeds.
+fn colour_from_arguments() -> output::ColorChoice {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let mut choice = ColorChoice::Auto;
+    for (index, argument) in arguments.iter().enumerate() {
+        let value = match argument.strip_prefix("--color") {
+            Some(rest) if rest.starts_with('=') => Some(&rest[1..]),
+            Some("") => arguments.get(index + 1).map(String::as_str),
+            _ => None,
+        };
+        if let Some(parsed) = value.and_then(|value| ColorChoice::from_str(value, true).ok()) {
+            choice = parsed;
+        }
+    }
+    anstream_choice(choice)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn every_argument_of_every_command_says_what_it_is() {
+        let mut missing = Vec::new();
+        let root = Args::command();
+        let mut commands = vec![(String::from("autogen"), &root)];
+        while let Some((path, command)) = commands.pop() {
+            for argument in command.get_arguments() {
+                let id = argument.get_id().as_str();
+                if argument.get_help().is_none() && !matches!(id, "help" | "version") {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for subcommand in command.get_subcommands() {
+                assert!(
+                    subcommand.get_about().is_some(),
+                    "{path} {}",
+                    subcommand.get_name()
+                );
+                commands.push((format!("{path} {}", subcommand.get_name()), subcommand));
+            }
+        }
+        assert!(missing.is_empty(), "arguments without help: {missing:?}");
+    }
 }

@@ -2,8 +2,6 @@
 //! reported as text, JSON or SARIF (`sarif.rs`). The comparison (`Findings`) is made once;
 //! each format only prints it.
 
-use std::io::IsTerminal;
-
 use serde::Serialize;
 
 use crate::cli::CheckFormat;
@@ -13,7 +11,7 @@ use crate::drift::{self, Drift};
 use crate::error::{Error, Result};
 use crate::migrations;
 use crate::model::Schema;
-use crate::output::{self, errln, outln, Stream};
+use crate::output::{self, noteln, outln, Stream};
 use crate::runner;
 use crate::schema_diff::Colour;
 use crate::sql::Direction;
@@ -91,7 +89,7 @@ async fn find(config: &Config, url: Option<&str>) -> Result<Findings> {
         Err(error @ Error::Replay { .. })
             if url.is_some() && replays(&error, &config.migrations) =>
         {
-            errln!(
+            noteln!(
                 "note: {} cannot be replayed offline, so only the database is compared with \
                  {}:\n{error}",
                 config.migrations.display(),
@@ -174,7 +172,7 @@ async fn find_database_only(
 fn print_text(config: &Config, findings: &Findings) -> Result<()> {
     let schema = config.schema.display().to_string();
     let migrations_dir = config.migrations.display().to_string();
-    let colour = Colour::for_stream(std::io::stdout().is_terminal());
+    let colour = Colour::for_stream(Stream::Stdout);
     let mut report = Report::default();
     if let Some(missing) = &findings.missing {
         report.section(

@@ -5,7 +5,7 @@ use std::process::Command;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::migrations;
-use crate::output::{errln, outln};
+use crate::output::{noteln, outln};
 
 pub(super) fn edit(config: &Config, target: Option<&str>) -> Result<u8> {
     let chain = migrations::read_chain(&config.migrations)?;
@@ -50,7 +50,7 @@ pub(super) fn edit(config: &Config, target: Option<&str>) -> Result<u8> {
         return Ok(0);
     }
     outln!("edited {} {}", revision.id, revision.message())?;
-    errln!(
+    noteln!(
         "note: a database that already applied {} will refuse the edited files\n  hint: \
          `autogen repair` shows what the edit changes there and records it",
         revision.id

@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::error::Result;
 use crate::migrations;
-use crate::output::{errln, outln};
+use crate::output::{noteln, outln};
 
 use super::report_problems;
 
@@ -19,7 +19,7 @@ pub(super) fn heads(config: &Config) -> Result<u8> {
         outln!("{} {} (head)", head.id, head.message())?;
     }
     if heads.len() > 1 {
-        errln!(
+        noteln!(
             "warning: {} heads: two branches of history each added revisions\n  hint: \
              `autogen rebase` puts the newer branch after the other",
             heads.len()

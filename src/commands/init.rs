@@ -6,7 +6,7 @@ use crate::catalog::{self, SchemaScope};
 use crate::config::{self, DatabaseSetting};
 use crate::error::{Error, Result};
 use crate::model::Schema;
-use crate::output::{errln, outln};
+use crate::output::{errln, noteln, outln};
 use crate::runner;
 use crate::{db, fs, normalize, spec};
 
@@ -142,7 +142,7 @@ fn recorded_database(url: &str) -> Result<DatabaseSetting> {
         return Ok(DatabaseSetting::Url(url.to_string()));
     }
     let variable = config::DEFAULT_DATABASE_URL_ENV;
-    errln!(
+    noteln!(
         "note: the connection string holds a password, so autogen.toml reads it from \
          ${variable} instead of recording it\n  hint: export {variable}='...' with that \
          connection string, password included, before running autogen (from your CI's \

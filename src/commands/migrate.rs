@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::lockfile::ProjectLock;
 use crate::migrations::{self, Chain, NewRevision};
 use crate::model::Schema;
-use crate::output::{self, errln, outln};
+use crate::output::{self, errln, noteln, outln};
 use crate::runner;
 use crate::schema_diff::Colour;
 use crate::sql::Direction;
@@ -106,7 +106,7 @@ pub(super) async fn migrate(
         Some(url) => migrate_start_on(config, url, options).await?,
         None => {
             let chain = migrations::read_chain(&config.migrations)?;
-            errln!(
+            noteln!(
                 "note: no database configured; comparing {} with the state the revisions in {} \
                  produce",
                 config.schema.display(),
@@ -269,7 +269,7 @@ async fn migrate_start_on(config: &Config, url: &str, options: &MigrateOptions) 
     let (replayed_head, desired) = match read_migrations_and_file(config, Some(url)).await {
         Ok(pair) => pair,
         Err(error @ Error::Replay { .. }) if replays(&error, &config.migrations) => {
-            errln!(
+            noteln!(
                 "note: {} cannot be replayed offline, so drift cannot be checked; comparing \
                  the database with {}:\n{error}",
                 config.migrations.display(),
@@ -303,7 +303,7 @@ async fn migrate_start_on(config: &Config, url: &str, options: &MigrateOptions) 
                 &drift,
                 &config.migrations.display().to_string(),
                 &position.describe_id(),
-                Colour::for_stream(false),
+                Colour::Never,
             );
             return Err(Error::Workflow(format!(
                 "the database has changes no revision made; no revision written\n{}  hint: \

@@ -36,7 +36,7 @@ use crate::diff::Change;
 use crate::error::{Error, Result};
 use crate::migrations::{self, Chain, Header, NewRevision, Revision};
 use crate::model::Schema;
-use crate::output::errln;
+use crate::output::noteln;
 use crate::runner::{self, Direction, Lock};
 use crate::source::{self, Source};
 
@@ -337,7 +337,7 @@ async fn stamp_written(migrations_path: &Path, url: &str, revision_id: &str) -> 
 /// the state the errors of other commands talk about.
 fn report_problems(problems: &[Error]) -> Result<()> {
     for problem in problems {
-        errln!("warning: {problem}")?;
+        noteln!("warning: {problem}")?;
     }
     Ok(())
 }
@@ -345,7 +345,7 @@ fn report_problems(problems: &[Error]) -> Result<()> {
 /// A drop and an add that look like a rename get a hint; autogen never guesses renames.
 fn report_rename_suggestions(changes: &[Change]) -> Result<()> {
     for suggestion in crate::diff::rename_suggestions(changes) {
-        errln!("hint: {suggestion}")?;
+        noteln!("hint: {suggestion}")?;
     }
     Ok(())
 }
@@ -359,12 +359,12 @@ fn report_unmanaged(schemas: &[&Schema]) -> Result<()> {
     if unmanaged.is_empty() {
         return Ok(());
     }
-    errln!(
+    noteln!(
         "note: {} object(s) that autogen does not manage were left alone:",
         unmanaged.len()
     )?;
     for object in unmanaged {
-        errln!("  {} {}", object.kind, object.name)?;
+        noteln!("  {} {}", object.kind, object.name)?;
     }
     Ok(())
 }

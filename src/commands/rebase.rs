@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::error::Result;
 use crate::migrations;
-use crate::output::{errln, outln};
+use crate::output::{noteln, outln};
 
 pub(super) fn rebase(config: &Config) -> Result<u8> {
     let rebased = migrations::rebase(&config.migrations)?;
@@ -26,7 +26,7 @@ pub(super) fn rebase(config: &Config) -> Result<u8> {
         moved.checksum,
         rebased.old_checksum
     )?;
-    errln!(
+    noteln!(
         "note: run `autogen check`: the statements were written after {} and now run after \
          {}\n  hint: a database that already applied {} must downgrade it with the old files \
          before upgrading",
@@ -35,7 +35,7 @@ pub(super) fn rebase(config: &Config) -> Result<u8> {
         moved.id
     )?;
     if let Some(fork) = &rebased.remaining_fork {
-        errln!("warning: the history still forks; run `autogen rebase` again:\n{fork}")?;
+        noteln!("warning: the history still forks; run `autogen rebase` again:\n{fork}")?;
     }
     Ok(0)
 }

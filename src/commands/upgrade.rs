@@ -7,7 +7,7 @@ use crate::cli::RunMode;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::migrations::{self, Chain};
-use crate::output::{self, errln, outln, Stream};
+use crate::output::{self, errln, noteln, outln, Stream};
 use crate::runner::{self, Direction, Lock, Step};
 
 use super::{count, Position};
@@ -61,7 +61,7 @@ pub(super) async fn move_database(config: &Config, url: Option<&str>, run: &Run)
         let position = Position::read(config, &client).await?;
         let steps = steps(&position, run.direction, run.target.as_deref())?;
         if steps.is_empty() {
-            errln!(
+            noteln!(
                 "nothing to {}: the database is at {}",
                 run.verb(),
                 position.describe()
@@ -196,7 +196,7 @@ fn print_offline(chain: Chain, range: Option<(&str, &str)>, run: &Run) -> Result
     };
     let position = Position { chain, current };
     let steps = steps(&position, run.direction, to)?;
-    errln!(
+    noteln!(
         "note: {}; the SQL starts from {}, as if the database were there",
         match range {
             Some(_) => "a FROM:TO range names where the database is",
@@ -205,7 +205,7 @@ fn print_offline(chain: Chain, range: Option<(&str, &str)>, run: &Run) -> Result
         position.describe_id()
     )?;
     if steps.is_empty() {
-        errln!("nothing to {}", run.verb())?;
+        noteln!("nothing to {}", run.verb())?;
         return Ok(0);
     }
     let with_tables = run.direction == Direction::Upgrade && position.current.is_none();

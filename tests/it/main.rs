@@ -16,5 +16,6 @@ mod inspected;
 mod limits;
 mod output;
 mod shadow;
+mod terminal;
 mod triggers;
 mod workflow;
