@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{ArgAction, Args as ClapArgs, ColorChoice, Parser, Subcommand, ValueEnum};
+use clap::{
+    ArgAction, Args as ClapArgs, ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum,
+};
 
 use crate::error::{Error, Result};
 use crate::output::{self, errln, Stream, Verbosity};
@@ -229,6 +231,18 @@ enum RawCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Print a shell's completion script: `autogen completions bash > ~/.local/share/bash-completion/completions/autogen`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `autogen man | man -l -`.
+    Man {
+        /// A command's own page, such as `upgrade` (default: the page of autogen itself).
+        command: Option<String>,
+    },
+    /// Print the JSON Schema of schema.yaml, for editors (init writes it beside the file).
+    SchemaJson,
     /// Exit 0 when the database is at the latest revision and matches schema.yaml,
     /// 1 (with the reasons) when not, 2 on error.
     Check {
@@ -261,6 +275,10 @@ pub enum Command {
     },
     /// A command on an existing project.
     Project { project: Project, action: Action },
+    /// Print text `cli` made from the command line's own definition (completions, man pages).
+    Print(String),
+    /// Print the JSON Schema of schema.yaml.
+    SchemaJson,
 }
 
 /// Where the project file is and which database overrides its setting.
@@ -486,6 +504,13 @@ pub fn parse() -> Result<Command> {
                 lock_timeout: lock.lock_timeout,
             },
         },
+        RawCommand::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Args::command(), "autogen", &mut script);
+            Command::Print(String::from_utf8_lossy(&script).into_owned())
+        }
+        RawCommand::Man { command } => Command::Print(man_page(command.as_deref())?),
+        RawCommand::SchemaJson => Command::SchemaJson,
         RawCommand::Check { format, database } => Command::Project {
             project: project(Some(database)),
             action: Action::Check { format },
@@ -530,6 +555,38 @@ fn exit_like_clap(error: &clap::Error) -> ! {
     std::process::exit(code)
 }
 
+/// The man page of autogen, or of one of its commands (`autogen-upgrade(1)`), as roff.
+fn man_page(command: Option<&str>) -> Result<String> {
+    let mut root = Args::command();
+    // Built, so a command's page lists the global options too.
+    root.build();
+    let page = match command {
+        None => root,
+        Some(name) => root
+            .find_subcommand(name)
+            .map(|subcommand| {
+                subcommand
+                    .clone()
+                    .display_name(format!("autogen-{name}"))
+                    .bin_name(format!("autogen {name}"))
+                    .version(env!("CARGO_PKG_VERSION"))
+            })
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "no command {name}\n  hint: `autogen --help` lists the commands"
+                ))
+            })?,
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut roff)
+        .map_err(|source| Error::Output {
+            stream: Stream::Stdout,
+            source,
+        })?;
+    Ok(String::from_utf8_lossy(&roff).into_owned())
+}
+
 fn anstream_choice(choice: ColorChoice) -> output::ColorChoice {
     match choice {
         ColorChoice::Auto => output::ColorChoice::Auto,
@@ -558,8 +615,6 @@ fn colour_from_arguments() -> output::ColorChoice {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
-
     use super::*;
 
     #[test]

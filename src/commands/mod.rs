@@ -36,7 +36,7 @@ use crate::diff::Change;
 use crate::error::{Error, Result};
 use crate::migrations::{self, Chain, Header, NewRevision, Revision};
 use crate::model::Schema;
-use crate::output::noteln;
+use crate::output::{self, noteln, Stream};
 use crate::runner::{self, Direction, Lock};
 use crate::source::{self, Source};
 
@@ -59,6 +59,8 @@ pub async fn run(command: Command) -> Result<u8> {
             from_db,
         } => init::init(config.as_deref(), database_url, from_db).await,
         Command::Project { project, action } => run_action(&project, action).await,
+        Command::Print(text) => output::write(Stream::Stdout, &text).map(|()| 0),
+        Command::SchemaJson => output::write(Stream::Stdout, crate::spec::JSON_SCHEMA).map(|()| 0),
     }
 }
 

@@ -16,6 +16,7 @@ mod inspected;
 mod limits;
 mod output;
 mod shadow;
+mod shell;
 mod terminal;
 mod triggers;
 mod workflow;
