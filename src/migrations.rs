@@ -433,6 +433,11 @@ fn revision_error(path: &Path, message: impl Into<String>) -> Error {
     }
 }
 
+/// The first 12 hex digits of a checksum, as messages show it.
+pub fn short_checksum(checksum: &str) -> &str {
+    checksum.get(..12).unwrap_or(checksum)
+}
+
 /// sha256 (hex) of the up file's bytes followed by the down file's.
 pub fn checksum(up: &[u8], down: &[u8]) -> String {
     let mut hasher = Sha256::new();

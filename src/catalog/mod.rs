@@ -640,8 +640,11 @@ async fn run(
         .await
         .map_err(|source| Error::database(format!("catalog query {query}"), source))?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let n_rows = rows.len();
-    verboseln!("catalog query {query}: {n_rows} rows in {elapsed_ms:.1} ms")?;
+    let rows_text = match rows.len() {
+        1 => "1 row".to_string(),
+        n_rows => format!("{n_rows} rows"),
+    };
+    verboseln!("catalog query {query}: {rows_text} in {elapsed_ms:.1} ms")?;
     if output::verbosity() == Verbosity::VeryVerbose {
         verboseln!("{}", sql.trim())?;
     }

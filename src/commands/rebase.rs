@@ -23,8 +23,8 @@ pub(super) fn rebase(config: &Config) -> Result<u8> {
     )?;
     outln!(
         "checksum {} (was {}); its statements are unchanged",
-        moved.checksum,
-        rebased.old_checksum
+        migrations::short_checksum(&moved.checksum),
+        migrations::short_checksum(&rebased.old_checksum)
     )?;
     noteln!(
         "note: run `autogen check`: the statements were written after {} and now run after \
