@@ -3,15 +3,15 @@
 //! The only module that knows clap. Exit codes: 0 success, 1 differences found (where
 //! asked), 2 error.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args as ClapArgs, Parser, Subcommand};
+use clap::{
+    ArgAction, Args as ClapArgs, ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum,
+};
 
-use crate::error::Result;
-use crate::output::{self, errln, Stream};
-use crate::schema_diff::Colour;
+use crate::error::{Error, Result};
+use crate::output::{self, errln, Stream, Verbosity};
 use crate::source::Source;
 
 /// The longest `--lock-timeout`: a day is already far past any sensible wait.
@@ -27,9 +27,20 @@ const MAX_LOCK_TIMEOUT_SECONDS: f64 = 86_400.0;
                   AUTOGEN_MAX_FILE_SIZE (bytes, or e.g. 128M) sets another limit."
 )]
 struct Args {
-    /// The project file (default: ./autogen.toml); its directory anchors the paths in it.
+    /// The project file (default: autogen.toml in this directory or the nearest parent that
+    /// has one); its directory anchors the paths in it.
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    color: ColorChoice,
+    /// Print results and errors only: no notes, hints, warnings or progress lines.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print each catalog query with its row count and time on standard error; twice,
+    /// the query's SQL too.
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: RawCommand,
 }
@@ -81,12 +92,16 @@ fn lock_timeout(text: &str) -> std::result::Result<Duration, String> {
 #[derive(Debug, Subcommand)]
 enum RawCommand {
     /// Print the SQL that turns FROM into TO (nothing when they match).
+    #[command(
+        override_usage = "autogen diff [--from <FROM>] --to <TO> [OPTIONS]\n       \
+                                (--from defaults to $DATABASE_URL)"
+    )]
     Diff {
-        /// Current schema: a connection string (postgres:// URL or key=value), a schema
-        /// file (.yaml, or .sql DDL), or a migrations directory (the state its revisions
-        /// produce).
+        /// Current schema (default: $DATABASE_URL): a connection string (postgres:// URL or
+        /// key=value), a schema file (.yaml, or .sql DDL), or a migrations directory (the
+        /// state its revisions produce).
         #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-        from: String,
+        from: Option<String>,
         /// Desired schema: a connection string, a schema file (.yaml or .sql), or a
         /// migrations directory.
         #[arg(long)]
@@ -97,10 +112,14 @@ enum RawCommand {
         /// Print the downgrade (TO back into FROM) instead of the upgrade.
         #[arg(long)]
         reverse: bool,
+        /// Print the SQL (text) or the changes with their hazards and SQL (json).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// Write a live database's schema as schema YAML.
     Inspect {
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        /// The database to read: a postgres:// URL or a key=value connection string.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: String,
         /// Output file (default: stdout).
         #[arg(short, long)]
@@ -129,12 +148,18 @@ enum RawCommand {
         /// of their own, recorded as applied in this database, instead of refusing.
         #[arg(long)]
         accept_drift: bool,
+        /// Report the revisions written as text or as one JSON document.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
         #[command(flatten)]
         database: DatabaseArg,
     },
     /// Apply pending revisions up to REVISION (default: head).
     Upgrade {
-        /// A revision id, a file name without .up.sql, or `head`.
+        /// A revision id or a unique start of one, a file name without .up.sql, `head`, or
+        /// `+N` for the next N revisions; with --sql, FROM:TO prints that range without a
+        /// database.
+        #[arg(allow_negative_numbers = true)]
         revision: Option<String>,
         #[command(flatten)]
         run: RunArgs,
@@ -143,7 +168,10 @@ enum RawCommand {
     },
     /// Undo revisions back to REVISION (default: one step; `base` undoes everything).
     Downgrade {
-        /// A revision id (it stays applied), a file name, or `base`.
+        /// A revision id or a unique start of one (it stays applied), a file name, `-N` to
+        /// undo the last N revisions, or `base`; with --sql, FROM:TO prints that range
+        /// without a database.
+        #[arg(allow_negative_numbers = true)]
         revision: Option<String>,
         #[command(flatten)]
         run: RunArgs,
@@ -160,6 +188,23 @@ enum RawCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Print the last revision of each branch of history (more than one after a fork).
+    Heads,
+    /// Write an empty revision (up and down files with their headers) after the latest, for
+    /// hand-written SQL such as a data migration.
+    Revision {
+        /// What the revision does; also names its files.
+        #[arg(short, long)]
+        message: String,
+    },
+    /// Open a revision's up and down files in $VISUAL or $EDITOR.
+    Edit {
+        /// A revision id or a unique start of one, a file name, or `head` (the default).
+        revision: Option<String>,
+    },
+    /// Undo a fork in the history: put the newer of two revisions with the same parent after
+    /// the last revision of the other's branch (its `-- parent:` lines are rewritten).
+    Rebase,
     /// Print a revision's up and down files.
     Show {
         /// A revision id, a file name without its suffix, `head` or `base`.
@@ -167,6 +212,8 @@ enum RawCommand {
     },
     /// Record revisions up to REVISION as applied without running them.
     Stamp {
+        /// The last revision to record: an id or a unique start of one, a file name, or
+        /// `head`.
         revision: String,
         #[command(flatten)]
         lock: LockArg,
@@ -184,9 +231,24 @@ enum RawCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Print a shell's completion script: `autogen completions bash > ~/.local/share/bash-completion/completions/autogen`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `autogen man | man -l -`.
+    Man {
+        /// A command's own page, such as `upgrade` (default: the page of autogen itself).
+        command: Option<String>,
+    },
+    /// Print the JSON Schema of schema.yaml, for editors (init writes it beside the file).
+    SchemaJson,
     /// Exit 0 when the database is at the latest revision and matches schema.yaml,
     /// 1 (with the reasons) when not, 2 on error.
     Check {
+        /// Report as text, one JSON document, or SARIF 2.1.0 (exit codes are the same).
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -200,6 +262,7 @@ pub enum Command {
         to: Source,
         exit_code: bool,
         reverse: bool,
+        format: Format,
     },
     Inspect {
         database_url: String,
@@ -212,6 +275,10 @@ pub enum Command {
     },
     /// A command on an existing project.
     Project { project: Project, action: Action },
+    /// Print text `cli` made from the command line's own definition (completions, man pages).
+    Print(String),
+    /// Print the JSON Schema of schema.yaml.
+    SchemaJson,
 }
 
 /// Where the project file is and which database overrides its setting.
@@ -227,6 +294,7 @@ pub enum Action {
         message: String,
         allow_destructive: bool,
         accept_drift: bool,
+        format: Format,
     },
     Upgrade {
         target: Option<String>,
@@ -240,6 +308,14 @@ pub enum Action {
     },
     Current,
     History,
+    Heads,
+    Revision {
+        message: String,
+    },
+    Edit {
+        revision: Option<String>,
+    },
+    Rebase,
     Show {
         revision: String,
     },
@@ -251,7 +327,29 @@ pub enum Action {
         yes: bool,
         lock_timeout: Duration,
     },
-    Check,
+    Check {
+        format: CheckFormat,
+    },
+}
+
+/// `--format` of `diff` and `migrate`: for people, or for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people (the default).
+    Text,
+    /// One JSON document (see "JSON output" in the README).
+    Json,
+}
+
+/// `--format` of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// For people (the default).
+    Text,
+    /// One JSON document (see "JSON output" in the README).
+    Json,
+    /// SARIF 2.1.0, for code hosts that annotate pull requests.
+    Sarif,
 }
 
 /// Whether `upgrade`/`downgrade` apply, print the SQL, or try it and roll back.
@@ -266,7 +364,17 @@ pub enum RunMode {
 /// (usage errors exit with 2, matching autogen's error code). A `--from`/`--to` that is
 /// neither a file nor a usable connection string is an error for `main` to print.
 pub fn parse() -> Result<Command> {
-    let args = Args::try_parse().unwrap_or_else(|error| exit_like_clap(&error));
+    let args = Args::try_parse().unwrap_or_else(|error| {
+        output::choose_colour(colour_from_arguments());
+        exit_like_clap(&error)
+    });
+    output::choose_colour(anstream_choice(args.color));
+    output::set_verbosity(match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (false, 0) => Verbosity::Normal,
+        (false, 1) => Verbosity::Verbose,
+        (false, _) => Verbosity::VeryVerbose,
+    });
     let config = args.config;
     let project = |database: Option<DatabaseArg>| Project {
         config: config.clone(),
@@ -278,11 +386,19 @@ pub fn parse() -> Result<Command> {
             to,
             exit_code,
             reverse,
+            format,
         } => Command::Diff {
-            from: Source::parse(&from)?,
+            from: Source::parse(&from.ok_or_else(|| {
+                Error::Usage(
+                    "diff needs the current schema\n  hint: pass --from (a connection string, \
+                     a schema file or a migrations directory), or set $DATABASE_URL"
+                        .to_string(),
+                )
+            })?)?,
             to: Source::parse(&to)?,
             exit_code,
             reverse,
+            format,
         },
         RawCommand::Inspect {
             database_url,
@@ -303,6 +419,7 @@ pub fn parse() -> Result<Command> {
             message,
             allow_destructive,
             accept_drift,
+            format,
             database,
         } => Command::Project {
             project: project(Some(database)),
@@ -310,6 +427,7 @@ pub fn parse() -> Result<Command> {
                 message,
                 allow_destructive,
                 accept_drift,
+                format,
             },
         },
         RawCommand::Upgrade {
@@ -344,6 +462,22 @@ pub fn parse() -> Result<Command> {
             project: project(Some(database)),
             action: Action::History,
         },
+        RawCommand::Heads => Command::Project {
+            project: project(None),
+            action: Action::Heads,
+        },
+        RawCommand::Revision { message } => Command::Project {
+            project: project(None),
+            action: Action::Revision { message },
+        },
+        RawCommand::Edit { revision } => Command::Project {
+            project: project(None),
+            action: Action::Edit { revision },
+        },
+        RawCommand::Rebase => Command::Project {
+            project: project(None),
+            action: Action::Rebase,
+        },
         RawCommand::Show { revision } => Command::Project {
             project: project(None),
             action: Action::Show { revision },
@@ -370,9 +504,16 @@ pub fn parse() -> Result<Command> {
                 lock_timeout: lock.lock_timeout,
             },
         },
-        RawCommand::Check { database } => Command::Project {
+        RawCommand::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Args::command(), "autogen", &mut script);
+            Command::Print(String::from_utf8_lossy(&script).into_owned())
+        }
+        RawCommand::Man { command } => Command::Print(man_page(command.as_deref())?),
+        RawCommand::SchemaJson => Command::SchemaJson,
+        RawCommand::Check { format, database } => Command::Project {
             project: project(Some(database)),
-            action: Action::Check,
+            action: Action::Check { format },
         },
     })
 }
@@ -393,14 +534,14 @@ impl RunArgs {
 /// exit 0, usage errors 2; an unwritable stream is exit 2, and a closed pipe changes
 /// nothing (nobody reads the text, the code still stands).
 fn exit_like_clap(error: &clap::Error) -> ! {
-    let (stream, is_terminal) = match error.use_stderr() {
-        true => (Stream::Stderr, std::io::stderr().is_terminal()),
-        false => (Stream::Stdout, std::io::stdout().is_terminal()),
+    let stream = match error.use_stderr() {
+        true => Stream::Stderr,
+        false => Stream::Stdout,
     };
     let rendered = error.render();
-    let text = match Colour::for_stream(is_terminal) {
-        Colour::Always => rendered.ansi().to_string(),
-        Colour::Never => rendered.to_string(),
+    let text = match output::colours(stream) {
+        true => rendered.ansi().to_string(),
+        false => rendered.to_string(),
     };
     let code = match output::write(stream, &text) {
         Ok(()) => error.exit_code(),
@@ -412,4 +553,91 @@ fn exit_like_clap(error: &clap::Error) -> ! {
         }
     };
     std::process::exit(code)
+}
+
+/// The man page of autogen, or of one of its commands (`autogen-upgrade(1)`), as roff.
+fn man_page(command: Option<&str>) -> Result<String> {
+    let mut root = Args::command();
+    // Built, so a command's page lists the global options too.
+    root.build();
+    let page = match command {
+        None => root,
+        Some(name) => root
+            .find_subcommand(name)
+            .map(|subcommand| {
+                subcommand
+                    .clone()
+                    .display_name(format!("autogen-{name}"))
+                    .bin_name(format!("autogen {name}"))
+                    .version(env!("CARGO_PKG_VERSION"))
+            })
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "no command {name}\n  hint: `autogen --help` lists the commands"
+                ))
+            })?,
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut roff)
+        .map_err(|source| Error::Output {
+            stream: Stream::Stdout,
+            source,
+        })?;
+    Ok(String::from_utf8_lossy(&roff).into_owned())
+}
+
+fn anstream_choice(choice: ColorChoice) -> output::ColorChoice {
+    match choice {
+        ColorChoice::Auto => output::ColorChoice::Auto,
+        ColorChoice::Always => output::ColorChoice::Always,
+        ColorChoice::Never => output::ColorChoice::Never,
+    }
+}
+
+/// `--color` as typed, for help and usage errors, which clap reports before it hands back
+/// the parsed arguments; the last one counts, as when parsing succeeds.
+fn colour_from_arguments() -> output::ColorChoice {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let mut choice = ColorChoice::Auto;
+    for (index, argument) in arguments.iter().enumerate() {
+        let value = match argument.strip_prefix("--color") {
+            Some(rest) if rest.starts_with('=') => Some(&rest[1..]),
+            Some("") => arguments.get(index + 1).map(String::as_str),
+            _ => None,
+        };
+        if let Some(parsed) = value.and_then(|value| ColorChoice::from_str(value, true).ok()) {
+            choice = parsed;
+        }
+    }
+    anstream_choice(choice)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_argument_of_every_command_says_what_it_is() {
+        let mut missing = Vec::new();
+        let root = Args::command();
+        let mut commands = vec![(String::from("autogen"), &root)];
+        while let Some((path, command)) = commands.pop() {
+            for argument in command.get_arguments() {
+                let id = argument.get_id().as_str();
+                if argument.get_help().is_none() && !matches!(id, "help" | "version") {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for subcommand in command.get_subcommands() {
+                assert!(
+                    subcommand.get_about().is_some(),
+                    "{path} {}",
+                    subcommand.get_name()
+                );
+                commands.push((format!("{path} {}", subcommand.get_name()), subcommand));
+            }
+        }
+        assert!(missing.is_empty(), "arguments without help: {missing:?}");
+    }
 }

@@ -47,9 +47,23 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads `path`, or `autogen.toml` in the current directory.
+    /// Reads `path`, or else `autogen.toml` in the current directory or the nearest parent
+    /// that has one, as cargo finds `Cargo.toml`.
     pub fn load(path: Option<&Path>) -> Result<Config> {
-        let path = path.unwrap_or(Path::new(FILE_NAME));
+        let found;
+        let path = match path {
+            Some(path) => path,
+            None => {
+                found = find().ok_or_else(|| {
+                    Error::Usage(format!(
+                        "{FILE_NAME} not found in this directory or any parent\n  hint: run \
+                         `autogen init` to create a project here, or point at one with \
+                         --config PATH"
+                    ))
+                })?;
+                &found
+            }
+        };
         let bytes = match crate::fs::read_input(path) {
             Ok(bytes) => bytes,
             Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
@@ -94,6 +108,21 @@ impl Config {
             ))
         })
     }
+}
+
+/// `autogen.toml` here, or in the nearest parent directory that has one, as a relative path
+/// (`../../autogen.toml`), so the paths messages show stay short.
+fn find() -> Option<PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    here.ancestors()
+        .enumerate()
+        .find_map(|(n_levels, directory)| {
+            directory.join(FILE_NAME).is_file().then(|| {
+                let mut path: PathBuf = std::iter::repeat_n("..", n_levels).collect();
+                path.push(FILE_NAME);
+                path
+            })
+        })
 }
 
 fn parse(text: &str, path: &Path) -> Result<Config> {

@@ -4,6 +4,8 @@
 
 use std::process::ExitCode;
 
+use anstyle::{AnsiColor, Style};
+
 use autogen::error::Error;
 use autogen::output;
 
@@ -35,7 +37,12 @@ fn fail(error: &Error) -> ExitCode {
     if error.is_broken_pipe() {
         return ExitCode::SUCCESS;
     }
+    // Red and bold like clap's own `error:`, when standard error takes colour.
+    let style = match output::colours(output::Stream::Stderr) {
+        true => AnsiColor::Red.on_default().bold(),
+        false => Style::new(),
+    };
     // Nothing is left to report to when standard error fails; the exit code says it.
-    let _ = output::stderr_line(format_args!("error: {error}"));
+    let _ = output::stderr_line(format_args!("{style}error:{style:#} {error}"));
     ExitCode::from(error.exit_code())
 }

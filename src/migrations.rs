@@ -15,6 +15,11 @@ use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 use crate::error::{Error, Result};
 use crate::syntax::quote::{comment_text, comment_text_value};
 
+mod branches;
+mod resolve;
+
+pub use branches::{heads, rebase, Rebased};
+
 /// Overrides the clock (RFC 3339, e.g. `2026-11-24T17:00:00Z`) so tests and the README
 /// get the same revision ids in every run.
 pub const NOW_ENV: &str = "AUTOGEN_NOW";
@@ -163,35 +168,6 @@ impl Chain {
 
     pub fn position(&self, id: &str) -> Option<usize> {
         self.revisions.iter().position(|revision| revision.id == id)
-    }
-
-    /// Resolves what the user typed: `head`, `base` (`None`), a revision id or a file name
-    /// without its suffix.
-    pub fn resolve(&self, target: &str) -> Result<Option<usize>> {
-        match target {
-            "base" => return Ok(None),
-            "head" => {
-                return match self.revisions.len() {
-                    0 => Ok(None),
-                    n_revisions => Ok(Some(n_revisions - 1)),
-                }
-            }
-            _ => {}
-        }
-        let target = target
-            .trim_end_matches(UP_SUFFIX)
-            .trim_end_matches(DOWN_SUFFIX);
-        self.revisions
-            .iter()
-            .position(|revision| revision.id == target || revision.name == target)
-            .map(Some)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "unknown revision {target}\n  hint: `autogen history` lists the revisions \
-                     in {}; `head` and `base` name the ends",
-                    self.directory.display()
-                ))
-            })
     }
 }
 
@@ -402,9 +378,10 @@ fn order_chain(directory: &Path, revisions: Vec<Revision>) -> Result<Chain> {
                 &moved.up_path,
                 format!(
                     "revisions {} and {} {parent_text}: two branches of history were merged\n  \
-                     hint: put {} after {}: if {} is not applied to any database, delete its two \
-                     files, run `autogen upgrade`, then `autogen migrate -m \"{}\"` again; or set \
-                     the `-- parent:` line of both its files to {}",
+                     hint: `autogen rebase` puts {} after the last revision of {}'s branch; or, \
+                     if {} is not applied to any database, delete its two files, run `autogen \
+                     upgrade`, then `autogen migrate -m \"{}\"` again; or set the `-- parent:` \
+                     line of both its files to {}",
                     kept.id,
                     moved.id,
                     moved.id,
@@ -453,6 +430,11 @@ fn revision_error(path: &Path, message: impl Into<String>) -> Error {
         path: path.to_path_buf(),
         message: message.into(),
     }
+}
+
+/// The first 12 hex digits of a checksum, as messages show it.
+pub fn short_checksum(checksum: &str) -> &str {
+    checksum.get(..12).unwrap_or(checksum)
 }
 
 /// sha256 (hex) of the up file's bytes followed by the down file's.

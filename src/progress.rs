@@ -1,12 +1,12 @@
 //! A status line on a terminal for work that takes over a second: reading a catalog,
 //! building a shadow database, applying a revision. Nothing is shown when standard error is
-//! not a terminal, so pipes and CI logs see only the results.
+//! not a terminal, so pipes and CI logs see only the results, nor with `-q`.
 
 use std::future::Future;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use crate::output::{self, Stream};
+use crate::output::{self, Stream, Verbosity};
 
 const FIRST_SHOWN_AFTER: Duration = Duration::from_secs(1);
 const REFRESHED_EVERY: Duration = Duration::from_millis(500);
@@ -14,7 +14,7 @@ const REFRESHED_EVERY: Duration = Duration::from_millis(500);
 /// Awaits `work`, showing `label` and the elapsed seconds on standard error (a terminal)
 /// while it takes longer than a second; the line is cleared when it ends.
 pub async fn during<T>(label: &str, work: impl Future<Output = T>) -> T {
-    if !std::io::stderr().is_terminal() {
+    if !std::io::stderr().is_terminal() || output::verbosity() == Verbosity::Quiet {
         return work.await;
     }
     let started = Instant::now();

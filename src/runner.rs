@@ -11,7 +11,7 @@ use tokio_postgres::{Client, GenericClient};
 
 use crate::db;
 use crate::error::{Error, Result};
-use crate::migrations::{Chain, Revision};
+use crate::migrations::{short_checksum, Chain, Revision};
 use crate::syntax::quote::{comment_text, literal};
 use crate::syntax::statements::{split_statements, FileStatement};
 
@@ -188,8 +188,8 @@ pub fn position_and_problems(chain: &Chain, applied: &[Applied]) -> (Option<usiz
                     revision.id,
                     row.applied_at,
                     row.applied_by,
-                    short(&revision.checksum),
-                    short(&row.checksum),
+                    short_checksum(&revision.checksum),
+                    short_checksum(&row.checksum),
                     revision.up_path.display(),
                     revision.down_path.display()
                 ),
@@ -213,10 +213,6 @@ pub fn position_and_problems(chain: &Chain, applied: &[Applied]) -> (Option<usiz
         }
     }
     (positions.last().copied(), problems)
-}
-
-fn short(checksum: &str) -> &str {
-    checksum.get(..12).unwrap_or(checksum)
 }
 
 /// The session-level advisory lock, held on a connection of its own until released.

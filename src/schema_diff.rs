@@ -1,17 +1,16 @@
 //! How two schemas differ, for people: both rendered as canonical schema YAML and compared
 //! line by line as a unified diff (`check` shows it), coloured on a terminal.
 
-use std::ffi::OsStr;
-
+use anstyle::{AnsiColor, Style};
 use similar::{ChangeTag, TextDiff};
 
 use crate::model::{Directives, Schema};
+use crate::output::{self, Stream};
 use crate::spec;
 
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
-const CYAN: &str = "\x1b[36m";
-const RESET: &str = "\x1b[0m";
+const RED: Style = AnsiColor::Red.on_default();
+const GREEN: Style = AnsiColor::Green.on_default();
+const CYAN: Style = AnsiColor::Cyan.on_default();
 
 /// Lines of unchanged context around each change.
 const CONTEXT: usize = 3;
@@ -24,18 +23,12 @@ pub enum Colour {
 }
 
 impl Colour {
-    /// Colour when stdout/stderr (the given stream) is a terminal and NO_COLOR is unset or empty.
-    pub fn for_stream(is_terminal: bool) -> Colour {
-        Colour::decide(is_terminal, std::env::var_os("NO_COLOR").as_deref())
-    }
-
-    /// The rule of `for_stream`, with the environment passed in (<https://no-color.org>).
-    fn decide(is_terminal: bool, no_color: Option<&OsStr>) -> Colour {
-        let suppressed = no_color.is_some_and(|value| !value.is_empty());
-        if is_terminal && !suppressed {
-            Colour::Always
-        } else {
-            Colour::Never
+    /// Colour for text bound for `stream`, as `--color` (and, for `auto`, the terminal and
+    /// `NO_COLOR`) decide.
+    pub fn for_stream(stream: Stream) -> Colour {
+        match output::colours(stream) {
+            true => Colour::Always,
+            false => Colour::Never,
         }
     }
 }
@@ -88,13 +81,9 @@ fn state_only(schema: &Schema) -> Schema {
 }
 
 /// Appends one line, wrapped in `paint` when colouring.
-fn push_line(out: &mut String, line: &str, paint: Option<&str>, colour: Colour) {
+fn push_line(out: &mut String, line: &str, paint: Option<Style>, colour: Colour) {
     match (paint, colour) {
-        (Some(code), Colour::Always) => {
-            out.push_str(code);
-            out.push_str(line);
-            out.push_str(RESET);
-        }
+        (Some(style), Colour::Always) => out.push_str(&format!("{style}{line}{style:#}")),
         _ => out.push_str(line),
     }
     out.push('\n');
@@ -102,7 +91,6 @@ fn push_line(out: &mut String, line: &str, paint: Option<&str>, colour: Colour) 
 
 #[cfg(test)]
 mod tests {
-    use std::ffi::OsStr;
     use std::path::Path;
 
     use super::*;
@@ -219,7 +207,7 @@ tables:
             Colour::Never,
         )
         .unwrap();
-        let uncoloured = [RED, GREEN, CYAN, RESET]
+        let uncoloured = ["\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[0m"]
             .iter()
             .fold(expected.to_owned(), |text, code| text.replace(code, ""));
         assert!(!plain.contains('\x1b'), "{plain:?}");
@@ -284,14 +272,5 @@ tables:
         assert_eq!(state_only(&renamed).directives, Directives::default());
         assert!(state_only(&database).unmanaged.is_empty());
         assert_eq!(state_only(&renamed), state_only(&database));
-    }
-
-    #[test]
-    fn colour_only_on_a_terminal_without_no_color() {
-        assert_eq!(Colour::for_stream(false), Colour::Never);
-        assert_eq!(Colour::decide(false, None), Colour::Never);
-        assert_eq!(Colour::decide(true, None), Colour::Always);
-        assert_eq!(Colour::decide(true, Some(OsStr::new(""))), Colour::Always);
-        assert_eq!(Colour::decide(true, Some(OsStr::new("1"))), Colour::Never);
     }
 }

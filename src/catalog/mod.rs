@@ -22,6 +22,7 @@ use crate::model::{
     IndexKey, IndexTarget, MatchType, PrimaryKey, QualifiedName, ReferentialAction, Schema,
     Sequence, SequenceOptions, Table, UniqueConstraint, UnmanagedObject, View, ViewOptions,
 };
+use crate::output::{self, verboseln, Verbosity};
 use queries::*;
 use version::ServerVersion;
 
@@ -633,10 +634,21 @@ async fn run(
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Vec<Row>> {
-    client
+    let started = std::time::Instant::now();
+    let rows = client
         .query(sql, params)
         .await
-        .map_err(|source| Error::database(format!("catalog query {query}"), source))
+        .map_err(|source| Error::database(format!("catalog query {query}"), source))?;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let rows_text = match rows.len() {
+        1 => "1 row".to_string(),
+        n_rows => format!("{n_rows} rows"),
+    };
+    verboseln!("catalog query {query}: {rows_text} in {elapsed_ms:.1} ms")?;
+    if output::verbosity() == Verbosity::VeryVerbose {
+        verboseln!("{}", sql.trim())?;
+    }
+    Ok(rows)
 }
 
 /// A result row that knows which query produced it, for error context.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::config::Config;
 use crate::error::Result;
 use crate::migrations;
-use crate::output::{errln, outln};
+use crate::output::{noteln, outln};
 use crate::runner;
 
 use super::report_problems;
@@ -63,7 +63,7 @@ pub(super) async fn history(config: &Config, url: Option<&str>) -> Result<u8> {
         }
     }
     match url {
-        None => errln!("note: no database configured; showing the files only")?,
+        None => noteln!("note: no database configured; showing the files only")?,
         Some(_) if entries.is_empty() => outln!("\nno upgrades or downgrades recorded yet")?,
         Some(_) => {
             outln!("\naudit history (autogen.history), oldest first:")?;

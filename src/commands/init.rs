@@ -6,7 +6,7 @@ use crate::catalog::{self, SchemaScope};
 use crate::config::{self, DatabaseSetting};
 use crate::error::{Error, Result};
 use crate::model::Schema;
-use crate::output::{errln, outln};
+use crate::output::{errln, noteln, outln};
 use crate::runner;
 use crate::{db, fs, normalize, spec};
 
@@ -37,7 +37,11 @@ pub(super) async fn init(
     let root = config_path.parent().unwrap_or(Path::new(""));
     let schema_path = root.join(config::DEFAULT_SCHEMA);
     let migrations_path = root.join(config::DEFAULT_MIGRATIONS);
-    for path in [config_path, schema_path.as_path()] {
+    for path in [
+        config_path,
+        schema_path.as_path(),
+        &schema_path.with_file_name(spec::JSON_SCHEMA_FILE_NAME),
+    ] {
         if path.exists() {
             return Err(Error::Usage(format!(
                 "{} already exists; init never overwrites a file\n  hint: this looks like an \
@@ -70,16 +74,20 @@ pub(super) async fn init(
     };
     let schema_text = match &adopted {
         Some(schema) => format!(
-            "# The desired schema, first written by `autogen init --from-db` from the database.\n{}",
+            "{}# The desired schema, first written by `autogen init --from-db` from the \
+             database.\n{}",
+            spec::LANGUAGE_SERVER_LINE,
             spec::write(schema)
         ),
-        None => STARTER_SCHEMA.to_string(),
+        None => format!("{}{STARTER_SCHEMA}", spec::LANGUAGE_SERVER_LINE),
     };
+    let json_schema_path = schema_path.with_file_name(spec::JSON_SCHEMA_FILE_NAME);
     create_dir(&migrations_path)?;
     if let Some(schema_directory) = schema_path.parent() {
         create_dir(schema_directory)?;
     }
     fs::write_atomically(&schema_path, schema_text.as_bytes())?;
+    fs::write_atomically(&json_schema_path, spec::JSON_SCHEMA.as_bytes())?;
     fs::write_atomically(config_path, config::starter_text(&database).as_bytes())?;
     let database_note = match &database {
         DatabaseSetting::Url(url) => format!("database {}", db::parse(url)?.describe()),
@@ -87,6 +95,10 @@ pub(super) async fn init(
     };
     outln!("created {} ({database_note})", config_path.display())?;
     outln!("created {}", schema_path.display())?;
+    outln!(
+        "created {} (for editors: the schema file's JSON Schema)",
+        json_schema_path.display()
+    )?;
     outln!("created {}/", migrations_path.display())?;
 
     let (Some(url), Some(schema)) = (&from_db, &adopted) else {
@@ -142,7 +154,7 @@ fn recorded_database(url: &str) -> Result<DatabaseSetting> {
         return Ok(DatabaseSetting::Url(url.to_string()));
     }
     let variable = config::DEFAULT_DATABASE_URL_ENV;
-    errln!(
+    noteln!(
         "note: the connection string holds a password, so autogen.toml reads it from \
          ${variable} instead of recording it\n  hint: export {variable}='...' with that \
          connection string, password included, before running autogen (from your CI's \

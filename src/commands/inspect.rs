@@ -14,7 +14,7 @@ pub(super) async fn inspect(database_url: &str, output: Option<&Path>) -> Result
     let client = db::connect(database_url).await?;
     let schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
     report_unmanaged(&[&schema])?;
-    let yaml = spec::write(&schema);
+    let yaml = format!("{}{}", spec::LANGUAGE_SERVER_LINE, spec::write(&schema));
     match output {
         Some(path) => fs::write_output(path, yaml.as_bytes())?,
         None => output::write(Stream::Stdout, &yaml)?,

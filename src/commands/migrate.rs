@@ -1,27 +1,80 @@
 //! `autogen migrate`: write the next revision, the difference between the schema file and
 //! the database at head (or, without one, the state the revisions produce).
 
+use serde::Serialize;
+
+use crate::cli::Format;
 use crate::config::Config;
 use crate::diff::Change;
 use crate::drift;
 use crate::error::{Error, Result};
 use crate::lockfile::ProjectLock;
-use crate::migrations::{self, Chain};
+use crate::migrations::{self, Chain, NewRevision};
 use crate::model::Schema;
-use crate::output::{errln, outln};
+use crate::output::{self, errln, noteln, outln};
 use crate::runner;
 use crate::schema_diff::Colour;
+use crate::sql::Direction;
 
+use super::json::{self, ChangeJson, UnmanagedJson};
 use super::{
-    hazards, managed_schemas, one_line, read_database_and_file, read_migrations_and_file,
+    hazards, managed_schemas, read_database_and_file, read_migrations_and_file,
     refuse_unmanaged_casualties, replays, report::Report, report_rename_suggestions,
-    report_unmanaged, stamp_written, write_revision, Position,
+    report_unmanaged, revision_message, stamp_written, write_revision, Position,
 };
 
 /// How `migrate` treats data loss and drift.
 pub(super) struct MigrateOptions {
     pub(super) allow_destructive: bool,
     pub(super) accept_drift: bool,
+    pub(super) format: Format,
+}
+
+/// What `migrate --format json` prints.
+#[derive(Serialize)]
+struct MigrateJson {
+    version: u32,
+    /// `written`, or `no_changes` when the schema file already matches.
+    status: &'static str,
+    /// In the order they were written: an accepted drift revision comes first.
+    revisions: Vec<RevisionJson>,
+    unmanaged: Vec<UnmanagedJson>,
+    rename_suggestions: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct RevisionJson {
+    id: String,
+    parent: Option<String>,
+    message: String,
+    up: String,
+    down: String,
+    /// Whether it was recorded as applied without running (`--accept-drift`'s revision).
+    stamped: bool,
+    /// The upgrade's hazards, as its header lists them.
+    hazards: Vec<String>,
+    changes: Vec<ChangeJson>,
+}
+
+impl RevisionJson {
+    fn new(
+        revision: &NewRevision,
+        parent: Option<String>,
+        message: &str,
+        migration: &crate::Migration,
+        stamped: bool,
+    ) -> RevisionJson {
+        RevisionJson {
+            id: revision.id.clone(),
+            parent,
+            message: message.to_string(),
+            up: revision.up_path.display().to_string(),
+            down: revision.down_path.display().to_string(),
+            stamped,
+            hazards: hazards(&migration.changes),
+            changes: json::changes(&migration.changes, Direction::Upgrade),
+        }
+    }
 }
 
 /// The message of the revision `migrate --accept-drift` writes for hand-made changes.
@@ -45,14 +98,7 @@ pub(super) async fn migrate(
     message: &str,
     options: &MigrateOptions,
 ) -> Result<u8> {
-    let message = one_line(message);
-    if message.is_empty() {
-        return Err(Error::Usage(
-            "the message is empty\n  hint: say what the revision does: \
-             autogen migrate -m \"add vaccination status\""
-                .into(),
-        ));
-    }
+    let message = revision_message(message, "migrate")?;
     // Read first, so a missing directory gets read_chain's hint rather than a lock error.
     migrations::read_chain(&config.migrations)?;
     let _project_lock = ProjectLock::acquire(&config.migrations)?;
@@ -60,7 +106,7 @@ pub(super) async fn migrate(
         Some(url) => migrate_start_on(config, url, options).await?,
         None => {
             let chain = migrations::read_chain(&config.migrations)?;
-            errln!(
+            noteln!(
                 "note: no database configured; comparing {} with the state the revisions in {} \
                  produce",
                 config.schema.display(),
@@ -79,7 +125,20 @@ pub(super) async fn migrate(
     let migration = crate::generate(&start.current, &start.desired);
     refuse_unmanaged_casualties(&migration, &start.current)?;
     crate::diff::refuse_blocked_rebuilds(&migration, &start.current, &start.desired)?;
+    let text = options.format == Format::Text;
+    let mut document = MigrateJson {
+        version: json::VERSION,
+        status: "written",
+        revisions: Vec::new(),
+        unmanaged: json::unmanaged(&[&start.current, &start.desired]),
+        rename_suggestions: crate::diff::rename_suggestions(&migration.changes),
+    };
     if migration.changes.is_empty() && start.accepted_drift.is_none() {
+        if !text {
+            document.status = "no_changes";
+            output::json(&document)?;
+            return Ok(0);
+        }
         let compared_with = match url {
             Some(_) => "the database".to_string(),
             None => format!(
@@ -118,15 +177,24 @@ pub(super) async fn migrate(
     if let (Some(accepted), Some(url)) = (&start.accepted_drift, url) {
         let revision = write_revision(
             &config.migrations,
-            parent,
+            parent.clone(),
             ACCEPTED_DRIFT_MESSAGE.to_string(),
             accepted,
         )?;
-        for change in &accepted.changes {
-            outln!("Accepted drift: {}", change.summary())?;
+        document.revisions.push(RevisionJson::new(
+            &revision,
+            parent,
+            ACCEPTED_DRIFT_MESSAGE,
+            accepted,
+            true,
+        ));
+        if text {
+            for change in &accepted.changes {
+                outln!("Accepted drift: {}", change.summary())?;
+            }
+            outln!("Generated {}", revision.up_path.display())?;
+            outln!("Generated {}", revision.down_path.display())?;
         }
-        outln!("Generated {}", revision.up_path.display())?;
-        outln!("Generated {}", revision.down_path.display())?;
         let stamped = stamp_written(&config.migrations, url, &revision.id).await;
         if stamped.is_err() {
             let _ = errln!(
@@ -136,11 +204,17 @@ pub(super) async fn migrate(
             );
         }
         stamped?;
-        outln!(
-            "stamped {} as applied in the database (its changes are already there)",
-            revision.id
-        )?;
+        if text {
+            outln!(
+                "stamped {} as applied in the database (its changes are already there)",
+                revision.id
+            )?;
+        }
         if migration.changes.is_empty() {
+            if !text {
+                output::json(&document)?;
+                return Ok(0);
+            }
             outln!(
                 "no further changes: {} matches the database",
                 config.schema.display()
@@ -149,7 +223,19 @@ pub(super) async fn migrate(
         }
         parent = Some(revision.id);
     }
-    let revision = write_revision(&config.migrations, parent, message, &migration)?;
+    let revision = write_revision(
+        &config.migrations,
+        parent.clone(),
+        message.clone(),
+        &migration,
+    )?;
+    if !text {
+        document.revisions.push(RevisionJson::new(
+            &revision, parent, &message, &migration, false,
+        ));
+        output::json(&document)?;
+        return Ok(0);
+    }
     for change in &migration.changes {
         outln!("Detected {}", change.summary())?;
     }
@@ -183,7 +269,7 @@ async fn migrate_start_on(config: &Config, url: &str, options: &MigrateOptions) 
     let (replayed_head, desired) = match read_migrations_and_file(config, Some(url)).await {
         Ok(pair) => pair,
         Err(error @ Error::Replay { .. }) if replays(&error, &config.migrations) => {
-            errln!(
+            noteln!(
                 "note: {} cannot be replayed offline, so drift cannot be checked; comparing \
                  the database with {}:\n{error}",
                 config.migrations.display(),
@@ -217,7 +303,7 @@ async fn migrate_start_on(config: &Config, url: &str, options: &MigrateOptions) 
                 &drift,
                 &config.migrations.display().to_string(),
                 &position.describe_id(),
-                Colour::for_stream(false),
+                Colour::Never,
             );
             return Err(Error::Workflow(format!(
                 "the database has changes no revision made; no revision written\n{}  hint: \

@@ -10,12 +10,18 @@
 mod check;
 mod current;
 mod diff;
+mod edit;
+mod heads;
 mod history;
 mod init;
 mod inspect;
+mod json;
 mod migrate;
+mod rebase;
 mod repair;
 mod report;
+mod revision;
+mod sarif;
 mod show;
 mod stamp;
 mod upgrade;
@@ -24,13 +30,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::cli::{Action, Command, Project};
+use crate::cli::{Action, Command, Project, RunMode};
 use crate::config::{Config, DatabaseSetting};
 use crate::diff::Change;
 use crate::error::{Error, Result};
 use crate::migrations::{self, Chain, Header, NewRevision, Revision};
 use crate::model::Schema;
-use crate::output::errln;
+use crate::output::{self, noteln, Stream};
 use crate::runner::{self, Direction, Lock};
 use crate::source::{self, Source};
 
@@ -41,7 +47,8 @@ pub async fn run(command: Command) -> Result<u8> {
             to,
             exit_code,
             reverse,
-        } => diff::diff(&from, &to, exit_code, reverse).await,
+            format,
+        } => diff::diff(&from, &to, exit_code, reverse, format).await,
         Command::Inspect {
             database_url,
             output,
@@ -52,6 +59,8 @@ pub async fn run(command: Command) -> Result<u8> {
             from_db,
         } => init::init(config.as_deref(), database_url, from_db).await,
         Command::Project { project, action } => run_action(&project, action).await,
+        Command::Print(text) => output::write(Stream::Stdout, &text).map(|()| 0),
+        Command::SchemaJson => output::write(Stream::Stdout, crate::spec::JSON_SCHEMA).map(|()| 0),
     }
 }
 
@@ -63,10 +72,12 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             message,
             allow_destructive,
             accept_drift,
+            format,
         } => {
             let options = migrate::MigrateOptions {
                 allow_destructive,
                 accept_drift,
+                format,
             };
             migrate::migrate(&config, database_url().ok().as_deref(), &message, &options).await
         }
@@ -81,7 +92,11 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
                 mode,
                 lock_timeout,
             };
-            upgrade::move_database(&config, &database_url()?, &run).await
+            let url = match mode {
+                RunMode::PrintSql => database_url().ok(),
+                _ => Some(database_url()?),
+            };
+            upgrade::move_database(&config, url.as_deref(), &run).await
         }
         Action::Downgrade {
             target,
@@ -94,7 +109,11 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
                 mode,
                 lock_timeout,
             };
-            upgrade::move_database(&config, &database_url()?, &run).await
+            let url = match mode {
+                RunMode::PrintSql => database_url().ok(),
+                _ => Some(database_url()?),
+            };
+            upgrade::move_database(&config, url.as_deref(), &run).await
         }
         Action::Current => current::current(&config, &database_url()?).await,
         Action::History => {
@@ -105,6 +124,10 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             };
             history::history(&config, url.as_deref()).await
         }
+        Action::Heads => heads::heads(&config),
+        Action::Revision { message } => revision::revision(&config, &message),
+        Action::Edit { revision } => edit::edit(&config, revision.as_deref()),
+        Action::Rebase => rebase::rebase(&config),
         Action::Show { revision } => show::show(&config, &revision),
         Action::Stamp {
             revision,
@@ -113,7 +136,9 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
         Action::Repair { yes, lock_timeout } => {
             repair::repair(&config, &database_url()?, yes, lock_timeout).await
         }
-        Action::Check => check::check(&config, database_url().ok().as_deref()).await,
+        Action::Check { format } => {
+            check::check(&config, database_url().ok().as_deref(), format).await
+        }
     }
 }
 
@@ -175,8 +200,16 @@ impl Position {
     }
 }
 
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
+/// A revision's message on one line; refused when empty, since it also names the files.
+fn revision_message(message: &str, command: &str) -> Result<String> {
+    let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    if message.is_empty() {
+        return Err(Error::Usage(format!(
+            "the message is empty\n  hint: say what the revision does: autogen {command} -m \
+             \"add vaccination status\""
+        )));
+    }
+    Ok(message)
 }
 
 /// Writes `migration` as the revision after `parent`, with an id from the clock.
@@ -306,7 +339,7 @@ async fn stamp_written(migrations_path: &Path, url: &str, revision_id: &str) -> 
 /// the state the errors of other commands talk about.
 fn report_problems(problems: &[Error]) -> Result<()> {
     for problem in problems {
-        errln!("warning: {problem}")?;
+        noteln!("warning: {problem}")?;
     }
     Ok(())
 }
@@ -314,7 +347,7 @@ fn report_problems(problems: &[Error]) -> Result<()> {
 /// A drop and an add that look like a rename get a hint; autogen never guesses renames.
 fn report_rename_suggestions(changes: &[Change]) -> Result<()> {
     for suggestion in crate::diff::rename_suggestions(changes) {
-        errln!("hint: {suggestion}")?;
+        noteln!("hint: {suggestion}")?;
     }
     Ok(())
 }
@@ -328,12 +361,12 @@ fn report_unmanaged(schemas: &[&Schema]) -> Result<()> {
     if unmanaged.is_empty() {
         return Ok(());
     }
-    errln!(
+    noteln!(
         "note: {} object(s) that autogen does not manage were left alone:",
         unmanaged.len()
     )?;
     for object in unmanaged {
-        errln!("  {} {}", object.kind, object.name)?;
+        noteln!("  {} {}", object.kind, object.name)?;
     }
     Ok(())
 }

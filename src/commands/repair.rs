@@ -1,14 +1,13 @@
 //! `autogen repair`: applied revisions whose files were edited, and recording their new
 //! checksums.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use crate::config::Config;
 use crate::drift;
 use crate::error::{Error, Result};
 use crate::migrations::{self, Chain, Revision};
-use crate::output::{self, errln, outln, Stream};
+use crate::output::{self, noteln, outln, Stream};
 use crate::runner::{self, Lock};
 use crate::schema_diff::Colour;
 
@@ -46,7 +45,7 @@ async fn repair_locked(
     for row in &applied {
         let Some(position) = chain.position(&row.revision) else {
             n_missing += 1;
-            errln!(
+            noteln!(
                 "warning: revision {} is applied but its files are missing; repair cannot \
                  record them\n  hint: restore {}_*.up.sql and .down.sql from version control",
                 row.revision,
@@ -108,7 +107,7 @@ async fn repair_locked(
                 &drift,
                 &migrations_dir,
                 &at,
-                Colour::for_stream(std::io::stdout().is_terminal()),
+                Colour::for_stream(Stream::Stdout),
             );
             text.push_str(&format!(
                 "the edited revisions no longer produce this database's schema; after the \

@@ -6,8 +6,8 @@ use std::time::Duration;
 use crate::cli::RunMode;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::migrations;
-use crate::output::{self, errln, outln, Stream};
+use crate::migrations::{self, Chain};
+use crate::output::{self, errln, noteln, outln, Stream};
 use crate::runner::{self, Direction, Lock, Step};
 
 use super::{count, Position};
@@ -29,15 +29,39 @@ impl Run {
     }
 }
 
-pub(super) async fn move_database(config: &Config, url: &str, run: &Run) -> Result<u8> {
+/// `url` is `None` only for `--sql` without a database configured.
+pub(super) async fn move_database(config: &Config, url: Option<&str>, run: &Run) -> Result<u8> {
     // The files are checked before anything connects: a fork stops every command.
-    migrations::read_chain(&config.migrations)?;
+    let chain = migrations::read_chain(&config.migrations)?;
+    let range = run
+        .target
+        .as_deref()
+        .and_then(|target| target.split_once(':'));
+    let url = match (url, range, run.mode) {
+        (None, _, RunMode::PrintSql) | (_, Some(_), RunMode::PrintSql) => {
+            return print_offline(chain, range, run)
+        }
+        (_, Some(_), _) => {
+            return Err(Error::Usage(
+                "a FROM:TO range only prints SQL\n  hint: add --sql, or name one revision"
+                    .to_string(),
+            ))
+        }
+        (Some(url), None, _) => url,
+        (None, None, _) => {
+            return Err(Error::Usage(
+                "no database to run against\n  hint: set database_url in autogen.toml or \
+                 $DATABASE_URL, or add --sql to print the SQL instead"
+                    .to_string(),
+            ))
+        }
+    };
     let mut client = runner::connect(url).await?;
     if run.mode == RunMode::PrintSql {
         let position = Position::read(config, &client).await?;
-        let steps = steps(&position, run)?;
+        let steps = steps(&position, run.direction, run.target.as_deref())?;
         if steps.is_empty() {
-            errln!(
+            noteln!(
                 "nothing to {}: the database is at {}",
                 run.verb(),
                 position.describe()
@@ -76,7 +100,7 @@ async fn move_database_locked(
         runner::ensure_tables(client).await?;
     }
     let position = Position::read(config, client).await?;
-    let steps = steps(&position, run)?;
+    let steps = steps(&position, run.direction, run.target.as_deref())?;
     if steps.is_empty() {
         outln!(
             "nothing to {}: the database is at {}",
@@ -158,21 +182,97 @@ async fn move_database_locked(
     Ok(0)
 }
 
-/// The revisions `run` goes through from `position`, in the order they run.
-fn steps<'a>(position: &'a Position, run: &Run) -> Result<Vec<Step<'a>>> {
+/// `--sql` from the files alone: upgrades start at base, downgrades at head, unless a
+/// FROM:TO range says where; the database's own position is never read.
+fn print_offline(chain: Chain, range: Option<(&str, &str)>, run: &Run) -> Result<u8> {
+    let (from, to) = match range {
+        Some((from, to)) => (Some(from), Some(to)),
+        None => (None, run.target.as_deref()),
+    };
+    let current = match (from, run.direction) {
+        (Some(from), _) => chain.resolve(from)?,
+        (None, Direction::Upgrade) => None,
+        (None, Direction::Downgrade) => chain.revisions.len().checked_sub(1),
+    };
+    let position = Position { chain, current };
+    let steps = steps(&position, run.direction, to)?;
+    noteln!(
+        "note: {}; the SQL starts from {}, as if the database were there",
+        match range {
+            Some(_) => "a FROM:TO range names where the database is",
+            None => "no database configured",
+        },
+        position.describe_id()
+    )?;
+    if steps.is_empty() {
+        noteln!("nothing to {}", run.verb())?;
+        return Ok(0);
+    }
+    let with_tables = run.direction == Direction::Upgrade && position.current.is_none();
+    output::write(Stream::Stdout, &runner::script(&steps, with_tables))?;
+    Ok(0)
+}
+
+/// `+N` or `-N`: N revisions on from, or back from, where the database is.
+fn relative(target: &str) -> Option<(Direction, usize)> {
+    let direction = match target.as_bytes().first()? {
+        b'+' => Direction::Upgrade,
+        b'-' => Direction::Downgrade,
+        _ => return None,
+    };
+    let n_revisions: usize = target[1..].parse().ok().filter(|n| *n > 0)?;
+    Some((direction, n_revisions))
+}
+
+/// The revisions from `position` to `target`, in the order they run.
+fn steps<'a>(
+    position: &'a Position,
+    direction: Direction,
+    target: Option<&str>,
+) -> Result<Vec<Step<'a>>> {
     let chain = &position.chain;
     let n_applied = position.n_applied();
-    let n_target = match (run.direction, run.target.as_deref()) {
+    let n_target = match (direction, target) {
         (Direction::Upgrade, None) => chain.revisions.len(),
         (Direction::Downgrade, None) => n_applied.saturating_sub(1),
-        (_, Some(target)) => chain.resolve(target)?.map_or(0, |position| position + 1),
+        (_, Some(target)) => match relative(target) {
+            Some((Direction::Upgrade, n)) if direction == Direction::Upgrade => n_applied
+                .checked_add(n)
+                .filter(|n_target| *n_target <= chain.revisions.len())
+                .ok_or_else(|| {
+                    Error::Workflow(format!(
+                        "the database is at {}: {target} goes past head",
+                        position.describe()
+                    ))
+                })?,
+            Some((Direction::Downgrade, n)) if direction == Direction::Downgrade => {
+                n_applied.checked_sub(n).ok_or_else(|| {
+                    Error::Workflow(format!(
+                        "the database is at {} with {} applied: {target} goes past base",
+                        position.describe_id(),
+                        count(n_applied, "revision")
+                    ))
+                })?
+            }
+            Some(_) => {
+                let (verb, other) = match direction {
+                    Direction::Upgrade => ("upgrade", "downgrade -N"),
+                    Direction::Downgrade => ("downgrade", "upgrade +N"),
+                };
+                return Err(Error::Usage(format!(
+                    "{verb} {target} goes the wrong way\n  hint: `autogen {other}` moves N \
+                     revisions the other way"
+                )));
+            }
+            None => chain.resolve(target)?.map_or(0, |position| position + 1),
+        },
     };
     let target_name = |n: usize| {
         n.checked_sub(1).map_or("base".to_string(), |position| {
             chain.revisions[position].id.clone()
         })
     };
-    match run.direction {
+    match direction {
         Direction::Upgrade if n_target < n_applied => Err(Error::Workflow(format!(
             "the database is at {}, past {}\n  hint: to go back, run `autogen downgrade {}`",
             position.describe_id(),

@@ -61,6 +61,17 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded> {
     })
 }
 
+/// The JSON Schema of the schema file (`schema/autogen.schema.json`), for editors: printed by
+/// `autogen schema-json`, and written beside the schema file by `init`.
+pub const JSON_SCHEMA: &str = include_str!("../../schema/autogen.schema.json");
+
+/// What `init` names the JSON Schema beside the schema file.
+pub const JSON_SCHEMA_FILE_NAME: &str = "autogen.schema.json";
+
+/// The first line of the schema files `init` and `inspect` write: YAML editors that use
+/// yaml-language-server complete and check the file against the JSON Schema beside it.
+pub const LANGUAGE_SERVER_LINE: &str = "# yaml-language-server: $schema=autogen.schema.json\n";
+
 /// Renders a schema as schema YAML that `parse` reads back to an equal `Schema`.
 ///
 /// Lossless for schemas `parse` can produce; a nullable primary key or identity column (which

@@ -1,7 +1,10 @@
 //! The one integration-test binary: modules share the scratch-database helper.
 
+mod project;
 mod scratch;
 
+mod alembic;
+mod ci_output;
 mod cli;
 mod connection;
 mod fixtures;
@@ -14,5 +17,7 @@ mod json_schema;
 mod limits;
 mod output;
 mod shadow;
+mod shell;
+mod terminal;
 mod triggers;
 mod workflow;
