@@ -1,16 +1,20 @@
 //! `autogen migrate`: write the next revision, the difference between the schema file and
 //! the database at head (or, without one, the state the revisions produce).
 
+use std::collections::BTreeSet;
+
 use crate::config::Config;
-use crate::diff::Change;
+use crate::diff::{Hazard, HazardKind};
 use crate::drift;
 use crate::error::{Error, Result};
+use crate::lint::Allowed;
 use crate::lockfile::ProjectLock;
 use crate::migrations::{self, Chain};
 use crate::model::Schema;
 use crate::output::{errln, outln};
 use crate::runner;
 use crate::schema_diff::Colour;
+use crate::sql::Script;
 
 use super::{
     hazards, managed_schemas, one_line, read_database_and_file, read_migrations_and_file,
@@ -18,9 +22,9 @@ use super::{
     report_unmanaged, stamp_written, write_revision, Position,
 };
 
-/// How `migrate` treats data loss and drift.
+/// How `migrate` treats hazards and drift.
 pub(super) struct MigrateOptions {
-    pub(super) allow_destructive: bool,
+    pub(super) allowed: Allowed,
     pub(super) accept_drift: bool,
 }
 
@@ -94,26 +98,12 @@ pub(super) async fn migrate(
         return Ok(0);
     }
     report_rename_suggestions(&migration.changes)?;
-    let losses: Vec<String> = start
-        .accepted_drift
-        .iter()
-        .chain([&migration])
-        .flat_map(|migration| &migration.changes)
-        .filter_map(Change::data_loss)
-        .collect();
-    if !losses.is_empty() && !options.allow_destructive {
-        return Err(Error::Workflow(format!(
-            "not written: this revision would destroy data:\n{}\n  hint: check {} (an \
-             undeclared rename is a drop and an add); if the loss is intended, run again with \
-             --allow-destructive",
-            losses
-                .iter()
-                .map(|loss| format!("  {loss}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            config.schema.display()
-        )));
-    }
+    let scripts = start.accepted_drift.iter().chain([&migration]);
+    refuse_hazards(
+        scripts.map(|migration| &migration.up),
+        &options.allowed,
+        config,
+    )?;
     let mut parent = start.chain.head().map(|head| head.id.clone());
     if let (Some(accepted), Some(url)) = (&start.accepted_drift, url) {
         let revision = write_revision(
@@ -121,6 +111,7 @@ pub(super) async fn migrate(
             parent,
             ACCEPTED_DRIFT_MESSAGE.to_string(),
             accepted,
+            &options.allowed,
         )?;
         for change in &accepted.changes {
             outln!("Accepted drift: {}", change.summary())?;
@@ -149,7 +140,13 @@ pub(super) async fn migrate(
         }
         parent = Some(revision.id);
     }
-    let revision = write_revision(&config.migrations, parent, message, &migration)?;
+    let revision = write_revision(
+        &config.migrations,
+        parent,
+        message,
+        &migration,
+        &options.allowed,
+    )?;
     for change in &migration.changes {
         outln!("Detected {}", change.summary())?;
     }
@@ -235,4 +232,48 @@ async fn migrate_start_on(config: &Config, url: &str, options: &MigrateOptions) 
         desired,
         accepted_drift,
     })
+}
+
+/// Refuses the scripts' statements with hazards neither autogen.toml nor the flags allow,
+/// naming each with its hazards.
+fn refuse_hazards<'a>(
+    scripts: impl Iterator<Item = &'a Script>,
+    allowed: &Allowed,
+    config: &Config,
+) -> Result<()> {
+    let mut lines = Vec::new();
+    let mut kinds = BTreeSet::new();
+    for statement in scripts.flat_map(|script| &script.statements) {
+        let refused: Vec<&Hazard> = statement
+            .hazards
+            .iter()
+            .filter(|hazard| !allowed.allows(hazard.kind(), &BTreeSet::new()))
+            .collect();
+        if refused.is_empty() {
+            continue;
+        }
+        lines.push(format!("  {}", crate::ddl::first_line(&statement.sql)));
+        for hazard in refused {
+            kinds.insert(hazard.kind());
+            lines.push(format!("    {}: {hazard}", hazard.kind()));
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let flags: Vec<String> = kinds
+        .iter()
+        .map(|kind| match kind {
+            HazardKind::DataLoss => "--allow-destructive".to_string(),
+            kind => format!("--allow-hazard {kind}"),
+        })
+        .collect();
+    Err(Error::Workflow(format!(
+        "not written: this revision has hazards that autogen.toml (allow_hazards) does not \
+         allow:\n{}\n  hint: check {} (an undeclared rename is a drop and an add); if they are \
+         intended, run again with {} (the revision's header then records them as accepted)",
+        lines.join("\n"),
+        config.schema.display(),
+        flags.join(" ")
+    )))
 }

@@ -13,6 +13,7 @@ mod diff;
 mod history;
 mod init;
 mod inspect;
+mod lint;
 mod migrate;
 mod repair;
 mod report;
@@ -26,8 +27,9 @@ use std::time::Duration;
 
 use crate::cli::{Action, Command, Project};
 use crate::config::{Config, DatabaseSetting};
-use crate::diff::Change;
+use crate::diff::{Change, Hazard};
 use crate::error::{Error, Result};
+use crate::lint::Allowed;
 use crate::migrations::{self, Chain, Header, NewRevision, Revision};
 use crate::model::Schema;
 use crate::output::errln;
@@ -61,11 +63,11 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
     match action {
         Action::Migrate {
             message,
-            allow_destructive,
+            allow,
             accept_drift,
         } => {
             let options = migrate::MigrateOptions {
-                allow_destructive,
+                allowed: Allowed::new(&config.allow_hazards, &allow),
                 accept_drift,
             };
             migrate::migrate(&config, database_url().ok().as_deref(), &message, &options).await
@@ -74,12 +76,14 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             target,
             mode,
             lock_timeout,
+            allow,
         } => {
             let run = upgrade::Run {
                 direction: Direction::Upgrade,
                 target,
                 mode,
                 lock_timeout,
+                allowed: Allowed::new(&config.allow_hazards, &allow),
             };
             upgrade::move_database(&config, &database_url()?, &run).await
         }
@@ -87,12 +91,14 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             target,
             mode,
             lock_timeout,
+            allow,
         } => {
             let run = upgrade::Run {
                 direction: Direction::Downgrade,
                 target,
                 mode,
                 lock_timeout,
+                allowed: Allowed::new(&config.allow_hazards, &allow),
             };
             upgrade::move_database(&config, &database_url()?, &run).await
         }
@@ -114,6 +120,11 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             repair::repair(&config, &database_url()?, yes, lock_timeout).await
         }
         Action::Check => check::check(&config, database_url().ok().as_deref()).await,
+        Action::Lint { revisions, allow } => lint::lint(
+            &config,
+            &revisions,
+            &Allowed::new(&config.allow_hazards, &allow),
+        ),
     }
 }
 
@@ -179,25 +190,41 @@ fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Writes `migration` as the revision after `parent`, with an id from the clock.
+/// Writes `migration` as the revision after `parent`, with an id from the clock. Each
+/// header accepts the kinds of hazards of its file that the project does not allow: the
+/// up file's were allowed by the command's flags (`migrate` refuses the others), the down
+/// file's come with undoing the revision.
 fn write_revision(
     directory: &Path,
     parent: Option<String>,
     message: String,
     migration: &crate::Migration,
+    allowed: &Allowed,
 ) -> Result<NewRevision> {
     let (id, created) = migrations::next_id(migrations::now()?, parent.as_deref())?;
+    let up_hazards: Vec<Hazard> = migration.changes.iter().flat_map(Change::hazards).collect();
+    let down_hazards: Vec<Hazard> = migration
+        .down_changes
+        .iter()
+        .flat_map(Change::hazards)
+        .collect();
     let header = Header {
         revision: id,
         parent,
         message,
         created: migrations::format_created(created)?,
         hazards: hazards(&migration.changes),
+        accepted: allowed.beyond_project(&up_hazards),
+    };
+    let down_header = Header {
+        hazards: hazards(&migration.down_changes),
+        accepted: allowed.beyond_project(&down_hazards),
+        ..header.clone()
     };
     let revision = NewRevision::new(
         directory,
         &header,
-        hazards(&migration.down_changes),
+        &down_header,
         &migration.up.to_text(),
         &migration.down.to_text(),
     );
