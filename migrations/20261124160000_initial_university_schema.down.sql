@@ -3,11 +3,11 @@
 -- message: initial university schema
 -- created: 2026-11-24T16:00:00Z
 -- hazards:
---   data loss: drops enum enrollment_status
 --   data loss: drops table departments and all its rows
 --   data loss: drops table students and all its rows
 --   ACCESS EXCLUSIVE lock: departments
 --   ACCESS EXCLUSIVE lock: students
+-- accepted hazards: data-loss
 
 -- DESTRUCTIVE: drops table students and all its rows
 DROP TABLE public.students;
@@ -15,5 +15,4 @@ DROP TABLE public.students;
 -- DESTRUCTIVE: drops table departments and all its rows
 DROP TABLE public.departments;
 
--- DESTRUCTIVE: drops enum enrollment_status
 DROP TYPE public.enrollment_status;

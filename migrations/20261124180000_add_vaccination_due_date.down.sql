@@ -5,6 +5,7 @@
 -- hazards:
 --   data loss: drops column students.vaccination_due and all its values
 --   ACCESS EXCLUSIVE lock: students
+-- accepted hazards: data-loss
 
 -- DESTRUCTIVE: drops column students.vaccination_due and all its values
 ALTER TABLE public.students DROP COLUMN vaccination_due;

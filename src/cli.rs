@@ -10,6 +10,7 @@ use clap::{
     ArgAction, Args as ClapArgs, ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum,
 };
 
+use crate::diff::HazardKind;
 use crate::error::{Error, Result};
 use crate::output::{self, errln, Stream, Verbosity};
 use crate::source::Source;
@@ -65,6 +66,30 @@ struct RunArgs {
     dry_run: bool,
     #[command(flatten)]
     lock: LockArg,
+    #[command(flatten)]
+    hazards: HazardArgs,
+}
+
+/// The hazards a revision may have beyond autogen.toml's `allow_hazards`.
+#[derive(Debug, ClapArgs)]
+struct HazardArgs {
+    /// Allow a kind of hazard (repeatable): data-loss, rewrite, scan, access-exclusive-lock,
+    /// share-lock, share-row-exclusive-lock, share-update-exclusive-lock.
+    #[arg(long = "allow-hazard", value_name = "KIND", value_parser = HazardKind::parse)]
+    allow_hazard: Vec<HazardKind>,
+    /// Allow data loss: the same as --allow-hazard data-loss.
+    #[arg(long)]
+    allow_destructive: bool,
+}
+
+impl HazardArgs {
+    fn kinds(&self) -> Vec<HazardKind> {
+        let mut kinds = self.allow_hazard.clone();
+        if self.allow_destructive {
+            kinds.push(HazardKind::DataLoss);
+        }
+        kinds
+    }
 }
 
 #[derive(Debug, ClapArgs)]
@@ -141,9 +166,8 @@ enum RawCommand {
         /// What the revision does; also names its files.
         #[arg(short, long)]
         message: String,
-        /// Write the revision even when it destroys data.
-        #[arg(long)]
-        allow_destructive: bool,
+        #[command(flatten)]
+        hazards: HazardArgs,
         /// When the database has hand-made changes (drift), first write them as a revision
         /// of their own, recorded as applied in this database, instead of refusing.
         #[arg(long)]
@@ -252,6 +276,14 @@ enum RawCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Print each statement's hazards in revision files (default: every revision); exit 1
+    /// when a hazard is neither allowed nor accepted in its file's header.
+    Lint {
+        /// Revision ids, or file names without their suffix.
+        revisions: Vec<String>,
+        #[command(flatten)]
+        hazards: HazardArgs,
+    },
 }
 
 /// What to do, validated.
@@ -292,7 +324,8 @@ pub struct Project {
 pub enum Action {
     Migrate {
         message: String,
-        allow_destructive: bool,
+        /// Hazard kinds allowed beyond autogen.toml's.
+        allow: Vec<HazardKind>,
         accept_drift: bool,
         format: Format,
     },
@@ -300,11 +333,13 @@ pub enum Action {
         target: Option<String>,
         mode: RunMode,
         lock_timeout: Duration,
+        allow: Vec<HazardKind>,
     },
     Downgrade {
         target: Option<String>,
         mode: RunMode,
         lock_timeout: Duration,
+        allow: Vec<HazardKind>,
     },
     Current,
     History,
@@ -329,6 +364,10 @@ pub enum Action {
     },
     Check {
         format: CheckFormat,
+    },
+    Lint {
+        revisions: Vec<String>,
+        allow: Vec<HazardKind>,
     },
 }
 
@@ -417,7 +456,7 @@ pub fn parse() -> Result<Command> {
         },
         RawCommand::Migrate {
             message,
-            allow_destructive,
+            hazards,
             accept_drift,
             format,
             database,
@@ -425,7 +464,7 @@ pub fn parse() -> Result<Command> {
             project: project(Some(database)),
             action: Action::Migrate {
                 message,
-                allow_destructive,
+                allow: hazards.kinds(),
                 accept_drift,
                 format,
             },
@@ -440,6 +479,7 @@ pub fn parse() -> Result<Command> {
                 target: revision,
                 mode: run.mode(),
                 lock_timeout: run.lock.lock_timeout,
+                allow: run.hazards.kinds(),
             },
         },
         RawCommand::Downgrade {
@@ -452,6 +492,7 @@ pub fn parse() -> Result<Command> {
                 target: revision,
                 mode: run.mode(),
                 lock_timeout: run.lock.lock_timeout,
+                allow: run.hazards.kinds(),
             },
         },
         RawCommand::Current { database } => Command::Project {
@@ -514,6 +555,13 @@ pub fn parse() -> Result<Command> {
         RawCommand::Check { format, database } => Command::Project {
             project: project(Some(database)),
             action: Action::Check { format },
+        },
+        RawCommand::Lint { revisions, hazards } => Command::Project {
+            project: project(None),
+            action: Action::Lint {
+                revisions,
+                allow: hazards.kinds(),
+            },
         },
     })
 }

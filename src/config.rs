@@ -3,11 +3,13 @@
 //! Reads and writes the file; paths in it are relative to the file's directory. Never
 //! prints a connection string, which may hold a password.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::db;
+use crate::diff::HazardKind;
 use crate::error::{Error, Result};
 use crate::guard;
 
@@ -25,6 +27,7 @@ struct RawConfig {
     schema: Option<PathBuf>,
     migrations: Option<PathBuf>,
     schemas: Option<Vec<String>>,
+    allow_hazards: Option<Vec<toml::Spanned<String>>>,
 }
 
 /// Where the database URL comes from.
@@ -44,6 +47,8 @@ pub struct Config {
     pub migrations: PathBuf,
     /// The managed schemas, when the project names them; otherwise the schema file's.
     pub schemas: Option<Vec<String>>,
+    /// The hazard kinds a revision may have without accepting them in its header.
+    pub allow_hazards: BTreeSet<HazardKind>,
 }
 
 impl Config {
@@ -126,20 +131,31 @@ fn find() -> Option<PathBuf> {
 }
 
 fn parse(text: &str, path: &Path) -> Result<Config> {
-    let raw: RawConfig = toml::from_str(text).map_err(|error| {
-        let message = error.message().to_string();
-        let location = error.span().map(|span| {
-            let line = text[..span.start].matches('\n').count() + 1;
-            let column = span.start - text[..span.start].rfind('\n').map_or(0, |nl| nl + 1) + 1;
-            crate::error::Location { line, column }
-        });
-        Error::Spec {
-            path: path.to_path_buf(),
-            location,
-            object: None,
-            message,
-        }
+    let located = |start: usize| {
+        let line = text[..start].matches('\n').count() + 1;
+        let column = start - text[..start].rfind('\n').map_or(0, |nl| nl + 1) + 1;
+        crate::error::Location { line, column }
+    };
+    let raw: RawConfig = toml::from_str(text).map_err(|error| Error::Spec {
+        path: path.to_path_buf(),
+        location: error.span().map(|span| located(span.start)),
+        object: None,
+        message: error.message().to_string(),
     })?;
+    let allow_hazards = match raw.allow_hazards {
+        None => default_allowed_hazards(),
+        Some(names) => names
+            .iter()
+            .map(|name| {
+                HazardKind::parse(name.get_ref()).map_err(|message| Error::Spec {
+                    path: path.to_path_buf(),
+                    location: Some(located(name.span().start)),
+                    object: Some("allow_hazards".into()),
+                    message,
+                })
+            })
+            .collect::<Result<_>>()?,
+    };
     let database = match (raw.database_url, raw.database_url_env) {
         (Some(_), Some(_)) => {
             return Err(Error::spec(
@@ -181,7 +197,17 @@ fn parse(text: &str, path: &Path) -> Result<Config> {
         schema: root.join(raw.schema.unwrap_or_else(|| DEFAULT_SCHEMA.into())),
         migrations: root.join(raw.migrations.unwrap_or_else(|| DEFAULT_MIGRATIONS.into())),
         schemas: raw.schemas,
+        allow_hazards,
     })
+}
+
+/// Without `allow_hazards`: every kind but data loss, which a revision must accept
+/// (`migrate --allow-destructive`).
+pub fn default_allowed_hazards() -> BTreeSet<HazardKind> {
+    HazardKind::ALL
+        .into_iter()
+        .filter(|kind| *kind != HazardKind::DataLoss)
+        .collect()
 }
 
 /// The text `autogen init` writes: commented, with the database given as `database`.
@@ -250,6 +276,34 @@ mod tests {
         )
         .expect_err("an error");
         assert!(error.to_string().contains("not both"), "{error}");
+    }
+
+    #[test]
+    fn allowed_hazards_default_to_all_but_data_loss_and_unknown_kinds_are_located() {
+        let config = parse("", Path::new("autogen.toml")).expect("valid config");
+        assert!(!config.allow_hazards.contains(&HazardKind::DataLoss));
+        assert_eq!(config.allow_hazards.len(), HazardKind::ALL.len() - 1);
+        let config = parse(
+            "allow_hazards = [\"scan\", \"data-loss\"]\n",
+            Path::new("autogen.toml"),
+        )
+        .expect("valid config");
+        assert_eq!(
+            config.allow_hazards,
+            BTreeSet::from([HazardKind::Scan, HazardKind::DataLoss])
+        );
+        let error = parse(
+            "schemas = [\"public\"]\nallow_hazards = [\"scan\", \"rewrites\"]\n",
+            Path::new("autogen.toml"),
+        )
+        .expect_err("an unknown kind");
+        let message = error.to_string();
+        assert!(
+            message
+                .starts_with("autogen.toml:2:26: allow_hazards: unknown hazard kind \"rewrites\"")
+                && message.contains("access-exclusive-lock"),
+            "{message}"
+        );
     }
 
     #[test]

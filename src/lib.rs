@@ -29,6 +29,7 @@ pub mod config;
 pub mod db;
 pub mod drift;
 pub mod fs;
+pub mod lint;
 pub mod lockfile;
 pub mod migrations;
 pub mod output;

@@ -12,6 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
+use crate::diff::HazardKind;
 use crate::error::{Error, Result};
 use crate::syntax::quote::{comment_text, comment_text_value};
 
@@ -29,6 +30,7 @@ const DOWN_SUFFIX: &str = ".down.sql";
 const ID_FORMAT: &[time::format_description::FormatItem<'static>] =
     format_description!("[year][month][day][hour][minute][second]");
 const HEADER_FIRST: &str = "-- autogen revision ";
+const ACCEPTED_PREFIX: &str = "-- accepted hazards:";
 
 /// The comment block at the top of both files of a revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +42,9 @@ pub struct Header {
     pub created: String,
     /// What the file's statements do to a running application (`Hazard` in words).
     pub hazards: Vec<String>,
+    /// Hazard kinds accepted for this file beyond the project's `allow_hazards`
+    /// (`-- accepted hazards:`), so review sees them and `upgrade` runs it.
+    pub accepted: BTreeSet<HazardKind>,
 }
 
 impl Header {
@@ -58,6 +63,10 @@ impl Header {
             for hazard in &self.hazards {
                 text.push_str(&format!("--   {}\n", comment_text(hazard)));
             }
+        }
+        if !self.accepted.is_empty() {
+            let names: Vec<&str> = self.accepted.iter().map(|kind| kind.name()).collect();
+            text.push_str(&format!("{ACCEPTED_PREFIX} {}\n", names.join(", ")));
         }
         text
     }
@@ -85,6 +94,7 @@ impl Header {
             message: String::new(),
             created: String::new(),
             hazards: Vec::new(),
+            accepted: BTreeSet::new(),
         };
         let mut seen_parent = false;
         let mut in_hazards = false;
@@ -110,6 +120,23 @@ impl Header {
                 header.created = comment_text_value(created.trim());
             } else if comment == "hazards:" {
                 in_hazards = true;
+            } else if let Some(names) = line.strip_prefix(ACCEPTED_PREFIX) {
+                for name in names
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                {
+                    let kind = HazardKind::parse(name).map_err(|message| {
+                        revision_error(
+                            path,
+                            format!(
+                                "`{ACCEPTED_PREFIX}` line: {message}\n  hint: name the kinds \
+                                 separated by commas, e.g. `{ACCEPTED_PREFIX} data-loss, rewrite`"
+                            ),
+                        )
+                    })?;
+                    header.accepted.insert(kind);
+                }
             }
         }
         if !seen_parent {
@@ -133,6 +160,8 @@ pub struct Revision {
     pub up_path: PathBuf,
     pub down_path: PathBuf,
     pub header: Header,
+    /// What the down file's header accepts (its other lines repeat the up file's).
+    pub down_accepted: BTreeSet<HazardKind>,
     pub up_text: String,
     pub down_text: String,
     /// sha256 (hex) of the up file's bytes followed by the down file's.
@@ -323,6 +352,7 @@ fn read_revision(name: &str, up_path: PathBuf, down_path: PathBuf) -> Result<Rev
         up_path,
         down_path,
         header,
+        down_accepted: down_header.accepted,
         up_text,
         down_text,
         checksum,
@@ -522,19 +552,16 @@ pub struct NewRevision {
 }
 
 impl NewRevision {
-    /// Lays out a revision: `header` goes on top of both scripts (with each file's hazards).
+    /// Lays out a revision: each script under its header (the same revision, parent,
+    /// message and time; each file's own hazards).
     pub fn new(
         directory: &Path,
         header: &Header,
-        down_hazards: Vec<String>,
+        down_header: &Header,
         up_sql: &str,
         down_sql: &str,
     ) -> NewRevision {
         let name = format!("{}_{}", header.revision, slug(&header.message));
-        let down_header = Header {
-            hazards: down_hazards,
-            ..header.clone()
-        };
         NewRevision {
             id: header.revision.clone(),
             up_path: directory.join(format!("{name}{UP_SUFFIX}")),
@@ -590,8 +617,15 @@ mod tests {
             message: "add vaccination status".into(),
             created: "2026-11-24T17:00:00Z".into(),
             hazards: vec!["ACCESS EXCLUSIVE lock: students".into()],
+            accepted: BTreeSet::from([HazardKind::DataLoss, HazardKind::Rewrite]),
         };
         let text = format!("{}\nSELECT 1;\n", header.render());
+        assert!(
+            text.contains(
+                "--   ACCESS EXCLUSIVE lock: students\n-- accepted hazards: data-loss, rewrite\n"
+            ),
+            "{text}"
+        );
         assert_eq!(
             Header::parse(&text, Path::new("x.sql")).expect("parses"),
             header
@@ -599,6 +633,7 @@ mod tests {
         let first = Header {
             parent: None,
             hazards: Vec::new(),
+            accepted: BTreeSet::new(),
             ..header
         };
         assert!(first.render().contains("-- parent: none\n-- message"));
@@ -617,6 +652,7 @@ mod tests {
             message: "drop\nDROP TABLE students;\r-- \\n \u{1b}[2J".into(),
             created: "2026-11-24T17:00:00Z".into(),
             hazards: vec!["ACCESS EXCLUSIVE lock: \"a\nb\"; SELECT 1".into()],
+            accepted: BTreeSet::new(),
         };
         let text = format!("{}\nSELECT 1;\n", header.render());
         assert!(
@@ -628,6 +664,20 @@ mod tests {
         assert_eq!(
             Header::parse(&text, Path::new("x.sql")).expect("parses"),
             header
+        );
+    }
+
+    #[test]
+    fn an_unknown_accepted_kind_is_a_revision_error() {
+        let text = "-- autogen revision 20261124170000\n-- parent: none\n\
+                    -- accepted hazards: data-loss, everything\n";
+        let error = Header::parse(text, Path::new("x.up.sql")).expect_err("unknown kind");
+        let message = error.to_string();
+        assert!(
+            message.starts_with(
+                "x.up.sql: `-- accepted hazards:` line: unknown hazard kind \"everything\""
+            ),
+            "{message}"
         );
     }
 
@@ -662,8 +712,9 @@ mod tests {
             message: "first".into(),
             created: "2026-11-24T17:00:00Z".into(),
             hazards: Vec::new(),
+            accepted: BTreeSet::new(),
         };
-        let revision = NewRevision::new(&directory, &header, Vec::new(), "SELECT 1;\n", "");
+        let revision = NewRevision::new(&directory, &header, &header, "SELECT 1;\n", "");
         // A directory where the down file should go makes the second link fail.
         std::fs::create_dir_all(directory.join("blocker")).expect("blocker");
         std::fs::write(directory.join("blocker").join("keep"), "x").expect("non-empty");

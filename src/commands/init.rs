@@ -5,6 +5,7 @@ use std::path::Path;
 use crate::catalog::{self, SchemaScope};
 use crate::config::{self, DatabaseSetting};
 use crate::error::{Error, Result};
+use crate::lint::Allowed;
 use crate::model::Schema;
 use crate::output::{errln, noteln, outln};
 use crate::runner;
@@ -122,11 +123,13 @@ pub(super) async fn init(
         outln!("the database is empty: no first revision written")?;
         return Ok(0);
     }
+    let allowed = Allowed::new(&config::default_allowed_hazards(), &[]);
     let revision = write_revision(
         &migrations_path,
         None,
         "initial schema".to_string(),
         &migration,
+        &allowed,
     )?;
     outln!("created {}", revision.up_path.display())?;
     outln!("created {}", revision.down_path.display())?;

@@ -1,20 +1,23 @@
 //! `autogen migrate`: write the next revision, the difference between the schema file and
 //! the database at head (or, without one, the state the revisions produce).
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use crate::cli::Format;
 use crate::config::Config;
-use crate::diff::Change;
+use crate::diff::{Hazard, HazardKind};
 use crate::drift;
 use crate::error::{Error, Result};
+use crate::lint::Allowed;
 use crate::lockfile::ProjectLock;
 use crate::migrations::{self, Chain, NewRevision};
 use crate::model::Schema;
 use crate::output::{self, errln, noteln, outln};
 use crate::runner;
 use crate::schema_diff::Colour;
-use crate::sql::Direction;
+use crate::sql::{Direction, Script};
 
 use super::json::{self, ChangeJson, UnmanagedJson};
 use super::{
@@ -23,9 +26,9 @@ use super::{
     report_unmanaged, revision_message, stamp_written, write_revision, Position,
 };
 
-/// How `migrate` treats data loss and drift.
+/// How `migrate` treats hazards and drift.
 pub(super) struct MigrateOptions {
-    pub(super) allow_destructive: bool,
+    pub(super) allowed: Allowed,
     pub(super) accept_drift: bool,
     pub(super) format: Format,
 }
@@ -153,26 +156,12 @@ pub(super) async fn migrate(
         return Ok(0);
     }
     report_rename_suggestions(&migration.changes)?;
-    let losses: Vec<String> = start
-        .accepted_drift
-        .iter()
-        .chain([&migration])
-        .flat_map(|migration| &migration.changes)
-        .filter_map(Change::data_loss)
-        .collect();
-    if !losses.is_empty() && !options.allow_destructive {
-        return Err(Error::Workflow(format!(
-            "not written: this revision would destroy data:\n{}\n  hint: check {} (an \
-             undeclared rename is a drop and an add); if the loss is intended, run again with \
-             --allow-destructive",
-            losses
-                .iter()
-                .map(|loss| format!("  {loss}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            config.schema.display()
-        )));
-    }
+    let scripts = start.accepted_drift.iter().chain([&migration]);
+    refuse_hazards(
+        scripts.map(|migration| &migration.up),
+        &options.allowed,
+        config,
+    )?;
     let mut parent = start.chain.head().map(|head| head.id.clone());
     if let (Some(accepted), Some(url)) = (&start.accepted_drift, url) {
         let revision = write_revision(
@@ -180,6 +169,7 @@ pub(super) async fn migrate(
             parent.clone(),
             ACCEPTED_DRIFT_MESSAGE.to_string(),
             accepted,
+            &options.allowed,
         )?;
         document.revisions.push(RevisionJson::new(
             &revision,
@@ -228,6 +218,7 @@ pub(super) async fn migrate(
         parent.clone(),
         message.clone(),
         &migration,
+        &options.allowed,
     )?;
     if !text {
         document.revisions.push(RevisionJson::new(
@@ -321,4 +312,48 @@ async fn migrate_start_on(config: &Config, url: &str, options: &MigrateOptions) 
         desired,
         accepted_drift,
     })
+}
+
+/// Refuses the scripts' statements with hazards neither autogen.toml nor the flags allow,
+/// naming each with its hazards.
+fn refuse_hazards<'a>(
+    scripts: impl Iterator<Item = &'a Script>,
+    allowed: &Allowed,
+    config: &Config,
+) -> Result<()> {
+    let mut lines = Vec::new();
+    let mut kinds = BTreeSet::new();
+    for statement in scripts.flat_map(|script| &script.statements) {
+        let refused: Vec<&Hazard> = statement
+            .hazards
+            .iter()
+            .filter(|hazard| !allowed.allows(hazard.kind(), &BTreeSet::new()))
+            .collect();
+        if refused.is_empty() {
+            continue;
+        }
+        lines.push(format!("  {}", crate::ddl::first_line(&statement.sql)));
+        for hazard in refused {
+            kinds.insert(hazard.kind());
+            lines.push(format!("    {}: {hazard}", hazard.kind()));
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let flags: Vec<String> = kinds
+        .iter()
+        .map(|kind| match kind {
+            HazardKind::DataLoss => "--allow-destructive".to_string(),
+            kind => format!("--allow-hazard {kind}"),
+        })
+        .collect();
+    Err(Error::Workflow(format!(
+        "not written: this revision has hazards that autogen.toml (allow_hazards) does not \
+         allow:\n{}\n  hint: check {} (an undeclared rename is a drop and an add); if they are \
+         intended, run again with {} (the revision's header then records them as accepted)",
+        lines.join("\n"),
+        config.schema.display(),
+        flags.join(" ")
+    )))
 }

@@ -16,6 +16,7 @@ mod history;
 mod init;
 mod inspect;
 mod json;
+mod lint;
 mod migrate;
 mod rebase;
 mod repair;
@@ -32,8 +33,9 @@ use std::time::Duration;
 
 use crate::cli::{Action, Command, Project, RunMode};
 use crate::config::{Config, DatabaseSetting};
-use crate::diff::Change;
+use crate::diff::{Change, Hazard};
 use crate::error::{Error, Result};
+use crate::lint::Allowed;
 use crate::migrations::{self, Chain, Header, NewRevision, Revision};
 use crate::model::Schema;
 use crate::output::{self, noteln, Stream};
@@ -70,12 +72,12 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
     match action {
         Action::Migrate {
             message,
-            allow_destructive,
+            allow,
             accept_drift,
             format,
         } => {
             let options = migrate::MigrateOptions {
-                allow_destructive,
+                allowed: Allowed::new(&config.allow_hazards, &allow),
                 accept_drift,
                 format,
             };
@@ -85,12 +87,14 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             target,
             mode,
             lock_timeout,
+            allow,
         } => {
             let run = upgrade::Run {
                 direction: Direction::Upgrade,
                 target,
                 mode,
                 lock_timeout,
+                allowed: Allowed::new(&config.allow_hazards, &allow),
             };
             let url = match mode {
                 RunMode::PrintSql => database_url().ok(),
@@ -102,12 +106,14 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             target,
             mode,
             lock_timeout,
+            allow,
         } => {
             let run = upgrade::Run {
                 direction: Direction::Downgrade,
                 target,
                 mode,
                 lock_timeout,
+                allowed: Allowed::new(&config.allow_hazards, &allow),
             };
             let url = match mode {
                 RunMode::PrintSql => database_url().ok(),
@@ -139,6 +145,11 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
         Action::Check { format } => {
             check::check(&config, database_url().ok().as_deref(), format).await
         }
+        Action::Lint { revisions, allow } => lint::lint(
+            &config,
+            &revisions,
+            &Allowed::new(&config.allow_hazards, &allow),
+        ),
     }
 }
 
@@ -212,25 +223,41 @@ fn revision_message(message: &str, command: &str) -> Result<String> {
     Ok(message)
 }
 
-/// Writes `migration` as the revision after `parent`, with an id from the clock.
+/// Writes `migration` as the revision after `parent`, with an id from the clock. Each
+/// header accepts the kinds of hazards of its file that the project does not allow: the
+/// up file's were allowed by the command's flags (`migrate` refuses the others), the down
+/// file's come with undoing the revision.
 fn write_revision(
     directory: &Path,
     parent: Option<String>,
     message: String,
     migration: &crate::Migration,
+    allowed: &Allowed,
 ) -> Result<NewRevision> {
     let (id, created) = migrations::next_id(migrations::now()?, parent.as_deref())?;
+    let up_hazards: Vec<Hazard> = migration.changes.iter().flat_map(Change::hazards).collect();
+    let down_hazards: Vec<Hazard> = migration
+        .down_changes
+        .iter()
+        .flat_map(Change::hazards)
+        .collect();
     let header = Header {
         revision: id,
         parent,
         message,
         created: migrations::format_created(created)?,
         hazards: hazards(&migration.changes),
+        accepted: allowed.beyond_project(&up_hazards),
+    };
+    let down_header = Header {
+        hazards: hazards(&migration.down_changes),
+        accepted: allowed.beyond_project(&down_hazards),
+        ..header.clone()
     };
     let revision = NewRevision::new(
         directory,
         &header,
-        hazards(&migration.down_changes),
+        &down_header,
         &migration.up.to_text(),
         &migration.down.to_text(),
     );

@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::error::Result;
+use crate::lint::Allowed;
 use crate::lockfile::ProjectLock;
 use crate::migrations;
 use crate::model::Schema;
@@ -20,7 +21,8 @@ pub(super) fn revision(config: &Config, message: &str) -> Result<u8> {
     let chain = migrations::read_chain(&config.migrations)?;
     let parent = chain.head().map(|head| head.id.clone());
     let nothing = crate::generate(&Schema::default(), &Schema::default());
-    let revision = write_revision(&config.migrations, parent, message, &nothing)?;
+    let allowed = Allowed::new(&config.allow_hazards, &[]);
+    let revision = write_revision(&config.migrations, parent, message, &nothing, &allowed)?;
     outln!("Generated {}", revision.up_path.display())?;
     outln!("Generated {}", revision.down_path.display())?;
     outln!(

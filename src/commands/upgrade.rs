@@ -1,11 +1,13 @@
 //! `autogen upgrade` and `autogen downgrade`: one implementation, two directions; apply,
 //! print (`--sql`) or try (`--dry-run`) the revisions between the database and a target.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::cli::RunMode;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::lint::{self, Allowed};
 use crate::migrations::{self, Chain};
 use crate::output::{self, errln, noteln, outln, Stream};
 use crate::runner::{self, Direction, Lock, Step};
@@ -18,6 +20,7 @@ pub(super) struct Run {
     pub(super) target: Option<String>,
     pub(super) mode: RunMode,
     pub(super) lock_timeout: Duration,
+    pub(super) allowed: Allowed,
 }
 
 impl Run {
@@ -68,6 +71,7 @@ pub(super) async fn move_database(config: &Config, url: Option<&str>, run: &Run)
             )?;
             return Ok(0);
         }
+        refuse_hazards(&position, &steps, run)?;
         let with_tables = !runner::tables_exist(&client).await?;
         output::write(Stream::Stdout, &runner::script(&steps, with_tables))?;
         return Ok(0);
@@ -109,6 +113,7 @@ async fn move_database_locked(
         )?;
         return Ok(0);
     }
+    refuse_hazards(&position, &steps, run)?;
     if run.mode == RunMode::DryRun {
         if let Err(error) = runner::dry_run(client, &steps).await {
             // The run's own error outranks a note that cannot be printed.
@@ -294,5 +299,21 @@ fn steps<'a>(
             .rev()
             .map(|revision| Step::new(revision, Direction::Downgrade))
             .collect(),
+    }
+}
+
+/// Refuses, before anything runs, when a file `steps` would run has hazards that neither
+/// the project nor the flags allow and its header does not accept (`lint`'s analysis).
+fn refuse_hazards(position: &Position, steps: &[Step<'_>], run: &Run) -> Result<()> {
+    let positions: BTreeSet<usize> = steps
+        .iter()
+        .filter_map(|step| position.chain.position(&step.revision.id))
+        .collect();
+    let analysis = lint::analyse(&position.chain, |index, direction| {
+        direction == run.direction && positions.contains(&index)
+    })?;
+    match lint::refusal(&analysis.files, &run.allowed) {
+        Some(error) => Err(error),
+        None => Ok(()),
     }
 }

@@ -1,4 +1,4 @@
-//! The interpreter's ALTER, RENAME and DROP statements: what each does to the model, as the
+//! The interpreter's ALTER and RENAME statements: what each does to the model, as the
 //! server would do it to its catalog.
 
 use super::*;
@@ -31,6 +31,9 @@ impl Interpreter {
             if self.relation_exists(&new_name) {
                 return Err(format!("relation {new_name} already exists"));
             }
+            self.journal_sequence(&name);
+            self.journal_sequence(&new_name);
+            self.note(|journal| journal.renames_sequence = true);
             self.sequences.remove(&name);
             sequence.name = new_name.clone();
             self.sequences.insert(new_name.clone(), sequence);
@@ -39,7 +42,7 @@ impl Interpreter {
                 "nextval({}::regclass)",
                 quote::literal(&quote::type_name(&new_name))
             ));
-            for table in self.schema.tables.values_mut() {
+            for table in self.all_tables_mut().values_mut() {
                 for column in &mut table.columns {
                     let calls_it = column
                         .default
@@ -57,6 +60,7 @@ impl Interpreter {
             return Ok(());
         }
         self.sequence_options(cursor, &mut sequence)?;
+        self.journal_sequence(&name);
         self.sequences.insert(name, sequence);
         Ok(())
     }
@@ -309,13 +313,13 @@ impl Interpreter {
             .indexes
             .retain(|_, index| !index_mentions(index, column_name));
         triggers::forget_column(table, column_name);
-        for other in self.schema.tables.values_mut() {
+        for other in self.all_tables_mut().values_mut() {
             other.foreign_keys.retain(|_, key| {
                 key.referenced_table != *table_name || !involves(&key.referenced_columns)
             });
         }
         let owner = (table_name.clone(), column_name.to_string());
-        self.sequences
+        self.all_sequences_mut()
             .retain(|_, sequence| sequence.owned_by.as_ref() != Some(&owner));
         Ok(())
     }
@@ -347,7 +351,7 @@ impl Interpreter {
             ));
         };
         if let (Some(columns), true) = (removed_key, cascade) {
-            for other in self.schema.tables.values_mut() {
+            for other in self.all_tables_mut().values_mut() {
                 other.foreign_keys.retain(|_, key| {
                     key.referenced_table != *table_name || key.referenced_columns != columns
                 });
@@ -361,21 +365,25 @@ impl Interpreter {
         if self.relation_exists(&new) {
             return Err(format!("relation {new} already exists"));
         }
-        let mut table = self
-            .schema
-            .tables
+        let tables = self.all_tables_mut();
+        let mut table = tables
             .remove(old)
             .ok_or_else(|| format!("table {old} does not exist"))?;
         table.name = new.clone();
-        self.schema.tables.insert(new.clone(), table);
-        for other in self.schema.tables.values_mut() {
+        tables.insert(new.clone(), table);
+        self.note(|journal| {
+            let renames = &mut journal.renames.table_renames;
+            renames.insert(new.clone(), old.name.clone());
+        });
+        let tables = &mut self.schema.tables;
+        for other in tables.values_mut() {
             for key in other.foreign_keys.values_mut() {
                 if key.referenced_table == *old {
                     key.referenced_table = new.clone();
                 }
             }
         }
-        for sequence in self.sequences.values_mut() {
+        for sequence in self.all_sequences_mut().values_mut() {
             if let Some((table, _)) = &mut sequence.owned_by {
                 if table == old {
                     *table = new.clone();
@@ -420,6 +428,7 @@ impl Interpreter {
             rename_in_expression(expression, old, new)
         });
         triggers::rename_update_columns(table, old, new);
+        let renamed = (table_name.clone(), new.to_string());
         if let Some(key) = &mut table.primary_key {
             rename(&mut key.columns);
         }
@@ -437,14 +446,18 @@ impl Interpreter {
                 }
             }
         }
-        for other in self.schema.tables.values_mut() {
+        self.note(|journal| {
+            let renames = &mut journal.renames.column_renames;
+            renames.insert(renamed, old.to_string());
+        });
+        for other in self.all_tables_mut().values_mut() {
             for key in other.foreign_keys.values_mut() {
                 if key.referenced_table == *table_name {
                     rename(&mut key.referenced_columns);
                 }
             }
         }
-        for sequence in self.sequences.values_mut() {
+        for sequence in self.all_sequences_mut().values_mut() {
             if let Some((table, column)) = &mut sequence.owned_by {
                 if table == table_name && column == old {
                     *column = new.to_string();
@@ -479,6 +492,10 @@ impl Interpreter {
                 "constraint {old} of relation {table_name} does not exist"
             ));
         }
+        self.note(|journal| {
+            let renames = &mut journal.renames.constraint_renames;
+            renames.insert((table_name.clone(), new.to_string()), old.to_string());
+        });
         Ok(())
     }
 
@@ -539,7 +556,11 @@ impl Interpreter {
         match table.indexes.remove(&name.name) {
             Some(mut index) => {
                 index.name = new.clone();
-                table.indexes.insert(new, index);
+                table.indexes.insert(new.clone(), index);
+                self.note(|journal| {
+                    let renames = &mut journal.renames.index_renames;
+                    renames.insert((owner, new), name.name);
+                });
                 Ok(())
             }
             None => self.rename_constraint(&owner, &name.name, &new),
@@ -548,6 +569,7 @@ impl Interpreter {
 
     /// An index of a table or materialized view that backs no constraint.
     pub(super) fn index_mut(&mut self, owner: &QualifiedName, index: &str) -> Option<&mut Index> {
+        self.journal_table(owner);
         let table_indexes = self
             .schema
             .tables
@@ -652,9 +674,13 @@ impl Interpreter {
             cursor.expect_end()?;
             let position = position_of(&enumeration.values, &old, &name)?;
             enumeration.values[position] = new.clone();
+            self.note(|journal| {
+                let renames = &mut journal.renames.enum_value_renames;
+                renames.insert((name.clone(), new.clone()), old.clone());
+            });
             // Stored expressions hold the value, not its text: they read back with the new
             // label. The label is rewritten in every expression of a table using the type.
-            for table in self.schema.tables.values_mut() {
+            for table in self.all_tables_mut().values_mut() {
                 let uses_type = table.columns.iter().any(|column| {
                     type_reference(&column.data_type)
                         .is_some_and(|(referenced, _)| referenced == name)
@@ -674,8 +700,12 @@ impl Interpreter {
         if let Some(mut enumeration) = self.schema.enums.remove(&name) {
             enumeration.name = new.clone();
             self.schema.enums.insert(new.clone(), enumeration);
+            self.note(|journal| {
+                let renames = &mut journal.renames.enum_renames;
+                renames.insert(new.clone(), name.name.clone());
+            });
         }
-        for table in self.schema.tables.values_mut() {
+        for table in self.all_tables_mut().values_mut() {
             for column in &mut table.columns {
                 if let Some((referenced, arrays)) = type_reference(&column.data_type) {
                     if referenced == name {
@@ -689,165 +719,5 @@ impl Interpreter {
             });
         }
         Ok(())
-    }
-
-    pub(super) fn drop(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
-        if cursor.eat_keyword("FUNCTION")
-            || cursor.eat_keyword("PROCEDURE")
-            || cursor.eat_keyword("ROUTINE")
-        {
-            return self.drop_functions(cursor);
-        }
-        self.touch_all();
-        if let Some(outcome) = self.drop_attached(cursor) {
-            return outcome;
-        }
-        let kind = if cursor.eat_keyword("TABLE") {
-            "table"
-        } else if cursor.eat_keyword("VIEW") {
-            "view"
-        } else if cursor.eat_keywords(&["MATERIALIZED", "VIEW"]) {
-            "materialized view"
-        } else if cursor.eat_keyword("INDEX") {
-            cursor.eat_keyword("CONCURRENTLY");
-            "index"
-        } else if cursor.eat_keyword("TYPE") {
-            "type"
-        } else if cursor.eat_keyword("DOMAIN") {
-            "domain"
-        } else if cursor.eat_keyword("SCHEMA") {
-            "schema"
-        } else if cursor.eat_keyword("EXTENSION") {
-            "extension"
-        } else if cursor.eat_keyword("SEQUENCE") {
-            "sequence"
-        } else {
-            return Err(unsupported(cursor));
-        };
-        let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
-        let mut names = vec![cursor.dotted_name()?];
-        while cursor.eat(&Token::Comma) {
-            names.push(cursor.dotted_name()?);
-        }
-        let cascade = drop_behaviour(cursor);
-        cursor.expect_end()?;
-        for parts in names {
-            let found = match kind {
-                "schema" | "extension" => {
-                    let [name] = parts.as_slice() else {
-                        return Err(format!("`{}` is not a {kind} name", parts.join(".")));
-                    };
-                    match kind {
-                        "schema" => self.drop_schema(name, cascade),
-                        _ => self.schema.extensions.remove(name).is_some(),
-                    }
-                }
-                _ => {
-                    let name = qualified(&parts)?;
-                    match kind {
-                        "table" => self.drop_table(&name, cascade),
-                        "view" | "materialized view" => {
-                            let materialized = kind == "materialized view";
-                            let matches = self
-                                .schema
-                                .views
-                                .get(&name)
-                                .is_some_and(|view| view.materialized == materialized);
-                            if matches {
-                                self.drop_relation_and_views(&name, cascade);
-                            }
-                            matches
-                        }
-                        "index" => self.drop_index(&name),
-                        "type" => {
-                            self.schema.enums.remove(&name).is_some()
-                                || self.schema.composite_types.remove(&name).is_some()
-                                || self.schema.domains.remove(&name).is_some()
-                        }
-                        "domain" => self.schema.domains.remove(&name).is_some(),
-                        _ => self.sequences.remove(&name).is_some(),
-                    }
-                }
-            };
-            if !found && !if_exists {
-                return Err(format!("{kind} {} does not exist", parts.join(".")));
-            }
-        }
-        Ok(())
-    }
-
-    pub(super) fn drop_schema(&mut self, name: &str, cascade: bool) -> bool {
-        if !self.schema.schemas.remove(name) {
-            return false;
-        }
-        if cascade {
-            let outside = |qualified: &QualifiedName| qualified.schema != name;
-            self.schema.tables.retain(|key, _| outside(key));
-            self.schema.views.retain(|key, _| outside(key));
-            self.schema.enums.retain(|key, _| outside(key));
-            self.schema.domains.retain(|key, _| outside(key));
-            self.schema.composite_types.retain(|key, _| outside(key));
-            self.sequences.retain(|key, _| outside(key));
-            for table in self.schema.tables.values_mut() {
-                table
-                    .foreign_keys
-                    .retain(|_, key| outside(&key.referenced_table));
-            }
-        }
-        true
-    }
-
-    /// Drops a view, and with CASCADE the views that read it (transitively).
-    pub(super) fn drop_relation_and_views(&mut self, name: &QualifiedName, cascade: bool) {
-        self.schema.views.remove(name);
-        if !cascade {
-            return;
-        }
-        let dependents: Vec<QualifiedName> = self
-            .schema
-            .views
-            .values()
-            .filter(|view| view.depends_on.contains(name))
-            .map(|view| view.name.clone())
-            .collect();
-        for dependent in dependents {
-            self.drop_relation_and_views(&dependent, true);
-        }
-    }
-
-    pub(super) fn drop_table(&mut self, name: &QualifiedName, cascade: bool) -> bool {
-        if self.schema.tables.remove(name).is_none() {
-            return false;
-        }
-        self.drop_relation_and_views(name, cascade);
-        if cascade {
-            for table in self.schema.tables.values_mut() {
-                table
-                    .foreign_keys
-                    .retain(|_, key| key.referenced_table != *name);
-            }
-        }
-        self.sequences.retain(|_, sequence| {
-            sequence
-                .owned_by
-                .as_ref()
-                .is_none_or(|(table, _)| table != name)
-        });
-        true
-    }
-
-    pub(super) fn drop_index(&mut self, name: &QualifiedName) -> bool {
-        let Some(owner) = self.index_owner(name) else {
-            return false;
-        };
-        // The name is free again for the next CREATE INDEX.
-        self.names.get_mut().changed.insert(owner.clone());
-        if let Some(view) = self.schema.views.get_mut(&owner) {
-            return view.indexes.remove(&name.name).is_some();
-        }
-        self.schema
-            .tables
-            .get_mut(&owner)
-            .is_some_and(|table| table.indexes.remove(&name.name).is_some())
     }
 }

@@ -100,6 +100,7 @@ impl Interpreter {
             };
         }
         self.declared(ObjectRef::Table(name.clone()));
+        self.journal_table(&name);
         self.schema.tables.insert(
             name.clone(),
             Table {
@@ -186,6 +187,7 @@ impl Interpreter {
                 "nextval({}::regclass)",
                 quote::literal(&quote::qualified(&sequence_name))
             )));
+            self.journal_sequence(&sequence_name);
             self.sequences.insert(
                 sequence_name.clone(),
                 Sequence {
@@ -401,7 +403,9 @@ impl Interpreter {
     }
 
     pub(super) fn create_index(&mut self, cursor: &mut Cursor<'_>, unique: bool) -> Outcome {
-        cursor.eat_keyword("CONCURRENTLY");
+        if cursor.eat_keyword("CONCURRENTLY") {
+            self.note(|journal| journal.concurrently = true);
+        }
         let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
         let name = match cursor.is_keyword("ON") {
             true => None,
@@ -585,6 +589,7 @@ impl Interpreter {
             };
         }
         self.declared(ObjectRef::Sequence(name.clone()));
+        self.journal_sequence(&name);
         self.sequences.insert(name, sequence);
         Ok(())
     }

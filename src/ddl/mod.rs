@@ -6,7 +6,7 @@
 //! object kinds autogen models. A statement it cannot interpret is an error naming the
 //! file, line and statement; nothing is skipped silently. Statements that cannot change
 //! the model (data changes, session settings, privileges, ownership) are accepted as such.
-//! `create` and `alter` hold the statements, `clauses` their shared clauses, `expressions`
+//! `create`, `alter` and `drop` hold the statements, `clauses` their shared clauses, `expressions`
 //! the rewrites renames carry into stored text, `triggers` the statements of triggers,
 //! policies and row-level security.
 
@@ -14,8 +14,10 @@ mod alter;
 mod clauses;
 mod comments;
 mod create;
+mod drop;
 mod expressions;
 mod functions;
+mod journal;
 mod triggers;
 mod types;
 
@@ -29,10 +31,10 @@ use crate::cursor::Cursor;
 use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
 use crate::model::{
-    CheckConstraint, CheckOption, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity,
-    Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey, QualifiedName,
-    ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint, View,
-    ViewOptions, MAX_COLUMNS,
+    CheckConstraint, CheckOption, Column, Deferrable, Directives, Enum, Expr, Extension,
+    ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
+    QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint,
+    View, ViewOptions, MAX_COLUMNS,
 };
 use crate::references::{index_mentions, mentions};
 use crate::spec::{Loaded, SourceMap};
@@ -40,6 +42,7 @@ use crate::syntax::statements::split_statements;
 use crate::syntax::{names, quote};
 use clauses::*;
 use expressions::*;
+pub use journal::StatementEffect;
 pub use triggers::trigger_definition;
 
 type Outcome<T = ()> = std::result::Result<T, String>;
@@ -83,6 +86,11 @@ pub struct Interpreter {
     declarations: BTreeMap<ObjectRef, Location>,
     /// The line of the statement being interpreted.
     line: usize,
+    /// What the statement being interpreted changed, while `interpret_statement` asks.
+    journal: Option<journal::Journal>,
+    /// What `rollback` undoes, since `savepoint`: each statement's journal and the rest of
+    /// the schema before it.
+    undo_log: Option<Vec<(journal::Journal, Schema)>>,
 }
 
 /// Index, key and constraint names by schema, derived from the tables and materialized
@@ -128,6 +136,8 @@ impl Interpreter {
             names: RefCell::new(NameRegistry::default()),
             declarations: BTreeMap::new(),
             line: 1,
+            journal: None,
+            undo_log: None,
         }
     }
 
@@ -163,57 +173,12 @@ impl Interpreter {
     /// The schema the statements so far produced, as the catalog would read it.
     pub fn schema(&self) -> Schema {
         let mut schema = self.schema.clone();
-        for table in schema.tables.values_mut() {
-            for column in &mut table.columns {
-                if let Some(serial) = self.serial_type(&table.name, column) {
-                    column.data_type = serial.to_string();
-                    column.default = None;
-                }
-            }
-        }
-        let folded: BTreeSet<&QualifiedName> = self
-            .schema
-            .tables
-            .values()
-            .flat_map(|table| {
-                table.columns.iter().filter_map(|column| {
-                    self.serial_type(&table.name, column)?;
-                    self.sequences
-                        .get_key_value(&nextval_sequence(column.default.as_ref()?.as_str())?)
-                        .map(|(name, _)| name)
-                })
-            })
-            .collect();
-        schema.sequences = self
-            .sequences
-            .iter()
-            .filter(|(name, _)| !folded.contains(name))
-            .map(|(name, sequence)| (name.clone(), sequence.clone()))
-            .collect();
+        schema.sequences = fold_serials(
+            &mut schema.tables,
+            |name| self.sequences.get(name),
+            &self.sequences,
+        );
         schema
-    }
-
-    /// `serial` and friends: an integer column whose default is `nextval` of a sequence it
-    /// owns that still has the options `serial` gave it.
-    fn serial_type(&self, table: &QualifiedName, column: &Column) -> Option<&'static str> {
-        let default = column.default.as_ref()?;
-        let sequence_name = nextval_sequence(default.as_str())?;
-        let sequence = self.sequences.get(&sequence_name)?;
-        let owned = sequence.owned_by.as_ref() == Some(&(table.clone(), column.name.clone()));
-        let no_enums = BTreeSet::new();
-        let column_type = crate::syntax::types::canonical_type(&column.data_type, &no_enums);
-        let as_created = crate::syntax::types::canonical_type(&sequence.data_type, &no_enums)
-            == column_type
-            && sequence.options.without_defaults(&column_type).is_default();
-        if !owned || !as_created || column.identity.is_some() {
-            return None;
-        }
-        match column_type.as_str() {
-            "integer" => Some("serial"),
-            "bigint" => Some("bigserial"),
-            "smallint" => Some("smallserial"),
-            _ => None,
-        }
     }
 
     fn statement(&mut self, sql: &str) -> Outcome {
@@ -297,15 +262,21 @@ impl Interpreter {
         .iter()
         .any(|keyword| cursor.is_keyword(keyword))
         {
-            // Changes rows, not the schema.
+            self.note(|journal| journal.unmodelled = Some("changes rows, not the schema"));
             Ok(())
-        } else if [
-            "SET", "RESET", "GRANT", "REVOKE", "ANALYZE", "VACUUM", "REFRESH", "LOCK",
-        ]
-        .iter()
-        .any(|keyword| cursor.is_keyword(keyword))
+        } else if ["SET", "RESET"]
+            .iter()
+            .any(|keyword| cursor.is_keyword(keyword))
         {
-            // Session settings, privileges and maintenance: not part of the model.
+            // A session setting.
+            Ok(())
+        } else if ["GRANT", "REVOKE", "ANALYZE", "VACUUM", "REFRESH", "LOCK"]
+            .iter()
+            .any(|keyword| cursor.is_keyword(keyword))
+        {
+            self.note(|journal| {
+                journal.unmodelled = Some("privileges and maintenance are not part of the model")
+            });
             Ok(())
         } else {
             Err(unsupported(&cursor))
@@ -343,6 +314,7 @@ impl Interpreter {
     }
 
     fn table_mut(&mut self, name: &QualifiedName) -> Outcome<&mut Table> {
+        self.journal_table(name);
         self.names.get_mut().changed.insert(name.clone());
         self.schema
             .tables
@@ -462,6 +434,58 @@ impl Interpreter {
     }
 }
 
+/// Folds the `serial` columns of `tables` back as the catalog reads them (`sequence` finds a
+/// sequence by name), and returns the sequences of `candidates` no folded column owns.
+fn fold_serials<'a>(
+    tables: &mut BTreeMap<QualifiedName, Table>,
+    sequence: impl Fn(&QualifiedName) -> Option<&'a Sequence>,
+    candidates: &BTreeMap<QualifiedName, Sequence>,
+) -> BTreeMap<QualifiedName, Sequence> {
+    let mut folded = BTreeSet::new();
+    for table in tables.values_mut() {
+        for column in &mut table.columns {
+            if let Some((serial, sequence_name)) = serial_type(&sequence, &table.name, column) {
+                folded.insert(sequence_name);
+                column.data_type = serial.to_string();
+                column.default = None;
+            }
+        }
+    }
+    candidates
+        .iter()
+        .filter(|(name, _)| !folded.contains(*name))
+        .map(|(name, sequence)| (name.clone(), sequence.clone()))
+        .collect()
+}
+
+/// `serial` and friends: an integer column whose default is `nextval` of a sequence it
+/// owns that still has the options `serial` gave it; with that sequence's name.
+fn serial_type<'a>(
+    sequence: &impl Fn(&QualifiedName) -> Option<&'a Sequence>,
+    table: &QualifiedName,
+    column: &Column,
+) -> Option<(&'static str, QualifiedName)> {
+    let default = column.default.as_ref()?;
+    let sequence_name = nextval_sequence(default.as_str())?;
+    let sequence = sequence(&sequence_name)?;
+    let owned = sequence.owned_by.as_ref() == Some(&(table.clone(), column.name.clone()));
+    let no_enums = BTreeSet::new();
+    let column_type = crate::syntax::types::canonical_type(&column.data_type, &no_enums);
+    let as_created = crate::syntax::types::canonical_type(&sequence.data_type, &no_enums)
+        == column_type
+        && sequence.options.without_defaults(&column_type).is_default();
+    if !owned || !as_created || column.identity.is_some() {
+        return None;
+    }
+    let serial = match column_type.as_str() {
+        "integer" => "serial",
+        "bigint" => "bigserial",
+        "smallint" => "smallserial",
+        _ => return None,
+    };
+    Some((serial, sequence_name))
+}
+
 fn constraint_names(table: &Table) -> BTreeSet<String> {
     table
         .primary_key
@@ -500,7 +524,8 @@ fn unsupported(cursor: &Cursor<'_>) -> String {
     )
 }
 
-fn first_line(sql: &str) -> String {
+/// The first line of a statement, cut at 100 characters, for messages.
+pub fn first_line(sql: &str) -> String {
     let line = sql.lines().next().unwrap_or_default();
     match line.chars().count() > 100 {
         true => format!("{}...", line.chars().take(100).collect::<String>()),

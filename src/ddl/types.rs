@@ -195,7 +195,7 @@ impl Interpreter {
                 }
             }
         };
-        for table in self.schema.tables.values_mut() {
+        for table in self.all_tables_mut().values_mut() {
             for column in &mut table.columns {
                 renamed(&mut column.data_type);
             }

@@ -35,13 +35,17 @@ impl RenameTiming {
     }
 }
 
-/// Directives from the schema file for one column change.
+/// What one column change needs beyond the two column states: directives from the schema
+/// file, and what the types' definitions say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ColumnHints {
     /// Fills rows whose value is NULL before `SET NOT NULL`.
     pub backfill: Option<Expr>,
     /// The `USING` expression of a type change.
     pub using: Option<Expr>,
+    /// The effect of a type change from or to an enum or a domain, which the type names
+    /// alone cannot tell (`type_change::classify_user_types`).
+    pub conversion: Option<super::type_change::TypeChange>,
 }
 
 // A migration holds tens of changes, briefly; boxing the large variants would only add noise.
@@ -700,6 +704,7 @@ mod tests {
                 hints: ColumnHints {
                     backfill: Some(Expr::new("0")),
                     using: Some(Expr::new("gpa::numeric(4,2)")),
+                    conversion: None,
                 },
                 inverse_hints: ColumnHints::default(),
             },

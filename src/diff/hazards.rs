@@ -2,7 +2,7 @@
 //! the locks, rewrites and scans it takes, as the script notes them.
 
 use super::type_change;
-use super::{needs_rebuild, Change};
+use super::{needs_rebuild, Change, ColumnHints};
 use crate::model::{storage_type, Column, QualifiedName};
 
 impl Change {
@@ -16,7 +16,6 @@ impl Change {
                 "drops column {table}.{} and all its values",
                 column.name
             )),
-            Change::DropEnum(enum_type) => Some(format!("drops enum {}", enum_type.name)),
             Change::Type(type_change) => type_change.data_loss(),
             Change::DropSequence(sequence) => Some(format!(
                 "drops sequence {} and its current value",
@@ -38,14 +37,25 @@ impl Change {
                 })
             }
             Change::AlterColumn {
-                table, from, to, ..
-            } if !type_change(from, to).lossless =>
+                table,
+                from,
+                to,
+                hints,
+                ..
+            } if !type_change(from, to, hints).lossless =>
             {
                 Some(format!(
                     "changes column {table}.{} from {} to {}; values that do not fit are lost or make it fail",
                     from.name, from.data_type, to.data_type
                 ))
             }
+            // The column is dropped and added again, computed.
+            Change::AlterColumn {
+                table, from, to, ..
+            } if from.generated.is_none() && to.generated.is_some() => Some(format!(
+                "replaces the values of column {table}.{} with computed ones",
+                from.name
+            )),
             _ => None,
         }
     }
@@ -57,7 +67,7 @@ impl Change {
             hazards.push(Hazard::DataLoss(loss));
         }
         let table_lock = |table: &QualifiedName| Hazard::Lock {
-            lock: "ACCESS EXCLUSIVE",
+            lock: LockMode::AccessExclusive,
             table: table.to_string(),
         };
         match self {
@@ -78,6 +88,10 @@ impl Change {
                 if column.identity.is_some() || column.generated.is_some() || backfill.is_some() {
                     hazards.push(Hazard::TableRewrite(table.to_string()));
                 }
+                // Added without NOT NULL, filled, then `SET NOT NULL` reads the table again.
+                if backfill.is_some() && !column.nullable {
+                    hazards.push(Hazard::FullTableScan(table.to_string()));
+                }
             }
             Change::RenameTable { from, .. } => hazards.push(table_lock(from)),
             // PostgreSQL copies the table into a new file either way.
@@ -88,12 +102,12 @@ impl Change {
             Change::AlterViewOptions { view, .. } => hazards.push(table_lock(view)),
             Change::AlterIndexParameters { table, .. }
             | Change::AlterTableParameters { table, .. } => hazards.push(Hazard::Lock {
-                lock: "SHARE UPDATE EXCLUSIVE",
+                lock: LockMode::ShareUpdateExclusive,
                 table: table.to_string(),
             }),
             Change::Policy(change) => hazards.push(table_lock(change.table())),
             Change::Trigger(change) => hazards.push(Hazard::Lock {
-                lock: "SHARE ROW EXCLUSIVE",
+                lock: LockMode::ShareRowExclusive,
                 table: change.relation().to_string(),
             }),
             Change::Type(type_change) => type_change.hazards(&mut hazards),
@@ -115,13 +129,16 @@ impl Change {
             } => {
                 hazards.push(table_lock(table));
                 // A new collation alone keeps the stored bytes (indexes on the column are rebuilt).
-                let needs_rewrite = type_change(from, to).rewrites
+                let needs_rewrite = type_change(from, to, hints).rewrites
                     || (to.generated.is_some() && from.generated != to.generated)
                     || (from.identity.is_none() && to.identity.is_some());
                 let fills_rows = hints.backfill.is_some() && from.nullable && !to.nullable;
                 if needs_rewrite || fills_rows {
                     hazards.push(Hazard::TableRewrite(table.to_string()));
-                } else if from.nullable && !to.nullable {
+                }
+                // A rewrite checks NOT NULL as it goes; after a backfill's UPDATE,
+                // `SET NOT NULL` reads the table again.
+                if from.nullable && !to.nullable && !needs_rewrite {
                     hazards.push(Hazard::FullTableScan(table.to_string()));
                 }
             }
@@ -133,14 +150,14 @@ impl Change {
             }
             Change::AddForeignKey { table, foreign_key } => {
                 hazards.push(Hazard::Lock {
-                    lock: "SHARE ROW EXCLUSIVE",
+                    lock: LockMode::ShareRowExclusive,
                     table: format!("{table} and {}", foreign_key.referenced_table),
                 });
                 hazards.push(Hazard::FullTableScan(table.to_string()));
             }
             Change::CreateIndex { table, .. } => {
                 hazards.push(Hazard::Lock {
-                    lock: "SHARE (blocks writes)",
+                    lock: LockMode::Share,
                     table: table.to_string(),
                 });
                 hazards.push(Hazard::FullTableScan(table.to_string()));
@@ -164,6 +181,20 @@ impl Change {
         hazards
     }
 
+    /// `hazards` when the statement builds or drops an index `CONCURRENTLY`: it waits for
+    /// running transactions instead of blocking writes (SHARE UPDATE EXCLUSIVE).
+    pub fn hazards_concurrently(&self) -> Vec<Hazard> {
+        let mut hazards = self.hazards();
+        if matches!(self, Change::CreateIndex { .. } | Change::DropIndex { .. }) {
+            for hazard in &mut hazards {
+                if let Hazard::Lock { lock, .. } = hazard {
+                    *lock = LockMode::ShareUpdateExclusive;
+                }
+            }
+        }
+        hazards
+    }
+
     /// True when the change destroys data that its inverse cannot bring back.
     pub fn is_destructive(&self) -> bool {
         self.data_loss().is_some()
@@ -176,7 +207,18 @@ pub enum Hazard {
     DataLoss(String),
     TableRewrite(String),
     FullTableScan(String),
-    Lock { lock: &'static str, table: String },
+    Lock { lock: LockMode, table: String },
+}
+
+impl Hazard {
+    pub fn kind(&self) -> HazardKind {
+        match self {
+            Hazard::DataLoss(_) => HazardKind::DataLoss,
+            Hazard::TableRewrite(_) => HazardKind::Rewrite,
+            Hazard::FullTableScan(_) => HazardKind::Scan,
+            Hazard::Lock { lock, .. } => lock.kind(),
+        }
+    }
 }
 
 impl std::fmt::Display for Hazard {
@@ -190,6 +232,100 @@ impl std::fmt::Display for Hazard {
     }
 }
 
-fn type_change(from: &Column, to: &Column) -> type_change::TypeChange {
-    type_change::classify(storage_type(&from.data_type), storage_type(&to.data_type))
+/// The table-level locks changes take, in the order their labels sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LockMode {
+    /// Blocks reads and writes.
+    AccessExclusive,
+    /// Blocks writes (`CREATE INDEX`).
+    Share,
+    /// Blocks writes and other such locks (triggers, foreign keys).
+    ShareRowExclusive,
+    /// Blocks only schema changes and maintenance (`CREATE INDEX CONCURRENTLY`, storage
+    /// parameters, `VALIDATE CONSTRAINT`).
+    ShareUpdateExclusive,
+}
+
+impl LockMode {
+    pub fn kind(self) -> HazardKind {
+        match self {
+            LockMode::AccessExclusive => HazardKind::AccessExclusiveLock,
+            LockMode::Share => HazardKind::ShareLock,
+            LockMode::ShareRowExclusive => HazardKind::ShareRowExclusiveLock,
+            LockMode::ShareUpdateExclusive => HazardKind::ShareUpdateExclusiveLock,
+        }
+    }
+}
+
+impl std::fmt::Display for LockMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LockMode::AccessExclusive => "ACCESS EXCLUSIVE",
+            LockMode::Share => "SHARE (blocks writes)",
+            LockMode::ShareRowExclusive => "SHARE ROW EXCLUSIVE",
+            LockMode::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
+        })
+    }
+}
+
+/// A hazard's kind, by the stable name `allow_hazards`, `--allow-hazard` and the
+/// `-- accepted hazards:` header line use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HazardKind {
+    DataLoss,
+    Rewrite,
+    Scan,
+    AccessExclusiveLock,
+    ShareLock,
+    ShareRowExclusiveLock,
+    ShareUpdateExclusiveLock,
+}
+
+impl HazardKind {
+    pub const ALL: [HazardKind; 7] = [
+        HazardKind::DataLoss,
+        HazardKind::Rewrite,
+        HazardKind::Scan,
+        HazardKind::AccessExclusiveLock,
+        HazardKind::ShareLock,
+        HazardKind::ShareRowExclusiveLock,
+        HazardKind::ShareUpdateExclusiveLock,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            HazardKind::DataLoss => "data-loss",
+            HazardKind::Rewrite => "rewrite",
+            HazardKind::Scan => "scan",
+            HazardKind::AccessExclusiveLock => "access-exclusive-lock",
+            HazardKind::ShareLock => "share-lock",
+            HazardKind::ShareRowExclusiveLock => "share-row-exclusive-lock",
+            HazardKind::ShareUpdateExclusiveLock => "share-update-exclusive-lock",
+        }
+    }
+
+    /// The kind a name means; the error lists the names there are.
+    pub fn parse(name: &str) -> Result<HazardKind, String> {
+        HazardKind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == name)
+            .ok_or_else(|| {
+                format!(
+                    "unknown hazard kind {name:?}; the kinds are {}",
+                    HazardKind::ALL.map(HazardKind::name).join(", ")
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for HazardKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+fn type_change(from: &Column, to: &Column, hints: &ColumnHints) -> type_change::TypeChange {
+    hints.conversion.unwrap_or_else(|| {
+        type_change::classify(storage_type(&from.data_type), storage_type(&to.data_type))
+    })
 }

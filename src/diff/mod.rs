@@ -18,7 +18,7 @@ pub use change::{
     RenameTiming, TriggerChange,
 };
 pub use functions::{blocked_function_drops, FunctionPlacement};
-pub use hazards::Hazard;
+pub use hazards::{Hazard, HazardKind, LockMode};
 pub use rename::suggestions as rename_suggestions;
 pub use types::{needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
@@ -89,6 +89,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         }
     }
 
+    type_change::classify_user_types(current, desired, &mut changes);
     diff_sequences(current, desired, &mut changes);
     mark_new_enum_values_in_use(&mut changes, &changed_view_queries(current, desired));
     diff_views(current, desired, &mut changes);
@@ -529,6 +530,7 @@ fn diff_table(
                         .get(&key)
                         .cloned()
                         .filter(|_| type_changes),
+                    conversion: None,
                 };
                 changes.push(Change::AlterColumn {
                     table: table.clone(),

@@ -6,6 +6,9 @@
 //! `numeric_support`, `timestamp_support`, ...) keeps the table's file; anything else copies
 //! it. `tests/it/hazards.rs` checks each rule against `pg_class.relfilenode`.
 
+use super::Change;
+use crate::model::{Domain, Enum, QualifiedName, Schema};
+
 /// The effect of `ALTER COLUMN ... TYPE` from one type to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TypeChange {
@@ -116,6 +119,89 @@ fn same_base(from: &TypeName, to: &TypeName) -> TypeChange {
     TypeChange {
         lossless,
         rewrites: true,
+    }
+}
+
+/// Classifies the type changes of `changes` from or to an enum or a domain (`current`
+/// holds the old types, `desired` the new ones), both ways: an enum's values convert by
+/// label, a domain holds its base type's values and may check them again.
+pub(super) fn classify_user_types(current: &Schema, desired: &Schema, changes: &mut [Change]) {
+    for change in changes {
+        let Change::AlterColumn {
+            from,
+            to,
+            hints,
+            inverse_hints,
+            ..
+        } = change
+        else {
+            continue;
+        };
+        hints.conversion = classify_in((&from.data_type, current), (&to.data_type, desired));
+        inverse_hints.conversion =
+            classify_in((&to.data_type, desired), (&from.data_type, current));
+    }
+}
+
+/// A conversion between a type of one schema and a type of another, when either is an enum
+/// or a domain.
+fn classify_in(
+    (from, from_schema): (&str, &Schema),
+    (to, to_schema): (&str, &Schema),
+) -> Option<TypeChange> {
+    let (from_element, to_element) = (from.strip_suffix("[]"), to.strip_suffix("[]"));
+    if let (Some(from_element), Some(to_element)) = (from_element, to_element) {
+        let element = classify_in((from_element, from_schema), (to_element, to_schema))?;
+        return Some(TypeChange {
+            rewrites: true,
+            ..element
+        });
+    }
+    let (from_user, to_user) = (
+        UserType::find(from, from_schema),
+        UserType::find(to, to_schema),
+    );
+    if from == to || (from_user.is_none() && to_user.is_none()) {
+        return None;
+    }
+    let lossless = match (from_user, to_user) {
+        (Some(UserType::Enum(from_enum)), Some(UserType::Enum(to_enum))) => from_enum
+            .values
+            .iter()
+            .all(|value| to_enum.values.contains(value)),
+        // A domain's checks make a conversion fail rather than lose values, as when the
+        // domain itself changes (`TypeChange::hazards` calls that a scan).
+        (from_user, to_user) => {
+            let base = |spelling, user: &Option<UserType<'_>>| match user {
+                Some(UserType::Domain(domain)) => domain.base_type.clone(),
+                _ => String::from(spelling),
+            };
+            classify(&base(from, &from_user), &base(to, &to_user)).lossless
+        }
+    };
+    Some(TypeChange {
+        lossless,
+        rewrites: true,
+    })
+}
+
+/// An enum or a domain, found by the spelling a column uses for it.
+enum UserType<'a> {
+    Enum(&'a Enum),
+    Domain(&'a Domain),
+}
+
+impl<'a> UserType<'a> {
+    fn find(spelling: &str, schema: &'a Schema) -> Option<UserType<'a>> {
+        let named = |name: &QualifiedName| crate::syntax::quote::type_name(name) == spelling;
+        let enumeration = schema
+            .enums
+            .values()
+            .find(|enumeration| named(&enumeration.name));
+        let domain = || schema.domains.values().find(|domain| named(&domain.name));
+        enumeration
+            .map(UserType::Enum)
+            .or_else(|| domain().map(UserType::Domain))
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Change, ColumnUse, Hazard};
+use super::{Change, ColumnUse, Hazard, LockMode};
 use crate::model::{CompositeType, Domain, ObjectRef, QualifiedName, Schema};
 use crate::syntax::types::names_type;
 
@@ -76,6 +76,19 @@ impl TypeChange {
     }
 
     pub fn data_loss(&self) -> Option<String> {
+        if let TypeChange::AlterDomain {
+            from, to, columns, ..
+        } = self
+        {
+            let lossy = !super::type_change::classify(&from.base_type, &to.base_type).lossless;
+            return (lossy && !columns.is_empty()).then(|| {
+                format!(
+                    "changes domain {} from {} to {} under its columns; values that do not fit \
+                     are lost or make it fail",
+                    from.name, from.base_type, to.base_type
+                )
+            });
+        }
         let TypeChange::AlterComposite {
             from,
             to,
@@ -121,7 +134,7 @@ impl TypeChange {
         for table in tables {
             if rebuild {
                 hazards.push(Hazard::Lock {
-                    lock: "ACCESS EXCLUSIVE",
+                    lock: LockMode::AccessExclusive,
                     table: table.to_string(),
                 });
                 hazards.push(Hazard::TableRewrite(table.to_string()));

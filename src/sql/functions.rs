@@ -40,6 +40,7 @@ pub(super) fn unchecked_bodies_first(plan: &Plan, statements: &mut Vec<Statement
         let statement = Statement {
             sql: UNCHECKED_BODIES.to_string(),
             notes: Vec::new(),
+            hazards: Vec::new(),
             object: step.change.object(),
         };
         statements.insert(0, statement);

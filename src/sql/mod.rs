@@ -43,6 +43,9 @@ pub struct Statement {
     pub sql: String,
     /// Warnings printed as `--` comment lines above the statement.
     pub notes: Vec<String>,
+    /// What the change this statement starts does to a running application (empty on the
+    /// change's further statements), for `migrate` to name the statements it refuses.
+    pub hazards: Vec<Hazard>,
     /// The object the statement is about, to point errors back at their source.
     pub object: ObjectRef,
 }
@@ -85,8 +88,8 @@ pub fn render(plan: &Plan, direction: Direction) -> Script {
         if let Some(loss) = change.data_loss() {
             notes.push(format!("DESTRUCTIVE: {loss}"));
         }
-        let hazards: Vec<String> = change
-            .hazards()
+        let mut change_hazards = change.hazards();
+        let hazards: Vec<String> = change_hazards
             .iter()
             .filter(|hazard| !matches!(hazard, Hazard::DataLoss(_)))
             .map(ToString::to_string)
@@ -107,14 +110,11 @@ pub fn render(plan: &Plan, direction: Direction) -> Script {
             }
         }
         let object = change.object();
-        for (statement_idx, sql) in step_statements.into_iter().enumerate() {
+        for sql in step_statements {
             statements.push(Statement {
                 sql,
-                notes: if statement_idx == 0 {
-                    std::mem::take(&mut notes)
-                } else {
-                    Vec::new()
-                },
+                notes: std::mem::take(&mut notes),
+                hazards: std::mem::take(&mut change_hazards),
                 object: object.clone(),
             });
         }

@@ -10,6 +10,7 @@ mod connection;
 mod fixtures;
 mod functions;
 mod fuzz;
+mod gates;
 mod hazards;
 mod hostile;
 mod inspected;

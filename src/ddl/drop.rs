@@ -1,0 +1,203 @@
+//! The interpreter's DROP statements: what each takes along, as the server would.
+
+use super::*;
+
+impl Interpreter {
+    pub(super) fn drop(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        if cursor.eat_keyword("FUNCTION")
+            || cursor.eat_keyword("PROCEDURE")
+            || cursor.eat_keyword("ROUTINE")
+        {
+            return self.drop_functions(cursor);
+        }
+        self.touch_all();
+        if let Some(outcome) = self.drop_attached(cursor) {
+            return outcome;
+        }
+        let kind = if cursor.eat_keyword("TABLE") {
+            "table"
+        } else if cursor.eat_keyword("VIEW") {
+            "view"
+        } else if cursor.eat_keywords(&["MATERIALIZED", "VIEW"]) {
+            "materialized view"
+        } else if cursor.eat_keyword("INDEX") {
+            if cursor.eat_keyword("CONCURRENTLY") {
+                self.note(|journal| journal.concurrently = true);
+            }
+            "index"
+        } else if cursor.eat_keyword("TYPE") {
+            "type"
+        } else if cursor.eat_keyword("DOMAIN") {
+            "domain"
+        } else if cursor.eat_keyword("SCHEMA") {
+            "schema"
+        } else if cursor.eat_keyword("EXTENSION") {
+            "extension"
+        } else if cursor.eat_keyword("SEQUENCE") {
+            "sequence"
+        } else {
+            return Err(unsupported(cursor));
+        };
+        let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
+        let mut names = vec![cursor.dotted_name()?];
+        while cursor.eat(&Token::Comma) {
+            names.push(cursor.dotted_name()?);
+        }
+        let cascade = drop_behaviour(cursor);
+        cursor.expect_end()?;
+        for parts in names {
+            let found = match kind {
+                "schema" | "extension" => {
+                    let [name] = parts.as_slice() else {
+                        return Err(format!("`{}` is not a {kind} name", parts.join(".")));
+                    };
+                    match kind {
+                        "schema" => self.drop_schema(name, cascade),
+                        _ => self.schema.extensions.remove(name).is_some(),
+                    }
+                }
+                _ => {
+                    let name = qualified(&parts)?;
+                    match kind {
+                        "table" => self.drop_table(&name, cascade),
+                        "view" | "materialized view" => {
+                            let materialized = kind == "materialized view";
+                            let matches = self
+                                .schema
+                                .views
+                                .get(&name)
+                                .is_some_and(|view| view.materialized == materialized);
+                            if matches {
+                                self.drop_relation_and_views(&name, cascade);
+                            }
+                            matches
+                        }
+                        "index" => self.drop_index(&name),
+                        "type" => {
+                            let found = self.schema.enums.remove(&name).is_some()
+                                || self.schema.composite_types.remove(&name).is_some()
+                                || self.schema.domains.remove(&name).is_some();
+                            found && self.drop_columns_of_type(&name, cascade)?
+                        }
+                        "domain" => {
+                            let found = self.schema.domains.remove(&name).is_some();
+                            found && self.drop_columns_of_type(&name, cascade)?
+                        }
+                        _ => {
+                            self.journal_sequence(&name);
+                            self.sequences.remove(&name).is_some()
+                        }
+                    }
+                }
+            };
+            if !found && !if_exists {
+                return Err(format!("{kind} {} does not exist", parts.join(".")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The columns of a dropped type go with it under CASCADE; without, PostgreSQL refuses
+    /// to drop a type a column uses. True when the drop may go on.
+    fn drop_columns_of_type(&mut self, name: &QualifiedName, cascade: bool) -> Outcome<bool> {
+        let users: Vec<(QualifiedName, String)> = self
+            .schema
+            .tables
+            .values()
+            .flat_map(|table| {
+                table
+                    .columns
+                    .iter()
+                    .filter(|column| crate::syntax::types::names_type(&column.data_type, name))
+                    .map(|column| (table.name.clone(), column.name.clone()))
+            })
+            .collect();
+        if let (Some((table, column)), false) = (users.first(), cascade) {
+            return Err(format!(
+                "cannot drop type {name}: column {table}.{column} uses it (CASCADE would drop \
+                 the column too)"
+            ));
+        }
+        for (table, column) in users {
+            self.drop_column(&table, &column)?;
+        }
+        Ok(true)
+    }
+
+    pub(super) fn drop_schema(&mut self, name: &str, cascade: bool) -> bool {
+        if !self.schema.schemas.remove(name) {
+            return false;
+        }
+        if cascade {
+            let outside = |qualified: &QualifiedName| qualified.schema != name;
+            self.all_tables_mut().retain(|key, _| outside(key));
+            self.schema.views.retain(|key, _| outside(key));
+            self.schema.enums.retain(|key, _| outside(key));
+            self.schema.domains.retain(|key, _| outside(key));
+            self.schema.composite_types.retain(|key, _| outside(key));
+            self.all_sequences_mut().retain(|key, _| outside(key));
+            for table in self.schema.tables.values_mut() {
+                table
+                    .foreign_keys
+                    .retain(|_, key| outside(&key.referenced_table));
+            }
+        }
+        true
+    }
+
+    /// Drops a view, and with CASCADE the views that read it (transitively).
+    pub(super) fn drop_relation_and_views(&mut self, name: &QualifiedName, cascade: bool) {
+        self.schema.views.remove(name);
+        if !cascade {
+            return;
+        }
+        let dependents: Vec<QualifiedName> = self
+            .schema
+            .views
+            .values()
+            .filter(|view| view.depends_on.contains(name))
+            .map(|view| view.name.clone())
+            .collect();
+        for dependent in dependents {
+            self.drop_relation_and_views(&dependent, true);
+        }
+    }
+
+    pub(super) fn drop_table(&mut self, name: &QualifiedName, cascade: bool) -> bool {
+        self.journal_table(name);
+        if self.schema.tables.remove(name).is_none() {
+            return false;
+        }
+        self.drop_relation_and_views(name, cascade);
+        if cascade {
+            for table in self.all_tables_mut().values_mut() {
+                table
+                    .foreign_keys
+                    .retain(|_, key| key.referenced_table != *name);
+            }
+        }
+        self.all_sequences_mut().retain(|_, sequence| {
+            sequence
+                .owned_by
+                .as_ref()
+                .is_none_or(|(table, _)| table != name)
+        });
+        true
+    }
+
+    pub(super) fn drop_index(&mut self, name: &QualifiedName) -> bool {
+        let Some(owner) = self.index_owner(name) else {
+            return false;
+        };
+        // The name is free again for the next CREATE INDEX.
+        self.names.get_mut().changed.insert(owner.clone());
+        self.journal_table(&owner);
+        if let Some(view) = self.schema.views.get_mut(&owner) {
+            return view.indexes.remove(&name.name).is_some();
+        }
+        self.schema
+            .tables
+            .get_mut(&owner)
+            .is_some_and(|table| table.indexes.remove(&name.name).is_some())
+    }
+}
