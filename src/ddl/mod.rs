@@ -6,7 +6,7 @@
 //! object kinds autogen models. A statement it cannot interpret is an error naming the
 //! file, line and statement; nothing is skipped silently. Statements that cannot change
 //! the model (data changes, session settings, privileges, ownership) are accepted as such.
-//! `create` and `alter` hold the statements, `clauses` their shared clauses, `expressions`
+//! `create`, `alter` and `drop` hold the statements, `clauses` their shared clauses, `expressions`
 //! the rewrites renames carry into stored text, `triggers` the statements of triggers,
 //! policies and row-level security.
 
@@ -14,6 +14,7 @@ mod alter;
 mod clauses;
 mod comments;
 mod create;
+mod drop;
 mod expressions;
 mod functions;
 mod triggers;
