@@ -5,12 +5,14 @@
 //! canonical once `normalize` (or the shadow-database round trip) has run. Source positions
 //! live in `spec::SourceMap`, never here, so derived equality compares meaning only.
 
+mod exclusion;
 mod triggers;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 mod functions;
+pub use exclusion::*;
 pub use functions::*;
 pub use triggers::*;
 
@@ -179,6 +181,7 @@ pub struct Table {
     pub uniques: BTreeMap<String, UniqueConstraint>,
     pub foreign_keys: BTreeMap<String, ForeignKey>,
     pub checks: BTreeMap<String, CheckConstraint>,
+    pub exclusions: BTreeMap<String, ExclusionConstraint>,
     /// Indexes that do not back a constraint.
     pub indexes: BTreeMap<String, Index>,
     pub comment: Option<String>,
@@ -201,6 +204,7 @@ impl Table {
             uniques: BTreeMap::new(),
             foreign_keys: BTreeMap::new(),
             checks: BTreeMap::new(),
+            exclusions: BTreeMap::new(),
             indexes: BTreeMap::new(),
             comment: None,
             unlogged: false,
@@ -599,7 +603,7 @@ pub enum ObjectRef {
     CompositeType(QualifiedName),
     Table(QualifiedName),
     Column(QualifiedName, String),
-    /// Primary key, unique, foreign key or check constraint, by name.
+    /// Primary key, unique, foreign key, check or exclusion constraint, by name.
     Constraint(QualifiedName, String),
     Index(QualifiedName, String),
     View(QualifiedName),

@@ -377,12 +377,14 @@ fn phase_of(change: &Change) -> Phase {
         Change::AddColumn { .. } => Phase::AddColumn,
         Change::DropColumn { .. } => Phase::DropColumn,
         Change::AlterColumn { .. } => Phase::AlterColumn,
-        Change::AddPrimaryKey { .. } | Change::AddUnique { .. } | Change::AddCheck { .. } => {
-            Phase::AddConstraint
-        }
-        Change::DropPrimaryKey { .. } | Change::DropUnique { .. } | Change::DropCheck { .. } => {
-            Phase::DropConstraint
-        }
+        Change::AddPrimaryKey { .. }
+        | Change::AddUnique { .. }
+        | Change::AddCheck { .. }
+        | Change::AddExclusion { .. } => Phase::AddConstraint,
+        Change::DropPrimaryKey { .. }
+        | Change::DropUnique { .. }
+        | Change::DropCheck { .. }
+        | Change::DropExclusion { .. } => Phase::DropConstraint,
         Change::AddForeignKey { .. } => Phase::AddForeignKey,
         Change::DropForeignKey { .. } => Phase::DropForeignKey,
         Change::CreateIndex { .. } => Phase::CreateIndex,

@@ -442,6 +442,14 @@ async fn read_constraints(
                 };
                 table.checks.insert(name, check);
             }
+            "x" => {
+                let definition: String = row.get("definition")?;
+                let exclusion =
+                    crate::ddl::exclusion_definition(&name, &definition).map_err(|message| {
+                        catalog_error(query, format!("{}: {message}", describe()))
+                    })?;
+                table.exclusions.insert(name, exclusion);
+            }
             other => {
                 let message = format!("{} has unexpected type {other:?}", describe());
                 return Err(catalog_error(query, message));

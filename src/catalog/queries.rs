@@ -244,11 +244,12 @@ WHERE a.attrelid = ANY ($1::pg_catalog.oid[])
   AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum";
 
-/// Primary key, unique, foreign key and check constraints of the tables in `$1`.
+/// Primary key, unique, foreign key, check and exclusion constraints of the tables in `$1`.
 ///
 /// Column lists keep constraint order (`conkey`/`confkey` with ordinality). `check_expression`
 /// is `pg_get_expr(conbin, conrelid, true)`, which is exactly the text inside the `CHECK (...)`
-/// of `pg_get_constraintdef(oid, true)`, without ` NOT VALID` / ` NO INHERIT`.
+/// of `pg_get_constraintdef(oid, true)`, without ` NOT VALID` / ` NO INHERIT`. An exclusion
+/// constraint's `definition` is `pg_get_constraintdef`, which the interpreter's parser reads.
 pub const CONSTRAINTS_QUERY: &str = "\
 SELECT con.conrelid AS table_oid,
        con.conname AS constraint_name,
@@ -271,13 +272,16 @@ SELECT con.conrelid AS table_oid,
        CASE WHEN con.contype = 'c'
             THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true)
        END AS check_expression,
+       CASE WHEN con.contype = 'x'
+            THEN pg_catalog.pg_get_constraintdef(con.oid, true)
+       END AS definition,
        COALESCE(i.indnullsnotdistinct, false) AS nulls_not_distinct
 FROM pg_catalog.pg_constraint con
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
-  AND con.contype IN ('p', 'u', 'f', 'c')
+  AND con.contype IN ('p', 'u', 'f', 'c', 'x')
 ORDER BY con.conrelid, con.conname";
 
 /// `CONSTRAINTS_QUERY` for PostgreSQL 12-14, which have no `indnullsnotdistinct`.
@@ -303,12 +307,15 @@ SELECT con.conrelid AS table_oid,
        CASE WHEN con.contype = 'c'
             THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true)
        END AS check_expression,
+       CASE WHEN con.contype = 'x'
+            THEN pg_catalog.pg_get_constraintdef(con.oid, true)
+       END AS definition,
        false AS nulls_not_distinct
 FROM pg_catalog.pg_constraint con
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
-  AND con.contype IN ('p', 'u', 'f', 'c')
+  AND con.contype IN ('p', 'u', 'f', 'c', 'x')
 ORDER BY con.conrelid, con.conname";
 
 /// Indexes of the tables in `$1` that back no primary key, unique or exclusion constraint;
@@ -469,12 +476,6 @@ FROM pg_catalog.pg_rewrite rw
 JOIN relations r ON r.oid = rw.ev_class
 WHERE rw.rulename <> '_RETURN'
 UNION ALL
-SELECT 'exclusion constraint', con.conname || ' on ' || r.qualified_name,
-       r.schema_name, r.relation_name
-FROM pg_catalog.pg_constraint con
-JOIN relations r ON r.oid = con.conrelid
-WHERE con.contype = 'x'
-UNION ALL
 SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'base type' END,
        n.nspname || '.' || t.typname,
        NULL,
@@ -522,6 +523,7 @@ JOIN pg_catalog.pg_class c ON c.oid = r.oid
 WHERE r.relkind IN ('r', 'i', 'm')
   AND (c.reltablespace <> 0
        OR (c.reloptions IS NOT NULL AND (r.relkind = 'm' OR EXISTS (
-             SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = c.oid)))
+             SELECT 1 FROM pg_catalog.pg_constraint con
+             WHERE con.conindid = c.oid AND con.contype <> 'x')))
        OR EXISTS (SELECT 1 FROM pg_catalog.pg_class toast
                   WHERE toast.oid = c.reltoastrelid AND toast.reloptions IS NOT NULL))";

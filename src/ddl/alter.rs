@@ -356,12 +356,19 @@ impl Interpreter {
         for key in table.foreign_keys.values_mut() {
             rename(&mut key.columns);
         }
+        let rename_key = |key: &mut IndexKey| {
+            if matches!(&key.target, IndexTarget::Column(column) if column == old) {
+                key.target = IndexTarget::Column(new.to_string());
+            }
+        };
         for index in table.indexes.values_mut() {
             rename(&mut index.include);
-            for key in &mut index.keys {
-                if matches!(&key.target, IndexTarget::Column(column) if column == old) {
-                    key.target = IndexTarget::Column(new.to_string());
-                }
+            index.keys.iter_mut().for_each(rename_key);
+        }
+        for exclusion in table.exclusions.values_mut() {
+            rename(&mut exclusion.include);
+            for element in &mut exclusion.elements {
+                rename_key(&mut element.key);
             }
         }
         for other in self.schema.tables.values_mut() {
@@ -401,6 +408,9 @@ impl Interpreter {
         } else if let Some(mut check) = table.checks.remove(old) {
             check.name = new.to_string();
             table.checks.insert(new.to_string(), check);
+        } else if let Some(mut exclusion) = table.exclusions.remove(old) {
+            exclusion.name = new.to_string();
+            table.exclusions.insert(new.to_string(), exclusion);
         } else {
             return Err(format!(
                 "constraint {old} of relation {table_name} does not exist"
@@ -444,13 +454,25 @@ impl Interpreter {
             };
         };
         if let Some(parameters) = setting {
-            let index = self
-                .index_mut(&owner, &name.name)
-                .ok_or_else(|| not_modelled("storage parameters of a constraint's index"))?;
+            let exclusion_parameters = self
+                .schema
+                .tables
+                .get_mut(&owner)
+                .and_then(|table| table.exclusions.get_mut(&name.name))
+                .map(|exclusion| &mut exclusion.storage_parameters);
+            let index_parameters = match exclusion_parameters {
+                Some(parameters) => parameters,
+                None => {
+                    &mut self
+                        .index_mut(&owner, &name.name)
+                        .ok_or_else(|| not_modelled("storage parameters of a key's index"))?
+                        .storage_parameters
+                }
+            };
             for (parameter, value) in parameters {
                 match value {
-                    Some(value) => index.storage_parameters.insert(parameter, value),
-                    None => index.storage_parameters.remove(&parameter),
+                    Some(value) => index_parameters.insert(parameter, value),
+                    None => index_parameters.remove(&parameter),
                 };
             }
             return Ok(());

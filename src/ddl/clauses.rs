@@ -42,6 +42,7 @@ pub(super) enum ConstraintKind {
         match_type: MatchType,
     },
     Check(Expr),
+    Exclusion(ExclusionConstraint),
 }
 
 /// The columns and NULLS NOT DISTINCT of a primary key or unique constraint.
@@ -68,7 +69,7 @@ pub(super) fn starts_table_constraint(cursor: &Cursor<'_>) -> bool {
 }
 
 /// `[CONSTRAINT name] PRIMARY KEY (...) | UNIQUE (...) | FOREIGN KEY (...) REFERENCES ... |
-/// CHECK (...)`, with its deferrability.
+/// CHECK (...) | EXCLUDE ...`, with its deferrability.
 pub(super) fn table_constraint(cursor: &mut Cursor<'_>) -> Outcome<TableConstraint> {
     let name = match cursor.eat_keyword("CONSTRAINT") {
         true => Some(cursor.identifier()?),
@@ -89,8 +90,8 @@ pub(super) fn table_constraint(cursor: &mut Cursor<'_>) -> Outcome<TableConstrai
         references(cursor, columns)?
     } else if cursor.eat_keyword("CHECK") {
         check_kind(cursor)?
-    } else if cursor.is_keyword("EXCLUDE") {
-        return Err(not_modelled("exclusion constraints"));
+    } else if cursor.eat_keyword("EXCLUDE") {
+        ConstraintKind::Exclusion(exclusion::exclusion_clause(cursor)?)
     } else {
         return Err(format!("expected a constraint, found {}", cursor.found()));
     };
@@ -377,6 +378,13 @@ pub(super) fn sequence_option(cursor: &mut Cursor<'_>, options: &mut SequenceOpt
 /// One element of an index's key list: a column or an expression, with its collation,
 /// operator class, order and NULLS placement.
 pub(super) fn index_key(cursor: &mut Cursor<'_>) -> Outcome<IndexKey> {
+    let key = index_key_before(cursor, &[])?;
+    cursor.expect_end()?;
+    Ok(key)
+}
+
+/// An index key up to one of the words `stop` (an exclusion constraint's `WITH`).
+pub(super) fn index_key_before(cursor: &mut Cursor<'_>, stop: &[&str]) -> Outcome<IndexKey> {
     let target = if cursor.peek() == Some(&Token::LParen) {
         IndexTarget::Expression(expression(cursor.parenthesized_text()?)?)
     } else if is_function_call(cursor) {
@@ -397,7 +405,9 @@ pub(super) fn index_key(cursor: &mut Cursor<'_>) -> Outcome<IndexKey> {
     if cursor.eat_keyword("COLLATE") {
         key.collation = Some(cursor.dotted_name()?.join("."));
     }
-    if matches!(cursor.peek(), Some(Token::Word(_))) && !cursor.is_one_of(&["ASC", "DESC", "NULLS"])
+    if matches!(cursor.peek(), Some(Token::Word(_)))
+        && !cursor.is_one_of(&["ASC", "DESC", "NULLS"])
+        && !cursor.is_one_of(stop)
     {
         let parts = cursor.dotted_name()?;
         key.opclass = Some(
@@ -422,7 +432,6 @@ pub(super) fn index_key(cursor: &mut Cursor<'_>) -> Outcome<IndexKey> {
     } else if cursor.eat_keywords(&["NULLS", "LAST"]) {
         key.nulls_first = false;
     }
-    cursor.expect_end()?;
     Ok(key)
 }
 

@@ -286,6 +286,15 @@ impl Interpreter {
                 |label| names::make_object_name(&table_name.name, Some(&columns.join("_")), label),
                 "fkey",
             ),
+            (None, ConstraintKind::Exclusion(exclusion)) => self.choose_relation_name(
+                &table_name.schema,
+                (
+                    &table_name.name,
+                    Some(&exclusion::name_columns(exclusion).join("_")),
+                ),
+                "excl",
+                true,
+            ),
             (None, ConstraintKind::Check(expression)) => {
                 let referenced: Vec<&Column> = table
                     .columns
@@ -395,6 +404,32 @@ impl Interpreter {
                 self.table_mut(table_name)?
                     .checks
                     .insert(name.clone(), CheckConstraint { name, expression });
+            }
+            ConstraintKind::Exclusion(exclusion) => {
+                let columns: Vec<String> = exclusion
+                    .index()
+                    .keys
+                    .iter()
+                    .filter_map(|key| match &key.target {
+                        IndexTarget::Column(column) => Some(column.clone()),
+                        IndexTarget::Expression(_) => None,
+                    })
+                    .chain(exclusion.include.iter().cloned())
+                    .collect();
+                known_columns(&columns)?;
+                // The backing index takes the same name, in the schema's relation namespace.
+                let index_name = QualifiedName::new(table_name.schema.clone(), name.clone());
+                if self.relation_exists(&index_name) {
+                    return Err(format!("relation {index_name} already exists"));
+                }
+                self.table_mut(table_name)?.exclusions.insert(
+                    name.clone(),
+                    ExclusionConstraint {
+                        name,
+                        deferrable,
+                        ..exclusion
+                    },
+                );
             }
         }
         Ok(())

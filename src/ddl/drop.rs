@@ -29,6 +29,9 @@ impl Interpreter {
         table
             .indexes
             .retain(|_, index| !index_mentions(index, column_name));
+        table
+            .exclusions
+            .retain(|_, exclusion| !index_mentions(&exclusion.index(), column_name));
         triggers::forget_column(table, column_name);
         for other in self.schema.tables.values_mut() {
             other.foreign_keys.retain(|_, key| {
@@ -58,7 +61,10 @@ impl Interpreter {
             table.primary_key.take().map(|key| key.columns)
         } else if let Some(unique) = table.uniques.remove(name) {
             Some(unique.columns)
-        } else if table.foreign_keys.remove(name).is_some() || table.checks.remove(name).is_some() {
+        } else if table.foreign_keys.remove(name).is_some()
+            || table.checks.remove(name).is_some()
+            || table.exclusions.remove(name).is_some()
+        {
             None
         } else if if_exists {
             return Ok(());

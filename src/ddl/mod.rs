@@ -15,6 +15,7 @@ mod clauses;
 mod comments;
 mod create;
 mod drop;
+mod exclusion;
 mod expressions;
 mod functions;
 mod triggers;
@@ -31,15 +32,16 @@ use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
 use crate::migrations::{self, Revision};
 use crate::model::{
-    CheckConstraint, CheckOption, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity,
-    Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey, QualifiedName,
-    ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint, View,
-    ViewOptions, MAX_COLUMNS,
+    CheckConstraint, CheckOption, Column, Deferrable, Enum, ExclusionConstraint, Expr, Extension,
+    ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
+    QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint,
+    View, ViewOptions, MAX_COLUMNS,
 };
 use crate::references::{index_mentions, mentions};
 use crate::spec::{names, Loaded, SourceMap};
 use crate::sql::quote;
 use clauses::*;
+pub use exclusion::exclusion_definition;
 use expressions::*;
 pub use triggers::trigger_definition;
 
@@ -419,6 +421,7 @@ impl Interpreter {
                         .indexes
                         .keys()
                         .chain(table.uniques.keys())
+                        .chain(table.exclusions.keys())
                         .chain(table.primary_key.iter().map(|key| &key.name))
                         .map(in_schema)
                         .collect(),
@@ -471,6 +474,7 @@ fn constraint_names(table: &Table) -> BTreeSet<String> {
         .chain(table.uniques.keys().cloned())
         .chain(table.foreign_keys.keys().cloned())
         .chain(table.checks.keys().cloned())
+        .chain(table.exclusions.keys().cloned())
         .collect()
 }
 

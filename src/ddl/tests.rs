@@ -274,3 +274,62 @@ fn what_cannot_be_replayed_is_an_error_with_file_line_and_statement() {
         "{message}"
     );
 }
+
+#[test]
+fn exclusion_constraints_take_default_names_and_go_with_their_columns() {
+    let schema = replay(
+        "CREATE TABLE t (room int, during tstzrange, note text, \
+           EXCLUDE USING gist (room WITH =, during WITH &&));\n\
+         ALTER TABLE t ADD EXCLUDE USING gist (room WITH =, during WITH &&) WHERE (note <> '');\n\
+         ALTER TABLE t ADD CONSTRAINT by_note EXCLUDE \
+           (lower(note) COLLATE \"C\" text_pattern_ops DESC NULLS LAST WITH OPERATOR(pg_catalog.=)) \
+           INCLUDE (room) WITH (fillfactor = 70) DEFERRABLE;\n\
+         ALTER TABLE t RENAME COLUMN note TO remark;\n",
+    );
+    let t = table(&schema, "t");
+    assert_eq!(
+        t.exclusions.keys().collect::<Vec<_>>(),
+        ["by_note", "t_room_during_excl", "t_room_during_excl1"]
+    );
+    let by_note = &t.exclusions["by_note"];
+    let element = &by_note.elements[0];
+    assert_eq!(
+        (
+            &element.key.target,
+            element.key.collation.as_deref(),
+            element.key.opclass.as_deref(),
+            element.key.descending,
+            element.key.nulls_first,
+            element.operator.as_str(),
+        ),
+        (
+            &IndexTarget::Expression(Expr::new("lower(remark)")),
+            Some("C"),
+            Some("text_pattern_ops"),
+            true,
+            false,
+            "OPERATOR(pg_catalog.=)",
+        )
+    );
+    assert_eq!(
+        (
+            by_note.method.as_str(),
+            &by_note.include[..],
+            by_note.deferrable
+        ),
+        ("btree", &["room".to_string()][..], Deferrable::Immediate)
+    );
+    assert_eq!(
+        t.exclusions["t_room_during_excl1"]
+            .predicate
+            .as_ref()
+            .map(Expr::as_str),
+        Some("remark <> ''")
+    );
+    let schema = replay(
+        "CREATE TABLE t (room int, during tstzrange, EXCLUDE USING gist (room WITH =, during WITH &&));\n\
+         ALTER TABLE t DROP COLUMN during;\n\
+         CREATE INDEX t_room_during_excl ON t (room);\n",
+    );
+    assert!(table(&schema, "t").exclusions.is_empty());
+}

@@ -7,8 +7,9 @@ use super::functions::FunctionPlacement;
 pub use super::triggers::{PolicyChange, TriggerChange};
 use super::types::TypeChange;
 use crate::model::{
-    CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Function, Index, ObjectRef,
-    PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
+    CheckConstraint, Column, Enum, ExclusionConstraint, Expr, Extension, ForeignKey, Function,
+    Index, ObjectRef, PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View,
+    ViewOptions,
 };
 
 /// A column of some table, as it is in the state a change is applied to.
@@ -179,6 +180,16 @@ pub enum Change {
         table: QualifiedName,
         check: CheckConstraint,
     },
+    /// `ALTER TABLE t ADD CONSTRAINT n EXCLUDE USING ... (...)`, which creates its index.
+    AddExclusion {
+        table: QualifiedName,
+        exclusion: ExclusionConstraint,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT n`, which drops its index.
+    DropExclusion {
+        table: QualifiedName,
+        exclusion: ExclusionConstraint,
+    },
     /// `CREATE INDEX n ON t (...)`
     CreateIndex { table: QualifiedName, index: Index },
     /// `DROP INDEX n`
@@ -283,6 +294,23 @@ impl Change {
             Change::AddCheck {
                 table: table.clone(),
                 check: check.clone(),
+            },
+        ]
+    }
+
+    /// `DROP CONSTRAINT` then `ADD CONSTRAINT` of an unchanged exclusion constraint.
+    pub fn recreate_exclusion(
+        table: &QualifiedName,
+        exclusion: &ExclusionConstraint,
+    ) -> [Change; 2] {
+        [
+            Change::DropExclusion {
+                table: table.clone(),
+                exclusion: exclusion.clone(),
+            },
+            Change::AddExclusion {
+                table: table.clone(),
+                exclusion: exclusion.clone(),
             },
         ]
     }
@@ -442,6 +470,8 @@ impl Change {
             }
             Change::AddCheck { table, check } => Change::DropCheck { table, check },
             Change::DropCheck { table, check } => Change::AddCheck { table, check },
+            Change::AddExclusion { table, exclusion } => Change::DropExclusion { table, exclusion },
+            Change::DropExclusion { table, exclusion } => Change::AddExclusion { table, exclusion },
             Change::CreateIndex { table, index } => Change::DropIndex { table, index },
             Change::DropIndex { table, index } => Change::CreateIndex { table, index },
             Change::CommentOnTable { table, from, to } => Change::CommentOnTable {
@@ -563,6 +593,10 @@ impl Change {
             Change::AddCheck { table, check } | Change::DropCheck { table, check } => {
                 ObjectRef::Constraint(table.clone(), check.name.clone())
             }
+            Change::AddExclusion { table, exclusion }
+            | Change::DropExclusion { table, exclusion } => {
+                ObjectRef::Constraint(table.clone(), exclusion.name.clone())
+            }
             Change::CreateIndex { table, index } | Change::DropIndex { table, index } => {
                 ObjectRef::Index(table.clone(), index.name.clone())
             }
@@ -608,7 +642,8 @@ impl Change {
             | Change::AddPrimaryKey { .. }
             | Change::AddUnique { .. }
             | Change::AddForeignKey { .. }
-            | Change::AddCheck { .. } => "added",
+            | Change::AddCheck { .. }
+            | Change::AddExclusion { .. } => "added",
             Change::DropSchema(_)
             | Change::DropExtension(_)
             | Change::DropEnum(_)
@@ -619,6 +654,7 @@ impl Change {
             | Change::DropUnique { .. }
             | Change::DropForeignKey { .. }
             | Change::DropCheck { .. }
+            | Change::DropExclusion { .. }
             | Change::DropIndex { .. }
             | Change::DropSequence(_)
             | Change::DropFunction { .. } => "dropped",

@@ -104,6 +104,7 @@ impl Change {
             | Change::DropPrimaryKey { table, .. }
             | Change::DropUnique { table, .. }
             | Change::DropCheck { table, .. }
+            | Change::DropExclusion { table, .. }
             | Change::DropForeignKey { table, .. }
             | Change::DropIndex { table, .. } => hazards.push(table_lock(table)),
             Change::AlterColumn {
@@ -127,7 +128,8 @@ impl Change {
             }
             Change::AddPrimaryKey { table, .. }
             | Change::AddUnique { table, .. }
-            | Change::AddCheck { table, .. } => {
+            | Change::AddCheck { table, .. }
+            | Change::AddExclusion { table, .. } => {
                 hazards.push(table_lock(table));
                 hazards.push(Hazard::FullTableScan(table.to_string()));
             }

@@ -171,9 +171,10 @@ fn retyped_columns(changes: &[Change]) -> BTreeSet<(QualifiedName, String)> {
     retyped
 }
 
-/// PostgreSQL re-reads the checks and index expressions over a retyped column with their
-/// stored constants, which keep the old type (`status = 'a'::status__autogen_old`) and then
-/// fail or pin it, and it refuses to retype a column a generated column reads. Unchanged
+/// PostgreSQL re-reads the checks and the expressions of indexes and exclusion constraints
+/// over a retyped column with their stored constants, which keep the old type (`status =
+/// 'a'::status__autogen_old`) and then fail or pin it, and it refuses to retype a column a
+/// generated column reads. Unchanged
 /// ones are dropped before the change and created after it (a generated column is computed
 /// again, with the indexes and checks on it); ones that change anyway already are.
 fn rebuild_expressions_over_retyped_columns(
@@ -190,6 +191,9 @@ fn rebuild_expressions_over_retyped_columns(
             }
             Change::DropIndex { table, index } => {
                 Some(ObjectRef::Index(table.clone(), index.name.clone()))
+            }
+            Change::DropExclusion { table, exclusion } => {
+                Some(ObjectRef::Constraint(table.clone(), exclusion.name.clone()))
             }
             Change::DropColumn { table, column, .. } => {
                 Some(ObjectRef::Column(table.clone(), column.name.clone()))
@@ -249,6 +253,24 @@ fn rebuild_expressions_over_retyped_columns(
                         .any(|column| index_mentions(index, &column.name)))
             {
                 changes.extend(Change::recreate_index(table_name, index));
+            }
+        }
+        for exclusion in current_table.exclusions.values() {
+            let unchanged = desired_table.exclusions.get(&exclusion.name) == Some(exclusion)
+                && !dropped(ObjectRef::Constraint(
+                    table_name.clone(),
+                    exclusion.name.clone(),
+                ));
+            let index = exclusion.index();
+            if unchanged
+                && (columns
+                    .iter()
+                    .any(|column| index_expressions_mention(&index, column))
+                    || generated
+                        .iter()
+                        .any(|column| index_mentions(&index, &column.name)))
+            {
+                changes.extend(Change::recreate_exclusion(table_name, exclusion));
             }
         }
         for column in current_table

@@ -109,6 +109,19 @@ pub(super) fn diff_table(
             check: check.clone(),
         },
     );
+    diff_named(
+        &current.exclusions,
+        &desired.exclusions,
+        changes,
+        |exclusion| Change::DropExclusion {
+            table: table.clone(),
+            exclusion: exclusion.clone(),
+        },
+        |exclusion| Change::AddExclusion {
+            table: table.clone(),
+            exclusion: exclusion.clone(),
+        },
+    );
     // An index that differs only in storage parameters or comment changes in place;
     // diff_named then sees it unchanged.
     let mut desired_indexes = desired.indexes.clone();

@@ -4,6 +4,7 @@
 //! Pure. Stops at the first problem with an `Error::Spec` naming the YAML path; records where
 //! each object was declared for the `SourceMap`.
 
+mod exclusion;
 mod foreign_keys;
 mod functions;
 mod indexes;
@@ -65,9 +66,11 @@ struct TableDraft {
     table: Table,
     at: YamlPath,
     foreign_keys: raw::Keyed<raw::ForeignKey>,
-    /// Constraint names of this table (one namespace for PK, unique, FK, check), by where declared.
+    /// Constraint names of this table (one namespace for PK, unique, FK, check, exclusion), by
+    /// where declared.
     constraint_names: BTreeMap<String, YamlPath>,
-    /// Index-backed names (PK, unique, indexes) that share the schema's relation namespace.
+    /// Index-backed names (PK, unique, exclusion, indexes) that share the schema's relation
+    /// namespace.
     relation_names: Vec<(String, YamlPath)>,
 }
 
@@ -472,6 +475,7 @@ impl Lowering<'_> {
             };
             draft.table.checks.insert(check_name, check);
         }
+        self.exclusions(&mut draft, raw_table.exclude.unwrap_or_default())?;
         for (index_idx, (index_name, mut raw_index)) in raw_table
             .indexes
             .unwrap_or_default()

@@ -358,9 +358,22 @@ tables:
     unique: [[building, number]]
   visits:
     unlogged: true
-    columns: { building: text, number: integer }
+    columns: { building: text, number: integer, during: tstzrange }
+    exclude:
+      - using: gist
+        elements: [{ column: number, operator: \"=\" }, { column: during, operator: \"&&\" }]
+        include: [building]
+        where: number > 0
+        with: { fillfactor: 80 }
+        deferrable: true
+      - elements: [{ column: building, operator: \"=\", order: desc, opclass: text_pattern_ops }]
     foreign_keys:
       - { columns: [building, number], references: { table: rows, columns: [building, number] }, match: full }
+  shifts:
+    columns: { nurse: text }
+    exclude:
+      shifts_by_nurse:
+        elements: [{ expression: lower(nurse), operator: \"=\", collation: C }]
 views:
   guarded:
     query: SELECT building FROM rows
@@ -377,7 +390,13 @@ views:
             Ok(reparsed) => assert_eq!(reparsed, schema, "written:\n{written}"),
             Err(error) => panic!("{error}\nwritten:\n{written}"),
         }
-        for attribute in ["unlogged: true", "initially_deferred: true", "match: full"] {
+        for attribute in [
+            "unlogged: true",
+            "initially_deferred: true",
+            "match: full",
+            "visits_number_during_building_excl:",
+            "visits_building_excl:",
+        ] {
             assert!(written.contains(attribute), "{attribute} in:\n{written}");
         }
     }

@@ -15,6 +15,8 @@ use serde::de::{
 };
 use serde::Deserialize;
 
+mod exclusion;
+pub use exclusion::Exclusion;
 mod triggers;
 pub use triggers::{Policy, RowLevelSecurity, Trigger};
 mod types;
@@ -215,6 +217,8 @@ pub struct Table {
     pub unique: Option<Keyed<Unique>>,
     pub foreign_keys: Option<Keyed<ForeignKey>>,
     pub checks: Option<Ordered<Check>>,
+    /// Exclusion constraints.
+    pub exclude: Option<Keyed<Exclusion>>,
     pub indexes: Option<Keyed<Index>>,
     #[serde(default)]
     pub unlogged: bool,

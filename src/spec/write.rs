@@ -4,6 +4,7 @@
 //! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
 //! our own, because serde_yaml's serializer only writes block style. No IO.
 
+mod exclusion;
 mod functions;
 mod triggers;
 mod types;
@@ -239,6 +240,14 @@ fn table_node(table: &Table) -> Node {
             .collect(),
     );
     section(
+        "exclude",
+        table
+            .exclusions
+            .values()
+            .map(|exclusion| (exclusion.name.clone(), exclusion::exclusion_node(exclusion)))
+            .collect(),
+    );
+    section(
         "indexes",
         table
             .indexes
@@ -455,8 +464,15 @@ fn is_plain_key(key: &IndexKey) -> bool {
 }
 
 fn index_key_node(key: &IndexKey) -> Node {
+    match &key.target {
+        IndexTarget::Column(column) if is_plain_key(key) => text(column),
+        _ => Node::Map(key_entries(key)),
+    }
+}
+
+/// A key's `column` or `expression` first, then its options that are not defaults.
+fn key_entries(key: &IndexKey) -> Vec<(String, Node)> {
     let target = match &key.target {
-        IndexTarget::Column(column) if is_plain_key(key) => return text(column),
         IndexTarget::Column(column) => ("column".to_owned(), text(column)),
         IndexTarget::Expression(expression) => ("expression".to_owned(), text(expression.as_str())),
     };
@@ -476,7 +492,7 @@ fn index_key_node(key: &IndexKey) -> Node {
     if let Some(collation) = &key.collation {
         entries.push(("collation".to_owned(), text(collation)));
     }
-    Node::Map(entries)
+    entries
 }
 
 fn write_entries(out: &mut String, entries: &[(String, Node)], indent: usize) {

@@ -106,33 +106,7 @@ pub(super) fn create_index(table: &QualifiedName, index: &Index) -> String {
     } else {
         format!(" USING {}", ident(&index.method))
     };
-    let keys: Vec<String> = index
-        .keys
-        .iter()
-        .map(|key| {
-            let mut sql = match &key.target {
-                IndexTarget::Column(name) => ident(name),
-                IndexTarget::Expression(expression) => format!("({})", expression.as_str()),
-            };
-            if let Some(collation) = &key.collation {
-                sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
-            }
-            if let Some(opclass) = &key.opclass {
-                sql.push_str(&format!(" {opclass}"));
-            }
-            if key.descending {
-                sql.push_str(" DESC");
-            }
-            if key.nulls_first != key.descending {
-                sql.push_str(if key.nulls_first {
-                    " NULLS FIRST"
-                } else {
-                    " NULLS LAST"
-                });
-            }
-            sql
-        })
-        .collect();
+    let keys: Vec<String> = index.keys.iter().map(index_key).collect();
     let mut sql = format!(
         "CREATE {unique}INDEX {} ON {}{method} ({})",
         ident(&index.name),
@@ -149,5 +123,55 @@ pub(super) fn create_index(table: &QualifiedName, index: &Index) -> String {
     if let Some(predicate) = &index.predicate {
         sql.push_str(&format!(" WHERE {}", predicate.as_str()));
     }
+    sql
+}
+
+/// One key of an index or exclusion constraint: a column or a parenthesized expression, with
+/// its collation, operator class, order and NULLS placement where not the default.
+pub(super) fn index_key(key: &IndexKey) -> String {
+    let mut sql = match &key.target {
+        IndexTarget::Column(name) => ident(name),
+        IndexTarget::Expression(expression) => format!("({})", expression.as_str()),
+    };
+    if let Some(collation) = &key.collation {
+        sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
+    }
+    if let Some(opclass) = &key.opclass {
+        sql.push_str(&format!(" {opclass}"));
+    }
+    if key.descending {
+        sql.push_str(" DESC");
+    }
+    if key.nulls_first != key.descending {
+        sql.push_str(if key.nulls_first {
+            " NULLS FIRST"
+        } else {
+            " NULLS LAST"
+        });
+    }
+    sql
+}
+
+/// `EXCLUDE USING method (key WITH operator, ...) [INCLUDE (...)] [WITH (...)] [WHERE (...)]`
+/// and its deferrability, as `pg_get_constraintdef` orders the clauses.
+pub(super) fn exclusion_body(exclusion: &ExclusionConstraint) -> String {
+    let elements: Vec<String> = exclusion
+        .elements
+        .iter()
+        .map(|element| format!("{} WITH {}", index_key(&element.key), element.operator))
+        .collect();
+    let mut sql = format!(
+        "EXCLUDE USING {} ({})",
+        ident(&exclusion.method),
+        elements.join(", ")
+    );
+    if !exclusion.include.is_empty() {
+        sql.push_str(&format!(" INCLUDE ({})", ident_list(&exclusion.include)));
+    }
+    sql.push_str(&parameters::with_clause(&exclusion.storage_parameters));
+    if let Some(predicate) = &exclusion.predicate {
+        sql.push_str(&format!(" WHERE ({})", predicate.as_str()));
+    }
+    sql.push_str(&deferrable_clause(exclusion.deferrable));
     sql
 }

@@ -16,9 +16,9 @@ mod types;
 use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard};
 use crate::model::storage_type;
 use crate::model::{
-    CheckConstraint, Column, Deferrable, Enum, Expr, ForeignKey, Identity, Index, IndexTarget,
-    MatchType, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, SequenceOptions, Table,
-    UniqueConstraint, View, ViewOptions,
+    CheckConstraint, Column, Deferrable, Enum, ExclusionConstraint, Expr, ForeignKey, Identity,
+    Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey, QualifiedName,
+    ReferentialAction, SequenceOptions, Table, UniqueConstraint, View, ViewOptions,
 };
 use crate::plan::Plan;
 use crate::spec::names::make_object_name;
@@ -277,6 +277,16 @@ fn statements_for(change: &Change) -> Vec<String> {
             vec![drop_constraint(table, &foreign_key.name)]
         }
         Change::DropCheck { table, check } => vec![drop_constraint(table, &check.name)],
+        Change::AddExclusion { table, exclusion } => {
+            vec![add_constraint(
+                table,
+                &exclusion.name,
+                &exclusion_body(exclusion),
+            )]
+        }
+        Change::DropExclusion { table, exclusion } => {
+            vec![drop_constraint(table, &exclusion.name)]
+        }
         Change::CreateIndex { table, index } => create_index_and_comment(table, index),
         Change::DropIndex { table, index } => vec![format!(
             "DROP INDEX {}",

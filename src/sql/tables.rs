@@ -23,6 +23,12 @@ pub(super) fn create_table(table: &Table) -> Vec<String> {
     for check in table.checks.values() {
         elements.push(table_constraint(&check.name, &check_body(check)));
     }
+    for exclusion in table.exclusions.values() {
+        elements.push(table_constraint(
+            &exclusion.name,
+            &exclusion_body(exclusion),
+        ));
+    }
     let body = if elements.is_empty() {
         String::new()
     } else {
