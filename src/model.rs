@@ -474,6 +474,7 @@ pub struct PrimaryKey {
     pub columns: Vec<String>,
     /// A deferrable primary key cannot be referenced by a foreign key.
     pub deferrable: Deferrable,
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -482,6 +483,7 @@ pub struct UniqueConstraint {
     pub columns: Vec<String>,
     pub nulls_not_distinct: bool,
     pub deferrable: Deferrable,
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -494,6 +496,7 @@ pub struct ForeignKey {
     pub on_update: ReferentialAction,
     pub deferrable: Deferrable,
     pub match_type: MatchType,
+    pub comment: Option<String>,
 }
 
 /// How a foreign key treats a row whose key columns are partly NULL. (`MATCH PARTIAL` is
@@ -531,7 +534,47 @@ pub struct CheckConstraint {
     pub name: String,
     /// The boolean expression, without the `CHECK (...)` wrapper.
     pub expression: Expr,
+    pub comment: Option<String>,
 }
+
+/// What every kind of table constraint has besides its definition: a comment, which
+/// `COMMENT ON CONSTRAINT` changes in place.
+pub trait Constraint: Clone + PartialEq {
+    fn name(&self) -> &str;
+    fn comment(&self) -> &Option<String>;
+    fn comment_mut(&mut self) -> &mut Option<String>;
+
+    /// Whether `other` is this constraint with at most what changes in place changed.
+    fn same_definition(&self, other: &Self) -> bool {
+        let mut other = other.clone();
+        *other.comment_mut() = self.comment().clone();
+        *self == other
+    }
+}
+
+macro_rules! constraint_kinds {
+    ($($kind:ty),*) => {$(
+        impl Constraint for $kind {
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn comment(&self) -> &Option<String> {
+                &self.comment
+            }
+            fn comment_mut(&mut self) -> &mut Option<String> {
+                &mut self.comment
+            }
+        }
+    )*};
+}
+
+constraint_kinds!(
+    PrimaryKey,
+    UniqueConstraint,
+    ForeignKey,
+    CheckConstraint,
+    ExclusionConstraint
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Index {

@@ -394,7 +394,7 @@ fn phase_of(change: &Change) -> Phase {
         Change::AlterViewOptions { .. } => Phase::AlterView,
         Change::AlterIndexParameters { .. } => Phase::CreateIndex,
         Change::AlterTableParameters { .. } => Phase::AlterColumn,
-        Change::CommentOnIndex { .. } => Phase::Comment,
+        Change::CommentOnIndex { .. } | Change::CommentOnConstraint { .. } => Phase::Comment,
         Change::CreateSequence(_) => Phase::CreateSequence,
         Change::AlterSequence { .. } => Phase::AlterSequence,
         Change::DropSequence(_) => Phase::DropSequence,
@@ -522,6 +522,7 @@ mod tests {
                     on_update: ReferentialAction::NoAction,
                     deferrable: Deferrable::NotDeferrable,
                     match_type: MatchType::Simple,
+                    comment: None,
                 },
             );
         }

@@ -366,6 +366,7 @@ async fn read_constraints(
             (true, false) => Deferrable::Immediate,
             (true, true) => Deferrable::Deferred,
         };
+        let comment: Option<String> = row.get("comment")?;
         let describe = || format!("constraint {name} on {}", table.name);
 
         match row.get::<String>("constraint_type")?.as_str() {
@@ -374,6 +375,7 @@ async fn read_constraints(
                     name,
                     columns,
                     deferrable,
+                    comment,
                 })
             }
             "u" => {
@@ -382,6 +384,7 @@ async fn read_constraints(
                     columns,
                     nulls_not_distinct: row.get("nulls_not_distinct")?,
                     deferrable,
+                    comment,
                 };
                 table.uniques.insert(name, unique);
             }
@@ -428,6 +431,7 @@ async fn read_constraints(
                     on_update,
                     deferrable,
                     match_type,
+                    comment,
                 };
                 table.foreign_keys.insert(name, foreign_key);
             }
@@ -439,15 +443,17 @@ async fn read_constraints(
                 let check = CheckConstraint {
                     name: name.clone(),
                     expression: Expr(expression),
+                    comment,
                 };
                 table.checks.insert(name, check);
             }
             "x" => {
                 let definition: String = row.get("definition")?;
-                let exclusion =
+                let mut exclusion =
                     crate::ddl::exclusion_definition(&name, &definition).map_err(|message| {
                         catalog_error(query, format!("{}: {message}", describe()))
                     })?;
+                exclusion.comment = comment;
                 table.exclusions.insert(name, exclusion);
             }
             other => {

@@ -275,10 +275,15 @@ SELECT con.conrelid AS table_oid,
        CASE WHEN con.contype = 'x'
             THEN pg_catalog.pg_get_constraintdef(con.oid, true)
        END AS definition,
-       COALESCE(i.indnullsnotdistinct, false) AS nulls_not_distinct
+       COALESCE(i.indnullsnotdistinct, false) AS nulls_not_distinct,
+       d.description AS comment
 FROM pg_catalog.pg_constraint con
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+ AND d.objoid = con.oid
+ AND d.objsubid = 0
 LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
   AND con.contype IN ('p', 'u', 'f', 'c', 'x')
@@ -310,10 +315,15 @@ SELECT con.conrelid AS table_oid,
        CASE WHEN con.contype = 'x'
             THEN pg_catalog.pg_get_constraintdef(con.oid, true)
        END AS definition,
-       false AS nulls_not_distinct
+       false AS nulls_not_distinct,
+       d.description AS comment
 FROM pg_catalog.pg_constraint con
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+ AND d.objoid = con.oid
+ AND d.objsubid = 0
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
   AND con.contype IN ('p', 'u', 'f', 'c', 'x')
 ORDER BY con.conrelid, con.conname";

@@ -339,6 +339,7 @@ impl Interpreter {
                     name,
                     columns,
                     deferrable,
+                    comment: None,
                 });
             }
             ConstraintKind::Unique {
@@ -353,6 +354,7 @@ impl Interpreter {
                         columns,
                         nulls_not_distinct,
                         deferrable,
+                        comment: None,
                     },
                 );
             }
@@ -397,13 +399,19 @@ impl Interpreter {
                         on_update,
                         deferrable,
                         match_type,
+                        comment: None,
                     },
                 );
             }
             ConstraintKind::Check(expression) => {
-                self.table_mut(table_name)?
-                    .checks
-                    .insert(name.clone(), CheckConstraint { name, expression });
+                self.table_mut(table_name)?.checks.insert(
+                    name.clone(),
+                    CheckConstraint {
+                        name,
+                        expression,
+                        comment: None,
+                    },
+                );
             }
             ConstraintKind::Exclusion(exclusion) => {
                 let columns: Vec<String> = exclusion

@@ -55,6 +55,7 @@ pub(super) fn exclusion_clause(cursor: &mut Cursor<'_>) -> Outcome<ExclusionCons
         predicate,
         storage_parameters,
         deferrable: Deferrable::NotDeferrable,
+        comment: None,
     })
 }
 

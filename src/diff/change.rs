@@ -233,6 +233,13 @@ pub enum Change {
         from: BTreeMap<String, String>,
         to: BTreeMap<String, String>,
     },
+    /// `COMMENT ON CONSTRAINT n ON t IS ...`
+    CommentOnConstraint {
+        table: QualifiedName,
+        constraint: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// `COMMENT ON INDEX i IS ...`
     CommentOnIndex {
         table: QualifiedName,
@@ -509,6 +516,17 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::CommentOnConstraint {
+                table,
+                constraint,
+                from,
+                to,
+            } => Change::CommentOnConstraint {
+                table,
+                constraint,
+                from: to,
+                to: from,
+            },
             Change::CommentOnIndex {
                 table,
                 index,
@@ -575,6 +593,9 @@ impl Change {
             Change::RenameConstraint { table, to, .. } => {
                 ObjectRef::Constraint(table.clone(), to.clone())
             }
+            Change::CommentOnConstraint {
+                table, constraint, ..
+            } => ObjectRef::Constraint(table.clone(), constraint.clone()),
             Change::RenameIndex { table, to, .. } => ObjectRef::Index(table.clone(), to.clone()),
             Change::AlterColumn { table, to, .. } => {
                 ObjectRef::Column(table.clone(), to.name.clone())
@@ -677,6 +698,7 @@ impl Change {
             | Change::RenameIndex { from, .. } => return format!("renamed {from} to {object}"),
             Change::CommentOnTable { .. }
             | Change::CommentOnView { .. }
+            | Change::CommentOnConstraint { .. }
             | Change::CommentOnIndex { .. } => "changed comment of",
             Change::SetLogged { logged: true, .. } => return format!("{object} now logged"),
             Change::SetLogged { logged: false, .. } => return format!("{object} now unlogged"),
@@ -773,6 +795,12 @@ mod tests {
                     security_barrier: true,
                     ..ViewOptions::default()
                 },
+            },
+            Change::CommentOnConstraint {
+                table: table.clone(),
+                constraint: "students_pkey".into(),
+                from: None,
+                to: Some("x".into()),
             },
             Change::CommentOnView {
                 view: table,

@@ -23,7 +23,9 @@ pub use hazards::Hazard;
 pub use rename::suggestions as rename_suggestions;
 pub use types::{names_type, needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
-use crate::model::{storage_type, Column, Enum, ObjectRef, QualifiedName, Schema, Sequence, View};
+use crate::model::{
+    storage_type, Column, Constraint, Enum, ObjectRef, QualifiedName, Schema, Sequence, View,
+};
 use crate::references::{index_expressions_mention, index_mentions, mentions, string_literals};
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
@@ -228,7 +230,10 @@ fn rebuild_expressions_over_retyped_columns(
             .collect();
         let is_generated = |name: &str| generated.iter().any(|column| column.name == name);
         for check in current_table.checks.values() {
-            let unchanged = desired_table.checks.get(&check.name) == Some(check)
+            let unchanged = desired_table
+                .checks
+                .get(&check.name)
+                .is_some_and(|desired| desired.same_definition(check))
                 && !dropped(ObjectRef::Constraint(
                     table_name.clone(),
                     check.name.clone(),
@@ -256,7 +261,10 @@ fn rebuild_expressions_over_retyped_columns(
             }
         }
         for exclusion in current_table.exclusions.values() {
-            let unchanged = desired_table.exclusions.get(&exclusion.name) == Some(exclusion)
+            let unchanged = desired_table
+                .exclusions
+                .get(&exclusion.name)
+                .is_some_and(|desired| desired.same_definition(exclusion))
                 && !dropped(ObjectRef::Constraint(
                     table_name.clone(),
                     exclusion.name.clone(),
@@ -590,7 +598,10 @@ fn rebuild_foreign_keys_of_rebuilt_keys(
             let key = (table_name.clone(), foreign_key.name.clone());
             if rebuilt_tables.contains(&foreign_key.referenced_table)
                 && !already_dropped.contains(&key)
-                && desired_table.foreign_keys.get(&foreign_key.name) == Some(foreign_key)
+                && desired_table
+                    .foreign_keys
+                    .get(&foreign_key.name)
+                    .is_some_and(|desired| desired.same_definition(foreign_key))
             {
                 rebuilt.extend(Change::recreate_foreign_key(table_name, foreign_key));
             }

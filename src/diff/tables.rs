@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{triggers, Change, ColumnHints};
-use crate::model::{Directives, Table};
+use crate::model::{Constraint, Directives, QualifiedName, Table};
 
 pub(super) fn diff_table(
     current: &Table,
@@ -55,24 +55,28 @@ pub(super) fn diff_table(
         }
     }
 
-    if current.primary_key != desired.primary_key {
+    let primary_key = desired
+        .primary_key
+        .as_ref()
+        .map(|primary_key| settle(table, current.primary_key.as_ref(), primary_key, changes));
+    if current.primary_key != primary_key {
         if let Some(primary_key) = &current.primary_key {
             changes.push(Change::DropPrimaryKey {
                 table: table.clone(),
                 primary_key: primary_key.clone(),
             });
         }
-        if let Some(primary_key) = &desired.primary_key {
+        if let Some(primary_key) = primary_key {
             changes.push(Change::AddPrimaryKey {
                 table: table.clone(),
-                primary_key: primary_key.clone(),
+                primary_key,
             });
         }
     }
 
     diff_named(
         &current.uniques,
-        &desired.uniques,
+        &settle_all(table, &current.uniques, &desired.uniques, changes),
         changes,
         |unique| Change::DropUnique {
             table: table.clone(),
@@ -85,7 +89,7 @@ pub(super) fn diff_table(
     );
     diff_named(
         &current.foreign_keys,
-        &desired.foreign_keys,
+        &settle_all(table, &current.foreign_keys, &desired.foreign_keys, changes),
         changes,
         |foreign_key| Change::DropForeignKey {
             table: table.clone(),
@@ -98,7 +102,7 @@ pub(super) fn diff_table(
     );
     diff_named(
         &current.checks,
-        &desired.checks,
+        &settle_all(table, &current.checks, &desired.checks, changes),
         changes,
         |check| Change::DropCheck {
             table: table.clone(),
@@ -111,7 +115,7 @@ pub(super) fn diff_table(
     );
     diff_named(
         &current.exclusions,
-        &desired.exclusions,
+        &settle_all(table, &current.exclusions, &desired.exclusions, changes),
         changes,
         |exclusion| Change::DropExclusion {
             table: table.clone(),
@@ -180,7 +184,12 @@ pub(super) fn diff_table(
         let references = current
             .foreign_keys
             .values()
-            .filter(|foreign_key| desired.foreign_keys.get(&foreign_key.name) == Some(*foreign_key))
+            .filter(|foreign_key| {
+                desired
+                    .foreign_keys
+                    .get(&foreign_key.name)
+                    .is_some_and(|desired| desired.same_definition(foreign_key))
+            })
             .map(|foreign_key| foreign_key.referenced_table.clone())
             .filter(|referenced| referenced != table)
             .collect::<BTreeSet<_>>()
@@ -200,6 +209,44 @@ pub(super) fn diff_table(
             to: desired.comment.clone(),
         });
     }
+}
+
+/// A constraint whose definition is the current one's keeps it: only what changes in place
+/// (its comment) changes, as a change of its own.
+fn settle<T: Constraint>(
+    table: &QualifiedName,
+    current: Option<&T>,
+    desired: &T,
+    changes: &mut Vec<Change>,
+) -> T {
+    let Some(current) = current.filter(|current| current.same_definition(desired)) else {
+        return desired.clone();
+    };
+    if current.comment() != desired.comment() {
+        changes.push(Change::CommentOnConstraint {
+            table: table.clone(),
+            constraint: desired.name().to_string(),
+            from: current.comment().clone(),
+            to: desired.comment().clone(),
+        });
+    }
+    current.clone()
+}
+
+/// `settle` for each of a table's constraints of one kind.
+fn settle_all<T: Constraint>(
+    table: &QualifiedName,
+    current: &BTreeMap<String, T>,
+    desired: &BTreeMap<String, T>,
+    changes: &mut Vec<Change>,
+) -> BTreeMap<String, T> {
+    desired
+        .iter()
+        .map(|(name, constraint)| {
+            let settled = settle(table, current.get(name), constraint, changes);
+            (name.clone(), settled)
+        })
+        .collect()
 }
 
 /// Objects matched by name: a changed one is dropped and added again.

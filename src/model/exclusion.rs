@@ -20,6 +20,7 @@ pub struct ExclusionConstraint {
     /// `WITH (fillfactor = 70, ...)` of the backing index, as `pg_class.reloptions` keeps them.
     pub storage_parameters: BTreeMap<String, String>,
     pub deferrable: Deferrable,
+    pub comment: Option<String>,
 }
 
 /// One `key WITH operator` of an exclusion constraint.

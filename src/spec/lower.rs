@@ -472,6 +472,7 @@ impl Lowering<'_> {
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
+                comment: raw_check.comment,
             };
             draft.table.checks.insert(check_name, check);
         }
@@ -526,6 +527,7 @@ impl Lowering<'_> {
             name,
             columns: raw_key.columns,
             deferrable,
+            comment: raw_key.comment,
         });
         Ok(())
     }
@@ -552,6 +554,7 @@ impl Lowering<'_> {
             columns: raw_unique.columns,
             nulls_not_distinct: raw_unique.nulls_not_distinct,
             deferrable,
+            comment: raw_unique.comment,
         };
         draft.table.uniques.insert(name, unique);
         Ok(())

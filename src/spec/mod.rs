@@ -352,10 +352,12 @@ tables:
   rooms:
     unlogged: true
     columns: { building: text, number: integer }
-    primary_key: { columns: [building, number], deferrable: true, initially_deferred: true }
+    primary_key: { columns: [building, number], deferrable: true, initially_deferred: true, comment: where }
+    checks:
+      positive: { expression: number > 0, comment: \"no room 0\" }
   rows:
     columns: { building: text, number: integer }
-    unique: [[building, number]]
+    unique: [{ columns: [building, number], comment: one row }]
   visits:
     unlogged: true
     columns: { building: text, number: integer, during: tstzrange }
@@ -396,6 +398,8 @@ views:
             "match: full",
             "visits_number_during_building_excl:",
             "visits_building_excl:",
+            "comment: no room 0",
+            "comment: one row",
         ] {
             assert!(written.contains(attribute), "{attribute} in:\n{written}");
         }
@@ -469,6 +473,7 @@ views:
             let check = CheckConstraint {
                 name: name.to_string(),
                 expression: Expr::new("a\n  and b = 'c: d'"),
+                comment: None,
             };
             table.checks.insert(name.to_string(), check);
             schema.tables.insert(table_name, table);

@@ -283,6 +283,7 @@ pub struct PrimaryKey {
     pub deferrable: Option<bool>,
     pub initially_deferred: Option<bool>,
     pub renamed_from: Option<String>,
+    pub comment: Option<String>,
 }
 
 /// A column list, or the full map.
@@ -295,6 +296,7 @@ pub struct Unique {
     pub deferrable: Option<bool>,
     pub initially_deferred: Option<bool>,
     pub renamed_from: Option<String>,
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -309,6 +311,7 @@ pub struct ForeignKey {
     #[serde(rename = "match")]
     pub match_type: Option<MatchType>,
     pub renamed_from: Option<String>,
+    pub comment: Option<String>,
 }
 
 /// `simple` (PostgreSQL's default) or `full`; PostgreSQL does not implement `partial`.
@@ -337,12 +340,13 @@ pub enum ReferentialAction {
     SetDefault,
 }
 
-/// An expression string, or `{ expression: ... }`.
+/// An expression string, or `{ expression: ..., comment: ... }`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Check {
     pub expression: String,
     pub renamed_from: Option<String>,
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -493,11 +497,8 @@ impl Shorthand for PrimaryKey {
 
     fn from_list(columns: Vec<String>) -> Option<Self> {
         Some(PrimaryKey {
-            name: None,
             columns,
-            deferrable: None,
-            initially_deferred: None,
-            renamed_from: None,
+            ..PrimaryKey::default()
         })
     }
 }
@@ -524,7 +525,7 @@ impl Shorthand for Check {
     fn from_text(text: &str) -> Option<Self> {
         Some(Check {
             expression: text.to_owned(),
-            renamed_from: None,
+            ..Check::default()
         })
     }
 }

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::names::{format_qualified, primary_key_name};
 use crate::model::{
-    Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType,
-    ReferentialAction, Schema, SequenceOptions, Table, UniqueConstraint, View,
+    CheckConstraint, Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget,
+    MatchType, ReferentialAction, Schema, SequenceOptions, Table, UniqueConstraint, View,
 };
 
 /// Flow collections longer than this (indentation and key included) are written in block style.
@@ -197,6 +197,7 @@ fn table_node(table: &Table) -> Node {
     if let Some(key) = &table.primary_key {
         let node = if key.name == primary_key_name(&table.name.name)
             && key.deferrable == Deferrable::NotDeferrable
+            && key.comment.is_none()
         {
             texts(&key.columns)
         } else {
@@ -206,6 +207,7 @@ fn table_node(table: &Table) -> Node {
             }
             fields.push(("columns".to_owned(), texts(&key.columns)));
             push_deferrable(&mut fields, key.deferrable);
+            push_comment(&mut fields, &key.comment);
             Node::Map(fields)
         };
         entries.push(("primary_key".to_owned(), node));
@@ -236,7 +238,7 @@ fn table_node(table: &Table) -> Node {
         table
             .checks
             .values()
-            .map(|check| (check.name.clone(), text(check.expression.as_str())))
+            .map(|check| (check.name.clone(), check_node(check)))
             .collect(),
     );
     section(
@@ -348,6 +350,7 @@ fn unique_node(unique: &UniqueConstraint) -> Node {
         entries.push(("nulls_not_distinct".to_owned(), Node::Bool(true)));
     }
     push_deferrable(&mut entries, unique.deferrable);
+    push_comment(&mut entries, &unique.comment);
     if entries.len() == 1 {
         return texts(&unique.columns);
     }
@@ -380,7 +383,25 @@ fn foreign_key_node(key: &ForeignKey) -> Node {
     if key.match_type == MatchType::Full {
         entries.push(("match".to_owned(), text("full")));
     }
+    push_comment(&mut entries, &key.comment);
     Node::Map(entries)
+}
+
+/// The expression alone, or a map when the check has a comment.
+fn check_node(check: &CheckConstraint) -> Node {
+    let expression = text(check.expression.as_str());
+    let mut entries = vec![("expression".to_owned(), expression.clone())];
+    push_comment(&mut entries, &check.comment);
+    match entries.len() {
+        1 => expression,
+        _ => Node::Map(entries),
+    }
+}
+
+fn push_comment(entries: &mut Vec<(String, Node)>, comment: &Option<String>) {
+    if let Some(comment) = comment {
+        entries.push(("comment".to_owned(), text(comment)));
+    }
 }
 
 fn push_deferrable(entries: &mut Vec<(String, Node)>, deferrable: Deferrable) {

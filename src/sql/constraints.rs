@@ -15,6 +15,29 @@ pub(super) fn add_constraint(table: &QualifiedName, name: &str, body: &str) -> S
     )
 }
 
+/// `ALTER TABLE t ADD CONSTRAINT n body`, then its comment if it has one.
+pub(super) fn add_constraint_and_comment(
+    table: &QualifiedName,
+    constraint: &impl Constraint,
+    body: &str,
+) -> Vec<String> {
+    let mut statements = vec![add_constraint(table, constraint.name(), body)];
+    if let Some(comment) = constraint.comment() {
+        statements.push(constraint_comment(table, constraint.name(), Some(comment)));
+    }
+    statements
+}
+
+/// `COMMENT ON CONSTRAINT n ON t IS ...`
+pub(super) fn constraint_comment(
+    table: &QualifiedName,
+    constraint: &str,
+    comment: Option<&str>,
+) -> String {
+    let target = format!("{} ON {}", ident(constraint), qualified(table));
+    comment_on("CONSTRAINT", &target, comment)
+}
+
 pub(super) fn drop_constraint(table: &QualifiedName, name: &str) -> String {
     format!(
         "ALTER TABLE {} DROP CONSTRAINT {}",

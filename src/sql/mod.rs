@@ -16,8 +16,8 @@ mod types;
 use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard};
 use crate::model::storage_type;
 use crate::model::{
-    CheckConstraint, Column, Deferrable, Enum, ExclusionConstraint, Expr, ForeignKey, Identity,
-    Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey, QualifiedName,
+    CheckConstraint, Column, Constraint, Deferrable, Enum, ExclusionConstraint, Expr, ForeignKey,
+    Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey, QualifiedName,
     ReferentialAction, SequenceOptions, Table, UniqueConstraint, View, ViewOptions,
 };
 use crate::plan::Plan;
@@ -250,24 +250,16 @@ fn statements_for(change: &Change) -> Vec<String> {
             ident(to)
         )],
         Change::AddPrimaryKey { table, primary_key } => {
-            vec![add_constraint(
-                table,
-                &primary_key.name,
-                &primary_key_body(primary_key),
-            )]
+            add_constraint_and_comment(table, primary_key, &primary_key_body(primary_key))
         }
         Change::AddUnique { table, unique } => {
-            vec![add_constraint(table, &unique.name, &unique_body(unique))]
+            add_constraint_and_comment(table, unique, &unique_body(unique))
         }
         Change::AddForeignKey { table, foreign_key } => {
-            vec![add_constraint(
-                table,
-                &foreign_key.name,
-                &foreign_key_body(foreign_key),
-            )]
+            add_constraint_and_comment(table, foreign_key, &foreign_key_body(foreign_key))
         }
         Change::AddCheck { table, check } => {
-            vec![add_constraint(table, &check.name, &check_body(check))]
+            add_constraint_and_comment(table, check, &check_body(check))
         }
         Change::DropPrimaryKey { table, primary_key } => {
             vec![drop_constraint(table, &primary_key.name)]
@@ -278,11 +270,7 @@ fn statements_for(change: &Change) -> Vec<String> {
         }
         Change::DropCheck { table, check } => vec![drop_constraint(table, &check.name)],
         Change::AddExclusion { table, exclusion } => {
-            vec![add_constraint(
-                table,
-                &exclusion.name,
-                &exclusion_body(exclusion),
-            )]
+            add_constraint_and_comment(table, exclusion, &exclusion_body(exclusion))
         }
         Change::DropExclusion { table, exclusion } => {
             vec![drop_constraint(table, &exclusion.name)]
@@ -323,6 +311,12 @@ fn statements_for(change: &Change) -> Vec<String> {
         Change::CommentOnIndex {
             table, index, to, ..
         } => vec![index_comment(table, index, to.as_deref())],
+        Change::CommentOnConstraint {
+            table,
+            constraint,
+            to,
+            ..
+        } => vec![constraint_comment(table, constraint, to.as_deref())],
         Change::AlterTableParameters { table, from, to } => {
             parameters::alter("TABLE", &qualified(table), from, to)
         }

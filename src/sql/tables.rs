@@ -56,6 +56,19 @@ pub(super) fn create_table(table: &Table) -> Vec<String> {
             statements.push(column_comment(&table.name, column, Some(comment)));
         }
     }
+    let constraint_comments = table
+        .primary_key
+        .iter()
+        .map(|key| (key.name(), key.comment()))
+        .chain(table.uniques.values().map(|c| (c.name(), c.comment())))
+        .chain(table.foreign_keys.values().map(|c| (c.name(), c.comment())))
+        .chain(table.checks.values().map(|c| (c.name(), c.comment())))
+        .chain(table.exclusions.values().map(|c| (c.name(), c.comment())));
+    for (name, comment) in constraint_comments {
+        if let Some(comment) = comment {
+            statements.push(constraint_comment(&table.name, name, Some(comment)));
+        }
+    }
     statements
 }
 

@@ -91,6 +91,7 @@ impl Lowering<'_> {
             predicate: self.expression(raw_exclusion.predicate, at, "where")?,
             storage_parameters: self.storage_parameters(raw_exclusion.with, at)?,
             deferrable,
+            comment: raw_exclusion.comment,
         })
     }
 }

@@ -105,6 +105,7 @@ impl Lowering<'_> {
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
+                comment: raw_check.comment,
             };
             checks.insert(check_name, check);
         }

@@ -24,6 +24,7 @@ pub struct Exclusion {
     pub deferrable: Option<bool>,
     pub initially_deferred: Option<bool>,
     pub renamed_from: Option<String>,
+    pub comment: Option<String>,
 }
 
 impl Shorthand for Exclusion {

@@ -1,6 +1,6 @@
 //! A table's `exclude:` section.
 
-use super::{key_entries, parameters_node, push_deferrable, text, texts, Node};
+use super::{key_entries, parameters_node, push_comment, push_deferrable, text, texts, Node};
 use crate::model::ExclusionConstraint;
 
 /// `{ using: gist, elements: [...], ... }`; `using` is left out for PostgreSQL's `btree`.
@@ -28,5 +28,6 @@ pub(super) fn exclusion_node(exclusion: &ExclusionConstraint) -> Node {
         ));
     }
     push_deferrable(&mut entries, exclusion.deferrable);
+    push_comment(&mut entries, &exclusion.comment);
     Node::Map(entries)
 }
