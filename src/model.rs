@@ -496,6 +496,9 @@ pub struct ForeignKey {
     pub on_update: ReferentialAction,
     pub deferrable: Deferrable,
     pub match_type: MatchType,
+    /// False once added `NOT VALID` and until `VALIDATE CONSTRAINT`: rows that were there
+    /// before are not known to satisfy it.
+    pub valid: bool,
     pub comment: Option<String>,
 }
 
@@ -534,26 +537,38 @@ pub struct CheckConstraint {
     pub name: String,
     /// The boolean expression, without the `CHECK (...)` wrapper.
     pub expression: Expr,
+    /// False once added `NOT VALID` and until `VALIDATE CONSTRAINT` (table checks only; a
+    /// domain's unvalidated checks are reported as unmanaged).
+    pub valid: bool,
     pub comment: Option<String>,
 }
 
 /// What every kind of table constraint has besides its definition: a comment, which
-/// `COMMENT ON CONSTRAINT` changes in place.
+/// `COMMENT ON CONSTRAINT` changes in place, and (checks and foreign keys) whether it was
+/// validated, which `VALIDATE CONSTRAINT` changes in place one way.
 pub trait Constraint: Clone + PartialEq {
     fn name(&self) -> &str;
     fn comment(&self) -> &Option<String>;
     fn comment_mut(&mut self) -> &mut Option<String>;
 
-    /// Whether `other` is this constraint with at most what changes in place changed.
+    /// False for a check or foreign key added `NOT VALID` and not validated since.
+    fn valid(&self) -> bool {
+        true
+    }
+
+    fn set_valid(&mut self, _valid: bool) {}
+
+    /// Whether `other` is this constraint with at most its comment and validity changed.
     fn same_definition(&self, other: &Self) -> bool {
         let mut other = other.clone();
         *other.comment_mut() = self.comment().clone();
+        other.set_valid(self.valid());
         *self == other
     }
 }
 
-macro_rules! constraint_kinds {
-    ($($kind:ty),*) => {$(
+macro_rules! constraint_kind {
+    ($kind:ty $(, $valid:ident)?) => {
         impl Constraint for $kind {
             fn name(&self) -> &str {
                 &self.name
@@ -564,17 +579,23 @@ macro_rules! constraint_kinds {
             fn comment_mut(&mut self) -> &mut Option<String> {
                 &mut self.comment
             }
+            $(
+                fn valid(&self) -> bool {
+                    self.$valid
+                }
+                fn set_valid(&mut self, valid: bool) {
+                    self.$valid = valid;
+                }
+            )?
         }
-    )*};
+    };
 }
 
-constraint_kinds!(
-    PrimaryKey,
-    UniqueConstraint,
-    ForeignKey,
-    CheckConstraint,
-    ExclusionConstraint
-);
+constraint_kind!(PrimaryKey);
+constraint_kind!(UniqueConstraint);
+constraint_kind!(ExclusionConstraint);
+constraint_kind!(ForeignKey, valid);
+constraint_kind!(CheckConstraint, valid);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Index {

@@ -91,6 +91,9 @@ pub enum Phase {
     CreateIndex,
     /// Foreign keys go last, once every table and key they reference exists.
     AddForeignKey,
+    /// `VALIDATE CONSTRAINT` (or its way back) once the constraint and what it references
+    /// are in place.
+    ValidateConstraint,
     /// Views come back once everything they read is in place.
     CreateView,
     /// Functions whose signature or SQL-standard body uses a table or view.
@@ -395,6 +398,7 @@ fn phase_of(change: &Change) -> Phase {
         Change::AlterIndexParameters { .. } => Phase::CreateIndex,
         Change::AlterTableParameters { .. } => Phase::AlterColumn,
         Change::CommentOnIndex { .. } | Change::CommentOnConstraint { .. } => Phase::Comment,
+        Change::ValidateConstraint { .. } => Phase::ValidateConstraint,
         Change::CreateSequence(_) => Phase::CreateSequence,
         Change::AlterSequence { .. } => Phase::AlterSequence,
         Change::DropSequence(_) => Phase::DropSequence,
@@ -522,6 +526,7 @@ mod tests {
                     on_update: ReferentialAction::NoAction,
                     deferrable: Deferrable::NotDeferrable,
                     match_type: MatchType::Simple,
+                    valid: true,
                     comment: None,
                 },
             );

@@ -431,6 +431,7 @@ async fn read_constraints(
                     on_update,
                     deferrable,
                     match_type,
+                    valid: row.get("valid")?,
                     comment,
                 };
                 table.foreign_keys.insert(name, foreign_key);
@@ -443,6 +444,7 @@ async fn read_constraints(
                 let check = CheckConstraint {
                     name: name.clone(),
                     expression: Expr(expression),
+                    valid: row.get("valid")?,
                     comment,
                 };
                 table.checks.insert(name, check);

@@ -256,6 +256,7 @@ SELECT con.conrelid AS table_oid,
        con.contype::pg_catalog.text AS constraint_type,
        con.condeferrable AS is_deferrable,
        con.condeferred AS is_deferred,
+       con.convalidated AS valid,
        ARRAY(SELECT a.attname::pg_catalog.text
              FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
@@ -296,6 +297,7 @@ SELECT con.conrelid AS table_oid,
        con.contype::pg_catalog.text AS constraint_type,
        con.condeferrable AS is_deferrable,
        con.condeferred AS is_deferred,
+       con.convalidated AS valid,
        ARRAY(SELECT a.attname::pg_catalog.text
              FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
@@ -426,7 +428,7 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (NOT VALID on tables and domains, NO INHERIT, storage parameters and
+/// cannot hold yet (NOT VALID on domains, NO INHERIT, storage parameters and
 /// tablespaces) are listed too, so that no difference in them goes unseen. Triggers and
 /// policies are read by `catalog::triggers`, which reports those on unmanaged relations.
 pub const UNMANAGED_QUERY: &str = "\
@@ -509,7 +511,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND (st.tableoid, st.oid) NOT IN (SELECT * FROM extension_members)
 UNION ALL
-SELECT CASE WHEN NOT con.convalidated THEN 'NOT VALID constraint' ELSE 'NO INHERIT constraint' END,
+SELECT 'NO INHERIT constraint',
        con.conname || ' on ' || r.qualified_name,
        r.schema_name,
        r.relation_name
@@ -517,8 +519,7 @@ FROM pg_catalog.pg_constraint con
 JOIN relations r ON r.oid = con.conrelid AND r.relkind = 'r'
 -- Primary and foreign keys are always marked connoinherit; only on a check does it mean
 -- something.
-WHERE NOT con.convalidated
-   OR (con.contype = 'c' AND con.connoinherit)
+WHERE con.contype = 'c' AND con.connoinherit
 UNION ALL
 SELECT 'NOT VALID constraint', con.conname || ' on ' || n.nspname || '.' || t.typname, NULL, NULL
 FROM pg_catalog.pg_constraint con

@@ -141,6 +141,8 @@ pub(super) async fn read_domains(
                 let check = CheckConstraint {
                     name: check_name.clone(),
                     expression: Expr(expression),
+                    // An unvalidated domain check is reported as unmanaged.
+                    valid: true,
                     comment,
                 };
                 (check_name, check)

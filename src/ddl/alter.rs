@@ -123,9 +123,6 @@ impl Interpreter {
             let column_follows = cursor.eat_keyword("COLUMN");
             if !column_follows && starts_table_constraint(cursor) {
                 let constraint = table_constraint(cursor)?;
-                if cursor.is_keywords(&["NOT", "VALID"]) {
-                    return Err(not_modelled("NOT VALID constraints"));
-                }
                 return self.add_constraint(name, constraint);
             }
             let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
@@ -155,6 +152,21 @@ impl Interpreter {
                 return Ok(());
             }
             return self.drop_column(name, &column);
+        }
+        if cursor.eat_keywords(&["VALIDATE", "CONSTRAINT"]) {
+            let constraint = cursor.identifier()?;
+            let table = self.table_mut(name)?;
+            let valid = if let Some(check) = table.checks.get_mut(&constraint) {
+                &mut check.valid
+            } else if let Some(foreign_key) = table.foreign_keys.get_mut(&constraint) {
+                &mut foreign_key.valid
+            } else {
+                return Err(format!(
+                    "constraint {constraint} of relation {name} is not a foreign key or check constraint"
+                ));
+            };
+            *valid = true;
+            return Ok(());
         }
         if cursor.eat_keyword("ALTER") {
             cursor.eat_keyword("COLUMN");

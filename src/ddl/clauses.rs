@@ -24,6 +24,8 @@ pub(super) struct TableConstraint {
     pub(super) name: Option<String>,
     pub(super) kind: ConstraintKind,
     pub(super) deferrable: Deferrable,
+    /// False for `NOT VALID`, which only `ALTER TABLE ... ADD` honours.
+    pub(super) valid: bool,
 }
 
 #[derive(Debug)]
@@ -69,7 +71,7 @@ pub(super) fn starts_table_constraint(cursor: &Cursor<'_>) -> bool {
 }
 
 /// `[CONSTRAINT name] PRIMARY KEY (...) | UNIQUE (...) | FOREIGN KEY (...) REFERENCES ... |
-/// CHECK (...) | EXCLUDE ...`, with its deferrability.
+/// CHECK (...) | EXCLUDE ...`, with its deferrability and `NOT VALID`.
 pub(super) fn table_constraint(cursor: &mut Cursor<'_>) -> Outcome<TableConstraint> {
     let name = match cursor.eat_keyword("CONSTRAINT") {
         true => Some(cursor.identifier()?),
@@ -101,10 +103,12 @@ pub(super) fn table_constraint(cursor: &mut Cursor<'_>) -> Outcome<TableConstrai
         ));
     }
     let deferrable = deferrable(cursor)?;
+    let valid = !cursor.eat_keywords(&["NOT", "VALID"]);
     Ok(TableConstraint {
         name,
         kind,
         deferrable,
+        valid,
     })
 }
 

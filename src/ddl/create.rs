@@ -111,7 +111,11 @@ impl Interpreter {
         let mut constraints = Vec::new();
         for mut element in elements {
             if starts_table_constraint(&element) {
-                constraints.push(table_constraint(&mut element)?);
+                // The new table has no rows: PostgreSQL takes NOT VALID as valid here.
+                constraints.push(TableConstraint {
+                    valid: true,
+                    ..table_constraint(&mut element)?
+                });
                 element.expect_end()?;
             } else {
                 if element.is_keyword("LIKE") {
@@ -240,6 +244,7 @@ impl Interpreter {
                     name: constraint_name,
                     kind,
                     deferrable,
+                    valid: true,
                 });
             }
         }
@@ -263,7 +268,16 @@ impl Interpreter {
             name,
             kind,
             deferrable,
+            valid,
         } = constraint;
+        if !valid
+            && !matches!(
+                kind,
+                ConstraintKind::Check(_) | ConstraintKind::ForeignKey { .. }
+            )
+        {
+            return Err("only check and foreign key constraints can be NOT VALID".to_string());
+        }
         let table = self.table(table_name)?.clone();
         // PostgreSQL avoids every constraint name of the schema, not only the table's.
         let taken = |candidate: &str| self.constraint_name_taken(&table_name.schema, candidate);
@@ -399,6 +413,7 @@ impl Interpreter {
                         on_update,
                         deferrable,
                         match_type,
+                        valid,
                         comment: None,
                     },
                 );
@@ -409,6 +424,7 @@ impl Interpreter {
                     CheckConstraint {
                         name,
                         expression,
+                        valid,
                         comment: None,
                     },
                 );

@@ -267,12 +267,33 @@ fn what_cannot_be_replayed_is_an_error_with_file_line_and_statement() {
         "{message}"
     );
     let message = replay_error(
-        "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;",
+        "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NO INHERIT;",
     );
     assert!(
-        message.contains("NOT VALID constraints are not part of autogen's model"),
+        message.contains("NO INHERIT check constraints are not part of autogen's model"),
         "{message}"
     );
+}
+
+#[test]
+fn not_valid_holds_until_validated_and_only_after_create_table() {
+    let schema = replay(
+        "CREATE TABLE p (id int PRIMARY KEY);\n\
+         CREATE TABLE t (a int, CONSTRAINT born_valid CHECK (a > 0) NOT VALID);\n\
+         ALTER TABLE t ADD CONSTRAINT later CHECK (a < 10) NOT VALID, \
+           ADD CONSTRAINT t_a_fkey FOREIGN KEY (a) REFERENCES p DEFERRABLE NOT VALID;\n\
+         ALTER TABLE t ADD CONSTRAINT checked CHECK (a <> 5) NOT VALID;\n\
+         ALTER TABLE t VALIDATE CONSTRAINT checked;\n",
+    );
+    let t = table(&schema, "t");
+    let valid = |name: &str| t.checks.get(name).map(|check| check.valid);
+    assert_eq!(
+        (valid("born_valid"), valid("later"), valid("checked")),
+        (Some(true), Some(false), Some(true))
+    );
+    assert!(!t.foreign_keys["t_a_fkey"].valid);
+    let message = replay_error("CREATE TABLE t (a int);\nALTER TABLE t ADD UNIQUE (a) NOT VALID;");
+    assert!(message.contains("can be NOT VALID"), "{message}");
 }
 
 #[test]

@@ -12,6 +12,22 @@ use crate::model::{
     ViewOptions,
 };
 
+/// A constraint that can be `NOT VALID`: a check or a foreign key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValidatedConstraint {
+    Check(CheckConstraint),
+    ForeignKey(ForeignKey),
+}
+
+impl ValidatedConstraint {
+    pub fn name(&self) -> &str {
+        match self {
+            ValidatedConstraint::Check(check) => &check.name,
+            ValidatedConstraint::ForeignKey(foreign_key) => &foreign_key.name,
+        }
+    }
+}
+
 /// A column of some table, as it is in the state a change is applied to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnUse {
@@ -232,6 +248,13 @@ pub enum Change {
         index: String,
         from: BTreeMap<String, String>,
         to: BTreeMap<String, String>,
+    },
+    /// `ALTER TABLE t VALIDATE CONSTRAINT n` when `valid`; otherwise, since PostgreSQL has
+    /// no way back, the constraint dropped and added again `NOT VALID`.
+    ValidateConstraint {
+        table: QualifiedName,
+        constraint: ValidatedConstraint,
+        valid: bool,
     },
     /// `COMMENT ON CONSTRAINT n ON t IS ...`
     CommentOnConstraint {
@@ -516,6 +539,15 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::ValidateConstraint {
+                table,
+                constraint,
+                valid,
+            } => Change::ValidateConstraint {
+                table,
+                constraint,
+                valid: !valid,
+            },
             Change::CommentOnConstraint {
                 table,
                 constraint,
@@ -596,6 +628,9 @@ impl Change {
             Change::CommentOnConstraint {
                 table, constraint, ..
             } => ObjectRef::Constraint(table.clone(), constraint.clone()),
+            Change::ValidateConstraint {
+                table, constraint, ..
+            } => ObjectRef::Constraint(table.clone(), constraint.name().to_string()),
             Change::RenameIndex { table, to, .. } => ObjectRef::Index(table.clone(), to.clone()),
             Change::AlterColumn { table, to, .. } => {
                 ObjectRef::Column(table.clone(), to.name.clone())
@@ -700,6 +735,10 @@ impl Change {
             | Change::CommentOnView { .. }
             | Change::CommentOnConstraint { .. }
             | Change::CommentOnIndex { .. } => "changed comment of",
+            Change::ValidateConstraint { valid: true, .. } => "validated",
+            Change::ValidateConstraint { valid: false, .. } => {
+                return format!("{object} now NOT VALID")
+            }
             Change::SetLogged { logged: true, .. } => return format!("{object} now logged"),
             Change::SetLogged { logged: false, .. } => return format!("{object} now unlogged"),
             Change::AlterViewOptions { .. } => "changed options of",

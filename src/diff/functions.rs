@@ -556,6 +556,7 @@ mod tests {
             CheckConstraint {
                 name: "t_check".to_string(),
                 expression: Expr::new("f(a) > 0"),
+                valid: true,
                 comment: None,
             },
         );

@@ -2,7 +2,7 @@
 //! the locks, rewrites and scans it takes, as the script notes them.
 
 use super::type_change;
-use super::{needs_rebuild, Change};
+use super::{needs_rebuild, Change, ValidatedConstraint};
 use crate::model::{storage_type, Column, QualifiedName};
 
 impl Change {
@@ -126,6 +126,14 @@ impl Change {
                     hazards.push(Hazard::FullTableScan(table.to_string()));
                 }
             }
+            // NOT VALID skips the rows already there.
+            Change::AddCheck { table, check } if !check.valid => hazards.push(table_lock(table)),
+            Change::AddForeignKey { table, foreign_key } if !foreign_key.valid => {
+                hazards.push(Hazard::Lock {
+                    lock: "SHARE ROW EXCLUSIVE",
+                    table: format!("{table} and {}", foreign_key.referenced_table),
+                });
+            }
             Change::AddPrimaryKey { table, .. }
             | Change::AddUnique { table, .. }
             | Change::AddCheck { table, .. }
@@ -139,6 +147,26 @@ impl Change {
                     table: format!("{table} and {}", foreign_key.referenced_table),
                 });
                 hazards.push(Hazard::FullTableScan(table.to_string()));
+            }
+            Change::ValidateConstraint {
+                table, valid: true, ..
+            } => {
+                hazards.push(Hazard::Lock {
+                    lock: "SHARE UPDATE EXCLUSIVE",
+                    table: table.to_string(),
+                });
+                hazards.push(Hazard::FullTableScan(table.to_string()));
+            }
+            Change::ValidateConstraint {
+                table, constraint, ..
+            } => {
+                hazards.push(table_lock(table));
+                if let ValidatedConstraint::ForeignKey(foreign_key) = constraint {
+                    hazards.push(Hazard::Lock {
+                        lock: "SHARE ROW EXCLUSIVE",
+                        table: foreign_key.referenced_table.to_string(),
+                    });
+                }
             }
             Change::CreateIndex { table, .. } => {
                 hazards.push(Hazard::Lock {

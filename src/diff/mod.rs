@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
-    RenameTiming, TriggerChange,
+    RenameTiming, TriggerChange, ValidatedConstraint,
 };
 pub use functions::{blocked_function_drops, replaceable, FunctionPlacement};
 pub use hazards::Hazard;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{triggers, Change, ColumnHints};
+use super::{triggers, Change, ColumnHints, ValidatedConstraint};
 use crate::model::{Constraint, Directives, QualifiedName, Table};
 
 pub(super) fn diff_table(
@@ -55,10 +55,15 @@ pub(super) fn diff_table(
         }
     }
 
-    let primary_key = desired
-        .primary_key
-        .as_ref()
-        .map(|primary_key| settle(table, current.primary_key.as_ref(), primary_key, changes));
+    let primary_key = desired.primary_key.as_ref().map(|primary_key| {
+        settle(
+            table,
+            current.primary_key.as_ref(),
+            primary_key,
+            &|_| None,
+            changes,
+        )
+    });
     if current.primary_key != primary_key {
         if let Some(primary_key) = &current.primary_key {
             changes.push(Change::DropPrimaryKey {
@@ -76,7 +81,13 @@ pub(super) fn diff_table(
 
     diff_named(
         &current.uniques,
-        &settle_all(table, &current.uniques, &desired.uniques, changes),
+        &settle_all(
+            table,
+            &current.uniques,
+            &desired.uniques,
+            &|_| None,
+            changes,
+        ),
         changes,
         |unique| Change::DropUnique {
             table: table.clone(),
@@ -89,7 +100,13 @@ pub(super) fn diff_table(
     );
     diff_named(
         &current.foreign_keys,
-        &settle_all(table, &current.foreign_keys, &desired.foreign_keys, changes),
+        &settle_all(
+            table,
+            &current.foreign_keys,
+            &desired.foreign_keys,
+            &|foreign_key| Some(ValidatedConstraint::ForeignKey(foreign_key.clone())),
+            changes,
+        ),
         changes,
         |foreign_key| Change::DropForeignKey {
             table: table.clone(),
@@ -102,7 +119,13 @@ pub(super) fn diff_table(
     );
     diff_named(
         &current.checks,
-        &settle_all(table, &current.checks, &desired.checks, changes),
+        &settle_all(
+            table,
+            &current.checks,
+            &desired.checks,
+            &|check| Some(ValidatedConstraint::Check(check.clone())),
+            changes,
+        ),
         changes,
         |check| Change::DropCheck {
             table: table.clone(),
@@ -115,7 +138,13 @@ pub(super) fn diff_table(
     );
     diff_named(
         &current.exclusions,
-        &settle_all(table, &current.exclusions, &desired.exclusions, changes),
+        &settle_all(
+            table,
+            &current.exclusions,
+            &desired.exclusions,
+            &|_| None,
+            changes,
+        ),
         changes,
         |exclusion| Change::DropExclusion {
             table: table.clone(),
@@ -212,16 +241,27 @@ pub(super) fn diff_table(
 }
 
 /// A constraint whose definition is the current one's keeps it: only what changes in place
-/// (its comment) changes, as a change of its own.
+/// (its comment, its validity) changes, as a change of its own. `validated` names the
+/// constraint for `Change::ValidateConstraint` (kinds that are always valid never need it).
 fn settle<T: Constraint>(
     table: &QualifiedName,
     current: Option<&T>,
     desired: &T,
+    validated: &dyn Fn(&T) -> Option<ValidatedConstraint>,
     changes: &mut Vec<Change>,
 ) -> T {
     let Some(current) = current.filter(|current| current.same_definition(desired)) else {
         return desired.clone();
     };
+    if current.valid() != desired.valid() {
+        if let Some(constraint) = validated(desired) {
+            changes.push(Change::ValidateConstraint {
+                table: table.clone(),
+                constraint,
+                valid: desired.valid(),
+            });
+        }
+    }
     if current.comment() != desired.comment() {
         changes.push(Change::CommentOnConstraint {
             table: table.clone(),
@@ -238,12 +278,13 @@ fn settle_all<T: Constraint>(
     table: &QualifiedName,
     current: &BTreeMap<String, T>,
     desired: &BTreeMap<String, T>,
+    validated: &dyn Fn(&T) -> Option<ValidatedConstraint>,
     changes: &mut Vec<Change>,
 ) -> BTreeMap<String, T> {
     desired
         .iter()
         .map(|(name, constraint)| {
-            let settled = settle(table, current.get(name), constraint, changes);
+            let settled = settle(table, current.get(name), constraint, validated, changes);
             (name.clone(), settled)
         })
         .collect()

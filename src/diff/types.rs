@@ -376,6 +376,7 @@ mod tests {
                 CheckConstraint {
                     name: "amount_check".into(),
                     expression: Expr::new("VALUE > 0"),
+                    valid: true,
                     comment: None,
                 },
             )]),

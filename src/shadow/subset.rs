@@ -188,6 +188,7 @@ mod tests {
                 on_update: Default::default(),
                 deferrable: Default::default(),
                 match_type: Default::default(),
+                valid: true,
                 comment: None,
             },
         );

@@ -472,6 +472,7 @@ impl Lowering<'_> {
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
+                valid: raw_check.valid.unwrap_or(true),
                 comment: raw_check.comment,
             };
             draft.table.checks.insert(check_name, check);

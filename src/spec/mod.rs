@@ -473,6 +473,7 @@ views:
             let check = CheckConstraint {
                 name: name.to_string(),
                 expression: Expr::new("a\n  and b = 'c: d'"),
+                valid: true,
                 comment: None,
             };
             table.checks.insert(name.to_string(), check);

@@ -310,6 +310,8 @@ pub struct ForeignKey {
     pub initially_deferred: Option<bool>,
     #[serde(rename = "match")]
     pub match_type: Option<MatchType>,
+    /// `false`: added `NOT VALID`, rows already there are not checked.
+    pub valid: Option<bool>,
     pub renamed_from: Option<String>,
     pub comment: Option<String>,
 }
@@ -345,6 +347,8 @@ pub enum ReferentialAction {
 #[serde(deny_unknown_fields)]
 pub struct Check {
     pub expression: String,
+    /// `false`: added `NOT VALID`, rows already there are not checked.
+    pub valid: Option<bool>,
     pub renamed_from: Option<String>,
     pub comment: Option<String>,
 }

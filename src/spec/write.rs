@@ -383,14 +383,20 @@ fn foreign_key_node(key: &ForeignKey) -> Node {
     if key.match_type == MatchType::Full {
         entries.push(("match".to_owned(), text("full")));
     }
+    if !key.valid {
+        entries.push(("valid".to_owned(), Node::Bool(false)));
+    }
     push_comment(&mut entries, &key.comment);
     Node::Map(entries)
 }
 
-/// The expression alone, or a map when the check has a comment.
+/// The expression alone, or a map when the check is NOT VALID or has a comment.
 fn check_node(check: &CheckConstraint) -> Node {
     let expression = text(check.expression.as_str());
     let mut entries = vec![("expression".to_owned(), expression.clone())];
+    if !check.valid {
+        entries.push(("valid".to_owned(), Node::Bool(false)));
+    }
     push_comment(&mut entries, &check.comment);
     match entries.len() {
         1 => expression,

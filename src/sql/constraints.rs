@@ -84,6 +84,7 @@ pub(super) fn foreign_key_body(foreign_key: &ForeignKey) -> String {
         sql.push_str(&format!(" ON DELETE {}", action(foreign_key.on_delete)));
     }
     sql.push_str(&deferrable_clause(foreign_key.deferrable));
+    sql.push_str(not_valid_clause(foreign_key.valid));
     sql
 }
 
@@ -106,7 +107,54 @@ pub(super) fn deferrable_clause(deferrable: Deferrable) -> String {
 }
 
 pub(super) fn check_body(check: &CheckConstraint) -> String {
-    format!("CHECK ({})", check.expression.as_str())
+    format!(
+        "CHECK ({}){}",
+        check.expression.as_str(),
+        not_valid_clause(check.valid)
+    )
+}
+
+/// ` NOT VALID`, which only `ALTER TABLE ... ADD CONSTRAINT` honours (a table being created
+/// has no rows to skip, so `CREATE TABLE` takes such a constraint as valid).
+fn not_valid_clause(valid: bool) -> &'static str {
+    match valid {
+        true => "",
+        false => " NOT VALID",
+    }
+}
+
+/// `VALIDATE CONSTRAINT`; the way back drops the constraint and adds it `NOT VALID` again
+/// (with its comment).
+pub(super) fn validate_constraint(
+    table: &QualifiedName,
+    constraint: &ValidatedConstraint,
+    valid: bool,
+) -> Vec<String> {
+    if valid {
+        return vec![format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            qualified(table),
+            ident(constraint.name())
+        )];
+    }
+    let mut statements = vec![drop_constraint(table, constraint.name())];
+    statements.extend(match constraint {
+        ValidatedConstraint::Check(check) => {
+            let check = CheckConstraint {
+                valid: false,
+                ..check.clone()
+            };
+            add_constraint_and_comment(table, &check, &check_body(&check))
+        }
+        ValidatedConstraint::ForeignKey(foreign_key) => {
+            let foreign_key = ForeignKey {
+                valid: false,
+                ..foreign_key.clone()
+            };
+            add_constraint_and_comment(table, &foreign_key, &foreign_key_body(&foreign_key))
+        }
+    });
+    statements
 }
 
 pub(super) fn create_index_and_comment(table: &QualifiedName, index: &Index) -> Vec<String> {

@@ -13,7 +13,10 @@ mod triggers;
 pub use functions::{split_list as split_setting_list, UNCHECKED_BODIES};
 mod types;
 
-use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard};
+use crate::diff::{
+    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard,
+    ValidatedConstraint,
+};
 use crate::model::storage_type;
 use crate::model::{
     CheckConstraint, Column, Constraint, Deferrable, Enum, ExclusionConstraint, Expr, ForeignKey,
@@ -317,6 +320,11 @@ fn statements_for(change: &Change) -> Vec<String> {
             to,
             ..
         } => vec![constraint_comment(table, constraint, to.as_deref())],
+        Change::ValidateConstraint {
+            table,
+            constraint,
+            valid,
+        } => validate_constraint(table, constraint, *valid),
         Change::AlterTableParameters { table, from, to } => {
             parameters::alter("TABLE", &qualified(table), from, to)
         }

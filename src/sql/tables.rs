@@ -14,14 +14,21 @@ pub(super) fn create_table(table: &Table) -> Vec<String> {
     for unique in table.uniques.values() {
         elements.push(table_constraint(&unique.name, &unique_body(unique)));
     }
+    // CREATE TABLE would take NOT VALID as valid: those are added once the table exists.
+    let mut not_valid = Vec::new();
     for foreign_key in table.foreign_keys.values() {
-        elements.push(table_constraint(
-            &foreign_key.name,
-            &foreign_key_body(foreign_key),
-        ));
+        let body = foreign_key_body(foreign_key);
+        match foreign_key.valid {
+            true => elements.push(table_constraint(&foreign_key.name, &body)),
+            false => not_valid.extend(add_constraint_and_comment(&table.name, foreign_key, &body)),
+        }
     }
     for check in table.checks.values() {
-        elements.push(table_constraint(&check.name, &check_body(check)));
+        let body = check_body(check);
+        match check.valid {
+            true => elements.push(table_constraint(&check.name, &body)),
+            false => not_valid.extend(add_constraint_and_comment(&table.name, check, &body)),
+        }
     }
     for exclusion in table.exclusions.values() {
         elements.push(table_constraint(
@@ -40,6 +47,7 @@ pub(super) fn create_table(table: &Table) -> Vec<String> {
         qualified(&table.name),
         parameters::with_clause(&table.storage_parameters)
     )];
+    statements.extend(not_valid);
     for index in table.indexes.values() {
         statements.extend(create_index_and_comment(&table.name, index));
     }
@@ -61,8 +69,20 @@ pub(super) fn create_table(table: &Table) -> Vec<String> {
         .iter()
         .map(|key| (key.name(), key.comment()))
         .chain(table.uniques.values().map(|c| (c.name(), c.comment())))
-        .chain(table.foreign_keys.values().map(|c| (c.name(), c.comment())))
-        .chain(table.checks.values().map(|c| (c.name(), c.comment())))
+        .chain(
+            table
+                .foreign_keys
+                .values()
+                .filter(|c| c.valid)
+                .map(|c| (c.name(), c.comment())),
+        )
+        .chain(
+            table
+                .checks
+                .values()
+                .filter(|c| c.valid)
+                .map(|c| (c.name(), c.comment())),
+        )
         .chain(table.exclusions.values().map(|c| (c.name(), c.comment())));
     for (name, comment) in constraint_comments {
         if let Some(comment) = comment {
