@@ -7,6 +7,7 @@ mod constraints;
 mod functions;
 mod parameters;
 pub mod quote;
+mod sequences;
 mod tables;
 mod triggers;
 
@@ -157,17 +158,34 @@ fn statements_for(change: &Change) -> Vec<String> {
         Change::DropSequence(sequence) => {
             vec![format!("DROP SEQUENCE {}", qualified(&sequence.name))]
         }
-        Change::AlterSequence { to, .. } => {
-            // Every option is spelled out, so a return to a default is explicit too.
-            let (start, increment, min_value, max_value, cache) =
-                to.options.effective(&to.data_type);
-            let cycle = if to.options.cycle { "" } else { "NO " };
-            vec![format!(
-                "ALTER SEQUENCE {} AS {} INCREMENT BY {increment} MINVALUE {min_value} \
-                 MAXVALUE {max_value} START WITH {start} CACHE {cache} {cycle}CYCLE",
-                qualified(&to.name),
-                to.data_type
-            )]
+        Change::AlterSequence { from, to } => {
+            let name = qualified(&to.name);
+            let wider_type = sequences::wider_type(&from.data_type, &to.data_type);
+            let alter = |widened: Option<(i64, i64)>| match widened {
+                Some((min_value, max_value)) => format!(
+                    "ALTER SEQUENCE {name} AS {wider_type} MINVALUE {min_value} \
+                     MAXVALUE {max_value}"
+                ),
+                None => {
+                    // Every option is spelled out, so a return to a default is explicit too.
+                    let (start, increment, min_value, max_value, cache) =
+                        to.options.effective(&to.data_type);
+                    let cycle = if to.options.cycle { "" } else { "NO " };
+                    format!(
+                        "ALTER SEQUENCE {name} AS {} INCREMENT BY {increment} \
+                         MINVALUE {min_value} MAXVALUE {max_value} START WITH {start} \
+                         CACHE {cache} {cycle}CYCLE",
+                        to.data_type
+                    )
+                }
+            };
+            sequences::alter_options(
+                &format!("{}::pg_catalog.regclass", literal(&name)),
+                (&from.options, &from.data_type),
+                (&to.options, &to.data_type),
+                wider_type,
+                alter,
+            )
         }
         Change::OwnSequence { sequence, to, .. } => {
             let owner = match to {

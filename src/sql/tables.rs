@@ -324,14 +324,34 @@ pub(super) fn alter_column(
                 statements.push(format!("{prefix} SET GENERATED {}", identity_kind(after)));
             }
             if from.identity_options != to.identity_options || type_changes {
-                // Every option is spelled out, so a return to a default is explicit too.
-                let (start, increment, min_value, max_value, cache) =
-                    to.identity_options.effective(&to.data_type);
-                let cycle = if to.identity_options.cycle { "" } else { "NO " };
-                statements.push(format!(
-                    "{prefix} SET INCREMENT BY {increment} SET MINVALUE {min_value} \
-                     SET MAXVALUE {max_value} SET START WITH {start} SET CACHE {cache} \
-                     SET {cycle}CYCLE"
+                let alter = |widened: Option<(i64, i64)>| match widened {
+                    Some((min_value, max_value)) => {
+                        format!("{prefix} SET MINVALUE {min_value} SET MAXVALUE {max_value}")
+                    }
+                    None => {
+                        // Every option is spelled out, so a return to a default is explicit.
+                        let (start, increment, min_value, max_value, cache) =
+                            to.identity_options.effective(&to.data_type);
+                        let cycle = if to.identity_options.cycle { "" } else { "NO " };
+                        format!(
+                            "{prefix} SET INCREMENT BY {increment} SET MINVALUE {min_value} \
+                             SET MAXVALUE {max_value} SET START WITH {start} \
+                             SET CACHE {cache} SET {cycle}CYCLE"
+                        )
+                    }
+                };
+                let sequence = format!(
+                    "pg_catalog.pg_get_serial_sequence({}, {})::pg_catalog.regclass",
+                    literal(&qualified(table)),
+                    literal(&to.name)
+                );
+                statements.extend(sequences::alter_options(
+                    &sequence,
+                    (&from.identity_options, &from.data_type),
+                    (&to.identity_options, &to.data_type),
+                    // The column's type, which the type change (if any) gave the sequence.
+                    &to.data_type,
+                    alter,
                 ));
             }
         }

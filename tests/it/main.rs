@@ -12,6 +12,7 @@ mod hostile;
 mod inspected;
 mod limits;
 mod output;
+mod sequences;
 mod shadow;
 mod triggers;
 mod workflow;
