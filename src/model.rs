@@ -21,6 +21,8 @@ pub use triggers::*;
 pub struct Schema {
     /// Namespaces that exist (always includes `public` when it is managed).
     pub schemas: BTreeSet<String>,
+    /// Comments on those namespaces, by name.
+    pub schema_comments: BTreeMap<String, String>,
     pub extensions: BTreeMap<String, Extension>,
     pub enums: BTreeMap<QualifiedName, Enum>,
     pub domains: BTreeMap<QualifiedName, Domain>,
@@ -232,6 +234,8 @@ pub struct View {
     /// Indexes of a materialized view.
     pub indexes: BTreeMap<String, Index>,
     pub comment: Option<String>,
+    /// Comments on the view's columns, by column (the columns themselves come from the query).
+    pub column_comments: BTreeMap<String, String>,
     /// Relations the view reads: from the catalog, or guessed from a file's query text.
     /// Only orders creation and finds views to rebuild; never compared.
     pub depends_on: BTreeSet<QualifiedName>,
@@ -240,7 +244,7 @@ pub struct View {
 }
 
 impl View {
-    /// Whether `other` is this relation with at most its options and comment changed, which
+    /// Whether `other` is this relation with at most its options and comments changed, which
     /// `ALTER VIEW ... SET` and `COMMENT ON` change in place; otherwise it is rebuilt. How
     /// dependencies were found is never compared.
     pub fn same_relation_as(&self, other: &View) -> bool {
@@ -389,6 +393,7 @@ pub struct Sequence {
     pub options: SequenceOptions,
     /// `OWNED BY table.column`.
     pub owned_by: Option<(QualifiedName, String)>,
+    pub comment: Option<String>,
 }
 
 /// Sequence options (`START WITH`, `INCREMENT BY`, ...); a `None` field is the default.

@@ -397,7 +397,11 @@ fn phase_of(change: &Change) -> Phase {
         Change::AlterViewOptions { .. } => Phase::AlterView,
         Change::AlterIndexParameters { .. } => Phase::CreateIndex,
         Change::AlterTableParameters { .. } => Phase::AlterColumn,
-        Change::CommentOnIndex { .. } | Change::CommentOnConstraint { .. } => Phase::Comment,
+        Change::CommentOnIndex { .. }
+        | Change::CommentOnConstraint { .. }
+        | Change::CommentOnSequence { .. }
+        | Change::CommentOnSchema { .. }
+        | Change::CommentOnViewColumn { .. } => Phase::Comment,
         Change::ValidateConstraint { .. } => Phase::ValidateConstraint,
         Change::CreateSequence(_) => Phase::CreateSequence,
         Change::AlterSequence { .. } => Phase::AlterSequence,

@@ -22,8 +22,12 @@ SELECT pg_catalog.current_setting('server_version_num')::pg_catalog.int4 AS vers
 /// autogen's own bookkeeping (applied revisions), never part of a user schema. These are
 /// left out even when asked for by name (`guard::is_system_schema` is the same rule).
 pub const SCHEMAS_QUERY: &str = "\
-SELECT n.nspname AS schema_name
+SELECT n.nspname AS schema_name, d.description AS comment
 FROM pg_catalog.pg_namespace n
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+ AND d.objoid = n.oid
+ AND d.objsubid = 0
 WHERE n.nspname NOT LIKE 'pg\\_%'
   AND n.nspname <> 'information_schema'
   AND n.nspname <> 'autogen'
@@ -86,10 +90,15 @@ SELECT c.oid AS sequence_oid,
        s.seqcycle AS cycle,
        owner_ns.nspname AS owner_schema,
        owner.relname AS owner_table,
-       owner_column.attname AS owner_column
+       owner_column.attname AS owner_column,
+       d.description AS comment
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+ AND d.objoid = c.oid
+ AND d.objsubid = 0
 LEFT JOIN pg_catalog.pg_depend dep
   ON dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
  AND dep.objid = c.oid
@@ -138,8 +147,8 @@ WHERE c.relkind = 'r'
       AND dep.deptype = 'e')
 ORDER BY n.nspname, c.relname";
 
-/// Views and materialized views with their query and the relations they read (through
-/// the view's rewrite rule in `pg_depend`), not owned by an extension. `options` are a plain
+/// Views and materialized views with their query, their column comments and the relations
+/// they read (through the view's rewrite rule in `pg_depend`), not owned by an extension. `options` are a plain
 /// view's `reloptions` (`security_barrier=true`, ...); a materialized view's are storage
 /// parameters, which `UNMANAGED_QUERY` reports.
 pub const VIEWS_QUERY: &str = "\
@@ -150,6 +159,8 @@ SELECT c.oid AS view_oid,
        pg_catalog.pg_get_viewdef(c.oid, true) AS definition,
        CASE WHEN c.relkind = 'v' THEN COALESCE(c.reloptions, '{}') ELSE '{}' END AS options,
        d.description AS comment,
+       COALESCE(column_comments.names, '{}') AS commented_columns,
+       COALESCE(column_comments.comments, '{}') AS column_comments,
        COALESCE(deps.schema_names, '{}') AS depends_on_schemas,
        COALESCE(deps.relation_names, '{}') AS depends_on_names
 FROM pg_catalog.pg_class c
@@ -173,6 +184,16 @@ LEFT JOIN LATERAL (
   JOIN pg_catalog.pg_class rc ON rc.oid = referenced.refobjid
   JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
 ) deps ON true
+LEFT JOIN LATERAL (
+  SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum) AS names,
+         pg_catalog.array_agg(cd.description ORDER BY a.attnum) AS comments
+  FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_description cd
+    ON cd.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+   AND cd.objoid = a.attrelid
+   AND cd.objsubid = a.attnum
+  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+) column_comments ON true
 WHERE c.relkind IN ('v', 'm')
   AND n.nspname = ANY ($1::pg_catalog.text[])
   AND NOT EXISTS (
@@ -211,7 +232,8 @@ SELECT a.attrelid AS table_oid,
        seq.seqmin AS sequence_min,
        seq.seqmax AS sequence_max,
        seq.seqcache AS sequence_cache,
-       seq.seqcycle AS sequence_cycle
+       seq.seqcycle AS sequence_cycle,
+       seq.commented AS sequence_commented
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -224,7 +246,10 @@ LEFT JOIN pg_catalog.pg_description d
 LEFT JOIN LATERAL (
   SELECT pg_catalog.format_type(s.seqtypid, NULL) AS sequence_type,
          s.seqrelid,
-         s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle
+         s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+         EXISTS (SELECT 1 FROM pg_catalog.pg_description sd
+                 WHERE sd.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                   AND sd.objoid = s.seqrelid) AS commented
   FROM pg_catalog.pg_depend dep
   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid
   WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
@@ -482,6 +507,21 @@ WHERE n.nspname = ANY ($1::pg_catalog.text[])
     WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
       AND dep.objid = p.oid
       AND dep.deptype = 'i')
+UNION ALL
+-- The model keeps an identity column's sequence options, not a comment on the sequence.
+SELECT 'comment on an identity sequence', r.qualified_name, owner_ns.nspname, owner.relname
+FROM relations r
+JOIN pg_catalog.pg_depend dep
+  ON dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+ AND dep.objid = r.oid
+ AND dep.deptype = 'i'
+ AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+JOIN pg_catalog.pg_class owner ON owner.oid = dep.refobjid
+JOIN pg_catalog.pg_namespace owner_ns ON owner_ns.oid = owner.relnamespace
+WHERE r.relkind = 'S'
+  AND EXISTS (SELECT 1 FROM pg_catalog.pg_description d
+              WHERE d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                AND d.objoid = r.oid)
 UNION ALL
 SELECT 'rule', rw.rulename || ' on ' || r.qualified_name, r.schema_name, r.relation_name
 FROM pg_catalog.pg_rewrite rw

@@ -20,6 +20,10 @@ impl Interpreter {
             "view"
         } else if cursor.eat_keyword("INDEX") {
             "index"
+        } else if cursor.eat_keyword("SEQUENCE") {
+            "sequence"
+        } else if cursor.eat_keyword("SCHEMA") {
+            "schema"
         } else if cursor.eat_keyword("CONSTRAINT") {
             return self.comment_on_constraint(cursor);
         } else if cursor.eat_keyword("FUNCTION")
@@ -28,8 +32,8 @@ impl Interpreter {
         {
             return self.comment_on_function(cursor);
         } else {
-            // Comments on kinds whose comment the model does not hold (schemas, sequences,
-            // ...): the catalog does not read them either.
+            // Comments on kinds whose comment the model does not hold (extensions, ...):
+            // the catalog does not read them either.
             cursor.rest()?;
             return Ok(());
         };
@@ -54,6 +58,23 @@ impl Interpreter {
                 }
             }
             "type" | "domain" => self.comment_on_type(&qualified(&parts)?, text)?,
+            "schema" => {
+                let [name] = parts.as_slice() else {
+                    return Err(format!("`{}` is not a schema name", parts.join(".")));
+                };
+                self.require_schema(name)?;
+                match text {
+                    Some(text) => self.schema.schema_comments.insert(name.clone(), text),
+                    None => self.schema.schema_comments.remove(name),
+                };
+            }
+            "sequence" => {
+                let name = qualified(&parts)?;
+                self.sequences
+                    .get_mut(&name)
+                    .ok_or_else(|| format!("sequence {name} does not exist"))?
+                    .comment = text;
+            }
             "view" => {
                 let name = qualified(&parts)?;
                 self.schema
@@ -68,6 +89,15 @@ impl Interpreter {
                 let column_name = column.first().cloned().unwrap_or_default();
                 if self.schema.composite_types.contains_key(&table_name) {
                     return self.comment_on_attribute(&table_name, &column_name, text);
+                }
+                // A view's columns come from its query, which the interpreter does not run:
+                // the column is taken on trust, as the catalog reads it back.
+                if let Some(view) = self.schema.views.get_mut(&table_name) {
+                    match text {
+                        Some(text) => view.column_comments.insert(column_name, text),
+                        None => view.column_comments.remove(&column_name),
+                    };
+                    return Ok(());
                 }
                 let table = self.table_mut(&table_name)?;
                 table

@@ -186,9 +186,11 @@ impl Interpreter {
                 false,
             );
             let sequence_name = QualifiedName::new(table_name.schema.clone(), sequence);
+            // As the catalog prints it (a `regclass` on the search path), for when the column
+            // does not read back as `serial` (the sequence gets options or a comment).
             column.default = Some(Expr::new(format!(
                 "nextval({}::regclass)",
-                quote::literal(&quote::qualified(&sequence_name))
+                quote::literal(&quote::type_name(&sequence_name))
             )));
             self.sequences.insert(
                 sequence_name.clone(),
@@ -197,6 +199,7 @@ impl Interpreter {
                     data_type: data_type.clone(),
                     options: SequenceOptions::default(),
                     owned_by: Some((table_name.clone(), name.clone())),
+                    comment: None,
                 },
             );
         }
@@ -618,6 +621,11 @@ impl Interpreter {
                 .as_ref()
                 .map(|old| old.triggers.clone())
                 .unwrap_or_default(),
+            // CREATE OR REPLACE keeps the comments: the column names must stay.
+            column_comments: replaced
+                .as_ref()
+                .map(|old| old.column_comments.clone())
+                .unwrap_or_default(),
             comment: replaced.and_then(|old| old.comment),
             depends_on,
         };
@@ -634,6 +642,7 @@ impl Interpreter {
             data_type: "bigint".to_string(),
             options: SequenceOptions::default(),
             owned_by: None,
+            comment: None,
         };
         self.sequence_options(cursor, &mut sequence)?;
         self.require_schema(&name.schema)?;

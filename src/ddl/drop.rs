@@ -172,6 +172,7 @@ impl Interpreter {
         if !self.schema.schemas.remove(name) {
             return false;
         }
+        self.schema.schema_comments.remove(name);
         if cascade {
             let outside = |qualified: &QualifiedName| qualified.schema != name;
             self.schema.tables.retain(|key, _| outside(key));

@@ -197,7 +197,7 @@ impl Interpreter {
     }
 
     /// `serial` and friends: an integer column whose default is `nextval` of a sequence it
-    /// owns that still has the options `serial` gave it.
+    /// owns that still has the options `serial` gave it (and no comment).
     fn serial_type(&self, table: &QualifiedName, column: &Column) -> Option<&'static str> {
         let default = column.default.as_ref()?;
         let sequence_name = nextval_sequence(default.as_str())?;
@@ -207,7 +207,8 @@ impl Interpreter {
         let column_type = crate::normalize::canonical_type(&column.data_type, &no_enums);
         let as_created = crate::normalize::canonical_type(&sequence.data_type, &no_enums)
             == column_type
-            && sequence.options.without_defaults(&column_type).is_default();
+            && sequence.options.without_defaults(&column_type).is_default()
+            && sequence.comment.is_none();
         if !owned || !as_created || column.identity.is_some() {
             return None;
         }

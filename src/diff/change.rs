@@ -228,6 +228,18 @@ pub enum Change {
         from: Option<(QualifiedName, String)>,
         to: Option<(QualifiedName, String)>,
     },
+    /// `COMMENT ON SCHEMA s IS ...`
+    CommentOnSchema {
+        schema: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// `COMMENT ON SEQUENCE s IS ...`
+    CommentOnSequence {
+        sequence: QualifiedName,
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// `COMMENT ON TABLE t IS ...`
     CommentOnTable {
         table: QualifiedName,
@@ -286,6 +298,13 @@ pub enum Change {
     CommentOnView {
         view: QualifiedName,
         materialized: bool,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// `COMMENT ON COLUMN v.c IS ...` on a view's column.
+    CommentOnViewColumn {
+        view: QualifiedName,
+        column: String,
         from: Option<String>,
         to: Option<String>,
     },
@@ -509,6 +528,16 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::CommentOnSchema { schema, from, to } => Change::CommentOnSchema {
+                schema,
+                from: to,
+                to: from,
+            },
+            Change::CommentOnSequence { sequence, from, to } => Change::CommentOnSequence {
+                sequence,
+                from: to,
+                to: from,
+            },
             Change::SetLogged {
                 table,
                 logged,
@@ -581,6 +610,17 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::CommentOnViewColumn {
+                view,
+                column,
+                from,
+                to,
+            } => Change::CommentOnViewColumn {
+                view,
+                column,
+                from: to,
+                to: from,
+            },
             change @ (Change::CreateFunction { .. }
             | Change::DropFunction { .. }
             | Change::AlterFunction { .. }) => super::functions::inverse(change),
@@ -600,9 +640,9 @@ impl Change {
     /// The object the change is about, for messages and source locations.
     pub fn object(&self) -> ObjectRef {
         match self {
-            Change::CreateSchema(name) | Change::DropSchema(name) => {
-                ObjectRef::Schema(name.clone())
-            }
+            Change::CreateSchema(name)
+            | Change::DropSchema(name)
+            | Change::CommentOnSchema { schema: name, .. } => ObjectRef::Schema(name.clone()),
             Change::CreateExtension(extension) | Change::DropExtension(extension) => {
                 ObjectRef::Extension(extension.name.clone())
             }
@@ -663,14 +703,16 @@ impl Change {
             Change::CommentOnTable { table, .. }
             | Change::SetLogged { table, .. }
             | Change::AlterTableParameters { table, .. } => ObjectRef::Table(table.clone()),
-            Change::AlterViewOptions { view, .. } | Change::CommentOnView { view, .. } => {
-                ObjectRef::View(view.clone())
-            }
+            Change::AlterViewOptions { view, .. }
+            | Change::CommentOnView { view, .. }
+            | Change::CommentOnViewColumn { view, .. } => ObjectRef::View(view.clone()),
             Change::CreateSequence(sequence) | Change::DropSequence(sequence) => {
                 ObjectRef::Sequence(sequence.name.clone())
             }
             Change::AlterSequence { to, .. } => ObjectRef::Sequence(to.name.clone()),
-            Change::OwnSequence { sequence, .. } => ObjectRef::Sequence(sequence.clone()),
+            Change::OwnSequence { sequence, .. } | Change::CommentOnSequence { sequence, .. } => {
+                ObjectRef::Sequence(sequence.clone())
+            }
             Change::CreateFunction { function, .. } | Change::DropFunction { function, .. } => {
                 ObjectRef::Function(function.name.clone())
             }
@@ -732,7 +774,10 @@ impl Change {
             | Change::RenameConstraint { from, .. }
             | Change::RenameIndex { from, .. } => return format!("renamed {from} to {object}"),
             Change::CommentOnTable { .. }
+            | Change::CommentOnSequence { .. }
+            | Change::CommentOnSchema { .. }
             | Change::CommentOnView { .. }
+            | Change::CommentOnViewColumn { .. }
             | Change::CommentOnConstraint { .. }
             | Change::CommentOnIndex { .. } => "changed comment of",
             Change::ValidateConstraint { valid: true, .. } => "validated",

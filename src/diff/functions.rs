@@ -571,6 +571,7 @@ mod tests {
                 options: ViewOptions::default(),
                 indexes: Default::default(),
                 comment: None,
+                column_comments: Default::default(),
                 depends_on: Default::default(),
                 triggers: Default::default(),
             },

@@ -38,6 +38,25 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     for schema in current.schemas.difference(&desired.schemas) {
         changes.push(Change::DropSchema(schema.clone()));
     }
+    // A dropped schema's comment is removed first, so the way back puts it back.
+    let commented: BTreeSet<&String> = current
+        .schema_comments
+        .keys()
+        .chain(desired.schema_comments.keys())
+        .collect();
+    for schema in commented {
+        let (from, to) = (
+            current.schema_comments.get(schema),
+            desired.schema_comments.get(schema),
+        );
+        if from != to {
+            changes.push(Change::CommentOnSchema {
+                schema: schema.clone(),
+                from: from.cloned(),
+                to: to.cloned(),
+            });
+        }
+    }
 
     for (name, extension) in &desired.extensions {
         if !current.extensions.contains_key(name) {
@@ -301,23 +320,36 @@ fn rebuild_expressions_over_retyped_columns(
 }
 
 /// Sequences are created without an owner and owned once the column exists; dropped ones
-/// are disowned first, so dropping the owning column never takes them along.
+/// are disowned first, so dropping the owning column never takes them along. A comment
+/// changes on its own (`COMMENT ON SEQUENCE`).
 fn diff_sequences(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     let unowned = |sequence: &Sequence| Sequence {
         owned_by: None,
         ..sequence.clone()
     };
+    let options = |sequence: &Sequence| Sequence {
+        comment: None,
+        ..unowned(sequence)
+    };
     for (name, wanted) in &desired.sequences {
         let existing = current.sequences.get(name);
         match existing {
             None => changes.push(Change::CreateSequence(unowned(wanted))),
-            Some(existing) if unowned(existing) != unowned(wanted) => {
-                changes.push(Change::AlterSequence {
-                    from: unowned(existing),
-                    to: unowned(wanted),
-                });
+            Some(existing) => {
+                if options(existing) != options(wanted) {
+                    changes.push(Change::AlterSequence {
+                        from: options(existing),
+                        to: options(wanted),
+                    });
+                }
+                if existing.comment != wanted.comment {
+                    changes.push(Change::CommentOnSequence {
+                        sequence: name.clone(),
+                        from: existing.comment.clone(),
+                        to: wanted.comment.clone(),
+                    });
+                }
             }
-            Some(_) => {}
         }
         let old_owner = existing.and_then(|existing| existing.owned_by.clone());
         if old_owner != wanted.owned_by {
@@ -488,6 +520,25 @@ fn in_place_view_changes(current: &View, desired: &View) -> Vec<Change> {
             from: current.comment.clone(),
             to: desired.comment.clone(),
         });
+    }
+    let columns: BTreeSet<&String> = current
+        .column_comments
+        .keys()
+        .chain(desired.column_comments.keys())
+        .collect();
+    for column in columns {
+        let (from, to) = (
+            current.column_comments.get(column),
+            desired.column_comments.get(column),
+        );
+        if from != to {
+            changes.push(Change::CommentOnViewColumn {
+                view: desired.name.clone(),
+                column: column.clone(),
+                from: from.cloned(),
+                to: to.cloned(),
+            });
+        }
     }
     changes
 }

@@ -99,16 +99,23 @@ impl Lowering<'_> {
         Ok(schema)
     }
 
-    fn listed_schemas(&mut self, names: Vec<String>, schema: &mut Schema) -> Result<()> {
+    fn listed_schemas(&mut self, schemas: raw::Schemas, schema: &mut Schema) -> Result<()> {
+        let section = YamlPath::default().key("schemas");
         let mut listed = BTreeSet::new();
-        for (schema_idx, name) in names.into_iter().enumerate() {
-            let at = YamlPath::default().key("schemas").index(schema_idx);
+        for (schema_idx, (name, options)) in schemas.entries.into_iter().enumerate() {
+            let at = match schemas.is_list {
+                true => section.index(schema_idx),
+                false => section.key(&name),
+            };
             self.identifier(&name, &at)?;
             self.managed_schema(&name, &at)?;
             if !listed.insert(name.clone()) {
                 return Err(self.error(&at, format!("schema \"{name}\" is listed twice")));
             }
             self.record(ObjectRef::Schema(name.clone()), &at);
+            if let Some(comment) = options.comment {
+                schema.schema_comments.insert(name.clone(), comment);
+            }
             schema.schemas.insert(name);
         }
         Ok(())
@@ -247,6 +254,10 @@ impl Lowering<'_> {
                 ));
             }
             self.record(ObjectRef::View(name.clone()), &at);
+            for column in raw_view.column_comments.keys() {
+                self.identifier(column, &at.key("column_comments"))?;
+            }
+            let column_comments = raw_view.column_comments;
             let triggers = raw_view.triggers.unwrap_or_default();
             let triggers = self.triggers(&name, None, triggers, &at)?;
             if raw_view.materialized && !triggers.is_empty() {
@@ -263,6 +274,7 @@ impl Lowering<'_> {
                     options,
                     indexes,
                     comment: raw_view.comment,
+                    column_comments,
                     depends_on: BTreeSet::new(),
                     triggers,
                 },
@@ -332,6 +344,7 @@ impl Lowering<'_> {
                         cycle: raw_sequence.cycle,
                     },
                     owned_by,
+                    comment: raw_sequence.comment,
                 },
             );
         }

@@ -348,6 +348,11 @@ tables:
     #[test]
     fn write_round_trips_table_key_and_view_attributes() {
         let text = "\
+schemas:
+  audit: { comment: kept apart }
+  archive:
+sequences:
+  audit.ids: { type: integer, comment: one per event }
 tables:
   rooms:
     unlogged: true
@@ -382,6 +387,7 @@ views:
     security_barrier: true
     security_invoker: true
     check_option: cascaded
+    column_comments: { building: where it stands }
 ";
         let schema = parse(text, Path::new("schema.yaml"))
             .expect("parses")
@@ -400,6 +406,9 @@ views:
             "visits_building_excl:",
             "comment: no room 0",
             "comment: one row",
+            "audit: { comment: kept apart }",
+            "column_comments: { building: where it stands }",
+            "comment: one per event",
         ] {
             assert!(written.contains(attribute), "{attribute} in:\n{written}");
         }

@@ -17,6 +17,8 @@ use serde::Deserialize;
 
 mod exclusion;
 pub use exclusion::Exclusion;
+mod schemas;
+pub use schemas::Schemas;
 mod triggers;
 pub use triggers::{Policy, RowLevelSecurity, Trigger};
 mod types;
@@ -26,7 +28,7 @@ pub use types::{CompositeType, Domain};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct File {
-    pub schemas: Option<Vec<String>>,
+    pub schemas: Option<Schemas>,
     pub extensions: Option<Extensions>,
     pub enums: Option<Ordered<Enum>>,
     pub domains: Option<Ordered<Domain>>,
@@ -137,6 +139,7 @@ pub struct StandaloneSequence {
     pub cycle: bool,
     /// `table.column` or `schema.table.column`: dropping the column drops the sequence.
     pub owned_by: Option<String>,
+    pub comment: Option<String>,
 }
 
 impl Shorthand for StandaloneSequence {
@@ -166,6 +169,9 @@ pub struct View {
     pub security_invoker: bool,
     pub check_option: Option<CheckOption>,
     pub triggers: Option<Ordered<Trigger>>,
+    /// Comments on the query's columns, by column.
+    #[serde(default)]
+    pub column_comments: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

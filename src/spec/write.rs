@@ -70,10 +70,19 @@ pub fn write(schema: &Schema) -> String {
     let listed: Vec<String> = schema
         .schemas
         .iter()
-        .filter(|name| !implied.contains(name.as_str()))
+        .filter(|name| {
+            !implied.contains(name.as_str()) || schema.schema_comments.contains_key(*name)
+        })
         .cloned()
         .collect();
-    if !listed.is_empty() {
+    if !schema.schema_comments.is_empty() {
+        let entries = listed.iter().map(|name| {
+            let mut options = Vec::new();
+            push_comment(&mut options, &schema.schema_comments.get(name).cloned());
+            (name.clone(), Node::Map(options))
+        });
+        root.push(("schemas".to_owned(), Node::Section(entries.collect())));
+    } else if !listed.is_empty() {
         root.push(("schemas".to_owned(), texts(&listed)));
     }
     if !schema.extensions.is_empty() {
@@ -132,6 +141,7 @@ pub fn write(schema: &Schema) -> String {
                 let owner = format!("{}.{column}", format_qualified(table));
                 fields.push(("owned_by".to_owned(), text(&owner)));
             }
+            push_comment(&mut fields, &sequence.comment);
             let node = match fields.len() {
                 1 => text(&sequence.data_type),
                 _ => Node::Map(fields),
@@ -272,6 +282,7 @@ fn view_node(view: &View) -> Node {
         && view.indexes.is_empty()
         && view.options.is_default()
         && view.triggers.is_empty()
+        && view.column_comments.is_empty()
     {
         return text(view.definition.as_str());
     }
@@ -290,6 +301,13 @@ fn view_node(view: &View) -> Node {
     }
     if let Some(comment) = &view.comment {
         entries.push(("comment".to_owned(), text(comment)));
+    }
+    if !view.column_comments.is_empty() {
+        let comments = view
+            .column_comments
+            .iter()
+            .map(|(column, comment)| (column.clone(), text(comment)));
+        entries.push(("column_comments".to_owned(), Node::Map(comments.collect())));
     }
     if !view.indexes.is_empty() {
         let indexes = view

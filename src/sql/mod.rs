@@ -149,11 +149,28 @@ fn statements_for(change: &Change) -> Vec<String> {
                 true => String::new(),
                 false => format!(" {}", options.join(" ")),
             };
-            vec![format!(
+            let mut statements = vec![format!(
                 "CREATE SEQUENCE {} AS {}{options}",
                 qualified(&sequence.name),
                 sequence.data_type
-            )]
+            )];
+            if let Some(comment) = &sequence.comment {
+                statements.push(comment_on(
+                    "SEQUENCE",
+                    &qualified(&sequence.name),
+                    Some(comment),
+                ));
+            }
+            statements
+        }
+        Change::CommentOnViewColumn {
+            view, column, to, ..
+        } => vec![view_column_comment(view, column, to.as_deref())],
+        Change::CommentOnSchema { schema, to, .. } => {
+            vec![comment_on("SCHEMA", &ident(schema), to.as_deref())]
+        }
+        Change::CommentOnSequence { sequence, to, .. } => {
+            vec![comment_on("SEQUENCE", &qualified(sequence), to.as_deref())]
         }
         Change::DropSequence(sequence) => {
             vec![format!("DROP SEQUENCE {}", qualified(&sequence.name))]
@@ -442,7 +459,15 @@ fn create_view(view: &View) -> Vec<String> {
             Some(comment),
         ));
     }
+    for (column, comment) in &view.column_comments {
+        statements.push(view_column_comment(&view.name, column, Some(comment)));
+    }
     statements
+}
+
+fn view_column_comment(view: &QualifiedName, column: &str, comment: Option<&str>) -> String {
+    let target = format!("{}.{}", qualified(view), ident(column));
+    comment_on("COLUMN", &target, comment)
 }
 
 fn create_enum(enum_type: &Enum) -> String {
