@@ -354,7 +354,36 @@ pub struct Column {
     pub generated: Option<Expr>,
     /// Explicit collation, only when it differs from the type's default.
     pub collation: Option<String>,
+    /// `SET STATISTICS n`: the planner's statistics target; `None` is the server's default.
+    pub statistics: Option<i32>,
+    /// `COMPRESSION pglz | lz4`; `None` is the server's `default_toast_compression`.
+    pub compression: Option<Compression>,
     pub comment: Option<String>,
+}
+
+/// How a column's large values are compressed (`pg_attribute.attcompression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    Pglz,
+    Lz4,
+}
+
+impl Compression {
+    /// The method's name, as `COMPRESSION` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::Pglz => "pglz",
+            Compression::Lz4 => "lz4",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Compression> {
+        match name.to_ascii_lowercase().as_str() {
+            "pglz" => Some(Compression::Pglz),
+            "lz4" => Some(Compression::Lz4),
+            _ => None,
+        }
+    }
 }
 
 impl Column {
@@ -368,6 +397,8 @@ impl Column {
             identity_options: SequenceOptions::default(),
             generated: None,
             collation: None,
+            statistics: None,
+            compression: None,
             comment: None,
         }
     }

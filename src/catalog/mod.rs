@@ -18,8 +18,8 @@ use tokio_postgres::{Client, Row};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
-    IndexKey, IndexTarget, MatchType, PrimaryKey, QualifiedName, ReferentialAction, Schema,
+    CheckConstraint, Column, Compression, Deferrable, Enum, Expr, Extension, ForeignKey, Identity,
+    Index, IndexKey, IndexTarget, MatchType, PrimaryKey, QualifiedName, ReferentialAction, Schema,
     Sequence, SequenceOptions, Table, UniqueConstraint, UnmanagedObject, View, ViewOptions,
 };
 use queries::*;
@@ -255,6 +255,10 @@ async fn read_columns(
             identity_options,
             generated,
             collation: row.get("collation")?,
+            statistics: row.get("statistics")?,
+            compression: row
+                .get::<Option<String>>("compression")?
+                .and_then(|name| Compression::from_name(&name)),
             comment: row.get("comment")?,
         });
     }

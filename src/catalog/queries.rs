@@ -225,6 +225,8 @@ SELECT a.attrelid AS table_oid,
          ELSE pg_catalog.quote_ident(con.nspname) || '.' || pg_catalog.quote_ident(co.collname)
        END AS collation,
        d.description AS comment,
+       NULLIF(a.attstattarget, -1)::pg_catalog.int4 AS statistics,
+       CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
        seq.sequence_type,
        seq.seqrelid AS sequence_oid,
        seq.seqstart AS sequence_start,
@@ -453,7 +455,8 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (NOT VALID on domains, NO INHERIT, storage parameters and
+/// cannot hold yet (NOT VALID on domains, NO INHERIT, column storage, replica identity, the
+/// index a table is clustered on, storage parameters and
 /// tablespaces) are listed too, so that no difference in them goes unseen. Triggers and
 /// policies are read by `catalog::triggers`, which reports those on unmanaged relations.
 pub const UNMANAGED_QUERY: &str = "\
@@ -577,4 +580,25 @@ WHERE r.relkind IN ('r', 'i', 'm')
              SELECT 1 FROM pg_catalog.pg_constraint con
              WHERE con.conindid = c.oid AND con.contype <> 'x')))
        OR EXISTS (SELECT 1 FROM pg_catalog.pg_class toast
-                  WHERE toast.oid = c.reltoastrelid AND toast.reloptions IS NOT NULL))";
+                  WHERE toast.oid = c.reltoastrelid AND toast.reloptions IS NOT NULL))
+UNION ALL
+-- A column stored other than its type's way (`SET STORAGE`), whose default the model cannot
+-- tell without the type.
+SELECT 'column storage', r.qualified_name || '.' || a.attname, r.schema_name, r.relation_name
+FROM relations r
+JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+WHERE r.relkind IN ('r', 'm')
+  AND a.attstorage <> t.typstorage
+UNION ALL
+SELECT 'replica identity', r.qualified_name, r.schema_name, r.relation_name
+FROM relations r
+JOIN pg_catalog.pg_class c ON c.oid = r.oid
+WHERE r.relkind IN ('r', 'm')
+  AND c.relreplident <> 'd'
+UNION ALL
+SELECT 'clustered index', ic.relname || ' on ' || r.qualified_name, r.schema_name,
+       r.relation_name
+FROM relations r
+JOIN pg_catalog.pg_index i ON i.indrelid = r.oid AND i.indisclustered
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid";

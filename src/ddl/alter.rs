@@ -253,12 +253,16 @@ impl Interpreter {
             cursor.expect_keywords(&["AS", "IDENTITY"])?;
             column.identity_options = identity_options(cursor)?;
             column.nullable = false;
-        } else if cursor.is_keywords(&["SET", "STATISTICS"])
-            || cursor.is_keywords(&["SET", "STORAGE"])
-            || cursor.is_keywords(&["SET", "COMPRESSION"])
-        {
-            // Planner and storage settings: not part of the model (nor read by the catalog).
-            cursor.until_comma()?;
+        } else if cursor.eat_keywords(&["SET", "STATISTICS"]) {
+            let target = cursor.integer()?;
+            column.statistics = (target != -1)
+                .then(|| i32::try_from(target))
+                .transpose()
+                .map_err(|_| format!("statistics target {target} is out of range"))?;
+        } else if cursor.eat_keywords(&["SET", "COMPRESSION"]) {
+            column.compression = compression(cursor)?;
+        } else if cursor.is_keywords(&["SET", "STORAGE"]) {
+            return Err(not_modelled("column storage settings (SET STORAGE)"));
         } else if cursor.is_keyword("SET") || cursor.is_keyword("RESTART") {
             if column.identity.is_none() {
                 return Err(format!(

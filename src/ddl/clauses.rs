@@ -17,6 +17,8 @@ pub(super) const COLUMN_OPTION_WORDS: &[&str] = &[
     "COLLATE",
     "DEFERRABLE",
     "INITIALLY",
+    "COMPRESSION",
+    "STORAGE",
 ];
 
 #[derive(Debug)]
@@ -110,6 +112,17 @@ pub(super) fn table_constraint(cursor: &mut Cursor<'_>) -> Outcome<TableConstrai
         deferrable,
         valid,
     })
+}
+
+/// `pglz`, `lz4` or `default` (none) after `COMPRESSION`.
+pub(super) fn compression(cursor: &mut Cursor<'_>) -> Outcome<Option<Compression>> {
+    let name = cursor.identifier()?;
+    match name.eq_ignore_ascii_case("default") {
+        true => Ok(None),
+        false => Compression::from_name(&name)
+            .map(Some)
+            .ok_or_else(|| format!("invalid compression method \"{name}\"")),
+    }
 }
 
 /// Text the cursor cut out of a statement, checked like every expression from a file.

@@ -216,6 +216,10 @@ impl Interpreter {
                 column.default = stored_default(default_expression(cursor)?, &column.data_type);
             } else if cursor.eat_keyword("COLLATE") {
                 column.collation = Some(cursor.dotted_name()?.join("."));
+            } else if cursor.eat_keyword("COMPRESSION") {
+                column.compression = compression(cursor)?;
+            } else if cursor.is_keyword("STORAGE") {
+                return Err(not_modelled("column storage settings (STORAGE)"));
             } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS", "IDENTITY"]) {
                 column.identity = Some(Identity::Always);
                 column.identity_options = identity_options(cursor)?;

@@ -32,10 +32,10 @@ use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
 use crate::migrations::{self, Revision};
 use crate::model::{
-    CheckConstraint, CheckOption, Column, Deferrable, Enum, ExclusionConstraint, Expr, Extension,
-    ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
-    QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint,
-    View, ViewOptions, MAX_COLUMNS,
+    CheckConstraint, CheckOption, Column, Compression, Deferrable, Enum, ExclusionConstraint, Expr,
+    Extension, ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef,
+    PrimaryKey, QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table,
+    UniqueConstraint, View, ViewOptions, MAX_COLUMNS,
 };
 use crate::references::{index_mentions, mentions};
 use crate::spec::{names, Loaded, SourceMap};

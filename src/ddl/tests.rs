@@ -354,3 +354,22 @@ fn exclusion_constraints_take_default_names_and_go_with_their_columns() {
     );
     assert!(table(&schema, "t").exclusions.is_empty());
 }
+
+#[test]
+fn statistics_and_compression_are_replayed_and_storage_is_refused() {
+    let schema = replay(
+        "CREATE TABLE t (a text COMPRESSION lz4, b text, c int);\n\
+         ALTER TABLE t ALTER COLUMN b SET STATISTICS 300, ALTER COLUMN c SET STATISTICS 10;\n\
+         ALTER TABLE t ALTER COLUMN c SET STATISTICS -1, ALTER COLUMN a SET COMPRESSION default;\n\
+         ALTER TABLE t ALTER COLUMN b SET COMPRESSION pglz;\n",
+    );
+    let t = table(&schema, "t");
+    let column = |name: &str| t.column(name).map(|c| (c.statistics, c.compression));
+    assert_eq!(column("a"), Some((None, None)));
+    assert_eq!(column("b"), Some((Some(300), Some(Compression::Pglz))));
+    assert_eq!(column("c"), Some((None, None)));
+    let message = replay_error(
+        "CREATE TABLE t (a text);\nALTER TABLE t ALTER COLUMN a SET STORAGE EXTERNAL;",
+    );
+    assert!(message.contains("SET STORAGE"), "{message}");
+}

@@ -22,10 +22,10 @@ use super::types::is_known_type;
 use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
 use crate::model::{
-    CheckConstraint, CheckOption, Column, Deferrable, Directives, Enum, Expr, Extension,
-    ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
-    QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint,
-    View, ViewOptions, MAX_COLUMNS,
+    CheckConstraint, CheckOption, Column, Compression, Deferrable, Directives, Enum, Expr,
+    Extension, ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef,
+    PrimaryKey, QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table,
+    UniqueConstraint, View, ViewOptions, MAX_COLUMNS,
 };
 
 /// Lowers a deserialized file; `locator` turns YAML paths into positions for errors and the
@@ -630,6 +630,13 @@ impl Lowering<'_> {
                 }
             }
         };
+        // PostgreSQL's range; -1, its default, is written by leaving the key out.
+        if let Some(statistics) = raw_column.statistics {
+            if !(0..=10_000).contains(&statistics) {
+                let message = format!("statistics {statistics} is not between 0 and 10000");
+                return Err(self.error(&at.key("statistics"), message));
+            }
+        }
         Ok(Column {
             name: name.to_owned(),
             data_type: data_type.to_owned(),
@@ -640,6 +647,11 @@ impl Lowering<'_> {
             identity_options,
             generated,
             collation,
+            statistics: raw_column.statistics,
+            compression: raw_column.compression.map(|method| match method {
+                raw::CompressionMethod::Pglz => Compression::Pglz,
+                raw::CompressionMethod::Lz4 => Compression::Lz4,
+            }),
             comment: raw_column.comment,
         })
     }

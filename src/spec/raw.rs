@@ -258,6 +258,16 @@ pub struct Column {
     pub using: Option<String>,
     /// Options of an identity column's sequence.
     pub sequence: Option<Sequence>,
+    /// The planner's statistics target (`SET STATISTICS`), 0 to 10000.
+    pub statistics: Option<i32>,
+    pub compression: Option<CompressionMethod>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompressionMethod {
+    Pglz,
+    Lz4,
 }
 
 /// `{ start: 100, increment: 10, min: 1, max: 1000000, cache: 20, cycle: true }`

@@ -352,6 +352,12 @@ fn column_node(column: &Column, key_columns: &[String]) -> Node {
     if let Some(collation) = &column.collation {
         entries.push(("collation".to_owned(), text(collation)));
     }
+    if let Some(statistics) = column.statistics {
+        entries.push(("statistics".to_owned(), Node::Int(i64::from(statistics))));
+    }
+    if let Some(compression) = column.compression {
+        entries.push(("compression".to_owned(), text(compression.as_str())));
+    }
     if let Some(comment) = &column.comment {
         entries.push(("comment".to_owned(), text(comment)));
     }

@@ -20,9 +20,9 @@ use crate::diff::{
 };
 use crate::model::storage_type;
 use crate::model::{
-    CheckConstraint, Column, Constraint, Deferrable, Enum, ExclusionConstraint, Expr, ForeignKey,
-    Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey, QualifiedName,
-    ReferentialAction, SequenceOptions, Table, UniqueConstraint, View, ViewOptions,
+    CheckConstraint, Column, Compression, Constraint, Deferrable, Enum, ExclusionConstraint, Expr,
+    ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
+    QualifiedName, ReferentialAction, SequenceOptions, Table, UniqueConstraint, View, ViewOptions,
 };
 use crate::plan::Plan;
 use crate::spec::names::make_object_name;

@@ -48,6 +48,12 @@ pub(super) fn create_table(table: &Table) -> Vec<String> {
         parameters::with_clause(&table.storage_parameters)
     )];
     statements.extend(not_valid);
+    statements.extend(
+        table
+            .columns
+            .iter()
+            .filter_map(|column| statistics(&table.name, column)),
+    );
     for index in table.indexes.values() {
         statements.extend(create_index_and_comment(&table.name, index));
     }
@@ -105,6 +111,7 @@ pub(super) fn add_column(
             qualified(table),
             column_definition(column)
         )];
+        statements.extend(statistics(table, column));
         if let Some(comment) = &column.comment {
             statements.push(column_comment(table, column, Some(comment)));
         }
@@ -133,6 +140,9 @@ pub(super) fn add_column(
 
 pub(super) fn column_definition(column: &Column) -> String {
     let mut sql = format!("{} {}", ident(&column.name), column.data_type);
+    if let Some(compression) = column.compression {
+        sql.push_str(&format!(" COMPRESSION {}", compression.as_str()));
+    }
     if let Some(collation) = &column.collation {
         sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
     }
@@ -357,10 +367,31 @@ pub(super) fn alter_column(
         }
         _ => {}
     }
+    if from.statistics != to.statistics {
+        statements.push(format!(
+            "{prefix} SET STATISTICS {}",
+            to.statistics.unwrap_or(-1)
+        ));
+    }
+    if from.compression != to.compression {
+        let compression = to.compression.map_or("DEFAULT", Compression::as_str);
+        statements.push(format!("{prefix} SET COMPRESSION {compression}"));
+    }
     if from.comment != to.comment {
         statements.push(column_comment(table, to, to.comment.as_deref()));
     }
     statements
+}
+
+/// `SET STATISTICS` for a column with a target of its own (there is no inline form).
+fn statistics(table: &QualifiedName, column: &Column) -> Option<String> {
+    column.statistics.map(|target| {
+        format!(
+            "ALTER TABLE {} ALTER COLUMN {} SET STATISTICS {target}",
+            qualified(table),
+            ident(&column.name)
+        )
+    })
 }
 
 /// `serial` and friends are `integer` and friends plus an owned sequence.

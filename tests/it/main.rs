@@ -15,4 +15,5 @@ mod output;
 mod sequences;
 mod shadow;
 mod triggers;
+mod unmanaged;
 mod workflow;
