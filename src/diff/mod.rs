@@ -4,6 +4,7 @@
 //! never how to spell it (that is `sql`). Both inputs must already be normalized alike.
 
 mod change;
+mod describe;
 mod functions;
 mod hazards;
 mod rename;
