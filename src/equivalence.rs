@@ -208,6 +208,16 @@ pub fn align(current: &Schema, desired: &mut Schema) {
                 align_index(index, old_index);
             }
         }
+        for (exclusion_name, exclusion) in &mut table.exclusions {
+            if let Some(old_exclusion) = old.exclusions.get(exclusion_name) {
+                adopt(&mut exclusion.predicate, &old_exclusion.predicate);
+                for (element, old_element) in
+                    exclusion.elements.iter_mut().zip(&old_exclusion.elements)
+                {
+                    align_key(&mut element.key, &old_element.key);
+                }
+            }
+        }
         align_triggers(&mut table.triggers, &old.triggers);
         for (policy_name, policy) in &mut table.policies {
             if let Some(old_policy) = old.policies.get(policy_name) {
@@ -304,11 +314,15 @@ fn align_triggers(
 fn align_index(index: &mut model::Index, old: &model::Index) {
     adopt(&mut index.predicate, &old.predicate);
     for (key, old_key) in index.keys.iter_mut().zip(&old.keys) {
-        if let (IndexTarget::Expression(expression), IndexTarget::Expression(old_expression)) =
-            (&mut key.target, &old_key.target)
-        {
-            adopt_expression(expression, old_expression);
-        }
+        align_key(key, old_key);
+    }
+}
+
+fn align_key(key: &mut model::IndexKey, old: &model::IndexKey) {
+    if let (IndexTarget::Expression(expression), IndexTarget::Expression(old_expression)) =
+        (&mut key.target, &old.target)
+    {
+        adopt_expression(expression, old_expression);
     }
 }
 

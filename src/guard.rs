@@ -303,6 +303,57 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
+/// The characters of an operator's name (PostgreSQL's `NAMEDATALEN` caps it at 63 bytes).
+const OPERATOR_CHARACTERS: &str = "+-*/<>=~!@#%^&|`?";
+
+/// Returns an operator as an exclusion constraint names it, checked: a symbol (`=`, `&&`)
+/// or `OPERATOR(schema.symbol)`, as `pg_get_constraintdef` prints one not on the search path.
+/// A symbol never holds `--` or `/*`, which would start a comment.
+pub fn operator(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let is_symbol = |symbol: &str| {
+        !symbol.is_empty()
+            && symbol.len() < 64
+            && symbol
+                .chars()
+                .all(|character| OPERATOR_CHARACTERS.contains(character))
+            && !symbol.contains("--")
+            && !symbol.contains("/*")
+    };
+    if is_symbol(text) {
+        return Ok(text.to_string());
+    }
+    let qualified = text
+        .get(.."OPERATOR(".len())
+        .filter(|prefix| prefix.eq_ignore_ascii_case("OPERATOR("))
+        .and_then(|_| text["OPERATOR(".len()..].strip_suffix(')'))
+        .and_then(|inner| inner.trim().rsplit_once('.'));
+    match qualified {
+        Some((schema, symbol)) if is_symbol(symbol) && is_plain_or_quoted_name(schema) => {
+            Ok(format!("OPERATOR({schema}.{symbol})"))
+        }
+        _ => Err(format!(
+            "is not one operator (a symbol such as `&&`, or `OPERATOR(schema.symbol)`): {}",
+            printable(text)
+        )),
+    }
+}
+
+/// `name` (lower case letters, digits, `_`, `$`) or `"any name"` without inner quotes.
+fn is_plain_or_quoted_name(text: &str) -> bool {
+    let plain = text
+        .starts_with(|character: char| character.is_ascii_lowercase() || character == '_')
+        && text.chars().all(|character| {
+            character.is_ascii_lowercase() || character.is_ascii_digit() || "_$".contains(character)
+        });
+    let quoted = text.len() > 2
+        && text.starts_with('"')
+        && text.ends_with('"')
+        && !text[1..text.len() - 1].contains('"')
+        && name(text).is_ok();
+    plain || quoted
+}
+
 /// Returns a SQL-standard function body checked to be `RETURN <one expression>` or
 /// `BEGIN ATOMIC ... END` that stays one statement wherever it is written: no comments
 /// (PostgreSQL keeps none, and `--` would swallow what follows), no bidirectional controls,
@@ -521,6 +572,30 @@ mod tests {
         refuses(Fragment::TypeName, "int); DROP TABLE t; --");
         refuses(Fragment::TypeName, "integer DEFAULT 0");
         refuses(Fragment::OperatorClass, "text_ops) WHERE (false");
+    }
+
+    #[test]
+    fn operators_are_one_symbol_or_a_qualified_one() {
+        for (text, checked) in [
+            ("=", "="),
+            (" && ", "&&"),
+            ("-|-", "-|-"),
+            ("OPERATOR(pg_catalog.=)", "OPERATOR(pg_catalog.=)"),
+            ("operator(\"My Ops\".<->)", "OPERATOR(\"My Ops\".<->)"),
+        ] {
+            assert_eq!(operator(text).as_deref(), Ok(checked), "{text}");
+        }
+        for text in [
+            "",
+            "= ) WHERE (true",
+            "=;",
+            "--",
+            "/*",
+            "OPERATOR(a.b.=) x",
+            "and",
+        ] {
+            assert!(operator(text).is_err(), "{text}");
+        }
     }
 
     #[test]

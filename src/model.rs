@@ -5,12 +5,14 @@
 //! canonical once `normalize` (or the shadow-database round trip) has run. Source positions
 //! live in `spec::SourceMap`, never here, so derived equality compares meaning only.
 
+mod exclusion;
 mod triggers;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 mod functions;
+pub use exclusion::*;
 pub use functions::*;
 pub use triggers::*;
 
@@ -19,6 +21,8 @@ pub use triggers::*;
 pub struct Schema {
     /// Namespaces that exist (always includes `public` when it is managed).
     pub schemas: BTreeSet<String>,
+    /// Comments on those namespaces, by name.
+    pub schema_comments: BTreeMap<String, String>,
     pub extensions: BTreeMap<String, Extension>,
     pub enums: BTreeMap<QualifiedName, Enum>,
     pub domains: BTreeMap<QualifiedName, Domain>,
@@ -179,6 +183,7 @@ pub struct Table {
     pub uniques: BTreeMap<String, UniqueConstraint>,
     pub foreign_keys: BTreeMap<String, ForeignKey>,
     pub checks: BTreeMap<String, CheckConstraint>,
+    pub exclusions: BTreeMap<String, ExclusionConstraint>,
     /// Indexes that do not back a constraint.
     pub indexes: BTreeMap<String, Index>,
     pub comment: Option<String>,
@@ -201,6 +206,7 @@ impl Table {
             uniques: BTreeMap::new(),
             foreign_keys: BTreeMap::new(),
             checks: BTreeMap::new(),
+            exclusions: BTreeMap::new(),
             indexes: BTreeMap::new(),
             comment: None,
             unlogged: false,
@@ -228,6 +234,8 @@ pub struct View {
     /// Indexes of a materialized view.
     pub indexes: BTreeMap<String, Index>,
     pub comment: Option<String>,
+    /// Comments on the view's columns, by column (the columns themselves come from the query).
+    pub column_comments: BTreeMap<String, String>,
     /// Relations the view reads: from the catalog, or guessed from a file's query text.
     /// Only orders creation and finds views to rebuild; never compared.
     pub depends_on: BTreeSet<QualifiedName>,
@@ -236,7 +244,7 @@ pub struct View {
 }
 
 impl View {
-    /// Whether `other` is this relation with at most its options and comment changed, which
+    /// Whether `other` is this relation with at most its options and comments changed, which
     /// `ALTER VIEW ... SET` and `COMMENT ON` change in place; otherwise it is rebuilt. How
     /// dependencies were found is never compared.
     pub fn same_relation_as(&self, other: &View) -> bool {
@@ -346,7 +354,36 @@ pub struct Column {
     pub generated: Option<Expr>,
     /// Explicit collation, only when it differs from the type's default.
     pub collation: Option<String>,
+    /// `SET STATISTICS n`: the planner's statistics target; `None` is the server's default.
+    pub statistics: Option<i32>,
+    /// `COMPRESSION pglz | lz4`; `None` is the server's `default_toast_compression`.
+    pub compression: Option<Compression>,
     pub comment: Option<String>,
+}
+
+/// How a column's large values are compressed (`pg_attribute.attcompression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    Pglz,
+    Lz4,
+}
+
+impl Compression {
+    /// The method's name, as `COMPRESSION` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::Pglz => "pglz",
+            Compression::Lz4 => "lz4",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Compression> {
+        match name.to_ascii_lowercase().as_str() {
+            "pglz" => Some(Compression::Pglz),
+            "lz4" => Some(Compression::Lz4),
+            _ => None,
+        }
+    }
 }
 
 impl Column {
@@ -360,6 +397,8 @@ impl Column {
             identity_options: SequenceOptions::default(),
             generated: None,
             collation: None,
+            statistics: None,
+            compression: None,
             comment: None,
         }
     }
@@ -385,6 +424,7 @@ pub struct Sequence {
     pub options: SequenceOptions,
     /// `OWNED BY table.column`.
     pub owned_by: Option<(QualifiedName, String)>,
+    pub comment: Option<String>,
 }
 
 /// Sequence options (`START WITH`, `INCREMENT BY`, ...); a `None` field is the default.
@@ -470,6 +510,7 @@ pub struct PrimaryKey {
     pub columns: Vec<String>,
     /// A deferrable primary key cannot be referenced by a foreign key.
     pub deferrable: Deferrable,
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -478,6 +519,7 @@ pub struct UniqueConstraint {
     pub columns: Vec<String>,
     pub nulls_not_distinct: bool,
     pub deferrable: Deferrable,
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -490,6 +532,10 @@ pub struct ForeignKey {
     pub on_update: ReferentialAction,
     pub deferrable: Deferrable,
     pub match_type: MatchType,
+    /// False once added `NOT VALID` and until `VALIDATE CONSTRAINT`: rows that were there
+    /// before are not known to satisfy it.
+    pub valid: bool,
+    pub comment: Option<String>,
 }
 
 /// How a foreign key treats a row whose key columns are partly NULL. (`MATCH PARTIAL` is
@@ -527,7 +573,65 @@ pub struct CheckConstraint {
     pub name: String,
     /// The boolean expression, without the `CHECK (...)` wrapper.
     pub expression: Expr,
+    /// False once added `NOT VALID` and until `VALIDATE CONSTRAINT` (table checks only; a
+    /// domain's unvalidated checks are reported as unmanaged).
+    pub valid: bool,
+    pub comment: Option<String>,
 }
+
+/// What every kind of table constraint has besides its definition: a comment, which
+/// `COMMENT ON CONSTRAINT` changes in place, and (checks and foreign keys) whether it was
+/// validated, which `VALIDATE CONSTRAINT` changes in place one way.
+pub trait Constraint: Clone + PartialEq {
+    fn name(&self) -> &str;
+    fn comment(&self) -> &Option<String>;
+    fn comment_mut(&mut self) -> &mut Option<String>;
+
+    /// False for a check or foreign key added `NOT VALID` and not validated since.
+    fn valid(&self) -> bool {
+        true
+    }
+
+    fn set_valid(&mut self, _valid: bool) {}
+
+    /// Whether `other` is this constraint with at most its comment and validity changed.
+    fn same_definition(&self, other: &Self) -> bool {
+        let mut other = other.clone();
+        *other.comment_mut() = self.comment().clone();
+        other.set_valid(self.valid());
+        *self == other
+    }
+}
+
+macro_rules! constraint_kind {
+    ($kind:ty $(, $valid:ident)?) => {
+        impl Constraint for $kind {
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn comment(&self) -> &Option<String> {
+                &self.comment
+            }
+            fn comment_mut(&mut self) -> &mut Option<String> {
+                &mut self.comment
+            }
+            $(
+                fn valid(&self) -> bool {
+                    self.$valid
+                }
+                fn set_valid(&mut self, valid: bool) {
+                    self.$valid = valid;
+                }
+            )?
+        }
+    };
+}
+
+constraint_kind!(PrimaryKey);
+constraint_kind!(UniqueConstraint);
+constraint_kind!(ExclusionConstraint);
+constraint_kind!(ForeignKey, valid);
+constraint_kind!(CheckConstraint, valid);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Index {
@@ -599,7 +703,7 @@ pub enum ObjectRef {
     CompositeType(QualifiedName),
     Table(QualifiedName),
     Column(QualifiedName, String),
-    /// Primary key, unique, foreign key or check constraint, by name.
+    /// Primary key, unique, foreign key, check or exclusion constraint, by name.
     Constraint(QualifiedName, String),
     Index(QualifiedName, String),
     View(QualifiedName),

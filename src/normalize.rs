@@ -2,7 +2,8 @@
 //!
 //! Pure. Each rewrite is a named rule: type aliases to `format_type` spelling, enum type
 //! references to their quoted form, facts PostgreSQL implies (a primary key or identity
-//! column is NOT NULL), collations as bare names. Expressions are canonicalized by the
+//! column is NOT NULL), collations as bare names, `public`'s default comment as none.
+//! Expressions are canonicalized by the
 //! server (see `shadow`), not here.
 
 use std::collections::BTreeSet;
@@ -87,9 +88,17 @@ pub fn normalize(mut schema: Schema) -> Schema {
             (function.name.clone(), function)
         })
         .collect();
+    // Rule: the comment every database's `public` starts with is no comment at all, so a
+    // file need not repeat it.
+    if schema.schema_comments.get("public").map(String::as_str) == Some(PUBLIC_COMMENT) {
+        schema.schema_comments.remove("public");
+    }
     schema.unmanaged.sort();
     schema
 }
+
+/// The comment PostgreSQL 15 gives the `public` schema of a new database.
+const PUBLIC_COMMENT: &str = "standard public schema";
 
 /// `"C"` → `C`; `"default"` means no explicit collation.
 fn bare_collation(name: &str) -> Option<String> {

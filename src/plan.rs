@@ -91,6 +91,9 @@ pub enum Phase {
     CreateIndex,
     /// Foreign keys go last, once every table and key they reference exists.
     AddForeignKey,
+    /// `VALIDATE CONSTRAINT` (or its way back) once the constraint and what it references
+    /// are in place.
+    ValidateConstraint,
     /// Views come back once everything they read is in place.
     CreateView,
     /// Functions whose signature or SQL-standard body uses a table or view.
@@ -377,12 +380,14 @@ fn phase_of(change: &Change) -> Phase {
         Change::AddColumn { .. } => Phase::AddColumn,
         Change::DropColumn { .. } => Phase::DropColumn,
         Change::AlterColumn { .. } => Phase::AlterColumn,
-        Change::AddPrimaryKey { .. } | Change::AddUnique { .. } | Change::AddCheck { .. } => {
-            Phase::AddConstraint
-        }
-        Change::DropPrimaryKey { .. } | Change::DropUnique { .. } | Change::DropCheck { .. } => {
-            Phase::DropConstraint
-        }
+        Change::AddPrimaryKey { .. }
+        | Change::AddUnique { .. }
+        | Change::AddCheck { .. }
+        | Change::AddExclusion { .. } => Phase::AddConstraint,
+        Change::DropPrimaryKey { .. }
+        | Change::DropUnique { .. }
+        | Change::DropCheck { .. }
+        | Change::DropExclusion { .. } => Phase::DropConstraint,
         Change::AddForeignKey { .. } => Phase::AddForeignKey,
         Change::DropForeignKey { .. } => Phase::DropForeignKey,
         Change::CreateIndex { .. } => Phase::CreateIndex,
@@ -392,7 +397,12 @@ fn phase_of(change: &Change) -> Phase {
         Change::AlterViewOptions { .. } => Phase::AlterView,
         Change::AlterIndexParameters { .. } => Phase::CreateIndex,
         Change::AlterTableParameters { .. } => Phase::AlterColumn,
-        Change::CommentOnIndex { .. } => Phase::Comment,
+        Change::CommentOnIndex { .. }
+        | Change::CommentOnConstraint { .. }
+        | Change::CommentOnSequence { .. }
+        | Change::CommentOnSchema { .. }
+        | Change::CommentOnViewColumn { .. } => Phase::Comment,
+        Change::ValidateConstraint { .. } => Phase::ValidateConstraint,
         Change::CreateSequence(_) => Phase::CreateSequence,
         Change::AlterSequence { .. } => Phase::AlterSequence,
         Change::DropSequence(_) => Phase::DropSequence,
@@ -520,6 +530,8 @@ mod tests {
                     on_update: ReferentialAction::NoAction,
                     deferrable: Deferrable::NotDeferrable,
                     match_type: MatchType::Simple,
+                    valid: true,
+                    comment: None,
                 },
             );
         }

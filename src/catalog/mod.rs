@@ -18,8 +18,8 @@ use tokio_postgres::{Client, Row};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    CheckConstraint, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity, Index,
-    IndexKey, IndexTarget, MatchType, PrimaryKey, QualifiedName, ReferentialAction, Schema,
+    CheckConstraint, Column, Compression, Deferrable, Enum, Expr, Extension, ForeignKey, Identity,
+    Index, IndexKey, IndexTarget, MatchType, PrimaryKey, QualifiedName, ReferentialAction, Schema,
     Sequence, SequenceOptions, Table, UniqueConstraint, UnmanagedObject, View, ViewOptions,
 };
 use crate::output::{self, verboseln, Verbosity};
@@ -55,7 +55,7 @@ type TablesByOid = BTreeMap<u32, Table>;
 
 async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let version = read_server_version(client).await?;
-    let schemas = read_schemas(client, scope).await?;
+    let (schemas, schema_comments) = read_schemas(client, scope).await?;
     let extensions = read_extensions(client).await?;
     let enums = read_enums(client, &schemas).await?;
     let domains = types::read_domains(client, &schemas).await?;
@@ -74,6 +74,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let (functions, function_users) = functions::read_functions(client, version, &schemas).await?;
     Ok(Schema {
         schemas: schemas.into_iter().collect::<BTreeSet<_>>(),
+        schema_comments,
         extensions,
         enums,
         domains,
@@ -110,16 +111,27 @@ async fn read_server_version(client: &Client) -> Result<ServerVersion> {
     Ok(version)
 }
 
-async fn read_schemas(client: &Client, scope: &SchemaScope) -> Result<Vec<String>> {
+/// The managed schemas, in name order, and their comments.
+async fn read_schemas(
+    client: &Client,
+    scope: &SchemaScope,
+) -> Result<(Vec<String>, BTreeMap<String, String>)> {
     let query = "SCHEMAS_QUERY";
     let requested: Option<&[String]> = match scope {
         SchemaScope::All => None,
         SchemaScope::Only(schemas) => Some(schemas),
     };
-    let rows = run(client, query, SCHEMAS_QUERY, &[&requested]).await?;
-    rows.iter()
-        .map(|row| CatalogRow::new(query, row).get("schema_name"))
-        .collect()
+    let mut names = Vec::new();
+    let mut comments = BTreeMap::new();
+    for row in run(client, query, SCHEMAS_QUERY, &[&requested]).await? {
+        let row = CatalogRow::new(query, &row);
+        let name: String = row.get("schema_name")?;
+        if let Some(comment) = row.get::<Option<String>>("comment")? {
+            comments.insert(name.clone(), comment);
+        }
+        names.push(name);
+    }
+    Ok((names, comments))
 }
 
 async fn read_extensions(client: &Client) -> Result<BTreeMap<String, Extension>> {
@@ -244,6 +256,10 @@ async fn read_columns(
             identity_options,
             generated,
             collation: row.get("collation")?,
+            statistics: row.get("statistics")?,
+            compression: row
+                .get::<Option<String>>("compression")?
+                .and_then(|name| Compression::from_name(&name)),
             comment: row.get("comment")?,
         });
     }
@@ -291,6 +307,7 @@ async fn read_sequences(
                 data_type,
                 options,
                 owned_by,
+                comment: row.get("comment")?,
             },
         );
     }
@@ -307,6 +324,8 @@ struct OwnedSequence {
     max: i64,
     cache: i64,
     cycle: bool,
+    /// A comment on the sequence, which a `serial` column cannot hold.
+    commented: bool,
 }
 
 impl OwnedSequence {
@@ -323,12 +342,14 @@ impl OwnedSequence {
             max: row.get("sequence_max")?,
             cache: row.get("sequence_cache")?,
             cycle: row.get("sequence_cycle")?,
+            commented: row.get("sequence_commented")?,
         }))
     }
 }
 
 /// `serial`, `bigserial` or `smallserial` when the column and its sequence are exactly what
-/// that pseudo-type creates; anything customized stays a plain type with a `nextval` default.
+/// that pseudo-type creates; anything customized (a comment included) stays a plain type
+/// with a `nextval` default.
 fn serial_type(column_type: &str, sequence: &OwnedSequence) -> Option<&'static str> {
     let (serial, type_max) = match column_type {
         "integer" => ("serial", i64::from(i32::MAX)),
@@ -342,7 +363,8 @@ fn serial_type(column_type: &str, sequence: &OwnedSequence) -> Option<&'static s
         && sequence.min == 1
         && sequence.max == type_max
         && sequence.cache == 1
-        && !sequence.cycle;
+        && !sequence.cycle
+        && !sequence.commented;
     is_as_created.then_some(serial)
 }
 
@@ -367,6 +389,7 @@ async fn read_constraints(
             (true, false) => Deferrable::Immediate,
             (true, true) => Deferrable::Deferred,
         };
+        let comment: Option<String> = row.get("comment")?;
         let describe = || format!("constraint {name} on {}", table.name);
 
         match row.get::<String>("constraint_type")?.as_str() {
@@ -375,6 +398,7 @@ async fn read_constraints(
                     name,
                     columns,
                     deferrable,
+                    comment,
                 })
             }
             "u" => {
@@ -383,6 +407,7 @@ async fn read_constraints(
                     columns,
                     nulls_not_distinct: row.get("nulls_not_distinct")?,
                     deferrable,
+                    comment,
                 };
                 table.uniques.insert(name, unique);
             }
@@ -429,6 +454,8 @@ async fn read_constraints(
                     on_update,
                     deferrable,
                     match_type,
+                    valid: row.get("valid")?,
+                    comment,
                 };
                 table.foreign_keys.insert(name, foreign_key);
             }
@@ -440,8 +467,19 @@ async fn read_constraints(
                 let check = CheckConstraint {
                     name: name.clone(),
                     expression: Expr(expression),
+                    valid: row.get("valid")?,
+                    comment,
                 };
                 table.checks.insert(name, check);
+            }
+            "x" => {
+                let definition: String = row.get("definition")?;
+                let mut exclusion =
+                    crate::ddl::exclusion_definition(&name, &definition).map_err(|message| {
+                        catalog_error(query, format!("{}: {message}", describe()))
+                    })?;
+                exclusion.comment = comment;
+                table.exclusions.insert(name, exclusion);
             }
             other => {
                 let message = format!("{} has unexpected type {other:?}", describe());
@@ -562,6 +600,8 @@ async fn read_views(
         let definition: String = row.get("definition")?;
         let dependency_schemas: Vec<String> = row.get("depends_on_schemas")?;
         let dependency_names: Vec<String> = row.get("depends_on_names")?;
+        let commented_columns: Vec<String> = row.get("commented_columns")?;
+        let column_comments: Vec<String> = row.get("column_comments")?;
         let options = view_options(&row.get::<Vec<String>>("options")?)
             .map_err(|message| catalog_error(query, format!("view {name}: {message}")))?;
         let view = View {
@@ -571,6 +611,7 @@ async fn read_views(
             options,
             indexes: BTreeMap::new(),
             comment: row.get("comment")?,
+            column_comments: commented_columns.into_iter().zip(column_comments).collect(),
             triggers: BTreeMap::new(),
             depends_on: dependency_schemas
                 .into_iter()
@@ -704,6 +745,7 @@ mod tests {
             max,
             cache: 1,
             cycle: false,
+            commented: false,
         }
     }
 

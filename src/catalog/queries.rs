@@ -22,8 +22,12 @@ SELECT pg_catalog.current_setting('server_version_num')::pg_catalog.int4 AS vers
 /// autogen's own bookkeeping (applied revisions), never part of a user schema. These are
 /// left out even when asked for by name (`guard::is_system_schema` is the same rule).
 pub const SCHEMAS_QUERY: &str = "\
-SELECT n.nspname AS schema_name
+SELECT n.nspname AS schema_name, d.description AS comment
 FROM pg_catalog.pg_namespace n
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+ AND d.objoid = n.oid
+ AND d.objsubid = 0
 WHERE n.nspname NOT LIKE 'pg\\_%'
   AND n.nspname <> 'information_schema'
   AND n.nspname <> 'autogen'
@@ -86,10 +90,15 @@ SELECT c.oid AS sequence_oid,
        s.seqcycle AS cycle,
        owner_ns.nspname AS owner_schema,
        owner.relname AS owner_table,
-       owner_column.attname AS owner_column
+       owner_column.attname AS owner_column,
+       d.description AS comment
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+ AND d.objoid = c.oid
+ AND d.objsubid = 0
 LEFT JOIN pg_catalog.pg_depend dep
   ON dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
  AND dep.objid = c.oid
@@ -138,8 +147,8 @@ WHERE c.relkind = 'r'
       AND dep.deptype = 'e')
 ORDER BY n.nspname, c.relname";
 
-/// Views and materialized views with their query and the relations they read (through
-/// the view's rewrite rule in `pg_depend`), not owned by an extension. `options` are a plain
+/// Views and materialized views with their query, their column comments and the relations
+/// they read (through the view's rewrite rule in `pg_depend`), not owned by an extension. `options` are a plain
 /// view's `reloptions` (`security_barrier=true`, ...); a materialized view's are storage
 /// parameters, which `UNMANAGED_QUERY` reports.
 pub const VIEWS_QUERY: &str = "\
@@ -150,6 +159,8 @@ SELECT c.oid AS view_oid,
        pg_catalog.pg_get_viewdef(c.oid, true) AS definition,
        CASE WHEN c.relkind = 'v' THEN COALESCE(c.reloptions, '{}') ELSE '{}' END AS options,
        d.description AS comment,
+       COALESCE(column_comments.names, '{}') AS commented_columns,
+       COALESCE(column_comments.comments, '{}') AS column_comments,
        COALESCE(deps.schema_names, '{}') AS depends_on_schemas,
        COALESCE(deps.relation_names, '{}') AS depends_on_names
 FROM pg_catalog.pg_class c
@@ -173,6 +184,16 @@ LEFT JOIN LATERAL (
   JOIN pg_catalog.pg_class rc ON rc.oid = referenced.refobjid
   JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
 ) deps ON true
+LEFT JOIN LATERAL (
+  SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum) AS names,
+         pg_catalog.array_agg(cd.description ORDER BY a.attnum) AS comments
+  FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_description cd
+    ON cd.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+   AND cd.objoid = a.attrelid
+   AND cd.objsubid = a.attnum
+  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+) column_comments ON true
 WHERE c.relkind IN ('v', 'm')
   AND n.nspname = ANY ($1::pg_catalog.text[])
   AND NOT EXISTS (
@@ -204,6 +225,8 @@ SELECT a.attrelid AS table_oid,
          ELSE pg_catalog.quote_ident(con.nspname) || '.' || pg_catalog.quote_ident(co.collname)
        END AS collation,
        d.description AS comment,
+       NULLIF(a.attstattarget, -1)::pg_catalog.int4 AS statistics,
+       CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
        seq.sequence_type,
        seq.seqrelid AS sequence_oid,
        seq.seqstart AS sequence_start,
@@ -211,7 +234,8 @@ SELECT a.attrelid AS table_oid,
        seq.seqmin AS sequence_min,
        seq.seqmax AS sequence_max,
        seq.seqcache AS sequence_cache,
-       seq.seqcycle AS sequence_cycle
+       seq.seqcycle AS sequence_cycle,
+       seq.commented AS sequence_commented
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -224,7 +248,10 @@ LEFT JOIN pg_catalog.pg_description d
 LEFT JOIN LATERAL (
   SELECT pg_catalog.format_type(s.seqtypid, NULL) AS sequence_type,
          s.seqrelid,
-         s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle
+         s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+         EXISTS (SELECT 1 FROM pg_catalog.pg_description sd
+                 WHERE sd.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                   AND sd.objoid = s.seqrelid) AS commented
   FROM pg_catalog.pg_depend dep
   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid
   WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
@@ -244,17 +271,19 @@ WHERE a.attrelid = ANY ($1::pg_catalog.oid[])
   AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum";
 
-/// Primary key, unique, foreign key and check constraints of the tables in `$1`.
+/// Primary key, unique, foreign key, check and exclusion constraints of the tables in `$1`.
 ///
 /// Column lists keep constraint order (`conkey`/`confkey` with ordinality). `check_expression`
 /// is `pg_get_expr(conbin, conrelid, true)`, which is exactly the text inside the `CHECK (...)`
-/// of `pg_get_constraintdef(oid, true)`, without ` NOT VALID` / ` NO INHERIT`.
+/// of `pg_get_constraintdef(oid, true)`, without ` NOT VALID` / ` NO INHERIT`. An exclusion
+/// constraint's `definition` is `pg_get_constraintdef`, which the interpreter's parser reads.
 pub const CONSTRAINTS_QUERY: &str = "\
 SELECT con.conrelid AS table_oid,
        con.conname AS constraint_name,
        con.contype::pg_catalog.text AS constraint_type,
        con.condeferrable AS is_deferrable,
        con.condeferred AS is_deferred,
+       con.convalidated AS valid,
        ARRAY(SELECT a.attname::pg_catalog.text
              FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
@@ -271,13 +300,21 @@ SELECT con.conrelid AS table_oid,
        CASE WHEN con.contype = 'c'
             THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true)
        END AS check_expression,
-       COALESCE(i.indnullsnotdistinct, false) AS nulls_not_distinct
+       CASE WHEN con.contype = 'x'
+            THEN pg_catalog.pg_get_constraintdef(con.oid, true)
+       END AS definition,
+       COALESCE(i.indnullsnotdistinct, false) AS nulls_not_distinct,
+       d.description AS comment
 FROM pg_catalog.pg_constraint con
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+ AND d.objoid = con.oid
+ AND d.objsubid = 0
 LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
-  AND con.contype IN ('p', 'u', 'f', 'c')
+  AND con.contype IN ('p', 'u', 'f', 'c', 'x')
 ORDER BY con.conrelid, con.conname";
 
 /// `CONSTRAINTS_QUERY` for PostgreSQL 12-14, which have no `indnullsnotdistinct`.
@@ -287,6 +324,7 @@ SELECT con.conrelid AS table_oid,
        con.contype::pg_catalog.text AS constraint_type,
        con.condeferrable AS is_deferrable,
        con.condeferred AS is_deferred,
+       con.convalidated AS valid,
        ARRAY(SELECT a.attname::pg_catalog.text
              FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
@@ -303,12 +341,20 @@ SELECT con.conrelid AS table_oid,
        CASE WHEN con.contype = 'c'
             THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true)
        END AS check_expression,
-       false AS nulls_not_distinct
+       CASE WHEN con.contype = 'x'
+            THEN pg_catalog.pg_get_constraintdef(con.oid, true)
+       END AS definition,
+       false AS nulls_not_distinct,
+       d.description AS comment
 FROM pg_catalog.pg_constraint con
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_catalog.pg_description d
+  ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+ AND d.objoid = con.oid
+ AND d.objsubid = 0
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
-  AND con.contype IN ('p', 'u', 'f', 'c')
+  AND con.contype IN ('p', 'u', 'f', 'c', 'x')
 ORDER BY con.conrelid, con.conname";
 
 /// Indexes of the tables in `$1` that back no primary key, unique or exclusion constraint;
@@ -409,7 +455,8 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (NOT VALID on tables and domains, NO INHERIT, storage parameters and
+/// cannot hold yet (NOT VALID on domains, NO INHERIT, column storage, replica identity, the
+/// index a table is clustered on, storage parameters and
 /// tablespaces) are listed too, so that no difference in them goes unseen. Triggers and
 /// policies are read by `catalog::triggers`, which reports those on unmanaged relations.
 pub const UNMANAGED_QUERY: &str = "\
@@ -464,16 +511,25 @@ WHERE n.nspname = ANY ($1::pg_catalog.text[])
       AND dep.objid = p.oid
       AND dep.deptype = 'i')
 UNION ALL
+-- The model keeps an identity column's sequence options, not a comment on the sequence.
+SELECT 'comment on an identity sequence', r.qualified_name, owner_ns.nspname, owner.relname
+FROM relations r
+JOIN pg_catalog.pg_depend dep
+  ON dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+ AND dep.objid = r.oid
+ AND dep.deptype = 'i'
+ AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+JOIN pg_catalog.pg_class owner ON owner.oid = dep.refobjid
+JOIN pg_catalog.pg_namespace owner_ns ON owner_ns.oid = owner.relnamespace
+WHERE r.relkind = 'S'
+  AND EXISTS (SELECT 1 FROM pg_catalog.pg_description d
+              WHERE d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                AND d.objoid = r.oid)
+UNION ALL
 SELECT 'rule', rw.rulename || ' on ' || r.qualified_name, r.schema_name, r.relation_name
 FROM pg_catalog.pg_rewrite rw
 JOIN relations r ON r.oid = rw.ev_class
 WHERE rw.rulename <> '_RETURN'
-UNION ALL
-SELECT 'exclusion constraint', con.conname || ' on ' || r.qualified_name,
-       r.schema_name, r.relation_name
-FROM pg_catalog.pg_constraint con
-JOIN relations r ON r.oid = con.conrelid
-WHERE con.contype = 'x'
 UNION ALL
 SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'base type' END,
        n.nspname || '.' || t.typname,
@@ -498,7 +554,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND (st.tableoid, st.oid) NOT IN (SELECT * FROM extension_members)
 UNION ALL
-SELECT CASE WHEN NOT con.convalidated THEN 'NOT VALID constraint' ELSE 'NO INHERIT constraint' END,
+SELECT 'NO INHERIT constraint',
        con.conname || ' on ' || r.qualified_name,
        r.schema_name,
        r.relation_name
@@ -506,8 +562,7 @@ FROM pg_catalog.pg_constraint con
 JOIN relations r ON r.oid = con.conrelid AND r.relkind = 'r'
 -- Primary and foreign keys are always marked connoinherit; only on a check does it mean
 -- something.
-WHERE NOT con.convalidated
-   OR (con.contype = 'c' AND con.connoinherit)
+WHERE con.contype = 'c' AND con.connoinherit
 UNION ALL
 SELECT 'NOT VALID constraint', con.conname || ' on ' || n.nspname || '.' || t.typname, NULL, NULL
 FROM pg_catalog.pg_constraint con
@@ -522,6 +577,28 @@ JOIN pg_catalog.pg_class c ON c.oid = r.oid
 WHERE r.relkind IN ('r', 'i', 'm')
   AND (c.reltablespace <> 0
        OR (c.reloptions IS NOT NULL AND (r.relkind = 'm' OR EXISTS (
-             SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = c.oid)))
+             SELECT 1 FROM pg_catalog.pg_constraint con
+             WHERE con.conindid = c.oid AND con.contype <> 'x')))
        OR EXISTS (SELECT 1 FROM pg_catalog.pg_class toast
-                  WHERE toast.oid = c.reltoastrelid AND toast.reloptions IS NOT NULL))";
+                  WHERE toast.oid = c.reltoastrelid AND toast.reloptions IS NOT NULL))
+UNION ALL
+-- A column stored other than its type's way (`SET STORAGE`), whose default the model cannot
+-- tell without the type.
+SELECT 'column storage', r.qualified_name || '.' || a.attname, r.schema_name, r.relation_name
+FROM relations r
+JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+WHERE r.relkind IN ('r', 'm')
+  AND a.attstorage <> t.typstorage
+UNION ALL
+SELECT 'replica identity', r.qualified_name, r.schema_name, r.relation_name
+FROM relations r
+JOIN pg_catalog.pg_class c ON c.oid = r.oid
+WHERE r.relkind IN ('r', 'm')
+  AND c.relreplident <> 'd'
+UNION ALL
+SELECT 'clustered index', ic.relname || ' on ' || r.qualified_name, r.schema_name,
+       r.relation_name
+FROM relations r
+JOIN pg_catalog.pg_index i ON i.indrelid = r.oid AND i.indisclustered
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid";

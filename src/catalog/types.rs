@@ -34,6 +34,14 @@ SELECT n.nspname AS schema_name,
              FROM pg_catalog.pg_constraint c
              WHERE c.contypid = t.oid AND c.contype = 'c'
              ORDER BY c.conname) AS check_expressions,
+       ARRAY(SELECT cd.description
+             FROM pg_catalog.pg_constraint c
+             LEFT JOIN pg_catalog.pg_description cd
+               ON cd.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+              AND cd.objoid = c.oid
+              AND cd.objsubid = 0
+             WHERE c.contypid = t.oid AND c.contype = 'c'
+             ORDER BY c.conname) AS check_comments,
        d.description AS comment
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -119,17 +127,23 @@ pub(super) async fn read_domains(
         );
         let check_names: Vec<String> = row.get("check_names")?;
         let check_expressions: Vec<String> = row.get("check_expressions")?;
-        if check_names.len() != check_expressions.len() {
+        let check_comments: Vec<Option<String>> = row.get("check_comments")?;
+        if check_names.len() != check_expressions.len() || check_names.len() != check_comments.len()
+        {
             let message = format!("domain {name} has checks without expressions");
             return Err(catalog_error(query, message));
         }
         let checks = check_names
             .into_iter()
             .zip(check_expressions)
-            .map(|(check_name, expression)| {
+            .zip(check_comments)
+            .map(|((check_name, expression), comment)| {
                 let check = CheckConstraint {
                     name: check_name.clone(),
                     expression: Expr(expression),
+                    // An unvalidated domain check is reported as unmanaged.
+                    valid: true,
+                    comment,
                 };
                 (check_name, check)
             })

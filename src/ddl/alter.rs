@@ -127,9 +127,6 @@ impl Interpreter {
             let column_follows = cursor.eat_keyword("COLUMN");
             if !column_follows && starts_table_constraint(cursor) {
                 let constraint = table_constraint(cursor)?;
-                if cursor.is_keywords(&["NOT", "VALID"]) {
-                    return Err(not_modelled("NOT VALID constraints"));
-                }
                 return self.add_constraint(name, constraint);
             }
             let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
@@ -159,6 +156,21 @@ impl Interpreter {
                 return Ok(());
             }
             return self.drop_column(name, &column);
+        }
+        if cursor.eat_keywords(&["VALIDATE", "CONSTRAINT"]) {
+            let constraint = cursor.identifier()?;
+            let table = self.table_mut(name)?;
+            let valid = if let Some(check) = table.checks.get_mut(&constraint) {
+                &mut check.valid
+            } else if let Some(foreign_key) = table.foreign_keys.get_mut(&constraint) {
+                &mut foreign_key.valid
+            } else {
+                return Err(format!(
+                    "constraint {constraint} of relation {name} is not a foreign key or check constraint"
+                ));
+            };
+            *valid = true;
+            return Ok(());
         }
         if cursor.eat_keyword("ALTER") {
             cursor.eat_keyword("COLUMN");
@@ -245,12 +257,16 @@ impl Interpreter {
             cursor.expect_keywords(&["AS", "IDENTITY"])?;
             column.identity_options = identity_options(cursor)?;
             column.nullable = false;
-        } else if cursor.is_keywords(&["SET", "STATISTICS"])
-            || cursor.is_keywords(&["SET", "STORAGE"])
-            || cursor.is_keywords(&["SET", "COMPRESSION"])
-        {
-            // Planner and storage settings: not part of the model (nor read by the catalog).
-            cursor.until_comma()?;
+        } else if cursor.eat_keywords(&["SET", "STATISTICS"]) {
+            let target = cursor.integer()?;
+            column.statistics = (target != -1)
+                .then(|| i32::try_from(target))
+                .transpose()
+                .map_err(|_| format!("statistics target {target} is out of range"))?;
+        } else if cursor.eat_keywords(&["SET", "COMPRESSION"]) {
+            column.compression = compression(cursor)?;
+        } else if cursor.is_keywords(&["SET", "STORAGE"]) {
+            return Err(not_modelled("column storage settings (SET STORAGE)"));
         } else if cursor.is_keyword("SET") || cursor.is_keyword("RESTART") {
             if column.identity.is_none() {
                 return Err(format!(
@@ -283,79 +299,6 @@ impl Interpreter {
             .find(|slot| slot.name == column_name)
         {
             *slot = column;
-        }
-        Ok(())
-    }
-
-    pub(super) fn drop_column(&mut self, table_name: &QualifiedName, column_name: &str) -> Outcome {
-        self.touch_all();
-        let table = self.table_mut(table_name)?;
-        if table.column(column_name).is_none() {
-            return Err(format!(
-                "column {column_name} of {table_name} does not exist"
-            ));
-        }
-        table.columns.retain(|column| column.name != column_name);
-        let involves = |columns: &[String]| columns.iter().any(|column| column == column_name);
-        if table
-            .primary_key
-            .as_ref()
-            .is_some_and(|key| involves(&key.columns))
-        {
-            table.primary_key = None;
-        }
-        table.uniques.retain(|_, unique| !involves(&unique.columns));
-        table.foreign_keys.retain(|_, key| !involves(&key.columns));
-        table
-            .checks
-            .retain(|_, check| !mentions(check.expression.as_str(), column_name));
-        table
-            .indexes
-            .retain(|_, index| !index_mentions(index, column_name));
-        triggers::forget_column(table, column_name);
-        for other in self.all_tables_mut().values_mut() {
-            other.foreign_keys.retain(|_, key| {
-                key.referenced_table != *table_name || !involves(&key.referenced_columns)
-            });
-        }
-        let owner = (table_name.clone(), column_name.to_string());
-        self.all_sequences_mut()
-            .retain(|_, sequence| sequence.owned_by.as_ref() != Some(&owner));
-        Ok(())
-    }
-
-    pub(super) fn drop_constraint(
-        &mut self,
-        table_name: &QualifiedName,
-        name: &str,
-        if_exists: bool,
-        cascade: bool,
-    ) -> Outcome {
-        self.touch_all();
-        let table = self.table_mut(table_name)?;
-        let removed_key = if table
-            .primary_key
-            .as_ref()
-            .is_some_and(|key| key.name == name)
-        {
-            table.primary_key.take().map(|key| key.columns)
-        } else if let Some(unique) = table.uniques.remove(name) {
-            Some(unique.columns)
-        } else if table.foreign_keys.remove(name).is_some() || table.checks.remove(name).is_some() {
-            None
-        } else if if_exists {
-            return Ok(());
-        } else {
-            return Err(format!(
-                "constraint {name} of relation {table_name} does not exist"
-            ));
-        };
-        if let (Some(columns), true) = (removed_key, cascade) {
-            for other in self.all_tables_mut().values_mut() {
-                other.foreign_keys.retain(|_, key| {
-                    key.referenced_table != *table_name || key.referenced_columns != columns
-                });
-            }
         }
         Ok(())
     }
@@ -438,12 +381,19 @@ impl Interpreter {
         for key in table.foreign_keys.values_mut() {
             rename(&mut key.columns);
         }
+        let rename_key = |key: &mut IndexKey| {
+            if matches!(&key.target, IndexTarget::Column(column) if column == old) {
+                key.target = IndexTarget::Column(new.to_string());
+            }
+        };
         for index in table.indexes.values_mut() {
             rename(&mut index.include);
-            for key in &mut index.keys {
-                if matches!(&key.target, IndexTarget::Column(column) if column == old) {
-                    key.target = IndexTarget::Column(new.to_string());
-                }
+            index.keys.iter_mut().for_each(rename_key);
+        }
+        for exclusion in table.exclusions.values_mut() {
+            rename(&mut exclusion.include);
+            for element in &mut exclusion.elements {
+                rename_key(&mut element.key);
             }
         }
         self.note(|journal| {
@@ -487,6 +437,9 @@ impl Interpreter {
         } else if let Some(mut check) = table.checks.remove(old) {
             check.name = new.to_string();
             table.checks.insert(new.to_string(), check);
+        } else if let Some(mut exclusion) = table.exclusions.remove(old) {
+            exclusion.name = new.to_string();
+            table.exclusions.insert(new.to_string(), exclusion);
         } else {
             return Err(format!(
                 "constraint {old} of relation {table_name} does not exist"
@@ -534,13 +487,26 @@ impl Interpreter {
             };
         };
         if let Some(parameters) = setting {
-            let index = self
-                .index_mut(&owner, &name.name)
-                .ok_or_else(|| not_modelled("storage parameters of a constraint's index"))?;
+            self.journal_table(&owner);
+            let exclusion_parameters = self
+                .schema
+                .tables
+                .get_mut(&owner)
+                .and_then(|table| table.exclusions.get_mut(&name.name))
+                .map(|exclusion| &mut exclusion.storage_parameters);
+            let index_parameters = match exclusion_parameters {
+                Some(parameters) => parameters,
+                None => {
+                    &mut self
+                        .index_mut(&owner, &name.name)
+                        .ok_or_else(|| not_modelled("storage parameters of a key's index"))?
+                        .storage_parameters
+                }
+            };
             for (parameter, value) in parameters {
                 match value {
-                    Some(value) => index.storage_parameters.insert(parameter, value),
-                    None => index.storage_parameters.remove(&parameter),
+                    Some(value) => index_parameters.insert(parameter, value),
+                    None => index_parameters.remove(&parameter),
                 };
             }
             return Ok(());

@@ -17,6 +17,8 @@ pub(super) const COLUMN_OPTION_WORDS: &[&str] = &[
     "COLLATE",
     "DEFERRABLE",
     "INITIALLY",
+    "COMPRESSION",
+    "STORAGE",
 ];
 
 #[derive(Debug)]
@@ -24,6 +26,8 @@ pub(super) struct TableConstraint {
     pub(super) name: Option<String>,
     pub(super) kind: ConstraintKind,
     pub(super) deferrable: Deferrable,
+    /// False for `NOT VALID`, which only `ALTER TABLE ... ADD` honours.
+    pub(super) valid: bool,
 }
 
 #[derive(Debug)]
@@ -42,6 +46,7 @@ pub(super) enum ConstraintKind {
         match_type: MatchType,
     },
     Check(Expr),
+    Exclusion(ExclusionConstraint),
 }
 
 /// The columns and NULLS NOT DISTINCT of a primary key or unique constraint.
@@ -68,7 +73,7 @@ pub(super) fn starts_table_constraint(cursor: &Cursor<'_>) -> bool {
 }
 
 /// `[CONSTRAINT name] PRIMARY KEY (...) | UNIQUE (...) | FOREIGN KEY (...) REFERENCES ... |
-/// CHECK (...)`, with its deferrability.
+/// CHECK (...) | EXCLUDE ...`, with its deferrability and `NOT VALID`.
 pub(super) fn table_constraint(cursor: &mut Cursor<'_>) -> Outcome<TableConstraint> {
     let name = match cursor.eat_keyword("CONSTRAINT") {
         true => Some(cursor.identifier()?),
@@ -89,8 +94,8 @@ pub(super) fn table_constraint(cursor: &mut Cursor<'_>) -> Outcome<TableConstrai
         references(cursor, columns)?
     } else if cursor.eat_keyword("CHECK") {
         check_kind(cursor)?
-    } else if cursor.is_keyword("EXCLUDE") {
-        return Err(not_modelled("exclusion constraints"));
+    } else if cursor.eat_keyword("EXCLUDE") {
+        ConstraintKind::Exclusion(exclusion::exclusion_clause(cursor)?)
     } else {
         return Err(format!("expected a constraint, found {}", cursor.found()));
     };
@@ -100,11 +105,24 @@ pub(super) fn table_constraint(cursor: &mut Cursor<'_>) -> Outcome<TableConstrai
         ));
     }
     let deferrable = deferrable(cursor)?;
+    let valid = !cursor.eat_keywords(&["NOT", "VALID"]);
     Ok(TableConstraint {
         name,
         kind,
         deferrable,
+        valid,
     })
+}
+
+/// `pglz`, `lz4` or `default` (none) after `COMPRESSION`.
+pub(super) fn compression(cursor: &mut Cursor<'_>) -> Outcome<Option<Compression>> {
+    let name = cursor.identifier()?;
+    match name.eq_ignore_ascii_case("default") {
+        true => Ok(None),
+        false => Compression::from_name(&name)
+            .map(Some)
+            .ok_or_else(|| format!("invalid compression method \"{name}\"")),
+    }
 }
 
 /// Text the cursor cut out of a statement, checked like every expression from a file.
@@ -377,6 +395,13 @@ pub(super) fn sequence_option(cursor: &mut Cursor<'_>, options: &mut SequenceOpt
 /// One element of an index's key list: a column or an expression, with its collation,
 /// operator class, order and NULLS placement.
 pub(super) fn index_key(cursor: &mut Cursor<'_>) -> Outcome<IndexKey> {
+    let key = index_key_before(cursor, &[])?;
+    cursor.expect_end()?;
+    Ok(key)
+}
+
+/// An index key up to one of the words `stop` (an exclusion constraint's `WITH`).
+pub(super) fn index_key_before(cursor: &mut Cursor<'_>, stop: &[&str]) -> Outcome<IndexKey> {
     let target = if cursor.peek() == Some(&Token::LParen) {
         IndexTarget::Expression(expression(cursor.parenthesized_text()?)?)
     } else if is_function_call(cursor) {
@@ -397,7 +422,9 @@ pub(super) fn index_key(cursor: &mut Cursor<'_>) -> Outcome<IndexKey> {
     if cursor.eat_keyword("COLLATE") {
         key.collation = Some(cursor.dotted_name()?.join("."));
     }
-    if matches!(cursor.peek(), Some(Token::Word(_))) && !cursor.is_one_of(&["ASC", "DESC", "NULLS"])
+    if matches!(cursor.peek(), Some(Token::Word(_)))
+        && !cursor.is_one_of(&["ASC", "DESC", "NULLS"])
+        && !cursor.is_one_of(stop)
     {
         let parts = cursor.dotted_name()?;
         key.opclass = Some(
@@ -422,7 +449,6 @@ pub(super) fn index_key(cursor: &mut Cursor<'_>) -> Outcome<IndexKey> {
     } else if cursor.eat_keywords(&["NULLS", "LAST"]) {
         key.nulls_first = false;
     }
-    cursor.expect_end()?;
     Ok(key)
 }
 

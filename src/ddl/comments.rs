@@ -20,14 +20,20 @@ impl Interpreter {
             "view"
         } else if cursor.eat_keyword("INDEX") {
             "index"
+        } else if cursor.eat_keyword("SEQUENCE") {
+            "sequence"
+        } else if cursor.eat_keyword("SCHEMA") {
+            "schema"
+        } else if cursor.eat_keyword("CONSTRAINT") {
+            return self.comment_on_constraint(cursor);
         } else if cursor.eat_keyword("FUNCTION")
             || cursor.eat_keyword("PROCEDURE")
             || cursor.eat_keyword("ROUTINE")
         {
             return self.comment_on_function(cursor);
         } else {
-            // Comments on kinds whose comment the model does not hold (indexes, constraints,
-            // schemas, ...): the catalog does not read them either.
+            // Comments on kinds whose comment the model does not hold (extensions, ...):
+            // the catalog does not read them either.
             cursor.rest()?;
             return Ok(());
         };
@@ -52,6 +58,24 @@ impl Interpreter {
                 }
             }
             "type" | "domain" => self.comment_on_type(&qualified(&parts)?, text)?,
+            "schema" => {
+                let [name] = parts.as_slice() else {
+                    return Err(format!("`{}` is not a schema name", parts.join(".")));
+                };
+                self.require_schema(name)?;
+                match text {
+                    Some(text) => self.schema.schema_comments.insert(name.clone(), text),
+                    None => self.schema.schema_comments.remove(name),
+                };
+            }
+            "sequence" => {
+                let name = qualified(&parts)?;
+                self.journal_sequence(&name);
+                self.sequences
+                    .get_mut(&name)
+                    .ok_or_else(|| format!("sequence {name} does not exist"))?
+                    .comment = text;
+            }
             "view" => {
                 let name = qualified(&parts)?;
                 self.schema
@@ -67,6 +91,15 @@ impl Interpreter {
                 if self.schema.composite_types.contains_key(&table_name) {
                     return self.comment_on_attribute(&table_name, &column_name, text);
                 }
+                // A view's columns come from its query, which the interpreter does not run:
+                // the column is taken on trust, as the catalog reads it back.
+                if let Some(view) = self.schema.views.get_mut(&table_name) {
+                    match text {
+                        Some(text) => view.column_comments.insert(column_name, text),
+                        None => view.column_comments.remove(&column_name),
+                    };
+                    return Ok(());
+                }
                 let table = self.table_mut(&table_name)?;
                 table
                     .columns
@@ -76,6 +109,47 @@ impl Interpreter {
                     .comment = text;
             }
         }
+        Ok(())
+    }
+
+    /// `COMMENT ON CONSTRAINT name ON [DOMAIN] target IS ...`
+    fn comment_on_constraint(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let name = cursor.identifier()?;
+        cursor.expect_keywords(&["ON"])?;
+        let on_domain = cursor.eat_keyword("DOMAIN");
+        let target = cursor.qualified_name()?;
+        cursor.expect_keywords(&["IS"])?;
+        let text = match cursor.eat_keyword("NULL") {
+            true => None,
+            false => Some(cursor.string()?),
+        };
+        cursor.expect_end()?;
+        let text = text.filter(|text| !text.is_empty());
+        let missing = || format!("constraint {name} of {target} does not exist");
+        if on_domain {
+            let domain = self
+                .schema
+                .domains
+                .get_mut(&target)
+                .ok_or_else(|| format!("domain {target} does not exist"))?;
+            domain.checks.get_mut(&name).ok_or_else(missing)?.comment = text;
+            return Ok(());
+        }
+        let table = self.table_mut(&target)?;
+        let comment = if let Some(key) = table.primary_key.as_mut().filter(|key| key.name == name) {
+            &mut key.comment
+        } else if let Some(unique) = table.uniques.get_mut(&name) {
+            &mut unique.comment
+        } else if let Some(key) = table.foreign_keys.get_mut(&name) {
+            &mut key.comment
+        } else if let Some(check) = table.checks.get_mut(&name) {
+            &mut check.comment
+        } else if let Some(exclusion) = table.exclusions.get_mut(&name) {
+            &mut exclusion.comment
+        } else {
+            return Err(missing());
+        };
+        *comment = text;
         Ok(())
     }
 }

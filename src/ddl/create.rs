@@ -112,7 +112,11 @@ impl Interpreter {
         let mut constraints = Vec::new();
         for mut element in elements {
             if starts_table_constraint(&element) {
-                constraints.push(table_constraint(&mut element)?);
+                // The new table has no rows: PostgreSQL takes NOT VALID as valid here.
+                constraints.push(TableConstraint {
+                    valid: true,
+                    ..table_constraint(&mut element)?
+                });
                 element.expect_end()?;
             } else {
                 if element.is_keyword("LIKE") {
@@ -183,9 +187,11 @@ impl Interpreter {
                 false,
             );
             let sequence_name = QualifiedName::new(table_name.schema.clone(), sequence);
+            // As the catalog prints it (a `regclass` on the search path), for when the column
+            // does not read back as `serial` (the sequence gets options or a comment).
             column.default = Some(Expr::new(format!(
                 "nextval({}::regclass)",
-                quote::literal(&quote::qualified(&sequence_name))
+                quote::literal(&quote::type_name(&sequence_name))
             )));
             self.journal_sequence(&sequence_name);
             self.sequences.insert(
@@ -195,6 +201,7 @@ impl Interpreter {
                     data_type: data_type.clone(),
                     options: SequenceOptions::default(),
                     owned_by: Some((table_name.clone(), name.clone())),
+                    comment: None,
                 },
             );
         }
@@ -211,6 +218,10 @@ impl Interpreter {
                 column.default = stored_default(default_expression(cursor)?, &column.data_type);
             } else if cursor.eat_keyword("COLLATE") {
                 column.collation = Some(cursor.dotted_name()?.join("."));
+            } else if cursor.eat_keyword("COMPRESSION") {
+                column.compression = compression(cursor)?;
+            } else if cursor.is_keyword("STORAGE") {
+                return Err(not_modelled("column storage settings (STORAGE)"));
             } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS", "IDENTITY"]) {
                 column.identity = Some(Identity::Always);
                 column.identity_options = identity_options(cursor)?;
@@ -242,6 +253,7 @@ impl Interpreter {
                     name: constraint_name,
                     kind,
                     deferrable,
+                    valid: true,
                 });
             }
         }
@@ -265,7 +277,16 @@ impl Interpreter {
             name,
             kind,
             deferrable,
+            valid,
         } = constraint;
+        if !valid
+            && !matches!(
+                kind,
+                ConstraintKind::Check(_) | ConstraintKind::ForeignKey { .. }
+            )
+        {
+            return Err("only check and foreign key constraints can be NOT VALID".to_string());
+        }
         let table = self.table(table_name)?.clone();
         // PostgreSQL avoids every constraint name of the schema, not only the table's.
         let taken = |candidate: &str| self.constraint_name_taken(&table_name.schema, candidate);
@@ -287,6 +308,15 @@ impl Interpreter {
                 taken,
                 |label| names::make_object_name(&table_name.name, Some(&columns.join("_")), label),
                 "fkey",
+            ),
+            (None, ConstraintKind::Exclusion(exclusion)) => self.choose_relation_name(
+                &table_name.schema,
+                (
+                    &table_name.name,
+                    Some(&exclusion::name_columns(exclusion).join("_")),
+                ),
+                "excl",
+                true,
             ),
             (None, ConstraintKind::Check(expression)) => {
                 let referenced: Vec<&Column> = table
@@ -332,6 +362,7 @@ impl Interpreter {
                     name,
                     columns,
                     deferrable,
+                    comment: None,
                 });
             }
             ConstraintKind::Unique {
@@ -346,6 +377,7 @@ impl Interpreter {
                         columns,
                         nulls_not_distinct,
                         deferrable,
+                        comment: None,
                     },
                 );
             }
@@ -390,13 +422,47 @@ impl Interpreter {
                         on_update,
                         deferrable,
                         match_type,
+                        valid,
+                        comment: None,
                     },
                 );
             }
             ConstraintKind::Check(expression) => {
-                self.table_mut(table_name)?
-                    .checks
-                    .insert(name.clone(), CheckConstraint { name, expression });
+                self.table_mut(table_name)?.checks.insert(
+                    name.clone(),
+                    CheckConstraint {
+                        name,
+                        expression,
+                        valid,
+                        comment: None,
+                    },
+                );
+            }
+            ConstraintKind::Exclusion(exclusion) => {
+                let columns: Vec<String> = exclusion
+                    .index()
+                    .keys
+                    .iter()
+                    .filter_map(|key| match &key.target {
+                        IndexTarget::Column(column) => Some(column.clone()),
+                        IndexTarget::Expression(_) => None,
+                    })
+                    .chain(exclusion.include.iter().cloned())
+                    .collect();
+                known_columns(&columns)?;
+                // The backing index takes the same name, in the schema's relation namespace.
+                let index_name = QualifiedName::new(table_name.schema.clone(), name.clone());
+                if self.relation_exists(&index_name) {
+                    return Err(format!("relation {index_name} already exists"));
+                }
+                self.table_mut(table_name)?.exclusions.insert(
+                    name.clone(),
+                    ExclusionConstraint {
+                        name,
+                        deferrable,
+                        ..exclusion
+                    },
+                );
             }
         }
         Ok(())
@@ -563,6 +629,11 @@ impl Interpreter {
                 .as_ref()
                 .map(|old| old.triggers.clone())
                 .unwrap_or_default(),
+            // CREATE OR REPLACE keeps the comments: the column names must stay.
+            column_comments: replaced
+                .as_ref()
+                .map(|old| old.column_comments.clone())
+                .unwrap_or_default(),
             comment: replaced.and_then(|old| old.comment),
             depends_on,
         };
@@ -579,6 +650,7 @@ impl Interpreter {
             data_type: "bigint".to_string(),
             options: SequenceOptions::default(),
             owned_by: None,
+            comment: None,
         };
         self.sequence_options(cursor, &mut sequence)?;
         self.require_schema(&name.schema)?;

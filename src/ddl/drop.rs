@@ -1,8 +1,88 @@
-//! The interpreter's DROP statements: what each takes along, as the server would.
+//! The interpreter's DROP statements and `ALTER TABLE ... DROP`: what each takes along, as
+//! the server's dependency rules would.
 
 use super::*;
 
 impl Interpreter {
+    pub(super) fn drop_column(&mut self, table_name: &QualifiedName, column_name: &str) -> Outcome {
+        self.touch_all();
+        let table = self.table_mut(table_name)?;
+        if table.column(column_name).is_none() {
+            return Err(format!(
+                "column {column_name} of {table_name} does not exist"
+            ));
+        }
+        table.columns.retain(|column| column.name != column_name);
+        let involves = |columns: &[String]| columns.iter().any(|column| column == column_name);
+        if table
+            .primary_key
+            .as_ref()
+            .is_some_and(|key| involves(&key.columns))
+        {
+            table.primary_key = None;
+        }
+        table.uniques.retain(|_, unique| !involves(&unique.columns));
+        table.foreign_keys.retain(|_, key| !involves(&key.columns));
+        table
+            .checks
+            .retain(|_, check| !mentions(check.expression.as_str(), column_name));
+        table
+            .indexes
+            .retain(|_, index| !index_mentions(index, column_name));
+        table
+            .exclusions
+            .retain(|_, exclusion| !index_mentions(&exclusion.index(), column_name));
+        triggers::forget_column(table, column_name);
+        for other in self.all_tables_mut().values_mut() {
+            other.foreign_keys.retain(|_, key| {
+                key.referenced_table != *table_name || !involves(&key.referenced_columns)
+            });
+        }
+        let owner = (table_name.clone(), column_name.to_string());
+        self.all_sequences_mut()
+            .retain(|_, sequence| sequence.owned_by.as_ref() != Some(&owner));
+        Ok(())
+    }
+
+    pub(super) fn drop_constraint(
+        &mut self,
+        table_name: &QualifiedName,
+        name: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) -> Outcome {
+        self.touch_all();
+        let table = self.table_mut(table_name)?;
+        let removed_key = if table
+            .primary_key
+            .as_ref()
+            .is_some_and(|key| key.name == name)
+        {
+            table.primary_key.take().map(|key| key.columns)
+        } else if let Some(unique) = table.uniques.remove(name) {
+            Some(unique.columns)
+        } else if table.foreign_keys.remove(name).is_some()
+            || table.checks.remove(name).is_some()
+            || table.exclusions.remove(name).is_some()
+        {
+            None
+        } else if if_exists {
+            return Ok(());
+        } else {
+            return Err(format!(
+                "constraint {name} of relation {table_name} does not exist"
+            ));
+        };
+        if let (Some(columns), true) = (removed_key, cascade) {
+            for other in self.all_tables_mut().values_mut() {
+                other.foreign_keys.retain(|_, key| {
+                    key.referenced_table != *table_name || key.referenced_columns != columns
+                });
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn drop(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         if cursor.eat_keyword("FUNCTION")
             || cursor.eat_keyword("PROCEDURE")
@@ -128,6 +208,7 @@ impl Interpreter {
         if !self.schema.schemas.remove(name) {
             return false;
         }
+        self.schema.schema_comments.remove(name);
         if cascade {
             let outside = |qualified: &QualifiedName| qualified.schema != name;
             self.all_tables_mut().retain(|key, _| outside(key));

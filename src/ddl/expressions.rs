@@ -35,7 +35,8 @@ pub(super) fn rename_type_in_expression(expression: &Expr, old: &str, new: &str)
 }
 
 /// Rewrites every expression a table stores: defaults, generated columns, checks, and the
-/// expressions and predicates of its indexes, trigger conditions and policy expressions.
+/// expressions and predicates of its indexes and exclusion constraints, trigger conditions
+/// and policy expressions.
 pub(super) fn map_expressions(table: &mut Table, rewrite: impl Fn(&Expr) -> Expr) {
     for column in &mut table.columns {
         column.default = column.default.as_ref().map(&rewrite);
@@ -51,12 +52,19 @@ pub(super) fn map_expressions(table: &mut Table, rewrite: impl Fn(&Expr) -> Expr
         policy.using = policy.using.as_ref().map(&rewrite);
         policy.with_check = policy.with_check.as_ref().map(&rewrite);
     }
+    let rewrite_key = |key: &mut IndexKey| {
+        if let IndexTarget::Expression(expression) = &key.target {
+            key.target = IndexTarget::Expression(rewrite(expression));
+        }
+    };
     for index in table.indexes.values_mut() {
         index.predicate = index.predicate.as_ref().map(&rewrite);
-        for key in &mut index.keys {
-            if let IndexTarget::Expression(expression) = &key.target {
-                key.target = IndexTarget::Expression(rewrite(expression));
-            }
+        index.keys.iter_mut().for_each(rewrite_key);
+    }
+    for exclusion in table.exclusions.values_mut() {
+        exclusion.predicate = exclusion.predicate.as_ref().map(&rewrite);
+        for element in &mut exclusion.elements {
+            rewrite_key(&mut element.key);
         }
     }
 }

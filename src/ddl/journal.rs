@@ -129,6 +129,7 @@ impl Interpreter {
         let schema = &self.schema;
         Schema {
             schemas: schema.schemas.clone(),
+            schema_comments: schema.schema_comments.clone(),
             extensions: schema.extensions.clone(),
             enums: schema.enums.clone(),
             domains: schema.domains.clone(),

@@ -15,6 +15,7 @@ mod clauses;
 mod comments;
 mod create;
 mod drop;
+mod exclusion;
 mod expressions;
 mod functions;
 mod journal;
@@ -31,16 +32,17 @@ use crate::cursor::Cursor;
 use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
 use crate::model::{
-    CheckConstraint, CheckOption, Column, Deferrable, Directives, Enum, Expr, Extension,
-    ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
-    QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint,
-    View, ViewOptions, MAX_COLUMNS,
+    CheckConstraint, CheckOption, Column, Compression, Deferrable, Directives, Enum,
+    ExclusionConstraint, Expr, Extension, ForeignKey, Identity, Index, IndexKey, IndexTarget,
+    MatchType, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema, Sequence,
+    SequenceOptions, Table, UniqueConstraint, View, ViewOptions, MAX_COLUMNS,
 };
 use crate::references::{index_mentions, mentions};
 use crate::spec::{Loaded, SourceMap};
 use crate::syntax::statements::split_statements;
 use crate::syntax::{names, quote};
 use clauses::*;
+pub use exclusion::exclusion_definition;
 use expressions::*;
 pub use journal::StatementEffect;
 pub use triggers::trigger_definition;
@@ -390,6 +392,7 @@ impl Interpreter {
                         .indexes
                         .keys()
                         .chain(table.uniques.keys())
+                        .chain(table.exclusions.keys())
                         .chain(table.primary_key.iter().map(|key| &key.name))
                         .map(in_schema)
                         .collect(),
@@ -473,7 +476,8 @@ fn serial_type<'a>(
     let column_type = crate::syntax::types::canonical_type(&column.data_type, &no_enums);
     let as_created = crate::syntax::types::canonical_type(&sequence.data_type, &no_enums)
         == column_type
-        && sequence.options.without_defaults(&column_type).is_default();
+        && sequence.options.without_defaults(&column_type).is_default()
+        && sequence.comment.is_none();
     if !owned || !as_created || column.identity.is_some() {
         return None;
     }
@@ -494,6 +498,7 @@ fn constraint_names(table: &Table) -> BTreeSet<String> {
         .chain(table.uniques.keys().cloned())
         .chain(table.foreign_keys.keys().cloned())
         .chain(table.checks.keys().cloned())
+        .chain(table.exclusions.keys().cloned())
         .collect()
 }
 

@@ -267,10 +267,109 @@ fn what_cannot_be_replayed_is_an_error_with_file_line_and_statement() {
         "{message}"
     );
     let message = replay_error(
-        "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;",
+        "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NO INHERIT;",
     );
     assert!(
-        message.contains("NOT VALID constraints are not part of autogen's model"),
+        message.contains("NO INHERIT check constraints are not part of autogen's model"),
         "{message}"
     );
+}
+
+#[test]
+fn not_valid_holds_until_validated_and_only_after_create_table() {
+    let schema = replay(
+        "CREATE TABLE p (id int PRIMARY KEY);\n\
+         CREATE TABLE t (a int, CONSTRAINT born_valid CHECK (a > 0) NOT VALID);\n\
+         ALTER TABLE t ADD CONSTRAINT later CHECK (a < 10) NOT VALID, \
+           ADD CONSTRAINT t_a_fkey FOREIGN KEY (a) REFERENCES p DEFERRABLE NOT VALID;\n\
+         ALTER TABLE t ADD CONSTRAINT checked CHECK (a <> 5) NOT VALID;\n\
+         ALTER TABLE t VALIDATE CONSTRAINT checked;\n",
+    );
+    let t = table(&schema, "t");
+    let valid = |name: &str| t.checks.get(name).map(|check| check.valid);
+    assert_eq!(
+        (valid("born_valid"), valid("later"), valid("checked")),
+        (Some(true), Some(false), Some(true))
+    );
+    assert!(!t.foreign_keys["t_a_fkey"].valid);
+    let message = replay_error("CREATE TABLE t (a int);\nALTER TABLE t ADD UNIQUE (a) NOT VALID;");
+    assert!(message.contains("can be NOT VALID"), "{message}");
+}
+
+#[test]
+fn exclusion_constraints_take_default_names_and_go_with_their_columns() {
+    let schema = replay(
+        "CREATE TABLE t (room int, during tstzrange, note text, \
+           EXCLUDE USING gist (room WITH =, during WITH &&));\n\
+         ALTER TABLE t ADD EXCLUDE USING gist (room WITH =, during WITH &&) WHERE (note <> '');\n\
+         ALTER TABLE t ADD CONSTRAINT by_note EXCLUDE \
+           (lower(note) COLLATE \"C\" text_pattern_ops DESC NULLS LAST WITH OPERATOR(pg_catalog.=)) \
+           INCLUDE (room) WITH (fillfactor = 70) DEFERRABLE;\n\
+         ALTER TABLE t RENAME COLUMN note TO remark;\n",
+    );
+    let t = table(&schema, "t");
+    assert_eq!(
+        t.exclusions.keys().collect::<Vec<_>>(),
+        ["by_note", "t_room_during_excl", "t_room_during_excl1"]
+    );
+    let by_note = &t.exclusions["by_note"];
+    let element = &by_note.elements[0];
+    assert_eq!(
+        (
+            &element.key.target,
+            element.key.collation.as_deref(),
+            element.key.opclass.as_deref(),
+            element.key.descending,
+            element.key.nulls_first,
+            element.operator.as_str(),
+        ),
+        (
+            &IndexTarget::Expression(Expr::new("lower(remark)")),
+            Some("C"),
+            Some("text_pattern_ops"),
+            true,
+            false,
+            "OPERATOR(pg_catalog.=)",
+        )
+    );
+    assert_eq!(
+        (
+            by_note.method.as_str(),
+            &by_note.include[..],
+            by_note.deferrable
+        ),
+        ("btree", &["room".to_string()][..], Deferrable::Immediate)
+    );
+    assert_eq!(
+        t.exclusions["t_room_during_excl1"]
+            .predicate
+            .as_ref()
+            .map(Expr::as_str),
+        Some("remark <> ''")
+    );
+    let schema = replay(
+        "CREATE TABLE t (room int, during tstzrange, EXCLUDE USING gist (room WITH =, during WITH &&));\n\
+         ALTER TABLE t DROP COLUMN during;\n\
+         CREATE INDEX t_room_during_excl ON t (room);\n",
+    );
+    assert!(table(&schema, "t").exclusions.is_empty());
+}
+
+#[test]
+fn statistics_and_compression_are_replayed_and_storage_is_refused() {
+    let schema = replay(
+        "CREATE TABLE t (a text COMPRESSION lz4, b text, c int);\n\
+         ALTER TABLE t ALTER COLUMN b SET STATISTICS 300, ALTER COLUMN c SET STATISTICS 10;\n\
+         ALTER TABLE t ALTER COLUMN c SET STATISTICS -1, ALTER COLUMN a SET COMPRESSION default;\n\
+         ALTER TABLE t ALTER COLUMN b SET COMPRESSION pglz;\n",
+    );
+    let t = table(&schema, "t");
+    let column = |name: &str| t.column(name).map(|c| (c.statistics, c.compression));
+    assert_eq!(column("a"), Some((None, None)));
+    assert_eq!(column("b"), Some((Some(300), Some(Compression::Pglz))));
+    assert_eq!(column("c"), Some((None, None)));
+    let message = replay_error(
+        "CREATE TABLE t (a text);\nALTER TABLE t ALTER COLUMN a SET STORAGE EXTERNAL;",
+    );
+    assert!(message.contains("SET STORAGE"), "{message}");
 }

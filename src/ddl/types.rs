@@ -88,6 +88,8 @@ impl Interpreter {
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
+                valid: true,
+                comment: None,
             };
             domain.checks.insert(check_name, check);
         } else {

@@ -7,9 +7,25 @@ use super::functions::FunctionPlacement;
 pub use super::triggers::{PolicyChange, TriggerChange};
 use super::types::TypeChange;
 use crate::model::{
-    CheckConstraint, Column, Enum, Expr, Extension, ForeignKey, Function, Index, ObjectRef,
-    PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
+    CheckConstraint, Column, Enum, ExclusionConstraint, Expr, Extension, ForeignKey, Function,
+    Index, PrimaryKey, QualifiedName, Sequence, Table, UniqueConstraint, View, ViewOptions,
 };
+
+/// A constraint that can be `NOT VALID`: a check or a foreign key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValidatedConstraint {
+    Check(CheckConstraint),
+    ForeignKey(ForeignKey),
+}
+
+impl ValidatedConstraint {
+    pub fn name(&self) -> &str {
+        match self {
+            ValidatedConstraint::Check(check) => &check.name,
+            ValidatedConstraint::ForeignKey(foreign_key) => &foreign_key.name,
+        }
+    }
+}
 
 /// A column of some table, as it is in the state a change is applied to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +199,16 @@ pub enum Change {
         table: QualifiedName,
         check: CheckConstraint,
     },
+    /// `ALTER TABLE t ADD CONSTRAINT n EXCLUDE USING ... (...)`, which creates its index.
+    AddExclusion {
+        table: QualifiedName,
+        exclusion: ExclusionConstraint,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT n`, which drops its index.
+    DropExclusion {
+        table: QualifiedName,
+        exclusion: ExclusionConstraint,
+    },
     /// `CREATE INDEX n ON t (...)`
     CreateIndex { table: QualifiedName, index: Index },
     /// `DROP INDEX n`
@@ -205,6 +231,18 @@ pub enum Change {
         from: Option<(QualifiedName, String)>,
         to: Option<(QualifiedName, String)>,
     },
+    /// `COMMENT ON SCHEMA s IS ...`
+    CommentOnSchema {
+        schema: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// `COMMENT ON SEQUENCE s IS ...`
+    CommentOnSequence {
+        sequence: QualifiedName,
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// `COMMENT ON TABLE t IS ...`
     CommentOnTable {
         table: QualifiedName,
@@ -225,6 +263,20 @@ pub enum Change {
         index: String,
         from: BTreeMap<String, String>,
         to: BTreeMap<String, String>,
+    },
+    /// `ALTER TABLE t VALIDATE CONSTRAINT n` when `valid`; otherwise, since PostgreSQL has
+    /// no way back, the constraint dropped and added again `NOT VALID`.
+    ValidateConstraint {
+        table: QualifiedName,
+        constraint: ValidatedConstraint,
+        valid: bool,
+    },
+    /// `COMMENT ON CONSTRAINT n ON t IS ...`
+    CommentOnConstraint {
+        table: QualifiedName,
+        constraint: String,
+        from: Option<String>,
+        to: Option<String>,
     },
     /// `COMMENT ON INDEX i IS ...`
     CommentOnIndex {
@@ -249,6 +301,13 @@ pub enum Change {
     CommentOnView {
         view: QualifiedName,
         materialized: bool,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// `COMMENT ON COLUMN v.c IS ...` on a view's column.
+    CommentOnViewColumn {
+        view: QualifiedName,
+        column: String,
         from: Option<String>,
         to: Option<String>,
     },
@@ -287,6 +346,23 @@ impl Change {
             Change::AddCheck {
                 table: table.clone(),
                 check: check.clone(),
+            },
+        ]
+    }
+
+    /// `DROP CONSTRAINT` then `ADD CONSTRAINT` of an unchanged exclusion constraint.
+    pub fn recreate_exclusion(
+        table: &QualifiedName,
+        exclusion: &ExclusionConstraint,
+    ) -> [Change; 2] {
+        [
+            Change::DropExclusion {
+                table: table.clone(),
+                exclusion: exclusion.clone(),
+            },
+            Change::AddExclusion {
+                table: table.clone(),
+                exclusion: exclusion.clone(),
             },
         ]
     }
@@ -446,10 +522,22 @@ impl Change {
             }
             Change::AddCheck { table, check } => Change::DropCheck { table, check },
             Change::DropCheck { table, check } => Change::AddCheck { table, check },
+            Change::AddExclusion { table, exclusion } => Change::DropExclusion { table, exclusion },
+            Change::DropExclusion { table, exclusion } => Change::AddExclusion { table, exclusion },
             Change::CreateIndex { table, index } => Change::DropIndex { table, index },
             Change::DropIndex { table, index } => Change::CreateIndex { table, index },
             Change::CommentOnTable { table, from, to } => Change::CommentOnTable {
                 table,
+                from: to,
+                to: from,
+            },
+            Change::CommentOnSchema { schema, from, to } => Change::CommentOnSchema {
+                schema,
+                from: to,
+                to: from,
+            },
+            Change::CommentOnSequence { sequence, from, to } => Change::CommentOnSequence {
+                sequence,
                 from: to,
                 to: from,
             },
@@ -483,6 +571,26 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::ValidateConstraint {
+                table,
+                constraint,
+                valid,
+            } => Change::ValidateConstraint {
+                table,
+                constraint,
+                valid: !valid,
+            },
+            Change::CommentOnConstraint {
+                table,
+                constraint,
+                from,
+                to,
+            } => Change::CommentOnConstraint {
+                table,
+                constraint,
+                from: to,
+                to: from,
+            },
             Change::CommentOnIndex {
                 table,
                 index,
@@ -505,6 +613,17 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::CommentOnViewColumn {
+                view,
+                column,
+                from,
+                to,
+            } => Change::CommentOnViewColumn {
+                view,
+                column,
+                from: to,
+                to: from,
+            },
             change @ (Change::CreateFunction { .. }
             | Change::DropFunction { .. }
             | Change::AlterFunction { .. }) => super::functions::inverse(change),
@@ -519,144 +638,6 @@ impl Change {
             Change::Trigger(change) => Change::Trigger(change.inverse()),
             Change::Policy(change) => Change::Policy(change.inverse()),
         }
-    }
-
-    /// The object the change is about, for messages and source locations.
-    pub fn object(&self) -> ObjectRef {
-        match self {
-            Change::CreateSchema(name) | Change::DropSchema(name) => {
-                ObjectRef::Schema(name.clone())
-            }
-            Change::CreateExtension(extension) | Change::DropExtension(extension) => {
-                ObjectRef::Extension(extension.name.clone())
-            }
-            Change::CreateEnum(enum_type) | Change::DropEnum(enum_type) => {
-                ObjectRef::Enum(enum_type.name.clone())
-            }
-            Change::AlterEnum { to, .. } => ObjectRef::Enum(to.name.clone()),
-            Change::Type(type_change) => type_change.object(),
-            Change::CreateTable(table) | Change::DropTable(table) => {
-                ObjectRef::Table(table.name.clone())
-            }
-            Change::AddColumn { table, column, .. } | Change::DropColumn { table, column, .. } => {
-                ObjectRef::Column(table.clone(), column.name.clone())
-            }
-            Change::RenameTable { to, .. } => ObjectRef::Table(to.clone()),
-            Change::RenameEnum { to, .. } => ObjectRef::Enum(to.clone()),
-            Change::RenameEnumValue { enum_name, .. } => ObjectRef::Enum(enum_name.clone()),
-            Change::CreateView(view) | Change::DropView(view) => ObjectRef::View(view.name.clone()),
-            Change::RenameColumn { table, to, .. } => ObjectRef::Column(table.clone(), to.clone()),
-            Change::RenameConstraint { table, to, .. } => {
-                ObjectRef::Constraint(table.clone(), to.clone())
-            }
-            Change::RenameIndex { table, to, .. } => ObjectRef::Index(table.clone(), to.clone()),
-            Change::AlterColumn { table, to, .. } => {
-                ObjectRef::Column(table.clone(), to.name.clone())
-            }
-            Change::AddPrimaryKey { table, primary_key }
-            | Change::DropPrimaryKey { table, primary_key } => {
-                ObjectRef::Constraint(table.clone(), primary_key.name.clone())
-            }
-            Change::AddUnique { table, unique } | Change::DropUnique { table, unique } => {
-                ObjectRef::Constraint(table.clone(), unique.name.clone())
-            }
-            Change::AddForeignKey { table, foreign_key }
-            | Change::DropForeignKey { table, foreign_key } => {
-                ObjectRef::Constraint(table.clone(), foreign_key.name.clone())
-            }
-            Change::AddCheck { table, check } | Change::DropCheck { table, check } => {
-                ObjectRef::Constraint(table.clone(), check.name.clone())
-            }
-            Change::CreateIndex { table, index } | Change::DropIndex { table, index } => {
-                ObjectRef::Index(table.clone(), index.name.clone())
-            }
-            Change::AlterIndexParameters { table, index, .. }
-            | Change::CommentOnIndex { table, index, .. } => {
-                ObjectRef::Index(table.clone(), index.clone())
-            }
-            Change::CommentOnTable { table, .. }
-            | Change::SetLogged { table, .. }
-            | Change::AlterTableParameters { table, .. } => ObjectRef::Table(table.clone()),
-            Change::AlterViewOptions { view, .. } | Change::CommentOnView { view, .. } => {
-                ObjectRef::View(view.clone())
-            }
-            Change::CreateSequence(sequence) | Change::DropSequence(sequence) => {
-                ObjectRef::Sequence(sequence.name.clone())
-            }
-            Change::AlterSequence { to, .. } => ObjectRef::Sequence(to.name.clone()),
-            Change::OwnSequence { sequence, .. } => ObjectRef::Sequence(sequence.clone()),
-            Change::CreateFunction { function, .. } | Change::DropFunction { function, .. } => {
-                ObjectRef::Function(function.name.clone())
-            }
-            Change::AlterFunction { to, .. } => ObjectRef::Function(to.name.clone()),
-            Change::Trigger(change) => {
-                ObjectRef::Trigger(change.relation().clone(), change.trigger().name.clone())
-            }
-            Change::Policy(change) => change.object(),
-        }
-    }
-
-    /// One line for people, like Alembic's autogenerate report: `added column students.email`.
-    pub fn summary(&self) -> String {
-        let object = self.object();
-        let verb = match self {
-            Change::CreateSchema(_)
-            | Change::CreateExtension(_)
-            | Change::CreateEnum(_)
-            | Change::CreateTable(_)
-            | Change::CreateView(_)
-            | Change::CreateIndex { .. }
-            | Change::CreateSequence(_)
-            | Change::CreateFunction { .. } => "created",
-            Change::AddColumn { .. }
-            | Change::AddPrimaryKey { .. }
-            | Change::AddUnique { .. }
-            | Change::AddForeignKey { .. }
-            | Change::AddCheck { .. } => "added",
-            Change::DropSchema(_)
-            | Change::DropExtension(_)
-            | Change::DropEnum(_)
-            | Change::DropTable(_)
-            | Change::DropView(_)
-            | Change::DropColumn { .. }
-            | Change::DropPrimaryKey { .. }
-            | Change::DropUnique { .. }
-            | Change::DropForeignKey { .. }
-            | Change::DropCheck { .. }
-            | Change::DropIndex { .. }
-            | Change::DropSequence(_)
-            | Change::DropFunction { .. } => "dropped",
-            Change::AlterEnum { .. }
-            | Change::AlterColumn { .. }
-            | Change::AlterSequence { .. }
-            | Change::AlterFunction { .. } => "altered",
-            Change::OwnSequence {
-                to: Some((table, column)),
-                ..
-            } => return format!("{object} now owned by {table}.{column}"),
-            Change::OwnSequence { to: None, .. } => return format!("{object} no longer owned"),
-            Change::RenameTable { from, .. } => return format!("renamed table {from} to {object}"),
-            Change::RenameEnum { from, .. } => return format!("renamed enum {from} to {object}"),
-            Change::RenameEnumValue { from, to, .. } => {
-                return format!("renamed value {from} of {object} to {to}")
-            }
-            Change::RenameColumn { from, .. }
-            | Change::RenameConstraint { from, .. }
-            | Change::RenameIndex { from, .. } => return format!("renamed {from} to {object}"),
-            Change::CommentOnTable { .. }
-            | Change::CommentOnView { .. }
-            | Change::CommentOnIndex { .. } => "changed comment of",
-            Change::SetLogged { logged: true, .. } => return format!("{object} now logged"),
-            Change::SetLogged { logged: false, .. } => return format!("{object} now unlogged"),
-            Change::AlterViewOptions { .. } => "changed options of",
-            Change::AlterIndexParameters { .. } | Change::AlterTableParameters { .. } => {
-                "changed storage parameters of"
-            }
-            Change::Trigger(change) => change.verb(),
-            Change::Policy(change) => return change.summary(),
-            Change::Type(type_change) => type_change.verb(),
-        };
-        format!("{verb} {object}")
     }
 }
 
@@ -742,6 +723,12 @@ mod tests {
                     security_barrier: true,
                     ..ViewOptions::default()
                 },
+            },
+            Change::CommentOnConstraint {
+                table: table.clone(),
+                constraint: "students_pkey".into(),
+                from: None,
+                to: Some("x".into()),
             },
             Change::CommentOnView {
                 view: table,

@@ -411,20 +411,32 @@ fn expression_users(
             users.push(format!("check {}", check.name));
         }
     }
-    for index in table.indexes.values() {
-        let goes = dropped(&|change| {
-            matches!(change, Change::DropIndex { table: name, index: dropped }
-                if *name == table.name && dropped.name == index.name)
-        });
-        let texts = index
+    let index_calls = |index: &crate::model::Index| {
+        index
             .predicate
             .iter()
             .chain(index.keys.iter().filter_map(|key| match &key.target {
                 crate::model::IndexTarget::Expression(expression) => Some(expression),
                 crate::model::IndexTarget::Column(_) => None,
-            }));
-        if !goes && texts.into_iter().any(|text| calls(text.as_str())) {
+            }))
+            .any(|text| calls(text.as_str()))
+    };
+    for index in table.indexes.values() {
+        let goes = dropped(&|change| {
+            matches!(change, Change::DropIndex { table: name, index: dropped }
+                if *name == table.name && dropped.name == index.name)
+        });
+        if !goes && index_calls(index) {
             users.push(format!("index {}", index.name));
+        }
+    }
+    for exclusion in table.exclusions.values() {
+        let goes = dropped(&|change| {
+            matches!(change, Change::DropExclusion { table: name, exclusion: dropped }
+                if *name == table.name && dropped.name == exclusion.name)
+        });
+        if !goes && index_calls(&exclusion.index()) {
+            users.push(format!("exclusion constraint {}", exclusion.name));
         }
     }
     users
@@ -529,6 +541,8 @@ mod tests {
             CheckConstraint {
                 name: "t_check".to_string(),
                 expression: Expr::new("f(a) > 0"),
+                valid: true,
+                comment: None,
             },
         );
         schema.tables.insert(table_name.clone(), table);
@@ -542,6 +556,7 @@ mod tests {
                 options: ViewOptions::default(),
                 indexes: Default::default(),
                 comment: None,
+                column_comments: Default::default(),
                 depends_on: Default::default(),
                 triggers: Default::default(),
             },

@@ -2,7 +2,7 @@
 //! the locks, rewrites and scans it takes, as the script notes them.
 
 use super::type_change;
-use super::{needs_rebuild, Change, ColumnHints};
+use super::{needs_rebuild, Change, ColumnHints, ValidatedConstraint};
 use crate::model::{storage_type, Column, QualifiedName};
 
 impl Change {
@@ -118,6 +118,7 @@ impl Change {
             | Change::DropPrimaryKey { table, .. }
             | Change::DropUnique { table, .. }
             | Change::DropCheck { table, .. }
+            | Change::DropExclusion { table, .. }
             | Change::DropForeignKey { table, .. }
             | Change::DropIndex { table, .. } => hazards.push(table_lock(table)),
             Change::AlterColumn {
@@ -142,9 +143,18 @@ impl Change {
                     hazards.push(Hazard::FullTableScan(table.to_string()));
                 }
             }
+            // NOT VALID skips the rows already there.
+            Change::AddCheck { table, check } if !check.valid => hazards.push(table_lock(table)),
+            Change::AddForeignKey { table, foreign_key } if !foreign_key.valid => {
+                hazards.push(Hazard::Lock {
+                    lock: LockMode::ShareRowExclusive,
+                    table: format!("{table} and {}", foreign_key.referenced_table),
+                });
+            }
             Change::AddPrimaryKey { table, .. }
             | Change::AddUnique { table, .. }
-            | Change::AddCheck { table, .. } => {
+            | Change::AddCheck { table, .. }
+            | Change::AddExclusion { table, .. } => {
                 hazards.push(table_lock(table));
                 hazards.push(Hazard::FullTableScan(table.to_string()));
             }
@@ -154,6 +164,26 @@ impl Change {
                     table: format!("{table} and {}", foreign_key.referenced_table),
                 });
                 hazards.push(Hazard::FullTableScan(table.to_string()));
+            }
+            Change::ValidateConstraint {
+                table, valid: true, ..
+            } => {
+                hazards.push(Hazard::Lock {
+                    lock: LockMode::ShareUpdateExclusive,
+                    table: table.to_string(),
+                });
+                hazards.push(Hazard::FullTableScan(table.to_string()));
+            }
+            Change::ValidateConstraint {
+                table, constraint, ..
+            } => {
+                hazards.push(table_lock(table));
+                if let ValidatedConstraint::ForeignKey(foreign_key) = constraint {
+                    hazards.push(Hazard::Lock {
+                        lock: LockMode::ShareRowExclusive,
+                        table: foreign_key.referenced_table.to_string(),
+                    });
+                }
             }
             Change::CreateIndex { table, .. } => {
                 hazards.push(Hazard::Lock {

@@ -4,9 +4,11 @@
 //! never how to spell it (that is `sql`). Both inputs must already be normalized alike.
 
 mod change;
+mod describe;
 mod functions;
 mod hazards;
 mod rename;
+mod tables;
 mod triggers;
 mod type_change;
 mod types;
@@ -15,7 +17,7 @@ use std::collections::BTreeSet;
 
 pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
-    RenameTiming, TriggerChange,
+    RenameTiming, TriggerChange, ValidatedConstraint,
 };
 pub use functions::{blocked_function_drops, FunctionPlacement};
 pub use hazards::{Hazard, HazardKind, LockMode};
@@ -23,7 +25,7 @@ pub use rename::suggestions as rename_suggestions;
 pub use types::{needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
 use crate::model::{
-    storage_type, Column, Directives, Enum, ObjectRef, QualifiedName, Schema, Sequence, Table, View,
+    storage_type, Column, Constraint, Enum, ObjectRef, QualifiedName, Schema, Sequence, View,
 };
 use crate::references::{index_expressions_mention, index_mentions, mentions, string_literals};
 
@@ -36,6 +38,25 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     }
     for schema in current.schemas.difference(&desired.schemas) {
         changes.push(Change::DropSchema(schema.clone()));
+    }
+    // A dropped schema's comment is removed first, so the way back puts it back.
+    let commented: BTreeSet<&String> = current
+        .schema_comments
+        .keys()
+        .chain(desired.schema_comments.keys())
+        .collect();
+    for schema in commented {
+        let (from, to) = (
+            current.schema_comments.get(schema),
+            desired.schema_comments.get(schema),
+        );
+        if from != to {
+            changes.push(Change::CommentOnSchema {
+                schema: schema.clone(),
+                from: from.cloned(),
+                to: to.cloned(),
+            });
+        }
     }
 
     for (name, extension) in &desired.extensions {
@@ -75,7 +96,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     for (name, desired_table) in &desired.tables {
         match current.tables.get(name) {
             None => changes.push(Change::CreateTable(desired_table.clone())),
-            Some(current_table) => diff_table(
+            Some(current_table) => tables::diff_table(
                 current_table,
                 desired_table,
                 &desired.directives,
@@ -173,9 +194,10 @@ fn retyped_columns(changes: &[Change]) -> BTreeSet<(QualifiedName, String)> {
     retyped
 }
 
-/// PostgreSQL re-reads the checks and index expressions over a retyped column with their
-/// stored constants, which keep the old type (`status = 'a'::status__autogen_old`) and then
-/// fail or pin it, and it refuses to retype a column a generated column reads. Unchanged
+/// PostgreSQL re-reads the checks and the expressions of indexes and exclusion constraints
+/// over a retyped column with their stored constants, which keep the old type (`status =
+/// 'a'::status__autogen_old`) and then fail or pin it, and it refuses to retype a column a
+/// generated column reads. Unchanged
 /// ones are dropped before the change and created after it (a generated column is computed
 /// again, with the indexes and checks on it); ones that change anyway already are.
 fn rebuild_expressions_over_retyped_columns(
@@ -192,6 +214,9 @@ fn rebuild_expressions_over_retyped_columns(
             }
             Change::DropIndex { table, index } => {
                 Some(ObjectRef::Index(table.clone(), index.name.clone()))
+            }
+            Change::DropExclusion { table, exclusion } => {
+                Some(ObjectRef::Constraint(table.clone(), exclusion.name.clone()))
             }
             Change::DropColumn { table, column, .. } => {
                 Some(ObjectRef::Column(table.clone(), column.name.clone()))
@@ -226,7 +251,10 @@ fn rebuild_expressions_over_retyped_columns(
             .collect();
         let is_generated = |name: &str| generated.iter().any(|column| column.name == name);
         for check in current_table.checks.values() {
-            let unchanged = desired_table.checks.get(&check.name) == Some(check)
+            let unchanged = desired_table
+                .checks
+                .get(&check.name)
+                .is_some_and(|desired| desired.same_definition(check))
                 && !dropped(ObjectRef::Constraint(
                     table_name.clone(),
                     check.name.clone(),
@@ -253,6 +281,27 @@ fn rebuild_expressions_over_retyped_columns(
                 changes.extend(Change::recreate_index(table_name, index));
             }
         }
+        for exclusion in current_table.exclusions.values() {
+            let unchanged = desired_table
+                .exclusions
+                .get(&exclusion.name)
+                .is_some_and(|desired| desired.same_definition(exclusion))
+                && !dropped(ObjectRef::Constraint(
+                    table_name.clone(),
+                    exclusion.name.clone(),
+                ));
+            let index = exclusion.index();
+            if unchanged
+                && (columns
+                    .iter()
+                    .any(|column| index_expressions_mention(&index, column))
+                    || generated
+                        .iter()
+                        .any(|column| index_mentions(&index, &column.name)))
+            {
+                changes.extend(Change::recreate_exclusion(table_name, exclusion));
+            }
+        }
         for column in current_table
             .columns
             .iter()
@@ -273,23 +322,36 @@ fn rebuild_expressions_over_retyped_columns(
 }
 
 /// Sequences are created without an owner and owned once the column exists; dropped ones
-/// are disowned first, so dropping the owning column never takes them along.
+/// are disowned first, so dropping the owning column never takes them along. A comment
+/// changes on its own (`COMMENT ON SEQUENCE`).
 fn diff_sequences(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     let unowned = |sequence: &Sequence| Sequence {
         owned_by: None,
         ..sequence.clone()
     };
+    let options = |sequence: &Sequence| Sequence {
+        comment: None,
+        ..unowned(sequence)
+    };
     for (name, wanted) in &desired.sequences {
         let existing = current.sequences.get(name);
         match existing {
             None => changes.push(Change::CreateSequence(unowned(wanted))),
-            Some(existing) if unowned(existing) != unowned(wanted) => {
-                changes.push(Change::AlterSequence {
-                    from: unowned(existing),
-                    to: unowned(wanted),
-                });
+            Some(existing) => {
+                if options(existing) != options(wanted) {
+                    changes.push(Change::AlterSequence {
+                        from: options(existing),
+                        to: options(wanted),
+                    });
+                }
+                if existing.comment != wanted.comment {
+                    changes.push(Change::CommentOnSequence {
+                        sequence: name.clone(),
+                        from: existing.comment.clone(),
+                        to: wanted.comment.clone(),
+                    });
+                }
             }
-            Some(_) => {}
         }
         let old_owner = existing.and_then(|existing| existing.owned_by.clone());
         if old_owner != wanted.owned_by {
@@ -461,6 +523,25 @@ fn in_place_view_changes(current: &View, desired: &View) -> Vec<Change> {
             to: desired.comment.clone(),
         });
     }
+    let columns: BTreeSet<&String> = current
+        .column_comments
+        .keys()
+        .chain(desired.column_comments.keys())
+        .collect();
+    for column in columns {
+        let (from, to) = (
+            current.column_comments.get(column),
+            desired.column_comments.get(column),
+        );
+        if from != to {
+            changes.push(Change::CommentOnViewColumn {
+                view: desired.name.clone(),
+                column: column.clone(),
+                from: from.cloned(),
+                to: to.cloned(),
+            });
+        }
+    }
     changes
 }
 
@@ -498,212 +579,6 @@ fn rebuild_views_over(
             if let Some(view) = after.views.get(name) {
                 changes.push(Change::CreateView(view.clone()));
             }
-        }
-    }
-}
-
-fn diff_table(
-    current: &Table,
-    desired: &Table,
-    directives: &Directives,
-    changes: &mut Vec<Change>,
-) {
-    let table = &desired.name;
-
-    for desired_column in &desired.columns {
-        let key = (table.clone(), desired_column.name.clone());
-        let backfill = directives.backfills.get(&key).cloned();
-        match current.column(&desired_column.name) {
-            None => changes.push(Change::AddColumn {
-                table: table.clone(),
-                column: desired_column.clone(),
-                backfill,
-            }),
-            Some(current_column) if current_column == desired_column => {}
-            Some(current_column) => {
-                let becomes_not_null = current_column.nullable && !desired_column.nullable;
-                let type_changes = current_column.data_type != desired_column.data_type;
-                let hints = ColumnHints {
-                    backfill: backfill.filter(|_| becomes_not_null),
-                    using: directives
-                        .type_casts
-                        .get(&key)
-                        .cloned()
-                        .filter(|_| type_changes),
-                    conversion: None,
-                };
-                changes.push(Change::AlterColumn {
-                    table: table.clone(),
-                    from: current_column.clone(),
-                    to: desired_column.clone(),
-                    hints,
-                    inverse_hints: ColumnHints::default(),
-                });
-            }
-        }
-    }
-    for current_column in &current.columns {
-        if desired.column(&current_column.name).is_none() {
-            changes.push(Change::DropColumn {
-                table: table.clone(),
-                column: current_column.clone(),
-                backfill: None,
-            });
-        }
-    }
-
-    if current.primary_key != desired.primary_key {
-        if let Some(primary_key) = &current.primary_key {
-            changes.push(Change::DropPrimaryKey {
-                table: table.clone(),
-                primary_key: primary_key.clone(),
-            });
-        }
-        if let Some(primary_key) = &desired.primary_key {
-            changes.push(Change::AddPrimaryKey {
-                table: table.clone(),
-                primary_key: primary_key.clone(),
-            });
-        }
-    }
-
-    diff_named(
-        &current.uniques,
-        &desired.uniques,
-        changes,
-        |unique| Change::DropUnique {
-            table: table.clone(),
-            unique: unique.clone(),
-        },
-        |unique| Change::AddUnique {
-            table: table.clone(),
-            unique: unique.clone(),
-        },
-    );
-    diff_named(
-        &current.foreign_keys,
-        &desired.foreign_keys,
-        changes,
-        |foreign_key| Change::DropForeignKey {
-            table: table.clone(),
-            foreign_key: foreign_key.clone(),
-        },
-        |foreign_key| Change::AddForeignKey {
-            table: table.clone(),
-            foreign_key: foreign_key.clone(),
-        },
-    );
-    diff_named(
-        &current.checks,
-        &desired.checks,
-        changes,
-        |check| Change::DropCheck {
-            table: table.clone(),
-            check: check.clone(),
-        },
-        |check| Change::AddCheck {
-            table: table.clone(),
-            check: check.clone(),
-        },
-    );
-    // An index that differs only in storage parameters or comment changes in place;
-    // diff_named then sees it unchanged.
-    let mut desired_indexes = desired.indexes.clone();
-    for (name, index) in &mut desired_indexes {
-        let Some(current_index) = current.indexes.get(name) else {
-            continue;
-        };
-        let with_current_attributes = crate::model::Index {
-            storage_parameters: current_index.storage_parameters.clone(),
-            comment: current_index.comment.clone(),
-            ..index.clone()
-        };
-        if with_current_attributes != *current_index {
-            continue;
-        }
-        if current_index.storage_parameters != index.storage_parameters {
-            changes.push(Change::AlterIndexParameters {
-                table: table.clone(),
-                index: name.clone(),
-                from: current_index.storage_parameters.clone(),
-                to: index.storage_parameters.clone(),
-            });
-        }
-        if current_index.comment != index.comment {
-            changes.push(Change::CommentOnIndex {
-                table: table.clone(),
-                index: name.clone(),
-                from: current_index.comment.clone(),
-                to: index.comment.clone(),
-            });
-        }
-        *index = current_index.clone();
-    }
-    diff_named(
-        &current.indexes,
-        &desired_indexes,
-        changes,
-        |index| Change::DropIndex {
-            table: table.clone(),
-            index: index.clone(),
-        },
-        |index| Change::CreateIndex {
-            table: table.clone(),
-            index: index.clone(),
-        },
-    );
-
-    if current.storage_parameters != desired.storage_parameters {
-        changes.push(Change::AlterTableParameters {
-            table: table.clone(),
-            from: current.storage_parameters.clone(),
-            to: desired.storage_parameters.clone(),
-        });
-    }
-    if current.unlogged != desired.unlogged {
-        let references = current
-            .foreign_keys
-            .values()
-            .filter(|foreign_key| desired.foreign_keys.get(&foreign_key.name) == Some(*foreign_key))
-            .map(|foreign_key| foreign_key.referenced_table.clone())
-            .filter(|referenced| referenced != table)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        changes.push(Change::SetLogged {
-            table: table.clone(),
-            logged: !desired.unlogged,
-            references,
-        });
-    }
-    triggers::diff_table(current, desired, changes);
-    if current.comment != desired.comment {
-        changes.push(Change::CommentOnTable {
-            table: table.clone(),
-            from: current.comment.clone(),
-            to: desired.comment.clone(),
-        });
-    }
-}
-
-/// Objects matched by name: a changed one is dropped and added again.
-fn diff_named<T: PartialEq>(
-    current: &std::collections::BTreeMap<String, T>,
-    desired: &std::collections::BTreeMap<String, T>,
-    changes: &mut Vec<Change>,
-    drop: impl Fn(&T) -> Change,
-    add: impl Fn(&T) -> Change,
-) {
-    for (name, current_object) in current {
-        match desired.get(name) {
-            Some(desired_object) if desired_object == current_object => {}
-            _ => changes.push(drop(current_object)),
-        }
-    }
-    for (name, desired_object) in desired {
-        match current.get(name) {
-            Some(current_object) if current_object == desired_object => {}
-            _ => changes.push(add(desired_object)),
         }
     }
 }
@@ -776,7 +651,10 @@ fn rebuild_foreign_keys_of_rebuilt_keys(
             let key = (table_name.clone(), foreign_key.name.clone());
             if rebuilt_tables.contains(&foreign_key.referenced_table)
                 && !already_dropped.contains(&key)
-                && desired_table.foreign_keys.get(&foreign_key.name) == Some(foreign_key)
+                && desired_table
+                    .foreign_keys
+                    .get(&foreign_key.name)
+                    .is_some_and(|desired| desired.same_definition(foreign_key))
             {
                 rebuilt.extend(Change::recreate_foreign_key(table_name, foreign_key));
             }

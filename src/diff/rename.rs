@@ -9,7 +9,7 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::change::{Change, RenameTiming};
-use crate::model::{Expr, IndexTarget, QualifiedName, Schema, Table};
+use crate::model::{Expr, IndexKey, IndexTarget, QualifiedName, Schema, Table};
 use crate::syntax::quote;
 
 /// Returns the current schema with every applicable rename done, and the rename changes.
@@ -276,18 +276,26 @@ fn rename_column_within(table: &mut Table, old: &str, new: &str) {
     for check in table.checks.values_mut() {
         check.expression = rename_identifier(&check.expression, old, new);
     }
-    for index in table.indexes.values_mut() {
-        for key in &mut index.keys {
-            match &mut key.target {
-                IndexTarget::Column(name) if name == old => *name = new.to_string(),
-                IndexTarget::Expression(expression) => {
-                    *expression = rename_identifier(expression, old, new);
-                }
-                IndexTarget::Column(_) => {}
-            }
+    let rename_in_key = |key: &mut IndexKey| match &mut key.target {
+        IndexTarget::Column(name) if name == old => *name = new.to_string(),
+        IndexTarget::Expression(expression) => {
+            *expression = rename_identifier(expression, old, new);
         }
+        IndexTarget::Column(_) => {}
+    };
+    for index in table.indexes.values_mut() {
+        index.keys.iter_mut().for_each(rename_in_key);
         rename_in_list(&mut index.include, old, new);
         if let Some(predicate) = &mut index.predicate {
+            *predicate = rename_identifier(predicate, old, new);
+        }
+    }
+    for exclusion in table.exclusions.values_mut() {
+        for element in &mut exclusion.elements {
+            rename_in_key(&mut element.key);
+        }
+        rename_in_list(&mut exclusion.include, old, new);
+        if let Some(predicate) = &mut exclusion.predicate {
             *predicate = rename_identifier(predicate, old, new);
         }
     }
@@ -315,7 +323,8 @@ fn rename_constraint_within(table: &mut Table, old: &str, new: &str) -> bool {
         .is_some_and(|key| key.name == new)
         || table.uniques.contains_key(new)
         || table.foreign_keys.contains_key(new)
-        || table.checks.contains_key(new);
+        || table.checks.contains_key(new)
+        || table.exclusions.contains_key(new);
     if taken {
         return false;
     }
@@ -336,6 +345,11 @@ fn rename_constraint_within(table: &mut Table, old: &str, new: &str) -> bool {
     if let Some(mut check) = table.checks.remove(old) {
         check.name = new.to_string();
         table.checks.insert(new.to_string(), check);
+        return true;
+    }
+    if let Some(mut exclusion) = table.exclusions.remove(old) {
+        exclusion.name = new.to_string();
+        table.exclusions.insert(new.to_string(), exclusion);
         return true;
     }
     false

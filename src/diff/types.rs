@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use super::{Change, ColumnUse, Hazard, LockMode};
-use crate::model::{CompositeType, Domain, ObjectRef, QualifiedName, Schema};
+use crate::model::{CompositeType, Constraint, Domain, ObjectRef, QualifiedName, Schema};
 use crate::syntax::types::names_type;
 
 // A migration holds a handful of these, briefly; boxing the domain rebuild adds only noise.
@@ -127,10 +127,12 @@ impl TypeChange {
             columns.iter().map(|column_use| &column_use.table).collect();
         let rebuild = needs_domain_rebuild(from, to);
         let validates = (!from.not_null && to.not_null)
-            || to
-                .checks
-                .iter()
-                .any(|(name, check)| from.checks.get(name) != Some(check));
+            || to.checks.iter().any(|(name, check)| {
+                !from
+                    .checks
+                    .get(name)
+                    .is_some_and(|from| from.same_definition(check))
+            });
         for table in tables {
             if rebuild {
                 hazards.push(Hazard::Lock {
@@ -381,6 +383,8 @@ mod tests {
                 CheckConstraint {
                     name: "amount_check".into(),
                     expression: Expr::new("VALUE > 0"),
+                    valid: true,
+                    comment: None,
                 },
             )]),
             comment: None,

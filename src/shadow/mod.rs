@@ -12,6 +12,7 @@ mod subset;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use tokio_postgres::error::SqlState;
 use tokio_postgres::Client;
 
 use crate::catalog::{self, SchemaScope};
@@ -282,6 +283,11 @@ fn restated_expressions(desired: &Schema, built: &Schema) -> Vec<Change> {
                 changes.extend(Change::recreate_index(name, index));
             }
         }
+        for exclusion in table.exclusions.values() {
+            if declared.exclusions.get(&exclusion.name) != Some(exclusion) {
+                changes.extend(Change::recreate_exclusion(name, exclusion));
+            }
+        }
         for column in &table.columns {
             let declared_default = declared
                 .column(&column.name)
@@ -303,8 +309,8 @@ fn restated_expressions(desired: &Schema, built: &Schema) -> Vec<Change> {
     changes
 }
 
-/// Checks and indexes as steps of their own, so that an expression the server rejects is
-/// reported at the check's or index's line rather than its table's.
+/// Checks, exclusion constraints and indexes as steps of their own, so that an expression
+/// the server rejects is reported at their line rather than their table's.
 fn separate_checks_and_indexes(changes: Vec<Change>) -> Vec<Change> {
     let mut separated = Vec::new();
     for change in changes {
@@ -313,6 +319,7 @@ fn separate_checks_and_indexes(changes: Vec<Change>) -> Vec<Change> {
             continue;
         };
         let checks = std::mem::take(&mut table.checks);
+        let exclusions = std::mem::take(&mut table.exclusions);
         let indexes = std::mem::take(&mut table.indexes);
         let name = table.name.clone();
         separated.push(Change::CreateTable(table));
@@ -320,6 +327,14 @@ fn separate_checks_and_indexes(changes: Vec<Change>) -> Vec<Change> {
             table: name.clone(),
             check,
         }));
+        separated.extend(
+            exclusions
+                .into_values()
+                .map(|exclusion| Change::AddExclusion {
+                    table: name.clone(),
+                    exclusion,
+                }),
+        );
         separated.extend(indexes.into_values().map(|index| Change::CreateIndex {
             table: name.clone(),
             index,
@@ -341,15 +356,28 @@ fn point_at_source(error: Error, script: &sql::Script, origin: &Origin<'_>) -> E
     let Some(statement) = script.statements.get(statement_number - 1) else {
         return error;
     };
+    let mut message = format!(
+        "PostgreSQL rejects it: {}\n  in: {}",
+        describe_db_error(source),
+        statement.sql
+    );
+    let no_gist_class = source.as_db_error().is_some_and(|db_error| {
+        *db_error.code() == SqlState::UNDEFINED_OBJECT
+            && db_error
+                .message()
+                .contains("no default operator class for access method \"gist\"")
+    });
+    if no_gist_class && statement.sql.contains(" EXCLUDE USING gist ") {
+        message.push_str(
+            "\n  hint: scalar types (integer, text, ...) have gist operator classes only with \
+             the btree_gist extension; declare it under `extensions:`",
+        );
+    }
     Error::Spec {
         path: origin.path.to_path_buf(),
         location: origin.source_map.locate(&statement.object),
         object: Some(statement.object.to_string()),
-        message: format!(
-            "PostgreSQL rejects it: {}\n  in: {}",
-            describe_db_error(source),
-            statement.sql
-        ),
+        message,
     }
 }
 

@@ -143,6 +143,7 @@ fn same_declaration(known: &View, declared: &View) -> bool {
     known.same_relation_as(declared)
         && known.options == declared.options
         && known.comment == declared.comment
+        && known.column_comments == declared.column_comments
 }
 
 #[cfg(test)]
@@ -168,6 +169,7 @@ mod tests {
             options: ViewOptions::default(),
             indexes: Default::default(),
             comment: None,
+            column_comments: Default::default(),
             depends_on: [name(over)].into(),
             triggers: Default::default(),
         }
@@ -188,6 +190,8 @@ mod tests {
                 on_update: Default::default(),
                 deferrable: Default::default(),
                 match_type: Default::default(),
+                valid: true,
+                comment: None,
             },
         );
         for table in [table("a"), b, table("c"), table("d")] {

@@ -4,6 +4,7 @@
 //! Pure. Stops at the first problem with an `Error::Spec` naming the YAML path; records where
 //! each object was declared for the `SourceMap`.
 
+mod exclusion;
 mod foreign_keys;
 mod functions;
 mod indexes;
@@ -20,10 +21,10 @@ use super::types::is_known_type;
 use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
 use crate::model::{
-    CheckConstraint, CheckOption, Column, Deferrable, Directives, Enum, Expr, Extension,
-    ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
-    QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint,
-    View, ViewOptions, MAX_COLUMNS,
+    CheckConstraint, CheckOption, Column, Compression, Deferrable, Directives, Enum, Expr,
+    Extension, ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef,
+    PrimaryKey, QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table,
+    UniqueConstraint, View, ViewOptions, MAX_COLUMNS,
 };
 use crate::syntax::names::{self, parse_qualified, MAX_IDENTIFIER_BYTES};
 
@@ -65,9 +66,11 @@ struct TableDraft {
     table: Table,
     at: YamlPath,
     foreign_keys: raw::Keyed<raw::ForeignKey>,
-    /// Constraint names of this table (one namespace for PK, unique, FK, check), by where declared.
+    /// Constraint names of this table (one namespace for PK, unique, FK, check, exclusion), by
+    /// where declared.
     constraint_names: BTreeMap<String, YamlPath>,
-    /// Index-backed names (PK, unique, indexes) that share the schema's relation namespace.
+    /// Index-backed names (PK, unique, exclusion, indexes) that share the schema's relation
+    /// namespace.
     relation_names: Vec<(String, YamlPath)>,
 }
 
@@ -96,16 +99,23 @@ impl Lowering<'_> {
         Ok(schema)
     }
 
-    fn listed_schemas(&mut self, names: Vec<String>, schema: &mut Schema) -> Result<()> {
+    fn listed_schemas(&mut self, schemas: raw::Schemas, schema: &mut Schema) -> Result<()> {
+        let section = YamlPath::default().key("schemas");
         let mut listed = BTreeSet::new();
-        for (schema_idx, name) in names.into_iter().enumerate() {
-            let at = YamlPath::default().key("schemas").index(schema_idx);
+        for (schema_idx, (name, options)) in schemas.entries.into_iter().enumerate() {
+            let at = match schemas.is_list {
+                true => section.index(schema_idx),
+                false => section.key(&name),
+            };
             self.identifier(&name, &at)?;
             self.managed_schema(&name, &at)?;
             if !listed.insert(name.clone()) {
                 return Err(self.error(&at, format!("schema \"{name}\" is listed twice")));
             }
             self.record(ObjectRef::Schema(name.clone()), &at);
+            if let Some(comment) = options.comment {
+                schema.schema_comments.insert(name.clone(), comment);
+            }
             schema.schemas.insert(name);
         }
         Ok(())
@@ -244,6 +254,10 @@ impl Lowering<'_> {
                 ));
             }
             self.record(ObjectRef::View(name.clone()), &at);
+            for column in raw_view.column_comments.keys() {
+                self.identifier(column, &at.key("column_comments"))?;
+            }
+            let column_comments = raw_view.column_comments;
             let triggers = raw_view.triggers.unwrap_or_default();
             let triggers = self.triggers(&name, None, triggers, &at)?;
             if raw_view.materialized && !triggers.is_empty() {
@@ -260,6 +274,7 @@ impl Lowering<'_> {
                     options,
                     indexes,
                     comment: raw_view.comment,
+                    column_comments,
                     depends_on: BTreeSet::new(),
                     triggers,
                 },
@@ -329,6 +344,7 @@ impl Lowering<'_> {
                         cycle: raw_sequence.cycle,
                     },
                     owned_by,
+                    comment: raw_sequence.comment,
                 },
             );
         }
@@ -469,9 +485,12 @@ impl Lowering<'_> {
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
+                valid: raw_check.valid.unwrap_or(true),
+                comment: raw_check.comment,
             };
             draft.table.checks.insert(check_name, check);
         }
+        self.exclusions(&mut draft, raw_table.exclude.unwrap_or_default())?;
         for (index_idx, (index_name, mut raw_index)) in raw_table
             .indexes
             .unwrap_or_default()
@@ -522,6 +541,7 @@ impl Lowering<'_> {
             name,
             columns: raw_key.columns,
             deferrable,
+            comment: raw_key.comment,
         });
         Ok(())
     }
@@ -548,6 +568,7 @@ impl Lowering<'_> {
             columns: raw_unique.columns,
             nulls_not_distinct: raw_unique.nulls_not_distinct,
             deferrable,
+            comment: raw_unique.comment,
         };
         draft.table.uniques.insert(name, unique);
         Ok(())
@@ -609,6 +630,13 @@ impl Lowering<'_> {
                 }
             }
         };
+        // PostgreSQL's range; -1, its default, is written by leaving the key out.
+        if let Some(statistics) = raw_column.statistics {
+            if !(0..=10_000).contains(&statistics) {
+                let message = format!("statistics {statistics} is not between 0 and 10000");
+                return Err(self.error(&at.key("statistics"), message));
+            }
+        }
         Ok(Column {
             name: name.to_owned(),
             data_type: data_type.to_owned(),
@@ -619,6 +647,11 @@ impl Lowering<'_> {
             identity_options,
             generated,
             collation,
+            statistics: raw_column.statistics,
+            compression: raw_column.compression.map(|method| match method {
+                raw::CompressionMethod::Pglz => Compression::Pglz,
+                raw::CompressionMethod::Lz4 => Compression::Lz4,
+            }),
             comment: raw_column.comment,
         })
     }

@@ -358,25 +358,46 @@ tables:
     #[test]
     fn write_round_trips_table_key_and_view_attributes() {
         let text = "\
+schemas:
+  audit: { comment: kept apart }
+  archive:
+sequences:
+  audit.ids: { type: integer, comment: one per event }
 tables:
   rooms:
     unlogged: true
     columns: { building: text, number: integer }
-    primary_key: { columns: [building, number], deferrable: true, initially_deferred: true }
+    primary_key: { columns: [building, number], deferrable: true, initially_deferred: true, comment: where }
+    checks:
+      positive: { expression: number > 0, comment: \"no room 0\" }
   rows:
     columns: { building: text, number: integer }
-    unique: [[building, number]]
+    unique: [{ columns: [building, number], comment: one row }]
   visits:
     unlogged: true
-    columns: { building: text, number: integer }
+    columns: { building: text, number: integer, during: tstzrange }
+    exclude:
+      - using: gist
+        elements: [{ column: number, operator: \"=\" }, { column: during, operator: \"&&\" }]
+        include: [building]
+        where: number > 0
+        with: { fillfactor: 80 }
+        deferrable: true
+      - elements: [{ column: building, operator: \"=\", order: desc, opclass: text_pattern_ops }]
     foreign_keys:
       - { columns: [building, number], references: { table: rows, columns: [building, number] }, match: full }
+  shifts:
+    columns: { nurse: text }
+    exclude:
+      shifts_by_nurse:
+        elements: [{ expression: lower(nurse), operator: \"=\", collation: C }]
 views:
   guarded:
     query: SELECT building FROM rows
     security_barrier: true
     security_invoker: true
     check_option: cascaded
+    column_comments: { building: where it stands }
 ";
         let schema = parse(text, Path::new("schema.yaml"))
             .expect("parses")
@@ -387,7 +408,18 @@ views:
             Ok(reparsed) => assert_eq!(reparsed, schema, "written:\n{written}"),
             Err(error) => panic!("{error}\nwritten:\n{written}"),
         }
-        for attribute in ["unlogged: true", "initially_deferred: true", "match: full"] {
+        for attribute in [
+            "unlogged: true",
+            "initially_deferred: true",
+            "match: full",
+            "visits_number_during_building_excl:",
+            "visits_building_excl:",
+            "comment: no room 0",
+            "comment: one row",
+            "audit: { comment: kept apart }",
+            "column_comments: { building: where it stands }",
+            "comment: one per event",
+        ] {
             assert!(written.contains(attribute), "{attribute} in:\n{written}");
         }
     }
@@ -460,6 +492,8 @@ views:
             let check = CheckConstraint {
                 name: name.to_string(),
                 expression: Expr::new("a\n  and b = 'c: d'"),
+                valid: true,
+                comment: None,
             };
             table.checks.insert(name.to_string(), check);
             schema.tables.insert(table_name, table);

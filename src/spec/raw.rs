@@ -15,8 +15,12 @@ use serde::de::{
 };
 use serde::Deserialize;
 
+mod exclusion;
 #[cfg(test)]
 mod json_schema;
+pub use exclusion::Exclusion;
+mod schemas;
+pub use schemas::Schemas;
 mod triggers;
 pub use triggers::{Policy, RowLevelSecurity, Trigger};
 mod types;
@@ -26,7 +30,7 @@ pub use types::{CompositeType, Domain};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct File {
-    pub schemas: Option<Vec<String>>,
+    pub schemas: Option<Schemas>,
     pub extensions: Option<Extensions>,
     pub enums: Option<Ordered<Enum>>,
     pub domains: Option<Ordered<Domain>>,
@@ -137,6 +141,7 @@ pub struct StandaloneSequence {
     pub cycle: bool,
     /// `table.column` or `schema.table.column`: dropping the column drops the sequence.
     pub owned_by: Option<String>,
+    pub comment: Option<String>,
 }
 
 impl Shorthand for StandaloneSequence {
@@ -166,6 +171,9 @@ pub struct View {
     pub security_invoker: bool,
     pub check_option: Option<CheckOption>,
     pub triggers: Option<Ordered<Trigger>>,
+    /// Comments on the query's columns, by column.
+    #[serde(default)]
+    pub column_comments: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -217,6 +225,8 @@ pub struct Table {
     pub unique: Option<Keyed<Unique>>,
     pub foreign_keys: Option<Keyed<ForeignKey>>,
     pub checks: Option<Ordered<Check>>,
+    /// Exclusion constraints.
+    pub exclude: Option<Keyed<Exclusion>>,
     pub indexes: Option<Keyed<Index>>,
     #[serde(default)]
     pub unlogged: bool,
@@ -250,6 +260,16 @@ pub struct Column {
     pub using: Option<String>,
     /// Options of an identity column's sequence.
     pub sequence: Option<Sequence>,
+    /// The planner's statistics target (`SET STATISTICS`), 0 to 10000.
+    pub statistics: Option<i32>,
+    pub compression: Option<CompressionMethod>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompressionMethod {
+    Pglz,
+    Lz4,
 }
 
 /// `{ start: 100, increment: 10, min: 1, max: 1000000, cache: 20, cycle: true }`
@@ -281,6 +301,7 @@ pub struct PrimaryKey {
     pub deferrable: Option<bool>,
     pub initially_deferred: Option<bool>,
     pub renamed_from: Option<String>,
+    pub comment: Option<String>,
 }
 
 /// A column list, or the full map.
@@ -293,6 +314,7 @@ pub struct Unique {
     pub deferrable: Option<bool>,
     pub initially_deferred: Option<bool>,
     pub renamed_from: Option<String>,
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -306,7 +328,10 @@ pub struct ForeignKey {
     pub initially_deferred: Option<bool>,
     #[serde(rename = "match")]
     pub match_type: Option<MatchType>,
+    /// `false`: added `NOT VALID`, rows already there are not checked.
+    pub valid: Option<bool>,
     pub renamed_from: Option<String>,
+    pub comment: Option<String>,
 }
 
 /// `simple` (PostgreSQL's default) or `full`; PostgreSQL does not implement `partial`.
@@ -335,12 +360,15 @@ pub enum ReferentialAction {
     SetDefault,
 }
 
-/// An expression string, or `{ expression: ... }`.
+/// An expression string, or `{ expression: ..., comment: ... }`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Check {
     pub expression: String,
+    /// `false`: added `NOT VALID`, rows already there are not checked.
+    pub valid: Option<bool>,
     pub renamed_from: Option<String>,
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -491,11 +519,8 @@ impl Shorthand for PrimaryKey {
 
     fn from_list(columns: Vec<String>) -> Option<Self> {
         Some(PrimaryKey {
-            name: None,
             columns,
-            deferrable: None,
-            initially_deferred: None,
-            renamed_from: None,
+            ..PrimaryKey::default()
         })
     }
 }
@@ -522,7 +547,7 @@ impl Shorthand for Check {
     fn from_text(text: &str) -> Option<Self> {
         Some(Check {
             expression: text.to_owned(),
-            renamed_from: None,
+            ..Check::default()
         })
     }
 }

@@ -4,6 +4,7 @@
 //! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
 //! our own, because yaml_serde's serializer only writes block style. No IO.
 
+mod exclusion;
 mod functions;
 mod triggers;
 mod types;
@@ -11,8 +12,8 @@ mod types;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{
-    Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType,
-    ReferentialAction, Schema, SequenceOptions, Table, UniqueConstraint, View,
+    CheckConstraint, Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget,
+    MatchType, ReferentialAction, Schema, SequenceOptions, Table, UniqueConstraint, View,
 };
 use crate::syntax::names::{format_qualified, primary_key_name};
 
@@ -69,10 +70,19 @@ pub fn write(schema: &Schema) -> String {
     let listed: Vec<String> = schema
         .schemas
         .iter()
-        .filter(|name| !implied.contains(name.as_str()))
+        .filter(|name| {
+            !implied.contains(name.as_str()) || schema.schema_comments.contains_key(*name)
+        })
         .cloned()
         .collect();
-    if !listed.is_empty() {
+    if !schema.schema_comments.is_empty() {
+        let entries = listed.iter().map(|name| {
+            let mut options = Vec::new();
+            push_comment(&mut options, &schema.schema_comments.get(name).cloned());
+            (name.clone(), Node::Map(options))
+        });
+        root.push(("schemas".to_owned(), Node::Section(entries.collect())));
+    } else if !listed.is_empty() {
         root.push(("schemas".to_owned(), texts(&listed)));
     }
     if !schema.extensions.is_empty() {
@@ -131,6 +141,7 @@ pub fn write(schema: &Schema) -> String {
                 let owner = format!("{}.{column}", format_qualified(table));
                 fields.push(("owned_by".to_owned(), text(&owner)));
             }
+            push_comment(&mut fields, &sequence.comment);
             let node = match fields.len() {
                 1 => text(&sequence.data_type),
                 _ => Node::Map(fields),
@@ -196,6 +207,7 @@ fn table_node(table: &Table) -> Node {
     if let Some(key) = &table.primary_key {
         let node = if key.name == primary_key_name(&table.name.name)
             && key.deferrable == Deferrable::NotDeferrable
+            && key.comment.is_none()
         {
             texts(&key.columns)
         } else {
@@ -205,6 +217,7 @@ fn table_node(table: &Table) -> Node {
             }
             fields.push(("columns".to_owned(), texts(&key.columns)));
             push_deferrable(&mut fields, key.deferrable);
+            push_comment(&mut fields, &key.comment);
             Node::Map(fields)
         };
         entries.push(("primary_key".to_owned(), node));
@@ -235,7 +248,15 @@ fn table_node(table: &Table) -> Node {
         table
             .checks
             .values()
-            .map(|check| (check.name.clone(), text(check.expression.as_str())))
+            .map(|check| (check.name.clone(), check_node(check)))
+            .collect(),
+    );
+    section(
+        "exclude",
+        table
+            .exclusions
+            .values()
+            .map(|exclusion| (exclusion.name.clone(), exclusion::exclusion_node(exclusion)))
             .collect(),
     );
     section(
@@ -261,6 +282,7 @@ fn view_node(view: &View) -> Node {
         && view.indexes.is_empty()
         && view.options.is_default()
         && view.triggers.is_empty()
+        && view.column_comments.is_empty()
     {
         return text(view.definition.as_str());
     }
@@ -279,6 +301,13 @@ fn view_node(view: &View) -> Node {
     }
     if let Some(comment) = &view.comment {
         entries.push(("comment".to_owned(), text(comment)));
+    }
+    if !view.column_comments.is_empty() {
+        let comments = view
+            .column_comments
+            .iter()
+            .map(|(column, comment)| (column.clone(), text(comment)));
+        entries.push(("column_comments".to_owned(), Node::Map(comments.collect())));
     }
     if !view.indexes.is_empty() {
         let indexes = view
@@ -323,6 +352,12 @@ fn column_node(column: &Column, key_columns: &[String]) -> Node {
     if let Some(collation) = &column.collation {
         entries.push(("collation".to_owned(), text(collation)));
     }
+    if let Some(statistics) = column.statistics {
+        entries.push(("statistics".to_owned(), Node::Int(i64::from(statistics))));
+    }
+    if let Some(compression) = column.compression {
+        entries.push(("compression".to_owned(), text(compression.as_str())));
+    }
     if let Some(comment) = &column.comment {
         entries.push(("comment".to_owned(), text(comment)));
     }
@@ -339,6 +374,7 @@ fn unique_node(unique: &UniqueConstraint) -> Node {
         entries.push(("nulls_not_distinct".to_owned(), Node::Bool(true)));
     }
     push_deferrable(&mut entries, unique.deferrable);
+    push_comment(&mut entries, &unique.comment);
     if entries.len() == 1 {
         return texts(&unique.columns);
     }
@@ -371,7 +407,31 @@ fn foreign_key_node(key: &ForeignKey) -> Node {
     if key.match_type == MatchType::Full {
         entries.push(("match".to_owned(), text("full")));
     }
+    if !key.valid {
+        entries.push(("valid".to_owned(), Node::Bool(false)));
+    }
+    push_comment(&mut entries, &key.comment);
     Node::Map(entries)
+}
+
+/// The expression alone, or a map when the check is NOT VALID or has a comment.
+fn check_node(check: &CheckConstraint) -> Node {
+    let expression = text(check.expression.as_str());
+    let mut entries = vec![("expression".to_owned(), expression.clone())];
+    if !check.valid {
+        entries.push(("valid".to_owned(), Node::Bool(false)));
+    }
+    push_comment(&mut entries, &check.comment);
+    match entries.len() {
+        1 => expression,
+        _ => Node::Map(entries),
+    }
+}
+
+fn push_comment(entries: &mut Vec<(String, Node)>, comment: &Option<String>) {
+    if let Some(comment) = comment {
+        entries.push(("comment".to_owned(), text(comment)));
+    }
 }
 
 fn push_deferrable(entries: &mut Vec<(String, Node)>, deferrable: Deferrable) {
@@ -455,8 +515,15 @@ fn is_plain_key(key: &IndexKey) -> bool {
 }
 
 fn index_key_node(key: &IndexKey) -> Node {
+    match &key.target {
+        IndexTarget::Column(column) if is_plain_key(key) => text(column),
+        _ => Node::Map(key_entries(key)),
+    }
+}
+
+/// A key's `column` or `expression` first, then its options that are not defaults.
+fn key_entries(key: &IndexKey) -> Vec<(String, Node)> {
     let target = match &key.target {
-        IndexTarget::Column(column) if is_plain_key(key) => return text(column),
         IndexTarget::Column(column) => ("column".to_owned(), text(column)),
         IndexTarget::Expression(expression) => ("expression".to_owned(), text(expression.as_str())),
     };
@@ -476,7 +543,7 @@ fn index_key_node(key: &IndexKey) -> Node {
     if let Some(collation) = &key.collation {
         entries.push(("collation".to_owned(), text(collation)));
     }
-    Node::Map(entries)
+    entries
 }
 
 fn write_entries(out: &mut String, entries: &[(String, Node)], indent: usize) {

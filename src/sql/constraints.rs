@@ -15,6 +15,29 @@ pub(super) fn add_constraint(table: &QualifiedName, name: &str, body: &str) -> S
     )
 }
 
+/// `ALTER TABLE t ADD CONSTRAINT n body`, then its comment if it has one.
+pub(super) fn add_constraint_and_comment(
+    table: &QualifiedName,
+    constraint: &impl Constraint,
+    body: &str,
+) -> Vec<String> {
+    let mut statements = vec![add_constraint(table, constraint.name(), body)];
+    if let Some(comment) = constraint.comment() {
+        statements.push(constraint_comment(table, constraint.name(), Some(comment)));
+    }
+    statements
+}
+
+/// `COMMENT ON CONSTRAINT n ON t IS ...`
+pub(super) fn constraint_comment(
+    table: &QualifiedName,
+    constraint: &str,
+    comment: Option<&str>,
+) -> String {
+    let target = format!("{} ON {}", ident(constraint), qualified(table));
+    comment_on("CONSTRAINT", &target, comment)
+}
+
 pub(super) fn drop_constraint(table: &QualifiedName, name: &str) -> String {
     format!(
         "ALTER TABLE {} DROP CONSTRAINT {}",
@@ -61,6 +84,7 @@ pub(super) fn foreign_key_body(foreign_key: &ForeignKey) -> String {
         sql.push_str(&format!(" ON DELETE {}", action(foreign_key.on_delete)));
     }
     sql.push_str(&deferrable_clause(foreign_key.deferrable));
+    sql.push_str(not_valid_clause(foreign_key.valid));
     sql
 }
 
@@ -83,7 +107,54 @@ pub(super) fn deferrable_clause(deferrable: Deferrable) -> String {
 }
 
 pub(super) fn check_body(check: &CheckConstraint) -> String {
-    format!("CHECK ({})", check.expression.as_str())
+    format!(
+        "CHECK ({}){}",
+        check.expression.as_str(),
+        not_valid_clause(check.valid)
+    )
+}
+
+/// ` NOT VALID`, which only `ALTER TABLE ... ADD CONSTRAINT` honours (a table being created
+/// has no rows to skip, so `CREATE TABLE` takes such a constraint as valid).
+fn not_valid_clause(valid: bool) -> &'static str {
+    match valid {
+        true => "",
+        false => " NOT VALID",
+    }
+}
+
+/// `VALIDATE CONSTRAINT`; the way back drops the constraint and adds it `NOT VALID` again
+/// (with its comment).
+pub(super) fn validate_constraint(
+    table: &QualifiedName,
+    constraint: &ValidatedConstraint,
+    valid: bool,
+) -> Vec<String> {
+    if valid {
+        return vec![format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            qualified(table),
+            ident(constraint.name())
+        )];
+    }
+    let mut statements = vec![drop_constraint(table, constraint.name())];
+    statements.extend(match constraint {
+        ValidatedConstraint::Check(check) => {
+            let check = CheckConstraint {
+                valid: false,
+                ..check.clone()
+            };
+            add_constraint_and_comment(table, &check, &check_body(&check))
+        }
+        ValidatedConstraint::ForeignKey(foreign_key) => {
+            let foreign_key = ForeignKey {
+                valid: false,
+                ..foreign_key.clone()
+            };
+            add_constraint_and_comment(table, &foreign_key, &foreign_key_body(&foreign_key))
+        }
+    });
+    statements
 }
 
 pub(super) fn create_index_and_comment(table: &QualifiedName, index: &Index) -> Vec<String> {
@@ -106,33 +177,7 @@ pub(super) fn create_index(table: &QualifiedName, index: &Index) -> String {
     } else {
         format!(" USING {}", ident(&index.method))
     };
-    let keys: Vec<String> = index
-        .keys
-        .iter()
-        .map(|key| {
-            let mut sql = match &key.target {
-                IndexTarget::Column(name) => ident(name),
-                IndexTarget::Expression(expression) => format!("({})", expression.as_str()),
-            };
-            if let Some(collation) = &key.collation {
-                sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
-            }
-            if let Some(opclass) = &key.opclass {
-                sql.push_str(&format!(" {opclass}"));
-            }
-            if key.descending {
-                sql.push_str(" DESC");
-            }
-            if key.nulls_first != key.descending {
-                sql.push_str(if key.nulls_first {
-                    " NULLS FIRST"
-                } else {
-                    " NULLS LAST"
-                });
-            }
-            sql
-        })
-        .collect();
+    let keys: Vec<String> = index.keys.iter().map(index_key).collect();
     let mut sql = format!(
         "CREATE {unique}INDEX {} ON {}{method} ({})",
         ident(&index.name),
@@ -149,5 +194,55 @@ pub(super) fn create_index(table: &QualifiedName, index: &Index) -> String {
     if let Some(predicate) = &index.predicate {
         sql.push_str(&format!(" WHERE {}", predicate.as_str()));
     }
+    sql
+}
+
+/// One key of an index or exclusion constraint: a column or a parenthesized expression, with
+/// its collation, operator class, order and NULLS placement where not the default.
+pub(super) fn index_key(key: &IndexKey) -> String {
+    let mut sql = match &key.target {
+        IndexTarget::Column(name) => ident(name),
+        IndexTarget::Expression(expression) => format!("({})", expression.as_str()),
+    };
+    if let Some(collation) = &key.collation {
+        sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
+    }
+    if let Some(opclass) = &key.opclass {
+        sql.push_str(&format!(" {opclass}"));
+    }
+    if key.descending {
+        sql.push_str(" DESC");
+    }
+    if key.nulls_first != key.descending {
+        sql.push_str(if key.nulls_first {
+            " NULLS FIRST"
+        } else {
+            " NULLS LAST"
+        });
+    }
+    sql
+}
+
+/// `EXCLUDE USING method (key WITH operator, ...) [INCLUDE (...)] [WITH (...)] [WHERE (...)]`
+/// and its deferrability, as `pg_get_constraintdef` orders the clauses.
+pub(super) fn exclusion_body(exclusion: &ExclusionConstraint) -> String {
+    let elements: Vec<String> = exclusion
+        .elements
+        .iter()
+        .map(|element| format!("{} WITH {}", index_key(&element.key), element.operator))
+        .collect();
+    let mut sql = format!(
+        "EXCLUDE USING {} ({})",
+        ident(&exclusion.method),
+        elements.join(", ")
+    );
+    if !exclusion.include.is_empty() {
+        sql.push_str(&format!(" INCLUDE ({})", ident_list(&exclusion.include)));
+    }
+    sql.push_str(&parameters::with_clause(&exclusion.storage_parameters));
+    if let Some(predicate) = &exclusion.predicate {
+        sql.push_str(&format!(" WHERE ({})", predicate.as_str()));
+    }
+    sql.push_str(&deferrable_clause(exclusion.deferrable));
     sql
 }

@@ -6,23 +6,29 @@
 mod constraints;
 mod functions;
 mod parameters;
+mod sequences;
+mod tables;
 mod triggers;
 
 pub use functions::{split_list as split_setting_list, UNCHECKED_BODIES};
 mod types;
 
-use crate::diff::{needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard};
+use crate::diff::{
+    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard,
+    ValidatedConstraint,
+};
 use crate::model::storage_type;
 use crate::model::{
-    CheckConstraint, Column, Deferrable, Enum, Expr, ForeignKey, Identity, Index, IndexTarget,
-    MatchType, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, SequenceOptions, Table,
-    UniqueConstraint, View, ViewOptions,
+    CheckConstraint, Column, Compression, Constraint, Deferrable, Enum, ExclusionConstraint, Expr,
+    ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
+    QualifiedName, ReferentialAction, SequenceOptions, Table, UniqueConstraint, View, ViewOptions,
 };
 use crate::plan::Plan;
 use crate::syntax::names::make_object_name;
 use crate::syntax::quote;
 use constraints::*;
 use quote::{ident, ident_list, literal, qualified};
+use tables::*;
 
 /// Whether a script moves forward (upgrade) or undoes a revision (downgrade); a downgrade
 /// notes where it recreates structure whose data the upgrade destroyed.
@@ -143,26 +149,60 @@ fn statements_for(change: &Change) -> Vec<String> {
                 true => String::new(),
                 false => format!(" {}", options.join(" ")),
             };
-            vec![format!(
+            let mut statements = vec![format!(
                 "CREATE SEQUENCE {} AS {}{options}",
                 qualified(&sequence.name),
                 sequence.data_type
-            )]
+            )];
+            if let Some(comment) = &sequence.comment {
+                statements.push(comment_on(
+                    "SEQUENCE",
+                    &qualified(&sequence.name),
+                    Some(comment),
+                ));
+            }
+            statements
+        }
+        Change::CommentOnViewColumn {
+            view, column, to, ..
+        } => vec![view_column_comment(view, column, to.as_deref())],
+        Change::CommentOnSchema { schema, to, .. } => {
+            vec![comment_on("SCHEMA", &ident(schema), to.as_deref())]
+        }
+        Change::CommentOnSequence { sequence, to, .. } => {
+            vec![comment_on("SEQUENCE", &qualified(sequence), to.as_deref())]
         }
         Change::DropSequence(sequence) => {
             vec![format!("DROP SEQUENCE {}", qualified(&sequence.name))]
         }
-        Change::AlterSequence { to, .. } => {
-            // Every option is spelled out, so a return to a default is explicit too.
-            let (start, increment, min_value, max_value, cache) =
-                to.options.effective(&to.data_type);
-            let cycle = if to.options.cycle { "" } else { "NO " };
-            vec![format!(
-                "ALTER SEQUENCE {} AS {} INCREMENT BY {increment} MINVALUE {min_value} \
-                 MAXVALUE {max_value} START WITH {start} CACHE {cache} {cycle}CYCLE",
-                qualified(&to.name),
-                to.data_type
-            )]
+        Change::AlterSequence { from, to } => {
+            let name = qualified(&to.name);
+            let wider_type = sequences::wider_type(&from.data_type, &to.data_type);
+            let alter = |widened: Option<(i64, i64)>| match widened {
+                Some((min_value, max_value)) => format!(
+                    "ALTER SEQUENCE {name} AS {wider_type} MINVALUE {min_value} \
+                     MAXVALUE {max_value}"
+                ),
+                None => {
+                    // Every option is spelled out, so a return to a default is explicit too.
+                    let (start, increment, min_value, max_value, cache) =
+                        to.options.effective(&to.data_type);
+                    let cycle = if to.options.cycle { "" } else { "NO " };
+                    format!(
+                        "ALTER SEQUENCE {name} AS {} INCREMENT BY {increment} \
+                         MINVALUE {min_value} MAXVALUE {max_value} START WITH {start} \
+                         CACHE {cache} {cycle}CYCLE",
+                        to.data_type
+                    )
+                }
+            };
+            sequences::alter_options(
+                &format!("{}::pg_catalog.regclass", literal(&name)),
+                (&from.options, &from.data_type),
+                (&to.options, &to.data_type),
+                wider_type,
+                alter,
+            )
         }
         Change::OwnSequence { sequence, to, .. } => {
             let owner = match to {
@@ -248,24 +288,16 @@ fn statements_for(change: &Change) -> Vec<String> {
             ident(to)
         )],
         Change::AddPrimaryKey { table, primary_key } => {
-            vec![add_constraint(
-                table,
-                &primary_key.name,
-                &primary_key_body(primary_key),
-            )]
+            add_constraint_and_comment(table, primary_key, &primary_key_body(primary_key))
         }
         Change::AddUnique { table, unique } => {
-            vec![add_constraint(table, &unique.name, &unique_body(unique))]
+            add_constraint_and_comment(table, unique, &unique_body(unique))
         }
         Change::AddForeignKey { table, foreign_key } => {
-            vec![add_constraint(
-                table,
-                &foreign_key.name,
-                &foreign_key_body(foreign_key),
-            )]
+            add_constraint_and_comment(table, foreign_key, &foreign_key_body(foreign_key))
         }
         Change::AddCheck { table, check } => {
-            vec![add_constraint(table, &check.name, &check_body(check))]
+            add_constraint_and_comment(table, check, &check_body(check))
         }
         Change::DropPrimaryKey { table, primary_key } => {
             vec![drop_constraint(table, &primary_key.name)]
@@ -275,6 +307,12 @@ fn statements_for(change: &Change) -> Vec<String> {
             vec![drop_constraint(table, &foreign_key.name)]
         }
         Change::DropCheck { table, check } => vec![drop_constraint(table, &check.name)],
+        Change::AddExclusion { table, exclusion } => {
+            add_constraint_and_comment(table, exclusion, &exclusion_body(exclusion))
+        }
+        Change::DropExclusion { table, exclusion } => {
+            vec![drop_constraint(table, &exclusion.name)]
+        }
         Change::CreateIndex { table, index } => create_index_and_comment(table, index),
         Change::DropIndex { table, index } => vec![format!(
             "DROP INDEX {}",
@@ -311,6 +349,17 @@ fn statements_for(change: &Change) -> Vec<String> {
         Change::CommentOnIndex {
             table, index, to, ..
         } => vec![index_comment(table, index, to.as_deref())],
+        Change::CommentOnConstraint {
+            table,
+            constraint,
+            to,
+            ..
+        } => vec![constraint_comment(table, constraint, to.as_deref())],
+        Change::ValidateConstraint {
+            table,
+            constraint,
+            valid,
+        } => validate_constraint(table, constraint, *valid),
         Change::AlterTableParameters { table, from, to } => {
             parameters::alter("TABLE", &qualified(table), from, to)
         }
@@ -410,7 +459,15 @@ fn create_view(view: &View) -> Vec<String> {
             Some(comment),
         ));
     }
+    for (column, comment) in &view.column_comments {
+        statements.push(view_column_comment(&view.name, column, Some(comment)));
+    }
     statements
+}
+
+fn view_column_comment(view: &QualifiedName, column: &str, comment: Option<&str>) -> String {
+    let target = format!("{}.{}", qualified(view), ident(column));
+    comment_on("COLUMN", &target, comment)
 }
 
 fn create_enum(enum_type: &Enum) -> String {
@@ -508,349 +565,7 @@ fn alter_enum(
     statements
 }
 
-fn create_table(table: &Table) -> Vec<String> {
-    let mut elements: Vec<String> = table.columns.iter().map(column_definition).collect();
-    if let Some(primary_key) = &table.primary_key {
-        elements.push(table_constraint(
-            &primary_key.name,
-            &primary_key_body(primary_key),
-        ));
-    }
-    for unique in table.uniques.values() {
-        elements.push(table_constraint(&unique.name, &unique_body(unique)));
-    }
-    for foreign_key in table.foreign_keys.values() {
-        elements.push(table_constraint(
-            &foreign_key.name,
-            &foreign_key_body(foreign_key),
-        ));
-    }
-    for check in table.checks.values() {
-        elements.push(table_constraint(&check.name, &check_body(check)));
-    }
-    let body = if elements.is_empty() {
-        String::new()
-    } else {
-        format!("\n    {}\n", elements.join(",\n    "))
-    };
-    let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
-    let mut statements = vec![format!(
-        "CREATE {unlogged}TABLE {} ({body}){}",
-        qualified(&table.name),
-        parameters::with_clause(&table.storage_parameters)
-    )];
-    for index in table.indexes.values() {
-        statements.extend(create_index_and_comment(&table.name, index));
-    }
-    statements.extend(triggers::row_security(
-        &table.name,
-        Default::default(),
-        table.row_security,
-    ));
-    if let Some(comment) = &table.comment {
-        statements.push(comment_on("TABLE", &qualified(&table.name), Some(comment)));
-    }
-    for column in &table.columns {
-        if let Some(comment) = &column.comment {
-            statements.push(column_comment(&table.name, column, Some(comment)));
-        }
-    }
-    statements
-}
-
-/// With a backfill, a NOT NULL column is added nullable, filled, then constrained, so
-/// existing rows get values computed from their own data rather than a lasting default.
-fn add_column(table: &QualifiedName, column: &Column, backfill: Option<&Expr>) -> Vec<String> {
-    let Some(backfill) = backfill else {
-        let mut statements = vec![format!(
-            "ALTER TABLE {} ADD COLUMN {}",
-            qualified(table),
-            column_definition(column)
-        )];
-        if let Some(comment) = &column.comment {
-            statements.push(column_comment(table, column, Some(comment)));
-        }
-        return statements;
-    };
-    let nullable = Column {
-        nullable: true,
-        ..column.clone()
-    };
-    let mut statements = add_column(table, &nullable, None);
-    statements.push(format!(
-        "UPDATE {} SET {} = {}",
-        qualified(table),
-        ident(&column.name),
-        backfill.as_str()
-    ));
-    if !column.nullable {
-        statements.push(format!(
-            "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
-            qualified(table),
-            ident(&column.name)
-        ));
-    }
-    statements
-}
-
-fn column_definition(column: &Column) -> String {
-    let mut sql = format!("{} {}", ident(&column.name), column.data_type);
-    if let Some(collation) = &column.collation {
-        sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
-    }
-    if let Some(generated) = &column.generated {
-        sql.push_str(&format!(
-            " GENERATED ALWAYS AS ({}) STORED",
-            generated.as_str()
-        ));
-    }
-    if let Some(identity) = column.identity {
-        sql.push_str(&format!(
-            " GENERATED {} AS IDENTITY{}",
-            identity_kind(identity),
-            identity_options(column)
-        ));
-    }
-    if let Some(default) = &column.default {
-        sql.push_str(&format!(" DEFAULT {}", default.as_str()));
-    }
-    // An identity column is NOT NULL by definition; saying so again is noise.
-    if !column.nullable && column.identity.is_none() {
-        sql.push_str(" NOT NULL");
-    }
-    sql
-}
-
-/// A collation name, schema-qualified when it lives outside `pg_catalog` (`schema.name`).
-fn collation_name(collation: &str) -> String {
-    match collation.split_once('.') {
-        Some((schema, name)) if !schema.is_empty() && !name.is_empty() => {
-            format!("{}.{}", ident(schema), ident(name))
-        }
-        _ => ident(collation),
-    }
-}
-
-/// ` (START WITH 10 INCREMENT BY 5 ...)` for the options that are not defaults.
-fn identity_options(column: &Column) -> String {
-    let parts = option_list(&column.identity_options);
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", parts.join(" "))
-    }
-}
-
-/// `START WITH 10`, `INCREMENT BY 5`, ... for the options that are not defaults.
-fn option_list(options: &SequenceOptions) -> Vec<String> {
-    let named = [
-        ("START WITH", options.start),
-        ("INCREMENT BY", options.increment),
-        ("MINVALUE", options.min_value),
-        ("MAXVALUE", options.max_value),
-        ("CACHE", options.cache),
-    ];
-    let mut parts: Vec<String> = named
-        .iter()
-        .filter_map(|(keyword, value)| value.map(|value| format!("{keyword} {value}")))
-        .collect();
-    if options.cycle {
-        parts.push("CYCLE".to_string());
-    }
-    parts
-}
-
-fn identity_kind(identity: Identity) -> &'static str {
-    match identity {
-        Identity::Always => "ALWAYS",
-        Identity::ByDefault => "BY DEFAULT",
-    }
-}
-
-/// Each facet that moved becomes one `ALTER COLUMN` action, ordered so every action is
-/// legal when it runs: identity and defaults are removed before the type changes, NOT NULL
-/// is set before an identity is added.
-fn alter_column(
-    table: &QualifiedName,
-    from: &Column,
-    to: &Column,
-    hints: &ColumnHints,
-) -> Vec<String> {
-    let prefix = format!(
-        "ALTER TABLE {} ALTER COLUMN {}",
-        qualified(table),
-        ident(&to.name)
-    );
-    // PostgreSQL 15 cannot give a column a new generation expression in place; the column
-    // is dropped and added again, and its values are recomputed, so nothing is lost.
-    if to.generated.is_some() && from.generated != to.generated {
-        let mut statements = vec![format!(
-            "ALTER TABLE {} DROP COLUMN {}",
-            qualified(table),
-            ident(&from.name)
-        )];
-        statements.extend(add_column(table, to, None));
-        return statements;
-    }
-    let from_type = storage_type(&from.data_type);
-    let to_type = storage_type(&to.data_type);
-    let type_changes = from_type != to_type || from.collation != to.collation;
-    let mut statements = Vec::new();
-    let sequence = qualified(&QualifiedName::new(
-        &table.schema,
-        make_object_name(&table.name, Some(&to.name), "seq"),
-    ));
-
-    if from.identity.is_some() && to.identity.is_none() {
-        statements.push(format!("{prefix} DROP IDENTITY"));
-    }
-    if from.generated.is_some() && to.generated.is_none() {
-        statements.push(format!("{prefix} DROP EXPRESSION"));
-    }
-    let default_changes = from.default != to.default;
-    if from.default.is_some() && (default_changes || type_changes) {
-        statements.push(format!("{prefix} DROP DEFAULT"));
-    }
-    if is_serial(&from.data_type) && !is_serial(&to.data_type) {
-        statements.push(format!("{prefix} DROP DEFAULT"));
-        statements.push(format!("DROP SEQUENCE {sequence}"));
-    }
-    if type_changes {
-        let mut sql = format!("{prefix} TYPE {to_type}");
-        if let Some(collation) = &to.collation {
-            sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
-        }
-        let using = match &hints.using {
-            Some(using) => Some(using.as_str().to_string()),
-            None => using_cast(&ident(&to.name), from_type, to_type),
-        };
-        if let Some(using) = using {
-            sql.push_str(&format!(" USING {using}"));
-        }
-        statements.push(sql);
-    }
-    match (is_serial(&from.data_type), is_serial(&to.data_type)) {
-        (true, true) if from_type != to_type => {
-            statements.push(format!("ALTER SEQUENCE {sequence} AS {to_type}"));
-        }
-        (false, true) => {
-            // The sequence continues after the values the column already holds.
-            statements.push(format!(
-                "CREATE SEQUENCE {sequence} AS {to_type} OWNED BY {}.{}",
-                qualified(table),
-                ident(&to.name)
-            ));
-            statements.push(format!(
-                "{prefix} SET DEFAULT nextval({}::regclass)",
-                literal(&sequence)
-            ));
-            statements.push(format!(
-                "SELECT pg_catalog.setval({}, coalesce(max({}), 0) + 1, false) FROM {}",
-                literal(&sequence),
-                ident(&to.name),
-                qualified(table)
-            ));
-        }
-        _ => {}
-    }
-    if let Some(backfill) = hints
-        .backfill
-        .as_ref()
-        .filter(|_| from.nullable && !to.nullable)
-    {
-        statements.push(format!(
-            "UPDATE {} SET {} = {} WHERE {} IS NULL",
-            qualified(table),
-            ident(&to.name),
-            backfill.as_str(),
-            ident(&to.name)
-        ));
-    }
-    if from.nullable != to.nullable {
-        let action = if to.nullable { "DROP" } else { "SET" };
-        statements.push(format!("{prefix} {action} NOT NULL"));
-    }
-    if let Some(default) = &to.default {
-        if default_changes || type_changes {
-            statements.push(format!("{prefix} SET DEFAULT {}", default.as_str()));
-        }
-    }
-    match (from.identity, to.identity) {
-        (None, Some(identity)) => statements.push(format!(
-            "{prefix} ADD GENERATED {} AS IDENTITY{}",
-            identity_kind(identity),
-            identity_options(to)
-        )),
-        (Some(before), Some(after)) => {
-            if before != after {
-                statements.push(format!("{prefix} SET GENERATED {}", identity_kind(after)));
-            }
-            if from.identity_options != to.identity_options || type_changes {
-                // Every option is spelled out, so a return to a default is explicit too.
-                let (start, increment, min_value, max_value, cache) =
-                    to.identity_options.effective(&to.data_type);
-                let cycle = if to.identity_options.cycle { "" } else { "NO " };
-                statements.push(format!(
-                    "{prefix} SET INCREMENT BY {increment} SET MINVALUE {min_value} \
-                     SET MAXVALUE {max_value} SET START WITH {start} SET CACHE {cache} \
-                     SET {cycle}CYCLE"
-                ));
-            }
-        }
-        _ => {}
-    }
-    if from.comment != to.comment {
-        statements.push(column_comment(table, to, to.comment.as_deref()));
-    }
-    statements
-}
-
-/// `serial` and friends are `integer` and friends plus an owned sequence.
-fn is_serial(type_text: &str) -> bool {
-    matches!(type_text, "serial" | "bigserial" | "smallserial")
-}
-
-/// `ALTER COLUMN ... TYPE` without `USING` applies the assignment cast, which exists within
-/// the numeric, string, date/time, interval, bit-string and network-address families and
-/// from anything to a string; a cast the server can prove a no-op (`varchar(5)` →
-/// `varchar(8)`, `cidr` → `inet`) then skips the table rewrite. Otherwise an
-/// explicit cast is needed; from types outside those families (enums, for one) it goes
-/// through text, which every type can be read from and written to.
-fn using_cast(column: &str, from: &str, to: &str) -> Option<String> {
-    fn family(type_text: &str) -> Option<&'static str> {
-        let base = type_text.split('(').next().unwrap_or(type_text).trim();
-        match base {
-            "smallint" | "integer" | "bigint" | "real" | "double precision" | "numeric" => {
-                Some("number")
-            }
-            "text" | "character varying" | "character" | "bpchar" | "name" => Some("string"),
-            "date" => Some("datetime"),
-            "interval" => Some("interval"),
-            "bit" | "bit varying" => Some("bits"),
-            "inet" | "cidr" => Some("network"),
-            _ if base.starts_with("timestamp") || base.starts_with("time") => Some("datetime"),
-            _ => None,
-        }
-    }
-    let arrays_differ = from.ends_with("[]") != to.ends_with("[]");
-    match (family(from), family(to)) {
-        _ if arrays_differ => Some(format!("{column}::{to}")),
-        (Some(from_family), Some(to_family)) if from_family == to_family => None,
-        (_, Some("string")) => None,
-        (Some(_), _) => Some(format!("{column}::{to}")),
-        (None, _) => Some(format!("{column}::text::{to}")),
-    }
-}
-
 fn comment_on(kind: &str, target: &str, comment: Option<&str>) -> String {
     let text = comment.map_or_else(|| "NULL".to_string(), literal);
     format!("COMMENT ON {kind} {target} IS {text}")
-}
-
-fn column_comment(table: &QualifiedName, column: &Column, comment: Option<&str>) -> String {
-    comment_on(
-        "COLUMN",
-        &format!("{}.{}", qualified(table), ident(&column.name)),
-        comment,
-    )
 }

@@ -2,7 +2,7 @@
 
 use super::{check_body, collation_name, comment_on};
 use crate::diff::{needs_domain_rebuild, ColumnUse, TypeChange};
-use crate::model::{Attribute, CompositeType, Domain, QualifiedName};
+use crate::model::{Attribute, CompositeType, Constraint, Domain, QualifiedName};
 use crate::syntax::quote;
 use quote::{ident, qualified};
 
@@ -52,7 +52,18 @@ fn create_domain(domain: &Domain) -> Vec<String> {
             Some(comment),
         ));
     }
+    for check in domain.checks.values() {
+        if let Some(comment) = &check.comment {
+            statements.push(check_comment(domain, &check.name, Some(comment)));
+        }
+    }
     statements
+}
+
+/// `COMMENT ON CONSTRAINT n ON DOMAIN d IS ...`
+fn check_comment(domain: &Domain, check: &str, comment: Option<&str>) -> String {
+    let target = format!("{} ON DOMAIN {}", ident(check), qualified(&domain.name));
+    comment_on("CONSTRAINT", &target, comment)
 }
 
 /// Checks and NOT NULL are relaxed before the default changes and tightened after it.
@@ -60,7 +71,11 @@ fn alter_domain(from: &Domain, to: &Domain) -> Vec<String> {
     let prefix = format!("ALTER DOMAIN {}", qualified(&to.name));
     let mut statements = Vec::new();
     for (name, check) in &from.checks {
-        if to.checks.get(name) != Some(check) {
+        if !to
+            .checks
+            .get(name)
+            .is_some_and(|to| to.same_definition(check))
+        {
             statements.push(format!("{prefix} DROP CONSTRAINT {}", ident(name)));
         }
     }
@@ -77,12 +92,20 @@ fn alter_domain(from: &Domain, to: &Domain) -> Vec<String> {
         statements.push(format!("{prefix} SET NOT NULL"));
     }
     for (name, check) in &to.checks {
-        if from.checks.get(name) != Some(check) {
+        let kept = from
+            .checks
+            .get(name)
+            .filter(|from| from.same_definition(check));
+        if kept.is_none() {
             statements.push(format!(
                 "{prefix} ADD CONSTRAINT {} {}",
                 ident(name),
                 check_body(check)
             ));
+        }
+        let comment_before = kept.and_then(|from| from.comment.as_ref());
+        if check.comment.as_ref() != comment_before {
+            statements.push(check_comment(to, name, check.comment.as_deref()));
         }
     }
     if from.comment != to.comment {

@@ -29,6 +29,11 @@ pub fn index_name(table: &str, columns: &[String]) -> String {
     make_object_name(table, Some(&name_addition(columns)), "idx")
 }
 
+/// `<table>_<col1>_<col2>_excl`, with `INCLUDE` columns too, as for an index.
+pub fn exclusion_name(table: &str, columns: &[String]) -> String {
+    make_object_name(table, Some(&name_addition(columns)), "excl")
+}
+
 /// Port of `ChooseIndexNameAddition`: column names joined by `_`, cut off once the buffer
 /// reaches `NAMEDATALEN` (the rest could never survive `make_object_name` anyway).
 fn name_addition(columns: &[String]) -> String {

@@ -185,6 +185,31 @@ async fn an_expression_the_server_rejects_is_reported_at_its_line() {
     assert!(output.stdout.is_empty());
 }
 
+/// A gist exclusion constraint on an integer needs btree_gist; the error at the constraint's
+/// line says so.
+#[tokio::test]
+async fn a_gist_exclusion_without_btree_gist_names_the_extension() {
+    let database = ScratchDb::create("autogen_cli").await;
+    let schema = "tables:\n  bookings:\n    columns: { room: integer, during: tstzrange }\n    \
+                  exclude:\n      bookings_no_overlap:\n        using: gist\n        \
+                  elements: [{ column: room, operator: \"=\" }, { column: during, operator: \"&&\" }]\n";
+    let path = std::env::temp_dir().join(format!("autogen-no-btree-gist-{}.yaml", database.name));
+    std::fs::write(&path, schema).expect("temp file");
+    let output = autogen()
+        .args(["diff", "--from", &database.url, "--to"])
+        .arg(&path)
+        .output()
+        .expect("autogen runs");
+    std::fs::remove_file(&path).ok();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(":5:7: constraint bookings_no_overlap on bookings"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("btree_gist extension"), "{stderr}");
+}
+
 /// A desired schema written as SQL: built on a database through the shadow round trip, and
 /// compared offline with a migrations directory.
 #[tokio::test]

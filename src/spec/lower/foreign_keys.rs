@@ -127,6 +127,8 @@ impl Lowering<'_> {
                 None | Some(raw::MatchType::Simple) => MatchType::Simple,
                 Some(raw::MatchType::Full) => MatchType::Full,
             },
+            valid: raw_key.valid.unwrap_or(true),
+            comment: raw_key.comment,
         })
     }
 

@@ -14,41 +14,7 @@ impl Lowering<'_> {
     ) -> Result<Index> {
         let mut keys = Vec::new();
         for raw_key in raw_index.columns {
-            let target = match (raw_key.column, raw_key.expression) {
-                (Some(column), None) => {
-                    if columns_known {
-                        self.check_columns(table, std::slice::from_ref(&column), at, "index key")?;
-                    }
-                    IndexTarget::Column(column)
-                }
-                (None, Some(expression)) => IndexTarget::Expression(self.fragment(
-                    Fragment::Expression,
-                    &expression,
-                    at,
-                    "expression",
-                )?),
-                _ => {
-                    return Err(self.error(
-                        at,
-                        "an index key needs exactly one of column and expression",
-                    ))
-                }
-            };
-            let descending = raw_key.order == Some(raw::Order::Desc);
-            keys.push(IndexKey {
-                target,
-                collation: raw_key.collation,
-                opclass: raw_key
-                    .opclass
-                    .map(|opclass| self.fragment(Fragment::OperatorClass, &opclass, at, "opclass"))
-                    .transpose()?
-                    .map(|opclass| opclass.0),
-                descending,
-                // PostgreSQL's default: NULLS FIRST for DESC, NULLS LAST for ASC.
-                nulls_first: raw_key
-                    .nulls
-                    .map_or(descending, |nulls| nulls == raw::Nulls::First),
-            });
+            keys.push(self.index_key(table, columns_known, raw_key, at)?);
         }
         for expression in raw_index.expressions {
             keys.push(IndexKey {
@@ -103,6 +69,52 @@ impl Lowering<'_> {
             nulls_not_distinct: raw_index.nulls_not_distinct,
             storage_parameters: self.storage_parameters(raw_index.with, at)?,
             comment: raw_index.comment,
+        })
+    }
+
+    /// One key of an index or exclusion constraint: exactly one of a column (of `table`, when
+    /// `columns_known`) and an expression, with its options.
+    pub(super) fn index_key(
+        &self,
+        table: &Table,
+        columns_known: bool,
+        raw_key: raw::IndexKey,
+        at: &YamlPath,
+    ) -> Result<IndexKey> {
+        let target = match (raw_key.column, raw_key.expression) {
+            (Some(column), None) => {
+                if columns_known {
+                    self.check_columns(table, std::slice::from_ref(&column), at, "index key")?;
+                }
+                IndexTarget::Column(column)
+            }
+            (None, Some(expression)) => IndexTarget::Expression(self.fragment(
+                Fragment::Expression,
+                &expression,
+                at,
+                "expression",
+            )?),
+            _ => {
+                return Err(self.error(
+                    at,
+                    "an index key needs exactly one of column and expression",
+                ))
+            }
+        };
+        let descending = raw_key.order == Some(raw::Order::Desc);
+        Ok(IndexKey {
+            target,
+            collation: raw_key.collation,
+            opclass: raw_key
+                .opclass
+                .map(|opclass| self.fragment(Fragment::OperatorClass, &opclass, at, "opclass"))
+                .transpose()?
+                .map(|opclass| opclass.0),
+            descending,
+            // PostgreSQL's default: NULLS FIRST for DESC, NULLS LAST for ASC.
+            nulls_first: raw_key
+                .nulls
+                .map_or(descending, |nulls| nulls == raw::Nulls::First),
         })
     }
 

@@ -96,6 +96,10 @@ impl Lowering<'_> {
                 let message = "renamed_from is not supported on a domain check";
                 return Err(self.error(&check_at.key("renamed_from"), message));
             }
+            if raw_check.valid == Some(false) {
+                let message = "valid: false (NOT VALID) is not supported on a domain check";
+                return Err(self.error(&check_at.key("valid"), message));
+            }
             let expression = self.fragment(
                 Fragment::Expression,
                 &raw_check.expression,
@@ -105,6 +109,8 @@ impl Lowering<'_> {
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
+                valid: true,
+                comment: raw_check.comment,
             };
             checks.insert(check_name, check);
         }

@@ -1,6 +1,6 @@
 //! The `domains:` and `composite_types:` sections.
 
-use super::{format_qualified, text, Node};
+use super::{check_node, format_qualified, text, Node};
 use crate::model::{Attribute, Domain, Schema};
 
 /// The two sections, each left out when empty.
@@ -53,7 +53,7 @@ fn domain_node(domain: &Domain) -> Node {
         let checks = domain
             .checks
             .values()
-            .map(|check| (check.name.clone(), text(check.expression.as_str())));
+            .map(|check| (check.name.clone(), check_node(check)));
         entries.push(("checks".to_owned(), Node::Section(checks.collect())));
     }
     if entries.is_empty() {
