@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 mod functions;
+mod partitions;
 pub use functions::*;
+pub use partitions::*;
 pub use triggers::*;
 
 /// A whole database schema within the managed namespaces.
@@ -190,6 +192,14 @@ pub struct Table {
     pub triggers: BTreeMap<String, Trigger>,
     pub policies: BTreeMap<String, Policy>,
     pub row_security: RowSecurity,
+    /// `PARTITION BY ...`: a partitioned table, whose rows live in its partitions.
+    pub partition_by: Option<PartitionKey>,
+    /// `PARTITION OF parent FOR VALUES ...`: the parent's columns, keys, checks, foreign keys
+    /// and indexes are the partition's too and are not repeated; `columns` holds only those
+    /// whose partition-specific attributes (NOT NULL, default, comment) differ.
+    pub partition_of: Option<PartitionOf>,
+    /// `INHERITS (parents)`, in order; `columns` holds the child's own (local) columns only.
+    pub inherits: Vec<QualifiedName>,
 }
 
 impl Table {
@@ -208,6 +218,9 @@ impl Table {
             triggers: BTreeMap::new(),
             policies: BTreeMap::new(),
             row_security: RowSecurity::default(),
+            partition_by: None,
+            partition_of: None,
+            inherits: Vec::new(),
         }
     }
 
@@ -527,6 +540,8 @@ pub struct CheckConstraint {
     pub name: String,
     /// The boolean expression, without the `CHECK (...)` wrapper.
     pub expression: Expr,
+    /// `NO INHERIT`: the check holds on this table only, not on its inheritance children.
+    pub no_inherit: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

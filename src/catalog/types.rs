@@ -130,6 +130,7 @@ pub(super) async fn read_domains(
                 let check = CheckConstraint {
                     name: check_name.clone(),
                     expression: Expr(expression),
+                    no_inherit: false,
                 };
                 (check_name, check)
             })

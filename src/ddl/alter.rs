@@ -63,7 +63,7 @@ impl Interpreter {
 
     pub(super) fn alter_table(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
-        cursor.eat_keyword("ONLY");
+        let only = cursor.eat_keyword("ONLY");
         let name = cursor.qualified_name()?;
         if !self.schema.tables.contains_key(&name) {
             if self.schema.views.contains_key(&name) {
@@ -81,7 +81,7 @@ impl Interpreter {
             return self.rename_in_table(cursor, &name);
         }
         loop {
-            self.table_action(cursor, &name)?;
+            self.table_action(cursor, &name, only)?;
             if !cursor.eat(&Token::Comma) {
                 break;
             }
@@ -114,10 +114,13 @@ impl Interpreter {
         self.rename_column(name, &old, &new)
     }
 
+    /// One action of ALTER TABLE; `only` (`ALTER TABLE ONLY`) keeps it from the children
+    /// of a partitioned table or inheritance parent where PostgreSQL allows that.
     pub(super) fn table_action(
         &mut self,
         cursor: &mut Cursor<'_>,
         name: &QualifiedName,
+        only: bool,
     ) -> Outcome {
         if cursor.eat_keyword("ADD") {
             let column_follows = cursor.eat_keyword("COLUMN");
@@ -126,7 +129,11 @@ impl Interpreter {
                 if cursor.is_keywords(&["NOT", "VALID"]) {
                     return Err(not_modelled("NOT VALID constraints"));
                 }
-                return self.add_constraint(name, constraint);
+                self.add_constraint(name, constraint)?;
+                return match only {
+                    true => Ok(()),
+                    false => self.sync_inherited_indexes(name),
+                };
             }
             let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
             let mut definition = cursor.until_comma()?;
@@ -138,7 +145,7 @@ impl Interpreter {
             for constraint in constraints {
                 self.add_constraint(name, constraint)?;
             }
-            return Ok(());
+            return self.column_added(name, &column_name);
         }
         if cursor.eat_keyword("DROP") {
             if cursor.eat_keyword("CONSTRAINT") {
@@ -159,7 +166,7 @@ impl Interpreter {
         if cursor.eat_keyword("ALTER") {
             cursor.eat_keyword("COLUMN");
             let column = cursor.identifier()?;
-            return self.alter_column(cursor, name, &column);
+            return self.alter_column_and_children(cursor, name, &column, only);
         }
         if cursor.is_keywords(&["OWNER", "TO"]) {
             cursor.until_comma()?;
@@ -188,6 +195,9 @@ impl Interpreter {
             return Ok(());
         }
         if let Some(outcome) = self.table_security_action(cursor, name) {
+            return outcome;
+        }
+        if let Some(outcome) = self.hierarchy_action(cursor, name) {
             return outcome;
         }
         Err(format!(
@@ -317,7 +327,7 @@ impl Interpreter {
         let owner = (table_name.clone(), column_name.to_string());
         self.sequences
             .retain(|_, sequence| sequence.owned_by.as_ref() != Some(&owner));
-        Ok(())
+        self.column_dropped(table_name, column_name)
     }
 
     pub(super) fn drop_constraint(
@@ -353,6 +363,7 @@ impl Interpreter {
                 });
             }
         }
+        self.prune_inherited_indexes(table_name);
         Ok(())
     }
 
@@ -389,6 +400,7 @@ impl Interpreter {
                 view.definition = rename_in_expression(&view.definition, &old.name, &new.name);
             }
         }
+        self.table_renamed(old, &new);
         Ok(())
     }
 
@@ -451,7 +463,7 @@ impl Interpreter {
                 }
             }
         }
-        Ok(())
+        self.column_renamed(table_name, old, new)
     }
 
     /// Renames a constraint; a key's index shares its name, so it is renamed too (and the
@@ -486,6 +498,9 @@ impl Interpreter {
         self.touch_all();
         let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
         let name = cursor.qualified_name()?;
+        if cursor.eat_keywords(&["ATTACH", "PARTITION"]) {
+            return self.attach_index(&name, cursor);
+        }
         let setting = match (cursor.eat_keyword("SET"), cursor.eat_keyword("RESET")) {
             (true, _) => Some(
                 clauses::storage_parameters(cursor)?
@@ -533,6 +548,9 @@ impl Interpreter {
                 index.name = new.clone();
                 view.indexes.insert(new, index);
             }
+            return Ok(());
+        }
+        if self.rename_inherited_index(&owner, &name.name, &new) {
             return Ok(());
         }
         let table = self.table_mut(&owner)?;
@@ -745,7 +763,7 @@ impl Interpreter {
                 _ => {
                     let name = qualified(&parts)?;
                     match kind {
-                        "table" => self.drop_table(&name, cascade),
+                        "table" => self.drop_table(&name, cascade)?,
                         "view" | "materialized view" => {
                             let materialized = kind == "materialized view";
                             let matches = self
@@ -815,10 +833,12 @@ impl Interpreter {
         }
     }
 
-    pub(super) fn drop_table(&mut self, name: &QualifiedName, cascade: bool) -> bool {
-        if self.schema.tables.remove(name).is_none() {
-            return false;
+    pub(super) fn drop_table(&mut self, name: &QualifiedName, cascade: bool) -> Outcome<bool> {
+        if !self.schema.tables.contains_key(name) {
+            return Ok(false);
         }
+        self.drop_children(name, cascade)?;
+        self.schema.tables.remove(name);
         self.drop_relation_and_views(name, cascade);
         if cascade {
             for table in self.schema.tables.values_mut() {
@@ -833,7 +853,7 @@ impl Interpreter {
                 .as_ref()
                 .is_none_or(|(table, _)| table != name)
         });
-        true
+        Ok(true)
     }
 
     pub(super) fn drop_index(&mut self, name: &QualifiedName) -> bool {
@@ -845,9 +865,12 @@ impl Interpreter {
         if let Some(view) = self.schema.views.get_mut(&owner) {
             return view.indexes.remove(&name.name).is_some();
         }
-        self.schema
+        let dropped = self
+            .schema
             .tables
             .get_mut(&owner)
-            .is_some_and(|table| table.indexes.remove(&name.name).is_some())
+            .is_some_and(|table| table.indexes.remove(&name.name).is_some());
+        self.prune_inherited_indexes(&owner);
+        dropped
     }
 }

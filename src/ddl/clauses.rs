@@ -41,7 +41,10 @@ pub(super) enum ConstraintKind {
         on_update: ReferentialAction,
         match_type: MatchType,
     },
-    Check(Expr),
+    Check {
+        expression: Expr,
+        no_inherit: bool,
+    },
 }
 
 /// The columns and NULLS NOT DISTINCT of a primary key or unique constraint.
@@ -116,10 +119,11 @@ pub(super) fn expression(text: String) -> Outcome<Expr> {
 
 pub(super) fn check_kind(cursor: &mut Cursor<'_>) -> Outcome<ConstraintKind> {
     let expression = expression(cursor.parenthesized_text()?)?;
-    if cursor.is_keywords(&["NO", "INHERIT"]) {
-        return Err(not_modelled("NO INHERIT check constraints"));
-    }
-    Ok(ConstraintKind::Check(expression))
+    let no_inherit = cursor.eat_keywords(&["NO", "INHERIT"]);
+    Ok(ConstraintKind::Check {
+        expression,
+        no_inherit,
+    })
 }
 
 /// `REFERENCES table [(columns)] [MATCH SIMPLE | FULL] [ON DELETE action] [ON UPDATE action]`

@@ -16,6 +16,7 @@ mod comments;
 mod create;
 mod expressions;
 mod functions;
+mod partitions;
 mod triggers;
 mod types;
 
@@ -40,6 +41,7 @@ use crate::spec::{names, Loaded, SourceMap};
 use crate::sql::quote;
 use clauses::*;
 use expressions::*;
+pub use partitions::{partition_bound, partition_key};
 pub use triggers::trigger_definition;
 
 type Outcome<T = ()> = std::result::Result<T, String>;
@@ -83,6 +85,8 @@ pub struct Interpreter {
     declarations: BTreeMap<ObjectRef, Location>,
     /// The line of the statement being interpreted.
     line: usize,
+    /// What children take from their parents that the model leaves out.
+    hierarchy: partitions::Hierarchy,
 }
 
 /// Index, key and constraint names by schema, derived from the tables and materialized
@@ -128,6 +132,7 @@ impl Interpreter {
             names: RefCell::new(NameRegistry::default()),
             declarations: BTreeMap::new(),
             line: 1,
+            hierarchy: partitions::Hierarchy::default(),
         }
     }
 
@@ -163,6 +168,11 @@ impl Interpreter {
     /// The schema the statements so far produced, as the catalog would read it.
     pub fn schema(&self) -> Schema {
         let mut schema = self.schema.clone();
+        // Children hold every column, as `pg_attribute` does; the model keeps what they
+        // declare. Before `serial` folds, so partitions compare with the parent's integer.
+        // Statements that would give an inheritance child an attribute of its own on an
+        // inherited column are refused, so nothing is left undeclarable.
+        crate::inheritance::keep_declared_columns(&mut schema, &self.hierarchy.inherited_only);
         for table in schema.tables.values_mut() {
             for column in &mut table.columns {
                 if let Some(serial) = self.serial_type(&table.name, column) {
@@ -419,6 +429,7 @@ impl Interpreter {
                         .keys()
                         .chain(table.uniques.keys())
                         .chain(table.primary_key.iter().map(|key| &key.name))
+                        .chain(self.hierarchy.inherited_index_names(&relation))
                         .map(in_schema)
                         .collect(),
                     constraints: constraint_names(table).iter().map(in_schema).collect(),

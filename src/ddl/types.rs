@@ -88,6 +88,7 @@ impl Interpreter {
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
+                no_inherit: false,
             };
             domain.checks.insert(check_name, check);
         } else {

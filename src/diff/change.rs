@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::functions::FunctionPlacement;
+use super::partitions::PartitionChange;
 pub use super::triggers::{PolicyChange, TriggerChange};
 use super::types::TypeChange;
 use crate::model::{
@@ -270,6 +271,9 @@ pub enum Change {
     Trigger(TriggerChange),
     /// `CREATE POLICY`, `ALTER POLICY`, `ALTER TABLE ... ENABLE ROW LEVEL SECURITY`, ...
     Policy(PolicyChange),
+    /// `ALTER TABLE ... ATTACH / DETACH PARTITION`, `INHERIT / NO INHERIT`, and a child's
+    /// own attributes on an inherited column (see `PartitionChange`).
+    Partition(PartitionChange),
 }
 
 impl Change {
@@ -514,6 +518,7 @@ impl Change {
             },
             Change::Trigger(change) => Change::Trigger(change.inverse()),
             Change::Policy(change) => Change::Policy(change.inverse()),
+            Change::Partition(change) => Change::Partition(change.inverse()),
         }
     }
 
@@ -589,6 +594,7 @@ impl Change {
                 ObjectRef::Trigger(change.relation().clone(), change.trigger().name.clone())
             }
             Change::Policy(change) => change.object(),
+            Change::Partition(change) => change.object(),
         }
     }
 
@@ -650,6 +656,7 @@ impl Change {
             }
             Change::Trigger(change) => change.verb(),
             Change::Policy(change) => return change.summary(),
+            Change::Partition(change) => return change.summary(),
             Change::Type(type_change) => type_change.verb(),
         };
         format!("{verb} {object}")

@@ -544,6 +544,7 @@ mod tests {
             CheckConstraint {
                 name: "t_check".to_string(),
                 expression: Expr::new("f(a) > 0"),
+                no_inherit: false,
             },
         );
         schema.tables.insert(table_name.clone(), table);

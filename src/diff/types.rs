@@ -374,6 +374,7 @@ mod tests {
                 CheckConstraint {
                     name: "amount_check".into(),
                     expression: Expr::new("VALUE > 0"),
+                    no_inherit: false,
                 },
             )]),
             comment: None,

@@ -469,6 +469,7 @@ impl Lowering<'_> {
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
+                no_inherit: raw_check.no_inherit,
             };
             draft.table.checks.insert(check_name, check);
         }

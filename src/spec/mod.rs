@@ -450,6 +450,7 @@ views:
             let check = CheckConstraint {
                 name: name.to_string(),
                 expression: Expr::new("a\n  and b = 'c: d'"),
+                no_inherit: false,
             };
             table.checks.insert(name.to_string(), check);
             schema.tables.insert(table_name, table);

@@ -15,6 +15,8 @@ use serde::de::{
 };
 use serde::Deserialize;
 
+mod partitions;
+pub use partitions::{PartitionBy, PartitionOf};
 mod triggers;
 pub use triggers::{Policy, RowLevelSecurity, Trigger};
 mod types;
@@ -226,6 +228,12 @@ pub struct Table {
     pub row_level_security: Option<RowLevelSecurity>,
     /// The table's previous name: the upgrade renames it instead of dropping it.
     pub renamed_from: Option<String>,
+    /// A partitioned table's strategy and key.
+    pub partition_by: Option<PartitionBy>,
+    /// A partition's parent and bounds.
+    pub partition_of: Option<PartitionOf>,
+    /// An inheritance child's parents, in order.
+    pub inherits: Option<Vec<String>>,
 }
 
 /// A type name, or the full map.
@@ -338,6 +346,9 @@ pub enum ReferentialAction {
 #[serde(deny_unknown_fields)]
 pub struct Check {
     pub expression: String,
+    /// `NO INHERIT`: the check is not passed on to inheritance children.
+    #[serde(default)]
+    pub no_inherit: bool,
     pub renamed_from: Option<String>,
 }
 
@@ -520,6 +531,7 @@ impl Shorthand for Check {
     fn from_text(text: &str) -> Option<Self> {
         Some(Check {
             expression: text.to_owned(),
+            no_inherit: false,
             renamed_from: None,
         })
     }

@@ -83,7 +83,8 @@ pub(super) fn deferrable_clause(deferrable: Deferrable) -> String {
 }
 
 pub(super) fn check_body(check: &CheckConstraint) -> String {
-    format!("CHECK ({})", check.expression.as_str())
+    let no_inherit = if check.no_inherit { " NO INHERIT" } else { "" };
+    format!("CHECK ({}){no_inherit}", check.expression.as_str())
 }
 
 pub(super) fn create_index_and_comment(table: &QualifiedName, index: &Index) -> Vec<String> {

@@ -6,6 +6,7 @@
 mod constraints;
 mod functions;
 mod parameters;
+mod partitions;
 pub mod quote;
 mod triggers;
 
@@ -332,6 +333,7 @@ fn statements_for(change: &Change) -> Vec<String> {
         }
         Change::Trigger(change) => triggers::trigger_statements(change),
         Change::Policy(change) => triggers::policy_statements(change),
+        Change::Partition(change) => partitions::statements(change),
     }
 }
 
@@ -509,7 +511,11 @@ fn alter_enum(
 }
 
 fn create_table(table: &Table) -> Vec<String> {
-    let mut elements: Vec<String> = table.columns.iter().map(column_definition).collect();
+    let column_element = match table.partition_of {
+        Some(_) => partitions::column_options,
+        None => column_definition,
+    };
+    let mut elements: Vec<String> = table.columns.iter().map(column_element).collect();
     if let Some(primary_key) = &table.primary_key {
         elements.push(table_constraint(
             &primary_key.name,
@@ -528,15 +534,25 @@ fn create_table(table: &Table) -> Vec<String> {
     for check in table.checks.values() {
         elements.push(table_constraint(&check.name, &check_body(check)));
     }
-    let body = if elements.is_empty() {
-        String::new()
-    } else {
-        format!("\n    {}\n", elements.join(",\n    "))
-    };
     let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
+    let head = match &table.partition_of {
+        Some(partition_of) => partitions::create_partition(&table.name, partition_of, &elements),
+        None => {
+            let body = if elements.is_empty() {
+                String::new()
+            } else {
+                format!("\n    {}\n", elements.join(",\n    "))
+            };
+            format!(
+                "CREATE {unlogged}TABLE {} ({body}){}",
+                qualified(&table.name),
+                partitions::inherits_clause(&table.inherits)
+            )
+        }
+    };
     let mut statements = vec![format!(
-        "CREATE {unlogged}TABLE {} ({body}){}",
-        qualified(&table.name),
+        "{head}{}{}",
+        partitions::partition_by_clause(table.partition_by.as_ref()),
         parameters::with_clause(&table.storage_parameters)
     )];
     for index in table.indexes.values() {

@@ -96,6 +96,10 @@ impl Lowering<'_> {
                 let message = "renamed_from is not supported on a domain check";
                 return Err(self.error(&check_at.key("renamed_from"), message));
             }
+            if raw_check.no_inherit {
+                let message = "a domain check has no children to pass on to";
+                return Err(self.error(&check_at.key("no_inherit"), message));
+            }
             let expression = self.fragment(
                 Fragment::Expression,
                 &raw_check.expression,
@@ -105,6 +109,7 @@ impl Lowering<'_> {
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
+                no_inherit: false,
             };
             checks.insert(check_name, check);
         }
