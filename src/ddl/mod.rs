@@ -41,7 +41,7 @@ use crate::spec::{names, Loaded, SourceMap};
 use crate::sql::quote;
 use clauses::*;
 use expressions::*;
-pub use partitions::{partition_bound, partition_key};
+pub use partitions::{check_bound, partition_bound, partition_key};
 pub use triggers::trigger_definition;
 
 type Outcome<T = ()> = std::result::Result<T, String>;

@@ -246,8 +246,9 @@ pub(super) fn qualified_list(cursor: &mut Cursor<'_>) -> Outcome<Vec<QualifiedNa
     Ok(names)
 }
 
-/// Whether `bound` may bound a partition of `parent`, as PostgreSQL checks it.
-fn check_bound(
+/// Whether `bound` may bound a partition of `parent` (whose partitions are `siblings`),
+/// as PostgreSQL checks it.
+pub fn check_bound(
     parent_name: &QualifiedName,
     parent: &Table,
     bound: &PartitionBound,
@@ -942,8 +943,22 @@ impl Interpreter {
         Ok(())
     }
 
-    /// A column renamed in `parent` is renamed in every child.
+    /// A column renamed in `parent` is renamed in its partition key and in every child.
     pub(super) fn column_renamed(&mut self, parent: &QualifiedName, old: &str, new: &str) -> Outcome {
+        let key_columns = self
+            .table_mut(parent)?
+            .partition_by
+            .iter_mut()
+            .flat_map(|key| &mut key.columns);
+        for key in key_columns {
+            match &mut key.target {
+                IndexTarget::Column(name) if name == old => *name = new.to_string(),
+                IndexTarget::Column(_) => {}
+                IndexTarget::Expression(expression) => {
+                    *expression = rename_in_expression(expression, old, new)
+                }
+            }
+        }
         if self
             .hierarchy
             .inherited_only

@@ -5,6 +5,7 @@
 //! our own, because serde_yaml's serializer only writes block style. No IO.
 
 mod functions;
+mod partitions;
 mod triggers;
 mod types;
 
@@ -182,6 +183,7 @@ fn table_node(table: &Table) -> Node {
             parameters_node(&table.storage_parameters),
         ));
     }
+    entries.extend(partitions::entries(table));
     let key_columns = table
         .primary_key
         .as_ref()
@@ -235,7 +237,17 @@ fn table_node(table: &Table) -> Node {
         table
             .checks
             .values()
-            .map(|check| (check.name.clone(), text(check.expression.as_str())))
+            .map(|check| {
+                let expression = text(check.expression.as_str());
+                let node = match check.no_inherit {
+                    true => Node::Map(vec![
+                        ("expression".to_owned(), expression),
+                        ("no_inherit".to_owned(), Node::Bool(true)),
+                    ]),
+                    false => expression,
+                };
+                (check.name.clone(), node)
+            })
             .collect(),
     );
     section(
