@@ -35,7 +35,10 @@ fn effective_columns_within(
             continue;
         };
         for parent_column in effective_columns_within(schema, parent, visiting) {
-            if columns.iter().any(|column| column.name == parent_column.name) {
+            if columns
+                .iter()
+                .any(|column| column.name == parent_column.name)
+            {
                 continue;
             }
             let declared = table.column(&parent_column.name).cloned();
@@ -99,28 +102,33 @@ pub fn keep_declared_columns(
         let parents: Vec<QualifiedName> = table.parents().into_iter().cloned().collect();
         let of_parent = |name: &str| {
             parents.iter().find_map(|parent| {
-                let column = full.get(parent)?.iter().find(|column| column.name == name)?;
+                let column = full
+                    .get(parent)?
+                    .iter()
+                    .find(|column| column.name == name)?;
                 Some((parent, column))
             })
         };
         let table_name = table.name.clone();
         let is_partition = table.partition_of.is_some();
-        table.columns.retain(|column| match of_parent(&column.name) {
-            None => true,
-            Some((parent, parent_column)) if is_partition => {
-                *column != expected_partition_column(parent, parent_column, &own_key)
-            }
-            Some((_, parent_column)) => {
-                let key = (table_name.clone(), column.name.clone());
-                if !inherited_only.contains(&key) {
-                    return true;
+        table
+            .columns
+            .retain(|column| match of_parent(&column.name) {
+                None => true,
+                Some((parent, parent_column)) if is_partition => {
+                    *column != expected_partition_column(parent, parent_column, &own_key)
                 }
-                if *column != inherited_column(parent_column) {
-                    undeclarable.push(key);
+                Some((_, parent_column)) => {
+                    let key = (table_name.clone(), column.name.clone());
+                    if !inherited_only.contains(&key) {
+                        return true;
+                    }
+                    if *column != inherited_column(parent_column) {
+                        undeclarable.push(key);
+                    }
+                    false
                 }
-                false
-            }
-        });
+            });
     }
     undeclarable
 }

@@ -60,7 +60,11 @@ pub fn normalize(mut schema: Schema) -> Schema {
                 key.collation = key.collation.take().and_then(|name| bare_collation(&name));
             }
         }
-        for key in table.partition_by.iter_mut().flat_map(|key| &mut key.columns) {
+        for key in table
+            .partition_by
+            .iter_mut()
+            .flat_map(|key| &mut key.columns)
+        {
             key.collation = key.collation.take().and_then(|name| bare_collation(&name));
         }
     }

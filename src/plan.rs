@@ -423,12 +423,12 @@ fn phase_of(change: &Change) -> Phase {
         | Change::Trigger(TriggerChange::Drop { .. })
         | Change::Policy(PolicyChange::Drop { .. }) => Phase::DropView,
         Change::Trigger(_) | Change::Policy(_) => Phase::CreateTriggerOrPolicy,
-        Change::Partition(
-            PartitionChange::Detach { .. } | PartitionChange::NoInherit { .. },
-        ) => Phase::DetachPartition,
-        Change::Partition(
-            PartitionChange::Attach { .. } | PartitionChange::Inherit { .. },
-        ) => Phase::AttachPartition,
+        Change::Partition(PartitionChange::Detach { .. } | PartitionChange::NoInherit { .. }) => {
+            Phase::DetachPartition
+        }
+        Change::Partition(PartitionChange::Attach { .. } | PartitionChange::Inherit { .. }) => {
+            Phase::AttachPartition
+        }
         Change::Partition(PartitionChange::AlterInheritedColumn { .. }) => {
             Phase::AlterInheritedColumn
         }

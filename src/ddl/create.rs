@@ -637,52 +637,56 @@ pub(super) fn column_options(
     column: &mut Column,
 ) -> Outcome<Vec<TableConstraint>> {
     let mut constraints = Vec::new();
-        while !cursor.at_end() {
-            let constraint_name = match cursor.eat_keyword("CONSTRAINT") {
-                true => Some(cursor.identifier()?),
-                false => None,
-            };
-            if cursor.eat_keywords(&["NOT", "NULL"]) {
-                column.nullable = false;
-            } else if cursor.eat_keyword("NULL") {
-                column.nullable = true;
-            } else if cursor.eat_keyword("DEFAULT") {
-                column.default = stored_default(default_expression(cursor)?, &column.data_type);
-            } else if cursor.eat_keyword("COLLATE") {
-                column.collation = Some(cursor.dotted_name()?.join("."));
-            } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS", "IDENTITY"]) {
-                column.identity = Some(Identity::Always);
-                column.identity_options = identity_options(cursor)?;
-                column.nullable = false;
-            } else if cursor.eat_keywords(&["GENERATED", "BY", "DEFAULT", "AS", "IDENTITY"]) {
-                column.identity = Some(Identity::ByDefault);
-                column.identity_options = identity_options(cursor)?;
-                column.nullable = false;
-            } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS"]) {
-                column.generated = Some(expression(cursor.parenthesized_text()?)?);
-                cursor.expect_keywords(&["STORED"])?;
+    while !cursor.at_end() {
+        let constraint_name = match cursor.eat_keyword("CONSTRAINT") {
+            true => Some(cursor.identifier()?),
+            false => None,
+        };
+        if cursor.eat_keywords(&["NOT", "NULL"]) {
+            column.nullable = false;
+        } else if cursor.eat_keyword("NULL") {
+            column.nullable = true;
+        } else if cursor.eat_keyword("DEFAULT") {
+            column.default = stored_default(default_expression(cursor)?, &column.data_type);
+        } else if cursor.eat_keyword("COLLATE") {
+            column.collation = Some(cursor.dotted_name()?.join("."));
+        } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS", "IDENTITY"]) {
+            column.identity = Some(Identity::Always);
+            column.identity_options = identity_options(cursor)?;
+            column.nullable = false;
+        } else if cursor.eat_keywords(&["GENERATED", "BY", "DEFAULT", "AS", "IDENTITY"]) {
+            column.identity = Some(Identity::ByDefault);
+            column.identity_options = identity_options(cursor)?;
+            column.nullable = false;
+        } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS"]) {
+            column.generated = Some(expression(cursor.parenthesized_text()?)?);
+            cursor.expect_keywords(&["STORED"])?;
+        } else {
+            let kind = if cursor.eat_keywords(&["PRIMARY", "KEY"]) {
+                ConstraintKind::PrimaryKey(vec![column.name.clone()])
+            } else if cursor.eat_keyword("UNIQUE") {
+                ConstraintKind::Unique {
+                    columns: vec![column.name.clone()],
+                    nulls_not_distinct: nulls_distinctness(cursor)?,
+                }
+            } else if cursor.eat_keyword("CHECK") {
+                check_kind(cursor)?
+            } else if cursor.eat_keyword("REFERENCES") {
+                references(cursor, vec![column.name.clone()])?
             } else {
-                let kind = if cursor.eat_keywords(&["PRIMARY", "KEY"]) {
-                    ConstraintKind::PrimaryKey(vec![column.name.clone()])
-                } else if cursor.eat_keyword("UNIQUE") {
-                    ConstraintKind::Unique {
-                        columns: vec![column.name.clone()],
-                        nulls_not_distinct: nulls_distinctness(cursor)?,
-                    }
-                } else if cursor.eat_keyword("CHECK") {
-                    check_kind(cursor)?
-                } else if cursor.eat_keyword("REFERENCES") {
-                    references(cursor, vec![column.name.clone()])?
-                } else {
-                    return Err(format!("unexpected {} in column {}", cursor.found(), column.name));
-                };
-                let deferrable = deferrable(cursor)?;
-                constraints.push(TableConstraint {
-                    name: constraint_name,
-                    kind,
-                    deferrable,
-                });
-            }
+                return Err(format!(
+                    "unexpected {} in column {}",
+                    cursor.found(),
+                    column.name
+                ));
+            };
+            let deferrable = deferrable(cursor)?;
+            constraints.push(TableConstraint {
+                name: constraint_name,
+                kind,
+                deferrable,
+            });
         }
+    }
     Ok(constraints)
 }

@@ -14,8 +14,7 @@ use super::create::column_options;
 use super::*;
 use crate::inheritance::{self, expected_partition_column};
 use crate::model::{
-    storage_type, PartitionBound, PartitionKey, PartitionKeyColumn, PartitionOf,
-    PartitionStrategy,
+    storage_type, PartitionBound, PartitionKey, PartitionKeyColumn, PartitionOf, PartitionStrategy,
 };
 
 /// What children take from their parents that the model leaves out.
@@ -270,7 +269,9 @@ pub fn check_bound(
                     .is_some_and(|of| of.bound == PartitionBound::Default)
             });
             if has_default {
-                return Err(format!("table {parent_name} already has a default partition"));
+                return Err(format!(
+                    "table {parent_name} already has a default partition"
+                ));
             }
         }
         (Some(strategy), _) if strategy != key.strategy => {
@@ -437,9 +438,7 @@ impl Interpreter {
         table.columns = merged;
         table.inherits = parents;
         for column in inherited_only {
-            self.hierarchy
-                .inherited_only
-                .insert((name.clone(), column));
+            self.hierarchy.inherited_only.insert((name.clone(), column));
         }
         Ok(())
     }
@@ -476,7 +475,9 @@ impl Interpreter {
         check_bound(parent, &parent_table, &bound, &self.partitions_of(parent))?;
         let mut table = self.table(&name)?.clone();
         if table.partition_of.is_some() || !table.inherits.is_empty() {
-            return Err(format!("{name} is already a partition or an inheritance child"));
+            return Err(format!(
+                "{name} is already a partition or an inheritance child"
+            ));
         }
         if let Some(extra) = table
             .columns
@@ -489,9 +490,9 @@ impl Interpreter {
             ));
         }
         for parent_column in &parent_table.columns {
-            let column = table.column(&parent_column.name).ok_or_else(|| {
-                format!("child table is missing column {}", parent_column.name)
-            })?;
+            let column = table
+                .column(&parent_column.name)
+                .ok_or_else(|| format!("child table is missing column {}", parent_column.name))?;
             same_type(parent_column, column, &name)?;
             if !parent_column.nullable && column.nullable {
                 return Err(format!(
@@ -502,7 +503,7 @@ impl Interpreter {
         }
         for check in self.checks_for_children(parent) {
             match table.checks.remove(&check.name) {
-                Some(own) if own.expression == check.expression => {}
+                Some(own) if same_expression(&own.expression, &check.expression) => {}
                 _ => return Err(format!("child table is missing constraint {}", check.name)),
             }
         }
@@ -584,15 +585,19 @@ impl Interpreter {
         let parent_table = self.table(&parent)?.clone();
         let table = self.table(name)?;
         if parent_table.partition_by.is_some() || parent_table.partition_of.is_some() {
-            return Err(format!("cannot inherit from partitioned table or partition {parent}"));
+            return Err(format!(
+                "cannot inherit from partitioned table or partition {parent}"
+            ));
         }
         if table.partition_of.is_some() || table.inherits.contains(&parent) {
-            return Err(format!("{name} is a partition or already inherits from {parent}"));
+            return Err(format!(
+                "{name} is a partition or already inherits from {parent}"
+            ));
         }
         for parent_column in &parent_table.columns {
-            let column = table.column(&parent_column.name).ok_or_else(|| {
-                format!("child table is missing column {}", parent_column.name)
-            })?;
+            let column = table
+                .column(&parent_column.name)
+                .ok_or_else(|| format!("child table is missing column {}", parent_column.name))?;
             same_type(parent_column, column, name)?;
             if !parent_column.nullable && column.nullable {
                 return Err(format!(
@@ -602,8 +607,11 @@ impl Interpreter {
             }
         }
         for check in self.checks_for_children(&parent) {
-            if table.checks.get(&check.name).map(|own| &own.expression) != Some(&check.expression)
-            {
+            let matches = table
+                .checks
+                .get(&check.name)
+                .is_some_and(|own| same_expression(&own.expression, &check.expression));
+            if !matches {
                 return Err(format!("child table is missing constraint {}", check.name));
             }
         }
@@ -618,7 +626,9 @@ impl Interpreter {
         cursor.expect_end()?;
         let table = self.table(name)?;
         if !table.inherits.contains(&parent) {
-            return Err(format!("relation {parent} is not a parent of relation {name}"));
+            return Err(format!(
+                "relation {parent} is not a parent of relation {name}"
+            ));
         }
         let remaining: Vec<QualifiedName> = table
             .inherits
@@ -827,7 +837,11 @@ impl Interpreter {
 
     /// `ALTER INDEX parent_index ATTACH PARTITION partition_index`: the partition's own
     /// index becomes its copy of the parent's.
-    pub(super) fn attach_index(&mut self, parent_index: &QualifiedName, cursor: &mut Cursor<'_>) -> Outcome {
+    pub(super) fn attach_index(
+        &mut self,
+        parent_index: &QualifiedName,
+        cursor: &mut Cursor<'_>,
+    ) -> Outcome {
         let index = cursor.qualified_name()?;
         cursor.expect_end()?;
         let (Some(parent), Some(partition)) =
@@ -944,7 +958,12 @@ impl Interpreter {
     }
 
     /// A column renamed in `parent` is renamed in its partition key and in every child.
-    pub(super) fn column_renamed(&mut self, parent: &QualifiedName, old: &str, new: &str) -> Outcome {
+    pub(super) fn column_renamed(
+        &mut self,
+        parent: &QualifiedName,
+        old: &str,
+        new: &str,
+    ) -> Outcome {
         let key_columns = self
             .table_mut(parent)?
             .partition_by
@@ -1084,6 +1103,14 @@ impl Interpreter {
             self.hierarchy.inherited_only.insert((new.clone(), column));
         }
     }
+}
+
+/// Whether a child's check is its parent's: the server compares them parsed, and text
+/// replayed offline need not be in its canonical form.
+fn same_expression(own: &Expr, parent: &Expr) -> bool {
+    own == parent
+        || crate::equivalence::expression_key(own.as_str())
+            == crate::equivalence::expression_key(parent.as_str())
 }
 
 /// A child's column must have its parent's type.

@@ -179,7 +179,10 @@ impl PartitionChange {
                 if reached.as_ref().is_some_and(|reached| reached != to) {
                     hazards.push(lock("ACCESS EXCLUSIVE", table.to_string()));
                 }
-                if reached.as_ref().is_some_and(|reached| reached.nullable && !to.nullable) {
+                if reached
+                    .as_ref()
+                    .is_some_and(|reached| reached.nullable && !to.nullable)
+                {
                     hazards.push(Hazard::FullTableScan(table.to_string()));
                 }
             }
@@ -239,8 +242,8 @@ pub(super) fn rebuild_repartitioned(
         let Some(current_table) = current.tables.get(name) else {
             continue;
         };
-        let inheritance_unreachable =
-            joins_by_inherit(current_table, desired_table) && !inherit_reaches(desired, desired_table);
+        let inheritance_unreachable = joins_by_inherit(current_table, desired_table)
+            && !inherit_reaches(desired, desired_table);
         if current_table.partition_by == desired_table.partition_by && !inheritance_unreachable {
             continue;
         }
@@ -525,10 +528,7 @@ pub fn standalone_form(schema: &Schema, table: &Table) -> Table {
     };
     for parent in table.parents() {
         for check in checks_for_children(schema, parent) {
-            standalone
-                .checks
-                .entry(check.name.clone())
-                .or_insert(check);
+            standalone.checks.entry(check.name.clone()).or_insert(check);
         }
     }
     let Some(partition_of) = &table.partition_of else {
@@ -663,7 +663,11 @@ fn relation_names(schema: &Schema, namespace: &str) -> BTreeSet<String> {
         .filter(in_namespace)
         .map(|name| name.name.clone())
         .collect();
-    for table in schema.tables.values().filter(|table| in_namespace(&&table.name)) {
+    for table in schema
+        .tables
+        .values()
+        .filter(|table| in_namespace(&&table.name))
+    {
         names.extend(table.indexes.keys().cloned());
         names.extend(table.uniques.keys().cloned());
         names.extend(table.primary_key.iter().map(|key| key.name.clone()));

@@ -291,7 +291,11 @@ fn rename_column_within(table: &mut Table, old: &str, new: &str) {
     for check in table.checks.values_mut() {
         check.expression = rename_identifier(&check.expression, old, new);
     }
-    for key in table.partition_by.iter_mut().flat_map(|key| &mut key.columns) {
+    for key in table
+        .partition_by
+        .iter_mut()
+        .flat_map(|key| &mut key.columns)
+    {
         match &mut key.target {
             IndexTarget::Column(name) if name == old => *name = new.to_string(),
             IndexTarget::Column(_) => {}

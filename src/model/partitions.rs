@@ -54,11 +54,17 @@ pub struct PartitionOf {
 pub enum PartitionBound {
     Default,
     /// `FOR VALUES FROM (...) TO (...)`
-    Range { from: Vec<Expr>, to: Vec<Expr> },
+    Range {
+        from: Vec<Expr>,
+        to: Vec<Expr>,
+    },
     /// `FOR VALUES IN (...)`
     List(Vec<Expr>),
     /// `FOR VALUES WITH (modulus m, remainder r)`
-    Hash { modulus: u32, remainder: u32 },
+    Hash {
+        modulus: u32,
+        remainder: u32,
+    },
 }
 
 impl PartitionBound {

@@ -28,12 +28,11 @@ pub(super) fn parents_first(tables: Vec<(String, raw::Table)>) -> Vec<(String, r
     let mut pending = tables;
     let mut ordered = Vec::with_capacity(pending.len());
     while !pending.is_empty() {
-        let (ready, waiting): (Vec<_>, Vec<_>) =
-            pending.into_iter().partition(|(_, raw_table)| {
-                parents_of(raw_table)
-                    .iter()
-                    .all(|parent| placed.contains(parent) || !declared.contains(parent))
-            });
+        let (ready, waiting): (Vec<_>, Vec<_>) = pending.into_iter().partition(|(_, raw_table)| {
+            parents_of(raw_table)
+                .iter()
+                .all(|parent| placed.contains(parent) || !declared.contains(parent))
+        });
         if ready.is_empty() {
             ordered.extend(waiting);
             break;
@@ -102,16 +101,23 @@ impl Lowering<'_> {
             let at = draft.at.key("inherits").index(parent_idx);
             let parent = self.qualified(text, &at)?;
             let parent_draft = self.parent_draft(&parent, drafts, &at)?;
-            if parent_draft.table.partition_by.is_some() || parent_draft.table.partition_of.is_some()
+            if parent_draft.table.partition_by.is_some()
+                || parent_draft.table.partition_of.is_some()
             {
-                let message = format!("cannot inherit from {parent}: it is partitioned or a partition");
+                let message =
+                    format!("cannot inherit from {parent}: it is partitioned or a partition");
                 return Err(self.error(&at, message));
             }
             if draft.table.inherits.contains(&parent) {
                 return Err(self.error(&at, format!("{parent} is listed twice")));
             }
             for column in &parent_draft.table.columns {
-                match draft.table.columns.iter_mut().find(|own| own.name == column.name) {
+                match draft
+                    .table
+                    .columns
+                    .iter_mut()
+                    .find(|own| own.name == column.name)
+                {
                     Some(own) => {
                         self.same_type(column, own, &at)?;
                         own.nullable &= column.nullable;
@@ -151,9 +157,7 @@ impl Lowering<'_> {
             (PartitionStrategy::List, raw_key.list),
             (PartitionStrategy::Hash, raw_key.hash),
         ];
-        let mut given = strategies
-            .into_iter()
-            .filter(|(_, keys)| !keys.is_empty());
+        let mut given = strategies.into_iter().filter(|(_, keys)| !keys.is_empty());
         let (Some((strategy, raw_columns)), None) = (given.next(), given.next()) else {
             return Err(self.error(at, "partition_by needs exactly one of range, list and hash"));
         };
@@ -263,7 +267,8 @@ impl Lowering<'_> {
 
     fn same_type(&self, parent_column: &Column, column: &Column, at: &YamlPath) -> Result<()> {
         let no_enums = BTreeSet::new();
-        let canonical = |column: &Column| crate::normalize::canonical_type(&column.data_type, &no_enums);
+        let canonical =
+            |column: &Column| crate::normalize::canonical_type(&column.data_type, &no_enums);
         match canonical(parent_column) == canonical(column) {
             true => Ok(()),
             false => Err(self.error(
