@@ -522,4 +522,6 @@ fn first_line(sql: &str) -> String {
 #[cfg(test)]
 mod functions_tests;
 #[cfg(test)]
+mod partitions_tests;
+#[cfg(test)]
 mod tests;

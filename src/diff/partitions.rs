@@ -18,7 +18,9 @@ use crate::model::{
 };
 use crate::spec::names::make_object_name;
 
-/// A change to a table's place in a partition tree or inheritance hierarchy.
+/// A change to a table's place in a partition tree or inheritance hierarchy. (The column
+/// variant is large, briefly, like `Change::AlterColumn`.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PartitionChange {
     /// `ALTER TABLE parent ATTACH PARTITION t FOR VALUES ...`
@@ -333,7 +335,11 @@ pub(super) fn diff_member(
     }
     let joining = match desired_table.parents().is_empty() {
         true => desired_table.clone(),
-        false => standalone_form(desired, desired_table),
+        false => adopt_matching(
+            standalone_form(desired, desired_table),
+            desired_table,
+            &leaving,
+        ),
     };
     diff_table(&leaving, &joining, directives, changes);
     if let Some(partition_of) = &desired_table.partition_of {
@@ -350,6 +356,69 @@ pub(super) fn diff_member(
             }));
         }
     }
+}
+
+/// What the table must have to join its parents, with the keys, indexes and foreign keys it
+/// gets from them named as the table's own matching ones already are: `ATTACH PARTITION`
+/// adopts a matching index or foreign key whatever its name, so they stay as they are.
+fn adopt_matching(mut joining: Table, declared: &Table, leaving: &Table) -> Table {
+    let unnamed_index = |index: &Index| Index {
+        name: String::new(),
+        comment: None,
+        ..index.clone()
+    };
+    let inherited_indexes: Vec<String> = joining
+        .indexes
+        .keys()
+        .filter(|name| !declared.indexes.contains_key(*name))
+        .cloned()
+        .collect();
+    for name in inherited_indexes {
+        let Some(index) = joining.indexes.get(&name).cloned() else {
+            continue;
+        };
+        let own = leaving
+            .indexes
+            .values()
+            .find(|own| own.name != name && unnamed_index(own) == unnamed_index(&index));
+        if let Some(own) = own {
+            joining.indexes.remove(&name);
+            joining.indexes.insert(own.name.clone(), own.clone());
+        }
+    }
+    if let (Some(key), Some(own), None) = (
+        &mut joining.primary_key,
+        &leaving.primary_key,
+        &declared.primary_key,
+    ) {
+        if key.columns == own.columns && key.deferrable == own.deferrable {
+            key.name = own.name.clone();
+        }
+    }
+    let unnamed_key = |key: &ForeignKey| ForeignKey {
+        name: String::new(),
+        ..key.clone()
+    };
+    let inherited_keys: Vec<String> = joining
+        .foreign_keys
+        .keys()
+        .filter(|name| !declared.foreign_keys.contains_key(*name))
+        .cloned()
+        .collect();
+    for name in inherited_keys {
+        let Some(key) = joining.foreign_keys.get(&name).cloned() else {
+            continue;
+        };
+        let own = leaving
+            .foreign_keys
+            .values()
+            .find(|own| own.name != name && unnamed_key(own) == unnamed_key(&key));
+        if let Some(own) = own {
+            joining.foreign_keys.remove(&name);
+            joining.foreign_keys.insert(own.name.clone(), own.clone());
+        }
+    }
+    joining
 }
 
 /// A child's columns, compared with what its parents' changes give it: PostgreSQL

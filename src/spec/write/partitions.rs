@@ -58,3 +58,34 @@ fn key_column_node(column: &PartitionKeyColumn) -> Node {
     }
     Node::Map(fields)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::spec::{parse, write};
+
+    /// The issue 12 fixtures' schema files read back the same once written.
+    #[test]
+    fn partitions_and_inheritance_round_trip() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases");
+        let mut n_cases = 0;
+        for entry in std::fs::read_dir(&root).expect("fixtures/cases exists") {
+            let case = entry.expect("a directory entry").path();
+            if !case.to_string_lossy().contains("issue-12-") {
+                continue;
+            }
+            n_cases += 1;
+            let text = std::fs::read_to_string(case.join("desired.yaml")).expect("desired.yaml");
+            let schema = parse(&text, Path::new("desired.yaml"))
+                .expect("parses")
+                .schema;
+            let written = write(&schema);
+            let reparsed = parse(&written, Path::new("written.yaml"))
+                .unwrap_or_else(|error| panic!("{error}\nwritten:\n{written}"))
+                .schema;
+            assert_eq!(reparsed, schema, "written:\n{written}");
+        }
+        assert!(n_cases > 0, "no issue-12 fixture cases");
+    }
+}
