@@ -8,7 +8,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{storage_type, Column, Expr, QualifiedName, Schema, SequenceOptions, Table};
+use crate::model::{
+    storage_type, CheckConstraint, Column, Expr, ForeignKey, QualifiedName, Schema,
+    SequenceOptions, Table,
+};
 use crate::spec::names::make_object_name;
 use crate::sql::quote;
 
@@ -131,6 +134,41 @@ pub fn keep_declared_columns(
             });
     }
     undeclarable
+}
+
+/// The checks the children of `parent` get: its own but NO INHERIT ones, and those of its
+/// own parents. (A child's own check of the same name is merged with the parent's.)
+pub fn checks_for_children(schema: &Schema, parent: &QualifiedName) -> Vec<CheckConstraint> {
+    let Some(table) = schema.tables.get(parent) else {
+        return Vec::new();
+    };
+    let mut checks: Vec<CheckConstraint> = table
+        .checks
+        .values()
+        .filter(|check| !check.no_inherit)
+        .cloned()
+        .collect();
+    for grandparent in table.parents() {
+        for check in checks_for_children(schema, grandparent) {
+            if !checks.iter().any(|known| known.name == check.name) {
+                checks.push(check);
+            }
+        }
+    }
+    checks
+}
+
+/// The foreign keys the partitions of `parent` get, under their names: its own and those
+/// of its ancestors. (Inheritance children get none.)
+pub fn foreign_keys_for_partitions(schema: &Schema, parent: &QualifiedName) -> Vec<ForeignKey> {
+    let Some(table) = schema.tables.get(parent) else {
+        return Vec::new();
+    };
+    let mut foreign_keys: Vec<ForeignKey> = table.foreign_keys.values().cloned().collect();
+    if let Some(partition_of) = &table.partition_of {
+        foreign_keys.extend(foreign_keys_for_partitions(schema, &partition_of.parent));
+    }
+    foreign_keys
 }
 
 /// The columns of a table's own primary key, which PostgreSQL makes NOT NULL on it.

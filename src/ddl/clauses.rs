@@ -443,7 +443,7 @@ pub(super) fn is_function_call(cursor: &Cursor<'_>) -> bool {
 }
 
 /// PostgreSQL's `FigureIndexColname`: a function call's name, or `expr`.
-pub(super) fn expression_column_name(expression: &Expr) -> String {
+pub fn expression_column_name(expression: &Expr) -> String {
     let text = expression.as_str();
     let Ok(mut cursor) = Cursor::new(text) else {
         return "expr".to_string();

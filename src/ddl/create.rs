@@ -87,11 +87,11 @@ impl Interpreter {
         }
         let elements = cursor.parenthesized_elements_or_empty()?;
         let inherits = match cursor.eat_keyword("INHERITS") {
-            true => partitions::qualified_list(cursor)?,
+            true => partition_bounds::qualified_list(cursor)?,
             false => Vec::new(),
         };
         let partition_by = match cursor.eat_keywords(&["PARTITION", "BY"]) {
-            true => Some(partitions::partition_by(cursor)?),
+            true => Some(partition_bounds::partition_by(cursor)?),
             false => None,
         };
         let storage_parameters = match cursor.eat_keyword("WITH") {

@@ -6,16 +6,19 @@
 //! object kinds autogen models. A statement it cannot interpret is an error naming the
 //! file, line and statement; nothing is skipped silently. Statements that cannot change
 //! the model (data changes, session settings, privileges, ownership) are accepted as such.
-//! `create` and `alter` hold the statements, `clauses` their shared clauses, `expressions`
-//! the rewrites renames carry into stored text, `triggers` the statements of triggers,
-//! policies and row-level security.
+//! `create`, `alter` and `drop` hold the statements, `clauses` their shared clauses,
+//! `expressions` the rewrites renames carry into stored text, `triggers` the statements of
+//! triggers, policies and row-level security, `partitions` partitioning and inheritance.
 
 mod alter;
 mod clauses;
 mod comments;
 mod create;
+mod drop;
 mod expressions;
 mod functions;
+mod partition_bounds;
+mod partition_indexes;
 mod partitions;
 mod triggers;
 mod types;
@@ -37,11 +40,13 @@ use crate::model::{
     ViewOptions, MAX_COLUMNS,
 };
 use crate::references::{index_mentions, mentions};
+use crate::spec::names::choose_name;
 use crate::spec::{names, Loaded, SourceMap};
 use crate::sql::quote;
+pub use clauses::expression_column_name;
 use clauses::*;
 use expressions::*;
-pub use partitions::{check_bound, partition_bound, partition_key};
+pub use partition_bounds::{check_bound, partition_bound, partition_key};
 pub use triggers::trigger_definition;
 
 type Outcome<T = ()> = std::result::Result<T, String>;
@@ -482,22 +487,6 @@ fn constraint_names(table: &Table) -> BTreeSet<String> {
         .chain(table.foreign_keys.keys().cloned())
         .chain(table.checks.keys().cloned())
         .collect()
-}
-
-/// PostgreSQL's name choice: `make(label)`, then `make(label1)`, ... until one is free.
-fn choose_name(taken: impl Fn(&str) -> bool, make: impl Fn(&str) -> String, label: &str) -> String {
-    let mut pass = 0;
-    loop {
-        let modified = match pass {
-            0 => label.to_string(),
-            _ => format!("{label}{pass}"),
-        };
-        let candidate = make(&modified);
-        if !taken(&candidate) {
-            return candidate;
-        }
-        pass += 1;
-    }
 }
 
 fn not_modelled(what: &str) -> String {

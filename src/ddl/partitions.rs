@@ -1,9 +1,8 @@
 //! The interpreter's partitioning and inheritance: CREATE TABLE ... PARTITION OF, PARTITION
 //! BY and INHERITS, ALTER TABLE ... ATTACH / DETACH PARTITION and INHERIT / NO INHERIT,
 //! ALTER INDEX ... ATTACH PARTITION, and what a change to a parent does to its children:
-//! PostgreSQL recurses column changes, and gives each partition its own index for every
-//! index and key of its parent, under a name of the partition's. Also the readers of
-//! partition keys and bounds, which the catalog and the schema file share.
+//! PostgreSQL recurses column changes to children (`partition_indexes` has the indexes it
+//! gives partitions, `partition_bounds` the keys and bounds).
 //!
 //! Children hold every column here, as `pg_attribute` does (`Interpreter::schema` keeps
 //! what they declare), but only their own keys, checks, foreign keys and indexes: the
@@ -13,9 +12,9 @@
 use super::create::column_options;
 use super::*;
 use crate::inheritance::{self, expected_partition_column};
-use crate::model::{
-    storage_type, PartitionBound, PartitionKey, PartitionKeyColumn, PartitionOf, PartitionStrategy,
-};
+use crate::model::{storage_type, PartitionOf};
+use partition_bounds::{bound, check_bound, partition_by};
+use partition_indexes::KeyObject;
 
 /// What children take from their parents that the model leaves out.
 #[derive(Debug, Clone, Default)]
@@ -24,7 +23,7 @@ pub(super) struct Hierarchy {
     pub(super) inherited_only: BTreeSet<ColumnRef>,
     /// For each partition: the name of each index or key of its parent → the name of the
     /// partition's index for it.
-    inherited_indexes: BTreeMap<QualifiedName, BTreeMap<String, String>>,
+    pub(super) inherited_indexes: BTreeMap<QualifiedName, BTreeMap<String, String>>,
 }
 
 impl Hierarchy {
@@ -39,256 +38,6 @@ impl Hierarchy {
             .into_iter()
             .flat_map(|names| names.values())
     }
-}
-
-/// An index a partition takes from its parent, for a key or on its own.
-#[derive(Debug, Clone)]
-enum KeyObject {
-    PrimaryKey(PrimaryKey),
-    Unique(UniqueConstraint),
-    Index(Index),
-}
-
-impl KeyObject {
-    /// Whether two objects are the same index to PostgreSQL, whatever their names.
-    fn same_definition(&self, other: &KeyObject) -> bool {
-        match (self, other) {
-            (KeyObject::PrimaryKey(a), KeyObject::PrimaryKey(b)) => {
-                a.columns == b.columns && a.deferrable == b.deferrable
-            }
-            (KeyObject::Unique(a), KeyObject::Unique(b)) => {
-                a.columns == b.columns
-                    && a.nulls_not_distinct == b.nulls_not_distinct
-                    && a.deferrable == b.deferrable
-            }
-            (KeyObject::Index(a), KeyObject::Index(b)) => {
-                let unnamed = |index: &Index| Index {
-                    name: String::new(),
-                    comment: None,
-                    ..index.clone()
-                };
-                unnamed(a) == unnamed(b)
-            }
-            _ => false,
-        }
-    }
-
-    /// `ChooseIndexName`'s parts for a partition's copy: the column names and the label.
-    fn name_parts(&self) -> (Option<String>, &'static str) {
-        match self {
-            KeyObject::PrimaryKey(_) => (None, "pkey"),
-            KeyObject::Unique(unique) => (Some(unique.columns.join("_")), "key"),
-            KeyObject::Index(index) => {
-                let mut columns: Vec<String> = index
-                    .keys
-                    .iter()
-                    .map(|key| match &key.target {
-                        IndexTarget::Column(column) => column.clone(),
-                        IndexTarget::Expression(expression) => expression_column_name(expression),
-                    })
-                    .collect();
-                columns.extend(index.include.iter().cloned());
-                (Some(columns.join("_")), "idx")
-            }
-        }
-    }
-
-    fn renamed(&self, name: &str) -> KeyObject {
-        let mut object = self.clone();
-        match &mut object {
-            KeyObject::PrimaryKey(key) => key.name = name.to_string(),
-            KeyObject::Unique(unique) => unique.name = name.to_string(),
-            KeyObject::Index(index) => index.name = name.to_string(),
-        }
-        object
-    }
-}
-
-/// `RANGE (a, (expr))` as `pg_get_partkeydef` prints it and `PARTITION BY` takes it.
-pub fn partition_key(text: &str) -> Outcome<PartitionKey> {
-    let mut cursor = Cursor::new(text)?;
-    let key = partition_by(&mut cursor)?;
-    cursor.expect_end()?;
-    Ok(key)
-}
-
-/// `FOR VALUES ...` or `DEFAULT`, as `pg_get_expr(relpartbound)` prints it and `PARTITION
-/// OF` and `ATTACH PARTITION` take it; every value is checked as an expression.
-pub fn partition_bound(text: &str) -> Outcome<PartitionBound> {
-    let mut cursor = Cursor::new(text)?;
-    let bound = bound(&mut cursor)?;
-    cursor.expect_end()?;
-    Ok(bound)
-}
-
-/// The strategy and key after `PARTITION BY`.
-pub(super) fn partition_by(cursor: &mut Cursor<'_>) -> Outcome<PartitionKey> {
-    let strategy = if cursor.eat_keyword("RANGE") {
-        PartitionStrategy::Range
-    } else if cursor.eat_keyword("LIST") {
-        PartitionStrategy::List
-    } else if cursor.eat_keyword("HASH") {
-        PartitionStrategy::Hash
-    } else {
-        return Err(format!(
-            "expected RANGE, LIST or HASH, found {}",
-            cursor.found()
-        ));
-    };
-    let mut columns = Vec::new();
-    for mut element in cursor.parenthesized_elements()? {
-        columns.push(partition_key_column(&mut element)?);
-    }
-    if strategy == PartitionStrategy::List && columns.len() != 1 {
-        return Err("a list partition key has exactly one column".to_string());
-    }
-    Ok(PartitionKey { strategy, columns })
-}
-
-fn partition_key_column(cursor: &mut Cursor<'_>) -> Outcome<PartitionKeyColumn> {
-    let target = if cursor.peek() == Some(&Token::LParen) {
-        IndexTarget::Expression(expression(cursor.parenthesized_text()?)?)
-    } else if is_function_call(cursor) {
-        let start = cursor.mark();
-        cursor.dotted_name()?;
-        cursor.parenthesized_text()?;
-        IndexTarget::Expression(expression(cursor.text_since(start))?)
-    } else {
-        IndexTarget::Column(cursor.identifier()?)
-    };
-    let collation = match cursor.eat_keyword("COLLATE") {
-        true => Some(cursor.dotted_name()?.join(".")),
-        false => None,
-    };
-    let opclass = match cursor.at_end() {
-        true => None,
-        false => Some(
-            cursor
-                .dotted_name()?
-                .iter()
-                .map(|part| quote::ident(part))
-                .collect::<Vec<_>>()
-                .join("."),
-        ),
-    };
-    cursor.expect_end()?;
-    Ok(PartitionKeyColumn {
-        target,
-        collation,
-        opclass,
-    })
-}
-
-fn bound(cursor: &mut Cursor<'_>) -> Outcome<PartitionBound> {
-    if cursor.eat_keyword("DEFAULT") {
-        return Ok(PartitionBound::Default);
-    }
-    cursor.expect_keywords(&["FOR", "VALUES"])?;
-    if cursor.eat_keyword("FROM") {
-        let from = bound_values(cursor)?;
-        cursor.expect_keywords(&["TO"])?;
-        let to = bound_values(cursor)?;
-        if from.len() != to.len() {
-            return Err("FROM and TO need as many values as the partition key has columns".into());
-        }
-        return Ok(PartitionBound::Range { from, to });
-    }
-    if cursor.eat_keyword("IN") {
-        return Ok(PartitionBound::List(bound_values(cursor)?));
-    }
-    cursor.expect_keywords(&["WITH"])?;
-    let (mut modulus, mut remainder) = (None, None);
-    for mut element in cursor.parenthesized_elements()? {
-        let word = element.identifier()?.to_ascii_lowercase();
-        let value = u32::try_from(element.integer()?)
-            .map_err(|_| format!("{word} must be a non-negative integer"))?;
-        element.expect_end()?;
-        let slot = match word.as_str() {
-            "modulus" => &mut modulus,
-            "remainder" => &mut remainder,
-            _ => return Err(format!("unrecognized hash partition bound {word}")),
-        };
-        if slot.replace(value).is_some() {
-            return Err(format!("{word} is given twice"));
-        }
-    }
-    match (modulus, remainder) {
-        (Some(modulus), Some(remainder)) if modulus > 0 && remainder < modulus => {
-            Ok(PartitionBound::Hash { modulus, remainder })
-        }
-        (Some(_), Some(_)) => Err("the remainder must be less than a positive modulus".into()),
-        _ => Err("a hash partition bound needs a modulus and a remainder".into()),
-    }
-}
-
-/// `(value, ...)`: expressions, with MINVALUE and MAXVALUE spelled as the server prints them.
-fn bound_values(cursor: &mut Cursor<'_>) -> Outcome<Vec<Expr>> {
-    let mut values = Vec::new();
-    for mut element in cursor.parenthesized_elements()? {
-        let text = element.rest()?;
-        let word = text.trim().to_ascii_uppercase();
-        values.push(match word.as_str() {
-            "MINVALUE" | "MAXVALUE" => Expr::new(word),
-            _ => expression(text)?,
-        });
-    }
-    Ok(values)
-}
-
-/// `(name, ...)` of `INHERITS`.
-pub(super) fn qualified_list(cursor: &mut Cursor<'_>) -> Outcome<Vec<QualifiedName>> {
-    let mut names = Vec::new();
-    for mut element in cursor.parenthesized_elements()? {
-        names.push(element.qualified_name()?);
-        element.expect_end()?;
-    }
-    Ok(names)
-}
-
-/// Whether `bound` may bound a partition of `parent` (whose partitions are `siblings`),
-/// as PostgreSQL checks it.
-pub fn check_bound(
-    parent_name: &QualifiedName,
-    parent: &Table,
-    bound: &PartitionBound,
-    siblings: &[&Table],
-) -> Outcome {
-    let key = parent
-        .partition_by
-        .as_ref()
-        .ok_or_else(|| format!("table {parent_name} is not partitioned"))?;
-    match (bound.strategy(), bound) {
-        (None, _) if key.strategy == PartitionStrategy::Hash => {
-            return Err("a hash-partitioned table may not have a default partition".into())
-        }
-        (None, _) => {
-            let has_default = siblings.iter().any(|sibling| {
-                sibling
-                    .partition_of
-                    .as_ref()
-                    .is_some_and(|of| of.bound == PartitionBound::Default)
-            });
-            if has_default {
-                return Err(format!(
-                    "table {parent_name} already has a default partition"
-                ));
-            }
-        }
-        (Some(strategy), _) if strategy != key.strategy => {
-            return Err(format!(
-                "a {} bound does not fit a table partitioned by {}",
-                strategy.as_sql(),
-                key.strategy.as_sql()
-            ))
-        }
-        (_, PartitionBound::Range { from, .. }) if from.len() != key.columns.len() => {
-            return Err(format!(
-                "the bound needs one value per column of the partition key of {parent_name}"
-            ))
-        }
-        _ => {}
-    }
-    Ok(())
 }
 
 impl Interpreter {
@@ -378,7 +127,7 @@ impl Interpreter {
     }
 
     /// The partitions of `parent`.
-    fn partitions_of(&self, parent: &QualifiedName) -> Vec<&Table> {
+    pub(super) fn partitions_of(&self, parent: &QualifiedName) -> Vec<&Table> {
         inheritance::children_of(&self.schema, parent)
             .into_iter()
             .filter(|child| child.partition_of.is_some())
@@ -501,20 +250,16 @@ impl Interpreter {
                 ));
             }
         }
-        for check in self.checks_for_children(parent) {
+        for check in inheritance::checks_for_children(&self.schema, parent) {
             match table.checks.remove(&check.name) {
                 Some(own) if same_expression(&own.expression, &check.expression) => {}
                 _ => return Err(format!("child table is missing constraint {}", check.name)),
             }
         }
-        for foreign_key in self.foreign_keys_for_partitions(parent) {
-            let unnamed = |key: &ForeignKey| ForeignKey {
-                name: String::new(),
-                ..key.clone()
-            };
+        for foreign_key in inheritance::foreign_keys_for_partitions(&self.schema, parent) {
             table
                 .foreign_keys
-                .retain(|_, own| unnamed(own) != unnamed(&foreign_key));
+                .retain(|_, own| !own.same_definition_as(&foreign_key));
         }
         table.partition_of = Some(PartitionOf {
             parent: parent.clone(),
@@ -540,8 +285,8 @@ impl Interpreter {
         if !is_partition {
             return Err(format!("relation {name} is not a partition of {parent}"));
         }
-        let checks = self.checks_for_children(parent);
-        let foreign_keys = self.foreign_keys_for_partitions(parent);
+        let checks = inheritance::checks_for_children(&self.schema, parent);
+        let foreign_keys = inheritance::foreign_keys_for_partitions(&self.schema, parent);
         let inherited: Vec<(String, KeyObject)> = self
             .index_objects(&name)
             .into_iter()
@@ -606,7 +351,7 @@ impl Interpreter {
                 ));
             }
         }
-        for check in self.checks_for_children(&parent) {
+        for check in inheritance::checks_for_children(&self.schema, &parent) {
             let matches = table
                 .checks
                 .get(&check.name)
@@ -643,10 +388,10 @@ impl Interpreter {
             .collect();
         let still_checked: BTreeSet<String> = remaining
             .iter()
-            .flat_map(|other| self.checks_for_children(other))
+            .flat_map(|other| inheritance::checks_for_children(&self.schema, other))
             .map(|check| check.name)
             .collect();
-        let checks = self.checks_for_children(&parent);
+        let checks = inheritance::checks_for_children(&self.schema, &parent);
         let table = self.table_mut(name)?;
         table.inherits = remaining;
         for check in checks {
@@ -658,247 +403,6 @@ impl Interpreter {
             .inherited_only
             .retain(|(table, column)| table != name || still_inherited.contains(column));
         Ok(())
-    }
-
-    /// The checks children of `parent` get: its own but NO INHERIT ones, and those it has
-    /// from its own parents.
-    fn checks_for_children(&self, parent: &QualifiedName) -> Vec<CheckConstraint> {
-        let Some(table) = self.schema.tables.get(parent) else {
-            return Vec::new();
-        };
-        let mut checks: Vec<CheckConstraint> = table
-            .checks
-            .values()
-            .filter(|check| !check.no_inherit)
-            .cloned()
-            .collect();
-        for grandparent in table.parents() {
-            for check in self.checks_for_children(grandparent) {
-                if !checks.iter().any(|known| known.name == check.name) {
-                    checks.push(check);
-                }
-            }
-        }
-        checks
-    }
-
-    /// The foreign keys partitions of `parent` get: its own and those of its ancestors.
-    fn foreign_keys_for_partitions(&self, parent: &QualifiedName) -> Vec<ForeignKey> {
-        let Some(table) = self.schema.tables.get(parent) else {
-            return Vec::new();
-        };
-        let mut foreign_keys: Vec<ForeignKey> = table.foreign_keys.values().cloned().collect();
-        if let Some(partition_of) = &table.partition_of {
-            foreign_keys.extend(self.foreign_keys_for_partitions(&partition_of.parent));
-        }
-        foreign_keys
-    }
-
-    /// Every index of `table` for a key or on its own, with its name on `table`: its own
-    /// and those it has for its parent's.
-    fn index_objects(&self, name: &QualifiedName) -> Vec<(String, KeyObject)> {
-        let Some(table) = self.schema.tables.get(name) else {
-            return Vec::new();
-        };
-        let mut objects: Vec<(String, KeyObject)> = table
-            .primary_key
-            .iter()
-            .map(|key| (key.name.clone(), KeyObject::PrimaryKey(key.clone())))
-            .chain(
-                table
-                    .uniques
-                    .values()
-                    .map(|unique| (unique.name.clone(), KeyObject::Unique(unique.clone()))),
-            )
-            .chain(
-                table
-                    .indexes
-                    .values()
-                    .map(|index| (index.name.clone(), KeyObject::Index(index.clone()))),
-            )
-            .collect();
-        if let (Some(partition_of), Some(inherited)) = (
-            &table.partition_of,
-            self.hierarchy.inherited_indexes.get(name),
-        ) {
-            for (parent_index, object) in self.index_objects(&partition_of.parent) {
-                if let Some(own_name) = inherited.get(&parent_index) {
-                    objects.push((own_name.clone(), object.renamed(own_name)));
-                }
-            }
-        }
-        objects
-    }
-
-    /// Gives every partition of `parent` (and theirs, down the tree) an index for each of
-    /// the parent's: a matching index or key of its own if it has one (it becomes the
-    /// parent's), else a new one under PostgreSQL's default name.
-    pub(super) fn sync_inherited_indexes(&mut self, parent: &QualifiedName) -> Outcome {
-        let partitions: Vec<QualifiedName> = self
-            .partitions_of(parent)
-            .into_iter()
-            .map(|partition| partition.name.clone())
-            .collect();
-        if partitions.is_empty() {
-            return Ok(());
-        }
-        let objects = self.index_objects(parent);
-        for partition in partitions {
-            for (parent_index, object) in &objects {
-                let known = self
-                    .hierarchy
-                    .inherited_indexes
-                    .get(&partition)
-                    .is_some_and(|names| names.contains_key(parent_index));
-                if known {
-                    continue;
-                }
-                let own_name = match self.adopt_matching(&partition, object)? {
-                    Some(own_name) => own_name,
-                    None => {
-                        let (columns, label) = object.name_parts();
-                        self.choose_relation_name(
-                            &partition.schema,
-                            (&partition.name, columns.as_deref()),
-                            label,
-                            !matches!(object, KeyObject::Index(_)),
-                        )
-                    }
-                };
-                self.names.get_mut().changed.insert(partition.clone());
-                self.hierarchy
-                    .inherited_indexes
-                    .entry(partition.clone())
-                    .or_default()
-                    .insert(parent_index.clone(), own_name);
-            }
-            self.sync_inherited_indexes(&partition)?;
-        }
-        Ok(())
-    }
-
-    /// Takes out of `partition` its own index or key that matches `object`, returning its
-    /// name.
-    fn adopt_matching(
-        &mut self,
-        partition: &QualifiedName,
-        object: &KeyObject,
-    ) -> Outcome<Option<String>> {
-        let own: Option<String> = self
-            .index_objects(partition)
-            .into_iter()
-            .filter(|(own_name, _)| {
-                !self
-                    .hierarchy
-                    .inherited_index_names(partition)
-                    .any(|inherited| inherited == own_name)
-            })
-            .find(|(_, own)| own.same_definition(object))
-            .map(|(own_name, _)| own_name);
-        let Some(own_name) = own else {
-            return Ok(None);
-        };
-        let table = self.table_mut(partition)?;
-        if table
-            .primary_key
-            .as_ref()
-            .is_some_and(|key| key.name == own_name)
-        {
-            table.primary_key = None;
-        }
-        table.uniques.remove(&own_name);
-        table.indexes.remove(&own_name);
-        Ok(Some(own_name))
-    }
-
-    /// Forgets the partitions' indexes for indexes and keys `parent` no longer has.
-    pub(super) fn prune_inherited_indexes(&mut self, parent: &QualifiedName) {
-        let partitions: Vec<QualifiedName> = self
-            .partitions_of(parent)
-            .into_iter()
-            .map(|partition| partition.name.clone())
-            .collect();
-        if partitions.is_empty() {
-            return;
-        }
-        let existing: BTreeSet<String> = self
-            .index_objects(parent)
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect();
-        for partition in partitions {
-            if let Some(names) = self.hierarchy.inherited_indexes.get_mut(&partition) {
-                names.retain(|parent_index, _| existing.contains(parent_index));
-            }
-            self.names.get_mut().changed.insert(partition.clone());
-            self.prune_inherited_indexes(&partition);
-        }
-    }
-
-    /// `ALTER INDEX parent_index ATTACH PARTITION partition_index`: the partition's own
-    /// index becomes its copy of the parent's.
-    pub(super) fn attach_index(
-        &mut self,
-        parent_index: &QualifiedName,
-        cursor: &mut Cursor<'_>,
-    ) -> Outcome {
-        let index = cursor.qualified_name()?;
-        cursor.expect_end()?;
-        let (Some(parent), Some(partition)) =
-            (self.index_owner(parent_index), self.index_owner(&index))
-        else {
-            return Err(format!("index {parent_index} or {index} does not exist"));
-        };
-        let is_partition = self
-            .table(&partition)?
-            .partition_of
-            .as_ref()
-            .is_some_and(|partition_of| partition_of.parent == parent);
-        if !is_partition {
-            return Err(format!("{partition} is not a partition of {parent}"));
-        }
-        let table = self.table_mut(&partition)?;
-        if table
-            .primary_key
-            .as_ref()
-            .is_some_and(|key| key.name == index.name)
-        {
-            table.primary_key = None;
-        }
-        table.uniques.remove(&index.name);
-        table.indexes.remove(&index.name);
-        self.hierarchy
-            .inherited_indexes
-            .entry(partition)
-            .or_default()
-            .insert(parent_index.name.clone(), index.name);
-        Ok(())
-    }
-
-    /// Follows a rename of an index or key of `owner` into the partitions' records; true
-    /// when the index was `owner`'s copy of its parent's (which the model does not hold).
-    pub(super) fn rename_inherited_index(
-        &mut self,
-        owner: &QualifiedName,
-        old: &str,
-        new: &str,
-    ) -> bool {
-        for names in self.hierarchy.inherited_indexes.values_mut() {
-            if let Some(own_name) = names.remove(old) {
-                names.insert(new.to_string(), own_name);
-            }
-        }
-        let Some(names) = self.hierarchy.inherited_indexes.get_mut(owner) else {
-            return false;
-        };
-        match names.values_mut().find(|own_name| *own_name == old) {
-            Some(own_name) => {
-                *own_name = new.to_string();
-                self.names.get_mut().changed.insert(owner.clone());
-                true
-            }
-            None => false,
-        }
     }
 
     /// A column added to `parent` reaches its children: a partition gets its copy, an

@@ -8,6 +8,7 @@ mod functions;
 mod hazards;
 mod partitions;
 mod rename;
+mod standalone;
 mod triggers;
 mod type_change;
 mod types;

@@ -6,7 +6,7 @@
 //! parent's, an inheritance child's only its own (local) ones; inherited keys, checks,
 //! foreign keys and indexes are not listed at all.
 
-use super::{Expr, IndexTarget, QualifiedName, Table};
+use super::{Expr, ForeignKey, Index, IndexTarget, QualifiedName, Table};
 
 /// `PARTITION BY strategy (key, ...)`
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,5 +117,30 @@ impl Table {
             Some(partition_of) => vec![&partition_of.parent],
             None => self.inherits.iter().collect(),
         }
+    }
+}
+
+impl Index {
+    /// Whether `other` is the same index to PostgreSQL whatever its name and comment, as
+    /// when a partition's index is adopted for its parent's.
+    pub fn same_definition_as(&self, other: &Index) -> bool {
+        let unnamed = |index: &Index| Index {
+            name: String::new(),
+            comment: None,
+            ..index.clone()
+        };
+        unnamed(self) == unnamed(other)
+    }
+}
+
+impl ForeignKey {
+    /// Whether `other` is the same foreign key whatever its name, as when a partition's
+    /// foreign key is adopted for its parent's.
+    pub fn same_definition_as(&self, other: &ForeignKey) -> bool {
+        let unnamed = |key: &ForeignKey| ForeignKey {
+            name: String::new(),
+            ..key.clone()
+        };
+        unnamed(self) == unnamed(other)
     }
 }
