@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{
     storage_type, CheckConstraint, Column, Expr, ForeignKey, QualifiedName, Schema,
-    SequenceOptions, Table,
+    SequenceOptions, Table, UnmanagedObject,
 };
 use crate::spec::names::make_object_name;
 use crate::sql::quote;
@@ -87,13 +87,13 @@ pub fn descendants(schema: &Schema, parent: &QualifiedName) -> Vec<QualifiedName
 
 /// Keeps in each child table only the columns it declares, given every column the server
 /// holds for it: a partition's columns that differ from what it takes from its parent, an
-/// inheritance child's columns but the `inherited_only` ones (not `attislocal`). Returns
-/// the inherited-only columns of inheritance children whose attributes differ from their
-/// parent's, which the model cannot hold.
+/// inheritance child's columns but the `inherited_only` ones (not `attislocal`). An
+/// inheritance child's attributes of its own on a column it only inherits (a default or NOT
+/// NULL set with `ALTER TABLE ONLY`), which the model cannot hold, are reported unmanaged.
 pub fn keep_declared_columns(
     schema: &mut Schema,
     inherited_only: &BTreeSet<(QualifiedName, String)>,
-) -> Vec<(QualifiedName, String)> {
+) {
     let full: BTreeMap<QualifiedName, Vec<Column>> = schema
         .tables
         .iter()
@@ -133,7 +133,14 @@ pub fn keep_declared_columns(
                 }
             });
     }
-    undeclarable
+    for (table, column) in undeclarable {
+        schema.unmanaged.push(UnmanagedObject {
+            kind: "inherited column attributes".to_string(),
+            name: format!("{column} on {}.{}", table.schema, table.name),
+            attached_to: Some(table),
+        });
+    }
+    schema.unmanaged.sort();
 }
 
 /// The checks the children of `parent` get: its own but NO INHERIT ones, and those of its

@@ -92,7 +92,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         unmanaged,
         directives: Default::default(),
     };
-    partitions::keep_declared_columns(&mut schema, &inherited_only);
+    crate::inheritance::keep_declared_columns(&mut schema, &inherited_only);
     Ok(schema)
 }
 

@@ -1,7 +1,8 @@
 //! Partition keys, partition bounds and inheritance parents of the managed tables, in one
 //! bulk query; keys and bounds are read from `pg_get_partkeydef` and `pg_get_expr` with the
 //! interpreter's own readers (`ddl::partition_key`, `ddl::partition_bound`), so both sides
-//! read them alike. Then each child keeps what it declares (`inheritance`).
+//! read them alike. `catalog::read` then keeps what each child declares
+//! (`inheritance::keep_declared_columns`).
 
 use std::collections::BTreeSet;
 
@@ -9,7 +10,7 @@ use tokio_postgres::Client;
 
 use super::{catalog_error, run, CatalogRow, TablesByOid};
 use crate::error::Result;
-use crate::model::{PartitionOf, QualifiedName, Schema, UnmanagedObject};
+use crate::model::{PartitionOf, QualifiedName, UnmanagedObject};
 
 /// The partitioned tables, partitions and inheritance children among the tables in `$1`:
 /// the key of a partitioned table, the bound of a partition, and the parents in
@@ -93,20 +94,4 @@ pub(super) async fn read_partitions(
         }
     }
     Ok(())
-}
-
-/// Keeps in each child only what it declares; an inheritance child's attributes of its own
-/// on an inherited column are reported.
-pub(super) fn keep_declared_columns(
-    schema: &mut Schema,
-    inherited_only: &BTreeSet<(QualifiedName, String)>,
-) {
-    for (table, column) in crate::inheritance::keep_declared_columns(schema, inherited_only) {
-        schema.unmanaged.push(UnmanagedObject {
-            kind: "inherited column attributes".to_string(),
-            name: format!("{column} on {}.{}", table.schema, table.name),
-            attached_to: Some(table),
-        });
-    }
-    schema.unmanaged.sort();
 }

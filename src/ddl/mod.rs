@@ -174,9 +174,8 @@ impl Interpreter {
     pub fn schema(&self) -> Schema {
         let mut schema = self.schema.clone();
         // Children hold every column, as `pg_attribute` does; the model keeps what they
-        // declare. Before `serial` folds, so partitions compare with the parent's integer.
-        // Statements that would give an inheritance child an attribute of its own on an
-        // inherited column are refused, so nothing is left undeclarable.
+        // declare, and reports what it cannot, as the catalog does. Before `serial` folds,
+        // so partitions compare with the parent's integer.
         crate::inheritance::keep_declared_columns(&mut schema, &self.hierarchy.inherited_only);
         for table in schema.tables.values_mut() {
             for column in &mut table.columns {

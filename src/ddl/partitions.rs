@@ -518,17 +518,6 @@ impl Interpreter {
             || cursor.is_keywords(&["SET", "NOT", "NULL"])
             || cursor.is_keywords(&["DROP", "NOT", "NULL"])
             || cursor.is_keywords(&["DROP", "EXPRESSION"]);
-        let key = (table.clone(), column.to_string());
-        let has_inheritance_children = inheritance::children_of(&self.schema, table)
-            .iter()
-            .any(|child| child.partition_of.is_none());
-        if recursive
-            && (self.hierarchy.inherited_only.contains(&key) || (only && has_inheritance_children))
-        {
-            return Err(not_modelled(
-                "attributes an inheritance child sets itself on a column it inherits",
-            ));
-        }
         self.alter_column_in_tree(cursor, table, column, recursive && !only)
     }
 

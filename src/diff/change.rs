@@ -746,11 +746,25 @@ mod tests {
                 },
             },
             Change::CommentOnView {
-                view: table,
+                view: table.clone(),
                 materialized: true,
                 from: Some("x".into()),
                 to: None,
             },
+            Change::Partition(PartitionChange::Attach {
+                table: table.clone(),
+                partition_of: crate::model::PartitionOf {
+                    parent: QualifiedName::new("public", "people"),
+                    bound: crate::model::PartitionBound::Default,
+                },
+            }),
+            Change::Partition(PartitionChange::AlterInheritedColumn {
+                table,
+                from: Column::new("gpa", "numeric(3,2)"),
+                to: Column::new("gpa", "numeric(4,2)"),
+                reached: Some(Column::new("gpa", "numeric(4,2)")),
+                reached_back: None,
+            }),
         ];
         for change in changes {
             assert_eq!(change.inverse().inverse(), change);
