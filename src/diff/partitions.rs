@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::standalone::{adopt_matching, standalone_form};
 use super::{diff_table, Change, Hazard};
 use crate::inheritance::{effective_columns, expected_partition_column};
-use crate::model::{Column, Directives, ObjectRef, PartitionOf, QualifiedName, Schema, Table};
+use crate::model::{
+    Column, Directives, ObjectRef, PartitionBound, PartitionOf, QualifiedName, Schema, Table,
+};
 
 /// A change to a table's place in a partition tree or inheritance hierarchy. (The column
 /// variant is large, briefly, like `Change::AlterColumn`.)
@@ -157,9 +159,14 @@ impl PartitionChange {
                 ));
                 hazards.push(Hazard::FullTableScan(format!(
                     "{table}, to check its rows against the bound, unless a CHECK constraint \
-                     implies it (and a default partition of {}, if any)",
-                    partition_of.parent
+                     implies it"
                 )));
+                if may_take_default_rows(&partition_of.bound) {
+                    hazards.push(Hazard::FullTableScan(format!(
+                        "the default partition of {}, if any",
+                        partition_of.parent
+                    )));
+                }
             }
             PartitionChange::Detach {
                 table,
@@ -196,10 +203,18 @@ pub(super) fn partition_created(partition_of: &PartitionOf, hazards: &mut Vec<Ha
         lock: "ACCESS EXCLUSIVE",
         table: partition_of.parent.to_string(),
     });
-    hazards.push(Hazard::FullTableScan(format!(
-        "the default partition of {}, if any",
-        partition_of.parent
-    )));
+    if may_take_default_rows(&partition_of.bound) {
+        hazards.push(Hazard::FullTableScan(format!(
+            "the default partition of {}, if any",
+            partition_of.parent
+        )));
+    }
+}
+
+/// Whether the parent may have a default partition holding rows the bound takes: not for
+/// the default partition itself, nor under a hash-partitioned parent, which has none.
+fn may_take_default_rows(bound: &PartitionBound) -> bool {
+    !matches!(bound, PartitionBound::Default | PartitionBound::Hash { .. })
 }
 
 /// Desired tables, parents before their children, so that a child's changes come after
