@@ -20,6 +20,7 @@ struct Spanned {
     end: usize,
 }
 
+#[derive(Clone)]
 pub struct Cursor<'a> {
     text: &'a str,
     tokens: Vec<Spanned>,

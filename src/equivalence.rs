@@ -219,6 +219,7 @@ pub fn align(current: &Schema, desired: &mut Schema) {
             }
         }
         align_triggers(&mut table.triggers, &old.triggers);
+        align_partitioning(table, old);
         for (policy_name, policy) in &mut table.policies {
             if let Some(old_policy) = old.policies.get(policy_name) {
                 adopt(&mut policy.using, &old_policy.using);
@@ -307,6 +308,32 @@ fn align_triggers(
     for (trigger_name, trigger) in triggers {
         if let Some(old_trigger) = old.get(trigger_name) {
             adopt(&mut trigger.condition, &old_trigger.condition);
+        }
+    }
+}
+
+/// Partition key expressions and bound values, which the server prints its own way
+/// (`'2006-02-01'::date` as `'2006-02-01'`).
+fn align_partitioning(table: &mut model::Table, old: &model::Table) {
+    if let (Some(key), Some(old_key)) = (&mut table.partition_by, &old.partition_by) {
+        for (column, old_column) in key.columns.iter_mut().zip(&old_key.columns) {
+            if let (IndexTarget::Expression(expression), IndexTarget::Expression(old_expression)) =
+                (&mut column.target, &old_column.target)
+            {
+                adopt_expression(expression, old_expression);
+            }
+        }
+    }
+    if let (Some(partition_of), Some(old_partition_of)) =
+        (&mut table.partition_of, &old.partition_of)
+    {
+        let mut old_bound = old_partition_of.bound.clone();
+        let old_values = old_bound.values_mut();
+        let values = partition_of.bound.values_mut();
+        if values.len() == old_values.len() {
+            for (value, old_value) in values.into_iter().zip(old_values) {
+                adopt_expression(value, old_value);
+            }
         }
     }
 }

@@ -9,6 +9,7 @@
 pub mod cursor;
 pub mod error;
 pub mod guard;
+pub mod inheritance;
 pub mod model;
 pub mod references;
 pub mod syntax;

@@ -12,8 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 mod functions;
+mod partitions;
 pub use exclusion::*;
 pub use functions::*;
+pub use partitions::*;
 pub use triggers::*;
 
 /// A whole database schema within the managed namespaces.
@@ -195,6 +197,14 @@ pub struct Table {
     pub triggers: BTreeMap<String, Trigger>,
     pub policies: BTreeMap<String, Policy>,
     pub row_security: RowSecurity,
+    /// `PARTITION BY ...`: a partitioned table, whose rows live in its partitions.
+    pub partition_by: Option<PartitionKey>,
+    /// `PARTITION OF parent FOR VALUES ...`: the parent's columns, keys, checks, foreign keys
+    /// and indexes are the partition's too and are not repeated; `columns` holds only those
+    /// whose partition-specific attributes (NOT NULL, default, comment) differ.
+    pub partition_of: Option<PartitionOf>,
+    /// `INHERITS (parents)`, in order; `columns` holds the child's own (local) columns only.
+    pub inherits: Vec<QualifiedName>,
 }
 
 impl Table {
@@ -214,6 +224,9 @@ impl Table {
             triggers: BTreeMap::new(),
             policies: BTreeMap::new(),
             row_security: RowSecurity::default(),
+            partition_by: None,
+            partition_of: None,
+            inherits: Vec::new(),
         }
     }
 
@@ -577,6 +590,8 @@ pub struct CheckConstraint {
     /// domain's unvalidated checks are reported as unmanaged).
     pub valid: bool,
     pub comment: Option<String>,
+    /// `NO INHERIT`: the check holds on this table only, not on its inheritance children.
+    pub no_inherit: bool,
 }
 
 /// What every kind of table constraint has besides its definition: a comment, which

@@ -61,6 +61,13 @@ pub fn normalize(mut schema: Schema) -> Schema {
                 key.collation = key.collation.take().and_then(|name| bare_collation(&name));
             }
         }
+        for key in table
+            .partition_by
+            .iter_mut()
+            .flat_map(|key| &mut key.columns)
+        {
+            key.collation = key.collation.take().and_then(|name| bare_collation(&name));
+        }
     }
     for sequence in schema.sequences.values_mut() {
         sequence.data_type = canonical_type(&sequence.data_type, &enum_names);

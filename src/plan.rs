@@ -10,8 +10,8 @@ mod types;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diff::{
-    removes_or_moves_values, Change, FunctionPlacement, PolicyChange, RenameTiming, TriggerChange,
-    TypeChange,
+    removes_or_moves_values, Change, FunctionPlacement, PartitionChange, PolicyChange,
+    RenameTiming, TriggerChange, TypeChange,
 };
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
@@ -65,6 +65,9 @@ pub enum Phase {
     AlterSequence,
     /// Before any drop: a dropped owner column would take its sequence along.
     DisownSequence,
+    /// `DETACH PARTITION` and `NO INHERIT` first: what the table had from its parent becomes
+    /// its own, and the table then changes like any other.
+    DetachPartition,
     /// Foreign keys go first: they pin the keys, columns and tables dropped after them.
     DropForeignKey,
     DropIndex,
@@ -84,6 +87,9 @@ pub enum Phase {
     AlterDomain,
     AlterCompositeType,
     AddColumn,
+    /// A child's own attributes on inherited columns, once its parents' columns (which
+    /// PostgreSQL recurses to it) have changed or been added.
+    AlterInheritedColumn,
     CreateTable,
     /// Once the owning column exists.
     OwnSequence,
@@ -94,6 +100,9 @@ pub enum Phase {
     /// `VALIDATE CONSTRAINT` (or its way back) once the constraint and what it references
     /// are in place.
     ValidateConstraint,
+    /// `ATTACH PARTITION` and `INHERIT` once the table has become what its parent needs:
+    /// its matching keys, indexes and foreign keys become the parent's.
+    AttachPartition,
     /// Views come back once everything they read is in place.
     CreateView,
     /// Functions whose signature or SQL-standard body uses a table or view.
@@ -424,6 +433,15 @@ fn phase_of(change: &Change) -> Phase {
         | Change::Trigger(TriggerChange::Drop { .. })
         | Change::Policy(PolicyChange::Drop { .. }) => Phase::DropView,
         Change::Trigger(_) | Change::Policy(_) => Phase::CreateTriggerOrPolicy,
+        Change::Partition(PartitionChange::Detach { .. } | PartitionChange::NoInherit { .. }) => {
+            Phase::DetachPartition
+        }
+        Change::Partition(PartitionChange::Attach { .. } | PartitionChange::Inherit { .. }) => {
+            Phase::AttachPartition
+        }
+        Change::Partition(PartitionChange::AlterInheritedColumn { .. }) => {
+            Phase::AlterInheritedColumn
+        }
         Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,
@@ -444,8 +462,8 @@ fn phase_of(change: &Change) -> Phase {
     }
 }
 
-/// Orders tables so that each comes after the tables its foreign keys reference (a stable
-/// depth-first sort over names). A key onto a table that comes later (it closes a cycle) is
+/// Orders tables so that each comes after its partition or inheritance parents and the
+/// tables its foreign keys reference (a stable depth-first sort over names). A key onto a table that comes later (it closes a cycle) is
 /// taken out of its table and returned separately, to be added after all the tables.
 fn sort_by_foreign_keys(tables: Vec<Table>) -> (Vec<Table>, Vec<(QualifiedName, ForeignKey)>) {
     let mut by_name: BTreeMap<QualifiedName, Table> = tables
@@ -501,9 +519,13 @@ fn visit(
         return;
     }
     if let Some(table) = tables.get(name) {
-        for foreign_key in table.foreign_keys.values() {
-            if tables.contains_key(&foreign_key.referenced_table) {
-                visit(&foreign_key.referenced_table, tables, visited, order);
+        let referenced = table
+            .parents()
+            .into_iter()
+            .chain(table.foreign_keys.values().map(|key| &key.referenced_table));
+        for referenced in referenced {
+            if tables.contains_key(referenced) {
+                visit(referenced, tables, visited, order);
             }
         }
     }

@@ -5,6 +5,7 @@
 //! (`serial`); never normalizes, never diffs, never writes to the database.
 
 mod functions;
+mod partitions;
 mod queries;
 mod triggers;
 mod types;
@@ -62,17 +63,20 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let composite_types = types::read_composite_types(client, &schemas).await?;
     let mut tables = read_tables(client, &schemas).await?;
     let table_oids: Vec<u32> = tables.keys().copied().collect();
-    let serial_sequences = read_columns(client, &table_oids, &mut tables).await?;
+    let mut inherited_only = BTreeSet::new();
+    let serial_sequences =
+        read_columns(client, &table_oids, &mut tables, &mut inherited_only).await?;
     read_constraints(client, version, &table_oids, &mut tables).await?;
     read_indexes(client, version, &table_oids, &mut tables).await?;
     let mut views = read_views(client, version, &schemas).await?;
     let mut unmanaged = read_unmanaged(client, &schemas).await?;
+    partitions::read_partitions(client, &table_oids, &mut tables, &mut unmanaged).await?;
     triggers::read_triggers(client, &schemas, &mut tables, &mut views, &mut unmanaged).await?;
     triggers::read_policies(client, &schemas, &mut tables, &mut unmanaged).await?;
     unmanaged.sort();
     let sequences = read_sequences(client, &schemas, &serial_sequences).await?;
     let (functions, function_users) = functions::read_functions(client, version, &schemas).await?;
-    Ok(Schema {
+    let mut schema = Schema {
         schemas: schemas.into_iter().collect::<BTreeSet<_>>(),
         schema_comments,
         extensions,
@@ -89,7 +93,9 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         function_users,
         unmanaged,
         directives: Default::default(),
-    })
+    };
+    crate::inheritance::keep_declared_columns(&mut schema, &inherited_only);
+    Ok(schema)
 }
 
 async fn read_server_version(client: &Client) -> Result<ServerVersion> {
@@ -185,11 +191,13 @@ async fn read_tables(client: &Client, schemas: &[String]) -> Result<TablesByOid>
     Ok(tables)
 }
 
-/// Reads every column; returns the oids of the sequences folded into `serial` columns.
+/// Reads every column; returns the oids of the sequences folded into `serial` columns, and
+/// adds to `inherited_only` the columns a child has only from its parents.
 async fn read_columns(
     client: &Client,
     table_oids: &[u32],
     tables: &mut TablesByOid,
+    inherited_only: &mut BTreeSet<(QualifiedName, String)>,
 ) -> Result<BTreeSet<u32>> {
     let query = "COLUMNS_QUERY";
     let mut serial_sequences = BTreeSet::new();
@@ -198,6 +206,9 @@ async fn read_columns(
         let table = table_for_row(tables, &row)?;
         let name: String = row.get("column_name")?;
         let describe = || format!("column {}.{name}", table.name);
+        if !row.get::<bool>("is_local")? {
+            inherited_only.insert((table.name.clone(), name.clone()));
+        }
 
         let identity = match row.get::<String>("identity")?.as_str() {
             "" => None,
@@ -469,6 +480,7 @@ async fn read_constraints(
                     expression: Expr(expression),
                     valid: row.get("valid")?,
                     comment,
+                    no_inherit: row.get("no_inherit")?,
                 };
                 table.checks.insert(name, check);
             }

@@ -119,8 +119,8 @@ WHERE c.relkind = 'S'
       AND ext.deptype = 'e')
 ORDER BY n.nspname, c.relname";
 
-/// Managed tables: plain tables that are neither partitions nor inheritance children
-/// (`pg_inherits` lists both), and not owned by an extension.
+/// Managed tables: plain and partitioned tables (partitions and inheritance children
+/// included), not owned by an extension.
 pub const TABLES_QUERY: &str = "\
 SELECT c.oid AS table_oid,
        n.nspname AS schema_name,
@@ -136,10 +136,8 @@ LEFT JOIN pg_catalog.pg_description d
   ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
  AND d.objoid = c.oid
  AND d.objsubid = 0
-WHERE c.relkind = 'r'
-  AND NOT c.relispartition
+WHERE c.relkind IN ('r', 'p')
   AND n.nspname = ANY ($1::pg_catalog.text[])
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = c.oid)
   AND NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_depend dep
     WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
@@ -210,10 +208,12 @@ ORDER BY n.nspname, c.relname";
 /// when not visible on the search path. The `sequence_*` columns describe the sequence this
 /// column owns: its identity sequence (deptype `i`), or one that `serial` created (deptype
 /// `a`) when the default is exactly `nextval('<that sequence>'::regclass)`; the reader
-/// decides whether a serial folds.
+/// decides whether a serial folds. `is_local` is false for a column a child table has only
+/// from its parents.
 pub const COLUMNS_QUERY: &str = "\
 SELECT a.attrelid AS table_oid,
        a.attname AS column_name,
+       a.attislocal AS is_local,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
        a.attnotnull AS not_null,
        a.attidentity::pg_catalog.text AS identity,
@@ -271,7 +271,10 @@ WHERE a.attrelid = ANY ($1::pg_catalog.oid[])
   AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum";
 
-/// Primary key, unique, foreign key, check and exclusion constraints of the tables in `$1`.
+/// Primary key, unique, foreign key, check and exclusion constraints of the tables in `$1`,
+/// the ones a table declares itself (`conislocal`): a child's copies of its parent's are left
+/// out, as are a referencing table's copies of a foreign key for each partition it
+/// references. `no_inherit` matters on checks only (keys are always marked so).
 ///
 /// Column lists keep constraint order (`conkey`/`confkey` with ordinality). `check_expression`
 /// is `pg_get_expr(conbin, conrelid, true)`, which is exactly the text inside the `CHECK (...)`
@@ -304,7 +307,8 @@ SELECT con.conrelid AS table_oid,
             THEN pg_catalog.pg_get_constraintdef(con.oid, true)
        END AS definition,
        COALESCE(i.indnullsnotdistinct, false) AS nulls_not_distinct,
-       d.description AS comment
+       d.description AS comment,
+       con.connoinherit AS no_inherit
 FROM pg_catalog.pg_constraint con
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
@@ -315,6 +319,7 @@ LEFT JOIN pg_catalog.pg_description d
 LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
   AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+  AND con.conislocal
 ORDER BY con.conrelid, con.conname";
 
 /// `CONSTRAINTS_QUERY` for PostgreSQL 12-14, which have no `indnullsnotdistinct`.
@@ -345,7 +350,8 @@ SELECT con.conrelid AS table_oid,
             THEN pg_catalog.pg_get_constraintdef(con.oid, true)
        END AS definition,
        false AS nulls_not_distinct,
-       d.description AS comment
+       d.description AS comment,
+       con.connoinherit AS no_inherit
 FROM pg_catalog.pg_constraint con
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
@@ -355,10 +361,11 @@ LEFT JOIN pg_catalog.pg_description d
  AND d.objsubid = 0
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
   AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+  AND con.conislocal
 ORDER BY con.conrelid, con.conname";
 
-/// Indexes of the tables in `$1` that back no primary key, unique or exclusion constraint;
-/// one row per index column (key columns, then `INCLUDE` columns), in position order.
+/// Indexes of the tables in `$1` that back no primary key, unique or exclusion constraint
+/// and are not a partition's copy of its parent's; one row per index column (key columns, then `INCLUDE` columns), in position order.
 ///
 /// `indkey`, `indoption`, `indclass` and `indcollation` are 0-based vectors, and the last
 /// three cover key columns only. An expression key is `pg_get_indexdef(index, position, true)`,
@@ -404,6 +411,7 @@ WHERE i.indrelid = ANY ($1::pg_catalog.oid[])
   AND NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_constraint c
     WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid)
 ORDER BY i.indrelid, ic.relname, k.position";
 
 /// `INDEXES_QUERY` for PostgreSQL 12-14, which have no `indnullsnotdistinct`.
@@ -446,6 +454,7 @@ WHERE i.indrelid = ANY ($1::pg_catalog.oid[])
   AND NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_constraint c
     WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid)
 ORDER BY i.indrelid, ic.relname, k.position";
 
 /// Objects in the managed schemas that the model does not represent, as `(kind, name)`.
@@ -455,9 +464,9 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (NOT VALID on domains, NO INHERIT, column storage, replica identity, the
-/// index a table is clustered on, storage parameters and
-/// tablespaces) are listed too, so that no difference in them goes unseen. Triggers and
+/// cannot hold yet (NOT VALID on domains, column storage, replica identity, the index a
+/// table is clustered on, storage parameters and tablespaces) are listed too, so that no
+/// difference in them goes unseen. Triggers and
 /// policies are read by `catalog::triggers`, which reports those on unmanaged relations.
 pub const UNMANAGED_QUERY: &str = "\
 WITH extension_members AS (
@@ -466,26 +475,19 @@ WITH extension_members AS (
   WHERE dep.deptype = 'e'
 ),
 relations AS (
-  SELECT c.oid, c.relkind, c.relispartition, n.nspname || '.' || c.relname AS qualified_name,
+  SELECT c.oid, c.relkind, n.nspname || '.' || c.relname AS qualified_name,
          n.nspname AS schema_name, c.relname AS relation_name
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY ($1::pg_catalog.text[])
     AND (c.tableoid, c.oid) NOT IN (SELECT * FROM extension_members)
 )
-SELECT CASE
-         WHEN r.relkind = 'p' THEN 'partitioned table'
-         WHEN r.relkind = 'f' THEN 'foreign table'
-         WHEN r.relispartition THEN 'partition'
-         ELSE 'child table'
-       END AS kind,
+SELECT 'foreign table' AS kind,
        r.qualified_name AS name,
        NULL AS attached_schema,
        NULL AS attached_name
 FROM relations r
-WHERE r.relkind IN ('p', 'f')
-   OR (r.relkind = 'r' AND EXISTS (
-         SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = r.oid))
+WHERE r.relkind = 'f'
 UNION ALL
 SELECT CASE p.prokind
          WHEN 'p' THEN 'procedure'
@@ -553,16 +555,6 @@ FROM pg_catalog.pg_statistic_ext st
 JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND (st.tableoid, st.oid) NOT IN (SELECT * FROM extension_members)
-UNION ALL
-SELECT 'NO INHERIT constraint',
-       con.conname || ' on ' || r.qualified_name,
-       r.schema_name,
-       r.relation_name
-FROM pg_catalog.pg_constraint con
-JOIN relations r ON r.oid = con.conrelid AND r.relkind = 'r'
--- Primary and foreign keys are always marked connoinherit; only on a check does it mean
--- something.
-WHERE con.contype = 'c' AND con.connoinherit
 UNION ALL
 SELECT 'NOT VALID constraint', con.conname || ' on ' || n.nspname || '.' || t.typname, NULL, NULL
 FROM pg_catalog.pg_constraint con

@@ -1,5 +1,5 @@
 //! Triggers and policies of the managed tables and views, one bulk query per kind. A
-//! trigger or policy on a relation autogen does not manage (a partition, a child table) is
+//! trigger or policy on a relation autogen does not manage (a foreign table, say) is
 //! reported in `Schema::unmanaged` instead.
 
 use std::collections::BTreeMap;
@@ -13,7 +13,8 @@ use crate::model::{
 };
 
 /// Triggers on the relations of the schemas in `$1`, except the internal ones that foreign
-/// keys and deferred unique constraints create.
+/// keys and deferred unique constraints create and a partition's copies of its parent's
+/// (which depend on the parent's trigger with deptype `P`).
 ///
 /// `definition` is `pg_get_triggerdef(oid, true)`, which `ddl::trigger_definition` reads;
 /// the relation and function come from their oids, so they never depend on `search_path`.
@@ -40,6 +41,12 @@ LEFT JOIN pg_catalog.pg_description d
  AND d.objsubid = 0
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND NOT tg.tgisinternal
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_depend clone
+    WHERE clone.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass
+      AND clone.objid = tg.oid
+      AND clone.refclassid = 'pg_catalog.pg_trigger'::pg_catalog.regclass
+      AND clone.deptype = 'P')
   AND NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_depend dep
     WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass

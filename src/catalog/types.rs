@@ -144,6 +144,7 @@ pub(super) async fn read_domains(
                     // An unvalidated domain check is reported as unmanaged.
                     valid: true,
                     comment,
+                    no_inherit: false,
                 };
                 (check_name, check)
             })

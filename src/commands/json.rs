@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::diff::{Change, Hazard, PolicyChange, TriggerChange, TypeChange};
+use crate::diff::{Change, Hazard, PartitionChange, PolicyChange, TriggerChange, TypeChange};
 use crate::model::{ObjectRef, QualifiedName, Schema};
 use crate::plan::{self, Plan};
 use crate::sql::{self, Direction};
@@ -222,5 +222,10 @@ fn kind(change: &Change) -> &'static str {
         Change::Policy(PolicyChange::Drop { .. }) => "drop_policy",
         Change::Policy(PolicyChange::Alter { .. }) => "alter_policy",
         Change::Policy(PolicyChange::RowSecurity { .. }) => "alter_row_security",
+        Change::Partition(PartitionChange::Attach { .. }) => "attach_partition",
+        Change::Partition(PartitionChange::Detach { .. }) => "detach_partition",
+        Change::Partition(PartitionChange::Inherit { .. }) => "inherit",
+        Change::Partition(PartitionChange::NoInherit { .. }) => "no_inherit",
+        Change::Partition(PartitionChange::AlterInheritedColumn { .. }) => "alter_inherited_column",
     }
 }

@@ -67,7 +67,7 @@ impl Interpreter {
 
     pub(super) fn alter_table(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
-        cursor.eat_keyword("ONLY");
+        let only = cursor.eat_keyword("ONLY");
         let name = cursor.qualified_name()?;
         if !self.schema.tables.contains_key(&name) {
             if self.schema.views.contains_key(&name) {
@@ -85,7 +85,7 @@ impl Interpreter {
             return self.rename_in_table(cursor, &name);
         }
         loop {
-            self.table_action(cursor, &name)?;
+            self.table_action(cursor, &name, only)?;
             if !cursor.eat(&Token::Comma) {
                 break;
             }
@@ -118,16 +118,23 @@ impl Interpreter {
         self.rename_column(name, &old, &new)
     }
 
+    /// One action of ALTER TABLE; `only` (`ALTER TABLE ONLY`) keeps it from the children
+    /// of a partitioned table or inheritance parent where PostgreSQL allows that.
     pub(super) fn table_action(
         &mut self,
         cursor: &mut Cursor<'_>,
         name: &QualifiedName,
+        only: bool,
     ) -> Outcome {
         if cursor.eat_keyword("ADD") {
             let column_follows = cursor.eat_keyword("COLUMN");
             if !column_follows && starts_table_constraint(cursor) {
                 let constraint = table_constraint(cursor)?;
-                return self.add_constraint(name, constraint);
+                self.add_constraint(name, constraint)?;
+                return match only {
+                    true => Ok(()),
+                    false => self.sync_inherited_indexes(name),
+                };
             }
             let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
             let mut definition = cursor.until_comma()?;
@@ -139,7 +146,7 @@ impl Interpreter {
             for constraint in constraints {
                 self.add_constraint(name, constraint)?;
             }
-            return Ok(());
+            return self.column_added(name, &column_name);
         }
         if cursor.eat_keyword("DROP") {
             if cursor.eat_keyword("CONSTRAINT") {
@@ -175,7 +182,7 @@ impl Interpreter {
         if cursor.eat_keyword("ALTER") {
             cursor.eat_keyword("COLUMN");
             let column = cursor.identifier()?;
-            return self.alter_column(cursor, name, &column);
+            return self.alter_column_and_children(cursor, name, &column, only);
         }
         if cursor.is_keywords(&["OWNER", "TO"]) {
             cursor.until_comma()?;
@@ -204,6 +211,9 @@ impl Interpreter {
             return Ok(());
         }
         if let Some(outcome) = self.table_security_action(cursor, name) {
+            return outcome;
+        }
+        if let Some(outcome) = self.hierarchy_action(cursor, name) {
             return outcome;
         }
         Err(format!(
@@ -340,6 +350,7 @@ impl Interpreter {
                 view.definition = rename_in_expression(&view.definition, &old.name, &new.name);
             }
         }
+        self.table_renamed(old, &new);
         Ok(())
     }
 
@@ -414,7 +425,7 @@ impl Interpreter {
                 }
             }
         }
-        Ok(())
+        self.column_renamed(table_name, old, new)
     }
 
     /// Renames a constraint; a key's index shares its name, so it is renamed too (and the
@@ -456,6 +467,9 @@ impl Interpreter {
         self.touch_all();
         let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
         let name = cursor.qualified_name()?;
+        if cursor.eat_keywords(&["ATTACH", "PARTITION"]) {
+            return self.attach_index(&name, cursor);
+        }
         let setting = match (cursor.eat_keyword("SET"), cursor.eat_keyword("RESET")) {
             (true, _) => Some(
                 clauses::storage_parameters(cursor)?
@@ -516,6 +530,9 @@ impl Interpreter {
                 index.name = new.clone();
                 view.indexes.insert(new, index);
             }
+            return Ok(());
+        }
+        if self.rename_inherited_index(&owner, &name.name, &new) {
             return Ok(());
         }
         let table = self.table_mut(&owner)?;

@@ -45,7 +45,10 @@ pub(super) enum ConstraintKind {
         on_update: ReferentialAction,
         match_type: MatchType,
     },
-    Check(Expr),
+    Check {
+        expression: Expr,
+        no_inherit: bool,
+    },
     Exclusion(ExclusionConstraint),
 }
 
@@ -134,10 +137,11 @@ pub(super) fn expression(text: String) -> Outcome<Expr> {
 
 pub(super) fn check_kind(cursor: &mut Cursor<'_>) -> Outcome<ConstraintKind> {
     let expression = expression(cursor.parenthesized_text()?)?;
-    if cursor.is_keywords(&["NO", "INHERIT"]) {
-        return Err(not_modelled("NO INHERIT check constraints"));
-    }
-    Ok(ConstraintKind::Check(expression))
+    let no_inherit = cursor.eat_keywords(&["NO", "INHERIT"]);
+    Ok(ConstraintKind::Check {
+        expression,
+        no_inherit,
+    })
 }
 
 /// `REFERENCES table [(columns)] [MATCH SIMPLE | FULL] [ON DELETE action] [ON UPDATE action]`
@@ -465,7 +469,7 @@ pub(super) fn is_function_call(cursor: &Cursor<'_>) -> bool {
 }
 
 /// PostgreSQL's `FigureIndexColname`: a function call's name, or `expr`.
-pub(super) fn expression_column_name(expression: &Expr) -> String {
+pub fn expression_column_name(expression: &Expr) -> String {
     let text = expression.as_str();
     let Ok(mut cursor) = Cursor::new(text) else {
         return "expr".to_string();

@@ -82,15 +82,24 @@ impl Interpreter {
     pub(super) fn create_table(&mut self, cursor: &mut Cursor<'_>, unlogged: bool) -> Outcome {
         let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
         let name = cursor.qualified_name()?;
+        if cursor.eat_keywords(&["PARTITION", "OF"]) {
+            return self.create_partition(cursor, name, if_not_exists, unlogged);
+        }
         let elements = cursor.parenthesized_elements_or_empty()?;
+        let inherits = match cursor.eat_keyword("INHERITS") {
+            true => partition_bounds::qualified_list(cursor)?,
+            false => Vec::new(),
+        };
+        let partition_by = match cursor.eat_keywords(&["PARTITION", "BY"]) {
+            true => Some(partition_bounds::partition_by(cursor)?),
+            false => None,
+        };
         let storage_parameters = match cursor.eat_keyword("WITH") {
             true => clauses::storage_parameters(cursor)?,
             false => BTreeMap::new(),
         };
         if !cursor.at_end() {
-            return Err(not_modelled(
-                "table options (INHERITS, PARTITION BY, TABLESPACE, ...)",
-            ));
+            return Err(not_modelled("table options (TABLESPACE, USING, ...)"));
         }
         self.require_schema(&name.schema)?;
         if self.relation_exists(&name) {
@@ -106,6 +115,7 @@ impl Interpreter {
             Table {
                 unlogged,
                 storage_parameters,
+                partition_by,
                 ..Table::new(name.clone())
             },
         );
@@ -126,6 +136,16 @@ impl Interpreter {
                 constraints.extend(column_constraints);
             }
         }
+        self.inherit_from(&name, inherits)?;
+        self.add_table_constraints(&name, constraints)
+    }
+
+    /// Adds the constraints of a CREATE TABLE once its columns exist.
+    pub(super) fn add_table_constraints(
+        &mut self,
+        name: &QualifiedName,
+        mut constraints: Vec<TableConstraint>,
+    ) -> Outcome {
         // The primary key first: a foreign key to the same table may rely on it.
         constraints
             .sort_by_key(|constraint| !matches!(constraint.kind, ConstraintKind::PrimaryKey(_)));
@@ -147,9 +167,8 @@ impl Interpreter {
                 None => kept.push(constraint),
             }
         }
-        let constraints = kept;
-        for constraint in constraints {
-            self.add_constraint(&name, constraint)?;
+        for constraint in kept {
+            self.add_constraint(name, constraint)?;
         }
         Ok(())
     }
@@ -166,7 +185,6 @@ impl Interpreter {
         let type_text = cursor.text_until(|cursor| cursor.is_one_of(COLUMN_OPTION_WORDS))?;
         let mut data_type = self.type_text(&type_text)?;
         let mut column = Column::new(name.clone(), data_type.clone());
-        let mut constraints = Vec::new();
         let serial = matches!(
             data_type.to_ascii_lowercase().as_str(),
             "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
@@ -205,58 +223,7 @@ impl Interpreter {
                 },
             );
         }
-        while !cursor.at_end() {
-            let constraint_name = match cursor.eat_keyword("CONSTRAINT") {
-                true => Some(cursor.identifier()?),
-                false => None,
-            };
-            if cursor.eat_keywords(&["NOT", "NULL"]) {
-                column.nullable = false;
-            } else if cursor.eat_keyword("NULL") {
-                column.nullable = true;
-            } else if cursor.eat_keyword("DEFAULT") {
-                column.default = stored_default(default_expression(cursor)?, &column.data_type);
-            } else if cursor.eat_keyword("COLLATE") {
-                column.collation = Some(cursor.dotted_name()?.join("."));
-            } else if cursor.eat_keyword("COMPRESSION") {
-                column.compression = compression(cursor)?;
-            } else if cursor.is_keyword("STORAGE") {
-                return Err(not_modelled("column storage settings (STORAGE)"));
-            } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS", "IDENTITY"]) {
-                column.identity = Some(Identity::Always);
-                column.identity_options = identity_options(cursor)?;
-                column.nullable = false;
-            } else if cursor.eat_keywords(&["GENERATED", "BY", "DEFAULT", "AS", "IDENTITY"]) {
-                column.identity = Some(Identity::ByDefault);
-                column.identity_options = identity_options(cursor)?;
-                column.nullable = false;
-            } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS"]) {
-                column.generated = Some(expression(cursor.parenthesized_text()?)?);
-                cursor.expect_keywords(&["STORED"])?;
-            } else {
-                let kind = if cursor.eat_keywords(&["PRIMARY", "KEY"]) {
-                    ConstraintKind::PrimaryKey(vec![name.clone()])
-                } else if cursor.eat_keyword("UNIQUE") {
-                    ConstraintKind::Unique {
-                        columns: vec![name.clone()],
-                        nulls_not_distinct: nulls_distinctness(cursor)?,
-                    }
-                } else if cursor.eat_keyword("CHECK") {
-                    check_kind(cursor)?
-                } else if cursor.eat_keyword("REFERENCES") {
-                    references(cursor, vec![name.clone()])?
-                } else {
-                    return Err(format!("unexpected {} in column {name}", cursor.found()));
-                };
-                let deferrable = deferrable(cursor)?;
-                constraints.push(TableConstraint {
-                    name: constraint_name,
-                    kind,
-                    deferrable,
-                    valid: true,
-                });
-            }
-        }
+        let constraints = column_options(cursor, &mut column)?;
         let table = self.table_mut(table_name)?;
         if table.column(&name).is_some() {
             return Err(format!("column {name} of {table_name} already exists"));
@@ -282,7 +249,7 @@ impl Interpreter {
         if !valid
             && !matches!(
                 kind,
-                ConstraintKind::Check(_) | ConstraintKind::ForeignKey { .. }
+                ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. }
             )
         {
             return Err("only check and foreign key constraints can be NOT VALID".to_string());
@@ -318,7 +285,7 @@ impl Interpreter {
                 "excl",
                 true,
             ),
-            (None, ConstraintKind::Check(expression)) => {
+            (None, ConstraintKind::Check { expression, .. }) => {
                 let referenced: Vec<&Column> = table
                     .columns
                     .iter()
@@ -427,16 +394,18 @@ impl Interpreter {
                     },
                 );
             }
-            ConstraintKind::Check(expression) => {
-                self.table_mut(table_name)?.checks.insert(
-                    name.clone(),
-                    CheckConstraint {
-                        name,
-                        expression,
-                        valid,
-                        comment: None,
-                    },
-                );
+            ConstraintKind::Check {
+                expression,
+                no_inherit,
+            } => {
+                let check = CheckConstraint {
+                    name: name.clone(),
+                    expression,
+                    no_inherit,
+                    valid,
+                    comment: None,
+                };
+                self.table_mut(table_name)?.checks.insert(name, check);
             }
             ConstraintKind::Exclusion(exclusion) => {
                 let columns: Vec<String> = exclusion
@@ -478,7 +447,7 @@ impl Interpreter {
             false => Some(cursor.identifier()?),
         };
         cursor.expect_keywords(&["ON"])?;
-        cursor.eat_keyword("ONLY");
+        let only = cursor.eat_keyword("ONLY");
         let table_name = cursor.qualified_name()?;
         let method = match cursor.eat_keyword("USING") {
             true => cursor.identifier()?,
@@ -554,7 +523,10 @@ impl Interpreter {
             return Ok(());
         }
         self.table_mut(&table_name)?.indexes.insert(name, index);
-        Ok(())
+        match only {
+            true => Ok(()),
+            false => self.sync_inherited_indexes(&table_name),
+        }
     }
 
     pub(super) fn create_view(
@@ -724,4 +696,70 @@ impl Interpreter {
         }
         Ok((table, column))
     }
+}
+
+/// A column definition's options after its type (or `WITH OPTIONS`): NOT NULL, DEFAULT,
+/// COLLATE, identity, generation, and the constraints it declares, which are returned.
+pub(super) fn column_options(
+    cursor: &mut Cursor<'_>,
+    column: &mut Column,
+) -> Outcome<Vec<TableConstraint>> {
+    let mut constraints = Vec::new();
+    while !cursor.at_end() {
+        let constraint_name = match cursor.eat_keyword("CONSTRAINT") {
+            true => Some(cursor.identifier()?),
+            false => None,
+        };
+        if cursor.eat_keywords(&["NOT", "NULL"]) {
+            column.nullable = false;
+        } else if cursor.eat_keyword("NULL") {
+            column.nullable = true;
+        } else if cursor.eat_keyword("DEFAULT") {
+            column.default = stored_default(default_expression(cursor)?, &column.data_type);
+        } else if cursor.eat_keyword("COLLATE") {
+            column.collation = Some(cursor.dotted_name()?.join("."));
+        } else if cursor.eat_keyword("COMPRESSION") {
+            column.compression = compression(cursor)?;
+        } else if cursor.is_keyword("STORAGE") {
+            return Err(not_modelled("column storage settings (STORAGE)"));
+        } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS", "IDENTITY"]) {
+            column.identity = Some(Identity::Always);
+            column.identity_options = identity_options(cursor)?;
+            column.nullable = false;
+        } else if cursor.eat_keywords(&["GENERATED", "BY", "DEFAULT", "AS", "IDENTITY"]) {
+            column.identity = Some(Identity::ByDefault);
+            column.identity_options = identity_options(cursor)?;
+            column.nullable = false;
+        } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS"]) {
+            column.generated = Some(expression(cursor.parenthesized_text()?)?);
+            cursor.expect_keywords(&["STORED"])?;
+        } else {
+            let kind = if cursor.eat_keywords(&["PRIMARY", "KEY"]) {
+                ConstraintKind::PrimaryKey(vec![column.name.clone()])
+            } else if cursor.eat_keyword("UNIQUE") {
+                ConstraintKind::Unique {
+                    columns: vec![column.name.clone()],
+                    nulls_not_distinct: nulls_distinctness(cursor)?,
+                }
+            } else if cursor.eat_keyword("CHECK") {
+                check_kind(cursor)?
+            } else if cursor.eat_keyword("REFERENCES") {
+                references(cursor, vec![column.name.clone()])?
+            } else {
+                return Err(format!(
+                    "unexpected {} in column {}",
+                    cursor.found(),
+                    column.name
+                ));
+            };
+            let deferrable = deferrable(cursor)?;
+            constraints.push(TableConstraint {
+                name: constraint_name,
+                kind,
+                deferrable,
+                valid: true,
+            });
+        }
+    }
+    Ok(constraints)
 }

@@ -1,5 +1,6 @@
 //! The interpreter's DROP statements and `ALTER TABLE ... DROP`: what each takes along, as
-//! the server's dependency rules would.
+//! the server's dependency rules would (views over a dropped relation with CASCADE, a
+//! partitioned table's partitions, owned sequences).
 
 use super::*;
 
@@ -41,7 +42,7 @@ impl Interpreter {
         let owner = (table_name.clone(), column_name.to_string());
         self.all_sequences_mut()
             .retain(|_, sequence| sequence.owned_by.as_ref() != Some(&owner));
-        Ok(())
+        self.column_dropped(table_name, column_name)
     }
 
     pub(super) fn drop_constraint(
@@ -80,6 +81,7 @@ impl Interpreter {
                 });
             }
         }
+        self.prune_inherited_indexes(table_name);
         Ok(())
     }
 
@@ -139,7 +141,7 @@ impl Interpreter {
                 _ => {
                     let name = qualified(&parts)?;
                     match kind {
-                        "table" => self.drop_table(&name, cascade),
+                        "table" => self.drop_table(&name, cascade)?,
                         "view" | "materialized view" => {
                             let materialized = kind == "materialized view";
                             let matches = self
@@ -244,11 +246,13 @@ impl Interpreter {
         }
     }
 
-    pub(super) fn drop_table(&mut self, name: &QualifiedName, cascade: bool) -> bool {
-        self.journal_table(name);
-        if self.schema.tables.remove(name).is_none() {
-            return false;
+    pub(super) fn drop_table(&mut self, name: &QualifiedName, cascade: bool) -> Outcome<bool> {
+        if !self.schema.tables.contains_key(name) {
+            return Ok(false);
         }
+        self.drop_children(name, cascade)?;
+        self.journal_table(name);
+        self.schema.tables.remove(name);
         self.drop_relation_and_views(name, cascade);
         if cascade {
             for table in self.all_tables_mut().values_mut() {
@@ -263,7 +267,7 @@ impl Interpreter {
                 .as_ref()
                 .is_none_or(|(table, _)| table != name)
         });
-        true
+        Ok(true)
     }
 
     pub(super) fn drop_index(&mut self, name: &QualifiedName) -> bool {
@@ -276,9 +280,12 @@ impl Interpreter {
         if let Some(view) = self.schema.views.get_mut(&owner) {
             return view.indexes.remove(&name.name).is_some();
         }
-        self.schema
+        let dropped = self
+            .schema
             .tables
             .get_mut(&owner)
-            .is_some_and(|table| table.indexes.remove(&name.name).is_some())
+            .is_some_and(|table| table.indexes.remove(&name.name).is_some());
+        self.prune_inherited_indexes(&owner);
+        dropped
     }
 }

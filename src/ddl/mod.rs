@@ -6,9 +6,9 @@
 //! object kinds autogen models. A statement it cannot interpret is an error naming the
 //! file, line and statement; nothing is skipped silently. Statements that cannot change
 //! the model (data changes, session settings, privileges, ownership) are accepted as such.
-//! `create`, `alter` and `drop` hold the statements, `clauses` their shared clauses, `expressions`
-//! the rewrites renames carry into stored text, `triggers` the statements of triggers,
-//! policies and row-level security.
+//! `create`, `alter` and `drop` hold the statements, `clauses` their shared clauses,
+//! `expressions` the rewrites renames carry into stored text, `triggers` the statements of
+//! triggers, policies and row-level security, `partitions` partitioning and inheritance.
 
 mod alter;
 mod clauses;
@@ -19,6 +19,9 @@ mod exclusion;
 mod expressions;
 mod functions;
 mod journal;
+mod partition_bounds;
+mod partition_indexes;
+mod partitions;
 mod triggers;
 mod types;
 
@@ -39,12 +42,15 @@ use crate::model::{
 };
 use crate::references::{index_mentions, mentions};
 use crate::spec::{Loaded, SourceMap};
+use crate::syntax::names::choose_name;
 use crate::syntax::statements::split_statements;
 use crate::syntax::{names, quote};
+pub use clauses::expression_column_name;
 use clauses::*;
 pub use exclusion::exclusion_definition;
 use expressions::*;
 pub use journal::StatementEffect;
+pub use partition_bounds::{check_bound, partition_bound, partition_key};
 pub use triggers::trigger_definition;
 
 type Outcome<T = ()> = std::result::Result<T, String>;
@@ -93,6 +99,8 @@ pub struct Interpreter {
     /// What `rollback` undoes, since `savepoint`: each statement's journal and the rest of
     /// the schema before it.
     undo_log: Option<Vec<(journal::Journal, Schema)>>,
+    /// What children take from their parents that the model leaves out.
+    hierarchy: partitions::Hierarchy,
 }
 
 /// Index, key and constraint names by schema, derived from the tables and materialized
@@ -140,6 +148,7 @@ impl Interpreter {
             line: 1,
             journal: None,
             undo_log: None,
+            hierarchy: partitions::Hierarchy::default(),
         }
     }
 
@@ -175,6 +184,10 @@ impl Interpreter {
     /// The schema the statements so far produced, as the catalog would read it.
     pub fn schema(&self) -> Schema {
         let mut schema = self.schema.clone();
+        // Children hold every column, as `pg_attribute` does; the model keeps what they
+        // declare, and reports what it cannot, as the catalog does. Before `serial` folds,
+        // so partitions compare with the parent's integer.
+        crate::inheritance::keep_declared_columns(&mut schema, &self.hierarchy.inherited_only);
         schema.sequences = fold_serials(
             &mut schema.tables,
             |name| self.sequences.get(name),
@@ -394,6 +407,7 @@ impl Interpreter {
                         .chain(table.uniques.keys())
                         .chain(table.exclusions.keys())
                         .chain(table.primary_key.iter().map(|key| &key.name))
+                        .chain(self.hierarchy.inherited_index_names(&relation))
                         .map(in_schema)
                         .collect(),
                     constraints: constraint_names(table).iter().map(in_schema).collect(),
@@ -502,22 +516,6 @@ fn constraint_names(table: &Table) -> BTreeSet<String> {
         .collect()
 }
 
-/// PostgreSQL's name choice: `make(label)`, then `make(label1)`, ... until one is free.
-fn choose_name(taken: impl Fn(&str) -> bool, make: impl Fn(&str) -> String, label: &str) -> String {
-    let mut pass = 0;
-    loop {
-        let modified = match pass {
-            0 => label.to_string(),
-            _ => format!("{label}{pass}"),
-        };
-        let candidate = make(&modified);
-        if !taken(&candidate) {
-            return candidate;
-        }
-        pass += 1;
-    }
-}
-
 fn not_modelled(what: &str) -> String {
     format!("{what} are not part of autogen's model, so they cannot be replayed offline")
 }
@@ -540,5 +538,7 @@ pub fn first_line(sql: &str) -> String {
 
 #[cfg(test)]
 mod functions_tests;
+#[cfg(test)]
+mod partitions_tests;
 #[cfg(test)]
 mod tests;

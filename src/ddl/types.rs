@@ -90,6 +90,7 @@ impl Interpreter {
                 expression,
                 valid: true,
                 comment: None,
+                no_inherit: false,
             };
             domain.checks.insert(check_name, check);
         } else {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::functions::FunctionPlacement;
+use super::partitions::PartitionChange;
 pub use super::triggers::{PolicyChange, TriggerChange};
 use super::types::TypeChange;
 use crate::model::{
@@ -333,6 +334,9 @@ pub enum Change {
     Trigger(TriggerChange),
     /// `CREATE POLICY`, `ALTER POLICY`, `ALTER TABLE ... ENABLE ROW LEVEL SECURITY`, ...
     Policy(PolicyChange),
+    /// `ALTER TABLE ... ATTACH / DETACH PARTITION`, `INHERIT / NO INHERIT`, and a child's
+    /// own attributes on an inherited column (see `PartitionChange`).
+    Partition(PartitionChange),
 }
 
 impl Change {
@@ -637,6 +641,7 @@ impl Change {
             },
             Change::Trigger(change) => Change::Trigger(change.inverse()),
             Change::Policy(change) => Change::Policy(change.inverse()),
+            Change::Partition(change) => Change::Partition(change.inverse()),
         }
     }
 }
@@ -731,11 +736,25 @@ mod tests {
                 to: Some("x".into()),
             },
             Change::CommentOnView {
-                view: table,
+                view: table.clone(),
                 materialized: true,
                 from: Some("x".into()),
                 to: None,
             },
+            Change::Partition(PartitionChange::Attach {
+                table: table.clone(),
+                partition_of: crate::model::PartitionOf {
+                    parent: QualifiedName::new("public", "people"),
+                    bound: crate::model::PartitionBound::Default,
+                },
+            }),
+            Change::Partition(PartitionChange::AlterInheritedColumn {
+                table,
+                from: Column::new("gpa", "numeric(3,2)"),
+                to: Column::new("gpa", "numeric(4,2)"),
+                reached: Some(Column::new("gpa", "numeric(4,2)")),
+                reached_back: None,
+            }),
         ];
         for change in changes {
             assert_eq!(change.inverse().inverse(), change);

@@ -89,6 +89,7 @@ impl Change {
                 ObjectRef::Trigger(change.relation().clone(), change.trigger().name.clone())
             }
             Change::Policy(change) => change.object(),
+            Change::Partition(change) => change.object(),
         }
     }
 
@@ -160,6 +161,7 @@ impl Change {
             }
             Change::Trigger(change) => change.verb(),
             Change::Policy(change) => return change.summary(),
+            Change::Partition(change) => return change.summary(),
             Change::Type(type_change) => type_change.verb(),
         };
         format!("{verb} {object}")

@@ -543,6 +543,7 @@ mod tests {
                 expression: Expr::new("f(a) > 0"),
                 valid: true,
                 comment: None,
+                no_inherit: false,
             },
         );
         schema.tables.insert(table_name.clone(), table);

@@ -72,6 +72,12 @@ impl Change {
         };
         match self {
             Change::DropTable(table) => hazards.push(table_lock(&table.name)),
+            Change::CreateTable(table) => {
+                if let Some(partition_of) = &table.partition_of {
+                    super::partitions::partition_created(partition_of, &mut hazards);
+                }
+            }
+            Change::Partition(change) => change.hazards(&mut hazards),
             Change::DropView(view) => hazards.push(table_lock(&view.name)),
             Change::CreateView(view) if view.materialized => {
                 hazards.push(Hazard::FullTableScan(format!(

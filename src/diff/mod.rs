@@ -7,7 +7,9 @@ mod change;
 mod describe;
 mod functions;
 mod hazards;
+mod partitions;
 mod rename;
+mod standalone;
 mod tables;
 mod triggers;
 mod type_change;
@@ -21,6 +23,7 @@ pub use change::{
 };
 pub use functions::{blocked_function_drops, FunctionPlacement};
 pub use hazards::{Hazard, HazardKind, LockMode};
+pub use partitions::PartitionChange;
 pub use rename::suggestions as rename_suggestions;
 pub use types::{needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
@@ -93,10 +96,15 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 
     types::diff_types(current, desired, &mut changes);
 
-    for (name, desired_table) in &desired.tables {
+    let rebuilt = partitions::rebuild_repartitioned(current, desired, &mut changes);
+    for desired_table in partitions::parents_first(desired) {
+        let name = &desired_table.name;
         match current.tables.get(name) {
+            _ if rebuilt.contains(name) => {}
             None => changes.push(Change::CreateTable(desired_table.clone())),
-            Some(current_table) => tables::diff_table(
+            Some(current_table) => partitions::diff_member(
+                current,
+                desired,
                 current_table,
                 desired_table,
                 &desired.directives,
@@ -105,7 +113,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         }
     }
     for (name, current_table) in &current.tables {
-        if !desired.tables.contains_key(name) {
+        if !desired.tables.contains_key(name) && !rebuilt.contains(name) {
             changes.push(Change::DropTable(current_table.clone()));
         }
     }
@@ -663,7 +671,8 @@ fn rebuild_foreign_keys_of_rebuilt_keys(
     changes.extend(rebuilt);
 }
 
-/// Columns whose type is the enum or an array of it.
+/// Columns whose type is the enum or an array of it; a child's inherited columns change
+/// with their parent's.
 fn columns_of_enum(schema: &Schema, enum_type: &Enum) -> Vec<ColumnUse> {
     let type_name = crate::syntax::quote::type_name(&enum_type.name);
     let array_name = format!("{type_name}[]");
@@ -675,6 +684,7 @@ fn columns_of_enum(schema: &Schema, enum_type: &Enum) -> Vec<ColumnUse> {
                 .columns
                 .iter()
                 .filter(|column| column.data_type == type_name || column.data_type == array_name)
+                .filter(|column| !partitions::is_inherited(schema, table, &column.name))
                 .map(|column| ColumnUse {
                     table: table.name.clone(),
                     column: column.clone(),

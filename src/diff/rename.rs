@@ -77,6 +77,16 @@ pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {
                     foreign_key.referenced_table = new_name.clone();
                 }
             }
+            let parents = table
+                .partition_of
+                .iter_mut()
+                .map(|partition_of| &mut partition_of.parent)
+                .chain(table.inherits.iter_mut());
+            for parent in parents {
+                if *parent == old_name {
+                    *parent = new_name.clone();
+                }
+            }
         }
         changes.push(Change::RenameTable {
             from: old_name,
@@ -93,7 +103,12 @@ pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {
             continue;
         }
         rename_column_within(table, old_column, new_column);
+        // PostgreSQL renames the column in every child too.
+        let tree = crate::inheritance::descendants(&renamed, table_name);
         for other in renamed.tables.values_mut() {
+            if tree.contains(&other.name) && other.name != *table_name {
+                rename_column_within(other, old_column, new_column);
+            }
             for foreign_key in other.foreign_keys.values_mut() {
                 if &foreign_key.referenced_table == table_name {
                     rename_in_list(&mut foreign_key.referenced_columns, old_column, new_column);
@@ -283,6 +298,19 @@ fn rename_column_within(table: &mut Table, old: &str, new: &str) {
         }
         IndexTarget::Column(_) => {}
     };
+    for key in table
+        .partition_by
+        .iter_mut()
+        .flat_map(|key| &mut key.columns)
+    {
+        match &mut key.target {
+            IndexTarget::Column(name) if name == old => *name = new.to_string(),
+            IndexTarget::Column(_) => {}
+            IndexTarget::Expression(expression) => {
+                *expression = rename_identifier(expression, old, new)
+            }
+        }
+    }
     for index in table.indexes.values_mut() {
         index.keys.iter_mut().for_each(rename_in_key);
         rename_in_list(&mut index.include, old, new);

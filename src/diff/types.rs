@@ -385,6 +385,7 @@ mod tests {
                     expression: Expr::new("VALUE > 0"),
                     valid: true,
                     comment: None,
+                    no_inherit: false,
                 },
             )]),
             comment: None,

@@ -80,13 +80,16 @@ pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
     );
     while let Some(name) = pending.pop() {
         needed.insert(name.clone());
+        // A child needs its parents, settled or not: it is built from them.
         let referenced: Vec<QualifiedName> =
             match (desired.tables.get(&name), desired.views.get(&name)) {
                 (Some(table), _) if !settled.contains(&name) => table
                     .foreign_keys
                     .values()
                     .map(|foreign_key| foreign_key.referenced_table.clone())
+                    .chain(table.parents().into_iter().cloned())
                     .collect(),
+                (Some(table), _) => table.parents().into_iter().cloned().collect(),
                 (_, Some(view)) => view.depends_on.iter().cloned().collect(),
                 _ => Vec::new(),
             };

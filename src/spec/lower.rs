@@ -8,6 +8,7 @@ mod exclusion;
 mod foreign_keys;
 mod functions;
 mod indexes;
+mod partitions;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -40,6 +41,7 @@ pub fn lower(
         locator,
         locations: BTreeMap::new(),
         directives: Directives::default(),
+        inherited_only: BTreeSet::new(),
     };
     let mut schema = lowering.schema(file)?;
     schema.directives = lowering.directives;
@@ -51,6 +53,8 @@ struct Lowering<'a> {
     locator: &'a Locator,
     locations: BTreeMap<ObjectRef, Location>,
     directives: Directives,
+    /// Columns inheritance children have only from their parents, left out at the end.
+    inherited_only: BTreeSet<(QualifiedName, String)>,
 }
 
 /// What a column type may name besides built-ins.
@@ -96,6 +100,7 @@ impl Lowering<'_> {
             .into_iter()
             .map(|(name, draft)| (name, draft.table))
             .collect();
+        crate::inheritance::keep_declared_columns(&mut schema, &self.inherited_only);
         Ok(schema)
     }
 
@@ -186,7 +191,7 @@ impl Lowering<'_> {
             any_type: !schema.extensions.is_empty(),
         };
         let mut drafts: BTreeMap<QualifiedName, TableDraft> = BTreeMap::new();
-        for (key, raw_table) in tables.0 {
+        for (key, raw_table) in partitions::parents_first(tables.0) {
             let at = YamlPath::default().key("tables").key(&key);
             let name = self.qualified(&key, &at)?;
             if let Some(first) = drafts.get(&name) {
@@ -200,7 +205,7 @@ impl Lowering<'_> {
             self.record(ObjectRef::Table(name.clone()), &at);
             self.record(ObjectRef::Schema(name.schema.clone()), &at);
             schema.schemas.insert(name.schema.clone());
-            let draft = self.table(name.clone(), raw_table, at, &types)?;
+            let draft = self.table(name.clone(), raw_table, at, &types, &drafts)?;
             drafts.insert(name, draft);
         }
         Ok(drafts)
@@ -415,10 +420,16 @@ impl Lowering<'_> {
     fn table(
         &mut self,
         name: QualifiedName,
-        raw_table: raw::Table,
+        mut raw_table: raw::Table,
         at: YamlPath,
         types: &TypeContext,
+        drafts: &BTreeMap<QualifiedName, TableDraft>,
     ) -> Result<TableDraft> {
+        let place = partitions::Place {
+            partition_by: raw_table.partition_by.take(),
+            partition_of: raw_table.partition_of.take(),
+            inherits: raw_table.inherits.take().unwrap_or_default(),
+        };
         let mut draft = TableDraft {
             table: Table::new(name.clone()),
             at,
@@ -430,6 +441,7 @@ impl Lowering<'_> {
         draft.table.unlogged = raw_table.unlogged;
         draft.table.storage_parameters =
             self.storage_parameters(raw_table.with, &draft.at.key("with"))?;
+        self.hierarchy(&mut draft, place, drafts)?;
         if let Some(old_name) = raw_table.renamed_from {
             let at = draft.at.key("renamed_from");
             self.identifier(&old_name, &at)?;
@@ -456,8 +468,9 @@ impl Lowering<'_> {
             }
             let column = self.column(&column_name, raw_column, &column_at, types)?;
             self.record(ObjectRef::Column(name.clone(), column_name), &column_at);
-            draft.table.columns.push(column);
+            self.declare_column(&mut draft, column, &column_at)?;
         }
+        self.check_partition_key(&draft)?;
         if let Some(raw_key) = raw_table.primary_key {
             self.primary_key(&mut draft, raw_key)?;
         }
@@ -487,6 +500,7 @@ impl Lowering<'_> {
                 expression,
                 valid: raw_check.valid.unwrap_or(true),
                 comment: raw_check.comment,
+                no_inherit: raw_check.no_inherit,
             };
             draft.table.checks.insert(check_name, check);
         }

@@ -494,6 +494,7 @@ views:
                 expression: Expr::new("a\n  and b = 'c: d'"),
                 valid: true,
                 comment: None,
+                no_inherit: false,
             };
             table.checks.insert(name.to_string(), check);
             schema.tables.insert(table_name, table);

@@ -21,6 +21,8 @@ mod json_schema;
 pub use exclusion::Exclusion;
 mod schemas;
 pub use schemas::Schemas;
+mod partitions;
+pub use partitions::{PartitionBy, PartitionOf};
 mod triggers;
 pub use triggers::{Policy, RowLevelSecurity, Trigger};
 mod types;
@@ -238,6 +240,12 @@ pub struct Table {
     pub row_level_security: Option<RowLevelSecurity>,
     /// The table's previous name: the upgrade renames it instead of dropping it.
     pub renamed_from: Option<String>,
+    /// A partitioned table's strategy and key.
+    pub partition_by: Option<PartitionBy>,
+    /// A partition's parent and bounds.
+    pub partition_of: Option<PartitionOf>,
+    /// An inheritance child's parents, in order.
+    pub inherits: Option<Vec<String>>,
 }
 
 /// A type name, or the full map.
@@ -367,6 +375,9 @@ pub struct Check {
     pub expression: String,
     /// `false`: added `NOT VALID`, rows already there are not checked.
     pub valid: Option<bool>,
+    /// `NO INHERIT`: the check is not passed on to inheritance children.
+    #[serde(default)]
+    pub no_inherit: bool,
     pub renamed_from: Option<String>,
     pub comment: Option<String>,
 }

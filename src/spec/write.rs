@@ -6,6 +6,7 @@
 
 mod exclusion;
 mod functions;
+mod partitions;
 mod triggers;
 mod types;
 
@@ -193,6 +194,7 @@ fn table_node(table: &Table) -> Node {
             parameters_node(&table.storage_parameters),
         ));
     }
+    entries.extend(partitions::entries(table));
     let key_columns = table
         .primary_key
         .as_ref()
@@ -418,6 +420,9 @@ fn foreign_key_node(key: &ForeignKey) -> Node {
 fn check_node(check: &CheckConstraint) -> Node {
     let expression = text(check.expression.as_str());
     let mut entries = vec![("expression".to_owned(), expression.clone())];
+    if check.no_inherit {
+        entries.push(("no_inherit".to_owned(), Node::Bool(true)));
+    }
     if !check.valid {
         entries.push(("valid".to_owned(), Node::Bool(false)));
     }

@@ -107,8 +107,9 @@ pub(super) fn deferrable_clause(deferrable: Deferrable) -> String {
 }
 
 pub(super) fn check_body(check: &CheckConstraint) -> String {
+    let no_inherit = if check.no_inherit { " NO INHERIT" } else { "" };
     format!(
-        "CHECK ({}){}",
+        "CHECK ({}){no_inherit}{}",
         check.expression.as_str(),
         not_valid_clause(check.valid)
     )

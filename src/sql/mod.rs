@@ -6,6 +6,7 @@
 mod constraints;
 mod functions;
 mod parameters;
+mod partitions;
 mod sequences;
 mod tables;
 mod triggers;
@@ -381,6 +382,7 @@ fn statements_for(change: &Change) -> Vec<String> {
         }
         Change::Trigger(change) => triggers::trigger_statements(change),
         Change::Policy(change) => triggers::policy_statements(change),
+        Change::Partition(change) => partitions::statements(change),
     }
 }
 

@@ -4,7 +4,11 @@
 use super::*;
 
 pub(super) fn create_table(table: &Table) -> Vec<String> {
-    let mut elements: Vec<String> = table.columns.iter().map(column_definition).collect();
+    let column_element = match table.partition_of {
+        Some(_) => partitions::column_options,
+        None => column_definition,
+    };
+    let mut elements: Vec<String> = table.columns.iter().map(column_element).collect();
     if let Some(primary_key) = &table.primary_key {
         elements.push(table_constraint(
             &primary_key.name,
@@ -36,15 +40,25 @@ pub(super) fn create_table(table: &Table) -> Vec<String> {
             &exclusion_body(exclusion),
         ));
     }
-    let body = if elements.is_empty() {
-        String::new()
-    } else {
-        format!("\n    {}\n", elements.join(",\n    "))
-    };
     let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
+    let head = match &table.partition_of {
+        Some(partition_of) => partitions::create_partition(&table.name, partition_of, &elements),
+        None => {
+            let body = if elements.is_empty() {
+                String::new()
+            } else {
+                format!("\n    {}\n", elements.join(",\n    "))
+            };
+            format!(
+                "CREATE {unlogged}TABLE {} ({body}){}",
+                qualified(&table.name),
+                partitions::inherits_clause(&table.inherits)
+            )
+        }
+    };
     let mut statements = vec![format!(
-        "CREATE {unlogged}TABLE {} ({body}){}",
-        qualified(&table.name),
+        "{head}{}{}",
+        partitions::partition_by_clause(table.partition_by.as_ref()),
         parameters::with_clause(&table.storage_parameters)
     )];
     statements.extend(not_valid);

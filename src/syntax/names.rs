@@ -50,6 +50,26 @@ fn name_addition(columns: &[String]) -> String {
     addition
 }
 
+/// PostgreSQL's name choice: `make(label)`, then `make(label1)`, ... until one is free.
+pub fn choose_name(
+    taken: impl Fn(&str) -> bool,
+    make: impl Fn(&str) -> String,
+    label: &str,
+) -> String {
+    let mut pass = 0;
+    loop {
+        let modified = match pass {
+            0 => label.to_string(),
+            _ => format!("{label}{pass}"),
+        };
+        let candidate = make(&modified);
+        if !taken(&candidate) {
+            return candidate;
+        }
+        pass += 1;
+    }
+}
+
 /// Port of PostgreSQL's `makeObjectName`: `name1[_name2][_label]` within 63 bytes, shortening
 /// the longer of the two names first and never splitting a UTF-8 character.
 pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {

@@ -263,8 +263,10 @@ fn columns_of_changed_composites(
         .collect()
 }
 
-/// Every table's rows as column → value text (NULL as `None`), keyed by table, with the
-/// column types, so values are only compared where the type stayed the same.
+/// Every table's own rows (`ONLY`: a parent's are not its children's, so rows moving with
+/// an attached or detached partition stay with it) as column → value text (NULL as
+/// `None`), keyed by table, with the types of all its columns (a child's inherited ones
+/// included), so values are only compared where the type stayed the same.
 struct TableRows {
     types: BTreeMap<String, String>,
     rows: Vec<BTreeMap<String, Option<String>>>,
@@ -277,7 +279,7 @@ async fn snapshot_rows(
     let mut snapshot = BTreeMap::new();
     for table in schema.tables.values() {
         let sql = format!(
-            "SELECT to_jsonb(t)::text FROM {} t",
+            "SELECT to_jsonb(t)::text FROM ONLY {} t",
             autogen::syntax::quote::qualified(&table.name)
         );
         let rows = client
@@ -303,8 +305,7 @@ async fn snapshot_rows(
             );
         }
         // Generated columns hold derived values, which a new expression changes by design.
-        let types = table
-            .columns
+        let types = autogen::inheritance::effective_columns(schema, table)
             .iter()
             .filter(|column| column.generated.is_none())
             .map(|column| (column.name.clone(), column.data_type.clone()))

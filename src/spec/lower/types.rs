@@ -100,6 +100,10 @@ impl Lowering<'_> {
                 let message = "valid: false (NOT VALID) is not supported on a domain check";
                 return Err(self.error(&check_at.key("valid"), message));
             }
+            if raw_check.no_inherit {
+                let message = "a domain check has no children to pass on to";
+                return Err(self.error(&check_at.key("no_inherit"), message));
+            }
             let expression = self.fragment(
                 Fragment::Expression,
                 &raw_check.expression,
@@ -111,6 +115,7 @@ impl Lowering<'_> {
                 expression,
                 valid: true,
                 comment: raw_check.comment,
+                no_inherit: false,
             };
             checks.insert(check_name, check);
         }
