@@ -22,6 +22,8 @@ pub(super) struct Journal {
     pub(super) concurrently: bool,
     pub(super) renames_sequence: bool,
     pub(super) unmodelled: Option<&'static str>,
+    /// What children had from their parents before the statement.
+    hierarchy: partitions::Hierarchy,
 }
 
 /// What one statement did to the schema.
@@ -49,7 +51,10 @@ impl Interpreter {
         line: usize,
     ) -> std::result::Result<StatementEffect, String> {
         let rest_before = self.rest();
-        self.journal = Some(Journal::default());
+        self.journal = Some(Journal {
+            hierarchy: self.hierarchy.clone(),
+            ..Journal::default()
+        });
         self.line = line;
         let outcome = self.statement(sql);
         let journal = self.journal.take().unwrap_or_default();
@@ -185,6 +190,16 @@ impl Interpreter {
             (None, false) => BTreeSet::new(),
         };
         tables.extend(journal.tables.keys().cloned());
+        // A child's columns read back relative to its parents'.
+        let mut pending: Vec<QualifiedName> = tables.iter().cloned().collect();
+        while let Some(name) = pending.pop() {
+            let versions = [table_before(&name), self.schema.tables.get(&name)];
+            for parent in versions.into_iter().flatten().flat_map(Table::parents) {
+                if tables.insert(parent.clone()) {
+                    pending.push(parent.clone());
+                }
+            }
+        }
         // Whether a column reads back as `serial` depends on its sequence, and whether a
         // sequence is listed on its own on the column.
         for name in &sequences {
@@ -207,15 +222,15 @@ impl Interpreter {
         }
         let before = part(
             rest_before,
-            &tables,
-            &sequences,
+            (&tables, &sequences),
+            &journal.hierarchy.inherited_only,
             table_before,
             sequence_before,
         );
         let mut after = part(
             rest_after,
-            &tables,
-            &sequences,
+            (&tables, &sequences),
+            &self.hierarchy.inherited_only,
             |name: &QualifiedName| self.schema.tables.get(name),
             |name: &QualifiedName| self.sequences.get(name),
         );
@@ -230,7 +245,8 @@ impl Interpreter {
     }
 
     /// Puts back what a statement changed.
-    fn undo(&mut self, journal: Journal, rest: Schema) {
+    fn undo(&mut self, mut journal: Journal, rest: Schema) {
+        self.hierarchy = std::mem::take(&mut journal.hierarchy);
         let names = self.names.get_mut();
         names.changed.extend(journal.tables.keys().cloned());
         if let Some(all) = journal.all_tables {
@@ -266,12 +282,12 @@ impl Interpreter {
 /// absent left out), read back as the catalog would.
 fn part<'a>(
     rest: Schema,
-    tables: &BTreeSet<QualifiedName>,
-    sequences: &BTreeSet<QualifiedName>,
+    (tables, sequences): (&BTreeSet<QualifiedName>, &BTreeSet<QualifiedName>),
+    inherited_only: &BTreeSet<ColumnRef>,
     table: impl Fn(&QualifiedName) -> Option<&'a Table>,
     sequence: impl Fn(&QualifiedName) -> Option<&'a Sequence>,
 ) -> Schema {
-    let mut tables: BTreeMap<QualifiedName, Table> = tables
+    let tables: BTreeMap<QualifiedName, Table> = tables
         .iter()
         .filter_map(|name| Some((name.clone(), table(name)?.clone())))
         .collect();
@@ -279,10 +295,8 @@ fn part<'a>(
         .iter()
         .filter_map(|name| Some((name.clone(), sequence(name)?.clone())))
         .collect();
-    let sequences = fold_serials(&mut tables, sequence, &candidates);
-    Schema {
-        tables,
-        sequences,
-        ..rest
-    }
+    let mut schema = Schema { tables, ..rest };
+    crate::inheritance::keep_declared_columns(&mut schema, inherited_only);
+    schema.sequences = fold_serials(&mut schema.tables, sequence, &candidates);
+    schema
 }

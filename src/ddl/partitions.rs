@@ -83,6 +83,7 @@ impl Interpreter {
             .map(|column| expected_partition_column(&parent, column, &[]))
             .collect();
         self.names.get_mut().changed.insert(name.clone());
+        self.journal_table(&name);
         self.schema.tables.insert(
             name.clone(),
             Table {
@@ -567,7 +568,7 @@ impl Interpreter {
 
     /// Follows a table's rename into its children's references and the records here.
     pub(super) fn table_renamed(&mut self, old: &QualifiedName, new: &QualifiedName) {
-        for table in self.schema.tables.values_mut() {
+        for table in self.all_tables_mut().values_mut() {
             if let Some(partition_of) = &mut table.partition_of {
                 if partition_of.parent == *old {
                     partition_of.parent = new.clone();

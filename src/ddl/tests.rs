@@ -266,13 +266,6 @@ fn what_cannot_be_replayed_is_an_error_with_file_line_and_statement() {
         message.contains("table missing does not exist"),
         "{message}"
     );
-    let message = replay_error(
-        "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NO INHERIT;",
-    );
-    assert!(
-        message.contains("NO INHERIT check constraints are not part of autogen's model"),
-        "{message}"
-    );
 }
 
 #[test]
