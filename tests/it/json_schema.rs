@@ -98,6 +98,38 @@ fn json_schema_rejects_broken_files_the_loader_rejects() {
             "functions:\n  - { name: f, returns: integer, body: select 1 }",
         ),
         ("a table that is a list", "tables: [t]"),
+        (
+            "a misspelt schema option",
+            "schemas:\n  reporting: { coment: Read-only copies }",
+        ),
+        (
+            "a statistics target out of range",
+            "tables:\n  t:\n    columns:\n      a: { type: text, statistics: 20000 }",
+        ),
+        (
+            "an unknown compression method",
+            "tables:\n  t:\n    columns:\n      a: { type: text, compression: zstd }",
+        ),
+        (
+            "an exclusion element without an operator",
+            "tables:\n  t:\n    columns: { a: int4range }\n    exclude:\n      t_a_excl: { using: gist, elements: [{ column: a }] }",
+        ),
+        (
+            "an exclusion constraint without elements",
+            "tables:\n  t:\n    columns: { a: int4range }\n    exclude:\n      t_a_excl: { using: gist, elements: [] }",
+        ),
+        (
+            "a partition key with two strategies",
+            "tables:\n  t:\n    columns: { a: integer }\n    partition_by: { range: [a], hash: [a] }",
+        ),
+        (
+            "a partition without bounds",
+            "tables:\n  p:\n    columns: { a: integer }\n    partition_by: { list: [a] }\n  c:\n    partition_of: { parent: p }",
+        ),
+        (
+            "a check with no_inherit as a word",
+            "tables:\n  t:\n    columns: { a: integer }\n    checks:\n      t_a_check: { expression: a > 0, no_inherit: sometimes }",
+        ),
     ];
     for (what, yaml) in broken {
         assert!(

@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::exclusion::ExclusionElement;
+use super::schemas::SchemaOptions;
 use super::types::Attribute;
 use super::*;
 
@@ -63,6 +65,7 @@ fn every_struct_and_word_enum_matches_its_json_schema_definition() {
 
     let raw = [
         ("File", fields::<File>()),
+        ("SchemaOptions", fields::<SchemaOptions>()),
         ("Function", fields::<Function>()),
         ("FunctionArgument", fields::<FunctionArgument>()),
         ("FunctionColumn", fields::<FunctionColumn>()),
@@ -77,7 +80,10 @@ fn every_struct_and_word_enum_matches_its_json_schema_definition() {
         ("Enum", fields::<Enum>()),
         ("EnumValue", fields::<EnumValue>()),
         ("Table", fields::<Table>()),
+        ("PartitionBy", fields::<PartitionBy>()),
+        ("PartitionOf", fields::<PartitionOf>()),
         ("Column", fields::<Column>()),
+        ("CompressionMethod", variants::<CompressionMethod>()),
         ("Sequence", fields::<Sequence>()),
         ("Identity", variants::<Identity>()),
         ("PrimaryKey", fields::<PrimaryKey>()),
@@ -87,6 +93,8 @@ fn every_struct_and_word_enum_matches_its_json_schema_definition() {
         ("References", fields::<References>()),
         ("ReferentialAction", variants::<ReferentialAction>()),
         ("Check", fields::<Check>()),
+        ("Exclusion", fields::<Exclusion>()),
+        ("ExclusionElement", fields::<ExclusionElement>()),
         ("Index", fields::<Index>()),
         ("IndexKey", fields::<IndexKey>()),
         ("Order", variants::<Order>()),
