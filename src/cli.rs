@@ -97,6 +97,10 @@ enum RawCommand {
         /// Print the downgrade (TO back into FROM) instead of the upgrade.
         #[arg(long)]
         reverse: bool,
+        /// Manage every role's privileges (GRANT/REVOKE); otherwise only those a schema
+        /// file declares.
+        #[arg(long)]
+        with_privileges: bool,
     },
     /// Write a live database's schema as schema YAML.
     Inspect {
@@ -105,6 +109,9 @@ enum RawCommand {
         /// Output file (default: stdout).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Write privileges (grants and default privileges) too.
+        #[arg(long)]
+        with_privileges: bool,
     },
     /// Create autogen.toml, schema/schema.yaml and migrations/ here.
     Init {
@@ -200,10 +207,12 @@ pub enum Command {
         to: Source,
         exit_code: bool,
         reverse: bool,
+        with_privileges: bool,
     },
     Inspect {
         database_url: String,
         output: Option<PathBuf>,
+        with_privileges: bool,
     },
     Init {
         config: Option<PathBuf>,
@@ -278,18 +287,22 @@ pub fn parse() -> Result<Command> {
             to,
             exit_code,
             reverse,
+            with_privileges,
         } => Command::Diff {
             from: Source::parse(&from)?,
             to: Source::parse(&to)?,
             exit_code,
             reverse,
+            with_privileges,
         },
         RawCommand::Inspect {
             database_url,
             output,
+            with_privileges,
         } => Command::Inspect {
             database_url,
             output,
+            with_privileges,
         },
         RawCommand::Init {
             database_url,

@@ -32,8 +32,13 @@ pub async fn run(command: Command) -> Result<u8> {
             to,
             exit_code,
             reverse,
+            with_privileges,
         } => {
-            let (current, desired) = source::read_pair(&from, &to).await?;
+            let privileges = crate::diff::PrivilegeScope {
+                all_roles: with_privileges,
+                ..Default::default()
+            };
+            let (current, desired) = source::read_pair(&from, &to, &privileges).await?;
             report_unmanaged(&[&current, &desired])?;
             let migration = crate::generate(&current, &desired);
             refuse_unmanaged_casualties(&migration, &current)?;
@@ -54,9 +59,13 @@ pub async fn run(command: Command) -> Result<u8> {
         Command::Inspect {
             database_url,
             output,
+            with_privileges,
         } => {
             let client = db::connect(&database_url).await?;
-            let schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+            let mut schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+            if !with_privileges {
+                crate::diff::leave_privileges_out(&mut schema);
+            }
             report_unmanaged(&[&schema])?;
             let yaml = spec::write(&schema);
             match output {
@@ -385,6 +394,7 @@ async fn migrate_start_on(config: &Config, url: &str, options: &MigrateOptions) 
         &position.chain.revisions,
         &config.migrations,
         &managed_schemas(config, &[&desired, &replayed_head]),
+        &config.privilege_scope(),
     )
     .await?;
     let accepted = drift.accept();
@@ -494,7 +504,13 @@ async fn read_database_and_file(config: &Config, url: &str) -> Result<(Schema, S
     let database = Source::Database(url.to_string());
     let schema_file = Source::SchemaFile(config.schema.clone());
     let extra_schemas = config.schemas.clone().unwrap_or_default();
-    source::read_pair_in(&database, &schema_file, &extra_schemas).await
+    source::read_pair_in(
+        &database,
+        &schema_file,
+        &extra_schemas,
+        &config.privilege_scope(),
+    )
+    .await
 }
 
 /// The state the project's revisions produce (replayed offline) and the schema file,
@@ -508,7 +524,8 @@ async fn read_migrations_and_file(config: &Config, url: Option<&str>) -> Result<
     let replayed = Source::Migrations(config.migrations.clone());
     let schema_file = Source::SchemaFile(config.schema.clone());
     let extra_schemas = config.schemas.clone().unwrap_or_default();
-    source::read_pair_on(&replayed, &schema_file, &extra_schemas, url).await
+    let privileges = config.privilege_scope();
+    source::read_pair_on(&replayed, &schema_file, &extra_schemas, url, &privileges).await
 }
 
 /// What `upgrade` or `downgrade` was asked to do.
@@ -950,6 +967,7 @@ async fn check(config: &Config, url: Option<&str>) -> Result<u8> {
         &chain.revisions[..position.n_applied()],
         &config.migrations,
         &managed_schemas(config, &[&desired, &replayed_head]),
+        &config.privilege_scope(),
     )
     .await?;
     report_unmanaged(&[&drift.database])?;
@@ -1240,7 +1258,8 @@ async fn read_existing(url: &str) -> Result<Schema> {
             db::parse(url)?.describe()
         )));
     }
-    let schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+    let mut schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+    crate::diff::leave_privileges_out(&mut schema);
     report_unmanaged(&[&schema])?;
     Ok(schema)
 }
@@ -1358,6 +1377,7 @@ async fn repair_locked(
         &chain.revisions[..n_applied],
         &config.migrations,
         &managed_schemas(config, &[]),
+        &config.privilege_scope(),
     )
     .await
     {

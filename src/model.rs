@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 mod functions;
+mod privileges;
 pub use functions::*;
+pub use privileges::*;
 pub use triggers::*;
 
 /// A whole database schema within the managed namespaces.
@@ -33,6 +35,8 @@ pub struct Schema {
     /// the function: dropping it would fail or take them along. Live databases only; never
     /// diffed.
     pub function_users: BTreeMap<FunctionName, Vec<String>>,
+    /// ACLs that differ from the object's default (see `model::privileges`).
+    pub privileges: BTreeMap<PrivilegeObject, Acl>,
     /// Objects found in the database that autogen does not model; never diffed, always reported.
     pub unmanaged: Vec<UnmanagedObject>,
     /// How to get from the old schema to this one where the state alone cannot say
@@ -61,6 +65,9 @@ pub struct Directives {
     pub backfills: BTreeMap<(QualifiedName, String), Expr>,
     /// (table, column) → the `USING` expression for a change of the column's type.
     pub type_casts: BTreeMap<(QualifiedName, String), Expr>,
+    /// (object, grantee) pairs whose privileges the file states, granting or revoking:
+    /// those are managed even when the grantee is not in `managed_roles`.
+    pub declared_privileges: BTreeSet<(PrivilegeObject, String)>,
 }
 
 /// `schema.name`; `schema` is `public` when the user wrote no schema.
@@ -608,6 +615,8 @@ pub enum ObjectRef {
     /// A trigger on a table or view.
     Trigger(QualifiedName, String),
     Policy(QualifiedName, String),
+    /// What one grantee may do with one object.
+    Privileges(PrivilegeObject, String),
 }
 
 impl fmt::Display for ObjectRef {
@@ -627,6 +636,9 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Function(name) => write!(f, "function {name}"),
             ObjectRef::Trigger(relation, name) => write!(f, "trigger {name} on {relation}"),
             ObjectRef::Policy(table, name) => write!(f, "policy {name} on {table}"),
+            ObjectRef::Privileges(object, grantee) => {
+                write!(f, "privileges of {} on {object}", grantee_display(grantee))
+            }
         }
     }
 }

@@ -101,6 +101,10 @@ pub enum Phase {
     /// drops go with `DropView`).
     CreateTriggerOrPolicy,
     Comment,
+    /// `GRANT` / `REVOKE` once every object they are on exists (a dropped object takes its
+    /// privileges along); table-level before column-level ones, which a table-level
+    /// `REVOKE` also revokes; default privileges last, so no object of the plan gets them.
+    Privileges,
     /// Once no default calls `nextval` on them any more.
     DropSequence,
     /// Once nothing that calls them is left.
@@ -414,6 +418,7 @@ fn phase_of(change: &Change) -> Phase {
         | Change::Trigger(TriggerChange::Drop { .. })
         | Change::Policy(PolicyChange::Drop { .. }) => Phase::DropView,
         Change::Trigger(_) | Change::Policy(_) => Phase::CreateTriggerOrPolicy,
+        Change::Privilege(_) => Phase::Privileges,
         Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,

@@ -5,6 +5,7 @@
 //! (`serial`); never normalizes, never diffs, never writes to the database.
 
 mod functions;
+mod privileges;
 mod queries;
 mod triggers;
 mod types;
@@ -71,8 +72,8 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     unmanaged.sort();
     let sequences = read_sequences(client, &schemas, &serial_sequences).await?;
     let (functions, function_users) = functions::read_functions(client, version, &schemas).await?;
-    Ok(Schema {
-        schemas: schemas.into_iter().collect::<BTreeSet<_>>(),
+    let mut schema = Schema {
+        schemas: schemas.iter().cloned().collect::<BTreeSet<_>>(),
         extensions,
         enums,
         domains,
@@ -85,9 +86,13 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         sequences,
         functions,
         function_users,
+        privileges: BTreeMap::new(),
         unmanaged,
         directives: Default::default(),
-    })
+    };
+    privileges::read_privileges(client, &schemas, &mut schema).await?;
+    schema.unmanaged.sort();
+    Ok(schema)
 }
 
 async fn read_server_version(client: &Client) -> Result<ServerVersion> {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::functions::FunctionPlacement;
+pub use super::privileges::PrivilegeChange;
 pub use super::triggers::{PolicyChange, TriggerChange};
 use super::types::TypeChange;
 use crate::model::{
@@ -270,6 +271,9 @@ pub enum Change {
     Trigger(TriggerChange),
     /// `CREATE POLICY`, `ALTER POLICY`, `ALTER TABLE ... ENABLE ROW LEVEL SECURITY`, ...
     Policy(PolicyChange),
+    /// `GRANT` / `REVOKE` (or `ALTER DEFAULT PRIVILEGES ... GRANT / REVOKE`) for one grantee
+    /// on one object.
+    Privilege(PrivilegeChange),
 }
 
 impl Change {
@@ -514,6 +518,7 @@ impl Change {
             },
             Change::Trigger(change) => Change::Trigger(change.inverse()),
             Change::Policy(change) => Change::Policy(change.inverse()),
+            Change::Privilege(change) => Change::Privilege(change.inverse()),
         }
     }
 
@@ -589,6 +594,9 @@ impl Change {
                 ObjectRef::Trigger(change.relation().clone(), change.trigger().name.clone())
             }
             Change::Policy(change) => change.object(),
+            Change::Privilege(change) => {
+                ObjectRef::Privileges(change.object.clone(), change.grantee.clone())
+            }
         }
     }
 
@@ -650,6 +658,7 @@ impl Change {
             }
             Change::Trigger(change) => change.verb(),
             Change::Policy(change) => return change.summary(),
+            Change::Privilege(change) => return change.summary(),
             Change::Type(type_change) => type_change.verb(),
         };
         format!("{verb} {object}")

@@ -6,6 +6,7 @@
 mod change;
 mod functions;
 mod hazards;
+mod privileges;
 mod rename;
 mod triggers;
 mod type_change;
@@ -15,10 +16,13 @@ use std::collections::BTreeSet;
 
 pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
-    RenameTiming, TriggerChange,
+    PrivilegeChange, RenameTiming, TriggerChange,
 };
 pub use functions::{blocked_function_drops, replaceable, FunctionPlacement};
 pub use hazards::Hazard;
+pub use privileges::{
+    grantee_name, leave_privileges_out, scope as scope_privileges, PrivilegeScope,
+};
 pub use rename::suggestions as rename_suggestions;
 pub use types::{names_type, needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
@@ -101,8 +105,9 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 /// Adds what PostgreSQL cannot keep across `changes` (which turn `before` into `after`):
 /// views over a retyped column's table or calling a function dropped and created again,
 /// checks and index expressions over the column, and functions over a rebuilt enum, are
-/// dropped before and created again after. Call it for each direction: the way back
-/// may rebuild what the way there only extends (an enum value added, then removed).
+/// dropped before and created again after; privileges are granted and revoked to match
+/// `after`. Call it for each direction: the way back may rebuild what the way there only
+/// extends (an enum value added, then removed).
 pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Change>) {
     functions::recreate_functions_over_rebuilt_enums(before, after, changes);
     let retyped = retyped_columns(changes);
@@ -122,6 +127,7 @@ pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Cha
     rebuild_views_over(before, after, relations, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, changes);
     triggers::detach(before, after, &retyped, changes);
+    privileges::reconcile(before, after, changes);
 }
 
 /// Queries of the views the migration creates or replaces.

@@ -19,12 +19,14 @@ mod triggers;
 pub use triggers::{Policy, RowLevelSecurity, Trigger};
 mod types;
 pub use types::{CompositeType, Domain};
+mod privileges;
+pub use privileges::{DefaultObjects, DefaultPrivileges, Grant, Schemas};
 
 /// The whole file; every section may be missing or null.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct File {
-    pub schemas: Option<Vec<String>>,
+    pub schemas: Option<Schemas>,
     pub extensions: Option<Extensions>,
     pub enums: Option<Ordered<Enum>>,
     pub domains: Option<Ordered<Domain>>,
@@ -34,6 +36,7 @@ pub struct File {
     pub sequences: Option<Ordered<StandaloneSequence>>,
     /// A list, since overloads share a name.
     pub functions: Option<Vec<Function>>,
+    pub default_privileges: Option<Vec<DefaultPrivileges>>,
 }
 
 /// A function or procedure (`procedure: true`); `lower::functions` checks the fields.
@@ -67,6 +70,7 @@ pub struct Function {
     /// `SET` options: setting name → value as `SHOW` prints it.
     pub set: Option<serde_yaml::Mapping>,
     pub comment: Option<String>,
+    pub grants: Option<Vec<Grant>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -135,6 +139,7 @@ pub struct StandaloneSequence {
     pub cycle: bool,
     /// `table.column` or `schema.table.column`: dropping the column drops the sequence.
     pub owned_by: Option<String>,
+    pub grants: Option<Vec<Grant>>,
 }
 
 impl Shorthand for StandaloneSequence {
@@ -164,6 +169,7 @@ pub struct View {
     pub security_invoker: bool,
     pub check_option: Option<CheckOption>,
     pub triggers: Option<Ordered<Trigger>>,
+    pub grants: Option<Vec<Grant>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -195,6 +201,7 @@ pub struct Enum {
     pub values: Vec<EnumValue>,
     pub comment: Option<String>,
     pub renamed_from: Option<String>,
+    pub grants: Option<Vec<Grant>>,
 }
 
 /// A label, or `{ value: shipped, renamed_from: shipping }`.
@@ -226,6 +233,7 @@ pub struct Table {
     pub row_level_security: Option<RowLevelSecurity>,
     /// The table's previous name: the upgrade renames it instead of dropping it.
     pub renamed_from: Option<String>,
+    pub grants: Option<Vec<Grant>>,
 }
 
 /// A type name, or the full map.
@@ -246,12 +254,15 @@ pub struct Column {
     pub backfill: Option<String>,
     /// `USING` expression for a change of type.
     pub using: Option<String>,
-    /// Options of an identity column's sequence.
+    /// Options of an identity column's sequence, and the grants on a `serial` or
+    /// identity column's sequence.
     pub sequence: Option<Sequence>,
+    /// Column privileges.
+    pub grants: Option<Vec<Grant>>,
 }
 
 /// `{ start: 100, increment: 10, min: 1, max: 1000000, cache: 20, cycle: true }`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sequence {
     pub start: Option<i64>,
@@ -261,6 +272,7 @@ pub struct Sequence {
     pub cache: Option<i64>,
     #[serde(default)]
     pub cycle: bool,
+    pub grants: Option<Vec<Grant>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -468,6 +480,7 @@ impl Shorthand for Enum {
                 .collect(),
             comment: None,
             renamed_from: None,
+            grants: None,
         })
     }
 }
@@ -740,7 +753,7 @@ impl<'de> Visitor<'de> for ExtensionsVisitor {
 
 /// Deserializes a map key, failing inside the key's own deserialization when it repeats, so
 /// serde_yaml reports the position of the second occurrence.
-struct UniqueKey<'a>(&'a BTreeSet<String>);
+pub(super) struct UniqueKey<'a>(pub(super) &'a BTreeSet<String>);
 
 impl<'de> DeserializeSeed<'de> for UniqueKey<'_> {
     type Value = String;

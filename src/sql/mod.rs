@@ -6,6 +6,7 @@
 mod constraints;
 mod functions;
 mod parameters;
+mod privileges;
 pub mod quote;
 mod triggers;
 
@@ -332,6 +333,7 @@ fn statements_for(change: &Change) -> Vec<String> {
         }
         Change::Trigger(change) => triggers::trigger_statements(change),
         Change::Policy(change) => triggers::policy_statements(change),
+        Change::Privilege(change) => privileges::statements(change),
     }
 }
 

@@ -195,7 +195,7 @@ async fn read_pair(
     from: &Source,
     to: &Source,
 ) -> Result<(autogen::model::Schema, autogen::model::Schema), String> {
-    source::read_pair(from, to)
+    source::read_pair(from, to, &Default::default())
         .await
         .map_err(|error| format!("reading schemas failed: {error}"))
 }
