@@ -34,6 +34,10 @@ impl Interpreter {
             self.sequences.remove(&name);
             sequence.name = new_name.clone();
             self.sequences.insert(new_name.clone(), sequence);
+            self.move_privileges(
+                PrivilegeObject::Sequence(name.clone()),
+                PrivilegeObject::Sequence(new_name.clone()),
+            );
             // A default holds the sequence's oid: it reads back with the new name.
             let new_default = Expr::new(format!(
                 "nextval({}::regclass)",
@@ -368,6 +372,10 @@ impl Interpreter {
             .ok_or_else(|| format!("table {old} does not exist"))?;
         table.name = new.clone();
         self.schema.tables.insert(new.clone(), table);
+        self.move_privileges(
+            PrivilegeObject::Table(old.clone()),
+            PrivilegeObject::Table(new.clone()),
+        );
         for other in self.schema.tables.values_mut() {
             for key in other.foreign_keys.values_mut() {
                 if key.referenced_table == *old {
@@ -444,6 +452,10 @@ impl Interpreter {
                 }
             }
         }
+        self.move_privileges(
+            PrivilegeObject::Column(table_name.clone(), old.to_string()),
+            PrivilegeObject::Column(table_name.clone(), new.to_string()),
+        );
         for sequence in self.sequences.values_mut() {
             if let Some((table, column)) = &mut sequence.owned_by {
                 if table == table_name && column == old {
@@ -607,7 +619,8 @@ impl Interpreter {
             .remove(&name)
             .ok_or_else(|| format!("view {name} does not exist"))?;
         view.name = new.clone();
-        self.schema.views.insert(new, view);
+        self.schema.views.insert(new.clone(), view);
+        self.move_privileges(PrivilegeObject::Table(name), PrivilegeObject::Table(new));
         Ok(())
     }
 
@@ -674,6 +687,10 @@ impl Interpreter {
         if let Some(mut enumeration) = self.schema.enums.remove(&name) {
             enumeration.name = new.clone();
             self.schema.enums.insert(new.clone(), enumeration);
+            self.move_privileges(
+                PrivilegeObject::Type(name.clone()),
+                PrivilegeObject::Type(new.clone()),
+            );
         }
         for table in self.schema.tables.values_mut() {
             for column in &mut table.columns {

@@ -10,7 +10,9 @@ impl Interpreter {
         cursor.expect_end()?;
         guard::managed_schema(&name)?;
         self.declared(ObjectRef::Schema(name.clone()));
-        if !self.schema.schemas.insert(name.clone()) && !if_not_exists {
+        if self.schema.schemas.insert(name.clone()) {
+            self.forget_privileges(PrivilegeObject::Schema(name));
+        } else if !if_not_exists {
             return Err(format!("schema {name} already exists"));
         }
         Ok(())
@@ -68,6 +70,7 @@ impl Interpreter {
             return Err(format!("type {name} already exists"));
         }
         self.declared(ObjectRef::Enum(name.clone()));
+        self.forget_privileges(PrivilegeObject::Type(name.clone()));
         self.schema.enums.insert(
             name.clone(),
             Enum {
@@ -100,6 +103,7 @@ impl Interpreter {
             };
         }
         self.declared(ObjectRef::Table(name.clone()));
+        self.forget_privileges(PrivilegeObject::Table(name.clone()));
         self.schema.tables.insert(
             name.clone(),
             Table {
@@ -186,6 +190,7 @@ impl Interpreter {
                 "nextval({}::regclass)",
                 quote::literal(&quote::qualified(&sequence_name))
             )));
+            self.forget_privileges(PrivilegeObject::Sequence(sequence_name.clone()));
             self.sequences.insert(
                 sequence_name.clone(),
                 Sequence {
@@ -243,6 +248,7 @@ impl Interpreter {
                 });
             }
         }
+        let column_object = PrivilegeObject::Column(table_name.clone(), name.clone());
         let table = self.table_mut(table_name)?;
         if table.column(&name).is_some() {
             return Err(format!("column {name} of {table_name} already exists"));
@@ -251,6 +257,7 @@ impl Interpreter {
             return Err(format!("tables can have at most {MAX_COLUMNS} columns"));
         }
         table.columns.push(column);
+        self.forget_privileges(column_object);
         Ok(constraints)
     }
 
@@ -563,6 +570,9 @@ impl Interpreter {
             depends_on,
         };
         self.declared(ObjectRef::View(name.clone()));
+        if !or_replace || !self.schema.views.contains_key(&name) {
+            self.forget_privileges(PrivilegeObject::Table(name.clone()));
+        }
         self.schema.views.insert(name, view);
         Ok(())
     }
@@ -585,6 +595,7 @@ impl Interpreter {
             };
         }
         self.declared(ObjectRef::Sequence(name.clone()));
+        self.forget_privileges(PrivilegeObject::Sequence(name.clone()));
         self.sequences.insert(name, sequence);
         Ok(())
     }

@@ -5,10 +5,11 @@
 //! It reads every statement kind autogen emits and the common hand-written DDL for the
 //! object kinds autogen models. A statement it cannot interpret is an error naming the
 //! file, line and statement; nothing is skipped silently. Statements that cannot change
-//! the model (data changes, session settings, privileges, ownership) are accepted as such.
+//! the model (data changes, session settings, ownership, privileges on what it does not
+//! hold) are accepted as such.
 //! `create` and `alter` hold the statements, `clauses` their shared clauses, `expressions`
 //! the rewrites renames carry into stored text, `triggers` the statements of triggers,
-//! policies and row-level security.
+//! policies and row-level security, `privileges` GRANT, REVOKE and default privileges.
 
 mod alter;
 mod clauses;
@@ -16,6 +17,7 @@ mod comments;
 mod create;
 mod expressions;
 mod functions;
+mod privileges;
 mod triggers;
 mod types;
 
@@ -31,7 +33,7 @@ use crate::guard::{self, Fragment};
 use crate::migrations::{self, Revision};
 use crate::model::{
     CheckConstraint, CheckOption, Column, Deferrable, Enum, Expr, Extension, ForeignKey, Identity,
-    Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey, QualifiedName,
+    Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey, PrivilegeObject, QualifiedName,
     ReferentialAction, Schema, Sequence, SequenceOptions, Table, UniqueConstraint, View,
     ViewOptions, MAX_COLUMNS,
 };
@@ -190,6 +192,7 @@ impl Interpreter {
             .filter(|(name, _)| !folded.contains(name))
             .map(|(name, sequence)| (name.clone(), sequence.clone()))
             .collect();
+        self.existing_privileges(&mut schema);
         schema
     }
 
@@ -255,8 +258,14 @@ impl Interpreter {
             } else {
                 Err(unsupported(&cursor))
             }
+        } else if cursor.eat_keyword("GRANT") {
+            self.grant(&mut cursor)
+        } else if cursor.eat_keyword("REVOKE") {
+            self.revoke(&mut cursor)
         } else if cursor.eat_keyword("ALTER") {
-            if cursor.eat_keyword("TABLE") {
+            if cursor.eat_keywords(&["DEFAULT", "PRIVILEGES"]) {
+                self.alter_default_privileges(&mut cursor)
+            } else if cursor.eat_keyword("TABLE") {
                 self.alter_table(&mut cursor)
             } else if cursor.eat_keyword("TYPE") {
                 self.alter_type(&mut cursor)
@@ -299,13 +308,11 @@ impl Interpreter {
         {
             // Changes rows, not the schema.
             Ok(())
-        } else if [
-            "SET", "RESET", "GRANT", "REVOKE", "ANALYZE", "VACUUM", "REFRESH", "LOCK",
-        ]
-        .iter()
-        .any(|keyword| cursor.is_keyword(keyword))
+        } else if ["SET", "RESET", "ANALYZE", "VACUUM", "REFRESH", "LOCK"]
+            .iter()
+            .any(|keyword| cursor.is_keyword(keyword))
         {
-            // Session settings, privileges and maintenance: not part of the model.
+            // Session settings and maintenance: not part of the model.
             Ok(())
         } else {
             Err(unsupported(&cursor))
