@@ -13,7 +13,7 @@ use sqlparser::tokenizer::Token;
 use super::{not_modelled, unsupported, Interpreter, Outcome};
 use crate::cursor::Cursor;
 use crate::model::{DefaultObjects, Privilege, PrivilegeObject, QualifiedName, Schema};
-use crate::spec::names::make_object_name;
+use crate::spec::names::column_sequence_name;
 
 /// What a `GRANT` or `REVOKE` names before `ON`: one privilege or `ALL`, maybe on columns.
 struct Named {
@@ -433,12 +433,7 @@ impl Interpreter {
                 .columns
                 .iter()
                 .filter(|column| column.identity.is_some())
-                .map(|column| {
-                    QualifiedName::new(
-                        &table.name.schema,
-                        make_object_name(&table.name.name, Some(&column.name), "seq"),
-                    )
-                })
+                .map(|column| column_sequence_name(&table.name, &column.name))
         })
     }
 

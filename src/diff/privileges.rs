@@ -14,7 +14,7 @@ use crate::model::{
     grantee_display, Acl, Grants, Privilege, PrivilegeObject, QualifiedName, Schema, Table,
     UnmanagedObject, PUBLIC,
 };
-use crate::spec::names::make_object_name;
+use crate::spec::names::column_sequence_name;
 
 /// `GRANT` and `REVOKE` that take one grantee's privileges on one object from `from` to `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,12 +299,13 @@ fn implied_sequences(schema: &Schema) -> BTreeSet<QualifiedName> {
     schema.tables.values().flat_map(table_sequences).collect()
 }
 
-fn table_sequences(table: &Table) -> Vec<QualifiedName> {
+/// The sequences the table's `serial` and identity columns imply.
+pub fn table_sequences(table: &Table) -> Vec<QualifiedName> {
     table
         .columns
         .iter()
         .filter(|column| implies_sequence(column))
-        .map(|column| column_sequence(&table.name, &column.name))
+        .map(|column| column_sequence_name(&table.name, &column.name))
         .collect()
 }
 
@@ -316,12 +317,6 @@ fn implies_sequence(column: &crate::model::Column) -> bool {
         )
 }
 
-fn column_sequence(table: &QualifiedName, column: &str) -> QualifiedName {
-    QualifiedName::new(
-        &table.schema,
-        make_object_name(&table.name, Some(column), "seq"),
-    )
-}
 
 /// Objects the changes create, or drop and create again: they start from their default ACL.
 fn created_objects(changes: &[Change]) -> BTreeSet<PrivilegeObject> {
@@ -345,7 +340,7 @@ fn created_objects(changes: &[Change]) -> BTreeSet<PrivilegeObject> {
             Change::AddColumn { table, column, .. } => {
                 created.insert(PrivilegeObject::Column(table.clone(), column.name.clone()));
                 if implies_sequence(column) {
-                    created.insert(PrivilegeObject::Sequence(column_sequence(
+                    created.insert(PrivilegeObject::Sequence(column_sequence_name(
                         table,
                         &column.name,
                     )));
@@ -354,7 +349,7 @@ fn created_objects(changes: &[Change]) -> BTreeSet<PrivilegeObject> {
             Change::AlterColumn {
                 table, from, to, ..
             } if !implies_sequence(from) && implies_sequence(to) => {
-                created.insert(PrivilegeObject::Sequence(column_sequence(table, &to.name)));
+                created.insert(PrivilegeObject::Sequence(column_sequence_name(table, &to.name)));
             }
             Change::CreateSequence(sequence) => {
                 created.insert(PrivilegeObject::Sequence(sequence.name.clone()));

@@ -350,10 +350,7 @@ fn column_node(
         entries.push(("identity".to_owned(), text(identity)));
     }
     let mut sequence = option_entries(&column.identity_options);
-    let implied_sequence = QualifiedName::new(
-        &table.schema,
-        super::names::make_object_name(&table.name, Some(&column.name), "seq"),
-    );
+    let implied_sequence = super::names::column_sequence_name(table, &column.name);
     sequence.extend(privileges::grants(
         schema,
         &PrivilegeObject::Sequence(implied_sequence),

@@ -21,7 +21,7 @@ use crate::model::{
     UniqueConstraint, View, ViewOptions,
 };
 use crate::plan::Plan;
-use crate::spec::names::make_object_name;
+use crate::spec::names::column_sequence_name;
 use constraints::*;
 use quote::{ident, ident_list, literal, qualified};
 
@@ -698,10 +698,7 @@ fn alter_column(
     let to_type = storage_type(&to.data_type);
     let type_changes = from_type != to_type || from.collation != to.collation;
     let mut statements = Vec::new();
-    let sequence = qualified(&QualifiedName::new(
-        &table.schema,
-        make_object_name(&table.name, Some(&to.name), "seq"),
-    ));
+    let sequence = qualified(&column_sequence_name(table, &to.name));
 
     if from.identity.is_some() && to.identity.is_none() {
         statements.push(format!("{prefix} DROP IDENTITY"));

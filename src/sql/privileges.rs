@@ -67,17 +67,21 @@ fn defaults_prefix(object: &PrivilegeObject) -> String {
     prefix
 }
 
-/// `SELECT, INSERT ON TABLE t`, `SELECT (c) ON TABLE t`, `EXECUTE ON FUNCTIONS`, ...
+/// `SELECT, INSERT ON TABLE t`, `SELECT (c) ON TABLE t`, `ALL ON TABLE t` (every privilege
+/// of the kind), `EXECUTE ON FUNCTIONS`, ...
 fn on(object: &PrivilegeObject, privileges: &[Privilege]) -> String {
     let column = match object {
         PrivilegeObject::Column(_, column) => format!(" ({})", ident(column)),
         _ => String::new(),
     };
-    let list = privileges
-        .iter()
-        .map(|privilege| format!("{}{column}", privilege.keyword()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = match privileges == object.privileges() && privileges.len() > 1 {
+        true => format!("ALL{column}"),
+        false => privileges
+            .iter()
+            .map(|privilege| format!("{}{column}", privilege.keyword()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
     let target = match object {
         PrivilegeObject::Schema(name) => format!("SCHEMA {}", ident(name)),
         PrivilegeObject::Table(name) | PrivilegeObject::Column(name, _) => {

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::model::{
     Column, DefaultObjects, ObjectRef, Privilege, PrivilegeObject, QualifiedName, Schema,
 };
-use crate::spec::names::make_object_name;
+use crate::spec::names::column_sequence_name;
 use crate::spec::raw;
 
 impl Lowering<'_> {
@@ -76,10 +76,7 @@ impl Lowering<'_> {
             let message = "sequence grants need a serial or identity column";
             return Err(self.error(&at.key("sequence"), message));
         }
-        let name = QualifiedName::new(
-            &table.schema,
-            make_object_name(&table.name, Some(&column.name), "seq"),
-        );
+        let name = column_sequence_name(table, &column.name);
         self.grants(PrivilegeObject::Sequence(name), grants, &at.key("sequence"))
     }
 
