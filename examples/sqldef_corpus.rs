@@ -252,9 +252,9 @@ fn static_scope(case: &Value) -> Option<String> {
     }
     // A statement sqldef leaves as `-- Skipped:` stays undone, which autogen never does; a
     // case where nothing was skipped ends as it would without the rule that skips.
-    let skips = ["up", "down"].iter().any(|field| {
-        text_field(case, field).is_some_and(|sql| sql.contains("-- Skipped"))
-    });
+    let skips = ["up", "down"]
+        .iter()
+        .any(|field| text_field(case, field).is_some_and(|sql| sql.contains("-- Skipped")));
     if present("manage") && (managed_by_rules(case).is_none() || skips) {
         return Some("manage rules for extensions, functions, or privileges kept on drift".into());
     }

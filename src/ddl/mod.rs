@@ -518,4 +518,6 @@ fn first_line(sql: &str) -> String {
 #[cfg(test)]
 mod functions_tests;
 #[cfg(test)]
+mod privileges_tests;
+#[cfg(test)]
 mod tests;

@@ -21,8 +21,7 @@ pub use change::{
 pub use functions::{blocked_function_drops, replaceable, FunctionPlacement};
 pub use hazards::Hazard;
 pub use privileges::{
-    grantee_name, leave_privileges_out, scope as scope_privileges, table_sequences,
-    PrivilegeScope,
+    grantee_name, leave_privileges_out, scope as scope_privileges, table_sequences, PrivilegeScope,
 };
 pub use rename::suggestions as rename_suggestions;
 pub use types::{names_type, needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};

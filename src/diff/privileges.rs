@@ -317,7 +317,6 @@ fn implies_sequence(column: &crate::model::Column) -> bool {
         )
 }
 
-
 /// Objects the changes create, or drop and create again: they start from their default ACL.
 fn created_objects(changes: &[Change]) -> BTreeSet<PrivilegeObject> {
     let mut created = BTreeSet::new();
@@ -349,7 +348,9 @@ fn created_objects(changes: &[Change]) -> BTreeSet<PrivilegeObject> {
             Change::AlterColumn {
                 table, from, to, ..
             } if !implies_sequence(from) && implies_sequence(to) => {
-                created.insert(PrivilegeObject::Sequence(column_sequence_name(table, &to.name)));
+                created.insert(PrivilegeObject::Sequence(column_sequence_name(
+                    table, &to.name,
+                )));
             }
             Change::CreateSequence(sequence) => {
                 created.insert(PrivilegeObject::Sequence(sequence.name.clone()));
@@ -504,5 +505,138 @@ impl Renames {
             true => columns(tables(types(object.clone()))),
             false => types(tables(columns(object.clone()))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, Expr, View};
+
+    fn acl(entries: &[(&str, &[(Privilege, bool)])]) -> Acl {
+        entries
+            .iter()
+            .map(|(grantee, grants)| (grantee.to_string(), grants.iter().copied().collect()))
+            .collect()
+    }
+
+    fn schema_with_view(query: &str, view_acl: Acl) -> Schema {
+        let name = QualifiedName::new("public", "t");
+        let mut table = Table::new(name.clone());
+        table.columns.push(Column::new("a", "integer"));
+        let view_name = QualifiedName::new("public", "v");
+        let view = View {
+            name: view_name.clone(),
+            definition: Expr::new(query),
+            materialized: false,
+            options: Default::default(),
+            indexes: Default::default(),
+            comment: None,
+            depends_on: [name.clone()].into(),
+            triggers: Default::default(),
+        };
+        let mut schema = Schema::default();
+        schema.schemas.insert("public".into());
+        schema.tables.insert(name, table);
+        schema.views.insert(view_name.clone(), view);
+        schema.set_acl(PrivilegeObject::Table(view_name), view_acl);
+        schema
+    }
+
+    fn privilege_sql(script: &crate::sql::Script) -> Vec<&str> {
+        script
+            .statements
+            .iter()
+            .map(|statement| statement.sql.as_str())
+            .filter(|sql| sql.starts_with("GRANT") || sql.starts_with("REVOKE"))
+            .collect()
+    }
+
+    #[test]
+    fn a_change_says_what_it_grants_and_revokes_and_inverts_exactly() {
+        let change = PrivilegeChange {
+            object: PrivilegeObject::Schema("app".into()),
+            grantee: "reader".into(),
+            from: [(Privilege::Usage, true), (Privilege::Create, false)].into(),
+            to: [(Privilege::Usage, false), (Privilege::Create, true)].into(),
+        };
+        assert_eq!(change.granted(), [(Privilege::Create, true)]);
+        assert_eq!(change.revoked(), [(Privilege::Usage, true)]);
+        assert_eq!(change.inverse().inverse(), change);
+        assert_eq!(change.inverse().granted(), [(Privilege::Usage, true)]);
+        assert_eq!(change.inverse().revoked(), [(Privilege::Create, true)]);
+    }
+
+    /// A view dropped and created again loses its grants: both scripts make them again.
+    #[test]
+    fn grants_of_a_rebuilt_view_are_made_again_both_ways() {
+        let grants = acl(&[("reader", &[(Privilege::Select, false)])]);
+        let current = schema_with_view("SELECT a FROM t", grants.clone());
+        let desired = schema_with_view("SELECT a + 1 AS a FROM t", grants);
+        let migration = crate::generate(&current, &desired);
+        let expected = ["GRANT SELECT ON TABLE public.v TO reader"];
+        assert_eq!(privilege_sql(&migration.up), expected);
+        assert_eq!(privilege_sql(&migration.down), expected);
+    }
+
+    #[test]
+    fn a_renamed_table_keeps_its_grants() {
+        let grants = acl(&[("reader", &[(Privilege::Select, false)])]);
+        let mut current = schema_with_view("SELECT a FROM t", grants.clone());
+        current.set_acl(
+            PrivilegeObject::Column(QualifiedName::new("public", "t"), "a".into()),
+            grants.clone(),
+        );
+        let mut desired = current.clone();
+        let mut table = desired
+            .tables
+            .remove(&QualifiedName::new("public", "t"))
+            .expect("t");
+        table.name = QualifiedName::new("public", "renamed");
+        desired.tables.insert(table.name.clone(), table);
+        desired.privileges.clear();
+        desired.set_acl(
+            PrivilegeObject::Column(QualifiedName::new("public", "renamed"), "a".into()),
+            grants.clone(),
+        );
+        desired.set_acl(
+            PrivilegeObject::Table(QualifiedName::new("public", "v")),
+            grants,
+        );
+        desired
+            .directives
+            .table_renames
+            .insert(QualifiedName::new("public", "renamed"), "t".into());
+        let migration = crate::generate(&current, &desired);
+        assert_eq!(privilege_sql(&migration.up), Vec::<&str>::new());
+        assert_eq!(privilege_sql(&migration.down), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn unmanaged_grantees_keep_what_they_have_and_are_reported() {
+        let view = PrivilegeObject::Table(QualifiedName::new("public", "v"));
+        let mut current = schema_with_view(
+            "SELECT a FROM t",
+            acl(&[
+                ("reader", &[(Privilege::Select, false)]),
+                ("stranger", &[(Privilege::Insert, false)]),
+            ]),
+        );
+        let mut desired = schema_with_view("SELECT a FROM t", acl(&[]));
+        desired
+            .directives
+            .declared_privileges
+            .insert((view.clone(), "reader".into()));
+        scope(&mut current, &mut desired, &PrivilegeScope::default());
+        assert_eq!(
+            desired.acl(&view),
+            acl(&[("stranger", &[(Privilege::Insert, false)])])
+        );
+        let reported: Vec<String> = current
+            .unmanaged
+            .iter()
+            .map(|object| format!("{} {}", object.kind, object.name))
+            .collect();
+        assert_eq!(reported, ["privileges granted to stranger on 1 object(s)"]);
     }
 }

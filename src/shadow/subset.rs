@@ -104,11 +104,8 @@ pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
     schema.tables.retain(|name, _| needed.contains(name));
     schema.views.retain(|name, _| needed.contains(name));
     // Privileges need no canonical text: those of objects left out come from the file.
-    let implied: BTreeSet<QualifiedName> = schema
-        .tables
-        .values()
-        .flat_map(table_sequences)
-        .collect();
+    let implied: BTreeSet<QualifiedName> =
+        schema.tables.values().flat_map(table_sequences).collect();
     let left_out: BTreeSet<PrivilegeObject> = schema
         .privileges
         .keys()

@@ -12,6 +12,7 @@ mod hostile;
 mod inspected;
 mod limits;
 mod output;
+mod privileges;
 mod shadow;
 mod triggers;
 mod workflow;

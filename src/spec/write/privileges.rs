@@ -1,29 +1,47 @@
 //! `grants:` entries and the `default_privileges:` section for `inspect`.
 //!
-//! Only grantees whose privileges differ from the object's default are written; one whose
-//! default privileges were revoked is written with an empty list. Grantees holding the same
+//! The grantees written are those whose privileges differ from the object's default (one
+//! whose default privileges were revoked with an empty list) and those the schema's file
+//! declared, so a file reads back with the same managed pairs. Grantees holding the same
 //! privileges share an entry.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{text, Node};
-use crate::model::{grantee_display, Acl, Grants, PrivilegeObject, Schema};
+use crate::model::{grantee_display, Grants, PrivilegeObject, Schema};
 
-/// `("grants", [...])` for an object whose ACL is not its default.
+/// `("grants", [...])` for an object whose ACL is not its default or that a file declared.
 pub(super) fn grants(schema: &Schema, object: &PrivilegeObject) -> Option<(String, Node)> {
-    let acl = schema.privileges.get(object)?;
-    Some(("grants".to_owned(), acl_node(object, acl)))
+    let declared = declared_grantees(schema, object);
+    if declared.is_empty() && !schema.privileges.contains_key(object) {
+        return None;
+    }
+    Some(("grants".to_owned(), acl_node(schema, object, &declared)))
 }
 
-fn acl_node(object: &PrivilegeObject, acl: &Acl) -> Node {
+fn declared_grantees<'a>(schema: &'a Schema, object: &PrivilegeObject) -> BTreeSet<&'a String> {
+    schema
+        .directives
+        .declared_privileges
+        .range((object.clone(), String::new())..)
+        .take_while(|(declared, _)| declared == object)
+        .map(|(_, grantee)| grantee)
+        .collect()
+}
+
+fn acl_node(schema: &Schema, object: &PrivilegeObject, declared: &BTreeSet<&String>) -> Node {
+    let acl = schema.acl(object);
     let default_acl = object.default_acl();
     let none = Grants::new();
     // (privileges, with grant option) → the grantees holding exactly those.
     let mut entries: BTreeMap<(Vec<String>, bool), Vec<String>> = BTreeMap::new();
-    let grantees = acl.keys().chain(default_acl.keys());
-    for grantee in grantees.collect::<std::collections::BTreeSet<_>>() {
+    let grantees = acl
+        .keys()
+        .chain(default_acl.keys())
+        .chain(declared.iter().copied());
+    for grantee in grantees.collect::<BTreeSet<_>>() {
         let held = acl.get(grantee).unwrap_or(&none);
-        if default_acl.get(grantee).unwrap_or(&none) == held {
+        if default_acl.get(grantee).unwrap_or(&none) == held && !declared.contains(grantee) {
             continue;
         }
         let words = |with_option: bool| -> Vec<String> {
@@ -77,11 +95,20 @@ fn acl_node(object: &PrivilegeObject, acl: &Acl) -> Node {
 }
 
 /// The `default_privileges:` section, when there are any.
-pub(super) fn default_privileges(schema: &Schema) -> Option<(String, Node)> {
-    let entries: Vec<Vec<(String, Node)>> = schema
+pub(super) fn default_privileges(file: &Schema) -> Option<(String, Node)> {
+    let objects: BTreeSet<&PrivilegeObject> = file
         .privileges
-        .iter()
-        .filter_map(|(object, acl)| {
+        .keys()
+        .chain(
+            file.directives
+                .declared_privileges
+                .iter()
+                .map(|(object, _)| object),
+        )
+        .collect();
+    let entries: Vec<Vec<(String, Node)>> = objects
+        .into_iter()
+        .filter_map(|object| {
             let PrivilegeObject::Defaults {
                 role,
                 schema,
@@ -98,7 +125,8 @@ pub(super) fn default_privileges(schema: &Schema) -> Option<(String, Node)> {
                 "on".to_owned(),
                 text(&objects.keyword().to_ascii_lowercase()),
             ));
-            fields.push(("grants".to_owned(), acl_node(object, acl)));
+            let declared = declared_grantees(file, object);
+            fields.push(("grants".to_owned(), acl_node(file, object, &declared)));
             Some(fields)
         })
         .collect();
