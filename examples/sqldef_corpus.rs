@@ -354,10 +354,7 @@ async fn create_roles(client: &tokio_postgres::Client, case: &Value) -> Result<(
         .filter_map(|field| text_field(case, field))
         .collect::<Vec<_>>()
         .join("\n");
-    for role in HARNESS_ROLES {
-        if !text.contains(role) {
-            continue;
-        }
+    for role in HARNESS_ROLES.iter().filter(|role| names_role(&text, role)) {
         let quoted = format!("\"{}\"", role.replace('"', "\"\""));
         let statement = format!(
             "DO $$ BEGIN CREATE ROLE {quoted} NOLOGIN; \
@@ -369,6 +366,16 @@ async fn create_roles(client: &tokio_postgres::Client, case: &Value) -> Result<(
             .map_err(|error| format!("cannot create role {role}: {error}"))?;
     }
     Ok(())
+}
+
+/// Whether `role` occurs in `text` as a whole name (`admin` is not in `admin_role`).
+fn names_role(text: &str, role: &str) -> bool {
+    let is_name_char = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(role).any(|(start, _)| {
+        let before = text[..start].chars().next_back();
+        let after = text[start + role.len()..].chars().next();
+        !before.is_some_and(is_name_char) && !after.is_some_and(is_name_char)
+    })
 }
 
 /// The pair with privileges scoped as the case manages them.
