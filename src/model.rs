@@ -118,6 +118,9 @@ pub struct Extension {
     pub name: String,
     /// Schema the extension's objects live in; `None` lets PostgreSQL choose.
     pub schema: Option<String>,
+    /// The installed version (`extversion`); `None` where a file does not pin one, which
+    /// then matches any version.
+    pub version: Option<String>,
 }
 
 /// `CREATE TYPE name AS ENUM (values...)`

@@ -52,6 +52,9 @@ pub enum Phase {
     DropFunctionOnRelations,
     CreateSchema,
     CreateExtension,
+    /// An extension's update script may change the types and functions it provides, which
+    /// the rest of the plan then uses.
+    UpdateExtension,
     CreateEnum,
     /// Domains before composite types, each after the ones it is built on.
     CreateDomain,
@@ -368,6 +371,7 @@ fn phase_of(change: &Change) -> Phase {
         Change::CreateSchema(_) => Phase::CreateSchema,
         Change::DropSchema(_) => Phase::DropSchema,
         Change::CreateExtension(_) => Phase::CreateExtension,
+        Change::UpdateExtension { .. } => Phase::UpdateExtension,
         Change::DropExtension(_) => Phase::DropExtension,
         Change::CreateEnum(_) => Phase::CreateEnum,
         Change::DropEnum(_) => Phase::DropEnum,

@@ -133,7 +133,15 @@ async fn read_extensions(client: &Client) -> Result<BTreeMap<String, Extension>>
         let row = CatalogRow::new(query, &row);
         let name: String = row.get("extension_name")?;
         let schema = Some(row.get("schema_name")?);
-        extensions.insert(name.clone(), Extension { name, schema });
+        let version = Some(row.get("version")?);
+        extensions.insert(
+            name.clone(),
+            Extension {
+                name,
+                schema,
+                version,
+            },
+        );
     }
     Ok(extensions)
 }

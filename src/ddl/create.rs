@@ -23,12 +23,14 @@ impl Interpreter {
         let name = cursor.identifier()?;
         cursor.eat_keyword("WITH");
         let mut schema = None;
+        // Without VERSION, the server installs the default version, which a replay cannot
+        // know: the extension matches any version then.
+        let mut version = None;
         while !cursor.at_end() {
             if cursor.eat_keyword("SCHEMA") {
                 schema = Some(cursor.identifier()?);
             } else if cursor.eat_keyword("VERSION") {
-                // The model does not hold versions; the catalog does not read them either.
-                cursor.string().or_else(|_| cursor.identifier())?;
+                version = Some(extension_version(cursor)?);
             } else if !cursor.eat_keyword("CASCADE") {
                 return Err(format!("unexpected {}", cursor.found()));
             }
@@ -39,9 +41,33 @@ impl Interpreter {
                 false => Err(format!("extension {name} already exists")),
             };
         }
-        self.schema
+        self.schema.extensions.insert(
+            name.clone(),
+            Extension {
+                name,
+                schema,
+                version,
+            },
+        );
+        Ok(())
+    }
+
+    /// `ALTER EXTENSION name UPDATE [TO version]` after `EXTENSION`.
+    pub(super) fn alter_extension(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let name = cursor.identifier()?;
+        cursor.expect_keywords(&["UPDATE"])?;
+        let version = match cursor.eat_keyword("TO") {
+            true => Some(extension_version(cursor)?),
+            // The default version, unknown offline.
+            false => None,
+        };
+        cursor.expect_end()?;
+        let extension = self
+            .schema
             .extensions
-            .insert(name.clone(), Extension { name, schema });
+            .get_mut(&name)
+            .ok_or_else(|| format!("extension {name} does not exist"))?;
+        extension.version = version;
         Ok(())
     }
 
@@ -658,4 +684,12 @@ impl Interpreter {
         }
         Ok((table, column))
     }
+}
+
+/// A version as `CREATE EXTENSION ... VERSION` and `ALTER EXTENSION ... UPDATE TO` take it:
+/// a string or a word.
+fn extension_version(cursor: &mut Cursor<'_>) -> Outcome<String> {
+    let version = cursor.string().or_else(|_| cursor.identifier())?;
+    crate::guard::name(&version)?;
+    Ok(version)
 }

@@ -286,6 +286,8 @@ impl Interpreter {
                 self.alter_trigger(&mut cursor)
             } else if cursor.eat_keyword("POLICY") {
                 self.alter_policy(&mut cursor)
+            } else if cursor.eat_keyword("EXTENSION") {
+                self.alter_extension(&mut cursor)
             } else if cursor.eat_keyword("SCHEMA") {
                 let schema = cursor.identifier()?;
                 self.require_schema(&schema)?;

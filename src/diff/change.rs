@@ -57,6 +57,13 @@ pub enum Change {
     CreateExtension(Extension),
     /// `DROP EXTENSION x`
     DropExtension(Extension),
+    /// `ALTER EXTENSION x UPDATE TO 'version'` (`None`: its default version, which is what
+    /// a file or a replay that pins none knows of it).
+    UpdateExtension {
+        name: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// `CREATE TYPE e AS ENUM (...)`
     CreateEnum(Enum),
     /// `DROP TYPE e`
@@ -325,6 +332,11 @@ impl Change {
             Change::DropSchema(name) => Change::CreateSchema(name),
             Change::CreateExtension(extension) => Change::DropExtension(extension),
             Change::DropExtension(extension) => Change::CreateExtension(extension),
+            Change::UpdateExtension { name, from, to } => Change::UpdateExtension {
+                name,
+                from: to,
+                to: from,
+            },
             Change::CreateEnum(enum_type) => Change::DropEnum(enum_type),
             Change::DropEnum(enum_type) => Change::CreateEnum(enum_type),
             Change::AlterEnum {
@@ -531,6 +543,7 @@ impl Change {
             Change::CreateExtension(extension) | Change::DropExtension(extension) => {
                 ObjectRef::Extension(extension.name.clone())
             }
+            Change::UpdateExtension { name, .. } => ObjectRef::Extension(name.clone()),
             Change::CreateEnum(enum_type) | Change::DropEnum(enum_type) => {
                 ObjectRef::Enum(enum_type.name.clone())
             }
@@ -630,6 +643,10 @@ impl Change {
             | Change::DropIndex { .. }
             | Change::DropSequence(_)
             | Change::DropFunction { .. } => "dropped",
+            Change::UpdateExtension { to, .. } => {
+                let version = to.as_deref().unwrap_or("its default version");
+                return format!("updated {object} to {version}");
+            }
             Change::AlterEnum { .. }
             | Change::AlterColumn { .. }
             | Change::AlterSequence { .. }

@@ -92,6 +92,10 @@ impl Change {
                 table: table.to_string(),
             }),
             Change::Policy(change) => hazards.push(table_lock(change.table())),
+            Change::UpdateExtension { name, from, .. } => hazards.push(Hazard::ExtensionUpdate {
+                extension: name.clone(),
+                from: from.clone(),
+            }),
             Change::Trigger(change) => hazards.push(Hazard::Lock {
                 lock: "SHARE ROW EXCLUSIVE",
                 table: change.relation().to_string(),
@@ -176,7 +180,16 @@ pub enum Hazard {
     DataLoss(String),
     TableRewrite(String),
     FullTableScan(String),
-    Lock { lock: &'static str, table: String },
+    Lock {
+        lock: &'static str,
+        table: String,
+    },
+    /// The extension's own update script runs: it may rewrite or lock what the extension
+    /// provides, and the way back needs a downgrade script, which few extensions ship.
+    ExtensionUpdate {
+        extension: String,
+        from: Option<String>,
+    },
 }
 
 impl std::fmt::Display for Hazard {
@@ -186,6 +199,12 @@ impl std::fmt::Display for Hazard {
             Hazard::TableRewrite(table) => write!(f, "table rewrite: {table}"),
             Hazard::FullTableScan(table) => write!(f, "full-table scan: {table}"),
             Hazard::Lock { lock, table } => write!(f, "{lock} lock: {table}"),
+            Hazard::ExtensionUpdate { extension, from } => write!(
+                f,
+                "extension update: {extension} runs its update script from {}, which may \
+                 lock or rewrite what it provides and may have no way back",
+                from.as_deref().unwrap_or("the installed version")
+            ),
         }
     }
 }

@@ -43,8 +43,22 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     }
 
     for (name, extension) in &desired.extensions {
-        if !current.extensions.contains_key(name) {
-            changes.push(Change::CreateExtension(extension.clone()));
+        match current.extensions.get(name) {
+            None => changes.push(Change::CreateExtension(extension.clone())),
+            // Versions are compared only where both sides know one: a file pins it, a
+            // catalog reads it; a replay without VERSION cannot know it.
+            Some(installed)
+                if installed.version.is_some()
+                    && extension.version.is_some()
+                    && installed.version != extension.version =>
+            {
+                changes.push(Change::UpdateExtension {
+                    name: name.clone(),
+                    from: installed.version.clone(),
+                    to: extension.version.clone(),
+                });
+            }
+            Some(_) => {}
         }
     }
     for (name, extension) in &current.extensions {

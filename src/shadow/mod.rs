@@ -106,8 +106,19 @@ async fn build_in_shadow(
         .map_err(|source| {
             Error::database(format!("cannot drop shadow database {shadow_name}"), source)
         });
-    let schema = result?;
+    let mut schema = result?;
     dropped?;
+    // The shadow installs an extension's default version where the file pins none; the
+    // file's side still matches any version.
+    for (name, extension) in &mut schema.extensions {
+        if desired
+            .extensions
+            .get(name)
+            .is_some_and(|declared| declared.version.is_none())
+        {
+            extension.version = None;
+        }
+    }
     Ok(schema)
 }
 

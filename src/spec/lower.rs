@@ -146,9 +146,13 @@ impl Lowering<'_> {
                 return Err(self.error(&at, format!("extension \"{name}\" is listed twice")));
             }
             self.record(ObjectRef::Extension(name.clone()), &at);
+            if let Some(version) = &options.version {
+                self.identifier(version, &at.key("version"))?;
+            }
             let extension = Extension {
                 name: name.clone(),
                 schema: options.schema,
+                version: options.version,
             };
             schema.extensions.insert(name, extension);
         }

@@ -179,7 +179,7 @@ pub enum CheckOption {
     Cascaded,
 }
 
-/// `[pgcrypto, citext]` or `{ pgcrypto: { schema: extensions } }`.
+/// `[pgcrypto, citext]` or `{ pgcrypto: { schema: extensions, version: "1.3" } }`.
 #[derive(Debug, Default)]
 pub struct Extensions {
     pub entries: Vec<(String, ExtensionOptions)>,
@@ -191,6 +191,8 @@ pub struct Extensions {
 #[serde(deny_unknown_fields)]
 pub struct ExtensionOptions {
     pub schema: Option<String>,
+    /// Pins the version: compared, and updated to (`ALTER EXTENSION ... UPDATE TO`).
+    pub version: Option<String>,
 }
 
 /// `[a, b]` or `{ values: [a, b], comment: ... }`.

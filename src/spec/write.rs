@@ -93,16 +93,23 @@ pub fn write(schema: &Schema) -> String {
         let extensions = if schema
             .extensions
             .values()
-            .all(|extension| extension.schema.is_none())
+            .all(|extension| extension.schema.is_none() && extension.version.is_none())
         {
             Node::List(schema.extensions.keys().map(|name| text(name)).collect())
         } else {
             let entries = schema.extensions.values().map(|extension| {
-                let options = extension
+                let schema = extension
                     .schema
                     .iter()
                     .map(|schema| ("schema".to_owned(), text(schema)));
-                (extension.name.clone(), Node::Map(options.collect()))
+                let version = extension
+                    .version
+                    .iter()
+                    .map(|version| ("version".to_owned(), text(version)));
+                (
+                    extension.name.clone(),
+                    Node::Map(schema.chain(version).collect()),
+                )
             });
             Node::Section(entries.collect())
         };

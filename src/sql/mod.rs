@@ -133,6 +133,16 @@ fn statements_for(change: &Change) -> Vec<String> {
             if let Some(schema) = &extension.schema {
                 sql.push_str(&format!(" SCHEMA {}", ident(schema)));
             }
+            if let Some(version) = &extension.version {
+                sql.push_str(&format!(" VERSION {}", literal(version)));
+            }
+            vec![sql]
+        }
+        Change::UpdateExtension { name, to, .. } => {
+            let mut sql = format!("ALTER EXTENSION {} UPDATE", ident(name));
+            if let Some(version) = to {
+                sql.push_str(&format!(" TO {}", literal(version)));
+            }
             vec![sql]
         }
         Change::DropExtension(extension) => {

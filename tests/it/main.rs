@@ -4,6 +4,7 @@ mod scratch;
 
 mod cli;
 mod connection;
+mod extensions;
 mod fixtures;
 mod functions;
 mod fuzz;
