@@ -11,6 +11,12 @@
 //! A case that fails on a server resource error (SQLSTATE class 53, such as 53200 out of
 //! shared memory) runs once more before it counts, and a `retry` line says so.
 //!
+//! Privileges are managed as the case says: those of its `managed_roles` (or of the targets
+//! of `manage.privilege` rules that allow revoking), every role's when it names none, as
+//! `diff --with-privileges` does. The roles a case grants to are created cluster-wide when
+//! missing (those sqldef's harness creates, named in the corpus README) and never dropped:
+//! other runs may use them at the same time, and a role is not this run's to remove.
+//!
 //! Usage: `cargo run --example sqldef_corpus -- [DIR] [--update] [--filter TEXT]`
 //! (DIR defaults to `$SQLDEF_CORPUS`, then `../shared/corpus/sqldef`).
 
@@ -21,6 +27,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use autogen::catalog::{self, SchemaScope};
+use autogen::diff::{scope_privileges, PrivilegeScope};
 use autogen::model::{Directives, QualifiedName, Schema};
 use scratch::ScratchDb;
 use yaml_serde::Value;
@@ -243,10 +250,21 @@ fn static_scope(case: &Value) -> Option<String> {
     if present("user") {
         return Some("runs as a separate role".into());
     }
-    if present("managed_roles") || present("manage") {
-        return Some("privileges, roles or functions management".into());
+    // A statement sqldef leaves as `-- Skipped:` stays undone, which autogen never does; a
+    // case where nothing was skipped ends as it would without the rule that skips.
+    let skips = ["up", "down"]
+        .iter()
+        .any(|field| text_field(case, field).is_some_and(|sql| sql.contains("-- Skipped")));
+    if present("manage") && (managed_by_rules(case).is_none() || skips) {
+        return Some("manage rules for extensions, functions, or privileges kept on drift".into());
     }
-    if case.get("enable_drop").and_then(Value::as_bool) == Some(false) {
+    let sets_owner = ["current", "desired"].iter().any(|field| {
+        text_field(case, field).is_some_and(|sql| sql.to_uppercase().contains("OWNER TO"))
+    });
+    if present("manage") && sets_owner {
+        return Some("object owners (ALTER ... OWNER TO), which autogen does not manage".into());
+    }
+    if case.get("enable_drop").and_then(Value::as_bool) == Some(false) && skips {
         return Some("sqldef skips drops (enable_drop: false)".into());
     }
     let version = |field: &str| {
@@ -259,6 +277,112 @@ fn static_scope(case: &Value) -> Option<String> {
         return Some("not for PostgreSQL 15".into());
     }
     None
+}
+
+/// Roles sqldef's harness creates before it runs (see the corpus README).
+const HARNESS_ROLES: &[&str] = &[
+    "readonly_user",
+    "app_user",
+    "admin_role",
+    "user-with-dash",
+    "user.with.dot",
+    "user with spaces",
+    "CamelCaseUser",
+    "UPPERCASE_USER",
+    "user1",
+    "user2",
+    "user3",
+    "user4",
+    "My User",
+    "reader",
+    "writer",
+    "admin",
+    "reader1",
+    "reader2",
+    "writer1",
+    "writer2",
+    "role1",
+    "role2",
+    "power_user",
+    "user@domain.com",
+];
+
+/// Whose privileges the case manages: its `managed_roles`, the targets of its
+/// `manage.privilege` rules, or every role's.
+fn privilege_scope(case: &Value) -> PrivilegeScope {
+    if let Some(roles) = case.get("managed_roles").and_then(Value::as_sequence) {
+        let roles: Vec<String> = roles
+            .iter()
+            .filter_map(|role| role.as_str().map(str::to_string))
+            .collect();
+        return PrivilegeScope::of_roles(&roles);
+    }
+    match managed_by_rules(case) {
+        Some(roles) => PrivilegeScope::of_roles(&roles),
+        None => PrivilegeScope {
+            all_roles: true,
+            ..PrivilegeScope::default()
+        },
+    }
+}
+
+/// The roles of `manage.privilege` rules when every rule names one role (autogen's managed
+/// roles); `None` for any other `manage` section.
+fn managed_by_rules(case: &Value) -> Option<Vec<String>> {
+    let manage = case.get("manage")?.as_mapping()?;
+    if manage.len() != 1 {
+        return None;
+    }
+    let rules = manage.get("privilege")?.as_sequence()?;
+    rules
+        .iter()
+        .map(|rule| {
+            let target = rule.get("target")?.as_str()?;
+            let literal = target
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '@'));
+            literal.then(|| target.to_string())
+        })
+        .collect()
+}
+
+/// Creates the harness roles the case's SQL names, unless they exist. Concurrent runs may
+/// race to create one; losing the race is fine.
+async fn create_roles(client: &tokio_postgres::Client, case: &Value) -> Result<(), String> {
+    let text: String = ["current", "desired"]
+        .iter()
+        .filter_map(|field| text_field(case, field))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for role in HARNESS_ROLES.iter().filter(|role| names_role(&text, role)) {
+        let quoted = format!("\"{}\"", role.replace('"', "\"\""));
+        let statement = format!(
+            "DO $$ BEGIN CREATE ROLE {quoted} NOLOGIN; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        );
+        client
+            .batch_execute(&statement)
+            .await
+            .map_err(|error| format!("cannot create role {role}: {error}"))?;
+    }
+    Ok(())
+}
+
+/// Whether `role` occurs in `text` as a whole name (`admin` is not in `admin_role`).
+fn names_role(text: &str, role: &str) -> bool {
+    let is_name_char = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(role).any(|(start, _)| {
+        let before = text[..start].chars().next_back();
+        let after = text[start + role.len()..].chars().next();
+        !before.is_some_and(is_name_char) && !after.is_some_and(is_name_char)
+    })
+}
+
+/// The pair with privileges scoped as the case manages them.
+fn scoped(current: &Schema, desired: &Schema, scope: &PrivilegeScope) -> (Schema, Schema) {
+    let (mut current, mut desired) = (current.clone(), desired.clone());
+    scope_privileges(&mut current, &mut desired, scope);
+    (current, desired)
 }
 
 /// sqldef's rename hints (`-- @renamed from=old` on the line of a table, column, constraint,
@@ -418,6 +542,10 @@ async fn run_case(case: &Value) -> Outcome {
     let desired_db = ScratchDb::create("autogen_corpus").await;
     let mut current_client = current_db.client().await;
     let desired_client = desired_db.client().await;
+    if let Err(reason) = create_roles(&current_client, case).await {
+        return Outcome::Fail(reason);
+    }
+    let privileges = privilege_scope(case);
     for (field, client) in [("current", &current_client), ("desired", &desired_client)] {
         if let Some(sql) = text_field(case, field) {
             if let Err(error) = client.batch_execute(sql).await {
@@ -459,12 +587,14 @@ async fn run_case(case: &Value) -> Outcome {
             Err(reason) => return Outcome::OutOfScope(reason),
         }
     }
+    let (current, desired) = scoped(&current, &desired, &privileges);
     let migration = autogen::generate(&current, &desired);
     if let Err(error) = autogen::apply::apply(&mut current_client, &migration.up, "up").await {
         return Outcome::Fail(format!("{error}"));
     }
     match read(&current_client).await {
         Ok(after_up) => {
+            let (after_up, desired) = scoped(&after_up, &desired, &privileges);
             let leftover = autogen::generate(&after_up, &desired).up;
             if !leftover.is_empty() {
                 return Outcome::Fail(format!("after up, still differs:\n{}", leftover.to_text()));
@@ -477,6 +607,7 @@ async fn run_case(case: &Value) -> Outcome {
     }
     match read(&current_client).await {
         Ok(after_down) => {
+            let (current, after_down) = scoped(&current, &after_down, &privileges);
             let leftover = autogen::generate(&current, &after_down).up;
             if !leftover.is_empty() {
                 return Outcome::Fail(format!(
@@ -494,6 +625,7 @@ async fn run_case(case: &Value) -> Outcome {
             &mut current_client,
             (&current, &desired),
             database_found_nothing,
+            &privileges,
         )
         .await,
     )
@@ -507,6 +639,7 @@ async fn run_offline(
     client: &mut tokio_postgres::Client,
     (current, desired): (&Schema, &Schema),
     database_found_nothing: bool,
+    privileges: &PrivilegeScope,
 ) -> Offline {
     let replay = |field: &str| -> Result<Schema, String> {
         let mut interpreter = autogen::ddl::Interpreter::new();
@@ -520,8 +653,13 @@ async fn run_offline(
         (Ok(current), Ok(desired)) => (current, desired),
         (Err(error), _) | (_, Err(error)) => return Offline::Unreadable(error),
     };
+    // sqldef manages the grants of its managed roles only, whatever the SQL grants to others.
     replayed_desired.directives = desired.directives.clone();
+    let mut replayed_current = replayed_current;
+    replayed_current.directives.declared_privileges.clear();
     autogen::equivalence::align(&replayed_current, &mut replayed_desired);
+    let (replayed_current, replayed_desired) =
+        scoped(&replayed_current, &replayed_desired, privileges);
     let migration = autogen::generate(&replayed_current, &replayed_desired);
     if database_found_nothing && !migration.changes.is_empty() {
         return Offline::Fail(format!(
@@ -534,7 +672,8 @@ async fn run_offline(
     }
     match read(client).await {
         Ok(after_up) => {
-            let leftover = autogen::generate(&after_up, desired).up;
+            let (after_up, desired) = scoped(&after_up, desired, privileges);
+            let leftover = autogen::generate(&after_up, &desired).up;
             if !leftover.is_empty() {
                 return Offline::Fail(format!(
                     "after the offline up, the database differs from desired:\n{}",
@@ -549,7 +688,8 @@ async fn run_offline(
     }
     match read(client).await {
         Ok(after_down) => {
-            let leftover = autogen::generate(current, &after_down).up;
+            let (current, after_down) = scoped(current, &after_down, privileges);
+            let leftover = autogen::generate(&current, &after_down).up;
             match leftover.is_empty() {
                 true => Offline::Pass,
                 false => Offline::Fail(format!(

@@ -140,6 +140,10 @@ enum RawCommand {
         /// Print the SQL (text) or the changes with their hazards and SQL (json).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Manage every role's privileges (GRANT/REVOKE); otherwise only those a schema
+        /// file declares.
+        #[arg(long)]
+        with_privileges: bool,
     },
     /// Write a live database's schema as schema YAML.
     Inspect {
@@ -149,6 +153,9 @@ enum RawCommand {
         /// Output file (default: stdout).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Write privileges (grants and default privileges) too.
+        #[arg(long)]
+        with_privileges: bool,
     },
     /// Create autogen.toml, schema/schema.yaml and migrations/ here.
     Init {
@@ -295,10 +302,12 @@ pub enum Command {
         exit_code: bool,
         reverse: bool,
         format: Format,
+        with_privileges: bool,
     },
     Inspect {
         database_url: String,
         output: Option<PathBuf>,
+        with_privileges: bool,
     },
     Init {
         config: Option<PathBuf>,
@@ -426,6 +435,7 @@ pub fn parse() -> Result<Command> {
             exit_code,
             reverse,
             format,
+            with_privileges,
         } => Command::Diff {
             from: Source::parse(&from.ok_or_else(|| {
                 Error::Usage(
@@ -438,13 +448,16 @@ pub fn parse() -> Result<Command> {
             exit_code,
             reverse,
             format,
+            with_privileges,
         },
         RawCommand::Inspect {
             database_url,
             output,
+            with_privileges,
         } => Command::Inspect {
             database_url,
             output,
+            with_privileges,
         },
         RawCommand::Init {
             database_url,

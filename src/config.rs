@@ -28,6 +28,7 @@ struct RawConfig {
     migrations: Option<PathBuf>,
     schemas: Option<Vec<String>>,
     allow_hazards: Option<Vec<toml::Spanned<String>>>,
+    managed_roles: Option<Vec<String>>,
 }
 
 /// Where the database URL comes from.
@@ -49,6 +50,16 @@ pub struct Config {
     pub schemas: Option<Vec<String>>,
     /// The hazard kinds a revision may have without accepting them in its header.
     pub allow_hazards: BTreeSet<HazardKind>,
+    /// Roles whose privileges are managed whole: one the schema file does not declare is
+    /// revoked. Other roles' privileges are managed only where the file declares them.
+    pub managed_roles: Vec<String>,
+}
+
+impl Config {
+    /// Whose privileges the project manages beyond what the schema file declares.
+    pub fn privilege_scope(&self) -> crate::diff::PrivilegeScope {
+        crate::diff::PrivilegeScope::of_roles(&self.managed_roles)
+    }
 }
 
 impl Config {
@@ -173,21 +184,30 @@ fn parse(text: &str, path: &Path) -> Result<Config> {
         (None, Some(variable)) => DatabaseSetting::Env(variable),
         (None, None) => DatabaseSetting::Env(DEFAULT_DATABASE_URL_ENV.into()),
     };
+    // A bad entry is reported at the line of its key.
+    let invalid = |key: &str, message: String| Error::Spec {
+        path: path.to_path_buf(),
+        location: text
+            .lines()
+            .position(|line| line.trim_start().starts_with(key))
+            .map(|line_idx| crate::error::Location {
+                line: line_idx + 1,
+                column: 1,
+            }),
+        object: Some(key.into()),
+        message,
+    };
     for schema in raw.schemas.iter().flatten() {
         if let Err(message) = guard::name(schema).and_then(|()| guard::managed_schema(schema)) {
-            let line = text
-                .lines()
-                .position(|line| line.trim_start().starts_with("schemas"))
-                .map(|line_idx| crate::error::Location {
-                    line: line_idx + 1,
-                    column: 1,
-                });
-            return Err(Error::Spec {
-                path: path.to_path_buf(),
-                location: line,
-                object: Some("schemas".into()),
-                message,
-            });
+            return Err(invalid("schemas", message));
+        }
+    }
+    for role in raw.managed_roles.iter().flatten() {
+        if let Err(message) = guard::name(role) {
+            return Err(invalid("managed_roles", message));
+        }
+        if role.is_empty() {
+            return Err(invalid("managed_roles", "a role name is empty".into()));
         }
     }
     let root = path.parent().unwrap_or(Path::new(""));
@@ -198,6 +218,7 @@ fn parse(text: &str, path: &Path) -> Result<Config> {
         migrations: root.join(raw.migrations.unwrap_or_else(|| DEFAULT_MIGRATIONS.into())),
         schemas: raw.schemas,
         allow_hazards,
+        managed_roles: raw.managed_roles.unwrap_or_default(),
     })
 }
 
@@ -229,7 +250,11 @@ pub fn starter_text(database: &DatabaseSetting) -> String {
          migrations = \"{DEFAULT_MIGRATIONS}\"\n\
          \n\
          # The schemas autogen manages (default: the ones the schema file names, and public).\n\
-         # schemas = [\"public\"]\n"
+         # schemas = [\"public\"]\n\
+         \n\
+         # Roles whose privileges autogen manages whole, revoking what the schema file does\n\
+         # not grant (other roles: only the grants the file declares).\n\
+         # managed_roles = [\"anon\", \"authenticated\"]\n"
     )
 }
 

@@ -9,6 +9,7 @@ use std::path::Path;
 use tokio_postgres::Client;
 
 use crate::catalog::{self, SchemaScope};
+use crate::diff::{scope_privileges, PrivilegeScope};
 use crate::error::Result;
 use crate::migrations::Revision;
 use crate::model::Schema;
@@ -37,16 +38,18 @@ impl Drift {
 
 /// Replays `applied` (files from `migrations`) into the state they produce and reads the
 /// database `client` is connected to (on `url`) over that state's schemas, `extra_schemas`
-/// and `public`.
+/// and `public`. Privileges the revisions grant or revoke are compared, and all of those of
+/// the grantees `privileges` names.
 pub async fn read(
     client: &Client,
     url: &str,
     applied: &[Revision],
     migrations: &Path,
     extra_schemas: &[String],
+    privileges: &PrivilegeScope,
 ) -> Result<Drift> {
     let replayed = normalize::normalize(ddl::replay(applied.iter().map(Revision::up_file))?);
-    let expected = source::canonicalize_on(url, replayed, migrations).await?;
+    let mut expected = source::canonicalize_on(url, replayed, migrations).await?;
     let scope: BTreeSet<String> = expected
         .schemas
         .iter()
@@ -55,6 +58,7 @@ pub async fn read(
         .chain(["public".to_string()])
         .collect();
     let scope = SchemaScope::Only(scope.into_iter().collect());
-    let database = normalize::normalize(catalog::read(client, &scope).await?);
+    let mut database = normalize::normalize(catalog::read(client, &scope).await?);
+    scope_privileges(&mut database, &mut expected, privileges);
     Ok(Drift { database, expected })
 }

@@ -13,9 +13,11 @@ use std::fmt;
 
 mod functions;
 mod partitions;
+mod privileges;
 pub use exclusion::*;
 pub use functions::*;
 pub use partitions::*;
+pub use privileges::*;
 pub use triggers::*;
 
 /// A whole database schema within the managed namespaces.
@@ -39,6 +41,8 @@ pub struct Schema {
     /// the function: dropping it would fail or take them along. Live databases only; never
     /// diffed.
     pub function_users: BTreeMap<FunctionName, Vec<String>>,
+    /// ACLs that differ from the object's default (see `model::privileges`).
+    pub privileges: BTreeMap<PrivilegeObject, Acl>,
     /// Objects found in the database that autogen does not model; never diffed, always reported.
     pub unmanaged: Vec<UnmanagedObject>,
     /// How to get from the old schema to this one where the state alone cannot say
@@ -67,6 +71,9 @@ pub struct Directives {
     pub backfills: BTreeMap<(QualifiedName, String), Expr>,
     /// (table, column) → the `USING` expression for a change of the column's type.
     pub type_casts: BTreeMap<(QualifiedName, String), Expr>,
+    /// (object, grantee) pairs whose privileges the file states, granting or revoking:
+    /// those are managed even when the grantee is not in `managed_roles`.
+    pub declared_privileges: BTreeSet<(PrivilegeObject, String)>,
 }
 
 /// `schema.name`; `schema` is `public` when the user wrote no schema.
@@ -117,6 +124,9 @@ pub struct Extension {
     pub name: String,
     /// Schema the extension's objects live in; `None` lets PostgreSQL choose.
     pub schema: Option<String>,
+    /// The installed version (`extversion`); `None` where a file does not pin one, which
+    /// then matches any version.
+    pub version: Option<String>,
 }
 
 /// `CREATE TYPE name AS ENUM (values...)`
@@ -727,6 +737,8 @@ pub enum ObjectRef {
     /// A trigger on a table or view.
     Trigger(QualifiedName, String),
     Policy(QualifiedName, String),
+    /// What one grantee may do with one object.
+    Privileges(PrivilegeObject, String),
 }
 
 impl fmt::Display for ObjectRef {
@@ -746,6 +758,9 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Function(name) => write!(f, "function {name}"),
             ObjectRef::Trigger(relation, name) => write!(f, "trigger {name} on {relation}"),
             ObjectRef::Policy(table, name) => write!(f, "policy {name} on {table}"),
+            ObjectRef::Privileges(object, grantee) => {
+                write!(f, "privileges of {} on {object}", grantee_display(grantee))
+            }
         }
     }
 }

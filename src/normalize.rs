@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Function, QualifiedName, Returns, Schema, SequenceOptions};
+use crate::model::{Function, PrivilegeObject, QualifiedName, Returns, Schema, SequenceOptions};
 use crate::syntax::types::{canonical_type, function_type, split_qualified};
 
 pub fn normalize(mut schema: Schema) -> Schema {
@@ -100,6 +100,24 @@ pub fn normalize(mut schema: Schema) -> Schema {
     if schema.schema_comments.get("public").map(String::as_str) == Some(PUBLIC_COMMENT) {
         schema.schema_comments.remove("public");
     }
+    // A routine's privileges name it by its identity, spelled like its key above.
+    let privilege_object = |object: PrivilegeObject| match object {
+        PrivilegeObject::Function(mut name) => {
+            for argument_type in &mut name.argument_types {
+                *argument_type = function_type(argument_type, &enum_names);
+            }
+            PrivilegeObject::Function(name)
+        }
+        other => other,
+    };
+    for (object, acl) in std::mem::take(&mut schema.privileges) {
+        schema.set_acl(privilege_object(object), acl);
+    }
+    schema.directives.declared_privileges =
+        std::mem::take(&mut schema.directives.declared_privileges)
+            .into_iter()
+            .map(|(object, grantee)| (privilege_object(object), grantee))
+            .collect();
     schema.unmanaged.sort();
     schema
 }

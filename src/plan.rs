@@ -52,6 +52,9 @@ pub enum Phase {
     DropFunctionOnRelations,
     CreateSchema,
     CreateExtension,
+    /// An extension's update script may change the types and functions it provides, which
+    /// the rest of the plan then uses.
+    UpdateExtension,
     CreateEnum,
     /// Domains before composite types, each after the ones it is built on.
     CreateDomain,
@@ -113,6 +116,10 @@ pub enum Phase {
     /// drops go with `DropView`).
     CreateTriggerOrPolicy,
     Comment,
+    /// `GRANT` / `REVOKE` once every object they are on exists (a dropped object takes its
+    /// privileges along); table-level before column-level ones, which a table-level
+    /// `REVOKE` also revokes; default privileges last, so no object of the plan gets them.
+    Privileges,
     /// Once no default calls `nextval` on them any more.
     DropSequence,
     /// Once nothing that calls them is left.
@@ -376,6 +383,7 @@ fn phase_of(change: &Change) -> Phase {
         Change::CreateSchema(_) => Phase::CreateSchema,
         Change::DropSchema(_) => Phase::DropSchema,
         Change::CreateExtension(_) => Phase::CreateExtension,
+        Change::UpdateExtension { .. } => Phase::UpdateExtension,
         Change::DropExtension(_) => Phase::DropExtension,
         Change::CreateEnum(_) => Phase::CreateEnum,
         Change::DropEnum(_) => Phase::DropEnum,
@@ -442,6 +450,7 @@ fn phase_of(change: &Change) -> Phase {
         Change::Partition(PartitionChange::AlterInheritedColumn { .. }) => {
             Phase::AlterInheritedColumn
         }
+        Change::Privilege(_) => Phase::Privileges,
         Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,

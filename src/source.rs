@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use tokio_postgres::Client;
 
 use crate::catalog::{self, SchemaScope};
+use crate::diff::{scope_privileges, PrivilegeScope};
 use crate::error::Result;
 use crate::model::Schema;
 use crate::{db, ddl, equivalence, migrations, normalize, progress, shadow, spec};
@@ -57,9 +58,14 @@ pub fn load_schema_file(path: &Path) -> Result<spec::Loaded> {
 /// Reads both sides. Against a file, the managed schemas are the file's (with `public`);
 /// database to database, every non-system schema. A file is canonicalized on the server of
 /// the other side when there is one; without a server, expressions are compared by
-/// `equivalence` instead.
-pub async fn read_pair(from: &Source, to: &Source) -> Result<(Schema, Schema)> {
-    read_pair_in(from, to, &[]).await
+/// `equivalence` instead. Privileges are compared where `privileges` or a file says so
+/// (`diff::scope_privileges`).
+pub async fn read_pair(
+    from: &Source,
+    to: &Source,
+    privileges: &PrivilegeScope,
+) -> Result<(Schema, Schema)> {
+    read_pair_in(from, to, &[], privileges).await
 }
 
 /// `read_pair`, also managing `extra_schemas` (autogen.toml's `schemas`) when a file is
@@ -68,8 +74,9 @@ pub async fn read_pair_in(
     from: &Source,
     to: &Source,
     extra_schemas: &[String],
+    privileges: &PrivilegeScope,
 ) -> Result<(Schema, Schema)> {
-    read_pair_on(from, to, extra_schemas, None).await
+    read_pair_on(from, to, extra_schemas, None, privileges).await
 }
 
 /// `read_pair_in`, canonicalizing file sides on `server_url` even when neither side is a
@@ -79,6 +86,7 @@ pub async fn read_pair_on(
     to: &Source,
     extra_schemas: &[String],
     server_url: Option<&str>,
+    privileges: &PrivilegeScope,
 ) -> Result<(Schema, Schema)> {
     let from_side = Side::load(from)?;
     let to_side = Side::load(to)?;
@@ -127,9 +135,11 @@ pub async fn read_pair_on(
             to_side.read(&scope, server, None)
         )?,
     };
+    let mut current = current;
     if server.is_none() {
         equivalence::align(&current, &mut desired);
     }
+    scope_privileges(&mut current, &mut desired, privileges);
     Ok((current, desired))
 }
 
@@ -222,6 +232,8 @@ pub async fn canonicalize_on(server_url: &str, schema: Schema, path: &Path) -> R
         path,
         source_map: &spec::SourceMap::default(),
     };
-    let canonical = shadow::canonicalize(&admin, server_url, &schema, &origin).await?;
+    let mut canonical = shadow::canonicalize(&admin, server_url, &schema, &origin).await?;
+    // Directives are not schema state; the shadow round trip drops them.
+    canonical.directives = schema.directives;
     Ok(normalize::normalize(canonical))
 }

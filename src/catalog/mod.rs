@@ -6,6 +6,7 @@
 
 mod functions;
 mod partitions;
+mod privileges;
 mod queries;
 mod triggers;
 mod types;
@@ -77,7 +78,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let sequences = read_sequences(client, &schemas, &serial_sequences).await?;
     let (functions, function_users) = functions::read_functions(client, version, &schemas).await?;
     let mut schema = Schema {
-        schemas: schemas.into_iter().collect::<BTreeSet<_>>(),
+        schemas: schemas.iter().cloned().collect::<BTreeSet<_>>(),
         schema_comments,
         extensions,
         enums,
@@ -91,10 +92,13 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         sequences,
         functions,
         function_users,
+        privileges: BTreeMap::new(),
         unmanaged,
         directives: Default::default(),
     };
     crate::inheritance::keep_declared_columns(&mut schema, &inherited_only);
+    privileges::read_privileges(client, &schemas, &mut schema).await?;
+    schema.unmanaged.sort();
     Ok(schema)
 }
 
@@ -147,7 +151,15 @@ async fn read_extensions(client: &Client) -> Result<BTreeMap<String, Extension>>
         let row = CatalogRow::new(query, &row);
         let name: String = row.get("extension_name")?;
         let schema = Some(row.get("schema_name")?);
-        extensions.insert(name.clone(), Extension { name, schema });
+        let version = Some(row.get("version")?);
+        extensions.insert(
+            name.clone(),
+            Extension {
+                name,
+                schema,
+                version,
+            },
+        );
     }
     Ok(extensions)
 }

@@ -42,9 +42,9 @@ WHERE n.nspname NOT LIKE 'pg\\_%'
       END
 ORDER BY n.nspname";
 
-/// Installed extensions and their schemas; `plpgsql` ships with every database.
+/// Installed extensions, their schemas and versions; `plpgsql` ships with every database.
 pub const EXTENSIONS_QUERY: &str = "\
-SELECT e.extname AS extension_name, n.nspname AS schema_name
+SELECT e.extname AS extension_name, n.nspname AS schema_name, e.extversion AS version
 FROM pg_catalog.pg_extension e
 JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
 WHERE e.extname <> 'plpgsql'

@@ -126,6 +126,7 @@ async fn find(config: &Config, url: Option<&str>) -> Result<Findings> {
         &chain.revisions[..position.n_applied()],
         &config.migrations,
         &managed_schemas(config, &[&desired, &replayed_head]),
+        &config.privilege_scope(),
     )
     .await?;
     report_unmanaged(&[&drift.database])?;

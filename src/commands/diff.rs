@@ -31,8 +31,13 @@ pub(super) async fn diff(
     exit_code: bool,
     reverse: bool,
     format: Format,
+    with_privileges: bool,
 ) -> Result<u8> {
-    let (current, desired) = source::read_pair(from, to).await?;
+    let privileges = crate::diff::PrivilegeScope {
+        all_roles: with_privileges,
+        ..Default::default()
+    };
+    let (current, desired) = source::read_pair(from, to, &privileges).await?;
     report_unmanaged(&[&current, &desired])?;
     let migration = crate::generate(&current, &desired);
     refuse_unmanaged_casualties(&migration, &current)?;

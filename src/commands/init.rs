@@ -176,7 +176,8 @@ async fn read_existing(url: &str) -> Result<Schema> {
             db::parse(url)?.describe()
         )));
     }
-    let schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+    let mut schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+    crate::diff::leave_privileges_out(&mut schema);
     report_unmanaged(&[&schema])?;
     Ok(schema)
 }

@@ -10,9 +10,16 @@ use crate::{db, fs, normalize, spec};
 use super::report_unmanaged;
 
 /// `autogen inspect`: a live database's schema as schema YAML.
-pub(super) async fn inspect(database_url: &str, output: Option<&Path>) -> Result<u8> {
+pub(super) async fn inspect(
+    database_url: &str,
+    output: Option<&Path>,
+    with_privileges: bool,
+) -> Result<u8> {
     let client = db::connect(database_url).await?;
-    let schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+    let mut schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+    if !with_privileges {
+        crate::diff::leave_privileges_out(&mut schema);
+    }
     report_unmanaged(&[&schema])?;
     let yaml = format!("{}{}", spec::LANGUAGE_SERVER_LINE, spec::write(&schema));
     match output {

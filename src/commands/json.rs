@@ -102,6 +102,7 @@ fn hazard(hazard: &Hazard) -> HazardJson {
         Hazard::TableRewrite(_) => "table_rewrite",
         Hazard::FullTableScan(_) => "full_table_scan",
         Hazard::Lock { .. } => "lock",
+        Hazard::ExtensionUpdate { .. } => "extension_update",
     };
     HazardJson {
         kind,
@@ -152,6 +153,7 @@ fn object(object: &ObjectRef) -> ObjectJson {
             name: function.name.clone(),
             arguments: Some(function.argument_types.clone()),
         },
+        ObjectRef::Privileges(..) => unqualified("privileges", &object.to_string()),
     }
 }
 
@@ -162,6 +164,8 @@ fn kind(change: &Change) -> &'static str {
         Change::DropSchema(_) => "drop_schema",
         Change::CreateExtension(_) => "create_extension",
         Change::DropExtension(_) => "drop_extension",
+        Change::UpdateExtension { .. } => "update_extension",
+        Change::Privilege(_) => "alter_privileges",
         Change::CreateEnum(_) => "create_enum",
         Change::DropEnum(_) => "drop_enum",
         Change::AlterEnum { .. } => "alter_enum",

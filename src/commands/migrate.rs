@@ -282,6 +282,7 @@ async fn migrate_start_on(config: &Config, url: &str, options: &MigrateOptions) 
         &position.chain.revisions,
         &config.migrations,
         &managed_schemas(config, &[&desired, &replayed_head]),
+        &config.privilege_scope(),
     )
     .await?;
     let accepted = drift.accept();

@@ -50,11 +50,13 @@ pub async fn run(command: Command) -> Result<u8> {
             exit_code,
             reverse,
             format,
-        } => diff::diff(&from, &to, exit_code, reverse, format).await,
+            with_privileges,
+        } => diff::diff(&from, &to, exit_code, reverse, format, with_privileges).await,
         Command::Inspect {
             database_url,
             output,
-        } => inspect::inspect(&database_url, output.as_deref()).await,
+            with_privileges,
+        } => inspect::inspect(&database_url, output.as_deref(), with_privileges).await,
         Command::Init {
             config,
             database_url,
@@ -316,7 +318,13 @@ async fn read_database_and_file(config: &Config, url: &str) -> Result<(Schema, S
     let database = Source::Database(url.to_string());
     let schema_file = Source::SchemaFile(config.schema.clone());
     let extra_schemas = config.schemas.clone().unwrap_or_default();
-    source::read_pair_in(&database, &schema_file, &extra_schemas).await
+    source::read_pair_in(
+        &database,
+        &schema_file,
+        &extra_schemas,
+        &config.privilege_scope(),
+    )
+    .await
 }
 
 /// Whether `error` is a revision in `migrations` that cannot be replayed.
@@ -330,7 +338,8 @@ async fn read_migrations_and_file(config: &Config, url: Option<&str>) -> Result<
     let replayed = Source::Migrations(config.migrations.clone());
     let schema_file = Source::SchemaFile(config.schema.clone());
     let extra_schemas = config.schemas.clone().unwrap_or_default();
-    source::read_pair_on(&replayed, &schema_file, &extra_schemas, url).await
+    let privileges = config.privilege_scope();
+    source::read_pair_on(&replayed, &schema_file, &extra_schemas, url, &privileges).await
 }
 
 fn count(n: usize, noun: &str) -> String {

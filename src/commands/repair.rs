@@ -94,6 +94,7 @@ async fn repair_locked(
         &chain.revisions[..n_applied],
         &config.migrations,
         &managed_schemas(config, &[]),
+        &config.privilege_scope(),
     )
     .await
     {

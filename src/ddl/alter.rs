@@ -37,6 +37,10 @@ impl Interpreter {
             self.sequences.remove(&name);
             sequence.name = new_name.clone();
             self.sequences.insert(new_name.clone(), sequence);
+            self.move_privileges(
+                PrivilegeObject::Sequence(name.clone()),
+                PrivilegeObject::Sequence(new_name.clone()),
+            );
             // A default holds the sequence's oid: it reads back with the new name.
             let new_default = Expr::new(format!(
                 "nextval({}::regclass)",
@@ -328,6 +332,10 @@ impl Interpreter {
             let renames = &mut journal.renames.table_renames;
             renames.insert(new.clone(), old.name.clone());
         });
+        self.move_privileges(
+            PrivilegeObject::Table(old.clone()),
+            PrivilegeObject::Table(new.clone()),
+        );
         let tables = &mut self.schema.tables;
         for other in tables.values_mut() {
             for key in other.foreign_keys.values_mut() {
@@ -418,6 +426,10 @@ impl Interpreter {
                 }
             }
         }
+        self.move_privileges(
+            PrivilegeObject::Column(table_name.clone(), old.to_string()),
+            PrivilegeObject::Column(table_name.clone(), new.to_string()),
+        );
         for sequence in self.all_sequences_mut().values_mut() {
             if let Some((table, column)) = &mut sequence.owned_by {
                 if table == table_name && column == old {
@@ -612,7 +624,8 @@ impl Interpreter {
             .remove(&name)
             .ok_or_else(|| format!("view {name} does not exist"))?;
         view.name = new.clone();
-        self.schema.views.insert(new, view);
+        self.schema.views.insert(new.clone(), view);
+        self.move_privileges(PrivilegeObject::Table(name), PrivilegeObject::Table(new));
         Ok(())
     }
 
@@ -687,6 +700,10 @@ impl Interpreter {
                 let renames = &mut journal.renames.enum_renames;
                 renames.insert(new.clone(), name.name.clone());
             });
+            self.move_privileges(
+                PrivilegeObject::Type(name.clone()),
+                PrivilegeObject::Type(new.clone()),
+            );
         }
         for table in self.all_tables_mut().values_mut() {
             for column in &mut table.columns {

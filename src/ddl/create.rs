@@ -10,7 +10,9 @@ impl Interpreter {
         cursor.expect_end()?;
         guard::managed_schema(&name)?;
         self.declared(ObjectRef::Schema(name.clone()));
-        if !self.schema.schemas.insert(name.clone()) && !if_not_exists {
+        if self.schema.schemas.insert(name.clone()) {
+            self.forget_privileges(PrivilegeObject::Schema(name));
+        } else if !if_not_exists {
             return Err(format!("schema {name} already exists"));
         }
         Ok(())
@@ -21,12 +23,14 @@ impl Interpreter {
         let name = cursor.identifier()?;
         cursor.eat_keyword("WITH");
         let mut schema = None;
+        // Without VERSION, the server installs the default version, which a replay cannot
+        // know: the extension matches any version then.
+        let mut version = None;
         while !cursor.at_end() {
             if cursor.eat_keyword("SCHEMA") {
                 schema = Some(cursor.identifier()?);
             } else if cursor.eat_keyword("VERSION") {
-                // The model does not hold versions; the catalog does not read them either.
-                cursor.string().or_else(|_| cursor.identifier())?;
+                version = Some(extension_version(cursor)?);
             } else if !cursor.eat_keyword("CASCADE") {
                 return Err(format!("unexpected {}", cursor.found()));
             }
@@ -37,9 +41,33 @@ impl Interpreter {
                 false => Err(format!("extension {name} already exists")),
             };
         }
-        self.schema
+        self.schema.extensions.insert(
+            name.clone(),
+            Extension {
+                name,
+                schema,
+                version,
+            },
+        );
+        Ok(())
+    }
+
+    /// `ALTER EXTENSION name UPDATE [TO version]` after `EXTENSION`.
+    pub(super) fn alter_extension(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
+        let name = cursor.identifier()?;
+        cursor.expect_keywords(&["UPDATE"])?;
+        let version = match cursor.eat_keyword("TO") {
+            true => Some(extension_version(cursor)?),
+            // The default version, unknown offline.
+            false => None,
+        };
+        cursor.expect_end()?;
+        let extension = self
+            .schema
             .extensions
-            .insert(name.clone(), Extension { name, schema });
+            .get_mut(&name)
+            .ok_or_else(|| format!("extension {name} does not exist"))?;
+        extension.version = version;
         Ok(())
     }
 
@@ -68,6 +96,7 @@ impl Interpreter {
             return Err(format!("type {name} already exists"));
         }
         self.declared(ObjectRef::Enum(name.clone()));
+        self.forget_privileges(PrivilegeObject::Type(name.clone()));
         self.schema.enums.insert(
             name.clone(),
             Enum {
@@ -110,6 +139,7 @@ impl Interpreter {
         }
         self.declared(ObjectRef::Table(name.clone()));
         self.journal_table(&name);
+        self.forget_privileges(PrivilegeObject::Table(name.clone()));
         self.schema.tables.insert(
             name.clone(),
             Table {
@@ -212,6 +242,7 @@ impl Interpreter {
                 quote::literal(&quote::type_name(&sequence_name))
             )));
             self.journal_sequence(&sequence_name);
+            self.forget_privileges(PrivilegeObject::Sequence(sequence_name.clone()));
             self.sequences.insert(
                 sequence_name.clone(),
                 Sequence {
@@ -224,6 +255,7 @@ impl Interpreter {
             );
         }
         let constraints = column_options(cursor, &mut column)?;
+        let column_object = PrivilegeObject::Column(table_name.clone(), name.clone());
         let table = self.table_mut(table_name)?;
         if table.column(&name).is_some() {
             return Err(format!("column {name} of {table_name} already exists"));
@@ -232,6 +264,7 @@ impl Interpreter {
             return Err(format!("tables can have at most {MAX_COLUMNS} columns"));
         }
         table.columns.push(column);
+        self.forget_privileges(column_object);
         Ok(constraints)
     }
 
@@ -610,6 +643,9 @@ impl Interpreter {
             depends_on,
         };
         self.declared(ObjectRef::View(name.clone()));
+        if !or_replace || !self.schema.views.contains_key(&name) {
+            self.forget_privileges(PrivilegeObject::Table(name.clone()));
+        }
         self.schema.views.insert(name, view);
         Ok(())
     }
@@ -634,6 +670,7 @@ impl Interpreter {
         }
         self.declared(ObjectRef::Sequence(name.clone()));
         self.journal_sequence(&name);
+        self.forget_privileges(PrivilegeObject::Sequence(name.clone()));
         self.sequences.insert(name, sequence);
         Ok(())
     }
@@ -762,4 +799,12 @@ pub(super) fn column_options(
         }
     }
     Ok(constraints)
+}
+
+/// A version as `CREATE EXTENSION ... VERSION` and `ALTER EXTENSION ... UPDATE TO` take it:
+/// a string or a word.
+fn extension_version(cursor: &mut Cursor<'_>) -> Outcome<String> {
+    let version = cursor.string().or_else(|_| cursor.identifier())?;
+    crate::guard::name(&version)?;
+    Ok(version)
 }

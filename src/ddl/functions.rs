@@ -11,7 +11,7 @@ use crate::cursor::Cursor;
 use crate::guard;
 use crate::model::{
     Argument, ArgumentMode, Function, FunctionBody, FunctionName, ObjectRef, Parallel,
-    QualifiedName, Returns, Volatility,
+    PrivilegeObject, QualifiedName, Returns, Volatility,
 };
 use crate::syntax::quote;
 use crate::syntax::types::function_type;
@@ -162,10 +162,10 @@ impl Interpreter {
                         "cannot replace {key}: its return type or argument names change"
                     ));
                 }
-                // CREATE OR REPLACE keeps the comment.
+                // CREATE OR REPLACE keeps the comment (and the privileges).
                 function.comment = existing.comment.clone();
             }
-            None => {}
+            None => self.forget_privileges(PrivilegeObject::Function(key.clone())),
         }
         self.declared(ObjectRef::Function(key.clone()));
         self.schema.functions.insert(key, function);
@@ -309,7 +309,10 @@ impl Interpreter {
 
     /// `name` or `name(arguments)`: the one routine it names. Without arguments the name
     /// must be unique.
-    fn routine_reference(&self, cursor: &mut Cursor<'_>) -> Outcome<Option<FunctionName>> {
+    pub(super) fn routine_reference(
+        &self,
+        cursor: &mut Cursor<'_>,
+    ) -> Outcome<Option<FunctionName>> {
         let name = cursor.qualified_name()?;
         if cursor.peek() == Some(&Token::LParen) {
             let arguments = self.arguments(cursor)?;
@@ -404,6 +407,10 @@ impl Interpreter {
             return Err(format!("function {new_key} already exists"));
         }
         self.schema.functions.remove(&key);
+        self.move_privileges(
+            PrivilegeObject::Function(key),
+            PrivilegeObject::Function(new_key.clone()),
+        );
         function.name = new_key.clone();
         self.declared(ObjectRef::Function(new_key.clone()));
         self.schema.functions.insert(new_key, function);

@@ -144,6 +144,7 @@ impl Interpreter {
             sequences: BTreeMap::new(),
             functions: schema.functions.clone(),
             function_users: schema.function_users.clone(),
+            privileges: schema.privileges.clone(),
             unmanaged: schema.unmanaged.clone(),
             directives: schema.directives.clone(),
         }

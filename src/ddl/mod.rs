@@ -5,10 +5,12 @@
 //! It reads every statement kind autogen emits and the common hand-written DDL for the
 //! object kinds autogen models. A statement it cannot interpret is an error naming the
 //! file, line and statement; nothing is skipped silently. Statements that cannot change
-//! the model (data changes, session settings, privileges, ownership) are accepted as such.
+//! the model (data changes, session settings, ownership, privileges on what it does not
+//! hold) are accepted as such.
 //! `create`, `alter` and `drop` hold the statements, `clauses` their shared clauses,
 //! `expressions` the rewrites renames carry into stored text, `triggers` the statements of
-//! triggers, policies and row-level security, `partitions` partitioning and inheritance.
+//! triggers, policies and row-level security, `partitions` partitioning and inheritance,
+//! `privileges` GRANT, REVOKE and default privileges.
 
 mod alter;
 mod clauses;
@@ -22,6 +24,7 @@ mod journal;
 mod partition_bounds;
 mod partition_indexes;
 mod partitions;
+mod privileges;
 mod triggers;
 mod types;
 
@@ -37,8 +40,8 @@ use crate::guard::{self, Fragment};
 use crate::model::{
     CheckConstraint, CheckOption, Column, Compression, Deferrable, Directives, Enum,
     ExclusionConstraint, Expr, Extension, ForeignKey, Identity, Index, IndexKey, IndexTarget,
-    MatchType, ObjectRef, PrimaryKey, QualifiedName, ReferentialAction, Schema, Sequence,
-    SequenceOptions, Table, UniqueConstraint, View, ViewOptions, MAX_COLUMNS,
+    MatchType, ObjectRef, PrimaryKey, PrivilegeObject, QualifiedName, ReferentialAction, Schema,
+    Sequence, SequenceOptions, Table, UniqueConstraint, View, ViewOptions, MAX_COLUMNS,
 };
 use crate::references::{index_mentions, mentions};
 use crate::spec::{Loaded, SourceMap};
@@ -193,6 +196,7 @@ impl Interpreter {
             |name| self.sequences.get(name),
             &self.sequences,
         );
+        self.existing_privileges(&mut schema);
         schema
     }
 
@@ -235,8 +239,14 @@ impl Interpreter {
             } else {
                 Err(unsupported(&cursor))
             }
+        } else if cursor.eat_keyword("GRANT") {
+            self.grant(&mut cursor)
+        } else if cursor.eat_keyword("REVOKE") {
+            self.revoke(&mut cursor)
         } else if cursor.eat_keyword("ALTER") {
-            if cursor.eat_keyword("TABLE") {
+            if cursor.eat_keywords(&["DEFAULT", "PRIVILEGES"]) {
+                self.alter_default_privileges(&mut cursor)
+            } else if cursor.eat_keyword("TABLE") {
                 self.alter_table(&mut cursor)
             } else if cursor.eat_keyword("TYPE") {
                 self.alter_type(&mut cursor)
@@ -257,6 +267,8 @@ impl Interpreter {
                 self.alter_trigger(&mut cursor)
             } else if cursor.eat_keyword("POLICY") {
                 self.alter_policy(&mut cursor)
+            } else if cursor.eat_keyword("EXTENSION") {
+                self.alter_extension(&mut cursor)
             } else if cursor.eat_keyword("SCHEMA") {
                 let schema = cursor.identifier()?;
                 self.require_schema(&schema)?;
@@ -285,13 +297,11 @@ impl Interpreter {
         {
             // A session setting.
             Ok(())
-        } else if ["GRANT", "REVOKE", "ANALYZE", "VACUUM", "REFRESH", "LOCK"]
+        } else if ["ANALYZE", "VACUUM", "REFRESH", "LOCK"]
             .iter()
             .any(|keyword| cursor.is_keyword(keyword))
         {
-            self.note(|journal| {
-                journal.unmodelled = Some("privileges and maintenance are not part of the model")
-            });
+            self.note(|journal| journal.unmodelled = Some("maintenance is not part of the model"));
             Ok(())
         } else {
             Err(unsupported(&cursor))
@@ -540,5 +550,7 @@ pub fn first_line(sql: &str) -> String {
 mod functions_tests;
 #[cfg(test)]
 mod partitions_tests;
+#[cfg(test)]
+mod privileges_tests;
 #[cfg(test)]
 mod tests;

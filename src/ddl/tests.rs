@@ -366,3 +366,18 @@ fn statistics_and_compression_are_replayed_and_storage_is_refused() {
     );
     assert!(message.contains("SET STORAGE"), "{message}");
 }
+
+#[test]
+fn extension_versions_are_known_only_where_a_statement_names_them() {
+    let schema = replay(
+        "CREATE EXTENSION pg_trgm VERSION '1.5';\n\
+         CREATE EXTENSION pgcrypto;\n\
+         ALTER EXTENSION pg_trgm UPDATE TO '1.6';\n\
+         CREATE EXTENSION citext WITH VERSION '1.6';\n\
+         ALTER EXTENSION citext UPDATE;\n",
+    );
+    let version = |name: &str| schema.extensions[name].version.as_deref();
+    assert_eq!(version("pg_trgm"), Some("1.6"));
+    assert_eq!(version("pgcrypto"), None);
+    assert_eq!(version("citext"), None);
+}

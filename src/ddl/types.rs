@@ -56,6 +56,7 @@ impl Interpreter {
             }
         }
         self.declared(ObjectRef::Domain(name.clone()));
+        self.forget_privileges(PrivilegeObject::Type(name.clone()));
         self.schema.domains.insert(name, domain);
         Ok(())
     }
@@ -191,6 +192,10 @@ impl Interpreter {
             .ok_or_else(|| format!("domain {name} does not exist"))?;
         domain.name = new.clone();
         self.schema.domains.insert(new.clone(), domain);
+        self.move_privileges(
+            PrivilegeObject::Type(name.clone()),
+            PrivilegeObject::Type(new.clone()),
+        );
         let renamed = |type_text: &mut String| {
             if let Some((referenced, arrays)) = type_reference(type_text) {
                 if referenced == *name {
@@ -245,6 +250,7 @@ impl Interpreter {
             composite.attributes.push(attribute);
         }
         self.declared(ObjectRef::CompositeType(name.clone()));
+        self.forget_privileges(PrivilegeObject::Type(name.clone()));
         self.schema.composite_types.insert(name, composite);
         Ok(())
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::functions::FunctionPlacement;
 use super::partitions::PartitionChange;
+pub use super::privileges::PrivilegeChange;
 pub use super::triggers::{PolicyChange, TriggerChange};
 use super::types::TypeChange;
 use crate::model::{
@@ -77,6 +78,13 @@ pub enum Change {
     CreateExtension(Extension),
     /// `DROP EXTENSION x`
     DropExtension(Extension),
+    /// `ALTER EXTENSION x UPDATE TO 'version'` (`None`: its default version, which is what
+    /// a file or a replay that pins none knows of it).
+    UpdateExtension {
+        name: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// `CREATE TYPE e AS ENUM (...)`
     CreateEnum(Enum),
     /// `DROP TYPE e`
@@ -337,6 +345,9 @@ pub enum Change {
     /// `ALTER TABLE ... ATTACH / DETACH PARTITION`, `INHERIT / NO INHERIT`, and a child's
     /// own attributes on an inherited column (see `PartitionChange`).
     Partition(PartitionChange),
+    /// `GRANT` / `REVOKE` (or `ALTER DEFAULT PRIVILEGES ... GRANT / REVOKE`) for one grantee
+    /// on one object.
+    Privilege(PrivilegeChange),
 }
 
 impl Change {
@@ -405,6 +416,11 @@ impl Change {
             Change::DropSchema(name) => Change::CreateSchema(name),
             Change::CreateExtension(extension) => Change::DropExtension(extension),
             Change::DropExtension(extension) => Change::CreateExtension(extension),
+            Change::UpdateExtension { name, from, to } => Change::UpdateExtension {
+                name,
+                from: to,
+                to: from,
+            },
             Change::CreateEnum(enum_type) => Change::DropEnum(enum_type),
             Change::DropEnum(enum_type) => Change::CreateEnum(enum_type),
             Change::AlterEnum {
@@ -642,6 +658,7 @@ impl Change {
             Change::Trigger(change) => Change::Trigger(change.inverse()),
             Change::Policy(change) => Change::Policy(change.inverse()),
             Change::Partition(change) => Change::Partition(change.inverse()),
+            Change::Privilege(change) => Change::Privilege(change.inverse()),
         }
     }
 }

@@ -90,6 +90,10 @@ impl Change {
             }
             Change::Policy(change) => change.object(),
             Change::Partition(change) => change.object(),
+            Change::Privilege(change) => {
+                ObjectRef::Privileges(change.object.clone(), change.grantee.clone())
+            }
+            Change::UpdateExtension { name, .. } => ObjectRef::Extension(name.clone()),
         }
     }
 
@@ -162,6 +166,11 @@ impl Change {
             Change::Trigger(change) => change.verb(),
             Change::Policy(change) => return change.summary(),
             Change::Partition(change) => return change.summary(),
+            Change::Privilege(change) => return change.summary(),
+            Change::UpdateExtension { to, .. } => {
+                let version = to.as_deref().unwrap_or("its default version");
+                return format!("updated {object} to {version}");
+            }
             Change::Type(type_change) => type_change.verb(),
         };
         format!("{verb} {object}")

@@ -112,6 +112,10 @@ impl Change {
                 table: table.to_string(),
             }),
             Change::Policy(change) => hazards.push(table_lock(change.table())),
+            Change::UpdateExtension { name, from, .. } => hazards.push(Hazard::ExtensionUpdate {
+                extension: name.clone(),
+                from: from.clone(),
+            }),
             Change::Trigger(change) => hazards.push(Hazard::Lock {
                 lock: LockMode::ShareRowExclusive,
                 table: change.relation().to_string(),
@@ -243,7 +247,16 @@ pub enum Hazard {
     DataLoss(String),
     TableRewrite(String),
     FullTableScan(String),
-    Lock { lock: LockMode, table: String },
+    Lock {
+        lock: LockMode,
+        table: String,
+    },
+    /// The extension's own update script runs: it may rewrite or lock what the extension
+    /// provides, and the way back needs a downgrade script, which few extensions ship.
+    ExtensionUpdate {
+        extension: String,
+        from: Option<String>,
+    },
 }
 
 impl Hazard {
@@ -253,6 +266,7 @@ impl Hazard {
             Hazard::TableRewrite(_) => HazardKind::Rewrite,
             Hazard::FullTableScan(_) => HazardKind::Scan,
             Hazard::Lock { lock, .. } => lock.kind(),
+            Hazard::ExtensionUpdate { .. } => HazardKind::ExtensionUpdate,
         }
     }
 }
@@ -264,6 +278,12 @@ impl std::fmt::Display for Hazard {
             Hazard::TableRewrite(table) => write!(f, "table rewrite: {table}"),
             Hazard::FullTableScan(table) => write!(f, "full-table scan: {table}"),
             Hazard::Lock { lock, table } => write!(f, "{lock} lock: {table}"),
+            Hazard::ExtensionUpdate { extension, from } => write!(
+                f,
+                "extension update: {extension} runs its update script from {}, which may \
+                 lock or rewrite what it provides and may have no way back",
+                from.as_deref().unwrap_or("the installed version")
+            ),
         }
     }
 }
@@ -315,10 +335,12 @@ pub enum HazardKind {
     ShareLock,
     ShareRowExclusiveLock,
     ShareUpdateExclusiveLock,
+    /// An extension's own update script, which autogen cannot see into.
+    ExtensionUpdate,
 }
 
 impl HazardKind {
-    pub const ALL: [HazardKind; 7] = [
+    pub const ALL: [HazardKind; 8] = [
         HazardKind::DataLoss,
         HazardKind::Rewrite,
         HazardKind::Scan,
@@ -326,6 +348,7 @@ impl HazardKind {
         HazardKind::ShareLock,
         HazardKind::ShareRowExclusiveLock,
         HazardKind::ShareUpdateExclusiveLock,
+        HazardKind::ExtensionUpdate,
     ];
 
     pub fn name(self) -> &'static str {
@@ -337,6 +360,7 @@ impl HazardKind {
             HazardKind::ShareLock => "share-lock",
             HazardKind::ShareRowExclusiveLock => "share-row-exclusive-lock",
             HazardKind::ShareUpdateExclusiveLock => "share-update-exclusive-lock",
+            HazardKind::ExtensionUpdate => "extension-update",
         }
     }
 

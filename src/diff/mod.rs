@@ -8,6 +8,7 @@ mod describe;
 mod functions;
 mod hazards;
 mod partitions;
+mod privileges;
 mod rename;
 mod standalone;
 mod tables;
@@ -19,11 +20,14 @@ use std::collections::BTreeSet;
 
 pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
-    RenameTiming, TriggerChange, ValidatedConstraint,
+    PrivilegeChange, RenameTiming, TriggerChange, ValidatedConstraint,
 };
 pub use functions::{blocked_function_drops, FunctionPlacement};
 pub use hazards::{Hazard, HazardKind, LockMode};
 pub use partitions::PartitionChange;
+pub use privileges::{
+    grantee_name, leave_privileges_out, scope as scope_privileges, table_sequences, PrivilegeScope,
+};
 pub use rename::suggestions as rename_suggestions;
 pub use types::{needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
@@ -63,8 +67,22 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     }
 
     for (name, extension) in &desired.extensions {
-        if !current.extensions.contains_key(name) {
-            changes.push(Change::CreateExtension(extension.clone()));
+        match current.extensions.get(name) {
+            None => changes.push(Change::CreateExtension(extension.clone())),
+            // Versions are compared only where both sides know one: a file pins it, a
+            // catalog reads it; a replay without VERSION cannot know it.
+            Some(installed)
+                if installed.version.is_some()
+                    && extension.version.is_some()
+                    && installed.version != extension.version =>
+            {
+                changes.push(Change::UpdateExtension {
+                    name: name.clone(),
+                    from: installed.version.clone(),
+                    to: extension.version.clone(),
+                });
+            }
+            Some(_) => {}
         }
     }
     for (name, extension) in &current.extensions {
@@ -131,8 +149,9 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 /// Adds what PostgreSQL cannot keep across `changes` (which turn `before` into `after`):
 /// views over a retyped column's table or calling a function dropped and created again,
 /// checks and index expressions over the column, and functions over a rebuilt enum, are
-/// dropped before and created again after. Call it for each direction: the way back
-/// may rebuild what the way there only extends (an enum value added, then removed).
+/// dropped before and created again after; privileges are granted and revoked to match
+/// `after`. Call it for each direction: the way back may rebuild what the way there only
+/// extends (an enum value added, then removed).
 pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Change>) {
     functions::recreate_functions_over_rebuilt_enums(before, after, changes);
     let retyped = retyped_columns(changes);
@@ -152,6 +171,7 @@ pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Cha
     rebuild_views_over(before, after, relations, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, changes);
     triggers::detach(before, after, &retyped, changes);
+    privileges::reconcile(before, after, changes);
 }
 
 /// Queries of the views the migration creates or replaces.

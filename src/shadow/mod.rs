@@ -10,6 +10,7 @@
 
 mod subset;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio_postgres::error::SqlState;
@@ -18,7 +19,7 @@ use tokio_postgres::Client;
 use crate::catalog::{self, SchemaScope};
 use crate::diff::{Change, ColumnHints};
 use crate::error::{describe_db_error, Error, Result};
-use crate::model::{Column, Schema};
+use crate::model::{Column, ObjectRef, PrivilegeObject, Schema, PUBLIC};
 use crate::spec::SourceMap;
 use crate::sql::Direction;
 use crate::syntax::quote;
@@ -31,6 +32,11 @@ pub struct Origin<'a> {
 }
 
 static SHADOW_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// The names in `$1` that no role has, in order.
+const MISSING_ROLES_QUERY: &str = "SELECT name FROM pg_catalog.unnest($1::pg_catalog.text[]) \
+     AS name WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = name) \
+     ORDER BY name";
 
 const SHADOW_PREFIX: &str = "autogen_shadow_";
 
@@ -58,6 +64,16 @@ const SESSION_ALIVE_QUERY: &str = "SELECT EXISTS (SELECT 1 \
 /// the server `admin` is connected to (`server_url` is used to connect to the shadow).
 /// Shadows that killed runs left on the server are dropped first.
 pub async fn canonicalize(
+    admin: &Client,
+    server_url: &str,
+    desired: &Schema,
+    origin: &Origin<'_>,
+) -> Result<Schema> {
+    check_roles(admin, desired, origin).await?;
+    build_in_shadow(admin, server_url, desired, origin).await
+}
+
+async fn build_in_shadow(
     admin: &Client,
     server_url: &str,
     desired: &Schema,
@@ -92,8 +108,19 @@ pub async fn canonicalize(
         .map_err(|source| {
             Error::database(format!("cannot drop shadow database {shadow_name}"), source)
         });
-    let schema = result?;
+    let mut schema = result?;
     dropped?;
+    // The shadow installs an extension's default version where the file pins none; the
+    // file's side still matches any version.
+    for (name, extension) in &mut schema.extensions {
+        if desired
+            .extensions
+            .get(name)
+            .is_some_and(|declared| declared.version.is_none())
+        {
+            extension.version = None;
+        }
+    }
     Ok(schema)
 }
 
@@ -107,16 +134,60 @@ pub async fn canonicalize_against(
     database: &Schema,
     origin: &Origin<'_>,
 ) -> Result<Schema> {
+    check_roles(admin, desired, origin).await?;
     let unsettled = subset::unsettled(database, desired);
     if unsettled.is_everything() {
-        return canonicalize(admin, server_url, desired, origin).await;
+        return build_in_shadow(admin, server_url, desired, origin).await;
     }
-    match canonicalize(admin, server_url, &unsettled.schema, origin).await {
+    match build_in_shadow(admin, server_url, &unsettled.schema, origin).await {
         Ok(built) => Ok(unsettled.merge(database, desired, built)),
         // The part needed something it left out (a row type, a subquery's table): the whole
         // schema decides, and points any error at its line.
-        Err(_) => canonicalize(admin, server_url, desired, origin).await,
+        Err(_) => build_in_shadow(admin, server_url, desired, origin).await,
     }
+}
+
+/// Roles belong to the whole cluster and autogen never creates them: a grant to a missing
+/// one (or default privileges of one) is the file's error, at the grant's line.
+async fn check_roles(admin: &Client, desired: &Schema, origin: &Origin<'_>) -> Result<()> {
+    let mut first_use: BTreeMap<&str, ObjectRef> = BTreeMap::new();
+    for (object, acl) in &desired.privileges {
+        for grantee in acl.keys().filter(|grantee| *grantee != PUBLIC) {
+            first_use
+                .entry(grantee)
+                .or_insert_with(|| ObjectRef::Privileges(object.clone(), grantee.clone()));
+        }
+        if let (PrivilegeObject::Defaults { role, .. }, Some(grantee)) = (object, acl.keys().next())
+        {
+            first_use
+                .entry(role)
+                .or_insert_with(|| ObjectRef::Privileges(object.clone(), grantee.clone()));
+        }
+    }
+    if first_use.is_empty() {
+        return Ok(());
+    }
+    let roles: Vec<&str> = first_use.keys().copied().collect();
+    let missing = admin
+        .query(MISSING_ROLES_QUERY, &[&roles])
+        .await
+        .map_err(|source| Error::database("cannot look up the roles the file grants to", source))?;
+    let missing: Vec<String> = missing.iter().map(|row| row.get(0)).collect();
+    let Some((role, object)) = first_use
+        .iter()
+        .find(|(role, _)| missing.iter().any(|name| name == *role))
+    else {
+        return Ok(());
+    };
+    Err(Error::Spec {
+        path: origin.path.to_path_buf(),
+        location: origin.source_map.locate(object),
+        object: Some(object.to_string()),
+        message: format!(
+            "role \"{role}\" does not exist on the server\n  hint: autogen does not create \
+             roles (they belong to the whole cluster): create it first"
+        ),
+    })
 }
 
 async fn session(admin: &Client) -> Result<(i32, i64)> {

@@ -6,7 +6,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{QualifiedName, Schema, View};
+use crate::diff::table_sequences;
+use crate::model::{PrivilegeObject, QualifiedName, Schema, View};
 
 /// What `desired` still needs the server for.
 pub struct Unsettled {
@@ -15,6 +16,8 @@ pub struct Unsettled {
     pub schema: Schema,
     /// Tables and views whose canonical form is the database's own.
     settled: BTreeSet<QualifiedName>,
+    /// Privileges on objects the shadow does not build.
+    left_out: BTreeSet<PrivilegeObject>,
 }
 
 impl Unsettled {
@@ -103,6 +106,25 @@ pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
     let mut schema = desired.clone();
     schema.tables.retain(|name, _| needed.contains(name));
     schema.views.retain(|name, _| needed.contains(name));
+    // Privileges need no canonical text: those of objects left out come from the file.
+    let implied: BTreeSet<QualifiedName> =
+        schema.tables.values().flat_map(table_sequences).collect();
+    let left_out: BTreeSet<PrivilegeObject> = schema
+        .privileges
+        .keys()
+        .filter(|object| match object {
+            PrivilegeObject::Sequence(name) => {
+                !schema.sequences.contains_key(name) && !implied.contains(name)
+            }
+            _ => object
+                .relation()
+                .is_some_and(|relation| !needed.contains(relation)),
+        })
+        .cloned()
+        .collect();
+    schema
+        .privileges
+        .retain(|object, _| !left_out.contains(object));
     // A settled table is there for the keys others reference; its own foreign keys would
     // pull in more tables.
     for (name, table) in &mut schema.tables {
@@ -110,13 +132,23 @@ pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
             table.foreign_keys.clear();
         }
     }
-    Unsettled { schema, settled }
+    Unsettled {
+        schema,
+        settled,
+        left_out,
+    }
 }
 
 impl Unsettled {
     /// The canonical desired schema: the database's own tables and views where settled, the
-    /// shadow's elsewhere, and everything else as the shadow read it.
+    /// shadow's elsewhere, and everything else as the shadow read it (the privileges of
+    /// objects left out as the file states them).
     pub fn merge(self, database: &Schema, desired: &Schema, mut built: Schema) -> Schema {
+        for object in &self.left_out {
+            if let Some(acl) = desired.privileges.get(object) {
+                built.privileges.insert(object.clone(), acl.clone());
+            }
+        }
         for name in &self.settled {
             if let Some(table) = database
                 .tables

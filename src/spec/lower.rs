@@ -9,6 +9,7 @@ mod foreign_keys;
 mod functions;
 mod indexes;
 mod partitions;
+mod privileges;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -22,10 +23,10 @@ use super::types::is_known_type;
 use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
 use crate::model::{
-    CheckConstraint, CheckOption, Column, Compression, Deferrable, Directives, Enum, Expr,
+    Acl, CheckConstraint, CheckOption, Column, Compression, Deferrable, Directives, Enum, Expr,
     Extension, ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef,
-    PrimaryKey, QualifiedName, ReferentialAction, Schema, Sequence, SequenceOptions, Table,
-    UniqueConstraint, View, ViewOptions, MAX_COLUMNS,
+    PrimaryKey, PrivilegeObject, QualifiedName, ReferentialAction, Schema, Sequence,
+    SequenceOptions, Table, UniqueConstraint, View, ViewOptions, MAX_COLUMNS,
 };
 use crate::syntax::names::{self, parse_qualified, MAX_IDENTIFIER_BYTES};
 
@@ -42,9 +43,13 @@ pub fn lower(
         locations: BTreeMap::new(),
         directives: Directives::default(),
         inherited_only: BTreeSet::new(),
+        privileges: BTreeMap::new(),
     };
     let mut schema = lowering.schema(file)?;
     schema.directives = lowering.directives;
+    for (object, acl) in lowering.privileges {
+        schema.set_acl(object, acl);
+    }
     Ok((schema, lowering.locations))
 }
 
@@ -55,6 +60,8 @@ struct Lowering<'a> {
     directives: Directives,
     /// Columns inheritance children have only from their parents, left out at the end.
     inherited_only: BTreeSet<(QualifiedName, String)>,
+    /// ACLs of the objects with `grants:`, defaults included (`Schema::set_acl` drops them).
+    privileges: BTreeMap<PrivilegeObject, Acl>,
 }
 
 /// What a column type may name besides built-ins.
@@ -96,6 +103,7 @@ impl Lowering<'_> {
         self.views(file.views.unwrap_or_default(), &drafts, &mut schema)?;
         self.sequences(file.sequences.unwrap_or_default(), &drafts, &mut schema)?;
         self.functions(file.functions.unwrap_or_default(), &mut schema)?;
+        self.default_privileges(file.default_privileges.unwrap_or_default(), &schema)?;
         schema.tables = drafts
             .into_iter()
             .map(|(name, draft)| (name, draft.table))
@@ -121,6 +129,7 @@ impl Lowering<'_> {
             if let Some(comment) = options.comment {
                 schema.schema_comments.insert(name.clone(), comment);
             }
+            self.grants(PrivilegeObject::Schema(name.clone()), options.grants, &at)?;
             schema.schemas.insert(name);
         }
         Ok(())
@@ -148,9 +157,13 @@ impl Lowering<'_> {
                 return Err(self.error(&at, format!("extension \"{name}\" is listed twice")));
             }
             self.record(ObjectRef::Extension(name.clone()), &at);
+            if let Some(version) = &options.version {
+                self.identifier(version, &at.key("version"))?;
+            }
             let extension = Extension {
                 name: name.clone(),
                 schema: options.schema,
+                version: options.version,
             };
             schema.extensions.insert(name, extension);
         }
@@ -164,9 +177,11 @@ impl Lowering<'_> {
         schema: &mut Schema,
     ) -> Result<BTreeMap<QualifiedName, YamlPath>> {
         let mut enum_paths = BTreeMap::new();
-        for (key, raw_enum) in enums.0 {
+        for (key, mut raw_enum) in enums.0 {
             let at = YamlPath::default().key("enums").key(&key);
+            let grants = raw_enum.grants.take();
             let lowered = self.enumeration(&key, raw_enum, &at)?;
+            self.grants(PrivilegeObject::Type(lowered.name.clone()), grants, &at)?;
             if let Some(first) = enum_paths.insert(lowered.name.clone(), at.clone()) {
                 let message = format!("enum {} is already declared at {first}", lowered.name);
                 return Err(self.error(&at, message));
@@ -191,9 +206,14 @@ impl Lowering<'_> {
             any_type: !schema.extensions.is_empty(),
         };
         let mut drafts: BTreeMap<QualifiedName, TableDraft> = BTreeMap::new();
-        for (key, raw_table) in partitions::parents_first(tables.0) {
+        for (key, mut raw_table) in partitions::parents_first(tables.0) {
             let at = YamlPath::default().key("tables").key(&key);
             let name = self.qualified(&key, &at)?;
+            self.grants(
+                PrivilegeObject::Table(name.clone()),
+                raw_table.grants.take(),
+                &at,
+            )?;
             if let Some(first) = drafts.get(&name) {
                 let message = format!("table {name} is already declared at {}", first.at);
                 return Err(self.error(&at, message));
@@ -218,9 +238,14 @@ impl Lowering<'_> {
         schema: &mut Schema,
     ) -> Result<()> {
         let mut declared = Vec::new();
-        for (key, raw_view) in views.0 {
+        for (key, mut raw_view) in views.0 {
             let at = YamlPath::default().key("views").key(&key);
             let name = self.qualified(&key, &at)?;
+            self.grants(
+                PrivilegeObject::Table(name.clone()),
+                raw_view.grants.take(),
+                &at,
+            )?;
             if drafts.contains_key(&name) || schema.views.contains_key(&name) {
                 return Err(self.error(&at, format!("relation {name} is already declared")));
             }
@@ -309,9 +334,11 @@ impl Lowering<'_> {
         drafts: &BTreeMap<QualifiedName, TableDraft>,
         schema: &mut Schema,
     ) -> Result<()> {
-        for (key, raw_sequence) in sequences.0 {
+        for (key, mut raw_sequence) in sequences.0 {
             let at = YamlPath::default().key("sequences").key(&key);
             let name = self.qualified(&key, &at)?;
+            let grants = raw_sequence.grants.take();
+            self.grants(PrivilegeObject::Sequence(name.clone()), grants, &at)?;
             if drafts.contains_key(&name)
                 || schema.views.contains_key(&name)
                 || schema.sequences.contains_key(&name)
@@ -466,7 +493,15 @@ impl Lowering<'_> {
             if let Some(using) = self.expression(raw_column.using.take(), &column_at, "using")? {
                 self.directives.type_casts.insert(key, using);
             }
+            let column_grants = raw_column.grants.take();
+            let sequence_grants = raw_column
+                .sequence
+                .as_mut()
+                .and_then(|sequence| sequence.grants.take());
             let column = self.column(&column_name, raw_column, &column_at, types)?;
+            let object = PrivilegeObject::Column(name.clone(), column_name.clone());
+            self.grants(object, column_grants, &column_at)?;
+            self.sequence_grants(&name, &column, sequence_grants, &column_at)?;
             self.record(ObjectRef::Column(name.clone(), column_name), &column_at);
             self.declare_column(&mut draft, column, &column_at)?;
         }
@@ -627,6 +662,10 @@ impl Lowering<'_> {
         };
         let identity_options = match (raw_column.sequence, identity) {
             (None, _) => SequenceOptions::default(),
+            // Only grants, which `sequence_grants` checks.
+            (Some(sequence), None) if sequence == raw::Sequence::default() => {
+                SequenceOptions::default()
+            }
             (Some(_), None) => {
                 return Err(self.error(at, "sequence options need an identity column"));
             }

@@ -27,6 +27,8 @@ mod triggers;
 pub use triggers::{Policy, RowLevelSecurity, Trigger};
 mod types;
 pub use types::{CompositeType, Domain};
+mod privileges;
+pub use privileges::{DefaultObjects, DefaultPrivileges, Grant};
 
 /// The whole file; every section may be missing or null.
 #[derive(Debug, Default, Deserialize)]
@@ -42,6 +44,7 @@ pub struct File {
     pub sequences: Option<Ordered<StandaloneSequence>>,
     /// A list, since overloads share a name.
     pub functions: Option<Vec<Function>>,
+    pub default_privileges: Option<Vec<DefaultPrivileges>>,
 }
 
 /// A function or procedure (`procedure: true`); `lower::functions` checks the fields.
@@ -75,6 +78,7 @@ pub struct Function {
     /// `SET` options: setting name → value as `SHOW` prints it.
     pub set: Option<yaml_serde::Mapping>,
     pub comment: Option<String>,
+    pub grants: Option<Vec<Grant>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -144,6 +148,7 @@ pub struct StandaloneSequence {
     /// `table.column` or `schema.table.column`: dropping the column drops the sequence.
     pub owned_by: Option<String>,
     pub comment: Option<String>,
+    pub grants: Option<Vec<Grant>>,
 }
 
 impl Shorthand for StandaloneSequence {
@@ -176,6 +181,7 @@ pub struct View {
     /// Comments on the query's columns, by column.
     #[serde(default)]
     pub column_comments: std::collections::BTreeMap<String, String>,
+    pub grants: Option<Vec<Grant>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -185,7 +191,7 @@ pub enum CheckOption {
     Cascaded,
 }
 
-/// `[pgcrypto, citext]` or `{ pgcrypto: { schema: extensions } }`.
+/// `[pgcrypto, citext]` or `{ pgcrypto: { schema: extensions, version: "1.3" } }`.
 #[derive(Debug, Default)]
 pub struct Extensions {
     pub entries: Vec<(String, ExtensionOptions)>,
@@ -197,6 +203,8 @@ pub struct Extensions {
 #[serde(deny_unknown_fields)]
 pub struct ExtensionOptions {
     pub schema: Option<String>,
+    /// Pins the version: compared, and updated to (`ALTER EXTENSION ... UPDATE TO`).
+    pub version: Option<String>,
 }
 
 /// `[a, b]` or `{ values: [a, b], comment: ... }`.
@@ -207,6 +215,7 @@ pub struct Enum {
     pub values: Vec<EnumValue>,
     pub comment: Option<String>,
     pub renamed_from: Option<String>,
+    pub grants: Option<Vec<Grant>>,
 }
 
 /// A label, or `{ value: shipped, renamed_from: shipping }`.
@@ -246,6 +255,7 @@ pub struct Table {
     pub partition_of: Option<PartitionOf>,
     /// An inheritance child's parents, in order.
     pub inherits: Option<Vec<String>>,
+    pub grants: Option<Vec<Grant>>,
 }
 
 /// A type name, or the full map.
@@ -266,11 +276,14 @@ pub struct Column {
     pub backfill: Option<String>,
     /// `USING` expression for a change of type.
     pub using: Option<String>,
-    /// Options of an identity column's sequence.
+    /// Options of an identity column's sequence, and the grants on a `serial` or
+    /// identity column's sequence.
     pub sequence: Option<Sequence>,
     /// The planner's statistics target (`SET STATISTICS`), 0 to 10000.
     pub statistics: Option<i32>,
     pub compression: Option<CompressionMethod>,
+    /// Column privileges.
+    pub grants: Option<Vec<Grant>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -281,7 +294,7 @@ pub enum CompressionMethod {
 }
 
 /// `{ start: 100, increment: 10, min: 1, max: 1000000, cache: 20, cycle: true }`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sequence {
     pub start: Option<i64>,
@@ -291,6 +304,7 @@ pub struct Sequence {
     pub cache: Option<i64>,
     #[serde(default)]
     pub cycle: bool,
+    pub grants: Option<Vec<Grant>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -509,6 +523,7 @@ impl Shorthand for Enum {
                 .collect(),
             comment: None,
             renamed_from: None,
+            grants: None,
         })
     }
 }
@@ -778,7 +793,7 @@ impl<'de> Visitor<'de> for ExtensionsVisitor {
 
 /// Deserializes a map key, failing inside the key's own deserialization when it repeats, so
 /// yaml_serde reports the position of the second occurrence.
-struct UniqueKey<'a>(&'a BTreeSet<String>);
+pub(super) struct UniqueKey<'a>(pub(super) &'a BTreeSet<String>);
 
 impl<'de> DeserializeSeed<'de> for UniqueKey<'_> {
     type Value = String;

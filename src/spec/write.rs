@@ -7,6 +7,7 @@
 mod exclusion;
 mod functions;
 mod partitions;
+mod privileges;
 mod triggers;
 mod types;
 
@@ -14,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{
     CheckConstraint, Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget,
-    MatchType, ReferentialAction, Schema, SequenceOptions, Table, UniqueConstraint, View,
+    MatchType, PrivilegeObject, QualifiedName, ReferentialAction, Schema, SequenceOptions, Table,
+    UniqueConstraint, View,
 };
 use crate::syntax::names::{format_qualified, primary_key_name};
 
@@ -68,18 +70,27 @@ pub fn write(schema: &Schema) -> String {
         )
         .chain(["public"])
         .collect();
+    let granted = |name: &String| {
+        schema
+            .privileges
+            .contains_key(&PrivilegeObject::Schema(name.clone()))
+    };
     let listed: Vec<String> = schema
         .schemas
         .iter()
         .filter(|name| {
-            !implied.contains(name.as_str()) || schema.schema_comments.contains_key(*name)
+            !implied.contains(name.as_str())
+                || schema.schema_comments.contains_key(*name)
+                || granted(name)
         })
         .cloned()
         .collect();
-    if !schema.schema_comments.is_empty() {
+    if !schema.schema_comments.is_empty() || listed.iter().any(granted) {
         let entries = listed.iter().map(|name| {
+            let object = PrivilegeObject::Schema(name.clone());
             let mut options = Vec::new();
             push_comment(&mut options, &schema.schema_comments.get(name).cloned());
+            options.extend(privileges::grants(schema, &object));
             (name.clone(), Node::Map(options))
         });
         root.push(("schemas".to_owned(), Node::Section(entries.collect())));
@@ -90,16 +101,23 @@ pub fn write(schema: &Schema) -> String {
         let extensions = if schema
             .extensions
             .values()
-            .all(|extension| extension.schema.is_none())
+            .all(|extension| extension.schema.is_none() && extension.version.is_none())
         {
             Node::List(schema.extensions.keys().map(|name| text(name)).collect())
         } else {
             let entries = schema.extensions.values().map(|extension| {
-                let options = extension
+                let schema = extension
                     .schema
                     .iter()
                     .map(|schema| ("schema".to_owned(), text(schema)));
-                (extension.name.clone(), Node::Map(options.collect()))
+                let version = extension
+                    .version
+                    .iter()
+                    .map(|version| ("version".to_owned(), text(version)));
+                (
+                    extension.name.clone(),
+                    Node::Map(schema.chain(version).collect()),
+                )
             });
             Node::Section(entries.collect())
         };
@@ -108,12 +126,19 @@ pub fn write(schema: &Schema) -> String {
     if !schema.enums.is_empty() {
         let entries = schema.enums.values().map(|enumeration| {
             let values = texts(&enumeration.values);
-            let node = match &enumeration.comment {
-                None => values,
-                Some(comment) => Node::Map(vec![
-                    ("values".to_owned(), values),
-                    ("comment".to_owned(), text(comment)),
-                ]),
+            let mut fields: Vec<(String, Node)> = enumeration
+                .comment
+                .iter()
+                .map(|comment| ("comment".to_owned(), text(comment)))
+                .collect();
+            let object = PrivilegeObject::Type(enumeration.name.clone());
+            fields.extend(privileges::grants(schema, &object));
+            let node = match fields.is_empty() {
+                true => values,
+                false => {
+                    fields.insert(0, ("values".to_owned(), values));
+                    Node::Map(fields)
+                }
             };
             (format_qualified(&enumeration.name), node)
         });
@@ -124,14 +149,14 @@ pub fn write(schema: &Schema) -> String {
         let entries = schema
             .tables
             .values()
-            .map(|table| (format_qualified(&table.name), table_node(table)));
+            .map(|table| (format_qualified(&table.name), table_node(table, schema)));
         root.push(("tables".to_owned(), Node::Section(entries.collect())));
     }
     if !schema.views.is_empty() {
         let entries = schema
             .views
             .values()
-            .map(|view| (format_qualified(&view.name), view_node(view)));
+            .map(|view| (format_qualified(&view.name), view_node(view, schema)));
         root.push(("views".to_owned(), Node::Section(entries.collect())));
     }
     if !schema.sequences.is_empty() {
@@ -143,6 +168,8 @@ pub fn write(schema: &Schema) -> String {
                 fields.push(("owned_by".to_owned(), text(&owner)));
             }
             push_comment(&mut fields, &sequence.comment);
+            let object = PrivilegeObject::Sequence(sequence.name.clone());
+            fields.extend(privileges::grants(schema, &object));
             let node = match fields.len() {
                 1 => text(&sequence.data_type),
                 _ => Node::Map(fields),
@@ -154,6 +181,7 @@ pub fn write(schema: &Schema) -> String {
     if !schema.functions.is_empty() {
         root.push(("functions".to_owned(), functions::node(schema)));
     }
+    root.extend(privileges::default_privileges(schema));
     if root.is_empty() {
         return "{}\n".to_owned();
     }
@@ -180,7 +208,7 @@ fn option_entries(options: &SequenceOptions) -> Vec<(String, Node)> {
     entries
 }
 
-fn table_node(table: &Table) -> Node {
+fn table_node(table: &Table, schema: &Schema) -> Node {
     let mut entries = Vec::new();
     if let Some(comment) = &table.comment {
         entries.push(("comment".to_owned(), text(comment)));
@@ -200,10 +228,10 @@ fn table_node(table: &Table) -> Node {
         .as_ref()
         .map_or(&[][..], |key| &key.columns[..]);
     if !table.columns.is_empty() {
-        let columns = table
-            .columns
-            .iter()
-            .map(|column| (column.name.clone(), column_node(column, key_columns)));
+        let columns = table.columns.iter().map(|column| {
+            let node = column_node(column, key_columns, &table.name, schema);
+            (column.name.clone(), node)
+        });
         entries.push(("columns".to_owned(), Node::Section(columns.collect())));
     }
     if let Some(key) = &table.primary_key {
@@ -274,12 +302,18 @@ fn table_node(table: &Table) -> Node {
         &table.triggers,
         &table.policies,
     ));
+    entries.extend(privileges::grants(
+        schema,
+        &PrivilegeObject::Table(table.name.clone()),
+    ));
     Node::Section(entries)
 }
 
 /// The query alone for a plain view without a comment or options; the full map otherwise.
-fn view_node(view: &View) -> Node {
+fn view_node(view: &View, schema: &Schema) -> Node {
+    let grants = privileges::grants(schema, &PrivilegeObject::Table(view.name.clone()));
     if !view.materialized
+        && grants.is_none()
         && view.comment.is_none()
         && view.indexes.is_empty()
         && view.options.is_default()
@@ -323,12 +357,18 @@ fn view_node(view: &View) -> Node {
         &view.triggers,
         &BTreeMap::new(),
     ));
+    entries.extend(grants);
     Node::Section(entries)
 }
 
 /// A plain type string unless something else must be said. `nullable: false` is implied
 /// (and left out) for primary key and identity columns, as `load` implies it.
-fn column_node(column: &Column, key_columns: &[String]) -> Node {
+fn column_node(
+    column: &Column,
+    key_columns: &[String],
+    table: &QualifiedName,
+    schema: &Schema,
+) -> Node {
     let implied_not_null = key_columns.contains(&column.name) || column.identity.is_some();
     let mut entries = Vec::new();
     if !column.nullable && !implied_not_null {
@@ -344,9 +384,14 @@ fn column_node(column: &Column, key_columns: &[String]) -> Node {
         };
         entries.push(("identity".to_owned(), text(identity)));
     }
-    if !column.identity_options.is_default() {
-        let options = option_entries(&column.identity_options);
-        entries.push(("sequence".to_owned(), Node::Map(options)));
+    let mut sequence = option_entries(&column.identity_options);
+    let implied_sequence = crate::syntax::names::column_sequence_name(table, &column.name);
+    sequence.extend(privileges::grants(
+        schema,
+        &PrivilegeObject::Sequence(implied_sequence),
+    ));
+    if !sequence.is_empty() {
+        entries.push(("sequence".to_owned(), Node::Map(sequence)));
     }
     if let Some(generated) = &column.generated {
         entries.push(("generated".to_owned(), text(generated.as_str())));
@@ -363,6 +408,8 @@ fn column_node(column: &Column, key_columns: &[String]) -> Node {
     if let Some(comment) = &column.comment {
         entries.push(("comment".to_owned(), text(comment)));
     }
+    let object = PrivilegeObject::Column(table.clone(), column.name.clone());
+    entries.extend(privileges::grants(schema, &object));
     if entries.is_empty() {
         return text(&column.data_type);
     }

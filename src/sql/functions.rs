@@ -92,7 +92,7 @@ fn kind(function: &Function) -> &'static str {
 }
 
 /// `schema.name(type, ...)`, how `DROP` and `COMMENT ON` name one overload.
-fn signature(name: &FunctionName) -> String {
+pub(super) fn signature(name: &FunctionName) -> String {
     format!(
         "{}({})",
         qualified(&QualifiedName::new(&name.schema, &name.name)),

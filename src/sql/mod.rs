@@ -7,6 +7,7 @@ mod constraints;
 mod functions;
 mod parameters;
 mod partitions;
+mod privileges;
 mod sequences;
 mod tables;
 mod triggers;
@@ -25,7 +26,7 @@ use crate::model::{
     QualifiedName, ReferentialAction, SequenceOptions, Table, UniqueConstraint, View, ViewOptions,
 };
 use crate::plan::Plan;
-use crate::syntax::names::make_object_name;
+use crate::syntax::names::column_sequence_name;
 use crate::syntax::quote;
 use constraints::*;
 use quote::{ident, ident_list, literal, qualified};
@@ -138,6 +139,16 @@ fn statements_for(change: &Change) -> Vec<String> {
             let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", ident(&extension.name));
             if let Some(schema) = &extension.schema {
                 sql.push_str(&format!(" SCHEMA {}", ident(schema)));
+            }
+            if let Some(version) = &extension.version {
+                sql.push_str(&format!(" VERSION {}", literal(version)));
+            }
+            vec![sql]
+        }
+        Change::UpdateExtension { name, to, .. } => {
+            let mut sql = format!("ALTER EXTENSION {} UPDATE", ident(name));
+            if let Some(version) = to {
+                sql.push_str(&format!(" TO {}", literal(version)));
             }
             vec![sql]
         }
@@ -383,6 +394,7 @@ fn statements_for(change: &Change) -> Vec<String> {
         Change::Trigger(change) => triggers::trigger_statements(change),
         Change::Policy(change) => triggers::policy_statements(change),
         Change::Partition(change) => partitions::statements(change),
+        Change::Privilege(change) => privileges::statements(change),
     }
 }
 

@@ -258,10 +258,7 @@ pub(super) fn alter_column(
     let to_type = storage_type(&to.data_type);
     let type_changes = from_type != to_type || from.collation != to.collation;
     let mut statements = Vec::new();
-    let sequence = qualified(&QualifiedName::new(
-        &table.schema,
-        make_object_name(&table.name, Some(&to.name), "seq"),
-    ));
+    let sequence = qualified(&column_sequence_name(table, &to.name));
 
     if from.identity.is_some() && to.identity.is_none() {
         statements.push(format!("{prefix} DROP IDENTITY"));

@@ -70,6 +70,15 @@ pub fn choose_name(
     }
 }
 
+/// The sequence a `serial` or identity column implies, under PostgreSQL's default name
+/// (`<table>_<column>_seq`; a name already taken would get a number, which is not modelled).
+pub fn column_sequence_name(table: &QualifiedName, column: &str) -> QualifiedName {
+    QualifiedName::new(
+        &table.schema,
+        make_object_name(&table.name, Some(column), "seq"),
+    )
+}
+
 /// Port of PostgreSQL's `makeObjectName`: `name1[_name2][_label]` within 63 bytes, shortening
 /// the longer of the two names first and never splitting a UTF-8 character.
 pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {

@@ -4,7 +4,9 @@
 //! database), and the expected `up.sql` / `down.sql`. For each case: build current, check
 //! the generated scripts against the expected files, apply up and require an empty re-diff,
 //! apply down and require the original schema back. An optional `setup.sql` runs first and
-//! is not replayed offline: it creates what the model does not hold (trigger functions).
+//! is not replayed offline: it creates what the model does not hold (the roles a case grants
+//! to, which belong to the whole cluster: named `autogen_test_*`, created when missing and
+//! never dropped, since concurrent runs share them).
 //! `FIXTURE=<substring>` filters cases;
 //! `UPDATE_FIXTURES=1` rewrites the expected files (review the git diff).
 
@@ -56,6 +58,12 @@ async fn check_case(case: &Path) -> Result<(), String> {
     let here = Source::Database(database.url.clone());
     let desired_file = Source::SchemaFile(case.join("desired.yaml"));
 
+    if let Ok(setup_sql) = std::fs::read_to_string(case.join("setup.sql")) {
+        client
+            .batch_execute(&setup_sql)
+            .await
+            .map_err(|error| format!("setup.sql does not run: {error:?}"))?;
+    }
     // The SQL that built the database so far, for the offline replay to interpret.
     let mut history = Vec::new();
     if let Ok(current_sql) = std::fs::read_to_string(case.join("current.sql")) {
@@ -195,7 +203,7 @@ async fn read_pair(
     from: &Source,
     to: &Source,
 ) -> Result<(autogen::model::Schema, autogen::model::Schema), String> {
-    source::read_pair(from, to)
+    source::read_pair(from, to, &Default::default())
         .await
         .map_err(|error| format!("reading schemas failed: {error}"))
 }

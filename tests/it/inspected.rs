@@ -12,9 +12,17 @@ fn autogen() -> Command {
 /// Writes `database` as schema YAML and asserts that diffing the database against it finds
 /// nothing; returns the YAML.
 pub fn inspect_diffs_empty(database: &ScratchDb) -> String {
+    inspect_with_diffs_empty(database, &[])
+}
+
+/// `inspect_diffs_empty` with `flags` given to both `inspect` and `diff`
+/// (`--with-privileges`).
+pub fn inspect_with_diffs_empty(database: &ScratchDb, flags: &[&str]) -> String {
     let yaml_path = std::env::temp_dir().join(format!("autogen-inspect-{}.yaml", database.name));
     let inspect = autogen()
-        .args(["inspect", "--database-url", &database.url, "-o"])
+        .args(["inspect", "--database-url", &database.url])
+        .args(flags)
+        .arg("-o")
         .arg(&yaml_path)
         .output()
         .expect("autogen runs");
@@ -25,7 +33,9 @@ pub fn inspect_diffs_empty(database: &ScratchDb) -> String {
         String::from_utf8_lossy(&inspect.stderr)
     );
     let diff = autogen()
-        .args(["diff", "--exit-code", "--from", &database.url, "--to"])
+        .args(["diff", "--exit-code", "--from", &database.url])
+        .args(flags)
+        .arg("--to")
         .arg(&yaml_path)
         .output()
         .expect("autogen runs");

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::guard::{self, Fragment};
 use crate::model::{
     Argument, ArgumentMode, Function, FunctionBody, FunctionName, ObjectRef, Parallel,
-    QualifiedName, Returns, Schema, Volatility,
+    PrivilegeObject, QualifiedName, Returns, Schema, Volatility,
 };
 use crate::spec::raw;
 use crate::syntax::types::function_type;
@@ -23,9 +23,12 @@ impl Lowering<'_> {
         let enums: BTreeSet<QualifiedName> = schema.enums.keys().cloned().collect();
         // Keys as `normalize` will spell them, so `int` and `integer` overloads clash here.
         let mut canonical_keys = BTreeSet::new();
-        for (function_idx, raw_function) in functions.into_iter().enumerate() {
+        for (function_idx, mut raw_function) in functions.into_iter().enumerate() {
             let at = YamlPath::default().key("functions").index(function_idx);
+            let grants = raw_function.grants.take();
             let function = self.function(raw_function, &at)?;
+            let object = PrivilegeObject::Function(function.name.clone());
+            self.grants(object, grants, &at)?;
             let key = FunctionName {
                 argument_types: function
                     .name

@@ -36,16 +36,20 @@ impl Lowering<'_> {
             any_type: !schema.extensions.is_empty(),
         };
         let mut names = declared.into_iter();
-        for ((key, raw_domain), name) in domains.0.into_iter().zip(names.by_ref()) {
+        for ((key, mut raw_domain), name) in domains.0.into_iter().zip(names.by_ref()) {
             let at = YamlPath::default().key("domains").key(&key);
+            let grants = raw_domain.grants.take();
+            self.grants(PrivilegeObject::Type(name.clone()), grants, &at)?;
             let domain = self.domain(name, raw_domain, &at, &types)?;
             self.record(ObjectRef::Domain(domain.name.clone()), &at);
             schema.schemas.insert(domain.name.schema.clone());
             schema.domains.insert(domain.name.clone(), domain);
         }
         inherit_defaults(&mut schema.domains, &types.enums);
-        for ((key, raw_type), name) in composite_types.0.into_iter().zip(names) {
+        for ((key, mut raw_type), name) in composite_types.0.into_iter().zip(names) {
             let at = YamlPath::default().key("composite_types").key(&key);
+            let grants = raw_type.grants.take();
+            self.grants(PrivilegeObject::Type(name.clone()), grants, &at)?;
             let composite = self.composite_type(name, raw_type, &at, &types)?;
             self.record(ObjectRef::CompositeType(composite.name.clone()), &at);
             schema.schemas.insert(composite.name.schema.clone());

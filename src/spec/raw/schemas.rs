@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::{Shorthand, UniqueKey, Wrapped};
 
-/// `[reporting, audit]` or `{ reporting: { comment: ... }, audit: }`.
+/// `[reporting, audit]` or `{ reporting: { comment: ..., grants: [...] }, audit: }`.
 #[derive(Debug, Default)]
 pub struct Schemas {
     pub entries: Vec<(String, SchemaOptions)>,
@@ -21,10 +21,11 @@ pub struct Schemas {
 #[serde(deny_unknown_fields)]
 pub struct SchemaOptions {
     pub comment: Option<String>,
+    pub grants: Option<Vec<super::Grant>>,
 }
 
 impl Shorthand for SchemaOptions {
-    const EXPECTING: &'static str = "a map with comment";
+    const EXPECTING: &'static str = "a map with comment and grants";
 }
 
 impl<'de> Deserialize<'de> for Schemas {

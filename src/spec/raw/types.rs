@@ -18,6 +18,7 @@ pub struct Domain {
     /// Checks by name; the expression reads the value as `VALUE`.
     pub checks: Option<Ordered<Check>>,
     pub comment: Option<String>,
+    pub grants: Option<Vec<super::Grant>>,
 }
 
 impl Shorthand for Domain {
@@ -37,6 +38,7 @@ impl Shorthand for Domain {
 pub struct CompositeType {
     pub attributes: Option<Ordered<Attribute>>,
     pub comment: Option<String>,
+    pub grants: Option<Vec<super::Grant>>,
 }
 
 impl Shorthand for CompositeType {

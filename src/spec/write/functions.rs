@@ -1,10 +1,23 @@
 //! `functions:` for `inspect`: each routine as a block map, bodies as literal blocks.
 
 use super::{text, Node};
-use crate::model::{ArgumentMode, Function, FunctionBody, Parallel, Returns, Schema, Volatility};
+use crate::model::{
+    ArgumentMode, Function, FunctionBody, Parallel, PrivilegeObject, Returns, Schema, Volatility,
+};
 
 pub(super) fn node(schema: &Schema) -> Node {
-    Node::Blocks(schema.functions.values().map(entries).collect())
+    Node::Blocks(
+        schema
+            .functions
+            .values()
+            .map(|function| {
+                let mut entries = entries(function);
+                let object = PrivilegeObject::Function(function.name.clone());
+                entries.extend(super::privileges::grants(schema, &object));
+                entries
+            })
+            .collect(),
+    )
 }
 
 fn entries(function: &Function) -> Vec<(String, Node)> {

@@ -129,7 +129,8 @@ mod tests {
 
     use crate::spec::{parse, write};
 
-    /// The issue 11 fixtures' schema files read back the same once written.
+    /// The issue 11 fixtures' schema files (triggers, policies, privileges) read back the
+    /// same once written.
     #[test]
     fn triggers_policies_and_row_level_security_round_trip() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases");
@@ -148,7 +149,15 @@ mod tests {
             let reparsed = parse(&written, Path::new("written.yaml"))
                 .unwrap_or_else(|error| panic!("{error}\nwritten:\n{written}"))
                 .schema;
-            assert_eq!(reparsed, schema, "written:\n{written}");
+            // Renames are hints for one migration, never written back.
+            let expected = crate::model::Schema {
+                directives: crate::model::Directives {
+                    declared_privileges: schema.directives.declared_privileges.clone(),
+                    ..Default::default()
+                },
+                ..schema
+            };
+            assert_eq!(reparsed, expected, "written:\n{written}");
         }
         assert!(n_cases > 0, "no issue-11 fixture cases");
     }

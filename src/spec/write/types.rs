@@ -1,7 +1,7 @@
 //! The `domains:` and `composite_types:` sections.
 
 use super::{check_node, format_qualified, text, Node};
-use crate::model::{Attribute, Domain, Schema};
+use crate::model::{Attribute, Domain, PrivilegeObject, Schema};
 
 /// The two sections, each left out when empty.
 pub(super) fn sections(schema: &Schema) -> Vec<(String, Node)> {
@@ -10,7 +10,7 @@ pub(super) fn sections(schema: &Schema) -> Vec<(String, Node)> {
         let entries = schema
             .domains
             .values()
-            .map(|domain| (format_qualified(&domain.name), domain_node(domain)));
+            .map(|domain| (format_qualified(&domain.name), domain_node(domain, schema)));
         sections.push(("domains".to_owned(), Node::Section(entries.collect())));
     }
     if !schema.composite_types.is_empty() {
@@ -24,6 +24,8 @@ pub(super) fn sections(schema: &Schema) -> Vec<(String, Node)> {
                 .iter()
                 .map(|attribute| (attribute.name.clone(), attribute_node(attribute)));
             fields.push(("attributes".to_owned(), Node::Section(attributes.collect())));
+            let object = PrivilegeObject::Type(composite.name.clone());
+            fields.extend(super::privileges::grants(schema, &object));
             (format_qualified(&composite.name), Node::Section(fields))
         });
         sections.push((
@@ -35,7 +37,7 @@ pub(super) fn sections(schema: &Schema) -> Vec<(String, Node)> {
 }
 
 /// The base type alone when nothing else must be said.
-fn domain_node(domain: &Domain) -> Node {
+fn domain_node(domain: &Domain, schema: &Schema) -> Node {
     let mut entries = Vec::new();
     if domain.not_null {
         entries.push(("nullable".to_owned(), Node::Bool(false)));
@@ -56,6 +58,8 @@ fn domain_node(domain: &Domain) -> Node {
             .map(|check| (check.name.clone(), check_node(check)));
         entries.push(("checks".to_owned(), Node::Section(checks.collect())));
     }
+    let object = PrivilegeObject::Type(domain.name.clone());
+    entries.extend(super::privileges::grants(schema, &object));
     if entries.is_empty() {
         return text(&domain.base_type);
     }

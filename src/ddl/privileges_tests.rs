@@ -1,0 +1,164 @@
+use super::*;
+use crate::model::{Acl, DefaultObjects, Grants, Privilege, PUBLIC};
+
+fn replay(sql: &str) -> Schema {
+    let mut interpreter = Interpreter::new();
+    interpreter
+        .run(sql, Path::new("test.sql"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    crate::normalize::normalize(interpreter.schema())
+}
+
+fn replay_error(sql: &str) -> String {
+    let mut interpreter = Interpreter::new();
+    match interpreter.run(sql, Path::new("test.sql")) {
+        Ok(()) => panic!("expected an error for {sql}"),
+        Err(error) => error.to_string(),
+    }
+}
+
+fn grants(entries: &[(Privilege, bool)]) -> Grants {
+    entries.iter().copied().collect()
+}
+
+fn table(name: &str) -> PrivilegeObject {
+    PrivilegeObject::Table(QualifiedName::new("public", name))
+}
+
+fn column(table: &str, name: &str) -> PrivilegeObject {
+    PrivilegeObject::Column(QualifiedName::new("public", table), name.to_string())
+}
+
+#[test]
+fn grants_and_revokes_read_back_as_the_catalog_would() {
+    let schema = replay(
+        "CREATE TABLE t (id serial, a int, b text);\n\
+         CREATE VIEW v AS SELECT id FROM t;\n\
+         CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';\n\
+         GRANT ALL ON TABLE t, v TO app WITH GRANT OPTION;\n\
+         REVOKE GRANT OPTION FOR DELETE ON t FROM app;\n\
+         REVOKE TRUNCATE, TRIGGER ON t FROM app CASCADE;\n\
+         GRANT SELECT (a, b), UPDATE (b) ON t TO \"Reader\", PUBLIC;\n\
+         GRANT USAGE ON SEQUENCE t_id_seq TO app;\n\
+         REVOKE ALL ON FUNCTION f FROM PUBLIC;\n\
+         GRANT EXECUTE ON FUNCTION f(integer) TO app;\n\
+         GRANT app TO someone;\n\
+         GRANT CONNECT ON DATABASE postgres TO app;\n",
+    );
+    let all_but = |left_out: &[Privilege], option: bool| {
+        table("t")
+            .privileges()
+            .iter()
+            .filter(|privilege| !left_out.contains(privilege))
+            .map(|privilege| (*privilege, option && *privilege != Privilege::Delete))
+            .collect::<Grants>()
+    };
+    assert_eq!(
+        schema.acl(&table("t")),
+        Acl::from([(
+            "app".to_string(),
+            all_but(&[Privilege::Truncate, Privilege::Trigger], true)
+        )])
+    );
+    assert_eq!(schema.acl(&table("v")).len(), 1);
+    let readers = |privileges: &[(Privilege, bool)]| {
+        Acl::from([
+            ("Reader".to_string(), grants(privileges)),
+            (PUBLIC.to_string(), grants(privileges)),
+        ])
+    };
+    assert_eq!(
+        schema.acl(&column("t", "a")),
+        readers(&[(Privilege::Select, false)])
+    );
+    assert_eq!(
+        schema.acl(&column("t", "b")),
+        readers(&[(Privilege::Select, false), (Privilege::Update, false)])
+    );
+    let sequence = PrivilegeObject::Sequence(QualifiedName::new("public", "t_id_seq"));
+    assert_eq!(
+        schema.acl(&sequence),
+        Acl::from([("app".to_string(), grants(&[(Privilege::Usage, false)]))])
+    );
+    let function = schema.functions.keys().next().expect("f").clone();
+    assert_eq!(
+        schema.acl(&PrivilegeObject::Function(function)),
+        Acl::from([("app".to_string(), grants(&[(Privilege::Execute, false)]))])
+    );
+}
+
+#[test]
+fn a_table_level_revoke_takes_the_column_privileges_along() {
+    let schema = replay(
+        "CREATE TABLE t (a int, b int);\n\
+         GRANT SELECT (a), UPDATE (a, b) ON t TO app;\n\
+         REVOKE SELECT, UPDATE ON t FROM app;\n\
+         GRANT UPDATE (b) ON t TO app;\n",
+    );
+    assert_eq!(schema.acl(&column("t", "a")), Acl::new());
+    assert_eq!(
+        schema.acl(&column("t", "b")),
+        Acl::from([("app".to_string(), grants(&[(Privilege::Update, false)]))])
+    );
+}
+
+#[test]
+fn privileges_follow_renames_and_do_not_outlive_their_objects() {
+    let schema = replay(
+        "CREATE TABLE t (a int);\n\
+         GRANT SELECT ON t TO app;\n\
+         GRANT UPDATE (a) ON t TO app;\n\
+         ALTER TABLE t RENAME TO u;\n\
+         ALTER TABLE u RENAME COLUMN a TO b;\n\
+         CREATE TABLE gone (a int);\n\
+         GRANT SELECT ON gone TO app;\n\
+         DROP TABLE gone;\n\
+         CREATE TABLE gone (a int);\n\
+         CREATE TABLE dropped (a int);\n\
+         GRANT SELECT ON dropped TO app;\n\
+         DROP TABLE dropped;\n",
+    );
+    let keys: Vec<&PrivilegeObject> = schema.privileges.keys().collect();
+    assert_eq!(keys, [&table("u"), &column("u", "b")]);
+}
+
+#[test]
+fn grants_on_all_tables_in_a_schema_include_views() {
+    let schema = replay(
+        "CREATE SCHEMA app;\n\
+         CREATE TABLE app.t (a int);\n\
+         CREATE VIEW app.v AS SELECT a FROM app.t;\n\
+         CREATE TABLE public.other (a int);\n\
+         GRANT SELECT ON ALL TABLES IN SCHEMA app TO reader;\n",
+    );
+    let names: Vec<String> = schema.privileges.keys().map(ToString::to_string).collect();
+    assert_eq!(names, ["table app.t", "table app.v"]);
+}
+
+#[test]
+fn default_privileges_need_their_role_named_offline() {
+    let schema = replay(
+        "CREATE SCHEMA app;\n\
+         ALTER DEFAULT PRIVILEGES FOR ROLE owner IN SCHEMA app GRANT SELECT ON TABLES TO reader;\n\
+         ALTER DEFAULT PRIVILEGES FOR ROLE owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;\n",
+    );
+    let defaults = |schema: Option<&str>, objects| PrivilegeObject::Defaults {
+        role: "owner".to_string(),
+        schema: schema.map(str::to_string),
+        objects,
+    };
+    assert_eq!(
+        schema.acl(&defaults(Some("app"), DefaultObjects::Tables)),
+        Acl::from([("reader".to_string(), grants(&[(Privilege::Select, false)]))])
+    );
+    assert_eq!(
+        schema.acl(&defaults(None, DefaultObjects::Functions)),
+        Acl::new()
+    );
+    let error = replay_error("ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO reader;");
+    assert!(error.contains("FOR ROLE"), "{error}");
+    let error = replay_error("CREATE TABLE t (a int);\nGRANT EXECUTE ON t TO app;");
+    assert!(error.contains("invalid privilege type EXECUTE"), "{error}");
+    let error = replay_error("GRANT SELECT ON missing TO app;");
+    assert!(error.contains("does not exist"), "{error}");
+}
