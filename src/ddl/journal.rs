@@ -122,6 +122,11 @@ impl Interpreter {
         &mut self.sequences
     }
 
+    /// Whether a statement's changes are being journalled (`lint`).
+    pub(super) fn journaling(&self) -> bool {
+        self.journal.is_some()
+    }
+
     /// Runs `note` on the journal, when one is kept.
     pub(super) fn note(&mut self, note: impl FnOnce(&mut Journal)) {
         if let Some(journal) = &mut self.journal {

@@ -363,6 +363,7 @@ impl Interpreter {
         if privileges.is_empty() {
             return;
         }
+        self.journal_privilege_object(&object);
         let mut acl = self.schema.acl(&object);
         for grantee in &statement.grantees {
             self.schema
@@ -385,6 +386,32 @@ impl Interpreter {
             }
         }
         self.schema.set_acl(object, acl);
+    }
+
+    /// `lint` compares only the tables and sequences a statement changed: a grant on one
+    /// changes it (an identity column's sequence lives on its table).
+    fn journal_privilege_object(&mut self, object: &PrivilegeObject) {
+        if !self.journaling() {
+            return;
+        }
+        match object {
+            PrivilegeObject::Table(table) | PrivilegeObject::Column(table, _) => {
+                self.journal_table(table)
+            }
+            PrivilegeObject::Sequence(sequence) => {
+                self.journal_sequence(sequence);
+                let owner = self.schema.tables.values().find(|table| {
+                    table.columns.iter().any(|column| {
+                        column.identity.is_some()
+                            && column_sequence_name(&table.name, &column.name) == *sequence
+                    })
+                });
+                if let Some(owner) = owner.map(|table| table.name.clone()) {
+                    self.journal_table(&owner);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// A new object has its default ACL: privileges of a dropped one of the same name do
