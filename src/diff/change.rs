@@ -752,6 +752,16 @@ mod tests {
                 from: None,
                 to: Some("x".into()),
             },
+            Change::ValidateConstraint {
+                table: table.clone(),
+                constraint: ValidatedConstraint::Check(CheckConstraint {
+                    name: "students_gpa_check".into(),
+                    expression: Expr::new("gpa >= 0"),
+                    valid: false,
+                    comment: None,
+                }),
+                valid: true,
+            },
             Change::CommentOnView {
                 view: table.clone(),
                 materialized: true,
