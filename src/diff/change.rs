@@ -757,6 +757,7 @@ mod tests {
                 constraint: ValidatedConstraint::Check(CheckConstraint {
                     name: "students_gpa_check".into(),
                     expression: Expr::new("gpa >= 0"),
+                    no_inherit: false,
                     valid: false,
                     comment: None,
                 }),
