@@ -130,6 +130,22 @@ fn json_schema_rejects_broken_files_the_loader_rejects() {
             "a check with no_inherit as a word",
             "tables:\n  t:\n    columns: { a: integer }\n    checks:\n      t_a_check: { expression: a > 0, no_inherit: sometimes }",
         ),
+        (
+            "a grant to no role",
+            "tables:\n  t:\n    columns: { a: text }\n    grants: [{ to: [], privileges: [SELECT] }]",
+        ),
+        (
+            "a table grant of a function's privilege",
+            "tables:\n  t:\n    columns: { a: text }\n    grants: [{ to: reader, privileges: [select, EXECUTE] }]",
+        ),
+        (
+            "a table grant naming columns (column privileges go on the column)",
+            "tables:\n  t:\n    columns: { a: text }\n    grants: [{ to: reader, privileges: [SELECT], columns: [a] }]",
+        ),
+        (
+            "default privileges on schemas limited to a schema",
+            "default_privileges:\n  - { for_role: owner, in_schema: public, on: schemas, grants: [{ to: reader, privileges: [USAGE] }] }",
+        ),
     ];
     for (what, yaml) in broken {
         assert!(
