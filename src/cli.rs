@@ -290,6 +290,9 @@ enum RawCommand {
         revisions: Vec<String>,
         #[command(flatten)]
         hazards: HazardArgs,
+        /// Print the findings for people (text) or as one JSON document (json).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
 }
 
@@ -377,6 +380,7 @@ pub enum Action {
     Lint {
         revisions: Vec<String>,
         allow: Vec<HazardKind>,
+        format: Format,
     },
 }
 
@@ -569,11 +573,16 @@ pub fn parse() -> Result<Command> {
             project: project(Some(database)),
             action: Action::Check { format },
         },
-        RawCommand::Lint { revisions, hazards } => Command::Project {
+        RawCommand::Lint {
+            revisions,
+            hazards,
+            format,
+        } => Command::Project {
             project: project(None),
             action: Action::Lint {
                 revisions,
                 allow: hazards.kinds(),
+                format,
             },
         },
     })

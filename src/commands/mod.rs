@@ -147,10 +147,15 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
         Action::Check { format } => {
             check::check(&config, database_url().ok().as_deref(), format).await
         }
-        Action::Lint { revisions, allow } => lint::lint(
+        Action::Lint {
+            revisions,
+            allow,
+            format,
+        } => lint::lint(
             &config,
             &revisions,
             &Allowed::new(&config.allow_hazards, &allow),
+            format,
         ),
     }
 }

@@ -398,6 +398,53 @@ fn lint_reports_each_statement_of_hand_written_revisions() {
     );
     let flagged = project.run(SECOND, &["lint", "--allow-hazard", "share-lock"]);
     assert_eq!(flagged.code, Some(0), "{flagged:?}");
+
+    // The same findings for CI, as one JSON document with the same exit code.
+    let json = project.run(SECOND, &["lint", "--format", "json"]);
+    assert_eq!(json.code, Some(1), "{json:?}");
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(
+        (
+            &document["version"],
+            &document["revisions"],
+            &document["not_allowed"],
+            &document["unknown"]
+        ),
+        (&1.into(), &2.into(), &1.into(), &1.into()),
+        "{document}"
+    );
+    let statements = document["statements"].as_array().expect("statements");
+    assert_eq!(statements.len(), 9, "{document}");
+    let index = statements
+        .iter()
+        .find(|statement| statement["line"] == 7 && statement["file"] == up)
+        .expect("the CREATE INDEX statement");
+    assert_eq!(index["revision"], "20261124170000", "{index}");
+    assert_eq!(index["direction"], "upgrade", "{index}");
+    let statuses: Vec<(&str, &str)> = index["hazards"]
+        .as_array()
+        .expect("hazards")
+        .iter()
+        .map(|hazard| {
+            (
+                hazard["kind"].as_str().unwrap_or_default(),
+                hazard["status"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [("scan", "allowed"), ("share-lock", "not_allowed")],
+        "{index}"
+    );
+    let update = statements
+        .iter()
+        .find(|statement| statement["line"] == 9 && statement["file"] == up)
+        .expect("the UPDATE statement");
+    assert_eq!(
+        update["unknown"], "changes rows, not the schema",
+        "{update}"
+    );
     let unknown = project.run(SECOND, &["lint", "20991231000000"]);
     assert_eq!(unknown.code, Some(2), "{unknown:?}");
 }
