@@ -10,8 +10,10 @@ mod triggers;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+mod collations;
 mod functions;
 mod privileges;
+pub use collations::*;
 pub use functions::*;
 pub use privileges::*;
 pub use triggers::*;
@@ -22,6 +24,7 @@ pub struct Schema {
     /// Namespaces that exist (always includes `public` when it is managed).
     pub schemas: BTreeSet<String>,
     pub extensions: BTreeMap<String, Extension>,
+    pub collations: BTreeMap<QualifiedName, Collation>,
     pub enums: BTreeMap<QualifiedName, Enum>,
     pub domains: BTreeMap<QualifiedName, Domain>,
     pub composite_types: BTreeMap<QualifiedName, CompositeType>,
@@ -604,6 +607,7 @@ pub struct UnmanagedObject {
 pub enum ObjectRef {
     Schema(String),
     Extension(String),
+    Collation(QualifiedName),
     Enum(QualifiedName),
     Domain(QualifiedName),
     CompositeType(QualifiedName),
@@ -627,6 +631,7 @@ impl fmt::Display for ObjectRef {
         match self {
             ObjectRef::Schema(name) => write!(f, "schema {name}"),
             ObjectRef::Extension(name) => write!(f, "extension {name}"),
+            ObjectRef::Collation(name) => write!(f, "collation {name}"),
             ObjectRef::Enum(name) => write!(f, "enum {name}"),
             ObjectRef::Domain(name) => write!(f, "domain {name}"),
             ObjectRef::CompositeType(name) => write!(f, "type {name}"),

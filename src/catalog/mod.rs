@@ -4,6 +4,7 @@
 //! one read-only REPEATABLE READ transaction. Folds only what the catalog itself implies
 //! (`serial`); never normalizes, never diffs, never writes to the database.
 
+mod collations;
 mod functions;
 mod privileges;
 mod queries;
@@ -67,6 +68,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     read_indexes(client, version, &table_oids, &mut tables).await?;
     let mut views = read_views(client, version, &schemas).await?;
     let mut unmanaged = read_unmanaged(client, &schemas).await?;
+    let collations = collations::read_collations(client, version, &schemas, &mut unmanaged).await?;
     triggers::read_triggers(client, &schemas, &mut tables, &mut views, &mut unmanaged).await?;
     triggers::read_policies(client, &schemas, &mut tables, &mut unmanaged).await?;
     unmanaged.sort();
@@ -75,6 +77,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let mut schema = Schema {
         schemas: schemas.iter().cloned().collect::<BTreeSet<_>>(),
         extensions,
+        collations,
         enums,
         domains,
         composite_types,

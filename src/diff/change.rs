@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+pub use super::collations::CollationChange;
 use super::functions::FunctionPlacement;
 pub use super::privileges::PrivilegeChange;
 pub use super::triggers::{PolicyChange, TriggerChange};
@@ -81,6 +82,8 @@ pub enum Change {
     },
     /// Domains and composite types (see `TypeChange`).
     Type(TypeChange),
+    /// `CREATE COLLATION`, `DROP COLLATION`, `COMMENT ON COLLATION`.
+    Collation(CollationChange),
     /// `CREATE TABLE t (...)` with its constraints, indexes and comments.
     CreateTable(Table),
     /// `DROP TABLE t`
@@ -353,6 +356,7 @@ impl Change {
                 new_value_used,
             },
             Change::Type(type_change) => Change::Type(type_change.inverse()),
+            Change::Collation(change) => Change::Collation(change.inverse()),
             Change::CreateView(view) => Change::DropView(view),
             Change::DropView(view) => Change::CreateView(view),
             Change::CreateTable(table) => Change::DropTable(table),
@@ -549,6 +553,7 @@ impl Change {
             }
             Change::AlterEnum { to, .. } => ObjectRef::Enum(to.name.clone()),
             Change::Type(type_change) => type_change.object(),
+            Change::Collation(change) => change.object(),
             Change::CreateTable(table) | Change::DropTable(table) => {
                 ObjectRef::Table(table.name.clone())
             }
@@ -677,6 +682,7 @@ impl Change {
             Change::Policy(change) => return change.summary(),
             Change::Privilege(change) => return change.summary(),
             Change::Type(type_change) => type_change.verb(),
+            Change::Collation(change) => change.verb(),
         };
         format!("{verb} {object}")
     }

@@ -4,6 +4,7 @@
 //! never how to spell it (that is `sql`). Both inputs must already be normalized alike.
 
 mod change;
+mod collations;
 mod functions;
 mod hazards;
 mod privileges;
@@ -18,6 +19,7 @@ pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
     PrivilegeChange, RenameTiming, TriggerChange,
 };
+pub use collations::CollationChange;
 pub use functions::{blocked_function_drops, replaceable, FunctionPlacement};
 pub use hazards::Hazard;
 pub use privileges::{
@@ -88,6 +90,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         }
     }
 
+    collations::diff_collations(current, desired, &mut changes);
     types::diff_types(current, desired, &mut changes);
 
     for (name, desired_table) in &desired.tables {

@@ -4,6 +4,7 @@
 //! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
 //! our own, because serde_yaml's serializer only writes block style. No IO.
 
+mod collations;
 mod functions;
 mod privileges;
 mod triggers;
@@ -58,6 +59,7 @@ pub fn write(schema: &Schema) -> String {
         .chain(schema.domains.keys())
         .chain(schema.composite_types.keys())
         .chain(schema.sequences.keys())
+        .chain(schema.collations.keys())
         .map(|name| name.schema.as_str())
         .chain(schema.functions.keys().map(|name| name.schema.as_str()))
         .chain(
@@ -115,6 +117,7 @@ pub fn write(schema: &Schema) -> String {
         };
         root.push(("extensions".to_owned(), extensions));
     }
+    root.extend(collations::section(schema));
     if !schema.enums.is_empty() {
         let entries = schema.enums.values().map(|enumeration| {
             let values = texts(&enumeration.values);
