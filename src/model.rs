@@ -11,9 +11,11 @@ mod triggers;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+mod collations;
 mod functions;
 mod partitions;
 mod privileges;
+pub use collations::*;
 pub use exclusion::*;
 pub use functions::*;
 pub use partitions::*;
@@ -28,6 +30,7 @@ pub struct Schema {
     /// Comments on those namespaces, by name.
     pub schema_comments: BTreeMap<String, String>,
     pub extensions: BTreeMap<String, Extension>,
+    pub collations: BTreeMap<QualifiedName, Collation>,
     pub enums: BTreeMap<QualifiedName, Enum>,
     pub domains: BTreeMap<QualifiedName, Domain>,
     pub composite_types: BTreeMap<QualifiedName, CompositeType>,
@@ -723,6 +726,7 @@ pub struct UnmanagedObject {
 pub enum ObjectRef {
     Schema(String),
     Extension(String),
+    Collation(QualifiedName),
     Enum(QualifiedName),
     Domain(QualifiedName),
     CompositeType(QualifiedName),
@@ -746,6 +750,7 @@ impl fmt::Display for ObjectRef {
         match self {
             ObjectRef::Schema(name) => write!(f, "schema {name}"),
             ObjectRef::Extension(name) => write!(f, "extension {name}"),
+            ObjectRef::Collation(name) => write!(f, "collation {name}"),
             ObjectRef::Enum(name) => write!(f, "enum {name}"),
             ObjectRef::Domain(name) => write!(f, "domain {name}"),
             ObjectRef::CompositeType(name) => write!(f, "type {name}"),

@@ -10,8 +10,8 @@ mod types;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diff::{
-    removes_or_moves_values, Change, FunctionPlacement, PartitionChange, PolicyChange,
-    RenameTiming, TriggerChange, TypeChange,
+    removes_or_moves_values, Change, CollationChange, FunctionPlacement, PartitionChange,
+    PolicyChange, RenameTiming, TriggerChange, TypeChange,
 };
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
@@ -55,6 +55,11 @@ pub enum Phase {
     /// An extension's update script may change the types and functions it provides, which
     /// the rest of the plan then uses.
     UpdateExtension,
+    /// A collation whose definition changes is dropped just before it is created again
+    /// (nothing uses it: `diff::refuse_blocked_rebuilds`).
+    DropReplacedCollation,
+    /// Collations exist before the columns, domains, attributes and indexes using them.
+    CreateCollation,
     CreateEnum,
     /// Domains before composite types, each after the ones it is built on.
     CreateDomain,
@@ -127,6 +132,7 @@ pub enum Phase {
     DropCompositeType,
     DropDomain,
     DropEnum,
+    DropCollation,
     DropExtension,
     DropSchema,
     /// Undoing a rename comes last, after the steps that still use the new names.
@@ -242,6 +248,20 @@ pub fn build(changes: &[Change]) -> Plan {
         });
     }
 
+    let created_collations: BTreeSet<&QualifiedName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Collation(CollationChange::Create(collation)) => Some(&collation.name),
+            _ => None,
+        })
+        .collect();
+    for step in &mut steps {
+        if let Change::Collation(CollationChange::Drop(collation)) = &step.change {
+            if created_collations.contains(&collation.name) {
+                step.phase = Phase::DropReplacedCollation;
+            }
+        }
+    }
     steps.sort_by_key(|step| step.phase);
     Plan { steps }
 }
@@ -384,6 +404,9 @@ fn phase_of(change: &Change) -> Phase {
         Change::DropSchema(_) => Phase::DropSchema,
         Change::CreateExtension(_) => Phase::CreateExtension,
         Change::UpdateExtension { .. } => Phase::UpdateExtension,
+        Change::Collation(CollationChange::Create(_)) => Phase::CreateCollation,
+        Change::Collation(CollationChange::Drop(_)) => Phase::DropCollation,
+        Change::Collation(CollationChange::Comment { .. }) => Phase::Comment,
         Change::DropExtension(_) => Phase::DropExtension,
         Change::CreateEnum(_) => Phase::CreateEnum,
         Change::DropEnum(_) => Phase::DropEnum,

@@ -4,6 +4,7 @@
 //! one read-only REPEATABLE READ transaction. Folds only what the catalog itself implies
 //! (`serial`); never normalizes, never diffs, never writes to the database.
 
+mod collations;
 mod functions;
 mod partitions;
 mod privileges;
@@ -72,6 +73,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let mut views = read_views(client, version, &schemas).await?;
     let mut unmanaged = read_unmanaged(client, &schemas).await?;
     partitions::read_partitions(client, &table_oids, &mut tables, &mut unmanaged).await?;
+    let collations = collations::read_collations(client, version, &schemas, &mut unmanaged).await?;
     triggers::read_triggers(client, &schemas, &mut tables, &mut views, &mut unmanaged).await?;
     triggers::read_policies(client, &schemas, &mut tables, &mut unmanaged).await?;
     unmanaged.sort();
@@ -81,6 +83,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         schemas: schemas.iter().cloned().collect::<BTreeSet<_>>(),
         schema_comments,
         extensions,
+        collations,
         enums,
         domains,
         composite_types,

@@ -120,7 +120,7 @@ pub(super) async fn read_privileges(
         let owner: String = row.get("owner")?;
         let grantor: String = row.get("grantor")?;
         let grantee: String = row.get("grantee")?;
-        let privilege = privilege(&row)?;
+        let privilege = privilege(query, &row)?;
         // An ACL holding only the owner's entries is still not the default.
         let acl = acls.entry(object.clone()).or_default();
         let column = matches!(object, PrivilegeObject::Column(..));
@@ -183,7 +183,7 @@ async fn read_default_privileges(
             objects,
         };
         let grantee: String = row.get("grantee")?;
-        let privilege = privilege(&row)?;
+        let privilege = privilege(query, &row)?;
         let is_grantable: bool = row.get("is_grantable")?;
         let acl = acls.entry(object.clone()).or_default();
         // Database-wide defaults replace the built-in ones, the role's own entries included.
@@ -201,8 +201,8 @@ async fn read_default_privileges(
     Ok(())
 }
 
-fn privilege(row: &CatalogRow<'_>) -> Result<Privilege> {
+fn privilege(query: &'static str, row: &CatalogRow<'_>) -> Result<Privilege> {
     let keyword: String = row.get("privilege_type")?;
     Privilege::from_keyword(&keyword)
-        .ok_or_else(|| catalog_error("PRIVILEGES_QUERY", format!("unknown privilege {keyword:?}")))
+        .ok_or_else(|| catalog_error(query, format!("unknown privilege {keyword:?}")))
 }

@@ -544,12 +544,6 @@ WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type element WHERE element.typarray = t.oid)
   AND (t.tableoid, t.oid) NOT IN (SELECT * FROM extension_members)
 UNION ALL
-SELECT 'collation', n.nspname || '.' || co.collname, NULL, NULL
-FROM pg_catalog.pg_collation co
-JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
-WHERE n.nspname = ANY ($1::pg_catalog.text[])
-  AND (co.tableoid, co.oid) NOT IN (SELECT * FROM extension_members)
-UNION ALL
 SELECT 'statistics', n.nspname || '.' || st.stxname, NULL, NULL
 FROM pg_catalog.pg_statistic_ext st
 JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace

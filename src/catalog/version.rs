@@ -37,6 +37,16 @@ impl ServerVersion {
     pub fn supports_sql_standard_bodies(self) -> bool {
         self.num >= 140000
     }
+
+    /// The `pg_collation` column holding an ICU collation's locale: `colliculocale`
+    /// (PostgreSQL 15-16), `colllocale` (17+), before that `collcollate`.
+    pub fn icu_locale_column(self) -> &'static str {
+        match self.num {
+            170000.. => "colllocale",
+            150000.. => "colliculocale",
+            _ => "collcollate",
+        }
+    }
 }
 
 /// `15.4`; releases before 10 had three parts (`9.6.24`).

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
-use crate::diff::{Change, Hazard, PartitionChange, PolicyChange, TriggerChange, TypeChange};
+use crate::diff::{
+    Change, CollationChange, Hazard, PartitionChange, PolicyChange, TriggerChange, TypeChange,
+};
 use crate::model::{ObjectRef, QualifiedName, Schema};
 use crate::plan::{self, Plan};
 use crate::sql::{self, Direction};
@@ -153,6 +155,7 @@ fn object(object: &ObjectRef) -> ObjectJson {
             name: function.name.clone(),
             arguments: Some(function.argument_types.clone()),
         },
+        ObjectRef::Collation(name) => relation("collation", name),
         ObjectRef::Privileges(..) => unqualified("privileges", &object.to_string()),
     }
 }
@@ -226,6 +229,9 @@ fn kind(change: &Change) -> &'static str {
         Change::Policy(PolicyChange::Drop { .. }) => "drop_policy",
         Change::Policy(PolicyChange::Alter { .. }) => "alter_policy",
         Change::Policy(PolicyChange::RowSecurity { .. }) => "alter_row_security",
+        Change::Collation(CollationChange::Create(_)) => "create_collation",
+        Change::Collation(CollationChange::Drop(_)) => "drop_collation",
+        Change::Collation(CollationChange::Comment { .. }) => "comment_on_collation",
         Change::Partition(PartitionChange::Attach { .. }) => "attach_partition",
         Change::Partition(PartitionChange::Detach { .. }) => "detach_partition",
         Change::Partition(PartitionChange::Inherit { .. }) => "inherit",

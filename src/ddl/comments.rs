@@ -31,6 +31,8 @@ impl Interpreter {
             || cursor.eat_keyword("ROUTINE")
         {
             return self.comment_on_function(cursor);
+        } else if cursor.eat_keyword("COLLATION") {
+            return self.comment_on_collation(cursor);
         } else {
             // Comments on kinds whose comment the model does not hold (extensions, ...):
             // the catalog does not read them either.

@@ -92,6 +92,9 @@ impl Interpreter {
         {
             return self.drop_functions(cursor);
         }
+        if cursor.eat_keyword("COLLATION") {
+            return self.drop_collations(cursor);
+        }
         self.touch_all();
         if let Some(outcome) = self.drop_attached(cursor) {
             return outcome;

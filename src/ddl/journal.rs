@@ -150,6 +150,7 @@ impl Interpreter {
             functions: schema.functions.clone(),
             function_users: schema.function_users.clone(),
             privileges: schema.privileges.clone(),
+            collations: schema.collations.clone(),
             unmanaged: schema.unmanaged.clone(),
             directives: schema.directives.clone(),
         }

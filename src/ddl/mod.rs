@@ -14,6 +14,7 @@
 
 mod alter;
 mod clauses;
+mod collations;
 mod comments;
 mod create;
 mod drop;
@@ -208,6 +209,8 @@ impl Interpreter {
                 self.create_schema(&mut cursor)
             } else if cursor.eat_keyword("EXTENSION") {
                 self.create_extension(&mut cursor)
+            } else if cursor.eat_keyword("COLLATION") {
+                self.create_collation(&mut cursor)
             } else if cursor.eat_keyword("TYPE") {
                 self.create_type(&mut cursor)
             } else if cursor.eat_keyword("DOMAIN") {
@@ -269,6 +272,8 @@ impl Interpreter {
                 self.alter_policy(&mut cursor)
             } else if cursor.eat_keyword("EXTENSION") {
                 self.alter_extension(&mut cursor)
+            } else if cursor.eat_keyword("COLLATION") {
+                self.alter_collation(&mut cursor)
             } else if cursor.eat_keyword("SCHEMA") {
                 let schema = cursor.identifier()?;
                 self.require_schema(&schema)?;

@@ -278,18 +278,17 @@ impl Interpreter {
             let mut on_columns: Vec<(String, Vec<Privilege>)> = Vec::new();
             let mut on_object = Vec::new();
             for named in &statement.privileges {
-                let target = match named.columns.is_empty() {
-                    true => object.clone(),
-                    false => match object {
-                        PrivilegeObject::Table(table) => {
-                            PrivilegeObject::Column(table.clone(), String::new())
-                        }
-                        _ => return Err("column privileges are only valid for relations".into()),
-                    },
+                // What `ALL` means and what is valid: a column's privileges, or the object's.
+                let kind = match (named.columns.first(), object) {
+                    (None, _) => object.clone(),
+                    (Some(column), PrivilegeObject::Table(table)) => {
+                        PrivilegeObject::Column(table.clone(), column.clone())
+                    }
+                    _ => return Err("column privileges are only valid for relations".into()),
                 };
                 let privileges = match named.privilege {
-                    None => target.privileges().to_vec(),
-                    Some(privilege) if target.privileges().contains(&privilege) => {
+                    None => kind.privileges().to_vec(),
+                    Some(privilege) if kind.privileges().contains(&privilege) => {
                         vec![privilege]
                     }
                     Some(privilege) => {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+pub use super::collations::CollationChange;
 use super::functions::FunctionPlacement;
 use super::partitions::PartitionChange;
 pub use super::privileges::PrivilegeChange;
@@ -102,6 +103,8 @@ pub enum Change {
     },
     /// Domains and composite types (see `TypeChange`).
     Type(TypeChange),
+    /// `CREATE COLLATION`, `DROP COLLATION`, `COMMENT ON COLLATION`.
+    Collation(CollationChange),
     /// `CREATE TABLE t (...)` with its constraints, indexes and comments.
     CreateTable(Table),
     /// `DROP TABLE t`
@@ -437,6 +440,7 @@ impl Change {
                 new_value_used,
             },
             Change::Type(type_change) => Change::Type(type_change.inverse()),
+            Change::Collation(change) => Change::Collation(change.inverse()),
             Change::CreateView(view) => Change::DropView(view),
             Change::DropView(view) => Change::CreateView(view),
             Change::CreateTable(table) => Change::DropTable(table),

@@ -90,6 +90,7 @@ impl Change {
             }
             Change::Policy(change) => change.object(),
             Change::Partition(change) => change.object(),
+            Change::Collation(change) => change.object(),
             Change::Privilege(change) => {
                 ObjectRef::Privileges(change.object.clone(), change.grantee.clone())
             }
@@ -172,6 +173,7 @@ impl Change {
                 return format!("updated {object} to {version}");
             }
             Change::Type(type_change) => type_change.verb(),
+            Change::Collation(change) => change.verb(),
         };
         format!("{verb} {object}")
     }

@@ -4,6 +4,7 @@
 //! never how to spell it (that is `sql`). Both inputs must already be normalized alike.
 
 mod change;
+mod collations;
 mod describe;
 mod functions;
 mod hazards;
@@ -22,6 +23,7 @@ pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
     PrivilegeChange, RenameTiming, TriggerChange, ValidatedConstraint,
 };
+pub use collations::CollationChange;
 pub use functions::{blocked_function_drops, FunctionPlacement};
 pub use hazards::{Hazard, HazardKind, LockMode};
 pub use partitions::PartitionChange;
@@ -112,6 +114,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         }
     }
 
+    collations::diff_collations(current, desired, &mut changes);
     types::diff_types(current, desired, &mut changes);
 
     let rebuilt = partitions::rebuild_repartitioned(current, desired, &mut changes);

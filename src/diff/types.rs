@@ -196,8 +196,9 @@ impl TypeChange {
     }
 }
 
-/// A plan never rebuilds a type that other types are built on, in either direction:
-/// PostgreSQL would refuse to drop its old version, so the script is not written.
+/// A plan never rebuilds a type that other types are built on, or a collation something
+/// uses, in either direction: PostgreSQL would refuse to drop the old one, so the script is
+/// not written.
 pub fn refuse_blocked_rebuilds(
     migration: &crate::Migration,
     current: &Schema,
@@ -205,6 +206,14 @@ pub fn refuse_blocked_rebuilds(
 ) -> crate::error::Result<()> {
     let mut blocked = blocked_rebuilds(&migration.changes, current);
     blocked.extend(blocked_rebuilds(&migration.down_changes, desired));
+    blocked.extend(super::collations::blocked_rebuilds(
+        &migration.changes,
+        current,
+    ));
+    blocked.extend(super::collations::blocked_rebuilds(
+        &migration.down_changes,
+        desired,
+    ));
     if blocked.is_empty() {
         return Ok(());
     }
@@ -212,8 +221,8 @@ pub fn refuse_blocked_rebuilds(
     Err(crate::error::Error::Plan {
         object: "not written".to_string(),
         message: format!(
-            "autogen cannot rebuild these types in place:\n{}\n  hint: drop the types built on \
-             them in a revision of their own, and create them again in the next",
+            "autogen cannot rebuild these types or collations in place:\n{}\n  hint: drop what \
+             is built on them in a revision of their own, and create it again in the next",
             entries.join("\n")
         ),
     })

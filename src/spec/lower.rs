@@ -4,6 +4,7 @@
 //! Pure. Stops at the first problem with an `Error::Spec` naming the YAML path; records where
 //! each object was declared for the `SourceMap`.
 
+mod collations;
 mod exclusion;
 mod foreign_keys;
 mod functions;
@@ -93,6 +94,7 @@ impl Lowering<'_> {
         };
         self.listed_schemas(file.schemas.unwrap_or_default(), &mut schema)?;
         self.extensions(file.extensions.unwrap_or_default(), &mut schema)?;
+        self.collations(file.collations.unwrap_or_default(), &mut schema)?;
         let mut enum_paths = self.enums(file.enums.unwrap_or_default(), &mut schema)?;
         let domains = file.domains.unwrap_or_default();
         let composite_types = file.composite_types.unwrap_or_default();

@@ -29,6 +29,8 @@ mod types;
 pub use types::{CompositeType, Domain};
 mod privileges;
 pub use privileges::{DefaultObjects, DefaultPrivileges, Grant};
+mod collations;
+pub use collations::{Collation, CollationProvider};
 
 /// The whole file; every section may be missing or null.
 #[derive(Debug, Default, Deserialize)]
@@ -36,6 +38,7 @@ pub use privileges::{DefaultObjects, DefaultPrivileges, Grant};
 pub struct File {
     pub schemas: Option<Schemas>,
     pub extensions: Option<Extensions>,
+    pub collations: Option<Ordered<Collation>>,
     pub enums: Option<Ordered<Enum>>,
     pub domains: Option<Ordered<Domain>>,
     pub composite_types: Option<Ordered<CompositeType>>,

@@ -4,6 +4,7 @@
 //! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
 //! our own, because yaml_serde's serializer only writes block style. No IO.
 
+mod collations;
 mod exclusion;
 mod functions;
 mod partitions;
@@ -60,6 +61,7 @@ pub fn write(schema: &Schema) -> String {
         .chain(schema.domains.keys())
         .chain(schema.composite_types.keys())
         .chain(schema.sequences.keys())
+        .chain(schema.collations.keys())
         .map(|name| name.schema.as_str())
         .chain(schema.functions.keys().map(|name| name.schema.as_str()))
         .chain(
@@ -123,6 +125,7 @@ pub fn write(schema: &Schema) -> String {
         };
         root.push(("extensions".to_owned(), extensions));
     }
+    root.extend(collations::section(schema));
     if !schema.enums.is_empty() {
         let entries = schema.enums.values().map(|enumeration| {
             let values = texts(&enumeration.values);

@@ -1,5 +1,5 @@
 //! Issue 11's privileges end to end: `inspect --with-privileges` writes a file that diffs
-//! empty against its database, `managed_roles` revokes what the file does not grant, other
+//! empty against its database (collations and extension versions too), `managed_roles` revokes what the file does not grant, other
 //! roles' privileges are left alone and reported, and a grant to a missing role is an error
 //! at the file's line. The roles are cluster-wide: `autogen_test_*`, created when missing
 //! and never dropped (concurrent runs share them).
@@ -25,9 +25,12 @@ DO $$ BEGIN CREATE ROLE autogen_test_owner NOLOGIN;
 
 const SETUP: &str = "\
 CREATE SCHEMA app;
+CREATE EXTENSION pg_trgm VERSION '1.5';
+CREATE COLLATION app.german (provider = icu, locale = 'de-DE');
+COMMENT ON COLLATION app.german IS 'phone book';
 CREATE TYPE app.mood AS ENUM ('ok');
 CREATE DOMAIN app.positive AS integer CHECK (VALUE > 0);
-CREATE TABLE app.items (id serial PRIMARY KEY, name text, price app.positive);
+CREATE TABLE app.items (id serial PRIMARY KEY, name text COLLATE app.german, price app.positive);
 CREATE VIEW app.names AS SELECT id, name FROM app.items;
 CREATE SEQUENCE app.tickets;
 CREATE FUNCTION app.total() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM app.items';
@@ -56,6 +59,8 @@ async fn inspect_with_privileges_diffs_empty_against_its_database() {
         "sequence: { grants: [{ to: autogen_test_writer, privileges: [USAGE] }] }",
         "grants: [{ to: PUBLIC, privileges: [] }]",
         "for_role: autogen_test_owner",
+        "app.german: { provider: icu, locale: de-DE, comment: phone book }",
+        "pg_trgm: { schema: public, version: \"1.5\" }",
     ] {
         assert!(yaml.contains(expected), "{expected} in:\n{yaml}");
     }
