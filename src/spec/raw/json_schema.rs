@@ -105,6 +105,8 @@ fn every_struct_and_word_enum_matches_its_json_schema_definition() {
         ("Domain", fields::<Domain>()),
         ("CompositeType", fields::<CompositeType>()),
         ("Attribute", fields::<Attribute>()),
+        ("Collation", fields::<Collation>()),
+        ("CollationProvider", variants::<CollationProvider>()),
         ("Grant", fields::<Grant>()),
         ("DefaultPrivileges", fields::<DefaultPrivileges>()),
         ("DefaultObjects", variants::<DefaultObjects>()),
