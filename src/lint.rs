@@ -251,7 +251,9 @@ fn verdict(effect: StatementEffect, created: &mut BTreeSet<QualifiedName>) -> Ve
 pub fn refusal(files: &[FileAnalysis], allowed: &Allowed) -> Option<Error> {
     let mut lines = Vec::new();
     let mut kinds = BTreeSet::new();
+    let mut headers = Vec::new();
     for file in files {
+        let mut accepted = file.accepted.clone();
         for (finding, hazards) in file.refused(allowed) {
             lines.push(format!(
                 "  {}:{}: {}",
@@ -261,6 +263,7 @@ pub fn refusal(files: &[FileAnalysis], allowed: &Allowed) -> Option<Error> {
             ));
             for hazard in hazards {
                 kinds.insert(hazard.kind());
+                accepted.insert(hazard.kind());
                 lines.push(format!(
                     "    {}: {}",
                     hazard.kind(),
@@ -268,23 +271,30 @@ pub fn refusal(files: &[FileAnalysis], allowed: &Allowed) -> Option<Error> {
                 ));
             }
         }
+        if accepted != file.accepted {
+            let names: Vec<&str> = accepted.iter().map(|kind| kind.name()).collect();
+            headers.push(format!(
+                "    {}: -- accepted hazards: {}",
+                file.path.display(),
+                names.join(", ")
+            ));
+        }
     }
     if lines.is_empty() {
         return None;
     }
-    let names: Vec<&str> = kinds.iter().map(|kind| kind.name()).collect();
-    let flags: Vec<String> = names
+    let flags: Vec<String> = kinds
         .iter()
-        .map(|name| format!("--allow-hazard {name}"))
+        .map(|kind| format!("--allow-hazard {kind}"))
         .collect();
     Some(Error::Workflow(format!(
-        "refused before changing anything: these statements have hazards that neither \
-         autogen.toml (allow_hazards) nor the command allows, and their file's header does not \
-         accept:\n{}\n  hint: if they are intended, run again with {}, or accept them in the \
-         file's header, where review sees them: `-- accepted hazards: {}`",
+        "refused before changing anything: these statements have hazards that are not allowed \
+         (allow_hazards in autogen.toml, every kind but data-loss when it is not set, and the \
+         flags) and that their file's header does not accept:\n{}\n  hint: if they are \
+         intended, run again with {}, or accept them where review sees them, in the header:\n{}",
         lines.join("\n"),
         flags.join(" "),
-        names.join(", ")
+        headers.join("\n")
     )))
 }
 

@@ -350,8 +350,8 @@ fn refuse_hazards<'a>(
         })
         .collect();
     Err(Error::Workflow(format!(
-        "not written: this revision has hazards that autogen.toml (allow_hazards) does not \
-         allow:\n{}\n  hint: check {} (an undeclared rename is a drop and an add); if they are \
+        "not written: these statements have hazards that are not allowed (allow_hazards in \
+         autogen.toml, every kind but data-loss when it is not set, and the flags):\n{}\n  hint: check {} (an undeclared rename is a drop and an add); if they are \
          intended, run again with {} (the revision's header then records them as accepted)",
         lines.join("\n"),
         config.schema.display(),

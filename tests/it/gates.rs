@@ -253,7 +253,9 @@ async fn upgrade_and_downgrade_refuse_a_hazard_neither_allowed_nor_accepted_befo
         refused.stderr.contains(&format!(
             "  {SECOND_UP}:10: ALTER TABLE public.students DROP COLUMN full_name\n    data-loss: \
              data loss: drops column students.full_name and all its values\n"
-        )) && refused.stderr.contains("-- accepted hazards: data-loss"),
+        )) && refused.stderr.contains(&format!(
+            "    {SECOND_UP}: -- accepted hazards: data-loss\n"
+        )),
         "{refused:?}"
     );
     let client = database.client().await;
