@@ -1,26 +1,7 @@
 //! The interpreter's partitioning and inheritance, against what PostgreSQL 15 does.
 
+use super::tests::{replay, replay_error, table};
 use super::*;
-
-fn replay(sql: &str) -> Schema {
-    let mut interpreter = Interpreter::new();
-    interpreter
-        .run(sql, Path::new("test.sql"))
-        .unwrap_or_else(|error| panic!("{error}"));
-    crate::normalize::normalize(interpreter.schema())
-}
-
-fn replay_error(sql: &str) -> String {
-    let mut interpreter = Interpreter::new();
-    match interpreter.run(sql, Path::new("test.sql")) {
-        Ok(()) => panic!("expected an error for {sql}"),
-        Err(error) => error.to_string(),
-    }
-}
-
-fn table<'a>(schema: &'a Schema, name: &str) -> &'a Table {
-    &schema.tables[&QualifiedName::new("public", name)]
-}
 
 const MEASUREMENT: &str = "\
 CREATE TABLE measurement (city_id int NOT NULL, logdate date NOT NULL, peaktemp int,

@@ -1,21 +1,6 @@
+use super::tests::{replay, replay_error};
 use super::*;
 use crate::model::{Acl, DefaultObjects, Grants, Privilege, PUBLIC};
-
-fn replay(sql: &str) -> Schema {
-    let mut interpreter = Interpreter::new();
-    interpreter
-        .run(sql, Path::new("test.sql"))
-        .unwrap_or_else(|error| panic!("{error}"));
-    crate::normalize::normalize(interpreter.schema())
-}
-
-fn replay_error(sql: &str) -> String {
-    let mut interpreter = Interpreter::new();
-    match interpreter.run(sql, Path::new("test.sql")) {
-        Ok(()) => panic!("expected an error for {sql}"),
-        Err(error) => error.to_string(),
-    }
-}
 
 fn grants(entries: &[(Privilege, bool)]) -> Grants {
     entries.iter().copied().collect()

@@ -1,6 +1,6 @@
 use super::*;
 
-fn replay(sql: &str) -> Schema {
+pub(super) fn replay(sql: &str) -> Schema {
     let mut interpreter = Interpreter::new();
     interpreter
         .run(sql, Path::new("test.sql"))
@@ -8,7 +8,7 @@ fn replay(sql: &str) -> Schema {
     crate::normalize::normalize(interpreter.schema())
 }
 
-fn replay_error(sql: &str) -> String {
+pub(super) fn replay_error(sql: &str) -> String {
     let mut interpreter = Interpreter::new();
     match interpreter.run(sql, Path::new("test.sql")) {
         Ok(()) => panic!("expected an error for {sql}"),
@@ -16,7 +16,7 @@ fn replay_error(sql: &str) -> String {
     }
 }
 
-fn table<'a>(schema: &'a Schema, name: &str) -> &'a Table {
+pub(super) fn table<'a>(schema: &'a Schema, name: &str) -> &'a Table {
     &schema.tables[&QualifiedName::new("public", name)]
 }
 
