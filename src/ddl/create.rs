@@ -119,17 +119,7 @@ impl Interpreter {
             true => partition_bounds::qualified_list(cursor)?,
             false => Vec::new(),
         };
-        let partition_by = match cursor.eat_keywords(&["PARTITION", "BY"]) {
-            true => Some(partition_bounds::partition_by(cursor)?),
-            false => None,
-        };
-        let storage_parameters = match cursor.eat_keyword("WITH") {
-            true => clauses::storage_parameters(cursor)?,
-            false => BTreeMap::new(),
-        };
-        if !cursor.at_end() {
-            return Err(not_modelled("table options (TABLESPACE, USING, ...)"));
-        }
+        let (partition_by, storage_parameters) = partition_bounds::table_options(cursor)?;
         self.require_schema(&name.schema)?;
         if self.relation_exists(&name) {
             return match if_not_exists {

@@ -22,6 +22,25 @@ pub fn partition_bound(text: &str) -> Outcome<PartitionBound> {
     Ok(bound)
 }
 
+/// What may follow a CREATE TABLE's columns: `PARTITION BY`, then `WITH (...)`; anything
+/// else (TABLESPACE, USING) is outside the model.
+pub(super) fn table_options(
+    cursor: &mut Cursor<'_>,
+) -> Outcome<(Option<PartitionKey>, BTreeMap<String, String>)> {
+    let partition_by = match cursor.eat_keywords(&["PARTITION", "BY"]) {
+        true => Some(partition_by(cursor)?),
+        false => None,
+    };
+    let storage_parameters = match cursor.eat_keyword("WITH") {
+        true => clauses::storage_parameters(cursor)?,
+        false => BTreeMap::new(),
+    };
+    if !cursor.at_end() {
+        return Err(not_modelled("table options (TABLESPACE, USING, ...)"));
+    }
+    Ok((partition_by, storage_parameters))
+}
+
 /// The strategy and key after `PARTITION BY`.
 pub(super) fn partition_by(cursor: &mut Cursor<'_>) -> Outcome<PartitionKey> {
     let strategy = if cursor.eat_keyword("RANGE") {

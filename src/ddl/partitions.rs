@@ -13,7 +13,7 @@ use super::create::column_options;
 use super::*;
 use crate::inheritance::{self, expected_partition_column};
 use crate::model::{storage_type, PartitionOf};
-use partition_bounds::{bound, check_bound, partition_by};
+use partition_bounds::{bound, check_bound};
 use partition_indexes::KeyObject;
 
 /// What children take from their parents that the model leaves out.
@@ -56,17 +56,7 @@ impl Interpreter {
             false => Vec::new(),
         };
         let bound = bound(cursor)?;
-        let partition_by = match cursor.eat_keywords(&["PARTITION", "BY"]) {
-            true => Some(partition_by(cursor)?),
-            false => None,
-        };
-        let storage_parameters = match cursor.eat_keyword("WITH") {
-            true => clauses::storage_parameters(cursor)?,
-            false => BTreeMap::new(),
-        };
-        if !cursor.at_end() {
-            return Err(not_modelled("table options (TABLESPACE, USING, ...)"));
-        }
+        let (partition_by, storage_parameters) = partition_bounds::table_options(cursor)?;
         self.require_schema(&name.schema)?;
         if self.relation_exists(&name) {
             return match if_not_exists {
