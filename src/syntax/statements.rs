@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use crate::error::{Error, Location, Result};
 use crate::fs::MAX_NESTING_DEPTH;
@@ -17,6 +17,20 @@ pub struct FileStatement {
     pub line: usize,
 }
 
+/// A `--` comment whose text starts with `autogen:` (a step marker, or a misspelt one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectiveComment {
+    /// The comment as written, `--` included, without its line break.
+    pub text: String,
+    pub line: usize,
+    /// Byte offset of the start of its line.
+    pub line_start: usize,
+    /// Only whitespace before it on its line.
+    pub alone: bool,
+    /// It sits between a statement's first token and its semicolon.
+    pub inside_statement: bool,
+}
+
 /// Splits SQL text into statements at top-level semicolons. Semicolons inside strings,
 /// quoted identifiers, comments, dollar-quoted bodies and `BEGIN ATOMIC ... END` function
 /// bodies do not split. Statements that control the transaction are refused, because
@@ -24,6 +38,14 @@ pub struct FileStatement {
 /// `MAX_NESTING_DEPTH`, which no real file has and which would make the readers of these
 /// statements recurse without bound.
 pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
+    split_with_directives(text, path).map(|(statements, _)| statements)
+}
+
+/// `split_statements`, and the `-- autogen:` comments met on the way.
+pub fn split_with_directives(
+    text: &str,
+    path: &Path,
+) -> Result<(Vec<FileStatement>, Vec<DirectiveComment>)> {
     let dialect = PostgreSqlDialect {};
     let tokens = Tokenizer::new(&dialect, text)
         .tokenize_with_location()
@@ -31,6 +53,7 @@ pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
     let starts = token_starts(text, &tokens);
 
     let mut statements = Vec::new();
+    let mut directives = Vec::new();
     let mut start: Option<(usize, usize)> = None;
     let mut words: Vec<String> = Vec::new();
     let mut block_depth = 0usize;
@@ -53,6 +76,18 @@ pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
             ));
         }
         match &token.token {
+            Token::Whitespace(Whitespace::SingleLineComment { comment, prefix })
+                if prefix == "--" && comment.trim_start().starts_with("autogen:") =>
+            {
+                let line_start = text[..token_start].rfind('\n').map_or(0, |nl| nl + 1);
+                directives.push(DirectiveComment {
+                    text: format!("--{}", comment.trim_end()),
+                    line: token.span.start.line as usize,
+                    line_start,
+                    alone: text[line_start..token_start].trim().is_empty(),
+                    inside_statement: start.is_some(),
+                });
+            }
             Token::Whitespace(_) | Token::EOF => {}
             Token::SemiColon if block_depth == 0 => {
                 if let Some((statement_start, line)) = start.take() {
@@ -116,7 +151,7 @@ pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
             ));
         }
     }
-    Ok(statements)
+    Ok((statements, directives))
 }
 
 /// The byte offset in `text` where each token starts (the tokenizer gives lines and
