@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -17,6 +18,8 @@ pub const FILE_NAME: &str = "autogen.toml";
 pub const DEFAULT_DATABASE_URL_ENV: &str = "DATABASE_URL";
 pub const DEFAULT_SCHEMA: &str = "schema/schema.yaml";
 pub const DEFAULT_MIGRATIONS: &str = "migrations";
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_LOCK_RETRIES: u32 = 3;
 
 /// The file as written, with `deny_unknown_fields` so a misspelt key is an error.
 #[derive(Debug, Deserialize)]
@@ -29,6 +32,8 @@ struct RawConfig {
     schemas: Option<Vec<String>>,
     allow_hazards: Option<Vec<toml::Spanned<String>>>,
     managed_roles: Option<Vec<String>>,
+    lock_timeout: Option<toml::Spanned<String>>,
+    lock_retries: Option<toml::Spanned<i64>>,
 }
 
 /// Where the database URL comes from.
@@ -53,6 +58,10 @@ pub struct Config {
     /// Roles whose privileges are managed whole: one the schema file does not declare is
     /// revoked. Other roles' privileges are managed only where the file declares them.
     pub managed_roles: Vec<String>,
+    /// How long each statement of a revision waits for a lock (`lock_timeout`).
+    pub lock_timeout: Duration,
+    /// How many more times a step that timed out waiting for a lock runs.
+    pub lock_retries: u32,
 }
 
 impl Config {
@@ -210,6 +219,27 @@ fn parse(text: &str, path: &Path) -> Result<Config> {
             return Err(invalid("managed_roles", "a role name is empty".into()));
         }
     }
+    let lock_timeout = match &raw.lock_timeout {
+        None => DEFAULT_LOCK_TIMEOUT,
+        Some(text) => parse_duration(text.get_ref()).map_err(|message| Error::Spec {
+            path: path.to_path_buf(),
+            location: Some(located(text.span().start)),
+            object: Some("lock_timeout".into()),
+            message,
+        })?,
+    };
+    let lock_retries = match &raw.lock_retries {
+        None => DEFAULT_LOCK_RETRIES,
+        Some(n) => u32::try_from(*n.get_ref())
+            .ok()
+            .filter(|n| *n <= 100)
+            .ok_or_else(|| Error::Spec {
+                path: path.to_path_buf(),
+                location: Some(located(n.span().start)),
+                object: Some("lock_retries".into()),
+                message: "expected a number of retries from 0 to 100".into(),
+            })?,
+    };
     let root = path.parent().unwrap_or(Path::new(""));
     Ok(Config {
         path: path.to_path_buf(),
@@ -219,7 +249,43 @@ fn parse(text: &str, path: &Path) -> Result<Config> {
         schemas: raw.schemas,
         allow_hazards,
         managed_roles: raw.managed_roles.unwrap_or_default(),
+        lock_timeout,
+        lock_retries,
     })
+}
+
+/// A duration as PostgreSQL spells one for `lock_timeout`: a whole number with a unit
+/// (`ms`, `s`, `min`, `h`; `5s`, `500 ms`), or a bare number of milliseconds; `0` waits
+/// without limit.
+pub fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let invalid = || {
+        format!(
+            "`{}` is not a duration\n  hint: write a whole number with a unit: \"500ms\", \"5s\", \"1min\"",
+            guard::printable(text)
+        )
+    };
+    let number: u64 = text[..digits].parse().map_err(|_| invalid())?;
+    let millis_per_unit = match text[digits..].trim() {
+        "" | "ms" => 1,
+        "s" => 1000,
+        "min" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(invalid()),
+    };
+    number
+        .checked_mul(millis_per_unit)
+        .filter(|millis| *millis <= i32::MAX as u64)
+        .map(Duration::from_millis)
+        .ok_or_else(|| {
+            format!(
+                "`{}` is longer than PostgreSQL allows",
+                guard::printable(text)
+            )
+        })
 }
 
 /// Without `allow_hazards`: every kind but data loss, which a revision must accept
@@ -252,6 +318,11 @@ pub fn starter_text(database: &DatabaseSetting) -> String {
          # The schemas autogen manages (default: the ones the schema file names, and public).\n\
          # schemas = [\"public\"]\n\
          \n\
+         # How long each statement of a revision waits for a lock before its step is retried\n\
+         # (after a pause), and how many times; then the run stops and names the blocker.\n\
+         # lock_timeout = \"5s\"\n\
+         # lock_retries = 3\n\
+         \n\
          # Roles whose privileges autogen manages whole, revoking what the schema file does\n\
          # not grant (other roles: only the grants the file declares).\n\
          # managed_roles = [\"anon\", \"authenticated\"]\n"
@@ -277,6 +348,44 @@ mod tests {
         assert_eq!(config.migrations, Path::new("project/migrations"));
         assert_eq!(config.database, DatabaseSetting::Env("DATABASE_URL".into()));
         assert_eq!(config.schemas, Some(vec!["public".to_string()]));
+    }
+
+    #[test]
+    fn lock_settings_have_defaults_and_located_errors() {
+        let config = parse("", Path::new("autogen.toml")).expect("valid config");
+        assert_eq!(
+            (config.lock_timeout, config.lock_retries),
+            (Duration::from_secs(5), 3)
+        );
+        let config = parse(
+            "lock_timeout = \"1500 ms\"\nlock_retries = 0\n",
+            Path::new("autogen.toml"),
+        )
+        .expect("valid config");
+        assert_eq!(
+            (config.lock_timeout, config.lock_retries),
+            (Duration::from_millis(1500), 0)
+        );
+        assert_eq!(parse_duration("2min"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        let error = parse(
+            "\nlock_timeout = \"5 seconds\"\n",
+            Path::new("autogen.toml"),
+        )
+        .expect_err("an error");
+        assert!(
+            error
+                .to_string()
+                .starts_with("autogen.toml:2:16: lock_timeout: `5 seconds` is not a duration"),
+            "{error}"
+        );
+        let error = parse("lock_retries = -1\n", Path::new("autogen.toml")).expect_err("an error");
+        assert!(
+            error
+                .to_string()
+                .starts_with("autogen.toml:1:16: lock_retries:"),
+            "{error}"
+        );
     }
 
     #[test]

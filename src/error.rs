@@ -56,6 +56,9 @@ pub enum Error {
         #[source]
         source: tokio_postgres::Error,
     },
+    /// A step timed out waiting for a lock (`lock_timeout`) on every attempt.
+    #[error(transparent)]
+    LockTimeout(Box<LockTimeout>),
     /// The requested change cannot be planned.
     #[error("{object}: {message}")]
     Plan { object: String, message: String },
@@ -104,6 +107,31 @@ pub enum Error {
     /// Wrong command-line usage that clap cannot catch.
     #[error("{0}")]
     Usage(String),
+}
+
+/// A step timed out waiting for a lock (`lock_timeout`) on every attempt; the last attempt
+/// was rolled back.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{origin}: statement {statement_number} waited longer than lock_timeout ({lock_timeout}) \
+     for a lock, {}: {}\n  {sql}{}\n  hint: let the session that holds the lock finish, or \
+     end it, then run `autogen {verb}` again; lock_timeout and lock_retries in \
+     autogen.toml say how long autogen waits",
+    count_attempts(*attempts),
+    describe_db_error(source),
+    waited_for.as_deref().map(|clause| format!("\n  {}", crate::guard::printable(clause))).unwrap_or_default()
+)]
+pub struct LockTimeout {
+    pub origin: String,
+    pub statement_number: usize,
+    pub sql: String,
+    pub lock_timeout: String,
+    pub attempts: u32,
+    /// What the statement waited for, when the lock connection saw it.
+    pub waited_for: Option<String>,
+    pub verb: &'static str,
+    #[source]
+    pub source: tokio_postgres::Error,
 }
 
 impl Error {
@@ -177,6 +205,13 @@ fn spec_prefix(
         prefix.push_str(&format!(": {}", crate::guard::printable(object)));
     }
     prefix
+}
+
+fn count_attempts(attempts: u32) -> String {
+    match attempts {
+        1 => "on its only attempt".to_string(),
+        n => format!("on each of {n} attempts"),
+    }
 }
 
 /// SQLSTATE, message, DETAIL and HINT when the server sent them; the client's text otherwise.

@@ -97,6 +97,10 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
                 mode,
                 lock_timeout,
                 allowed: Allowed::new(&config.allow_hazards, &allow),
+                settings: runner::Settings {
+                    lock_timeout: config.lock_timeout,
+                    lock_retries: config.lock_retries,
+                },
             };
             let url = match mode {
                 RunMode::PrintSql => database_url().ok(),
@@ -116,6 +120,10 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
                 mode,
                 lock_timeout,
                 allowed: Allowed::new(&config.allow_hazards, &allow),
+                settings: runner::Settings {
+                    lock_timeout: config.lock_timeout,
+                    lock_retries: config.lock_retries,
+                },
             };
             let url = match mode {
                 RunMode::PrintSql => database_url().ok(),
@@ -165,6 +173,8 @@ struct Position {
     chain: Chain,
     /// Index of the last applied revision; `None` at base.
     current: Option<usize>,
+    /// The revision an interrupted run left partly applied or partly reverted.
+    partial: Option<runner::Partial>,
 }
 
 impl Position {
@@ -172,7 +182,12 @@ impl Position {
         let chain = migrations::read_chain(&config.migrations)?;
         let applied = runner::read_applied(client).await?;
         let current = runner::current_position(&chain, &applied)?;
-        Ok(Position { chain, current })
+        let partial = runner::read_partial(client).await?;
+        Ok(Position {
+            chain,
+            current,
+            partial,
+        })
     }
 
     /// `read` for commands that only look: problems come back beside the position.
@@ -184,7 +199,20 @@ impl Position {
         let applied = runner::read_applied(client).await?;
         let (current, applied_problems) = runner::position_and_problems(&chain, &applied);
         problems.extend(applied_problems);
-        Ok((Position { chain, current }, problems))
+        let partial = runner::read_partial(client)
+            .await
+            .unwrap_or_else(|problem| {
+                problems.push(problem);
+                None
+            });
+        Ok((
+            Position {
+                chain,
+                current,
+                partial,
+            },
+            problems,
+        ))
     }
 
     fn n_applied(&self) -> usize {
@@ -207,14 +235,39 @@ impl Position {
         }
     }
 
-    /// `20261124170000 (head)`, `20261124160000 (1 pending)` or `base`.
+    /// `20261124170000 (head)`, `20261124160000 (1 pending)` or `base`, with the revision
+    /// an interrupted run left partly applied:
+    /// `20261124160000 (1 pending; 20261124170000: 2 of 4 steps applied)`.
     fn describe(&self) -> String {
         let name = self.describe_id();
+        let partial = self
+            .describe_partial()
+            .map(|partial| format!("; {partial}"))
+            .unwrap_or_default();
         match self.pending().len() {
-            0 if self.chain.revisions.is_empty() => format!("{name} (no revisions yet)"),
-            0 => format!("{name} (head)"),
-            n_pending => format!("{name} ({n_pending} pending)"),
+            0 if self.chain.revisions.is_empty() => format!("{name} (no revisions yet{partial})"),
+            0 => format!("{name} (head{partial})"),
+            n_pending => format!("{name} ({n_pending} pending{partial})"),
         }
+    }
+
+    /// `20261124170000: 2 of 4 steps applied` (or `reverted`), when a revision is part way.
+    fn describe_partial(&self) -> Option<String> {
+        let partial = self.partial.as_ref()?;
+        let n_steps = self.chain.position(&partial.revision).and_then(|position| {
+            let revision = &self.chain.revisions[position];
+            let transition = runner::Transition::new(revision, partial.direction).ok()?;
+            Some(transition.steps.len())
+        });
+        let steps = match n_steps {
+            Some(n_steps) => format!("{} of {}", partial.n_done, count(n_steps, "step")),
+            None => count(partial.n_done, "step"),
+        };
+        let done = match partial.direction {
+            Direction::Upgrade => "applied",
+            Direction::Downgrade => "reverted",
+        };
+        Some(format!("{}: {steps} {done}", partial.revision))
     }
 }
 

@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::lint::{self, Allowed};
 use crate::migrations::{self, Chain};
 use crate::output::{self, errln, noteln, outln, Stream};
-use crate::runner::{self, Direction, Lock, Step};
+use crate::runner::{self, Direction, Event, Lock, Transition};
+use crate::syntax::steps::Transaction;
 
 use super::{count, Position};
 
@@ -21,6 +22,8 @@ pub(super) struct Run {
     pub(super) mode: RunMode,
     pub(super) lock_timeout: Duration,
     pub(super) allowed: Allowed,
+    /// How each step waits for the locks its statements take.
+    pub(super) settings: runner::Settings,
 }
 
 impl Run {
@@ -62,7 +65,7 @@ pub(super) async fn move_database(config: &Config, url: Option<&str>, run: &Run)
     let mut client = runner::connect(url).await?;
     if run.mode == RunMode::PrintSql {
         let position = Position::read(config, &client).await?;
-        let steps = steps(&position, run.direction, run.target.as_deref())?;
+        let steps = transitions(&position, run.direction, run.target.as_deref())?;
         if steps.is_empty() {
             noteln!(
                 "nothing to {}: the database is at {}",
@@ -104,7 +107,7 @@ async fn move_database_locked(
         runner::ensure_tables(client).await?;
     }
     let position = Position::read(config, client).await?;
-    let steps = steps(&position, run.direction, run.target.as_deref())?;
+    let steps = transitions(&position, run.direction, run.target.as_deref())?;
     if steps.is_empty() {
         outln!(
             "nothing to {}: the database is at {}",
@@ -115,9 +118,28 @@ async fn move_database_locked(
     }
     refuse_hazards(&position, &steps, run)?;
     if run.mode == RunMode::DryRun {
-        if let Err(error) = runner::dry_run(client, &steps).await {
+        let mut skipped = Vec::new();
+        let result = runner::dry_run(client, run.settings, &steps, |transition, step| {
+            skipped.push(format!(
+                "{}:{}: {}",
+                transition.path.display(),
+                step.line,
+                step.statements
+                    .first()
+                    .map(|statement| crate::ddl::first_line(&statement.sql))
+                    .unwrap_or_default()
+            ));
+        })
+        .await;
+        if let Err(error) = result {
             // The run's own error outranks a note that cannot be printed.
             let _ = errln!("dry run failed; everything was rolled back");
+            if !skipped.is_empty() {
+                let _ = errln!(
+                    "note: the dry run skipped {} before it, which a later statement may need",
+                    count(skipped.len(), "outside-transaction step")
+                );
+            }
             return Err(error);
         }
         for step in &steps {
@@ -126,8 +148,11 @@ async fn move_database_locked(
                 run.verb(),
                 step.revision.id,
                 step.revision.message(),
-                count(step.statements.len(), "statement")
+                count(step.n_statements(), "statement")
             )?;
+        }
+        for skipped in &skipped {
+            outln!("skipped (runs outside a transaction, so not in a dry run): {skipped}")?;
         }
         outln!(
             "dry run: {} ran cleanly; everything was rolled back, nothing was applied",
@@ -140,17 +165,67 @@ async fn move_database_locked(
         Direction::Downgrade => "reverted",
     };
     let mut n_done = 0;
+    // Steps of the revision being run that are done, this run's and an earlier one's.
+    let mut steps_done = steps.first().map_or(0, |step| step.n_done);
     // A progress line that cannot be printed does not stop the run halfway: the remaining
     // revisions still apply, and the write error is returned at the end.
     let mut printed = Ok(());
-    let result = runner::run(client, lock, &steps, |step, _elapsed| {
-        n_done += 1;
-        let line = outln!(
-            "{verb_past} {} {} ({})",
-            step.revision.id,
-            step.revision.message(),
-            count(step.statements.len(), "statement")
-        );
+    let result = runner::run(client, lock, run.settings, &steps, |event| {
+        let line = match event {
+            Event::StepDone { transition, step } => {
+                steps_done = step + 1;
+                let file_step = &transition.steps[step];
+                outln!(
+                    "{verb_past} {} step {} of {} ({}, {})",
+                    transition.revision.id,
+                    step + 1,
+                    transition.steps.len(),
+                    match file_step.transaction {
+                        Transaction::Inside => "in a transaction",
+                        Transaction::Outside => "outside a transaction",
+                    },
+                    count(file_step.statements.len(), "statement")
+                )
+            }
+            Event::Retrying {
+                transition,
+                step,
+                retry,
+                pause,
+            } => noteln!(
+                "note: step {} of {} of {} waited longer than lock_timeout ({}) for a lock and \
+                 was rolled back; retry {retry} of {} in {} ms",
+                step + 1,
+                transition.steps.len(),
+                transition.revision.id,
+                run.settings.describe_timeout(),
+                run.settings.lock_retries,
+                pause.as_millis()
+            ),
+            Event::DroppedInvalidIndex { name } => noteln!(
+                "note: dropped the INVALID index {} an interrupted concurrent build left, to \
+                 build it again",
+                crate::guard::printable(&name)
+            ),
+            Event::Completed { transition, .. } => {
+                n_done += 1;
+                steps_done = steps.get(n_done).map_or(0, |next| next.n_done);
+                let in_steps = match transition.steps.len() {
+                    1 => String::new(),
+                    n_steps => format!(" in {n_steps} steps"),
+                };
+                let resumed = match transition.n_done {
+                    0 => String::new(),
+                    n => format!(", resumed at step {}", n + 1),
+                };
+                outln!(
+                    "{verb_past} {} {} ({}{in_steps}{resumed})",
+                    transition.revision.id,
+                    transition.revision.message(),
+                    count(transition.n_statements(), "statement")
+                )
+            }
+        };
         printed = std::mem::replace(&mut printed, Ok(())).and(line);
     })
     .await;
@@ -161,10 +236,20 @@ async fn move_database_locked(
             (Direction::Upgrade, _) => steps[n_done - 1].revision.id.clone(),
             (Direction::Downgrade, _) => failed.revision.id.clone(),
         };
+        let part_way = match steps_done {
+            0 => String::new(),
+            _ => format!(
+                " ({}: {steps_done} of {} {verb_past}; `autogen {}` resumes at step {})",
+                failed.revision.id,
+                count(failed.steps.len(), "step"),
+                run.verb(),
+                steps_done + 1
+            ),
+        };
         if let Error::LockLost(_) = error {
             let _ = errln!(
-                "stopped before {} {}: {} of {} done; the database is at {now_at}\n  hint: \
-                 run `autogen {}` again to continue",
+                "stopped before {} {}: {} of {} done; the database is at {now_at}{part_way}\n  \
+                 hint: run `autogen {}` again to continue",
                 run.verb(),
                 failed.revision.id,
                 n_done,
@@ -173,12 +258,17 @@ async fn move_database_locked(
             );
             return Err(error);
         }
+        let what = match failed.steps.len() {
+            1 => format!("{} of {}", run.verb(), failed.revision.id),
+            n_steps => format!(
+                "step {} of {n_steps} of {} {}",
+                steps_done + 1,
+                run.verb(),
+                failed.revision.id
+            ),
+        };
         // The run's own error outranks a note that cannot be printed.
-        let _ = errln!(
-            "{} of {} failed and was rolled back; the database is at {now_at}",
-            run.verb(),
-            failed.revision.id
-        );
+        let _ = errln!("{what} failed and was rolled back; the database is at {now_at}{part_way}");
         return Err(error);
     }
     printed?;
@@ -199,8 +289,12 @@ fn print_offline(chain: Chain, range: Option<(&str, &str)>, run: &Run) -> Result
         (None, Direction::Upgrade) => None,
         (None, Direction::Downgrade) => chain.revisions.len().checked_sub(1),
     };
-    let position = Position { chain, current };
-    let steps = steps(&position, run.direction, to)?;
+    let position = Position {
+        chain,
+        current,
+        partial: None,
+    };
+    let steps = transitions(&position, run.direction, to)?;
     noteln!(
         "note: {}; the SQL starts from {}, as if the database were there",
         match range {
@@ -229,12 +323,71 @@ fn relative(target: &str) -> Option<(Direction, usize)> {
     Some((direction, n_revisions))
 }
 
-/// The revisions from `position` to `target`, in the order they run.
-fn steps<'a>(
+/// The revisions from `position` to `target`, in the order they run; the first resumes
+/// where an interrupted run stopped.
+fn transitions<'a>(
     position: &'a Position,
     direction: Direction,
     target: Option<&str>,
-) -> Result<Vec<Step<'a>>> {
+) -> Result<Vec<Transition<'a>>> {
+    let mut transitions = revisions(position, direction, target)?;
+    let Some(partial) = &position.partial else {
+        return Ok(transitions);
+    };
+    let (verb, undo) = match partial.direction {
+        Direction::Upgrade => ("upgrade", "applied"),
+        Direction::Downgrade => ("downgrade", "reverted"),
+    };
+    let first = transitions.first_mut().filter(|first| {
+        first.revision.id == partial.revision && first.direction == partial.direction
+    });
+    let Some(first) = first else {
+        return Err(Error::Workflow(format!(
+            "an interrupted {verb} left revision {} part way: {} {undo}\n  hint: finish it \
+             first with `autogen {verb} {}`{}",
+            partial.revision,
+            count(partial.n_done, "step"),
+            match partial.direction {
+                Direction::Upgrade => partial.revision.clone(),
+                Direction::Downgrade => position
+                    .chain
+                    .position(&partial.revision)
+                    .and_then(|index| index.checked_sub(1))
+                    .map_or("base".to_string(), |index| {
+                        position.chain.revisions[index].id.clone()
+                    }),
+            },
+            match direction == partial.direction {
+                true => "",
+                false => ", then go the other way",
+            }
+        )));
+    };
+    if first.revision.checksum != partial.checksum || partial.n_done >= first.steps.len() {
+        return Err(Error::Revision {
+            path: first.path.to_path_buf(),
+            message: format!(
+                "revision {} changed since an interrupted {verb} ran its first {}: its checksum \
+                 is {} but {} was recorded\n  hint: restore the files as they were (`git \
+                 checkout`), let autogen finish the revision, and make further changes in a new \
+                 revision",
+                first.revision.id,
+                count(partial.n_done, "step"),
+                crate::migrations::short_checksum(&first.revision.checksum),
+                crate::migrations::short_checksum(&partial.checksum)
+            ),
+        });
+    }
+    first.n_done = partial.n_done;
+    Ok(transitions)
+}
+
+/// The revisions from `position` to `target`, in the order they run.
+fn revisions<'a>(
+    position: &'a Position,
+    direction: Direction,
+    target: Option<&str>,
+) -> Result<Vec<Transition<'a>>> {
     let chain = &position.chain;
     let n_applied = position.n_applied();
     let n_target = match (direction, target) {
@@ -292,19 +445,19 @@ fn steps<'a>(
         ))),
         Direction::Upgrade => chain.revisions[n_applied..n_target]
             .iter()
-            .map(|revision| Step::new(revision, Direction::Upgrade))
+            .map(|revision| Transition::new(revision, Direction::Upgrade))
             .collect(),
         Direction::Downgrade => chain.revisions[n_target..n_applied]
             .iter()
             .rev()
-            .map(|revision| Step::new(revision, Direction::Downgrade))
+            .map(|revision| Transition::new(revision, Direction::Downgrade))
             .collect(),
     }
 }
 
 /// Refuses, before anything runs, when a file `steps` would run has hazards that neither
 /// the project nor the flags allow and its header does not accept (`lint`'s analysis).
-fn refuse_hazards(position: &Position, steps: &[Step<'_>], run: &Run) -> Result<()> {
+fn refuse_hazards(position: &Position, steps: &[Transition<'_>], run: &Run) -> Result<()> {
     let positions: BTreeSet<usize> = steps
         .iter()
         .filter_map(|step| position.chain.position(&step.revision.id))
