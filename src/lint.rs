@@ -305,6 +305,7 @@ pub fn refusal(files: &[FileAnalysis], allowed: &Allowed) -> Option<Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::statements::split_statements;
 
     /// Statements people write by hand that generated scripts do not hold.
     const HAND_WRITTEN: &str = "
