@@ -8,6 +8,7 @@ use crate::cli::RunMode;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::lint::{self, Allowed};
+use crate::lock_budget;
 use crate::migrations::{self, Chain};
 use crate::output::{self, errln, noteln, outln, Stream};
 use crate::runner::{self, Direction, Lock, Step};
@@ -114,6 +115,7 @@ async fn move_database_locked(
         return Ok(0);
     }
     refuse_hazards(&position, &steps, run)?;
+    lock_budget::check(client, &steps, run.mode == RunMode::DryRun).await?;
     if run.mode == RunMode::DryRun {
         if let Err(error) = runner::dry_run(client, &steps).await {
             // The run's own error outranks a note that cannot be printed.
