@@ -58,7 +58,9 @@ pub async fn read(
         .chain(["public".to_string()])
         .collect();
     let scope = SchemaScope::Only(scope.into_iter().collect());
-    let mut database = normalize::normalize(catalog::read(client, &scope).await?);
+    let reading = catalog::read(client, &scope);
+    let database = crate::progress::during("reading the database's catalog", reading).await?;
+    let mut database = normalize::normalize(database);
     scope_privileges(&mut database, &mut expected, privileges);
     Ok(Drift { database, expected })
 }

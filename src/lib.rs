@@ -31,6 +31,7 @@ pub mod db;
 pub mod drift;
 pub mod fs;
 pub mod lint;
+pub mod lock_budget;
 pub mod lockfile;
 pub mod migrations;
 pub mod output;

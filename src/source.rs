@@ -232,7 +232,9 @@ pub async fn canonicalize_on(server_url: &str, schema: Schema, path: &Path) -> R
         path,
         source_map: &spec::SourceMap::default(),
     };
-    let mut canonical = shadow::canonicalize(&admin, server_url, &schema, &origin).await?;
+    let canonicalizing = shadow::canonicalize(&admin, server_url, &schema, &origin);
+    let mut canonical =
+        progress::during("building a schema in a shadow database", canonicalizing).await?;
     // Directives are not schema state; the shadow round trip drops them.
     canonical.directives = schema.directives;
     Ok(normalize::normalize(canonical))

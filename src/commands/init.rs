@@ -176,7 +176,9 @@ async fn read_existing(url: &str) -> Result<Schema> {
             db::parse(url)?.describe()
         )));
     }
-    let mut schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+    let reading = catalog::read(&client, &SchemaScope::All);
+    let schema = crate::progress::during("reading the database's catalog", reading).await?;
+    let mut schema = normalize::normalize(schema);
     crate::diff::leave_privileges_out(&mut schema);
     report_unmanaged(&[&schema])?;
     Ok(schema)

@@ -16,7 +16,9 @@ pub(super) async fn inspect(
     with_privileges: bool,
 ) -> Result<u8> {
     let client = db::connect(database_url).await?;
-    let mut schema = normalize::normalize(catalog::read(&client, &SchemaScope::All).await?);
+    let reading = catalog::read(&client, &SchemaScope::All);
+    let schema = crate::progress::during("reading the database's catalog", reading).await?;
+    let mut schema = normalize::normalize(schema);
     if !with_privileges {
         crate::diff::leave_privileges_out(&mut schema);
     }

@@ -8,6 +8,7 @@ use crate::cli::RunMode;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::lint::{self, Allowed};
+use crate::lock_budget;
 use crate::migrations::{self, Chain};
 use crate::output::{self, errln, noteln, outln, Stream};
 use crate::runner::{self, Direction, Event, Lock, Transition};
@@ -117,6 +118,7 @@ async fn move_database_locked(
         return Ok(0);
     }
     refuse_hazards(&position, &transitions, run)?;
+    lock_budget::check(client, &transitions, run.mode == RunMode::DryRun).await?;
     if run.mode == RunMode::DryRun {
         let mut skipped = Vec::new();
         let result = runner::dry_run(client, run.settings, &transitions, |transition, step| {

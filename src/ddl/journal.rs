@@ -86,6 +86,7 @@ impl Interpreter {
 
     /// Notes `name`'s table before the statement changes (or creates, or drops) it.
     pub(super) fn journal_table(&mut self, name: &QualifiedName) {
+        self.children.get_mut().touch(name);
         if let Some(journal) = &mut self.journal {
             if journal.all_tables.is_none() && !journal.tables.contains_key(name) {
                 let table = self.schema.tables.get(name).cloned();
@@ -96,6 +97,7 @@ impl Interpreter {
 
     /// Every table, for a change that reaches tables it does not name.
     pub(super) fn all_tables_mut(&mut self) -> &mut BTreeMap<QualifiedName, Table> {
+        self.children.get_mut().invalidate();
         if let Some(journal) = &mut self.journal {
             if journal.all_tables.is_none() {
                 journal.all_tables = Some(self.schema.tables.clone());
@@ -253,6 +255,7 @@ impl Interpreter {
 
     /// Puts back what a statement changed.
     fn undo(&mut self, mut journal: Journal, rest: Schema) {
+        self.children.get_mut().invalidate();
         self.hierarchy = std::mem::take(&mut journal.hierarchy);
         let names = self.names.get_mut();
         names.changed.extend(journal.tables.keys().cloned());

@@ -13,6 +13,7 @@
 //! `privileges` GRANT, REVOKE and default privileges.
 
 mod alter;
+mod children;
 mod clauses;
 mod collations;
 mod comments;
@@ -94,6 +95,8 @@ pub struct Interpreter {
     sequences: BTreeMap<QualifiedName, Sequence>,
     /// Index and constraint names, for default names and existence checks in constant time.
     names: RefCell<NameRegistry>,
+    /// Each table's children, so recursing to them never scans every table.
+    children: RefCell<children::ChildIndex>,
     /// Where each object was first declared, to point server errors at a line.
     declarations: BTreeMap<ObjectRef, Location>,
     /// The line of the statement being interpreted.
@@ -148,6 +151,7 @@ impl Interpreter {
             schema,
             sequences: BTreeMap::new(),
             names: RefCell::new(NameRegistry::default()),
+            children: RefCell::default(),
             declarations: BTreeMap::new(),
             line: 1,
             journal: None,
@@ -202,6 +206,7 @@ impl Interpreter {
     }
 
     fn statement(&mut self, sql: &str) -> Outcome {
+        self.children.get_mut().settle(&self.schema.tables);
         let mut cursor = Cursor::new(sql)?;
         if cursor.eat_keyword("CREATE") {
             let or_replace = cursor.eat_keywords(&["OR", "REPLACE"]);

@@ -119,9 +119,20 @@ impl Interpreter {
 
     /// The partitions of `parent`.
     pub(super) fn partitions_of(&self, parent: &QualifiedName) -> Vec<&Table> {
-        inheritance::children_of(&self.schema, parent)
+        self.children_of(parent)
             .into_iter()
             .filter(|child| child.partition_of.is_some())
+            .collect()
+    }
+
+    /// The tables that name `parent` as partition parent or inheritance parent, in name
+    /// order (`inheritance::children_of`, without scanning every table).
+    pub(super) fn children_of(&self, parent: &QualifiedName) -> Vec<&Table> {
+        self.children
+            .borrow_mut()
+            .children(&self.schema.tables, parent)
+            .iter()
+            .filter_map(|child| self.schema.tables.get(child))
             .collect()
     }
 
@@ -402,7 +413,8 @@ impl Interpreter {
         let Some(column) = self.table(parent)?.column(column_name).cloned() else {
             return Ok(());
         };
-        let children: Vec<QualifiedName> = inheritance::children_of(&self.schema, parent)
+        let children: Vec<QualifiedName> = self
+            .children_of(parent)
             .into_iter()
             .map(|child| child.name.clone())
             .collect();
@@ -434,7 +446,8 @@ impl Interpreter {
         self.hierarchy
             .inherited_only
             .remove(&(parent.clone(), column_name.to_string()));
-        let children: Vec<(QualifiedName, bool)> = inheritance::children_of(&self.schema, parent)
+        let children: Vec<(QualifiedName, bool)> = self
+            .children_of(parent)
             .into_iter()
             .map(|child| (child.name.clone(), child.partition_of.is_some()))
             .collect();
@@ -482,7 +495,8 @@ impl Interpreter {
                 .inherited_only
                 .insert((parent.clone(), new.to_string()));
         }
-        let children: Vec<QualifiedName> = inheritance::children_of(&self.schema, parent)
+        let children: Vec<QualifiedName> = self
+            .children_of(parent)
             .into_iter()
             .filter(|child| child.column(old).is_some())
             .map(|child| child.name.clone())
@@ -524,7 +538,8 @@ impl Interpreter {
         if !recursive {
             return Ok(());
         }
-        let children: Vec<QualifiedName> = inheritance::children_of(&self.schema, table)
+        let children: Vec<QualifiedName> = self
+            .children_of(table)
             .into_iter()
             .map(|child| child.name.clone())
             .collect();
@@ -537,7 +552,8 @@ impl Interpreter {
     /// Dropping a partitioned table drops its partitions; an inheritance parent's children
     /// go only with CASCADE.
     pub(super) fn drop_children(&mut self, parent: &QualifiedName, cascade: bool) -> Outcome {
-        let children: Vec<(QualifiedName, bool)> = inheritance::children_of(&self.schema, parent)
+        let children: Vec<(QualifiedName, bool)> = self
+            .children_of(parent)
             .into_iter()
             .map(|child| (child.name.clone(), child.partition_of.is_some()))
             .collect();

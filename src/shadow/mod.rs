@@ -256,6 +256,12 @@ async fn build_and_read(
     let mut conninfo = db::parse(server_url)?;
     conninfo.config.dbname(shadow_name);
     let shadow = conninfo.connect().await?;
+    // The shadow is dropped whatever happens, so its commits need not wait for the disk:
+    // otherwise every statement of the build waits for a WAL flush.
+    shadow
+        .batch_execute("SET synchronous_commit = off")
+        .await
+        .map_err(|source| Error::database("cannot set up the shadow database", source))?;
     let scope = SchemaScope::Only(desired.schemas.iter().cloned().collect());
     let empty = normalize::normalize(catalog::read(&shadow, &scope).await?);
     let (attached, changes): (Vec<Change>, Vec<Change>) =

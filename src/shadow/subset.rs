@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use crate::diff::table_sequences;
-use crate::model::{PrivilegeObject, QualifiedName, Schema, View};
+use crate::model::{PrivilegeObject, QualifiedName, Schema, Table, View};
 
 /// What `desired` still needs the server for.
 pub struct Unsettled {
@@ -67,41 +67,61 @@ pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
         }
     }
 
-    let mut needed: BTreeSet<QualifiedName> = desired
+    // Built whole: the unsettled relations, the tables sequences belong to, and what a
+    // built relation is made from (a table's parents, a view's relations).
+    let mut whole: BTreeSet<QualifiedName> = BTreeSet::new();
+    let mut pending: Vec<QualifiedName> = desired
         .tables
         .keys()
         .chain(desired.views.keys())
         .filter(|name| !settled.contains(*name))
         .cloned()
         .collect();
-    let mut pending: Vec<QualifiedName> = needed.iter().cloned().collect();
     pending.extend(
         desired
             .sequences
             .values()
             .filter_map(|sequence| sequence.owned_by.as_ref().map(|(table, _)| table.clone())),
     );
-    while let Some(name) = pending.pop() {
-        needed.insert(name.clone());
-        // A child needs its parents, settled or not: it is built from them.
-        let referenced: Vec<QualifiedName> =
+    // Only the target of an unsettled table's foreign key: a settled table is built with just
+    // what a key can reference (its columns, primary key and unique constraints and indexes).
+    let mut key_targets: BTreeSet<QualifiedName> = BTreeSet::new();
+    loop {
+        while let Some(name) = pending.pop() {
+            if !is_declared(desired, &name) || !whole.insert(name.clone()) {
+                continue;
+            }
             match (desired.tables.get(&name), desired.views.get(&name)) {
-                (Some(table), _) if !settled.contains(&name) => table
-                    .foreign_keys
-                    .values()
-                    .map(|foreign_key| foreign_key.referenced_table.clone())
-                    .chain(table.parents().into_iter().cloned())
-                    .collect(),
-                (Some(table), _) => table.parents().into_iter().cloned().collect(),
-                (_, Some(view)) => view.depends_on.iter().cloned().collect(),
-                _ => Vec::new(),
-            };
+                (Some(table), _) => {
+                    pending.extend(table.parents().into_iter().cloned());
+                    if !settled.contains(&name) {
+                        key_targets.extend(
+                            table
+                                .foreign_keys
+                                .values()
+                                .map(|foreign_key| foreign_key.referenced_table.clone()),
+                        );
+                    }
+                }
+                (_, Some(view)) => pending.extend(view.depends_on.iter().cloned()),
+                _ => {}
+            }
+        }
+        // A key target that is a child needs its parents whole.
         pending.extend(
-            referenced
-                .into_iter()
-                .filter(|relation| is_declared(desired, relation) && !needed.contains(relation)),
+            key_targets
+                .iter()
+                .filter(|name| !whole.contains(*name))
+                .filter_map(|name| desired.tables.get(name))
+                .flat_map(|table| table.parents().into_iter().cloned())
+                .filter(|parent| !whole.contains(parent)),
         );
+        if pending.is_empty() {
+            break;
+        }
     }
+    key_targets.retain(|name| desired.tables.contains_key(name) && !whole.contains(name));
+    let needed: BTreeSet<QualifiedName> = whole.union(&key_targets).cloned().collect();
 
     let mut schema = desired.clone();
     schema.tables.retain(|name, _| needed.contains(name));
@@ -130,6 +150,9 @@ pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
     for (name, table) in &mut schema.tables {
         if settled.contains(name) {
             table.foreign_keys.clear();
+        }
+        if key_targets.contains(name) {
+            keep_what_keys_reference(table);
         }
     }
     Unsettled {
@@ -169,6 +192,19 @@ impl Unsettled {
     }
 }
 
+/// Leaves a settled table only what a foreign key onto it needs: each index, check and
+/// comment would be one more statement and file for the server, and the database's text of
+/// the table is what counts.
+fn keep_what_keys_reference(table: &mut Table) {
+    table.checks.clear();
+    table.exclusions.clear();
+    table.indexes.retain(|_, index| index.unique);
+    table.comment = None;
+    for column in &mut table.columns {
+        column.comment = None;
+    }
+}
+
 fn is_declared(schema: &Schema, relation: &QualifiedName) -> bool {
     schema.tables.contains_key(relation) || schema.views.contains_key(relation)
 }
@@ -184,7 +220,7 @@ fn same_declaration(known: &View, declared: &View) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Column, Expr, ForeignKey, Table, ViewOptions};
+    use crate::model::{CheckConstraint, Column, Expr, ForeignKey, ViewOptions};
 
     fn name(relation: &str) -> QualifiedName {
         QualifiedName::new("public", relation)
@@ -210,9 +246,20 @@ mod tests {
         }
     }
 
-    /// a ← b (foreign key), c ← v ← w (views), d alone.
+    /// a ← b (foreign key), c ← v ← w (views), d alone; a has a check.
     fn database() -> Schema {
         let mut schema = Schema::default();
+        let mut a = table("a");
+        a.checks.insert(
+            "a_id_check".into(),
+            CheckConstraint {
+                name: "a_id_check".into(),
+                expression: Expr::new("id > 0"),
+                valid: true,
+                comment: None,
+                no_inherit: false,
+            },
+        );
         let mut b = table("b");
         b.foreign_keys.insert(
             "b_a_fkey".into(),
@@ -229,7 +276,7 @@ mod tests {
                 comment: None,
             },
         );
-        for table in [table("a"), b, table("c"), table("d")] {
+        for table in [a, b, table("c"), table("d")] {
             schema.tables.insert(table.name.clone(), table);
         }
         for view in [view_over("v", "c"), view_over("w", "v")] {
@@ -262,7 +309,12 @@ mod tests {
         }
         let unsettled = unsettled(&database(), &desired);
         assert_eq!(relations(&unsettled.schema), ["a", "b", "c", "v", "w"]);
-        assert!(unsettled.schema.tables[&name("a")].foreign_keys.is_empty());
+        // a is only b's key's target: built without its check, taken from the database.
+        assert!(unsettled.schema.tables[&name("a")].checks.is_empty());
+        assert_eq!(
+            unsettled.schema.tables[&name("c")],
+            desired.tables[&name("c")]
+        );
         assert_eq!(unsettled.schema.tables[&name("b")].foreign_keys.len(), 1);
 
         // The shadow's text wins only where the declaration changed.

@@ -315,6 +315,51 @@ async fn upgrade_and_downgrade_refuse_a_hazard_neither_allowed_nor_accepted_befo
     assert_eq!(allowed.code, Some(0), "{allowed:?}");
 }
 
+/// A revision that needs more locks than the server's whole lock table is refused before
+/// anything runs, naming the setting to raise.
+#[tokio::test]
+async fn upgrade_refuses_a_revision_past_the_lock_table_before_changing_anything() {
+    let database = ScratchDb::create("autogen_gates").await;
+    let client = database.client().await;
+    let settings = client
+        .query_one(
+            "SELECT current_setting('max_locks_per_transaction')::bigint \
+             * (current_setting('max_connections')::bigint \
+             + current_setting('max_prepared_transactions')::bigint)",
+            &[],
+        )
+        .await
+        .expect("reads the lock settings");
+    let capacity: i64 = settings.get(0);
+    let project = Project::new(Some(&database), "");
+    project.migrate(FIRST, STUDENTS, "create students", &[]);
+    // Each table: itself, its TOAST table and index, its key's index and its sequence.
+    let n_tables = capacity / 5 + 10;
+    let tables: String = (0..n_tables)
+        .map(|table_idx| format!("CREATE TABLE public.t{table_idx} (id serial PRIMARY KEY);\n"))
+        .collect();
+    let up = "migrations/20261124160000_create_students.up.sql";
+    append(&project, up, &tables);
+
+    let refused = project.run(FIRST, &["upgrade"]);
+    assert_eq!(refused.code, Some(2), "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("more than the server's lock table holds")
+            && refused
+                .stderr
+                .contains("hint: raise max_locks_per_transaction"),
+        "{refused:?}"
+    );
+    let exists = client
+        .query_one("SELECT to_regclass('public.students') IS NOT NULL", &[])
+        .await
+        .expect("looks up students")
+        .get::<_, bool>(0);
+    assert!(!exists, "nothing ran");
+}
+
 /// A hand-written revision: a statement with a known hazard, one autogen cannot analyse
 /// and a clean one.
 const HAND_WRITTEN: &str = "\
