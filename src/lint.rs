@@ -21,7 +21,7 @@ use crate::migrations::Chain;
 use crate::model::{QualifiedName, Schema};
 use crate::normalize::normalize;
 use crate::runner::Direction;
-use crate::syntax::statements::split_statements;
+use crate::syntax::steps::split_steps;
 
 /// The hazard kinds a run allows without a file accepting them: the project's
 /// `allow_hazards` and the command's flags.
@@ -178,7 +178,11 @@ fn replay_file(
     let mut findings = Vec::new();
     // Relations the file created: nobody else sees them yet, and they hold no rows.
     let mut created = BTreeSet::new();
-    for statement in split_statements(text, path)? {
+    // Markers only divide the file: each statement changes the schema the same in any step.
+    let statements = split_steps(text, path)?
+        .into_iter()
+        .flat_map(|step| step.statements);
+    for statement in statements {
         let effect = interpreter.interpret_statement(&statement.sql, statement.line);
         let verdict = match effect {
             Ok(effect) => verdict(effect, &mut created),
@@ -301,6 +305,7 @@ pub fn refusal(files: &[FileAnalysis], allowed: &Allowed) -> Option<Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::statements::split_statements;
 
     /// Statements people write by hand that generated scripts do not hold.
     const HAND_WRITTEN: &str = "

@@ -25,6 +25,10 @@ pub(super) async fn current(config: &Config, url: &str) -> Result<u8> {
             count(n_pending, "revision")
         ),
     };
-    outln!("{}{message} ({status})", position.describe_id())?;
+    let partial = position
+        .describe_partial()
+        .map(|partial| format!("; {partial}"))
+        .unwrap_or_default();
+    outln!("{}{message} ({status}{partial})", position.describe_id())?;
     Ok(0)
 }

@@ -7,21 +7,28 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::migrations;
 use crate::output::{noteln, outln};
-use crate::runner;
+use crate::runner::{self, Direction};
 
 use super::report_problems;
 
 pub(super) async fn history(config: &Config, url: Option<&str>) -> Result<u8> {
     let (chain, mut problems) = migrations::read_chain_leniently(&config.migrations)?;
-    let (applied, entries, current) = match url {
+    let (applied, entries, current, partial) = match url {
         Some(url) => {
             let client = runner::connect(url).await?;
             let applied = runner::read_applied(&client).await?;
             let (current, applied_problems) = runner::position_and_problems(&chain, &applied);
             problems.extend(applied_problems);
-            (applied, runner::read_history(&client).await?, current)
+            let partial = runner::read_partial(&client)
+                .await
+                .unwrap_or_else(|problem| {
+                    problems.push(problem);
+                    None
+                });
+            let entries = runner::read_history(&client).await?;
+            (applied, entries, current, partial)
         }
-        None => (Vec::new(), Vec::new(), None),
+        None => (Vec::new(), Vec::new(), None, None),
     };
     report_problems(&problems)?;
     let applied: HashMap<&str, &runner::Applied> = applied
@@ -50,6 +57,20 @@ pub(super) async fn history(config: &Config, url: Option<&str>) -> Result<u8> {
             revision.id,
             revision.message()
         )?;
+        if let Some(partial) = partial.as_ref().filter(|p| p.revision == revision.id) {
+            let n_steps = runner::Transition::new(revision, partial.direction)
+                .map(|transition| transition.steps.len())
+                .unwrap_or_default();
+            let (done, verb) = match partial.direction {
+                Direction::Upgrade => ("applied", "upgrade"),
+                Direction::Downgrade => ("reverted", "downgrade"),
+            };
+            outln!(
+                "    {} of {n_steps} steps {done} by an interrupted {verb}, which `autogen {verb}` \
+                 resumes",
+                partial.n_done
+            )?;
+        }
         if url.is_some() {
             match applied.get(revision.id.as_str()) {
                 Some(row) => outln!(

@@ -120,15 +120,14 @@ async fn move_database_locked(
     if run.mode == RunMode::DryRun {
         let mut skipped = Vec::new();
         let result = runner::dry_run(client, run.settings, &steps, |transition, step| {
-            skipped.push(format!(
-                "{}:{}: {}",
-                transition.path.display(),
-                step.line,
-                step.statements
-                    .first()
-                    .map(|statement| crate::ddl::first_line(&statement.sql))
-                    .unwrap_or_default()
-            ));
+            if let Some(statement) = step.statements.first() {
+                skipped.push(format!(
+                    "{}:{}: {}",
+                    transition.path.display(),
+                    statement.line,
+                    crate::ddl::first_line(&statement.sql)
+                ));
+            }
         })
         .await;
         if let Err(error) = result {

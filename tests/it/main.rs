@@ -22,6 +22,7 @@ mod privileges;
 mod sequences;
 mod shadow;
 mod shell;
+mod steps;
 mod terminal;
 mod triggers;
 mod unmanaged;
