@@ -105,6 +105,23 @@ pub fn split_steps(text: &str, path: &Path) -> Result<Vec<FileStep>> {
         steps[0].text.insert_str(0, &header.text);
     }
     for step in &steps {
+        if step.transaction == Transaction::Inside {
+            if let Some(statement) = step
+                .statements
+                .iter()
+                .find(|s| needs_no_transaction(&s.sql))
+            {
+                return Err(at(
+                    statement.line,
+                    format!(
+                        "`{}` cannot run inside a transaction block\n  hint: put \
+                         `{OUTSIDE_TRANSACTION}` on the line before it (and \
+                         `{IN_TRANSACTION}` before the statements after it)",
+                        crate::guard::printable(&first_words(&statement.sql, 4).join(" "))
+                    ),
+                ));
+            }
+        }
         if step.transaction == Transaction::Outside && step.statements.len() != 1 {
             return Err(at(
                 step.line,
@@ -118,6 +135,27 @@ pub fn split_steps(text: &str, path: &Path) -> Result<Vec<FileStep>> {
         }
     }
     Ok(steps)
+}
+
+/// `CREATE [UNIQUE] INDEX CONCURRENTLY` and `DROP INDEX CONCURRENTLY`, which PostgreSQL
+/// refuses inside a transaction block: in an in-transaction step they could only fail.
+fn needs_no_transaction(sql: &str) -> bool {
+    let words = first_words(sql, 4);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    matches!(
+        words.as_slice(),
+        ["CREATE", "INDEX", "CONCURRENTLY", ..]
+            | ["CREATE", "UNIQUE", "INDEX", "CONCURRENTLY"]
+            | ["DROP", "INDEX", "CONCURRENTLY", ..]
+    )
+}
+
+/// The first `n` words of a statement, upper-cased.
+fn first_words(sql: &str, n: usize) -> Vec<String> {
+    sql.split_whitespace()
+        .take(n)
+        .map(str::to_ascii_uppercase)
+        .collect()
 }
 
 #[cfg(test)]
@@ -207,6 +245,10 @@ mod tests {
             (
                 "SELECT 1;\n\n-- autogen:step outside-transacton\nSELECT 2;\n",
                 "up.sql:3:1: unknown marker `-- autogen:step outside-transacton`",
+            ),
+            (
+                "SELECT 1;\ncreate index concurrently i on t (a);\n",
+                "up.sql:2:1: `CREATE INDEX CONCURRENTLY I` cannot run inside a transaction block",
             ),
             (
                 "SELECT 1; -- autogen:step in-transaction\n",

@@ -325,7 +325,9 @@ const HAND_WRITTEN: &str = "\
 -- hazards: none
 
 CREATE INDEX students_full_name_idx ON public.students (full_name);
+-- autogen:step outside-transaction
 CREATE INDEX CONCURRENTLY students_id_idx ON public.students (id);
+-- autogen:step in-transaction
 UPDATE public.students SET full_name = initcap(full_name);
 CREATE TABLE public.courses (id bigint, title text);
 CREATE INDEX courses_title_idx ON public.courses (title);
@@ -361,14 +363,14 @@ fn lint_reports_each_statement_of_hand_written_revisions() {
          \x20 {up}:7: CREATE INDEX students_full_name_idx ON public.students (full_name)\n\
          \x20   scan: full-table scan: students\n\
          \x20   share-lock: SHARE (blocks writes) lock: students\n\
-         \x20 {up}:8: CREATE INDEX CONCURRENTLY students_id_idx ON public.students (id)\n\
+         \x20 {up}:9: CREATE INDEX CONCURRENTLY students_id_idx ON public.students (id)\n\
          \x20   scan: full-table scan: students\n\
          \x20   share-update-exclusive-lock: SHARE UPDATE EXCLUSIVE lock: students\n\
-         \x20 {up}:9: UPDATE public.students SET full_name = initcap(full_name)\n\
+         \x20 {up}:11: UPDATE public.students SET full_name = initcap(full_name)\n\
          \x20   unknown: changes rows, not the schema\n\
-         \x20 {up}:10: CREATE TABLE public.courses (id bigint, title text)\n\
+         \x20 {up}:12: CREATE TABLE public.courses (id bigint, title text)\n\
          \x20   no hazards\n\
-         \x20 {up}:11: CREATE INDEX courses_title_idx ON public.courses (title)\n\
+         \x20 {up}:13: CREATE INDEX courses_title_idx ON public.courses (title)\n\
          \x20   no hazards\n\
          \x20 {down}:8: DROP TABLE public.courses\n\
          \x20   data-loss: data loss: drops table courses and all its rows (accepted in the file's header)\n\
@@ -441,7 +443,7 @@ fn lint_reports_each_statement_of_hand_written_revisions() {
     );
     let update = statements
         .iter()
-        .find(|statement| statement["line"] == 9 && statement["file"] == up)
+        .find(|statement| statement["line"] == 11 && statement["file"] == up)
         .expect("the UPDATE statement");
     assert_eq!(
         update["unknown"], "changes rows, not the schema",
