@@ -192,8 +192,8 @@ async fn move_database_locked(
                 retry,
                 pause,
             } => noteln!(
-                "note: step {} of {} of {} waited longer than lock_timeout ({}) for a lock and \
-                 was rolled back; retry {retry} of {} in {} ms",
+                "note: step {} of {} of {} waited longer than lock_timeout ({}) for a lock; \
+                 retry {retry} of {} in {} ms",
                 step + 1,
                 transition.steps.len(),
                 transition.revision.id,
@@ -266,8 +266,15 @@ async fn move_database_locked(
                 failed.revision.id
             ),
         };
+        let undone = match failed.steps.get(steps_done).map(|step| step.transaction) {
+            Some(Transaction::Outside) => {
+                "failed outside a transaction (a concurrent index build it interrupted is \
+                 dropped when the step runs again)"
+            }
+            _ => "failed and was rolled back",
+        };
         // The run's own error outranks a note that cannot be printed.
-        let _ = errln!("{what} failed and was rolled back; the database is at {now_at}{part_way}");
+        let _ = errln!("{what} {undone}; the database is at {now_at}{part_way}");
         return Err(error);
     }
     printed?;

@@ -235,7 +235,8 @@ async fn an_interrupted_concurrent_build_leaves_an_invalid_index_the_next_run_dr
     assert_eq!(cancelled.code, Some(2), "{cancelled:?}");
     assert!(
         cancelled.stderr.contains(
-            "step 2 of 3 of upgrade 20261124170000 failed and was rolled back; the database \
+            "step 2 of 3 of upgrade 20261124170000 failed outside a transaction (a concurrent \
+             index build it interrupted is dropped when the step runs again); the database \
              is at 20261124160000 (20261124170000: 1 of 3 steps applied; `autogen upgrade` \
              resumes at step 2)\n"
         ),
@@ -289,7 +290,7 @@ async fn lock_timeout_retries_then_names_the_blocker_and_downgrades_run_in_steps
         assert!(
             refused.stderr.contains(&format!(
                 "note: step 1 of 3 of 20261124170000 waited longer than lock_timeout (200ms) for \
-                 a lock and was rolled back; {retry}"
+                 a lock; {retry}"
             )),
             "{refused:?}"
         );
