@@ -83,12 +83,24 @@ pub async fn connect(url: &str) -> Result<Client> {
 /// Whether all of autogen's bookkeeping tables exist (a database set up before
 /// `autogen_step` existed gets it from `ensure_tables`).
 pub async fn tables_exist(client: &Client) -> Result<bool> {
+    exist(
+        client,
+        &[
+            "autogen.autogen_version",
+            "autogen.history",
+            "autogen.autogen_step",
+        ],
+    )
+    .await
+}
+
+/// Whether every table of `tables` exists.
+async fn exist(client: &Client, tables: &[&str]) -> Result<bool> {
     let row = client
         .query_one(
-            "SELECT pg_catalog.to_regclass('autogen.autogen_version') IS NOT NULL \
-             AND pg_catalog.to_regclass('autogen.history') IS NOT NULL \
-             AND pg_catalog.to_regclass('autogen.autogen_step') IS NOT NULL",
-            &[],
+            "SELECT pg_catalog.bool_and(pg_catalog.to_regclass(t) IS NOT NULL) \
+             FROM pg_catalog.unnest($1::text[]) t",
+            &[&tables],
         )
         .await
         .map_err(|source| Error::database("cannot look for autogen's tables", source))?;
@@ -105,7 +117,7 @@ pub async fn ensure_tables(client: &Client) -> Result<()> {
 
 /// The applied revisions; none when autogen's tables do not exist yet (never creates them).
 pub async fn read_applied(client: &Client) -> Result<Vec<Applied>> {
-    if !tables_exist(client).await? {
+    if !exist(client, &["autogen.autogen_version"]).await? {
         return Ok(Vec::new());
     }
     let rows = client
@@ -131,7 +143,7 @@ pub async fn read_applied(client: &Client) -> Result<Vec<Applied>> {
 
 /// The audit history, oldest first; empty when autogen's tables do not exist yet.
 pub async fn read_history(client: &Client) -> Result<Vec<HistoryEntry>> {
-    if !tables_exist(client).await? {
+    if !exist(client, &["autogen.history"]).await? {
         return Ok(Vec::new());
     }
     let rows = client
@@ -172,14 +184,7 @@ pub struct Partial {
 /// Rows no run of autogen leaves (two revisions, a gap in the steps, two checksums) are
 /// refused, naming what is wrong.
 pub async fn read_partial(client: &Client) -> Result<Option<Partial>> {
-    let exists = client
-        .query_one(
-            "SELECT pg_catalog.to_regclass('autogen.autogen_step') IS NOT NULL",
-            &[],
-        )
-        .await
-        .map_err(|source| Error::database("cannot look for autogen's tables", source))?;
-    if !exists.get::<_, bool>(0) {
+    if !exist(client, &["autogen.autogen_step"]).await? {
         return Ok(None);
     }
     let rows = client

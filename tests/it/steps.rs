@@ -396,3 +396,34 @@ async fn wrong_markers_are_refused_at_their_line_before_anything_runs() {
     .await;
     assert!(tables.is_empty(), "{tables:?}");
 }
+
+#[tokio::test]
+async fn a_database_set_up_before_steps_gets_the_step_table_on_its_next_upgrade() {
+    let project = project_with_steps("").await;
+    let client = project.database.client().await;
+    client
+        .batch_execute("DROP TABLE autogen.autogen_step")
+        .await
+        .expect("drops the step table, as a database set up by an older autogen lacks it");
+    let current = project.run(SECOND, &["current"]);
+    assert_eq!(
+        current.stdout, "20261124160000 pets (1 revision pending: run `autogen upgrade`)\n",
+        "{current:?}"
+    );
+    let sql = project.run(SECOND, &["upgrade", "--sql"]);
+    assert!(
+        sql.stdout
+            .contains("CREATE TABLE IF NOT EXISTS autogen.autogen_step (")
+            && sql.stdout.contains("-- upgrade 20261124170000: "),
+        "{sql:?}"
+    );
+    let dry = project.run(SECOND, &["upgrade", "--dry-run"]);
+    assert_eq!(dry.code, Some(0), "{dry:?}");
+    let applied = project.run(SECOND, &["upgrade"]);
+    assert_eq!(applied.code, Some(0), "{applied:?}");
+    assert_eq!(
+        versions(&client).await,
+        vec!["20261124160000", "20261124170000"]
+    );
+    assert!(step_rows(&client).await.is_empty());
+}
