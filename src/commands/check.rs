@@ -58,6 +58,10 @@ impl Findings {
     fn agree(&self) -> bool {
         self.missing.is_none()
             && self.pending().is_empty()
+            && self
+                .position
+                .as_ref()
+                .is_none_or(|position| position.partial.is_none())
             && self.drift.is_none()
             && self.database_differs.is_none()
     }

@@ -28,7 +28,17 @@ impl Report {
     /// The revisions the database has yet to apply, if any.
     pub(super) fn pending(&mut self, position: &Position) {
         let pending = position.pending();
+        let partial = position.describe_partial().map(|partial| {
+            let verb = position
+                .partial
+                .as_ref()
+                .map_or("upgrade", |partial| partial.direction.word());
+            format!("{partial} by an interrupted {verb}, which `autogen {verb}` resumes")
+        });
         if pending.is_empty() {
+            if let Some(partial) = partial {
+                self.push(&format!("part way: {partial}\n"));
+            }
             return;
         }
         let mut text = format!(
@@ -38,6 +48,9 @@ impl Report {
         );
         for revision in pending {
             text.push_str(&format!("  {} {}\n", revision.id, revision.message()));
+        }
+        if let Some(partial) = partial {
+            text.push_str(&format!("  part way: {partial}\n"));
         }
         self.push(&text);
     }

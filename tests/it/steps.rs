@@ -185,6 +185,15 @@ async fn a_run_killed_between_steps_resumes_at_its_first_unfinished_step() {
         "{history:?}"
     );
 
+    let check = project.run(SECOND, &["check"]);
+    assert!(
+        check.stdout.contains(
+            "  20261124170000 nick\n  part way: 20261124170000: 2 of 3 steps applied by an \
+             interrupted upgrade, which `autogen upgrade` resumes\n"
+        ),
+        "{check:?}"
+    );
+
     // An edit to a revision part way through is refused; undone, the run resumes.
     let original = std::fs::read_to_string(project.path(SECOND_UP)).expect("reads");
     project.write(SECOND_UP, &format!("{original}-- an afterthought\n"));
