@@ -155,12 +155,14 @@ pub async fn run(
             loop {
                 lock.ensure_held().await?;
                 let mut waited_for = None;
-                let label = format!(
-                    "applying {} (step {} of {})",
-                    transition.path.display(),
-                    index + 1,
-                    transition.steps.len()
-                );
+                let label = match transition.steps.len() {
+                    1 => format!("applying {}", transition.path.display()),
+                    n_steps => format!(
+                        "applying {} (step {} of {n_steps})",
+                        transition.path.display(),
+                        index + 1
+                    ),
+                };
                 let attempt = run_step(
                     client,
                     &session,
