@@ -65,8 +65,8 @@ pub(super) async fn move_database(config: &Config, url: Option<&str>, run: &Run)
     let mut client = runner::connect(url).await?;
     if run.mode == RunMode::PrintSql {
         let position = Position::read(config, &client).await?;
-        let steps = transitions(&position, run.direction, run.target.as_deref())?;
-        if steps.is_empty() {
+        let transitions = transitions(&position, run.direction, run.target.as_deref())?;
+        if transitions.is_empty() {
             noteln!(
                 "nothing to {}: the database is at {}",
                 run.verb(),
@@ -74,9 +74,9 @@ pub(super) async fn move_database(config: &Config, url: Option<&str>, run: &Run)
             )?;
             return Ok(0);
         }
-        refuse_hazards(&position, &steps, run)?;
+        refuse_hazards(&position, &transitions, run)?;
         let with_tables = !runner::tables_exist(&client).await?;
-        output::write(Stream::Stdout, &runner::script(&steps, with_tables))?;
+        output::write(Stream::Stdout, &runner::script(&transitions, with_tables))?;
         return Ok(0);
     }
     let lock = Lock::acquire(url, run.lock_timeout).await?;
@@ -107,8 +107,8 @@ async fn move_database_locked(
         runner::ensure_tables(client).await?;
     }
     let position = Position::read(config, client).await?;
-    let steps = transitions(&position, run.direction, run.target.as_deref())?;
-    if steps.is_empty() {
+    let transitions = transitions(&position, run.direction, run.target.as_deref())?;
+    if transitions.is_empty() {
         outln!(
             "nothing to {}: the database is at {}",
             run.verb(),
@@ -116,10 +116,10 @@ async fn move_database_locked(
         )?;
         return Ok(0);
     }
-    refuse_hazards(&position, &steps, run)?;
+    refuse_hazards(&position, &transitions, run)?;
     if run.mode == RunMode::DryRun {
         let mut skipped = Vec::new();
-        let result = runner::dry_run(client, run.settings, &steps, |transition, step| {
+        let result = runner::dry_run(client, run.settings, &transitions, |transition, step| {
             if let Some(statement) = step.statements.first() {
                 skipped.push(format!(
                     "{}:{}: {}",
@@ -141,13 +141,13 @@ async fn move_database_locked(
             }
             return Err(error);
         }
-        for step in &steps {
+        for transition in &transitions {
             outln!(
                 "ok: {} {} {} ({})",
                 run.verb(),
-                step.revision.id,
-                step.revision.message(),
-                count(step.n_statements(), "statement")
+                transition.revision.id,
+                transition.revision.message(),
+                count(transition.n_statements(), "statement")
             )?;
         }
         for skipped in &skipped {
@@ -155,7 +155,7 @@ async fn move_database_locked(
         }
         outln!(
             "dry run: {} ran cleanly; everything was rolled back, nothing was applied",
-            count(steps.len(), "revision")
+            count(transitions.len(), "revision")
         )?;
         return Ok(0);
     }
@@ -165,11 +165,11 @@ async fn move_database_locked(
     };
     let mut n_done = 0;
     // Steps of the revision being run that are done, this run's and an earlier one's.
-    let mut steps_done = steps.first().map_or(0, |step| step.n_done);
+    let mut steps_done = transitions.first().map_or(0, |step| step.n_done);
     // A progress line that cannot be printed does not stop the run halfway: the remaining
     // revisions still apply, and the write error is returned at the end.
     let mut printed = Ok(());
-    let result = runner::run(client, lock, run.settings, &steps, |event| {
+    let result = runner::run(client, lock, run.settings, &transitions, |event| {
         let line = match event {
             Event::StepDone { transition, step } => {
                 steps_done = step + 1;
@@ -208,7 +208,7 @@ async fn move_database_locked(
             ),
             Event::Completed { transition, .. } => {
                 n_done += 1;
-                steps_done = steps.get(n_done).map_or(0, |next| next.n_done);
+                steps_done = transitions.get(n_done).map_or(0, |next| next.n_done);
                 let in_steps = match transition.steps.len() {
                     1 => String::new(),
                     n_steps => format!(" in {n_steps} steps"),
@@ -229,10 +229,10 @@ async fn move_database_locked(
     })
     .await;
     if let Err(error) = result {
-        let failed = &steps[n_done];
+        let failed = &transitions[n_done];
         let now_at = match (run.direction, n_done) {
             (_, 0) => position.describe_id(),
-            (Direction::Upgrade, _) => steps[n_done - 1].revision.id.clone(),
+            (Direction::Upgrade, _) => transitions[n_done - 1].revision.id.clone(),
             (Direction::Downgrade, _) => failed.revision.id.clone(),
         };
         let part_way = match steps_done {
@@ -252,7 +252,7 @@ async fn move_database_locked(
                 run.verb(),
                 failed.revision.id,
                 n_done,
-                count(steps.len(), "revision"),
+                count(transitions.len(), "revision"),
                 run.verb()
             );
             return Err(error);
@@ -300,7 +300,7 @@ fn print_offline(chain: Chain, range: Option<(&str, &str)>, run: &Run) -> Result
         current,
         partial: None,
     };
-    let steps = transitions(&position, run.direction, to)?;
+    let transitions = transitions(&position, run.direction, to)?;
     noteln!(
         "note: {}; the SQL starts from {}, as if the database were there",
         match range {
@@ -309,12 +309,12 @@ fn print_offline(chain: Chain, range: Option<(&str, &str)>, run: &Run) -> Result
         },
         position.describe_id()
     )?;
-    if steps.is_empty() {
+    if transitions.is_empty() {
         noteln!("nothing to {}", run.verb())?;
         return Ok(0);
     }
     let with_tables = run.direction == Direction::Upgrade && position.current.is_none();
-    output::write(Stream::Stdout, &runner::script(&steps, with_tables))?;
+    output::write(Stream::Stdout, &runner::script(&transitions, with_tables))?;
     Ok(0)
 }
 
@@ -461,12 +461,12 @@ fn revisions<'a>(
     }
 }
 
-/// Refuses, before anything runs, when a file `steps` would run has hazards that neither
+/// Refuses, before anything runs, when a file `transitions` would run has hazards that neither
 /// the project nor the flags allow and its header does not accept (`lint`'s analysis).
-fn refuse_hazards(position: &Position, steps: &[Transition<'_>], run: &Run) -> Result<()> {
-    let positions: BTreeSet<usize> = steps
+fn refuse_hazards(position: &Position, transitions: &[Transition<'_>], run: &Run) -> Result<()> {
+    let positions: BTreeSet<usize> = transitions
         .iter()
-        .filter_map(|step| position.chain.position(&step.revision.id))
+        .filter_map(|transition| position.chain.position(&transition.revision.id))
         .collect();
     let analysis = lint::analyse(&position.chain, |index, direction| {
         direction == run.direction && positions.contains(&index)
