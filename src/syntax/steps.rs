@@ -20,15 +20,6 @@ pub enum Transaction {
     Outside,
 }
 
-impl Transaction {
-    pub fn marker(self) -> &'static str {
-        match self {
-            Transaction::Inside => IN_TRANSACTION,
-            Transaction::Outside => OUTSIDE_TRANSACTION,
-        }
-    }
-}
-
 /// One step of a revision file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStep {

@@ -436,3 +436,42 @@ async fn a_database_set_up_before_steps_gets_the_step_table_on_its_next_upgrade(
     );
     assert!(step_rows(&client).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_do_block_that_commits_between_batches_runs_outside_a_transaction() {
+    let project = Project::new().await;
+    write_revision(&project, "20261124160000", None, PETS, PETS_DOWN);
+    // COMMIT inside DO fails with "invalid transaction termination" in a transaction block.
+    let backfill = "-- autogen:step in-transaction\n\
+                    ALTER TABLE public.pets ADD COLUMN nick text;\n\
+                    -- autogen:step outside-transaction\n\
+                    DO $$\n\
+                    BEGIN\n\
+                    \x20 FOR batch IN 0..4 LOOP\n\
+                    \x20   UPDATE public.pets SET nick = upper(name)\n\
+                    \x20   WHERE id > batch * 10 AND id <= (batch + 1) * 10 AND nick IS NULL;\n\
+                    \x20   COMMIT;\n\
+                    \x20 END LOOP;\n\
+                    END\n\
+                    $$;\n";
+    write_revision(
+        &project,
+        "20261124170000",
+        Some("20261124160000"),
+        backfill,
+        "ALTER TABLE public.pets DROP COLUMN nick;\n",
+    );
+    let applied = project.run(SECOND, &["upgrade"]);
+    assert_eq!(applied.code, Some(0), "{applied:?}");
+    let client = project.database.client().await;
+    let filled = strings(
+        &client,
+        "SELECT count(*)::text FROM public.pets WHERE nick = upper(name)",
+    )
+    .await;
+    assert_eq!(filled, vec!["50"]);
+    assert_eq!(
+        versions(&client).await,
+        vec!["20261124160000", "20261124170000"]
+    );
+}
