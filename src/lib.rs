@@ -16,6 +16,7 @@ pub mod syntax;
 
 pub mod catalog;
 pub mod ddl;
+pub mod dependencies;
 pub mod diff;
 pub mod equivalence;
 pub mod normalize;
@@ -94,7 +95,13 @@ impl Migration {
                 )
             })
         });
+        let graph = dependencies::Graph::of(current);
+        let mut dependents = diff::unmanaged_casualties(&graph, &self.changes);
+        dependents.extend(diff::unmanaged_casualties(&graph, &self.down_changes));
+        dependents.sort();
+        dependents.dedup();
         unmanaged
+            .chain(dependents)
             .chain(self.blocked_function_drops.iter().cloned())
             .collect()
     }
