@@ -604,8 +604,8 @@ pub struct CheckConstraint {
     pub name: String,
     /// The boolean expression, without the `CHECK (...)` wrapper.
     pub expression: Expr,
-    /// False once added `NOT VALID` and until `VALIDATE CONSTRAINT` (table checks only; a
-    /// domain's unvalidated checks are reported as unmanaged).
+    /// False once added `NOT VALID` and until `VALIDATE CONSTRAINT` (on a domain too, where
+    /// only `ALTER DOMAIN ... ADD` can add it so).
     pub valid: bool,
     pub comment: Option<String>,
     /// `NO INHERIT`: the check holds on this table only, not on its inheritance children.

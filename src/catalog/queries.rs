@@ -464,7 +464,7 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (NOT VALID on domains, column storage, replica identity, the index a
+/// cannot hold yet (column storage, replica identity, the index a
 /// table is clustered on, storage parameters and tablespaces) are listed too, so that no
 /// difference in them goes unseen. Triggers and
 /// policies are read by `catalog::triggers`, which reports those on unmanaged relations.
@@ -549,13 +549,6 @@ FROM pg_catalog.pg_statistic_ext st
 JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND (st.tableoid, st.oid) NOT IN (SELECT * FROM extension_members)
-UNION ALL
-SELECT 'NOT VALID constraint', con.conname || ' on ' || n.nspname || '.' || t.typname, NULL, NULL
-FROM pg_catalog.pg_constraint con
-JOIN pg_catalog.pg_type t ON t.oid = con.contypid
-JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-WHERE n.nspname = ANY ($1::pg_catalog.text[])
-  AND NOT con.convalidated
 UNION ALL
 SELECT 'storage parameters', r.qualified_name, r.schema_name, r.relation_name
 FROM relations r

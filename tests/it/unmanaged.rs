@@ -35,7 +35,6 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
         .map(|object| (object.kind.clone(), object.name.clone()))
         .collect();
     let expected = [
-        ("NOT VALID constraint", "positive_check on public.positive"),
         ("clustered index", "t_n_idx on public.t"),
         ("column storage", "public.t.body"),
         ("comment on an identity sequence", "public.t_id_seq"),
