@@ -12,6 +12,7 @@ pub mod guard;
 pub mod inheritance;
 pub mod model;
 pub mod references;
+pub mod renames;
 pub mod syntax;
 
 pub mod catalog;
