@@ -12,10 +12,12 @@ pub mod guard;
 pub mod inheritance;
 pub mod model;
 pub mod references;
+pub mod renames;
 pub mod syntax;
 
 pub mod catalog;
 pub mod ddl;
+pub mod dependencies;
 pub mod diff;
 pub mod equivalence;
 pub mod normalize;
@@ -95,7 +97,13 @@ impl Migration {
                 )
             })
         });
+        let graph = dependencies::Graph::of(current);
+        let mut dependents = diff::unmanaged_casualties(&graph, &self.changes);
+        dependents.extend(diff::unmanaged_casualties(&graph, &self.down_changes));
+        dependents.sort();
+        dependents.dedup();
         unmanaged
+            .chain(dependents)
             .chain(self.blocked_function_drops.iter().cloned())
             .collect()
     }

@@ -12,10 +12,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 mod collations;
+mod dependents;
 mod functions;
 mod partitions;
 mod privileges;
 pub use collations::*;
+pub use dependents::*;
 pub use exclusion::*;
 pub use functions::*;
 pub use partitions::*;
@@ -44,6 +46,9 @@ pub struct Schema {
     /// the function: dropping it would fail or take them along. Live databases only; never
     /// diffed.
     pub function_users: BTreeMap<FunctionName, Vec<String>>,
+    /// Dependencies `pg_depend` shows beyond the model's fields. Live databases only; never
+    /// diffed.
+    pub dependents: Dependents,
     /// ACLs that differ from the object's default (see `model::privileges`).
     pub privileges: BTreeMap<PrivilegeObject, Acl>,
     /// Objects found in the database that autogen does not model; never diffed, always reported.
@@ -599,8 +604,8 @@ pub struct CheckConstraint {
     pub name: String,
     /// The boolean expression, without the `CHECK (...)` wrapper.
     pub expression: Expr,
-    /// False once added `NOT VALID` and until `VALIDATE CONSTRAINT` (table checks only; a
-    /// domain's unvalidated checks are reported as unmanaged).
+    /// False once added `NOT VALID` and until `VALIDATE CONSTRAINT` (on a domain too, where
+    /// only `ALTER DOMAIN ... ADD` can add it so).
     pub valid: bool,
     pub comment: Option<String>,
     /// `NO INHERIT`: the check holds on this table only, not on its inheritance children.

@@ -448,7 +448,7 @@ fn phase_of(change: &Change) -> Phase {
         Change::DropSequence(_) => Phase::DropSequence,
         Change::OwnSequence { to: None, .. } => Phase::DisownSequence,
         Change::OwnSequence { to: Some(_), .. } => Phase::OwnSequence,
-        Change::CreateView(_) => Phase::CreateView,
+        Change::CreateView(_) | Change::ReplaceView { .. } => Phase::CreateView,
         Change::CreateFunction { placement, .. } | Change::AlterFunction { placement, .. } => {
             match placement {
                 FunctionPlacement::BeforeRelations => Phase::CreateFunction,

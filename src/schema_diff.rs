@@ -76,6 +76,7 @@ fn state_only(schema: &Schema) -> Schema {
         directives: Directives::default(),
         unmanaged: Vec::new(),
         function_users: Default::default(),
+        dependents: Default::default(),
         ..schema.clone()
     }
 }

@@ -5,6 +5,7 @@
 //! (`serial`); never normalizes, never diffs, never writes to the database.
 
 mod collations;
+mod dependents;
 mod functions;
 mod partitions;
 mod privileges;
@@ -79,6 +80,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     unmanaged.sort();
     let sequences = read_sequences(client, &schemas, &serial_sequences).await?;
     let (functions, function_users) = functions::read_functions(client, version, &schemas).await?;
+    let dependents = dependents::read_dependents(client, &schemas).await?;
     let mut schema = Schema {
         schemas: schemas.iter().cloned().collect::<BTreeSet<_>>(),
         schema_comments,
@@ -95,6 +97,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         sequences,
         functions,
         function_users,
+        dependents,
         privileges: BTreeMap::new(),
         unmanaged,
         directives: Default::default(),

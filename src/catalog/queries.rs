@@ -464,7 +464,7 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (NOT VALID on domains, column storage, replica identity, the index a
+/// cannot hold yet (column storage, replica identity, the index a
 /// table is clustered on, storage parameters and tablespaces) are listed too, so that no
 /// difference in them goes unseen. Triggers and
 /// policies are read by `catalog::triggers`, which reports those on unmanaged relations.
@@ -550,13 +550,6 @@ JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND (st.tableoid, st.oid) NOT IN (SELECT * FROM extension_members)
 UNION ALL
-SELECT 'NOT VALID constraint', con.conname || ' on ' || n.nspname || '.' || t.typname, NULL, NULL
-FROM pg_catalog.pg_constraint con
-JOIN pg_catalog.pg_type t ON t.oid = con.contypid
-JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-WHERE n.nspname = ANY ($1::pg_catalog.text[])
-  AND NOT con.convalidated
-UNION ALL
 SELECT 'storage parameters', r.qualified_name, r.schema_name, r.relation_name
 FROM relations r
 JOIN pg_catalog.pg_class c ON c.oid = r.oid
@@ -588,3 +581,142 @@ SELECT 'clustered index', ic.relname || ' on ' || r.qualified_name, r.schema_nam
 FROM relations r
 JOIN pg_catalog.pg_index i ON i.indrelid = r.oid AND i.indisclustered
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid";
+
+/// What depends on the managed tables, views, columns, enums, domains, composite types,
+/// constraints and indexes in `$1` (a constraint's index, `conindid`, stands for it), one row per `pg_depend` edge, where the model cannot tell: a managed
+/// view that needs a key (`GROUP BY` its primary key: `view_schema`, `view_name`), or an object
+/// autogen does not manage (`dependent`, as `pg_describe_object` words it): a rule, a view or
+/// table of another schema, a foreign table, an extended statistics object, a publication,
+/// a routine or type of a kind it does not read. `automatic` edges are dropped along with what
+/// they need; the others make PostgreSQL refuse the drop.
+pub const DEPENDENTS_QUERY: &str = "\
+WITH extension_members AS (
+  SELECT dep.classid, dep.objid
+  FROM pg_catalog.pg_depend dep
+  WHERE dep.deptype = 'e'
+),
+managed_namespaces AS (
+  SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY ($1::pg_catalog.text[])
+),
+referenced AS (
+  SELECT c.tableoid AS classid, c.oid AS objid,
+         CASE WHEN c.relkind IN ('v', 'm') THEN 'view' ELSE 'table' END AS kind,
+         n.nspname AS schema_name, c.relname AS object_name, NULL::pg_catalog.name AS detail
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relnamespace IN (SELECT oid FROM managed_namespaces)
+    AND c.relkind IN ('r', 'p', 'v', 'm')
+    AND (c.tableoid, c.oid) NOT IN (SELECT * FROM extension_members)
+  UNION ALL
+  SELECT t.tableoid, t.oid,
+         CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' ELSE 'composite' END,
+         n.nspname, t.typname, NULL
+  FROM pg_catalog.pg_type t
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  LEFT JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid
+  WHERE t.typnamespace IN (SELECT oid FROM managed_namespaces)
+    AND (t.typtype IN ('e', 'd') OR tc.relkind = 'c')
+    AND (t.tableoid, t.oid) NOT IN (SELECT * FROM extension_members)
+  UNION ALL
+  SELECT con.tableoid, con.oid, 'constraint', n.nspname, c.relname, con.conname
+  FROM pg_catalog.pg_constraint con
+  JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relnamespace IN (SELECT oid FROM managed_namespaces)
+    AND c.relkind IN ('r', 'p')
+  UNION ALL
+  -- A foreign key needs the index of the key it references (`conindid`): that is the key's.
+  SELECT ic.tableoid, ic.oid, COALESCE(con.kind, 'index'), n.nspname, c.relname,
+         COALESCE(con.conname, ic.relname)
+  FROM pg_catalog.pg_index i
+  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+  JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN LATERAL (
+    SELECT 'constraint' AS kind, key.conname
+    FROM pg_catalog.pg_constraint key
+    WHERE key.conindid = i.indexrelid AND key.conrelid = i.indrelid
+      AND key.contype IN ('p', 'u', 'x')
+  ) con ON true
+  WHERE c.relnamespace IN (SELECT oid FROM managed_namespaces)
+    AND c.relkind IN ('r', 'p', 'm')
+),
+edges AS (
+  SELECT r.kind, r.schema_name, r.object_name,
+         COALESCE(r.detail, a.attname) AS detail,
+         dep.deptype = 'a' AS automatic,
+         dep.classid, dep.objid, dep.objsubid,
+         rw.ev_class AS rule_relation,
+         view_class.tableoid AS rule_relation_class,
+         COALESCE(rw.rulename = '_RETURN', false) AS is_view_query,
+         view_ns.nspname AS view_schema,
+         view_class.relname AS view_name,
+         view_class.relnamespace IN (SELECT oid FROM managed_namespaces)
+           AND (view_class.tableoid, view_class.oid) NOT IN (SELECT * FROM extension_members)
+           IS TRUE AS managed_view
+  FROM pg_catalog.pg_depend dep
+  JOIN referenced r ON r.classid = dep.refclassid AND r.objid = dep.refobjid
+  LEFT JOIN pg_catalog.pg_attribute a
+    ON r.kind = 'table' AND a.attrelid = dep.refobjid AND a.attnum = dep.refobjsubid
+   AND dep.refobjsubid > 0
+  LEFT JOIN pg_catalog.pg_rewrite rw
+    ON dep.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND rw.oid = dep.objid
+  LEFT JOIN pg_catalog.pg_class view_class ON view_class.oid = rw.ev_class
+  LEFT JOIN pg_catalog.pg_namespace view_ns ON view_ns.oid = view_class.relnamespace
+  WHERE dep.deptype IN ('n', 'a')
+    -- A rule on the relation itself is attached to it (`UNMANAGED_QUERY` says so), and a
+    -- view's query reads the view.
+    AND (rw.oid IS NULL OR rw.ev_class <> dep.refobjid)
+)
+SELECT e.kind, e.schema_name, e.object_name, e.detail, e.automatic,
+       CASE WHEN e.managed_view AND e.is_view_query THEN e.view_schema END AS view_schema,
+       CASE WHEN e.managed_view AND e.is_view_query THEN e.view_name END AS view_name,
+       CASE WHEN e.is_view_query
+            THEN pg_catalog.pg_describe_object(e.rule_relation_class, e.rule_relation, 0)
+            ELSE pg_catalog.pg_describe_object(e.classid, e.objid, e.objsubid)
+       END AS dependent
+FROM edges e
+WHERE CASE
+  WHEN e.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
+    e.kind = 'constraint' OR NOT (e.managed_view AND e.is_view_query)
+  WHEN e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN EXISTS (
+    SELECT 1 FROM pg_catalog.pg_class dc
+    WHERE dc.oid = e.objid
+      AND (dc.relkind = 'f' OR dc.relnamespace NOT IN (SELECT oid FROM managed_namespaces)))
+  WHEN e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass THEN EXISTS (
+    SELECT 1 FROM pg_catalog.pg_type dt
+    WHERE dt.oid = e.objid
+      AND (dt.typtype IN ('b', 'r', 'm')
+           OR dt.typnamespace NOT IN (SELECT oid FROM managed_namespaces)))
+  WHEN e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN EXISTS (
+    SELECT 1 FROM pg_catalog.pg_proc dp
+    JOIN pg_catalog.pg_language l ON l.oid = dp.prolang
+    WHERE dp.oid = e.objid
+      AND (dp.prokind NOT IN ('f', 'p') OR l.lanname IN ('c', 'internal')
+           OR dp.pronamespace NOT IN (SELECT oid FROM managed_namespaces)))
+  WHEN e.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN EXISTS (
+    SELECT 1 FROM pg_catalog.pg_trigger tg
+    JOIN pg_catalog.pg_class dc ON dc.oid = tg.tgrelid
+    WHERE tg.oid = e.objid
+      AND (dc.relkind = 'f' OR dc.relnamespace NOT IN (SELECT oid FROM managed_namespaces)))
+  WHEN e.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass THEN EXISTS (
+    SELECT 1 FROM pg_catalog.pg_policy pol
+    JOIN pg_catalog.pg_class dc ON dc.oid = pol.polrelid
+    WHERE pol.oid = e.objid
+      AND (dc.relkind = 'f' OR dc.relnamespace NOT IN (SELECT oid FROM managed_namespaces)))
+  WHEN e.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN EXISTS (
+    SELECT 1 FROM pg_catalog.pg_constraint dcon
+    LEFT JOIN pg_catalog.pg_class dc ON dc.oid = dcon.conrelid
+    LEFT JOIN pg_catalog.pg_type dt ON dt.oid = dcon.contypid
+    WHERE dcon.oid = e.objid
+      AND (dc.relkind = 'f'
+           OR COALESCE(dc.relnamespace, dt.typnamespace)
+              NOT IN (SELECT oid FROM managed_namespaces)))
+  WHEN e.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN EXISTS (
+    SELECT 1 FROM pg_catalog.pg_attrdef ad
+    JOIN pg_catalog.pg_class dc ON dc.oid = ad.adrelid
+    WHERE ad.oid = e.objid
+      AND (dc.relkind = 'f' OR dc.relnamespace NOT IN (SELECT oid FROM managed_namespaces)))
+  ELSE true
+END
+ORDER BY 1, 2, 3, 4, 8";

@@ -42,6 +42,10 @@ SELECT n.nspname AS schema_name,
               AND cd.objsubid = 0
              WHERE c.contypid = t.oid AND c.contype = 'c'
              ORDER BY c.conname) AS check_comments,
+       ARRAY(SELECT c.convalidated
+             FROM pg_catalog.pg_constraint c
+             WHERE c.contypid = t.oid AND c.contype = 'c'
+             ORDER BY c.conname) AS check_validated,
        d.description AS comment
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -128,7 +132,10 @@ pub(super) async fn read_domains(
         let check_names: Vec<String> = row.get("check_names")?;
         let check_expressions: Vec<String> = row.get("check_expressions")?;
         let check_comments: Vec<Option<String>> = row.get("check_comments")?;
-        if check_names.len() != check_expressions.len() || check_names.len() != check_comments.len()
+        let check_validated: Vec<bool> = row.get("check_validated")?;
+        if check_names.len() != check_expressions.len()
+            || check_names.len() != check_comments.len()
+            || check_names.len() != check_validated.len()
         {
             let message = format!("domain {name} has checks without expressions");
             return Err(catalog_error(query, message));
@@ -137,12 +144,12 @@ pub(super) async fn read_domains(
             .into_iter()
             .zip(check_expressions)
             .zip(check_comments)
-            .map(|((check_name, expression), comment)| {
+            .zip(check_validated)
+            .map(|(((check_name, expression), comment), valid)| {
                 let check = CheckConstraint {
                     name: check_name.clone(),
                     expression: Expr(expression),
-                    // An unvalidated domain check is reported as unmanaged.
-                    valid: true,
+                    valid,
                     comment,
                     no_inherit: false,
                 };

@@ -205,6 +205,7 @@ fn kind(change: &Change) -> &'static str {
         Change::DropIndex { .. } => "drop_index",
         Change::CreateView(_) => "create_view",
         Change::DropView(_) => "drop_view",
+        Change::ReplaceView { .. } => "replace_view",
         Change::CreateSequence(_) => "create_sequence",
         Change::DropSequence(_) => "drop_sequence",
         Change::AlterSequence { .. } => "alter_sequence",

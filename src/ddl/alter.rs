@@ -373,55 +373,24 @@ impl Interpreter {
         if table.column(new).is_some() {
             return Err(format!("column {new} of {table_name} already exists"));
         }
-        let rename = |columns: &mut Vec<String>| {
-            for column in columns.iter_mut() {
-                if column == old {
-                    *column = new.to_string();
-                }
-            }
-        };
-        let column = table
-            .columns
-            .iter_mut()
-            .find(|column| column.name == old)
-            .ok_or_else(|| format!("column {old} of {table_name} does not exist"))?;
-        column.name = new.to_string();
-        map_expressions(table, |expression| {
-            rename_in_expression(expression, old, new)
-        });
-        triggers::rename_update_columns(table, old, new);
+        if table.column(old).is_none() {
+            return Err(format!("column {old} of {table_name} does not exist"));
+        }
+        crate::renames::rename_column_within(table, old, new);
         let renamed = (table_name.clone(), new.to_string());
-        if let Some(key) = &mut table.primary_key {
-            rename(&mut key.columns);
-        }
-        for unique in table.uniques.values_mut() {
-            rename(&mut unique.columns);
-        }
-        for key in table.foreign_keys.values_mut() {
-            rename(&mut key.columns);
-        }
-        let rename_key = |key: &mut IndexKey| {
-            if matches!(&key.target, IndexTarget::Column(column) if column == old) {
-                key.target = IndexTarget::Column(new.to_string());
+        let rename = |columns: &mut Vec<String>| {
+            for column in columns.iter_mut().filter(|column| *column == old) {
+                *column = new.to_string();
             }
         };
-        for index in table.indexes.values_mut() {
-            rename(&mut index.include);
-            index.keys.iter_mut().for_each(rename_key);
-        }
-        for exclusion in table.exclusions.values_mut() {
-            rename(&mut exclusion.include);
-            for element in &mut exclusion.elements {
-                rename_key(&mut element.key);
-            }
-        }
         self.note(|journal| {
             let renames = &mut journal.renames.column_renames;
             renames.insert(renamed, old.to_string());
         });
         for other in self.all_tables_mut().values_mut() {
+            // The table's own foreign keys onto itself followed with the table.
             for key in other.foreign_keys.values_mut() {
-                if key.referenced_table == *table_name {
+                if key.referenced_table == *table_name && other.name != *table_name {
                     rename(&mut key.referenced_columns);
                 }
             }

@@ -151,6 +151,7 @@ impl Interpreter {
             sequences: BTreeMap::new(),
             functions: schema.functions.clone(),
             function_users: schema.function_users.clone(),
+            dependents: schema.dependents.clone(),
             privileges: schema.privileges.clone(),
             collations: schema.collations.clone(),
             unmanaged: schema.unmanaged.clone(),

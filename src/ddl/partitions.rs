@@ -472,20 +472,6 @@ impl Interpreter {
         old: &str,
         new: &str,
     ) -> Outcome {
-        let key_columns = self
-            .table_mut(parent)?
-            .partition_by
-            .iter_mut()
-            .flat_map(|key| &mut key.columns);
-        for key in key_columns {
-            match &mut key.target {
-                IndexTarget::Column(name) if name == old => *name = new.to_string(),
-                IndexTarget::Column(_) => {}
-                IndexTarget::Expression(expression) => {
-                    *expression = rename_in_expression(expression, old, new)
-                }
-            }
-        }
         if self
             .hierarchy
             .inherited_only

@@ -419,19 +419,6 @@ pub(super) fn forget_column(table: &mut Table, column: &str) {
     });
 }
 
-/// A renamed column, in `UPDATE OF` lists (expressions follow through `map_expressions`).
-pub(super) fn rename_update_columns(table: &mut Table, old: &str, new: &str) {
-    for trigger in table.triggers.values_mut() {
-        for column in trigger
-            .update_columns
-            .iter_mut()
-            .filter(|column| *column == old)
-        {
-            *column = new.to_string();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,7 +41,7 @@ impl Interpreter {
             } else if cursor.eat_keyword("DEFAULT") {
                 domain.default = Some(default_expression(cursor)?);
             } else {
-                self.domain_constraint(&mut domain, cursor)?;
+                self.domain_constraint(&mut domain, cursor, false)?;
             }
         }
         // A domain over a domain starts from its default, as PostgreSQL copies it.
@@ -62,7 +62,12 @@ impl Interpreter {
     }
 
     /// One `[CONSTRAINT n] NOT NULL | NULL | CHECK (e)` of a domain.
-    fn domain_constraint(&self, domain: &mut Domain, cursor: &mut Cursor<'_>) -> Outcome {
+    fn domain_constraint(
+        &self,
+        domain: &mut Domain,
+        cursor: &mut Cursor<'_>,
+        altering: bool,
+    ) -> Outcome {
         let constraint_name = match cursor.eat_keyword("CONSTRAINT") {
             true => Some(cursor.identifier()?),
             false => None,
@@ -73,9 +78,8 @@ impl Interpreter {
             domain.not_null = false;
         } else if cursor.eat_keyword("CHECK") {
             let expression = expression(cursor.parenthesized_text()?)?;
-            if cursor.is_keywords(&["NOT", "VALID"]) {
-                return Err(not_modelled("NOT VALID domain checks"));
-            }
+            // `CREATE DOMAIN` refuses NOT VALID (a syntax error); `ALTER DOMAIN ADD` takes it.
+            let valid = !(altering && cursor.eat_keywords(&["NOT", "VALID"]));
             let check_name = match constraint_name {
                 Some(check_name) => check_name,
                 None => self.domain_check_name(domain),
@@ -89,7 +93,7 @@ impl Interpreter {
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
-                valid: true,
+                valid,
                 comment: None,
                 no_inherit: false,
             };
@@ -147,7 +151,7 @@ impl Interpreter {
         } else if cursor.eat_keywords(&["DROP", "NOT", "NULL"]) {
             domain.not_null = false;
         } else if cursor.eat_keyword("ADD") {
-            self.domain_constraint(&mut domain, cursor)?;
+            self.domain_constraint(&mut domain, cursor, true)?;
         } else if cursor.eat_keywords(&["DROP", "CONSTRAINT"]) {
             let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
             let check_name = cursor.identifier()?;
@@ -171,7 +175,12 @@ impl Interpreter {
             check.name = new.clone();
             domain.checks.insert(new, check);
         } else if cursor.eat_keywords(&["VALIDATE", "CONSTRAINT"]) {
-            cursor.identifier()?;
+            let check_name = cursor.identifier()?;
+            domain
+                .checks
+                .get_mut(&check_name)
+                .ok_or_else(|| format!("constraint {check_name} of domain {name} does not exist"))?
+                .valid = true;
         } else {
             return Err(unsupported(cursor));
         }

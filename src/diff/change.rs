@@ -229,6 +229,10 @@ pub enum Change {
     CreateView(View),
     /// `DROP [MATERIALIZED] VIEW v`
     DropView(View),
+    /// `CREATE OR REPLACE VIEW v AS ...`: columns appended to a plain view, which keeps what
+    /// reads it, its triggers, grants and comments (`diff::views::appends_columns`). Its
+    /// inverse cannot drop the columns: `rebuild_dependents` makes it a drop and a create.
+    ReplaceView { from: View, to: View },
     /// `CREATE SEQUENCE s AS type ...`, without its owner (see `OwnSequence`).
     CreateSequence(Sequence),
     /// `DROP SEQUENCE s`
@@ -443,6 +447,7 @@ impl Change {
             Change::Collation(change) => Change::Collation(change.inverse()),
             Change::CreateView(view) => Change::DropView(view),
             Change::DropView(view) => Change::CreateView(view),
+            Change::ReplaceView { from, to } => Change::ReplaceView { from: to, to: from },
             Change::CreateTable(table) => Change::DropTable(table),
             Change::DropTable(table) => Change::CreateTable(table),
             Change::RenameEnum { from, to, timing } => Change::RenameEnum {

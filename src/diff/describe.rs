@@ -28,7 +28,9 @@ impl Change {
             Change::RenameTable { to, .. } => ObjectRef::Table(to.clone()),
             Change::RenameEnum { to, .. } => ObjectRef::Enum(to.clone()),
             Change::RenameEnumValue { enum_name, .. } => ObjectRef::Enum(enum_name.clone()),
-            Change::CreateView(view) | Change::DropView(view) => ObjectRef::View(view.name.clone()),
+            Change::CreateView(view)
+            | Change::DropView(view)
+            | Change::ReplaceView { to: view, .. } => ObjectRef::View(view.name.clone()),
             Change::RenameColumn { table, to, .. } => ObjectRef::Column(table.clone(), to.clone()),
             Change::RenameConstraint { table, to, .. } => {
                 ObjectRef::Constraint(table.clone(), to.clone())
@@ -134,6 +136,7 @@ impl Change {
             | Change::AlterColumn { .. }
             | Change::AlterSequence { .. }
             | Change::AlterFunction { .. } => "altered",
+            Change::ReplaceView { .. } => "replaced",
             Change::OwnSequence {
                 to: Some((table, column)),
                 ..

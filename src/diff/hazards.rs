@@ -78,7 +78,9 @@ impl Change {
                 }
             }
             Change::Partition(change) => change.hazards(&mut hazards),
-            Change::DropView(view) => hazards.push(table_lock(&view.name)),
+            Change::DropView(view) | Change::ReplaceView { to: view, .. } => {
+                hazards.push(table_lock(&view.name))
+            }
             Change::CreateView(view) if view.materialized => {
                 hazards.push(Hazard::FullTableScan(format!(
                     "tables read by {}",

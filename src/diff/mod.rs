@@ -5,17 +5,20 @@
 
 mod change;
 mod collations;
+mod dependents;
 mod describe;
 mod functions;
 mod hazards;
 mod partitions;
 mod privileges;
 mod rename;
+mod serials;
 mod standalone;
 mod tables;
 mod triggers;
 mod type_change;
 mod types;
+mod views;
 
 use std::collections::BTreeSet;
 
@@ -24,6 +27,7 @@ pub use change::{
     PrivilegeChange, RenameTiming, TriggerChange, ValidatedConstraint,
 };
 pub use collations::CollationChange;
+pub use dependents::unmanaged_casualties;
 pub use functions::{blocked_function_drops, FunctionPlacement};
 pub use hazards::{Hazard, HazardKind, LockMode};
 pub use partitions::PartitionChange;
@@ -33,14 +37,18 @@ pub use privileges::{
 pub use rename::suggestions as rename_suggestions;
 pub use types::{needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
+use crate::dependencies::Graph;
 use crate::model::{
-    storage_type, Column, Constraint, Enum, ObjectRef, QualifiedName, Schema, Sequence, View,
+    storage_type, Column, Constraint, Enum, ObjectRef, QualifiedName, Schema, Sequence,
 };
 use crate::references::{index_expressions_mention, index_mentions, mentions, string_literals};
 
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let (renamed_current, mut changes) = rename::apply(current, desired);
-    let current = &renamed_current;
+    let unfolded_current = serials::unfold_adopted(&renamed_current, desired);
+    let unfolded_desired = serials::unfold_adopted(desired, &renamed_current);
+    let current = unfolded_current.as_ref().unwrap_or(&renamed_current);
+    let desired = unfolded_desired.as_ref().unwrap_or(desired);
 
     for schema in desired.schemas.difference(&current.schemas) {
         changes.push(Change::CreateSchema(schema.clone()));
@@ -142,10 +150,10 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     type_change::classify_user_types(current, desired, &mut changes);
     diff_sequences(current, desired, &mut changes);
     mark_new_enum_values_in_use(&mut changes, &changed_view_queries(current, desired));
-    diff_views(current, desired, &mut changes);
+    views::diff_views(current, desired, &mut changes);
     functions::diff_functions(current, desired, &mut changes);
     rebuild_dependents(current, desired, &mut changes);
-    rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
+    dependents::rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
     changes
 }
 
@@ -156,22 +164,34 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 /// `after`. Call it for each direction: the way back may rebuild what the way there only
 /// extends (an enum value added, then removed).
 pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Change>) {
+    views::expand_unreplaceable(changes);
     functions::recreate_functions_over_rebuilt_enums(before, after, changes);
     let retyped = retyped_columns(changes);
     // PostgreSQL refuses to drop a relation a view reads, or a column it reads, or to
-    // change that column's type.
-    let mut relations: BTreeSet<QualifiedName> =
-        retyped.iter().map(|(table, _)| table.clone()).collect();
-    relations.extend(changes.iter().filter_map(|change| match change {
-        Change::DropColumn { table, .. } => Some(table.clone()),
-        Change::DropTable(table) => Some(table.name.clone()),
-        Change::DropView(view) => Some(view.name.clone()),
+    // change that column's type, or to drop a key a view needs (`GROUP BY` its primary key).
+    let mut roots: BTreeSet<ObjectRef> = retyped
+        .iter()
+        .map(|(table, _)| ObjectRef::Table(table.clone()))
+        .collect();
+    roots.extend(changes.iter().filter_map(|change| match change {
+        Change::DropColumn { table, .. } => Some(ObjectRef::Table(table.clone())),
+        Change::DropTable(table) => Some(ObjectRef::Table(table.name.clone())),
+        Change::DropView(view) => Some(ObjectRef::View(view.name.clone())),
+        Change::DropPrimaryKey { table, primary_key } => Some(ObjectRef::Constraint(
+            table.clone(),
+            primary_key.name.clone(),
+        )),
+        Change::DropUnique { table, unique } => {
+            Some(ObjectRef::Constraint(table.clone(), unique.name.clone()))
+        }
         _ => None,
     }));
-    relations.extend(functions::views_calling_recreated_functions(
-        before, changes,
-    ));
-    rebuild_views_over(before, after, relations, changes);
+    roots.extend(
+        functions::views_calling_recreated_functions(before, changes)
+            .into_iter()
+            .map(ObjectRef::View),
+    );
+    dependents::rebuild_views_over(before, after, &Graph::of(before), &roots, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, changes);
     triggers::detach(before, after, &retyped, changes);
     privileges::reconcile(before, after, changes);
@@ -507,191 +527,6 @@ fn expression_texts(change: &Change) -> Vec<String> {
         }
         _ => Vec::new(),
     }
-}
-
-/// Views are matched by name and replaced whole when their query, kind or indexes differ;
-/// options and comments change in place (`in_place_view_changes`). What reads a replaced
-/// view is `rebuild_dependents`'s.
-fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
-    for (name, current_view) in &current.views {
-        match desired.views.get(name) {
-            Some(desired_view) if desired_view.same_relation_as(current_view) => {
-                changes.extend(in_place_view_changes(current_view, desired_view));
-                triggers::diff_view(current_view, desired_view, changes);
-            }
-            desired_view => {
-                changes.push(Change::DropView(current_view.clone()));
-                if let Some(desired_view) = desired_view {
-                    changes.push(Change::CreateView(desired_view.clone()));
-                }
-            }
-        }
-    }
-    for (name, desired_view) in &desired.views {
-        if !current.views.contains_key(name) {
-            changes.push(Change::CreateView(desired_view.clone()));
-        }
-    }
-}
-
-/// `ALTER VIEW ... SET/RESET` and `COMMENT ON` for a view that is otherwise kept. Were it
-/// also rebuilt around a change below it, these run after it is created again and set
-/// what the creation already set.
-fn in_place_view_changes(current: &View, desired: &View) -> Vec<Change> {
-    let mut changes = Vec::new();
-    if current.options != desired.options {
-        changes.push(Change::AlterViewOptions {
-            view: desired.name.clone(),
-            from: current.options,
-            to: desired.options,
-        });
-    }
-    if current.comment != desired.comment {
-        changes.push(Change::CommentOnView {
-            view: desired.name.clone(),
-            materialized: desired.materialized,
-            from: current.comment.clone(),
-            to: desired.comment.clone(),
-        });
-    }
-    let columns: BTreeSet<&String> = current
-        .column_comments
-        .keys()
-        .chain(desired.column_comments.keys())
-        .collect();
-    for column in columns {
-        let (from, to) = (
-            current.column_comments.get(column),
-            desired.column_comments.get(column),
-        );
-        if from != to {
-            changes.push(Change::CommentOnViewColumn {
-                view: desired.name.clone(),
-                column: column.clone(),
-                from: from.cloned(),
-                to: to.cloned(),
-            });
-        }
-    }
-    changes
-}
-
-/// Drops every view of `before` that reads one of `relations` (transitively) and creates its
-/// `after` form again, unless `changes` already drop it.
-fn rebuild_views_over(
-    before: &Schema,
-    after: &Schema,
-    mut relations: BTreeSet<QualifiedName>,
-    changes: &mut Vec<Change>,
-) {
-    loop {
-        let reached: Vec<QualifiedName> = before
-            .views
-            .values()
-            .filter(|view| !relations.contains(&view.name))
-            .filter(|view| view.depends_on.iter().any(|name| relations.contains(name)))
-            .map(|view| view.name.clone())
-            .collect();
-        if reached.is_empty() {
-            break;
-        }
-        relations.extend(reached);
-    }
-    let already_dropped: BTreeSet<QualifiedName> = changes
-        .iter()
-        .filter_map(|change| match change {
-            Change::DropView(view) => Some(view.name.clone()),
-            _ => None,
-        })
-        .collect();
-    for (name, view) in &before.views {
-        if relations.contains(name) && !already_dropped.contains(name) {
-            changes.push(Change::DropView(view.clone()));
-            if let Some(view) = after.views.get(name) {
-                changes.push(Change::CreateView(view.clone()));
-            }
-        }
-    }
-}
-
-/// PostgreSQL refuses to drop a primary key, unique constraint or unique index that a
-/// foreign key uses, so foreign keys onto a rebuilt key are dropped before it and added
-/// back after.
-fn rebuild_foreign_keys_of_rebuilt_keys(
-    current: &Schema,
-    desired: &Schema,
-    changes: &mut Vec<Change>,
-) {
-    let rebuilt_tables: BTreeSet<_> = changes
-        .iter()
-        .filter_map(|change| match change {
-            Change::DropPrimaryKey { table, .. } | Change::DropUnique { table, .. } => {
-                Some(table.clone())
-            }
-            Change::DropIndex { table, index } if index.unique => Some(table.clone()),
-            _ => None,
-        })
-        .collect();
-    if rebuilt_tables.is_empty() {
-        return;
-    }
-    let already_dropped: BTreeSet<_> = changes
-        .iter()
-        .filter_map(|change| match change {
-            Change::DropForeignKey { table, foreign_key } => {
-                Some((table.clone(), foreign_key.name.clone()))
-            }
-            Change::DropTable(table) => Some((table.name.clone(), String::new())),
-            _ => None,
-        })
-        .collect();
-    // A table dropped in the same migration still pins the key until it goes; its keys
-    // onto rebuilt tables are dropped first, and taken out of the table so that the
-    // inverse (create table, then add the key) stays exact.
-    let mut detached = Vec::new();
-    for change in changes.iter_mut() {
-        let Change::DropTable(table) = change else {
-            continue;
-        };
-        let pinning: Vec<String> = table
-            .foreign_keys
-            .values()
-            .filter(|foreign_key| {
-                foreign_key.referenced_table != table.name
-                    && rebuilt_tables.contains(&foreign_key.referenced_table)
-            })
-            .map(|foreign_key| foreign_key.name.clone())
-            .collect();
-        for key_name in pinning {
-            if let Some(foreign_key) = table.foreign_keys.remove(&key_name) {
-                detached.push(Change::DropForeignKey {
-                    table: table.name.clone(),
-                    foreign_key,
-                });
-            }
-        }
-    }
-    changes.extend(detached);
-
-    let mut rebuilt = Vec::new();
-    for (table_name, table) in &current.tables {
-        let Some(desired_table) = desired.tables.get(table_name) else {
-            continue;
-        };
-        for foreign_key in table.foreign_keys.values() {
-            let key = (table_name.clone(), foreign_key.name.clone());
-            if rebuilt_tables.contains(&foreign_key.referenced_table)
-                && !already_dropped.contains(&key)
-                && desired_table
-                    .foreign_keys
-                    .get(&foreign_key.name)
-                    .is_some_and(|desired| desired.same_definition(foreign_key))
-            {
-                rebuilt.extend(Change::recreate_foreign_key(table_name, foreign_key));
-            }
-        }
-    }
-    changes.extend(rebuilt);
 }
 
 /// Columns whose type is the enum or an array of it; a child's inherited columns change

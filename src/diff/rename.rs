@@ -5,11 +5,9 @@
 //! hints may stay in the file. Undeclared renames are never guessed: `suggestions` only
 //! points at likely ones.
 
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
-
 use super::change::{Change, RenameTiming};
-use crate::model::{Expr, IndexKey, IndexTarget, QualifiedName, Schema, Table};
+use crate::model::{Expr, QualifiedName, Schema, Table};
+use crate::renames::{rename_column_within, rename_type_in_expression};
 use crate::syntax::quote;
 
 /// Returns the current schema with every applicable rename done, and the rename changes.
@@ -231,7 +229,7 @@ fn rename_type_references(schema: &mut Schema, old: &QualifiedName, new: &Qualif
                 continue;
             }
             if let Some(default) = &mut column.default {
-                *default = rename_identifier(default, &old.name, &new.name);
+                *default = rename_type_in_expression(default, &old.name, &new.name);
             }
         }
     }
@@ -259,88 +257,6 @@ fn rename_label_in_defaults(schema: &mut Schema, enum_name: &QualifiedName, old:
 fn rename_in_list(names: &mut [String], old: &str, new: &str) {
     for name in names.iter_mut().filter(|name| *name == old) {
         *name = new.to_string();
-    }
-}
-
-/// Renames a column everywhere the table refers to it, as PostgreSQL does: key lists and,
-/// since it stores expressions as trees, the text of the table's own expressions.
-fn rename_column_within(table: &mut Table, old: &str, new: &str) {
-    for column in &mut table.columns {
-        if column.name == old {
-            column.name = new.to_string();
-        }
-        for expression in [&mut column.default, &mut column.generated]
-            .into_iter()
-            .flatten()
-        {
-            *expression = rename_identifier(expression, old, new);
-        }
-    }
-    if let Some(primary_key) = &mut table.primary_key {
-        rename_in_list(&mut primary_key.columns, old, new);
-    }
-    for unique in table.uniques.values_mut() {
-        rename_in_list(&mut unique.columns, old, new);
-    }
-    for foreign_key in table.foreign_keys.values_mut() {
-        rename_in_list(&mut foreign_key.columns, old, new);
-        if foreign_key.referenced_table == table.name {
-            rename_in_list(&mut foreign_key.referenced_columns, old, new);
-        }
-    }
-    for check in table.checks.values_mut() {
-        check.expression = rename_identifier(&check.expression, old, new);
-    }
-    let rename_in_key = |key: &mut IndexKey| match &mut key.target {
-        IndexTarget::Column(name) if name == old => *name = new.to_string(),
-        IndexTarget::Expression(expression) => {
-            *expression = rename_identifier(expression, old, new);
-        }
-        IndexTarget::Column(_) => {}
-    };
-    for key in table
-        .partition_by
-        .iter_mut()
-        .flat_map(|key| &mut key.columns)
-    {
-        match &mut key.target {
-            IndexTarget::Column(name) if name == old => *name = new.to_string(),
-            IndexTarget::Column(_) => {}
-            IndexTarget::Expression(expression) => {
-                *expression = rename_identifier(expression, old, new)
-            }
-        }
-    }
-    for index in table.indexes.values_mut() {
-        index.keys.iter_mut().for_each(rename_in_key);
-        rename_in_list(&mut index.include, old, new);
-        if let Some(predicate) = &mut index.predicate {
-            *predicate = rename_identifier(predicate, old, new);
-        }
-    }
-    for exclusion in table.exclusions.values_mut() {
-        for element in &mut exclusion.elements {
-            rename_in_key(&mut element.key);
-        }
-        rename_in_list(&mut exclusion.include, old, new);
-        if let Some(predicate) = &mut exclusion.predicate {
-            *predicate = rename_identifier(predicate, old, new);
-        }
-    }
-    for trigger in table.triggers.values_mut() {
-        rename_in_list(&mut trigger.update_columns, old, new);
-        trigger.condition = trigger
-            .condition
-            .as_ref()
-            .map(|condition| rename_identifier(condition, old, new));
-    }
-    for policy in table.policies.values_mut() {
-        for expression in [&mut policy.using, &mut policy.with_check]
-            .into_iter()
-            .flatten()
-        {
-            *expression = rename_identifier(expression, old, new);
-        }
     }
 }
 
@@ -381,45 +297,4 @@ fn rename_constraint_within(table: &mut Table, old: &str, new: &str) -> bool {
         return true;
     }
     false
-}
-
-/// Replaces the identifier `old` by `new` in an expression, token by token, so strings and
-/// longer names that merely contain it are left alone.
-fn rename_identifier(expression: &Expr, old: &str, new: &str) -> Expr {
-    let dialect = PostgreSqlDialect {};
-    let Ok(tokens) = Tokenizer::new(&dialect, expression.as_str()).tokenize() else {
-        return expression.clone();
-    };
-    let text: String = tokens
-        .into_iter()
-        .map(|token| match &token {
-            Token::Word(word) if word.value == old => match word.quote_style {
-                None if old == old.to_lowercase() => quote::ident(new),
-                Some('"') => quote::ident(new),
-                _ => token.to_string(),
-            },
-            _ => token.to_string(),
-        })
-        .collect();
-    Expr::new(text)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identifiers_are_renamed_as_whole_tokens_only() {
-        let renamed = rename_identifier(
-            &Expr::new("(gpa >= 0::numeric) AND (gpa_max > gpa) AND note <> 'gpa'"),
-            "gpa",
-            "grade",
-        );
-        assert_eq!(
-            renamed.as_str(),
-            "(grade >= 0::numeric) AND (gpa_max > grade) AND note <> 'gpa'"
-        );
-        let quoted = rename_identifier(&Expr::new("\"Old\" > 0"), "Old", "new name");
-        assert_eq!(quoted.as_str(), "\"new name\" > 0");
-    }
 }

@@ -126,12 +126,14 @@ impl TypeChange {
         let tables: BTreeSet<&QualifiedName> =
             columns.iter().map(|column_use| &column_use.table).collect();
         let rebuild = needs_domain_rebuild(from, to);
+        // A check added NOT VALID reads no rows; one validated (added or later) reads them all.
         let validates = (!from.not_null && to.not_null)
             || to.checks.iter().any(|(name, check)| {
-                !from
-                    .checks
-                    .get(name)
-                    .is_some_and(|from| from.same_definition(check))
+                check.valid
+                    && !from
+                        .checks
+                        .get(name)
+                        .is_some_and(|from| from.same_definition(check) && from.valid)
             });
         for table in tables {
             if rebuild {

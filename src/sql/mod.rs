@@ -333,6 +333,11 @@ fn statements_for(change: &Change) -> Vec<String> {
             qualified(&QualifiedName::new(&table.schema, &index.name))
         )],
         Change::CreateView(view) => create_view(view),
+        Change::ReplaceView { to, .. } => create_view(to)
+            .into_iter()
+            .take(1)
+            .map(|statement| statement.replacen("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
+            .collect(),
         Change::DropView(view) => vec![format!(
             "DROP {} {}",
             view_kind(view),

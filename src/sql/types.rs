@@ -2,7 +2,7 @@
 
 use super::{check_body, collation_name, comment_on};
 use crate::diff::{needs_domain_rebuild, ColumnUse, TypeChange};
-use crate::model::{Attribute, CompositeType, Constraint, Domain, QualifiedName};
+use crate::model::{Attribute, CheckConstraint, CompositeType, Constraint, Domain, QualifiedName};
 use crate::syntax::quote;
 use quote::{ident, qualified};
 
@@ -37,7 +37,10 @@ fn create_domain(domain: &Domain) -> Vec<String> {
     if domain.not_null {
         sql.push_str(" NOT NULL");
     }
-    for check in domain.checks.values() {
+    // `CREATE DOMAIN` takes no NOT VALID check: those are added after it.
+    let (valid, not_valid): (Vec<_>, Vec<_>) =
+        domain.checks.values().partition(|check| check.valid);
+    for check in valid {
         sql.push_str(&format!(
             " CONSTRAINT {} {}",
             ident(&check.name),
@@ -45,6 +48,14 @@ fn create_domain(domain: &Domain) -> Vec<String> {
         ));
     }
     let mut statements = vec![sql];
+    for check in not_valid {
+        statements.push(format!(
+            "ALTER DOMAIN {} ADD CONSTRAINT {} {}",
+            qualified(&domain.name),
+            ident(&check.name),
+            check_body(check)
+        ));
+    }
     if let Some(comment) = &domain.comment {
         statements.push(comment_on(
             "DOMAIN",
@@ -66,16 +77,18 @@ fn check_comment(domain: &Domain, check: &str, comment: Option<&str>) -> String 
     comment_on("CONSTRAINT", &target, comment)
 }
 
+/// Whether check `to` keeps `from` in place: the same definition, and validated or still
+/// not (PostgreSQL cannot make a check NOT VALID again: it is dropped and added so).
+fn keeps(from: &CheckConstraint, to: &CheckConstraint) -> bool {
+    from.same_definition(to) && (from.valid <= to.valid)
+}
+
 /// Checks and NOT NULL are relaxed before the default changes and tightened after it.
 fn alter_domain(from: &Domain, to: &Domain) -> Vec<String> {
     let prefix = format!("ALTER DOMAIN {}", qualified(&to.name));
     let mut statements = Vec::new();
     for (name, check) in &from.checks {
-        if !to
-            .checks
-            .get(name)
-            .is_some_and(|to| to.same_definition(check))
-        {
+        if !to.checks.get(name).is_some_and(|to| keeps(check, to)) {
             statements.push(format!("{prefix} DROP CONSTRAINT {}", ident(name)));
         }
     }
@@ -92,16 +105,17 @@ fn alter_domain(from: &Domain, to: &Domain) -> Vec<String> {
         statements.push(format!("{prefix} SET NOT NULL"));
     }
     for (name, check) in &to.checks {
-        let kept = from
-            .checks
-            .get(name)
-            .filter(|from| from.same_definition(check));
-        if kept.is_none() {
-            statements.push(format!(
+        let kept = from.checks.get(name).filter(|from| keeps(from, check));
+        match kept {
+            None => statements.push(format!(
                 "{prefix} ADD CONSTRAINT {} {}",
                 ident(name),
                 check_body(check)
-            ));
+            )),
+            Some(kept) if !kept.valid && check.valid => {
+                statements.push(format!("{prefix} VALIDATE CONSTRAINT {}", ident(name)));
+            }
+            Some(_) => {}
         }
         let comment_before = kept.and_then(|from| from.comment.as_ref());
         if check.comment.as_ref() != comment_before {

@@ -4,6 +4,7 @@ mod project;
 mod scratch;
 
 mod alembic;
+mod chains;
 mod ci_output;
 mod cli;
 mod connection;

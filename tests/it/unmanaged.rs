@@ -2,6 +2,7 @@
 //! never dropped silently; what the model holds is not reported.
 
 use autogen::catalog::{self, SchemaScope};
+use autogen::model::QualifiedName;
 
 use crate::scratch::ScratchDb;
 
@@ -34,7 +35,6 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
         .map(|object| (object.kind.clone(), object.name.clone()))
         .collect();
     let expected = [
-        ("NOT VALID constraint", "positive_check on public.positive"),
         ("clustered index", "t_n_idx on public.t"),
         ("column storage", "public.t.body"),
         ("comment on an identity sequence", "public.t_id_seq"),
@@ -42,4 +42,72 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
     ]
     .map(|(kind, name)| (kind.to_string(), name.to_string()));
     assert_eq!(reported, expected);
+}
+
+/// Issue 10: what autogen does not manage and that needs a retyped column, a rebuilt enum or
+/// a dropped key (read from `pg_depend`) stops the plan, named; what PostgreSQL keeps across
+/// the change (an extended statistics object on a retyped column) does not.
+#[tokio::test]
+async fn unmanaged_dependents_stop_the_plan_by_name() {
+    let db = ScratchDb::create("autogen_test_unmanaged").await;
+    let client = db.client().await;
+    client
+        .batch_execute(
+            "CREATE TYPE public.mood AS ENUM ('sad', 'happy');
+             CREATE TABLE public.person (id integer PRIMARY KEY, code text, m public.mood);
+             CREATE STATISTICS public.person_stats ON id, code FROM public.person;
+             CREATE SCHEMA other;
+             CREATE VIEW other.codes AS SELECT code FROM public.person;
+             CREATE TABLE other.visit (person integer REFERENCES public.person (id));
+             CREATE FUNCTION other.cheer(public.mood) RETURNS boolean
+               LANGUAGE sql AS 'SELECT $1 = ''happy''';",
+        )
+        .await
+        .expect("schema");
+    let public = SchemaScope::Only(vec!["public".to_string()]);
+    let current = catalog::read(&client, &public)
+        .await
+        .expect("introspection");
+    let casualties = |change: &str| {
+        let mut desired = current.clone();
+        let person = desired
+            .tables
+            .get_mut(&QualifiedName::new("public", "person"))
+            .expect("person");
+        match change {
+            "retype code" => person.columns[1].data_type = "character varying(20)".into(),
+            "retype id" => person.columns[0].data_type = "bigint".into(),
+            "drop the key" => person.primary_key = None,
+            _ => {
+                let mood = desired
+                    .enums
+                    .get_mut(&QualifiedName::new("public", "mood"))
+                    .expect("mood");
+                mood.values.retain(|value| value != "sad");
+            }
+        }
+        autogen::generate(&current, &desired).unmanaged_casualties(&current)
+    };
+    assert_eq!(
+        casualties("retype code"),
+        ["view other.codes needs column person.code, which the migration changes the type of"]
+    );
+    assert_eq!(
+        casualties("retype id"),
+        [
+            "constraint visit_person_fkey on table other.visit needs column person.id, \
+          which the migration changes the type of"
+        ]
+    );
+    assert_eq!(
+        casualties("drop the key"),
+        [
+            "constraint visit_person_fkey on table other.visit needs constraint person_pkey on \
+          person, which the migration drops"
+        ]
+    );
+    assert_eq!(
+        casualties("remove an enum value"),
+        ["function other.cheer(mood) needs enum mood, which the migration rebuilds"]
+    );
 }

@@ -100,10 +100,6 @@ impl Lowering<'_> {
                 let message = "renamed_from is not supported on a domain check";
                 return Err(self.error(&check_at.key("renamed_from"), message));
             }
-            if raw_check.valid == Some(false) {
-                let message = "valid: false (NOT VALID) is not supported on a domain check";
-                return Err(self.error(&check_at.key("valid"), message));
-            }
             if raw_check.no_inherit {
                 let message = "a domain check has no children to pass on to";
                 return Err(self.error(&check_at.key("no_inherit"), message));
@@ -117,7 +113,7 @@ impl Lowering<'_> {
             let check = CheckConstraint {
                 name: check_name.clone(),
                 expression,
-                valid: true,
+                valid: raw_check.valid.unwrap_or(true),
                 comment: raw_check.comment,
                 no_inherit: false,
             };
