@@ -11,10 +11,12 @@ mod triggers;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+mod aggregates;
 mod collations;
 mod functions;
 mod partitions;
 mod privileges;
+pub use aggregates::*;
 pub use collations::*;
 pub use exclusion::*;
 pub use functions::*;
@@ -40,6 +42,8 @@ pub struct Schema {
     pub sequences: BTreeMap<QualifiedName, Sequence>,
     /// Functions and procedures, overloads apart.
     pub functions: BTreeMap<FunctionName, Function>,
+    /// Ordinary aggregates, keyed like functions (they share `pg_proc`'s namespace).
+    pub aggregates: BTreeMap<FunctionName, Aggregate>,
     /// Objects autogen does not manage (triggers, policies, ...) that call a function, by
     /// the function: dropping it would fail or take them along. Live databases only; never
     /// diffed.
@@ -738,6 +742,7 @@ pub enum ObjectRef {
     View(QualifiedName),
     Sequence(QualifiedName),
     Function(FunctionName),
+    Aggregate(FunctionName),
     /// A trigger on a table or view.
     Trigger(QualifiedName, String),
     Policy(QualifiedName, String),
@@ -761,6 +766,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::View(name) => write!(f, "view {name}"),
             ObjectRef::Sequence(name) => write!(f, "sequence {name}"),
             ObjectRef::Function(name) => write!(f, "function {name}"),
+            ObjectRef::Aggregate(name) => write!(f, "aggregate {name}"),
             ObjectRef::Trigger(relation, name) => write!(f, "trigger {name} on {relation}"),
             ObjectRef::Policy(table, name) => write!(f, "policy {name} on {table}"),
             ObjectRef::Privileges(object, grantee) => {

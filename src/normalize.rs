@@ -95,6 +95,22 @@ pub fn normalize(mut schema: Schema) -> Schema {
             (function.name.clone(), function)
         })
         .collect();
+    // Rule: an aggregate's types are spelled like a function's, without modifiers.
+    schema.aggregates = std::mem::take(&mut schema.aggregates)
+        .into_values()
+        .map(|mut aggregate| {
+            for argument in &mut aggregate.arguments {
+                argument.data_type = function_type(&argument.data_type, &enum_names);
+            }
+            let states = std::iter::once(&mut aggregate.state)
+                .chain(aggregate.moving.as_mut().map(|moving| &mut moving.state));
+            for state in states {
+                state.stype = function_type(&state.stype, &enum_names);
+            }
+            aggregate.name.argument_types = Function::identity_types(&aggregate.arguments, false);
+            (aggregate.name.clone(), aggregate)
+        })
+        .collect();
     // Rule: the comment every database's `public` starts with is no comment at all, so a
     // file need not repeat it.
     if schema.schema_comments.get("public").map(String::as_str) == Some(PUBLIC_COMMENT) {

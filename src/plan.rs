@@ -10,8 +10,8 @@ mod types;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diff::{
-    removes_or_moves_values, Change, CollationChange, FunctionPlacement, PartitionChange,
-    PolicyChange, RenameTiming, TriggerChange, TypeChange,
+    removes_or_moves_values, AggregateChange, Change, CollationChange, FunctionPlacement,
+    PartitionChange, PolicyChange, RenameTiming, TriggerChange, TypeChange,
 };
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
@@ -50,6 +50,8 @@ pub enum Phase {
     /// Functions whose signature or SQL-standard body uses a relation, before it changes,
     /// or whose signature uses an enum that is rebuilt.
     DropFunctionOnRelations,
+    /// Aggregates go before the functions they call, once the views calling them are gone.
+    DropAggregate,
     CreateSchema,
     CreateExtension,
     /// An extension's update script may change the types and functions it provides, which
@@ -68,6 +70,8 @@ pub enum Phase {
     /// Functions and procedures exist before the defaults, checks, indexes and views that
     /// call them; their bodies are not checked (`SET check_function_bodies = off`).
     CreateFunction,
+    /// Aggregates once their support functions exist, before the views that call them.
+    CreateAggregate,
     /// Sequences exist before the defaults that call `nextval` on them.
     CreateSequence,
     AlterSequence,
@@ -407,6 +411,10 @@ fn phase_of(change: &Change) -> Phase {
         Change::Collation(CollationChange::Create(_)) => Phase::CreateCollation,
         Change::Collation(CollationChange::Drop(_)) => Phase::DropCollation,
         Change::Collation(CollationChange::Comment { .. }) => Phase::Comment,
+        Change::Aggregate(AggregateChange::Create(_) | AggregateChange::Replace { .. }) => {
+            Phase::CreateAggregate
+        }
+        Change::Aggregate(AggregateChange::Drop(_)) => Phase::DropAggregate,
         Change::DropExtension(_) => Phase::DropExtension,
         Change::CreateEnum(_) => Phase::CreateEnum,
         Change::DropEnum(_) => Phase::DropEnum,

@@ -4,6 +4,7 @@
 //! one read-only REPEATABLE READ transaction. Folds only what the catalog itself implies
 //! (`serial`); never normalizes, never diffs, never writes to the database.
 
+mod aggregates;
 mod collations;
 mod functions;
 mod partitions;
@@ -79,6 +80,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     unmanaged.sort();
     let sequences = read_sequences(client, &schemas, &serial_sequences).await?;
     let (functions, function_users) = functions::read_functions(client, version, &schemas).await?;
+    let aggregates = aggregates::read_aggregates(client, &schemas).await?;
     let mut schema = Schema {
         schemas: schemas.iter().cloned().collect::<BTreeSet<_>>(),
         schema_comments,
@@ -94,6 +96,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         views,
         sequences,
         functions,
+        aggregates,
         function_users,
         privileges: BTreeMap::new(),
         unmanaged,

@@ -503,10 +503,13 @@ FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND (p.tableoid, p.oid) NOT IN (SELECT * FROM extension_members)
-  -- The rest are managed (`FUNCTIONS_QUERY`).
-  AND (p.prokind IN ('a', 'w')
-       OR p.prolang IN (SELECT lang.oid FROM pg_catalog.pg_language lang
-                        WHERE lang.lanname IN ('c', 'internal')))
+  -- The rest are managed (`FUNCTIONS_QUERY`, `AGGREGATES_QUERY`).
+  AND (p.prokind = 'w'
+       OR (p.prokind = 'a' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_aggregate ag
+                                           WHERE ag.aggfnoid = p.oid AND ag.aggkind = 'n'))
+       OR (p.prokind <> 'a'
+           AND p.prolang IN (SELECT lang.oid FROM pg_catalog.pg_language lang
+                             WHERE lang.lanname IN ('c', 'internal'))))
   AND NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_depend dep
     WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass

@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use crate::diff::{
-    Change, CollationChange, Hazard, PartitionChange, PolicyChange, TriggerChange, TypeChange,
+    AggregateChange, Change, CollationChange, Hazard, PartitionChange, PolicyChange, TriggerChange,
+    TypeChange,
 };
 use crate::model::{ObjectRef, QualifiedName, Schema};
 use crate::plan::{self, Plan};
@@ -156,6 +157,13 @@ fn object(object: &ObjectRef) -> ObjectJson {
             arguments: Some(function.argument_types.clone()),
         },
         ObjectRef::Collation(name) => relation("collation", name),
+        ObjectRef::Aggregate(aggregate) => ObjectJson {
+            object_type: "aggregate",
+            schema: Some(aggregate.schema.clone()),
+            table: None,
+            name: aggregate.name.clone(),
+            arguments: Some(aggregate.argument_types.clone()),
+        },
         ObjectRef::Privileges(..) => unqualified("privileges", &object.to_string()),
     }
 }
@@ -232,6 +240,9 @@ fn kind(change: &Change) -> &'static str {
         Change::Collation(CollationChange::Create(_)) => "create_collation",
         Change::Collation(CollationChange::Drop(_)) => "drop_collation",
         Change::Collation(CollationChange::Comment { .. }) => "comment_on_collation",
+        Change::Aggregate(AggregateChange::Create(_)) => "create_aggregate",
+        Change::Aggregate(AggregateChange::Drop(_)) => "drop_aggregate",
+        Change::Aggregate(AggregateChange::Replace { .. }) => "replace_aggregate",
         Change::Partition(PartitionChange::Attach { .. }) => "attach_partition",
         Change::Partition(PartitionChange::Detach { .. }) => "detach_partition",
         Change::Partition(PartitionChange::Inherit { .. }) => "inherit",

@@ -95,6 +95,9 @@ impl Interpreter {
         if cursor.eat_keyword("COLLATION") {
             return self.drop_collations(cursor);
         }
+        if cursor.eat_keyword("AGGREGATE") {
+            return self.drop_aggregates(cursor);
+        }
         self.touch_all();
         if let Some(outcome) = self.drop_attached(cursor) {
             return outcome;

@@ -148,6 +148,7 @@ impl Interpreter {
             views: schema.views.clone(),
             sequences: BTreeMap::new(),
             functions: schema.functions.clone(),
+            aggregates: schema.aggregates.clone(),
             function_users: schema.function_users.clone(),
             privileges: schema.privileges.clone(),
             collations: schema.collations.clone(),

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+pub use super::aggregates::AggregateChange;
 pub use super::collations::CollationChange;
 use super::functions::FunctionPlacement;
 use super::partitions::PartitionChange;
@@ -105,6 +106,8 @@ pub enum Change {
     Type(TypeChange),
     /// `CREATE COLLATION`, `DROP COLLATION`, `COMMENT ON COLLATION`.
     Collation(CollationChange),
+    /// `CREATE [OR REPLACE] AGGREGATE`, `DROP AGGREGATE`, `COMMENT ON AGGREGATE`.
+    Aggregate(AggregateChange),
     /// `CREATE TABLE t (...)` with its constraints, indexes and comments.
     CreateTable(Table),
     /// `DROP TABLE t`
@@ -441,6 +444,7 @@ impl Change {
             },
             Change::Type(type_change) => Change::Type(type_change.inverse()),
             Change::Collation(change) => Change::Collation(change.inverse()),
+            Change::Aggregate(change) => Change::Aggregate(change.inverse()),
             Change::CreateView(view) => Change::DropView(view),
             Change::DropView(view) => Change::CreateView(view),
             Change::CreateTable(table) => Change::DropTable(table),

@@ -91,6 +91,7 @@ impl Change {
             Change::Policy(change) => change.object(),
             Change::Partition(change) => change.object(),
             Change::Collation(change) => change.object(),
+            Change::Aggregate(change) => change.object(),
             Change::Privilege(change) => {
                 ObjectRef::Privileges(change.object.clone(), change.grantee.clone())
             }
@@ -174,6 +175,7 @@ impl Change {
             }
             Change::Type(type_change) => type_change.verb(),
             Change::Collation(change) => change.verb(),
+            Change::Aggregate(change) => change.verb(),
         };
         format!("{verb} {object}")
     }

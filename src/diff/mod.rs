@@ -3,6 +3,7 @@
 //! Pure and order-free: it says what differs, never how to order it (that is `plan`) and
 //! never how to spell it (that is `sql`). Both inputs must already be normalized alike.
 
+mod aggregates;
 mod change;
 mod collations;
 mod describe;
@@ -19,6 +20,7 @@ mod types;
 
 use std::collections::BTreeSet;
 
+pub use aggregates::AggregateChange;
 pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
     PrivilegeChange, RenameTiming, TriggerChange, ValidatedConstraint,
@@ -144,6 +146,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     mark_new_enum_values_in_use(&mut changes, &changed_view_queries(current, desired));
     diff_views(current, desired, &mut changes);
     functions::diff_functions(current, desired, &mut changes);
+    aggregates::diff_aggregates(current, desired, &mut changes);
     rebuild_dependents(current, desired, &mut changes);
     rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
     changes
@@ -157,6 +160,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 /// extends (an enum value added, then removed).
 pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Change>) {
     functions::recreate_functions_over_rebuilt_enums(before, after, changes);
+    aggregates::recreate_over_recreated_functions(before, after, changes);
     let retyped = retyped_columns(changes);
     // PostgreSQL refuses to drop a relation a view reads, or a column it reads, or to
     // change that column's type.
@@ -169,6 +173,9 @@ pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Cha
         _ => None,
     }));
     relations.extend(functions::views_calling_recreated_functions(
+        before, changes,
+    ));
+    relations.extend(aggregates::views_calling_recreated_aggregates(
         before, changes,
     ));
     rebuild_views_over(before, after, relations, changes);

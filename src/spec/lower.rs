@@ -4,6 +4,7 @@
 //! Pure. Stops at the first problem with an `Error::Spec` naming the YAML path; records where
 //! each object was declared for the `SourceMap`.
 
+mod aggregates;
 mod collations;
 mod exclusion;
 mod foreign_keys;
@@ -105,6 +106,7 @@ impl Lowering<'_> {
         self.views(file.views.unwrap_or_default(), &drafts, &mut schema)?;
         self.sequences(file.sequences.unwrap_or_default(), &drafts, &mut schema)?;
         self.functions(file.functions.unwrap_or_default(), &mut schema)?;
+        self.aggregates(file.aggregates.unwrap_or_default(), &mut schema)?;
         self.default_privileges(file.default_privileges.unwrap_or_default(), &schema)?;
         schema.tables = drafts
             .into_iter()

@@ -31,6 +31,8 @@ mod privileges;
 pub use privileges::{DefaultObjects, DefaultPrivileges, Grant};
 mod collations;
 pub use collations::{Collation, CollationProvider};
+mod aggregates;
+pub use aggregates::{Aggregate, FinalModify};
 
 /// The whole file; every section may be missing or null.
 #[derive(Debug, Default, Deserialize)]
@@ -47,6 +49,8 @@ pub struct File {
     pub sequences: Option<Ordered<StandaloneSequence>>,
     /// A list, since overloads share a name.
     pub functions: Option<Vec<Function>>,
+    /// A list, since overloads share a name.
+    pub aggregates: Option<Vec<Aggregate>>,
     pub default_privileges: Option<Vec<DefaultPrivileges>>,
 }
 

@@ -4,6 +4,7 @@
 //! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
 //! our own, because yaml_serde's serializer only writes block style. No IO.
 
+mod aggregates;
 mod collations;
 mod exclusion;
 mod functions;
@@ -64,6 +65,7 @@ pub fn write(schema: &Schema) -> String {
         .chain(schema.collations.keys())
         .map(|name| name.schema.as_str())
         .chain(schema.functions.keys().map(|name| name.schema.as_str()))
+        .chain(schema.aggregates.keys().map(|name| name.schema.as_str()))
         .chain(
             schema
                 .extensions
@@ -184,6 +186,7 @@ pub fn write(schema: &Schema) -> String {
     if !schema.functions.is_empty() {
         root.push(("functions".to_owned(), functions::node(schema)));
     }
+    root.extend(aggregates::section(schema));
     root.extend(privileges::default_privileges(schema));
     if root.is_empty() {
         return "{}\n".to_owned();

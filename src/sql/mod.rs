@@ -3,6 +3,7 @@
 //! Pure. Decides spelling only, never what changes or in which order. Every name goes
 //! through `quote`; relation names are always schema-qualified.
 
+mod aggregates;
 mod collations;
 mod constraints;
 mod functions;
@@ -238,6 +239,7 @@ fn statements_for(change: &Change) -> Vec<String> {
         } => alter_enum(from, to, columns, columns_after, *new_value_used),
         Change::Type(type_change) => types::statements(type_change),
         Change::Collation(change) => collations::statements(change),
+        Change::Aggregate(change) => aggregates::statements(change),
         Change::CreateTable(table) => create_table(table),
         Change::DropTable(table) => vec![format!("DROP TABLE {}", qualified(&table.name))],
         Change::AddColumn {

@@ -3,6 +3,7 @@
 mod project;
 mod scratch;
 
+mod aggregates;
 mod alembic;
 mod ci_output;
 mod cli;

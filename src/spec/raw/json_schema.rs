@@ -107,6 +107,8 @@ fn every_struct_and_word_enum_matches_its_json_schema_definition() {
         ("Attribute", fields::<Attribute>()),
         ("Collation", fields::<Collation>()),
         ("CollationProvider", variants::<CollationProvider>()),
+        ("Aggregate", fields::<Aggregate>()),
+        ("FinalModify", variants::<FinalModify>()),
         ("Grant", fields::<Grant>()),
         ("DefaultPrivileges", fields::<DefaultPrivileges>()),
         ("DefaultObjects", variants::<DefaultObjects>()),
