@@ -16,12 +16,14 @@ mod collations;
 mod functions;
 mod partitions;
 mod privileges;
+mod ranges;
 pub use aggregates::*;
 pub use collations::*;
 pub use exclusion::*;
 pub use functions::*;
 pub use partitions::*;
 pub use privileges::*;
+pub use ranges::*;
 pub use triggers::*;
 
 /// A whole database schema within the managed namespaces.
@@ -36,6 +38,7 @@ pub struct Schema {
     pub enums: BTreeMap<QualifiedName, Enum>,
     pub domains: BTreeMap<QualifiedName, Domain>,
     pub composite_types: BTreeMap<QualifiedName, CompositeType>,
+    pub ranges: BTreeMap<QualifiedName, RangeType>,
     pub tables: BTreeMap<QualifiedName, Table>,
     pub views: BTreeMap<QualifiedName, View>,
     /// Sequences other than the ones identity and `serial` columns imply.
@@ -734,6 +737,7 @@ pub enum ObjectRef {
     Enum(QualifiedName),
     Domain(QualifiedName),
     CompositeType(QualifiedName),
+    Range(QualifiedName),
     Table(QualifiedName),
     Column(QualifiedName, String),
     /// Primary key, unique, foreign key, check or exclusion constraint, by name.
@@ -759,6 +763,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Enum(name) => write!(f, "enum {name}"),
             ObjectRef::Domain(name) => write!(f, "domain {name}"),
             ObjectRef::CompositeType(name) => write!(f, "type {name}"),
+            ObjectRef::Range(name) => write!(f, "range type {name}"),
             ObjectRef::Table(name) => write!(f, "table {name}"),
             ObjectRef::Column(table, column) => write!(f, "column {table}.{column}"),
             ObjectRef::Constraint(table, name) => write!(f, "constraint {name} on {table}"),

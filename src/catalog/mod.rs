@@ -10,6 +10,7 @@ mod functions;
 mod partitions;
 mod privileges;
 mod queries;
+mod ranges;
 mod triggers;
 mod types;
 pub mod version;
@@ -64,6 +65,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let enums = read_enums(client, &schemas).await?;
     let domains = types::read_domains(client, &schemas).await?;
     let composite_types = types::read_composite_types(client, &schemas).await?;
+    let ranges = ranges::read_ranges(client, version, &schemas).await?;
     let mut tables = read_tables(client, &schemas).await?;
     let table_oids: Vec<u32> = tables.keys().copied().collect();
     let mut inherited_only = BTreeSet::new();
@@ -89,6 +91,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         enums,
         domains,
         composite_types,
+        ranges,
         tables: tables
             .into_values()
             .map(|table| (table.name.clone(), table))

@@ -536,14 +536,15 @@ FROM pg_catalog.pg_rewrite rw
 JOIN relations r ON r.oid = rw.ev_class
 WHERE rw.rulename <> '_RETURN'
 UNION ALL
-SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'base type' END,
+-- Range types (and their multiranges) are managed (`RANGES_QUERY`).
+SELECT 'base type',
        n.nspname || '.' || t.typname,
        NULL,
        NULL
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
-  AND t.typtype IN ('r', 'b')
+  AND t.typtype = 'b'
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type element WHERE element.typarray = t.oid)
   AND (t.tableoid, t.oid) NOT IN (SELECT * FROM extension_members)
 UNION ALL

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::diff::{
-    AggregateChange, Change, CollationChange, Hazard, PartitionChange, PolicyChange, TriggerChange,
-    TypeChange,
+    AggregateChange, Change, CollationChange, Hazard, PartitionChange, PolicyChange, RangeChange,
+    TriggerChange, TypeChange,
 };
 use crate::model::{ObjectRef, QualifiedName, Schema};
 use crate::plan::{self, Plan};
@@ -141,6 +141,7 @@ fn object(object: &ObjectRef) -> ObjectJson {
         ObjectRef::Enum(name) => relation("enum", name),
         ObjectRef::Domain(name) => relation("domain", name),
         ObjectRef::CompositeType(name) => relation("composite_type", name),
+        ObjectRef::Range(name) => relation("range_type", name),
         ObjectRef::Table(name) => relation("table", name),
         ObjectRef::View(name) => relation("view", name),
         ObjectRef::Sequence(name) => relation("sequence", name),
@@ -243,6 +244,9 @@ fn kind(change: &Change) -> &'static str {
         Change::Aggregate(AggregateChange::Create(_)) => "create_aggregate",
         Change::Aggregate(AggregateChange::Drop(_)) => "drop_aggregate",
         Change::Aggregate(AggregateChange::Replace { .. }) => "replace_aggregate",
+        Change::Range(RangeChange::Create(_)) => "create_range_type",
+        Change::Range(RangeChange::Drop(_)) => "drop_range_type",
+        Change::Range(RangeChange::Comment { .. }) => "comment_on_range_type",
         Change::Partition(PartitionChange::Attach { .. }) => "attach_partition",
         Change::Partition(PartitionChange::Detach { .. }) => "detach_partition",
         Change::Partition(PartitionChange::Inherit { .. }) => "inherit",

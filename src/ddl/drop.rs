@@ -164,7 +164,8 @@ impl Interpreter {
                         "type" => {
                             let found = self.schema.enums.remove(&name).is_some()
                                 || self.schema.composite_types.remove(&name).is_some()
-                                || self.schema.domains.remove(&name).is_some();
+                                || self.schema.domains.remove(&name).is_some()
+                                || self.schema.ranges.remove(&name).is_some();
                             found && self.drop_columns_of_type(&name, cascade)?
                         }
                         "domain" => {
@@ -224,6 +225,7 @@ impl Interpreter {
             self.schema.enums.retain(|key, _| outside(key));
             self.schema.domains.retain(|key, _| outside(key));
             self.schema.composite_types.retain(|key, _| outside(key));
+            self.schema.ranges.retain(|key, _| outside(key));
             self.all_sequences_mut().retain(|key, _| outside(key));
             for table in self.schema.tables.values_mut() {
                 table

@@ -144,6 +144,7 @@ impl Interpreter {
             enums: schema.enums.clone(),
             domains: schema.domains.clone(),
             composite_types: schema.composite_types.clone(),
+            ranges: schema.ranges.clone(),
             tables: BTreeMap::new(),
             views: schema.views.clone(),
             sequences: BTreeMap::new(),
@@ -186,7 +187,8 @@ impl Interpreter {
         let types_changed = rest_before.schemas != rest_after.schemas
             || rest_before.enums != rest_after.enums
             || rest_before.domains != rest_after.domains
-            || rest_before.composite_types != rest_after.composite_types;
+            || rest_before.composite_types != rest_after.composite_types
+            || rest_before.ranges != rest_after.ranges;
         let mut tables: BTreeSet<QualifiedName> = match (&journal.all_tables, types_changed) {
             (Some(all), _) => all
                 .keys()

@@ -27,6 +27,7 @@ mod partition_bounds;
 mod partition_indexes;
 mod partitions;
 mod privileges;
+mod ranges;
 mod triggers;
 mod types;
 

@@ -8,6 +8,7 @@ pub use super::collations::CollationChange;
 use super::functions::FunctionPlacement;
 use super::partitions::PartitionChange;
 pub use super::privileges::PrivilegeChange;
+pub use super::ranges::RangeChange;
 pub use super::triggers::{PolicyChange, TriggerChange};
 use super::types::TypeChange;
 use crate::model::{
@@ -108,6 +109,8 @@ pub enum Change {
     Collation(CollationChange),
     /// `CREATE [OR REPLACE] AGGREGATE`, `DROP AGGREGATE`, `COMMENT ON AGGREGATE`.
     Aggregate(AggregateChange),
+    /// `CREATE TYPE ... AS RANGE`, `DROP TYPE`, `COMMENT ON TYPE` of a range type.
+    Range(RangeChange),
     /// `CREATE TABLE t (...)` with its constraints, indexes and comments.
     CreateTable(Table),
     /// `DROP TABLE t`
@@ -445,6 +448,7 @@ impl Change {
             Change::Type(type_change) => Change::Type(type_change.inverse()),
             Change::Collation(change) => Change::Collation(change.inverse()),
             Change::Aggregate(change) => Change::Aggregate(change.inverse()),
+            Change::Range(change) => Change::Range(change.inverse()),
             Change::CreateView(view) => Change::DropView(view),
             Change::DropView(view) => Change::CreateView(view),
             Change::CreateTable(table) => Change::DropTable(table),

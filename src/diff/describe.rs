@@ -92,6 +92,7 @@ impl Change {
             Change::Partition(change) => change.object(),
             Change::Collation(change) => change.object(),
             Change::Aggregate(change) => change.object(),
+            Change::Range(change) => change.object(),
             Change::Privilege(change) => {
                 ObjectRef::Privileges(change.object.clone(), change.grantee.clone())
             }
@@ -176,6 +177,7 @@ impl Change {
             Change::Type(type_change) => type_change.verb(),
             Change::Collation(change) => change.verb(),
             Change::Aggregate(change) => change.verb(),
+            Change::Range(change) => change.verb(),
         };
         format!("{verb} {object}")
     }

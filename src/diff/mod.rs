@@ -11,6 +11,7 @@ mod functions;
 mod hazards;
 mod partitions;
 mod privileges;
+mod ranges;
 mod rename;
 mod standalone;
 mod tables;
@@ -32,6 +33,7 @@ pub use partitions::PartitionChange;
 pub use privileges::{
     grantee_name, leave_privileges_out, scope as scope_privileges, table_sequences, PrivilegeScope,
 };
+pub use ranges::RangeChange;
 pub use rename::suggestions as rename_suggestions;
 pub use types::{needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
@@ -117,6 +119,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     }
 
     collations::diff_collations(current, desired, &mut changes);
+    ranges::diff_ranges(current, desired, &mut changes);
     types::diff_types(current, desired, &mut changes);
 
     let rebuilt = partitions::rebuild_repartitioned(current, desired, &mut changes);

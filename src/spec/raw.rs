@@ -33,6 +33,8 @@ mod collations;
 pub use collations::{Collation, CollationProvider};
 mod aggregates;
 pub use aggregates::{Aggregate, FinalModify};
+mod ranges;
+pub use ranges::RangeType;
 
 /// The whole file; every section may be missing or null.
 #[derive(Debug, Default, Deserialize)]
@@ -44,6 +46,7 @@ pub struct File {
     pub enums: Option<Ordered<Enum>>,
     pub domains: Option<Ordered<Domain>>,
     pub composite_types: Option<Ordered<CompositeType>>,
+    pub range_types: Option<Ordered<RangeType>>,
     pub tables: Option<Ordered<Table>>,
     pub views: Option<Ordered<View>>,
     pub sequences: Option<Ordered<StandaloneSequence>>,

@@ -10,6 +10,7 @@ mod exclusion;
 mod functions;
 mod partitions;
 mod privileges;
+mod ranges;
 mod triggers;
 mod types;
 
@@ -63,6 +64,7 @@ pub fn write(schema: &Schema) -> String {
         .chain(schema.composite_types.keys())
         .chain(schema.sequences.keys())
         .chain(schema.collations.keys())
+        .chain(schema.ranges.keys())
         .map(|name| name.schema.as_str())
         .chain(schema.functions.keys().map(|name| name.schema.as_str()))
         .chain(schema.aggregates.keys().map(|name| name.schema.as_str()))
@@ -128,6 +130,7 @@ pub fn write(schema: &Schema) -> String {
         root.push(("extensions".to_owned(), extensions));
     }
     root.extend(collations::section(schema));
+    root.extend(ranges::section(schema));
     if !schema.enums.is_empty() {
         let entries = schema.enums.values().map(|enumeration| {
             let values = texts(&enumeration.values);

@@ -10,6 +10,7 @@ mod functions;
 mod parameters;
 mod partitions;
 mod privileges;
+mod ranges;
 mod sequences;
 mod tables;
 mod triggers;
@@ -240,6 +241,7 @@ fn statements_for(change: &Change) -> Vec<String> {
         Change::Type(type_change) => types::statements(type_change),
         Change::Collation(change) => collations::statements(change),
         Change::Aggregate(change) => aggregates::statements(change),
+        Change::Range(change) => ranges::statements(change),
         Change::CreateTable(table) => create_table(table),
         Change::DropTable(table) => vec![format!("DROP TABLE {}", qualified(&table.name))],
         Change::AddColumn {

@@ -20,6 +20,7 @@ mod json_schema;
 mod limits;
 mod output;
 mod privileges;
+mod ranges;
 mod sequences;
 mod shadow;
 mod shell;

@@ -108,6 +108,7 @@ fn every_struct_and_word_enum_matches_its_json_schema_definition() {
         ("Collation", fields::<Collation>()),
         ("CollationProvider", variants::<CollationProvider>()),
         ("Aggregate", fields::<Aggregate>()),
+        ("RangeType", fields::<RangeType>()),
         ("FinalModify", variants::<FinalModify>()),
         ("Grant", fields::<Grant>()),
         ("DefaultPrivileges", fields::<DefaultPrivileges>()),

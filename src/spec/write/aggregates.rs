@@ -95,7 +95,9 @@ fn state_entries(state: &AggregateState, prefix: &str, entries: &mut Vec<(String
     }
 }
 
-fn function_name(name: &QualifiedName) -> String {
+/// A support function: bare when built in, else with its schema, so it reads back the same
+/// (`model::support_function`); range types name theirs alike.
+pub(super) fn function_name(name: &QualifiedName) -> String {
     match name.schema.as_str() {
         "pg_catalog" => quote::ident(&name.name),
         schema => format!("{}.{}", quote::ident(schema), quote::ident(&name.name)),
