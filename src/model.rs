@@ -76,6 +76,14 @@ pub struct Directives {
     pub enum_renames: BTreeMap<QualifiedName, String>,
     /// (enum, new label) → the label's old text.
     pub enum_value_renames: BTreeMap<(QualifiedName, String), String>,
+    /// (table or view, new trigger name) → the trigger's old name.
+    pub trigger_renames: BTreeMap<(QualifiedName, String), String>,
+    /// (table, new policy name) → the policy's old name.
+    pub policy_renames: BTreeMap<(QualifiedName, String), String>,
+    /// New domain name → the name it had.
+    pub domain_renames: BTreeMap<QualifiedName, String>,
+    /// New collation name → the name it had.
+    pub collation_renames: BTreeMap<QualifiedName, String>,
     /// (table, column) → the expression that fills existing rows when the column is added
     /// or becomes NOT NULL.
     pub backfills: BTreeMap<(QualifiedName, String), Expr>,

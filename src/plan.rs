@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diff::{
     removes_or_moves_values, AggregateChange, Change, CollationChange, FunctionPlacement,
-    PartitionChange, PolicyChange, RangeChange, RenameTiming, TriggerChange, TypeChange,
+    PartitionChange, PolicyChange, RangeChange, RenameChange, RenameTiming, TriggerChange,
+    TypeChange,
 };
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
@@ -545,6 +546,18 @@ fn phase_of(change: &Change) -> Phase {
             Phase::AlterInheritedColumn
         }
         Change::Privilege(_) => Phase::Privileges,
+        // Domains and collations rename with the tables; triggers and policies after them,
+        // on the table's new name (and are undone before it is).
+        Change::Rename(rename @ (RenameChange::Domain { .. } | RenameChange::Collation { .. })) => {
+            match rename.timing() {
+                RenameTiming::BeforeOtherChanges => Phase::RenameTable,
+                RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,
+            }
+        }
+        Change::Rename(rename) => match rename.timing() {
+            RenameTiming::BeforeOtherChanges => Phase::RenameConstraintOrIndex,
+            RenameTiming::AfterOtherChanges => Phase::UndoRenameConstraintOrIndex,
+        },
         Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::diff::{
     AggregateChange, Change, CollationChange, Hazard, PartitionChange, PolicyChange, RangeChange,
-    TriggerChange, TypeChange,
+    RenameChange, TriggerChange, TypeChange,
 };
 use crate::model::{ObjectRef, QualifiedName, Schema};
 use crate::plan::{self, Plan};
@@ -192,6 +192,10 @@ fn kind(change: &Change) -> &'static str {
         Change::CreateTable(_) => "create_table",
         Change::DropTable(_) => "drop_table",
         Change::RenameTable { .. } => "rename_table",
+        Change::Rename(RenameChange::Trigger { .. }) => "rename_trigger",
+        Change::Rename(RenameChange::Policy { .. }) => "rename_policy",
+        Change::Rename(RenameChange::Domain { .. }) => "rename_domain",
+        Change::Rename(RenameChange::Collation { .. }) => "rename_collation",
         Change::RenameColumn { .. } => "rename_column",
         Change::RenameConstraint { .. } => "rename_constraint",
         Change::RenameIndex { .. } => "rename_index",

@@ -198,6 +198,10 @@ impl Interpreter {
             .ok_or_else(|| format!("domain {name} does not exist"))?;
         domain.name = new.clone();
         self.schema.domains.insert(new.clone(), domain);
+        self.note(|journal| {
+            let renames = &mut journal.renames.domain_renames;
+            renames.insert(new.clone(), name.name.clone());
+        });
         self.move_privileges(
             PrivilegeObject::Type(name.clone()),
             PrivilegeObject::Type(new.clone()),

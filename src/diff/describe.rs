@@ -26,6 +26,7 @@ impl Change {
                 ObjectRef::Column(table.clone(), column.name.clone())
             }
             Change::RenameTable { to, .. } => ObjectRef::Table(to.clone()),
+            Change::Rename(change) => change.object(),
             Change::RenameEnum { to, .. } => ObjectRef::Enum(to.clone()),
             Change::RenameEnumValue { enum_name, .. } => ObjectRef::Enum(enum_name.clone()),
             Change::CreateView(view) | Change::DropView(view) => ObjectRef::View(view.name.clone()),
@@ -142,6 +143,7 @@ impl Change {
             } => return format!("{object} now owned by {table}.{column}"),
             Change::OwnSequence { to: None, .. } => return format!("{object} no longer owned"),
             Change::RenameTable { from, .. } => return format!("renamed table {from} to {object}"),
+            Change::Rename(change) => return change.summary(),
             Change::RenameEnum { from, .. } => return format!("renamed enum {from} to {object}"),
             Change::RenameEnumValue { from, to, .. } => {
                 return format!("renamed value {from} of {object} to {to}")

@@ -35,6 +35,7 @@ pub use privileges::{
 };
 pub use ranges::RangeChange;
 pub use rename::suggestions as rename_suggestions;
+pub use rename::RenameChange;
 pub use types::{needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
 use crate::model::{

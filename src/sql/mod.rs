@@ -277,6 +277,7 @@ fn statements_for(change: &Change) -> Vec<String> {
             literal(from),
             literal(to)
         )],
+        Change::Rename(change) => vec![rename(change)],
         Change::RenameTable { from, to, .. } => vec![format!(
             "ALTER TABLE {} RENAME TO {}",
             qualified(from),
@@ -588,4 +589,39 @@ fn alter_enum(
 fn comment_on(kind: &str, target: &str, comment: Option<&str>) -> String {
     let text = comment.map_or_else(|| "NULL".to_string(), literal);
     format!("COMMENT ON {kind} {target} IS {text}")
+}
+
+/// `ALTER TRIGGER/POLICY/DOMAIN/COLLATION ... RENAME TO`.
+fn rename(change: &crate::diff::RenameChange) -> String {
+    use crate::diff::RenameChange;
+    match change {
+        RenameChange::Trigger {
+            relation, from, to, ..
+        } => format!(
+            "ALTER TRIGGER {} ON {} RENAME TO {}",
+            ident(from),
+            qualified(relation),
+            ident(to)
+        ),
+        RenameChange::Policy {
+            table, from, to, ..
+        } => format!(
+            "ALTER POLICY {} ON {} RENAME TO {}",
+            ident(from),
+            qualified(table),
+            ident(to)
+        ),
+        RenameChange::Domain { from, to, .. } => {
+            format!(
+                "ALTER DOMAIN {} RENAME TO {}",
+                qualified(from),
+                ident(&to.name)
+            )
+        }
+        RenameChange::Collation { from, to, .. } => format!(
+            "ALTER COLLATION {} RENAME TO {}",
+            qualified(from),
+            ident(&to.name)
+        ),
+    }
 }
