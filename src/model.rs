@@ -11,17 +11,21 @@ mod triggers;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+mod aggregates;
 mod collations;
 mod dependents;
 mod functions;
 mod partitions;
 mod privileges;
+mod ranges;
+pub use aggregates::*;
 pub use collations::*;
 pub use dependents::*;
 pub use exclusion::*;
 pub use functions::*;
 pub use partitions::*;
 pub use privileges::*;
+pub use ranges::*;
 pub use triggers::*;
 
 /// A whole database schema within the managed namespaces.
@@ -36,12 +40,15 @@ pub struct Schema {
     pub enums: BTreeMap<QualifiedName, Enum>,
     pub domains: BTreeMap<QualifiedName, Domain>,
     pub composite_types: BTreeMap<QualifiedName, CompositeType>,
+    pub ranges: BTreeMap<QualifiedName, RangeType>,
     pub tables: BTreeMap<QualifiedName, Table>,
     pub views: BTreeMap<QualifiedName, View>,
     /// Sequences other than the ones identity and `serial` columns imply.
     pub sequences: BTreeMap<QualifiedName, Sequence>,
     /// Functions and procedures, overloads apart.
     pub functions: BTreeMap<FunctionName, Function>,
+    /// Ordinary aggregates, keyed like functions (they share `pg_proc`'s namespace).
+    pub aggregates: BTreeMap<FunctionName, Aggregate>,
     /// Objects autogen does not manage (triggers, policies, ...) that call a function, by
     /// the function: dropping it would fail or take them along. Live databases only; never
     /// diffed.
@@ -74,6 +81,14 @@ pub struct Directives {
     pub enum_renames: BTreeMap<QualifiedName, String>,
     /// (enum, new label) → the label's old text.
     pub enum_value_renames: BTreeMap<(QualifiedName, String), String>,
+    /// (table or view, new trigger name) → the trigger's old name.
+    pub trigger_renames: BTreeMap<(QualifiedName, String), String>,
+    /// (table, new policy name) → the policy's old name.
+    pub policy_renames: BTreeMap<(QualifiedName, String), String>,
+    /// New domain name → the name it had.
+    pub domain_renames: BTreeMap<QualifiedName, String>,
+    /// New collation name → the name it had.
+    pub collation_renames: BTreeMap<QualifiedName, String>,
     /// (table, column) → the expression that fills existing rows when the column is added
     /// or becomes NOT NULL.
     pub backfills: BTreeMap<(QualifiedName, String), Expr>,
@@ -735,6 +750,7 @@ pub enum ObjectRef {
     Enum(QualifiedName),
     Domain(QualifiedName),
     CompositeType(QualifiedName),
+    Range(QualifiedName),
     Table(QualifiedName),
     Column(QualifiedName, String),
     /// Primary key, unique, foreign key, check or exclusion constraint, by name.
@@ -743,6 +759,7 @@ pub enum ObjectRef {
     View(QualifiedName),
     Sequence(QualifiedName),
     Function(FunctionName),
+    Aggregate(FunctionName),
     /// A trigger on a table or view.
     Trigger(QualifiedName, String),
     Policy(QualifiedName, String),
@@ -759,6 +776,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Enum(name) => write!(f, "enum {name}"),
             ObjectRef::Domain(name) => write!(f, "domain {name}"),
             ObjectRef::CompositeType(name) => write!(f, "type {name}"),
+            ObjectRef::Range(name) => write!(f, "range type {name}"),
             ObjectRef::Table(name) => write!(f, "table {name}"),
             ObjectRef::Column(table, column) => write!(f, "column {table}.{column}"),
             ObjectRef::Constraint(table, name) => write!(f, "constraint {name} on {table}"),
@@ -766,6 +784,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::View(name) => write!(f, "view {name}"),
             ObjectRef::Sequence(name) => write!(f, "sequence {name}"),
             ObjectRef::Function(name) => write!(f, "function {name}"),
+            ObjectRef::Aggregate(name) => write!(f, "aggregate {name}"),
             ObjectRef::Trigger(relation, name) => write!(f, "trigger {name} on {relation}"),
             ObjectRef::Policy(table, name) => write!(f, "policy {name} on {table}"),
             ObjectRef::Privileges(object, grantee) => {

@@ -8,18 +8,35 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Function, PrivilegeObject, QualifiedName, Returns, Schema, SequenceOptions};
+use crate::model::{
+    Function, PrivilegeObject, QualifiedName, RangeType, Returns, Schema, SequenceOptions,
+};
 use crate::syntax::types::{canonical_type, function_type, split_qualified};
 
 pub fn normalize(mut schema: Schema) -> Schema {
-    // Domains and composite types are referenced like enums: quoted as `format_type` does.
+    // Domains, composite, range and multirange types are referenced like enums: quoted as
+    // `format_type` does.
     let enum_names: BTreeSet<QualifiedName> = schema
         .enums
         .keys()
         .chain(schema.domains.keys())
         .chain(schema.composite_types.keys())
+        .chain(schema.ranges.keys())
         .cloned()
+        .chain(schema.ranges.values().map(RangeType::multirange_name))
         .collect();
+    for range in schema.ranges.values_mut() {
+        range.subtype = function_type(&range.subtype, &enum_names);
+        range.collation = range
+            .collation
+            .take()
+            .and_then(|name| bare_collation(&name));
+        // An operator class is named like a collation: bare when built in.
+        range.subtype_opclass = range
+            .subtype_opclass
+            .take()
+            .and_then(|name| bare_collation(&name));
+    }
     for domain in schema.domains.values_mut() {
         domain.base_type = canonical_type(&domain.base_type, &enum_names);
         domain.collation = domain
@@ -93,6 +110,22 @@ pub fn normalize(mut schema: Schema) -> Schema {
             function.name.argument_types =
                 Function::identity_types(&function.arguments, function.procedure);
             (function.name.clone(), function)
+        })
+        .collect();
+    // Rule: an aggregate's types are spelled like a function's, without modifiers.
+    schema.aggregates = std::mem::take(&mut schema.aggregates)
+        .into_values()
+        .map(|mut aggregate| {
+            for argument in &mut aggregate.arguments {
+                argument.data_type = function_type(&argument.data_type, &enum_names);
+            }
+            let states = std::iter::once(&mut aggregate.state)
+                .chain(aggregate.moving.as_mut().map(|moving| &mut moving.state));
+            for state in states {
+                state.stype = function_type(&state.stype, &enum_names);
+            }
+            aggregate.name.argument_types = Function::identity_types(&aggregate.arguments, false);
+            (aggregate.name.clone(), aggregate)
         })
         .collect();
     // Rule: the comment every database's `public` starts with is no comment at all, so a

@@ -10,8 +10,9 @@ mod types;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diff::{
-    removes_or_moves_values, Change, CollationChange, FunctionPlacement, PartitionChange,
-    PolicyChange, RenameTiming, TriggerChange, TypeChange,
+    removes_or_moves_values, AggregateChange, Change, CollationChange, FunctionPlacement,
+    PartitionChange, PolicyChange, RangeChange, RenameChange, RenameTiming, TriggerChange,
+    TypeChange,
 };
 use crate::model::{ForeignKey, QualifiedName, Table, View};
 
@@ -50,6 +51,8 @@ pub enum Phase {
     /// Functions whose signature or SQL-standard body uses a relation, before it changes,
     /// or whose signature uses an enum that is rebuilt.
     DropFunctionOnRelations,
+    /// Aggregates go before the functions they call, once the views calling them are gone.
+    DropAggregate,
     CreateSchema,
     CreateExtension,
     /// An extension's update script may change the types and functions it provides, which
@@ -61,6 +64,12 @@ pub enum Phase {
     /// Collations exist before the columns, domains, attributes and indexes using them.
     CreateCollation,
     CreateEnum,
+    /// A range type whose definition changes is dropped just before it is created again
+    /// (nothing uses it: `diff::refuse_blocked_rebuilds`).
+    DropReplacedRange,
+    /// Range types, on built-in, collation and enum subtypes, before the domains and
+    /// composite types that may use them.
+    CreateRange,
     /// Domains before composite types, each after the ones it is built on.
     CreateDomain,
     CreateCompositeType,
@@ -68,6 +77,10 @@ pub enum Phase {
     /// Functions and procedures exist before the defaults, checks, indexes and views that
     /// call them; their bodies are not checked (`SET check_function_bodies = off`).
     CreateFunction,
+    /// Aggregates once their support functions exist, before the views that call them.
+    CreateAggregate,
+    /// Range types whose `SUBTYPE_DIFF` or `CANONICAL` function the plan creates.
+    CreateRangeOnFunctions,
     /// Sequences exist before the defaults that call `nextval` on them.
     CreateSequence,
     AlterSequence,
@@ -127,10 +140,13 @@ pub enum Phase {
     Privileges,
     /// Once no default calls `nextval` on them any more.
     DropSequence,
+    /// Range types whose `SUBTYPE_DIFF` or `CANONICAL` function the plan drops.
+    DropRangeOnFunctions,
     /// Once nothing that calls them is left.
     DropFunction,
     DropCompositeType,
     DropDomain,
+    DropRange,
     DropEnum,
     DropCollation,
     DropExtension,
@@ -262,8 +278,57 @@ pub fn build(changes: &[Change]) -> Plan {
             }
         }
     }
+    ranges_around_their_functions(changes, &mut steps);
     steps.sort_by_key(|step| step.phase);
     Plan { steps }
+}
+
+/// A range type calling a function the plan creates (drops) is created after (dropped
+/// before) it; the others go with the types, before the functions that may take them. One
+/// dropped and created again is dropped just before.
+fn ranges_around_their_functions(changes: &[Change], steps: &mut [Step]) {
+    let functions = |dropped: bool| -> BTreeSet<QualifiedName> {
+        changes
+            .iter()
+            .filter_map(|change| match (change, dropped) {
+                (Change::CreateFunction { function, .. }, false)
+                | (Change::DropFunction { function, .. }, true)
+                | (Change::AlterFunction { to: function, .. }, _) => Some(QualifiedName::new(
+                    &function.name.schema,
+                    &function.name.name,
+                )),
+                _ => None,
+            })
+            .collect()
+    };
+    let (created, dropped) = (functions(false), functions(true));
+    let created_ranges: BTreeSet<&QualifiedName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Range(RangeChange::Create(range)) => Some(&range.name),
+            _ => None,
+        })
+        .collect();
+    let calls = |range: &crate::model::RangeType, functions: &BTreeSet<QualifiedName>| {
+        [&range.canonical, &range.subtype_diff]
+            .into_iter()
+            .flatten()
+            .any(|function| functions.contains(function))
+    };
+    for step in steps {
+        match &step.change {
+            Change::Range(RangeChange::Create(range)) if calls(range, &created) => {
+                step.phase = Phase::CreateRangeOnFunctions;
+            }
+            Change::Range(RangeChange::Drop(range)) if created_ranges.contains(&range.name) => {
+                step.phase = Phase::DropReplacedRange;
+            }
+            Change::Range(RangeChange::Drop(range)) if calls(range, &dropped) => {
+                step.phase = Phase::DropRangeOnFunctions;
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A logged table may reference only logged tables: tables become logged after the tables
@@ -407,6 +472,13 @@ fn phase_of(change: &Change) -> Phase {
         Change::Collation(CollationChange::Create(_)) => Phase::CreateCollation,
         Change::Collation(CollationChange::Drop(_)) => Phase::DropCollation,
         Change::Collation(CollationChange::Comment { .. }) => Phase::Comment,
+        Change::Aggregate(AggregateChange::Create(_) | AggregateChange::Replace { .. }) => {
+            Phase::CreateAggregate
+        }
+        Change::Aggregate(AggregateChange::Drop(_)) => Phase::DropAggregate,
+        Change::Range(RangeChange::Create(_)) => Phase::CreateRange,
+        Change::Range(RangeChange::Drop(_)) => Phase::DropRange,
+        Change::Range(RangeChange::Comment { .. }) => Phase::Comment,
         Change::DropExtension(_) => Phase::DropExtension,
         Change::CreateEnum(_) => Phase::CreateEnum,
         Change::DropEnum(_) => Phase::DropEnum,
@@ -474,6 +546,18 @@ fn phase_of(change: &Change) -> Phase {
             Phase::AlterInheritedColumn
         }
         Change::Privilege(_) => Phase::Privileges,
+        // Domains and collations rename with the tables; triggers and policies after them,
+        // on the table's new name (and are undone before it is).
+        Change::Rename(rename @ (RenameChange::Domain { .. } | RenameChange::Collation { .. })) => {
+            match rename.timing() {
+                RenameTiming::BeforeOtherChanges => Phase::RenameTable,
+                RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,
+            }
+        }
+        Change::Rename(rename) => match rename.timing() {
+            RenameTiming::BeforeOtherChanges => Phase::RenameConstraintOrIndex,
+            RenameTiming::AfterOtherChanges => Phase::UndoRenameConstraintOrIndex,
+        },
         Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,

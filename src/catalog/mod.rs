@@ -4,12 +4,14 @@
 //! one read-only REPEATABLE READ transaction. Folds only what the catalog itself implies
 //! (`serial`); never normalizes, never diffs, never writes to the database.
 
+mod aggregates;
 mod collations;
 mod dependents;
 mod functions;
 mod partitions;
 mod privileges;
 mod queries;
+mod ranges;
 mod triggers;
 mod types;
 pub mod version;
@@ -64,6 +66,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let enums = read_enums(client, &schemas).await?;
     let domains = types::read_domains(client, &schemas).await?;
     let composite_types = types::read_composite_types(client, &schemas).await?;
+    let ranges = ranges::read_ranges(client, version, &schemas).await?;
     let mut tables = read_tables(client, &schemas).await?;
     let table_oids: Vec<u32> = tables.keys().copied().collect();
     let mut inherited_only = BTreeSet::new();
@@ -81,6 +84,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
     let sequences = read_sequences(client, &schemas, &serial_sequences).await?;
     let (functions, function_users) = functions::read_functions(client, version, &schemas).await?;
     let dependents = dependents::read_dependents(client, &schemas).await?;
+    let aggregates = aggregates::read_aggregates(client, &schemas).await?;
     let mut schema = Schema {
         schemas: schemas.iter().cloned().collect::<BTreeSet<_>>(),
         schema_comments,
@@ -89,6 +93,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         enums,
         domains,
         composite_types,
+        ranges,
         tables: tables
             .into_values()
             .map(|table| (table.name.clone(), table))
@@ -96,6 +101,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         views,
         sequences,
         functions,
+        aggregates,
         function_users,
         dependents,
         privileges: BTreeMap::new(),

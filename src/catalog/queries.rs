@@ -503,10 +503,13 @@ FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
   AND (p.tableoid, p.oid) NOT IN (SELECT * FROM extension_members)
-  -- The rest are managed (`FUNCTIONS_QUERY`).
-  AND (p.prokind IN ('a', 'w')
-       OR p.prolang IN (SELECT lang.oid FROM pg_catalog.pg_language lang
-                        WHERE lang.lanname IN ('c', 'internal')))
+  -- The rest are managed (`FUNCTIONS_QUERY`, `AGGREGATES_QUERY`).
+  AND (p.prokind = 'w'
+       OR (p.prokind = 'a' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_aggregate ag
+                                           WHERE ag.aggfnoid = p.oid AND ag.aggkind = 'n'))
+       OR (p.prokind <> 'a'
+           AND p.prolang IN (SELECT lang.oid FROM pg_catalog.pg_language lang
+                             WHERE lang.lanname IN ('c', 'internal'))))
   AND NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_depend dep
     WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
@@ -533,14 +536,15 @@ FROM pg_catalog.pg_rewrite rw
 JOIN relations r ON r.oid = rw.ev_class
 WHERE rw.rulename <> '_RETURN'
 UNION ALL
-SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'base type' END,
+-- Range types (and their multiranges) are managed (`RANGES_QUERY`).
+SELECT 'base type',
        n.nspname || '.' || t.typname,
        NULL,
        NULL
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = ANY ($1::pg_catalog.text[])
-  AND t.typtype IN ('r', 'b')
+  AND t.typtype = 'b'
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type element WHERE element.typarray = t.oid)
   AND (t.tableoid, t.oid) NOT IN (SELECT * FROM extension_members)
 UNION ALL

@@ -38,6 +38,11 @@ impl ServerVersion {
         self.num >= 140000
     }
 
+    /// Multirange types, which every range type gets (PostgreSQL 14+).
+    pub fn supports_multiranges(self) -> bool {
+        self.num >= 140000
+    }
+
     /// The `pg_collation` column holding an ICU collation's locale: `colliculocale`
     /// (PostgreSQL 15-16), `colllocale` (17+), before that `collcollate`.
     pub fn icu_locale_column(self) -> &'static str {

@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use crate::diff::{
-    Change, CollationChange, Hazard, PartitionChange, PolicyChange, TriggerChange, TypeChange,
+    AggregateChange, Change, CollationChange, Hazard, PartitionChange, PolicyChange, RangeChange,
+    RenameChange, TriggerChange, TypeChange,
 };
 use crate::model::{ObjectRef, QualifiedName, Schema};
 use crate::plan::{self, Plan};
@@ -140,6 +141,7 @@ fn object(object: &ObjectRef) -> ObjectJson {
         ObjectRef::Enum(name) => relation("enum", name),
         ObjectRef::Domain(name) => relation("domain", name),
         ObjectRef::CompositeType(name) => relation("composite_type", name),
+        ObjectRef::Range(name) => relation("range_type", name),
         ObjectRef::Table(name) => relation("table", name),
         ObjectRef::View(name) => relation("view", name),
         ObjectRef::Sequence(name) => relation("sequence", name),
@@ -156,6 +158,13 @@ fn object(object: &ObjectRef) -> ObjectJson {
             arguments: Some(function.argument_types.clone()),
         },
         ObjectRef::Collation(name) => relation("collation", name),
+        ObjectRef::Aggregate(aggregate) => ObjectJson {
+            object_type: "aggregate",
+            schema: Some(aggregate.schema.clone()),
+            table: None,
+            name: aggregate.name.clone(),
+            arguments: Some(aggregate.argument_types.clone()),
+        },
         ObjectRef::Privileges(..) => unqualified("privileges", &object.to_string()),
     }
 }
@@ -183,6 +192,10 @@ fn kind(change: &Change) -> &'static str {
         Change::CreateTable(_) => "create_table",
         Change::DropTable(_) => "drop_table",
         Change::RenameTable { .. } => "rename_table",
+        Change::Rename(RenameChange::Trigger { .. }) => "rename_trigger",
+        Change::Rename(RenameChange::Policy { .. }) => "rename_policy",
+        Change::Rename(RenameChange::Domain { .. }) => "rename_domain",
+        Change::Rename(RenameChange::Collation { .. }) => "rename_collation",
         Change::RenameColumn { .. } => "rename_column",
         Change::RenameConstraint { .. } => "rename_constraint",
         Change::RenameIndex { .. } => "rename_index",
@@ -233,6 +246,12 @@ fn kind(change: &Change) -> &'static str {
         Change::Collation(CollationChange::Create(_)) => "create_collation",
         Change::Collation(CollationChange::Drop(_)) => "drop_collation",
         Change::Collation(CollationChange::Comment { .. }) => "comment_on_collation",
+        Change::Aggregate(AggregateChange::Create(_)) => "create_aggregate",
+        Change::Aggregate(AggregateChange::Drop(_)) => "drop_aggregate",
+        Change::Aggregate(AggregateChange::Replace { .. }) => "replace_aggregate",
+        Change::Range(RangeChange::Create(_)) => "create_range_type",
+        Change::Range(RangeChange::Drop(_)) => "drop_range_type",
+        Change::Range(RangeChange::Comment { .. }) => "comment_on_range_type",
         Change::Partition(PartitionChange::Attach { .. }) => "attach_partition",
         Change::Partition(PartitionChange::Detach { .. }) => "detach_partition",
         Change::Partition(PartitionChange::Inherit { .. }) => "inherit",

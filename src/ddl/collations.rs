@@ -6,8 +6,6 @@ use sqlparser::tokenizer::Token;
 use super::{drop_behaviour, not_modelled, unsupported, Interpreter, Outcome};
 use crate::cursor::Cursor;
 use crate::model::{Collation, CollationLocale, ObjectRef, QualifiedName};
-use crate::syntax::names::parse_qualified;
-use crate::syntax::quote;
 
 impl Interpreter {
     /// `CREATE COLLATION [IF NOT EXISTS] name (options)` or `... FROM existing`, after
@@ -83,39 +81,12 @@ impl Interpreter {
             collation.name = new.clone();
             self.schema.collations.insert(new.clone(), collation);
         }
-        // What uses it holds its oid: it reads back under the new name.
-        let reference = reference(&new);
-        let follow = |collation: &mut Option<String>| {
-            let names_it = collation
-                .as_deref()
-                .and_then(|text| parse_qualified(text).ok())
-                .is_some_and(|used| used == name);
-            if names_it {
-                *collation = Some(reference.clone());
-            }
-        };
-        for table in self.schema.tables.values_mut() {
-            table
-                .columns
-                .iter_mut()
-                .for_each(|column| follow(&mut column.collation));
-            for index in table.indexes.values_mut() {
-                index
-                    .keys
-                    .iter_mut()
-                    .for_each(|key| follow(&mut key.collation));
-            }
-        }
-        self.schema
-            .domains
-            .values_mut()
-            .for_each(|domain| follow(&mut domain.collation));
-        for composite in self.schema.composite_types.values_mut() {
-            for attribute in &mut composite.attributes {
-                follow(&mut attribute.collation);
-            }
-        }
+        self.note(|journal| {
+            let renames = &mut journal.renames.collation_renames;
+            renames.insert(new.clone(), name.name.clone());
+        });
         self.touch_all();
+        self.schema.follow_collation_rename(&name, &new);
         Ok(())
     }
 
@@ -154,15 +125,6 @@ impl Interpreter {
             .ok_or_else(|| format!("collation {name} does not exist"))?;
         collation.comment = text.filter(|text| !text.is_empty());
         Ok(())
-    }
-}
-
-/// How the catalog names a collation a column uses: bare in `public` (on the search path),
-/// else qualified.
-fn reference(name: &QualifiedName) -> String {
-    match name.schema.as_str() {
-        "public" => quote::ident(&name.name),
-        schema => format!("{}.{}", quote::ident(schema), quote::ident(&name.name)),
     }
 }
 

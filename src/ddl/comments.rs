@@ -33,6 +33,8 @@ impl Interpreter {
             return self.comment_on_function(cursor);
         } else if cursor.eat_keyword("COLLATION") {
             return self.comment_on_collation(cursor);
+        } else if cursor.eat_keyword("AGGREGATE") {
+            return self.comment_on_aggregate(cursor);
         } else {
             // Comments on kinds whose comment the model does not hold (extensions, ...):
             // the catalog does not read them either.

@@ -74,9 +74,12 @@ impl Interpreter {
     pub(super) fn create_type(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let name = cursor.qualified_name()?;
         if !cursor.eat_keywords(&["AS", "ENUM"]) {
+            if cursor.eat_keywords(&["AS", "RANGE"]) {
+                return self.create_range(name, cursor);
+            }
             return match cursor.eat_keyword("AS") && cursor.peek() == Some(&Token::LParen) {
                 true => self.create_composite(name, cursor),
-                false => Err(not_modelled("types other than enums and composite types")),
+                false => Err(not_modelled("base types")),
             };
         }
         let mut values = Vec::new();

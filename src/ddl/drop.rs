@@ -95,6 +95,9 @@ impl Interpreter {
         if cursor.eat_keyword("COLLATION") {
             return self.drop_collations(cursor);
         }
+        if cursor.eat_keyword("AGGREGATE") {
+            return self.drop_aggregates(cursor);
+        }
         self.touch_all();
         if let Some(outcome) = self.drop_attached(cursor) {
             return outcome;
@@ -161,7 +164,8 @@ impl Interpreter {
                         "type" => {
                             let found = self.schema.enums.remove(&name).is_some()
                                 || self.schema.composite_types.remove(&name).is_some()
-                                || self.schema.domains.remove(&name).is_some();
+                                || self.schema.domains.remove(&name).is_some()
+                                || self.schema.ranges.remove(&name).is_some();
                             found && self.drop_columns_of_type(&name, cascade)?
                         }
                         "domain" => {
@@ -221,6 +225,7 @@ impl Interpreter {
             self.schema.enums.retain(|key, _| outside(key));
             self.schema.domains.retain(|key, _| outside(key));
             self.schema.composite_types.retain(|key, _| outside(key));
+            self.schema.ranges.retain(|key, _| outside(key));
             self.all_sequences_mut().retain(|key, _| outside(key));
             for table in self.schema.tables.values_mut() {
                 table

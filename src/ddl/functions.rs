@@ -173,7 +173,7 @@ impl Interpreter {
     }
 
     /// `(arg, ...)` of a definition or a reference, types canonical.
-    fn arguments(&self, cursor: &mut Cursor<'_>) -> Outcome<Vec<Argument>> {
+    pub(super) fn arguments(&self, cursor: &mut Cursor<'_>) -> Outcome<Vec<Argument>> {
         let mut arguments = Vec::new();
         for mut element in cursor.parenthesized_elements_or_empty()? {
             let mode = if element.eat_keyword("INOUT") {
@@ -218,7 +218,7 @@ impl Interpreter {
     }
 
     /// A type of a signature as `format_type(oid, NULL)` prints it.
-    fn signature_type(&self, text: &str) -> Outcome<String> {
+    pub(super) fn signature_type(&self, text: &str) -> Outcome<String> {
         let enums: BTreeSet<QualifiedName> = self.schema.enums.keys().cloned().collect();
         Ok(function_type(&self.type_text(text)?, &enums))
     }

@@ -146,10 +146,12 @@ impl Interpreter {
             enums: schema.enums.clone(),
             domains: schema.domains.clone(),
             composite_types: schema.composite_types.clone(),
+            ranges: schema.ranges.clone(),
             tables: BTreeMap::new(),
             views: schema.views.clone(),
             sequences: BTreeMap::new(),
             functions: schema.functions.clone(),
+            aggregates: schema.aggregates.clone(),
             function_users: schema.function_users.clone(),
             dependents: schema.dependents.clone(),
             privileges: schema.privileges.clone(),
@@ -188,7 +190,8 @@ impl Interpreter {
         let types_changed = rest_before.schemas != rest_after.schemas
             || rest_before.enums != rest_after.enums
             || rest_before.domains != rest_after.domains
-            || rest_before.composite_types != rest_after.composite_types;
+            || rest_before.composite_types != rest_after.composite_types
+            || rest_before.ranges != rest_after.ranges;
         let mut tables: BTreeSet<QualifiedName> = match (&journal.all_tables, types_changed) {
             (Some(all), _) => all
                 .keys()

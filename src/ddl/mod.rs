@@ -12,6 +12,7 @@
 //! triggers, policies and row-level security, `partitions` partitioning and inheritance,
 //! `privileges` GRANT, REVOKE and default privileges.
 
+mod aggregates;
 mod alter;
 mod children;
 mod clauses;
@@ -27,6 +28,7 @@ mod partition_bounds;
 mod partition_indexes;
 mod partitions;
 mod privileges;
+mod ranges;
 mod triggers;
 mod types;
 
@@ -238,6 +240,8 @@ impl Interpreter {
                 self.create_function(&mut cursor, or_replace, false)
             } else if cursor.eat_keyword("PROCEDURE") {
                 self.create_function(&mut cursor, or_replace, true)
+            } else if cursor.eat_keyword("AGGREGATE") {
+                self.create_aggregate(&mut cursor, or_replace)
             } else if cursor.eat_keyword("TRIGGER") {
                 self.create_trigger(&mut cursor, or_replace, false)
             } else if cursor.eat_keywords(&["CONSTRAINT", "TRIGGER"]) {
@@ -279,6 +283,8 @@ impl Interpreter {
                 self.alter_extension(&mut cursor)
             } else if cursor.eat_keyword("COLLATION") {
                 self.alter_collation(&mut cursor)
+            } else if cursor.eat_keyword("AGGREGATE") {
+                self.alter_aggregate(&mut cursor)
             } else if cursor.eat_keyword("SCHEMA") {
                 let schema = cursor.identifier()?;
                 self.require_schema(&schema)?;

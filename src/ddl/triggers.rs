@@ -234,7 +234,11 @@ impl Interpreter {
             .remove(&name)
             .ok_or_else(|| format!("trigger {name} for relation {relation} does not exist"))?;
         trigger.name = new_name.clone();
-        triggers.insert(new_name, trigger);
+        triggers.insert(new_name.clone(), trigger);
+        self.note(|journal| {
+            let renames = &mut journal.renames.trigger_renames;
+            renames.insert((relation, new_name), name);
+        });
         Ok(())
     }
 
@@ -255,7 +259,11 @@ impl Interpreter {
             }
             let mut policy = policies.remove(&name).ok_or_else(missing)?;
             policy.name = new_name.clone();
-            policies.insert(new_name, policy);
+            policies.insert(new_name.clone(), policy);
+            self.note(|journal| {
+                let renames = &mut journal.renames.policy_renames;
+                renames.insert((table, new_name), name);
+            });
             return Ok(());
         }
         let policy = policies.get_mut(&name).ok_or_else(missing)?;

@@ -13,6 +13,12 @@ impl Interpreter {
         self.schema.enums.contains_key(name)
             || self.schema.domains.contains_key(name)
             || self.schema.composite_types.contains_key(name)
+            || self.schema.ranges.contains_key(name)
+            || self
+                .schema
+                .ranges
+                .values()
+                .any(|range| range.multirange_name() == *name)
     }
 
     /// `CREATE DOMAIN name [AS] type [COLLATE c] [DEFAULT e] [[CONSTRAINT n] NOT NULL |
@@ -201,6 +207,10 @@ impl Interpreter {
             .ok_or_else(|| format!("domain {name} does not exist"))?;
         domain.name = new.clone();
         self.schema.domains.insert(new.clone(), domain);
+        self.note(|journal| {
+            let renames = &mut journal.renames.domain_renames;
+            renames.insert(new.clone(), name.name.clone());
+        });
         self.move_privileges(
             PrivilegeObject::Type(name.clone()),
             PrivilegeObject::Type(new.clone()),
@@ -387,6 +397,10 @@ impl Interpreter {
         text: Option<String>,
     ) -> Outcome {
         let schema = &mut self.schema;
+        if let Some(range) = schema.ranges.get_mut(name) {
+            range.comment = text;
+            return Ok(());
+        }
         let comment = match (
             schema.enums.get_mut(name),
             schema.domains.get_mut(name),

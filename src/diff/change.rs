@@ -3,10 +3,13 @@
 
 use std::collections::BTreeMap;
 
+pub use super::aggregates::AggregateChange;
 pub use super::collations::CollationChange;
 use super::functions::FunctionPlacement;
 use super::partitions::PartitionChange;
 pub use super::privileges::PrivilegeChange;
+pub use super::ranges::RangeChange;
+pub use super::rename::RenameChange;
 pub use super::triggers::{PolicyChange, TriggerChange};
 use super::types::TypeChange;
 use crate::model::{
@@ -46,7 +49,7 @@ pub enum RenameTiming {
 }
 
 impl RenameTiming {
-    fn flipped(self) -> RenameTiming {
+    pub(super) fn flipped(self) -> RenameTiming {
         match self {
             RenameTiming::BeforeOtherChanges => RenameTiming::AfterOtherChanges,
             RenameTiming::AfterOtherChanges => RenameTiming::BeforeOtherChanges,
@@ -105,6 +108,12 @@ pub enum Change {
     Type(TypeChange),
     /// `CREATE COLLATION`, `DROP COLLATION`, `COMMENT ON COLLATION`.
     Collation(CollationChange),
+    /// `CREATE [OR REPLACE] AGGREGATE`, `DROP AGGREGATE`, `COMMENT ON AGGREGATE`.
+    Aggregate(AggregateChange),
+    /// `CREATE TYPE ... AS RANGE`, `DROP TYPE`, `COMMENT ON TYPE` of a range type.
+    Range(RangeChange),
+    /// `ALTER TRIGGER/POLICY/DOMAIN/COLLATION ... RENAME TO`.
+    Rename(RenameChange),
     /// `CREATE TABLE t (...)` with its constraints, indexes and comments.
     CreateTable(Table),
     /// `DROP TABLE t`
@@ -445,6 +454,9 @@ impl Change {
             },
             Change::Type(type_change) => Change::Type(type_change.inverse()),
             Change::Collation(change) => Change::Collation(change.inverse()),
+            Change::Aggregate(change) => Change::Aggregate(change.inverse()),
+            Change::Range(change) => Change::Range(change.inverse()),
+            Change::Rename(change) => Change::Rename(change.inverse()),
             Change::CreateView(view) => Change::DropView(view),
             Change::DropView(view) => Change::CreateView(view),
             Change::ReplaceView { from, to } => Change::ReplaceView { from: to, to: from },
@@ -731,6 +743,22 @@ mod tests {
                 from: None,
                 to: Some("x".into()),
             },
+            Change::Rename(RenameChange::Trigger {
+                relation: table.clone(),
+                from: "t_touch".into(),
+                to: "t_touched".into(),
+                timing: RenameTiming::BeforeOtherChanges,
+            }),
+            Change::Rename(RenameChange::Domain {
+                from: QualifiedName::new("public", "positive"),
+                to: QualifiedName::new("public", "adult_age"),
+                timing: RenameTiming::BeforeOtherChanges,
+            }),
+            Change::Range(RangeChange::Comment {
+                name: QualifiedName::new("public", "float_range"),
+                from: None,
+                to: Some("x".into()),
+            }),
             Change::SetLogged {
                 table: table.clone(),
                 logged: false,

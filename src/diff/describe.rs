@@ -26,6 +26,7 @@ impl Change {
                 ObjectRef::Column(table.clone(), column.name.clone())
             }
             Change::RenameTable { to, .. } => ObjectRef::Table(to.clone()),
+            Change::Rename(change) => change.object(),
             Change::RenameEnum { to, .. } => ObjectRef::Enum(to.clone()),
             Change::RenameEnumValue { enum_name, .. } => ObjectRef::Enum(enum_name.clone()),
             Change::CreateView(view)
@@ -93,6 +94,8 @@ impl Change {
             Change::Policy(change) => change.object(),
             Change::Partition(change) => change.object(),
             Change::Collation(change) => change.object(),
+            Change::Aggregate(change) => change.object(),
+            Change::Range(change) => change.object(),
             Change::Privilege(change) => {
                 ObjectRef::Privileges(change.object.clone(), change.grantee.clone())
             }
@@ -143,6 +146,7 @@ impl Change {
             } => return format!("{object} now owned by {table}.{column}"),
             Change::OwnSequence { to: None, .. } => return format!("{object} no longer owned"),
             Change::RenameTable { from, .. } => return format!("renamed table {from} to {object}"),
+            Change::Rename(change) => return change.summary(),
             Change::RenameEnum { from, .. } => return format!("renamed enum {from} to {object}"),
             Change::RenameEnumValue { from, to, .. } => {
                 return format!("renamed value {from} of {object} to {to}")
@@ -177,6 +181,8 @@ impl Change {
             }
             Change::Type(type_change) => type_change.verb(),
             Change::Collation(change) => change.verb(),
+            Change::Aggregate(change) => change.verb(),
+            Change::Range(change) => change.verb(),
         };
         format!("{verb} {object}")
     }

@@ -329,6 +329,10 @@ fn dropped_callers(changes: &[Change]) -> BTreeSet<(String, String)> {
             Change::Trigger(TriggerChange::Drop { trigger, .. }) => add("trigger", &trigger.name),
             Change::Policy(PolicyChange::Drop { policy, .. }) => add("policy", &policy.name),
             Change::DropFunction { function, .. } => add("function", &function.name.name),
+            // `pg_describe_object` calls an aggregate a function too.
+            Change::Aggregate(super::AggregateChange::Drop(aggregate)) => {
+                add("function", &aggregate.name.name)
+            }
             Change::Type(TypeChange::DropDomain(domain)) => {
                 for check in domain.checks.keys() {
                     add("constraint", check);

@@ -3,6 +3,7 @@
 //! Pure and order-free: it says what differs, never how to order it (that is `plan`) and
 //! never how to spell it (that is `sql`). Both inputs must already be normalized alike.
 
+mod aggregates;
 mod change;
 mod collations;
 mod dependents;
@@ -11,6 +12,7 @@ mod functions;
 mod hazards;
 mod partitions;
 mod privileges;
+mod ranges;
 mod rename;
 mod serials;
 mod standalone;
@@ -22,6 +24,7 @@ mod views;
 
 use std::collections::BTreeSet;
 
+pub use aggregates::AggregateChange;
 pub use change::{
     needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
     PrivilegeChange, RenameTiming, TriggerChange, ValidatedConstraint,
@@ -34,7 +37,9 @@ pub use partitions::PartitionChange;
 pub use privileges::{
     grantee_name, leave_privileges_out, scope as scope_privileges, table_sequences, PrivilegeScope,
 };
+pub use ranges::RangeChange;
 pub use rename::suggestions as rename_suggestions;
+pub use rename::RenameChange;
 pub use types::{needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
 
 use crate::dependencies::Graph;
@@ -123,6 +128,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     }
 
     collations::diff_collations(current, desired, &mut changes);
+    ranges::diff_ranges(current, desired, &mut changes);
     types::diff_types(current, desired, &mut changes);
 
     let rebuilt = partitions::rebuild_repartitioned(current, desired, &mut changes);
@@ -152,6 +158,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     mark_new_enum_values_in_use(&mut changes, &changed_view_queries(current, desired));
     views::diff_views(current, desired, &mut changes);
     functions::diff_functions(current, desired, &mut changes);
+    aggregates::diff_aggregates(current, desired, &mut changes);
     rebuild_dependents(current, desired, &mut changes);
     dependents::rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
     changes
@@ -166,6 +173,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Change>) {
     views::expand_unreplaceable(changes);
     functions::recreate_functions_over_rebuilt_enums(before, after, changes);
+    aggregates::recreate_over_recreated_functions(before, after, changes);
     let retyped = retyped_columns(changes);
     // PostgreSQL refuses to drop a relation a view reads, or a column it reads, or to
     // change that column's type, or to drop a key a view needs (`GROUP BY` its primary key).
@@ -189,6 +197,7 @@ pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Cha
     roots.extend(
         functions::views_calling_recreated_functions(before, changes)
             .into_iter()
+            .chain(aggregates::views_calling_recreated_aggregates(before, changes))
             .map(ObjectRef::View),
     );
     dependents::rebuild_views_over(before, after, &Graph::of(before), &roots, changes);

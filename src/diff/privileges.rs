@@ -420,11 +420,10 @@ impl Renames {
                 } => renames
                     .columns
                     .push((table.clone(), from.clone(), to.clone(), first(timing))),
-                Change::RenameEnum { from, to, timing } => {
-                    renames
-                        .types
-                        .push((from.clone(), to.clone(), first(timing)))
-                }
+                Change::RenameEnum { from, to, timing }
+                | Change::Rename(super::RenameChange::Domain { from, to, timing }) => renames
+                    .types
+                    .push((from.clone(), to.clone(), first(timing))),
                 _ => {}
             }
         }

@@ -6,9 +6,118 @@
 //! points at likely ones.
 
 use super::change::{Change, RenameTiming};
-use crate::model::{Expr, QualifiedName, Schema, Table};
+use crate::model::{Expr, ObjectRef, QualifiedName, Schema, Table};
 use crate::renames::{rename_column_within, rename_type_in_expression};
 use crate::syntax::quote;
+
+/// `ALTER ... RENAME TO` of the kinds whose renames need no more than the new name:
+/// triggers, policies, domains and collations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameChange {
+    /// `ALTER TRIGGER a ON t RENAME TO b`
+    Trigger {
+        relation: QualifiedName,
+        from: String,
+        to: String,
+        timing: RenameTiming,
+    },
+    /// `ALTER POLICY a ON t RENAME TO b`
+    Policy {
+        table: QualifiedName,
+        from: String,
+        to: String,
+        timing: RenameTiming,
+    },
+    /// `ALTER DOMAIN a RENAME TO b`
+    Domain {
+        from: QualifiedName,
+        to: QualifiedName,
+        timing: RenameTiming,
+    },
+    /// `ALTER COLLATION a RENAME TO b`
+    Collation {
+        from: QualifiedName,
+        to: QualifiedName,
+        timing: RenameTiming,
+    },
+}
+
+impl RenameChange {
+    /// The rename back, undone after the other changes of its direction (or first).
+    pub fn inverse(&self) -> RenameChange {
+        match self.clone() {
+            RenameChange::Trigger {
+                relation,
+                from,
+                to,
+                timing,
+            } => RenameChange::Trigger {
+                relation,
+                from: to,
+                to: from,
+                timing: timing.flipped(),
+            },
+            RenameChange::Policy {
+                table,
+                from,
+                to,
+                timing,
+            } => RenameChange::Policy {
+                table,
+                from: to,
+                to: from,
+                timing: timing.flipped(),
+            },
+            RenameChange::Domain { from, to, timing } => RenameChange::Domain {
+                from: to,
+                to: from,
+                timing: timing.flipped(),
+            },
+            RenameChange::Collation { from, to, timing } => RenameChange::Collation {
+                from: to,
+                to: from,
+                timing: timing.flipped(),
+            },
+        }
+    }
+
+    pub fn timing(&self) -> RenameTiming {
+        match self {
+            RenameChange::Trigger { timing, .. }
+            | RenameChange::Policy { timing, .. }
+            | RenameChange::Domain { timing, .. }
+            | RenameChange::Collation { timing, .. } => *timing,
+        }
+    }
+
+    /// `renamed trigger a on t to b`.
+    pub fn summary(&self) -> String {
+        match self {
+            RenameChange::Trigger {
+                relation, from, to, ..
+            } => format!("renamed trigger {from} on {relation} to {to}"),
+            RenameChange::Policy {
+                table, from, to, ..
+            } => format!("renamed policy {from} on {table} to {to}"),
+            RenameChange::Domain { from, to, .. } => format!("renamed domain {from} to {to}"),
+            RenameChange::Collation { from, to, .. } => {
+                format!("renamed collation {from} to {to}")
+            }
+        }
+    }
+
+    /// The object under its new name.
+    pub fn object(&self) -> ObjectRef {
+        match self {
+            RenameChange::Trigger { relation, to, .. } => {
+                ObjectRef::Trigger(relation.clone(), to.clone())
+            }
+            RenameChange::Policy { table, to, .. } => ObjectRef::Policy(table.clone(), to.clone()),
+            RenameChange::Domain { to, .. } => ObjectRef::Domain(to.clone()),
+            RenameChange::Collation { to, .. } => ObjectRef::Collation(to.clone()),
+        }
+    }
+}
 
 /// Returns the current schema with every applicable rename done, and the rename changes.
 pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {
@@ -121,6 +230,8 @@ pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {
         });
     }
 
+    apply_object_renames(&mut renamed, desired, &mut changes);
+
     for ((table_name, new_constraint), old_constraint) in &directives.constraint_renames {
         let Some(table) = renamed.tables.get_mut(table_name) else {
             continue;
@@ -216,6 +327,88 @@ fn same_columns(left: &Table, right: &Table) -> bool {
 }
 
 /// After `ALTER TYPE ... RENAME`, columns of the type (and their defaults) name it anew.
+/// Declared renames of triggers, policies, domains and collations, after the tables'.
+fn apply_object_renames(renamed: &mut Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    let directives = &desired.directives;
+    let timing = RenameTiming::BeforeOtherChanges;
+    for ((relation, new_trigger), old_trigger) in &directives.trigger_renames {
+        let triggers = match (
+            renamed.tables.get_mut(relation),
+            renamed.views.get_mut(relation),
+        ) {
+            (Some(table), _) => &mut table.triggers,
+            (None, Some(view)) => &mut view.triggers,
+            (None, None) => continue,
+        };
+        if triggers.contains_key(new_trigger) {
+            continue;
+        }
+        if let Some(mut trigger) = triggers.remove(old_trigger) {
+            trigger.name = new_trigger.clone();
+            triggers.insert(new_trigger.clone(), trigger);
+            changes.push(Change::Rename(RenameChange::Trigger {
+                relation: relation.clone(),
+                from: old_trigger.clone(),
+                to: new_trigger.clone(),
+                timing,
+            }));
+        }
+    }
+    for ((table_name, new_policy), old_policy) in &directives.policy_renames {
+        let Some(table) = renamed.tables.get_mut(table_name) else {
+            continue;
+        };
+        if table.policies.contains_key(new_policy) {
+            continue;
+        }
+        if let Some(mut policy) = table.policies.remove(old_policy) {
+            policy.name = new_policy.clone();
+            table.policies.insert(new_policy.clone(), policy);
+            changes.push(Change::Rename(RenameChange::Policy {
+                table: table_name.clone(),
+                from: old_policy.clone(),
+                to: new_policy.clone(),
+                timing,
+            }));
+        }
+    }
+    for (new_name, old_domain) in &directives.domain_renames {
+        let old_name = QualifiedName::new(&new_name.schema, old_domain);
+        if renamed.domains.contains_key(new_name) {
+            continue;
+        }
+        let Some(mut domain) = renamed.domains.remove(&old_name) else {
+            continue;
+        };
+        domain.name = new_name.clone();
+        renamed.domains.insert(new_name.clone(), domain);
+        rename_type_references(renamed, &old_name, new_name);
+        changes.push(Change::Rename(RenameChange::Domain {
+            from: old_name,
+            to: new_name.clone(),
+            timing,
+        }));
+    }
+    for (new_name, old_collation) in &directives.collation_renames {
+        let old_name = QualifiedName::new(&new_name.schema, old_collation);
+        if renamed.collations.contains_key(new_name) {
+            continue;
+        }
+        let Some(mut collation) = renamed.collations.remove(&old_name) else {
+            continue;
+        };
+        collation.name = new_name.clone();
+        renamed.collations.insert(new_name.clone(), collation);
+        renamed.follow_collation_rename(&old_name, new_name);
+        changes.push(Change::Rename(RenameChange::Collation {
+            from: old_name,
+            to: new_name.clone(),
+            timing,
+        }));
+    }
+}
+
+/// Columns, attributes and domains built on a renamed type read back under its new name.
 fn rename_type_references(schema: &mut Schema, old: &QualifiedName, new: &QualifiedName) {
     let old_type = quote::type_name(old);
     let new_type = quote::type_name(new);
@@ -232,6 +425,21 @@ fn rename_type_references(schema: &mut Schema, old: &QualifiedName, new: &Qualif
                 *default = rename_type_in_expression(default, &old.name, &new.name);
             }
         }
+    }
+    let renamed = |type_text: &mut String| {
+        if *type_text == old_type {
+            *type_text = new_type.clone();
+        } else if *type_text == format!("{old_type}[]") {
+            *type_text = format!("{new_type}[]");
+        }
+    };
+    for composite in schema.composite_types.values_mut() {
+        for attribute in &mut composite.attributes {
+            renamed(&mut attribute.data_type);
+        }
+    }
+    for domain in schema.domains.values_mut() {
+        renamed(&mut domain.base_type);
     }
 }
 

@@ -216,6 +216,11 @@ pub fn refuse_blocked_rebuilds(
         &migration.down_changes,
         desired,
     ));
+    blocked.extend(super::ranges::blocked_rebuilds(&migration.changes, current));
+    blocked.extend(super::ranges::blocked_rebuilds(
+        &migration.down_changes,
+        desired,
+    ));
     if blocked.is_empty() {
         return Ok(());
     }

@@ -4,6 +4,7 @@
 //! Pure. Stops at the first problem with an `Error::Spec` naming the YAML path; records where
 //! each object was declared for the `SourceMap`.
 
+mod aggregates;
 mod collations;
 mod exclusion;
 mod foreign_keys;
@@ -11,6 +12,7 @@ mod functions;
 mod indexes;
 mod partitions;
 mod privileges;
+mod ranges;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -96,6 +98,8 @@ impl Lowering<'_> {
         self.extensions(file.extensions.unwrap_or_default(), &mut schema)?;
         self.collations(file.collations.unwrap_or_default(), &mut schema)?;
         let mut enum_paths = self.enums(file.enums.unwrap_or_default(), &mut schema)?;
+        let range_types = file.range_types.unwrap_or_default();
+        self.range_names(&range_types, &mut enum_paths)?;
         let domains = file.domains.unwrap_or_default();
         let composite_types = file.composite_types.unwrap_or_default();
         self.types(domains, composite_types, &mut enum_paths, &mut schema)?;
@@ -105,6 +109,9 @@ impl Lowering<'_> {
         self.views(file.views.unwrap_or_default(), &drafts, &mut schema)?;
         self.sequences(file.sequences.unwrap_or_default(), &drafts, &mut schema)?;
         self.functions(file.functions.unwrap_or_default(), &mut schema)?;
+        self.aggregates(file.aggregates.unwrap_or_default(), &mut schema)?;
+        // After functions: a bare SUBTYPE_DIFF or CANONICAL may name one of them.
+        self.ranges(range_types, &mut schema)?;
         self.default_privileges(file.default_privileges.unwrap_or_default(), &schema)?;
         schema.tables = drafts
             .into_iter()

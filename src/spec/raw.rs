@@ -31,6 +31,10 @@ mod privileges;
 pub use privileges::{DefaultObjects, DefaultPrivileges, Grant};
 mod collations;
 pub use collations::{Collation, CollationProvider};
+mod aggregates;
+pub use aggregates::{Aggregate, FinalModify};
+mod ranges;
+pub use ranges::RangeType;
 
 /// The whole file; every section may be missing or null.
 #[derive(Debug, Default, Deserialize)]
@@ -42,11 +46,14 @@ pub struct File {
     pub enums: Option<Ordered<Enum>>,
     pub domains: Option<Ordered<Domain>>,
     pub composite_types: Option<Ordered<CompositeType>>,
+    pub range_types: Option<Ordered<RangeType>>,
     pub tables: Option<Ordered<Table>>,
     pub views: Option<Ordered<View>>,
     pub sequences: Option<Ordered<StandaloneSequence>>,
     /// A list, since overloads share a name.
     pub functions: Option<Vec<Function>>,
+    /// A list, since overloads share a name.
+    pub aggregates: Option<Vec<Aggregate>>,
     pub default_privileges: Option<Vec<DefaultPrivileges>>,
 }
 

@@ -4,11 +4,13 @@
 //! forms where they exist, flow style for maps and lists that fit on a line. A tiny emitter of
 //! our own, because yaml_serde's serializer only writes block style. No IO.
 
+mod aggregates;
 mod collations;
 mod exclusion;
 mod functions;
 mod partitions;
 mod privileges;
+mod ranges;
 mod triggers;
 mod types;
 
@@ -62,8 +64,10 @@ pub fn write(schema: &Schema) -> String {
         .chain(schema.composite_types.keys())
         .chain(schema.sequences.keys())
         .chain(schema.collations.keys())
+        .chain(schema.ranges.keys())
         .map(|name| name.schema.as_str())
         .chain(schema.functions.keys().map(|name| name.schema.as_str()))
+        .chain(schema.aggregates.keys().map(|name| name.schema.as_str()))
         .chain(
             schema
                 .extensions
@@ -126,6 +130,7 @@ pub fn write(schema: &Schema) -> String {
         root.push(("extensions".to_owned(), extensions));
     }
     root.extend(collations::section(schema));
+    root.extend(ranges::section(schema));
     if !schema.enums.is_empty() {
         let entries = schema.enums.values().map(|enumeration| {
             let values = texts(&enumeration.values);
@@ -184,6 +189,7 @@ pub fn write(schema: &Schema) -> String {
     if !schema.functions.is_empty() {
         root.push(("functions".to_owned(), functions::node(schema)));
     }
+    root.extend(aggregates::section(schema));
     root.extend(privileges::default_privileges(schema));
     if root.is_empty() {
         return "{}\n".to_owned();

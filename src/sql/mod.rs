@@ -3,12 +3,14 @@
 //! Pure. Decides spelling only, never what changes or in which order. Every name goes
 //! through `quote`; relation names are always schema-qualified.
 
+mod aggregates;
 mod collations;
 mod constraints;
 mod functions;
 mod parameters;
 mod partitions;
 mod privileges;
+mod ranges;
 mod sequences;
 mod tables;
 mod triggers;
@@ -238,6 +240,8 @@ fn statements_for(change: &Change) -> Vec<String> {
         } => alter_enum(from, to, columns, columns_after, *new_value_used),
         Change::Type(type_change) => types::statements(type_change),
         Change::Collation(change) => collations::statements(change),
+        Change::Aggregate(change) => aggregates::statements(change),
+        Change::Range(change) => ranges::statements(change),
         Change::CreateTable(table) => create_table(table),
         Change::DropTable(table) => vec![format!("DROP TABLE {}", qualified(&table.name))],
         Change::AddColumn {
@@ -273,6 +277,7 @@ fn statements_for(change: &Change) -> Vec<String> {
             literal(from),
             literal(to)
         )],
+        Change::Rename(change) => vec![rename(change)],
         Change::RenameTable { from, to, .. } => vec![format!(
             "ALTER TABLE {} RENAME TO {}",
             qualified(from),
@@ -589,4 +594,39 @@ fn alter_enum(
 fn comment_on(kind: &str, target: &str, comment: Option<&str>) -> String {
     let text = comment.map_or_else(|| "NULL".to_string(), literal);
     format!("COMMENT ON {kind} {target} IS {text}")
+}
+
+/// `ALTER TRIGGER/POLICY/DOMAIN/COLLATION ... RENAME TO`.
+fn rename(change: &crate::diff::RenameChange) -> String {
+    use crate::diff::RenameChange;
+    match change {
+        RenameChange::Trigger {
+            relation, from, to, ..
+        } => format!(
+            "ALTER TRIGGER {} ON {} RENAME TO {}",
+            ident(from),
+            qualified(relation),
+            ident(to)
+        ),
+        RenameChange::Policy {
+            table, from, to, ..
+        } => format!(
+            "ALTER POLICY {} ON {} RENAME TO {}",
+            ident(from),
+            qualified(table),
+            ident(to)
+        ),
+        RenameChange::Domain { from, to, .. } => {
+            format!(
+                "ALTER DOMAIN {} RENAME TO {}",
+                qualified(from),
+                ident(&to.name)
+            )
+        }
+        RenameChange::Collation { from, to, .. } => format!(
+            "ALTER COLLATION {} RENAME TO {}",
+            qualified(from),
+            ident(&to.name)
+        ),
+    }
 }

@@ -3,6 +3,7 @@
 mod project;
 mod scratch;
 
+mod aggregates;
 mod alembic;
 mod chains;
 mod ci_output;
@@ -20,6 +21,7 @@ mod json_schema;
 mod limits;
 mod output;
 mod privileges;
+mod ranges;
 mod sequences;
 mod shadow;
 mod shell;

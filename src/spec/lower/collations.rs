@@ -59,6 +59,12 @@ impl Lowering<'_> {
                 let message = "only an ICU collation can be nondeterministic";
                 return Err(self.error(&at.key("deterministic"), message));
             }
+            if let Some(old_name) = raw_collation.renamed_from {
+                self.identifier(&old_name, &at.key("renamed_from"))?;
+                self.directives
+                    .collation_renames
+                    .insert(name.clone(), old_name);
+            }
             self.record(ObjectRef::Collation(name.clone()), &at);
             schema.schemas.insert(name.schema.clone());
             schema.collations.insert(

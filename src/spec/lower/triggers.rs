@@ -30,6 +30,13 @@ impl Lowering<'_> {
         for (name, raw_trigger) in triggers.0 {
             let at = at.key("triggers").key(&name);
             self.identifier(&name, &at)?;
+            if let Some(old_name) = &raw_trigger.renamed_from {
+                self.identifier(old_name, &at.key("renamed_from"))?;
+                let key = (relation.clone(), name.clone());
+                self.directives
+                    .trigger_renames
+                    .insert(key, old_name.clone());
+            }
             let trigger = self.trigger(name.clone(), table, raw_trigger, &at)?;
             self.record(ObjectRef::Trigger(relation.clone(), name.clone()), &at);
             lowered.insert(name, trigger);
@@ -191,6 +198,11 @@ impl Lowering<'_> {
         for (name, raw_policy) in policies.0 {
             let at = at.key("policies").key(&name);
             self.identifier(&name, &at)?;
+            if let Some(old_name) = &raw_policy.renamed_from {
+                self.identifier(old_name, &at.key("renamed_from"))?;
+                let key = (table.clone(), name.clone());
+                self.directives.policy_renames.insert(key, old_name.clone());
+            }
             let policy = self.policy(name.clone(), raw_policy, &at)?;
             self.record(ObjectRef::Policy(table.clone(), name.clone()), &at);
             lowered.insert(name, policy);

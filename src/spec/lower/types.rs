@@ -40,6 +40,12 @@ impl Lowering<'_> {
             let at = YamlPath::default().key("domains").key(&key);
             let grants = raw_domain.grants.take();
             self.grants(PrivilegeObject::Type(name.clone()), grants, &at)?;
+            if let Some(old_name) = raw_domain.renamed_from.take() {
+                self.identifier(&old_name, &at.key("renamed_from"))?;
+                self.directives
+                    .domain_renames
+                    .insert(name.clone(), old_name);
+            }
             let domain = self.domain(name, raw_domain, &at, &types)?;
             self.record(ObjectRef::Domain(domain.name.clone()), &at);
             schema.schemas.insert(domain.name.schema.clone());

@@ -35,6 +35,8 @@ pub struct Trigger {
     /// `true` (the default), `false`, `replica` or `always`.
     pub enabled: Option<String>,
     pub comment: Option<String>,
+    /// The trigger's old name: `ALTER TRIGGER ... RENAME TO`.
+    pub renamed_from: Option<String>,
 }
 
 impl Shorthand for Trigger {
@@ -55,6 +57,8 @@ pub struct Policy {
     pub using: Option<String>,
     pub with_check: Option<String>,
     pub comment: Option<String>,
+    /// The policy's old name: `ALTER POLICY ... RENAME TO`.
+    pub renamed_from: Option<String>,
 }
 
 impl Shorthand for Policy {

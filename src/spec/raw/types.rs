@@ -19,6 +19,8 @@ pub struct Domain {
     pub checks: Option<Ordered<Check>>,
     pub comment: Option<String>,
     pub grants: Option<Vec<super::Grant>>,
+    /// The domain's old name (same schema): `ALTER DOMAIN ... RENAME TO`.
+    pub renamed_from: Option<String>,
 }
 
 impl Shorthand for Domain {

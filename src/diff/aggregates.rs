@@ -1,0 +1,146 @@
+//! Aggregates in the diff: created, dropped, replaced in place where `CREATE OR REPLACE
+//! AGGREGATE` allows it (`Aggregate::replaceable_by`), else dropped and created again; a
+//! comment changes in place. An aggregate whose support function is dropped and created
+//! again goes and comes back with it. Pure; no SQL text.
+
+use std::collections::BTreeSet;
+
+use super::Change;
+use crate::model::{Aggregate, FunctionName, ObjectRef, QualifiedName, Schema};
+use crate::references::words;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AggregateChange {
+    /// `CREATE AGGREGATE a (...) (...)`, then its comment.
+    Create(Aggregate),
+    /// `DROP AGGREGATE a (...)`
+    Drop(Aggregate),
+    /// `CREATE OR REPLACE AGGREGATE a (...) (...)` and, if it changes, the comment.
+    Replace {
+        from: Box<Aggregate>,
+        to: Box<Aggregate>,
+    },
+}
+
+impl AggregateChange {
+    pub fn inverse(&self) -> AggregateChange {
+        match self.clone() {
+            AggregateChange::Create(aggregate) => AggregateChange::Drop(aggregate),
+            AggregateChange::Drop(aggregate) => AggregateChange::Create(aggregate),
+            AggregateChange::Replace { from, to } => {
+                AggregateChange::Replace { from: to, to: from }
+            }
+        }
+    }
+
+    pub fn object(&self) -> ObjectRef {
+        ObjectRef::Aggregate(match self {
+            AggregateChange::Create(aggregate) | AggregateChange::Drop(aggregate) => {
+                aggregate.name.clone()
+            }
+            AggregateChange::Replace { to, .. } => to.name.clone(),
+        })
+    }
+
+    pub fn verb(&self) -> &'static str {
+        match self {
+            AggregateChange::Create(_) => "created",
+            AggregateChange::Drop(_) => "dropped",
+            AggregateChange::Replace { .. } => "altered",
+        }
+    }
+}
+
+pub(super) fn diff_aggregates(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    for (name, wanted) in &desired.aggregates {
+        match current.aggregates.get(name) {
+            None => changes.push(Change::Aggregate(AggregateChange::Create(wanted.clone()))),
+            Some(existing) if existing == wanted => {}
+            Some(existing) if existing.replaceable_by(wanted) => {
+                changes.push(Change::Aggregate(AggregateChange::Replace {
+                    from: Box::new(existing.clone()),
+                    to: Box::new(wanted.clone()),
+                }));
+            }
+            Some(existing) => {
+                changes.push(Change::Aggregate(AggregateChange::Drop(existing.clone())));
+                changes.push(Change::Aggregate(AggregateChange::Create(wanted.clone())));
+            }
+        }
+    }
+    for (name, existing) in &current.aggregates {
+        if !desired.aggregates.contains_key(name) {
+            changes.push(Change::Aggregate(AggregateChange::Drop(existing.clone())));
+        }
+    }
+}
+
+/// PostgreSQL refuses to drop a function an aggregate calls: aggregates of `before` whose
+/// support function `changes` drop and create again (a return type or argument name
+/// changes) are dropped before and created again after, as `after` has them.
+pub(super) fn recreate_over_recreated_functions(
+    before: &Schema,
+    after: &Schema,
+    changes: &mut Vec<Change>,
+) {
+    let recreated: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => {
+                Some(QualifiedName::new(&from.name.schema, &from.name.name))
+            }
+            _ => None,
+        })
+        .collect();
+    if recreated.is_empty() {
+        return;
+    }
+    let changed: BTreeSet<FunctionName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Aggregate(AggregateChange::Drop(aggregate)) => Some(aggregate.name.clone()),
+            _ => None,
+        })
+        .collect();
+    for aggregate in before.aggregates.values() {
+        let calls_recreated = aggregate
+            .support_functions()
+            .any(|function| recreated.contains(function));
+        if !calls_recreated || changed.contains(&aggregate.name) {
+            continue;
+        }
+        changes.retain(|change| {
+            !matches!(change, Change::Aggregate(AggregateChange::Replace { from, .. }) if from.name == aggregate.name)
+        });
+        changes.push(Change::Aggregate(AggregateChange::Drop(aggregate.clone())));
+        if let Some(kept) = after.aggregates.get(&aggregate.name) {
+            changes.push(Change::Aggregate(AggregateChange::Create(kept.clone())));
+        }
+    }
+}
+
+/// Views of `before` that call an aggregate `changes` drop and create again: PostgreSQL
+/// refuses to drop an aggregate a view uses, so they are rebuilt around it.
+pub(super) fn views_calling_recreated_aggregates(
+    before: &Schema,
+    changes: &[Change],
+) -> BTreeSet<QualifiedName> {
+    let dropped: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Aggregate(AggregateChange::Drop(aggregate)) => {
+                Some(aggregate.name.name.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    if dropped.is_empty() {
+        return BTreeSet::new();
+    }
+    before
+        .views
+        .values()
+        .filter(|view| !words(view.definition.as_str()).is_disjoint(&dropped))
+        .map(|view| view.name.clone())
+        .collect()
+}
