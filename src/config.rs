@@ -17,6 +17,8 @@ pub const FILE_NAME: &str = "autogen.toml";
 pub const DEFAULT_DATABASE_URL_ENV: &str = "DATABASE_URL";
 pub const DEFAULT_SCHEMA: &str = "schema/schema.yaml";
 pub const DEFAULT_MIGRATIONS: &str = "migrations";
+/// Rows an online backfill updates per committed batch.
+pub const DEFAULT_BACKFILL_BATCH_SIZE: u32 = 1000;
 
 /// The file as written, with `deny_unknown_fields` so a misspelt key is an error.
 #[derive(Debug, Deserialize)]
@@ -29,6 +31,8 @@ struct RawConfig {
     schemas: Option<Vec<String>>,
     allow_hazards: Option<Vec<toml::Spanned<String>>>,
     managed_roles: Option<Vec<String>>,
+    online: Option<bool>,
+    backfill_batch_size: Option<toml::Spanned<i64>>,
 }
 
 /// Where the database URL comes from.
@@ -53,9 +57,22 @@ pub struct Config {
     /// Roles whose privileges are managed whole: one the schema file does not declare is
     /// revoked. Other roles' privileges are managed only where the file declares them.
     pub managed_roles: Vec<String>,
+    /// Revisions in online forms (`plan::Mode::Online`).
+    pub online: bool,
+    pub backfill_batch_size: u32,
 }
 
 impl Config {
+    /// How `migrate` plans: online when autogen.toml or `--online` (`online_flag`) asks.
+    pub fn plan_mode(&self, online_flag: bool) -> crate::plan::Mode {
+        match self.online || online_flag {
+            true => crate::plan::Mode::Online {
+                backfill_batch_size: self.backfill_batch_size,
+            },
+            false => crate::plan::Mode::Transactional,
+        }
+    }
+
     /// Whose privileges the project manages beyond what the schema file declares.
     pub fn privilege_scope(&self) -> crate::diff::PrivilegeScope {
         crate::diff::PrivilegeScope::of_roles(&self.managed_roles)
@@ -210,6 +227,18 @@ fn parse(text: &str, path: &Path) -> Result<Config> {
             return Err(invalid("managed_roles", "a role name is empty".into()));
         }
     }
+    let backfill_batch_size = match raw.backfill_batch_size {
+        None => DEFAULT_BACKFILL_BATCH_SIZE,
+        Some(size) => u32::try_from(*size.get_ref())
+            .ok()
+            .filter(|size| *size > 0)
+            .ok_or_else(|| Error::Spec {
+                path: path.to_path_buf(),
+                location: Some(located(size.span().start)),
+                object: Some("backfill_batch_size".into()),
+                message: format!("expected a number of rows from 1 to {}", u32::MAX),
+            })?,
+    };
     let root = path.parent().unwrap_or(Path::new(""));
     Ok(Config {
         path: path.to_path_buf(),
@@ -219,6 +248,8 @@ fn parse(text: &str, path: &Path) -> Result<Config> {
         schemas: raw.schemas,
         allow_hazards,
         managed_roles: raw.managed_roles.unwrap_or_default(),
+        online: raw.online.unwrap_or(false),
+        backfill_batch_size,
     })
 }
 
@@ -254,7 +285,13 @@ pub fn starter_text(database: &DatabaseSetting) -> String {
          \n\
          # Roles whose privileges autogen manages whole, revoking what the schema file does\n\
          # not grant (other roles: only the grants the file declares).\n\
-         # managed_roles = [\"anon\", \"authenticated\"]\n"
+         # managed_roles = [\"anon\", \"authenticated\"]\n\
+         \n\
+         # Write revisions in online forms that keep a busy application running: indexes\n\
+         # built concurrently, constraints validated in a later step, backfills committed in\n\
+         # batches of backfill_batch_size rows (`migrate --online` does it for one revision).\n\
+         # online = true\n\
+         # backfill_batch_size = 1000\n"
     )
 }
 
@@ -328,6 +365,37 @@ mod tests {
                 .starts_with("autogen.toml:2:26: allow_hazards: unknown hazard kind \"rewrites\"")
                 && message.contains("access-exclusive-lock"),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn online_mode_comes_from_the_file_or_the_flag_and_batch_sizes_are_checked() {
+        let config = parse("", Path::new("autogen.toml")).expect("valid config");
+        assert_eq!(config.plan_mode(false), crate::plan::Mode::Transactional);
+        assert_eq!(
+            config.plan_mode(true),
+            crate::plan::Mode::Online {
+                backfill_batch_size: 1000
+            }
+        );
+        let config = parse(
+            "online = true\nbackfill_batch_size = 50\n",
+            Path::new("autogen.toml"),
+        )
+        .expect("valid config");
+        assert_eq!(
+            config.plan_mode(false),
+            crate::plan::Mode::Online {
+                backfill_batch_size: 50
+            }
+        );
+        let error = parse("backfill_batch_size = 0\n", Path::new("autogen.toml"))
+            .expect_err("an empty batch");
+        assert!(
+            error
+                .to_string()
+                .starts_with("autogen.toml:1:23: backfill_batch_size: expected a number of rows"),
+            "{error}"
         );
     }
 

@@ -12,6 +12,7 @@
 //! triggers, policies and row-level security, `partitions` partitioning and inheritance,
 //! `privileges` GRANT, REVOKE and default privileges.
 
+mod adopt_index;
 mod alter;
 mod clauses;
 mod collations;
@@ -295,6 +296,11 @@ impl Interpreter {
         .any(|keyword| cursor.is_keyword(keyword))
         {
             self.note(|journal| journal.unmodelled = Some("changes rows, not the schema"));
+            Ok(())
+        } else if cursor.is_keyword("DO") {
+            // Procedural code the model cannot follow; autogen writes `DO` only to backfill
+            // rows in committed batches.
+            self.note(|journal| journal.unmodelled = Some("runs procedural code (DO)"));
             Ok(())
         } else if ["SET", "RESET"]
             .iter()

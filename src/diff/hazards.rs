@@ -2,7 +2,7 @@
 //! the locks, rewrites and scans it takes, as the script notes them.
 
 use super::type_change;
-use super::{needs_rebuild, Change, ColumnHints, ValidatedConstraint};
+use super::{removes_or_moves_values, Change, ColumnHints, ValidatedConstraint};
 use crate::model::{storage_type, Column, QualifiedName};
 
 impl Change {
@@ -139,10 +139,7 @@ impl Change {
                 ..
             } => {
                 hazards.push(table_lock(table));
-                // A new collation alone keeps the stored bytes (indexes on the column are rebuilt).
-                let needs_rewrite = type_change(from, to, hints).rewrites
-                    || (to.generated.is_some() && from.generated != to.generated)
-                    || (from.identity.is_none() && to.identity.is_some());
+                let needs_rewrite = rewrites_column(from, to, hints);
                 let fills_rows = hints.backfill.is_some() && from.nullable && !to.nullable;
                 if needs_rewrite || fills_rows {
                     hazards.push(Hazard::TableRewrite(table.to_string()));
@@ -208,7 +205,7 @@ impl Change {
                 columns,
                 new_value_used,
                 ..
-            } if needs_rebuild(from, to, *new_value_used) => {
+            } if removes_or_moves_values(from, to) => {
                 for column_use in columns {
                     hazards.push(table_lock(&column_use.table));
                     hazards.push(Hazard::TableRewrite(column_use.table.to_string()));
@@ -233,6 +230,24 @@ impl Change {
             }
         }
         hazards
+    }
+
+    /// `hazards` of `SET NOT NULL` when a validated `CHECK (column IS NOT NULL)` proves it:
+    /// PostgreSQL 12+ skips the scan.
+    pub fn hazards_proven_not_null(&self) -> Vec<Hazard> {
+        let mut hazards = self.hazards();
+        hazards.retain(|hazard| !matches!(hazard, Hazard::FullTableScan(_)));
+        hazards
+    }
+
+    /// True for a column change the server makes by writing the table again.
+    pub fn rewrites_column(&self) -> bool {
+        match self {
+            Change::AlterColumn {
+                from, to, hints, ..
+            } => rewrites_column(from, to, hints),
+            _ => false,
+        }
     }
 
     /// True when the change destroys data that its inverse cannot bring back.
@@ -382,6 +397,13 @@ impl std::fmt::Display for HazardKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// A new collation alone keeps the stored bytes (indexes on the column are rebuilt).
+fn rewrites_column(from: &Column, to: &Column, hints: &ColumnHints) -> bool {
+    type_change(from, to, hints).rewrites
+        || (to.generated.is_some() && from.generated != to.generated)
+        || (from.identity.is_none() && to.identity.is_some())
 }
 
 fn type_change(from: &Column, to: &Column, hints: &ColumnHints) -> type_change::TypeChange {

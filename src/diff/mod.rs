@@ -20,8 +20,8 @@ mod types;
 use std::collections::BTreeSet;
 
 pub use change::{
-    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
-    PrivilegeChange, RenameTiming, TriggerChange, ValidatedConstraint,
+    removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange, PrivilegeChange,
+    RenameTiming, TriggerChange, ValidatedConstraint,
 };
 pub use collations::CollationChange;
 pub use functions::{blocked_function_drops, FunctionPlacement};
@@ -211,7 +211,7 @@ fn retyped_columns(changes: &[Change]) -> BTreeSet<(QualifiedName, String)> {
                 columns,
                 new_value_used,
                 ..
-            } if needs_rebuild(from, to, *new_value_used) => {
+            } if removes_or_moves_values(from, to) => {
                 retyped.extend(
                     columns.iter().map(|column_use| {
                         (column_use.table.clone(), column_use.column.name.clone())
