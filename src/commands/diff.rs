@@ -62,7 +62,7 @@ pub(super) async fn diff(
                 Direction::Downgrade => "downgrade",
             },
             changes: json::changes(changes, direction, migration.mode),
-            sql: script.to_text(),
+            sql: script.to_psql_text(),
             unmanaged: json::unmanaged(&[&current, &desired]),
             rename_suggestions: crate::diff::rename_suggestions(&migration.changes),
         })?,

@@ -298,9 +298,12 @@ impl Interpreter {
             self.note(|journal| journal.unmodelled = Some("changes rows, not the schema"));
             Ok(())
         } else if cursor.is_keyword("DO") {
-            // Procedural code the model cannot follow; autogen writes `DO` only to backfill
-            // rows in committed batches.
-            self.note(|journal| journal.unmodelled = Some("runs procedural code (DO)"));
+            // Procedural code the model cannot follow: only the batched backfill autogen
+            // writes, which changes rows only.
+            let table = crate::sql::backfilled_table(sql)
+                .ok_or_else(|| not_modelled("DO blocks other than autogen's batched backfills"))?;
+            self.table(&table)?;
+            self.note(|journal| journal.unmodelled = Some("changes rows, not the schema"));
             Ok(())
         } else if ["SET", "RESET"]
             .iter()

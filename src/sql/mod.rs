@@ -16,6 +16,7 @@ mod tables;
 mod triggers;
 
 pub use functions::{split_list as split_setting_list, UNCHECKED_BODIES};
+pub use online::backfilled_table;
 pub use steps::StepKind;
 use steps::{mark_steps, Boundary};
 mod types;

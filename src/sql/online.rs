@@ -159,8 +159,15 @@ fn batched_backfill(
     backfill: &Expr,
     batch_size: u32,
 ) -> String {
-    let table = qualified(table);
-    let column = ident(column);
+    backfill_block(
+        &qualified(table),
+        &ident(column),
+        backfill.as_str(),
+        &batch_size.to_string(),
+    )
+}
+
+fn backfill_block(table: &str, column: &str, expression: &str, batch_size: &str) -> String {
     let body = format!(
         "\nDECLARE\n    \
          batch pg_catalog.tid[];\n    \
@@ -172,14 +179,34 @@ fn batched_backfill(
          ORDER BY ctid LIMIT {batch_size}\n        \
          ) AS next_rows;\n        \
          EXIT WHEN batch IS NULL;\n        \
-         UPDATE {table} SET {column} = {}\n            \
+         UPDATE {table} SET {column} = {expression}\n            \
          WHERE ctid = ANY (batch) AND {column} IS NULL;\n        \
          last := batch[pg_catalog.array_upper(batch, 1)];\n        \
          COMMIT;\n    \
          END LOOP;\n\
-         END\n",
-        backfill.as_str()
+         END\n"
     );
     let tag = functions::dollar_tag("backfill", &body);
     format!("DO {tag}{body}{tag}")
+}
+
+/// The table a `DO` block fills, when the block is exactly what `batched_backfill` writes
+/// (with a name, a column, a number and one expression in its slots): the only `DO` the
+/// offline interpreter accepts, since it cannot follow procedural code.
+pub fn backfilled_table(sql: &str) -> Option<QualifiedName> {
+    let update = sql.split_once("\n        UPDATE ")?.1;
+    let (table, update) = update.split_once(" SET ")?;
+    let (column, update) = update.split_once(" = ")?;
+    let (expression, _) = update.split_once("\n            WHERE ctid = ANY (batch)")?;
+    let limit = sql.split_once("ORDER BY ctid LIMIT ")?.1;
+    let (batch_size, _) = limit.split_once('\n')?;
+    let mut cursor = crate::cursor::Cursor::new(table).ok()?;
+    let name = cursor.qualified_name().ok()?;
+    cursor.expect_end().ok()?;
+    let mut cursor = crate::cursor::Cursor::new(column).ok()?;
+    cursor.identifier().ok()?;
+    cursor.expect_end().ok()?;
+    batch_size.parse::<u32>().ok()?;
+    crate::guard::fragment(crate::guard::Fragment::Expression, expression).ok()?;
+    (backfill_block(table, column, expression, batch_size) == sql).then_some(name)
 }

@@ -14,6 +14,7 @@ mod fuzz;
 mod gates;
 mod hazards;
 mod hostile;
+mod online;
 mod inspected;
 mod json_schema;
 mod limits;
