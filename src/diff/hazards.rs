@@ -121,9 +121,14 @@ impl Change {
                 table: change.relation().to_string(),
             }),
             Change::Type(type_change) => type_change.hazards(&mut hazards),
-            Change::RenameColumn { table, .. }
-            | Change::RenameConstraint { table, .. }
-            | Change::RenameIndex { table, .. } => hazards.push(table_lock(table)),
+            Change::RenameColumn { table, .. } | Change::RenameConstraint { table, .. } => {
+                hazards.push(table_lock(table))
+            }
+            // PostgreSQL 12+ renames an index under SHARE UPDATE EXCLUSIVE on the index alone.
+            Change::RenameIndex { table, to, .. } => hazards.push(Hazard::Lock {
+                lock: LockMode::ShareUpdateExclusive,
+                table: QualifiedName::new(&table.schema, to).to_string(),
+            }),
             Change::DropColumn { table, .. }
             | Change::DropPrimaryKey { table, .. }
             | Change::DropUnique { table, .. }
@@ -140,8 +145,8 @@ impl Change {
             } => {
                 hazards.push(table_lock(table));
                 let needs_rewrite = rewrites_column(from, to, hints);
-                let fills_rows = hints.backfill.is_some() && from.nullable && !to.nullable;
-                if needs_rewrite || fills_rows {
+                // A backfill writes only the rows that are NULL: no rewrite.
+                if needs_rewrite {
                     hazards.push(Hazard::TableRewrite(table.to_string()));
                 }
                 // A rewrite checks NOT NULL as it goes; after a backfill's UPDATE,

@@ -210,3 +210,20 @@ pub fn backfilled_table(sql: &str) -> Option<QualifiedName> {
     crate::guard::fragment(crate::guard::Fragment::Expression, expression).ok()?;
     (backfill_block(table, column, expression, batch_size) == sql).then_some(name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_backfill_blocks_autogen_writes_are_recognized() {
+        let table = QualifiedName::new("public", "students");
+        let block = batched_backfill(&table, "Email", &Expr::new("lower(name)"), 500);
+        assert_eq!(backfilled_table(&block), Some(table));
+        let smuggled = block.replace("COMMIT;", "DROP TABLE other; COMMIT;");
+        assert_eq!(backfilled_table(&smuggled), None);
+        let second_statement = block.replace("lower(name)", "1; DROP TABLE other");
+        assert_eq!(backfilled_table(&second_statement), None);
+        assert_eq!(backfilled_table("DO $$ BEGIN NULL; END $$"), None);
+    }
+}

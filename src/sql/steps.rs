@@ -78,8 +78,16 @@ impl Script {
             text.push('\n');
             match kind {
                 StepKind::InTransaction => {
+                    let marker = format!("{}\n", kind.marker());
+                    let body = match body.strip_prefix(&marker) {
+                        Some(rest) => {
+                            text.push_str(&marker);
+                            rest
+                        }
+                        None => &body,
+                    };
                     text.push_str("BEGIN;\n");
-                    text.push_str(&body);
+                    text.push_str(body);
                     text.push_str("COMMIT;\n");
                 }
                 StepKind::OutsideTransaction => text.push_str(&body),
@@ -142,4 +150,69 @@ pub(super) fn mark_steps(statements: &mut [Statement], boundaries: &[Boundary]) 
 
 fn first_line(sql: &str) -> String {
     sql.lines().next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ObjectRef;
+
+    fn statement(sql: &str) -> Statement {
+        Statement {
+            sql: sql.into(),
+            notes: Vec::new(),
+            hazards: Vec::new(),
+            object: ObjectRef::Schema("public".into()),
+            step: None,
+        }
+    }
+
+    #[test]
+    fn boundaries_become_markers_and_markers_steps() {
+        let mut statements: Vec<Statement> = ["a", "b", "c", "d", "e", "f"]
+            .into_iter()
+            .map(statement)
+            .collect();
+        let boundaries = [
+            Boundary::Same,
+            Boundary::Outside,
+            Boundary::Same,
+            Boundary::NewTransaction,
+            Boundary::NewTransaction,
+            Boundary::Same,
+        ];
+        mark_steps(&mut statements, &boundaries);
+        let markers: Vec<Option<StepKind>> = statements.iter().map(|s| s.step).collect();
+        assert_eq!(
+            markers,
+            [
+                None,
+                Some(StepKind::OutsideTransaction),
+                Some(StepKind::InTransaction),
+                Some(StepKind::InTransaction),
+                None,
+                None,
+            ]
+        );
+        let script = Script { statements };
+        let steps: Vec<(StepKind, usize)> = script
+            .steps()
+            .into_iter()
+            .map(|(kind, statements)| (kind, statements.len()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (StepKind::InTransaction, 1),
+                (StepKind::OutsideTransaction, 1),
+                (StepKind::InTransaction, 1),
+                (StepKind::InTransaction, 3),
+            ]
+        );
+        assert_eq!(
+            script.steps_summary().as_deref(),
+            Some("4 (outside a transaction: 2)")
+        );
+        assert!(script.to_psql_text().contains("BEGIN;\nc;\nCOMMIT;\n"));
+    }
 }

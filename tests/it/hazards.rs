@@ -281,8 +281,9 @@ fn pg_locks_mode(lock: LockMode) -> &'static str {
     }
 }
 
-/// The relation locks `pid` holds, as (relation as `regclass` prints it, mode).
-async fn locks_of(observer: &Client, pid: i32) -> BTreeSet<(String, String)> {
+/// The relation locks session `pid` holds, as (relation as `regclass` prints it, mode),
+/// read by `observer` (the session itself names the relations its transaction created).
+async fn locks_of(observer: &impl GenericClient, pid: i32) -> BTreeSet<(String, String)> {
     observer
         .query(
             "SELECT relation::regclass::text, mode FROM pg_catalog.pg_locks \
@@ -342,7 +343,9 @@ fn check_lock_labels(
             if !held.contains(&(table.to_string(), label.to_string())) {
                 wrong.push(format!(
                     "{statement}: labelled {label} on {table}, holds {:?}",
-                    held.iter().filter(|(name, _)| name == table).collect::<Vec<_>>()
+                    held.iter()
+                        .filter(|(name, _)| name == table)
+                        .collect::<Vec<_>>()
                 ));
             }
             let stronger: Vec<&String> = taken
@@ -432,7 +435,10 @@ async fn lock_and_rewrite_labels_of_the_fixtures_match_what_the_server_does() {
         let observer = db.client().await;
         let current_sql = std::fs::read_to_string(case_dir.join("current.sql"))
             .unwrap_or_else(|error| panic!("{case}: current.sql: {error}"));
-        client.batch_execute(&current_sql).await.expect("current.sql");
+        client
+            .batch_execute(&current_sql)
+            .await
+            .expect("current.sql");
         let (current, desired) = autogen::source::read_pair(
             &autogen::source::Source::Database(db.url.clone()),
             &autogen::source::Source::SchemaFile(case_dir.join("desired.yaml")),
@@ -464,12 +470,12 @@ async fn lock_and_rewrite_labels_of_the_fixtures_match_what_the_server_does() {
             for statement in statements {
                 if !statement.hazards.is_empty() {
                     if let Some(group) = group.take() {
-                        check_group(&transaction, &observer, pid, group, &mut wrong).await;
+                        check_group(&transaction, pid, group, &mut wrong).await;
                     }
                     group = Some(Group {
                         hazards: statement.hazards.clone(),
                         files: table_files(&transaction).await,
-                        locks: locks_of(&observer, pid).await,
+                        locks: locks_of(&transaction, pid).await,
                         what: format!("{case}: {}", statement.sql),
                     });
                 }
@@ -479,7 +485,7 @@ async fn lock_and_rewrite_labels_of_the_fixtures_match_what_the_server_does() {
                     .unwrap_or_else(|error| panic!("{case}: {}: {error}", statement.sql));
             }
             if let Some(group) = group.take() {
-                check_group(&transaction, &observer, pid, group, &mut wrong).await;
+                check_group(&transaction, pid, group, &mut wrong).await;
             }
             transaction.commit().await.expect("COMMIT");
         }
@@ -499,12 +505,11 @@ struct Group {
 /// The lock and rewrite labels of one group, once its statements ran.
 async fn check_group(
     transaction: &tokio_postgres::Transaction<'_>,
-    observer: &Client,
     pid: i32,
     group: Group,
     wrong: &mut Vec<String>,
 ) {
-    let held = locks_of(observer, pid).await;
+    let held = locks_of(transaction, pid).await;
     let taken = held.difference(&group.locks).cloned().collect();
     check_lock_labels(&group.what, &group.hazards, &held, &taken, wrong);
     let after = table_files(transaction).await;

@@ -236,11 +236,12 @@ async fn a_backfill_commits_each_batch() {
     );
     let mut desired = current.clone();
     let table = autogen::model::QualifiedName::new("public", "t");
-    if let Some(column) = desired
-        .tables
-        .get_mut(&table)
-        .and_then(|table| table.columns.iter_mut().find(|column| column.name == "label"))
-    {
+    if let Some(column) = desired.tables.get_mut(&table).and_then(|table| {
+        table
+            .columns
+            .iter_mut()
+            .find(|column| column.name == "label")
+    }) {
         column.nullable = false;
     }
     desired.directives.backfills.insert(
@@ -272,5 +273,8 @@ async fn a_backfill_commits_each_batch() {
         .expect("transaction ids");
     let (n_transactions, n_filled): (i64, i64) = (row.get(0), row.get(1));
     assert_eq!(n_filled, 25);
-    assert_eq!(n_transactions, 3, "25 rows in batches of 10 commit three times");
+    assert_eq!(
+        n_transactions, 3,
+        "25 rows in batches of 10 commit three times"
+    );
 }
