@@ -141,10 +141,18 @@ pub fn render(plan: &Plan, direction: Direction) -> Script {
             };
             piece_notes.extend(piece.notes.iter().cloned());
             if !labels.is_empty() {
-                let n_statements = 1 + pieces[piece_idx + 1..]
-                    .iter()
-                    .take_while(|later| later.hazards.is_empty())
-                    .count();
+                // A statement alone outside a transaction is a step of its own.
+                let n_statements = match piece.boundary {
+                    Boundary::Outside => 1,
+                    _ => {
+                        1 + pieces[piece_idx + 1..]
+                            .iter()
+                            .take_while(|later| {
+                                later.hazards.is_empty() && later.boundary == Boundary::Same
+                            })
+                            .count()
+                    }
+                };
                 let scope = match n_statements {
                     1 => String::new(),
                     n_statements => format!(" (of the next {n_statements} statements)"),
