@@ -178,7 +178,7 @@ async fn stages(a: &scratch::ScratchDb, b_yaml: &Path) {
     let changes = autogen::diff::diff(&current, &desired);
     times.push(("diff", started.elapsed()));
     let started = Instant::now();
-    let plan = autogen::plan::build(&changes);
+    let plan = autogen::plan::build(&changes, autogen::plan::Mode::Transactional);
     times.push(("plan", started.elapsed()));
     let started = Instant::now();
     let script = autogen::sql::render(&plan, Direction::Upgrade);

@@ -144,6 +144,10 @@ enum RawCommand {
         /// file declares.
         #[arg(long)]
         with_privileges: bool,
+        /// Online forms that keep a busy application running (concurrent index builds,
+        /// constraints validated in a later step, batched backfills), in steps.
+        #[arg(long)]
+        online: bool,
     },
     /// Write a live database's schema as schema YAML.
     Inspect {
@@ -179,6 +183,9 @@ enum RawCommand {
         /// of their own, recorded as applied in this database, instead of refusing.
         #[arg(long)]
         accept_drift: bool,
+        /// Write the revision in online forms (as `online = true` in autogen.toml).
+        #[arg(long)]
+        online: bool,
         /// Report the revisions written as text or as one JSON document.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -306,6 +313,7 @@ pub enum Command {
         reverse: bool,
         format: Format,
         with_privileges: bool,
+        online: bool,
     },
     Inspect {
         database_url: String,
@@ -339,6 +347,8 @@ pub enum Action {
         /// Hazard kinds allowed beyond autogen.toml's.
         allow: Vec<HazardKind>,
         accept_drift: bool,
+        /// `--online`: online forms even where autogen.toml does not ask for them.
+        online: bool,
         format: Format,
     },
     Upgrade {
@@ -440,6 +450,7 @@ pub fn parse() -> Result<Command> {
             reverse,
             format,
             with_privileges,
+            online,
         } => Command::Diff {
             from: Source::parse(&from.ok_or_else(|| {
                 Error::Usage(
@@ -453,6 +464,7 @@ pub fn parse() -> Result<Command> {
             reverse,
             format,
             with_privileges,
+            online,
         },
         RawCommand::Inspect {
             database_url,
@@ -475,6 +487,7 @@ pub fn parse() -> Result<Command> {
             message,
             hazards,
             accept_drift,
+            online,
             format,
             database,
         } => Command::Project {
@@ -483,6 +496,7 @@ pub fn parse() -> Result<Command> {
                 message,
                 allow: hazards.kinds(),
                 accept_drift,
+                online,
                 format,
             },
         },

@@ -20,6 +20,8 @@ pub const DEFAULT_SCHEMA: &str = "schema/schema.yaml";
 pub const DEFAULT_MIGRATIONS: &str = "migrations";
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_LOCK_RETRIES: u32 = 3;
+/// Rows an online backfill updates per committed batch.
+pub const DEFAULT_BACKFILL_BATCH_SIZE: u32 = 1000;
 
 /// The file as written, with `deny_unknown_fields` so a misspelt key is an error.
 #[derive(Debug, Deserialize)]
@@ -34,6 +36,8 @@ struct RawConfig {
     managed_roles: Option<Vec<String>>,
     lock_timeout: Option<toml::Spanned<String>>,
     lock_retries: Option<toml::Spanned<i64>>,
+    online: Option<bool>,
+    backfill_batch_size: Option<toml::Spanned<i64>>,
 }
 
 /// Where the database URL comes from.
@@ -62,9 +66,22 @@ pub struct Config {
     pub lock_timeout: Duration,
     /// How many more times a step that timed out waiting for a lock runs.
     pub lock_retries: u32,
+    /// Revisions in online forms (`plan::Mode::Online`).
+    pub online: bool,
+    pub backfill_batch_size: u32,
 }
 
 impl Config {
+    /// How `migrate` plans: online when autogen.toml or `--online` (`online_flag`) asks.
+    pub fn plan_mode(&self, online_flag: bool) -> crate::plan::Mode {
+        match self.online || online_flag {
+            true => crate::plan::Mode::Online {
+                backfill_batch_size: self.backfill_batch_size,
+            },
+            false => crate::plan::Mode::Transactional,
+        }
+    }
+
     /// Whose privileges the project manages beyond what the schema file declares.
     pub fn privilege_scope(&self) -> crate::diff::PrivilegeScope {
         crate::diff::PrivilegeScope::of_roles(&self.managed_roles)
@@ -240,6 +257,18 @@ fn parse(text: &str, path: &Path) -> Result<Config> {
                 message: "expected a number of retries from 0 to 100".into(),
             })?,
     };
+    let backfill_batch_size = match raw.backfill_batch_size {
+        None => DEFAULT_BACKFILL_BATCH_SIZE,
+        Some(size) => u32::try_from(*size.get_ref())
+            .ok()
+            .filter(|size| *size > 0)
+            .ok_or_else(|| Error::Spec {
+                path: path.to_path_buf(),
+                location: Some(located(size.span().start)),
+                object: Some("backfill_batch_size".into()),
+                message: format!("expected a number of rows from 1 to {}", u32::MAX),
+            })?,
+    };
     let root = path.parent().unwrap_or(Path::new(""));
     Ok(Config {
         path: path.to_path_buf(),
@@ -251,6 +280,8 @@ fn parse(text: &str, path: &Path) -> Result<Config> {
         managed_roles: raw.managed_roles.unwrap_or_default(),
         lock_timeout,
         lock_retries,
+        online: raw.online.unwrap_or(false),
+        backfill_batch_size,
     })
 }
 
@@ -325,7 +356,13 @@ pub fn starter_text(database: &DatabaseSetting) -> String {
          \n\
          # Roles whose privileges autogen manages whole, revoking what the schema file does\n\
          # not grant (other roles: only the grants the file declares).\n\
-         # managed_roles = [\"anon\", \"authenticated\"]\n"
+         # managed_roles = [\"anon\", \"authenticated\"]\n\
+         \n\
+         # Write revisions in online forms that keep a busy application running: indexes\n\
+         # built concurrently, constraints validated in a later step, backfills committed in\n\
+         # batches of backfill_batch_size rows (`migrate --online` does it for one revision).\n\
+         # online = true\n\
+         # backfill_batch_size = 1000\n"
     )
 }
 
@@ -437,6 +474,37 @@ mod tests {
                 .starts_with("autogen.toml:2:26: allow_hazards: unknown hazard kind \"rewrites\"")
                 && message.contains("access-exclusive-lock"),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn online_mode_comes_from_the_file_or_the_flag_and_batch_sizes_are_checked() {
+        let config = parse("", Path::new("autogen.toml")).expect("valid config");
+        assert_eq!(config.plan_mode(false), crate::plan::Mode::Transactional);
+        assert_eq!(
+            config.plan_mode(true),
+            crate::plan::Mode::Online {
+                backfill_batch_size: 1000
+            }
+        );
+        let config = parse(
+            "online = true\nbackfill_batch_size = 50\n",
+            Path::new("autogen.toml"),
+        )
+        .expect("valid config");
+        assert_eq!(
+            config.plan_mode(false),
+            crate::plan::Mode::Online {
+                backfill_batch_size: 50
+            }
+        );
+        let error = parse("backfill_batch_size = 0\n", Path::new("autogen.toml"))
+            .expect_err("an empty batch");
+        assert!(
+            error
+                .to_string()
+                .starts_with("autogen.toml:1:23: backfill_batch_size: expected a number of rows"),
+            "{error}"
         );
     }
 

@@ -56,6 +56,8 @@ pub struct Migration {
     pub down_changes: Vec<Change>,
     pub up: Script,
     pub down: Script,
+    /// How the scripts run their changes.
+    pub mode: plan::Mode,
     /// Why either script cannot drop a function it drops (see
     /// `diff::blocked_function_drops`); reported with the unmanaged casualties.
     pub blocked_function_drops: Vec<String>,
@@ -109,13 +111,19 @@ impl Migration {
     }
 }
 
-/// Runs diff → plan → render in both directions. Pure.
+/// Runs diff → plan → render in both directions, in one transaction where PostgreSQL
+/// allows it. Pure.
 pub fn generate(current: &Schema, desired: &Schema) -> Migration {
+    generate_in(current, desired, plan::Mode::Transactional)
+}
+
+/// `generate` with the plan's `mode` (online forms or not). Pure.
+pub fn generate_in(current: &Schema, desired: &Schema, mode: plan::Mode) -> Migration {
     let changes = diff::diff(current, desired);
     let mut down_changes: Vec<Change> = changes.iter().map(Change::inverse).collect();
     diff::rebuild_dependents(desired, current, &mut down_changes);
-    let up = sql::render(&plan::build(&changes), Direction::Upgrade);
-    let down = sql::render(&plan::build(&down_changes), Direction::Downgrade);
+    let up = sql::render(&plan::build(&changes, mode), Direction::Upgrade);
+    let down = sql::render(&plan::build(&down_changes, mode), Direction::Downgrade);
     let mut users = current.function_users.clone();
     users.extend(desired.function_users.clone());
     let mut blocked_function_drops = diff::blocked_function_drops(current, &users, &changes);
@@ -125,6 +133,7 @@ pub fn generate(current: &Schema, desired: &Schema) -> Migration {
         down_changes,
         up,
         down,
+        mode,
         blocked_function_drops,
     }
 }

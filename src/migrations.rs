@@ -42,6 +42,9 @@ pub struct Header {
     pub created: String,
     /// What the file's statements do to a running application (`Hazard` in words).
     pub hazards: Vec<String>,
+    /// How many steps the file has and which run outside a transaction (`None`: one
+    /// step, in one transaction; `Script::steps_summary`).
+    pub steps: Option<String>,
     /// Hazard kinds accepted for this file beyond the project's `allow_hazards`
     /// (`-- accepted hazards:`), so review sees them and `upgrade` runs it.
     pub accepted: BTreeSet<HazardKind>,
@@ -63,6 +66,9 @@ impl Header {
             for hazard in &self.hazards {
                 text.push_str(&format!("--   {}\n", comment_text(hazard)));
             }
+        }
+        if let Some(steps) = &self.steps {
+            text.push_str(&format!("-- steps: {}\n", comment_text(steps)));
         }
         if !self.accepted.is_empty() {
             let names: Vec<&str> = self.accepted.iter().map(|kind| kind.name()).collect();
@@ -94,6 +100,7 @@ impl Header {
             message: String::new(),
             created: String::new(),
             hazards: Vec::new(),
+            steps: None,
             accepted: BTreeSet::new(),
         };
         let mut seen_parent = false;
@@ -120,6 +127,8 @@ impl Header {
                 header.created = comment_text_value(created.trim());
             } else if comment == "hazards:" {
                 in_hazards = true;
+            } else if let Some(steps) = comment.strip_prefix("steps:") {
+                header.steps = Some(comment_text_value(steps.trim()));
             } else if let Some(names) = line.strip_prefix(ACCEPTED_PREFIX) {
                 for name in names
                     .split(',')
@@ -617,6 +626,7 @@ mod tests {
             message: "add vaccination status".into(),
             created: "2026-11-24T17:00:00Z".into(),
             hazards: vec!["ACCESS EXCLUSIVE lock: students".into()],
+            steps: None,
             accepted: BTreeSet::from([HazardKind::DataLoss, HazardKind::Rewrite]),
         };
         let text = format!("{}\nSELECT 1;\n", header.render());
@@ -633,6 +643,7 @@ mod tests {
         let first = Header {
             parent: None,
             hazards: Vec::new(),
+            steps: None,
             accepted: BTreeSet::new(),
             ..header
         };
@@ -652,6 +663,7 @@ mod tests {
             message: "drop\nDROP TABLE students;\r-- \\n \u{1b}[2J".into(),
             created: "2026-11-24T17:00:00Z".into(),
             hazards: vec!["ACCESS EXCLUSIVE lock: \"a\nb\"; SELECT 1".into()],
+            steps: None,
             accepted: BTreeSet::new(),
         };
         let text = format!("{}\nSELECT 1;\n", header.render());
@@ -712,6 +724,7 @@ mod tests {
             message: "first".into(),
             created: "2026-11-24T17:00:00Z".into(),
             hazards: Vec::new(),
+            steps: None,
             accepted: BTreeSet::new(),
         };
         let revision = NewRevision::new(&directory, &header, &header, "SELECT 1;\n", "");

@@ -5,6 +5,7 @@
 //! tables are sorted by their foreign keys, and keys that close a cycle become separate
 //! steps. Plans contain no SQL text; `sql` renders them.
 
+mod online;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,6 +28,55 @@ pub struct Step {
     pub change: Change,
     /// Why the step stands where it does.
     pub phase: Phase,
+    /// How the change runs: in the script's transaction, or in a form that keeps a busy
+    /// application running.
+    pub form: Form,
+}
+
+impl Step {
+    fn new(change: Change, phase: Phase) -> Step {
+        Step {
+            change,
+            phase,
+            form: Form::InTransaction,
+        }
+    }
+}
+
+/// How a plan runs its changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Every change in one transaction where PostgreSQL allows it (an enum value used in
+    /// the same revision must be committed first).
+    Transactional,
+    /// Forms that never hold a strong lock during a scan (`online = true`): concurrent
+    /// index builds, constraints validated in a later step, backfills in committed batches
+    /// of `backfill_batch_size` rows.
+    Online { backfill_batch_size: u32 },
+}
+
+/// The form a step's change takes; every form but `InTransaction` runs in a step of its
+/// own (see `Step` in sql), which the renderer marks in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    InTransaction,
+    /// Alone outside any transaction: an enum value that later statements use must be
+    /// committed before they run.
+    OutsideTransaction,
+    /// `CREATE INDEX CONCURRENTLY` / `DROP INDEX CONCURRENTLY`, alone outside a transaction.
+    Concurrently,
+    /// A unique or primary key adopting a unique index built concurrently just before
+    /// (`ADD CONSTRAINT ... USING INDEX`).
+    UsingIndex,
+    /// `VALIDATE CONSTRAINT` in a transaction of its own, after the `NOT VALID`
+    /// constraint committed, so no strong lock is held while it scans.
+    OwnTransaction,
+    /// Only the backfill of the change, in committed batches of this many rows (a `DO`
+    /// block alone outside a transaction).
+    BatchedBackfill(u32),
+    /// `SET NOT NULL` once a validated `CHECK (column IS NOT NULL)` proves it, so the
+    /// server skips its scan (PostgreSQL 12+).
+    ProvenNotNull,
 }
 
 impl Plan {
@@ -111,6 +161,14 @@ pub enum Phase {
     /// A child's own attributes on inherited columns, once its parents' columns (which
     /// PostgreSQL recurses to it) have changed or been added.
     AlterInheritedColumn,
+    /// Online: the nullable column's rows filled in committed batches, then a `CHECK (column
+    /// IS NOT NULL)` added `NOT VALID`, validated, `SET NOT NULL` without a scan and the check
+    /// dropped; after columns are added, before keys need them NOT NULL.
+    Backfill,
+    AddNotNullCheck,
+    ValidateNotNullCheck,
+    SetNotNull,
+    DropNotNullCheck,
     CreateTable,
     /// Once the owning column exists.
     OwnSequence,
@@ -157,7 +215,7 @@ pub enum Phase {
     UndoRenameTable,
 }
 
-pub fn build(changes: &[Change]) -> Plan {
+pub fn build(changes: &[Change], mode: Mode) -> Plan {
     let mut steps = Vec::new();
     let mut created_tables = Vec::new();
     let mut dropped_tables = Vec::new();
@@ -182,10 +240,7 @@ pub fn build(changes: &[Change]) -> Plan {
                 dropped_views.insert(view.name.clone(), view.clone());
             }
             Change::SetLogged { .. } => persistence_changes.push(change.clone()),
-            other => steps.push(Step {
-                change: other.clone(),
-                phase: phase_of(other),
-            }),
+            other => steps.push(Step::new(other.clone(), phase_of(other))),
         }
     }
 
@@ -193,17 +248,17 @@ pub fn build(changes: &[Change]) -> Plan {
     // that this plan adds or drops become steps of their own on the key's side.
     let keyed = tables_with_keys(changes, KeyChange::Added);
     for (table, foreign_key) in detach_foreign_keys_onto(&mut created_tables, &keyed) {
-        steps.push(Step {
-            change: Change::AddForeignKey { table, foreign_key },
-            phase: Phase::AddForeignKey,
-        });
+        steps.push(Step::new(
+            Change::AddForeignKey { table, foreign_key },
+            Phase::AddForeignKey,
+        ));
     }
     let unkeyed = tables_with_keys(changes, KeyChange::Dropped);
     for (table, foreign_key) in detach_foreign_keys_onto(&mut dropped_tables, &unkeyed) {
-        steps.push(Step {
-            change: Change::DropForeignKey { table, foreign_key },
-            phase: Phase::DropForeignKey,
-        });
+        steps.push(Step::new(
+            Change::DropForeignKey { table, foreign_key },
+            Phase::DropForeignKey,
+        ));
     }
 
     let planned_functions: BTreeSet<&str> = changes
@@ -217,51 +272,36 @@ pub fn build(changes: &[Change]) -> Plan {
         .collect();
     steps.extend(types::ordered(&type_changes, &planned_functions));
     for change in sort_persistence_changes(persistence_changes) {
-        steps.push(Step {
-            change,
-            phase: Phase::SetLogged,
-        });
+        steps.push(Step::new(change, Phase::SetLogged));
     }
 
     let (creation_order, cycle_keys) = sort_by_foreign_keys(created_tables);
     for table in creation_order {
-        steps.push(Step {
-            change: Change::CreateTable(table),
-            phase: Phase::CreateTable,
-        });
+        steps.push(Step::new(Change::CreateTable(table), Phase::CreateTable));
     }
     for (table, foreign_key) in cycle_keys {
-        steps.push(Step {
-            change: Change::AddForeignKey { table, foreign_key },
-            phase: Phase::AddForeignKey,
-        });
+        steps.push(Step::new(
+            Change::AddForeignKey { table, foreign_key },
+            Phase::AddForeignKey,
+        ));
     }
 
     let (creation_order, cycle_keys) = sort_by_foreign_keys(dropped_tables);
     for (table, foreign_key) in cycle_keys {
-        steps.push(Step {
-            change: Change::DropForeignKey { table, foreign_key },
-            phase: Phase::DropForeignKey,
-        });
+        steps.push(Step::new(
+            Change::DropForeignKey { table, foreign_key },
+            Phase::DropForeignKey,
+        ));
     }
     for table in creation_order.into_iter().rev() {
-        steps.push(Step {
-            change: Change::DropTable(table),
-            phase: Phase::DropTable,
-        });
+        steps.push(Step::new(Change::DropTable(table), Phase::DropTable));
     }
 
     for view in sort_views(created_views) {
-        steps.push(Step {
-            change: Change::CreateView(view),
-            phase: Phase::CreateView,
-        });
+        steps.push(Step::new(Change::CreateView(view), Phase::CreateView));
     }
     for view in sort_views(dropped_views).into_iter().rev() {
-        steps.push(Step {
-            change: Change::DropView(view),
-            phase: Phase::DropView,
-        });
+        steps.push(Step::new(Change::DropView(view), Phase::DropView));
     }
 
     let created_collations: BTreeSet<&QualifiedName> = changes
@@ -279,6 +319,32 @@ pub fn build(changes: &[Change]) -> Plan {
         }
     }
     ranges_around_their_functions(changes, &mut steps);
+    for step in &mut steps {
+        if let Change::AlterEnum {
+            from,
+            to,
+            new_value_used: true,
+            ..
+        } = &step.change
+        {
+            if !removes_or_moves_values(from, to) {
+                step.form = Form::OutsideTransaction;
+            }
+        }
+    }
+    if let Mode::Online {
+        backfill_batch_size,
+    } = mode
+    {
+        let created_tables: BTreeSet<QualifiedName> = changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::CreateTable(table) => Some(table.name.clone()),
+                _ => None,
+            })
+            .collect();
+        steps = online::rewrite(steps, &created_tables, backfill_batch_size);
+    }
     steps.sort_by_key(|step| step.phase);
     Plan { steps }
 }
@@ -693,7 +759,7 @@ mod tests {
             Change::CreateTable(table_referencing("students", &["departments"])),
             Change::CreateTable(table_referencing("departments", &[])),
         ];
-        let plan = build(&changes);
+        let plan = build(&changes, Mode::Transactional);
         assert_eq!(
             created_names(&plan),
             ["departments", "students", "a_enrollments"]
@@ -707,7 +773,7 @@ mod tests {
             Change::CreateTable(table_referencing("b", &["a"])),
             Change::CreateTable(table_referencing("c", &["c"])),
         ];
-        let plan = build(&changes);
+        let plan = build(&changes, Mode::Transactional);
         assert_eq!(created_names(&plan), ["b", "a", "c"]);
         let separate: Vec<_> = plan
             .steps
@@ -719,7 +785,10 @@ mod tests {
             .collect();
         assert_eq!(separate, ["b_a_fkey"]);
 
-        let drops = build(&changes.iter().map(Change::inverse).collect::<Vec<_>>());
+        let drops = build(
+            &changes.iter().map(Change::inverse).collect::<Vec<_>>(),
+            Mode::Transactional,
+        );
         let kinds: Vec<_> = drops
             .steps
             .iter()

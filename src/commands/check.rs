@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::migrations;
 use crate::model::Schema;
 use crate::output::{self, noteln, outln, Stream};
+use crate::plan::Mode;
 use crate::runner;
 use crate::schema_diff::Colour;
 use crate::sql::Direction;
@@ -294,7 +295,11 @@ impl CheckJson {
                     "{schema} differs from the state the revisions in {migrations_dir} produce"
                 ),
                 revisions: Vec::new(),
-                changes: json::changes(&missing.migration.changes, Direction::Upgrade),
+                changes: json::changes(
+                    &missing.migration.changes,
+                    Direction::Upgrade,
+                    missing.migration.mode,
+                ),
                 sql: Some(missing.migration.up.to_text()),
             });
         }
@@ -330,7 +335,11 @@ impl CheckJson {
                     position.describe_id()
                 ),
                 revisions: Vec::new(),
-                changes: json::changes(&drift.accept().changes, Direction::Upgrade),
+                changes: json::changes(
+                    &drift.accept().changes,
+                    Direction::Upgrade,
+                    Mode::Transactional,
+                ),
                 sql: Some(drift.undo().up.to_text()),
             });
         }
@@ -340,7 +349,7 @@ impl CheckJson {
                 between: ["database", "schema_file"],
                 message: format!("the database differs from {schema}"),
                 revisions: Vec::new(),
-                changes: json::changes(&migration.changes, Direction::Upgrade),
+                changes: json::changes(&migration.changes, Direction::Upgrade, migration.mode),
                 sql: Some(migration.up.to_text()),
             });
         }

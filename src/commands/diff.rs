@@ -32,6 +32,7 @@ pub(super) async fn diff(
     reverse: bool,
     format: Format,
     with_privileges: bool,
+    mode: crate::plan::Mode,
 ) -> Result<u8> {
     let privileges = crate::diff::PrivilegeScope {
         all_roles: with_privileges,
@@ -39,7 +40,7 @@ pub(super) async fn diff(
     };
     let (current, desired) = source::read_pair(from, to, &privileges).await?;
     report_unmanaged(&[&current, &desired])?;
-    let migration = crate::generate(&current, &desired);
+    let migration = crate::generate_in(&current, &desired, mode);
     refuse_unmanaged_casualties(&migration, &current)?;
     crate::diff::refuse_blocked_rebuilds(&migration, &current, &desired)?;
     report_rename_suggestions(&migration.changes)?;
@@ -53,15 +54,15 @@ pub(super) async fn diff(
         (migration.up, &migration.changes, Direction::Upgrade)
     };
     match format {
-        Format::Text => output::write(Stream::Stdout, &script.to_text())?,
+        Format::Text => output::write(Stream::Stdout, &script.to_psql_text())?,
         Format::Json => output::json(&DiffJson {
             version: json::VERSION,
             direction: match direction {
                 Direction::Upgrade => "upgrade",
                 Direction::Downgrade => "downgrade",
             },
-            changes: json::changes(changes, direction),
-            sql: script.to_text(),
+            changes: json::changes(changes, direction, migration.mode),
+            sql: script.to_psql_text(),
             unmanaged: json::unmanaged(&[&current, &desired]),
             rename_suggestions: crate::diff::rename_suggestions(&migration.changes),
         })?,

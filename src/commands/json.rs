@@ -62,8 +62,12 @@ pub(super) struct UnmanagedJson {
 }
 
 /// `changes` in the order the script runs them, each with its own statements.
-pub(super) fn changes(changes: &[Change], direction: Direction) -> Vec<ChangeJson> {
-    plan::build(changes)
+pub(super) fn changes(
+    changes: &[Change],
+    direction: Direction,
+    mode: plan::Mode,
+) -> Vec<ChangeJson> {
+    plan::build(changes, mode)
         .steps
         .into_iter()
         .map(|step| {
@@ -74,7 +78,12 @@ pub(super) fn changes(changes: &[Change], direction: Direction) -> Vec<ChangeJso
                 summary: change.summary(),
                 object: object(&change.object()),
                 destructive: change.is_destructive(),
-                hazards: change.hazards().iter().map(hazard).collect(),
+                hazards: script
+                    .statements
+                    .iter()
+                    .flat_map(|statement| &statement.hazards)
+                    .map(hazard)
+                    .collect(),
                 // The script-wide session setting belongs to no change of its own.
                 sql: script
                     .statements

@@ -30,6 +30,7 @@ use super::{
 pub(super) struct MigrateOptions {
     pub(super) allowed: Allowed,
     pub(super) accept_drift: bool,
+    pub(super) mode: crate::plan::Mode,
     pub(super) format: Format,
 }
 
@@ -74,8 +75,8 @@ impl RevisionJson {
             up: revision.up_path.display().to_string(),
             down: revision.down_path.display().to_string(),
             stamped,
-            hazards: hazards(&migration.changes),
-            changes: json::changes(&migration.changes, Direction::Upgrade),
+            hazards: hazards(&migration.up),
+            changes: json::changes(&migration.changes, Direction::Upgrade, migration.mode),
         }
     }
 }
@@ -125,7 +126,7 @@ pub(super) async fn migrate(
         }
     };
     report_unmanaged(&[&start.current, &start.desired])?;
-    let migration = crate::generate(&start.current, &start.desired);
+    let migration = crate::generate_in(&start.current, &start.desired, options.mode);
     refuse_unmanaged_casualties(&migration, &start.current)?;
     crate::diff::refuse_blocked_rebuilds(&migration, &start.current, &start.desired)?;
     let text = options.format == Format::Text;
@@ -230,7 +231,7 @@ pub(super) async fn migrate(
     for change in &migration.changes {
         outln!("Detected {}", change.summary())?;
     }
-    for hazard in hazards(&migration.changes) {
+    for hazard in hazards(&migration.up) {
         outln!("Hazard: {hazard}")?;
     }
     outln!("Generated {}", revision.up_path.display())?;

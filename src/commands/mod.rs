@@ -51,7 +51,25 @@ pub async fn run(command: Command) -> Result<u8> {
             reverse,
             format,
             with_privileges,
-        } => diff::diff(&from, &to, exit_code, reverse, format, with_privileges).await,
+            online,
+        } => {
+            let mode = match online {
+                true => crate::plan::Mode::Online {
+                    backfill_batch_size: crate::config::DEFAULT_BACKFILL_BATCH_SIZE,
+                },
+                false => crate::plan::Mode::Transactional,
+            };
+            diff::diff(
+                &from,
+                &to,
+                exit_code,
+                reverse,
+                format,
+                with_privileges,
+                mode,
+            )
+            .await
+        }
         Command::Inspect {
             database_url,
             output,
@@ -76,11 +94,13 @@ async fn run_action(project: &Project, action: Action) -> Result<u8> {
             message,
             allow,
             accept_drift,
+            online,
             format,
         } => {
             let options = migrate::MigrateOptions {
                 allowed: Allowed::new(&config.allow_hazards, &allow),
                 accept_drift,
+                mode: config.plan_mode(online),
                 format,
             };
             migrate::migrate(&config, database_url().ok().as_deref(), &message, &options).await
@@ -295,22 +315,20 @@ fn write_revision(
     allowed: &Allowed,
 ) -> Result<NewRevision> {
     let (id, created) = migrations::next_id(migrations::now()?, parent.as_deref())?;
-    let up_hazards: Vec<Hazard> = migration.changes.iter().flat_map(Change::hazards).collect();
-    let down_hazards: Vec<Hazard> = migration
-        .down_changes
-        .iter()
-        .flat_map(Change::hazards)
-        .collect();
+    let up_hazards = script_hazards(&migration.up);
+    let down_hazards = script_hazards(&migration.down);
     let header = Header {
         revision: id,
         parent,
         message,
         created: migrations::format_created(created)?,
-        hazards: hazards(&migration.changes),
+        hazards: hazards(&migration.up),
+        steps: migration.up.steps_summary(),
         accepted: allowed.beyond_project(&up_hazards),
     };
     let down_header = Header {
-        hazards: hazards(&migration.down_changes),
+        hazards: hazards(&migration.down),
+        steps: migration.down.steps_summary(),
         accepted: allowed.beyond_project(&down_hazards),
         ..header.clone()
     };
@@ -360,10 +378,18 @@ fn refuse_unmanaged_casualties(migration: &crate::Migration, current: &Schema) -
 }
 
 /// Every hazard of `changes`, deduplicated, strongest kind first.
-fn hazards(changes: &[Change]) -> Vec<String> {
-    changes
+/// What a script's statements do to a running application (the forms it uses decide it).
+fn script_hazards(script: &crate::sql::Script) -> Vec<Hazard> {
+    script
+        .statements
         .iter()
-        .flat_map(Change::hazards)
+        .flat_map(|statement| statement.hazards.iter().cloned())
+        .collect()
+}
+
+fn hazards(script: &crate::sql::Script) -> Vec<String> {
+    script_hazards(script)
+        .into_iter()
         .collect::<BTreeSet<_>>()
         .into_iter()
         .map(|hazard| hazard.to_string())

@@ -132,6 +132,11 @@ impl Interpreter {
     ) -> Outcome {
         if cursor.eat_keyword("ADD") {
             let column_follows = cursor.eat_keyword("COLUMN");
+            if !column_follows {
+                if let Some(outcome) = self.add_key_using_index(cursor, name) {
+                    return outcome;
+                }
+            }
             if !column_follows && starts_table_constraint(cursor) {
                 let constraint = table_constraint(cursor)?;
                 self.add_constraint(name, constraint)?;

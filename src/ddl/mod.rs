@@ -12,6 +12,7 @@
 //! triggers, policies and row-level security, `partitions` partitioning and inheritance,
 //! `privileges` GRANT, REVOKE and default privileges.
 
+mod adopt_index;
 mod aggregates;
 mod alter;
 mod children;
@@ -305,6 +306,14 @@ impl Interpreter {
         .iter()
         .any(|keyword| cursor.is_keyword(keyword))
         {
+            self.note(|journal| journal.unmodelled = Some("changes rows, not the schema"));
+            Ok(())
+        } else if cursor.is_keyword("DO") {
+            // Procedural code the model cannot follow: only the batched backfill autogen
+            // writes, which changes rows only.
+            let table = crate::sql::backfilled_table(sql)
+                .ok_or_else(|| not_modelled("DO blocks other than autogen's batched backfills"))?;
+            self.table(&table)?;
             self.note(|journal| journal.unmodelled = Some("changes rows, not the schema"));
             Ok(())
         } else if ["SET", "RESET"]

@@ -93,7 +93,7 @@ pub enum Change {
     CreateEnum(Enum),
     /// `DROP TYPE e`
     DropEnum(Enum),
-    /// `ALTER TYPE e ADD VALUE ...`, or a rebuild of the type (see `needs_rebuild`).
+    /// `ALTER TYPE e ADD VALUE ...`, or a rebuild of the type (see `removes_or_moves_values`).
     /// `columns` are the columns of type `from` in the state the change is applied to.
     AlterEnum {
         from: Enum,
@@ -684,14 +684,9 @@ impl Change {
     }
 }
 
-/// Whether an enum change rebuilds the type (new type, columns converted through text,
-/// old type dropped) rather than adding values in place: values went away or moved, or a
-/// new value is used in the same migration.
-pub fn needs_rebuild(from: &Enum, to: &Enum, new_value_used: bool) -> bool {
-    new_value_used || removes_or_moves_values(from, to)
-}
-
-/// True unless `to` is `from` with values added (old ones kept, in their order).
+/// True unless `to` is `from` with values added (old ones kept, in their order): an enum
+/// change that rebuilds the type (new type, columns converted through text, old type
+/// dropped) rather than adding values in place.
 pub fn removes_or_moves_values(from: &Enum, to: &Enum) -> bool {
     let kept: Vec<&String> = to
         .values

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{needs_rebuild, retyped_columns, Change, TypeChange};
+use super::{removes_or_moves_values, retyped_columns, Change, TypeChange};
 use crate::dependencies::Graph;
 use crate::model::{Constraint, ObjectRef, QualifiedName, Schema};
 
@@ -173,12 +173,7 @@ pub fn unmanaged_casualties(graph: &Graph, changes: &[Change]) -> Vec<String> {
                 "drops",
             ),
             Change::DropEnum(enum_type) => (ObjectRef::Enum(enum_type.name.clone()), "drops"),
-            Change::AlterEnum {
-                from,
-                to,
-                new_value_used,
-                ..
-            } if needs_rebuild(from, to, *new_value_used) => {
+            Change::AlterEnum { from, to, .. } if removes_or_moves_values(from, to) => {
                 (ObjectRef::Enum(from.name.clone()), "rebuilds")
             }
             Change::Type(TypeChange::DropDomain(domain)) => {

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{needs_rebuild, Change};
+use super::{removes_or_moves_values, Change};
 use crate::model::{Function, FunctionBody, FunctionName, QualifiedName, Returns, Schema};
 use crate::references::words;
 use crate::syntax::quote;
@@ -105,7 +105,7 @@ pub(super) fn recreate_functions_over_rebuilt_enums(
                 to,
                 new_value_used,
                 ..
-            } if needs_rebuild(from, to, *new_value_used) => Some(quote::type_name(&from.name)),
+            } if removes_or_moves_values(from, to) => Some(quote::type_name(&from.name)),
             _ => None,
         })
         .collect();

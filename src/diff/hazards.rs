@@ -2,7 +2,7 @@
 //! the locks, rewrites and scans it takes, as the script notes them.
 
 use super::type_change;
-use super::{needs_rebuild, Change, ColumnHints, ValidatedConstraint};
+use super::{removes_or_moves_values, Change, ColumnHints, ValidatedConstraint};
 use crate::model::{storage_type, Column, QualifiedName};
 
 impl Change {
@@ -123,9 +123,14 @@ impl Change {
                 table: change.relation().to_string(),
             }),
             Change::Type(type_change) => type_change.hazards(&mut hazards),
-            Change::RenameColumn { table, .. }
-            | Change::RenameConstraint { table, .. }
-            | Change::RenameIndex { table, .. } => hazards.push(table_lock(table)),
+            Change::RenameColumn { table, .. } | Change::RenameConstraint { table, .. } => {
+                hazards.push(table_lock(table))
+            }
+            // PostgreSQL 12+ renames an index under SHARE UPDATE EXCLUSIVE on the index alone.
+            Change::RenameIndex { table, to, .. } => hazards.push(Hazard::Lock {
+                lock: LockMode::ShareUpdateExclusive,
+                table: QualifiedName::new(&table.schema, to).to_string(),
+            }),
             Change::DropColumn { table, .. }
             | Change::DropPrimaryKey { table, .. }
             | Change::DropUnique { table, .. }
@@ -141,12 +146,9 @@ impl Change {
                 ..
             } => {
                 hazards.push(table_lock(table));
-                // A new collation alone keeps the stored bytes (indexes on the column are rebuilt).
-                let needs_rewrite = type_change(from, to, hints).rewrites
-                    || (to.generated.is_some() && from.generated != to.generated)
-                    || (from.identity.is_none() && to.identity.is_some());
-                let fills_rows = hints.backfill.is_some() && from.nullable && !to.nullable;
-                if needs_rewrite || fills_rows {
+                let needs_rewrite = rewrites_column(from, to, hints);
+                // A backfill writes only the rows that are NULL: no rewrite.
+                if needs_rewrite {
                     hazards.push(Hazard::TableRewrite(table.to_string()));
                 }
                 // A rewrite checks NOT NULL as it goes; after a backfill's UPDATE,
@@ -210,7 +212,7 @@ impl Change {
                 columns,
                 new_value_used,
                 ..
-            } if needs_rebuild(from, to, *new_value_used) => {
+            } if removes_or_moves_values(from, to) => {
                 for column_use in columns {
                     hazards.push(table_lock(&column_use.table));
                     hazards.push(Hazard::TableRewrite(column_use.table.to_string()));
@@ -235,6 +237,24 @@ impl Change {
             }
         }
         hazards
+    }
+
+    /// `hazards` of `SET NOT NULL` when a validated `CHECK (column IS NOT NULL)` proves it:
+    /// PostgreSQL 12+ skips the scan.
+    pub fn hazards_proven_not_null(&self) -> Vec<Hazard> {
+        let mut hazards = self.hazards();
+        hazards.retain(|hazard| !matches!(hazard, Hazard::FullTableScan(_)));
+        hazards
+    }
+
+    /// True for a column change the server makes by writing the table again.
+    pub fn rewrites_column(&self) -> bool {
+        match self {
+            Change::AlterColumn {
+                from, to, hints, ..
+            } => rewrites_column(from, to, hints),
+            _ => false,
+        }
     }
 
     /// True when the change destroys data that its inverse cannot bring back.
@@ -384,6 +404,13 @@ impl std::fmt::Display for HazardKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// A new collation alone keeps the stored bytes (indexes on the column are rebuilt).
+fn rewrites_column(from: &Column, to: &Column, hints: &ColumnHints) -> bool {
+    type_change(from, to, hints).rewrites
+        || (to.generated.is_some() && from.generated != to.generated)
+        || (from.identity.is_none() && to.identity.is_some())
 }
 
 fn type_change(from: &Column, to: &Column, hints: &ColumnHints) -> type_change::TypeChange {

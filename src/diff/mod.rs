@@ -26,8 +26,8 @@ use std::collections::BTreeSet;
 
 pub use aggregates::AggregateChange;
 pub use change::{
-    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange,
-    PrivilegeChange, RenameTiming, TriggerChange, ValidatedConstraint,
+    removes_or_moves_values, Change, ColumnHints, ColumnUse, PolicyChange, PrivilegeChange,
+    RenameTiming, TriggerChange, ValidatedConstraint,
 };
 pub use collations::CollationChange;
 pub use dependents::unmanaged_casualties;
@@ -197,7 +197,9 @@ pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Cha
     roots.extend(
         functions::views_calling_recreated_functions(before, changes)
             .into_iter()
-            .chain(aggregates::views_calling_recreated_aggregates(before, changes))
+            .chain(aggregates::views_calling_recreated_aggregates(
+                before, changes,
+            ))
             .map(ObjectRef::View),
     );
     dependents::rebuild_views_over(before, after, &Graph::of(before), &roots, changes);
@@ -240,7 +242,7 @@ fn retyped_columns(changes: &[Change]) -> BTreeSet<(QualifiedName, String)> {
                 columns,
                 new_value_used,
                 ..
-            } if needs_rebuild(from, to, *new_value_used) => {
+            } if removes_or_moves_values(from, to) => {
                 retyped.extend(
                     columns.iter().map(|column_use| {
                         (column_use.table.clone(), column_use.column.name.clone())

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{needs_domain_rebuild, needs_rebuild, Change, RenameTiming, TypeChange};
+use super::{needs_domain_rebuild, removes_or_moves_values, Change, RenameTiming, TypeChange};
 use crate::model::{
     grantee_display, Acl, Grants, Privilege, PrivilegeObject, QualifiedName, Schema, Table,
     UnmanagedObject, PUBLIC,
@@ -369,7 +369,7 @@ fn created_objects(changes: &[Change]) -> BTreeSet<PrivilegeObject> {
                 to,
                 new_value_used,
                 ..
-            } if needs_rebuild(from, to, *new_value_used) => {
+            } if removes_or_moves_values(from, to) => {
                 created.insert(PrivilegeObject::Type(to.name.clone()));
             }
             Change::Type(TypeChange::CreateDomain(domain)) => {

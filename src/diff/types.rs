@@ -253,7 +253,7 @@ fn blocked_rebuilds(changes: &[Change], before: &Schema) -> Vec<String> {
                 to,
                 new_value_used,
                 ..
-            } if super::needs_rebuild(from, to, *new_value_used) => ("enum", &from.name),
+            } if super::removes_or_moves_values(from, to) => ("enum", &from.name),
             _ => continue,
         };
         let domains = before

@@ -17,10 +17,7 @@ pub(super) fn ordered(changes: &[TypeChange], planned_functions: &BTreeSet<&str>
     let mut steps = Vec::new();
     let (changes, detached) = detach_function_calls(changes, planned_functions);
     for change in detached {
-        steps.push(Step {
-            change: Change::Type(change),
-            phase: Phase::AlterDomain,
-        });
+        steps.push(Step::new(Change::Type(change), Phase::AlterDomain));
     }
     let mut by_phase: BTreeMap<Phase, BTreeMap<QualifiedName, (TypeChange, Vec<String>)>> =
         BTreeMap::new();
@@ -63,10 +60,7 @@ pub(super) fn ordered(changes: &[TypeChange], planned_functions: &BTreeSet<&str>
         }
         for name in order {
             if let Some((change, _)) = members.remove(&name) {
-                steps.push(Step {
-                    change: Change::Type(change),
-                    phase,
-                });
+                steps.push(Step::new(Change::Type(change), phase));
             }
         }
     }

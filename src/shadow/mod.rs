@@ -268,12 +268,18 @@ async fn build_and_read(
         separate_checks_and_indexes(diff::diff(&empty, desired))
             .into_iter()
             .partition(|change| matches!(change, Change::Trigger(_) | Change::Policy(_)));
-    let script = sql::render(&plan::build(&changes), Direction::Upgrade);
+    let script = sql::render(
+        &plan::build(&changes, plan::Mode::Transactional),
+        Direction::Upgrade,
+    );
     apply::build_scratch(&shadow, &script, "shadow database")
         .await
         .map_err(|error| point_at_source(error, &script, origin))?;
     stub_trigger_functions(&shadow, &attached, &desired.schemas).await?;
-    let script = sql::render(&plan::build(&attached), Direction::Upgrade);
+    let script = sql::render(
+        &plan::build(&attached, plan::Mode::Transactional),
+        Direction::Upgrade,
+    );
     apply::build_scratch(&shadow, &script, "shadow database")
         .await
         .map_err(|error| point_at_source(error, &script, origin))?;
@@ -282,7 +288,10 @@ async fn build_and_read(
     if restated.is_empty() {
         return Ok(built);
     }
-    let script = sql::render(&plan::build(&restated), Direction::Upgrade);
+    let script = sql::render(
+        &plan::build(&restated, plan::Mode::Transactional),
+        Direction::Upgrade,
+    );
     apply::build_scratch(&shadow, &script, "shadow database")
         .await
         .map_err(|error| point_at_source(error, &script, origin))?;

@@ -172,6 +172,11 @@ pub(super) fn index_comment(table: &QualifiedName, index: &str, comment: Option<
 }
 
 pub(super) fn create_index(table: &QualifiedName, index: &Index) -> String {
+    create_index_in(table, index, "")
+}
+
+/// `CREATE INDEX` with `how` (`CONCURRENTLY ` or nothing) after `INDEX`.
+pub(super) fn create_index_in(table: &QualifiedName, index: &Index, how: &str) -> String {
     let unique = if index.unique { "UNIQUE " } else { "" };
     let method = if index.method == "btree" {
         String::new()
@@ -180,7 +185,7 @@ pub(super) fn create_index(table: &QualifiedName, index: &Index) -> String {
     };
     let keys: Vec<String> = index.keys.iter().map(index_key).collect();
     let mut sql = format!(
-        "CREATE {unique}INDEX {} ON {}{method} ({})",
+        "CREATE {unique}INDEX {how}{} ON {}{method} ({})",
         ident(&index.name),
         qualified(table),
         keys.join(", ")

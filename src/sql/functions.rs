@@ -42,6 +42,7 @@ pub(super) fn unchecked_bodies_first(plan: &Plan, statements: &mut Vec<Statement
             notes: Vec::new(),
             hazards: Vec::new(),
             object: step.change.object(),
+            step: None,
         };
         statements.insert(0, statement);
     }
@@ -187,7 +188,7 @@ fn definition(function: &Function, or_replace: bool) -> String {
     }
     match &function.body {
         FunctionBody::Source(source) => {
-            let tag = dollar_tag(source);
+            let tag = dollar_tag("function", source);
             sql.push_str(&format!("AS {tag}{source}{tag}"));
         }
         FunctionBody::Sql(body) => sql.push_str(body),
@@ -260,14 +261,14 @@ pub fn split_list(value: &str) -> Vec<String> {
     elements
 }
 
-/// `$function$`, or `$function_1$`, ... : the first tag that ends the body exactly where the
+/// `$label$`, or `$label_1$`, ... : the first tag that ends the body exactly where the
 /// body ends (it occurs nowhere in it, nor across its end).
-fn dollar_tag(body: &str) -> String {
+pub(super) fn dollar_tag(label: &str, body: &str) -> String {
     let mut suffix = 0;
     loop {
         let tag = match suffix {
-            0 => "$function$".to_string(),
-            n => format!("$function_{n}$"),
+            0 => format!("${label}$"),
+            n => format!("${label}_{n}$"),
         };
         if format!("{body}{tag}").find(&tag) == Some(body.len()) {
             return tag;
@@ -282,11 +283,14 @@ mod tests {
 
     #[test]
     fn dollar_tags_never_end_early() {
-        assert_eq!(dollar_tag("select 1"), "$function$");
-        assert_eq!(dollar_tag("a $function$ b"), "$function_1$");
-        assert_eq!(dollar_tag("ends with $function"), "$function_1$");
+        assert_eq!(dollar_tag("function", "select 1"), "$function$");
+        assert_eq!(dollar_tag("function", "a $function$ b"), "$function_1$");
         assert_eq!(
-            dollar_tag("$function$ $function_1$ x$function_2"),
+            dollar_tag("function", "ends with $function"),
+            "$function_1$"
+        );
+        assert_eq!(
+            dollar_tag("function", "$function$ $function_1$ x$function_2"),
             "$function_3$"
         );
     }

@@ -7,20 +7,24 @@ mod aggregates;
 mod collations;
 mod constraints;
 mod functions;
+mod online;
 mod parameters;
 mod partitions;
 mod privileges;
 mod ranges;
 mod sequences;
+mod steps;
 mod tables;
 mod triggers;
 
 pub use functions::{split_list as split_setting_list, UNCHECKED_BODIES};
+pub use online::backfilled_table;
+
+use steps::{mark_steps, Boundary};
 mod types;
 
 use crate::diff::{
-    needs_rebuild, removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard,
-    ValidatedConstraint,
+    removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, ValidatedConstraint,
 };
 use crate::model::storage_type;
 use crate::model::{
@@ -28,9 +32,10 @@ use crate::model::{
     ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
     QualifiedName, ReferentialAction, SequenceOptions, Table, UniqueConstraint, View, ViewOptions,
 };
-use crate::plan::Plan;
+use crate::plan::{Form, Plan};
 use crate::syntax::names::column_sequence_name;
 use crate::syntax::quote;
+use crate::syntax::steps::Transaction;
 use constraints::*;
 use quote::{ident, ident_list, literal, qualified};
 use tables::*;
@@ -59,6 +64,8 @@ pub struct Statement {
     pub hazards: Vec<Hazard>,
     /// The object the statement is about, to point errors back at their source.
     pub object: ObjectRef,
+    /// `Some` when the statement begins a step of that kind (a marker line in the file).
+    pub step: Option<Transaction>,
 }
 
 impl Script {
@@ -71,8 +78,14 @@ impl Script {
     pub fn to_text(&self) -> String {
         let mut text = String::new();
         for statement in &self.statements {
-            let stands_apart = !statement.notes.is_empty() || statement.sql.contains('\n');
+            let stands_apart = !statement.notes.is_empty()
+                || statement.sql.contains('\n')
+                || statement.step.is_some();
             if stands_apart && !text.is_empty() && !text.ends_with("\n\n") {
+                text.push('\n');
+            }
+            if let Some(kind) = statement.step {
+                text.push_str(kind.marker());
                 text.push('\n');
             }
             for note in &statement.notes {
@@ -93,25 +106,22 @@ impl Script {
 
 pub fn render(plan: &Plan, direction: Direction) -> Script {
     let mut statements = Vec::new();
+    let mut boundaries = Vec::new();
     for step in &plan.steps {
         let change = &step.change;
+        let pieces = match step.form {
+            Form::InTransaction => {
+                let mut hazards = change.hazards();
+                statements_for(change)
+                    .into_iter()
+                    .map(|sql| Piece::new(sql, std::mem::take(&mut hazards)))
+                    .collect()
+            }
+            form => online::pieces(step, form),
+        };
         let mut notes = Vec::new();
         if let Some(loss) = change.data_loss() {
             notes.push(format!("DESTRUCTIVE: {loss}"));
-        }
-        let mut change_hazards = change.hazards();
-        let hazards: Vec<String> = change_hazards
-            .iter()
-            .filter(|hazard| !matches!(hazard, Hazard::DataLoss(_)))
-            .map(ToString::to_string)
-            .collect();
-        let step_statements = statements_for(change);
-        if !hazards.is_empty() {
-            let scope = match step_statements.len() {
-                1 => String::new(),
-                n_statements => format!(" (of the next {n_statements} statements)"),
-            };
-            notes.push(format!("hazards{scope}: {}", hazards.join("; ")));
         }
         if direction == Direction::Downgrade {
             if let Some(loss) = change.inverse().data_loss() {
@@ -121,17 +131,74 @@ pub fn render(plan: &Plan, direction: Direction) -> Script {
             }
         }
         let object = change.object();
-        for sql in step_statements {
+        for (piece_idx, piece) in pieces.iter().enumerate() {
+            let labels: Vec<String> = piece
+                .hazards
+                .iter()
+                .filter(|hazard| !matches!(hazard, Hazard::DataLoss(_)))
+                .map(ToString::to_string)
+                .collect();
+            let mut piece_notes = match piece_idx {
+                0 => std::mem::take(&mut notes),
+                _ => Vec::new(),
+            };
+            piece_notes.extend(piece.notes.iter().cloned());
+            if !labels.is_empty() {
+                // A statement alone outside a transaction is a step of its own.
+                let n_statements = match piece.boundary {
+                    Boundary::Outside => 1,
+                    _ => {
+                        1 + pieces[piece_idx + 1..]
+                            .iter()
+                            .take_while(|later| {
+                                later.hazards.is_empty() && later.boundary == Boundary::Same
+                            })
+                            .count()
+                    }
+                };
+                let scope = match n_statements {
+                    1 => String::new(),
+                    n_statements => format!(" (of the next {n_statements} statements)"),
+                };
+                // The DESTRUCTIVE line comes first, the IRREVERSIBLE one after the hazards.
+                let at = piece_notes
+                    .iter()
+                    .position(|note| note.starts_with("IRREVERSIBLE"))
+                    .unwrap_or(piece_notes.len());
+                piece_notes.insert(at, format!("hazards{scope}: {}", labels.join("; ")));
+            }
+            boundaries.push(piece.boundary);
             statements.push(Statement {
-                sql,
-                notes: std::mem::take(&mut notes),
-                hazards: std::mem::take(&mut change_hazards),
+                sql: piece.sql.clone(),
+                notes: piece_notes,
+                hazards: piece.hazards.clone(),
                 object: object.clone(),
+                step: None,
             });
         }
     }
+    mark_steps(&mut statements, &boundaries);
     functions::unchecked_bodies_first(plan, &mut statements);
     Script { statements }
+}
+
+/// One statement of a step, with what it does to a running application and where it runs.
+struct Piece {
+    sql: String,
+    hazards: Vec<Hazard>,
+    notes: Vec<String>,
+    boundary: Boundary,
+}
+
+impl Piece {
+    fn new(sql: String, hazards: Vec<Hazard>) -> Piece {
+        Piece {
+            sql,
+            hazards,
+            notes: Vec::new(),
+            boundary: Boundary::Same,
+        }
+    }
 }
 
 fn statements_for(change: &Change) -> Vec<String> {
@@ -236,8 +303,8 @@ fn statements_for(change: &Change) -> Vec<String> {
             to,
             columns,
             columns_after,
-            new_value_used,
-        } => alter_enum(from, to, columns, columns_after, *new_value_used),
+            ..
+        } => alter_enum(from, to, columns, columns_after),
         Change::Type(type_change) => types::statements(type_change),
         Change::Collation(change) => collations::statements(change),
         Change::Aggregate(change) => aggregates::statements(change),
@@ -510,7 +577,8 @@ fn create_enum(enum_type: &Enum) -> String {
 }
 
 /// Values only added (old order kept) become `ADD VALUE`, placed before the next old value
-/// or after the last; otherwise the type is rebuilt and its columns converted through text.
+/// or after the last (each alone outside a transaction when the revision uses it: `plan`);
+/// otherwise the type is rebuilt and its columns converted through text.
 /// A rebuild that removes values runs after dropped columns are gone (see `plan`), so it
 /// converts only the columns that stay; each gets back the default it ends up with.
 fn alter_enum(
@@ -518,10 +586,9 @@ fn alter_enum(
     to: &Enum,
     columns: &[ColumnUse],
     columns_after: &[ColumnUse],
-    new_value_used: bool,
 ) -> Vec<String> {
     let name = qualified(&to.name);
-    if !needs_rebuild(from, to, new_value_used) {
+    if !removes_or_moves_values(from, to) {
         let mut statements = Vec::new();
         for (value_idx, value) in to.values.iter().enumerate() {
             if from.values.contains(value) {

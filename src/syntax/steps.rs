@@ -20,6 +20,16 @@ pub enum Transaction {
     Outside,
 }
 
+impl Transaction {
+    /// The marker line that begins a step of this kind.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Transaction::Inside => IN_TRANSACTION,
+            Transaction::Outside => OUTSIDE_TRANSACTION,
+        }
+    }
+}
+
 /// One step of a revision file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStep {

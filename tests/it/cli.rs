@@ -312,7 +312,9 @@ async fn sql_schema_files_are_read_like_yaml_ones() {
     assert_eq!(ahead.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&ahead.stdout),
-        "-- hazards: ACCESS EXCLUSIVE lock: students\nALTER TABLE public.students ADD COLUMN advisor text;\n"
+        "-- runs in one transaction: psql --single-transaction -f FILE\n\
+         -- hazards: ACCESS EXCLUSIVE lock: students\n\
+         ALTER TABLE public.students ADD COLUMN advisor text;\n"
     );
     let _ = std::fs::remove_dir_all(&directory);
 }

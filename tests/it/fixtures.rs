@@ -6,7 +6,9 @@
 //! apply down and require the original schema back. An optional `setup.sql` runs first and
 //! is not replayed offline: it creates what the model does not hold (the roles a case grants
 //! to, which belong to the whole cluster: named `autogen_test_*`, created when missing and
-//! never dropped, since concurrent runs share them).
+//! never dropped, since concurrent runs share them). An optional `autogen.toml` sets how the
+//! case is planned (`online = true`, `backfill_batch_size`); scripts with steps are applied
+//! step by step, as the runner does.
 //! `FIXTURE=<substring>` filters cases;
 //! `UPDATE_FIXTURES=1` rewrites the expected files (review the git diff).
 
@@ -87,7 +89,8 @@ async fn check_case(case: &Path) -> Result<(), String> {
         problems.extend(replay_differs(&history, &current, "current"));
     }
     let rows_before = snapshot_rows(&client, &current).await?;
-    let migration = autogen::generate(&current, &desired);
+    let mode = plan_mode(case)?;
+    let migration = autogen::generate_in(&current, &desired, mode);
     for (file, script) in [("up.sql", &migration.up), ("down.sql", &migration.down)] {
         if let Err(problem) = compare_expected(&case.join(file), &script.to_text()) {
             problems.push(problem);
@@ -169,6 +172,17 @@ async fn check_case(case: &Path) -> Result<(), String> {
     } else {
         Err(problems.join("\n"))
     }
+}
+
+/// The case's `autogen.toml` mode, or one transaction without it.
+fn plan_mode(case: &Path) -> Result<autogen::plan::Mode, String> {
+    let path = case.join("autogen.toml");
+    if !path.exists() {
+        return Ok(autogen::plan::Mode::Transactional);
+    }
+    autogen::config::Config::load(Some(&path))
+        .map(|config| config.plan_mode(false))
+        .map_err(|error| format!("{error}"))
 }
 
 /// Cases whose starting SQL uses objects outside the model (functions, triggers, ...),

@@ -1,12 +1,16 @@
 //! Hazard labels checked against what PostgreSQL really does: a column type change labelled
 //! a table rewrite must change the table's `relfilenode`, one labelled without must keep it,
-//! and a change not labelled as data loss must bring every value back on the way down.
+//! and a change not labelled as data loss must bring every value back on the way down; the
+//! lock each statement of the fixtures is labelled with is the one `pg_locks` shows.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use autogen::catalog::{self, SchemaScope};
-use autogen::diff::Hazard;
+use autogen::diff::{Hazard, LockMode};
 use autogen::model::{QualifiedName, Schema};
 use autogen::normalize::normalize;
-use tokio_postgres::Client;
+use autogen::syntax::steps::Transaction;
+use tokio_postgres::{Client, GenericClient};
 
 use crate::scratch::ScratchDb;
 
@@ -232,4 +236,295 @@ async fn user_type_change_labels_match_what_the_server_does() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Fixture cases whose every lock and rewrite label is checked against the server.
+const LABELLED_CASES: &[&str] = &[
+    "alter-column-types",
+    "alter-nullability-and-defaults",
+    "backfill-not-null-column",
+    "check-constraints",
+    "enum-value-used-in-same-revision",
+    "foreign-keys-with-actions",
+    "index-variety",
+    "issue-14-online-backfill-in-batches",
+    "issue-14-online-constraints",
+    "issue-14-online-indexes",
+    "unique-constraints",
+];
+
+/// `pg_locks` modes, weakest first.
+const LOCK_MODES: &[&str] = &[
+    "AccessShareLock",
+    "RowShareLock",
+    "RowExclusiveLock",
+    "ShareUpdateExclusiveLock",
+    "ShareLock",
+    "ShareRowExclusiveLock",
+    "ExclusiveLock",
+    "AccessExclusiveLock",
+];
+
+fn strength(mode: &str) -> usize {
+    LOCK_MODES
+        .iter()
+        .position(|known| *known == mode)
+        .unwrap_or_else(|| panic!("unknown lock mode {mode}"))
+}
+
+fn pg_locks_mode(lock: LockMode) -> &'static str {
+    match lock {
+        LockMode::AccessExclusive => "AccessExclusiveLock",
+        LockMode::Share => "ShareLock",
+        LockMode::ShareRowExclusive => "ShareRowExclusiveLock",
+        LockMode::ShareUpdateExclusive => "ShareUpdateExclusiveLock",
+    }
+}
+
+/// The relation locks session `pid` holds, as (relation as `regclass` prints it, mode),
+/// read by `observer` (the session itself names the relations its transaction created).
+async fn locks_of(observer: &impl GenericClient, pid: i32) -> BTreeSet<(String, String)> {
+    observer
+        .query(
+            "SELECT relation::regclass::text, mode FROM pg_catalog.pg_locks \
+             WHERE pid = $1 AND locktype = 'relation' AND granted",
+            &[&pid],
+        )
+        .await
+        .expect("pg_locks")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
+
+/// Each table's file and how many of its rows the running transaction did not write.
+async fn table_files(client: &impl GenericClient) -> BTreeMap<String, u32> {
+    client
+        .query(
+            "SELECT oid::regclass::text, relfilenode FROM pg_catalog.pg_class \
+             WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace",
+            &[],
+        )
+        .await
+        .expect("pg_class")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
+
+/// True when every row of `table` was written by the running transaction (an `UPDATE` of
+/// the whole table: each row written again, though the file stays).
+async fn every_row_written(client: &impl GenericClient, table: &str) -> bool {
+    let sql = format!(
+        "SELECT count(*) FILTER (WHERE xmin::text <> pg_catalog.txid_current()::text) = 0 \
+         FROM {table}"
+    );
+    client
+        .query_one(&sql, &[])
+        .await
+        .map(|row| row.get(0))
+        .unwrap_or(false)
+}
+
+/// What is wrong with `hazards` given the locks a statement newly took and all it holds.
+fn check_lock_labels(
+    statement: &str,
+    hazards: &[Hazard],
+    held: &BTreeSet<(String, String)>,
+    taken: &BTreeSet<(String, String)>,
+    wrong: &mut Vec<String>,
+) {
+    for hazard in hazards {
+        let Hazard::Lock { lock, table } = hazard else {
+            continue;
+        };
+        let label = pg_locks_mode(*lock);
+        for table in table.split(" and ") {
+            if !held.contains(&(table.to_string(), label.to_string())) {
+                wrong.push(format!(
+                    "{statement}: labelled {label} on {table}, holds {:?}",
+                    held.iter()
+                        .filter(|(name, _)| name == table)
+                        .collect::<Vec<_>>()
+                ));
+            }
+            let stronger: Vec<&String> = taken
+                .iter()
+                .filter(|(name, mode)| name == table && strength(mode) > strength(label))
+                .map(|(_, mode)| mode)
+                .collect();
+            if !stronger.is_empty() {
+                wrong.push(format!(
+                    "{statement}: labelled {label} on {table}, took {stronger:?}"
+                ));
+            }
+        }
+    }
+}
+
+/// Runs one outside-transaction statement while another session holds a write lock on
+/// the labelled table, so the statement waits holding its own lock, and reads that lock.
+async fn observe_outside(
+    db: &ScratchDb,
+    client: &Client,
+    observer: &Client,
+    statement: &autogen::sql::Statement,
+    wrong: &mut Vec<String>,
+) {
+    let labelled_table = statement.hazards.iter().find_map(|hazard| match hazard {
+        Hazard::Lock { table, .. } => Some(table.clone()),
+        _ => None,
+    });
+    let Some(table) = labelled_table else {
+        client
+            .batch_execute(&statement.sql)
+            .await
+            .unwrap_or_else(|error| panic!("{}: {error}", statement.sql));
+        return;
+    };
+    let mut blocker = db.client().await;
+    let blocking = blocker.transaction().await.expect("BEGIN");
+    blocking
+        .batch_execute(&format!("LOCK TABLE {table} IN ROW EXCLUSIVE MODE"))
+        .await
+        .expect("the blocker's lock");
+    let pid: i32 = client
+        .query_one("SELECT pg_catalog.pg_backend_pid()", &[])
+        .await
+        .expect("pid")
+        .get(0);
+    let running = client.batch_execute(&statement.sql);
+    let observe = async {
+        let mut held = BTreeSet::new();
+        for _ in 0..200 {
+            held = locks_of(observer, pid).await;
+            let waiting: bool = observer
+                .query_one(
+                    "SELECT wait_event_type = 'Lock' FROM pg_catalog.pg_stat_activity \
+                     WHERE pid = $1",
+                    &[&pid],
+                )
+                .await
+                .expect("pg_stat_activity")
+                .get::<_, Option<bool>>(0)
+                .unwrap_or(false);
+            if waiting {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        blocking.commit().await.expect("COMMIT the blocker");
+        held
+    };
+    let (outcome, held) = tokio::join!(running, observe);
+    outcome.unwrap_or_else(|error| panic!("{}: {error}", statement.sql));
+    check_lock_labels(&statement.sql, &statement.hazards, &held, &held, wrong);
+}
+
+/// Every lock label of the cases' upgrades is the lock the server takes (`pg_locks`), and
+/// every rewrite label is a table written again: a new `relfilenode`, or (a backfill's
+/// `UPDATE`) every row a new version; a change without the label keeps the files.
+#[tokio::test]
+async fn lock_and_rewrite_labels_of_the_fixtures_match_what_the_server_does() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases");
+    let mut wrong = Vec::new();
+    for case in LABELLED_CASES {
+        let case_dir = root.join(case);
+        let db = ScratchDb::create("autogen_test_hazards").await;
+        let mut client = db.client().await;
+        let observer = db.client().await;
+        let current_sql = std::fs::read_to_string(case_dir.join("current.sql"))
+            .unwrap_or_else(|error| panic!("{case}: current.sql: {error}"));
+        client
+            .batch_execute(&current_sql)
+            .await
+            .expect("current.sql");
+        let (current, desired) = autogen::source::read_pair(
+            &autogen::source::Source::Database(db.url.clone()),
+            &autogen::source::Source::SchemaFile(case_dir.join("desired.yaml")),
+            &Default::default(),
+        )
+        .await
+        .expect("both schemas");
+        let mode = match case_dir.join("autogen.toml").exists() {
+            true => autogen::config::Config::load(Some(&case_dir.join("autogen.toml")))
+                .expect("the case's autogen.toml")
+                .plan_mode(false),
+            false => autogen::plan::Mode::Transactional,
+        };
+        let migration = autogen::generate_in(&current, &desired, mode);
+        let pid: i32 = client
+            .query_one("SELECT pg_catalog.pg_backend_pid()", &[])
+            .await
+            .expect("pid")
+            .get(0);
+        for (kind, statements) in migration.up.steps() {
+            if kind == Transaction::Outside {
+                for statement in statements {
+                    observe_outside(&db, &client, &observer, statement, &mut wrong).await;
+                }
+                continue;
+            }
+            let transaction = client.transaction().await.expect("BEGIN");
+            let mut group: Option<Group> = None;
+            for statement in statements {
+                if !statement.hazards.is_empty() {
+                    if let Some(group) = group.take() {
+                        check_group(&transaction, pid, group, &mut wrong).await;
+                    }
+                    group = Some(Group {
+                        hazards: statement.hazards.clone(),
+                        files: table_files(&transaction).await,
+                        locks: locks_of(&transaction, pid).await,
+                        what: format!("{case}: {}", statement.sql),
+                    });
+                }
+                transaction
+                    .batch_execute(&statement.sql)
+                    .await
+                    .unwrap_or_else(|error| panic!("{case}: {}: {error}", statement.sql));
+            }
+            if let Some(group) = group.take() {
+                check_group(&transaction, pid, group, &mut wrong).await;
+            }
+            transaction.commit().await.expect("COMMIT");
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The statements one set of labels covers (a change's statements in one step), with the
+/// state before them.
+struct Group {
+    hazards: Vec<Hazard>,
+    files: BTreeMap<String, u32>,
+    locks: BTreeSet<(String, String)>,
+    what: String,
+}
+
+/// The lock and rewrite labels of one group, once its statements ran.
+async fn check_group(
+    transaction: &tokio_postgres::Transaction<'_>,
+    pid: i32,
+    group: Group,
+    wrong: &mut Vec<String>,
+) {
+    let held = locks_of(transaction, pid).await;
+    let taken = held.difference(&group.locks).cloned().collect();
+    check_lock_labels(&group.what, &group.hazards, &held, &taken, wrong);
+    let after = table_files(transaction).await;
+    for (table, file) in &group.files {
+        let labelled = group
+            .hazards
+            .iter()
+            .any(|hazard| matches!(hazard, Hazard::TableRewrite(name) if name == table));
+        let new_file = after.get(table).is_some_and(|after| after != file);
+        let rewritten = new_file || (labelled && every_row_written(transaction, table).await);
+        if labelled != rewritten {
+            wrong.push(format!(
+                "{}: labelled rewrite of {table} {labelled}, written again {rewritten}",
+                group.what
+            ));
+        }
+    }
 }

@@ -19,6 +19,7 @@ mod hostile;
 mod inspected;
 mod json_schema;
 mod limits;
+mod online;
 mod output;
 mod privileges;
 mod ranges;
