@@ -175,7 +175,7 @@ pub(super) fn create_index(table: &QualifiedName, index: &Index) -> String {
     create_index_in(table, index, "")
 }
 
-/// `CREATE INDEX` with `how` (`CONCURRENTLY ` or nothing) after `INDEX`.
+/// `CREATE INDEX` with `how` (`CONCURRENTLY IF NOT EXISTS `, or nothing) after `INDEX`.
 pub(super) fn create_index_in(table: &QualifiedName, index: &Index, how: &str) -> String {
     let unique = if index.unique { "UNIQUE " } else { "" };
     let method = if index.method == "btree" {

@@ -303,8 +303,8 @@ fn statements_for(change: &Change) -> Vec<String> {
             to,
             columns,
             columns_after,
-            ..
-        } => alter_enum(from, to, columns, columns_after),
+            new_value_used,
+        } => alter_enum(from, to, columns, columns_after, *new_value_used),
         Change::Type(type_change) => types::statements(type_change),
         Change::Collation(change) => collations::statements(change),
         Change::Aggregate(change) => aggregates::statements(change),
@@ -577,7 +577,8 @@ fn create_enum(enum_type: &Enum) -> String {
 }
 
 /// Values only added (old order kept) become `ADD VALUE`, placed before the next old value
-/// or after the last (each alone outside a transaction when the revision uses it: `plan`);
+/// or after the last (each alone outside a transaction when the revision uses it: `plan`;
+/// then `IF NOT EXISTS`, since a resumed run repeats a step it could not record);
 /// otherwise the type is rebuilt and its columns converted through text.
 /// A rebuild that removes values runs after dropped columns are gone (see `plan`), so it
 /// converts only the columns that stay; each gets back the default it ends up with.
@@ -586,8 +587,13 @@ fn alter_enum(
     to: &Enum,
     columns: &[ColumnUse],
     columns_after: &[ColumnUse],
+    outside_transaction: bool,
 ) -> Vec<String> {
     let name = qualified(&to.name);
+    let add_value = match outside_transaction {
+        true => "ADD VALUE IF NOT EXISTS",
+        false => "ADD VALUE",
+    };
     if !removes_or_moves_values(from, to) {
         let mut statements = Vec::new();
         for (value_idx, value) in to.values.iter().enumerate() {
@@ -605,9 +611,12 @@ fn alter_enum(
                 },
             };
             statements.push(
-                format!("ALTER TYPE {name} ADD VALUE {} {position}", literal(value))
-                    .trim_end()
-                    .to_string(),
+                format!(
+                    "ALTER TYPE {name} {add_value} {} {position}",
+                    literal(value)
+                )
+                .trim_end()
+                .to_string(),
             );
         }
         return statements;

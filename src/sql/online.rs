@@ -10,7 +10,7 @@ pub(super) fn pieces(step: &Step, form: Form) -> Vec<Piece> {
     match (form, change) {
         (Form::Concurrently, Change::CreateIndex { table, index }) => {
             let mut pieces = vec![outside(
-                create_index_in(table, index, "CONCURRENTLY "),
+                create_index_in(table, index, "CONCURRENTLY IF NOT EXISTS "),
                 change.hazards_concurrently(),
             )];
             if let Some(comment) = &index.comment {
@@ -23,7 +23,7 @@ pub(super) fn pieces(step: &Step, form: Form) -> Vec<Piece> {
         }
         (Form::Concurrently, Change::DropIndex { table, index }) => vec![outside(
             format!(
-                "DROP INDEX CONCURRENTLY {}",
+                "DROP INDEX CONCURRENTLY IF EXISTS {}",
                 qualified(&QualifiedName::new(&table.schema, &index.name))
             ),
             change.hazards_concurrently(),
@@ -130,7 +130,7 @@ fn using_index(
         index: index.clone(),
     };
     let mut pieces = vec![outside(
-        create_index_in(table, &index, "CONCURRENTLY "),
+        create_index_in(table, &index, "CONCURRENTLY IF NOT EXISTS "),
         build.hazards_concurrently(),
     )];
     let adopt = format!(
