@@ -114,7 +114,7 @@ pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
                 .filter(|name| !whole.contains(*name))
                 .filter_map(|name| desired.tables.get(name))
                 .flat_map(|table| table.parents().into_iter().cloned())
-                .filter(|parent| !whole.contains(parent)),
+                .filter(|parent| is_declared(desired, parent) && !whole.contains(parent)),
         );
         if pending.is_empty() {
             break;
