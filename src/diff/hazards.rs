@@ -2,8 +2,8 @@
 //! the locks, rewrites and scans it takes, as the script notes them.
 
 use super::type_change;
-use super::{removes_or_moves_values, Change, ColumnHints, ValidatedConstraint};
-use crate::model::{storage_type, Column, QualifiedName};
+use super::{removes_or_moves_values, Change, ColumnHints, TriggerChange, ValidatedConstraint};
+use crate::model::{storage_type, Column, Expr, QualifiedName};
 
 impl Change {
     /// What data this change destroys, if any, in words for a script comment.
@@ -93,7 +93,11 @@ impl Change {
                 backfill,
             } => {
                 hazards.push(table_lock(table));
-                if column.identity.is_some() || column.generated.is_some() || backfill.is_some() {
+                if column.identity.is_some()
+                    || column.generated.is_some()
+                    || backfill.is_some()
+                    || column.default.as_ref().is_some_and(calls_volatile_function)
+                {
                     hazards.push(Hazard::TableRewrite(table.to_string()));
                 }
                 // Added without NOT NULL, filled, then `SET NOT NULL` reads the table again.
@@ -108,16 +112,42 @@ impl Change {
                 hazards.push(Hazard::TableRewrite(table.to_string()));
             }
             Change::AlterViewOptions { view, .. } => hazards.push(table_lock(view)),
-            Change::AlterIndexParameters { table, .. }
-            | Change::AlterTableParameters { table, .. } => hazards.push(Hazard::Lock {
+            Change::AlterTableParameters { table, .. } => hazards.push(Hazard::Lock {
                 lock: LockMode::ShareUpdateExclusive,
                 table: table.to_string(),
             }),
+            // The index alone is locked, as strongly as its strongest changed parameter needs.
+            Change::AlterIndexParameters {
+                table,
+                index,
+                from,
+                to,
+            } => {
+                let changed = from
+                    .keys()
+                    .chain(to.keys())
+                    .filter(|name| from.get(*name) != to.get(*name));
+                let lock = match changed
+                    .into_iter()
+                    .all(|name| INDEX_PARAMETERS_UNDER_SHARE_UPDATE_EXCLUSIVE.contains(&&**name))
+                {
+                    true => LockMode::ShareUpdateExclusive,
+                    false => LockMode::AccessExclusive,
+                };
+                hazards.push(Hazard::Lock {
+                    lock,
+                    table: QualifiedName::new(&table.schema, index).to_string(),
+                });
+            }
             Change::Policy(change) => hazards.push(table_lock(change.table())),
             Change::UpdateExtension { name, from, .. } => hazards.push(Hazard::ExtensionUpdate {
                 extension: name.clone(),
                 from: from.clone(),
             }),
+            // `DROP TRIGGER` takes ACCESS EXCLUSIVE (checked against `pg_locks`).
+            Change::Trigger(TriggerChange::Drop { relation, .. }) => {
+                hazards.push(table_lock(relation))
+            }
             Change::Trigger(change) => hazards.push(Hazard::Lock {
                 lock: LockMode::ShareRowExclusive,
                 table: change.relation().to_string(),
@@ -127,17 +157,28 @@ impl Change {
                 hazards.push(table_lock(table))
             }
             // PostgreSQL 12+ renames an index under SHARE UPDATE EXCLUSIVE on the index alone.
-            Change::RenameIndex { table, to, .. } => hazards.push(Hazard::Lock {
+            Change::RenameIndex { table, from, .. } => hazards.push(Hazard::Lock {
                 lock: LockMode::ShareUpdateExclusive,
-                table: QualifiedName::new(&table.schema, to).to_string(),
+                table: QualifiedName::new(&table.schema, from).to_string(),
             }),
             Change::DropColumn { table, .. }
             | Change::DropPrimaryKey { table, .. }
             | Change::DropUnique { table, .. }
             | Change::DropCheck { table, .. }
             | Change::DropExclusion { table, .. }
-            | Change::DropForeignKey { table, .. }
             | Change::DropIndex { table, .. } => hazards.push(table_lock(table)),
+            // Dropping a foreign key drops its triggers on both tables.
+            Change::DropForeignKey { table, foreign_key } => {
+                hazards.push(table_lock(table));
+                hazards.push(table_lock(&foreign_key.referenced_table));
+            }
+            // `SET STATISTICS` alone takes SHARE UPDATE EXCLUSIVE.
+            Change::AlterColumn {
+                table, from, to, ..
+            } if only_statistics_change(from, to) => hazards.push(Hazard::Lock {
+                lock: LockMode::ShareUpdateExclusive,
+                table: table.to_string(),
+            }),
             Change::AlterColumn {
                 table,
                 from,
@@ -192,11 +233,9 @@ impl Change {
                 table, constraint, ..
             } => {
                 hazards.push(table_lock(table));
+                // Dropped and added again `NOT VALID`: the drop locks both tables.
                 if let ValidatedConstraint::ForeignKey(foreign_key) = constraint {
-                    hazards.push(Hazard::Lock {
-                        lock: LockMode::ShareRowExclusive,
-                        table: foreign_key.referenced_table.to_string(),
-                    });
+                    hazards.push(table_lock(&foreign_key.referenced_table));
                 }
             }
             Change::CreateIndex { table, .. } => {
@@ -407,10 +446,57 @@ impl std::fmt::Display for HazardKind {
 }
 
 /// A new collation alone keeps the stored bytes (indexes on the column are rebuilt).
+/// `ADD GENERATED ... AS IDENTITY` on a kept column only attaches a sequence: no rewrite
+/// (checked against `relfilenode`).
 fn rewrites_column(from: &Column, to: &Column, hints: &ColumnHints) -> bool {
     type_change(from, to, hints).rewrites
         || (to.generated.is_some() && from.generated != to.generated)
-        || (from.identity.is_none() && to.identity.is_some())
+}
+
+fn only_statistics_change(from: &Column, to: &Column) -> bool {
+    from.statistics != to.statistics
+        && Column {
+            statistics: to.statistics,
+            ..from.clone()
+        } == *to
+}
+
+/// Index storage parameters PostgreSQL changes under SHARE UPDATE EXCLUSIVE on the index
+/// (`reloptions.c`); the others (GIN's `fastupdate`, GiST's `buffering`, ...) take ACCESS
+/// EXCLUSIVE.
+const INDEX_PARAMETERS_UNDER_SHARE_UPDATE_EXCLUSIVE: &[&str] = &[
+    "fillfactor",
+    "deduplicate_items",
+    "vacuum_cleanup_index_scale_factor",
+    "autosummarize",
+];
+
+/// Built-in volatile functions a column default commonly calls: a new column with such a
+/// default gets a value per row, which PostgreSQL writes by rewriting the table (a stable
+/// or immutable default is stored once in the catalog instead).
+const VOLATILE_FUNCTIONS: &[&str] = &[
+    "nextval",
+    "random",
+    "clock_timestamp",
+    "timeofday",
+    "gen_random_uuid",
+    "uuid_generate_v1",
+    "uuid_generate_v1mc",
+    "uuid_generate_v4",
+    "txid_current",
+    "pg_current_xact_id",
+];
+
+fn calls_volatile_function(default: &Expr) -> bool {
+    let text = default.as_str().to_ascii_lowercase();
+    VOLATILE_FUNCTIONS.iter().any(|function| {
+        text.match_indices(function).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + function.len()..].trim_start().chars().next();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"')
+                && after == Some('(')
+        })
+    })
 }
 
 fn type_change(from: &Column, to: &Column, hints: &ColumnHints) -> type_change::TypeChange {

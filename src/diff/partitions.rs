@@ -176,11 +176,15 @@ impl PartitionChange {
                 LockMode::AccessExclusive,
                 format!("{table} and {}", partition_of.parent),
             )),
-            PartitionChange::Inherit { table, parent }
-            | PartitionChange::NoInherit { table, parent } => hazards.push(lock(
-                LockMode::AccessExclusive,
-                format!("{table} and {parent}"),
-            )),
+            // The parent: SHARE UPDATE EXCLUSIVE to gain a child, ACCESS SHARE (no hazard)
+            // to lose one (checked against `pg_locks`).
+            PartitionChange::Inherit { table, parent } => {
+                hazards.push(lock(LockMode::AccessExclusive, table.to_string()));
+                hazards.push(lock(LockMode::ShareUpdateExclusive, parent.to_string()));
+            }
+            PartitionChange::NoInherit { table, .. } => {
+                hazards.push(lock(LockMode::AccessExclusive, table.to_string()))
+            }
             PartitionChange::AlterInheritedColumn {
                 table, to, reached, ..
             } => {

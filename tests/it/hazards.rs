@@ -238,19 +238,20 @@ async fn user_type_change_labels_match_what_the_server_does() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-/// Fixture cases whose every lock and rewrite label is checked against the server.
-const LABELLED_CASES: &[&str] = &[
-    "alter-column-types",
-    "alter-nullability-and-defaults",
-    "backfill-not-null-column",
-    "check-constraints",
-    "enum-value-used-in-same-revision",
-    "foreign-keys-with-actions",
-    "index-variety",
-    "issue-14-online-backfill-in-batches",
-    "issue-14-online-constraints",
-    "issue-14-online-indexes",
-    "unique-constraints",
+/// Fixture cases whose labels are known to be wrong, and why: every other case's lock and
+/// rewrite labels are checked against the server.
+const KNOWN_WRONG_LABELS: &[(&str, &str)] = &[
+    // FIXME #14: a column added with a domain type that has constraints rewrites the table
+    // (PostgreSQL checks each row); `Change::AddColumn` does not know its type is a domain.
+    ("domains-created-and-used", "ADD COLUMN of a checked domain"),
+    (
+        "issue-10-not-valid-domain-checks",
+        "ADD COLUMN of a checked domain",
+    ),
+    (
+        "issue-11-domain-check-calls-a-function",
+        "ADD COLUMN of a checked domain",
+    ),
 ];
 
 /// `pg_locks` modes, weakest first.
@@ -281,17 +282,41 @@ fn pg_locks_mode(lock: LockMode) -> &'static str {
     }
 }
 
-/// The relation locks session `pid` holds, as (relation as `regclass` prints it, mode),
-/// read by `observer` (the session itself names the relations its transaction created).
-async fn locks_of(observer: &impl GenericClient, pid: i32) -> BTreeSet<(String, String)> {
+/// The relation locks session `pid` holds, as (relation, mode), read by `observer` (the
+/// session itself names the relations its transaction created). A relation is named as
+/// `names` (read before the statements) has it, so one the statements dropped or renamed
+/// keeps the name its label uses; otherwise as `regclass` prints it now.
+async fn locks_of(
+    observer: &impl GenericClient,
+    pid: i32,
+    names: &BTreeMap<u32, String>,
+) -> BTreeSet<(String, String)> {
     observer
         .query(
-            "SELECT relation::regclass::text, mode FROM pg_catalog.pg_locks \
+            "SELECT relation, relation::regclass::text, mode FROM pg_catalog.pg_locks \
              WHERE pid = $1 AND locktype = 'relation' AND granted",
             &[&pid],
         )
         .await
         .expect("pg_locks")
+        .iter()
+        .map(|row| {
+            let oid: u32 = row.get(0);
+            let name = names.get(&oid).cloned().unwrap_or_else(|| row.get(1));
+            (name, row.get(2))
+        })
+        .collect()
+}
+
+/// Every relation's oid and name as `regclass` prints it.
+async fn relation_names(client: &impl GenericClient) -> BTreeMap<u32, String> {
+    client
+        .query(
+            "SELECT oid, oid::regclass::text FROM pg_catalog.pg_class",
+            &[],
+        )
+        .await
+        .expect("pg_class")
         .iter()
         .map(|row| (row.get(0), row.get(1)))
         .collect()
@@ -397,7 +422,7 @@ async fn observe_outside(
     let observe = async {
         let mut held = BTreeSet::new();
         for _ in 0..200 {
-            held = locks_of(observer, pid).await;
+            held = locks_of(observer, pid, &BTreeMap::new()).await;
             let waiting: bool = observer
                 .query_one(
                     "SELECT wait_event_type = 'Lock' FROM pg_catalog.pg_stat_activity \
@@ -428,7 +453,21 @@ async fn observe_outside(
 async fn lock_and_rewrite_labels_of_the_fixtures_match_what_the_server_does() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases");
     let mut wrong = Vec::new();
-    for case in LABELLED_CASES {
+    let mut cases: Vec<String> = std::fs::read_dir(&root)
+        .expect("fixtures/cases")
+        .map(|entry| {
+            entry
+                .expect("a case")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|case| root.join(case).join("current.sql").exists())
+        .filter(|case| !KNOWN_WRONG_LABELS.iter().any(|(known, _)| known == case))
+        .collect();
+    cases.sort();
+    assert!(cases.len() > 50, "only {} cases found", cases.len());
+    for case in &cases {
         let case_dir = root.join(case);
         let db = ScratchDb::create("autogen_test_hazards").await;
         let mut client = db.client().await;
@@ -472,10 +511,12 @@ async fn lock_and_rewrite_labels_of_the_fixtures_match_what_the_server_does() {
                     if let Some(group) = group.take() {
                         check_group(&transaction, pid, group, &mut wrong).await;
                     }
+                    let names = relation_names(&transaction).await;
                     group = Some(Group {
                         hazards: statement.hazards.clone(),
                         files: table_files(&transaction).await,
-                        locks: locks_of(&transaction, pid).await,
+                        locks: locks_of(&transaction, pid, &names).await,
+                        names,
                         what: format!("{case}: {}", statement.sql),
                     });
                 }
@@ -499,6 +540,8 @@ struct Group {
     hazards: Vec<Hazard>,
     files: BTreeMap<String, u32>,
     locks: BTreeSet<(String, String)>,
+    /// Relation names before the group ran.
+    names: BTreeMap<u32, String>,
     what: String,
 }
 
@@ -509,7 +552,7 @@ async fn check_group(
     group: Group,
     wrong: &mut Vec<String>,
 ) {
-    let held = locks_of(transaction, pid).await;
+    let held = locks_of(transaction, pid, &group.names).await;
     let taken = held.difference(&group.locks).cloned().collect();
     check_lock_labels(&group.what, &group.hazards, &held, &taken, wrong);
     let after = table_files(transaction).await;
