@@ -152,7 +152,10 @@ fn using_index(
 
 /// A `DO` block that fills `column` where it is NULL, `batch_size` rows at a time in the
 /// table's physical order, committing after each batch so no row lock is held for long. It
-/// must run outside a transaction block, where `COMMIT` inside `DO` is allowed.
+/// must run outside a transaction block, where `COMMIT` inside `DO` is allowed. A row the
+/// application updates meanwhile may move behind the scan, so the scan starts again while
+/// NULLs remain, at most `MAX_PASSES` times (an application still writing NULLs then makes
+/// the `VALIDATE` after it fail, naming the check).
 fn batched_backfill(
     table: &QualifiedName,
     column: &str,
@@ -167,18 +170,27 @@ fn batched_backfill(
     )
 }
 
+/// Passes of a backfill over the table; see `batched_backfill`.
+const MAX_PASSES: u32 = 10;
+
 fn backfill_block(table: &str, column: &str, expression: &str, batch_size: &str) -> String {
     let body = format!(
         "\nDECLARE\n    \
          batch pg_catalog.tid[];\n    \
-         last pg_catalog.tid := '(0,0)';\n\
+         last pg_catalog.tid := '(0,0)';\n    \
+         passes integer := 1;\n\
          BEGIN\n    \
          LOOP\n        \
          SELECT pg_catalog.array_agg(ctid ORDER BY ctid) INTO batch FROM (\n            \
          SELECT ctid FROM {table} WHERE ctid > last AND {column} IS NULL\n            \
          ORDER BY ctid LIMIT {batch_size}\n        \
          ) AS next_rows;\n        \
-         EXIT WHEN batch IS NULL;\n        \
+         IF batch IS NULL THEN\n            \
+         EXIT WHEN passes = {MAX_PASSES} OR NOT EXISTS (SELECT FROM {table} WHERE {column} IS NULL);\n            \
+         passes := passes + 1;\n            \
+         last := '(0,0)';\n            \
+         CONTINUE;\n        \
+         END IF;\n        \
          UPDATE {table} SET {column} = {expression}\n            \
          WHERE ctid = ANY (batch) AND {column} IS NULL;\n        \
          last := batch[pg_catalog.array_upper(batch, 1)];\n        \
