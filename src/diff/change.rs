@@ -163,12 +163,16 @@ pub enum Change {
         table: QualifiedName,
         column: Column,
         backfill: Option<Expr>,
+        /// The column's type is a domain PostgreSQL checks each existing row against (see
+        /// `hazards::mark_checked_domains`), so adding it rewrites the table.
+        checked_domain: bool,
     },
-    /// `ALTER TABLE t DROP COLUMN c`; `backfill` is kept for the inverse.
+    /// `ALTER TABLE t DROP COLUMN c`; `backfill` and `checked_domain` are kept for the inverse.
     DropColumn {
         table: QualifiedName,
         column: Column,
         backfill: Option<Expr>,
+        checked_domain: bool,
     },
     /// `ALTER TABLE t ALTER COLUMN c ...` for each facet that moved.
     AlterColumn {
@@ -520,19 +524,23 @@ impl Change {
                 table,
                 column,
                 backfill,
+                checked_domain,
             } => Change::DropColumn {
                 table,
                 column,
                 backfill,
+                checked_domain,
             },
             Change::DropColumn {
                 table,
                 column,
                 backfill,
+                checked_domain,
             } => Change::AddColumn {
                 table,
                 column,
                 backfill,
+                checked_domain,
             },
             Change::AlterColumn {
                 table,
@@ -715,6 +723,7 @@ mod tests {
                 table: table.clone(),
                 column: Column::new("email", "text"),
                 backfill: Some(Expr::new("'x'")),
+                checked_domain: false,
             },
             Change::AlterColumn {
                 table: table.clone(),

@@ -3,7 +3,10 @@
 
 use super::type_change;
 use super::{removes_or_moves_values, Change, ColumnHints, TriggerChange, ValidatedConstraint};
-use crate::model::{storage_type, Column, Expr, QualifiedName};
+use std::collections::BTreeMap;
+
+use crate::model::{storage_type, Column, Domain, Expr, QualifiedName, Schema};
+use crate::syntax::quote;
 
 impl Change {
     /// What data this change destroys, if any, in words for a script comment.
@@ -91,11 +94,13 @@ impl Change {
                 table,
                 column,
                 backfill,
+                checked_domain,
             } => {
                 hazards.push(table_lock(table));
                 if column.identity.is_some()
                     || column.generated.is_some()
                     || backfill.is_some()
+                    || *checked_domain
                     || column.default.as_ref().is_some_and(calls_volatile_function)
                 {
                     hazards.push(Hazard::TableRewrite(table.to_string()));
@@ -486,6 +491,64 @@ const VOLATILE_FUNCTIONS: &[&str] = &[
     "txid_current",
     "pg_current_xact_id",
 ];
+
+/// Marks the added and dropped columns whose type is a domain with a NOT NULL, a check or a
+/// volatile default (its own or a base domain's): PostgreSQL rewrites the table to check or
+/// fill each row when such a column is added (and when a dropped one comes back).
+pub(super) fn mark_checked_domains(current: &Schema, desired: &Schema, changes: &mut [Change]) {
+    let (current_domains, desired_domains) = (checked_domains(current), checked_domains(desired));
+    for change in changes {
+        match change {
+            Change::AddColumn {
+                column,
+                checked_domain,
+                ..
+            } => *checked_domain = rewrites_when_added(&desired_domains, column),
+            Change::DropColumn {
+                column,
+                checked_domain,
+                ..
+            } => *checked_domain = rewrites_when_added(&current_domains, column),
+            _ => {}
+        }
+    }
+}
+
+/// Each domain's type name → whether its constraints are checked on every row (then `true`)
+/// or only its default is volatile (`false`); domains with neither are left out.
+fn checked_domains(schema: &Schema) -> BTreeMap<String, bool> {
+    let by_type_name: BTreeMap<String, &Domain> = schema
+        .domains
+        .values()
+        .map(|domain| (quote::type_name(&domain.name), domain))
+        .collect();
+    let mut checked = BTreeMap::new();
+    for (type_name, domain) in &by_type_name {
+        let mut constrained = false;
+        let mut volatile_default = None;
+        // A domain over a domain inherits its constraints and, unless it has its own, its
+        // default; the chain is bounded so a cycle in a malformed schema cannot loop.
+        let mut step = Some(*domain);
+        for _ in 0..=by_type_name.len() {
+            let Some(domain) = step else { break };
+            constrained |= domain.not_null || !domain.checks.is_empty();
+            if volatile_default.is_none() {
+                volatile_default = domain.default.as_ref().map(calls_volatile_function);
+            }
+            step = by_type_name.get(&domain.base_type).copied();
+        }
+        if constrained || volatile_default == Some(true) {
+            checked.insert(type_name.clone(), constrained);
+        }
+    }
+    checked
+}
+
+fn rewrites_when_added(domains: &BTreeMap<String, bool>, column: &Column) -> bool {
+    domains
+        .get(&column.data_type)
+        .is_some_and(|&constrained| constrained || column.default.is_none())
+}
 
 fn calls_volatile_function(default: &Expr) -> bool {
     let text = default.as_str().to_ascii_lowercase();

@@ -161,6 +161,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     aggregates::diff_aggregates(current, desired, &mut changes);
     rebuild_dependents(current, desired, &mut changes);
     dependents::rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
+    hazards::mark_checked_domains(current, desired, &mut changes);
     changes
 }
 
@@ -373,11 +374,13 @@ fn rebuild_expressions_over_retyped_columns(
                 table: table_name.clone(),
                 column: column.clone(),
                 backfill: None,
+                checked_domain: false,
             });
             changes.push(Change::AddColumn {
                 table: table_name.clone(),
                 column: column.clone(),
                 backfill: None,
+                checked_domain: false,
             });
         }
     }

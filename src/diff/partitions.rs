@@ -422,6 +422,7 @@ fn child_column_changes(
                 table: table.clone(),
                 column: to.clone(),
                 backfill: None,
+                checked_domain: false,
             });
             continue;
         };
@@ -448,6 +449,7 @@ fn child_column_changes(
                 table: table.clone(),
                 column: from.clone(),
                 backfill: None,
+                checked_domain: false,
             });
         }
     }
@@ -461,6 +463,7 @@ fn own_column_change(table: &QualifiedName, from: Option<&Column>, to: &Column) 
             table: table.clone(),
             column: to.clone(),
             backfill: None,
+            checked_domain: false,
         }),
         Some(from) if from != to => Some(Change::AlterColumn {
             table: table.clone(),

@@ -22,6 +22,7 @@ pub(super) fn diff_table(
                 table: table.clone(),
                 column: desired_column.clone(),
                 backfill,
+                checked_domain: false,
             }),
             Some(current_column) if current_column == desired_column => {}
             Some(current_column) => {
@@ -52,6 +53,7 @@ pub(super) fn diff_table(
                 table: table.clone(),
                 column: current_column.clone(),
                 backfill: None,
+                checked_domain: false,
             });
         }
     }

@@ -135,6 +135,7 @@ pub(super) fn rewrite(
                 table,
                 column,
                 backfill: Some(backfill),
+                checked_domain,
             } => {
                 let nullable = Column {
                     nullable: true,
@@ -145,6 +146,7 @@ pub(super) fn rewrite(
                         table: table.clone(),
                         column: nullable.clone(),
                         backfill: None,
+                        checked_domain,
                     },
                     step.phase,
                 ));

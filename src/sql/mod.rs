@@ -315,6 +315,7 @@ fn statements_for(change: &Change) -> Vec<String> {
             table,
             column,
             backfill,
+            ..
         } => add_column(table, column, backfill.as_ref()),
         Change::DropColumn { table, column, .. } => vec![format!(
             "ALTER TABLE {} DROP COLUMN {}",

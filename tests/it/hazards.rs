@@ -238,22 +238,6 @@ async fn user_type_change_labels_match_what_the_server_does() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-/// Fixture cases whose labels are known to be wrong, and why: every other case's lock and
-/// rewrite labels are checked against the server.
-const KNOWN_WRONG_LABELS: &[(&str, &str)] = &[
-    // FIXME #14: a column added with a domain type that has constraints rewrites the table
-    // (PostgreSQL checks each row); `Change::AddColumn` does not know its type is a domain.
-    ("domains-created-and-used", "ADD COLUMN of a checked domain"),
-    (
-        "issue-10-not-valid-domain-checks",
-        "ADD COLUMN of a checked domain",
-    ),
-    (
-        "issue-11-domain-check-calls-a-function",
-        "ADD COLUMN of a checked domain",
-    ),
-];
-
 /// `pg_locks` modes, weakest first.
 const LOCK_MODES: &[&str] = &[
     "AccessShareLock",
@@ -463,7 +447,6 @@ async fn lock_and_rewrite_labels_of_the_fixtures_match_what_the_server_does() {
                 .into_owned()
         })
         .filter(|case| root.join(case).join("current.sql").exists())
-        .filter(|case| !KNOWN_WRONG_LABELS.iter().any(|(known, _)| known == case))
         .collect();
     cases.sort();
     assert!(cases.len() > 50, "only {} cases found", cases.len());
@@ -472,6 +455,10 @@ async fn lock_and_rewrite_labels_of_the_fixtures_match_what_the_server_does() {
         let db = ScratchDb::create("autogen_test_hazards").await;
         let mut client = db.client().await;
         let observer = db.client().await;
+        // A case's roles (cluster-wide) come from its setup.sql, as in the fixture runner.
+        if let Ok(setup_sql) = std::fs::read_to_string(case_dir.join("setup.sql")) {
+            client.batch_execute(&setup_sql).await.expect("setup.sql");
+        }
         let current_sql = std::fs::read_to_string(case_dir.join("current.sql"))
             .unwrap_or_else(|error| panic!("{case}: current.sql: {error}"));
         client
