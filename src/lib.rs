@@ -54,10 +54,11 @@ pub struct Migration {
     /// The changes of the way back: each change inverted, plus what must be rebuilt around
     /// them in that direction.
     pub down_changes: Vec<Change>,
+    /// The steps `up` and `down` render, in order and form.
+    pub up_plan: plan::Plan,
+    pub down_plan: plan::Plan,
     pub up: Script,
     pub down: Script,
-    /// How the scripts run their changes.
-    pub mode: plan::Mode,
     /// Why either script cannot drop a function it drops (see
     /// `diff::blocked_function_drops`); reported with the unmanaged casualties.
     pub blocked_function_drops: Vec<String>,
@@ -122,8 +123,10 @@ pub fn generate_in(current: &Schema, desired: &Schema, mode: plan::Mode) -> Migr
     let changes = diff::diff(current, desired);
     let mut down_changes: Vec<Change> = changes.iter().map(Change::inverse).collect();
     diff::rebuild_dependents(desired, current, &mut down_changes);
-    let up = sql::render(&plan::build(&changes, mode), Direction::Upgrade);
-    let down = sql::render(&plan::build(&down_changes, mode), Direction::Downgrade);
+    let up_plan = plan::build_between(&changes, mode, current, desired);
+    let down_plan = plan::build_between(&down_changes, mode, desired, current);
+    let up = sql::render(&up_plan, Direction::Upgrade);
+    let down = sql::render(&down_plan, Direction::Downgrade);
     let mut users = current.function_users.clone();
     users.extend(desired.function_users.clone());
     let mut blocked_function_drops = diff::blocked_function_drops(current, &users, &changes);
@@ -131,9 +134,10 @@ pub fn generate_in(current: &Schema, desired: &Schema, mode: plan::Mode) -> Migr
     Migration {
         changes,
         down_changes,
+        up_plan,
+        down_plan,
         up,
         down,
-        mode,
         blocked_function_drops,
     }
 }

@@ -15,6 +15,7 @@ mod aggregates;
 mod collations;
 mod dependents;
 mod functions;
+mod names;
 mod partitions;
 mod privileges;
 mod ranges;

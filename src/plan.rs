@@ -15,7 +15,8 @@ use crate::diff::{
     PartitionChange, PolicyChange, RangeChange, RenameChange, RenameTiming, TriggerChange,
     TypeChange,
 };
-use crate::model::{ForeignKey, QualifiedName, Table, View};
+use crate::model::{ForeignKey, QualifiedName, Schema, Table, View};
+use online::TakenNames;
 
 /// Ordered steps; applying them in order turns the current schema into the desired one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,7 +216,15 @@ pub enum Phase {
     UndoRenameTable,
 }
 
+/// The plan of `changes` where nothing else exists: the shadow database's build.
 pub fn build(changes: &[Change], mode: Mode) -> Plan {
+    let nothing = Schema::default();
+    build_between(changes, mode, &nothing, &nothing)
+}
+
+/// The plan of `changes` from `before` to `after`; online helpers are named apart from
+/// every object of both.
+pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Schema) -> Plan {
     let mut steps = Vec::new();
     let mut created_tables = Vec::new();
     let mut dropped_tables = Vec::new();
@@ -343,7 +352,8 @@ pub fn build(changes: &[Change], mode: Mode) -> Plan {
                 _ => None,
             })
             .collect();
-        steps = online::rewrite(steps, &created_tables, backfill_batch_size);
+        let mut taken = TakenNames::new(before, after);
+        steps = online::rewrite(steps, &created_tables, backfill_batch_size, &mut taken);
     }
     steps.sort_by_key(|step| step.phase);
     Plan { steps }

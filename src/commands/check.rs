@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::migrations;
 use crate::model::Schema;
 use crate::output::{self, noteln, outln, Stream};
-use crate::plan::Mode;
 use crate::runner;
 use crate::schema_diff::Colour;
 use crate::sql::Direction;
@@ -295,11 +294,7 @@ impl CheckJson {
                     "{schema} differs from the state the revisions in {migrations_dir} produce"
                 ),
                 revisions: Vec::new(),
-                changes: json::changes(
-                    &missing.migration.changes,
-                    Direction::Upgrade,
-                    missing.migration.mode,
-                ),
+                changes: json::changes(&missing.migration.up_plan, Direction::Upgrade),
                 sql: Some(missing.migration.up.to_text()),
             });
         }
@@ -335,11 +330,7 @@ impl CheckJson {
                     position.describe_id()
                 ),
                 revisions: Vec::new(),
-                changes: json::changes(
-                    &drift.accept().changes,
-                    Direction::Upgrade,
-                    Mode::Transactional,
-                ),
+                changes: json::changes(&drift.accept().up_plan, Direction::Upgrade),
                 sql: Some(drift.undo().up.to_text()),
             });
         }
@@ -349,7 +340,7 @@ impl CheckJson {
                 between: ["database", "schema_file"],
                 message: format!("the database differs from {schema}"),
                 revisions: Vec::new(),
-                changes: json::changes(&migration.changes, Direction::Upgrade, migration.mode),
+                changes: json::changes(&migration.up_plan, Direction::Upgrade),
                 sql: Some(migration.up.to_text()),
             });
         }

@@ -44,14 +44,10 @@ pub(super) async fn diff(
     refuse_unmanaged_casualties(&migration, &current)?;
     crate::diff::refuse_blocked_rebuilds(&migration, &current, &desired)?;
     report_rename_suggestions(&migration.changes)?;
-    let (script, changes, direction) = if reverse {
-        (
-            migration.down,
-            &migration.down_changes,
-            Direction::Downgrade,
-        )
+    let (script, plan, direction) = if reverse {
+        (&migration.down, &migration.down_plan, Direction::Downgrade)
     } else {
-        (migration.up, &migration.changes, Direction::Upgrade)
+        (&migration.up, &migration.up_plan, Direction::Upgrade)
     };
     match format {
         Format::Text => output::write(Stream::Stdout, &script.to_psql_text())?,
@@ -61,7 +57,7 @@ pub(super) async fn diff(
                 Direction::Upgrade => "upgrade",
                 Direction::Downgrade => "downgrade",
             },
-            changes: json::changes(changes, direction, migration.mode),
+            changes: json::changes(plan, direction),
             sql: script.to_psql_text(),
             unmanaged: json::unmanaged(&[&current, &desired]),
             rename_suggestions: crate::diff::rename_suggestions(&migration.changes),

@@ -9,7 +9,7 @@ use crate::diff::{
     RenameChange, TriggerChange, TypeChange,
 };
 use crate::model::{ObjectRef, QualifiedName, Schema};
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::sql::{self, Direction};
 
 /// The format's version, the first field of every document.
@@ -61,15 +61,11 @@ pub(super) struct UnmanagedJson {
     name: String,
 }
 
-/// `changes` in the order the script runs them, each with its own statements.
-pub(super) fn changes(
-    changes: &[Change],
-    direction: Direction,
-    mode: plan::Mode,
-) -> Vec<ChangeJson> {
-    plan::build(changes, mode)
-        .steps
-        .into_iter()
+/// The steps of `plan` in the order the script runs them, each with its own statements.
+pub(super) fn changes(plan: &Plan, direction: Direction) -> Vec<ChangeJson> {
+    plan.steps
+        .iter()
+        .cloned()
         .map(|step| {
             let change = step.change.clone();
             let script = sql::render(&Plan { steps: vec![step] }, direction);

@@ -76,7 +76,7 @@ impl RevisionJson {
             down: revision.down_path.display().to_string(),
             stamped,
             hazards: hazards(&migration.up),
-            changes: json::changes(&migration.changes, Direction::Upgrade, migration.mode),
+            changes: json::changes(&migration.up_plan, Direction::Upgrade),
         }
     }
 }

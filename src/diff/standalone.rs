@@ -3,8 +3,6 @@
 //! table that changes its place through this form, so the change in between is an ordinary
 //! table change and the way back is its inverse.
 
-use std::collections::BTreeSet;
-
 use crate::ddl::expression_column_name;
 use crate::inheritance::{checks_for_children, effective_columns, foreign_keys_for_partitions};
 use crate::model::{
@@ -36,7 +34,7 @@ pub(super) fn standalone_form(schema: &Schema, table: &Table) -> Table {
             .entry(foreign_key.name.clone())
             .or_insert(foreign_key);
     }
-    let mut taken = relation_names(schema, &table.name.schema);
+    let mut taken = schema.relation_names(&table.name.schema);
     let mut choose = |columns: Option<&str>, label: &str| {
         let name = choose_name(
             |candidate| taken.contains(candidate),
@@ -153,28 +151,4 @@ fn keys_for_partitions(schema: &Schema, parent: &QualifiedName) -> Vec<Inherited
         keys.extend(keys_for_partitions(schema, &partition_of.parent));
     }
     keys
-}
-
-/// Names of the relations of one schema (tables, views, sequences, keys' and other
-/// indexes), which a new index name must avoid.
-fn relation_names(schema: &Schema, namespace: &str) -> BTreeSet<String> {
-    let in_namespace = |name: &&QualifiedName| name.schema == namespace;
-    let mut names: BTreeSet<String> = schema
-        .tables
-        .keys()
-        .chain(schema.views.keys())
-        .chain(schema.sequences.keys())
-        .filter(in_namespace)
-        .map(|name| name.name.clone())
-        .collect();
-    for table in schema
-        .tables
-        .values()
-        .filter(|table| in_namespace(&&table.name))
-    {
-        names.extend(table.indexes.keys().cloned());
-        names.extend(table.uniques.keys().cloned());
-        names.extend(table.primary_key.iter().map(|key| key.name.clone()));
-    }
-    names
 }

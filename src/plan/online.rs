@@ -9,14 +9,79 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Form, Phase, Step};
 use crate::diff::{Change, ColumnHints, RenameTiming, ValidatedConstraint};
-use crate::model::{CheckConstraint, Column, Expr, Index, QualifiedName};
-use crate::syntax::names::make_object_name;
+use crate::model::{CheckConstraint, Column, Expr, Index, QualifiedName, Schema};
+use crate::syntax::names::{choose_name, make_object_name};
 use crate::syntax::quote::ident;
+
+/// Names the helper objects of online forms must not take: those of the schemas before and
+/// after the plan (an object of either may exist while the helper does) and the helpers
+/// already named. Read per schema or table on first use, so a plan with few helpers never
+/// walks the whole schema.
+pub struct TakenNames<'a> {
+    schemas: [&'a Schema; 2],
+    relations: BTreeMap<String, BTreeSet<String>>,
+    constraints: BTreeMap<QualifiedName, BTreeSet<String>>,
+}
+
+impl<'a> TakenNames<'a> {
+    pub fn new(before: &'a Schema, after: &'a Schema) -> Self {
+        TakenNames {
+            schemas: [before, after],
+            relations: BTreeMap::new(),
+            constraints: BTreeMap::new(),
+        }
+    }
+
+    /// A relation name in `table`'s schema, as PostgreSQL would choose it (a number after
+    /// `label` until the name is free).
+    fn relation(&mut self, table: &QualifiedName, name: &str, label: &str) -> String {
+        let schemas = self.schemas;
+        let taken = self
+            .relations
+            .entry(table.schema.clone())
+            .or_insert_with(|| {
+                schemas
+                    .iter()
+                    .flat_map(|schema| schema.relation_names(&table.schema))
+                    .collect()
+            });
+        choose_free(taken, name, None, label)
+    }
+
+    /// A constraint name on `table`, chosen the same way.
+    fn constraint(&mut self, table: &QualifiedName, column: &str, label: &str) -> String {
+        let schemas = self.schemas;
+        let taken = self.constraints.entry(table.clone()).or_insert_with(|| {
+            schemas
+                .iter()
+                .filter_map(|schema| schema.tables.get(table))
+                .flat_map(|table| table.constraint_names())
+                .collect()
+        });
+        choose_free(taken, &table.name, Some(column), label)
+    }
+}
+
+fn choose_free(
+    taken: &mut BTreeSet<String>,
+    name1: &str,
+    name2: Option<&str>,
+    label: &str,
+) -> String {
+    let name = choose_name(
+        |candidate| taken.contains(candidate),
+        |label| make_object_name(name1, name2, label),
+        label,
+    );
+    taken.insert(name.clone());
+    name
+}
 
 pub(super) fn rewrite(
     steps: Vec<Step>,
     created_tables: &BTreeSet<QualifiedName>,
     backfill_batch_size: u32,
+    taken: &mut TakenNames<'_>,
 ) -> Vec<Step> {
     let existing = |table: &QualifiedName| !created_tables.contains(table);
     // An index dropped and created under the same name changed its definition: the new one
@@ -54,7 +119,7 @@ pub(super) fn rewrite(
                     rewritten.push(concurrently(Change::CreateIndex { table, index }));
                     continue;
                 };
-                let temporary = make_object_name(&index.name, None, "autogen_new");
+                let temporary = taken.relation(&table, &index.name, "autogen_new");
                 rewritten.push(concurrently(Change::CreateIndex {
                     table: table.clone(),
                     index: Index {
@@ -160,6 +225,7 @@ pub(super) fn rewrite(
                     &column,
                     fill,
                     backfill_batch_size,
+                    taken,
                 ));
             }
             change @ Change::AlterColumn { .. } if sets_not_null_in_place(&change) => {
@@ -202,6 +268,7 @@ pub(super) fn rewrite(
                     &to,
                     fill,
                     backfill_batch_size,
+                    taken,
                 ));
             }
             change => rewritten.push(Step { change, ..step }),
@@ -253,6 +320,7 @@ fn fill_and_set_not_null(
     to: &Column,
     fill: ColumnHints,
     backfill_batch_size: u32,
+    taken: &mut TakenNames<'_>,
 ) -> Vec<Step> {
     let mut steps = Vec::new();
     if fill.backfill.is_some() {
@@ -274,7 +342,7 @@ fn fill_and_set_not_null(
         return steps;
     }
     let helper = CheckConstraint {
-        name: make_object_name(&table.name, Some(&to.name), "autogen_not_null"),
+        name: taken.constraint(table, &to.name, "autogen_not_null"),
         expression: Expr::new(format!("{} IS NOT NULL", ident(&to.name))),
         valid: false,
         comment: None,
