@@ -291,6 +291,11 @@ SELECT con.conrelid AS table_oid,
              FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
              ORDER BY k.position) AS columns,
+       ARRAY(SELECT a.attname::pg_catalog.text
+             FROM pg_catalog.unnest(ki.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             WHERE k.position > ki.indnkeyatts
+             ORDER BY k.position) AS include,
        rn.nspname AS referenced_schema,
        rc.relname AS referenced_table,
        ARRAY(SELECT a.attname::pg_catalog.text
@@ -317,6 +322,7 @@ LEFT JOIN pg_catalog.pg_description d
  AND d.objoid = con.oid
  AND d.objsubid = 0
 LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'
+LEFT JOIN pg_catalog.pg_index ki ON ki.indexrelid = con.conindid AND con.contype IN ('p', 'u')
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
   AND con.contype IN ('p', 'u', 'f', 'c', 'x')
   AND con.conislocal
@@ -334,6 +340,11 @@ SELECT con.conrelid AS table_oid,
              FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
              ORDER BY k.position) AS columns,
+       ARRAY(SELECT a.attname::pg_catalog.text
+             FROM pg_catalog.unnest(ki.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             WHERE k.position > ki.indnkeyatts
+             ORDER BY k.position) AS include,
        rn.nspname AS referenced_schema,
        rc.relname AS referenced_table,
        ARRAY(SELECT a.attname::pg_catalog.text
@@ -359,6 +370,7 @@ LEFT JOIN pg_catalog.pg_description d
   ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
  AND d.objoid = con.oid
  AND d.objsubid = 0
+LEFT JOIN pg_catalog.pg_index ki ON ki.indexrelid = con.conindid AND con.contype IN ('p', 'u')
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
   AND con.contype IN ('p', 'u', 'f', 'c', 'x')
   AND con.conislocal

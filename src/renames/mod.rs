@@ -39,9 +39,11 @@ pub fn rename_column_within(table: &mut Table, old: &str, new: &str) {
     }
     if let Some(key) = &mut table.primary_key {
         rename(&mut key.columns);
+        rename(&mut key.include);
     }
     for unique in table.uniques.values_mut() {
         rename(&mut unique.columns);
+        rename(&mut unique.include);
     }
     let name = table.name.clone();
     for key in table.foreign_keys.values_mut() {
