@@ -394,6 +394,18 @@ impl<'a> Cursor<'a> {
             .collect()
     }
 
+    /// Every token with the byte range of its text, trailing whitespace left out (for
+    /// rewrites by span, `crate::renames`).
+    pub fn spanned_tokens(&self) -> Vec<(&Token, usize, usize)> {
+        self.tokens
+            .iter()
+            .map(|spanned| {
+                let end = spanned.start + self.text[spanned.start..spanned.end].trim_end().len();
+                (&spanned.token, spanned.start, end)
+            })
+            .collect()
+    }
+
     /// The position to hand to `text_since`.
     pub fn mark(&self) -> usize {
         self.position

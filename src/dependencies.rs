@@ -135,19 +135,23 @@ impl<'a> Graph<'a> {
                 self.add(column(&used), constraint(&exclusion.name));
             }
         }
+        // A key needs its INCLUDE columns as much as its key columns.
         let keys = table
             .primary_key
             .iter()
-            .map(|key| (&key.name, &key.columns))
-            .chain(table.uniques.values().map(|key| (&key.name, &key.columns)))
+            .map(|key| (&key.name, [&key.columns[..], &key.include[..]].concat()))
+            .chain(table.uniques.values().map(|key| {
+                let columns = [&key.columns[..], &key.include[..]].concat();
+                (&key.name, columns)
+            }))
             .chain(
                 table
                     .foreign_keys
                     .values()
-                    .map(|key| (&key.name, &key.columns)),
+                    .map(|key| (&key.name, key.columns.clone())),
             );
         for (key, columns) in keys {
-            for used in columns {
+            for used in &columns {
                 self.add(column(used), constraint(key));
             }
         }

@@ -555,6 +555,8 @@ pub enum Identity {
 pub struct PrimaryKey {
     pub name: String,
     pub columns: Vec<String>,
+    /// `INCLUDE (...)`: columns stored in the key's index but not part of the key.
+    pub include: Vec<String>,
     /// A deferrable primary key cannot be referenced by a foreign key.
     pub deferrable: Deferrable,
     pub comment: Option<String>,
@@ -564,6 +566,8 @@ pub struct PrimaryKey {
 pub struct UniqueConstraint {
     pub name: String,
     pub columns: Vec<String>,
+    /// `INCLUDE (...)`: columns stored in the key's index but not part of the key.
+    pub include: Vec<String>,
     pub nulls_not_distinct: bool,
     pub deferrable: Deferrable,
     pub comment: Option<String>,

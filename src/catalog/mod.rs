@@ -432,6 +432,7 @@ async fn read_constraints(
                 table.primary_key = Some(PrimaryKey {
                     name,
                     columns,
+                    include: row.get("include")?,
                     deferrable,
                     comment,
                 })
@@ -440,6 +441,7 @@ async fn read_constraints(
                 let unique = UniqueConstraint {
                     name: name.clone(),
                     columns,
+                    include: row.get("include")?,
                     nulls_not_distinct: row.get("nulls_not_distinct")?,
                     deferrable,
                     comment,

@@ -291,6 +291,11 @@ SELECT con.conrelid AS table_oid,
              FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
              ORDER BY k.position) AS columns,
+       ARRAY(SELECT a.attname::pg_catalog.text
+             FROM pg_catalog.unnest(ki.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             WHERE k.position > ki.indnkeyatts
+             ORDER BY k.position) AS include,
        rn.nspname AS referenced_schema,
        rc.relname AS referenced_table,
        ARRAY(SELECT a.attname::pg_catalog.text
@@ -317,6 +322,7 @@ LEFT JOIN pg_catalog.pg_description d
  AND d.objoid = con.oid
  AND d.objsubid = 0
 LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'
+LEFT JOIN pg_catalog.pg_index ki ON ki.indexrelid = con.conindid AND con.contype IN ('p', 'u')
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
   AND con.contype IN ('p', 'u', 'f', 'c', 'x')
   AND con.conislocal
@@ -334,6 +340,11 @@ SELECT con.conrelid AS table_oid,
              FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
              ORDER BY k.position) AS columns,
+       ARRAY(SELECT a.attname::pg_catalog.text
+             FROM pg_catalog.unnest(ki.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             WHERE k.position > ki.indnkeyatts
+             ORDER BY k.position) AS include,
        rn.nspname AS referenced_schema,
        rc.relname AS referenced_table,
        ARRAY(SELECT a.attname::pg_catalog.text
@@ -359,6 +370,7 @@ LEFT JOIN pg_catalog.pg_description d
   ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
  AND d.objoid = con.oid
  AND d.objsubid = 0
+LEFT JOIN pg_catalog.pg_index ki ON ki.indexrelid = con.conindid AND con.contype IN ('p', 'u')
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
   AND con.contype IN ('p', 'u', 'f', 'c', 'x')
   AND con.conislocal
@@ -591,7 +603,8 @@ JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid";
 /// view that needs a key (`GROUP BY` its primary key: `view_schema`, `view_name`), or an object
 /// autogen does not manage (`dependent`, as `pg_describe_object` words it): a rule, a view or
 /// table of another schema, a foreign table, an extended statistics object, a publication,
-/// a routine or type of a kind it does not read. `automatic` edges are dropped along with what
+/// a routine or type of a kind it does not read (aggregates, range and multirange types are
+/// managed: the diff decides about them from the model). `automatic` edges are dropped along with what
 /// they need; the others make PostgreSQL refuse the drop.
 pub const DEPENDENTS_QUERY: &str = "\
 WITH extension_members AS (
@@ -690,14 +703,29 @@ WHERE CASE
   WHEN e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass THEN EXISTS (
     SELECT 1 FROM pg_catalog.pg_type dt
     WHERE dt.oid = e.objid
-      AND (dt.typtype IN ('b', 'r', 'm')
+      AND (dt.typtype = 'b'
            OR dt.typnamespace NOT IN (SELECT oid FROM managed_namespaces)))
   WHEN e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN EXISTS (
     SELECT 1 FROM pg_catalog.pg_proc dp
     JOIN pg_catalog.pg_language l ON l.oid = dp.prolang
     WHERE dp.oid = e.objid
-      AND (dp.prokind NOT IN ('f', 'p') OR l.lanname IN ('c', 'internal')
-           OR dp.pronamespace NOT IN (SELECT oid FROM managed_namespaces)))
+      AND (dp.pronamespace NOT IN (SELECT oid FROM managed_namespaces)
+           OR CASE dp.prokind
+                -- Ordinary aggregates are managed (`AGGREGATES_QUERY`), ordered-set ones not.
+                WHEN 'a' THEN NOT EXISTS (
+                  SELECT 1 FROM pg_catalog.pg_aggregate ag
+                  WHERE ag.aggfnoid = dp.oid AND ag.aggkind = 'n')
+                -- A range or multirange type's constructors are part of it.
+                WHEN 'f' THEN l.lanname IN ('c', 'internal') AND NOT EXISTS (
+                  SELECT 1 FROM pg_catalog.pg_depend own
+                  JOIN pg_catalog.pg_type rt ON rt.oid = own.refobjid
+                  WHERE own.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                    AND own.objid = dp.oid AND own.deptype = 'i'
+                    AND own.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                    AND rt.typtype IN ('r', 'm'))
+                WHEN 'p' THEN l.lanname IN ('c', 'internal')
+                ELSE true
+              END))
   WHEN e.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN EXISTS (
     SELECT 1 FROM pg_catalog.pg_trigger tg
     JOIN pg_catalog.pg_class dc ON dc.oid = tg.tgrelid

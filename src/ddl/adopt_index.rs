@@ -57,10 +57,7 @@ impl Interpreter {
             .collect();
         let columns = match plain_columns {
             Some(columns)
-                if index.unique
-                    && index.method == "btree"
-                    && index.predicate.is_none()
-                    && index.include.is_empty() =>
+                if index.unique && index.method == "btree" && index.predicate.is_none() =>
             {
                 columns
             }
@@ -73,9 +70,13 @@ impl Interpreter {
         };
         let name = name.unwrap_or(index_name);
         let kind = match primary {
-            true => ConstraintKind::PrimaryKey(columns),
+            true => ConstraintKind::PrimaryKey {
+                columns,
+                include: index.include.clone(),
+            },
             false => ConstraintKind::Unique {
                 columns,
+                include: index.include.clone(),
                 nulls_not_distinct: index.nulls_not_distinct,
             },
         };

@@ -341,14 +341,6 @@ impl Interpreter {
             PrivilegeObject::Table(old.clone()),
             PrivilegeObject::Table(new.clone()),
         );
-        let tables = &mut self.schema.tables;
-        for other in tables.values_mut() {
-            for key in other.foreign_keys.values_mut() {
-                if key.referenced_table == *old {
-                    key.referenced_table = new.clone();
-                }
-            }
-        }
         for sequence in self.all_sequences_mut().values_mut() {
             if let Some((table, _)) = &mut sequence.owned_by {
                 if table == old {
@@ -356,13 +348,7 @@ impl Interpreter {
                 }
             }
         }
-        // A view holds the table's oid: its query reads back with the new name.
-        for view in self.schema.views.values_mut() {
-            if view.depends_on.remove(old) {
-                view.depends_on.insert(new.clone());
-                view.definition = rename_in_expression(&view.definition, &old.name, &new.name);
-            }
-        }
+        crate::renames::follow_table_rename(&mut self.schema, old, &new);
         self.table_renamed(old, &new);
         Ok(())
     }
@@ -383,23 +369,12 @@ impl Interpreter {
         }
         crate::renames::rename_column_within(table, old, new);
         let renamed = (table_name.clone(), new.to_string());
-        let rename = |columns: &mut Vec<String>| {
-            for column in columns.iter_mut().filter(|column| *column == old) {
-                *column = new.to_string();
-            }
-        };
         self.note(|journal| {
             let renames = &mut journal.renames.column_renames;
             renames.insert(renamed, old.to_string());
         });
-        for other in self.all_tables_mut().values_mut() {
-            // The table's own foreign keys onto itself followed with the table.
-            for key in other.foreign_keys.values_mut() {
-                if key.referenced_table == *table_name && other.name != *table_name {
-                    rename(&mut key.referenced_columns);
-                }
-            }
-        }
+        self.all_tables_mut();
+        crate::renames::follow_column_rename(&mut self.schema, table_name, old, new);
         self.move_privileges(
             PrivilegeObject::Column(table_name.clone(), old.to_string()),
             PrivilegeObject::Column(table_name.clone(), new.to_string()),
@@ -651,17 +626,8 @@ impl Interpreter {
                 let renames = &mut journal.renames.enum_value_renames;
                 renames.insert((name.clone(), new.clone()), old.clone());
             });
-            // Stored expressions hold the value, not its text: they read back with the new
-            // label. The label is rewritten in every expression of a table using the type.
-            for table in self.all_tables_mut().values_mut() {
-                let uses_type = table.columns.iter().any(|column| {
-                    type_reference(&column.data_type)
-                        .is_some_and(|(referenced, _)| referenced == name)
-                });
-                if uses_type {
-                    map_expressions(table, |expression| replace_literal(expression, &old, &new));
-                }
-            }
+            self.all_tables_mut();
+            crate::renames::follow_label_rename(&mut self.schema, &name, &old, &new);
             return Ok(());
         }
         cursor.expect_keywords(&["RENAME", "TO"])?;
@@ -690,11 +656,9 @@ impl Interpreter {
                     }
                 }
             }
-            // Casts to the type (`'x'::old_name`) read back under its new name.
-            map_expressions(table, |expression| {
-                rename_type_in_expression(expression, &name.name, &new.name)
-            });
         }
+        // Casts to the type (`'x'::old_name`) read back under its new name.
+        crate::renames::follow_type_rename(&mut self.schema, &name, &new);
         Ok(())
     }
 }

@@ -32,9 +32,13 @@ pub(super) struct TableConstraint {
 
 #[derive(Debug)]
 pub(super) enum ConstraintKind {
-    PrimaryKey(Vec<String>),
+    PrimaryKey {
+        columns: Vec<String>,
+        include: Vec<String>,
+    },
     Unique {
         columns: Vec<String>,
+        include: Vec<String>,
         nulls_not_distinct: bool,
     },
     ForeignKey {
@@ -52,15 +56,24 @@ pub(super) enum ConstraintKind {
     Exclusion(ExclusionConstraint),
 }
 
-/// The columns and NULLS NOT DISTINCT of a primary key or unique constraint.
-pub(super) fn key_columns(constraint: &TableConstraint) -> Option<(&[String], bool)> {
+/// The columns, INCLUDE columns and NULLS NOT DISTINCT of a primary key or unique constraint.
+pub(super) fn key_columns(constraint: &TableConstraint) -> Option<(&[String], &[String], bool)> {
     match &constraint.kind {
-        ConstraintKind::PrimaryKey(columns) => Some((columns, false)),
+        ConstraintKind::PrimaryKey { columns, include } => Some((columns, include, false)),
         ConstraintKind::Unique {
             columns,
+            include,
             nulls_not_distinct,
-        } => Some((columns, *nulls_not_distinct)),
+        } => Some((columns, include, *nulls_not_distinct)),
         _ => None,
+    }
+}
+
+/// A key's `INCLUDE (...)` columns, if it has them.
+pub(super) fn include_list(cursor: &mut Cursor<'_>) -> Outcome<Vec<String>> {
+    match cursor.eat_keyword("INCLUDE") {
+        true => cursor.identifier_list(),
+        false => Ok(Vec::new()),
     }
 }
 
@@ -84,11 +97,15 @@ pub(super) fn table_constraint(cursor: &mut Cursor<'_>) -> Outcome<TableConstrai
     };
     let kind = if cursor.eat_keywords(&["PRIMARY", "KEY"]) {
         let columns = cursor.identifier_list()?;
-        ConstraintKind::PrimaryKey(columns)
+        ConstraintKind::PrimaryKey {
+            columns,
+            include: include_list(cursor)?,
+        }
     } else if cursor.eat_keyword("UNIQUE") {
         let nulls_not_distinct = nulls_distinctness(cursor)?;
         ConstraintKind::Unique {
             columns: cursor.identifier_list()?,
+            include: include_list(cursor)?,
             nulls_not_distinct,
         }
     } else if cursor.eat_keywords(&["FOREIGN", "KEY"]) {

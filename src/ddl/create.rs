@@ -170,8 +170,9 @@ impl Interpreter {
         mut constraints: Vec<TableConstraint>,
     ) -> Outcome {
         // The primary key first: a foreign key to the same table may rely on it.
-        constraints
-            .sort_by_key(|constraint| !matches!(constraint.kind, ConstraintKind::PrimaryKey(_)));
+        constraints.sort_by_key(|constraint| {
+            !matches!(constraint.kind, ConstraintKind::PrimaryKey { .. })
+        });
         // Like PostgreSQL, a key that repeats an earlier one (same columns, NULLS and
         // deferrability) is not created again; an unnamed earlier one takes its name.
         let mut kept: Vec<TableConstraint> = Vec::new();
@@ -285,15 +286,24 @@ impl Interpreter {
         let taken = |candidate: &str| self.constraint_name_taken(&table_name.schema, candidate);
         let name = match (name, &kind) {
             (Some(name), _) => name,
-            (None, ConstraintKind::PrimaryKey(_)) => self.choose_relation_name(
+            (None, ConstraintKind::PrimaryKey { .. }) => self.choose_relation_name(
                 &table_name.schema,
                 (&table_name.name, None),
                 "pkey",
                 true,
             ),
-            (None, ConstraintKind::Unique { columns, .. }) => self.choose_relation_name(
+            // Like an index's, the name lists the INCLUDE columns too.
+            (
+                None,
+                ConstraintKind::Unique {
+                    columns, include, ..
+                },
+            ) => self.choose_relation_name(
                 &table_name.schema,
-                (&table_name.name, Some(&columns.join("_"))),
+                (
+                    &table_name.name,
+                    Some(&[&columns[..], include].concat().join("_")),
+                ),
                 "key",
                 true,
             ),
@@ -340,8 +350,9 @@ impl Interpreter {
             }
         };
         match kind {
-            ConstraintKind::PrimaryKey(columns) => {
+            ConstraintKind::PrimaryKey { columns, include } => {
                 known_columns(&columns)?;
+                known_columns(&include)?;
                 let table = self.table_mut(table_name)?;
                 if table.primary_key.is_some() {
                     return Err(format!("{table_name} already has a primary key"));
@@ -354,20 +365,24 @@ impl Interpreter {
                 table.primary_key = Some(PrimaryKey {
                     name,
                     columns,
+                    include,
                     deferrable,
                     comment: None,
                 });
             }
             ConstraintKind::Unique {
                 columns,
+                include,
                 nulls_not_distinct,
             } => {
                 known_columns(&columns)?;
+                known_columns(&include)?;
                 self.table_mut(table_name)?.uniques.insert(
                     name.clone(),
                     UniqueConstraint {
                         name,
                         columns,
+                        include,
                         nulls_not_distinct,
                         deferrable,
                         comment: None,
@@ -765,10 +780,14 @@ pub(super) fn column_options(
             cursor.expect_keywords(&["STORED"])?;
         } else {
             let kind = if cursor.eat_keywords(&["PRIMARY", "KEY"]) {
-                ConstraintKind::PrimaryKey(vec![column.name.clone()])
+                ConstraintKind::PrimaryKey {
+                    columns: vec![column.name.clone()],
+                    include: Vec::new(),
+                }
             } else if cursor.eat_keyword("UNIQUE") {
                 ConstraintKind::Unique {
                     columns: vec![column.name.clone()],
+                    include: Vec::new(),
                     nulls_not_distinct: nulls_distinctness(cursor)?,
                 }
             } else if cursor.eat_keyword("CHECK") {

@@ -15,14 +15,17 @@ impl Interpreter {
         }
         table.columns.retain(|column| column.name != column_name);
         let involves = |columns: &[String]| columns.iter().any(|column| column == column_name);
+        // A key goes with its key or INCLUDE columns.
         if table
             .primary_key
             .as_ref()
-            .is_some_and(|key| involves(&key.columns))
+            .is_some_and(|key| involves(&key.columns) || involves(&key.include))
         {
             table.primary_key = None;
         }
-        table.uniques.retain(|_, unique| !involves(&unique.columns));
+        table
+            .uniques
+            .retain(|_, unique| !involves(&unique.columns) && !involves(&unique.include));
         table.foreign_keys.retain(|_, key| !involves(&key.columns));
         table
             .checks

@@ -3,10 +3,6 @@
 
 use super::*;
 
-pub(super) use crate::renames::{
-    map_expressions, rename_in_expression, rename_type_in_expression, replace_literal,
-};
-
 /// The sequence in `nextval('name'::regclass)` or `nextval('name')`.
 pub(super) fn nextval_sequence(default: &str) -> Option<QualifiedName> {
     let inner = default.strip_prefix("nextval(")?.strip_suffix(')')?;

@@ -18,10 +18,11 @@ impl KeyObject {
     fn same_definition(&self, other: &KeyObject) -> bool {
         match (self, other) {
             (KeyObject::PrimaryKey(a), KeyObject::PrimaryKey(b)) => {
-                a.columns == b.columns && a.deferrable == b.deferrable
+                a.columns == b.columns && a.include == b.include && a.deferrable == b.deferrable
             }
             (KeyObject::Unique(a), KeyObject::Unique(b)) => {
                 a.columns == b.columns
+                    && a.include == b.include
                     && a.nulls_not_distinct == b.nulls_not_distinct
                     && a.deferrable == b.deferrable
             }
@@ -34,7 +35,10 @@ impl KeyObject {
     fn name_parts(&self) -> (Option<String>, &'static str) {
         match self {
             KeyObject::PrimaryKey(_) => (None, "pkey"),
-            KeyObject::Unique(unique) => (Some(unique.columns.join("_")), "key"),
+            KeyObject::Unique(unique) => {
+                let columns = [&unique.columns[..], &unique.include[..]].concat();
+                (Some(columns.join("_")), "key")
+            }
             KeyObject::Index(index) => {
                 let mut columns: Vec<String> = index
                     .keys

@@ -594,6 +594,9 @@ mod tests {
             .expect("t");
         table.name = QualifiedName::new("public", "renamed");
         desired.tables.insert(table.name.clone(), table);
+        // The view reads the table by oid: PostgreSQL prints it with the new name.
+        let view = desired.views.values_mut().next().expect("v");
+        view.definition = crate::model::Expr::new("SELECT a FROM renamed");
         desired.privileges.clear();
         desired.set_acl(
             PrivilegeObject::Column(QualifiedName::new("public", "renamed"), "a".into()),

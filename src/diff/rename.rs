@@ -6,8 +6,11 @@
 //! points at likely ones.
 
 use super::change::{Change, RenameTiming};
-use crate::model::{Expr, ObjectRef, QualifiedName, Schema, Table};
-use crate::renames::{rename_column_within, rename_type_in_expression};
+use crate::model::{ObjectRef, QualifiedName, Schema, Table};
+use crate::renames::{
+    follow_column_rename, follow_label_rename, follow_table_rename, follow_type_rename,
+    rename_column_within,
+};
 use crate::syntax::quote;
 
 /// `ALTER ... RENAME TO` of the kinds whose renames need no more than the new name:
@@ -159,7 +162,7 @@ pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {
             continue;
         };
         *slot = new_value.clone();
-        rename_label_in_defaults(&mut renamed, enum_name, old_value, new_value);
+        follow_label_rename(&mut renamed, enum_name, old_value, new_value);
         changes.push(Change::RenameEnumValue {
             enum_name: enum_name.clone(),
             from: old_value.clone(),
@@ -178,23 +181,7 @@ pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {
         };
         table.name = new_name.clone();
         renamed.tables.insert(new_name.clone(), table);
-        for table in renamed.tables.values_mut() {
-            for foreign_key in table.foreign_keys.values_mut() {
-                if foreign_key.referenced_table == old_name {
-                    foreign_key.referenced_table = new_name.clone();
-                }
-            }
-            let parents = table
-                .partition_of
-                .iter_mut()
-                .map(|partition_of| &mut partition_of.parent)
-                .chain(table.inherits.iter_mut());
-            for parent in parents {
-                if *parent == old_name {
-                    *parent = new_name.clone();
-                }
-            }
-        }
+        follow_table_rename(&mut renamed, &old_name, new_name);
         changes.push(Change::RenameTable {
             from: old_name,
             to: new_name.clone(),
@@ -203,24 +190,19 @@ pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {
     }
 
     for ((table_name, new_column), old_column) in &directives.column_renames {
-        let Some(table) = renamed.tables.get_mut(table_name) else {
+        let Some(table) = renamed.tables.get(table_name) else {
             continue;
         };
         if table.column(new_column).is_some() || table.column(old_column).is_none() {
             continue;
         }
-        rename_column_within(table, old_column, new_column);
         // PostgreSQL renames the column in every child too.
         let tree = crate::inheritance::descendants(&renamed, table_name);
-        for other in renamed.tables.values_mut() {
-            if tree.contains(&other.name) && other.name != *table_name {
-                rename_column_within(other, old_column, new_column);
+        for member in &tree {
+            if let Some(table) = renamed.tables.get_mut(member) {
+                rename_column_within(table, old_column, new_column);
             }
-            for foreign_key in other.foreign_keys.values_mut() {
-                if &foreign_key.referenced_table == table_name {
-                    rename_in_list(&mut foreign_key.referenced_columns, old_column, new_column);
-                }
-            }
+            follow_column_rename(&mut renamed, member, old_column, new_column);
         }
         changes.push(Change::RenameColumn {
             table: table_name.clone(),
@@ -418,14 +400,10 @@ fn rename_type_references(schema: &mut Schema, old: &QualifiedName, new: &Qualif
                 column.data_type = new_type.clone();
             } else if column.data_type == format!("{old_type}[]") {
                 column.data_type = format!("{new_type}[]");
-            } else {
-                continue;
-            }
-            if let Some(default) = &mut column.default {
-                *default = rename_type_in_expression(default, &old.name, &new.name);
             }
         }
     }
+    follow_type_rename(schema, old, new);
     let renamed = |type_text: &mut String| {
         if *type_text == old_type {
             *type_text = new_type.clone();
@@ -440,31 +418,6 @@ fn rename_type_references(schema: &mut Schema, old: &QualifiedName, new: &Qualif
     }
     for domain in schema.domains.values_mut() {
         renamed(&mut domain.base_type);
-    }
-}
-
-/// After `ALTER TYPE ... RENAME VALUE`, defaults of the type's columns show the new label.
-fn rename_label_in_defaults(schema: &mut Schema, enum_name: &QualifiedName, old: &str, new: &str) {
-    let type_text = quote::type_name(enum_name);
-    for table in schema.tables.values_mut() {
-        for column in &mut table.columns {
-            if column.data_type != type_text {
-                continue;
-            }
-            if let Some(default) = &mut column.default {
-                let old_literal = quote::literal(old);
-                if default.as_str().starts_with(&old_literal) {
-                    let rest = &default.as_str()[old_literal.len()..];
-                    *default = Expr::new(format!("{}{rest}", quote::literal(new)));
-                }
-            }
-        }
-    }
-}
-
-fn rename_in_list(names: &mut [String], old: &str, new: &str) {
-    for name in names.iter_mut().filter(|name| *name == old) {
-        *name = new.to_string();
     }
 }
 
@@ -505,4 +458,64 @@ fn rename_constraint_within(table: &mut Table, old: &str, new: &str) -> bool {
         return true;
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Expr;
+
+    fn replayed(sql: &str) -> Schema {
+        let mut interpreter = crate::ddl::Interpreter::new();
+        interpreter
+            .run(sql, std::path::Path::new("test.sql"))
+            .expect("the SQL replays");
+        interpreter.schema()
+    }
+
+    /// What reads a renamed table and column reads it by oid: with the query PostgreSQL
+    /// prints after the renames, the view stays; with its output column renamed too, it is
+    /// rebuilt as any changed view.
+    #[test]
+    fn views_follow_declared_renames() {
+        let current = replayed(
+            "CREATE TABLE t (id integer, a integer);
+             CREATE VIEW v AS SELECT t.id, t.a FROM t WHERE t.a > 0;",
+        );
+        let desired_with = |query: &str| {
+            let mut desired = replayed(&format!(
+                "CREATE TABLE u (id integer, b integer); CREATE VIEW v AS {query};"
+            ));
+            let directives = &mut desired.directives;
+            let u = QualifiedName::new("public", "u");
+            directives.table_renames.insert(u.clone(), "t".to_string());
+            directives
+                .column_renames
+                .insert((u, "b".to_string()), "a".to_string());
+            desired
+        };
+        let kept = desired_with("SELECT u.id, u.b AS a FROM u WHERE u.b > 0");
+        let (renamed, _) = apply(&current, &kept);
+        let view = &renamed.views[&QualifiedName::new("public", "v")];
+        assert_eq!(
+            view.definition,
+            Expr::new("SELECT u.id, u.b AS a FROM u WHERE u.b > 0")
+        );
+        let changes = crate::diff::diff(&current, &kept);
+        assert!(
+            changes.iter().all(|change| matches!(
+                change,
+                Change::RenameTable { .. } | Change::RenameColumn { .. }
+            )),
+            "{changes:?}"
+        );
+        let output_renamed = desired_with("SELECT u.id, u.b FROM u WHERE u.b > 0");
+        let changes = crate::diff::diff(&current, &output_renamed);
+        assert!(
+            changes
+                .iter()
+                .any(|change| matches!(change, Change::CreateView(view) if view.name.name == "v")),
+            "{changes:?}"
+        );
+    }
 }

@@ -52,7 +52,8 @@ pub(super) fn standalone_form(schema: &Schema, table: &Table) -> Table {
             }
             InheritedKey::PrimaryKey(_) => {}
             InheritedKey::Unique(unique) => {
-                let name = choose(Some(&unique.columns.join("_")), "key");
+                let columns = [&unique.columns[..], &unique.include[..]].concat();
+                let name = choose(Some(&columns.join("_")), "key");
                 standalone
                     .uniques
                     .insert(name.clone(), UniqueConstraint { name, ..unique });

@@ -237,8 +237,8 @@ pub fn refuse_blocked_rebuilds(
 
 /// Rebuilds among `changes` (applied to `before`) that PostgreSQL would refuse: a domain
 /// rebuilt for a new base type or collation, or an enum rebuilt for removed or reordered
-/// values, cannot drop its old version while another domain or a composite type is built
-/// on it. Each entry names the rebuilt type and what blocks it.
+/// values, cannot drop its old version while another domain, a composite type, a range
+/// type or an aggregate (its arguments or state) is built on it. Each entry names the rebuilt type and what blocks it.
 fn blocked_rebuilds(changes: &[Change], before: &Schema) -> Vec<String> {
     let mut blocked = Vec::new();
     for change in changes {
@@ -271,7 +271,28 @@ fn blocked_rebuilds(changes: &[Change], before: &Schema) -> Vec<String> {
                     .any(|attribute| names_type(&attribute.data_type, name))
             })
             .map(|composite| format!("type {}", composite.name));
-        let dependents: Vec<String> = domains.chain(composites).collect();
+        // Range types and aggregates are managed, but not rebuilt around a type they use.
+        let ranges = before
+            .ranges
+            .values()
+            .filter(|range| names_type(&range.subtype, name))
+            .map(|range| format!("range type {}", range.name));
+        let aggregates = before
+            .aggregates
+            .values()
+            .filter(|aggregate| {
+                names_type(&aggregate.state.stype, name)
+                    || aggregate
+                        .arguments
+                        .iter()
+                        .any(|argument| names_type(&argument.data_type, name))
+            })
+            .map(|aggregate| format!("aggregate {}", aggregate.name));
+        let dependents: Vec<String> = domains
+            .chain(composites)
+            .chain(ranges)
+            .chain(aggregates)
+            .collect();
         if !dependents.is_empty() {
             blocked.push(format!(
                 "{kind} {name} must be rebuilt, but {} {} built on it",

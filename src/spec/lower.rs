@@ -583,6 +583,9 @@ impl Lowering<'_> {
     fn primary_key(&mut self, draft: &mut TableDraft, raw_key: raw::PrimaryKey) -> Result<()> {
         let at = draft.at.key("primary_key");
         self.check_columns(&draft.table, &raw_key.columns, &at, "primary key")?;
+        if !raw_key.include.is_empty() {
+            self.check_columns(&draft.table, &raw_key.include, &at, "primary key")?;
+        }
         let name = match raw_key.name {
             Some(name) => self.identifier(&name, &at).map(|()| name)?,
             None => names::primary_key_name(&draft.table.name.name),
@@ -598,6 +601,7 @@ impl Lowering<'_> {
         draft.table.primary_key = Some(PrimaryKey {
             name,
             columns: raw_key.columns,
+            include: raw_key.include,
             deferrable,
             comment: raw_key.comment,
         });
@@ -612,9 +616,16 @@ impl Lowering<'_> {
         at: &YamlPath,
     ) -> Result<()> {
         self.check_columns(&draft.table, &raw_unique.columns, at, "unique constraint")?;
+        if !raw_unique.include.is_empty() {
+            self.check_columns(&draft.table, &raw_unique.include, at, "unique constraint")?;
+        }
+        // PostgreSQL's default name lists the INCLUDE columns too.
         let name = match name {
             Some(name) => self.identifier(&name, at).map(|()| name)?,
-            None => names::unique_name(&draft.table.name.name, &raw_unique.columns),
+            None => names::unique_name(
+                &draft.table.name.name,
+                &[&raw_unique.columns[..], &raw_unique.include[..]].concat(),
+            ),
         };
         let deferrable =
             self.deferrable(raw_unique.deferrable, raw_unique.initially_deferred, at)?;
@@ -624,6 +635,7 @@ impl Lowering<'_> {
         let unique = UniqueConstraint {
             name: name.clone(),
             columns: raw_unique.columns,
+            include: raw_unique.include,
             nulls_not_distinct: raw_unique.nulls_not_distinct,
             deferrable,
             comment: raw_unique.comment,

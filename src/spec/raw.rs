@@ -330,6 +330,8 @@ pub enum Identity {
 pub struct PrimaryKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
+    #[serde(default)]
+    pub include: Vec<String>,
     pub deferrable: Option<bool>,
     pub initially_deferred: Option<bool>,
     pub renamed_from: Option<String>,
@@ -341,6 +343,8 @@ pub struct PrimaryKey {
 #[serde(deny_unknown_fields)]
 pub struct Unique {
     pub columns: Vec<String>,
+    #[serde(default)]
+    pub include: Vec<String>,
     #[serde(default)]
     pub nulls_not_distinct: bool,
     pub deferrable: Option<bool>,

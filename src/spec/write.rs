@@ -245,6 +245,7 @@ fn table_node(table: &Table, schema: &Schema) -> Node {
     }
     if let Some(key) = &table.primary_key {
         let node = if key.name == primary_key_name(&table.name.name)
+            && key.include.is_empty()
             && key.deferrable == Deferrable::NotDeferrable
             && key.comment.is_none()
         {
@@ -255,6 +256,9 @@ fn table_node(table: &Table, schema: &Schema) -> Node {
                 fields.push(("name".to_owned(), text(&key.name)));
             }
             fields.push(("columns".to_owned(), texts(&key.columns)));
+            if !key.include.is_empty() {
+                fields.push(("include".to_owned(), texts(&key.include)));
+            }
             push_deferrable(&mut fields, key.deferrable);
             push_comment(&mut fields, &key.comment);
             Node::Map(fields)
@@ -428,6 +432,9 @@ fn column_node(
 
 fn unique_node(unique: &UniqueConstraint) -> Node {
     let mut entries = vec![("columns".to_owned(), texts(&unique.columns))];
+    if !unique.include.is_empty() {
+        entries.push(("include".to_owned(), texts(&unique.include)));
+    }
     if unique.nulls_not_distinct {
         entries.push(("nulls_not_distinct".to_owned(), Node::Bool(true)));
     }

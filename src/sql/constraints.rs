@@ -48,10 +48,19 @@ pub(super) fn drop_constraint(table: &QualifiedName, name: &str) -> String {
 
 pub(super) fn primary_key_body(primary_key: &PrimaryKey) -> String {
     format!(
-        "PRIMARY KEY ({}){}",
+        "PRIMARY KEY ({}){}{}",
         ident_list(&primary_key.columns),
+        include_clause(&primary_key.include),
         deferrable_clause(primary_key.deferrable)
     )
+}
+
+/// ` INCLUDE (a, b)` of a key, or nothing.
+fn include_clause(include: &[String]) -> String {
+    match include.is_empty() {
+        true => String::new(),
+        false => format!(" INCLUDE ({})", ident_list(include)),
+    }
 }
 
 pub(super) fn unique_body(unique: &UniqueConstraint) -> String {
@@ -61,8 +70,9 @@ pub(super) fn unique_body(unique: &UniqueConstraint) -> String {
         ""
     };
     format!(
-        "UNIQUE{nulls} ({}){}",
+        "UNIQUE{nulls} ({}){}{}",
         ident_list(&unique.columns),
+        include_clause(&unique.include),
         deferrable_clause(unique.deferrable)
     )
 }

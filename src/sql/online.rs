@@ -31,14 +31,24 @@ pub(super) fn pieces(step: &Step, form: Form) -> Vec<Piece> {
         (Form::UsingIndex, Change::AddPrimaryKey { table, primary_key }) => using_index(
             table,
             primary_key,
-            key_index(&primary_key.name, &primary_key.columns, false),
+            key_index(
+                &primary_key.name,
+                &primary_key.columns,
+                &primary_key.include,
+                false,
+            ),
             "PRIMARY KEY",
             primary_key.deferrable,
         ),
         (Form::UsingIndex, Change::AddUnique { table, unique }) => using_index(
             table,
             unique,
-            key_index(&unique.name, &unique.columns, unique.nulls_not_distinct),
+            key_index(
+                &unique.name,
+                &unique.columns,
+                &unique.include,
+                unique.nulls_not_distinct,
+            ),
             "UNIQUE",
             unique.deferrable,
         ),
@@ -102,13 +112,18 @@ fn outside(sql: String, hazards: Vec<Hazard>) -> Piece {
 }
 
 /// The unique b-tree index a key is built on, named as the key.
-fn key_index(name: &str, columns: &[String], nulls_not_distinct: bool) -> Index {
+fn key_index(
+    name: &str,
+    columns: &[String],
+    include: &[String],
+    nulls_not_distinct: bool,
+) -> Index {
     Index {
         name: name.to_string(),
         unique: true,
         method: "btree".into(),
         keys: columns.iter().map(IndexKey::column).collect(),
-        include: Vec::new(),
+        include: include.to_vec(),
         predicate: None,
         nulls_not_distinct,
         storage_parameters: Default::default(),

@@ -345,7 +345,7 @@ async fn snapshot_rows(
 
 /// Rows must survive a step wherever the step does not destroy them by its nature: every
 /// table in both snapshots keeps its row count, and every column in both (after declared
-/// renames) with an unchanged type keeps its values.
+/// renames, enum labels included) with an unchanged type keeps its values.
 fn compare_rows(
     before: &BTreeMap<QualifiedName, TableRows>,
     after: &BTreeMap<QualifiedName, TableRows>,
@@ -354,6 +354,18 @@ fn compare_rows(
     step: &str,
 ) -> Vec<String> {
     let directives = &renames_from.directives;
+    let as_value = |text: &str| {
+        yaml_serde::to_string(&yaml_serde::Value::String(text.to_string())).unwrap_or_default()
+    };
+    // (type, value before) -> value after, as `to_jsonb` spells a label.
+    let labels: BTreeMap<(String, String), String> = directives
+        .enum_value_renames
+        .iter()
+        .map(|((enum_name, new_label), old_label)| {
+            let type_name = autogen::syntax::quote::type_name(enum_name);
+            ((type_name, as_value(old_label)), as_value(new_label))
+        })
+        .collect();
     let mut problems = Vec::new();
     for (table_name, old) in before {
         let new_name = directives
@@ -398,7 +410,17 @@ fn compare_rows(
                         .iter()
                         .map(|(old_column, new_column)| {
                             let column = if use_new { new_column } else { old_column };
-                            row.get(column).cloned().flatten()
+                            let value = row.get(column).cloned().flatten();
+                            let data_type = old.types.get(old_column).cloned().unwrap_or_default();
+                            match value {
+                                Some(value) if !use_new => Some(
+                                    labels
+                                        .get(&(data_type, value.clone()))
+                                        .cloned()
+                                        .unwrap_or(value),
+                                ),
+                                value => value,
+                            }
                         })
                         .collect()
                 })

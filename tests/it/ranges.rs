@@ -60,3 +60,39 @@ async fn inspected_range_types_diff_empty_and_a_used_one_is_not_rebuilt() {
         "{stderr}"
     );
 }
+
+/// Range types and aggregates are managed (issue 10): one built on an enum that must be
+/// rebuilt is named as what blocks the rebuild, not refused as an unmanaged dependent.
+#[tokio::test]
+async fn an_enum_rebuilt_under_a_range_type_and_an_aggregate_names_them() {
+    let database = ScratchDb::create("autogen_ranges_on_enum").await;
+    database
+        .client()
+        .await
+        .batch_execute(
+            "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+             CREATE TYPE mood_range AS RANGE (subtype = mood);
+             CREATE AGGREGATE best_mood(mood) (SFUNC = enum_larger, STYPE = mood);
+             CREATE TABLE person (id integer PRIMARY KEY, mood mood);",
+        )
+        .await
+        .expect("setup applies");
+    let yaml = crate::inspected::inspect_diffs_empty(&database);
+    let changed = yaml.replace("[sad, ok, happy]", "[sad, happy]");
+    assert_ne!(changed, yaml, "the enum's values in:\n{yaml}");
+    let yaml_path = std::env::temp_dir().join(format!("autogen-ranges-{}.yaml", database.name));
+    std::fs::write(&yaml_path, &changed).expect("writes the schema file");
+    let refused = autogen()
+        .args(["diff", "--from", &database.url, "--to"])
+        .arg(&yaml_path)
+        .output()
+        .expect("autogen runs");
+    std::fs::remove_file(&yaml_path).ok();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}\nYAML:\n{changed}");
+    assert!(
+        stderr.contains("enum mood must be rebuilt, but range type mood_range, aggregate best_mood(mood) are built on it"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("which the migration"), "{stderr}");
+}

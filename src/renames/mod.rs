@@ -1,10 +1,21 @@
 //! Renames as PostgreSQL follows them: it stores columns, types and sequences by oid, so a
-//! renamed column reads back renamed in every key list and expression of its table. One
-//! implementation for the offline interpreter (`ALTER TABLE ... RENAME COLUMN`) and the diff
-//! (declared renames, `diff::rename`). Pure; a leaf over `model` and `cursor`.
+//! renamed column reads back renamed in every key list and expression of its table, and in
+//! the queries of the views reading it. One implementation for the offline interpreter
+//! (`ALTER TABLE ... RENAME`, `ALTER TYPE ... RENAME VALUE`) and the diff (declared renames,
+//! `diff::rename`). Pure; a leaf over `model` and `cursor`.
+
+mod query;
+mod schema;
+
+pub use query::{rename_column_in_query, rename_relation_in_query};
+pub use schema::{
+    follow_column_rename, follow_label_rename, follow_table_rename, follow_type_rename,
+};
+
+use sqlparser::tokenizer::Token;
 
 use crate::cursor::Cursor;
-use crate::model::{Expr, IndexKey, IndexTarget, Table};
+use crate::model::{Expr, IndexKey, IndexTarget, QualifiedName, Table};
 use crate::syntax::quote;
 
 /// Renames column `old` of `table` to `new` everywhere the table refers to it: the column,
@@ -28,9 +39,11 @@ pub fn rename_column_within(table: &mut Table, old: &str, new: &str) {
     }
     if let Some(key) = &mut table.primary_key {
         rename(&mut key.columns);
+        rename(&mut key.include);
     }
     for unique in table.uniques.values_mut() {
         rename(&mut unique.columns);
+        rename(&mut unique.include);
     }
     let name = table.name.clone();
     for key in table.foreign_keys.values_mut() {
@@ -137,15 +150,47 @@ pub fn map_expressions(table: &mut Table, rewrite: impl Fn(&Expr) -> Expr) {
     }
 }
 
-/// `expression` with every string literal `'old'` written `'new'`.
-pub fn replace_literal(expression: &Expr, old: &str, new: &str) -> Expr {
+/// `expression` after `ALTER TYPE enum_name RENAME VALUE old TO new`: a literal `'old'` cast
+/// to the type reads `'new'`; one without a cast too when `bare` (a column of the table
+/// or view has the type), not one cast to another type.
+pub fn rename_label_in_expression(
+    expression: &Expr,
+    enum_name: &QualifiedName,
+    old: &str,
+    new: &str,
+    bare: bool,
+) -> Expr {
     let text = expression.as_str();
     let Ok(cursor) = Cursor::new(text) else {
         return expression.clone();
     };
+    let tokens = cursor.spanned_tokens();
+    let word = |index: usize| match tokens.get(index).map(|(token, ..)| *token) {
+        Some(Token::Word(word)) if word.quote_style.is_none() => Some(word.value.to_lowercase()),
+        Some(Token::Word(word)) => Some(word.value.clone()),
+        _ => None,
+    };
+    let is = |index: usize, wanted: &Token| {
+        tokens
+            .get(index)
+            .is_some_and(|(token, ..)| *token == wanted)
+    };
     let mut replaced = text.to_string();
-    for (start, end) in cursor.literal_spans(old).into_iter().rev() {
-        replaced.replace_range(start..end, &quote::literal(new));
+    for (index, (token, start, end)) in tokens.iter().enumerate().rev() {
+        if !matches!(token, Token::SingleQuotedString(literal) if literal == old) {
+            continue;
+        }
+        let cast_to_it = match is(index + 1, &Token::DoubleColon) {
+            false => bare,
+            true if is(index + 3, &Token::Period) => {
+                word(index + 2).as_deref() == Some(enum_name.schema.as_str())
+                    && word(index + 4).as_deref() == Some(enum_name.name.as_str())
+            }
+            true => word(index + 2).as_deref() == Some(enum_name.name.as_str()),
+        };
+        if cast_to_it {
+            replaced.replace_range(*start..*end, &quote::literal(new));
+        }
     }
     Expr::new(replaced)
 }
@@ -167,5 +212,20 @@ mod tests {
         );
         let quoted = rename_in_expression(&Expr::new("\"Old\" > 0"), "Old", "new name");
         assert_eq!(quoted.as_str(), "\"new name\" > 0");
+    }
+
+    #[test]
+    fn labels_are_renamed_where_cast_to_their_type_or_bare() {
+        let mood = QualifiedName::new("public", "mood");
+        let text =
+            Expr::new("m = 'ok'::mood OR n = 'ok'::text OR m = 'ok'::public.mood OR m = 'ok'");
+        assert_eq!(
+            rename_label_in_expression(&text, &mood, "ok", "fine", false).as_str(),
+            "m = 'fine'::mood OR n = 'ok'::text OR m = 'fine'::public.mood OR m = 'ok'"
+        );
+        assert_eq!(
+            rename_label_in_expression(&text, &mood, "ok", "fine", true).as_str(),
+            "m = 'fine'::mood OR n = 'ok'::text OR m = 'fine'::public.mood OR m = 'fine'"
+        );
     }
 }

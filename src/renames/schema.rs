@@ -1,0 +1,127 @@
+//! Renames followed across a schema: what holds a renamed table, column, type or enum label
+//! by oid reads back under the new name (foreign keys, children, owned sequences, stored
+//! expressions and view queries). The interpreter and `diff::rename` call these after
+//! renaming the object itself.
+
+use super::{
+    map_expressions, rename_column_in_query, rename_label_in_expression, rename_relation_in_query,
+    rename_type_in_expression,
+};
+use crate::cursor::Cursor;
+use crate::model::{QualifiedName, Schema, Table};
+
+/// After `ALTER TABLE old RENAME TO new`, with the table already under `new`: foreign keys
+/// onto it, its children's parents, the sequences it owns and the views reading it.
+pub fn follow_table_rename(schema: &mut Schema, old: &QualifiedName, new: &QualifiedName) {
+    let follow = |name: &mut QualifiedName| {
+        if name == old {
+            *name = new.clone();
+        }
+    };
+    for table in schema.tables.values_mut() {
+        for foreign_key in table.foreign_keys.values_mut() {
+            follow(&mut foreign_key.referenced_table);
+        }
+        if let Some(partition_of) = &mut table.partition_of {
+            follow(&mut partition_of.parent);
+        }
+        table.inherits.iter_mut().for_each(follow);
+    }
+    for sequence in schema.sequences.values_mut() {
+        if let Some((table, _)) = &mut sequence.owned_by {
+            follow(table);
+        }
+    }
+    for view in schema.views.values_mut() {
+        view.definition = rename_relation_in_query(&view.definition, old, &new.name);
+        if view.depends_on.remove(old) {
+            view.depends_on.insert(new.clone());
+        }
+    }
+}
+
+/// After `ALTER TABLE table RENAME COLUMN old TO new`, with the table's own references
+/// renamed (`rename_column_within`): other tables' foreign keys onto the column, the
+/// sequence it owns and the views reading it. Children are the caller's (each is renamed
+/// like its parent).
+pub fn follow_column_rename(schema: &mut Schema, table: &QualifiedName, old: &str, new: &str) {
+    for other in schema.tables.values_mut() {
+        if other.name == *table {
+            continue;
+        }
+        for foreign_key in other.foreign_keys.values_mut() {
+            if foreign_key.referenced_table == *table {
+                let columns = foreign_key.referenced_columns.iter_mut();
+                for column in columns.filter(|column| *column == old) {
+                    *column = new.to_string();
+                }
+            }
+        }
+    }
+    for sequence in schema.sequences.values_mut() {
+        if let Some((owner, column)) = &mut sequence.owned_by {
+            if owner == table && column == old {
+                *column = new.to_string();
+            }
+        }
+    }
+    for view in schema.views.values_mut() {
+        view.definition = rename_column_in_query(&view.definition, table, old, new);
+    }
+}
+
+/// After `ALTER TYPE enum_name RENAME VALUE old TO new`: stored expressions hold the value,
+/// not its text, so the label reads `new` in every table's expressions and view's query
+/// (bare literals only where a column of the table, or of a table the view reads, has the
+/// type).
+pub fn follow_label_rename(schema: &mut Schema, enum_name: &QualifiedName, old: &str, new: &str) {
+    let uses_type = |table: &Table| {
+        table
+            .columns
+            .iter()
+            .any(|column| names_type(&column.data_type, enum_name))
+    };
+    let readers_of_type: Vec<QualifiedName> = schema
+        .tables
+        .values()
+        .filter(|table| uses_type(table))
+        .map(|table| table.name.clone())
+        .collect();
+    for table in schema.tables.values_mut() {
+        let bare = uses_type(table);
+        map_expressions(table, |expression| {
+            rename_label_in_expression(expression, enum_name, old, new, bare)
+        });
+    }
+    for view in schema.views.values_mut() {
+        let bare = readers_of_type
+            .iter()
+            .any(|table| view.depends_on.contains(table));
+        view.definition = rename_label_in_expression(&view.definition, enum_name, old, new, bare);
+    }
+}
+
+/// After `ALTER TYPE old RENAME TO new` (or `ALTER DOMAIN`): casts to the type in stored
+/// expressions and view queries name it anew. Column and attribute types are the caller's.
+pub fn follow_type_rename(schema: &mut Schema, old: &QualifiedName, new: &QualifiedName) {
+    for table in schema.tables.values_mut() {
+        map_expressions(table, |expression| {
+            rename_type_in_expression(expression, &old.name, &new.name)
+        });
+    }
+    for view in schema.views.values_mut() {
+        view.definition = rename_type_in_expression(&view.definition, &old.name, &new.name);
+    }
+}
+
+/// Whether `data_type` is `type_name` or an array of it (a bare name is in `public`).
+fn names_type(data_type: &str, type_name: &QualifiedName) -> bool {
+    let base = data_type.trim_end_matches("[]");
+    Cursor::new(base)
+        .and_then(|mut cursor| {
+            let name = cursor.qualified_name()?;
+            cursor.expect_end()?;
+            Ok(name)
+        })
+        .is_ok_and(|name| name == *type_name)
+}
