@@ -8,6 +8,8 @@
 
 use std::collections::BTreeSet;
 
+mod domain_casts;
+
 use crate::model::{
     Function, FunctionName, PrivilegeObject, QualifiedName, RangeType, Returns, Schema,
     SequenceOptions,
@@ -86,6 +88,7 @@ pub fn normalize(mut schema: Schema) -> Schema {
         {
             key.collation = key.collation.take().and_then(|name| bare_collation(&name));
         }
+        domain_casts::remove(table, &schema.domains);
     }
     for sequence in schema.sequences.values_mut() {
         sequence.data_type = canonical_type(&sequence.data_type, &enum_names);
