@@ -108,6 +108,12 @@ impl Interpreter {
                 .ok_or_else(|| format!("type {name} does not exist"))?;
             range.multirange =
                 Some(new.clone()).filter(|new| *new != default_multirange(&range.name));
+            // `lint` reads a rename of the range to its own name as its multirange's rename.
+            let range_name = range.name.clone();
+            self.note(|journal| {
+                let renames = &mut journal.renames.range_renames;
+                renames.insert(range_name.clone(), range_name.name.clone());
+            });
         }
         self.follow_type_rename(name, &new);
         for table in self.all_tables_mut().values_mut() {

@@ -478,7 +478,8 @@ fn apply_object_renames(renamed: &mut Schema, desired: &Schema, changes: &mut Ve
 
 /// Renames range type `old_name` to `new_name` in `renamed`. PostgreSQL keeps the multirange
 /// type's name, so it is renamed too when `desired` names it otherwise in the same schema
-/// and the name is free.
+/// and the name is free. A range "renamed" to its own name has only its multirange renamed
+/// (the interpreter journals `ALTER TYPE multirange RENAME TO` so).
 fn rename_range(
     renamed: &mut Schema,
     desired: &Schema,
@@ -486,7 +487,7 @@ fn rename_range(
     old_range: &str,
 ) -> Option<RenameChange> {
     let old_name = QualifiedName::new(&new_name.schema, old_range);
-    if renamed.ranges.contains_key(new_name) {
+    if old_name != *new_name && renamed.ranges.contains_key(new_name) {
         return None;
     }
     let mut range = renamed.ranges.remove(&old_name)?;
@@ -509,6 +510,10 @@ fn rename_range(
     };
     let multirange = (wanted != kept && wanted.schema == kept.schema && !type_taken(&wanted))
         .then(|| (kept.clone(), wanted.clone()));
+    if old_name == *new_name && multirange.is_none() {
+        renamed.ranges.insert(old_name, range);
+        return None;
+    }
     let multirange_name = multirange.as_ref().map_or(kept, |(_, to)| to.clone());
     range.name = new_name.clone();
     range.multirange =

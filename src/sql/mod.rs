@@ -712,7 +712,10 @@ fn rename(change: &crate::diff::RenameChange) -> Vec<String> {
             multirange,
             ..
         } => {
-            let mut statements = vec![rename_type("TYPE", from, to)];
+            let mut statements = Vec::new();
+            if from != to {
+                statements.push(rename_type("TYPE", from, to));
+            }
             if let Some((from, to)) = multirange {
                 statements.push(rename_type("TYPE", from, to));
             }
