@@ -333,6 +333,75 @@ impl<'a> Cursor<'a> {
         })
     }
 
+    /// Casts of `column` to the type spelled `type_words` (`(column)::integer`,
+    /// `column::character varying`, no modifiers or array bounds after it): for each, the
+    /// cast's byte range and the column word's.
+    pub fn column_cast_spans(
+        &self,
+        column: &str,
+        type_words: &[&str],
+    ) -> Vec<((usize, usize), (usize, usize))> {
+        let token = |n: usize| self.tokens.get(n).map(|spanned| &spanned.token);
+        let word_end = |n: usize| {
+            let spanned = &self.tokens[n];
+            spanned.start + self.text[spanned.start..spanned.end].trim_end().len()
+        };
+        let is_keyword = |token: Option<&Token>, keywords: &[&str]| {
+            matches!(token, Some(Token::Word(word)) if word.quote_style.is_none()
+                && keywords.iter().any(|keyword| word.value.eq_ignore_ascii_case(keyword)))
+        };
+        let mut casts = Vec::new();
+        for n in 0..self.tokens.len() {
+            let Some(Token::Word(word)) = token(n) else {
+                continue;
+            };
+            let folded = match word.quote_style {
+                None => word.value.to_lowercase(),
+                Some(_) => word.value.clone(),
+            };
+            let qualified = n.checked_sub(1).is_some_and(|previous| {
+                matches!(token(previous), Some(Token::Period | Token::DoubleColon))
+            });
+            if folded != column || qualified {
+                continue;
+            }
+            // `(column)::type`, unless the parenthesis is a call's (`f(column)::type`).
+            let parenthesized = n >= 1
+                && token(n - 1) == Some(&Token::LParen)
+                && token(n + 1) == Some(&Token::RParen)
+                && !n.checked_sub(2).is_some_and(|before| {
+                    matches!(token(before), Some(Token::Word(_)))
+                        && !is_keyword(token(before), &["AND", "OR", "NOT", "WHEN", "THEN", "ELSE"])
+                });
+            let (start, cast) = match parenthesized {
+                true => (self.tokens[n - 1].start, n + 2),
+                false => (self.tokens[n].start, n + 1),
+            };
+            if token(cast) != Some(&Token::DoubleColon) {
+                continue;
+            }
+            let matches_type = type_words
+                .iter()
+                .enumerate()
+                .all(|(k, expected)| is_keyword(token(cast + 1 + k), &[expected]));
+            // The type goes on: modifiers, array bounds, or more words of a longer name.
+            let after = cast + 1 + type_words.len();
+            let continues =
+                matches!(
+                    token(after),
+                    Some(Token::LParen | Token::LBracket | Token::Period)
+                ) || is_keyword(token(after), &["PRECISION", "VARYING", "WITH", "WITHOUT"]);
+            if type_words.is_empty() || !matches_type || continues {
+                continue;
+            }
+            casts.push((
+                (start, word_end(after - 1)),
+                (self.tokens[n].start, word_end(n)),
+            ));
+        }
+        casts
+    }
+
     /// Byte ranges of the words that name the type `name` in casts (`::name`).
     pub fn type_spans(&self, name: &str) -> Vec<(usize, usize)> {
         self.word_spans(name, |previous| {

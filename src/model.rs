@@ -90,6 +90,10 @@ pub struct Directives {
     pub domain_renames: BTreeMap<QualifiedName, String>,
     /// New collation name → the name it had.
     pub collation_renames: BTreeMap<QualifiedName, String>,
+    /// New aggregate key (same schema and arguments) → the name it had.
+    pub aggregate_renames: BTreeMap<FunctionName, String>,
+    /// New range type name → the name it had.
+    pub range_renames: BTreeMap<QualifiedName, String>,
     /// (table, column) → the expression that fills existing rows when the column is added
     /// or becomes NOT NULL.
     pub backfills: BTreeMap<(QualifiedName, String), Expr>,

@@ -8,8 +8,11 @@
 
 use std::collections::BTreeSet;
 
+mod domain_casts;
+
 use crate::model::{
-    Function, PrivilegeObject, QualifiedName, RangeType, Returns, Schema, SequenceOptions,
+    Function, FunctionName, PrivilegeObject, QualifiedName, RangeType, Returns, Schema,
+    SequenceOptions,
 };
 use crate::syntax::types::{canonical_type, function_type, split_qualified};
 
@@ -85,6 +88,7 @@ pub fn normalize(mut schema: Schema) -> Schema {
         {
             key.collation = key.collation.take().and_then(|name| bare_collation(&name));
         }
+        domain_casts::remove(table, &schema.domains);
     }
     for sequence in schema.sequences.values_mut() {
         sequence.data_type = canonical_type(&sequence.data_type, &enum_names);
@@ -134,13 +138,14 @@ pub fn normalize(mut schema: Schema) -> Schema {
         schema.schema_comments.remove("public");
     }
     // A routine's privileges name it by its identity, spelled like its key above.
-    let privilege_object = |object: PrivilegeObject| match object {
-        PrivilegeObject::Function(mut name) => {
-            for argument_type in &mut name.argument_types {
-                *argument_type = function_type(argument_type, &enum_names);
-            }
-            PrivilegeObject::Function(name)
+    let routine_name = |mut name: FunctionName| {
+        for argument_type in &mut name.argument_types {
+            *argument_type = function_type(argument_type, &enum_names);
         }
+        name
+    };
+    let privilege_object = |object: PrivilegeObject| match object {
+        PrivilegeObject::Function(name) => PrivilegeObject::Function(routine_name(name)),
         other => other,
     };
     for (object, acl) in std::mem::take(&mut schema.privileges) {
@@ -151,6 +156,10 @@ pub fn normalize(mut schema: Schema) -> Schema {
             .into_iter()
             .map(|(object, grantee)| (privilege_object(object), grantee))
             .collect();
+    schema.directives.aggregate_renames = std::mem::take(&mut schema.directives.aggregate_renames)
+        .into_iter()
+        .map(|(name, old)| (routine_name(name), old))
+        .collect();
     schema.unmanaged.sort();
     schema
 }

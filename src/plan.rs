@@ -622,14 +622,17 @@ fn phase_of(change: &Change) -> Phase {
             Phase::AlterInheritedColumn
         }
         Change::Privilege(_) => Phase::Privileges,
-        // Domains and collations rename with the tables; triggers and policies after them,
-        // on the table's new name (and are undone before it is).
-        Change::Rename(rename @ (RenameChange::Domain { .. } | RenameChange::Collation { .. })) => {
-            match rename.timing() {
-                RenameTiming::BeforeOtherChanges => Phase::RenameTable,
-                RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,
-            }
-        }
+        // Domains, collations, aggregates and range types rename with the tables; triggers
+        // and policies after them, on the table's new name (and are undone before it is).
+        Change::Rename(
+            rename @ (RenameChange::Domain { .. }
+            | RenameChange::Collation { .. }
+            | RenameChange::Aggregate { .. }
+            | RenameChange::Range { .. }),
+        ) => match rename.timing() {
+            RenameTiming::BeforeOtherChanges => Phase::RenameTable,
+            RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,
+        },
         Change::Rename(rename) => match rename.timing() {
             RenameTiming::BeforeOtherChanges => Phase::RenameConstraintOrIndex,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameConstraintOrIndex,

@@ -18,7 +18,8 @@ use crate::model::{
 };
 
 /// One row per (object, grantee, privilege) with an ACL of its own in the schemas in `$1`.
-/// `kind` is `schema`, `table` (views too), `column`, `sequence`, `function` or `type`;
+/// `kind` is `schema`, `table` (views too), `column`, `sequence`, `function` (aggregates
+/// too) or `type` (range and multirange types too);
 /// `argument_types` is a routine's identity (a procedure's `OUT` arguments included), as
 /// `FUNCTIONS_QUERY` reads it. `public` stands for PUBLIC (grantee oid 0).
 pub const PRIVILEGES_QUERY: &str = "\
@@ -60,7 +61,7 @@ WITH acls AS (
   FROM pg_catalog.pg_type t
   JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
   WHERE n.nspname = ANY ($1::pg_catalog.text[]) AND t.typacl IS NOT NULL
-    AND t.typtype IN ('e', 'd', 'c', 'r')
+    AND t.typtype IN ('e', 'd', 'c', 'r', 'm')
 )
 SELECT acls.kind, acls.schema_name, acls.object_name, acls.column_name, acls.argument_types,
        pg_catalog.pg_get_userbyid(acls.owner)::pg_catalog.text AS owner,
@@ -113,27 +114,23 @@ pub(super) async fn read_privileges(
             "type" => PrivilegeObject::Type(name),
             other => return Err(catalog_error(query, format!("unknown kind {other:?}"))),
         };
-        // FIXME(#11): the privileges on aggregates and range types are not managed yet;
-        // they are reported.
-        let unmanaged_kind = match &object {
-            PrivilegeObject::Function(name) if schema.aggregates.contains_key(name) => {
-                Some("privileges on an aggregate")
+        // A multirange type may have privileges of its own (PostgreSQL 15 grants them).
+        if let PrivilegeObject::Type(name) = &object {
+            if schema
+                .ranges
+                .values()
+                .any(|range| range.multirange_name() == *name)
+            {
+                let unmanaged = UnmanagedObject {
+                    kind: "privileges on a multirange type".to_string(),
+                    name: object.to_string(),
+                    attached_to: None,
+                };
+                if !schema.unmanaged.contains(&unmanaged) {
+                    schema.unmanaged.push(unmanaged);
+                }
+                continue;
             }
-            PrivilegeObject::Type(name) if schema.ranges.contains_key(name) => {
-                Some("privileges on a range type")
-            }
-            _ => None,
-        };
-        if let Some(kind) = unmanaged_kind {
-            let unmanaged = UnmanagedObject {
-                kind: kind.to_string(),
-                name: object.to_string(),
-                attached_to: None,
-            };
-            if !schema.unmanaged.contains(&unmanaged) {
-                schema.unmanaged.push(unmanaged);
-            }
-            continue;
         }
         // Sequences of the managed schemas are all real ones (standalone or implied).
         if !schema.has_object(&object, |_| true) {

@@ -201,6 +201,8 @@ fn kind(change: &Change) -> &'static str {
         Change::Rename(RenameChange::Policy { .. }) => "rename_policy",
         Change::Rename(RenameChange::Domain { .. }) => "rename_domain",
         Change::Rename(RenameChange::Collation { .. }) => "rename_collation",
+        Change::Rename(RenameChange::Aggregate { .. }) => "rename_aggregate",
+        Change::Rename(RenameChange::Range { .. }) => "rename_range_type",
         Change::RenameColumn { .. } => "rename_column",
         Change::RenameConstraint { .. } => "rename_constraint",
         Change::RenameIndex { .. } => "rename_index",

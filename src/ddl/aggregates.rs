@@ -8,7 +8,7 @@ use super::{drop_behaviour, not_modelled, unsupported, Interpreter, Outcome};
 use crate::cursor::Cursor;
 use crate::model::{
     support_function, Aggregate, AggregateState, Argument, ArgumentMode, FinalModify, Function,
-    FunctionName, MovingAggregate, ObjectRef, Parallel, QualifiedName,
+    FunctionName, MovingAggregate, ObjectRef, Parallel, PrivilegeObject, QualifiedName,
 };
 
 /// The options of one transition state, as they are read.
@@ -134,9 +134,9 @@ impl Interpreter {
                     "cannot replace aggregate {key}: its result type changes"
                 ));
             }
-            // CREATE OR REPLACE keeps the comment.
+            // CREATE OR REPLACE keeps the comment (and the privileges).
             Some(existing) => aggregate.comment = existing.comment.clone(),
-            None => {}
+            None => self.forget_privileges(PrivilegeObject::Function(key.clone())),
         }
         self.declared(ObjectRef::Aggregate(key.clone()));
         self.schema.aggregates.insert(key, aggregate);
@@ -163,7 +163,10 @@ impl Interpreter {
     }
 
     /// `name(arguments)`: the aggregate of the model it names.
-    fn aggregate_reference(&self, cursor: &mut Cursor<'_>) -> Outcome<Option<FunctionName>> {
+    pub(super) fn aggregate_reference(
+        &self,
+        cursor: &mut Cursor<'_>,
+    ) -> Outcome<Option<FunctionName>> {
         let name = cursor.qualified_name()?;
         let arguments = self.aggregate_arguments(cursor)?;
         let key = FunctionName {
@@ -206,6 +209,16 @@ impl Interpreter {
         if let Some(mut aggregate) = self.schema.aggregates.remove(&key) {
             aggregate.name = new_key.clone();
             self.declared(ObjectRef::Aggregate(new_key.clone()));
+            if new_key.schema == key.schema {
+                self.note(|journal| {
+                    let renames = &mut journal.renames.aggregate_renames;
+                    renames.insert(new_key.clone(), key.name.clone());
+                });
+            }
+            self.move_privileges(
+                PrivilegeObject::Function(key),
+                PrivilegeObject::Function(new_key.clone()),
+            );
             self.schema.aggregates.insert(new_key, aggregate);
         }
         Ok(())

@@ -586,8 +586,8 @@ impl Interpreter {
         if self.schema.composite_types.contains_key(&name) {
             return self.alter_composite(&name, cursor);
         }
-        if self.schema.ranges.contains_key(&name) {
-            return self.alter_range();
+        if self.schema.ranges.contains_key(&name) || self.is_multirange(&name) {
+            return self.alter_range(&name, cursor);
         }
         let Some(enumeration) = self.schema.enums.get_mut(&name) else {
             return Err(format!("type {name} does not exist"));

@@ -196,6 +196,9 @@ impl Interpreter {
                 if !self.is_user_type(&name) {
                     return Err(format!("type {name} does not exist"));
                 }
+                if !self.schema.ranges.contains_key(&name) && self.is_multirange(&name) {
+                    return Err(not_modelled("privileges on a multirange type"));
+                }
                 objects.push(PrivilegeObject::Type(name));
             }
         } else if cursor.eat_keyword("FUNCTION")
@@ -203,9 +206,17 @@ impl Interpreter {
             || cursor.eat_keyword("ROUTINE")
         {
             loop {
-                let key = self
-                    .routine_reference(cursor)?
-                    .ok_or("the function does not exist")?;
+                // An aggregate is named like a function (`GRANT ... ON FUNCTION agg(int)`).
+                let mut attempt = cursor.clone();
+                let key = match self.aggregate_reference(&mut attempt) {
+                    Ok(Some(key)) => {
+                        *cursor = attempt;
+                        key
+                    }
+                    _ => self
+                        .routine_reference(cursor)?
+                        .ok_or("the function does not exist")?,
+                };
                 objects.push(PrivilegeObject::Function(key));
                 if !cursor.eat(&Token::Comma) {
                     break;
@@ -256,15 +267,18 @@ impl Interpreter {
                 .filter(|name| in_schemas(name))
                 .map(PrivilegeObject::Sequence)
                 .collect(),
+            // FUNCTIONS and ROUTINES include aggregates, PROCEDURES does not.
             _ => self
                 .schema
                 .functions
                 .iter()
-                .filter(|(name, function)| {
+                .map(|(name, function)| (name, function.procedure))
+                .chain(self.schema.aggregates.keys().map(|name| (name, false)))
+                .filter(|(name, procedure)| {
                     schemas.contains(&name.schema)
                         && match kind {
-                            "FUNCTIONS" => !function.procedure,
-                            "PROCEDURES" => function.procedure,
+                            "FUNCTIONS" => !procedure,
+                            "PROCEDURES" => *procedure,
                             _ => true,
                         }
                 })

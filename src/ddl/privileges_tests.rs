@@ -147,3 +147,49 @@ fn default_privileges_need_their_role_named_offline() {
     let error = replay_error("GRANT SELECT ON missing TO app;");
     assert!(error.contains("does not exist"), "{error}");
 }
+
+#[test]
+fn aggregates_and_range_types_have_privileges_of_their_own() {
+    let schema = replay(
+        "CREATE SCHEMA app;\n\
+         CREATE FUNCTION app.f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';\n\
+         CREATE PROCEDURE app.p() LANGUAGE sql AS 'SELECT 1';\n\
+         CREATE AGGREGATE app.total(integer) (SFUNC = int4pl, STYPE = integer);\n\
+         CREATE AGGREGATE app.counted(*) (SFUNC = int8inc, STYPE = bigint, INITCOND = '0');\n\
+         CREATE TYPE app.span AS RANGE (subtype = integer);\n\
+         GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA app TO reader;\n\
+         REVOKE EXECUTE ON FUNCTION app.total(int) FROM reader;\n\
+         GRANT EXECUTE ON ROUTINE app.total(integer) TO writer;\n\
+         ALTER AGGREGATE app.counted(*) RENAME TO tally;\n\
+         GRANT USAGE ON TYPE app.span TO reader;\n\
+         ALTER TYPE app.span RENAME TO steps;\n\
+         CREATE AGGREGATE app.dropped(integer) (SFUNC = int4pl, STYPE = integer);\n\
+         GRANT EXECUTE ON FUNCTION app.dropped(integer) TO reader;\n\
+         DROP AGGREGATE app.dropped(integer);\n\
+         CREATE AGGREGATE app.dropped(integer) (SFUNC = int4pl, STYPE = integer);\n",
+    );
+    let names: Vec<String> = schema.privileges.keys().map(ToString::to_string).collect();
+    assert_eq!(
+        names,
+        [
+            "function app.f(integer)",
+            "function app.tally()",
+            "function app.total(integer)",
+            "type app.steps"
+        ]
+    );
+    let total = schema
+        .privileges
+        .keys()
+        .find(|object| object.to_string() == "function app.total(integer)")
+        .expect("total");
+    let expected = |role: &str| (role.to_string(), grants(&[(Privilege::Execute, false)]));
+    assert_eq!(
+        schema.acl(total),
+        Acl::from([expected(PUBLIC), expected("writer")])
+    );
+    let error = replay_error(
+        "CREATE TYPE span AS RANGE (subtype = integer);\nGRANT USAGE ON TYPE span_multirange TO reader;",
+    );
+    assert!(error.contains("multirange"), "{error}");
+}

@@ -1,12 +1,16 @@
-//! The interpreter's `CREATE TYPE ... AS RANGE`: the range type as `pg_range` would read it
-//! back, options PostgreSQL would choose itself left out. `DROP TYPE` and `COMMENT ON TYPE`
-//! reach range types through `drop` and `comment_on_type`.
+//! The interpreter's `CREATE TYPE ... AS RANGE` (the range type as `pg_range` would read it
+//! back, options PostgreSQL would choose itself left out) and `ALTER TYPE ... RENAME TO` of
+//! a range or multirange type. `DROP TYPE` and `COMMENT ON TYPE` reach range types through
+//! `drop` and `comment_on_type`.
 
 use sqlparser::tokenizer::Token;
 
 use super::{not_modelled, Interpreter, Outcome};
 use crate::cursor::Cursor;
-use crate::model::{default_multirange, support_function, ObjectRef, QualifiedName, RangeType};
+use crate::model::{
+    default_multirange, support_function, ObjectRef, PrivilegeObject, QualifiedName, RangeType,
+};
+use crate::renames::{map_expressions, rename_type_in_expression};
 
 impl Interpreter {
     /// `CREATE TYPE name AS RANGE (SUBTYPE = ..., ...)`, after `RANGE`.
@@ -55,6 +59,7 @@ impl Interpreter {
             }
         }
         self.declared(ObjectRef::Range(name.clone()));
+        self.forget_privileges(PrivilegeObject::Type(name.clone()));
         self.schema.ranges.insert(name, range);
         Ok(())
     }
@@ -66,12 +71,57 @@ impl Interpreter {
             .ok_or_else(|| format!("{} is not a function name", parts.join(".")))
     }
 
-    /// `ALTER TYPE` of a range type: only `OWNER TO` (the caller's) and `RENAME TO`, which
-    /// the replay does not follow into the columns using it.
-    pub(super) fn alter_range(&mut self) -> Outcome {
-        Err(not_modelled(
-            "ALTER TYPE of a range type other than OWNER TO",
-        ))
+    /// `ALTER TYPE r RENAME TO s` of a range type or of its multirange type (`OWNER TO` is
+    /// the caller's). PostgreSQL renames only the type named (and its array type): a renamed
+    /// range keeps its multirange type's name and its constructor functions' names, and the
+    /// columns, attributes, domains and casts using the type follow it (stored by oid).
+    pub(super) fn alter_range(&mut self, name: &QualifiedName, cursor: &mut Cursor<'_>) -> Outcome {
+        if !cursor.eat_keywords(&["RENAME", "TO"]) {
+            return Err(not_modelled(
+                "ALTER TYPE of a range type other than OWNER TO and RENAME TO",
+            ));
+        }
+        let new = QualifiedName::new(&name.schema, cursor.identifier()?);
+        cursor.expect_end()?;
+        if self.is_user_type(&new) || self.schema.tables.contains_key(&new) {
+            return Err(format!("type {new} already exists"));
+        }
+        if let Some(mut range) = self.schema.ranges.remove(name) {
+            let multirange = range.multirange_name();
+            range.name = new.clone();
+            range.multirange = Some(multirange).filter(|kept| *kept != default_multirange(&new));
+            self.schema.ranges.insert(new.clone(), range);
+            self.note(|journal| {
+                let renames = &mut journal.renames.range_renames;
+                renames.insert(new.clone(), name.name.clone());
+            });
+            self.move_privileges(
+                PrivilegeObject::Type(name.clone()),
+                PrivilegeObject::Type(new.clone()),
+            );
+        } else {
+            let range = self
+                .schema
+                .ranges
+                .values_mut()
+                .find(|range| range.multirange_name() == *name)
+                .ok_or_else(|| format!("type {name} does not exist"))?;
+            range.multirange =
+                Some(new.clone()).filter(|new| *new != default_multirange(&range.name));
+            // `lint` reads a rename of the range to its own name as its multirange's rename.
+            let range_name = range.name.clone();
+            self.note(|journal| {
+                let renames = &mut journal.renames.range_renames;
+                renames.insert(range_name.clone(), range_name.name.clone());
+            });
+        }
+        self.follow_type_rename(name, &new);
+        for table in self.all_tables_mut().values_mut() {
+            map_expressions(table, |expression| {
+                rename_type_in_expression(expression, &name.name, &new.name)
+            });
+        }
+        Ok(())
     }
 }
 

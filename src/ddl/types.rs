@@ -14,11 +14,15 @@ impl Interpreter {
             || self.schema.domains.contains_key(name)
             || self.schema.composite_types.contains_key(name)
             || self.schema.ranges.contains_key(name)
-            || self
-                .schema
-                .ranges
-                .values()
-                .any(|range| range.multirange_name() == *name)
+            || self.is_multirange(name)
+    }
+
+    /// Whether `name` is the multirange type of a range type.
+    pub(super) fn is_multirange(&self, name: &QualifiedName) -> bool {
+        self.schema
+            .ranges
+            .values()
+            .any(|range| range.multirange_name() == *name)
     }
 
     /// `CREATE DOMAIN name [AS] type [COLLATE c] [DEFAULT e] [[CONSTRAINT n] NOT NULL |
@@ -215,10 +219,16 @@ impl Interpreter {
             PrivilegeObject::Type(name.clone()),
             PrivilegeObject::Type(new.clone()),
         );
+        self.follow_type_rename(name, &new);
+        Ok(())
+    }
+
+    /// Columns, attributes and domains of type `name` (or arrays of it) read back as `new`.
+    pub(super) fn follow_type_rename(&mut self, name: &QualifiedName, new: &QualifiedName) {
         let renamed = |type_text: &mut String| {
             if let Some((referenced, arrays)) = type_reference(type_text) {
                 if referenced == *name {
-                    *type_text = format!("{}{arrays}", quote::type_name(&new));
+                    *type_text = format!("{}{arrays}", quote::type_name(new));
                 }
             }
         };
@@ -235,7 +245,6 @@ impl Interpreter {
         for domain in self.schema.domains.values_mut() {
             renamed(&mut domain.base_type);
         }
-        Ok(())
     }
 
     /// `CREATE TYPE name AS (attribute type [COLLATE c], ...)`, after `AS`.

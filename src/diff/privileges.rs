@@ -9,10 +9,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{needs_domain_rebuild, removes_or_moves_values, Change, RenameTiming, TypeChange};
+use super::{
+    needs_domain_rebuild, removes_or_moves_values, AggregateChange, Change, RangeChange,
+    RenameTiming, TypeChange,
+};
 use crate::model::{
-    grantee_display, Acl, Grants, Privilege, PrivilegeObject, QualifiedName, Schema, Table,
-    UnmanagedObject, PUBLIC,
+    grantee_display, Acl, FunctionName, Grants, Privilege, PrivilegeObject, QualifiedName, Schema,
+    Table, UnmanagedObject, PUBLIC,
 };
 use crate::syntax::names::column_sequence_name;
 
@@ -383,6 +386,12 @@ fn created_objects(changes: &[Change]) -> BTreeSet<PrivilegeObject> {
             Change::Type(TypeChange::CreateComposite(composite)) => {
                 created.insert(PrivilegeObject::Type(composite.name.clone()));
             }
+            Change::Aggregate(AggregateChange::Create(aggregate)) => {
+                created.insert(PrivilegeObject::Function(aggregate.name.clone()));
+            }
+            Change::Range(RangeChange::Create(range)) => {
+                created.insert(PrivilegeObject::Type(range.name.clone()));
+            }
             _ => {}
         }
     }
@@ -395,6 +404,7 @@ struct Renames {
     tables: Vec<(QualifiedName, QualifiedName, bool)>,
     columns: Vec<(QualifiedName, String, String, bool)>,
     types: Vec<(QualifiedName, QualifiedName, bool)>,
+    routines: Vec<(FunctionName, FunctionName, bool)>,
 }
 
 impl Renames {
@@ -404,6 +414,7 @@ impl Renames {
             tables: Vec::new(),
             columns: Vec::new(),
             types: Vec::new(),
+            routines: Vec::new(),
         };
         for change in changes {
             match change {
@@ -421,8 +432,14 @@ impl Renames {
                     .columns
                     .push((table.clone(), from.clone(), to.clone(), first(timing))),
                 Change::RenameEnum { from, to, timing }
-                | Change::Rename(super::RenameChange::Domain { from, to, timing }) => renames
+                | Change::Rename(super::RenameChange::Domain { from, to, timing })
+                | Change::Rename(super::RenameChange::Range {
+                    from, to, timing, ..
+                }) => renames
                     .types
+                    .push((from.clone(), to.clone(), first(timing))),
+                Change::Rename(super::RenameChange::Aggregate { from, to, timing }) => renames
+                    .routines
                     .push((from.clone(), to.clone(), first(timing))),
                 _ => {}
             }
@@ -455,13 +472,29 @@ impl Renames {
             false => (to.clone(), from.clone()),
         };
         let types = |object: PrivilegeObject| {
-            self.types
+            let object = self
+                .types
                 .iter()
                 .filter(|(.., done_first)| applies(*done_first))
                 .fold(object, |object, (from, to, _)| {
                     let (old, new) = pick(from, to);
                     match object {
                         PrivilegeObject::Type(name) if name == old => PrivilegeObject::Type(new),
+                        other => other,
+                    }
+                });
+            self.routines
+                .iter()
+                .filter(|(.., done_first)| applies(*done_first))
+                .fold(object, |object, (from, to, _)| {
+                    let (old, new) = match forwards {
+                        true => (from, to),
+                        false => (to, from),
+                    };
+                    match object {
+                        PrivilegeObject::Function(name) if name == *old => {
+                            PrivilegeObject::Function(new.clone())
+                        }
                         other => other,
                     }
                 })

@@ -6,7 +6,7 @@
 //! points at likely ones.
 
 use super::change::{Change, RenameTiming};
-use crate::model::{ObjectRef, QualifiedName, Schema, Table};
+use crate::model::{default_multirange, FunctionName, ObjectRef, QualifiedName, Schema, Table};
 use crate::renames::{
     follow_column_rename, follow_label_rename, follow_table_rename, follow_type_rename,
     rename_column_within,
@@ -14,7 +14,7 @@ use crate::renames::{
 use crate::syntax::quote;
 
 /// `ALTER ... RENAME TO` of the kinds whose renames need no more than the new name:
-/// triggers, policies, domains and collations.
+/// triggers, policies, domains, collations, aggregates and range types.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RenameChange {
     /// `ALTER TRIGGER a ON t RENAME TO b`
@@ -41,6 +41,20 @@ pub enum RenameChange {
     Collation {
         from: QualifiedName,
         to: QualifiedName,
+        timing: RenameTiming,
+    },
+    /// `ALTER AGGREGATE a(args) RENAME TO b` (same schema and arguments).
+    Aggregate {
+        from: FunctionName,
+        to: FunctionName,
+        timing: RenameTiming,
+    },
+    /// `ALTER TYPE a RENAME TO b` of a range type, which keeps its multirange type's name;
+    /// `multirange` renames that too (from, to) when the other side names it otherwise.
+    Range {
+        from: QualifiedName,
+        to: QualifiedName,
+        multirange: Option<(QualifiedName, QualifiedName)>,
         timing: RenameTiming,
     },
 }
@@ -81,6 +95,22 @@ impl RenameChange {
                 to: from,
                 timing: timing.flipped(),
             },
+            RenameChange::Aggregate { from, to, timing } => RenameChange::Aggregate {
+                from: to,
+                to: from,
+                timing: timing.flipped(),
+            },
+            RenameChange::Range {
+                from,
+                to,
+                multirange,
+                timing,
+            } => RenameChange::Range {
+                from: to,
+                to: from,
+                multirange: multirange.map(|(from, to)| (to, from)),
+                timing: timing.flipped(),
+            },
         }
     }
 
@@ -89,7 +119,9 @@ impl RenameChange {
             RenameChange::Trigger { timing, .. }
             | RenameChange::Policy { timing, .. }
             | RenameChange::Domain { timing, .. }
-            | RenameChange::Collation { timing, .. } => *timing,
+            | RenameChange::Collation { timing, .. }
+            | RenameChange::Aggregate { timing, .. }
+            | RenameChange::Range { timing, .. } => *timing,
         }
     }
 
@@ -106,6 +138,10 @@ impl RenameChange {
             RenameChange::Collation { from, to, .. } => {
                 format!("renamed collation {from} to {to}")
             }
+            RenameChange::Aggregate { from, to, .. } => {
+                format!("renamed aggregate {from} to {}", to.name)
+            }
+            RenameChange::Range { from, to, .. } => format!("renamed range type {from} to {to}"),
         }
     }
 
@@ -118,6 +154,8 @@ impl RenameChange {
             RenameChange::Policy { table, to, .. } => ObjectRef::Policy(table.clone(), to.clone()),
             RenameChange::Domain { to, .. } => ObjectRef::Domain(to.clone()),
             RenameChange::Collation { to, .. } => ObjectRef::Collation(to.clone()),
+            RenameChange::Aggregate { to, .. } => ObjectRef::Aggregate(to.clone()),
+            RenameChange::Range { to, .. } => ObjectRef::Range(to.clone()),
         }
     }
 }
@@ -309,7 +347,8 @@ fn same_columns(left: &Table, right: &Table) -> bool {
 }
 
 /// After `ALTER TYPE ... RENAME`, columns of the type (and their defaults) name it anew.
-/// Declared renames of triggers, policies, domains and collations, after the tables'.
+/// Declared renames of triggers, policies, domains, collations, aggregates and range types,
+/// after the tables'.
 fn apply_object_renames(renamed: &mut Schema, desired: &Schema, changes: &mut Vec<Change>) {
     let directives = &desired.directives;
     let timing = RenameTiming::BeforeOtherChanges;
@@ -388,6 +427,88 @@ fn apply_object_renames(renamed: &mut Schema, desired: &Schema, changes: &mut Ve
             timing,
         }));
     }
+    for (new_key, old_aggregate) in &directives.aggregate_renames {
+        let old_key = FunctionName {
+            name: old_aggregate.clone(),
+            ..new_key.clone()
+        };
+        let taken = |key: &FunctionName| {
+            renamed.aggregates.contains_key(key) || renamed.functions.contains_key(key)
+        };
+        if taken(new_key) {
+            continue;
+        }
+        let Some(mut aggregate) = renamed.aggregates.remove(&old_key) else {
+            continue;
+        };
+        aggregate.name = new_key.clone();
+        renamed.aggregates.insert(new_key.clone(), aggregate);
+        changes.push(Change::Rename(RenameChange::Aggregate {
+            from: old_key,
+            to: new_key.clone(),
+            timing,
+        }));
+    }
+    for (new_name, old_range) in &directives.range_renames {
+        if let Some(change) = rename_range(renamed, desired, new_name, old_range) {
+            changes.push(Change::Rename(change));
+        }
+    }
+}
+
+/// Renames range type `old_name` to `new_name` in `renamed`. PostgreSQL keeps the multirange
+/// type's name, so it is renamed too when `desired` names it otherwise in the same schema
+/// and the name is free. A range "renamed" to its own name has only its multirange renamed
+/// (the interpreter journals `ALTER TYPE multirange RENAME TO` so).
+fn rename_range(
+    renamed: &mut Schema,
+    desired: &Schema,
+    new_name: &QualifiedName,
+    old_range: &str,
+) -> Option<RenameChange> {
+    let old_name = QualifiedName::new(&new_name.schema, old_range);
+    if old_name != *new_name && renamed.ranges.contains_key(new_name) {
+        return None;
+    }
+    let mut range = renamed.ranges.remove(&old_name)?;
+    let kept = range.multirange_name();
+    let wanted = desired
+        .ranges
+        .get(new_name)
+        .map_or_else(|| kept.clone(), |range| range.multirange_name());
+    let type_taken = |name: &QualifiedName| {
+        renamed.enums.contains_key(name)
+            || renamed.domains.contains_key(name)
+            || renamed.composite_types.contains_key(name)
+            || renamed.ranges.contains_key(name)
+            || renamed
+                .ranges
+                .values()
+                .any(|range| range.multirange_name() == *name)
+            || renamed.tables.contains_key(name)
+            || renamed.views.contains_key(name)
+    };
+    let multirange = (wanted != kept && wanted.schema == kept.schema && !type_taken(&wanted))
+        .then(|| (kept.clone(), wanted.clone()));
+    if old_name == *new_name && multirange.is_none() {
+        renamed.ranges.insert(old_name, range);
+        return None;
+    }
+    let multirange_name = multirange.as_ref().map_or(kept, |(_, to)| to.clone());
+    range.name = new_name.clone();
+    range.multirange =
+        Some(multirange_name.clone()).filter(|name| *name != default_multirange(new_name));
+    renamed.ranges.insert(new_name.clone(), range);
+    rename_type_references(renamed, &old_name, new_name);
+    if let Some((from, to)) = &multirange {
+        rename_type_references(renamed, from, to);
+    }
+    Some(RenameChange::Range {
+        from: old_name,
+        to: new_name.clone(),
+        multirange,
+        timing: RenameTiming::BeforeOtherChanges,
+    })
 }
 
 /// Columns, attributes and domains built on a renamed type read back under its new name.

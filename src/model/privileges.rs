@@ -130,9 +130,9 @@ pub enum PrivilegeObject {
     Column(QualifiedName, String),
     /// A sequence, standalone or implied by a `serial` or identity column.
     Sequence(QualifiedName),
-    /// A function or procedure.
+    /// A function, procedure or aggregate (`GRANT ... ON ROUTINE` names them all).
     Function(FunctionName),
-    /// An enum, domain or composite type.
+    /// An enum, domain, composite or range type (a multirange type has its range's ACL).
     Type(QualifiedName),
     /// `ALTER DEFAULT PRIVILEGES FOR ROLE role [IN SCHEMA schema] ... ON objects`: what
     /// objects `role` creates later receive (in `schema`, or anywhere when `None`).
@@ -290,11 +290,14 @@ impl Schema {
                 None => self.views.contains_key(table),
             },
             PrivilegeObject::Sequence(name) => has_sequence(name),
-            PrivilegeObject::Function(name) => self.functions.contains_key(name),
+            PrivilegeObject::Function(name) => {
+                self.functions.contains_key(name) || self.aggregates.contains_key(name)
+            }
             PrivilegeObject::Type(name) => {
                 self.enums.contains_key(name)
                     || self.domains.contains_key(name)
                     || self.composite_types.contains_key(name)
+                    || self.ranges.contains_key(name)
             }
             PrivilegeObject::Defaults { .. } => true,
         }

@@ -37,7 +37,7 @@ pub(super) fn statements(change: &AggregateChange) -> Vec<String> {
 }
 
 /// `schema.name(type, ...)`, or `schema.name(*)` for an aggregate without arguments.
-fn signature(name: &FunctionName) -> String {
+pub(super) fn signature(name: &FunctionName) -> String {
     let arguments = match name.argument_types.is_empty() {
         true => "*".to_string(),
         false => name.argument_types.join(", "),

@@ -345,7 +345,7 @@ fn statements_for(change: &Change) -> Vec<String> {
             literal(from),
             literal(to)
         )],
-        Change::Rename(change) => vec![rename(change)],
+        Change::Rename(change) => rename(change),
         Change::RenameTable { from, to, .. } => vec![format!(
             "ALTER TABLE {} RENAME TO {}",
             qualified(from),
@@ -673,37 +673,54 @@ fn comment_on(kind: &str, target: &str, comment: Option<&str>) -> String {
     format!("COMMENT ON {kind} {target} IS {text}")
 }
 
-/// `ALTER TRIGGER/POLICY/DOMAIN/COLLATION ... RENAME TO`.
-fn rename(change: &crate::diff::RenameChange) -> String {
+/// `ALTER TRIGGER/POLICY/DOMAIN/COLLATION/AGGREGATE/TYPE ... RENAME TO`.
+fn rename(change: &crate::diff::RenameChange) -> Vec<String> {
     use crate::diff::RenameChange;
+    let rename_type = |keyword: &str, from: &QualifiedName, to: &QualifiedName| {
+        format!(
+            "ALTER {keyword} {} RENAME TO {}",
+            qualified(from),
+            ident(&to.name)
+        )
+    };
     match change {
         RenameChange::Trigger {
             relation, from, to, ..
-        } => format!(
+        } => vec![format!(
             "ALTER TRIGGER {} ON {} RENAME TO {}",
             ident(from),
             qualified(relation),
             ident(to)
-        ),
+        )],
         RenameChange::Policy {
             table, from, to, ..
-        } => format!(
+        } => vec![format!(
             "ALTER POLICY {} ON {} RENAME TO {}",
             ident(from),
             qualified(table),
             ident(to)
-        ),
-        RenameChange::Domain { from, to, .. } => {
-            format!(
-                "ALTER DOMAIN {} RENAME TO {}",
-                qualified(from),
-                ident(&to.name)
-            )
-        }
-        RenameChange::Collation { from, to, .. } => format!(
-            "ALTER COLLATION {} RENAME TO {}",
-            qualified(from),
+        )],
+        RenameChange::Domain { from, to, .. } => vec![rename_type("DOMAIN", from, to)],
+        RenameChange::Collation { from, to, .. } => vec![rename_type("COLLATION", from, to)],
+        RenameChange::Aggregate { from, to, .. } => vec![format!(
+            "ALTER AGGREGATE {} RENAME TO {}",
+            aggregates::signature(from),
             ident(&to.name)
-        ),
+        )],
+        RenameChange::Range {
+            from,
+            to,
+            multirange,
+            ..
+        } => {
+            let mut statements = Vec::new();
+            if from != to {
+                statements.push(rename_type("TYPE", from, to));
+            }
+            if let Some((from, to)) = multirange {
+                statements.push(rename_type("TYPE", from, to));
+            }
+            statements
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Issue 11's privileges end to end: `inspect --with-privileges` writes a file that diffs
-//! empty against its database (collations and extension versions too), `managed_roles` revokes what the file does not grant, other
+//! empty against its database (collations, extension versions, aggregates and range types too),
+//! `managed_roles` revokes what the file does not grant, other
 //! roles' privileges are left alone and reported, and a grant to a missing role is an error
 //! at the file's line. The roles are cluster-wide: `autogen_test_*`, created when missing
 //! and never dropped (concurrent runs share them).
@@ -43,6 +44,11 @@ REVOKE EXECUTE ON FUNCTION app.total() FROM PUBLIC;
 GRANT EXECUTE ON PROCEDURE app.reset() TO autogen_test_writer;
 REVOKE USAGE ON TYPE app.mood FROM PUBLIC;
 GRANT USAGE ON DOMAIN app.positive TO autogen_test_writer;
+CREATE TYPE app.span AS RANGE (subtype = integer);
+GRANT USAGE ON TYPE app.span TO autogen_test_writer WITH GRANT OPTION;
+CREATE AGGREGATE app.biggest(integer) (SFUNC = int4larger, STYPE = integer);
+REVOKE EXECUTE ON FUNCTION app.biggest(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.biggest(integer) TO autogen_test_reader;
 ALTER DEFAULT PRIVILEGES FOR ROLE autogen_test_owner IN SCHEMA app
   GRANT SELECT ON TABLES TO autogen_test_reader;";
 
@@ -61,6 +67,8 @@ async fn inspect_with_privileges_diffs_empty_against_its_database() {
         "for_role: autogen_test_owner",
         "app.german: { provider: icu, locale: de-DE, comment: phone book }",
         "pg_trgm: { schema: public, version: \"1.5\" }",
+        "grants: [{ to: autogen_test_writer, privileges: [USAGE], with_grant_option: true }]",
+        "grants: [{ to: PUBLIC, privileges: [] }, { to: autogen_test_reader, privileges: [EXECUTE] }]",
     ] {
         assert!(yaml.contains(expected), "{expected} in:\n{yaml}");
     }
@@ -87,14 +95,20 @@ async fn managed_roles_lose_what_the_file_does_not_grant_and_others_keep_theirs(
         .batch_execute(
             "CREATE TABLE notes (id integer);
              GRANT SELECT, INSERT ON notes TO autogen_test_reader;
-             GRANT SELECT ON notes TO autogen_test_writer;",
+             GRANT SELECT ON notes TO autogen_test_writer;
+             CREATE TYPE span AS RANGE (subtype = integer);
+             GRANT USAGE ON TYPE span TO autogen_test_reader;
+             CREATE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer);
+             GRANT EXECUTE ON FUNCTION biggest(integer) TO autogen_test_reader;",
         )
         .await
         .expect("setup applies");
     let path = std::env::temp_dir().join(format!("autogen-managed-{}.yaml", database.name));
     std::fs::write(
         &path,
-        "tables:\n  notes:\n    columns:\n      id: integer\n",
+        "tables:\n  notes:\n    columns:\n      id: integer\n\
+         range_types:\n  span: integer\n\
+         aggregates:\n  - { name: biggest, arguments: [{ type: integer }], sfunc: int4larger, stype: integer }\n",
     )
     .expect("temp file");
     let here = Source::Database(database.url.clone());
@@ -107,7 +121,9 @@ async fn managed_roles_lose_what_the_file_does_not_grant_and_others_keep_theirs(
     let up = autogen::generate(&current, &desired).up.to_text();
     assert_eq!(
         up,
-        "REVOKE SELECT, INSERT ON TABLE public.notes FROM autogen_test_reader;\n"
+        "REVOKE SELECT, INSERT ON TABLE public.notes FROM autogen_test_reader;\n\
+         REVOKE EXECUTE ON ROUTINE public.biggest(integer) FROM autogen_test_reader;\n\
+         REVOKE USAGE ON TYPE public.span FROM autogen_test_reader;\n"
     );
     let reported: Vec<String> = current
         .unmanaged

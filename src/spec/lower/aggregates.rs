@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::guard::Fragment;
 use crate::model::{
     support_function, Aggregate, AggregateState, Argument, ArgumentMode, FinalModify, Function,
-    FunctionName, MovingAggregate, ObjectRef, Parallel, QualifiedName, Schema,
+    FunctionName, MovingAggregate, ObjectRef, Parallel, PrivilegeObject, QualifiedName, Schema,
 };
 use crate::spec::raw;
 use crate::syntax::types::{function_type, split_qualified};
@@ -35,9 +35,21 @@ impl Lowering<'_> {
         };
         let mut canonical_keys: BTreeSet<FunctionName> =
             schema.functions.keys().map(canonical).collect();
-        for (aggregate_idx, raw_aggregate) in aggregates.into_iter().enumerate() {
+        for (aggregate_idx, mut raw_aggregate) in aggregates.into_iter().enumerate() {
             let at = YamlPath::default().key("aggregates").index(aggregate_idx);
+            let grants = raw_aggregate.grants.take();
+            let renamed_from = raw_aggregate.renamed_from.take();
             let aggregate = self.aggregate(raw_aggregate, schema, &at)?;
+            self.grants(
+                PrivilegeObject::Function(aggregate.name.clone()),
+                grants,
+                &at,
+            )?;
+            if let Some(old_name) = renamed_from {
+                self.identifier(&old_name, &at.key("renamed_from"))?;
+                let renames = &mut self.directives.aggregate_renames;
+                renames.insert(aggregate.name.clone(), old_name);
+            }
             let key = canonical(&aggregate.name);
             if !canonical_keys.insert(key.clone()) {
                 let message = format!("function or aggregate {key} is already declared");

@@ -9,7 +9,8 @@ use super::{Lowering, YamlPath};
 use crate::error::Result;
 use crate::guard::Fragment;
 use crate::model::{
-    default_multirange, support_function, ObjectRef, QualifiedName, RangeType, Schema,
+    default_multirange, support_function, ObjectRef, PrivilegeObject, QualifiedName, RangeType,
+    Schema,
 };
 use crate::spec::raw;
 use crate::syntax::types::split_qualified;
@@ -62,9 +63,16 @@ impl Lowering<'_> {
         ranges: raw::Ordered<raw::RangeType>,
         schema: &mut Schema,
     ) -> Result<()> {
-        for (key, raw_range) in ranges.0 {
+        for (key, mut raw_range) in ranges.0 {
             let at = YamlPath::default().key("range_types").key(&key);
             let name = self.qualified(&key, &at)?;
+            let grants = raw_range.grants.take();
+            self.grants(PrivilegeObject::Type(name.clone()), grants, &at)?;
+            if let Some(old_name) = raw_range.renamed_from.take() {
+                self.identifier(&old_name, &at.key("renamed_from"))?;
+                let renames = &mut self.directives.range_renames;
+                renames.insert(name.clone(), old_name);
+            }
             let subtype = self.fragment(Fragment::TypeName, &raw_range.subtype, &at, "subtype")?;
             let dotted = |text: Option<String>, field: &str| -> Result<Option<Vec<String>>> {
                 let Some(text) = text else {

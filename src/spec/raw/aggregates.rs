@@ -36,6 +36,9 @@ pub struct Aggregate {
     pub sortop: Option<String>,
     pub parallel: Option<ParallelSafety>,
     pub comment: Option<String>,
+    pub grants: Option<Vec<super::Grant>>,
+    /// The aggregate's old name (same schema and arguments): `ALTER AGGREGATE ... RENAME TO`.
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

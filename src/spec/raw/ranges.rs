@@ -5,7 +5,7 @@ use serde::Deserialize;
 use super::Shorthand;
 
 /// A subtype, or `{ subtype: float8, subtype_opclass: ..., collation: ..., canonical: ...,
-/// subtype_diff: ..., multirange: ..., comment: ... }`.
+/// subtype_diff: ..., multirange: ..., comment: ..., grants: ..., renamed_from: ... }`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RangeType {
@@ -17,6 +17,9 @@ pub struct RangeType {
     /// `MULTIRANGE_TYPE_NAME`: `name` (in the range's schema) or `schema.name`.
     pub multirange: Option<String>,
     pub comment: Option<String>,
+    pub grants: Option<Vec<super::Grant>>,
+    /// The range type's old name (same schema): `ALTER TYPE ... RENAME TO`.
+    pub renamed_from: Option<String>,
 }
 
 impl Shorthand for RangeType {

@@ -4,7 +4,8 @@
 
 use super::{text, Node};
 use crate::model::{
-    Aggregate, AggregateState, ArgumentMode, FinalModify, Parallel, QualifiedName, Schema,
+    Aggregate, AggregateState, ArgumentMode, FinalModify, Parallel, PrivilegeObject, QualifiedName,
+    Schema,
 };
 use crate::syntax::quote;
 
@@ -12,7 +13,16 @@ pub(super) fn section(schema: &Schema) -> Option<(String, Node)> {
     if schema.aggregates.is_empty() {
         return None;
     }
-    let blocks = schema.aggregates.values().map(entries).collect();
+    let blocks = schema
+        .aggregates
+        .values()
+        .map(|aggregate| {
+            let mut entries = entries(aggregate);
+            let object = PrivilegeObject::Function(aggregate.name.clone());
+            entries.extend(super::privileges::grants(schema, &object));
+            entries
+        })
+        .collect();
     Some(("aggregates".to_owned(), Node::Blocks(blocks)))
 }
 

@@ -2,7 +2,7 @@
 
 use super::aggregates::function_name;
 use super::{format_qualified, text, Node};
-use crate::model::{QualifiedName, RangeType, Schema};
+use crate::model::{PrivilegeObject, QualifiedName, RangeType, Schema};
 use crate::syntax::quote;
 
 pub(super) fn section(schema: &Schema) -> Option<(String, Node)> {
@@ -12,11 +12,11 @@ pub(super) fn section(schema: &Schema) -> Option<(String, Node)> {
     let entries = schema
         .ranges
         .values()
-        .map(|range| (format_qualified(&range.name), node(range)));
+        .map(|range| (format_qualified(&range.name), node(range, schema)));
     Some(("range_types".to_owned(), Node::Section(entries.collect())))
 }
 
-fn node(range: &RangeType) -> Node {
+fn node(range: &RangeType, schema: &Schema) -> Node {
     // A bare multirange name is in the range's schema.
     let multirange_name = |multirange: &QualifiedName| match multirange.schema == range.name.schema
     {
@@ -44,6 +44,8 @@ fn node(range: &RangeType) -> Node {
             fields.push((key.to_owned(), text(&value)));
         }
     }
+    let object = PrivilegeObject::Type(range.name.clone());
+    fields.extend(super::privileges::grants(schema, &object));
     if fields.len() == 1 {
         return text(&range.subtype);
     }
