@@ -8,6 +8,7 @@
 //! (`autogen_shadow_<backend pid>_<backend start in µs>_<n>`), so a run can tell a leftover
 //! of a killed run (creator session gone, nobody connected) from one in use, on any machine.
 
+mod partial;
 mod subset;
 
 use std::collections::BTreeMap;

@@ -4,8 +4,9 @@
 //! server, with what it needs in order to be created; most of a real schema is unchanged
 //! between two revisions, so the shadow shrinks from every object to the changed ones.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use super::partial::{self, SettledParts};
 use crate::diff::table_sequences;
 use crate::model::{PrivilegeObject, QualifiedName, Schema, Table, View};
 
@@ -18,6 +19,8 @@ pub struct Unsettled {
     settled: BTreeSet<QualifiedName>,
     /// Privileges on objects the shadow does not build.
     left_out: BTreeSet<PrivilegeObject>,
+    /// Changed tables built without the elements that equal the database's.
+    partly_settled: BTreeMap<QualifiedName, SettledParts>,
 }
 
 impl Unsettled {
@@ -71,17 +74,37 @@ pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
     // built relation is made from (a table's parents, a view's relations).
     let mut whole: BTreeSet<QualifiedName> = BTreeSet::new();
     let mut pending: Vec<QualifiedName> = desired
-        .tables
-        .keys()
-        .chain(desired.views.keys())
-        .filter(|name| !settled.contains(*name))
-        .cloned()
+        .sequences
+        .values()
+        .filter_map(|sequence| sequence.owned_by.as_ref().map(|(table, _)| table.clone()))
+        .chain(
+            desired
+                .views
+                .values()
+                .filter(|view| !settled.contains(&view.name))
+                .flat_map(|view| view.depends_on.iter().cloned()),
+        )
         .collect();
+    // A changed table is built in part only when nothing else needs it whole.
+    let mut partly_settled = partial::settled_parts(database, desired);
+    let mut needed_whole = pending.clone();
+    let mut visited: BTreeSet<QualifiedName> = BTreeSet::new();
+    while let Some(name) = needed_whole.pop() {
+        if !visited.insert(name.clone()) {
+            continue;
+        }
+        partly_settled.remove(&name);
+        if let Some(view) = desired.views.get(&name) {
+            needed_whole.extend(view.depends_on.iter().cloned());
+        }
+    }
     pending.extend(
         desired
-            .sequences
-            .values()
-            .filter_map(|sequence| sequence.owned_by.as_ref().map(|(table, _)| table.clone())),
+            .tables
+            .keys()
+            .chain(desired.views.keys())
+            .filter(|name| !settled.contains(*name))
+            .cloned(),
     );
     // Only the target of an unsettled table's foreign key: a settled table is built with just
     // what a key can reference (its columns, primary key and unique constraints and indexes).
@@ -95,10 +118,16 @@ pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
                 (Some(table), _) => {
                     pending.extend(table.parents().into_iter().cloned());
                     if !settled.contains(&name) {
+                        let parts = partly_settled.get(&name);
                         key_targets.extend(
                             table
                                 .foreign_keys
                                 .values()
+                                .filter(|foreign_key| {
+                                    !parts.is_some_and(|parts| {
+                                        parts.has_foreign_key(&foreign_key.name)
+                                    })
+                                })
                                 .map(|foreign_key| foreign_key.referenced_table.clone()),
                         );
                     }
@@ -154,11 +183,15 @@ pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
         if key_targets.contains(name) {
             keep_what_keys_reference(table);
         }
+        if let Some(parts) = partly_settled.get(name) {
+            parts.remove_from(table);
+        }
     }
     Unsettled {
         schema,
         settled,
         left_out,
+        partly_settled,
     }
 }
 
@@ -170,6 +203,13 @@ impl Unsettled {
         for object in &self.left_out {
             if let Some(acl) = desired.privileges.get(object) {
                 built.privileges.insert(object.clone(), acl.clone());
+            }
+        }
+        for (name, parts) in &self.partly_settled {
+            if let (Some(known), Some(table)) =
+                (database.tables.get(name), built.tables.get_mut(name))
+            {
+                parts.restore(known, table);
             }
         }
         for name in &self.settled {
@@ -308,14 +348,14 @@ mod tests {
             table.columns.push(Column::new("added", "text"));
         }
         let unsettled = unsettled(&database(), &desired);
-        assert_eq!(relations(&unsettled.schema), ["a", "b", "c", "v", "w"]);
-        // a is only b's key's target: built without its check, taken from the database.
-        assert!(unsettled.schema.tables[&name("a")].checks.is_empty());
+        // b's key did not change: it is the database's, so a is not needed.
+        assert_eq!(relations(&unsettled.schema), ["b", "c", "v", "w"]);
+        assert!(unsettled.schema.tables[&name("b")].foreign_keys.is_empty());
+        // c is under the views: built whole.
         assert_eq!(
             unsettled.schema.tables[&name("c")],
             desired.tables[&name("c")]
         );
-        assert_eq!(unsettled.schema.tables[&name("b")].foreign_keys.len(), 1);
 
         // The shadow's text wins only where the declaration changed.
         let mut built = unsettled.schema.clone();
@@ -328,6 +368,53 @@ mod tests {
         assert_eq!(comment("d"), None);
         assert_eq!(comment("b").as_deref(), Some("from the shadow"));
         assert_eq!(merged.tables[&name("a")], database().tables[&name("a")]);
+        assert_eq!(
+            merged.tables[&name("b")].foreign_keys,
+            database().tables[&name("b")].foreign_keys
+        );
         assert_eq!(relations(&merged), ["a", "b", "c", "d", "v", "w"]);
+    }
+
+    #[test]
+    fn a_changed_key_brings_its_target_with_what_keys_reference() {
+        let mut desired = database();
+        let b = desired.tables.get_mut(&name("b")).expect("declared");
+        let key = b.foreign_keys.get_mut("b_a_fkey").expect("declared");
+        key.on_delete = crate::model::ReferentialAction::Cascade;
+        let unsettled = unsettled(&database(), &desired);
+        assert_eq!(relations(&unsettled.schema), ["a", "b"]);
+        // a is only b's key's target: built without its check, taken from the database.
+        assert!(unsettled.schema.tables[&name("a")].checks.is_empty());
+        assert_eq!(unsettled.schema.tables[&name("b")].foreign_keys.len(), 1);
+    }
+
+    #[test]
+    fn a_table_whose_columns_changed_type_or_went_is_built_whole() {
+        for change in ["type", "drop"] {
+            let mut desired = database();
+            let a = desired.tables.get_mut(&name("a")).expect("declared");
+            a.columns.push(Column::new("added", "text"));
+            match change {
+                "type" => a.columns[0].data_type = "bigint".into(),
+                _ => {
+                    a.columns.remove(0);
+                }
+            }
+            let unsettled = unsettled(&database(), &desired);
+            assert_eq!(
+                unsettled.schema.tables[&name("a")],
+                desired.tables[&name("a")],
+                "{change}"
+            );
+        }
+        // Only a column added: the unchanged check is the database's.
+        let mut desired = database();
+        let a = desired.tables.get_mut(&name("a")).expect("declared");
+        a.columns.push(Column::new("added", "text"));
+        let unsettled = unsettled(&database(), &desired);
+        assert!(unsettled.schema.tables[&name("a")].checks.is_empty());
+        let built = unsettled.schema.clone();
+        let merged = unsettled.merge(&database(), &desired, built);
+        assert_eq!(merged.tables[&name("a")], desired.tables[&name("a")]);
     }
 }
