@@ -619,13 +619,22 @@ impl Interpreter {
             .map(Expr::new)
             .map_err(|message| format!("view query {message}"))?;
         let words = crate::references::words(definition.as_str());
-        let depends_on = self
-            .schema
-            .tables
-            .keys()
-            .chain(self.schema.views.keys())
-            .filter(|relation| **relation != name && words.contains(&relation.name))
-            .cloned()
+        // Looked up by name in each schema, not by scanning every relation per view.
+        let schemas: BTreeSet<&str> = key_schemas(&self.schema.tables)
+            .chain(key_schemas(&self.schema.views))
+            .collect();
+        let depends_on = schemas
+            .into_iter()
+            .flat_map(|schema| {
+                words
+                    .iter()
+                    .map(move |word| QualifiedName::new(schema, word.clone()))
+            })
+            .filter(|relation| {
+                *relation != name
+                    && (self.schema.tables.contains_key(relation)
+                        || self.schema.views.contains_key(relation))
+            })
             .collect();
         let view = View {
             name: name.clone(),

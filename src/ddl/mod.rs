@@ -74,10 +74,8 @@ pub fn load(path: &Path) -> Result<Loaded> {
     })?;
     let mut interpreter = Interpreter::new();
     interpreter.run(&text, path)?;
-    Ok(Loaded {
-        schema: interpreter.schema(),
-        source_map: interpreter.source_map(),
-    })
+    drop(text);
+    Ok(interpreter.into_loaded())
 }
 
 /// The schema that running `files` (each a path and its SQL text, such as the upgrades of
@@ -87,7 +85,7 @@ pub fn replay<'a>(files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> Resul
     for (path, text) in files {
         interpreter.run(text, path)?;
     }
-    Ok(interpreter.schema())
+    Ok(interpreter.into_schema())
 }
 
 /// Replays SQL files, in order, into one schema.
@@ -194,7 +192,27 @@ impl Interpreter {
 
     /// The schema the statements so far produced, as the catalog would read it.
     pub fn schema(&self) -> Schema {
-        let mut schema = self.schema.clone();
+        self.read_back(self.schema.clone())
+    }
+
+    /// `schema`, without copying the interpreter's.
+    pub fn into_schema(mut self) -> Schema {
+        let schema = std::mem::take(&mut self.schema);
+        self.read_back(schema)
+    }
+
+    /// `into_schema` and `source_map`.
+    pub fn into_loaded(mut self) -> Loaded {
+        let declarations = std::mem::take(&mut self.declarations);
+        Loaded {
+            schema: self.into_schema(),
+            source_map: SourceMap::new(declarations),
+        }
+    }
+
+    /// The interpreter's schema `schema` as the catalog would read it back.
+    fn read_back(&self, mut schema: Schema) -> Schema {
+        let identity = privileges::identity_sequences(&schema.tables).collect();
         // Children hold every column, as `pg_attribute` does; the model keeps what they
         // declare, and reports what it cannot, as the catalog does. Before `serial` folds,
         // so partitions compare with the parent's integer.
@@ -204,7 +222,7 @@ impl Interpreter {
             |name| self.sequences.get(name),
             &self.sequences,
         );
-        self.existing_privileges(&mut schema);
+        self.existing_privileges(&mut schema, &identity);
         schema
     }
 
@@ -537,6 +555,18 @@ fn serial_type<'a>(
         _ => return None,
     };
     Some((serial, sequence_name))
+}
+
+/// The schemas `relations` has keys in, one range lookup each rather than a walk of every
+/// key: names hold no NUL, so `schema\0` sorts right after every name of `schema`.
+fn key_schemas<V>(relations: &BTreeMap<QualifiedName, V>) -> impl Iterator<Item = &str> {
+    let mut next = relations.keys().next();
+    std::iter::from_fn(move || {
+        let schema = next?.schema.as_str();
+        let after = QualifiedName::new(format!("{schema}\0"), "");
+        next = relations.range(after..).next().map(|(key, _)| key);
+        Some(schema)
+    })
 }
 
 fn constraint_names(table: &Table) -> BTreeSet<String> {

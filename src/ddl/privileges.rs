@@ -8,11 +8,13 @@
 //! created here never receive default privileges (FIXME #11: the role that runs a revision
 //! would have to be known).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use sqlparser::tokenizer::Token;
 
 use super::{not_modelled, unsupported, Interpreter, Outcome};
 use crate::cursor::Cursor;
-use crate::model::{DefaultObjects, Privilege, PrivilegeObject, QualifiedName, Schema};
+use crate::model::{DefaultObjects, Privilege, PrivilegeObject, QualifiedName, Schema, Table};
 use crate::syntax::names::column_sequence_name;
 
 /// What a `GRANT` or `REVOKE` names before `ON`: one privilege or `ALL`, maybe on columns.
@@ -468,18 +470,16 @@ impl Interpreter {
     }
 
     fn identity_sequences(&self) -> impl Iterator<Item = QualifiedName> + '_ {
-        self.schema.tables.values().flat_map(|table| {
-            table
-                .columns
-                .iter()
-                .filter(|column| column.identity.is_some())
-                .map(|column| column_sequence_name(&table.name, &column.name))
-        })
+        identity_sequences(&self.schema.tables)
     }
 
-    /// Keeps the privileges of the objects `schema` (this replay's result) has.
-    pub(super) fn existing_privileges(&self, schema: &mut Schema) {
-        let identity: Vec<QualifiedName> = self.identity_sequences().collect();
+    /// Keeps the privileges of the objects `schema` (this replay's result) has; `identity`
+    /// holds its identity columns' sequences.
+    pub(super) fn existing_privileges(
+        &self,
+        schema: &mut Schema,
+        identity: &BTreeSet<QualifiedName>,
+    ) {
         let privileges = std::mem::take(&mut schema.privileges);
         schema.privileges = privileges
             .into_iter()
@@ -490,6 +490,19 @@ impl Interpreter {
             })
             .collect();
     }
+}
+
+/// The sequences of the identity columns of `tables`.
+pub(super) fn identity_sequences(
+    tables: &BTreeMap<QualifiedName, Table>,
+) -> impl Iterator<Item = QualifiedName> + '_ {
+    tables.values().flat_map(|table| {
+        table
+            .columns
+            .iter()
+            .filter(|column| column.identity.is_some())
+            .map(|column| column_sequence_name(&table.name, &column.name))
+    })
 }
 
 /// The privileges before `ON`; `None` when the first word is no privilege (a role grant) or

@@ -5,6 +5,8 @@
 //! hints may stay in the file. Undeclared renames are never guessed: `suggestions` only
 //! points at likely ones.
 
+use std::borrow::Cow;
+
 use super::change::{Change, RenameTiming};
 use crate::model::{default_multirange, FunctionName, ObjectRef, QualifiedName, Schema, Table};
 use crate::renames::{
@@ -160,9 +162,23 @@ impl RenameChange {
     }
 }
 
-/// Returns the current schema with every applicable rename done, and the rename changes.
-pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {
+/// Returns the current schema with every applicable rename done (itself, not a copy, when
+/// `desired` declares no rename), and the rename changes.
+pub fn apply<'a>(current: &'a Schema, desired: &Schema) -> (Cow<'a, Schema>, Vec<Change>) {
     let directives = &desired.directives;
+    let declares_renames = !(directives.table_renames.is_empty()
+        && directives.column_renames.is_empty()
+        && directives.constraint_renames.is_empty()
+        && directives.index_renames.is_empty()
+        && directives.enum_renames.is_empty()
+        && directives.enum_value_renames.is_empty()
+        && directives.trigger_renames.is_empty()
+        && directives.policy_renames.is_empty()
+        && directives.domain_renames.is_empty()
+        && directives.collation_renames.is_empty());
+    if !declares_renames {
+        return (Cow::Borrowed(current), Vec::new());
+    }
     let mut renamed = current.clone();
     let mut changes = Vec::new();
     let timing = RenameTiming::BeforeOtherChanges;
@@ -284,7 +300,7 @@ pub fn apply(current: &Schema, desired: &Schema) -> (Schema, Vec<Change>) {
             });
         }
     }
-    (renamed, changes)
+    (Cow::Owned(renamed), changes)
 }
 
 /// Hints for drops and adds that look like undeclared renames: a table dropped and one

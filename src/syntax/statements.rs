@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use crate::error::{Error, Location, Result};
@@ -42,88 +43,51 @@ pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
 }
 
 /// `split_statements`, and the `-- autogen:` comments met on the way.
+///
+/// The text is tokenized a chunk at a time, each chunk ending at a semicolon the tokenizer
+/// reads as one, so memory holds one chunk's tokens rather than the whole file's.
 pub fn split_with_directives(
     text: &str,
     path: &Path,
 ) -> Result<(Vec<FileStatement>, Vec<DirectiveComment>)> {
-    let dialect = PostgreSqlDialect {};
-    let tokens = Tokenizer::new(&dialect, text)
-        .tokenize_with_location()
-        .map_err(|error| revision_error(path, format!("cannot split into statements: {error}")))?;
-    let starts = token_starts(text, &tokens);
-
-    let mut statements = Vec::new();
-    let mut directives = Vec::new();
-    let mut start: Option<(usize, usize)> = None;
-    let mut words: Vec<String> = Vec::new();
-    let mut block_depth = 0usize;
-    let mut nesting_depth = 0usize;
-    for (token, &token_start) in tokens.iter().zip(&starts) {
-        match &token.token {
-            Token::LParen | Token::LBracket => nesting_depth += 1,
-            Token::RParen | Token::RBracket => nesting_depth = nesting_depth.saturating_sub(1),
-            _ => {}
-        }
-        if nesting_depth > MAX_NESTING_DEPTH {
-            let location = Location {
-                line: token.span.start.line as usize,
-                column: token.span.start.column as usize,
+    let mut splitter = Splitter {
+        text,
+        path,
+        statements: Vec::new(),
+        directives: Vec::new(),
+        start: None,
+        words: Vec::new(),
+        block_depth: 0,
+        nesting_depth: 0,
+    };
+    // Where the next chunk starts: byte offset, and the tokenizer's line and column there.
+    let (mut offset, mut line, mut column) = (0usize, 1u64, 1u64);
+    while offset < text.len() {
+        let (tokens, end) = next_chunk(text, offset, path)?;
+        let chunk = &text[offset..end];
+        for (token, chunk_start) in tokens.iter().zip(token_starts(chunk, &tokens)) {
+            let start = token.span.start;
+            let location = match start.line {
+                1 => (line, column + start.column - 1),
+                chunk_line => (line + chunk_line - 1, start.column),
             };
-            return Err(Error::input(
-                path,
-                Some(location),
-                format!("nested more than {MAX_NESTING_DEPTH} levels deep"),
-            ));
+            splitter.token(&token.token, offset + chunk_start, location)?;
         }
-        match &token.token {
-            Token::Whitespace(Whitespace::SingleLineComment { comment, prefix })
-                if prefix == "--" && comment.trim_start().starts_with("autogen:") =>
-            {
-                let line_start = text[..token_start].rfind('\n').map_or(0, |nl| nl + 1);
-                directives.push(DirectiveComment {
-                    text: format!("--{}", comment.trim_end()),
-                    line: token.span.start.line as usize,
-                    line_start,
-                    alone: text[line_start..token_start].trim().is_empty(),
-                    inside_statement: start.is_some(),
-                });
+        match chunk.rfind('\n') {
+            Some(newline) => {
+                line += chunk.matches('\n').count() as u64;
+                column = chunk[newline + 1..].chars().count() as u64 + 1;
             }
-            Token::Whitespace(_) | Token::EOF => {}
-            Token::SemiColon if block_depth == 0 => {
-                if let Some((statement_start, line)) = start.take() {
-                    statements.push(FileStatement {
-                        sql: text[statement_start..token_start].trim_end().to_string(),
-                        line,
-                    });
-                }
-                words.clear();
-            }
-            other => {
-                if start.is_none() {
-                    start = Some((token_start, token.span.start.line as usize));
-                }
-                if let Token::Word(word) = other {
-                    if word.quote_style.is_none() {
-                        let word = word.value.to_ascii_uppercase();
-                        if is_routine_definition(&words) {
-                            // psql's rule: inside CREATE FUNCTION/PROCEDURE, BEGIN and CASE
-                            // open a block that END closes.
-                            match word.as_str() {
-                                "BEGIN" | "CASE" => block_depth += 1,
-                                "END" => block_depth = block_depth.saturating_sub(1),
-                                _ => {}
-                            }
-                        }
-                        if words.len() < 4 {
-                            words.push(word);
-                        }
-                    } else if words.len() < 4 {
-                        words.push(String::new());
-                    }
-                }
-            }
+            None => column += chunk.chars().count() as u64,
         }
+        offset = end;
     }
+    let Splitter {
+        mut statements,
+        directives,
+        start,
+        ..
+    } = splitter;
     if let Some((statement_start, line)) = start {
         statements.push(FileStatement {
             sql: text[statement_start..].trim_end().to_string(),
@@ -152,6 +116,158 @@ pub fn split_with_directives(
         }
     }
     Ok((statements, directives))
+}
+
+/// How many bytes a chunk holds at least, unless the text ends first.
+const CHUNK_BYTES: usize = 1 << 16;
+
+/// The tokens of the text from `offset` to the end of the chunk, and where it ends: just
+/// after the first semicolon past `CHUNK_BYTES` that tokenizes as one ending a statement
+/// (not in a string, comment or quoted identifier, nor the end of a `COPY ... FROM STDIN`,
+/// whose data follows it), or at the end of the text. Tokenizing from such a semicolon on
+/// gives the tokens the whole text gives there.
+fn next_chunk(text: &str, offset: usize, path: &Path) -> Result<(Vec<TokenWithSpan>, usize)> {
+    let dialect = PostgreSqlDialect {};
+    let mut size = CHUNK_BYTES;
+    loop {
+        let end = text
+            .as_bytes()
+            .get(offset + size..)
+            .and_then(|tail| tail.iter().position(|&byte| byte == b';'))
+            .map_or(text.len(), |semicolon| offset + size + semicolon + 1);
+        let tokenized = Tokenizer::new(&dialect, &text[offset..end]).tokenize_with_location();
+        match tokenized {
+            Ok(tokens) if end == text.len() || ends_statement(&tokens) => return Ok((tokens, end)),
+            Err(error) if end == text.len() => {
+                // Located in the whole text, as the message names a line and column.
+                let error = match offset {
+                    0 => error,
+                    _ => Tokenizer::new(&dialect, text)
+                        .tokenize_with_location()
+                        .err()
+                        .unwrap_or(error),
+                };
+                return Err(revision_error(
+                    path,
+                    format!("cannot split into statements: {error}"),
+                ));
+            }
+            // The semicolon is inside something longer: a larger chunk, so the work stays
+            // linear however long that is.
+            _ => size = size.saturating_mul(2),
+        }
+    }
+}
+
+/// Whether `tokens` end with a semicolon that ends a statement other than `COPY`.
+fn ends_statement(tokens: &[TokenWithSpan]) -> bool {
+    let Some((Token::SemiColon, before)) = tokens
+        .split_last()
+        .map(|(last, before)| (&last.token, before))
+    else {
+        return false;
+    };
+    let statement_start = before
+        .iter()
+        .rposition(|token| token.token == Token::SemiColon)
+        .map_or(0, |semicolon| semicolon + 1);
+    let first = before[statement_start..]
+        .iter()
+        .find(|token| !matches!(token.token, Token::Whitespace(_)));
+    !matches!(first, Some(TokenWithSpan { token: Token::Word(word), .. }) if word.keyword == Keyword::COPY)
+}
+
+/// The statement splitter's state between tokens.
+struct Splitter<'a> {
+    text: &'a str,
+    path: &'a Path,
+    statements: Vec<FileStatement>,
+    directives: Vec<DirectiveComment>,
+    /// The current statement's first token: byte offset and line.
+    start: Option<(usize, usize)>,
+    /// The current statement's first four words, upper-case (quoted ones empty).
+    words: Vec<String>,
+    block_depth: usize,
+    nesting_depth: usize,
+}
+
+impl Splitter<'_> {
+    /// One token, starting at byte `token_start` of the text, on `(line, column)`.
+    fn token(
+        &mut self,
+        token: &Token,
+        token_start: usize,
+        (line, column): (u64, u64),
+    ) -> Result<()> {
+        let text = self.text;
+        match token {
+            Token::LParen | Token::LBracket => self.nesting_depth += 1,
+            Token::RParen | Token::RBracket => {
+                self.nesting_depth = self.nesting_depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+        if self.nesting_depth > MAX_NESTING_DEPTH {
+            let location = Location {
+                line: line as usize,
+                column: column as usize,
+            };
+            return Err(Error::input(
+                self.path,
+                Some(location),
+                format!("nested more than {MAX_NESTING_DEPTH} levels deep"),
+            ));
+        }
+        match token {
+            Token::Whitespace(Whitespace::SingleLineComment { comment, prefix })
+                if prefix == "--" && comment.trim_start().starts_with("autogen:") =>
+            {
+                let line_start = text[..token_start].rfind('\n').map_or(0, |nl| nl + 1);
+                self.directives.push(DirectiveComment {
+                    text: format!("--{}", comment.trim_end()),
+                    line: line as usize,
+                    line_start,
+                    alone: text[line_start..token_start].trim().is_empty(),
+                    inside_statement: self.start.is_some(),
+                });
+            }
+            Token::Whitespace(_) | Token::EOF => {}
+            Token::SemiColon if self.block_depth == 0 => {
+                if let Some((statement_start, line)) = self.start.take() {
+                    self.statements.push(FileStatement {
+                        sql: text[statement_start..token_start].trim_end().to_string(),
+                        line,
+                    });
+                }
+                self.words.clear();
+            }
+            other => {
+                if self.start.is_none() {
+                    self.start = Some((token_start, line as usize));
+                }
+                if let Token::Word(word) = other {
+                    if word.quote_style.is_none() {
+                        let word = word.value.to_ascii_uppercase();
+                        if is_routine_definition(&self.words) {
+                            // psql's rule: inside CREATE FUNCTION/PROCEDURE, BEGIN and CASE
+                            // open a block that END closes.
+                            match word.as_str() {
+                                "BEGIN" | "CASE" => self.block_depth += 1,
+                                "END" => self.block_depth = self.block_depth.saturating_sub(1),
+                                _ => {}
+                            }
+                        }
+                        if self.words.len() < 4 {
+                            self.words.push(word);
+                        }
+                    } else if self.words.len() < 4 {
+                        self.words.push(String::new());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The byte offset in `text` where each token starts (the tokenizer gives lines and
@@ -240,6 +356,49 @@ mod tests {
         assert!(statements[2].1.ends_with("$body$"), "{}", statements[2].1);
         assert!(statements[3].1.ends_with("END; END"), "{}", statements[3].1);
         assert_eq!(statements[4].1, "SELECT 3");
+    }
+
+    /// Chunks end only at semicolons that end statements: never inside a string, comment
+    /// or dollar-quoted body that crosses a chunk's size, nor before `COPY`'s data.
+    #[test]
+    fn chunked_splitting_matches_the_text_whatever_crosses_a_chunk() {
+        let mut text = String::new();
+        let mut expected = Vec::new();
+        let mut line = 1;
+        for n in 0..2000 {
+            expected.push(line);
+            text.push_str(&format!(
+                "CREATE TABLE t{n} (x text DEFAULT 'a;\nb'); -- c;{n}\n/* d;\n */\n"
+            ));
+            line += 4;
+        }
+        let body = "SELECT 1;\n".repeat(20_000);
+        expected.push(line);
+        text.push_str(&format!(
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $b$\n{body}$b$;\n"
+        ));
+        line += 20_002;
+        let mut unterminated = format!("{text}SELECT 'open;\n");
+        expected.push(line);
+        text.push_str("COPY t0 (x) FROM STDIN;\n");
+        let statements = split_statements(&text, Path::new("x.sql")).expect("splits");
+        let lines: Vec<usize> = statements.iter().map(|statement| statement.line).collect();
+        assert_eq!(lines, expected);
+        assert_eq!(
+            statements[1999].sql,
+            "CREATE TABLE t1999 (x text DEFAULT 'a;\nb')"
+        );
+        assert!(statements[2000].sql.ends_with(&format!("{body}$b$")));
+        unterminated.push_str(&"SELECT 2;\n".repeat(10_000));
+        let error = split_statements(&unterminated, Path::new("x.sql"))
+            .err()
+            .map(|error| error.to_string());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|error| error.contains(&format!("Line: {line}"))),
+            "{error:?}"
+        );
     }
 
     #[test]
