@@ -104,6 +104,42 @@ pub struct Directives {
     pub declared_privileges: BTreeSet<(PrivilegeObject, String)>,
 }
 
+impl Directives {
+    /// Whether any `renamed_from` is declared. Destructured so a new rename kind cannot be
+    /// left out: a forgotten one would be diffed as a drop and a create.
+    pub fn declares_renames(&self) -> bool {
+        let Directives {
+            table_renames,
+            column_renames,
+            constraint_renames,
+            index_renames,
+            enum_renames,
+            enum_value_renames,
+            trigger_renames,
+            policy_renames,
+            domain_renames,
+            collation_renames,
+            aggregate_renames,
+            range_renames,
+            backfills: _,
+            type_casts: _,
+            declared_privileges: _,
+        } = self;
+        !(table_renames.is_empty()
+            && column_renames.is_empty()
+            && constraint_renames.is_empty()
+            && index_renames.is_empty()
+            && enum_renames.is_empty()
+            && enum_value_renames.is_empty()
+            && trigger_renames.is_empty()
+            && policy_renames.is_empty()
+            && domain_renames.is_empty()
+            && collation_renames.is_empty()
+            && aggregate_renames.is_empty()
+            && range_renames.is_empty())
+    }
+}
+
 /// `schema.name`; `schema` is `public` when the user wrote no schema.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct QualifiedName {

@@ -166,17 +166,7 @@ impl RenameChange {
 /// `desired` declares no rename), and the rename changes.
 pub fn apply<'a>(current: &'a Schema, desired: &Schema) -> (Cow<'a, Schema>, Vec<Change>) {
     let directives = &desired.directives;
-    let declares_renames = !(directives.table_renames.is_empty()
-        && directives.column_renames.is_empty()
-        && directives.constraint_renames.is_empty()
-        && directives.index_renames.is_empty()
-        && directives.enum_renames.is_empty()
-        && directives.enum_value_renames.is_empty()
-        && directives.trigger_renames.is_empty()
-        && directives.policy_renames.is_empty()
-        && directives.domain_renames.is_empty()
-        && directives.collation_renames.is_empty());
-    if !declares_renames {
+    if !directives.declares_renames() {
         return (Cow::Borrowed(current), Vec::new());
     }
     let mut renamed = current.clone();
