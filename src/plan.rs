@@ -5,6 +5,7 @@
 //! tables are sorted by their foreign keys, and keys that close a cycle become separate
 //! steps. Plans contain no SQL text; `sql` renders them.
 
+mod around;
 mod online;
 mod types;
 
@@ -99,11 +100,14 @@ pub enum Phase {
     RenameConstraintOrIndex,
     /// Views go before the tables and columns they read change.
     DropView,
+    /// Aggregates go before the functions they call, once the views calling them are gone.
+    DropAggregate,
+    /// Range types over a type the plan rebuilds, once the aggregates over them are gone and
+    /// before the functions they call.
+    DropRangeOnRebuiltType,
     /// Functions whose signature or SQL-standard body uses a relation, before it changes,
     /// or whose signature uses an enum that is rebuilt.
     DropFunctionOnRelations,
-    /// Aggregates go before the functions they call, once the views calling them are gone.
-    DropAggregate,
     CreateSchema,
     CreateExtension,
     /// An extension's update script may change the types and functions it provides, which
@@ -158,6 +162,11 @@ pub enum Phase {
     /// before new columns use them (a rebuilt domain converts the columns that stay).
     AlterDomain,
     AlterCompositeType,
+    /// Range types over a domain the plan creates, or over a rebuilt type (on its new
+    /// version, once the functions over it are back).
+    CreateRangeOnNewType,
+    /// Aggregates over a rebuilt type or over a range type created after `CreateAggregate`.
+    CreateAggregateOnNewType,
     AddColumn,
     /// A child's own attributes on inherited columns, once its parents' columns (which
     /// PostgreSQL recurses to it) have changed or been added.
@@ -327,7 +336,7 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
             }
         }
     }
-    ranges_around_their_functions(changes, &mut steps);
+    around::ranges_and_aggregates(changes, &mut steps);
     for step in &mut steps {
         if let Change::AlterEnum {
             from,
@@ -357,54 +366,6 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
     }
     steps.sort_by_key(|step| step.phase);
     Plan { steps }
-}
-
-/// A range type calling a function the plan creates (drops) is created after (dropped
-/// before) it; the others go with the types, before the functions that may take them. One
-/// dropped and created again is dropped just before.
-fn ranges_around_their_functions(changes: &[Change], steps: &mut [Step]) {
-    let functions = |dropped: bool| -> BTreeSet<QualifiedName> {
-        changes
-            .iter()
-            .filter_map(|change| match (change, dropped) {
-                (Change::CreateFunction { function, .. }, false)
-                | (Change::DropFunction { function, .. }, true)
-                | (Change::AlterFunction { to: function, .. }, _) => Some(QualifiedName::new(
-                    &function.name.schema,
-                    &function.name.name,
-                )),
-                _ => None,
-            })
-            .collect()
-    };
-    let (created, dropped) = (functions(false), functions(true));
-    let created_ranges: BTreeSet<&QualifiedName> = changes
-        .iter()
-        .filter_map(|change| match change {
-            Change::Range(RangeChange::Create(range)) => Some(&range.name),
-            _ => None,
-        })
-        .collect();
-    let calls = |range: &crate::model::RangeType, functions: &BTreeSet<QualifiedName>| {
-        [&range.canonical, &range.subtype_diff]
-            .into_iter()
-            .flatten()
-            .any(|function| functions.contains(function))
-    };
-    for step in steps {
-        match &step.change {
-            Change::Range(RangeChange::Create(range)) if calls(range, &created) => {
-                step.phase = Phase::CreateRangeOnFunctions;
-            }
-            Change::Range(RangeChange::Drop(range)) if created_ranges.contains(&range.name) => {
-                step.phase = Phase::DropReplacedRange;
-            }
-            Change::Range(RangeChange::Drop(range)) if calls(range, &dropped) => {
-                step.phase = Phase::DropRangeOnFunctions;
-            }
-            _ => {}
-        }
-    }
 }
 
 /// A logged table may reference only logged tables: tables become logged after the tables
@@ -622,16 +583,20 @@ fn phase_of(change: &Change) -> Phase {
             Phase::AlterInheritedColumn
         }
         Change::Privilege(_) => Phase::Privileges,
-        // Domains, collations, aggregates and range types rename with the tables; triggers
-        // and policies after them, on the table's new name (and are undone before it is).
+        // Domains, collations and range types rename with the tables; triggers and policies
+        // after them, on the table's new name (and are undone before it is).
         Change::Rename(
             rename @ (RenameChange::Domain { .. }
             | RenameChange::Collation { .. }
-            | RenameChange::Aggregate { .. }
             | RenameChange::Range { .. }),
         ) => match rename.timing() {
             RenameTiming::BeforeOtherChanges => Phase::RenameTable,
             RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,
+        },
+        // An aggregate is named by its argument types: after their renames, undone before.
+        Change::Rename(rename @ RenameChange::Aggregate { .. }) => match rename.timing() {
+            RenameTiming::BeforeOtherChanges => Phase::RenameColumn,
+            RenameTiming::AfterOtherChanges => Phase::UndoRenameColumn,
         },
         Change::Rename(rename) => match rename.timing() {
             RenameTiming::BeforeOtherChanges => Phase::RenameConstraintOrIndex,

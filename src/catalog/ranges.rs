@@ -1,6 +1,7 @@
 //! Range types of the managed schemas: one bulk query over `pg_range` (stage 2, read-only).
 //! Options equal to what PostgreSQL would choose itself (the subtype's default operator
-//! class and collation, the derived multirange name) read as absent, as a file leaves them.
+//! class: a domain's base type's, an enum's `enum_ops`; its collation; the derived
+//! multirange name) read as absent, as a file leaves them.
 
 use std::collections::BTreeMap;
 
@@ -20,11 +21,19 @@ macro_rules! ranges_query {
 SELECT n.nspname AS schema_name,
        t.typname AS range_name,
        pg_catalog.format_type(r.rngsubtype, NULL) AS subtype,
-       (SELECT CASE WHEN opc.opcdefault AND opc.opcintype = r.rngsubtype THEN NULL
+       (SELECT CASE WHEN opc.opcdefault
+                         AND (opc.opcintype = base.oid
+                              OR (opc.opcintype = 'pg_catalog.anyenum'::pg_catalog.regtype
+                                  AND base.typtype = 'e'))
+                    THEN NULL
                     WHEN opcn.nspname = 'pg_catalog' THEN opc.opcname::pg_catalog.text
                     ELSE opcn.nspname || '.' || opc.opcname END
         FROM pg_catalog.pg_opclass opc
         JOIN pg_catalog.pg_namespace opcn ON opcn.oid = opc.opcnamespace
+        JOIN pg_catalog.pg_type subtype ON subtype.oid = r.rngsubtype
+        JOIN pg_catalog.pg_type base
+          ON base.oid = CASE subtype.typtype WHEN 'd' THEN subtype.typbasetype
+                                             ELSE subtype.oid END
         WHERE opc.oid = r.rngsubopc) AS subtype_opclass,
        (SELECT CASE WHEN coll.oid = subtype.typcollation THEN NULL
                     WHEN colln.nspname = 'pg_catalog' THEN coll.collname::pg_catalog.text

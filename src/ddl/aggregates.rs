@@ -107,6 +107,10 @@ impl Interpreter {
             (None, None) => None,
             _ => return Err("the moving-aggregate mode needs MSFUNC, MINVFUNC and MSTYPE".into()),
         };
+        self.require_initial_value(&state, &arguments)?;
+        if let Some(moving) = &moving {
+            self.require_initial_value(&moving.state, &arguments)?;
+        }
         let key = FunctionName {
             schema: name.schema,
             name: name.name,

@@ -648,17 +648,7 @@ impl Interpreter {
                 PrivilegeObject::Type(new.clone()),
             );
         }
-        for table in self.all_tables_mut().values_mut() {
-            for column in &mut table.columns {
-                if let Some((referenced, arrays)) = type_reference(&column.data_type) {
-                    if referenced == name {
-                        column.data_type = format!("{}{arrays}", quote::type_name(&new));
-                    }
-                }
-            }
-        }
-        // Casts to the type (`'x'::old_name`) read back under its new name.
-        crate::renames::follow_type_rename(&mut self.schema, &name, &new);
+        self.follow_type_rename(&name, &new);
         Ok(())
     }
 }

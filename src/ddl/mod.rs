@@ -30,6 +30,7 @@ mod partition_indexes;
 mod partitions;
 mod privileges;
 mod ranges;
+mod transition;
 mod triggers;
 mod types;
 

@@ -14,7 +14,9 @@ use sqlparser::tokenizer::Token;
 
 use super::{not_modelled, unsupported, Interpreter, Outcome};
 use crate::cursor::Cursor;
-use crate::model::{DefaultObjects, Privilege, PrivilegeObject, QualifiedName, Schema, Table};
+use crate::model::{
+    DefaultObjects, FunctionName, Privilege, PrivilegeObject, QualifiedName, Schema, Table,
+};
 use crate::syntax::names::column_sequence_name;
 
 /// What a `GRANT` or `REVOKE` names before `ON`: one privilege or `ALL`, maybe on columns.
@@ -203,22 +205,12 @@ impl Interpreter {
                 }
                 objects.push(PrivilegeObject::Type(name));
             }
-        } else if cursor.eat_keyword("FUNCTION")
-            || cursor.eat_keyword("PROCEDURE")
-            || cursor.eat_keyword("ROUTINE")
+        } else if let Some(kind) = ["FUNCTION", "PROCEDURE", "ROUTINE"]
+            .into_iter()
+            .find(|kind| cursor.eat_keyword(kind))
         {
             loop {
-                // An aggregate is named like a function (`GRANT ... ON FUNCTION agg(int)`).
-                let mut attempt = cursor.clone();
-                let key = match self.aggregate_reference(&mut attempt) {
-                    Ok(Some(key)) => {
-                        *cursor = attempt;
-                        key
-                    }
-                    _ => self
-                        .routine_reference(cursor)?
-                        .ok_or("the function does not exist")?,
-                };
+                let key = self.granted_routine(cursor, kind)?;
                 objects.push(PrivilegeObject::Function(key));
                 if !cursor.eat(&Token::Comma) {
                     break;
@@ -237,6 +229,62 @@ impl Interpreter {
             }
         }
         Ok(Some(objects))
+    }
+
+    /// `name[(arguments)]` after `ON FUNCTION`, `ON PROCEDURE` or `ON ROUTINE` (`kind`), as
+    /// PostgreSQL looks it up: a function names an aggregate too, a procedure only a
+    /// procedure, a routine any; without arguments the name must be unique among them.
+    fn granted_routine(&self, cursor: &mut Cursor<'_>, kind: &str) -> Outcome<FunctionName> {
+        let fits = |procedure: bool| match kind {
+            "FUNCTION" => !procedure,
+            "PROCEDURE" => procedure,
+            _ => true,
+        };
+        let mut attempt = cursor.clone();
+        let name = attempt.qualified_name()?;
+        if attempt.peek() != Some(&Token::LParen) {
+            *cursor = attempt;
+            let same_name =
+                |key: &&FunctionName| key.schema == name.schema && key.name == name.name;
+            let functions = self.schema.functions.iter();
+            let mut matching = functions
+                .filter(|(_, function)| fits(function.procedure))
+                .map(|(key, _)| key)
+                .chain(self.schema.aggregates.keys().filter(|_| fits(false)))
+                .filter(same_name);
+            return match (matching.next(), matching.next()) {
+                (Some(key), None) => Ok(key.clone()),
+                (None, _) => Err(format!(
+                    "could not find a {} named {name}",
+                    kind.to_lowercase()
+                )),
+                (Some(_), Some(_)) => Err(format!(
+                    "function name {name} is not unique; name its argument types"
+                )),
+            };
+        }
+        let mut attempt = cursor.clone();
+        let (key, procedure) = match self.aggregate_reference(&mut attempt) {
+            Ok(Some(key)) => {
+                *cursor = attempt;
+                (key, false)
+            }
+            _ => {
+                let key = self
+                    .routine_reference(cursor)?
+                    .ok_or("the function does not exist")?;
+                let procedure = self
+                    .schema
+                    .functions
+                    .get(&key)
+                    .is_some_and(|function| function.procedure);
+                (key, procedure)
+            }
+        };
+        match fits(procedure) {
+            true => Ok(key),
+            false => Err(format!("{key} is not a {}", kind.to_lowercase())),
+        }
     }
 
     /// `ALL TABLES | SEQUENCES | FUNCTIONS | PROCEDURES | ROUTINES IN SCHEMA s, ...` after `ALL`.

@@ -193,3 +193,40 @@ fn aggregates_and_range_types_have_privileges_of_their_own() {
     );
     assert!(error.contains("multirange"), "{error}");
 }
+
+/// PostgreSQL finds a routine named without arguments when its name is unique among the
+/// kind the statement names: `FUNCTION` and `ROUTINE` find aggregates, `PROCEDURE` does not.
+#[test]
+fn an_aggregate_named_without_arguments_is_granted_when_its_name_is_unique() {
+    let aggregate = "CREATE AGGREGATE agg(integer) (SFUNC = int4pl, STYPE = integer);\n";
+    let schema = replay(&format!(
+        "{aggregate}GRANT EXECUTE ON FUNCTION agg TO reader;\nGRANT EXECUTE ON ROUTINE agg TO writer;\n"
+    ));
+    let key = crate::model::FunctionName {
+        schema: "public".to_string(),
+        name: "agg".to_string(),
+        argument_types: vec!["integer".to_string()],
+    };
+    let acl = schema.acl(&PrivilegeObject::Function(key));
+    for role in [PUBLIC, "reader", "writer"] {
+        assert!(acl.contains_key(role), "{role} in {acl:?}");
+    }
+    for (statements, expected) in [
+        (
+            "GRANT EXECUTE ON PROCEDURE agg TO reader;",
+            "could not find a procedure named agg",
+        ),
+        (
+            "GRANT EXECUTE ON PROCEDURE agg(integer) TO reader;",
+            "agg(integer) is not a procedure",
+        ),
+        (
+            "CREATE FUNCTION agg(t text) RETURNS text LANGUAGE sql AS 'SELECT t';\n\
+             GRANT EXECUTE ON FUNCTION agg TO reader;",
+            "function name agg is not unique",
+        ),
+    ] {
+        let error = replay_error(&format!("{aggregate}{statements}"));
+        assert!(error.contains(expected), "{error}");
+    }
+}

@@ -10,7 +10,6 @@ use crate::cursor::Cursor;
 use crate::model::{
     default_multirange, support_function, ObjectRef, PrivilegeObject, QualifiedName, RangeType,
 };
-use crate::renames::{map_expressions, rename_type_in_expression};
 
 impl Interpreter {
     /// `CREATE TYPE name AS RANGE (SUBTYPE = ..., ...)`, after `RANGE`.
@@ -116,11 +115,6 @@ impl Interpreter {
             });
         }
         self.follow_type_rename(name, &new);
-        for table in self.all_tables_mut().values_mut() {
-            map_expressions(table, |expression| {
-                rename_type_in_expression(expression, &name.name, &new.name)
-            });
-        }
         Ok(())
     }
 }

@@ -223,28 +223,10 @@ impl Interpreter {
         Ok(())
     }
 
-    /// Columns, attributes and domains of type `name` (or arrays of it) read back as `new`.
+    /// What is built on type `name` reads back under `new` (`renames::follow_type_rename`).
     pub(super) fn follow_type_rename(&mut self, name: &QualifiedName, new: &QualifiedName) {
-        let renamed = |type_text: &mut String| {
-            if let Some((referenced, arrays)) = type_reference(type_text) {
-                if referenced == *name {
-                    *type_text = format!("{}{arrays}", quote::type_name(new));
-                }
-            }
-        };
-        for table in self.all_tables_mut().values_mut() {
-            for column in &mut table.columns {
-                renamed(&mut column.data_type);
-            }
-        }
-        for composite in self.schema.composite_types.values_mut() {
-            for attribute in &mut composite.attributes {
-                renamed(&mut attribute.data_type);
-            }
-        }
-        for domain in self.schema.domains.values_mut() {
-            renamed(&mut domain.base_type);
-        }
+        self.all_tables_mut();
+        crate::renames::follow_type_rename(&mut self.schema, name, new);
     }
 
     /// `CREATE TYPE name AS (attribute type [COLLATE c], ...)`, after `AS`.

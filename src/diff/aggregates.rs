@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use super::Change;
 use crate::model::{Aggregate, FunctionName, ObjectRef, QualifiedName, Schema};
 use crate::references::words;
+use crate::syntax::types::names_type;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AggregateChange {
@@ -119,6 +120,57 @@ pub(super) fn recreate_over_recreated_functions(
     }
 }
 
+/// PostgreSQL cannot drop the old version of a rebuilt type, or a range type dropped and
+/// created again, while an aggregate takes it as argument or state, and an aggregate
+/// created before would take the old one: aggregates of `before` over such a type are
+/// dropped before and created again after, as `after` has them.
+pub(super) fn recreate_over_rebuilt_types(
+    before: &Schema,
+    after: &Schema,
+    changes: &mut Vec<Change>,
+) {
+    let mut rebuilt: Vec<QualifiedName> = super::types::rebuilt_types(changes)
+        .into_iter()
+        .map(|(_, name)| name.clone())
+        .collect();
+    let created: BTreeSet<&QualifiedName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Range(super::RangeChange::Create(range)) => Some(&range.name),
+            _ => None,
+        })
+        .collect();
+    for change in changes.iter() {
+        if let Change::Range(super::RangeChange::Drop(range)) = change {
+            if created.contains(&range.name) {
+                rebuilt.extend([range.name.clone(), range.multirange_name()]);
+            }
+        }
+    }
+    let dropped: BTreeSet<FunctionName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Aggregate(AggregateChange::Drop(aggregate)) => Some(aggregate.name.clone()),
+            _ => None,
+        })
+        .collect();
+    for aggregate in before.aggregates.values() {
+        let over_rebuilt = aggregate
+            .types()
+            .any(|data_type| rebuilt.iter().any(|name| names_type(data_type, name)));
+        if !over_rebuilt || dropped.contains(&aggregate.name) {
+            continue;
+        }
+        changes.retain(|change| {
+            !matches!(change, Change::Aggregate(AggregateChange::Replace { from, .. }) if from.name == aggregate.name)
+        });
+        changes.push(Change::Aggregate(AggregateChange::Drop(aggregate.clone())));
+        if let Some(kept) = after.aggregates.get(&aggregate.name) {
+            changes.push(Change::Aggregate(AggregateChange::Create(kept.clone())));
+        }
+    }
+}
+
 /// Views of `before` that call an aggregate `changes` drop and create again: PostgreSQL
 /// refuses to drop an aggregate a view uses, so they are rebuilt around it.
 pub(super) fn views_calling_recreated_aggregates(
@@ -143,4 +195,55 @@ pub(super) fn views_calling_recreated_aggregates(
         .filter(|view| !words(view.definition.as_str()).is_disjoint(&dropped))
         .map(|view| view.name.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    fn replayed(sql: &str) -> crate::model::Schema {
+        let mut interpreter = crate::ddl::Interpreter::new();
+        interpreter
+            .run(sql, std::path::Path::new("test.sql"))
+            .expect("the SQL replays");
+        crate::normalize::normalize(interpreter.schema())
+    }
+
+    /// PostgreSQL refuses to drop a type an aggregate takes: one over an enum rebuilt under
+    /// it, or over a range type dropped and created again, is dropped before and created
+    /// after, both ways.
+    #[test]
+    fn aggregates_over_a_rebuilt_type_are_recreated_around_it() {
+        let schema = |values: &str, collation: &str| {
+            replayed(&format!(
+                "CREATE TYPE mood AS ENUM ({values});
+                 CREATE AGGREGATE best(mood) (SFUNC = enum_larger, STYPE = mood);
+                 CREATE TYPE words AS RANGE (subtype = text, collation = \"{collation}\");
+                 CREATE AGGREGATE widest(words) (SFUNC = range_merge, STYPE = words);"
+            ))
+        };
+        let current = schema("'sad', 'ok', 'happy'", "C");
+        let desired = schema("'sad', 'happy'", "POSIX");
+        let migration = crate::generate(&current, &desired);
+        let up = migration.up.to_text();
+        let position = |text: &str| up.find(text).unwrap_or_else(|| panic!("{text} in:\n{up}"));
+        assert!(
+            position("DROP AGGREGATE public.best(mood);") < position("RENAME TO mood__autogen_old")
+        );
+        assert!(
+            position("DROP TYPE public.mood__autogen_old;")
+                < position("CREATE AGGREGATE public.best(mood)")
+        );
+        assert!(
+            position("DROP AGGREGATE public.widest(words);") < position("DROP TYPE public.words;")
+        );
+        assert!(
+            position("CREATE TYPE public.words")
+                < position("CREATE AGGREGATE public.widest(words)")
+        );
+        let down = migration.down.to_text();
+        assert!(
+            down.contains("DROP AGGREGATE public.widest(words);"),
+            "{down}"
+        );
+        assert!(crate::diff::refuse_blocked_rebuilds(&migration, &current, &desired).is_ok());
+    }
 }

@@ -40,7 +40,7 @@ pub use privileges::{
 pub use ranges::RangeChange;
 pub use rename::suggestions as rename_suggestions;
 pub use rename::RenameChange;
-pub use types::{needs_domain_rebuild, refuse_blocked_rebuilds, TypeChange};
+pub use types::{needs_domain_rebuild, rebuilt_types, refuse_blocked_rebuilds, TypeChange};
 
 use crate::dependencies::Graph;
 use crate::model::{
@@ -167,13 +167,15 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 
 /// Adds what PostgreSQL cannot keep across `changes` (which turn `before` into `after`):
 /// views over a retyped column's table or calling a function dropped and created again,
-/// checks and index expressions over the column, and functions over a rebuilt enum, are
-/// dropped before and created again after; privileges are granted and revoked to match
+/// checks and index expressions over the column, functions over a rebuilt enum, and range
+/// types and aggregates over a rebuilt type, are dropped before and created again after; privileges are granted and revoked to match
 /// `after`. Call it for each direction: the way back may rebuild what the way there only
 /// extends (an enum value added, then removed).
 pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Change>) {
     views::expand_unreplaceable(changes);
     functions::recreate_functions_over_rebuilt_enums(before, after, changes);
+    ranges::recreate_over_rebuilt_types(before, after, changes);
+    aggregates::recreate_over_rebuilt_types(before, after, changes);
     aggregates::recreate_over_recreated_functions(before, after, changes);
     let retyped = retyped_columns(changes);
     // PostgreSQL refuses to drop a relation a view reads, or a column it reads, or to

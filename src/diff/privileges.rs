@@ -432,12 +432,24 @@ impl Renames {
                     .columns
                     .push((table.clone(), from.clone(), to.clone(), first(timing))),
                 Change::RenameEnum { from, to, timing }
-                | Change::Rename(super::RenameChange::Domain { from, to, timing })
-                | Change::Rename(super::RenameChange::Range {
-                    from, to, timing, ..
-                }) => renames
+                | Change::Rename(super::RenameChange::Domain { from, to, timing }) => renames
                     .types
                     .push((from.clone(), to.clone(), first(timing))),
+                Change::Rename(super::RenameChange::Range {
+                    from,
+                    to,
+                    multirange,
+                    timing,
+                }) => {
+                    renames
+                        .types
+                        .push((from.clone(), to.clone(), first(timing)));
+                    if let Some((from, to)) = multirange {
+                        renames
+                            .types
+                            .push((from.clone(), to.clone(), first(timing)));
+                    }
+                }
                 Change::Rename(super::RenameChange::Aggregate { from, to, timing }) => renames
                     .routines
                     .push((from.clone(), to.clone(), first(timing))),
@@ -480,6 +492,13 @@ impl Renames {
                     let (old, new) = pick(from, to);
                     match object {
                         PrivilegeObject::Type(name) if name == old => PrivilegeObject::Type(new),
+                        // A routine is keyed by its argument types, which follow the rename.
+                        PrivilegeObject::Function(mut name) => {
+                            for argument_type in &mut name.argument_types {
+                                crate::renames::follow_type_in(argument_type, &old, &new);
+                            }
+                            PrivilegeObject::Function(name)
+                        }
                         other => other,
                     }
                 });

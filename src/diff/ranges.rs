@@ -75,6 +75,43 @@ pub(super) fn diff_ranges(current: &Schema, desired: &Schema, changes: &mut Vec<
     }
 }
 
+/// PostgreSQL cannot drop the old version of a rebuilt type while a range type is built on
+/// it, and a range created before the rebuild would take the old one: range types of
+/// `before` over a type `changes` rebuild are dropped before and created again after, as
+/// `after` has them (a comment change is then part of the creation). What uses the range
+/// type in turn refuses the plan (`blocked_rebuilds`), but aggregates, which are recreated
+/// around it too (`aggregates::recreate_over_rebuilt_types`).
+pub(super) fn recreate_over_rebuilt_types(
+    before: &Schema,
+    after: &Schema,
+    changes: &mut Vec<Change>,
+) {
+    let rebuilt: Vec<QualifiedName> = super::types::rebuilt_types(changes)
+        .into_iter()
+        .map(|(_, name)| name.clone())
+        .collect();
+    let dropped: Vec<QualifiedName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Range(RangeChange::Drop(range)) => Some(range.name.clone()),
+            _ => None,
+        })
+        .collect();
+    for range in before.ranges.values() {
+        let over_rebuilt = rebuilt.iter().any(|name| names_type(&range.subtype, name));
+        if !over_rebuilt || dropped.contains(&range.name) {
+            continue;
+        }
+        changes.retain(|change| {
+            !matches!(change, Change::Range(RangeChange::Comment { name, .. }) if *name == range.name)
+        });
+        changes.push(Change::Range(RangeChange::Drop(range.clone())));
+        if let Some(kept) = after.ranges.get(&range.name) {
+            changes.push(Change::Range(RangeChange::Create(kept.clone())));
+        }
+    }
+}
+
 /// Range types among `changes` (applied to `before`) dropped and created again while a
 /// column, attribute, domain, function or aggregate of `before` uses them or their
 /// multirange, which PostgreSQL refuses to drop: each entry names the type and its users.

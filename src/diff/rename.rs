@@ -13,7 +13,6 @@ use crate::renames::{
     follow_column_rename, follow_label_rename, follow_table_rename, follow_type_rename,
     rename_column_within,
 };
-use crate::syntax::quote;
 
 /// `ALTER ... RENAME TO` of the kinds whose renames need no more than the new name:
 /// triggers, policies, domains, collations, aggregates and range types.
@@ -183,7 +182,7 @@ pub fn apply<'a>(current: &'a Schema, desired: &Schema) -> (Cow<'a, Schema>, Vec
         };
         enum_type.name = new_name.clone();
         renamed.enums.insert(new_name.clone(), enum_type);
-        rename_type_references(&mut renamed, &old_name, new_name);
+        follow_type_rename(&mut renamed, &old_name, new_name);
         changes.push(Change::RenameEnum {
             from: old_name,
             to: new_name.clone(),
@@ -409,7 +408,7 @@ fn apply_object_renames(renamed: &mut Schema, desired: &Schema, changes: &mut Ve
         };
         domain.name = new_name.clone();
         renamed.domains.insert(new_name.clone(), domain);
-        rename_type_references(renamed, &old_name, new_name);
+        follow_type_rename(renamed, &old_name, new_name);
         changes.push(Change::Rename(RenameChange::Domain {
             from: old_name,
             to: new_name.clone(),
@@ -433,6 +432,12 @@ fn apply_object_renames(renamed: &mut Schema, desired: &Schema, changes: &mut Ve
             timing,
         }));
     }
+    // Types first: an aggregate is keyed by its argument types, under their new names.
+    for (new_name, old_range) in &directives.range_renames {
+        if let Some(change) = rename_range(renamed, desired, new_name, old_range) {
+            changes.push(Change::Rename(change));
+        }
+    }
     for (new_key, old_aggregate) in &directives.aggregate_renames {
         let old_key = FunctionName {
             name: old_aggregate.clone(),
@@ -454,11 +459,6 @@ fn apply_object_renames(renamed: &mut Schema, desired: &Schema, changes: &mut Ve
             to: new_key.clone(),
             timing,
         }));
-    }
-    for (new_name, old_range) in &directives.range_renames {
-        if let Some(change) = rename_range(renamed, desired, new_name, old_range) {
-            changes.push(Change::Rename(change));
-        }
     }
 }
 
@@ -505,9 +505,9 @@ fn rename_range(
     range.multirange =
         Some(multirange_name.clone()).filter(|name| *name != default_multirange(new_name));
     renamed.ranges.insert(new_name.clone(), range);
-    rename_type_references(renamed, &old_name, new_name);
+    follow_type_rename(renamed, &old_name, new_name);
     if let Some((from, to)) = &multirange {
-        rename_type_references(renamed, from, to);
+        follow_type_rename(renamed, from, to);
     }
     Some(RenameChange::Range {
         from: old_name,
@@ -515,37 +515,6 @@ fn rename_range(
         multirange,
         timing: RenameTiming::BeforeOtherChanges,
     })
-}
-
-/// Columns, attributes and domains built on a renamed type read back under its new name.
-fn rename_type_references(schema: &mut Schema, old: &QualifiedName, new: &QualifiedName) {
-    let old_type = quote::type_name(old);
-    let new_type = quote::type_name(new);
-    for table in schema.tables.values_mut() {
-        for column in &mut table.columns {
-            if column.data_type == old_type {
-                column.data_type = new_type.clone();
-            } else if column.data_type == format!("{old_type}[]") {
-                column.data_type = format!("{new_type}[]");
-            }
-        }
-    }
-    follow_type_rename(schema, old, new);
-    let renamed = |type_text: &mut String| {
-        if *type_text == old_type {
-            *type_text = new_type.clone();
-        } else if *type_text == format!("{old_type}[]") {
-            *type_text = format!("{new_type}[]");
-        }
-    };
-    for composite in schema.composite_types.values_mut() {
-        for attribute in &mut composite.attributes {
-            renamed(&mut attribute.data_type);
-        }
-    }
-    for domain in schema.domains.values_mut() {
-        renamed(&mut domain.base_type);
-    }
 }
 
 fn rename_constraint_within(table: &mut Table, old: &str, new: &str) -> bool {
@@ -643,6 +612,49 @@ mod tests {
                 .iter()
                 .any(|change| matches!(change, Change::CreateView(view) if view.name.name == "v")),
             "{changes:?}"
+        );
+    }
+
+    /// PostgreSQL holds routines by the oids of their types: after a declared type rename
+    /// the offline interpreter (`ALTER TYPE ... RENAME TO`) and the diff both read the
+    /// functions and aggregates over it, their keys and grants under the new name, so the
+    /// plan is the rename alone.
+    #[test]
+    fn routines_follow_declared_type_renames() {
+        let setup = "CREATE TYPE mood AS ENUM ('sad', 'happy');
+             CREATE FUNCTION cheer(m mood DEFAULT 'sad'::mood) RETURNS SETOF mood[]
+               LANGUAGE sql RETURN ARRAY[m, 'happy'::mood];
+             GRANT EXECUTE ON FUNCTION cheer(mood) TO reader;
+             CREATE AGGREGATE happiest(mood) (SFUNC = enum_larger, STYPE = mood);";
+        let current = replayed(setup);
+        let mut desired = replayed(&format!("{setup} ALTER TYPE mood RENAME TO feeling;"));
+        let feeling = QualifiedName::new("public", "feeling");
+        let key = |name: &str| FunctionName {
+            schema: "public".to_string(),
+            name: name.to_string(),
+            argument_types: vec!["feeling".to_string()],
+        };
+        let cheer = &desired.functions[&key("cheer")];
+        assert_eq!(
+            cheer.body,
+            crate::model::FunctionBody::Sql("RETURN ARRAY[m, 'happy'::feeling]".to_string())
+        );
+        assert!(desired.aggregates.contains_key(&key("happiest")));
+        assert!(desired
+            .privileges
+            .contains_key(&crate::model::PrivilegeObject::Function(key("cheer"))));
+        desired
+            .directives
+            .enum_renames
+            .insert(feeling, "mood".to_string());
+        let migration = crate::generate(&current, &desired);
+        assert_eq!(
+            migration.up.to_text(),
+            "ALTER TYPE public.mood RENAME TO feeling;\n"
+        );
+        assert_eq!(
+            migration.down.to_text(),
+            "ALTER TYPE public.feeling RENAME TO mood;\n"
         );
     }
 }

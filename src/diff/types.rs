@@ -198,9 +198,9 @@ impl TypeChange {
     }
 }
 
-/// A plan never rebuilds a type that other types are built on, or a collation something
-/// uses, in either direction: PostgreSQL would refuse to drop the old one, so the script is
-/// not written.
+/// A plan never rebuilds a type that a domain or composite type is built on, or a
+/// collation or range type something uses, in either direction: PostgreSQL would refuse to
+/// drop the old one, so the script is not written.
 pub fn refuse_blocked_rebuilds(
     migration: &crate::Migration,
     current: &Schema,
@@ -235,27 +235,33 @@ pub fn refuse_blocked_rebuilds(
     })
 }
 
-/// Rebuilds among `changes` (applied to `before`) that PostgreSQL would refuse: a domain
-/// rebuilt for a new base type or collation, or an enum rebuilt for removed or reordered
-/// values, cannot drop its old version while another domain, a composite type, a range
-/// type or an aggregate (its arguments or state) is built on it. Each entry names the rebuilt type and what blocks it.
-fn blocked_rebuilds(changes: &[Change], before: &Schema) -> Vec<String> {
-    let mut blocked = Vec::new();
-    for change in changes {
-        let (kind, name) = match change {
+/// Types `changes` rebuild (rename away, create again, convert the columns, drop the old
+/// one): an enum losing or reordering values, a domain moving to another base type or
+/// collation. Each with its kind.
+pub fn rebuilt_types(changes: &[Change]) -> Vec<(&'static str, &QualifiedName)> {
+    changes
+        .iter()
+        .filter_map(|change| match change {
             Change::Type(TypeChange::AlterDomain { from, to, .. })
                 if needs_domain_rebuild(from, to) =>
             {
-                ("domain", &from.name)
+                Some(("domain", &from.name))
             }
-            Change::AlterEnum {
-                from,
-                to,
-                new_value_used,
-                ..
-            } if super::removes_or_moves_values(from, to) => ("enum", &from.name),
-            _ => continue,
-        };
+            Change::AlterEnum { from, to, .. } if super::removes_or_moves_values(from, to) => {
+                Some(("enum", &from.name))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Rebuilds among `changes` (applied to `before`) that PostgreSQL would refuse: a rebuilt
+/// type cannot drop its old version while another domain or a composite type is built on
+/// it (range types and aggregates are dropped and created again around it instead). Each
+/// entry names the rebuilt type and what blocks it.
+fn blocked_rebuilds(changes: &[Change], before: &Schema) -> Vec<String> {
+    let mut blocked = Vec::new();
+    for (kind, name) in rebuilt_types(changes) {
         let domains = before
             .domains
             .values()
@@ -271,28 +277,7 @@ fn blocked_rebuilds(changes: &[Change], before: &Schema) -> Vec<String> {
                     .any(|attribute| names_type(&attribute.data_type, name))
             })
             .map(|composite| format!("type {}", composite.name));
-        // Range types and aggregates are managed, but not rebuilt around a type they use.
-        let ranges = before
-            .ranges
-            .values()
-            .filter(|range| names_type(&range.subtype, name))
-            .map(|range| format!("range type {}", range.name));
-        let aggregates = before
-            .aggregates
-            .values()
-            .filter(|aggregate| {
-                names_type(&aggregate.state.stype, name)
-                    || aggregate
-                        .arguments
-                        .iter()
-                        .any(|argument| names_type(&argument.data_type, name))
-            })
-            .map(|aggregate| format!("aggregate {}", aggregate.name));
-        let dependents: Vec<String> = domains
-            .chain(composites)
-            .chain(ranges)
-            .chain(aggregates)
-            .collect();
+        let dependents: Vec<String> = domains.chain(composites).collect();
         if !dependents.is_empty() {
             blocked.push(format!(
                 "{kind} {name} must be rebuilt, but {} {} built on it",

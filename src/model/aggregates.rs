@@ -39,6 +39,15 @@ impl Aggregate {
     }
 
     /// The support functions the aggregate calls, for the dependency checks.
+    /// The types its signature and states are built on: arguments, state types.
+    pub fn types(&self) -> impl Iterator<Item = &str> {
+        self.arguments
+            .iter()
+            .map(|argument| argument.data_type.as_str())
+            .chain([self.state.stype.as_str()])
+            .chain(self.moving.iter().map(|moving| moving.state.stype.as_str()))
+    }
+
     pub fn support_functions(&self) -> impl Iterator<Item = &QualifiedName> {
         let moving = self.moving.iter().flat_map(|moving| {
             [Some(&moving.minvfunc), Some(&moving.state.sfunc)]

@@ -9,7 +9,8 @@ mod schema;
 
 pub use query::{rename_column_in_query, rename_relation_in_query};
 pub use schema::{
-    follow_column_rename, follow_label_rename, follow_table_rename, follow_type_rename,
+    follow_column_rename, follow_label_rename, follow_table_rename, follow_type_in,
+    follow_type_rename,
 };
 
 use sqlparser::tokenizer::Token;

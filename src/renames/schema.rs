@@ -8,7 +8,10 @@ use super::{
     rename_type_in_expression,
 };
 use crate::cursor::Cursor;
-use crate::model::{QualifiedName, Schema, Table};
+use crate::model::{
+    Expr, Function, FunctionBody, PrivilegeObject, QualifiedName, Returns, Schema, Table,
+};
+use crate::syntax::quote;
 
 /// After `ALTER TABLE old RENAME TO new`, with the table already under `new`: foreign keys
 /// onto it, its children's parents, the sequences it owns and the views reading it.
@@ -101,16 +104,102 @@ pub fn follow_label_rename(schema: &mut Schema, enum_name: &QualifiedName, old: 
     }
 }
 
-/// After `ALTER TYPE old RENAME TO new` (or `ALTER DOMAIN`): casts to the type in stored
-/// expressions and view queries name it anew. Column and attribute types are the caller's.
+/// After `ALTER TYPE old RENAME TO new` (or `ALTER DOMAIN`), with the type itself already
+/// under `new`: what is built on it holds it by oid, so it reads back under the new name.
+/// Columns, attributes, domains, range subtypes, the signatures of functions and aggregates
+/// (and so their keys and privileges: no routine is dropped or created), casts in stored
+/// expressions, SQL-standard bodies, argument defaults and view queries.
 pub fn follow_type_rename(schema: &mut Schema, old: &QualifiedName, new: &QualifiedName) {
+    let follow = |type_text: &mut String| follow_type_in(type_text, old, new);
     for table in schema.tables.values_mut() {
+        table
+            .columns
+            .iter_mut()
+            .for_each(|column| follow(&mut column.data_type));
         map_expressions(table, |expression| {
             rename_type_in_expression(expression, &old.name, &new.name)
         });
     }
+    for composite in schema.composite_types.values_mut() {
+        for attribute in &mut composite.attributes {
+            follow(&mut attribute.data_type);
+        }
+    }
+    schema
+        .domains
+        .values_mut()
+        .for_each(|domain| follow(&mut domain.base_type));
+    schema
+        .ranges
+        .values_mut()
+        .for_each(|range| follow(&mut range.subtype));
     for view in schema.views.values_mut() {
         view.definition = rename_type_in_expression(&view.definition, &old.name, &new.name);
+    }
+    let mut moved = Vec::new();
+    for (key, mut function) in std::mem::take(&mut schema.functions) {
+        for argument in &mut function.arguments {
+            follow(&mut argument.data_type);
+            argument.default = argument
+                .default
+                .as_ref()
+                .map(|default| rename_type_in_expression(default, &old.name, &new.name));
+        }
+        match &mut function.returns {
+            Some(Returns::Type { data_type, .. }) => follow(data_type),
+            Some(Returns::Table(columns)) => {
+                columns
+                    .iter_mut()
+                    .for_each(|(_, data_type)| follow(data_type));
+            }
+            None => {}
+        }
+        if let FunctionBody::Sql(body) = &mut function.body {
+            *body = rename_type_in_expression(&Expr::new(body.as_str()), &old.name, &new.name)
+                .as_str()
+                .to_string();
+        }
+        function.name.argument_types =
+            Function::identity_types(&function.arguments, function.procedure);
+        moved.push((key, function.name.clone()));
+        schema.functions.insert(function.name.clone(), function);
+    }
+    for (key, mut aggregate) in std::mem::take(&mut schema.aggregates) {
+        for argument in &mut aggregate.arguments {
+            follow(&mut argument.data_type);
+        }
+        follow(&mut aggregate.state.stype);
+        if let Some(moving) = &mut aggregate.moving {
+            follow(&mut moving.state.stype);
+        }
+        aggregate.name.argument_types = Function::identity_types(&aggregate.arguments, false);
+        moved.push((key, aggregate.name.clone()));
+        schema.aggregates.insert(aggregate.name.clone(), aggregate);
+    }
+    for (from, to) in moved.into_iter().filter(|(from, to)| from != to) {
+        if let Some(users) = schema.function_users.remove(&from) {
+            schema.function_users.insert(to, users);
+        }
+    }
+    // Every routine key of the privileges, as `diff::privileges` maps them across a rename.
+    schema.privileges = std::mem::take(&mut schema.privileges)
+        .into_iter()
+        .map(|(object, acl)| match object {
+            PrivilegeObject::Function(mut name) => {
+                name.argument_types.iter_mut().for_each(&follow);
+                (PrivilegeObject::Function(name), acl)
+            }
+            other => (other, acl),
+        })
+        .collect();
+}
+
+/// `type_text` naming type `new` where it names `old` (or an array of it), as `format_type`
+/// prints it.
+pub fn follow_type_in(type_text: &mut String, old: &QualifiedName, new: &QualifiedName) {
+    if names_type(type_text, old) {
+        let arrays = &type_text[type_text.trim_end_matches("[]").len()..];
+        *type_text = format!("{}{arrays}", quote::type_name(new));
     }
 }
 

@@ -1,0 +1,98 @@
+//! Range types and aggregates placed around what they are built on: the functions a range
+//! type calls, and the types a plan rebuilds under them (which they are dropped before and
+//! created again after, `diff::rebuild_dependents`).
+
+use std::collections::BTreeSet;
+
+use super::{Phase, Step};
+use crate::diff::{rebuilt_types, AggregateChange, Change, RangeChange, TypeChange};
+use crate::model::{QualifiedName, RangeType};
+use crate::syntax::types::names_type;
+
+/// A range type calling a function the plan creates (drops) is created after (dropped
+/// before) it; one over a rebuilt type is dropped before the rebuild and created after it,
+/// one over a domain the plan creates after the domain;
+/// the others go with the types, before the functions that may take them. One dropped and
+/// created again is dropped just before. An aggregate over a rebuilt type, or over a range
+/// type created after the aggregates, is created after it.
+pub(super) fn ranges_and_aggregates(changes: &[Change], steps: &mut [Step]) {
+    let functions = |dropped: bool| -> BTreeSet<QualifiedName> {
+        changes
+            .iter()
+            .filter_map(|change| match (change, dropped) {
+                (Change::CreateFunction { function, .. }, false)
+                | (Change::DropFunction { function, .. }, true)
+                | (Change::AlterFunction { to: function, .. }, _) => Some(QualifiedName::new(
+                    &function.name.schema,
+                    &function.name.name,
+                )),
+                _ => None,
+            })
+            .collect()
+    };
+    let (created, dropped) = (functions(false), functions(true));
+    let created_ranges: BTreeSet<&QualifiedName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Range(RangeChange::Create(range)) => Some(&range.name),
+            _ => None,
+        })
+        .collect();
+    let rebuilt = rebuilt_types(changes);
+    let over_rebuilt =
+        |data_type: &str| rebuilt.iter().any(|(_, name)| names_type(data_type, name));
+    let created_domains: Vec<&QualifiedName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Type(TypeChange::CreateDomain(domain)) => Some(&domain.name),
+            _ => None,
+        })
+        .collect();
+    let over_new = |data_type: &str| {
+        over_rebuilt(data_type)
+            || created_domains
+                .iter()
+                .any(|name| names_type(data_type, name))
+    };
+    let calls = |range: &RangeType, functions: &BTreeSet<QualifiedName>| {
+        [&range.canonical, &range.subtype_diff]
+            .into_iter()
+            .flatten()
+            .any(|function| functions.contains(function))
+    };
+    let mut late_ranges = Vec::new();
+    for step in steps.iter_mut() {
+        match &step.change {
+            Change::Range(RangeChange::Create(range)) if over_new(&range.subtype) => {
+                step.phase = Phase::CreateRangeOnNewType;
+                late_ranges.extend([range.name.clone(), range.multirange_name()]);
+            }
+            Change::Range(RangeChange::Create(range)) if calls(range, &created) => {
+                step.phase = Phase::CreateRangeOnFunctions;
+                late_ranges.extend([range.name.clone(), range.multirange_name()]);
+            }
+            Change::Range(RangeChange::Drop(range)) if over_rebuilt(&range.subtype) => {
+                step.phase = Phase::DropRangeOnRebuiltType;
+            }
+            Change::Range(RangeChange::Drop(range)) if created_ranges.contains(&range.name) => {
+                step.phase = Phase::DropReplacedRange;
+            }
+            Change::Range(RangeChange::Drop(range)) if calls(range, &dropped) => {
+                step.phase = Phase::DropRangeOnFunctions;
+            }
+            _ => {}
+        }
+    }
+    for step in steps.iter_mut() {
+        if let Change::Aggregate(AggregateChange::Create(aggregate)) = &step.change {
+            let over_late_range =
+                |data_type: &str| late_ranges.iter().any(|range| names_type(data_type, range));
+            if aggregate
+                .types()
+                .any(|data_type| over_rebuilt(data_type) || over_late_range(data_type))
+            {
+                step.phase = Phase::CreateAggregateOnNewType;
+            }
+        }
+    }
+}
