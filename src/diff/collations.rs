@@ -78,7 +78,7 @@ pub(super) fn diff_collations(current: &Schema, desired: &Schema, changes: &mut 
 }
 
 /// Collations among `changes` (applied to `before`) dropped and created again while a
-/// column, attribute, domain or index key of `before` uses them, which PostgreSQL refuses
+/// column, attribute, domain, range type or index key of `before` uses them, which PostgreSQL refuses
 /// to drop: each entry names the collation and its users.
 pub(super) fn blocked_rebuilds(changes: &[Change], before: &Schema) -> Vec<String> {
     let rebuilt = changes.iter().filter_map(|change| match change {
@@ -116,6 +116,13 @@ pub(super) fn blocked_rebuilds(changes: &[Change], before: &Schema) -> Vec<Strin
                 .values()
                 .filter(|domain| uses(&domain.collation))
                 .map(|domain| format!("domain {}", domain.name)),
+        );
+        users.extend(
+            before
+                .ranges
+                .values()
+                .filter(|range| uses(&range.collation))
+                .map(|range| format!("range type {}", range.name)),
         );
         users.extend(before.composite_types.values().flat_map(|composite| {
             composite
@@ -170,6 +177,31 @@ mod tests {
             unused.up.to_text(),
             "DROP COLLATION public.german;\n\
              CREATE COLLATION public.german (PROVIDER = icu, LOCALE = 'de-AT');\n"
+        );
+        let with_range = |locale: &str| {
+            let mut schema = schema(locale, false);
+            let range = crate::model::RangeType {
+                name: QualifiedName::new("public", "names"),
+                subtype: "text".to_string(),
+                subtype_opclass: None,
+                collation: Some("german".to_string()),
+                canonical: None,
+                subtype_diff: None,
+                multirange: None,
+                comment: None,
+            };
+            schema.ranges.insert(range.name.clone(), range);
+            schema
+        };
+        let (current, desired) = (with_range("de-DE"), with_range("de-AT"));
+        let ranged = crate::generate(&current, &desired);
+        let error =
+            crate::diff::refuse_blocked_rebuilds(&ranged, &current, &desired).expect_err("refused");
+        assert!(
+            error.to_string().contains(
+                "collation german must be dropped and created again, but range type names uses it"
+            ),
+            "{error}"
         );
         let (current, desired) = (schema("de-DE", true), schema("de-AT", true));
         let used = crate::generate(&current, &desired);
