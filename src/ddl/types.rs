@@ -67,7 +67,7 @@ impl Interpreter {
         }
         self.declared(ObjectRef::Domain(name.clone()));
         self.forget_privileges(PrivilegeObject::Type(name.clone()));
-        self.schema.domains.insert(name, domain);
+        self.schema.rest_mut().domains.insert(name, domain);
         Ok(())
     }
 
@@ -195,7 +195,7 @@ impl Interpreter {
             return Err(unsupported(cursor));
         }
         cursor.expect_end()?;
-        self.schema.domains.insert(name, domain);
+        self.schema.rest_mut().domains.insert(name, domain);
         Ok(())
     }
 
@@ -206,11 +206,12 @@ impl Interpreter {
         }
         let mut domain = self
             .schema
+            .rest_mut()
             .domains
             .remove(name)
             .ok_or_else(|| format!("domain {name} does not exist"))?;
         domain.name = new.clone();
-        self.schema.domains.insert(new.clone(), domain);
+        self.schema.rest_mut().domains.insert(new.clone(), domain);
         self.note(|journal| {
             let renames = &mut journal.renames.domain_renames;
             renames.insert(new.clone(), name.name.clone());
@@ -237,12 +238,12 @@ impl Interpreter {
                 renamed(&mut column.data_type);
             }
         }
-        for composite in self.schema.composite_types.values_mut() {
+        for composite in self.schema.rest_mut().composite_types.values_mut() {
             for attribute in &mut composite.attributes {
                 renamed(&mut attribute.data_type);
             }
         }
-        for domain in self.schema.domains.values_mut() {
+        for domain in self.schema.rest_mut().domains.values_mut() {
             renamed(&mut domain.base_type);
         }
     }
@@ -279,7 +280,10 @@ impl Interpreter {
         }
         self.declared(ObjectRef::CompositeType(name.clone()));
         self.forget_privileges(PrivilegeObject::Type(name.clone()));
-        self.schema.composite_types.insert(name, composite);
+        self.schema
+            .rest_mut()
+            .composite_types
+            .insert(name, composite);
         Ok(())
     }
 
@@ -328,7 +332,10 @@ impl Interpreter {
                 .find(|attribute| attribute.name == old)
                 .ok_or_else(|| format!("attribute {old} of type {name} does not exist"))?;
             attribute.name = new;
-            self.schema.composite_types.insert(name.clone(), composite);
+            self.schema
+                .rest_mut()
+                .composite_types
+                .insert(name.clone(), composite);
             return Ok(());
         }
         loop {
@@ -339,7 +346,10 @@ impl Interpreter {
             }
         }
         cursor.expect_end()?;
-        self.schema.composite_types.insert(name.clone(), composite);
+        self.schema
+            .rest_mut()
+            .composite_types
+            .insert(name.clone(), composite);
         Ok(())
     }
 
@@ -405,7 +415,7 @@ impl Interpreter {
         name: &QualifiedName,
         text: Option<String>,
     ) -> Outcome {
-        let schema = &mut self.schema;
+        let schema = self.schema.rest_mut();
         if let Some(range) = schema.ranges.get_mut(name) {
             range.comment = text;
             return Ok(());
@@ -432,6 +442,7 @@ impl Interpreter {
         text: Option<String>,
     ) -> Outcome {
         self.schema
+            .rest_mut()
             .composite_types
             .get_mut(name)
             .and_then(|composite| {
