@@ -217,6 +217,10 @@ impl Interpreter {
         // declare, and reports what it cannot, as the catalog does. Before `serial` folds,
         // so partitions compare with the parent's integer.
         crate::inheritance::keep_declared_columns(&mut schema, &self.hierarchy.inherited_only);
+        // The tables are complete: no room to grow, since a diff holds two models at once.
+        for table in schema.tables.values_mut() {
+            table.columns.shrink_to_fit();
+        }
         schema.sequences = fold_serials(
             &mut schema.tables,
             |name| self.sequences.get(name),
