@@ -94,10 +94,13 @@ pub fn keep_declared_columns(
     schema: &mut Schema,
     inherited_only: &BTreeSet<(QualifiedName, String)>,
 ) {
-    let full: BTreeMap<QualifiedName, Vec<Column>> = schema
-        .tables
-        .iter()
-        .map(|(name, table)| (name.clone(), table.columns.clone()))
+    // Only parents' columns are compared, and copying every table's would double the
+    // model at the moment it is largest.
+    let parent_names: BTreeSet<&QualifiedName> =
+        schema.tables.values().flat_map(Table::parents).collect();
+    let full: BTreeMap<QualifiedName, Vec<Column>> = parent_names
+        .into_iter()
+        .filter_map(|name| Some((name.clone(), schema.tables.get(name)?.columns.clone())))
         .collect();
     let mut undeclarable = Vec::new();
     for table in schema.tables.values_mut() {

@@ -100,11 +100,15 @@ impl Migration {
                 )
             })
         });
-        let graph = dependencies::Graph::of(current);
-        let mut dependents = diff::unmanaged_casualties(&graph, &self.changes);
-        dependents.extend(diff::unmanaged_casualties(&graph, &self.down_changes));
-        dependents.sort();
-        dependents.dedup();
+        // Only unmanaged objects can be casualties: without any, no graph to build.
+        let mut dependents = Vec::new();
+        if !current.dependents.unmanaged.is_empty() {
+            let graph = dependencies::Graph::of(current);
+            dependents = diff::unmanaged_casualties(&graph, &self.changes);
+            dependents.extend(diff::unmanaged_casualties(&graph, &self.down_changes));
+            dependents.sort();
+            dependents.dedup();
+        }
         unmanaged
             .chain(dependents)
             .chain(self.blocked_function_drops.iter().cloned())
@@ -122,7 +126,12 @@ pub fn generate(current: &Schema, desired: &Schema) -> Migration {
 pub fn generate_in(current: &Schema, desired: &Schema, mode: plan::Mode) -> Migration {
     let changes = diff::diff(current, desired);
     let mut down_changes: Vec<Change> = changes.iter().map(Change::inverse).collect();
-    diff::rebuild_dependents(desired, current, &mut down_changes);
+    diff::rebuild_dependents(
+        desired,
+        current,
+        &dependencies::Graph::of(desired),
+        &mut down_changes,
+    );
     let up_plan = plan::build_between(&changes, mode, current, desired);
     let down_plan = plan::build_between(&down_changes, mode, desired, current);
     let up = sql::render(&up_plan, Direction::Upgrade);

@@ -143,7 +143,7 @@ impl Interpreter {
             None => self.forget_privileges(PrivilegeObject::Function(key.clone())),
         }
         self.declared(ObjectRef::Aggregate(key.clone()));
-        self.schema.aggregates.insert(key, aggregate);
+        self.schema.rest_mut().aggregates.insert(key, aggregate);
         Ok(())
     }
 
@@ -210,7 +210,7 @@ impl Interpreter {
         {
             return Err(format!("function {new_key} already exists"));
         }
-        if let Some(mut aggregate) = self.schema.aggregates.remove(&key) {
+        if let Some(mut aggregate) = self.schema.rest_mut().aggregates.remove(&key) {
             aggregate.name = new_key.clone();
             self.declared(ObjectRef::Aggregate(new_key.clone()));
             if new_key.schema == key.schema {
@@ -223,7 +223,7 @@ impl Interpreter {
                 PrivilegeObject::Function(key),
                 PrivilegeObject::Function(new_key.clone()),
             );
-            self.schema.aggregates.insert(new_key, aggregate);
+            self.schema.rest_mut().aggregates.insert(new_key, aggregate);
         }
         Ok(())
     }
@@ -251,7 +251,7 @@ impl Interpreter {
         }
         cursor.expect_end()?;
         for key in keys {
-            self.schema.aggregates.remove(&key);
+            self.schema.rest_mut().aggregates.remove(&key);
         }
         Ok(())
     }
@@ -267,7 +267,7 @@ impl Interpreter {
             false => Some(cursor.string()?),
         };
         cursor.expect_end()?;
-        if let Some(aggregate) = self.schema.aggregates.get_mut(&key) {
+        if let Some(aggregate) = self.schema.rest_mut().aggregates.get_mut(&key) {
             aggregate.comment = text.filter(|text| !text.is_empty());
         }
         Ok(())

@@ -348,7 +348,7 @@ impl Interpreter {
                 }
             }
         }
-        crate::renames::follow_table_rename(&mut self.schema, old, &new);
+        crate::renames::follow_table_rename(self.schema.rest_mut(), old, &new);
         self.table_renamed(old, &new);
         Ok(())
     }
@@ -374,7 +374,7 @@ impl Interpreter {
             renames.insert(renamed, old.to_string());
         });
         self.all_tables_mut();
-        crate::renames::follow_column_rename(&mut self.schema, table_name, old, new);
+        crate::renames::follow_column_rename(self.schema.rest_mut(), table_name, old, new);
         self.move_privileges(
             PrivilegeObject::Column(table_name.clone(), old.to_string()),
             PrivilegeObject::Column(table_name.clone(), new.to_string()),
@@ -465,7 +465,7 @@ impl Interpreter {
             self.journal_table(&owner);
             let exclusion_parameters = self
                 .schema
-                .tables
+                .tables_mut()
                 .get_mut(&owner)
                 .and_then(|table| table.exclusions.get_mut(&name.name))
                 .map(|exclusion| &mut exclusion.storage_parameters);
@@ -486,7 +486,7 @@ impl Interpreter {
             }
             return Ok(());
         }
-        if let Some(view) = self.schema.views.get_mut(&owner) {
+        if let Some(view) = self.schema.view_mut(&owner) {
             if let Some(mut index) = view.indexes.remove(&name.name) {
                 index.name = new.clone();
                 view.indexes.insert(new, index);
@@ -514,17 +514,11 @@ impl Interpreter {
     /// An index of a table or materialized view that backs no constraint.
     pub(super) fn index_mut(&mut self, owner: &QualifiedName, index: &str) -> Option<&mut Index> {
         self.journal_table(owner);
-        let table_indexes = self
-            .schema
-            .tables
-            .get_mut(owner)
-            .map(|table| &mut table.indexes);
-        let view_indexes = self
-            .schema
-            .views
-            .get_mut(owner)
-            .map(|view| &mut view.indexes);
-        table_indexes.or(view_indexes)?.get_mut(index)
+        let indexes = match self.schema.tables.contains_key(owner) {
+            true => &mut self.schema.tables_mut().get_mut(owner)?.indexes,
+            false => &mut self.schema.view_mut(owner)?.indexes,
+        };
+        indexes.get_mut(index)
     }
 
     pub(super) fn alter_view(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
@@ -545,6 +539,7 @@ impl Interpreter {
         if cursor.is_keyword("SET") || cursor.is_keyword("RESET") {
             let view = self
                 .schema
+                .rest_mut()
                 .views
                 .get_mut(&name)
                 .ok_or_else(|| format!("view {name} does not exist"))?;
@@ -569,11 +564,12 @@ impl Interpreter {
         }
         let mut view = self
             .schema
+            .rest_mut()
             .views
             .remove(&name)
             .ok_or_else(|| format!("view {name} does not exist"))?;
         view.name = new.clone();
-        self.schema.views.insert(new.clone(), view);
+        self.schema.rest_mut().views.insert(new.clone(), view);
         self.move_privileges(PrivilegeObject::Table(name), PrivilegeObject::Table(new));
         Ok(())
     }
@@ -589,7 +585,7 @@ impl Interpreter {
         if self.schema.ranges.contains_key(&name) || self.is_multirange(&name) {
             return self.alter_range(&name, cursor);
         }
-        let Some(enumeration) = self.schema.enums.get_mut(&name) else {
+        let Some(enumeration) = self.schema.rest_mut().enums.get_mut(&name) else {
             return Err(format!("type {name} does not exist"));
         };
         if cursor.eat_keywords(&["ADD", "VALUE"]) {
@@ -627,7 +623,7 @@ impl Interpreter {
                 renames.insert((name.clone(), new.clone()), old.clone());
             });
             self.all_tables_mut();
-            crate::renames::follow_label_rename(&mut self.schema, &name, &old, &new);
+            crate::renames::follow_label_rename(self.schema.rest_mut(), &name, &old, &new);
             return Ok(());
         }
         cursor.expect_keywords(&["RENAME", "TO"])?;
@@ -636,9 +632,12 @@ impl Interpreter {
         if self.schema.enums.contains_key(&new) {
             return Err(format!("type {new} already exists"));
         }
-        if let Some(mut enumeration) = self.schema.enums.remove(&name) {
+        if let Some(mut enumeration) = self.schema.rest_mut().enums.remove(&name) {
             enumeration.name = new.clone();
-            self.schema.enums.insert(new.clone(), enumeration);
+            self.schema
+                .rest_mut()
+                .enums
+                .insert(new.clone(), enumeration);
             self.note(|journal| {
                 let renames = &mut journal.renames.enum_renames;
                 renames.insert(new.clone(), name.name.clone());

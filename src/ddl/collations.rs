@@ -28,7 +28,7 @@ impl Interpreter {
             };
         }
         self.declared(ObjectRef::Collation(name.clone()));
-        self.schema.collations.insert(
+        self.schema.rest_mut().collations.insert(
             name.clone(),
             Collation {
                 name,
@@ -77,16 +77,19 @@ impl Interpreter {
         if self.schema.collations.contains_key(&new) {
             return Err(format!("collation {new} already exists"));
         }
-        if let Some(mut collation) = self.schema.collations.remove(&name) {
+        if let Some(mut collation) = self.schema.rest_mut().collations.remove(&name) {
             collation.name = new.clone();
-            self.schema.collations.insert(new.clone(), collation);
+            self.schema
+                .rest_mut()
+                .collations
+                .insert(new.clone(), collation);
         }
         self.note(|journal| {
             let renames = &mut journal.renames.collation_renames;
             renames.insert(new.clone(), name.name.clone());
         });
         self.touch_all();
-        self.schema.follow_collation_rename(&name, &new);
+        self.schema.rest_mut().follow_collation_rename(&name, &new);
         Ok(())
     }
 
@@ -102,7 +105,7 @@ impl Interpreter {
         }
         cursor.expect_end()?;
         for name in names {
-            if self.schema.collations.remove(&name).is_none() && !if_exists {
+            if self.schema.rest_mut().collations.remove(&name).is_none() && !if_exists {
                 return Err(format!("collation {name} does not exist"));
             }
         }
@@ -120,6 +123,7 @@ impl Interpreter {
         cursor.expect_end()?;
         let collation = self
             .schema
+            .rest_mut()
             .collations
             .get_mut(&name)
             .ok_or_else(|| format!("collation {name} does not exist"))?;

@@ -68,8 +68,12 @@ impl Interpreter {
                 };
                 self.require_schema(name)?;
                 match text {
-                    Some(text) => self.schema.schema_comments.insert(name.clone(), text),
-                    None => self.schema.schema_comments.remove(name),
+                    Some(text) => self
+                        .schema
+                        .rest_mut()
+                        .schema_comments
+                        .insert(name.clone(), text),
+                    None => self.schema.rest_mut().schema_comments.remove(name),
                 };
             }
             "sequence" => {
@@ -83,6 +87,7 @@ impl Interpreter {
             "view" => {
                 let name = qualified(&parts)?;
                 self.schema
+                    .rest_mut()
                     .views
                     .get_mut(&name)
                     .ok_or_else(|| format!("view {name} does not exist"))?
@@ -97,7 +102,7 @@ impl Interpreter {
                 }
                 // A view's columns come from its query, which the interpreter does not run:
                 // the column is taken on trust, as the catalog reads it back.
-                if let Some(view) = self.schema.views.get_mut(&table_name) {
+                if let Some(view) = self.schema.view_mut(&table_name) {
                     match text {
                         Some(text) => view.column_comments.insert(column_name, text),
                         None => view.column_comments.remove(&column_name),
@@ -133,6 +138,7 @@ impl Interpreter {
         if on_domain {
             let domain = self
                 .schema
+                .rest_mut()
                 .domains
                 .get_mut(&target)
                 .ok_or_else(|| format!("domain {target} does not exist"))?;

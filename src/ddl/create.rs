@@ -10,7 +10,7 @@ impl Interpreter {
         cursor.expect_end()?;
         guard::managed_schema(&name)?;
         self.declared(ObjectRef::Schema(name.clone()));
-        if self.schema.schemas.insert(name.clone()) {
+        if self.schema.rest_mut().schemas.insert(name.clone()) {
             self.forget_privileges(PrivilegeObject::Schema(name));
         } else if !if_not_exists {
             return Err(format!("schema {name} already exists"));
@@ -41,7 +41,7 @@ impl Interpreter {
                 false => Err(format!("extension {name} already exists")),
             };
         }
-        self.schema.extensions.insert(
+        self.schema.rest_mut().extensions.insert(
             name.clone(),
             Extension {
                 name,
@@ -64,6 +64,7 @@ impl Interpreter {
         cursor.expect_end()?;
         let extension = self
             .schema
+            .rest_mut()
             .extensions
             .get_mut(&name)
             .ok_or_else(|| format!("extension {name} does not exist"))?;
@@ -100,7 +101,7 @@ impl Interpreter {
         }
         self.declared(ObjectRef::Enum(name.clone()));
         self.forget_privileges(PrivilegeObject::Type(name.clone()));
-        self.schema.enums.insert(
+        self.schema.rest_mut().enums.insert(
             name.clone(),
             Enum {
                 name,
@@ -133,7 +134,7 @@ impl Interpreter {
         self.declared(ObjectRef::Table(name.clone()));
         self.journal_table(&name);
         self.forget_privileges(PrivilegeObject::Table(name.clone()));
-        self.schema.tables.insert(
+        self.schema.tables_mut().insert(
             name.clone(),
             Table {
                 unlogged,
@@ -553,7 +554,7 @@ impl Interpreter {
             storage_parameters,
             comment: None,
         };
-        if let Some(view) = self.schema.views.get_mut(&table_name) {
+        if let Some(view) = self.schema.view_mut(&table_name) {
             self.names.get_mut().changed.insert(table_name.clone());
             if !view.materialized {
                 return Err(format!(
@@ -663,7 +664,7 @@ impl Interpreter {
         if !or_replace || !self.schema.views.contains_key(&name) {
             self.forget_privileges(PrivilegeObject::Table(name.clone()));
         }
-        self.schema.views.insert(name, view);
+        self.schema.rest_mut().views.insert(name, view);
         Ok(())
     }
 

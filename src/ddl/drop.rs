@@ -144,7 +144,7 @@ impl Interpreter {
                     };
                     match kind {
                         "schema" => self.drop_schema(name, cascade),
-                        _ => self.schema.extensions.remove(name).is_some(),
+                        _ => self.schema.rest_mut().extensions.remove(name).is_some(),
                     }
                 }
                 _ => {
@@ -165,14 +165,19 @@ impl Interpreter {
                         }
                         "index" => self.drop_index(&name),
                         "type" => {
-                            let found = self.schema.enums.remove(&name).is_some()
-                                || self.schema.composite_types.remove(&name).is_some()
-                                || self.schema.domains.remove(&name).is_some()
-                                || self.schema.ranges.remove(&name).is_some();
+                            let found = self.schema.rest_mut().enums.remove(&name).is_some()
+                                || self
+                                    .schema
+                                    .rest_mut()
+                                    .composite_types
+                                    .remove(&name)
+                                    .is_some()
+                                || self.schema.rest_mut().domains.remove(&name).is_some()
+                                || self.schema.rest_mut().ranges.remove(&name).is_some();
                             found && self.drop_columns_of_type(&name, cascade)?
                         }
                         "domain" => {
-                            let found = self.schema.domains.remove(&name).is_some();
+                            let found = self.schema.rest_mut().domains.remove(&name).is_some();
                             found && self.drop_columns_of_type(&name, cascade)?
                         }
                         _ => {
@@ -217,20 +222,23 @@ impl Interpreter {
     }
 
     pub(super) fn drop_schema(&mut self, name: &str, cascade: bool) -> bool {
-        if !self.schema.schemas.remove(name) {
+        if !self.schema.rest_mut().schemas.remove(name) {
             return false;
         }
-        self.schema.schema_comments.remove(name);
+        self.schema.rest_mut().schema_comments.remove(name);
         if cascade {
             let outside = |qualified: &QualifiedName| qualified.schema != name;
             self.all_tables_mut().retain(|key, _| outside(key));
-            self.schema.views.retain(|key, _| outside(key));
-            self.schema.enums.retain(|key, _| outside(key));
-            self.schema.domains.retain(|key, _| outside(key));
-            self.schema.composite_types.retain(|key, _| outside(key));
-            self.schema.ranges.retain(|key, _| outside(key));
+            self.schema.rest_mut().views.retain(|key, _| outside(key));
+            self.schema.rest_mut().enums.retain(|key, _| outside(key));
+            self.schema.rest_mut().domains.retain(|key, _| outside(key));
+            self.schema
+                .rest_mut()
+                .composite_types
+                .retain(|key, _| outside(key));
+            self.schema.rest_mut().ranges.retain(|key, _| outside(key));
             self.all_sequences_mut().retain(|key, _| outside(key));
-            for table in self.schema.tables.values_mut() {
+            for table in self.schema.tables_mut().values_mut() {
                 table
                     .foreign_keys
                     .retain(|_, key| outside(&key.referenced_table));
@@ -241,7 +249,7 @@ impl Interpreter {
 
     /// Drops a view, and with CASCADE the views that read it (transitively).
     pub(super) fn drop_relation_and_views(&mut self, name: &QualifiedName, cascade: bool) {
-        self.schema.views.remove(name);
+        self.schema.rest_mut().views.remove(name);
         if !cascade {
             return;
         }
@@ -263,7 +271,7 @@ impl Interpreter {
         }
         self.drop_children(name, cascade)?;
         self.journal_table(name);
-        self.schema.tables.remove(name);
+        self.schema.tables_mut().remove(name);
         self.drop_relation_and_views(name, cascade);
         if cascade {
             for table in self.all_tables_mut().values_mut() {
@@ -288,12 +296,12 @@ impl Interpreter {
         // The name is free again for the next CREATE INDEX.
         self.names.get_mut().changed.insert(owner.clone());
         self.journal_table(&owner);
-        if let Some(view) = self.schema.views.get_mut(&owner) {
+        if let Some(view) = self.schema.view_mut(&owner) {
             return view.indexes.remove(&name.name).is_some();
         }
         let dropped = self
             .schema
-            .tables
+            .tables_mut()
             .get_mut(&owner)
             .is_some_and(|table| table.indexes.remove(&name.name).is_some());
         self.prune_inherited_indexes(&owner);

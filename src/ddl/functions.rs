@@ -168,7 +168,7 @@ impl Interpreter {
             None => self.forget_privileges(PrivilegeObject::Function(key.clone())),
         }
         self.declared(ObjectRef::Function(key.clone()));
-        self.schema.functions.insert(key, function);
+        self.schema.rest_mut().functions.insert(key, function);
         Ok(())
     }
 
@@ -370,7 +370,7 @@ impl Interpreter {
         }
         cursor.expect_end()?;
         for key in keys {
-            self.schema.functions.remove(&key);
+            self.schema.rest_mut().functions.remove(&key);
         }
         Ok(())
     }
@@ -406,14 +406,14 @@ impl Interpreter {
         if new_key != key && self.schema.functions.contains_key(&new_key) {
             return Err(format!("function {new_key} already exists"));
         }
-        self.schema.functions.remove(&key);
+        self.schema.rest_mut().functions.remove(&key);
         self.move_privileges(
             PrivilegeObject::Function(key),
             PrivilegeObject::Function(new_key.clone()),
         );
         function.name = new_key.clone();
         self.declared(ObjectRef::Function(new_key.clone()));
-        self.schema.functions.insert(new_key, function);
+        self.schema.rest_mut().functions.insert(new_key, function);
         Ok(())
     }
 
@@ -427,7 +427,7 @@ impl Interpreter {
             false => Some(cursor.string()?),
         };
         cursor.expect_end()?;
-        if let Some(function) = self.schema.functions.get_mut(&key) {
+        if let Some(function) = self.schema.rest_mut().functions.get_mut(&key) {
             function.comment = text.filter(|text| !text.is_empty());
         }
         Ok(())

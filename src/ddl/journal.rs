@@ -3,10 +3,68 @@
 //! be compared before and after it without copying the whole schema for every statement.
 //!
 //! Every change to `schema.tables` or `sequences` goes through `journal_table`,
-//! `all_tables_mut`, `journal_sequence` or `all_sequences_mut`; the other kinds of objects
-//! are few, and are copied whole before each statement.
+//! `all_tables_mut`, `journal_sequence` or `all_sequences_mut`; every change to the other
+//! kinds of objects goes through `Model::rest_mut`, which copies them whole before the
+//! statement's first change of them. A statement that changes only tables and sequences
+//! (nearly every one of a long file) copies nothing else, so linting stays linear.
+
+use std::ops::Deref;
 
 use super::*;
+
+/// The interpreter's schema. Reading it is free; changing tables goes through `tables_mut`
+/// (after `journal_table` or `all_tables_mut`), anything else through `rest_mut`.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Model {
+    schema: Schema,
+    /// `Some` while a statement is journalled: the rest of the schema (`rest`) before the
+    /// statement first changed it, `None` inside while it has not.
+    rest_before: Option<Option<Schema>>,
+}
+
+impl Deref for Model {
+    type Target = Schema;
+
+    fn deref(&self) -> &Schema {
+        &self.schema
+    }
+}
+
+impl From<Schema> for Model {
+    fn from(schema: Schema) -> Model {
+        Model {
+            schema,
+            rest_before: None,
+        }
+    }
+}
+
+impl Model {
+    pub(super) fn tables_mut(&mut self) -> &mut BTreeMap<QualifiedName, Table> {
+        &mut self.schema.tables
+    }
+
+    /// The whole schema, to change objects other than tables and sequences (tables through
+    /// it only after `journal_table` or `all_tables_mut`).
+    pub(super) fn rest_mut(&mut self) -> &mut Schema {
+        if let Some(before @ None) = &mut self.rest_before {
+            *before = Some(rest(&self.schema));
+        }
+        &mut self.schema
+    }
+
+    /// A view or materialized view to change; the rest is noted only when there is one.
+    pub(super) fn view_mut(&mut self, name: &QualifiedName) -> Option<&mut View> {
+        match self.schema.views.contains_key(name) {
+            true => self.rest_mut().views.get_mut(name),
+            false => None,
+        }
+    }
+
+    pub(super) fn into_schema(self) -> Schema {
+        self.schema
+    }
+}
 
 /// What the statement being interpreted changed, kept only while `interpret_statement`
 /// runs: tables and sequences as they were before their first change (`None`: absent).
@@ -50,7 +108,7 @@ impl Interpreter {
         sql: &str,
         line: usize,
     ) -> std::result::Result<StatementEffect, String> {
-        let rest_before = self.rest();
+        self.schema.rest_before = Some(None);
         self.journal = Some(Journal {
             hierarchy: self.hierarchy.clone(),
             ..Journal::default()
@@ -58,6 +116,7 @@ impl Interpreter {
         self.line = line;
         let outcome = self.statement(sql);
         let journal = self.journal.take().unwrap_or_default();
+        let rest_before = self.schema.rest_before.take().flatten();
         match outcome {
             Ok(()) => {
                 if let Some(log) = &mut self.undo_log {
@@ -103,7 +162,7 @@ impl Interpreter {
                 journal.all_tables = Some(self.schema.tables.clone());
             }
         }
-        &mut self.schema.tables
+        &mut self.schema.schema.tables
     }
 
     pub(super) fn journal_sequence(&mut self, name: &QualifiedName) {
@@ -136,33 +195,7 @@ impl Interpreter {
         }
     }
 
-    /// The schema without its tables and sequences.
-    fn rest(&self) -> Schema {
-        let schema = &self.schema;
-        Schema {
-            schemas: schema.schemas.clone(),
-            schema_comments: schema.schema_comments.clone(),
-            extensions: schema.extensions.clone(),
-            enums: schema.enums.clone(),
-            domains: schema.domains.clone(),
-            composite_types: schema.composite_types.clone(),
-            ranges: schema.ranges.clone(),
-            tables: BTreeMap::new(),
-            views: schema.views.clone(),
-            sequences: BTreeMap::new(),
-            functions: schema.functions.clone(),
-            aggregates: schema.aggregates.clone(),
-            function_users: schema.function_users.clone(),
-            dependents: schema.dependents.clone(),
-            privileges: schema.privileges.clone(),
-            collations: schema.collations.clone(),
-            unmanaged: schema.unmanaged.clone(),
-            directives: schema.directives.clone(),
-        }
-    }
-
-    fn effect(&self, journal: Journal, rest_before: Schema) -> StatementEffect {
-        let rest_after = self.rest();
+    fn effect(&self, journal: Journal, rest_before: Option<Schema>) -> StatementEffect {
         let table_before = |name: &QualifiedName| match journal.tables.get(name) {
             Some(table) => table.as_ref(),
             None => match &journal.all_tables {
@@ -187,11 +220,14 @@ impl Interpreter {
             None => journal.sequences.keys().cloned().collect(),
         };
         // A column may use a type anywhere, and a schema holds tables of its own.
-        let types_changed = rest_before.schemas != rest_after.schemas
-            || rest_before.enums != rest_after.enums
-            || rest_before.domains != rest_after.domains
-            || rest_before.composite_types != rest_after.composite_types
-            || rest_before.ranges != rest_after.ranges;
+        let types_changed = rest_before.as_ref().is_some_and(|before| {
+            let after = &self.schema;
+            before.schemas != after.schemas
+                || before.enums != after.enums
+                || before.domains != after.domains
+                || before.composite_types != after.composite_types
+                || before.ranges != after.ranges
+        });
         let mut tables: BTreeSet<QualifiedName> = match (&journal.all_tables, types_changed) {
             (Some(all), _) => all
                 .keys()
@@ -233,6 +269,17 @@ impl Interpreter {
                     .filter_map(|column| nextval_sequence(column.default.as_ref()?.as_str())),
             );
         }
+        let (rest_before, rest_after) = match rest_before {
+            Some(before) => (before, rest(&self.schema)),
+            None => {
+                let versions = tables
+                    .iter()
+                    .flat_map(|name| [table_before(name), self.schema.tables.get(name)])
+                    .flatten();
+                let unchanged = rest_around(&self.schema, &tables, versions);
+                (unchanged.clone(), unchanged)
+            }
+        };
         let before = part(
             rest_before,
             (&tables, &sequences),
@@ -258,19 +305,19 @@ impl Interpreter {
     }
 
     /// Puts back what a statement changed.
-    fn undo(&mut self, mut journal: Journal, rest: Schema) {
+    fn undo(&mut self, mut journal: Journal, rest: Option<Schema>) {
         self.children.get_mut().invalidate();
         self.hierarchy = std::mem::take(&mut journal.hierarchy);
         let names = self.names.get_mut();
         names.changed.extend(journal.tables.keys().cloned());
         if let Some(all) = journal.all_tables {
             names.stale = true;
-            self.schema.tables = all;
+            self.schema.schema.tables = all;
         }
         for (name, table) in journal.tables {
             match table {
-                Some(table) => self.schema.tables.insert(name, table),
-                None => self.schema.tables.remove(&name),
+                Some(table) => self.schema.schema.tables.insert(name, table),
+                None => self.schema.schema.tables.remove(&name),
             };
         }
         if let Some(all) = journal.all_sequences {
@@ -282,13 +329,107 @@ impl Interpreter {
                 None => self.sequences.remove(&name),
             };
         }
-        // Views hold indexes too.
-        let names = self.names.get_mut();
-        names
-            .changed
-            .extend(self.schema.views.keys().chain(rest.views.keys()).cloned());
-        let tables = std::mem::take(&mut self.schema.tables);
-        self.schema = Schema { tables, ..rest };
+        if let Some(rest) = rest {
+            // Views hold indexes too.
+            let names = self.names.get_mut();
+            names
+                .changed
+                .extend(self.schema.views.keys().chain(rest.views.keys()).cloned());
+            let tables = std::mem::take(&mut self.schema.schema.tables);
+            self.schema.schema = Schema { tables, ..rest };
+        }
+    }
+}
+
+/// The schema without its tables and sequences.
+fn rest(schema: &Schema) -> Schema {
+    Schema {
+        enums: schema.enums.clone(),
+        views: schema.views.clone(),
+        ..rest_but_enums_and_views(schema)
+    }
+}
+
+/// `rest` without enums and views, the kinds a long file has many of.
+fn rest_but_enums_and_views(schema: &Schema) -> Schema {
+    Schema {
+        schemas: schema.schemas.clone(),
+        schema_comments: schema.schema_comments.clone(),
+        extensions: schema.extensions.clone(),
+        enums: BTreeMap::new(),
+        domains: schema.domains.clone(),
+        composite_types: schema.composite_types.clone(),
+        ranges: schema.ranges.clone(),
+        tables: BTreeMap::new(),
+        views: BTreeMap::new(),
+        sequences: BTreeMap::new(),
+        functions: schema.functions.clone(),
+        aggregates: schema.aggregates.clone(),
+        function_users: schema.function_users.clone(),
+        dependents: schema.dependents.clone(),
+        privileges: schema.privileges.clone(),
+        collations: schema.collations.clone(),
+        unmanaged: schema.unmanaged.clone(),
+        directives: schema.directives.clone(),
+    }
+}
+
+/// `rest` for a statement that changed only `tables` (and sequences), whose `versions`
+/// before and after are given: of the kinds a long file has many of, only what the
+/// changes can reach. The enums the tables' columns (or the other types) name, and the
+/// views over the tables, directly or through other views; the rest whole.
+fn rest_around<'a>(
+    schema: &Schema,
+    tables: &BTreeSet<QualifiedName>,
+    versions: impl Iterator<Item = &'a Table>,
+) -> Schema {
+    let mut type_texts: Vec<&str> = versions
+        .flat_map(|table| &table.columns)
+        .map(|column| column.data_type.as_str())
+        .collect();
+    type_texts.extend(
+        schema
+            .domains
+            .values()
+            .map(|domain| domain.base_type.as_str()),
+    );
+    type_texts.extend(
+        schema
+            .composite_types
+            .values()
+            .flat_map(|composite| &composite.attributes)
+            .map(|attribute| attribute.data_type.as_str()),
+    );
+    type_texts.extend(schema.ranges.values().map(|range| range.subtype.as_str()));
+    let mut enums = BTreeMap::new();
+    for text in type_texts {
+        let words = crate::references::words(text);
+        let schemas = words.iter().map(String::as_str).chain(["public"]);
+        for (namespace, word) in schemas.flat_map(|s| words.iter().map(move |w| (s, w))) {
+            let name = QualifiedName::new(namespace, word);
+            if let Some(enumeration) = schema.enums.get(&name) {
+                enums.insert(name, enumeration.clone());
+            }
+        }
+    }
+    let mut reached: BTreeSet<&QualifiedName> = tables.iter().collect();
+    let mut views = BTreeMap::new();
+    loop {
+        let before = views.len();
+        for (name, view) in &schema.views {
+            if !views.contains_key(name) && view.depends_on.iter().any(|r| reached.contains(r)) {
+                views.insert(name.clone(), view.clone());
+                reached.insert(name);
+            }
+        }
+        if views.len() == before {
+            break;
+        }
+    }
+    Schema {
+        enums,
+        views,
+        ..rest_but_enums_and_views(schema)
     }
 }
 

@@ -92,7 +92,7 @@ pub fn replay<'a>(files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> Resul
 /// Replays SQL files, in order, into one schema.
 #[derive(Debug, Clone)]
 pub struct Interpreter {
-    schema: Schema,
+    schema: journal::Model,
     /// Every sequence but identity ones, including those `serial` created.
     sequences: BTreeMap<QualifiedName, Sequence>,
     /// Index and constraint names, for default names and existence checks in constant time.
@@ -106,8 +106,8 @@ pub struct Interpreter {
     /// What the statement being interpreted changed, while `interpret_statement` asks.
     journal: Option<journal::Journal>,
     /// What `rollback` undoes, since `savepoint`: each statement's journal and the rest of
-    /// the schema before it.
-    undo_log: Option<Vec<(journal::Journal, Schema)>>,
+    /// the schema before it, when the statement changed the rest.
+    undo_log: Option<Vec<(journal::Journal, Option<Schema>)>>,
     /// What children take from their parents that the model leaves out.
     hierarchy: partitions::Hierarchy,
 }
@@ -150,7 +150,7 @@ impl Interpreter {
         let mut schema = Schema::default();
         schema.schemas.insert("public".to_string());
         Interpreter {
-            schema,
+            schema: schema.into(),
             sequences: BTreeMap::new(),
             names: RefCell::new(NameRegistry::default()),
             children: RefCell::default(),
@@ -193,12 +193,12 @@ impl Interpreter {
 
     /// The schema the statements so far produced, as the catalog would read it.
     pub fn schema(&self) -> Schema {
-        self.read_back(self.schema.clone())
+        self.read_back((*self.schema).clone())
     }
 
     /// `schema`, without copying the interpreter's.
     pub fn into_schema(mut self) -> Schema {
-        let schema = std::mem::take(&mut self.schema);
+        let schema = std::mem::take(&mut self.schema).into_schema();
         self.read_back(schema)
     }
 
@@ -218,6 +218,10 @@ impl Interpreter {
         // declare, and reports what it cannot, as the catalog does. Before `serial` folds,
         // so partitions compare with the parent's integer.
         crate::inheritance::keep_declared_columns(&mut schema, &self.hierarchy.inherited_only);
+        // The tables are complete: no room to grow, since a diff holds two models at once.
+        for table in schema.tables.values_mut() {
+            table.columns.shrink_to_fit();
+        }
         schema.sequences = fold_serials(
             &mut schema.tables,
             |name| self.sequences.get(name),
@@ -386,7 +390,7 @@ impl Interpreter {
         self.journal_table(name);
         self.names.get_mut().changed.insert(name.clone());
         self.schema
-            .tables
+            .tables_mut()
             .get_mut(name)
             .ok_or_else(|| format!("table {name} does not exist"))
     }

@@ -74,7 +74,7 @@ impl Interpreter {
             .collect();
         self.names.get_mut().changed.insert(name.clone());
         self.journal_table(&name);
-        self.schema.tables.insert(
+        self.schema.tables_mut().insert(
             name.clone(),
             Table {
                 unlogged,

@@ -430,6 +430,7 @@ impl Interpreter {
         let mut acl = self.schema.acl(&object);
         for grantee in &statement.grantees {
             self.schema
+                .rest_mut()
                 .directives
                 .declared_privileges
                 .insert((object.clone(), grantee.clone()));
@@ -448,7 +449,7 @@ impl Interpreter {
                 }
             }
         }
-        self.schema.set_acl(object, acl);
+        self.schema.rest_mut().set_acl(object, acl);
     }
 
     /// `lint` compares only the tables and sequences a statement changed: a grant on one
@@ -480,12 +481,17 @@ impl Interpreter {
     /// A new object has its default ACL: privileges of a dropped one of the same name do
     /// not carry over (a table's columns' neither).
     pub(super) fn forget_privileges(&mut self, object: PrivilegeObject) {
-        if let PrivilegeObject::Table(table) = &object {
-            self.schema.privileges.retain(
-                |other, _| !matches!(other, PrivilegeObject::Column(name, _) if name == table),
-            );
+        let stale = |other: &PrivilegeObject| match (&object, other) {
+            (PrivilegeObject::Table(table), PrivilegeObject::Column(name, _)) => name == table,
+            _ => *other == object,
+        };
+        // Most objects are new: the rest is noted only when something goes.
+        if self.schema.privileges.keys().any(stale) {
+            self.schema
+                .rest_mut()
+                .privileges
+                .retain(|other, _| !stale(other));
         }
-        self.schema.privileges.remove(&object);
     }
 
     /// A renamed object keeps its privileges (a table its columns').
@@ -499,16 +505,16 @@ impl Interpreter {
                 .cloned()
                 .collect();
             for column in columns {
-                if let Some(acl) = self.schema.privileges.remove(&column) {
+                if let Some(acl) = self.schema.rest_mut().privileges.remove(&column) {
                     if let PrivilegeObject::Column(_, name) = column {
                         let moved = PrivilegeObject::Column(new.clone(), name);
-                        self.schema.privileges.insert(moved, acl);
+                        self.schema.rest_mut().privileges.insert(moved, acl);
                     }
                 }
             }
         }
-        if let Some(acl) = self.schema.privileges.remove(&from) {
-            self.schema.privileges.insert(to, acl);
+        if let Some(acl) = self.schema.rest_mut().privileges.remove(&from) {
+            self.schema.rest_mut().privileges.insert(to, acl);
         }
     }
 

@@ -59,7 +59,7 @@ impl Interpreter {
         }
         self.declared(ObjectRef::Range(name.clone()));
         self.forget_privileges(PrivilegeObject::Type(name.clone()));
-        self.schema.ranges.insert(name, range);
+        self.schema.rest_mut().ranges.insert(name, range);
         Ok(())
     }
 
@@ -85,11 +85,11 @@ impl Interpreter {
         if self.is_user_type(&new) || self.schema.tables.contains_key(&new) {
             return Err(format!("type {new} already exists"));
         }
-        if let Some(mut range) = self.schema.ranges.remove(name) {
+        if let Some(mut range) = self.schema.rest_mut().ranges.remove(name) {
             let multirange = range.multirange_name();
             range.name = new.clone();
             range.multirange = Some(multirange).filter(|kept| *kept != default_multirange(&new));
-            self.schema.ranges.insert(new.clone(), range);
+            self.schema.rest_mut().ranges.insert(new.clone(), range);
             self.note(|journal| {
                 let renames = &mut journal.renames.range_renames;
                 renames.insert(new.clone(), name.name.clone());
@@ -101,6 +101,7 @@ impl Interpreter {
         } else {
             let range = self
                 .schema
+                .rest_mut()
                 .ranges
                 .values_mut()
                 .find(|range| range.multirange_name() == *name)

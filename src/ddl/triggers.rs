@@ -400,6 +400,7 @@ impl Interpreter {
         if self.schema.views.contains_key(relation) {
             return self
                 .schema
+                .rest_mut()
                 .views
                 .get_mut(relation)
                 .map(|view| &mut view.triggers)

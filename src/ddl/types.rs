@@ -67,7 +67,7 @@ impl Interpreter {
         }
         self.declared(ObjectRef::Domain(name.clone()));
         self.forget_privileges(PrivilegeObject::Type(name.clone()));
-        self.schema.domains.insert(name, domain);
+        self.schema.rest_mut().domains.insert(name, domain);
         Ok(())
     }
 
@@ -195,7 +195,7 @@ impl Interpreter {
             return Err(unsupported(cursor));
         }
         cursor.expect_end()?;
-        self.schema.domains.insert(name, domain);
+        self.schema.rest_mut().domains.insert(name, domain);
         Ok(())
     }
 
@@ -206,11 +206,12 @@ impl Interpreter {
         }
         let mut domain = self
             .schema
+            .rest_mut()
             .domains
             .remove(name)
             .ok_or_else(|| format!("domain {name} does not exist"))?;
         domain.name = new.clone();
-        self.schema.domains.insert(new.clone(), domain);
+        self.schema.rest_mut().domains.insert(new.clone(), domain);
         self.note(|journal| {
             let renames = &mut journal.renames.domain_renames;
             renames.insert(new.clone(), name.name.clone());
@@ -226,7 +227,7 @@ impl Interpreter {
     /// What is built on type `name` reads back under `new` (`renames::follow_type_rename`).
     pub(super) fn follow_type_rename(&mut self, name: &QualifiedName, new: &QualifiedName) {
         self.all_tables_mut();
-        crate::renames::follow_type_rename(&mut self.schema, name, new);
+        crate::renames::follow_type_rename(self.schema.rest_mut(), name, new);
     }
 
     /// `CREATE TYPE name AS (attribute type [COLLATE c], ...)`, after `AS`.
@@ -261,7 +262,10 @@ impl Interpreter {
         }
         self.declared(ObjectRef::CompositeType(name.clone()));
         self.forget_privileges(PrivilegeObject::Type(name.clone()));
-        self.schema.composite_types.insert(name, composite);
+        self.schema
+            .rest_mut()
+            .composite_types
+            .insert(name, composite);
         Ok(())
     }
 
@@ -310,7 +314,10 @@ impl Interpreter {
                 .find(|attribute| attribute.name == old)
                 .ok_or_else(|| format!("attribute {old} of type {name} does not exist"))?;
             attribute.name = new;
-            self.schema.composite_types.insert(name.clone(), composite);
+            self.schema
+                .rest_mut()
+                .composite_types
+                .insert(name.clone(), composite);
             return Ok(());
         }
         loop {
@@ -321,7 +328,10 @@ impl Interpreter {
             }
         }
         cursor.expect_end()?;
-        self.schema.composite_types.insert(name.clone(), composite);
+        self.schema
+            .rest_mut()
+            .composite_types
+            .insert(name.clone(), composite);
         Ok(())
     }
 
@@ -387,7 +397,7 @@ impl Interpreter {
         name: &QualifiedName,
         text: Option<String>,
     ) -> Outcome {
-        let schema = &mut self.schema;
+        let schema = self.schema.rest_mut();
         if let Some(range) = schema.ranges.get_mut(name) {
             range.comment = text;
             return Ok(());
@@ -414,6 +424,7 @@ impl Interpreter {
         text: Option<String>,
     ) -> Outcome {
         self.schema
+            .rest_mut()
             .composite_types
             .get_mut(name)
             .and_then(|composite| {

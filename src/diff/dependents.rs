@@ -52,6 +52,7 @@ pub(super) fn rebuild_views_over(
 pub(super) fn rebuild_foreign_keys_of_rebuilt_keys(
     current: &Schema,
     desired: &Schema,
+    graph: &Graph,
     changes: &mut Vec<Change>,
 ) {
     let keys: BTreeSet<ObjectRef> = changes
@@ -73,7 +74,7 @@ pub(super) fn rebuild_foreign_keys_of_rebuilt_keys(
     if keys.is_empty() {
         return;
     }
-    let pinning = Graph::of(current).dependents_of(&keys);
+    let pinning = graph.dependents_of(&keys);
     let pins = |table: &QualifiedName, foreign_key: &str| {
         pinning.contains(&ObjectRef::Constraint(
             table.clone(),

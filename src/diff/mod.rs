@@ -159,8 +159,10 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     views::diff_views(current, desired, &mut changes);
     functions::diff_functions(current, desired, &mut changes);
     aggregates::diff_aggregates(current, desired, &mut changes);
-    rebuild_dependents(current, desired, &mut changes);
-    dependents::rebuild_foreign_keys_of_rebuilt_keys(current, desired, &mut changes);
+    // The largest structure of a diff: built once, for both questions.
+    let graph = Graph::of(current);
+    rebuild_dependents(current, desired, &graph, &mut changes);
+    dependents::rebuild_foreign_keys_of_rebuilt_keys(current, desired, &graph, &mut changes);
     hazards::mark_checked_domains(current, desired, &mut changes);
     changes
 }
@@ -170,8 +172,13 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 /// checks and index expressions over the column, functions over a rebuilt enum, and range
 /// types and aggregates over a rebuilt type, are dropped before and created again after; privileges are granted and revoked to match
 /// `after`. Call it for each direction: the way back may rebuild what the way there only
-/// extends (an enum value added, then removed).
-pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Change>) {
+/// extends (an enum value added, then removed). `graph` is `before`'s.
+pub fn rebuild_dependents(
+    before: &Schema,
+    after: &Schema,
+    graph: &Graph,
+    changes: &mut Vec<Change>,
+) {
     views::expand_unreplaceable(changes);
     functions::recreate_functions_over_rebuilt_enums(before, after, changes);
     ranges::recreate_over_rebuilt_types(before, after, changes);
@@ -205,7 +212,7 @@ pub fn rebuild_dependents(before: &Schema, after: &Schema, changes: &mut Vec<Cha
             ))
             .map(ObjectRef::View),
     );
-    dependents::rebuild_views_over(before, after, &Graph::of(before), &roots, changes);
+    dependents::rebuild_views_over(before, after, graph, &roots, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, changes);
     triggers::detach(before, after, &retyped, changes);
     privileges::reconcile(before, after, changes);
