@@ -6,6 +6,7 @@
 //! steps. Plans contain no SQL text; `sql` renders them.
 
 mod online;
+mod overloads;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -183,6 +184,8 @@ pub enum Phase {
     /// `ATTACH PARTITION` and `INHERIT` once the table has become what its parent needs:
     /// its matching keys, indexes and foreign keys become the parent's.
     AttachPartition,
+    /// An overload replaced by another of its name, before calls to the name come back.
+    DropReplacedOverload,
     /// Views come back once everything they read is in place.
     CreateView,
     /// Functions whose signature or SQL-standard body uses a table or view.
@@ -328,6 +331,7 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
         }
     }
     ranges_around_their_functions(changes, &mut steps);
+    overloads::drop_replaced_overloads_early(changes, &mut steps);
     for step in &mut steps {
         if let Change::AlterEnum {
             from,
