@@ -7,6 +7,7 @@
 
 mod around;
 mod online;
+mod overloads;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -192,6 +193,8 @@ pub enum Phase {
     /// `ATTACH PARTITION` and `INHERIT` once the table has become what its parent needs:
     /// its matching keys, indexes and foreign keys become the parent's.
     AttachPartition,
+    /// An overload replaced by another of its name, before calls to the name come back.
+    DropReplacedOverload,
     /// Views come back once everything they read is in place.
     CreateView,
     /// Functions whose signature or SQL-standard body uses a table or view.
@@ -337,6 +340,7 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
         }
     }
     around::ranges_and_aggregates(changes, &mut steps);
+    overloads::drop_replaced_overloads_early(changes, &mut steps);
     for step in &mut steps {
         if let Change::AlterEnum {
             from,

@@ -170,9 +170,10 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 /// Adds what PostgreSQL cannot keep across `changes` (which turn `before` into `after`):
 /// views over a retyped column's table or calling a function dropped and created again,
 /// checks and index expressions over the column, functions over a rebuilt enum, and range
-/// types and aggregates over a rebuilt type, are dropped before and created again after; privileges are granted and revoked to match
-/// `after`. Call it for each direction: the way back may rebuild what the way there only
-/// extends (an enum value added, then removed). `graph` is `before`'s.
+/// types and aggregates over a rebuilt type, are dropped before and created again after;
+/// privileges are granted and revoked to match `after`. Call it for each direction: the
+/// way back may rebuild what the way there only extends (an enum value added, then
+/// removed). `graph` is `before`'s.
 pub fn rebuild_dependents(
     before: &Schema,
     after: &Schema,
@@ -184,7 +185,11 @@ pub fn rebuild_dependents(
     ranges::recreate_over_rebuilt_types(before, after, changes);
     aggregates::recreate_over_rebuilt_types(before, after, changes);
     aggregates::recreate_over_recreated_functions(before, after, changes);
-    let retyped = retyped_columns(changes);
+    // A column whose generation changes is dropped and added again: what reads it is
+    // rebuilt as over a retyped one.
+    let regenerated = regenerated_columns(changes);
+    let mut retyped = retyped_columns(changes);
+    retyped.extend(regenerated.iter().cloned());
     // PostgreSQL refuses to drop a relation a view reads, or a column it reads, or to
     // change that column's type, or to drop a key a view needs (`GROUP BY` its primary key).
     let mut roots: BTreeSet<ObjectRef> = retyped
@@ -213,7 +218,7 @@ pub fn rebuild_dependents(
             .map(ObjectRef::View),
     );
     dependents::rebuild_views_over(before, after, graph, &roots, changes);
-    rebuild_expressions_over_retyped_columns(before, after, &retyped, changes);
+    rebuild_expressions_over_retyped_columns(before, after, &retyped, &regenerated, changes);
     triggers::detach(before, after, &retyped, changes);
     privileges::reconcile(before, after, changes);
 }
@@ -230,6 +235,22 @@ fn changed_view_queries(current: &Schema, desired: &Schema) -> Vec<String> {
                 .is_some_and(|current_view| current_view.same_relation_as(view))
         })
         .map(|view| view.definition.as_str().to_string())
+        .collect()
+}
+
+/// Columns given a new generation expression, which `ALTER COLUMN` renders as dropping the
+/// column and adding it again (PostgreSQL 15 cannot change one in place).
+fn regenerated_columns(changes: &[Change]) -> BTreeSet<(QualifiedName, String)> {
+    changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::AlterColumn {
+                table, from, to, ..
+            } if to.generated.is_some() && from.generated != to.generated => {
+                Some((table.clone(), from.name.clone()))
+            }
+            _ => None,
+        })
         .collect()
 }
 
@@ -276,6 +297,7 @@ fn rebuild_expressions_over_retyped_columns(
     before: &Schema,
     after: &Schema,
     retyped: &BTreeSet<(QualifiedName, String)>,
+    regenerated: &BTreeSet<(QualifiedName, String)>,
     changes: &mut Vec<Change>,
 ) {
     let already_dropped: BTreeSet<ObjectRef> = changes
@@ -309,19 +331,38 @@ fn rebuild_expressions_over_retyped_columns(
             .filter(|(table, _)| table == table_name)
             .map(|(_, column)| column)
             .collect();
-        let generated: Vec<&Column> = current_table
+        // A column generated from a retyped one, and still generated, is added again as
+        // desired: its own `ALTER COLUMN` would still meet the refusal.
+        let reads_retyped = |column: &Column| {
+            column.generated.as_ref().is_some_and(|expression| {
+                columns
+                    .iter()
+                    .any(|retyped| mentions(expression.as_str(), retyped))
+            })
+        };
+        let readers: Vec<(&Column, &Column)> = current_table
             .columns
             .iter()
-            .filter(|column| {
-                column.generated.as_ref().is_some_and(|expression| {
-                    columns
-                        .iter()
-                        .any(|retyped| mentions(expression.as_str(), retyped))
-                }) && desired_table.column(&column.name) == Some(*column)
-                    && !dropped(ObjectRef::Column(table_name.clone(), column.name.clone()))
+            .filter_map(|column| {
+                let desired = desired_table.column(&column.name)?;
+                (column.generated.is_some()
+                    && desired.generated.is_some()
+                    && (reads_retyped(column) || reads_retyped(desired))
+                    && !dropped(ObjectRef::Column(table_name.clone(), column.name.clone())))
+                .then_some((column, desired))
             })
             .collect();
-        let is_generated = |name: &str| generated.iter().any(|column| column.name == name);
+        // Besides those, a column whose generation changes is dropped and added again.
+        let generated: Vec<&str> = readers
+            .iter()
+            .map(|(column, _)| column.name.as_str())
+            .chain(
+                regenerated
+                    .iter()
+                    .filter(|(table, _)| table == table_name)
+                    .map(|(_, column)| column.as_str()),
+            )
+            .collect();
         for check in current_table.checks.values() {
             let unchanged = desired_table
                 .checks
@@ -334,7 +375,7 @@ fn rebuild_expressions_over_retyped_columns(
             let reads = |column: &str| mentions(check.expression.as_str(), column);
             if unchanged
                 && (columns.iter().any(|column| reads(column))
-                    || generated.iter().any(|column| reads(&column.name)))
+                    || generated.iter().any(|column| reads(column)))
             {
                 changes.extend(Change::recreate_check(table_name, check));
             }
@@ -346,9 +387,7 @@ fn rebuild_expressions_over_retyped_columns(
                 && (columns
                     .iter()
                     .any(|column| index_expressions_mention(index, column))
-                    || generated
-                        .iter()
-                        .any(|column| index_mentions(index, &column.name)))
+                    || generated.iter().any(|column| index_mentions(index, column)))
             {
                 changes.extend(Change::recreate_index(table_name, index));
             }
@@ -369,16 +408,17 @@ fn rebuild_expressions_over_retyped_columns(
                     .any(|column| index_expressions_mention(&index, column))
                     || generated
                         .iter()
-                        .any(|column| index_mentions(&index, &column.name)))
+                        .any(|column| index_mentions(&index, column)))
             {
                 changes.extend(Change::recreate_exclusion(table_name, exclusion));
             }
         }
-        for column in current_table
-            .columns
-            .iter()
-            .filter(|column| is_generated(&column.name))
-        {
+        order_around_retypes(changes, table_name, reads_retyped);
+        for (column, desired) in readers {
+            changes.retain(|change| {
+                !matches!(change, Change::AlterColumn { table, from, .. }
+                    if table == table_name && from.name == column.name)
+            });
             changes.push(Change::DropColumn {
                 table: table_name.clone(),
                 column: column.clone(),
@@ -387,11 +427,53 @@ fn rebuild_expressions_over_retyped_columns(
             });
             changes.push(Change::AddColumn {
                 table: table_name.clone(),
-                column: column.clone(),
+                column: desired.clone(),
                 backfill: None,
                 checked_domain: false,
             });
         }
+    }
+}
+
+/// A column that stops being generated from a retyped column (`DROP EXPRESSION`) does so
+/// before the retype, and one that starts being generated from it after: its `ALTER COLUMN`
+/// moves before the table's first or after its last.
+fn order_around_retypes(
+    changes: &mut Vec<Change>,
+    table_name: &QualifiedName,
+    reads_retyped: impl Fn(&Column) -> bool,
+) {
+    let of_table = |change: &Change| matches!(change, Change::AlterColumn { table, .. } if table == table_name);
+    let moves: Vec<(String, bool)> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::AlterColumn {
+                table, from, to, ..
+            } if table == table_name => {
+                let first = to.generated.is_none() && reads_retyped(from);
+                let last = from.generated.is_none() && reads_retyped(to);
+                (first || last).then(|| (from.name.clone(), first))
+            }
+            _ => None,
+        })
+        .collect();
+    for (column, first) in moves {
+        let Some(at) = changes.iter().position(|change| {
+            matches!(change, Change::AlterColumn { table, from, .. }
+                if table == table_name && from.name == column)
+        }) else {
+            continue;
+        };
+        let change = changes.remove(at);
+        let to = if first {
+            changes.iter().position(of_table).unwrap_or(at)
+        } else {
+            changes
+                .iter()
+                .rposition(of_table)
+                .map_or(at, |last| last + 1)
+        };
+        changes.insert(to, change);
     }
 }
 

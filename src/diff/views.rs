@@ -114,7 +114,8 @@ pub(super) fn appends_columns(from: &View, to: &View) -> bool {
 }
 
 /// Turns each `ReplaceView` that `CREATE OR REPLACE VIEW` cannot do (the way back from
-/// appended columns drops them) into dropping the view and creating it again.
+/// appended columns drops them) into dropping the view and creating it again. The created
+/// view has no comments yet, so removing one is left out: its column may be gone.
 pub(super) fn expand_unreplaceable(changes: &mut Vec<Change>) {
     let mut created = Vec::new();
     for change in changes.iter_mut() {
@@ -125,6 +126,10 @@ pub(super) fn expand_unreplaceable(changes: &mut Vec<Change>) {
             }
         }
     }
+    changes.retain(|change| {
+        !matches!(change, Change::CommentOnViewColumn { view, to: None, .. }
+            if created.iter().any(|created| matches!(created, Change::CreateView(c) if &c.name == view)))
+    });
     changes.extend(created);
 }
 
