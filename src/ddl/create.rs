@@ -11,7 +11,7 @@ impl Interpreter {
         guard::managed_schema(&name)?;
         self.declared(ObjectRef::Schema(name.clone()));
         if self.schema.schemas.insert(name.clone()) {
-            self.forget_privileges(PrivilegeObject::Schema(name));
+            self.forget_privileges_and_owner(PrivilegeObject::Schema(name));
         } else if !if_not_exists {
             return Err(format!("schema {name} already exists"));
         }
@@ -99,7 +99,7 @@ impl Interpreter {
             return Err(format!("type {name} already exists"));
         }
         self.declared(ObjectRef::Enum(name.clone()));
-        self.forget_privileges(PrivilegeObject::Type(name.clone()));
+        self.forget_privileges_and_owner(PrivilegeObject::Type(name.clone()));
         self.schema.enums.insert(
             name.clone(),
             Enum {
@@ -132,7 +132,7 @@ impl Interpreter {
         }
         self.declared(ObjectRef::Table(name.clone()));
         self.journal_table(&name);
-        self.forget_privileges(PrivilegeObject::Table(name.clone()));
+        self.forget_privileges_and_owner(PrivilegeObject::Table(name.clone()));
         self.schema.tables.insert(
             name.clone(),
             Table {
@@ -236,7 +236,7 @@ impl Interpreter {
                 quote::literal(&quote::type_name(&sequence_name))
             )));
             self.journal_sequence(&sequence_name);
-            self.forget_privileges(PrivilegeObject::Sequence(sequence_name.clone()));
+            self.forget_privileges_and_owner(PrivilegeObject::Sequence(sequence_name.clone()));
             self.sequences.insert(
                 sequence_name.clone(),
                 Sequence {
@@ -258,7 +258,7 @@ impl Interpreter {
             return Err(format!("tables can have at most {MAX_COLUMNS} columns"));
         }
         table.columns.push(column);
-        self.forget_privileges(column_object);
+        self.forget_privileges_and_owner(column_object);
         Ok(constraints)
     }
 
@@ -661,7 +661,7 @@ impl Interpreter {
         };
         self.declared(ObjectRef::View(name.clone()));
         if !or_replace || !self.schema.views.contains_key(&name) {
-            self.forget_privileges(PrivilegeObject::Table(name.clone()));
+            self.forget_privileges_and_owner(PrivilegeObject::Table(name.clone()));
         }
         self.schema.views.insert(name, view);
         Ok(())
@@ -687,7 +687,7 @@ impl Interpreter {
         }
         self.declared(ObjectRef::Sequence(name.clone()));
         self.journal_sequence(&name);
-        self.forget_privileges(PrivilegeObject::Sequence(name.clone()));
+        self.forget_privileges_and_owner(PrivilegeObject::Sequence(name.clone()));
         self.sequences.insert(name, sequence);
         Ok(())
     }

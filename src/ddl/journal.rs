@@ -155,6 +155,7 @@ impl Interpreter {
             function_users: schema.function_users.clone(),
             dependents: schema.dependents.clone(),
             privileges: schema.privileges.clone(),
+            owners: schema.owners.clone(),
             collations: schema.collations.clone(),
             unmanaged: schema.unmanaged.clone(),
             directives: schema.directives.clone(),
