@@ -13,8 +13,10 @@
 //!
 //! Privileges are managed as the case says: those of its `managed_roles` (or of the targets
 //! of `manage.privilege` rules that allow revoking), every role's when it names none, as
-//! `diff --with-privileges` does. The roles a case grants to are created cluster-wide when
-//! missing (those sqldef's harness creates, named in the corpus README) and never dropped:
+//! `diff --with-privileges` does. Owners are managed where the desired SQL sets them (`ALTER
+//! ... OWNER TO`), every one when the case names no roles. The roles a case grants to are
+//! created cluster-wide when missing (those sqldef's harness creates, named in the corpus
+//! README) and never dropped:
 //! other runs may use them at the same time, and a role is not this run's to remove.
 //!
 //! Usage: `cargo run --example sqldef_corpus -- [DIR] [--update] [--filter TEXT]`
@@ -257,12 +259,6 @@ fn static_scope(case: &Value) -> Option<String> {
         .any(|field| text_field(case, field).is_some_and(|sql| sql.contains("-- Skipped")));
     if present("manage") && (managed_by_rules(case).is_none() || skips) {
         return Some("manage rules for extensions, functions, or privileges kept on drift".into());
-    }
-    let sets_owner = ["current", "desired"].iter().any(|field| {
-        text_field(case, field).is_some_and(|sql| sql.to_uppercase().contains("OWNER TO"))
-    });
-    if present("manage") && sets_owner {
-        return Some("object owners (ALTER ... OWNER TO), which autogen does not manage".into());
     }
     if case.get("enable_drop").and_then(Value::as_bool) == Some(false) && skips {
         return Some("sqldef skips drops (enable_drop: false)".into());
@@ -587,6 +583,9 @@ async fn run_case(case: &Value) -> Outcome {
             Err(reason) => return Outcome::OutOfScope(reason),
         }
     }
+    // The desired SQL states an owner with `ALTER ... OWNER TO`; the others are the role
+    // that ran it, which the catalog leaves out, and sqldef leaves them alone.
+    desired.directives.declared_owners = desired.owners.keys().cloned().collect();
     let (current, desired) = scoped(&current, &desired, &privileges);
     let migration = autogen::generate(&current, &desired);
     if let Err(error) = autogen::apply::apply(&mut current_client, &migration.up, "up").await {
@@ -657,6 +656,7 @@ async fn run_offline(
     replayed_desired.directives = desired.directives.clone();
     let mut replayed_current = replayed_current;
     replayed_current.directives.declared_privileges.clear();
+    replayed_current.directives.declared_owners.clear();
     autogen::equivalence::align(&replayed_current, &mut replayed_desired);
     let (replayed_current, replayed_desired) =
         scoped(&replayed_current, &replayed_desired, privileges);

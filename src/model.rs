@@ -16,6 +16,7 @@ mod collations;
 mod dependents;
 mod functions;
 mod names;
+mod owners;
 mod partitions;
 mod privileges;
 mod ranges;
@@ -24,6 +25,7 @@ pub use collations::*;
 pub use dependents::*;
 pub use exclusion::*;
 pub use functions::*;
+pub use owners::*;
 pub use partitions::*;
 pub use privileges::*;
 pub use ranges::*;
@@ -59,6 +61,8 @@ pub struct Schema {
     pub dependents: Dependents,
     /// ACLs that differ from the object's default (see `model::privileges`).
     pub privileges: BTreeMap<PrivilegeObject, Acl>,
+    /// Owners other than the role that runs the DDL (see `model::owners`).
+    pub owners: BTreeMap<PrivilegeObject, String>,
     /// Objects found in the database that autogen does not model; never diffed, always reported.
     pub unmanaged: Vec<UnmanagedObject>,
     /// How to get from the old schema to this one where the state alone cannot say
@@ -102,6 +106,9 @@ pub struct Directives {
     /// (object, grantee) pairs whose privileges the file states, granting or revoking:
     /// those are managed even when the grantee is not in `managed_roles`.
     pub declared_privileges: BTreeSet<(PrivilegeObject, String)>,
+    /// Objects whose owner the file states (`owner:`, `ALTER ... OWNER TO`): only those
+    /// owners are managed, unless every one is (`--with-privileges`).
+    pub declared_owners: BTreeSet<PrivilegeObject>,
 }
 
 impl Directives {
@@ -124,6 +131,7 @@ impl Directives {
             backfills: _,
             type_casts: _,
             declared_privileges: _,
+            declared_owners: _,
         } = self;
         !(table_renames.is_empty()
             && column_renames.is_empty()
@@ -810,6 +818,8 @@ pub enum ObjectRef {
     Policy(QualifiedName, String),
     /// What one grantee may do with one object.
     Privileges(PrivilegeObject, String),
+    /// Who owns one object.
+    Owner(PrivilegeObject),
 }
 
 impl fmt::Display for ObjectRef {
@@ -835,6 +845,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Privileges(object, grantee) => {
                 write!(f, "privileges of {} on {object}", grantee_display(grantee))
             }
+            ObjectRef::Owner(object) => write!(f, "owner of {object}"),
         }
     }
 }

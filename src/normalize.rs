@@ -156,6 +156,14 @@ pub fn normalize(mut schema: Schema) -> Schema {
             .into_iter()
             .map(|(object, grantee)| (privilege_object(object), grantee))
             .collect();
+    schema.owners = std::mem::take(&mut schema.owners)
+        .into_iter()
+        .map(|(object, owner)| (privilege_object(object), owner))
+        .collect();
+    schema.directives.declared_owners = std::mem::take(&mut schema.directives.declared_owners)
+        .into_iter()
+        .map(privilege_object)
+        .collect();
     schema.directives.aggregate_renames = std::mem::take(&mut schema.directives.aggregate_renames)
         .into_iter()
         .map(|(name, old)| (routine_name(name), old))

@@ -205,6 +205,8 @@ pub enum Phase {
     /// drops go with `DropView`).
     CreateTriggerOrPolicy,
     Comment,
+    /// `ALTER ... OWNER TO` once every object exists (and is renamed), before the grants.
+    Owners,
     /// `GRANT` / `REVOKE` once every object they are on exists (a dropped object takes its
     /// privileges along); table-level before column-level ones, which a table-level
     /// `REVOKE` also revokes; default privileges last, so no object of the plan gets them.
@@ -586,6 +588,7 @@ fn phase_of(change: &Change) -> Phase {
         Change::Partition(PartitionChange::AlterInheritedColumn { .. }) => {
             Phase::AlterInheritedColumn
         }
+        Change::Owner(_) => Phase::Owners,
         Change::Privilege(_) => Phase::Privileges,
         // Domains, collations and range types rename with the tables; triggers and policies
         // after them, on the table's new name (and are undone before it is).

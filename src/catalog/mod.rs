@@ -105,6 +105,7 @@ async fn read_snapshot(client: &Client, scope: &SchemaScope) -> Result<Schema> {
         function_users,
         dependents,
         privileges: BTreeMap::new(),
+        owners: BTreeMap::new(),
         unmanaged,
         directives: Default::default(),
     };

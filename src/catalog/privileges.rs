@@ -1,8 +1,10 @@
-//! Privileges: the ACLs of the managed objects (`nspacl`, `relacl`, `attacl`, `proacl`,
-//! `typacl`) and the default privileges (`pg_default_acl`), two bulk queries exploded by
-//! `aclexplode` (stage 2, read-only).
+//! Privileges and owners: the ACLs of the managed objects (`nspacl`, `relacl`, `attacl`,
+//! `proacl`, `typacl`) with their owners, and the default privileges (`pg_default_acl`), two
+//! bulk queries exploded by `aclexplode` (stage 2, read-only).
 //!
-//! A NULL ACL is the object's default and yields no row. The owner's own entries are left
+//! A NULL ACL is the object's default and yields one row without a privilege, for its owner
+//! (a column has none of its own, and no row). Owners other than the session's role are kept
+//! in `Schema::owners` (`model::owners`). The owner's own entries are left
 //! out (`model::privileges`); an owner who revoked some of its own privileges, and privileges
 //! granted by a role other than the owner, are reported in `Schema::unmanaged`.
 
@@ -17,25 +19,27 @@ use crate::model::{
     Schema, UnmanagedObject,
 };
 
-/// One row per (object, grantee, privilege) with an ACL of its own in the schemas in `$1`.
+/// One row per (object, grantee, privilege) in the schemas in `$1`, or one with a NULL
+/// privilege for an object with its default ACL (not for a column).
 /// `kind` is `schema`, `table` (views too), `column`, `sequence`, `function` (aggregates
 /// too) or `type` (range and multirange types too);
 /// `argument_types` is a routine's identity (a procedure's `OUT` arguments included), as
-/// `FUNCTIONS_QUERY` reads it. `public` stands for PUBLIC (grantee oid 0).
+/// `FUNCTIONS_QUERY` reads it. `public` stands for PUBLIC (grantee oid 0). `owned_by_session`
+/// says the owner is the role autogen connects as.
 pub const PRIVILEGES_QUERY: &str = "\
 WITH acls AS (
   SELECT 'schema'::pg_catalog.text AS kind, n.nspname::pg_catalog.text AS schema_name,
          n.nspname::pg_catalog.text AS object_name, NULL::pg_catalog.text AS column_name,
          NULL::pg_catalog.text[] AS argument_types, n.nspowner AS owner, n.nspacl AS acl
   FROM pg_catalog.pg_namespace n
-  WHERE n.nspname = ANY ($1::pg_catalog.text[]) AND n.nspacl IS NOT NULL
+  WHERE n.nspname = ANY ($1::pg_catalog.text[])
   UNION ALL
   SELECT CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END,
          n.nspname, c.relname, NULL, NULL, c.relowner, c.relacl
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY ($1::pg_catalog.text[])
-    AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND c.relacl IS NOT NULL
+    AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
   UNION ALL
   SELECT 'column', n.nspname, c.relname, a.attname, NULL, c.relowner, a.attacl
   FROM pg_catalog.pg_attribute a
@@ -55,21 +59,22 @@ WITH acls AS (
          p.proowner, p.proacl
   FROM pg_catalog.pg_proc p
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-  WHERE n.nspname = ANY ($1::pg_catalog.text[]) AND p.proacl IS NOT NULL
+  WHERE n.nspname = ANY ($1::pg_catalog.text[])
   UNION ALL
   SELECT 'type', n.nspname, t.typname, NULL, NULL, t.typowner, t.typacl
   FROM pg_catalog.pg_type t
   JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-  WHERE n.nspname = ANY ($1::pg_catalog.text[]) AND t.typacl IS NOT NULL
+  WHERE n.nspname = ANY ($1::pg_catalog.text[])
     AND t.typtype IN ('e', 'd', 'c', 'r', 'm')
 )
 SELECT acls.kind, acls.schema_name, acls.object_name, acls.column_name, acls.argument_types,
        pg_catalog.pg_get_userbyid(acls.owner)::pg_catalog.text AS owner,
+       pg_catalog.pg_get_userbyid(acls.owner) = CURRENT_USER AS owned_by_session,
        pg_catalog.pg_get_userbyid(e.grantor)::pg_catalog.text AS grantor,
        CASE WHEN e.grantee = 0 THEN 'public'
             ELSE pg_catalog.pg_get_userbyid(e.grantee)::pg_catalog.text END AS grantee,
        e.privilege_type, e.is_grantable
-FROM acls, LATERAL pg_catalog.aclexplode(acls.acl) e";
+FROM acls LEFT JOIN LATERAL pg_catalog.aclexplode(acls.acl) e ON true";
 
 /// `pg_default_acl` of the whole database (`schema_name` NULL) and of the schemas in `$1`.
 pub const DEFAULT_PRIVILEGES_QUERY: &str = "\
@@ -114,13 +119,18 @@ pub(super) async fn read_privileges(
             "type" => PrivilegeObject::Type(name),
             other => return Err(catalog_error(query, format!("unknown kind {other:?}"))),
         };
-        // A multirange type may have privileges of its own (PostgreSQL 15 grants them).
+        // A multirange type may have privileges of its own (PostgreSQL 15 grants them); its
+        // owner is its range type's.
         if let PrivilegeObject::Type(name) = &object {
+            let has_acl = row.get::<Option<String>>("grantor")?.is_some();
             if schema
                 .ranges
                 .values()
                 .any(|range| range.multirange_name() == *name)
             {
+                if !has_acl {
+                    continue;
+                }
                 let unmanaged = UnmanagedObject {
                     kind: "privileges on a multirange type".to_string(),
                     name: object.to_string(),
@@ -137,7 +147,12 @@ pub(super) async fn read_privileges(
             continue;
         }
         let owner: String = row.get("owner")?;
-        let grantor: String = row.get("grantor")?;
+        if !row.get::<bool>("owned_by_session")? && schema.owned_kind(&object).is_some() {
+            schema.set_owner(object.clone(), Some(owner.clone()));
+        }
+        let Some(grantor) = row.get::<Option<String>>("grantor")? else {
+            continue;
+        };
         let grantee: String = row.get("grantee")?;
         let privilege = privilege(query, &row)?;
         // An ACL holding only the owner's entries is still not the default.

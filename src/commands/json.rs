@@ -171,6 +171,7 @@ fn object(object: &ObjectRef) -> ObjectJson {
             arguments: Some(aggregate.argument_types.clone()),
         },
         ObjectRef::Privileges(..) => unqualified("privileges", &object.to_string()),
+        ObjectRef::Owner(..) => unqualified("owner", &object.to_string()),
     }
 }
 
@@ -183,6 +184,7 @@ fn kind(change: &Change) -> &'static str {
         Change::DropExtension(_) => "drop_extension",
         Change::UpdateExtension { .. } => "update_extension",
         Change::Privilege(_) => "alter_privileges",
+        Change::Owner(_) => "alter_owner",
         Change::CreateEnum(_) => "create_enum",
         Change::DropEnum(_) => "drop_enum",
         Change::AlterEnum { .. } => "alter_enum",

@@ -140,7 +140,7 @@ impl Interpreter {
             }
             // CREATE OR REPLACE keeps the comment (and the privileges).
             Some(existing) => aggregate.comment = existing.comment.clone(),
-            None => self.forget_privileges(PrivilegeObject::Function(key.clone())),
+            None => self.forget_privileges_and_owner(PrivilegeObject::Function(key.clone())),
         }
         self.declared(ObjectRef::Aggregate(key.clone()));
         self.schema.rest_mut().aggregates.insert(key, aggregate);
@@ -193,8 +193,8 @@ impl Interpreter {
             .aggregate_reference(cursor)?
             .ok_or("the aggregate does not exist")?;
         if cursor.is_keywords(&["OWNER", "TO"]) {
-            cursor.rest()?;
-            return Ok(());
+            self.owner_to(cursor, PrivilegeObject::Function(key))?;
+            return cursor.expect_end();
         }
         let mut new_key = key.clone();
         if cursor.eat_keywords(&["RENAME", "TO"]) {
@@ -219,7 +219,7 @@ impl Interpreter {
                     renames.insert(new_key.clone(), key.name.clone());
                 });
             }
-            self.move_privileges(
+            self.move_privileges_and_owner(
                 PrivilegeObject::Function(key),
                 PrivilegeObject::Function(new_key.clone()),
             );

@@ -37,7 +37,7 @@ impl Interpreter {
             self.sequences.remove(&name);
             sequence.name = new_name.clone();
             self.sequences.insert(new_name.clone(), sequence);
-            self.move_privileges(
+            self.move_privileges_and_owner(
                 PrivilegeObject::Sequence(name.clone()),
                 PrivilegeObject::Sequence(new_name.clone()),
             );
@@ -61,7 +61,8 @@ impl Interpreter {
             return Ok(());
         }
         if cursor.is_keywords(&["OWNER", "TO"]) {
-            return Ok(());
+            self.owner_to(cursor, PrivilegeObject::Sequence(name))?;
+            return cursor.expect_end();
         }
         self.sequence_options(cursor, &mut sequence)?;
         self.journal_sequence(&name);
@@ -194,8 +195,7 @@ impl Interpreter {
             return self.alter_column_and_children(cursor, name, &column, only);
         }
         if cursor.is_keywords(&["OWNER", "TO"]) {
-            cursor.until_comma()?;
-            return Ok(());
+            return self.owner_to(cursor, PrivilegeObject::Table(name.clone()));
         }
         if cursor.is_one_of(&["SET", "RESET"]) && cursor.peek_nth(1) == Some(&Token::LParen) {
             let reset = cursor.eat_keyword("RESET");
@@ -337,7 +337,7 @@ impl Interpreter {
             let renames = &mut journal.renames.table_renames;
             renames.insert(new.clone(), old.name.clone());
         });
-        self.move_privileges(
+        self.move_privileges_and_owner(
             PrivilegeObject::Table(old.clone()),
             PrivilegeObject::Table(new.clone()),
         );
@@ -375,7 +375,7 @@ impl Interpreter {
         });
         self.all_tables_mut();
         crate::renames::follow_column_rename(self.schema.rest_mut(), table_name, old, new);
-        self.move_privileges(
+        self.move_privileges_and_owner(
             PrivilegeObject::Column(table_name.clone(), old.to_string()),
             PrivilegeObject::Column(table_name.clone(), new.to_string()),
         );
@@ -534,7 +534,8 @@ impl Interpreter {
     ) -> Outcome {
         self.touch_all();
         if cursor.is_keywords(&["OWNER", "TO"]) {
-            return Ok(());
+            self.owner_to(cursor, PrivilegeObject::Table(name))?;
+            return cursor.expect_end();
         }
         if cursor.is_keyword("SET") || cursor.is_keyword("RESET") {
             let view = self
@@ -570,14 +571,15 @@ impl Interpreter {
             .ok_or_else(|| format!("view {name} does not exist"))?;
         view.name = new.clone();
         self.schema.rest_mut().views.insert(new.clone(), view);
-        self.move_privileges(PrivilegeObject::Table(name), PrivilegeObject::Table(new));
+        self.move_privileges_and_owner(PrivilegeObject::Table(name), PrivilegeObject::Table(new));
         Ok(())
     }
 
     pub(super) fn alter_type(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let name = cursor.qualified_name()?;
         if cursor.is_keywords(&["OWNER", "TO"]) {
-            return Ok(());
+            self.owner_to(cursor, PrivilegeObject::Type(name))?;
+            return cursor.expect_end();
         }
         if self.schema.composite_types.contains_key(&name) {
             return self.alter_composite(&name, cursor);
@@ -642,7 +644,7 @@ impl Interpreter {
                 let renames = &mut journal.renames.enum_renames;
                 renames.insert(new.clone(), name.name.clone());
             });
-            self.move_privileges(
+            self.move_privileges_and_owner(
                 PrivilegeObject::Type(name.clone()),
                 PrivilegeObject::Type(new.clone()),
             );

@@ -11,7 +11,7 @@ impl Interpreter {
         guard::managed_schema(&name)?;
         self.declared(ObjectRef::Schema(name.clone()));
         if self.schema.rest_mut().schemas.insert(name.clone()) {
-            self.forget_privileges(PrivilegeObject::Schema(name));
+            self.forget_privileges_and_owner(PrivilegeObject::Schema(name));
         } else if !if_not_exists {
             return Err(format!("schema {name} already exists"));
         }
@@ -100,7 +100,7 @@ impl Interpreter {
             return Err(format!("type {name} already exists"));
         }
         self.declared(ObjectRef::Enum(name.clone()));
-        self.forget_privileges(PrivilegeObject::Type(name.clone()));
+        self.forget_privileges_and_owner(PrivilegeObject::Type(name.clone()));
         self.schema.rest_mut().enums.insert(
             name.clone(),
             Enum {
@@ -133,7 +133,7 @@ impl Interpreter {
         }
         self.declared(ObjectRef::Table(name.clone()));
         self.journal_table(&name);
-        self.forget_privileges(PrivilegeObject::Table(name.clone()));
+        self.forget_privileges_and_owner(PrivilegeObject::Table(name.clone()));
         self.schema.tables_mut().insert(
             name.clone(),
             Table {
@@ -237,7 +237,7 @@ impl Interpreter {
                 quote::literal(&quote::type_name(&sequence_name))
             )));
             self.journal_sequence(&sequence_name);
-            self.forget_privileges(PrivilegeObject::Sequence(sequence_name.clone()));
+            self.forget_privileges_and_owner(PrivilegeObject::Sequence(sequence_name.clone()));
             self.sequences.insert(
                 sequence_name.clone(),
                 Sequence {
@@ -259,7 +259,7 @@ impl Interpreter {
             return Err(format!("tables can have at most {MAX_COLUMNS} columns"));
         }
         table.columns.push(column);
-        self.forget_privileges(column_object);
+        self.forget_privileges_and_owner(column_object);
         Ok(constraints)
     }
 
@@ -662,7 +662,7 @@ impl Interpreter {
         };
         self.declared(ObjectRef::View(name.clone()));
         if !or_replace || !self.schema.views.contains_key(&name) {
-            self.forget_privileges(PrivilegeObject::Table(name.clone()));
+            self.forget_privileges_and_owner(PrivilegeObject::Table(name.clone()));
         }
         self.schema.rest_mut().views.insert(name, view);
         Ok(())
@@ -688,7 +688,7 @@ impl Interpreter {
         }
         self.declared(ObjectRef::Sequence(name.clone()));
         self.journal_sequence(&name);
-        self.forget_privileges(PrivilegeObject::Sequence(name.clone()));
+        self.forget_privileges_and_owner(PrivilegeObject::Sequence(name.clone()));
         self.sequences.insert(name, sequence);
         Ok(())
     }

@@ -165,7 +165,7 @@ impl Interpreter {
                 // CREATE OR REPLACE keeps the comment (and the privileges).
                 function.comment = existing.comment.clone();
             }
-            None => self.forget_privileges(PrivilegeObject::Function(key.clone())),
+            None => self.forget_privileges_and_owner(PrivilegeObject::Function(key.clone())),
         }
         self.declared(ObjectRef::Function(key.clone()));
         self.schema.rest_mut().functions.insert(key, function);
@@ -380,8 +380,8 @@ impl Interpreter {
             .routine_reference(cursor)?
             .ok_or("the function does not exist")?;
         if cursor.is_keywords(&["OWNER", "TO"]) {
-            cursor.rest()?;
-            return Ok(());
+            self.owner_to(cursor, PrivilegeObject::Function(key))?;
+            return cursor.expect_end();
         }
         let mut function = self
             .schema
@@ -407,7 +407,7 @@ impl Interpreter {
             return Err(format!("function {new_key} already exists"));
         }
         self.schema.rest_mut().functions.remove(&key);
-        self.move_privileges(
+        self.move_privileges_and_owner(
             PrivilegeObject::Function(key),
             PrivilegeObject::Function(new_key.clone()),
         );

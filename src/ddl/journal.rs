@@ -368,6 +368,7 @@ fn rest_but_enums_and_views(schema: &Schema) -> Schema {
         function_users: schema.function_users.clone(),
         dependents: schema.dependents.clone(),
         privileges: schema.privileges.clone(),
+        owners: schema.owners.clone(),
         collations: schema.collations.clone(),
         unmanaged: schema.unmanaged.clone(),
         directives: schema.directives.clone(),

@@ -25,6 +25,7 @@ mod exclusion;
 mod expressions;
 mod functions;
 mod journal;
+mod owners;
 mod partition_bounds;
 mod partition_indexes;
 mod partitions;
@@ -228,6 +229,7 @@ impl Interpreter {
             &self.sequences,
         );
         self.existing_privileges(&mut schema, &identity);
+        schema.keep_existing_owners();
         schema
     }
 
@@ -312,10 +314,11 @@ impl Interpreter {
             } else if cursor.eat_keyword("SCHEMA") {
                 let schema = cursor.identifier()?;
                 self.require_schema(&schema)?;
-                match cursor.is_keywords(&["OWNER", "TO"]) {
-                    true => Ok(()),
-                    false => Err(not_modelled("schema renames")),
+                if !cursor.is_keywords(&["OWNER", "TO"]) {
+                    return Err(not_modelled("schema renames"));
                 }
+                self.owner_to(&mut cursor, PrivilegeObject::Schema(schema))?;
+                cursor.expect_end()
             } else {
                 Err(unsupported(&cursor))
             }
@@ -608,6 +611,8 @@ pub fn first_line(sql: &str) -> String {
 
 #[cfg(test)]
 mod functions_tests;
+#[cfg(test)]
+mod owners_tests;
 #[cfg(test)]
 mod partitions_tests;
 #[cfg(test)]

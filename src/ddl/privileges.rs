@@ -1,6 +1,7 @@
 //! The interpreter's `GRANT`, `REVOKE` and `ALTER DEFAULT PRIVILEGES`, and how privileges
 //! follow their objects: a new object starts from its default ACL, a renamed one keeps its
 //! own, a dropped one's go with it (`Interpreter::schema` keeps only existing objects').
+//! Owners follow their objects alike (`ALTER ... OWNER TO` is in `owners.rs`).
 //!
 //! Privileges on what the model does not hold (databases, languages, tablespaces, roles'
 //! memberships, ...) are accepted without effect. Offline the current role is unknown, so
@@ -452,9 +453,9 @@ impl Interpreter {
         self.schema.rest_mut().set_acl(object, acl);
     }
 
-    /// `lint` compares only the tables and sequences a statement changed: a grant on one
-    /// changes it (an identity column's sequence lives on its table).
-    fn journal_privilege_object(&mut self, object: &PrivilegeObject) {
+    /// `lint` compares only the tables and sequences a statement changed: a grant on one (or
+    /// a new owner) changes it (an identity column's sequence lives on its table).
+    pub(super) fn journal_privilege_object(&mut self, object: &PrivilegeObject) {
         if !self.journaling() {
             return;
         }
@@ -478,9 +479,13 @@ impl Interpreter {
         }
     }
 
-    /// A new object has its default ACL: privileges of a dropped one of the same name do
-    /// not carry over (a table's columns' neither).
-    pub(super) fn forget_privileges(&mut self, object: PrivilegeObject) {
+    /// A new object has its default ACL and belongs to the role running the script:
+    /// privileges and owner of a dropped one of the same name do not carry over (a table's
+    /// columns' privileges neither).
+    pub(super) fn forget_privileges_and_owner(&mut self, object: PrivilegeObject) {
+        if self.schema.owners.contains_key(&object) {
+            self.schema.rest_mut().owners.remove(&object);
+        }
         let stale = |other: &PrivilegeObject| match (&object, other) {
             (PrivilegeObject::Table(table), PrivilegeObject::Column(name, _)) => name == table,
             _ => *other == object,
@@ -494,8 +499,14 @@ impl Interpreter {
         }
     }
 
-    /// A renamed object keeps its privileges (a table its columns').
-    pub(super) fn move_privileges(&mut self, from: PrivilegeObject, to: PrivilegeObject) {
+    /// A renamed object keeps its privileges (a table its columns') and its owner.
+    pub(super) fn move_privileges_and_owner(&mut self, from: PrivilegeObject, to: PrivilegeObject) {
+        if self.schema.owners.contains_key(&from) {
+            let schema = self.schema.rest_mut();
+            if let Some(owner) = schema.owners.remove(&from) {
+                schema.owners.insert(to.clone(), owner);
+            }
+        }
         if let (PrivilegeObject::Table(old), PrivilegeObject::Table(new)) = (&from, &to) {
             let columns: Vec<PrivilegeObject> = self
                 .schema

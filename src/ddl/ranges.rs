@@ -58,7 +58,7 @@ impl Interpreter {
             }
         }
         self.declared(ObjectRef::Range(name.clone()));
-        self.forget_privileges(PrivilegeObject::Type(name.clone()));
+        self.forget_privileges_and_owner(PrivilegeObject::Type(name.clone()));
         self.schema.rest_mut().ranges.insert(name, range);
         Ok(())
     }
@@ -94,7 +94,7 @@ impl Interpreter {
                 let renames = &mut journal.renames.range_renames;
                 renames.insert(new.clone(), name.name.clone());
             });
-            self.move_privileges(
+            self.move_privileges_and_owner(
                 PrivilegeObject::Type(name.clone()),
                 PrivilegeObject::Type(new.clone()),
             );

@@ -66,7 +66,7 @@ impl Interpreter {
             }
         }
         self.declared(ObjectRef::Domain(name.clone()));
-        self.forget_privileges(PrivilegeObject::Type(name.clone()));
+        self.forget_privileges_and_owner(PrivilegeObject::Type(name.clone()));
         self.schema.rest_mut().domains.insert(name, domain);
         Ok(())
     }
@@ -139,7 +139,8 @@ impl Interpreter {
     pub(super) fn alter_domain(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let name = cursor.qualified_name()?;
         if cursor.is_keywords(&["OWNER", "TO"]) {
-            return Ok(());
+            self.owner_to(cursor, PrivilegeObject::Type(name))?;
+            return cursor.expect_end();
         }
         if cursor.eat_keywords(&["RENAME", "TO"]) {
             let new = QualifiedName::new(name.schema.clone(), cursor.identifier()?);
@@ -216,7 +217,7 @@ impl Interpreter {
             let renames = &mut journal.renames.domain_renames;
             renames.insert(new.clone(), name.name.clone());
         });
-        self.move_privileges(
+        self.move_privileges_and_owner(
             PrivilegeObject::Type(name.clone()),
             PrivilegeObject::Type(new.clone()),
         );
@@ -261,7 +262,7 @@ impl Interpreter {
             composite.attributes.push(attribute);
         }
         self.declared(ObjectRef::CompositeType(name.clone()));
-        self.forget_privileges(PrivilegeObject::Type(name.clone()));
+        self.forget_privileges_and_owner(PrivilegeObject::Type(name.clone()));
         self.schema
             .rest_mut()
             .composite_types

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 pub use super::aggregates::AggregateChange;
 pub use super::collations::CollationChange;
 use super::functions::FunctionPlacement;
+pub use super::owners::OwnerChange;
 use super::partitions::PartitionChange;
 pub use super::privileges::PrivilegeChange;
 pub use super::ranges::RangeChange;
@@ -368,6 +369,8 @@ pub enum Change {
     /// `GRANT` / `REVOKE` (or `ALTER DEFAULT PRIVILEGES ... GRANT / REVOKE`) for one grantee
     /// on one object.
     Privilege(PrivilegeChange),
+    /// `ALTER ... OWNER TO` of one object.
+    Owner(OwnerChange),
 }
 
 impl Change {
@@ -688,6 +691,7 @@ impl Change {
             Change::Policy(change) => Change::Policy(change.inverse()),
             Change::Partition(change) => Change::Partition(change.inverse()),
             Change::Privilege(change) => Change::Privilege(change.inverse()),
+            Change::Owner(change) => Change::Owner(change.inverse()),
         }
     }
 }

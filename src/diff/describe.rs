@@ -99,6 +99,7 @@ impl Change {
             Change::Privilege(change) => {
                 ObjectRef::Privileges(change.object.clone(), change.grantee.clone())
             }
+            Change::Owner(change) => ObjectRef::Owner(change.object.clone()),
             Change::UpdateExtension { name, .. } => ObjectRef::Extension(name.clone()),
         }
     }
@@ -175,6 +176,7 @@ impl Change {
             Change::Policy(change) => return change.summary(),
             Change::Partition(change) => return change.summary(),
             Change::Privilege(change) => return change.summary(),
+            Change::Owner(change) => return change.summary(),
             Change::UpdateExtension { to, .. } => {
                 let version = to.as_deref().unwrap_or("its default version");
                 return format!("updated {object} to {version}");

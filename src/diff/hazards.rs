@@ -2,10 +2,12 @@
 //! the locks, rewrites and scans it takes, as the script notes them.
 
 use super::type_change;
-use super::{removes_or_moves_values, Change, ColumnHints, TriggerChange, ValidatedConstraint};
+use super::{
+    removes_or_moves_values, Change, ColumnHints, OwnerChange, TriggerChange, ValidatedConstraint,
+};
 use std::collections::BTreeMap;
 
-use crate::model::{storage_type, Column, Domain, Expr, QualifiedName, Schema};
+use crate::model::{storage_type, Column, Domain, Expr, PrivilegeObject, QualifiedName, Schema};
 use crate::syntax::quote;
 
 impl Change {
@@ -145,6 +147,11 @@ impl Change {
                 });
             }
             Change::Policy(change) => hazards.push(table_lock(change.table())),
+            // `ALTER TABLE ... OWNER TO` (of a view or sequence too) takes ACCESS EXCLUSIVE.
+            Change::Owner(OwnerChange {
+                object: PrivilegeObject::Table(relation) | PrivilegeObject::Sequence(relation),
+                ..
+            }) => hazards.push(table_lock(relation)),
             Change::UpdateExtension { name, from, .. } => hazards.push(Hazard::ExtensionUpdate {
                 extension: name.clone(),
                 from: from.clone(),

@@ -10,6 +10,7 @@ mod dependents;
 mod describe;
 mod functions;
 mod hazards;
+mod owners;
 mod partitions;
 mod privileges;
 mod ranges;
@@ -33,6 +34,7 @@ pub use collations::CollationChange;
 pub use dependents::unmanaged_casualties;
 pub use functions::{blocked_function_drops, FunctionPlacement};
 pub use hazards::{Hazard, HazardKind, LockMode};
+pub use owners::OwnerChange;
 pub use partitions::PartitionChange;
 pub use privileges::{
     grantee_name, leave_privileges_out, scope as scope_privileges, table_sequences, PrivilegeScope,
@@ -221,6 +223,7 @@ pub fn rebuild_dependents(
     rebuild_expressions_over_retyped_columns(before, after, &retyped, &regenerated, changes);
     triggers::detach(before, after, &retyped, changes);
     privileges::reconcile(before, after, changes);
+    owners::reconcile(before, after, changes);
 }
 
 /// Queries of the views the migration creates or replaces.

@@ -114,8 +114,10 @@ pub fn grantee_name(text: &str) -> String {
 /// Leaves the privileges of unmanaged (object, grantee) pairs as `current` has them: the
 /// desired side takes them over, so they never differ and an object created again gets them
 /// back. Those that are not defaults are reported in `current.unmanaged`, one line per grantee.
-/// A pair is managed when `scope` says so or either side's file declares it.
+/// A pair is managed when `scope` says so or either side's file declares it. Owners are
+/// scoped alike (`owners::scope`).
 pub fn scope(current: &mut Schema, desired: &mut Schema, scope: &PrivilegeScope) {
+    super::owners::scope(current, desired, scope.all_roles);
     if scope.all_roles {
         return;
     }
@@ -168,8 +170,8 @@ pub fn scope(current: &mut Schema, desired: &mut Schema, scope: &PrivilegeScope)
     current.unmanaged.sort();
 }
 
-/// Takes every privilege out of `schema`, reporting those that are not defaults (one line
-/// per grantee), for `inspect` without `--with-privileges`.
+/// Takes every privilege and owner out of `schema`, reporting the privileges that are not
+/// defaults (one line per grantee), for `inspect` without `--with-privileges`.
 pub fn leave_privileges_out(schema: &mut Schema) {
     let mut n_objects: BTreeMap<&String, usize> = BTreeMap::new();
     for (object, acl) in &schema.privileges {
@@ -187,6 +189,7 @@ pub fn leave_privileges_out(schema: &mut Schema) {
     schema.unmanaged.extend(unmanaged);
     schema.unmanaged.sort();
     schema.privileges.clear();
+    schema.owners.clear();
 }
 
 fn privileges_left_alone(grantee: &str, n_objects: usize) -> UnmanagedObject {
@@ -321,7 +324,7 @@ fn implies_sequence(column: &crate::model::Column) -> bool {
 }
 
 /// Objects the changes create, or drop and create again: they start from their default ACL.
-fn created_objects(changes: &[Change]) -> BTreeSet<PrivilegeObject> {
+pub(super) fn created_objects(changes: &[Change]) -> BTreeSet<PrivilegeObject> {
     let mut created = BTreeSet::new();
     for change in changes {
         match change {
@@ -399,7 +402,7 @@ fn created_objects(changes: &[Change]) -> BTreeSet<PrivilegeObject> {
 }
 
 /// The renames of a migration, as they move privilege keys.
-struct Renames {
+pub(super) struct Renames {
     /// (from, to, done before the other changes).
     tables: Vec<(QualifiedName, QualifiedName, bool)>,
     columns: Vec<(QualifiedName, String, String, bool)>,
@@ -408,7 +411,7 @@ struct Renames {
 }
 
 impl Renames {
-    fn of(changes: &[Change]) -> Renames {
+    pub(super) fn of(changes: &[Change]) -> Renames {
         let first = |timing: &RenameTiming| *timing == RenameTiming::BeforeOtherChanges;
         let mut renames = Renames {
             tables: Vec::new(),
@@ -462,12 +465,12 @@ impl Renames {
     /// The name `object` of the `before` side (`of_before`) or the `after` side has while
     /// privilege changes run: renames done first apply to `before`, renames undone last
     /// are undone on `after`.
-    fn forward(&self, object: &PrivilegeObject, of_before: bool) -> PrivilegeObject {
+    pub(super) fn forward(&self, object: &PrivilegeObject, of_before: bool) -> PrivilegeObject {
         self.map(object, |done_first| done_first == of_before, of_before)
     }
 
     /// The name in `after` of an object named as while privilege changes run.
-    fn back(&self, object: &PrivilegeObject) -> PrivilegeObject {
+    pub(super) fn back(&self, object: &PrivilegeObject) -> PrivilegeObject {
         self.map(object, |done_first| !done_first, true)
     }
 

@@ -141,7 +141,11 @@ pub async fn canonicalize_against(
         return build_in_shadow(admin, server_url, desired, origin).await;
     }
     match build_in_shadow(admin, server_url, &unsettled.schema, origin).await {
-        Ok(built) => Ok(unsettled.merge(database, desired, built)),
+        Ok(built) => {
+            let mut merged = unsettled.merge(database, desired, built);
+            leave_out_session_owner(admin, &mut merged).await?;
+            Ok(merged)
+        }
         // The part needed something it left out (a row type, a subquery's table): the whole
         // schema decides, and points any error at its line.
         Err(_) => build_in_shadow(admin, server_url, desired, origin).await,
@@ -149,7 +153,7 @@ pub async fn canonicalize_against(
 }
 
 /// Roles belong to the whole cluster and autogen never creates them: a grant to a missing
-/// one (or default privileges of one) is the file's error, at the grant's line.
+/// one (or default privileges of one, or an owner) is the file's error, at its line.
 async fn check_roles(admin: &Client, desired: &Schema, origin: &Origin<'_>) -> Result<()> {
     let mut first_use: BTreeMap<&str, ObjectRef> = BTreeMap::new();
     for (object, acl) in &desired.privileges {
@@ -164,6 +168,11 @@ async fn check_roles(admin: &Client, desired: &Schema, origin: &Origin<'_>) -> R
                 .entry(role)
                 .or_insert_with(|| ObjectRef::Privileges(object.clone(), grantee.clone()));
         }
+    }
+    for (object, owner) in &desired.owners {
+        first_use
+            .entry(owner)
+            .or_insert_with(|| ObjectRef::Owner(object.clone()));
     }
     if first_use.is_empty() {
         return Ok(());
@@ -189,6 +198,21 @@ async fn check_roles(admin: &Client, desired: &Schema, origin: &Origin<'_>) -> R
              roles (they belong to the whole cluster): create it first"
         ),
     })
+}
+
+/// Leaves out owners that are the role autogen connects as, as the catalog does
+/// (`model::owners`): the file's owners of settled relations did not go through the shadow.
+async fn leave_out_session_owner(admin: &Client, schema: &mut Schema) -> Result<()> {
+    if schema.owners.is_empty() {
+        return Ok(());
+    }
+    let role: String = admin
+        .query_one("SELECT CURRENT_USER::pg_catalog.text", &[])
+        .await
+        .map_err(|source| Error::database("cannot read the current role", source))?
+        .get(0);
+    schema.owners.retain(|_, owner| *owner != role);
+    Ok(())
 }
 
 async fn session(admin: &Client) -> Result<(i32, i64)> {

@@ -198,7 +198,7 @@ pub fn unsettled(database: &Schema, desired: &Schema) -> Unsettled {
 impl Unsettled {
     /// The canonical desired schema: the database's own tables and views where settled, the
     /// shadow's elsewhere, and everything else as the shadow read it (the privileges of
-    /// objects left out as the file states them).
+    /// objects left out, and the owners of settled ones, as the file states them).
     pub fn merge(self, database: &Schema, desired: &Schema, mut built: Schema) -> Schema {
         for object in &self.left_out {
             if let Some(acl) = desired.privileges.get(object) {
@@ -219,6 +219,10 @@ impl Unsettled {
                 .filter(|_| desired.tables.contains_key(name))
             {
                 built.tables.insert(name.clone(), table.clone());
+            }
+            let object = PrivilegeObject::Table(name.clone());
+            if let Some(owner) = desired.owners.get(&object) {
+                built.owners.insert(object, owner.clone());
             }
             if let Some(view) = database
                 .views

@@ -10,6 +10,7 @@ mod exclusion;
 mod foreign_keys;
 mod functions;
 mod indexes;
+mod owners;
 mod partitions;
 mod privileges;
 mod ranges;
@@ -47,8 +48,10 @@ pub fn lower(
         directives: Directives::default(),
         inherited_only: BTreeSet::new(),
         privileges: BTreeMap::new(),
+        owners: BTreeMap::new(),
     };
     let mut schema = lowering.schema(file)?;
+    lowering.take_owners(&mut schema)?;
     schema.directives = lowering.directives;
     for (object, acl) in lowering.privileges {
         schema.set_acl(object, acl);
@@ -65,6 +68,8 @@ struct Lowering<'a> {
     inherited_only: BTreeSet<(QualifiedName, String)>,
     /// ACLs of the objects with `grants:`, defaults included (`Schema::set_acl` drops them).
     privileges: BTreeMap<PrivilegeObject, Acl>,
+    /// Owners of the objects with `owner:`, with where each is written.
+    owners: BTreeMap<PrivilegeObject, (String, YamlPath)>,
 }
 
 /// What a column type may name besides built-ins.
@@ -139,6 +144,7 @@ impl Lowering<'_> {
                 schema.schema_comments.insert(name.clone(), comment);
             }
             self.grants(PrivilegeObject::Schema(name.clone()), options.grants, &at)?;
+            self.owner(PrivilegeObject::Schema(name.clone()), options.owner, &at)?;
             schema.schemas.insert(name);
         }
         Ok(())
@@ -189,8 +195,10 @@ impl Lowering<'_> {
         for (key, mut raw_enum) in enums.0 {
             let at = YamlPath::default().key("enums").key(&key);
             let grants = raw_enum.grants.take();
+            let owner = raw_enum.owner.take();
             let lowered = self.enumeration(&key, raw_enum, &at)?;
             self.grants(PrivilegeObject::Type(lowered.name.clone()), grants, &at)?;
+            self.owner(PrivilegeObject::Type(lowered.name.clone()), owner, &at)?;
             if let Some(first) = enum_paths.insert(lowered.name.clone(), at.clone()) {
                 let message = format!("enum {} is already declared at {first}", lowered.name);
                 return Err(self.error(&at, message));
@@ -223,6 +231,8 @@ impl Lowering<'_> {
                 raw_table.grants.take(),
                 &at,
             )?;
+            let owner = raw_table.owner.take();
+            self.owner(PrivilegeObject::Table(name.clone()), owner, &at)?;
             if let Some(first) = drafts.get(&name) {
                 let message = format!("table {name} is already declared at {}", first.at);
                 return Err(self.error(&at, message));
@@ -255,6 +265,8 @@ impl Lowering<'_> {
                 raw_view.grants.take(),
                 &at,
             )?;
+            let owner = raw_view.owner.take();
+            self.owner(PrivilegeObject::Table(name.clone()), owner, &at)?;
             if drafts.contains_key(&name) || schema.views.contains_key(&name) {
                 return Err(self.error(&at, format!("relation {name} is already declared")));
             }
@@ -348,6 +360,8 @@ impl Lowering<'_> {
             let name = self.qualified(&key, &at)?;
             let grants = raw_sequence.grants.take();
             self.grants(PrivilegeObject::Sequence(name.clone()), grants, &at)?;
+            let owner = raw_sequence.owner.take();
+            self.owner(PrivilegeObject::Sequence(name.clone()), owner, &at)?;
             if drafts.contains_key(&name)
                 || schema.views.contains_key(&name)
                 || schema.sequences.contains_key(&name)

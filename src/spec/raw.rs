@@ -89,6 +89,8 @@ pub struct Function {
     pub set: Option<yaml_serde::Mapping>,
     pub comment: Option<String>,
     pub grants: Option<Vec<Grant>>,
+    /// The role that owns it (`ALTER ... OWNER TO`); left as it is when missing.
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -159,6 +161,8 @@ pub struct StandaloneSequence {
     pub owned_by: Option<String>,
     pub comment: Option<String>,
     pub grants: Option<Vec<Grant>>,
+    /// The role that owns it (`ALTER ... OWNER TO`); left as it is when missing.
+    pub owner: Option<String>,
 }
 
 impl Shorthand for StandaloneSequence {
@@ -192,6 +196,8 @@ pub struct View {
     #[serde(default)]
     pub column_comments: std::collections::BTreeMap<String, String>,
     pub grants: Option<Vec<Grant>>,
+    /// The role that owns it (`ALTER ... OWNER TO`); left as it is when missing.
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -226,6 +232,8 @@ pub struct Enum {
     pub comment: Option<String>,
     pub renamed_from: Option<String>,
     pub grants: Option<Vec<Grant>>,
+    /// The role that owns it (`ALTER ... OWNER TO`); left as it is when missing.
+    pub owner: Option<String>,
 }
 
 /// A label, or `{ value: shipped, renamed_from: shipping }`.
@@ -266,6 +274,8 @@ pub struct Table {
     /// An inheritance child's parents, in order.
     pub inherits: Option<Vec<String>>,
     pub grants: Option<Vec<Grant>>,
+    /// The role that owns it (`ALTER ... OWNER TO`); left as it is when missing.
+    pub owner: Option<String>,
 }
 
 /// A type name, or the full map.
@@ -536,6 +546,7 @@ impl Shorthand for Enum {
                 })
                 .collect(),
             comment: None,
+            owner: None,
             renamed_from: None,
             grants: None,
         })

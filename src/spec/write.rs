@@ -76,10 +76,10 @@ pub fn write(schema: &Schema) -> String {
         )
         .chain(["public"])
         .collect();
+    // Granted on, or owned by a role of its own: written as a map.
     let granted = |name: &String| {
-        schema
-            .privileges
-            .contains_key(&PrivilegeObject::Schema(name.clone()))
+        let object = PrivilegeObject::Schema(name.clone());
+        schema.privileges.contains_key(&object) || schema.owners.contains_key(&object)
     };
     let listed: Vec<String> = schema
         .schemas
@@ -97,6 +97,7 @@ pub fn write(schema: &Schema) -> String {
             let mut options = Vec::new();
             push_comment(&mut options, &schema.schema_comments.get(name).cloned());
             options.extend(privileges::grants(schema, &object));
+            options.extend(privileges::owner(schema, &object));
             (name.clone(), Node::Map(options))
         });
         root.push(("schemas".to_owned(), Node::Section(entries.collect())));
@@ -141,6 +142,7 @@ pub fn write(schema: &Schema) -> String {
                 .collect();
             let object = PrivilegeObject::Type(enumeration.name.clone());
             fields.extend(privileges::grants(schema, &object));
+            fields.extend(privileges::owner(schema, &object));
             let node = match fields.is_empty() {
                 true => values,
                 false => {
@@ -178,6 +180,7 @@ pub fn write(schema: &Schema) -> String {
             push_comment(&mut fields, &sequence.comment);
             let object = PrivilegeObject::Sequence(sequence.name.clone());
             fields.extend(privileges::grants(schema, &object));
+            fields.extend(privileges::owner(schema, &object));
             let node = match fields.len() {
                 1 => text(&sequence.data_type),
                 _ => Node::Map(fields),
@@ -315,18 +318,20 @@ fn table_node(table: &Table, schema: &Schema) -> Node {
         &table.triggers,
         &table.policies,
     ));
-    entries.extend(privileges::grants(
-        schema,
-        &PrivilegeObject::Table(table.name.clone()),
-    ));
+    let object = PrivilegeObject::Table(table.name.clone());
+    entries.extend(privileges::grants(schema, &object));
+    entries.extend(privileges::owner(schema, &object));
     Node::Section(entries)
 }
 
 /// The query alone for a plain view without a comment or options; the full map otherwise.
 fn view_node(view: &View, schema: &Schema) -> Node {
-    let grants = privileges::grants(schema, &PrivilegeObject::Table(view.name.clone()));
+    let object = PrivilegeObject::Table(view.name.clone());
+    let grants = privileges::grants(schema, &object);
+    let owner = privileges::owner(schema, &object);
     if !view.materialized
         && grants.is_none()
+        && owner.is_none()
         && view.comment.is_none()
         && view.indexes.is_empty()
         && view.options.is_default()
@@ -371,6 +376,7 @@ fn view_node(view: &View, schema: &Schema) -> Node {
         &BTreeMap::new(),
     ));
     entries.extend(grants);
+    entries.extend(owner);
     Node::Section(entries)
 }
 

@@ -8,6 +8,7 @@ mod collations;
 mod constraints;
 mod functions;
 mod online;
+mod owners;
 mod parameters;
 mod partitions;
 mod privileges;
@@ -475,6 +476,7 @@ fn statements_for(change: &Change) -> Vec<String> {
         Change::Policy(change) => triggers::policy_statements(change),
         Change::Partition(change) => partitions::statements(change),
         Change::Privilege(change) => privileges::statements(change),
+        Change::Owner(change) => vec![owners::statement(change)],
     }
 }
 

@@ -137,6 +137,30 @@ async fn managed_roles_lose_what_the_file_does_not_grant_and_others_keep_theirs(
 }
 
 #[tokio::test]
+async fn an_owner_that_is_a_missing_role_is_an_error_at_its_line() {
+    let database = ScratchDb::create("autogen_privileges").await;
+    let path = std::env::temp_dir().join(format!("autogen-owner-{}.yaml", database.name));
+    std::fs::write(
+        &path,
+        "views:\n  v:\n    query: SELECT 1 AS one\n    owner: autogen_no_such_owner\n",
+    )
+    .expect("temp file");
+    let diff = autogen()
+        .args(["diff", "--from", &database.url, "--to"])
+        .arg(&path)
+        .output()
+        .expect("autogen runs");
+    std::fs::remove_file(&path).ok();
+    let stderr = String::from_utf8_lossy(&diff.stderr);
+    assert_eq!(diff.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(":4:5: owner of table v")
+            && stderr.contains("role \"autogen_no_such_owner\" does not exist"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
 async fn a_grant_to_a_missing_role_is_an_error_at_its_line() {
     let database = ScratchDb::create("autogen_privileges").await;
     let path = std::env::temp_dir().join(format!("autogen-grant-{}.yaml", database.name));

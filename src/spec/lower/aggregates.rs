@@ -38,11 +38,17 @@ impl Lowering<'_> {
         for (aggregate_idx, mut raw_aggregate) in aggregates.into_iter().enumerate() {
             let at = YamlPath::default().key("aggregates").index(aggregate_idx);
             let grants = raw_aggregate.grants.take();
+            let owner = raw_aggregate.owner.take();
             let renamed_from = raw_aggregate.renamed_from.take();
             let aggregate = self.aggregate(raw_aggregate, schema, &at)?;
             self.grants(
                 PrivilegeObject::Function(aggregate.name.clone()),
                 grants,
+                &at,
+            )?;
+            self.owner(
+                PrivilegeObject::Function(aggregate.name.clone()),
+                owner,
                 &at,
             )?;
             if let Some(old_name) = renamed_from {

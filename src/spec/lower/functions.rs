@@ -26,9 +26,11 @@ impl Lowering<'_> {
         for (function_idx, mut raw_function) in functions.into_iter().enumerate() {
             let at = YamlPath::default().key("functions").index(function_idx);
             let grants = raw_function.grants.take();
+            let owner = raw_function.owner.take();
             let function = self.function(raw_function, &at)?;
             let object = PrivilegeObject::Function(function.name.clone());
-            self.grants(object, grants, &at)?;
+            self.grants(object.clone(), grants, &at)?;
+            self.owner(object, owner, &at)?;
             let key = FunctionName {
                 argument_types: function
                     .name

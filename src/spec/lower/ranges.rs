@@ -68,6 +68,8 @@ impl Lowering<'_> {
             let name = self.qualified(&key, &at)?;
             let grants = raw_range.grants.take();
             self.grants(PrivilegeObject::Type(name.clone()), grants, &at)?;
+            let owner = raw_range.owner.take();
+            self.owner(PrivilegeObject::Type(name.clone()), owner, &at)?;
             if let Some(old_name) = raw_range.renamed_from.take() {
                 self.identifier(&old_name, &at.key("renamed_from"))?;
                 let renames = &mut self.directives.range_renames;

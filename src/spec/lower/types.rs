@@ -40,6 +40,8 @@ impl Lowering<'_> {
             let at = YamlPath::default().key("domains").key(&key);
             let grants = raw_domain.grants.take();
             self.grants(PrivilegeObject::Type(name.clone()), grants, &at)?;
+            let owner = raw_domain.owner.take();
+            self.owner(PrivilegeObject::Type(name.clone()), owner, &at)?;
             if let Some(old_name) = raw_domain.renamed_from.take() {
                 self.identifier(&old_name, &at.key("renamed_from"))?;
                 self.directives
@@ -56,6 +58,8 @@ impl Lowering<'_> {
             let at = YamlPath::default().key("composite_types").key(&key);
             let grants = raw_type.grants.take();
             self.grants(PrivilegeObject::Type(name.clone()), grants, &at)?;
+            let owner = raw_type.owner.take();
+            self.owner(PrivilegeObject::Type(name.clone()), owner, &at)?;
             let composite = self.composite_type(name, raw_type, &at, &types)?;
             self.record(ObjectRef::CompositeType(composite.name.clone()), &at);
             schema.schemas.insert(composite.name.schema.clone());

@@ -37,6 +37,8 @@ pub struct Aggregate {
     pub parallel: Option<ParallelSafety>,
     pub comment: Option<String>,
     pub grants: Option<Vec<super::Grant>>,
+    /// The role that owns it (`ALTER ... OWNER TO`); left as it is when missing.
+    pub owner: Option<String>,
     /// The aggregate's old name (same schema and arguments): `ALTER AGGREGATE ... RENAME TO`.
     pub renamed_from: Option<String>,
 }

@@ -18,6 +18,8 @@ pub struct RangeType {
     pub multirange: Option<String>,
     pub comment: Option<String>,
     pub grants: Option<Vec<super::Grant>>,
+    /// The role that owns it (`ALTER ... OWNER TO`); left as it is when missing.
+    pub owner: Option<String>,
     /// The range type's old name (same schema): `ALTER TYPE ... RENAME TO`.
     pub renamed_from: Option<String>,
 }

@@ -22,6 +22,8 @@ pub struct Schemas {
 pub struct SchemaOptions {
     pub comment: Option<String>,
     pub grants: Option<Vec<super::Grant>>,
+    /// The role that owns it (`ALTER ... OWNER TO`); left as it is when missing.
+    pub owner: Option<String>,
 }
 
 impl Shorthand for SchemaOptions {

@@ -19,6 +19,8 @@ pub struct Domain {
     pub checks: Option<Ordered<Check>>,
     pub comment: Option<String>,
     pub grants: Option<Vec<super::Grant>>,
+    /// The role that owns it (`ALTER ... OWNER TO`); left as it is when missing.
+    pub owner: Option<String>,
     /// The domain's old name (same schema): `ALTER DOMAIN ... RENAME TO`.
     pub renamed_from: Option<String>,
 }
@@ -41,6 +43,8 @@ pub struct CompositeType {
     pub attributes: Option<Ordered<Attribute>>,
     pub comment: Option<String>,
     pub grants: Option<Vec<super::Grant>>,
+    /// The role that owns it (`ALTER ... OWNER TO`); left as it is when missing.
+    pub owner: Option<String>,
 }
 
 impl Shorthand for CompositeType {

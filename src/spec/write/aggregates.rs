@@ -20,6 +20,7 @@ pub(super) fn section(schema: &Schema) -> Option<(String, Node)> {
             let mut entries = entries(aggregate);
             let object = PrivilegeObject::Function(aggregate.name.clone());
             entries.extend(super::privileges::grants(schema, &object));
+            entries.extend(super::privileges::owner(schema, &object));
             entries
         })
         .collect();

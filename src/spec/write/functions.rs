@@ -14,6 +14,7 @@ pub(super) fn node(schema: &Schema) -> Node {
                 let mut entries = entries(function);
                 let object = PrivilegeObject::Function(function.name.clone());
                 entries.extend(super::privileges::grants(schema, &object));
+                entries.extend(super::privileges::owner(schema, &object));
                 entries
             })
             .collect(),

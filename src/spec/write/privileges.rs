@@ -1,4 +1,4 @@
-//! `grants:` entries and the `default_privileges:` section for `inspect`.
+//! `grants:` and `owner:` entries and the `default_privileges:` section for `inspect`.
 //!
 //! The grantees written are those whose privileges differ from the object's default (one
 //! whose default privileges were revoked with an empty list) and those the schema's file
@@ -17,6 +17,12 @@ pub(super) fn grants(schema: &Schema, object: &PrivilegeObject) -> Option<(Strin
         return None;
     }
     Some(("grants".to_owned(), acl_node(schema, object, &declared)))
+}
+
+/// `("owner", role)` for an object whose owner is not the role that runs the DDL.
+pub(super) fn owner(schema: &Schema, object: &PrivilegeObject) -> Option<(String, Node)> {
+    let owner = schema.owners.get(object)?;
+    Some(("owner".to_owned(), text(owner)))
 }
 
 fn declared_grantees<'a>(schema: &'a Schema, object: &PrivilegeObject) -> BTreeSet<&'a String> {

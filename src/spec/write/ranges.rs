@@ -46,6 +46,7 @@ fn node(range: &RangeType, schema: &Schema) -> Node {
     }
     let object = PrivilegeObject::Type(range.name.clone());
     fields.extend(super::privileges::grants(schema, &object));
+    fields.extend(super::privileges::owner(schema, &object));
     if fields.len() == 1 {
         return text(&range.subtype);
     }

@@ -153,6 +153,7 @@ mod tests {
             let expected = crate::model::Schema {
                 directives: crate::model::Directives {
                     declared_privileges: schema.directives.declared_privileges.clone(),
+                    declared_owners: schema.directives.declared_owners.clone(),
                     ..Default::default()
                 },
                 ..schema

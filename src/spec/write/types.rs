@@ -26,6 +26,7 @@ pub(super) fn sections(schema: &Schema) -> Vec<(String, Node)> {
             fields.push(("attributes".to_owned(), Node::Section(attributes.collect())));
             let object = PrivilegeObject::Type(composite.name.clone());
             fields.extend(super::privileges::grants(schema, &object));
+            fields.extend(super::privileges::owner(schema, &object));
             (format_qualified(&composite.name), Node::Section(fields))
         });
         sections.push((
@@ -60,6 +61,7 @@ fn domain_node(domain: &Domain, schema: &Schema) -> Node {
     }
     let object = PrivilegeObject::Type(domain.name.clone());
     entries.extend(super::privileges::grants(schema, &object));
+    entries.extend(super::privileges::owner(schema, &object));
     if entries.is_empty() {
         return text(&domain.base_type);
     }

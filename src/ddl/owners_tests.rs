@@ -1,0 +1,63 @@
+use super::tests::{replay, replay_error};
+use crate::model::{FunctionName, PrivilegeObject, QualifiedName};
+
+fn relation(name: &str) -> PrivilegeObject {
+    PrivilegeObject::Table(QualifiedName::new("public", name))
+}
+
+#[test]
+fn owners_follow_owner_to_renames_and_drops_as_the_catalog_would() {
+    let schema = replay(
+        "CREATE SCHEMA app;\n\
+         CREATE TABLE t (id serial PRIMARY KEY);\n\
+         CREATE VIEW v AS SELECT id FROM t;\n\
+         CREATE SEQUENCE s;\n\
+         CREATE TYPE mood AS ENUM ('ok');\n\
+         CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';\n\
+         ALTER SCHEMA app OWNER TO \"App Owner\";\n\
+         ALTER TABLE t OWNER TO owner_a, ADD COLUMN note text;\n\
+         ALTER TABLE t RENAME TO renamed;\n\
+         ALTER TABLE v OWNER TO owner_b;\n\
+         ALTER SEQUENCE s OWNER TO owner_a;\n\
+         ALTER SEQUENCE s OWNER TO CURRENT_USER;\n\
+         ALTER TYPE mood OWNER TO owner_b;\n\
+         ALTER FUNCTION f(integer) OWNER TO owner_a;\n\
+         DROP FUNCTION f(integer);\n\
+         CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';\n\
+         ALTER SCHEMA public OWNER TO pg_database_owner;\n",
+    );
+    let owner = |object: PrivilegeObject| schema.owners.get(&object).map(String::as_str);
+    assert_eq!(
+        owner(PrivilegeObject::Schema("app".into())),
+        Some("App Owner")
+    );
+    assert_eq!(owner(relation("renamed")), Some("owner_a"));
+    assert_eq!(owner(relation("t")), None);
+    assert_eq!(owner(relation("v")), Some("owner_b"));
+    let name = |name: &str| QualifiedName::new("public", name);
+    assert_eq!(owner(PrivilegeObject::Type(name("mood"))), Some("owner_b"));
+    // Back to the role running the script; a serial's sequence has its table's owner; a
+    // function created again is the role's again; `public`'s usual owner is not kept.
+    assert_eq!(schema.owners.len(), 4, "{:?}", schema.owners);
+    let function = PrivilegeObject::Function(FunctionName {
+        schema: "public".into(),
+        name: "f".into(),
+        argument_types: vec!["integer".into()],
+    });
+    assert!(schema.directives.declared_owners.contains(&function));
+    assert!(schema
+        .directives
+        .declared_owners
+        .contains(&PrivilegeObject::Sequence(name("s"))));
+}
+
+#[test]
+fn a_sequence_owned_by_a_column_takes_no_owner_of_its_own() {
+    let error = replay_error(
+        "CREATE TABLE t (id serial);\n\
+         ALTER SEQUENCE t_id_seq OWNER TO someone;\n",
+    );
+    assert!(error.contains("linked to a table"), "{error}");
+    let error = replay_error("ALTER VIEW missing OWNER TO someone;\n");
+    assert!(error.contains("does not exist"), "{error}");
+}
