@@ -476,8 +476,9 @@ ORDER BY i.indrelid, ic.relname, k.position";
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (column storage, replica identity, the index a
-/// table is clustered on, storage parameters and tablespaces) are listed too, so that no
+/// cannot hold yet (column storage, replica identity, the index a table is clustered on,
+/// storage parameters and tablespaces, foreign key column lists, operator class parameters)
+/// are listed too, so that no
 /// difference in them goes unseen. Triggers and
 /// policies are read by `catalog::triggers`, which reports those on unmanaged relations.
 pub const UNMANAGED_QUERY: &str = "\
@@ -596,7 +597,24 @@ SELECT 'clustered index', ic.relname || ' on ' || r.qualified_name, r.schema_nam
        r.relation_name
 FROM relations r
 JOIN pg_catalog.pg_index i ON i.indrelid = r.oid AND i.indisclustered
-JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid";
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+UNION ALL
+-- `ON DELETE SET NULL (columns)` (PostgreSQL 15): the model keeps the action, not the list;
+-- read from the constraint's text, which every version has.
+SELECT 'foreign key column list', con.conname || ' on ' || r.qualified_name, r.schema_name,
+       r.relation_name
+FROM relations r
+JOIN pg_catalog.pg_constraint con ON con.conrelid = r.oid AND con.contype = 'f'
+WHERE pg_catalog.pg_get_constraintdef(con.oid) ~ 'ON DELETE SET (NULL|DEFAULT) [(]'
+UNION ALL
+-- Operator class parameters (`gist_trgm_ops (siglen = 32)`) live in the index's attoptions.
+SELECT 'operator class parameters', ic.relname || ' on ' || r.qualified_name, r.schema_name,
+       r.relation_name
+FROM relations r
+JOIN pg_catalog.pg_index i ON i.indrelid = r.oid
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = i.indexrelid AND a.attoptions IS NOT NULL)";
 
 /// What depends on the managed tables, views, columns, enums, domains, composite types,
 /// constraints and indexes in `$1` (a constraint's index, `conindid`, stands for it), one row per `pg_depend` edge, where the model cannot tell: a managed

@@ -13,7 +13,7 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
     client
         .batch_execute(
             "CREATE TABLE public.t (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, \
-               body text, n integer CHECK (n > 0), EXCLUDE (n WITH =));\n\
+               body text, n integer CHECK (n > 0), EXCLUDE (n WITH =), UNIQUE (id, n));\n\
              ALTER TABLE public.t ALTER COLUMN body SET STORAGE EXTERNAL;\n\
              ALTER TABLE public.t ALTER COLUMN n SET STATISTICS 200;\n\
              ALTER TABLE public.t REPLICA IDENTITY FULL;\n\
@@ -22,7 +22,12 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
              ALTER TABLE public.t ADD CONSTRAINT t_body_check CHECK (body <> '') NOT VALID;\n\
              COMMENT ON SEQUENCE public.t_id_seq IS 'identity';\n\
              CREATE DOMAIN public.positive AS integer;\n\
-             ALTER DOMAIN public.positive ADD CONSTRAINT positive_check CHECK (VALUE > 0) NOT VALID;",
+             ALTER DOMAIN public.positive ADD CONSTRAINT positive_check CHECK (VALUE > 0) NOT VALID;\n\
+             CREATE TABLE public.c (id integer PRIMARY KEY, t_id integer, n integer, \
+               doc tsvector, CONSTRAINT c_t_fkey FOREIGN KEY (t_id, n) \
+               REFERENCES public.t (id, n) ON DELETE SET NULL (t_id));\n\
+             CREATE INDEX c_doc_idx ON public.c USING gist (doc tsvector_ops (siglen = 32));\n\
+             CREATE INDEX c_plain_doc_idx ON public.c USING gist (doc);",
         )
         .await
         .expect("schema");
@@ -38,6 +43,8 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
         ("clustered index", "t_n_idx on public.t"),
         ("column storage", "public.t.body"),
         ("comment on an identity sequence", "public.t_id_seq"),
+        ("foreign key column list", "c_t_fkey on public.c"),
+        ("operator class parameters", "c_doc_idx on public.c"),
         ("replica identity", "public.t"),
     ]
     .map(|(kind, name)| (kind.to_string(), name.to_string()));
