@@ -386,22 +386,37 @@ fn rebuild_over_columns(
                 }));
             }
         }
-        for policy in table.policies.values() {
-            let key = (table_name.clone(), policy.name.clone(), false);
+        // A policy's subquery may read the column of another table (named in it).
+        let policies = before.tables.iter().flat_map(|(policy_table, other)| {
+            other
+                .policies
+                .values()
+                .map(move |policy| (policy_table, policy))
+        });
+        for (policy_table, policy) in policies {
+            let key = (policy_table.clone(), policy.name.clone(), false);
             let uses = [&policy.using, &policy.with_check]
                 .into_iter()
                 .flatten()
-                .any(|expression| mentions(expression.as_str(), column));
+                .any(|expression| {
+                    mentions(expression.as_str(), column)
+                        && (policy_table == table_name
+                            || mentions(expression.as_str(), &table_name.name))
+                });
             if !uses || dropped(&key) || !rebuilt.insert(key) {
                 continue;
             }
             added.push(Change::Policy(PolicyChange::Drop {
-                table: table_name.clone(),
+                table: policy_table.clone(),
                 policy: policy.clone(),
             }));
-            if let Some(wanted) = desired.and_then(|table| table.policies.get(&policy.name)) {
+            let wanted = after
+                .tables
+                .get(policy_table)
+                .and_then(|table| table.policies.get(&policy.name));
+            if let Some(wanted) = wanted {
                 added.push(Change::Policy(PolicyChange::Create {
-                    table: table_name.clone(),
+                    table: policy_table.clone(),
                     policy: wanted.clone(),
                 }));
             }

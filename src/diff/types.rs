@@ -8,7 +8,9 @@
 use std::collections::BTreeSet;
 
 use super::{Change, ColumnUse, Hazard, LockMode};
-use crate::model::{CompositeType, Constraint, Domain, ObjectRef, QualifiedName, Schema};
+use crate::model::{
+    CompositeType, Constraint, Domain, IndexTarget, ObjectRef, QualifiedName, Schema,
+};
 use crate::syntax::types::names_type;
 
 // A migration holds a handful of these, briefly; boxing the domain rebuild adds only noise.
@@ -277,7 +279,18 @@ fn blocked_rebuilds(changes: &[Change], before: &Schema) -> Vec<String> {
                     .any(|attribute| names_type(&attribute.data_type, name))
             })
             .map(|composite| format!("type {}", composite.name));
-        let dependents: Vec<String> = domains.chain(composites).collect();
+        // PostgreSQL cannot change the type of a column in a partition key.
+        let partition_keys = before.tables.values().flat_map(|table| {
+            let key_columns = table.partition_by.iter().flat_map(|key| &key.columns);
+            key_columns
+                .filter_map(|key_column| match &key_column.target {
+                    IndexTarget::Column(column) => table.column(column),
+                    IndexTarget::Expression(_) => None,
+                })
+                .filter(|column| names_type(&column.data_type, name))
+                .map(|column| format!("the partition key column {}.{}", table.name, column.name))
+        });
+        let dependents: Vec<String> = domains.chain(composites).chain(partition_keys).collect();
         if !dependents.is_empty() {
             blocked.push(format!(
                 "{kind} {name} must be rebuilt, but {} {} built on it",
@@ -452,6 +465,27 @@ mod tests {
             assert_eq!(change.inverse().inverse(), change);
             assert_ne!(change.inverse(), change);
         }
+    }
+
+    #[test]
+    fn an_enum_in_a_partition_key_is_not_rebuilt() {
+        let replay = |sql: &str| {
+            crate::ddl::replay([(std::path::Path::new("schema.sql"), sql)]).expect("replays")
+        };
+        let table = "CREATE TABLE pt (id integer, c color) PARTITION BY LIST (c);";
+        let current = replay(&format!(
+            "CREATE TYPE color AS ENUM ('red', 'green', 'blue'); {table}"
+        ));
+        let desired = replay(&format!(
+            "CREATE TYPE color AS ENUM ('red', 'green'); {table}"
+        ));
+        let migration = crate::generate(&current, &desired);
+        let refused = refuse_blocked_rebuilds(&migration, &current, &desired);
+        let message = refused.expect_err("refused").to_string();
+        assert!(
+            message.contains("enum color must be rebuilt, but the partition key column pt.c"),
+            "{message}"
+        );
     }
 
     #[test]
