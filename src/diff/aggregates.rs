@@ -96,28 +96,11 @@ pub(super) fn recreate_over_recreated_functions(
     if recreated.is_empty() {
         return;
     }
-    let changed: BTreeSet<FunctionName> = changes
-        .iter()
-        .filter_map(|change| match change {
-            Change::Aggregate(AggregateChange::Drop(aggregate)) => Some(aggregate.name.clone()),
-            _ => None,
-        })
-        .collect();
-    for aggregate in before.aggregates.values() {
-        let calls_recreated = aggregate
+    recreate_where(before, after, changes, |aggregate| {
+        aggregate
             .support_functions()
-            .any(|function| recreated.contains(function));
-        if !calls_recreated || changed.contains(&aggregate.name) {
-            continue;
-        }
-        changes.retain(|change| {
-            !matches!(change, Change::Aggregate(AggregateChange::Replace { from, .. }) if from.name == aggregate.name)
-        });
-        changes.push(Change::Aggregate(AggregateChange::Drop(aggregate.clone())));
-        if let Some(kept) = after.aggregates.get(&aggregate.name) {
-            changes.push(Change::Aggregate(AggregateChange::Create(kept.clone())));
-        }
-    }
+            .any(|function| recreated.contains(function))
+    });
 }
 
 /// PostgreSQL cannot drop the old version of a rebuilt type, or a range type dropped and
@@ -147,6 +130,21 @@ pub(super) fn recreate_over_rebuilt_types(
             }
         }
     }
+    recreate_where(before, after, changes, |aggregate| {
+        aggregate
+            .types()
+            .any(|data_type| rebuilt.iter().any(|name| names_type(data_type, name)))
+    });
+}
+
+/// Aggregates of `before` for which `needed` holds and that `changes` do not already drop
+/// are dropped, then created again as `after` has them (in place of any replacement).
+fn recreate_where(
+    before: &Schema,
+    after: &Schema,
+    changes: &mut Vec<Change>,
+    needed: impl Fn(&Aggregate) -> bool,
+) {
     let dropped: BTreeSet<FunctionName> = changes
         .iter()
         .filter_map(|change| match change {
@@ -155,10 +153,7 @@ pub(super) fn recreate_over_rebuilt_types(
         })
         .collect();
     for aggregate in before.aggregates.values() {
-        let over_rebuilt = aggregate
-            .types()
-            .any(|data_type| rebuilt.iter().any(|name| names_type(data_type, name)));
-        if !over_rebuilt || dropped.contains(&aggregate.name) {
+        if !needed(aggregate) || dropped.contains(&aggregate.name) {
             continue;
         }
         changes.retain(|change| {
