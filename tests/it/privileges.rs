@@ -136,23 +136,29 @@ async fn managed_roles_lose_what_the_file_does_not_grant_and_others_keep_theirs(
     );
 }
 
-#[tokio::test]
-async fn an_owner_that_is_a_missing_role_is_an_error_at_its_line() {
+/// `autogen diff` from a new scratch database to `yaml`: its exit code and standard error.
+async fn diff_to_schema_file(stem: &str, yaml: &str) -> (Option<i32>, String) {
     let database = ScratchDb::create("autogen_privileges").await;
-    let path = std::env::temp_dir().join(format!("autogen-owner-{}.yaml", database.name));
-    std::fs::write(
-        &path,
-        "views:\n  v:\n    query: SELECT 1 AS one\n    owner: autogen_no_such_owner\n",
-    )
-    .expect("temp file");
+    let path = std::env::temp_dir().join(format!("{stem}-{}.yaml", database.name));
+    std::fs::write(&path, yaml).expect("temp file");
     let diff = autogen()
         .args(["diff", "--from", &database.url, "--to"])
         .arg(&path)
         .output()
         .expect("autogen runs");
     std::fs::remove_file(&path).ok();
-    let stderr = String::from_utf8_lossy(&diff.stderr);
-    assert_eq!(diff.status.code(), Some(2), "{stderr}");
+    let stderr = String::from_utf8_lossy(&diff.stderr).into_owned();
+    (diff.status.code(), stderr)
+}
+
+#[tokio::test]
+async fn an_owner_that_is_a_missing_role_is_an_error_at_its_line() {
+    let (code, stderr) = diff_to_schema_file(
+        "autogen-owner",
+        "views:\n  v:\n    query: SELECT 1 AS one\n    owner: autogen_no_such_owner\n",
+    )
+    .await;
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains(":4:5: owner of table v")
             && stderr.contains("role \"autogen_no_such_owner\" does not exist"),
@@ -162,22 +168,13 @@ async fn an_owner_that_is_a_missing_role_is_an_error_at_its_line() {
 
 #[tokio::test]
 async fn a_grant_to_a_missing_role_is_an_error_at_its_line() {
-    let database = ScratchDb::create("autogen_privileges").await;
-    let path = std::env::temp_dir().join(format!("autogen-grant-{}.yaml", database.name));
-    std::fs::write(
-        &path,
+    let (code, stderr) = diff_to_schema_file(
+        "autogen-grant",
         "tables:\n  notes:\n    columns:\n      id: integer\n    grants:\n      \
          - to: autogen_no_such_role\n        privileges: [SELECT]\n",
     )
-    .expect("temp file");
-    let diff = autogen()
-        .args(["diff", "--from", &database.url, "--to"])
-        .arg(&path)
-        .output()
-        .expect("autogen runs");
-    std::fs::remove_file(&path).ok();
-    let stderr = String::from_utf8_lossy(&diff.stderr);
-    assert_eq!(diff.status.code(), Some(2), "{stderr}");
+    .await;
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains(":6:7: privileges of autogen_no_such_role on table notes")
             && stderr.contains("role \"autogen_no_such_role\" does not exist"),
