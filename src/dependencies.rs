@@ -4,20 +4,28 @@
 //! Built from the model, so offline and live schemas get the same edges: a table holds its
 //! columns, a column needs its enum, domain or composite type, an index, check, exclusion
 //! constraint, key or generated column needs the columns it names, a foreign key needs the
-//! key it references, a view the relations it reads. A live schema adds what only
+//! key it references, a view the relations it reads, a routine the types of its signature,
+//! and whatever calls a routine by name (a view, default, generated column, check, index,
+//! trigger, policy or SQL-standard body) needs it. A live schema adds what only
 //! `pg_depend` knows (`Schema::dependents`): a view that needs a primary key, and objects
 //! autogen does not manage. `diff` asks it what a dropped, replaced or retyped object takes
 //! along; `Migration::unmanaged_casualties` which unmanaged objects would go. Pure.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Index, IndexTarget, ObjectRef, Schema, Table, UnmanagedDependent};
+use crate::model::{
+    Function, FunctionBody, Index, IndexTarget, ObjectRef, Returns, Schema, Table,
+    UnmanagedDependent,
+};
 use crate::references::words;
 use crate::syntax::quote;
 
 pub struct Graph<'a> {
     /// Referenced object → the objects that need it directly.
     dependents: BTreeMap<ObjectRef, BTreeSet<ObjectRef>>,
+    /// Routine → the columns whose default calls it. Nothing needs a default, so these are
+    /// leaves that `dependents_of` does not walk through (a column's indexes stay).
+    defaults: BTreeMap<ObjectRef, BTreeSet<ObjectRef>>,
     unmanaged: &'a BTreeMap<ObjectRef, BTreeSet<UnmanagedDependent>>,
 }
 
@@ -25,13 +33,25 @@ impl<'a> Graph<'a> {
     pub fn of(schema: &'a Schema) -> Graph<'a> {
         let mut graph = Graph {
             dependents: schema.dependents.managed.clone(),
+            defaults: BTreeMap::new(),
             unmanaged: &schema.dependents.unmanaged,
         };
         let types = user_types(schema);
+        let routines = Routines::of(schema, &types, &mut graph);
         for table in schema.tables.values() {
-            graph.add_table(table, &types);
+            graph.add_table(table, &types, &routines);
         }
         for view in schema.views.values() {
+            let this = ObjectRef::View(view.name.clone());
+            graph.add_callers(
+                &routines,
+                &routines.called_in(view.definition.as_str()),
+                &this,
+            );
+            for trigger in view.triggers.values() {
+                let trigger_ref = ObjectRef::Trigger(view.name.clone(), trigger.name.clone());
+                graph.add_trigger(&routines, trigger, trigger_ref);
+            }
             for relation in &view.depends_on {
                 let referenced = match schema.views.contains_key(relation) {
                     true => ObjectRef::View(relation.clone()),
@@ -58,6 +78,15 @@ impl<'a> Graph<'a> {
         reached
     }
 
+    /// The columns whose default calls one of `routines`.
+    pub fn defaults_calling(&self, routines: &BTreeSet<ObjectRef>) -> BTreeSet<ObjectRef> {
+        routines
+            .iter()
+            .flat_map(|routine| self.defaults.get(routine).into_iter().flatten())
+            .cloned()
+            .collect()
+    }
+
     /// The objects autogen does not manage that need `object` directly.
     pub fn unmanaged_dependents(
         &self,
@@ -73,7 +102,44 @@ impl<'a> Graph<'a> {
             .insert(dependent);
     }
 
-    fn add_table(&mut self, table: &Table, types: &BTreeMap<String, ObjectRef>) {
+    /// `callee` (a routine's bare name, from `called`) is needed by `dependent`: every
+    /// overload of the name, since which one a call picks the model does not say.
+    fn add_callers(
+        &mut self,
+        routines: &Routines,
+        called: &BTreeSet<String>,
+        dependent: &ObjectRef,
+    ) {
+        for callee in called {
+            for routine in routines.by_name.get(callee).into_iter().flatten() {
+                if routine != dependent {
+                    self.add(routine.clone(), dependent.clone());
+                }
+            }
+        }
+    }
+
+    fn add_trigger(
+        &mut self,
+        routines: &Routines,
+        trigger: &crate::model::Trigger,
+        this: ObjectRef,
+    ) {
+        let mut called = trigger
+            .condition
+            .as_ref()
+            .map(|condition| routines.called_in(condition.as_str()))
+            .unwrap_or_default();
+        called.insert(trigger.function.name.clone());
+        self.add_callers(routines, &called, &this);
+    }
+
+    fn add_table(
+        &mut self,
+        table: &Table,
+        types: &BTreeMap<String, ObjectRef>,
+        routines: &Routines,
+    ) {
         let name = &table.name;
         let column = |column: &str| ObjectRef::Column(name.clone(), column.to_string());
         let constraint =
@@ -85,9 +151,15 @@ impl<'a> Graph<'a> {
                 self.add(user_type.clone(), column(&each.name));
             }
         }
-        // What an expression names: one tokenization per expression, whatever the width.
-        let named = |text: &str| -> Vec<String> {
+        // What an expression names, columns and routines: one tokenization per expression,
+        // whatever the width.
+        let mut calls: Vec<(ObjectRef, BTreeSet<String>)> = Vec::new();
+        let mut default_calls: Vec<(ObjectRef, BTreeSet<String>)> = Vec::new();
+        let mut named = |text: &str, user: ObjectRef| -> Vec<String> {
             let words = words(text);
+            if !routines.by_name.is_empty() {
+                calls.push((user, routines.called_among(&words)));
+            }
             table
                 .columns
                 .iter()
@@ -97,42 +169,68 @@ impl<'a> Graph<'a> {
         };
         for each in table.columns.iter() {
             if let Some(expression) = &each.generated {
-                for used in named(expression.as_str()) {
+                for used in named(expression.as_str(), column(&each.name)) {
                     self.add(column(&used), column(&each.name));
                 }
             }
+            if let Some(default) = &each.default {
+                default_calls.push((column(&each.name), routines.called_in(default.as_str())));
+            }
         }
         for check in table.checks.values() {
-            for used in named(check.expression.as_str()) {
+            for used in named(check.expression.as_str(), constraint(&check.name)) {
                 self.add(column(&used), constraint(&check.name));
             }
         }
-        let index_columns = |index: &Index| -> BTreeSet<String> {
+        let mut index_columns = |index: &Index, user: ObjectRef| -> BTreeSet<String> {
             let mut used: BTreeSet<String> = index.include.iter().cloned().collect();
             for key in &index.keys {
                 match &key.target {
                     IndexTarget::Column(name) => {
                         used.insert(name.clone());
                     }
-                    IndexTarget::Expression(expression) => used.extend(named(expression.as_str())),
+                    IndexTarget::Expression(expression) => {
+                        used.extend(named(expression.as_str(), user.clone()))
+                    }
                 }
             }
             if let Some(predicate) = &index.predicate {
-                used.extend(named(predicate.as_str()));
+                used.extend(named(predicate.as_str(), user));
             }
             used
         };
         for index in table.indexes.values() {
-            for used in index_columns(index) {
-                self.add(
-                    column(&used),
-                    ObjectRef::Index(name.clone(), index.name.clone()),
-                );
+            let this = ObjectRef::Index(name.clone(), index.name.clone());
+            for used in index_columns(index, this.clone()) {
+                self.add(column(&used), this.clone());
             }
         }
         for exclusion in table.exclusions.values() {
-            for used in index_columns(&exclusion.index()) {
-                self.add(column(&used), constraint(&exclusion.name));
+            let this = constraint(&exclusion.name);
+            for used in index_columns(&exclusion.index(), this.clone()) {
+                self.add(column(&used), this.clone());
+            }
+        }
+        for (user, called) in calls {
+            self.add_callers(routines, &called, &user);
+        }
+        for (user, called) in default_calls {
+            for routine in called.iter().flat_map(|callee| &routines.by_name[callee]) {
+                self.defaults
+                    .entry(routine.clone())
+                    .or_default()
+                    .insert(user.clone());
+            }
+        }
+        for trigger in table.triggers.values() {
+            let this = ObjectRef::Trigger(name.clone(), trigger.name.clone());
+            self.add_trigger(routines, trigger, this);
+        }
+        for policy in table.policies.values() {
+            let this = ObjectRef::Policy(name.clone(), policy.name.clone());
+            for expression in [&policy.using, &policy.with_check].into_iter().flatten() {
+                let called = routines.called_in(expression.as_str());
+                self.add_callers(routines, &called, &this);
             }
         }
         // A key needs its INCLUDE columns as much as its key columns.
@@ -209,6 +307,72 @@ impl<'a> Graph<'a> {
             }
         }
     }
+}
+
+/// The routines of a schema by bare name, as a call names them.
+struct Routines {
+    by_name: BTreeMap<String, Vec<ObjectRef>>,
+}
+
+impl Routines {
+    /// Also adds each routine's edges: the types of its signature, and the routines its
+    /// SQL-standard body calls (PostgreSQL records those; another body is opaque).
+    fn of(schema: &Schema, types: &BTreeMap<String, ObjectRef>, graph: &mut Graph) -> Routines {
+        let mut by_name: BTreeMap<String, Vec<ObjectRef>> = BTreeMap::new();
+        for function in schema.functions.values() {
+            let this = ObjectRef::Function(function.name.clone());
+            by_name
+                .entry(function.name.name.clone())
+                .or_default()
+                .push(this.clone());
+            for data_type in signature_types(function) {
+                if let Some(user_type) = types.get(data_type.trim_end_matches("[]")) {
+                    graph.add(user_type.clone(), this.clone());
+                }
+            }
+        }
+        let routines = Routines { by_name };
+        for function in schema.functions.values() {
+            if let FunctionBody::Sql(body) = &function.body {
+                let this = ObjectRef::Function(function.name.clone());
+                graph.add_callers(&routines, &routines.called_in(body), &this);
+            }
+        }
+        routines
+    }
+
+    /// The routine names `text` uses (one tokenization).
+    fn called_in(&self, text: &str) -> BTreeSet<String> {
+        match self.by_name.is_empty() {
+            true => BTreeSet::new(),
+            false => self.called_among(&words(text)),
+        }
+    }
+
+    fn called_among(&self, words: &BTreeSet<String>) -> BTreeSet<String> {
+        self.by_name
+            .keys()
+            .filter(|name| words.contains(*name))
+            .cloned()
+            .collect()
+    }
+}
+
+/// The types of a routine's arguments and result, as `format_type` spells them.
+pub fn signature_types(function: &Function) -> impl Iterator<Item = &str> {
+    let result: Vec<&str> = match &function.returns {
+        Some(Returns::Type { data_type, .. }) => vec![data_type.as_str()],
+        Some(Returns::Table(columns)) => columns
+            .iter()
+            .map(|(_, data_type)| data_type.as_str())
+            .collect(),
+        None => Vec::new(),
+    };
+    function
+        .arguments
+        .iter()
+        .map(|argument| argument.data_type.as_str())
+        .chain(result)
 }
 
 /// A column's type text (as `format_type` spells it, array brackets removed) → the enum,

@@ -106,8 +106,7 @@ pub enum Phase {
     /// Range types over a type the plan rebuilds, once the aggregates over them are gone and
     /// before the functions they call.
     DropRangeOnRebuiltType,
-    /// Functions whose signature or SQL-standard body uses a relation, before it changes,
-    /// or whose signature uses an enum that is rebuilt.
+    /// Functions whose signature or SQL-standard body uses a relation, before it changes.
     DropFunctionOnRelations,
     CreateSchema,
     CreateExtension,
@@ -154,15 +153,20 @@ pub enum Phase {
     AlterColumn,
     /// `SET LOGGED` / `SET UNLOGGED` of kept tables.
     SetLogged,
+    /// Routines over a type the plan rebuilds, once what calls them is gone (views, triggers
+    /// and policies early; checks, indexes and defaults just before).
+    DropFunctionOnRebuiltType,
     /// An enum losing or reordering values is rebuilt once the columns that go away are
     /// gone and the columns changing type have changed, before new columns use it.
     RebuildEnum,
-    /// Functions over a rebuilt enum, on its new type, before anything calls them again.
-    CreateFunctionOnRebuiltEnum,
     /// Domains and composite types change once the columns that go away are gone and
     /// before new columns use them (a rebuilt domain converts the columns that stay).
     AlterDomain,
     AlterCompositeType,
+    /// Routines over a rebuilt type, on its new version, before anything calls them again.
+    CreateFunctionOnRebuiltType,
+    /// Column defaults calling those routines, removed before they were dropped.
+    SetDefaultOnRebuiltType,
     /// Range types over a domain the plan creates, or over a rebuilt type (on its new
     /// version, once the functions over it are back).
     CreateRangeOnNewType,
@@ -342,6 +346,7 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
         }
     }
     around::ranges_and_aggregates(changes, &mut steps);
+    around::defaults_on_rebuilt_types(changes, &mut steps);
     overloads::drop_replaced_overloads_early(changes, &mut steps);
     for step in &mut steps {
         if let Change::AlterEnum {
@@ -568,12 +573,13 @@ fn phase_of(change: &Change) -> Phase {
             match placement {
                 FunctionPlacement::BeforeRelations => Phase::CreateFunction,
                 FunctionPlacement::AfterRelations => Phase::CreateFunctionOnRelations,
-                FunctionPlacement::AroundEnumRebuild => Phase::CreateFunctionOnRebuiltEnum,
+                FunctionPlacement::AroundTypeRebuild => Phase::CreateFunctionOnRebuiltType,
             }
         }
         Change::DropFunction { placement, .. } => match placement {
             FunctionPlacement::BeforeRelations => Phase::DropFunction,
-            _ => Phase::DropFunctionOnRelations,
+            FunctionPlacement::AfterRelations => Phase::DropFunctionOnRelations,
+            FunctionPlacement::AroundTypeRebuild => Phase::DropFunctionOnRebuiltType,
         },
         Change::DropView(_)
         | Change::Trigger(TriggerChange::Drop { .. })

@@ -6,8 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{removes_or_moves_values, Change};
-use crate::model::{Function, FunctionBody, FunctionName, QualifiedName, Returns, Schema};
+use super::Change;
+use crate::dependencies::{signature_types, Graph};
+use crate::model::{Function, FunctionBody, FunctionName, ObjectRef, QualifiedName, Schema};
 use crate::references::words;
 use crate::syntax::quote;
 
@@ -19,9 +20,9 @@ pub enum FunctionPlacement {
     /// Its signature or SQL-standard body uses a table or view: created after them, dropped
     /// before them.
     AfterRelations,
-    /// Its signature uses an enum the migration rebuilds: dropped before the rebuild and
-    /// created right after it, on the new type.
-    AroundEnumRebuild,
+    /// Its signature uses a type the migration rebuilds (or it calls such a routine): dropped
+    /// before the rebuild and created right after it, on the new type.
+    AroundTypeRebuild,
 }
 
 fn placement(reads_relations: bool) -> FunctionPlacement {
@@ -89,101 +90,115 @@ pub(super) fn inverse(change: Change) -> Change {
     }
 }
 
-/// PostgreSQL cannot drop the old type of a rebuilt enum while a function's signature uses
-/// it, and a function created before the rebuild would take the old type: such functions
-/// are dropped before the rebuild and created after it, on the new type.
-pub(super) fn recreate_functions_over_rebuilt_enums(
+/// PostgreSQL cannot drop the old version of a rebuilt type (`types::rebuilt_types`) while
+/// a routine's signature uses it, and a routine created before the rebuild would take the old
+/// one. The routines the dependency graph of `before` reaches from a rebuilt type (its
+/// signature names it, or it calls such a routine from a SQL-standard body) are dropped
+/// before the rebuild and created again after it, callers before callees and the reverse;
+/// their own users are dropped before and created again after (`recreate_users`). Returns
+/// the routines, whose views the caller rebuilds. On the way back, the inverse of the way
+/// there's are put in that order again.
+pub(super) fn recreate_over_rebuilt_types(
     before: &Schema,
     after: &Schema,
+    graph: &Graph,
     changes: &mut Vec<Change>,
-) {
-    let rebuilt: BTreeSet<String> = changes
-        .iter()
-        .filter_map(|change| match change {
-            Change::AlterEnum {
-                from,
-                to,
-                new_value_used,
-                ..
-            } if removes_or_moves_values(from, to) => Some(quote::type_name(&from.name)),
-            _ => None,
+) -> BTreeSet<ObjectRef> {
+    let roots: BTreeSet<ObjectRef> = super::rebuilt_types(changes)
+        .into_iter()
+        .map(|(kind, name)| match kind {
+            "enum" => ObjectRef::Enum(name.clone()),
+            _ => ObjectRef::Domain(name.clone()),
         })
         .collect();
-    if rebuilt.is_empty() {
-        return;
-    }
-    let uses = |function: &Function| {
-        signature_types(function)
-            .any(|data_type| rebuilt.contains(data_type.trim_end_matches("[]")))
-    };
-    let around = FunctionPlacement::AroundEnumRebuild;
-    let mut handled = BTreeSet::new();
-    let mut split = Vec::new();
-    for change in changes.iter_mut() {
-        match change {
+    // The way back holds the inverse of the way there's routines, to be put in order again.
+    let mut routines: BTreeSet<ObjectRef> = changes
+        .iter()
+        .filter_map(|change| match change {
             Change::CreateFunction {
                 function,
-                placement,
+                placement: FunctionPlacement::AroundTypeRebuild,
             }
             | Change::DropFunction {
                 function,
-                placement,
-            } if uses(function) => {
-                handled.insert(function.name.clone());
-                *placement = around;
-            }
-            Change::AlterFunction { from, to, .. } if uses(from) || uses(to) => {
-                handled.insert(from.name.clone());
-                split.push((from.clone(), to.clone()));
-            }
-            _ => {}
-        }
+                placement: FunctionPlacement::AroundTypeRebuild,
+            } => Some(ObjectRef::Function(function.name.clone())),
+            _ => None,
+        })
+        .collect();
+    if !roots.is_empty() {
+        routines.extend(graph.dependents_of(&roots).into_iter().filter(
+            |object| matches!(object, ObjectRef::Function(name) if before.functions.contains_key(name)),
+        ));
     }
-    changes.retain(|change| {
-        !matches!(change, Change::AlterFunction { from, .. } if split.iter().any(|(split_from, _)| split_from == from))
+    if routines.is_empty() {
+        return routines;
+    }
+    let recreated = |name: &FunctionName| routines.contains(&ObjectRef::Function(name.clone()));
+    let around = FunctionPlacement::AroundTypeRebuild;
+    let mut pairs: BTreeMap<FunctionName, (Option<Function>, Option<Function>)> = BTreeMap::new();
+    changes.retain(|change| match change {
+        Change::CreateFunction { function, .. } if recreated(&function.name) => {
+            pairs.entry(function.name.clone()).or_default().1 = Some(function.clone());
+            false
+        }
+        Change::DropFunction { function, .. } if recreated(&function.name) => {
+            pairs.entry(function.name.clone()).or_default().0 = Some(function.clone());
+            false
+        }
+        Change::AlterFunction { from, to, .. } if recreated(&from.name) => {
+            pairs.insert(from.name.clone(), (Some(from.clone()), Some(to.clone())));
+            false
+        }
+        _ => true,
     });
-    for (from, to) in split {
-        changes.push(Change::DropFunction {
-            function: from,
-            placement: around,
-        });
-        changes.push(Change::CreateFunction {
-            function: to,
-            placement: around,
+    for function in before
+        .functions
+        .values()
+        .filter(|function| recreated(&function.name))
+    {
+        pairs.entry(function.name.clone()).or_insert_with(|| {
+            (
+                Some(function.clone()),
+                after.functions.get(&function.name).cloned(),
+            )
         });
     }
-    for function in before.functions.values() {
-        if handled.contains(&function.name) || !uses(function) {
-            continue;
-        }
-        changes.push(Change::DropFunction {
-            function: function.clone(),
-            placement: around,
-        });
-        if let Some(kept) = after.functions.get(&function.name) {
-            changes.push(Change::CreateFunction {
-                function: kept.clone(),
+    // A caller reaches more of the recreated routines than any routine it calls.
+    let depth = |name: &FunctionName| {
+        let this = ObjectRef::Function(name.clone());
+        routines
+            .iter()
+            .filter(|callee| {
+                graph
+                    .dependents_of(&[(*callee).clone()].into())
+                    .contains(&this)
+            })
+            .count()
+    };
+    let mut ordered: Vec<(usize, FunctionName)> = pairs
+        .keys()
+        .map(|name| (depth(name), name.clone()))
+        .collect();
+    ordered.sort();
+    for (_, name) in ordered.iter().rev() {
+        if let Some(function) = pairs[name].0.clone() {
+            changes.push(Change::DropFunction {
+                function,
                 placement: around,
             });
         }
     }
-}
-
-/// The types of a function's arguments and result.
-fn signature_types(function: &Function) -> impl Iterator<Item = &str> {
-    let result: Vec<&str> = match &function.returns {
-        Some(Returns::Type { data_type, .. }) => vec![data_type.as_str()],
-        Some(Returns::Table(columns)) => columns
-            .iter()
-            .map(|(_, data_type)| data_type.as_str())
-            .collect(),
-        None => Vec::new(),
-    };
-    function
-        .arguments
-        .iter()
-        .map(|argument| argument.data_type.as_str())
-        .chain(result)
+    for (_, name) in &ordered {
+        if let Some(function) = pairs[name].1.clone() {
+            changes.push(Change::CreateFunction {
+                function,
+                placement: around,
+            });
+        }
+    }
+    super::recreated_users::recreate_users(before, after, graph, &routines, changes);
+    routines
 }
 
 /// The tables and views of a schema, as a function's signature or body would name them.
@@ -280,12 +295,17 @@ pub fn blocked_function_drops(
         })
         .collect();
     for function in dropped_functions(changes) {
-        let only_dropped = changes.iter().any(|change| {
+        let dropped = changes.iter().any(|change| {
             matches!(change, Change::DropFunction { function: dropped, .. } if dropped == function)
         });
-        let reason = match only_dropped {
-            true => "it is dropped",
-            false => {
+        let created_again = changes.iter().any(|change| {
+            matches!(change, Change::CreateFunction { function: created, .. } if created.name == function.name)
+        });
+        let only_dropped = dropped && !created_again;
+        let reason = match (dropped, only_dropped) {
+            (_, true) => "it is dropped",
+            (true, false) => "it is dropped and created again around the rebuild of a type it uses",
+            (false, _) => {
                 "it is dropped and created again, since its return type, kind or arguments change"
             }
         };
@@ -450,7 +470,7 @@ fn expression_users(
 mod tests {
     use super::*;
     use crate::model::{
-        Argument, ArgumentMode, CheckConstraint, Expr, Parallel, Table, View, ViewOptions,
+        Argument, ArgumentMode, CheckConstraint, Expr, Parallel, Returns, Table, View, ViewOptions,
         Volatility,
     };
 

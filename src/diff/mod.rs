@@ -14,6 +14,7 @@ mod owners;
 mod partitions;
 mod privileges;
 mod ranges;
+mod recreated_users;
 mod rename;
 mod serials;
 mod standalone;
@@ -171,7 +172,8 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 
 /// Adds what PostgreSQL cannot keep across `changes` (which turn `before` into `after`):
 /// views over a retyped column's table or calling a function dropped and created again,
-/// checks and index expressions over the column, functions over a rebuilt enum, and range
+/// checks and index expressions over the column, routines over a rebuilt type (with what
+/// calls them), and range
 /// types and aggregates over a rebuilt type, are dropped before and created again after;
 /// privileges are granted and revoked to match `after`. Call it for each direction: the
 /// way back may rebuild what the way there only extends (an enum value added, then
@@ -183,7 +185,7 @@ pub fn rebuild_dependents(
     changes: &mut Vec<Change>,
 ) {
     views::expand_unreplaceable(changes);
-    functions::recreate_functions_over_rebuilt_enums(before, after, changes);
+    let recreated_routines = functions::recreate_over_rebuilt_types(before, after, graph, changes);
     ranges::recreate_over_rebuilt_types(before, after, changes);
     aggregates::recreate_over_rebuilt_types(before, after, changes);
     aggregates::recreate_over_recreated_functions(before, after, changes);
@@ -219,6 +221,7 @@ pub fn rebuild_dependents(
             ))
             .map(ObjectRef::View),
     );
+    roots.extend(recreated_routines);
     dependents::rebuild_views_over(before, after, graph, &roots, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, &regenerated, changes);
     triggers::detach(before, after, &retyped, changes);

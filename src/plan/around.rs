@@ -1,12 +1,16 @@
 //! Range types and aggregates placed around what they are built on: the functions a range
 //! type calls, and the types a plan rebuilds under them (which they are dropped before and
-//! created again after, `diff::rebuild_dependents`).
+//! created again after, `diff::rebuild_dependents`), and column defaults calling routines
+//! created again around a rebuild.
 
 use std::collections::BTreeSet;
 
 use super::{Phase, Step};
-use crate::diff::{rebuilt_types, AggregateChange, Change, RangeChange, TypeChange};
+use crate::diff::{
+    rebuilt_types, AggregateChange, Change, FunctionPlacement, RangeChange, TypeChange,
+};
 use crate::model::{QualifiedName, RangeType};
+use crate::references::words;
 use crate::syntax::types::names_type;
 
 /// A range type calling a function the plan creates (drops) is created after (dropped
@@ -92,6 +96,35 @@ pub(super) fn ranges_and_aggregates(changes: &[Change], steps: &mut [Step]) {
                 .any(|data_type| over_rebuilt(data_type) || over_late_range(data_type))
             {
                 step.phase = Phase::CreateAggregateOnNewType;
+            }
+        }
+    }
+}
+
+/// A column default set again around a type rebuild calls a routine created again after it
+/// (`diff::recreated_users`): it is set once the routine is back.
+pub(super) fn defaults_on_rebuilt_types(changes: &[Change], steps: &mut [Step]) {
+    let recreated: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::CreateFunction {
+                function,
+                placement: FunctionPlacement::AroundTypeRebuild,
+            } => Some(function.name.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if recreated.is_empty() {
+        return;
+    }
+    for step in steps.iter_mut() {
+        if let Change::AlterColumn { from, to, .. } = &step.change {
+            let calls = to.default.as_ref().is_some_and(|default| {
+                let words = words(default.as_str());
+                recreated.iter().any(|name| words.contains(*name))
+            });
+            if calls && from.default != to.default {
+                step.phase = Phase::SetDefaultOnRebuiltType;
             }
         }
     }
