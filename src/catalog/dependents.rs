@@ -1,13 +1,13 @@
 //! What depends on managed objects where the model cannot tell (`DEPENDENTS_QUERY`, one
-//! bulk query over `pg_depend`; stage 2, read-only): managed views that need a key, and
-//! objects autogen does not manage.
+//! bulk query over `pg_depend`; stage 2, read-only): managed views that need a key or call
+//! an aggregate, and objects autogen does not manage.
 
 use tokio_postgres::Client;
 
 use super::queries::DEPENDENTS_QUERY;
 use super::{run, CatalogRow};
 use crate::error::Result;
-use crate::model::{Dependents, ObjectRef, QualifiedName, UnmanagedDependent};
+use crate::model::{Dependents, FunctionName, ObjectRef, QualifiedName, UnmanagedDependent};
 
 pub(super) async fn read_dependents(client: &Client, schemas: &[String]) -> Result<Dependents> {
     let query = "DEPENDENTS_QUERY";
@@ -27,6 +27,12 @@ pub(super) async fn read_dependents(client: &Client, schemas: &[String]) -> Resu
             ("enum", _) => ObjectRef::Enum(name),
             ("domain", _) => ObjectRef::Domain(name),
             ("composite", _) => ObjectRef::CompositeType(name),
+            ("range", _) => ObjectRef::Range(name),
+            ("aggregate", _) => ObjectRef::Aggregate(FunctionName {
+                schema: name.schema,
+                name: name.name,
+                argument_types: row.get("argument_types")?,
+            }),
             ("index", Some(index)) => ObjectRef::Index(name, index),
             (_, Some(constraint)) => ObjectRef::Constraint(name, constraint),
             (_, None) => continue,

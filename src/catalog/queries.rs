@@ -617,7 +617,9 @@ WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
               WHERE a.attrelid = i.indexrelid AND a.attoptions IS NOT NULL)";
 
 /// What depends on the managed tables, views, columns, enums, domains, composite types,
-/// constraints and indexes in `$1` (a constraint's index, `conindid`, stands for it), one row per `pg_depend` edge, where the model cannot tell: a managed
+/// range types (their multirange types under their name), ordinary aggregates (with
+/// `argument_types`), constraints and indexes in `$1` (a constraint's index, `conindid`,
+/// stands for it), one row per `pg_depend` edge, where the model cannot tell: a managed
 /// view that needs a key (`GROUP BY` its primary key: `view_schema`, `view_name`), or an object
 /// autogen does not manage (`dependent`, as `pg_describe_object` words it): a rule, a view or
 /// table of another schema, a foreign table, an extended statistics object, a publication,
@@ -636,7 +638,8 @@ managed_namespaces AS (
 referenced AS (
   SELECT c.tableoid AS classid, c.oid AS objid,
          CASE WHEN c.relkind IN ('v', 'm') THEN 'view' ELSE 'table' END AS kind,
-         n.nspname AS schema_name, c.relname AS object_name, NULL::pg_catalog.name AS detail
+         n.nspname AS schema_name, c.relname AS object_name, NULL::pg_catalog.name AS detail,
+         NULL::pg_catalog.text[] AS argument_types
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relnamespace IN (SELECT oid FROM managed_namespaces)
@@ -645,7 +648,7 @@ referenced AS (
   UNION ALL
   SELECT t.tableoid, t.oid,
          CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' ELSE 'composite' END,
-         n.nspname, t.typname, NULL
+         n.nspname, t.typname, NULL, NULL
   FROM pg_catalog.pg_type t
   JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
   LEFT JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid
@@ -653,7 +656,33 @@ referenced AS (
     AND (t.typtype IN ('e', 'd') OR tc.relkind = 'c')
     AND (t.tableoid, t.oid) NOT IN (SELECT * FROM extension_members)
   UNION ALL
-  SELECT con.tableoid, con.oid, 'constraint', n.nspname, c.relname, con.conname
+  -- A range type, and its multirange type (an internal dependent of it) under its name.
+  SELECT t.tableoid, t.oid, 'range', n.nspname, range_type.typname, NULL, NULL
+  FROM pg_catalog.pg_type t
+  LEFT JOIN pg_catalog.pg_depend own
+    ON t.typtype = 'm' AND own.classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+   AND own.objid = t.oid AND own.deptype = 'i'
+   AND own.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass
+  JOIN pg_catalog.pg_type range_type
+    ON range_type.oid = CASE t.typtype WHEN 'r' THEN t.oid ELSE own.refobjid END
+  JOIN pg_catalog.pg_namespace n ON n.oid = range_type.typnamespace
+  WHERE range_type.typnamespace IN (SELECT oid FROM managed_namespaces)
+    AND t.typtype IN ('r', 'm') AND range_type.typtype = 'r'
+    AND (range_type.tableoid, range_type.oid) NOT IN (SELECT * FROM extension_members)
+  UNION ALL
+  -- An ordinary aggregate (`AGGREGATES_QUERY`), named with its argument types.
+  SELECT p.tableoid, p.oid, 'aggregate', n.nspname, p.proname, NULL,
+         ARRAY(SELECT pg_catalog.format_type(a.type_oid, NULL)
+               FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[])
+                    WITH ORDINALITY AS a(type_oid, position)
+               ORDER BY a.position)
+  FROM pg_catalog.pg_proc p
+  JOIN pg_catalog.pg_aggregate ag ON ag.aggfnoid = p.oid AND ag.aggkind = 'n'
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  WHERE p.pronamespace IN (SELECT oid FROM managed_namespaces)
+    AND (p.tableoid, p.oid) NOT IN (SELECT * FROM extension_members)
+  UNION ALL
+  SELECT con.tableoid, con.oid, 'constraint', n.nspname, c.relname, con.conname, NULL
   FROM pg_catalog.pg_constraint con
   JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -662,7 +691,7 @@ referenced AS (
   UNION ALL
   -- A foreign key needs the index of the key it references (`conindid`): that is the key's.
   SELECT ic.tableoid, ic.oid, COALESCE(con.kind, 'index'), n.nspname, c.relname,
-         COALESCE(con.conname, ic.relname)
+         COALESCE(con.conname, ic.relname), NULL
   FROM pg_catalog.pg_index i
   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
   JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
@@ -678,7 +707,7 @@ referenced AS (
 ),
 edges AS (
   SELECT r.kind, r.schema_name, r.object_name,
-         COALESCE(r.detail, a.attname) AS detail,
+         COALESCE(r.detail, a.attname) AS detail, r.argument_types,
          dep.deptype = 'a' AS automatic,
          dep.classid, dep.objid, dep.objsubid,
          rw.ev_class AS rule_relation,
@@ -703,7 +732,7 @@ edges AS (
     -- view's query reads the view.
     AND (rw.oid IS NULL OR rw.ev_class <> dep.refobjid)
 )
-SELECT e.kind, e.schema_name, e.object_name, e.detail, e.automatic,
+SELECT e.kind, e.schema_name, e.object_name, e.detail, e.automatic, e.argument_types,
        CASE WHEN e.managed_view AND e.is_view_query THEN e.view_schema END AS view_schema,
        CASE WHEN e.managed_view AND e.is_view_query THEN e.view_name END AS view_name,
        CASE WHEN e.is_view_query
@@ -769,4 +798,4 @@ WHERE CASE
       AND (dc.relkind = 'f' OR dc.relnamespace NOT IN (SELECT oid FROM managed_namespaces)))
   ELSE true
 END
-ORDER BY 1, 2, 3, 4, 8";
+ORDER BY 1, 2, 3, 4, 6, 9";

@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{removes_or_moves_values, retyped_columns, Change, TypeChange};
+use super::{
+    removes_or_moves_values, retyped_columns, AggregateChange, Change, RangeChange, TypeChange,
+};
 use crate::dependencies::Graph;
 use crate::model::{Constraint, ObjectRef, QualifiedName, Schema};
 
@@ -153,6 +155,17 @@ pub fn unmanaged_casualties(graph: &Graph, changes: &[Change]) -> Vec<String> {
             _ => None,
         })
         .collect();
+    // Range types and aggregates a change drops and another creates again.
+    let created_again: BTreeSet<ObjectRef> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Range(RangeChange::Create(range)) => Some(ObjectRef::Range(range.name.clone())),
+            Change::Aggregate(AggregateChange::Create(aggregate)) => {
+                Some(ObjectRef::Aggregate(aggregate.name.clone()))
+            }
+            _ => None,
+        })
+        .collect();
     let mut roots: BTreeMap<ObjectRef, &str> = BTreeMap::new();
     for (table, column) in retyped_columns(changes) {
         roots.insert(ObjectRef::Column(table, column), "changes the type of");
@@ -188,6 +201,22 @@ pub fn unmanaged_casualties(graph: &Graph, changes: &[Change]) -> Vec<String> {
             Change::Type(TypeChange::DropComposite(composite)) => {
                 (ObjectRef::CompositeType(composite.name.clone()), "drops")
             }
+            Change::Range(RangeChange::Drop(range)) => {
+                let object = ObjectRef::Range(range.name.clone());
+                let verb = match created_again.contains(&object) {
+                    true => "drops and creates again",
+                    false => "drops",
+                };
+                (object, verb)
+            }
+            Change::Aggregate(AggregateChange::Drop(aggregate)) => {
+                let object = ObjectRef::Aggregate(aggregate.name.clone());
+                let verb = match created_again.contains(&object) {
+                    true => "drops and creates again",
+                    false => "drops",
+                };
+                (object, verb)
+            }
             _ => continue,
         };
         roots.entry(root).or_insert(verb);
@@ -198,7 +227,7 @@ pub fn unmanaged_casualties(graph: &Graph, changes: &[Change]) -> Vec<String> {
         | ObjectRef::Column(relation, _)
         | ObjectRef::Constraint(relation, _)
         | ObjectRef::Index(relation, _) => created.contains(relation),
-        _ => false,
+        other => created_again.contains(other),
     };
     // One line per dependent and root: the direct path if there is one, else the first.
     let mut problems: BTreeMap<(&str, &ObjectRef), String> = BTreeMap::new();

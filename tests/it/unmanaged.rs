@@ -118,3 +118,67 @@ async fn unmanaged_dependents_stop_the_plan_by_name() {
         ["function other.cheer(mood) needs enum mood, which the migration rebuilds"]
     );
 }
+
+/// Issue 10: a range type or an aggregate dropped and created again (here around the enum
+/// rebuilt under them) stops the plan when something autogen does not manage needs it (from
+/// `DEPENDENTS_QUERY`: a column of another schema's table, of the range type or its
+/// multirange type, a view of another schema calling the aggregate), naming it.
+#[tokio::test]
+async fn unmanaged_dependents_of_recreated_ranges_and_aggregates_stop_the_plan() {
+    let db = ScratchDb::create("autogen_test_unmanaged_ranges").await;
+    let client = db.client().await;
+    client
+        .batch_execute(
+            "CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');
+             CREATE TYPE public.mood_range AS RANGE (subtype = public.mood);
+             CREATE AGGREGATE public.best_mood(public.mood)
+               (SFUNC = enum_larger, STYPE = public.mood);
+             CREATE TABLE public.person (id integer PRIMARY KEY, m public.mood);
+             CREATE SCHEMA other;
+             CREATE TABLE other.visit (moods public.mood_range, spans public.mood_multirange);
+             CREATE VIEW other.best AS SELECT public.best_mood(m) FROM public.person;",
+        )
+        .await
+        .expect("schema");
+    let public = SchemaScope::Only(vec!["public".to_string()]);
+    let current = catalog::read(&client, &public)
+        .await
+        .expect("introspection");
+    let mut desired = current.clone();
+    let mood = desired
+        .enums
+        .get_mut(&QualifiedName::new("public", "mood"))
+        .expect("mood");
+    mood.values.retain(|value| value != "ok");
+    // The view also reads the retyped column (reported before this change).
+    let casualties = autogen::generate(&current, &desired).unmanaged_casualties(&current);
+    for expected in [
+        "column moods of table other.visit needs range type mood_range, which the migration \
+             drops and creates again",
+        "column spans of table other.visit needs range type mood_range, which the migration \
+             drops and creates again",
+        "view other.best needs aggregate best_mood(mood), which the migration drops and \
+             creates again",
+    ] {
+        assert!(
+            casualties.iter().any(|casualty| casualty == expected),
+            "{casualties:?}"
+        );
+    }
+    // Without them, nothing is in the way.
+    client
+        .batch_execute("DROP SCHEMA other CASCADE")
+        .await
+        .expect("drops them");
+    let current = catalog::read(&client, &public)
+        .await
+        .expect("introspection");
+    let mut desired = current.clone();
+    let mood = desired
+        .enums
+        .get_mut(&QualifiedName::new("public", "mood"))
+        .expect("mood");
+    mood.values.retain(|value| value != "ok");
+    let casualties = autogen::generate(&current, &desired).unmanaged_casualties(&current);
+    assert!(casualties.is_empty(), "{casualties:?}");
+}
