@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::standalone::{adopt_matching, standalone_form};
 use super::tables::diff_table;
 use super::{Change, Hazard, LockMode};
-use crate::inheritance::{effective_columns, expected_partition_column};
+use crate::model::Constraint;
+use crate::inheritance::{checks_for_children, effective_columns, expected_partition_column};
 use crate::model::{
     Column, Directives, ObjectRef, PartitionBound, PartitionOf, QualifiedName, Schema, Table,
 };
@@ -263,7 +264,8 @@ pub(super) fn rebuild_repartitioned(
             continue;
         };
         let inheritance_unreachable = joins_by_inherit(current_table, desired_table)
-            && !inherit_reaches(desired, desired_table);
+            && !inherit_reaches(desired, desired_table)
+            && !fits_parents(desired, current_table, desired_table);
         if current_table.partition_by == desired_table.partition_by && !inheritance_unreachable {
             continue;
         }
@@ -297,6 +299,57 @@ fn inherit_reaches(desired: &Schema, table: &Table) -> bool {
     standalone.columns == table.columns && standalone.checks == table.checks
 }
 
+/// Whether the table already has what `INHERIT` needs of each parent it joins (PostgreSQL
+/// refuses it otherwise): every column the parent passes on, of the same type and collation
+/// and generated alike, NOT NULL where the parent's is, and every check it passes on, under
+/// its name and with its definition. Those become inherited as they are, which the diff
+/// reads as the child not declaring them (`own_checks`), so the rows stay.
+fn fits_parents(desired: &Schema, current: &Table, desired_table: &Table) -> bool {
+    let joined = desired_table
+        .inherits
+        .iter()
+        .filter(|parent| !current.inherits.contains(parent));
+    joined.into_iter().all(|parent| {
+        let Some(parent_table) = desired.tables.get(parent) else {
+            return false;
+        };
+        let columns_fit = effective_columns(desired, parent_table).iter().all(|wanted| {
+            current.column(&wanted.name).is_some_and(|column| {
+                column.data_type == wanted.data_type
+                    && column.collation == wanted.collation
+                    && column.generated == wanted.generated
+                    && (!column.nullable || wanted.nullable)
+            })
+        });
+        columns_fit
+            && checks_for_children(desired, parent).iter().all(|wanted| {
+                current
+                    .checks
+                    .get(&wanted.name)
+                    .is_some_and(|check| check.same_definition(wanted) && !check.no_inherit)
+            })
+    })
+}
+
+/// An inheritance child without the checks it holds as its parents pass them on: PostgreSQL
+/// merges a child's own check into the inherited one of its name (`INHERIT` does, and
+/// `ADD CONSTRAINT` on the child), and cannot make it inherited only again.
+fn own_checks(schema: &Schema, table: Table) -> Table {
+    let mut table = table;
+    for parent in table.inherits.clone() {
+        for inherited in checks_for_children(schema, &parent) {
+            if table
+                .checks
+                .get(&inherited.name)
+                .is_some_and(|check| check.same_definition(&inherited))
+            {
+                table.checks.remove(&inherited.name);
+            }
+        }
+    }
+    table
+}
+
 /// The changes of one table found in both schemas.
 pub(super) fn diff_member(
     current: &Schema,
@@ -318,8 +371,8 @@ pub(super) fn diff_member(
             ..table.clone()
         };
         diff_table(
-            &without_columns(current_table),
-            &without_columns(desired_table),
+            &own_checks(current, without_columns(current_table)),
+            &own_checks(desired, without_columns(desired_table)),
             directives,
             changes,
         );
