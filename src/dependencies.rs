@@ -11,22 +11,86 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Index, IndexTarget, ObjectRef, Schema, Table, UnmanagedDependent};
+use crate::model::{
+    Expr, IndexKey, IndexTarget, ObjectRef, QualifiedName, Schema, Table, UnmanagedDependent,
+};
 use crate::references::words;
 use crate::syntax::quote;
 
 pub struct Graph<'a> {
-    /// Referenced object → the objects that need it directly.
-    dependents: BTreeMap<ObjectRef, BTreeSet<ObjectRef>>,
+    /// Referenced object → the objects that need it directly (sorted, without repeats).
+    dependents: BTreeMap<Node<'a>, Vec<Node<'a>>>,
     unmanaged: &'a BTreeMap<ObjectRef, BTreeSet<UnmanagedDependent>>,
+}
+
+/// An object of the graph, naming it with the schema's own strings: an `ObjectRef` per
+/// edge would clone two or three strings, tens of megabytes at thousands of tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Node<'a> {
+    Table(&'a QualifiedName),
+    View(&'a QualifiedName),
+    Column(&'a QualifiedName, &'a str),
+    Constraint(&'a QualifiedName, &'a str),
+    Index(&'a QualifiedName, &'a str),
+    Enum(&'a QualifiedName),
+    Domain(&'a QualifiedName),
+    CompositeType(&'a QualifiedName),
+    /// Any other kind, which only `pg_depend` (`Schema::dependents`) links.
+    Other(&'a ObjectRef),
+}
+
+impl<'a> Node<'a> {
+    /// The node of `object`; each object has exactly one, so nodes compare as objects do.
+    fn of(object: &'a ObjectRef) -> Node<'a> {
+        match object {
+            ObjectRef::Table(name) => Node::Table(name),
+            ObjectRef::View(name) => Node::View(name),
+            ObjectRef::Column(table, column) => Node::Column(table, column),
+            ObjectRef::Constraint(table, name) => Node::Constraint(table, name),
+            ObjectRef::Index(table, name) => Node::Index(table, name),
+            ObjectRef::Enum(name) => Node::Enum(name),
+            ObjectRef::Domain(name) => Node::Domain(name),
+            ObjectRef::CompositeType(name) => Node::CompositeType(name),
+            other => Node::Other(other),
+        }
+    }
+
+    fn object(self) -> ObjectRef {
+        let owned = |table: &QualifiedName, name: &str| (table.clone(), name.to_string());
+        match self {
+            Node::Table(name) => ObjectRef::Table(name.clone()),
+            Node::View(name) => ObjectRef::View(name.clone()),
+            Node::Column(table, column) => {
+                let (table, column) = owned(table, column);
+                ObjectRef::Column(table, column)
+            }
+            Node::Constraint(table, name) => {
+                let (table, name) = owned(table, name);
+                ObjectRef::Constraint(table, name)
+            }
+            Node::Index(table, name) => {
+                let (table, name) = owned(table, name);
+                ObjectRef::Index(table, name)
+            }
+            Node::Enum(name) => ObjectRef::Enum(name.clone()),
+            Node::Domain(name) => ObjectRef::Domain(name.clone()),
+            Node::CompositeType(name) => ObjectRef::CompositeType(name.clone()),
+            Node::Other(object) => object.clone(),
+        }
+    }
 }
 
 impl<'a> Graph<'a> {
     pub fn of(schema: &'a Schema) -> Graph<'a> {
         let mut graph = Graph {
-            dependents: schema.dependents.managed.clone(),
+            dependents: BTreeMap::new(),
             unmanaged: &schema.dependents.unmanaged,
         };
+        for (referenced, dependents) in &schema.dependents.managed {
+            for dependent in dependents {
+                graph.add(Node::of(referenced), Node::of(dependent));
+            }
+        }
         let types = user_types(schema);
         for table in schema.tables.values() {
             graph.add_table(table, &types);
@@ -34,28 +98,34 @@ impl<'a> Graph<'a> {
         for view in schema.views.values() {
             for relation in &view.depends_on {
                 let referenced = match schema.views.contains_key(relation) {
-                    true => ObjectRef::View(relation.clone()),
-                    false => ObjectRef::Table(relation.clone()),
+                    true => Node::View(relation),
+                    false => Node::Table(relation),
                 };
-                graph.add(referenced, ObjectRef::View(view.name.clone()));
+                graph.add(referenced, Node::View(&view.name));
             }
         }
         graph.add_foreign_keys(schema);
+        for dependents in graph.dependents.values_mut() {
+            dependents.sort_unstable();
+            dependents.dedup();
+            dependents.shrink_to_fit();
+        }
         graph
     }
 
     /// Every object that needs one of `roots`, directly or through others; roots left out.
     pub fn dependents_of(&self, roots: &BTreeSet<ObjectRef>) -> BTreeSet<ObjectRef> {
+        let roots: BTreeSet<Node<'_>> = roots.iter().map(Node::of).collect();
         let mut reached = BTreeSet::new();
-        let mut pending: Vec<&ObjectRef> = roots.iter().collect();
+        let mut pending: Vec<Node<'_>> = roots.iter().copied().collect();
         while let Some(object) = pending.pop() {
-            for dependent in self.dependents.get(object).into_iter().flatten() {
-                if !roots.contains(dependent) && reached.insert(dependent.clone()) {
-                    pending.push(dependent);
+            for dependent in self.dependents.get(&object).into_iter().flatten() {
+                if !roots.contains(dependent) && reached.insert(*dependent) {
+                    pending.push(*dependent);
                 }
             }
         }
-        reached
+        reached.into_iter().map(Node::object).collect()
     }
 
     /// The objects autogen does not manage that need `object` directly.
@@ -66,92 +136,95 @@ impl<'a> Graph<'a> {
         self.unmanaged.get(object).into_iter().flatten()
     }
 
-    fn add(&mut self, referenced: ObjectRef, dependent: ObjectRef) {
+    fn add(&mut self, referenced: Node<'a>, dependent: Node<'a>) {
         self.dependents
             .entry(referenced)
             .or_default()
-            .insert(dependent);
+            .push(dependent);
     }
 
-    fn add_table(&mut self, table: &Table, types: &BTreeMap<String, ObjectRef>) {
+    fn add_table(&mut self, table: &'a Table, types: &BTreeMap<String, Node<'a>>) {
         let name = &table.name;
-        let column = |column: &str| ObjectRef::Column(name.clone(), column.to_string());
-        let constraint =
-            |constraint: &str| ObjectRef::Constraint(name.clone(), constraint.to_string());
+        let column = |column: &'a str| Node::Column(name, column);
+        let constraint = |constraint: &'a str| Node::Constraint(name, constraint);
         for each in &table.columns {
-            self.add(ObjectRef::Table(name.clone()), column(&each.name));
+            self.add(Node::Table(name), column(&each.name));
             let element = each.data_type.trim_end_matches("[]");
             if let Some(user_type) = types.get(element) {
-                self.add(user_type.clone(), column(&each.name));
+                self.add(*user_type, column(&each.name));
             }
         }
         // What an expression names: one tokenization per expression, whatever the width.
-        let named = |text: &str| -> Vec<String> {
+        let named = |text: &str| -> Vec<&'a str> {
             let words = words(text);
             table
                 .columns
                 .iter()
                 .filter(|column| words.contains(&column.name))
-                .map(|column| column.name.clone())
+                .map(|column| column.name.as_str())
                 .collect()
         };
         for each in table.columns.iter() {
             if let Some(expression) = &each.generated {
                 for used in named(expression.as_str()) {
-                    self.add(column(&used), column(&each.name));
+                    self.add(column(used), column(&each.name));
                 }
             }
         }
         for check in table.checks.values() {
             for used in named(check.expression.as_str()) {
-                self.add(column(&used), constraint(&check.name));
+                self.add(column(used), constraint(&check.name));
             }
         }
-        let index_columns = |index: &Index| -> BTreeSet<String> {
-            let mut used: BTreeSet<String> = index.include.iter().cloned().collect();
-            for key in &index.keys {
+        let index_columns = |keys: &mut dyn Iterator<Item = &'a IndexKey>,
+                             include: &'a [String],
+                             predicate: &Option<Expr>|
+         -> BTreeSet<&'a str> {
+            let mut used: BTreeSet<&'a str> = include.iter().map(String::as_str).collect();
+            for key in keys {
                 match &key.target {
                     IndexTarget::Column(name) => {
-                        used.insert(name.clone());
+                        used.insert(name);
                     }
                     IndexTarget::Expression(expression) => used.extend(named(expression.as_str())),
                 }
             }
-            if let Some(predicate) = &index.predicate {
+            if let Some(predicate) = predicate {
                 used.extend(named(predicate.as_str()));
             }
             used
         };
         for index in table.indexes.values() {
-            for used in index_columns(index) {
-                self.add(
-                    column(&used),
-                    ObjectRef::Index(name.clone(), index.name.clone()),
-                );
+            let used = index_columns(&mut index.keys.iter(), &index.include, &index.predicate);
+            for used in used {
+                self.add(column(used), Node::Index(name, &index.name));
             }
         }
         for exclusion in table.exclusions.values() {
-            for used in index_columns(&exclusion.index()) {
-                self.add(column(&used), constraint(&exclusion.name));
+            let mut keys = exclusion.elements.iter().map(|element| &element.key);
+            let used = index_columns(&mut keys, &exclusion.include, &exclusion.predicate);
+            for used in used {
+                self.add(column(used), constraint(&exclusion.name));
             }
         }
         // A key needs its INCLUDE columns as much as its key columns.
         let keys = table
             .primary_key
             .iter()
-            .map(|key| (&key.name, [&key.columns[..], &key.include[..]].concat()))
+            .map(|key| (&key.name, key.columns.iter().chain(&key.include)))
+            .map(|(key, columns)| (key, columns.collect::<Vec<_>>()))
             .chain(table.uniques.values().map(|key| {
-                let columns = [&key.columns[..], &key.include[..]].concat();
+                let columns = key.columns.iter().chain(&key.include).collect::<Vec<_>>();
                 (&key.name, columns)
             }))
             .chain(
                 table
                     .foreign_keys
                     .values()
-                    .map(|key| (&key.name, key.columns.clone())),
+                    .map(|key| (&key.name, key.columns.iter().collect())),
             );
         for (key, columns) in keys {
-            for used in &columns {
+            for used in columns {
                 self.add(column(used), constraint(key));
             }
         }
@@ -160,30 +233,28 @@ impl<'a> Graph<'a> {
     /// A foreign key needs every key of the referenced table over its referenced columns
     /// (which one PostgreSQL picked, `conindid`, the model does not say), and the columns
     /// it references.
-    fn add_foreign_keys(&mut self, schema: &Schema) {
+    fn add_foreign_keys(&mut self, schema: &'a Schema) {
         for table in schema.tables.values() {
             for foreign_key in table.foreign_keys.values() {
-                let dependent = ObjectRef::Constraint(table.name.clone(), foreign_key.name.clone());
+                let dependent = Node::Constraint(&table.name, &foreign_key.name);
                 let referenced_name = &foreign_key.referenced_table;
                 let Some(referenced) = schema.tables.get(referenced_name) else {
                     continue;
                 };
                 let wanted: BTreeSet<&String> = foreign_key.referenced_columns.iter().collect();
                 let same = |columns: &[String]| columns.iter().collect::<BTreeSet<_>>() == wanted;
-                let mut keys: Vec<ObjectRef> = referenced
+                let mut keys: Vec<Node<'a>> = referenced
                     .primary_key
                     .iter()
                     .filter(|key| same(&key.columns))
-                    .map(|key| ObjectRef::Constraint(referenced_name.clone(), key.name.clone()))
+                    .map(|key| Node::Constraint(referenced_name, &key.name))
                     .collect();
                 keys.extend(
                     referenced
                         .uniques
                         .values()
                         .filter(|key| same(&key.columns))
-                        .map(|key| {
-                            ObjectRef::Constraint(referenced_name.clone(), key.name.clone())
-                        }),
+                        .map(|key| Node::Constraint(referenced_name, &key.name)),
                 );
                 keys.extend(
                     referenced
@@ -196,15 +267,16 @@ impl<'a> Graph<'a> {
                                     matches!(&key.target, IndexTarget::Column(name) if wanted.contains(name))
                                 })
                         })
-                        .map(|index| ObjectRef::Index(referenced_name.clone(), index.name.clone())),
+                        .map(|index| Node::Index(referenced_name, &index.name)),
                 );
                 keys.extend(
-                    wanted.iter().map(|column| {
-                        ObjectRef::Column(referenced_name.clone(), (*column).clone())
-                    }),
+                    foreign_key
+                        .referenced_columns
+                        .iter()
+                        .map(|column| Node::Column(referenced_name, column)),
                 );
                 for key in keys {
-                    self.add(key, dependent.clone());
+                    self.add(key, dependent);
                 }
             }
         }
@@ -213,21 +285,19 @@ impl<'a> Graph<'a> {
 
 /// A column's type text (as `format_type` spells it, array brackets removed) → the enum,
 /// domain or composite type it names.
-fn user_types(schema: &Schema) -> BTreeMap<String, ObjectRef> {
+fn user_types(schema: &Schema) -> BTreeMap<String, Node<'_>> {
     let enums = schema
         .enums
         .keys()
-        .map(|name| (quote::type_name(name), ObjectRef::Enum(name.clone())));
+        .map(|name| (quote::type_name(name), Node::Enum(name)));
     let domains = schema
         .domains
         .keys()
-        .map(|name| (quote::type_name(name), ObjectRef::Domain(name.clone())));
-    let composites = schema.composite_types.keys().map(|name| {
-        (
-            quote::type_name(name),
-            ObjectRef::CompositeType(name.clone()),
-        )
-    });
+        .map(|name| (quote::type_name(name), Node::Domain(name)));
+    let composites = schema
+        .composite_types
+        .keys()
+        .map(|name| (quote::type_name(name), Node::CompositeType(name)));
     enums.chain(domains).chain(composites).collect()
 }
 
