@@ -14,76 +14,158 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{
-    Function, FunctionBody, Index, IndexTarget, ObjectRef, Returns, Schema, Table,
-    UnmanagedDependent,
+    Expr, Function, FunctionBody, FunctionName, IndexKey, IndexTarget, ObjectRef, QualifiedName,
+    Returns, Schema, Table, Trigger, UnmanagedDependent,
 };
 use crate::references::words;
 use crate::syntax::quote;
 
 pub struct Graph<'a> {
-    /// Referenced object → the objects that need it directly.
-    dependents: BTreeMap<ObjectRef, BTreeSet<ObjectRef>>,
+    /// Referenced object → the objects that need it directly (sorted, without repeats).
+    dependents: BTreeMap<Node<'a>, Vec<Node<'a>>>,
     /// Routine → the columns whose default calls it. Nothing needs a default, so these are
     /// leaves that `dependents_of` does not walk through (a column's indexes stay).
-    defaults: BTreeMap<ObjectRef, BTreeSet<ObjectRef>>,
+    defaults: BTreeMap<Node<'a>, BTreeSet<Node<'a>>>,
     unmanaged: &'a BTreeMap<ObjectRef, BTreeSet<UnmanagedDependent>>,
+}
+
+/// An object of the graph, naming it with the schema's own strings: an `ObjectRef` per
+/// edge would clone two or three strings, tens of megabytes at thousands of tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Node<'a> {
+    Table(&'a QualifiedName),
+    View(&'a QualifiedName),
+    Column(&'a QualifiedName, &'a str),
+    Constraint(&'a QualifiedName, &'a str),
+    Index(&'a QualifiedName, &'a str),
+    Enum(&'a QualifiedName),
+    Domain(&'a QualifiedName),
+    CompositeType(&'a QualifiedName),
+    Function(&'a FunctionName),
+    Trigger(&'a QualifiedName, &'a str),
+    Policy(&'a QualifiedName, &'a str),
+    /// Any other kind, which only `pg_depend` (`Schema::dependents`) links.
+    Other(&'a ObjectRef),
+}
+
+impl<'a> Node<'a> {
+    /// The node of `object`; each object has exactly one, so nodes compare as objects do.
+    fn of(object: &'a ObjectRef) -> Node<'a> {
+        match object {
+            ObjectRef::Table(name) => Node::Table(name),
+            ObjectRef::View(name) => Node::View(name),
+            ObjectRef::Column(table, column) => Node::Column(table, column),
+            ObjectRef::Constraint(table, name) => Node::Constraint(table, name),
+            ObjectRef::Index(table, name) => Node::Index(table, name),
+            ObjectRef::Enum(name) => Node::Enum(name),
+            ObjectRef::Domain(name) => Node::Domain(name),
+            ObjectRef::CompositeType(name) => Node::CompositeType(name),
+            ObjectRef::Function(name) => Node::Function(name),
+            ObjectRef::Trigger(relation, name) => Node::Trigger(relation, name),
+            ObjectRef::Policy(table, name) => Node::Policy(table, name),
+            other => Node::Other(other),
+        }
+    }
+
+    fn object(self) -> ObjectRef {
+        let owned = |table: &QualifiedName, name: &str| (table.clone(), name.to_string());
+        match self {
+            Node::Table(name) => ObjectRef::Table(name.clone()),
+            Node::View(name) => ObjectRef::View(name.clone()),
+            Node::Column(table, column) => {
+                let (table, column) = owned(table, column);
+                ObjectRef::Column(table, column)
+            }
+            Node::Constraint(table, name) => {
+                let (table, name) = owned(table, name);
+                ObjectRef::Constraint(table, name)
+            }
+            Node::Index(table, name) => {
+                let (table, name) = owned(table, name);
+                ObjectRef::Index(table, name)
+            }
+            Node::Enum(name) => ObjectRef::Enum(name.clone()),
+            Node::Domain(name) => ObjectRef::Domain(name.clone()),
+            Node::CompositeType(name) => ObjectRef::CompositeType(name.clone()),
+            Node::Function(name) => ObjectRef::Function(name.clone()),
+            Node::Trigger(relation, name) => {
+                let (relation, name) = owned(relation, name);
+                ObjectRef::Trigger(relation, name)
+            }
+            Node::Policy(table, name) => {
+                let (table, name) = owned(table, name);
+                ObjectRef::Policy(table, name)
+            }
+            Node::Other(object) => object.clone(),
+        }
+    }
 }
 
 impl<'a> Graph<'a> {
     pub fn of(schema: &'a Schema) -> Graph<'a> {
         let mut graph = Graph {
-            dependents: schema.dependents.managed.clone(),
+            dependents: BTreeMap::new(),
             defaults: BTreeMap::new(),
             unmanaged: &schema.dependents.unmanaged,
         };
+        for (referenced, dependents) in &schema.dependents.managed {
+            for dependent in dependents {
+                graph.add(Node::of(referenced), Node::of(dependent));
+            }
+        }
         let types = user_types(schema);
         let routines = Routines::of(schema, &types, &mut graph);
         for table in schema.tables.values() {
             graph.add_table(table, &types, &routines);
         }
         for view in schema.views.values() {
-            let this = ObjectRef::View(view.name.clone());
+            let this = Node::View(&view.name);
             graph.add_callers(
                 &routines,
                 &routines.called_in(view.definition.as_str()),
-                &this,
+                this,
             );
             for trigger in view.triggers.values() {
-                let trigger_ref = ObjectRef::Trigger(view.name.clone(), trigger.name.clone());
-                graph.add_trigger(&routines, trigger, trigger_ref);
+                graph.add_trigger(&routines, trigger, Node::Trigger(&view.name, &trigger.name));
             }
             for relation in &view.depends_on {
                 let referenced = match schema.views.contains_key(relation) {
-                    true => ObjectRef::View(relation.clone()),
-                    false => ObjectRef::Table(relation.clone()),
+                    true => Node::View(relation),
+                    false => Node::Table(relation),
                 };
-                graph.add(referenced, ObjectRef::View(view.name.clone()));
+                graph.add(referenced, Node::View(&view.name));
             }
         }
         graph.add_foreign_keys(schema);
+        for dependents in graph.dependents.values_mut() {
+            dependents.sort_unstable();
+            dependents.dedup();
+            dependents.shrink_to_fit();
+        }
         graph
     }
 
     /// Every object that needs one of `roots`, directly or through others; roots left out.
     pub fn dependents_of(&self, roots: &BTreeSet<ObjectRef>) -> BTreeSet<ObjectRef> {
+        let roots: BTreeSet<Node<'_>> = roots.iter().map(Node::of).collect();
         let mut reached = BTreeSet::new();
-        let mut pending: Vec<&ObjectRef> = roots.iter().collect();
+        let mut pending: Vec<Node<'_>> = roots.iter().copied().collect();
         while let Some(object) = pending.pop() {
-            for dependent in self.dependents.get(object).into_iter().flatten() {
-                if !roots.contains(dependent) && reached.insert(dependent.clone()) {
-                    pending.push(dependent);
+            for dependent in self.dependents.get(&object).into_iter().flatten() {
+                if !roots.contains(dependent) && reached.insert(*dependent) {
+                    pending.push(*dependent);
                 }
             }
         }
-        reached
+        reached.into_iter().map(Node::object).collect()
     }
 
     /// The columns whose default calls one of `routines`.
     pub fn defaults_calling(&self, routines: &BTreeSet<ObjectRef>) -> BTreeSet<ObjectRef> {
         routines
             .iter()
-            .flat_map(|routine| self.defaults.get(routine).into_iter().flatten())
-            .cloned()
+            .flat_map(|routine| self.defaults.get(&Node::of(routine)).into_iter().flatten())
+            .map(|column| column.object())
             .collect()
     }
 
@@ -95,67 +177,65 @@ impl<'a> Graph<'a> {
         self.unmanaged.get(object).into_iter().flatten()
     }
 
-    fn add(&mut self, referenced: ObjectRef, dependent: ObjectRef) {
+    fn add(&mut self, referenced: Node<'a>, dependent: Node<'a>) {
         self.dependents
             .entry(referenced)
             .or_default()
-            .insert(dependent);
+            .push(dependent);
     }
 
     /// `callee` (a routine's bare name, from `called`) is needed by `dependent`: every
     /// overload of the name, since which one a call picks the model does not say.
     fn add_callers(
         &mut self,
-        routines: &Routines,
-        called: &BTreeSet<String>,
-        dependent: &ObjectRef,
+        routines: &Routines<'a>,
+        called: &BTreeSet<&'a str>,
+        dependent: Node<'a>,
     ) {
         for callee in called {
             for routine in routines.by_name.get(callee).into_iter().flatten() {
-                if routine != dependent {
-                    self.add(routine.clone(), dependent.clone());
+                if *routine != dependent {
+                    self.add(*routine, dependent);
                 }
             }
         }
     }
 
-    fn add_trigger(
-        &mut self,
-        routines: &Routines,
-        trigger: &crate::model::Trigger,
-        this: ObjectRef,
-    ) {
+    fn add_trigger(&mut self, routines: &Routines<'a>, trigger: &'a Trigger, this: Node<'a>) {
         let mut called = trigger
             .condition
             .as_ref()
             .map(|condition| routines.called_in(condition.as_str()))
             .unwrap_or_default();
-        called.insert(trigger.function.name.clone());
-        self.add_callers(routines, &called, &this);
+        called.extend(
+            routines
+                .by_name
+                .get_key_value(trigger.function.name.as_str())
+                .map(|(name, _)| *name),
+        );
+        self.add_callers(routines, &called, this);
     }
 
     fn add_table(
         &mut self,
-        table: &Table,
-        types: &BTreeMap<String, ObjectRef>,
-        routines: &Routines,
+        table: &'a Table,
+        types: &BTreeMap<String, Node<'a>>,
+        routines: &Routines<'a>,
     ) {
         let name = &table.name;
-        let column = |column: &str| ObjectRef::Column(name.clone(), column.to_string());
-        let constraint =
-            |constraint: &str| ObjectRef::Constraint(name.clone(), constraint.to_string());
+        let column = |column: &'a str| Node::Column(name, column);
+        let constraint = |constraint: &'a str| Node::Constraint(name, constraint);
         for each in &table.columns {
-            self.add(ObjectRef::Table(name.clone()), column(&each.name));
+            self.add(Node::Table(name), column(&each.name));
             let element = each.data_type.trim_end_matches("[]");
             if let Some(user_type) = types.get(element) {
-                self.add(user_type.clone(), column(&each.name));
+                self.add(*user_type, column(&each.name));
             }
         }
         // What an expression names, columns and routines: one tokenization per expression,
         // whatever the width.
-        let mut calls: Vec<(ObjectRef, BTreeSet<String>)> = Vec::new();
-        let mut default_calls: Vec<(ObjectRef, BTreeSet<String>)> = Vec::new();
-        let mut named = |text: &str, user: ObjectRef| -> Vec<String> {
+        let mut calls: Vec<(Node<'a>, BTreeSet<&'a str>)> = Vec::new();
+        let mut named = |text: &str, user: Node<'a>| -> Vec<&'a str> {
             let words = words(text);
             if !routines.by_name.is_empty() {
                 calls.push((user, routines.called_among(&words)));
@@ -164,92 +244,101 @@ impl<'a> Graph<'a> {
                 .columns
                 .iter()
                 .filter(|column| words.contains(&column.name))
-                .map(|column| column.name.clone())
+                .map(|column| column.name.as_str())
                 .collect()
         };
         for each in table.columns.iter() {
             if let Some(expression) = &each.generated {
                 for used in named(expression.as_str(), column(&each.name)) {
-                    self.add(column(&used), column(&each.name));
+                    self.add(column(used), column(&each.name));
                 }
             }
             if let Some(default) = &each.default {
-                default_calls.push((column(&each.name), routines.called_in(default.as_str())));
+                for callee in routines.called_in(default.as_str()) {
+                    for routine in &routines.by_name[callee] {
+                        let users = self.defaults.entry(*routine).or_default();
+                        users.insert(column(&each.name));
+                    }
+                }
             }
         }
         for check in table.checks.values() {
             for used in named(check.expression.as_str(), constraint(&check.name)) {
-                self.add(column(&used), constraint(&check.name));
+                self.add(column(used), constraint(&check.name));
             }
         }
-        let mut index_columns = |index: &Index, user: ObjectRef| -> BTreeSet<String> {
-            let mut used: BTreeSet<String> = index.include.iter().cloned().collect();
-            for key in &index.keys {
+        let mut index_columns = |keys: &mut dyn Iterator<Item = &'a IndexKey>,
+                                 include: &'a [String],
+                                 predicate: &Option<Expr>,
+                                 user: Node<'a>|
+         -> BTreeSet<&'a str> {
+            let mut used: BTreeSet<&'a str> = include.iter().map(String::as_str).collect();
+            for key in keys {
                 match &key.target {
                     IndexTarget::Column(name) => {
-                        used.insert(name.clone());
+                        used.insert(name);
                     }
                     IndexTarget::Expression(expression) => {
-                        used.extend(named(expression.as_str(), user.clone()))
+                        used.extend(named(expression.as_str(), user))
                     }
                 }
             }
-            if let Some(predicate) = &index.predicate {
+            if let Some(predicate) = predicate {
                 used.extend(named(predicate.as_str(), user));
             }
             used
         };
         for index in table.indexes.values() {
-            let this = ObjectRef::Index(name.clone(), index.name.clone());
-            for used in index_columns(index, this.clone()) {
-                self.add(column(&used), this.clone());
+            let this = Node::Index(name, &index.name);
+            let used = index_columns(
+                &mut index.keys.iter(),
+                &index.include,
+                &index.predicate,
+                this,
+            );
+            for used in used {
+                self.add(column(used), this);
             }
         }
         for exclusion in table.exclusions.values() {
+            let mut keys = exclusion.elements.iter().map(|element| &element.key);
             let this = constraint(&exclusion.name);
-            for used in index_columns(&exclusion.index(), this.clone()) {
-                self.add(column(&used), this.clone());
+            let used = index_columns(&mut keys, &exclusion.include, &exclusion.predicate, this);
+            for used in used {
+                self.add(column(used), this);
             }
         }
         for (user, called) in calls {
-            self.add_callers(routines, &called, &user);
-        }
-        for (user, called) in default_calls {
-            for routine in called.iter().flat_map(|callee| &routines.by_name[callee]) {
-                self.defaults
-                    .entry(routine.clone())
-                    .or_default()
-                    .insert(user.clone());
-            }
+            self.add_callers(routines, &called, user);
         }
         for trigger in table.triggers.values() {
-            let this = ObjectRef::Trigger(name.clone(), trigger.name.clone());
-            self.add_trigger(routines, trigger, this);
+            self.add_trigger(routines, trigger, Node::Trigger(name, &trigger.name));
         }
         for policy in table.policies.values() {
-            let this = ObjectRef::Policy(name.clone(), policy.name.clone());
+            let this = Node::Policy(name, &policy.name);
             for expression in [&policy.using, &policy.with_check].into_iter().flatten() {
                 let called = routines.called_in(expression.as_str());
-                self.add_callers(routines, &called, &this);
+                self.add_callers(routines, &called, this);
             }
         }
         // A key needs its INCLUDE columns as much as its key columns.
         let keys = table
             .primary_key
             .iter()
-            .map(|key| (&key.name, [&key.columns[..], &key.include[..]].concat()))
+            .map(|key| (&key.name, key.columns.iter().chain(&key.include)))
+            .map(|(key, columns)| (key, columns.collect::<Vec<_>>()))
             .chain(table.uniques.values().map(|key| {
-                let columns = [&key.columns[..], &key.include[..]].concat();
+                let columns = key.columns.iter().chain(&key.include).collect::<Vec<_>>();
                 (&key.name, columns)
             }))
             .chain(
                 table
                     .foreign_keys
                     .values()
-                    .map(|key| (&key.name, key.columns.clone())),
+                    .map(|key| (&key.name, key.columns.iter().collect())),
             );
         for (key, columns) in keys {
-            for used in &columns {
+            for used in columns {
                 self.add(column(used), constraint(key));
             }
         }
@@ -258,30 +347,28 @@ impl<'a> Graph<'a> {
     /// A foreign key needs every key of the referenced table over its referenced columns
     /// (which one PostgreSQL picked, `conindid`, the model does not say), and the columns
     /// it references.
-    fn add_foreign_keys(&mut self, schema: &Schema) {
+    fn add_foreign_keys(&mut self, schema: &'a Schema) {
         for table in schema.tables.values() {
             for foreign_key in table.foreign_keys.values() {
-                let dependent = ObjectRef::Constraint(table.name.clone(), foreign_key.name.clone());
+                let dependent = Node::Constraint(&table.name, &foreign_key.name);
                 let referenced_name = &foreign_key.referenced_table;
                 let Some(referenced) = schema.tables.get(referenced_name) else {
                     continue;
                 };
                 let wanted: BTreeSet<&String> = foreign_key.referenced_columns.iter().collect();
                 let same = |columns: &[String]| columns.iter().collect::<BTreeSet<_>>() == wanted;
-                let mut keys: Vec<ObjectRef> = referenced
+                let mut keys: Vec<Node<'a>> = referenced
                     .primary_key
                     .iter()
                     .filter(|key| same(&key.columns))
-                    .map(|key| ObjectRef::Constraint(referenced_name.clone(), key.name.clone()))
+                    .map(|key| Node::Constraint(referenced_name, &key.name))
                     .collect();
                 keys.extend(
                     referenced
                         .uniques
                         .values()
                         .filter(|key| same(&key.columns))
-                        .map(|key| {
-                            ObjectRef::Constraint(referenced_name.clone(), key.name.clone())
-                        }),
+                        .map(|key| Node::Constraint(referenced_name, &key.name)),
                 );
                 keys.extend(
                     referenced
@@ -294,15 +381,16 @@ impl<'a> Graph<'a> {
                                     matches!(&key.target, IndexTarget::Column(name) if wanted.contains(name))
                                 })
                         })
-                        .map(|index| ObjectRef::Index(referenced_name.clone(), index.name.clone())),
+                        .map(|index| Node::Index(referenced_name, &index.name)),
                 );
                 keys.extend(
-                    wanted.iter().map(|column| {
-                        ObjectRef::Column(referenced_name.clone(), (*column).clone())
-                    }),
+                    foreign_key
+                        .referenced_columns
+                        .iter()
+                        .map(|column| Node::Column(referenced_name, column)),
                 );
                 for key in keys {
-                    self.add(key, dependent.clone());
+                    self.add(key, dependent);
                 }
             }
         }
@@ -310,50 +398,51 @@ impl<'a> Graph<'a> {
 }
 
 /// The routines of a schema by bare name, as a call names them.
-struct Routines {
-    by_name: BTreeMap<String, Vec<ObjectRef>>,
+struct Routines<'a> {
+    by_name: BTreeMap<&'a str, Vec<Node<'a>>>,
 }
 
-impl Routines {
+impl<'a> Routines<'a> {
     /// Also adds each routine's edges: the types of its signature, and the routines its
     /// SQL-standard body calls (PostgreSQL records those; another body is opaque).
-    fn of(schema: &Schema, types: &BTreeMap<String, ObjectRef>, graph: &mut Graph) -> Routines {
-        let mut by_name: BTreeMap<String, Vec<ObjectRef>> = BTreeMap::new();
+    fn of(
+        schema: &'a Schema,
+        types: &BTreeMap<String, Node<'a>>,
+        graph: &mut Graph<'a>,
+    ) -> Routines<'a> {
+        let mut by_name: BTreeMap<&'a str, Vec<Node<'a>>> = BTreeMap::new();
         for function in schema.functions.values() {
-            let this = ObjectRef::Function(function.name.clone());
-            by_name
-                .entry(function.name.name.clone())
-                .or_default()
-                .push(this.clone());
+            let this = Node::Function(&function.name);
+            by_name.entry(&function.name.name).or_default().push(this);
             for data_type in signature_types(function) {
                 if let Some(user_type) = types.get(data_type.trim_end_matches("[]")) {
-                    graph.add(user_type.clone(), this.clone());
+                    graph.add(*user_type, this);
                 }
             }
         }
         let routines = Routines { by_name };
         for function in schema.functions.values() {
             if let FunctionBody::Sql(body) = &function.body {
-                let this = ObjectRef::Function(function.name.clone());
-                graph.add_callers(&routines, &routines.called_in(body), &this);
+                let this = Node::Function(&function.name);
+                graph.add_callers(&routines, &routines.called_in(body), this);
             }
         }
         routines
     }
 
     /// The routine names `text` uses (one tokenization).
-    fn called_in(&self, text: &str) -> BTreeSet<String> {
+    fn called_in(&self, text: &str) -> BTreeSet<&'a str> {
         match self.by_name.is_empty() {
             true => BTreeSet::new(),
             false => self.called_among(&words(text)),
         }
     }
 
-    fn called_among(&self, words: &BTreeSet<String>) -> BTreeSet<String> {
+    fn called_among(&self, words: &BTreeSet<String>) -> BTreeSet<&'a str> {
         self.by_name
             .keys()
-            .filter(|name| words.contains(*name))
-            .cloned()
+            .filter(|name| words.contains(**name))
+            .copied()
             .collect()
     }
 }
@@ -377,21 +466,19 @@ pub fn signature_types(function: &Function) -> impl Iterator<Item = &str> {
 
 /// A column's type text (as `format_type` spells it, array brackets removed) → the enum,
 /// domain or composite type it names.
-fn user_types(schema: &Schema) -> BTreeMap<String, ObjectRef> {
+fn user_types(schema: &Schema) -> BTreeMap<String, Node<'_>> {
     let enums = schema
         .enums
         .keys()
-        .map(|name| (quote::type_name(name), ObjectRef::Enum(name.clone())));
+        .map(|name| (quote::type_name(name), Node::Enum(name)));
     let domains = schema
         .domains
         .keys()
-        .map(|name| (quote::type_name(name), ObjectRef::Domain(name.clone())));
-    let composites = schema.composite_types.keys().map(|name| {
-        (
-            quote::type_name(name),
-            ObjectRef::CompositeType(name.clone()),
-        )
-    });
+        .map(|name| (quote::type_name(name), Node::Domain(name)));
+    let composites = schema
+        .composite_types
+        .keys()
+        .map(|name| (quote::type_name(name), Node::CompositeType(name)));
     enums.chain(domains).chain(composites).collect()
 }
 
