@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::standalone::{adopt_matching, standalone_form};
 use super::tables::diff_table;
 use super::{Change, Hazard, LockMode};
-use crate::model::Constraint;
 use crate::inheritance::{checks_for_children, effective_columns, expected_partition_column};
+use crate::model::Constraint;
 use crate::model::{
     Column, Directives, ObjectRef, PartitionBound, PartitionOf, QualifiedName, Schema, Table,
 };
@@ -313,14 +313,16 @@ fn fits_parents(desired: &Schema, current: &Table, desired_table: &Table) -> boo
         let Some(parent_table) = desired.tables.get(parent) else {
             return false;
         };
-        let columns_fit = effective_columns(desired, parent_table).iter().all(|wanted| {
-            current.column(&wanted.name).is_some_and(|column| {
-                column.data_type == wanted.data_type
-                    && column.collation == wanted.collation
-                    && column.generated == wanted.generated
-                    && (!column.nullable || wanted.nullable)
-            })
-        });
+        let columns_fit = effective_columns(desired, parent_table)
+            .iter()
+            .all(|wanted| {
+                current.column(&wanted.name).is_some_and(|column| {
+                    column.data_type == wanted.data_type
+                        && column.collation == wanted.collation
+                        && column.generated == wanted.generated
+                        && (!column.nullable || wanted.nullable)
+                })
+            });
         columns_fit
             && checks_for_children(desired, parent).iter().all(|wanted| {
                 current
