@@ -2,7 +2,9 @@
 //! parsed, by oid, and `pg_get_viewdef` prints it with the names of the day: after `ALTER
 //! TABLE t RENAME TO u` it reads `FROM u` and `u.a`; after `ALTER TABLE u RENAME COLUMN a TO
 //! b`, `u.b`, and a select-list item that was the bare column keeps its output name
-//! (`u.b AS a`). The text is rewritten by token spans, so the rest keeps its spelling.
+//! (`u.b AS a`), or, where a `USING` list names the column, the table's old column names
+//! as an alias column list. The text is rewritten by token spans, so the rest keeps its
+//! spelling.
 
 use std::collections::BTreeSet;
 
@@ -47,20 +49,65 @@ pub fn rename_relation_in_query(query: &Expr, old: &QualifiedName, new_name: &st
 
 /// `query` with column `old` of relation `table` read as `new`, qualified by the table's
 /// name or alias, or bare. A select-list item that was the bare column keeps its output
-/// name. A `USING` list naming the column is left alone (PostgreSQL then prints alias column
-/// lists), so the view reads as changed and is rebuilt.
-pub fn rename_column_in_query(query: &Expr, table: &QualifiedName, old: &str, new: &str) -> Expr {
+/// name. Where a `USING` list names the column, PostgreSQL keeps every name and gives the
+/// table an alias column list of its columns' old names (`FROM (a a(id, k, x) JOIN b USING
+/// (k))`); `columns` are the table's columns in order, as they were named before. A table
+/// that already has an alias column list is read through it, so nothing changes, but that
+/// PostgreSQL leaves the list out once it names the columns as they are (a rename undone).
+pub fn rename_column_in_query(
+    query: &Expr,
+    table: &QualifiedName,
+    old: &str,
+    new: &str,
+    columns: &[String],
+) -> Expr {
     let Some(shape) = Shape::of(query.as_str()) else {
         return query.clone();
     };
     let matching: Vec<&Relation> = shape.relations_of(table).collect();
-    if matching.is_empty()
-        || shape
-            .using_columns
-            .iter()
-            .any(|index| shape.word(*index) == Some(old))
-    {
+    if matching.is_empty() {
         return query.clone();
+    }
+    let column_aliased = |relation: &Relation| {
+        relation
+            .alias_index
+            .is_some_and(|alias| shape.is(alias + 1, &Token::LParen))
+    };
+    if matching.iter().any(|relation| column_aliased(relation)) {
+        let renamed: Vec<&str> = columns
+            .iter()
+            .map(|column| match column == old {
+                true => new,
+                false => column.as_str(),
+            })
+            .collect();
+        let edits = matching
+            .iter()
+            .filter_map(|relation| shape.unneeded_alias_list(relation, &renamed))
+            .map(|(start, end)| (start, end, String::new()))
+            .collect();
+        return Expr::new(apply(query.as_str(), edits));
+    }
+    if shape
+        .using_columns
+        .iter()
+        .any(|index| shape.word(*index) == Some(old))
+    {
+        let list: Vec<String> = columns.iter().map(|column| quote::ident(column)).collect();
+        let edits = matching
+            .iter()
+            .map(|relation| {
+                let (at, alias) = match relation.alias_index {
+                    Some(alias) => (shape.tokens[alias].end, String::new()),
+                    None => (
+                        shape.tokens[relation.name_index].end,
+                        format!(" {}", quote::ident(&relation.name)),
+                    ),
+                };
+                (at, at, format!("{alias}({})", list.join(", ")))
+            })
+            .collect();
+        return Expr::new(apply(query.as_str(), edits));
     }
     let refnames: BTreeSet<&str> = matching
         .iter()
@@ -414,6 +461,32 @@ impl Shape {
         })
     }
 
+    /// The text range of `relation`'s alias column list, with an alias that only repeats its
+    /// name, when the list names `columns` as they are: PostgreSQL prints neither then.
+    fn unneeded_alias_list(&self, relation: &Relation, columns: &[&str]) -> Option<(usize, usize)> {
+        let alias = relation.alias_index?;
+        let mut listed = Vec::new();
+        let mut index = alias + 2;
+        loop {
+            listed.push(self.word(index)?);
+            match &self.tokens.get(index + 1)?.token {
+                Token::Comma => index += 2,
+                Token::RParen => break,
+                _ => return None,
+            }
+        }
+        if listed != columns {
+            return None;
+        }
+        let bare_alias = relation.alias.as_deref() == Some(relation.name.as_str())
+            && alias == relation.name_index + 1;
+        let start = match bare_alias {
+            true => self.tokens[relation.name_index].end,
+            false => self.tokens[alias].end,
+        };
+        Some((start, self.tokens[index + 1].end))
+    }
+
     fn word(&self, index: usize) -> Option<&str> {
         self.tokens.get(index)?.word.as_deref()
     }
@@ -457,7 +530,8 @@ mod tests {
     }
 
     fn column(query: &str, on: &str, old: &str, new: &str) -> String {
-        rename_column_in_query(&Expr::new(query), &table(on), old, new)
+        let columns = ["id", old, "c"].map(str::to_string);
+        rename_column_in_query(&Expr::new(query), &table(on), old, new, &columns)
             .as_str()
             .to_string()
     }
@@ -535,9 +609,29 @@ mod tests {
     }
 
     #[test]
-    fn a_using_list_or_an_unread_table_leaves_the_query_alone() {
-        let using = "SELECT u.a, w.z FROM u JOIN w USING (a)";
-        assert_eq!(column(using, "u", "a", "b"), using);
+    fn a_using_list_gives_the_table_an_alias_column_list() {
+        // As pg_get_viewdef prints it after `ALTER TABLE u RENAME COLUMN a TO b` (PostgreSQL 15).
+        assert_eq!(
+            column(
+                " SELECT u.a,\n    w.z\n   FROM (u\n     JOIN w USING (a));",
+                "u",
+                "a",
+                "b"
+            ),
+            " SELECT u.a,\n    w.z\n   FROM (u u(id, a, c)\n     JOIN w USING (a));"
+        );
+        assert_eq!(
+            column("SELECT p.a FROM u p JOIN w USING (a)", "u", "a", "b"),
+            "SELECT p.a FROM u p(id, a, c) JOIN w USING (a)"
+        );
+        // Read through its alias column list, the table's columns keep their names; once
+        // they are named so again, the list goes.
+        let aliased = "SELECT u.a FROM (u u(id, a, c) JOIN w USING (a)) WHERE u.a > 0";
+        assert_eq!(column(aliased, "u", "a", "b"), aliased);
+        assert_eq!(
+            column(aliased, "u", "z", "a"),
+            "SELECT u.a FROM (u JOIN w USING (a)) WHERE u.a > 0"
+        );
         let other = "SELECT w.a FROM w";
         assert_eq!(column(other, "u", "a", "b"), other);
     }

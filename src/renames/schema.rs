@@ -68,8 +68,20 @@ pub fn follow_column_rename(schema: &mut Schema, table: &QualifiedName, old: &st
             }
         }
     }
+    // The table's columns as a view reading it knew them, for an alias column list.
+    let columns: Vec<String> = schema
+        .tables
+        .get(table)
+        .map(|renamed| crate::inheritance::effective_columns(schema, renamed))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|column| match column.name == new {
+            true => old.to_string(),
+            false => column.name,
+        })
+        .collect();
     for view in schema.views.values_mut() {
-        view.definition = rename_column_in_query(&view.definition, table, old, new);
+        view.definition = rename_column_in_query(&view.definition, table, old, new, &columns);
     }
 }
 
