@@ -61,3 +61,31 @@ fn a_sequence_owned_by_a_column_takes_no_owner_of_its_own() {
     let error = replay_error("ALTER VIEW missing OWNER TO someone;\n");
     assert!(error.contains("does not exist"), "{error}");
 }
+
+#[test]
+fn create_schema_authorization_states_the_owner() {
+    let schema = replay(
+        "CREATE SCHEMA app AUTHORIZATION \"App Owner\";\n\
+         CREATE SCHEMA AUTHORIZATION reporter;\n\
+         CREATE SCHEMA IF NOT EXISTS app AUTHORIZATION someone_else;\n\
+         CREATE SCHEMA mine AUTHORIZATION CURRENT_USER;\n",
+    );
+    let owner = |name: &str| {
+        schema
+            .owners
+            .get(&PrivilegeObject::Schema(name.into()))
+            .map(String::as_str)
+    };
+    // A schema that already exists keeps its owner, as on the server.
+    assert_eq!(owner("app"), Some("App Owner"));
+    assert_eq!(owner("reporter"), Some("reporter"));
+    assert_eq!(owner("mine"), None);
+    for name in ["app", "reporter", "mine"] {
+        assert!(schema
+            .directives
+            .declared_owners
+            .contains(&PrivilegeObject::Schema(name.into())));
+    }
+    let error = replay_error("CREATE SCHEMA AUTHORIZATION CURRENT_USER;\n");
+    assert!(error.contains("name the schema"), "{error}");
+}
