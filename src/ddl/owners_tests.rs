@@ -89,3 +89,50 @@ fn create_schema_authorization_states_the_owner() {
     let error = replay_error("CREATE SCHEMA AUTHORIZATION CURRENT_USER;\n");
     assert!(error.contains("name the schema"), "{error}");
 }
+
+#[test]
+fn owner_changes_name_views_materialized_views_and_sequences_by_their_kind() {
+    let tables = "CREATE TABLE t (id integer);\n\
+                  CREATE VIEW v AS SELECT id FROM t;\n\
+                  CREATE MATERIALIZED VIEW m AS SELECT id FROM t;\n\
+                  CREATE SEQUENCE s;\n";
+    let current = replay(tables);
+    let desired = replay(&format!(
+        "{tables}ALTER VIEW v OWNER TO a;\n\
+         ALTER MATERIALIZED VIEW m OWNER TO a;\n\
+         ALTER SEQUENCE s OWNER TO a;\n"
+    ));
+    let migration = crate::generate(&current, &desired);
+    let summaries = |changes: &[crate::diff::Change]| -> Vec<String> {
+        changes.iter().map(|change| change.summary()).collect()
+    };
+    assert_eq!(
+        summaries(&migration.changes),
+        [
+            "changed owner of materialized view m to a",
+            "changed owner of view v to a",
+            "changed owner of sequence s to a",
+        ]
+    );
+    assert_eq!(
+        summaries(&migration.down_changes),
+        [
+            "changed owner of materialized view m to the role running the migration",
+            "changed owner of view v to the role running the migration",
+            "changed owner of sequence s to the role running the migration",
+        ]
+    );
+    let objects: Vec<String> = migration
+        .changes
+        .iter()
+        .map(|change| change.object().to_string())
+        .collect();
+    assert_eq!(
+        objects,
+        [
+            "owner of materialized view m",
+            "owner of view v",
+            "owner of sequence s"
+        ]
+    );
+}

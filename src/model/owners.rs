@@ -25,7 +25,7 @@ pub fn unrecorded_owner(object: &PrivilegeObject) -> Option<&'static str> {
 }
 
 /// What `ALTER <kind> ... OWNER TO` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum OwnedKind {
     Schema,
     Table,
@@ -54,6 +54,22 @@ impl OwnedKind {
             OwnedKind::Type => "TYPE",
             OwnedKind::Domain => "DOMAIN",
         }
+    }
+
+    /// `object` named as an object of this kind, for people: `view public.v` where the
+    /// privilege key says `table public.v`.
+    pub fn describe(self, object: &PrivilegeObject) -> String {
+        let name: &dyn std::fmt::Display = match object {
+            PrivilegeObject::Schema(name) => name,
+            PrivilegeObject::Table(name)
+            | PrivilegeObject::Sequence(name)
+            | PrivilegeObject::Type(name) => name,
+            PrivilegeObject::Function(name) => name,
+            PrivilegeObject::Column(..) | PrivilegeObject::Defaults { .. } => {
+                return object.to_string()
+            }
+        };
+        format!("{} {name}", self.keyword().to_ascii_lowercase())
     }
 }
 

@@ -153,17 +153,29 @@ async fn diff_to_schema_file(stem: &str, yaml: &str) -> (Option<i32>, String) {
 
 #[tokio::test]
 async fn an_owner_that_is_a_missing_role_is_an_error_at_its_line() {
-    let (code, stderr) = diff_to_schema_file(
-        "autogen-owner",
-        "views:\n  v:\n    query: SELECT 1 AS one\n    owner: autogen_no_such_owner\n",
-    )
-    .await;
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(
-        stderr.contains(":4:5: owner of table v")
-            && stderr.contains("role \"autogen_no_such_owner\" does not exist"),
-        "{stderr}"
-    );
+    // The error names the kind `ALTER ... OWNER TO` would, not the privilege key's `table`.
+    for (yaml, at) in [
+        (
+            "views:\n  v:\n    query: SELECT 1 AS one\n    owner: autogen_no_such_owner\n",
+            ":4:5: owner of view v",
+        ),
+        (
+            "views:\n  m:\n    query: SELECT 1 AS one\n    materialized: true\n    \
+             owner: autogen_no_such_owner\n",
+            ":5:5: owner of materialized view m",
+        ),
+        (
+            "sequences:\n  s:\n    type: bigint\n    owner: autogen_no_such_owner\n",
+            ":4:5: owner of sequence s",
+        ),
+    ] {
+        let (code, stderr) = diff_to_schema_file("autogen-owner", yaml).await;
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains(at) && stderr.contains("role \"autogen_no_such_owner\" does not exist"),
+            "{stderr}"
+        );
+    }
 }
 
 #[tokio::test]
