@@ -136,3 +136,26 @@ fn owner_changes_name_views_materialized_views_and_sequences_by_their_kind() {
         ]
     );
 }
+
+#[test]
+fn collation_owners_follow_owner_to_renames_and_drops() {
+    let schema = replay(
+        "CREATE COLLATION kept (locale = 'C');\n\
+         CREATE COLLATION renamed (locale = 'C');\n\
+         CREATE COLLATION again (locale = 'C');\n\
+         ALTER COLLATION kept OWNER TO owner_a;\n\
+         ALTER COLLATION renamed OWNER TO owner_b;\n\
+         ALTER COLLATION renamed RENAME TO moved;\n\
+         ALTER COLLATION again OWNER TO owner_a;\n\
+         DROP COLLATION again;\n\
+         CREATE COLLATION again (locale = 'POSIX');\n",
+    );
+    let owner = |name: &str| {
+        let object = PrivilegeObject::Collation(QualifiedName::new("public", name));
+        schema.owners.get(&object).map(String::as_str)
+    };
+    assert_eq!(owner("kept"), Some("owner_a"));
+    assert_eq!(owner("moved"), Some("owner_b"));
+    assert_eq!(owner("again"), None);
+    assert_eq!(schema.owners.len(), 2, "{:?}", schema.owners);
+}

@@ -38,6 +38,7 @@ pub enum OwnedKind {
     /// An enum, composite or range type.
     Type,
     Domain,
+    Collation,
 }
 
 impl OwnedKind {
@@ -53,6 +54,7 @@ impl OwnedKind {
             OwnedKind::Aggregate => "AGGREGATE",
             OwnedKind::Type => "TYPE",
             OwnedKind::Domain => "DOMAIN",
+            OwnedKind::Collation => "COLLATION",
         }
     }
 
@@ -63,7 +65,8 @@ impl OwnedKind {
             PrivilegeObject::Schema(name) => name,
             PrivilegeObject::Table(name)
             | PrivilegeObject::Sequence(name)
-            | PrivilegeObject::Type(name) => name,
+            | PrivilegeObject::Type(name)
+            | PrivilegeObject::Collation(name) => name,
             PrivilegeObject::Function(name) => name,
             PrivilegeObject::Column(..) | PrivilegeObject::Defaults { .. } => {
                 return object.to_string()
@@ -111,6 +114,10 @@ impl Schema {
                     None
                 }
             }
+            PrivilegeObject::Collation(name) => self
+                .collations
+                .contains_key(name)
+                .then_some(OwnedKind::Collation),
             PrivilegeObject::Column(..) | PrivilegeObject::Defaults { .. } => None,
         }
     }
