@@ -29,6 +29,7 @@ CREATE SCHEMA app;
 CREATE EXTENSION pg_trgm VERSION '1.5';
 CREATE COLLATION app.german (provider = icu, locale = 'de-DE');
 COMMENT ON COLLATION app.german IS 'phone book';
+ALTER COLLATION app.german OWNER TO autogen_test_owner;
 CREATE TYPE app.mood AS ENUM ('ok');
 CREATE DOMAIN app.positive AS integer CHECK (VALUE > 0);
 CREATE TABLE app.items (id serial PRIMARY KEY, name text COLLATE app.german, price app.positive);
@@ -65,7 +66,7 @@ async fn inspect_with_privileges_diffs_empty_against_its_database() {
         "sequence: { grants: [{ to: autogen_test_writer, privileges: [USAGE] }] }",
         "grants: [{ to: PUBLIC, privileges: [] }]",
         "for_role: autogen_test_owner",
-        "app.german: { provider: icu, locale: de-DE, comment: phone book }",
+        "app.german: { provider: icu, locale: de-DE, comment: phone book, owner: autogen_test_owner }",
         "pg_trgm: { schema: public, version: \"1.5\" }",
         "grants: [{ to: autogen_test_writer, privileges: [USAGE], with_grant_option: true }]",
         "grants: [{ to: PUBLIC, privileges: [] }, { to: autogen_test_reader, privileges: [EXECUTE] }]",
