@@ -345,8 +345,7 @@ fn managed_by_rules(case: &Value) -> Option<Vec<String>> {
         .collect()
 }
 
-/// Creates the harness roles the case's SQL names, unless they exist. Concurrent runs may
-/// race to create one; losing the race is fine.
+/// Creates the harness roles the case's SQL names, unless they exist.
 async fn create_roles(client: &tokio_postgres::Client, case: &Value) -> Result<(), String> {
     let text: String = ["current", "desired"]
         .iter()
@@ -354,17 +353,27 @@ async fn create_roles(client: &tokio_postgres::Client, case: &Value) -> Result<(
         .collect::<Vec<_>>()
         .join("\n");
     for role in HARNESS_ROLES.iter().filter(|role| names_role(&text, role)) {
-        let quoted = format!("\"{}\"", role.replace('"', "\"\""));
-        let statement = format!(
-            "DO $$ BEGIN CREATE ROLE {quoted} NOLOGIN; \
-             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-        );
-        client
-            .batch_execute(&statement)
-            .await
-            .map_err(|error| format!("cannot create role {role}: {error}"))?;
+        create_role(client, role).await?;
     }
     Ok(())
+}
+
+/// Creates `role` unless it exists. Concurrent runs may race to create it; losing the race
+/// is fine.
+async fn create_role(client: &tokio_postgres::Client, role: &str) -> Result<(), String> {
+    let statement = format!(
+        "DO $$ BEGIN CREATE ROLE {} NOLOGIN; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+        quote_role(role)
+    );
+    client
+        .batch_execute(&statement)
+        .await
+        .map_err(|error| format!("cannot create role {role}: {error}"))
+}
+
+fn quote_role(role: &str) -> String {
+    format!("\"{}\"", role.replace('"', "\"\""))
 }
 
 /// The role of a `user` case (created unless it exists, never dropped: roles are
@@ -374,17 +383,13 @@ async fn create_user_schema(
     desired: &tokio_postgres::Client,
     user: &str,
 ) -> Result<(), String> {
-    let quoted = format!("\"{}\"", user.replace('"', "\"\""));
-    current
-        .batch_execute(&format!(
-            "DO $$ BEGIN CREATE ROLE {quoted} NOLOGIN; \
-             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-        ))
-        .await
-        .map_err(|error| format!("cannot create role {user}: {error}"))?;
+    create_role(current, user).await?;
     for client in [current, desired] {
         client
-            .batch_execute(&format!("CREATE SCHEMA foo AUTHORIZATION {quoted}"))
+            .batch_execute(&format!(
+                "CREATE SCHEMA foo AUTHORIZATION {}",
+                quote_role(user)
+            ))
             .await
             .map_err(|error| format!("cannot create schema foo for {user}: {error}"))?;
     }
@@ -400,9 +405,9 @@ async fn load(
 ) -> Result<(), tokio_postgres::Error> {
     let client = database.client().await;
     if let Some(user) = user {
-        let quoted = format!("\"{}\"", user.replace('"', "\"\""));
+        let role = quote_role(user);
         client
-            .batch_execute(&format!("SET ROLE {quoted}; SET search_path = foo, public"))
+            .batch_execute(&format!("SET ROLE {role}; SET search_path = foo, public"))
             .await?;
     }
     client.batch_execute(sql).await
