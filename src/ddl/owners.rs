@@ -25,7 +25,11 @@ impl Interpreter {
                 ));
             }
         } else if self.schema.owned_kind(&object).is_none() {
-            return Err(format!("{object} does not exist"));
+            // ALTER TABLE, VIEW and MATERIALIZED VIEW all name a relation here.
+            return Err(match &object {
+                PrivilegeObject::Table(name) => format!("relation {name} does not exist"),
+                _ => format!("{object} does not exist"),
+            });
         }
         self.state_owner(object, owner);
         Ok(())

@@ -59,7 +59,7 @@ fn a_sequence_owned_by_a_column_takes_no_owner_of_its_own() {
     );
     assert!(error.contains("linked to a table"), "{error}");
     let error = replay_error("ALTER VIEW missing OWNER TO someone;\n");
-    assert!(error.contains("does not exist"), "{error}");
+    assert!(error.contains("relation missing does not exist"), "{error}");
 }
 
 #[test]
