@@ -18,9 +18,12 @@
 //! created cluster-wide when missing (those sqldef's harness creates, named in the corpus
 //! README) and never dropped:
 //! other runs may use them at the same time, and a role is not this run's to remove.
+//! A case with a `user` is loaded as sqldef's harness runs it: as that role, in a schema
+//! `foo` it owns, with `search_path` `foo, public`; autogen still connects as before.
 //!
-//! Usage: `cargo run --example sqldef_corpus -- [DIR] [--update] [--filter TEXT]`
-//! (DIR defaults to `$SQLDEF_CORPUS`, then `../shared/corpus/sqldef`).
+//! Usage: `cargo run --example sqldef_corpus -- [DIR] [--update] [--filter TEXT]...`
+//! (DIR defaults to `$SQLDEF_CORPUS`, then `../shared/corpus/sqldef`; each `--filter` keeps
+//! the cases whose name contains its text).
 
 #[path = "../tests/it/scratch.rs"]
 mod scratch;
@@ -53,18 +56,20 @@ enum Offline {
     Fail(String),
     /// The interpreter refused a statement (with its error).
     Unreadable(String),
+    /// Not judged file to file (with the reason).
+    OutOfScope(String),
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
     let mut directory = None;
     let mut update = false;
-    let mut filter = String::new();
+    let mut filters: Vec<String> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--update" => update = true,
-            "--filter" => filter = args.next().unwrap_or_default(),
+            "--filter" => filters.extend(args.next()),
             _ => directory = Some(PathBuf::from(arg)),
         }
     }
@@ -80,7 +85,7 @@ async fn main() -> std::process::ExitCode {
     };
     let cases: Vec<(String, Value)> = cases
         .into_iter()
-        .filter(|(name, _)| name.contains(&filter))
+        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|text| name.contains(text)))
         .collect();
 
     let mut outcomes: BTreeMap<String, Outcome> = BTreeMap::new();
@@ -119,7 +124,7 @@ fn report(outcomes: &BTreeMap<String, Outcome>, update: bool) -> std::process::E
                         "FAIL  {name} (file to file)\n      {}",
                         reason.replace('\n', "\n      ")
                     ),
-                    Offline::Unreadable(reason) => println!(
+                    Offline::Unreadable(reason) | Offline::OutOfScope(reason) => println!(
                         "skip  {name} (file to file): {}",
                         reason.lines().next().unwrap_or_default()
                     ),
@@ -139,6 +144,7 @@ fn report(outcomes: &BTreeMap<String, Outcome>, update: bool) -> std::process::E
     let n_offline_pass = count(|outcome| matches!(outcome, Outcome::Pass(Offline::Pass)));
     let n_offline_fail = count(|outcome| matches!(outcome, Outcome::Pass(Offline::Fail(_))));
     let n_unreadable = count(|outcome| matches!(outcome, Outcome::Pass(Offline::Unreadable(_))));
+    let n_offline_out = count(|outcome| matches!(outcome, Outcome::Pass(Offline::OutOfScope(_))));
     let n_fail = count(|outcome| matches!(outcome, Outcome::Fail(_)));
     let n_out = count(|outcome| matches!(outcome, Outcome::OutOfScope(_)));
     println!("\nout of scope, by reason:");
@@ -148,7 +154,7 @@ fn report(outcomes: &BTreeMap<String, Outcome>, update: bool) -> std::process::E
     println!("sqldef corpus: {n_pass} pass, {n_fail} fail, {n_out} out of scope");
     println!(
         "file to file (of the {n_pass} that pass): {n_offline_pass} pass, {n_offline_fail} fail, \
-         {n_unreadable} use DDL the offline interpreter refuses"
+         {n_unreadable} use DDL the offline interpreter refuses, {n_offline_out} out of scope"
     );
     let mut exit = std::process::ExitCode::SUCCESS;
     for (list, offline) in [(PASSING_LIST, false), (OFFLINE_PASSING_LIST, true)] {
@@ -249,9 +255,6 @@ fn static_scope(case: &Value) -> Option<String> {
     if present("flavor") {
         return Some("needs the pgvector extension".into());
     }
-    if present("user") {
-        return Some("runs as a separate role".into());
-    }
     // A statement sqldef leaves as `-- Skipped:` stays undone, which autogen never does; a
     // case where nothing was skipped ends as it would without the rule that skips.
     let skips = ["up", "down"]
@@ -342,8 +345,7 @@ fn managed_by_rules(case: &Value) -> Option<Vec<String>> {
         .collect()
 }
 
-/// Creates the harness roles the case's SQL names, unless they exist. Concurrent runs may
-/// race to create one; losing the race is fine.
+/// Creates the harness roles the case's SQL names, unless they exist.
 async fn create_roles(client: &tokio_postgres::Client, case: &Value) -> Result<(), String> {
     let text: String = ["current", "desired"]
         .iter()
@@ -351,17 +353,64 @@ async fn create_roles(client: &tokio_postgres::Client, case: &Value) -> Result<(
         .collect::<Vec<_>>()
         .join("\n");
     for role in HARNESS_ROLES.iter().filter(|role| names_role(&text, role)) {
-        let quoted = format!("\"{}\"", role.replace('"', "\"\""));
-        let statement = format!(
-            "DO $$ BEGIN CREATE ROLE {quoted} NOLOGIN; \
-             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-        );
-        client
-            .batch_execute(&statement)
-            .await
-            .map_err(|error| format!("cannot create role {role}: {error}"))?;
+        create_role(client, role).await?;
     }
     Ok(())
+}
+
+/// Creates `role` unless it exists. Concurrent runs may race to create it; losing the race
+/// is fine.
+async fn create_role(client: &tokio_postgres::Client, role: &str) -> Result<(), String> {
+    let statement = format!(
+        "DO $$ BEGIN CREATE ROLE {} NOLOGIN; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+        quote_role(role)
+    );
+    client
+        .batch_execute(&statement)
+        .await
+        .map_err(|error| format!("cannot create role {role}: {error}"))
+}
+
+fn quote_role(role: &str) -> String {
+    format!("\"{}\"", role.replace('"', "\"\""))
+}
+
+/// The role of a `user` case (created unless it exists, never dropped: roles are
+/// cluster-wide) and, in each of the case's databases, the schema `foo` it owns.
+async fn create_user_schema(
+    current: &tokio_postgres::Client,
+    desired: &tokio_postgres::Client,
+    user: &str,
+) -> Result<(), String> {
+    create_role(current, user).await?;
+    for client in [current, desired] {
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA foo AUTHORIZATION {}",
+                quote_role(user)
+            ))
+            .await
+            .map_err(|error| format!("cannot create schema foo for {user}: {error}"))?;
+    }
+    Ok(())
+}
+
+/// Runs a case's SQL in its own session: as `user` with `search_path` `foo, public` when
+/// the case names one, so the session autogen uses keeps its role and path.
+async fn load(
+    database: &ScratchDb,
+    user: Option<&str>,
+    sql: &str,
+) -> Result<(), tokio_postgres::Error> {
+    let client = database.client().await;
+    if let Some(user) = user {
+        let role = quote_role(user);
+        client
+            .batch_execute(&format!("SET ROLE {role}; SET search_path = foo, public"))
+            .await?;
+    }
+    client.batch_execute(sql).await
 }
 
 /// Whether `role` occurs in `text` as a whole name (`admin` is not in `admin_role`).
@@ -522,7 +571,7 @@ fn resource_error(outcome: &Outcome) -> Option<&str> {
         Outcome::Fail(reason)
         | Outcome::OutOfScope(reason)
         | Outcome::Pass(Offline::Fail(reason) | Offline::Unreadable(reason)) => reason,
-        Outcome::Pass(Offline::Pass) => return None,
+        Outcome::Pass(Offline::Pass | Offline::OutOfScope(_)) => return None,
     };
     reason
         .lines()
@@ -541,10 +590,16 @@ async fn run_case(case: &Value) -> Outcome {
     if let Err(reason) = create_roles(&current_client, case).await {
         return Outcome::Fail(reason);
     }
+    let user = text_field(case, "user");
+    if let Some(user) = user {
+        if let Err(reason) = create_user_schema(&current_client, &desired_client, user).await {
+            return Outcome::Fail(reason);
+        }
+    }
     let privileges = privilege_scope(case);
-    for (field, client) in [("current", &current_client), ("desired", &desired_client)] {
+    for (field, database) in [("current", &current_db), ("desired", &desired_db)] {
         if let Some(sql) = text_field(case, field) {
-            if let Err(error) = client.batch_execute(sql).await {
+            if let Err(error) = load(database, user, sql).await {
                 return Outcome::OutOfScope(format!(
                     "{field} does not load on PostgreSQL 15: {}",
                     autogen::error::describe_db_error(&error)
@@ -616,6 +671,14 @@ async fn run_case(case: &Value) -> Outcome {
             }
         }
         Err(error) => return Outcome::Fail(format!("introspection after down: {error}")),
+    }
+    if user.is_some() {
+        // The SQL relies on the harness's `search_path`; offline, an unqualified name is in
+        // `public` (the interpreter has no search path), so the replay would name other tables.
+        return Outcome::Pass(Offline::OutOfScope(
+            "relies on search_path foo, public, which the offline interpreter does not follow"
+                .into(),
+        ));
     }
     let database_found_nothing = migration.changes.is_empty();
     Outcome::Pass(

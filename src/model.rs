@@ -818,8 +818,8 @@ pub enum ObjectRef {
     Policy(QualifiedName, String),
     /// What one grantee may do with one object.
     Privileges(PrivilegeObject, String),
-    /// Who owns one object.
-    Owner(PrivilegeObject),
+    /// Who owns one object, of the kind `ALTER ... OWNER TO` names.
+    Owner(PrivilegeObject, OwnedKind),
 }
 
 impl fmt::Display for ObjectRef {
@@ -845,7 +845,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Privileges(object, grantee) => {
                 write!(f, "privileges of {} on {object}", grantee_display(grantee))
             }
-            ObjectRef::Owner(object) => write!(f, "owner of {object}"),
+            ObjectRef::Owner(object, kind) => write!(f, "owner of {}", kind.describe(object)),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Privileges and owners: the ACLs of the managed objects (`nspacl`, `relacl`, `attacl`,
-//! `proacl`, `typacl`) with their owners, and the default privileges (`pg_default_acl`), two
+//! `proacl`, `typacl`) with their owners (a collation's owner alone), and the default privileges (`pg_default_acl`), two
 //! bulk queries exploded by `aclexplode` (stage 2, read-only).
 //!
 //! A NULL ACL is the object's default and yields one row without a privilege, for its owner
@@ -22,7 +22,8 @@ use crate::model::{
 /// One row per (object, grantee, privilege) in the schemas in `$1`, or one with a NULL
 /// privilege for an object with its default ACL (not for a column).
 /// `kind` is `schema`, `table` (views too), `column`, `sequence`, `function` (aggregates
-/// too) or `type` (range and multirange types too);
+/// too), `type` (range and multirange types too) or `collation` (which has an owner and no
+/// ACL);
 /// `argument_types` is a routine's identity (a procedure's `OUT` arguments included), as
 /// `FUNCTIONS_QUERY` reads it. `public` stands for PUBLIC (grantee oid 0). `owned_by_session`
 /// says the owner is the role autogen connects as.
@@ -66,6 +67,11 @@ WITH acls AS (
   JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
   WHERE n.nspname = ANY ($1::pg_catalog.text[])
     AND t.typtype IN ('e', 'd', 'c', 'r', 'm')
+  UNION ALL
+  SELECT 'collation', n.nspname, co.collname, NULL, NULL, co.collowner, NULL
+  FROM pg_catalog.pg_collation co
+  JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+  WHERE n.nspname = ANY ($1::pg_catalog.text[])
 )
 SELECT acls.kind, acls.schema_name, acls.object_name, acls.column_name, acls.argument_types,
        pg_catalog.pg_get_userbyid(acls.owner)::pg_catalog.text AS owner,
@@ -117,6 +123,7 @@ pub(super) async fn read_privileges(
                 argument_types: row.get("argument_types")?,
             }),
             "type" => PrivilegeObject::Type(name),
+            "collation" => PrivilegeObject::Collation(name),
             other => return Err(catalog_error(query, format!("unknown kind {other:?}"))),
         };
         // A multirange type may have privileges of its own (PostgreSQL 15 grants them); its

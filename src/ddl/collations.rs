@@ -1,11 +1,12 @@
-//! The interpreter's `CREATE COLLATION`, `ALTER COLLATION`, `DROP COLLATION` and `COMMENT
-//! ON COLLATION`: what each does to the model, as the catalog would read it back.
+//! The interpreter's `CREATE COLLATION`, `ALTER COLLATION` (rename, owner), `DROP
+//! COLLATION` and `COMMENT ON COLLATION`: what each does to the model, as the catalog would
+//! read it back.
 
 use sqlparser::tokenizer::Token;
 
 use super::{drop_behaviour, not_modelled, unsupported, Interpreter, Outcome};
 use crate::cursor::Cursor;
-use crate::model::{Collation, CollationLocale, ObjectRef, QualifiedName};
+use crate::model::{Collation, CollationLocale, ObjectRef, PrivilegeObject, QualifiedName};
 
 impl Interpreter {
     /// `CREATE COLLATION [IF NOT EXISTS] name (options)` or `... FROM existing`, after
@@ -28,6 +29,7 @@ impl Interpreter {
             };
         }
         self.declared(ObjectRef::Collation(name.clone()));
+        self.forget_privileges_and_owner(PrivilegeObject::Collation(name.clone()));
         self.schema.rest_mut().collations.insert(
             name.clone(),
             Collation {
@@ -67,7 +69,11 @@ impl Interpreter {
         if !self.schema.collations.contains_key(&name) {
             return Err(format!("collation {name} does not exist"));
         }
-        if cursor.is_keywords(&["OWNER", "TO"]) || cursor.is_keywords(&["REFRESH", "VERSION"]) {
+        if cursor.is_keywords(&["OWNER", "TO"]) {
+            self.owner_to(cursor, PrivilegeObject::Collation(name))?;
+            return cursor.expect_end();
+        }
+        if cursor.is_keywords(&["REFRESH", "VERSION"]) {
             cursor.rest()?;
             return Ok(());
         }
@@ -89,6 +95,10 @@ impl Interpreter {
             renames.insert(new.clone(), name.name.clone());
         });
         self.touch_all();
+        self.move_privileges_and_owner(
+            PrivilegeObject::Collation(name.clone()),
+            PrivilegeObject::Collation(new.clone()),
+        );
         self.schema.rest_mut().follow_collation_rename(&name, &new);
         Ok(())
     }

@@ -6,12 +6,15 @@ use super::*;
 impl Interpreter {
     pub(super) fn create_schema(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let if_not_exists = cursor.eat_keywords(&["IF", "NOT", "EXISTS"]);
-        let name = cursor.identifier()?;
+        let (name, owner) = owners::schema_name_and_owner(cursor)?;
         cursor.expect_end()?;
         guard::managed_schema(&name)?;
         self.declared(ObjectRef::Schema(name.clone()));
         if self.schema.rest_mut().schemas.insert(name.clone()) {
-            self.forget_privileges_and_owner(PrivilegeObject::Schema(name));
+            self.forget_privileges_and_owner(PrivilegeObject::Schema(name.clone()));
+            if let Some(owner) = owner {
+                self.state_owner(PrivilegeObject::Schema(name), owner);
+            }
         } else if !if_not_exists {
             return Err(format!("schema {name} already exists"));
         }

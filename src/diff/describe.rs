@@ -99,7 +99,7 @@ impl Change {
             Change::Privilege(change) => {
                 ObjectRef::Privileges(change.object.clone(), change.grantee.clone())
             }
-            Change::Owner(change) => ObjectRef::Owner(change.object.clone()),
+            Change::Owner(change) => ObjectRef::Owner(change.object.clone(), change.kind),
             Change::UpdateExtension { name, .. } => ObjectRef::Extension(name.clone()),
         }
     }

@@ -37,7 +37,10 @@ impl OwnerChange {
             (Some(owner), _) | (None, Some(owner)) => owner,
             (None, None) => "the role running the migration",
         };
-        format!("changed owner of {} to {to}", self.object)
+        format!(
+            "changed owner of {} to {to}",
+            self.kind.describe(&self.object)
+        )
     }
 }
 

@@ -10,8 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    needs_domain_rebuild, removes_or_moves_values, AggregateChange, Change, RangeChange,
-    RenameTiming, TypeChange,
+    needs_domain_rebuild, removes_or_moves_values, AggregateChange, Change, CollationChange,
+    RangeChange, RenameTiming, TypeChange,
 };
 use crate::model::{
     grantee_display, Acl, FunctionName, Grants, Privilege, PrivilegeObject, QualifiedName, Schema,
@@ -395,6 +395,9 @@ pub(super) fn created_objects(changes: &[Change]) -> BTreeSet<PrivilegeObject> {
             Change::Range(RangeChange::Create(range)) => {
                 created.insert(PrivilegeObject::Type(range.name.clone()));
             }
+            Change::Collation(CollationChange::Create(collation)) => {
+                created.insert(PrivilegeObject::Collation(collation.name.clone()));
+            }
             _ => {}
         }
     }
@@ -408,6 +411,7 @@ pub(super) struct Renames {
     columns: Vec<(QualifiedName, String, String, bool)>,
     types: Vec<(QualifiedName, QualifiedName, bool)>,
     routines: Vec<(FunctionName, FunctionName, bool)>,
+    collations: Vec<(QualifiedName, QualifiedName, bool)>,
 }
 
 impl Renames {
@@ -418,6 +422,7 @@ impl Renames {
             columns: Vec::new(),
             types: Vec::new(),
             routines: Vec::new(),
+            collations: Vec::new(),
         };
         for change in changes {
             match change {
@@ -455,6 +460,9 @@ impl Renames {
                 }
                 Change::Rename(super::RenameChange::Aggregate { from, to, timing }) => renames
                     .routines
+                    .push((from.clone(), to.clone(), first(timing))),
+                Change::Rename(super::RenameChange::Collation { from, to, timing }) => renames
+                    .collations
                     .push((from.clone(), to.clone(), first(timing))),
                 _ => {}
             }
@@ -536,6 +544,17 @@ impl Renames {
                     }
                 })
         };
+        let collations = |object: PrivilegeObject| {
+            self.collations
+                .iter()
+                .filter(|(.., done_first)| applies(*done_first))
+                .fold(object, |object, (from, to, _)| match object {
+                    PrivilegeObject::Collation(name) if name == pick(from, to).0 => {
+                        PrivilegeObject::Collation(pick(from, to).1)
+                    }
+                    other => other,
+                })
+        };
         let columns = |object: PrivilegeObject| {
             self.columns
                 .iter()
@@ -556,8 +575,8 @@ impl Renames {
                 })
         };
         match forwards {
-            true => columns(tables(types(object.clone()))),
-            false => types(tables(columns(object.clone()))),
+            true => collations(columns(tables(types(object.clone())))),
+            false => types(tables(columns(collations(object.clone())))),
         }
     }
 }

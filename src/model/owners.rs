@@ -25,7 +25,7 @@ pub fn unrecorded_owner(object: &PrivilegeObject) -> Option<&'static str> {
 }
 
 /// What `ALTER <kind> ... OWNER TO` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum OwnedKind {
     Schema,
     Table,
@@ -38,6 +38,7 @@ pub enum OwnedKind {
     /// An enum, composite or range type.
     Type,
     Domain,
+    Collation,
 }
 
 impl OwnedKind {
@@ -53,7 +54,25 @@ impl OwnedKind {
             OwnedKind::Aggregate => "AGGREGATE",
             OwnedKind::Type => "TYPE",
             OwnedKind::Domain => "DOMAIN",
+            OwnedKind::Collation => "COLLATION",
         }
+    }
+
+    /// `object` named as an object of this kind, for people: `view public.v` where the
+    /// privilege key says `table public.v`.
+    pub fn describe(self, object: &PrivilegeObject) -> String {
+        let name: &dyn std::fmt::Display = match object {
+            PrivilegeObject::Schema(name) => name,
+            PrivilegeObject::Table(name)
+            | PrivilegeObject::Sequence(name)
+            | PrivilegeObject::Type(name)
+            | PrivilegeObject::Collation(name) => name,
+            PrivilegeObject::Function(name) => name,
+            PrivilegeObject::Column(..) | PrivilegeObject::Defaults { .. } => {
+                return object.to_string()
+            }
+        };
+        format!("{} {name}", self.keyword().to_ascii_lowercase())
     }
 }
 
@@ -95,6 +114,10 @@ impl Schema {
                     None
                 }
             }
+            PrivilegeObject::Collation(name) => self
+                .collations
+                .contains_key(name)
+                .then_some(OwnedKind::Collation),
             PrivilegeObject::Column(..) | PrivilegeObject::Defaults { .. } => None,
         }
     }

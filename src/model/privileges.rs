@@ -120,7 +120,8 @@ impl DefaultObjects {
     }
 }
 
-/// What privileges are granted on: one object, or the defaults of a role.
+/// What privileges are granted on (one object, or the defaults of a role), and what owners
+/// are keyed by.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PrivilegeObject {
     Schema(String),
@@ -134,6 +135,8 @@ pub enum PrivilegeObject {
     Function(FunctionName),
     /// An enum, domain, composite or range type (a multirange type has its range's ACL).
     Type(QualifiedName),
+    /// A collation: it has an owner, and no privileges (PostgreSQL grants none on one).
+    Collation(QualifiedName),
     /// `ALTER DEFAULT PRIVILEGES FOR ROLE role [IN SCHEMA schema] ... ON objects`: what
     /// objects `role` creates later receive (in `schema`, or anywhere when `None`).
     Defaults {
@@ -151,6 +154,7 @@ enum ObjectKind {
     Sequence,
     Function,
     Type,
+    Collation,
 }
 
 /// Which privileges a grantee holds, each with whether it may grant it on
@@ -170,6 +174,7 @@ impl PrivilegeObject {
             PrivilegeObject::Sequence(_) => ObjectKind::Sequence,
             PrivilegeObject::Function(_) => ObjectKind::Function,
             PrivilegeObject::Type(_) => ObjectKind::Type,
+            PrivilegeObject::Collation(_) => ObjectKind::Collation,
             PrivilegeObject::Defaults { objects, .. } => objects.object_kind(),
         }
     }
@@ -186,6 +191,7 @@ impl PrivilegeObject {
             ObjectKind::Sequence => &[Select, Update, Usage],
             ObjectKind::Function => &[Execute],
             ObjectKind::Type => &[Usage],
+            ObjectKind::Collation => &[],
         }
     }
 
@@ -231,6 +237,7 @@ impl fmt::Display for PrivilegeObject {
             PrivilegeObject::Sequence(name) => write!(f, "sequence {name}"),
             PrivilegeObject::Function(name) => write!(f, "function {name}"),
             PrivilegeObject::Type(name) => write!(f, "type {name}"),
+            PrivilegeObject::Collation(name) => write!(f, "collation {name}"),
             PrivilegeObject::Defaults {
                 role,
                 schema,
@@ -299,6 +306,7 @@ impl Schema {
                     || self.composite_types.contains_key(name)
                     || self.ranges.contains_key(name)
             }
+            PrivilegeObject::Collation(name) => self.collations.contains_key(name),
             PrivilegeObject::Defaults { .. } => true,
         }
     }

@@ -169,10 +169,14 @@ async fn check_roles(admin: &Client, desired: &Schema, origin: &Origin<'_>) -> R
                 .or_insert_with(|| ObjectRef::Privileges(object.clone(), grantee.clone()));
         }
     }
+    // Each owner is of an object with an owner of its own: lowering and the interpreter
+    // refuse the others.
     for (object, owner) in &desired.owners {
-        first_use
-            .entry(owner)
-            .or_insert_with(|| ObjectRef::Owner(object.clone()));
+        if let Some(kind) = desired.owned_kind(object) {
+            first_use
+                .entry(owner)
+                .or_insert_with(|| ObjectRef::Owner(object.clone(), kind));
+        }
     }
     if first_use.is_empty() {
         return Ok(());

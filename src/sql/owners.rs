@@ -16,6 +16,7 @@ pub(super) fn statement(change: &OwnerChange) -> String {
         PrivilegeObject::Table(name)
         | PrivilegeObject::Sequence(name)
         | PrivilegeObject::Type(name)
+        | PrivilegeObject::Collation(name)
         | PrivilegeObject::Column(name, _) => qualified(name),
         PrivilegeObject::Defaults { role, .. } => ident(role),
     };

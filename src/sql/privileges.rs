@@ -91,6 +91,7 @@ fn on(object: &PrivilegeObject, privileges: &[Privilege]) -> String {
         // ROUTINE names functions and procedures alike.
         PrivilegeObject::Function(name) => format!("ROUTINE {}", signature(name)),
         PrivilegeObject::Type(name) => format!("TYPE {}", qualified(name)),
+        PrivilegeObject::Collation(name) => format!("COLLATION {}", qualified(name)),
         PrivilegeObject::Defaults { objects, .. } => objects.keyword().to_string(),
     };
     format!("{list} ON {target}")

@@ -29,6 +29,7 @@ CREATE SCHEMA app;
 CREATE EXTENSION pg_trgm VERSION '1.5';
 CREATE COLLATION app.german (provider = icu, locale = 'de-DE');
 COMMENT ON COLLATION app.german IS 'phone book';
+ALTER COLLATION app.german OWNER TO autogen_test_owner;
 CREATE TYPE app.mood AS ENUM ('ok');
 CREATE DOMAIN app.positive AS integer CHECK (VALUE > 0);
 CREATE TABLE app.items (id serial PRIMARY KEY, name text COLLATE app.german, price app.positive);
@@ -65,7 +66,7 @@ async fn inspect_with_privileges_diffs_empty_against_its_database() {
         "sequence: { grants: [{ to: autogen_test_writer, privileges: [USAGE] }] }",
         "grants: [{ to: PUBLIC, privileges: [] }]",
         "for_role: autogen_test_owner",
-        "app.german: { provider: icu, locale: de-DE, comment: phone book }",
+        "app.german: { provider: icu, locale: de-DE, comment: phone book, owner: autogen_test_owner }",
         "pg_trgm: { schema: public, version: \"1.5\" }",
         "grants: [{ to: autogen_test_writer, privileges: [USAGE], with_grant_option: true }]",
         "grants: [{ to: PUBLIC, privileges: [] }, { to: autogen_test_reader, privileges: [EXECUTE] }]",
@@ -153,17 +154,29 @@ async fn diff_to_schema_file(stem: &str, yaml: &str) -> (Option<i32>, String) {
 
 #[tokio::test]
 async fn an_owner_that_is_a_missing_role_is_an_error_at_its_line() {
-    let (code, stderr) = diff_to_schema_file(
-        "autogen-owner",
-        "views:\n  v:\n    query: SELECT 1 AS one\n    owner: autogen_no_such_owner\n",
-    )
-    .await;
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(
-        stderr.contains(":4:5: owner of table v")
-            && stderr.contains("role \"autogen_no_such_owner\" does not exist"),
-        "{stderr}"
-    );
+    // The error names the kind `ALTER ... OWNER TO` would, not the privilege key's `table`.
+    for (yaml, at) in [
+        (
+            "views:\n  v:\n    query: SELECT 1 AS one\n    owner: autogen_no_such_owner\n",
+            ":4:5: owner of view v",
+        ),
+        (
+            "views:\n  m:\n    query: SELECT 1 AS one\n    materialized: true\n    \
+             owner: autogen_no_such_owner\n",
+            ":5:5: owner of materialized view m",
+        ),
+        (
+            "sequences:\n  s:\n    type: bigint\n    owner: autogen_no_such_owner\n",
+            ":4:5: owner of sequence s",
+        ),
+    ] {
+        let (code, stderr) = diff_to_schema_file("autogen-owner", yaml).await;
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains(at) && stderr.contains("role \"autogen_no_such_owner\" does not exist"),
+            "{stderr}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use super::{Lowering, YamlPath};
 use crate::error::Result;
-use crate::model::{Collation, CollationLocale, ObjectRef, Schema};
+use crate::model::{Collation, CollationLocale, ObjectRef, PrivilegeObject, Schema};
 use crate::spec::raw;
 
 impl Lowering<'_> {
@@ -66,6 +66,11 @@ impl Lowering<'_> {
                     .insert(name.clone(), old_name);
             }
             self.record(ObjectRef::Collation(name.clone()), &at);
+            self.owner(
+                PrivilegeObject::Collation(name.clone()),
+                raw_collation.owner,
+                &at,
+            )?;
             schema.schemas.insert(name.schema.clone());
             schema.collations.insert(
                 name.clone(),

@@ -21,7 +21,6 @@ impl Lowering<'_> {
         if owner.eq_ignore_ascii_case(PUBLIC) {
             return Err(self.error(&at, "PUBLIC cannot own an object"));
         }
-        self.record(ObjectRef::Owner(object.clone()), &at);
         self.directives.declared_owners.insert(object.clone());
         self.owners.insert(object, (owner, at));
         Ok(())
@@ -30,10 +29,11 @@ impl Lowering<'_> {
     /// Takes the owners into `schema`; a sequence owned by a column has its table's owner.
     pub(super) fn take_owners(&mut self, schema: &mut Schema) -> Result<()> {
         for (object, (owner, at)) in std::mem::take(&mut self.owners) {
-            if schema.owned_kind(&object).is_none() {
+            let Some(kind) = schema.owned_kind(&object) else {
                 let message = "a sequence owned by a column (owned_by) has its table's owner";
                 return Err(self.error(&at, message));
-            }
+            };
+            self.record(ObjectRef::Owner(object.clone(), kind), &at);
             schema.set_owner(object, Some(owner));
         }
         Ok(())

@@ -174,6 +174,7 @@ fn kind_word(object: &PrivilegeObject) -> &'static str {
         PrivilegeObject::Sequence(_) => "sequence",
         PrivilegeObject::Function(_) => "function",
         PrivilegeObject::Type(_) => "type",
+        PrivilegeObject::Collation(_) => "collation",
         PrivilegeObject::Defaults { objects, .. } => match objects {
             DefaultObjects::Tables => "table (default privileges)",
             DefaultObjects::Sequences => "sequence (default privileges)",

@@ -15,6 +15,8 @@ pub struct Collation {
     pub lc_ctype: Option<String>,
     pub deterministic: Option<bool>,
     pub comment: Option<String>,
+    /// The role that owns it (`ALTER COLLATION ... OWNER TO`).
+    pub owner: Option<String>,
     /// The collation's old name (same schema): `ALTER COLLATION ... RENAME TO`.
     pub renamed_from: Option<String>,
 }

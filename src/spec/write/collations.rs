@@ -2,7 +2,7 @@
 //! `LC_CTYPE` agree.
 
 use super::{format_qualified, text, Node};
-use crate::model::{Collation, CollationLocale, Schema};
+use crate::model::{Collation, CollationLocale, PrivilegeObject, Schema};
 
 pub(super) fn section(schema: &Schema) -> Option<(String, Node)> {
     if schema.collations.is_empty() {
@@ -11,11 +11,11 @@ pub(super) fn section(schema: &Schema) -> Option<(String, Node)> {
     let entries = schema
         .collations
         .values()
-        .map(|collation| (format_qualified(&collation.name), node(collation)));
+        .map(|collation| (format_qualified(&collation.name), node(schema, collation)));
     Some(("collations".to_owned(), Node::Section(entries.collect())))
 }
 
-fn node(collation: &Collation) -> Node {
+fn node(schema: &Schema, collation: &Collation) -> Node {
     let mut fields = match &collation.locale {
         CollationLocale::Icu { locale } => vec![
             ("provider".to_owned(), text("icu")),
@@ -39,5 +39,7 @@ fn node(collation: &Collation) -> Node {
     if let Some(comment) = &collation.comment {
         fields.push(("comment".to_owned(), text(comment)));
     }
+    let object = PrivilegeObject::Collation(collation.name.clone());
+    fields.extend(super::privileges::owner(schema, &object));
     Node::Map(fields)
 }
