@@ -302,8 +302,8 @@ fn sql_body_key(body: &str) -> String {
 }
 
 fn align_triggers(
-    triggers: &mut std::collections::BTreeMap<String, model::Trigger>,
-    old: &std::collections::BTreeMap<String, model::Trigger>,
+    triggers: &mut model::NameMap<model::Trigger>,
+    old: &model::NameMap<model::Trigger>,
 ) {
     for (trigger_name, trigger) in triggers {
         if let Some(old_trigger) = old.get(trigger_name) {

@@ -15,6 +15,7 @@ mod aggregates;
 mod collations;
 mod dependents;
 mod functions;
+mod name_map;
 mod names;
 mod owners;
 mod partitions;
@@ -25,6 +26,7 @@ pub use collations::*;
 pub use dependents::*;
 pub use exclusion::*;
 pub use functions::*;
+pub use name_map::NameMap;
 pub use owners::*;
 pub use partitions::*;
 pub use privileges::*;
@@ -264,20 +266,20 @@ pub struct Table {
     /// most `MAX_COLUMNS`.
     pub columns: Vec<Column>,
     pub primary_key: Option<PrimaryKey>,
-    pub uniques: BTreeMap<String, UniqueConstraint>,
-    pub foreign_keys: BTreeMap<String, ForeignKey>,
-    pub checks: BTreeMap<String, CheckConstraint>,
-    pub exclusions: BTreeMap<String, ExclusionConstraint>,
+    pub uniques: NameMap<UniqueConstraint>,
+    pub foreign_keys: NameMap<ForeignKey>,
+    pub checks: NameMap<CheckConstraint>,
+    pub exclusions: NameMap<ExclusionConstraint>,
     /// Indexes that do not back a constraint.
-    pub indexes: BTreeMap<String, Index>,
+    pub indexes: NameMap<Index>,
     pub comment: Option<String>,
     /// `CREATE UNLOGGED TABLE`: not written to the WAL, emptied after a crash.
     pub unlogged: bool,
     /// `WITH (fillfactor = 70, autovacuum_enabled = false, ...)`, as `pg_class.reloptions`
     /// keeps them (those of the table's TOAST table are not modelled).
     pub storage_parameters: BTreeMap<String, String>,
-    pub triggers: BTreeMap<String, Trigger>,
-    pub policies: BTreeMap<String, Policy>,
+    pub triggers: NameMap<Trigger>,
+    pub policies: NameMap<Policy>,
     pub row_security: RowSecurity,
     /// `PARTITION BY ...`: a partitioned table, whose rows live in its partitions.
     pub partition_by: Option<PartitionKey>,
@@ -295,16 +297,16 @@ impl Table {
             name,
             columns: Vec::new(),
             primary_key: None,
-            uniques: BTreeMap::new(),
-            foreign_keys: BTreeMap::new(),
-            checks: BTreeMap::new(),
-            exclusions: BTreeMap::new(),
-            indexes: BTreeMap::new(),
+            uniques: NameMap::new(),
+            foreign_keys: NameMap::new(),
+            checks: NameMap::new(),
+            exclusions: NameMap::new(),
+            indexes: NameMap::new(),
             comment: None,
             unlogged: false,
             storage_parameters: BTreeMap::new(),
-            triggers: BTreeMap::new(),
-            policies: BTreeMap::new(),
+            triggers: NameMap::new(),
+            policies: NameMap::new(),
             row_security: RowSecurity::default(),
             partition_by: None,
             partition_of: None,
@@ -327,7 +329,7 @@ pub struct View {
     /// Always the defaults for a materialized view, which has none of these options.
     pub options: ViewOptions,
     /// Indexes of a materialized view.
-    pub indexes: BTreeMap<String, Index>,
+    pub indexes: NameMap<Index>,
     pub comment: Option<String>,
     /// Comments on the view's columns, by column (the columns themselves come from the query).
     pub column_comments: BTreeMap<String, String>,
@@ -335,7 +337,7 @@ pub struct View {
     /// Only orders creation and finds views to rebuild; never compared.
     pub depends_on: BTreeSet<QualifiedName>,
     /// INSTEAD OF triggers (a plain view's only kind that fires per row).
-    pub triggers: BTreeMap<String, Trigger>,
+    pub triggers: NameMap<Trigger>,
 }
 
 impl View {

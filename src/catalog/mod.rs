@@ -16,7 +16,6 @@ mod triggers;
 mod types;
 pub mod version;
 
-use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tokio_postgres::types::{FromSql, ToSql};
@@ -25,8 +24,8 @@ use tokio_postgres::{Client, Row};
 use crate::error::{Error, Result};
 use crate::model::{
     CheckConstraint, Column, Compression, Deferrable, Enum, Expr, Extension, ForeignKey, Identity,
-    Index, IndexKey, IndexTarget, MatchType, PrimaryKey, QualifiedName, ReferentialAction, Schema,
-    Sequence, SequenceOptions, Table, UniqueConstraint, UnmanagedObject, View, ViewOptions,
+    Index, IndexKey, IndexTarget, MatchType, NameMap, PrimaryKey, QualifiedName, ReferentialAction,
+    Schema, Sequence, SequenceOptions, Table, UniqueConstraint, UnmanagedObject, View, ViewOptions,
 };
 use crate::output::{self, verboseln, Verbosity};
 use queries::*;
@@ -574,9 +573,9 @@ async fn read_indexes(
         let table = table_for_row(tables, &row)?;
         let table_name = table.name.clone();
         let name: String = row.get("index_name")?;
-        let index = match table.indexes.entry(name.clone()) {
-            Entry::Occupied(entry) => entry.into_mut(),
-            Entry::Vacant(entry) => entry.insert(Index {
+        // The first row of an index makes it; every row adds a key or an included column.
+        if !table.indexes.contains_key(&name) {
+            let index = Index {
                 name: name.clone(),
                 unique: row.get("is_unique")?,
                 method: row.get("method")?,
@@ -588,8 +587,10 @@ async fn read_indexes(
                     row.get::<Option<Vec<String>>>("storage_parameters")?,
                 ),
                 comment: row.get("comment")?,
-            }),
-        };
+            };
+            table.indexes.insert(name.clone(), index);
+        }
+        let index = &mut table.indexes[name.as_str()];
 
         let column_name: Option<String> = row.get("column_name")?;
         if row.get("is_included")? {
@@ -648,10 +649,10 @@ async fn read_views(
             definition: Expr::new(definition.trim().trim_end_matches(';').trim_end()),
             materialized: row.get("materialized")?,
             options,
-            indexes: BTreeMap::new(),
+            indexes: NameMap::new(),
             comment: row.get("comment")?,
             column_comments: commented_columns.into_iter().zip(column_comments).collect(),
-            triggers: BTreeMap::new(),
+            triggers: NameMap::new(),
             depends_on: dependency_schemas
                 .into_iter()
                 .zip(dependency_names)

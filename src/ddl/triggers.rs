@@ -5,7 +5,8 @@
 
 use super::*;
 use crate::model::{
-    policy_roles, Policy, PolicyCommand, Trigger, TriggerEnabled, TriggerEvents, TriggerTiming,
+    policy_roles, NameMap, Policy, PolicyCommand, Trigger, TriggerEnabled, TriggerEvents,
+    TriggerTiming,
 };
 
 /// Reads `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER ...` (as `pg_get_triggerdef` prints it,
@@ -393,10 +394,7 @@ impl Interpreter {
     }
 
     /// The triggers of a table or view.
-    fn triggers_mut(
-        &mut self,
-        relation: &QualifiedName,
-    ) -> Outcome<&mut BTreeMap<String, Trigger>> {
+    fn triggers_mut(&mut self, relation: &QualifiedName) -> Outcome<&mut NameMap<Trigger>> {
         if self.schema.views.contains_key(relation) {
             return self
                 .schema

@@ -1,10 +1,10 @@
 //! One table's parts: columns, keys, checks and indexes matched by name; a changed
 //! constraint or index is dropped and added again unless PostgreSQL changes it in place.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::{triggers, Change, ColumnHints, ValidatedConstraint};
-use crate::model::{Constraint, Directives, QualifiedName, Table};
+use crate::model::{Constraint, Directives, NameMap, QualifiedName, Table};
 
 pub(super) fn diff_table(
     current: &Table,
@@ -279,11 +279,11 @@ fn settle<T: Constraint>(
 /// `settle` for each of a table's constraints of one kind.
 fn settle_all<T: Constraint>(
     table: &QualifiedName,
-    current: &BTreeMap<String, T>,
-    desired: &BTreeMap<String, T>,
+    current: &NameMap<T>,
+    desired: &NameMap<T>,
     validated: &dyn Fn(&T) -> Option<ValidatedConstraint>,
     changes: &mut Vec<Change>,
-) -> BTreeMap<String, T> {
+) -> NameMap<T> {
     desired
         .iter()
         .map(|(name, constraint)| {
@@ -295,8 +295,8 @@ fn settle_all<T: Constraint>(
 
 /// Objects matched by name: a changed one is dropped and added again.
 fn diff_named<T: PartialEq>(
-    current: &BTreeMap<String, T>,
-    desired: &BTreeMap<String, T>,
+    current: &NameMap<T>,
+    desired: &NameMap<T>,
     changes: &mut Vec<Change>,
     drop: impl Fn(&T) -> Change,
     add: impl Fn(&T) -> Change,

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Change;
-use crate::model::{Policy, QualifiedName, RowSecurity, Schema, Table, Trigger, View};
+use crate::model::{NameMap, Policy, QualifiedName, RowSecurity, Schema, Table, Trigger, View};
 use crate::references::mentions;
 
 /// A change to one trigger of a table or view. (`Alter` is large, briefly, like
@@ -213,8 +213,8 @@ pub(super) fn diff_view(current: &View, desired: &View, changes: &mut Vec<Change
 /// drops and creates the trigger.
 fn diff_triggers(
     relation: &QualifiedName,
-    current: &BTreeMap<String, Trigger>,
-    desired: &BTreeMap<String, Trigger>,
+    current: &NameMap<Trigger>,
+    desired: &NameMap<Trigger>,
     changes: &mut Vec<Change>,
 ) {
     for (name, trigger) in current {

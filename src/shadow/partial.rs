@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{QualifiedName, Schema, Table};
+use crate::model::{NameMap, QualifiedName, Schema, Table};
 
 /// The names of a table's elements that equal the database's, by kind. Primary keys and
 /// unique constraints are always built: a foreign key onto the table needs them.
@@ -81,10 +81,7 @@ fn same_key_target(database: &Schema, desired: &Schema, target: &QualifiedName) 
 }
 
 fn parts(database: &Schema, desired: &Schema, known: &Table, declared: &Table) -> SettledParts {
-    fn equal<T: PartialEq>(
-        known: &BTreeMap<String, T>,
-        declared: &BTreeMap<String, T>,
-    ) -> BTreeSet<String> {
+    fn equal<T: PartialEq>(known: &NameMap<T>, declared: &NameMap<T>) -> BTreeSet<String> {
         declared
             .iter()
             .filter(|(name, element)| known.get(*name) == Some(*element))
@@ -135,11 +132,7 @@ impl SettledParts {
 
     /// Puts the settled elements back into `built`, in the database's text.
     pub fn restore(&self, known: &Table, built: &mut Table) {
-        fn copy<T: Clone>(
-            names: &BTreeSet<String>,
-            known: &BTreeMap<String, T>,
-            built: &mut BTreeMap<String, T>,
-        ) {
+        fn copy<T: Clone>(names: &BTreeSet<String>, known: &NameMap<T>, built: &mut NameMap<T>) {
             for name in names {
                 if let Some(element) = known.get(name) {
                     built.insert(name.clone(), element.clone());

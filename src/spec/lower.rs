@@ -28,7 +28,7 @@ use crate::error::{Error, Location, Result};
 use crate::guard::{self, Fragment};
 use crate::model::{
     Acl, CheckConstraint, CheckOption, Column, Compression, Deferrable, Directives, Enum, Expr,
-    Extension, ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef,
+    Extension, ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, NameMap, ObjectRef,
     PrimaryKey, PrivilegeObject, QualifiedName, ReferentialAction, Schema, Sequence,
     SequenceOptions, Table, UniqueConstraint, View, ViewOptions, MAX_COLUMNS,
 };
@@ -273,7 +273,7 @@ impl Lowering<'_> {
             let query = raw_view.query.trim().trim_end_matches(';');
             let definition = self.fragment(Fragment::Query, query, &at, "query")?;
             let holder = Table::new(name.clone());
-            let mut indexes = BTreeMap::new();
+            let mut indexes = NameMap::new();
             if let Some(raw_indexes) = raw_view.indexes {
                 if !raw_view.materialized {
                     return Err(self.error(&at, "only a materialized view can have indexes"));

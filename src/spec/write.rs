@@ -18,8 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{
     CheckConstraint, Column, Deferrable, ForeignKey, Identity, Index, IndexKey, IndexTarget,
-    MatchType, PrivilegeObject, QualifiedName, ReferentialAction, Schema, SequenceOptions, Table,
-    UniqueConstraint, View,
+    MatchType, NameMap, PrivilegeObject, QualifiedName, ReferentialAction, Schema, SequenceOptions,
+    Table, UniqueConstraint, View,
 };
 use crate::syntax::names::{format_qualified, primary_key_name};
 
@@ -373,7 +373,7 @@ fn view_node(view: &View, schema: &Schema) -> Node {
     entries.extend(triggers::attached_entries(
         Default::default(),
         &view.triggers,
-        &BTreeMap::new(),
+        &NameMap::new(),
     ));
     entries.extend(grants);
     entries.extend(owner);

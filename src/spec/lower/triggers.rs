@@ -1,14 +1,12 @@
 //! Lowering of triggers, policies and row-level security: words checked against what
 //! PostgreSQL accepts, columns against the table, expressions through `guard`.
 
-use std::collections::BTreeMap;
-
 use super::{Lowering, YamlPath};
 use crate::error::Result;
 use crate::guard::Fragment;
 use crate::model::{
-    policy_roles, Deferrable, ObjectRef, Policy, PolicyCommand, QualifiedName, RowSecurity, Table,
-    Trigger, TriggerEnabled, TriggerEvents, TriggerTiming,
+    policy_roles, Deferrable, NameMap, ObjectRef, Policy, PolicyCommand, QualifiedName,
+    RowSecurity, Table, Trigger, TriggerEnabled, TriggerEvents, TriggerTiming,
 };
 use crate::spec::raw;
 use crate::syntax::names::parse_qualified;
@@ -25,8 +23,8 @@ impl Lowering<'_> {
         table: Option<&Table>,
         triggers: raw::Ordered<raw::Trigger>,
         at: &YamlPath,
-    ) -> Result<BTreeMap<String, Trigger>> {
-        let mut lowered = BTreeMap::new();
+    ) -> Result<NameMap<Trigger>> {
+        let mut lowered = NameMap::new();
         for (name, raw_trigger) in triggers.0 {
             let at = at.key("triggers").key(&name);
             self.identifier(&name, &at)?;
@@ -193,8 +191,8 @@ impl Lowering<'_> {
         table: &QualifiedName,
         policies: raw::Ordered<raw::Policy>,
         at: &YamlPath,
-    ) -> Result<BTreeMap<String, Policy>> {
-        let mut lowered = BTreeMap::new();
+    ) -> Result<NameMap<Policy>> {
+        let mut lowered = NameMap::new();
         for (name, raw_policy) in policies.0 {
             let at = at.key("policies").key(&name);
             self.identifier(&name, &at)?;

@@ -9,8 +9,8 @@ use crate::syntax::names::format_qualified;
 /// `row_level_security`, `triggers` and `policies` entries of a table or view.
 pub(super) fn attached_entries(
     row_security: RowSecurity,
-    triggers: &std::collections::BTreeMap<String, Trigger>,
-    policies: &std::collections::BTreeMap<String, Policy>,
+    triggers: &crate::model::NameMap<Trigger>,
+    policies: &crate::model::NameMap<Policy>,
 ) -> Vec<(String, Node)> {
     let mut entries = Vec::new();
     if row_security != RowSecurity::default() {
