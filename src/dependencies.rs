@@ -438,11 +438,12 @@ impl<'a> Routines<'a> {
         }
     }
 
+    /// An expression has few words, a schema may have many routines: looked up by word.
     fn called_among(&self, words: &BTreeSet<String>) -> BTreeSet<&'a str> {
-        self.by_name
-            .keys()
-            .filter(|name| words.contains(**name))
-            .copied()
+        words
+            .iter()
+            .filter_map(|word| self.by_name.get_key_value(word.as_str()))
+            .map(|(name, _)| *name)
             .collect()
     }
 }
@@ -526,5 +527,35 @@ mod tests {
             reached,
             [ObjectRef::Constraint(name("u"), "u_id_fkey".into())].into()
         );
+    }
+
+    #[test]
+    fn a_type_reaches_the_routines_over_it_and_what_calls_them() {
+        let schema = schema(
+            "CREATE TYPE mood AS ENUM ('a', 'b');
+             CREATE FUNCTION label(m mood) RETURNS text LANGUAGE sql AS $$ SELECT m::text $$;
+             CREATE FUNCTION shout() RETURNS text LANGUAGE sql RETURN upper(label('a'));
+             CREATE FUNCTION other() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;
+             CREATE TABLE t (id integer, m mood, note text DEFAULT shout(),
+                             CONSTRAINT t_label CHECK (label(m) <> ''));
+             CREATE INDEX t_other ON t ((other()));
+             CREATE VIEW v AS SELECT shout() AS s;",
+        );
+        let graph = Graph::of(&schema);
+        let routine = |name: &str| {
+            let found = schema.functions.keys().find(|key| key.name == name);
+            ObjectRef::Function(found.expect("the routine").clone())
+        };
+        let reached = graph.dependents_of(&[ObjectRef::Enum(name("mood"))].into());
+        assert!(reached.contains(&routine("label")));
+        assert!(reached.contains(&routine("shout")));
+        assert!(reached.contains(&ObjectRef::Constraint(name("t"), "t_label".into())));
+        assert!(reached.contains(&ObjectRef::View(name("v"))));
+        assert!(!reached.contains(&routine("other")));
+        assert!(!reached.contains(&ObjectRef::Index(name("t"), "t_other".into())));
+        // A default is a leaf: the column's own dependents are not reached through it.
+        let column = ObjectRef::Column(name("t"), "note".into());
+        assert!(!reached.contains(&column));
+        assert_eq!(graph.defaults_calling(&reached), BTreeSet::from([column]));
     }
 }

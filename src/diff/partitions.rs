@@ -596,3 +596,61 @@ fn recursed(before: &Column, after: &Column, own: &Column) -> Column {
     }
     column
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replay(sql: &str) -> Schema {
+        crate::ddl::replay([(std::path::Path::new("t.sql"), sql)]).expect("the SQL replays")
+    }
+
+    #[test]
+    fn a_table_joins_with_inherit_only_where_postgres_accepts_it() {
+        let parent = "CREATE TABLE vehicles (id integer NOT NULL, name text,
+                          CONSTRAINT vehicles_name_check CHECK (name <> ''));";
+        let check = "CONSTRAINT vehicles_name_check CHECK (name <> '')";
+        let current = replay(&format!(
+            "{parent}
+             CREATE TABLE fits (id integer NOT NULL, name text, x integer, {check});
+             CREATE TABLE other_type (id bigint NOT NULL, name text, x integer, {check});
+             CREATE TABLE nullable (id integer, name text, x integer, {check});
+             CREATE TABLE no_check (id integer NOT NULL, name text, x integer);"
+        ));
+        let desired = replay(&format!(
+            "{parent}
+             CREATE TABLE fits (x integer) INHERITS (vehicles);
+             CREATE TABLE other_type (x integer) INHERITS (vehicles);
+             CREATE TABLE nullable (x integer) INHERITS (vehicles);
+             CREATE TABLE no_check (x integer) INHERITS (vehicles);"
+        ));
+        let changes = super::super::diff(&current, &desired);
+        let rebuilt: BTreeSet<&str> = changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::DropTable(table) => Some(table.name.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            rebuilt,
+            BTreeSet::from(["no_check", "nullable", "other_type"])
+        );
+        assert!(changes.iter().any(|change| matches!(change,
+            Change::Partition(PartitionChange::Inherit { table, .. }) if table.name == "fits")));
+        // Once joined, nothing is left to change.
+        let joined = replay(&format!(
+            "{parent}
+             CREATE TABLE fits (id integer NOT NULL, name text, x integer, {check});
+             ALTER TABLE fits INHERIT vehicles;"
+        ));
+        let only_fits = |schema: &Schema| {
+            let mut schema = schema.clone();
+            schema
+                .tables
+                .retain(|name, _| ["fits", "vehicles"].contains(&name.name.as_str()));
+            schema
+        };
+        assert!(super::super::diff(&joined, &only_fits(&desired)).is_empty());
+    }
+}
