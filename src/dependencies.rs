@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Index, IndexTarget, ObjectRef, Schema, Table, UnmanagedDependent};
+use crate::model::{Index, IndexTarget, ObjectRef, Returns, Schema, Table, UnmanagedDependent};
 use crate::references::words;
 use crate::syntax::quote;
 
@@ -33,13 +33,18 @@ impl<'a> Graph<'a> {
         }
         for view in schema.views.values() {
             for relation in &view.depends_on {
-                let referenced = match schema.views.contains_key(relation) {
-                    true => ObjectRef::View(relation.clone()),
-                    false => ObjectRef::Table(relation.clone()),
+                // A live view that reads an attribute of a composite type depends on it.
+                let referenced = if schema.views.contains_key(relation) {
+                    ObjectRef::View(relation.clone())
+                } else if schema.composite_types.contains_key(relation) {
+                    ObjectRef::CompositeType(relation.clone())
+                } else {
+                    ObjectRef::Table(relation.clone())
                 };
                 graph.add(referenced, ObjectRef::View(view.name.clone()));
             }
         }
+        graph.add_views_over_returned_row_types(schema);
         graph.add_foreign_keys(schema);
         graph
     }
@@ -153,6 +158,58 @@ impl<'a> Graph<'a> {
         for (key, columns) in keys {
             for used in &columns {
                 self.add(column(used), constraint(key));
+            }
+        }
+    }
+
+    /// A view reading a function that returns a row type (`RETURNS SETOF items`) needs the
+    /// columns of that table, view or composite type it reads, as `pg_depend` records; the
+    /// query names only the function.
+    fn add_views_over_returned_row_types(&mut self, schema: &Schema) {
+        let row_types: BTreeMap<String, ObjectRef> = schema
+            .tables
+            .keys()
+            .map(|name| (name, ObjectRef::Table(name.clone())))
+            .chain(
+                schema
+                    .views
+                    .keys()
+                    .map(|name| (name, ObjectRef::View(name.clone()))),
+            )
+            .chain(
+                schema
+                    .composite_types
+                    .keys()
+                    .map(|name| (name, ObjectRef::CompositeType(name.clone()))),
+            )
+            .map(|(name, object)| (quote::type_name(name), object))
+            .collect();
+        let mut returned: BTreeMap<&str, Vec<&ObjectRef>> = BTreeMap::new();
+        for function in schema.functions.values() {
+            if let Some(Returns::Type { data_type, .. }) = &function.returns {
+                if let Some(row_type) = row_types.get(data_type.as_str()) {
+                    returned
+                        .entry(&function.name.name)
+                        .or_default()
+                        .push(row_type);
+                }
+            }
+        }
+        if returned.is_empty() {
+            return;
+        }
+        for view in schema.views.values() {
+            let dependent = ObjectRef::View(view.name.clone());
+            let words = words(view.definition.as_str());
+            for (function, row_types) in &returned {
+                if !words.contains(*function) {
+                    continue;
+                }
+                for row_type in row_types {
+                    if **row_type != dependent {
+                        self.add((*row_type).clone(), dependent.clone());
+                    }
+                }
             }
         }
     }
@@ -275,5 +332,23 @@ mod tests {
             reached,
             [ObjectRef::Constraint(name("u"), "u_id_fkey".into())].into()
         );
+    }
+
+    #[test]
+    fn a_view_over_a_function_returning_a_row_type_needs_that_table() {
+        let schema = schema(
+            "CREATE TABLE items (id integer PRIMARY KEY, name text);
+             CREATE TYPE pair AS (a integer, b text);
+             CREATE FUNCTION cheap() RETURNS SETOF items LANGUAGE sql AS $$ SELECT * FROM items $$;
+             CREATE FUNCTION one() RETURNS pair LANGUAGE sql AS $$ SELECT 1, 'x' $$;
+             CREATE VIEW v AS SELECT id, name FROM cheap();
+             CREATE VIEW w AS SELECT (one()).a;",
+        );
+        let graph = Graph::of(&schema);
+        let reached = graph.dependents_of(&[ObjectRef::Table(name("items"))].into());
+        assert!(reached.contains(&ObjectRef::View(name("v"))));
+        assert!(!reached.contains(&ObjectRef::View(name("w"))));
+        let reached = graph.dependents_of(&[ObjectRef::CompositeType(name("pair"))].into());
+        assert_eq!(reached, [ObjectRef::View(name("w"))].into());
     }
 }

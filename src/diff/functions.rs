@@ -16,7 +16,10 @@ use crate::syntax::quote;
 pub enum FunctionPlacement {
     /// Created before the sequences, tables and views that may call it; dropped after them.
     BeforeRelations,
-    /// Its signature or SQL-standard body uses a table or view: created after them, dropped
+    /// Its signature or SQL-standard body uses a table but no view: created once the tables
+    /// have changed, before the views that may call it; dropped before the tables change.
+    AfterTables,
+    /// Its signature or SQL-standard body uses a view: created after the views, dropped
     /// before them.
     AfterRelations,
     /// Its signature uses an enum the migration rebuilds: dropped before the rebuild and
@@ -24,10 +27,19 @@ pub enum FunctionPlacement {
     AroundEnumRebuild,
 }
 
-fn placement(reads_relations: bool) -> FunctionPlacement {
-    match reads_relations {
-        true => FunctionPlacement::AfterRelations,
-        false => FunctionPlacement::BeforeRelations,
+/// The relations a function's signature or SQL-standard body uses, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Reads {
+    Nothing,
+    Tables,
+    Views,
+}
+
+fn placement(reads: Reads) -> FunctionPlacement {
+    match reads {
+        Reads::Nothing => FunctionPlacement::BeforeRelations,
+        Reads::Tables => FunctionPlacement::AfterTables,
+        Reads::Views => FunctionPlacement::AfterRelations,
     }
 }
 
@@ -37,13 +49,15 @@ pub(super) fn diff_functions(current: &Schema, desired: &Schema, changes: &mut V
         match current.functions.get(name) {
             None => changes.push(Change::CreateFunction {
                 function: wanted.clone(),
-                placement: placement(desired_relations.read_by(wanted)),
+                placement: placement(desired_relations.reads(wanted)),
             }),
             Some(existing) if existing != wanted => changes.push(Change::AlterFunction {
                 from: existing.clone(),
                 to: wanted.clone(),
                 placement: placement(
-                    current_relations.read_by(existing) || desired_relations.read_by(wanted),
+                    current_relations
+                        .reads(existing)
+                        .max(desired_relations.reads(wanted)),
                 ),
             }),
             Some(_) => {}
@@ -53,7 +67,7 @@ pub(super) fn diff_functions(current: &Schema, desired: &Schema, changes: &mut V
         if !desired.functions.contains_key(name) {
             changes.push(Change::DropFunction {
                 function: existing.clone(),
-                placement: placement(current_relations.read_by(existing)),
+                placement: placement(current_relations.reads(existing)),
             });
         }
     }
@@ -116,7 +130,50 @@ pub(super) fn recreate_functions_over_rebuilt_enums(
         signature_types(function)
             .any(|data_type| rebuilt.contains(data_type.trim_end_matches("[]")))
     };
-    let around = FunctionPlacement::AroundEnumRebuild;
+    recreate_around(
+        before,
+        after,
+        uses,
+        |_| FunctionPlacement::AroundEnumRebuild,
+        changes,
+    );
+}
+
+/// PostgreSQL records the columns a SQL-standard body reads and refuses to drop or retype
+/// them (`columns`): such functions are dropped before the change and created after it.
+pub(super) fn recreate_functions_reading_columns(
+    before: &Schema,
+    after: &Schema,
+    columns: &BTreeSet<(QualifiedName, String)>,
+    changes: &mut Vec<Change>,
+) {
+    if columns.is_empty() {
+        return;
+    }
+    let reads = |function: &Function| match &function.body {
+        FunctionBody::Sql(body) => {
+            let words = words(body);
+            columns
+                .iter()
+                .any(|(table, column)| words.contains(&table.name) && words.contains(column))
+        }
+        FunctionBody::Source(_) => false,
+    };
+    // Such a function reads a table at least, whatever it is changed into.
+    let relations = Relations::of(after);
+    let around = |function: &Function| placement(relations.reads(function).max(Reads::Tables));
+    recreate_around(before, after, reads, around, changes);
+}
+
+/// Drops each function of `before` that `uses` before the changes and creates it again
+/// after them (`around`); a change of such a function becomes a drop and a create.
+fn recreate_around(
+    before: &Schema,
+    after: &Schema,
+    uses: impl Fn(&Function) -> bool,
+    around: impl Fn(&Function) -> FunctionPlacement,
+    changes: &mut Vec<Change>,
+) {
     let mut handled = BTreeSet::new();
     let mut split = Vec::new();
     for change in changes.iter_mut() {
@@ -130,7 +187,10 @@ pub(super) fn recreate_functions_over_rebuilt_enums(
                 placement,
             } if uses(function) => {
                 handled.insert(function.name.clone());
-                *placement = around;
+                // One around an enum rebuild already goes before the relations change.
+                if *placement != FunctionPlacement::AroundEnumRebuild {
+                    *placement = around(function);
+                }
             }
             Change::AlterFunction { from, to, .. } if uses(from) || uses(to) => {
                 handled.insert(from.name.clone());
@@ -144,12 +204,12 @@ pub(super) fn recreate_functions_over_rebuilt_enums(
     });
     for (from, to) in split {
         changes.push(Change::DropFunction {
+            placement: around(&from),
             function: from,
-            placement: around,
         });
         changes.push(Change::CreateFunction {
+            placement: around(&to),
             function: to,
-            placement: around,
         });
     }
     for function in before.functions.values() {
@@ -158,12 +218,12 @@ pub(super) fn recreate_functions_over_rebuilt_enums(
         }
         changes.push(Change::DropFunction {
             function: function.clone(),
-            placement: around,
+            placement: around(function),
         });
         if let Some(kept) = after.functions.get(&function.name) {
             changes.push(Change::CreateFunction {
                 function: kept.clone(),
-                placement: around,
+                placement: around(kept),
             });
         }
     }
@@ -188,17 +248,17 @@ fn signature_types(function: &Function) -> impl Iterator<Item = &str> {
 
 /// The tables and views of a schema, as a function's signature or body would name them.
 struct Relations {
-    /// Row types as `format_type` prints them (`students`, `billing.invoices`).
-    row_types: BTreeSet<String>,
-    /// Bare relation names.
-    names: BTreeSet<String>,
+    /// Row types as `format_type` prints them (`students`, `billing.invoices`), of tables
+    /// and of views.
+    row_types: [BTreeSet<String>; 2],
+    /// Bare relation names, of tables and of views.
+    names: [BTreeSet<String>; 2],
 }
 
 impl Relations {
     fn of(schema: &Schema) -> Relations {
-        let relations = || schema.tables.keys().chain(schema.views.keys());
-        Relations {
-            row_types: relations()
+        let row_types = |names: &mut dyn Iterator<Item = &QualifiedName>| {
+            names
                 .flat_map(|name| {
                     let qualified = format!(
                         "{}.{}",
@@ -207,20 +267,40 @@ impl Relations {
                     );
                     [quote::type_name(name), qualified]
                 })
-                .collect(),
-            names: relations().map(|name| name.name.clone()).collect(),
+                .collect()
+        };
+        let names = |names: &mut dyn Iterator<Item = &QualifiedName>| {
+            names.map(|name| name.name.clone()).collect()
+        };
+        Relations {
+            row_types: [
+                row_types(&mut schema.tables.keys()),
+                row_types(&mut schema.views.keys()),
+            ],
+            names: [
+                names(&mut schema.tables.keys()),
+                names(&mut schema.views.keys()),
+            ],
         }
     }
 
-    /// Whether the function's signature names a row type, or its SQL-standard body (which
-    /// PostgreSQL parses at creation) names a relation.
-    fn read_by(&self, function: &Function) -> bool {
-        signature_types(function)
-            .any(|data_type| self.row_types.contains(data_type.trim_end_matches("[]")))
-            || match &function.body {
-                FunctionBody::Sql(body) => !words(body).is_disjoint(&self.names),
-                FunctionBody::Source(_) => false,
-            }
+    /// Which kinds of relation the function's signature names the row type of, or its
+    /// SQL-standard body (which PostgreSQL parses at creation) names.
+    fn reads(&self, function: &Function) -> Reads {
+        let body_words = match &function.body {
+            FunctionBody::Sql(body) => words(body),
+            FunctionBody::Source(_) => BTreeSet::new(),
+        };
+        let uses = |kind: usize| {
+            signature_types(function)
+                .any(|data_type| self.row_types[kind].contains(data_type.trim_end_matches("[]")))
+                || !body_words.is_disjoint(&self.names[kind])
+        };
+        match (uses(0), uses(1)) {
+            (_, true) => Reads::Views,
+            (true, false) => Reads::Tables,
+            (false, false) => Reads::Nothing,
+        }
     }
 }
 
