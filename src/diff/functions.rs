@@ -316,16 +316,21 @@ fn dropped_functions(changes: &[Change]) -> Vec<&Function> {
         .collect()
 }
 
+/// Bare names of the functions `changes` drop, or drop and create again.
+pub(super) fn dropped_function_names(changes: &[Change]) -> BTreeSet<String> {
+    dropped_functions(changes)
+        .into_iter()
+        .map(|function| function.name.name.clone())
+        .collect()
+}
+
 /// Views of `before` that call a function `changes` drop and create again: PostgreSQL
 /// refuses to drop a function a view uses, so they are rebuilt around it.
 pub(super) fn views_calling_recreated_functions(
     before: &Schema,
     changes: &[Change],
 ) -> BTreeSet<QualifiedName> {
-    let names: BTreeSet<&str> = dropped_functions(changes)
-        .into_iter()
-        .map(|function| function.name.name.as_str())
-        .collect();
+    let names = dropped_function_names(changes);
     if names.is_empty() {
         return BTreeSet::new();
     }
@@ -334,7 +339,7 @@ pub(super) fn views_calling_recreated_functions(
         .values()
         .filter(|view| {
             let words = words(view.definition.as_str());
-            names.iter().any(|name| words.contains(*name))
+            names.iter().any(|name| words.contains(name))
         })
         .map(|view| view.name.clone())
         .collect()

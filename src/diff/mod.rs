@@ -243,7 +243,8 @@ pub fn rebuild_dependents(
     );
     dependents::rebuild_views_over(before, after, graph, &roots, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, &regenerated, changes);
-    triggers::detach(before, after, &retyped, changes);
+    let dropped_functions = functions::dropped_function_names(changes);
+    triggers::detach(before, after, &retyped, &dropped_functions, changes);
     privileges::reconcile(before, after, changes);
     owners::reconcile(before, after, changes);
 }
