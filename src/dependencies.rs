@@ -129,13 +129,18 @@ impl<'a> Graph<'a> {
                 graph.add_trigger(&routines, trigger, Node::Trigger(&view.name, &trigger.name));
             }
             for relation in &view.depends_on {
-                let referenced = match schema.views.contains_key(relation) {
-                    true => Node::View(relation),
-                    false => Node::Table(relation),
+                // A live view that reads an attribute of a composite type depends on it.
+                let referenced = if schema.views.contains_key(relation) {
+                    Node::View(relation)
+                } else if schema.composite_types.contains_key(relation) {
+                    Node::CompositeType(relation)
+                } else {
+                    Node::Table(relation)
                 };
                 graph.add(referenced, Node::View(&view.name));
             }
         }
+        graph.add_views_over_returned_row_types(schema);
         graph.add_foreign_keys(schema);
         for dependents in graph.dependents.values_mut() {
             dependents.sort_unstable();
@@ -340,6 +345,65 @@ impl<'a> Graph<'a> {
         for (key, columns) in keys {
             for used in columns {
                 self.add(column(used), constraint(key));
+            }
+        }
+    }
+
+    /// A view reading a function that returns a row type (`RETURNS SETOF items`) needs the
+    /// columns of that table, view or composite type it reads, as `pg_depend` records; the
+    /// query names only the function.
+    fn add_views_over_returned_row_types(&mut self, schema: &'a Schema) {
+        let returned_types: BTreeSet<&str> = schema
+            .functions
+            .values()
+            .filter_map(|function| match &function.returns {
+                Some(Returns::Type { data_type, .. }) => Some(data_type.as_str()),
+                _ => None,
+            })
+            .collect();
+        if returned_types.is_empty() {
+            return;
+        }
+        let row_types: BTreeMap<String, Node<'a>> = (schema.tables.keys().map(Node::Table))
+            .chain(schema.views.keys().map(Node::View))
+            .chain(schema.composite_types.keys().map(Node::CompositeType))
+            .filter_map(|node| {
+                let (Node::Table(name) | Node::View(name) | Node::CompositeType(name)) = node
+                else {
+                    return None;
+                };
+                let spelled = quote::type_name(name);
+                returned_types
+                    .contains(spelled.as_str())
+                    .then_some((spelled, node))
+            })
+            .collect();
+        let mut returned: BTreeMap<&str, Vec<Node<'a>>> = BTreeMap::new();
+        for function in schema.functions.values() {
+            if let Some(Returns::Type { data_type, .. }) = &function.returns {
+                if let Some(row_type) = row_types.get(data_type.as_str()) {
+                    returned
+                        .entry(&function.name.name)
+                        .or_default()
+                        .push(*row_type);
+                }
+            }
+        }
+        if returned.is_empty() {
+            return;
+        }
+        for view in schema.views.values() {
+            let dependent = Node::View(&view.name);
+            let words = words(view.definition.as_str());
+            for (function, row_types) in &returned {
+                if !words.contains(*function) {
+                    continue;
+                }
+                for row_type in row_types {
+                    if *row_type != dependent {
+                        self.add(*row_type, dependent);
+                    }
+                }
             }
         }
     }
@@ -557,5 +621,25 @@ mod tests {
         let column = ObjectRef::Column(name("t"), "note".into());
         assert!(!reached.contains(&column));
         assert_eq!(graph.defaults_calling(&reached), BTreeSet::from([column]));
+    }
+
+    #[test]
+    fn a_view_over_a_function_returning_a_row_type_needs_that_table() {
+        let schema = schema(
+            "CREATE TABLE items (id integer PRIMARY KEY, name text);
+             CREATE TYPE pair AS (a integer, b text);
+             CREATE FUNCTION cheap() RETURNS SETOF items LANGUAGE sql AS $$ SELECT * FROM items $$;
+             CREATE FUNCTION one() RETURNS pair LANGUAGE sql AS $$ SELECT 1, 'x' $$;
+             CREATE VIEW v AS SELECT id, name FROM cheap();
+             CREATE VIEW w AS SELECT (one()).a;",
+        );
+        let graph = Graph::of(&schema);
+        let reached = graph.dependents_of(&[ObjectRef::Table(name("items"))].into());
+        assert!(reached.contains(&ObjectRef::View(name("v"))));
+        assert!(!reached.contains(&ObjectRef::View(name("w"))));
+        let reached = graph.dependents_of(&[ObjectRef::CompositeType(name("pair"))].into());
+        let one = schema.functions.keys().find(|key| key.name == "one");
+        let one = ObjectRef::Function(one.expect("the function").clone());
+        assert_eq!(reached, [ObjectRef::View(name("w")), one].into());
     }
 }

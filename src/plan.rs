@@ -199,6 +199,9 @@ pub enum Phase {
     AttachPartition,
     /// An overload replaced by another of its name, before calls to the name come back.
     DropReplacedOverload,
+    /// Functions whose signature or SQL-standard body uses a table but no view, before the
+    /// views that may call them.
+    CreateFunctionOnTables,
     /// Views come back once everything they read is in place.
     CreateView,
     /// Functions whose signature or SQL-standard body uses a table or view.
@@ -572,13 +575,16 @@ fn phase_of(change: &Change) -> Phase {
         Change::CreateFunction { placement, .. } | Change::AlterFunction { placement, .. } => {
             match placement {
                 FunctionPlacement::BeforeRelations => Phase::CreateFunction,
+                FunctionPlacement::AfterTables => Phase::CreateFunctionOnTables,
                 FunctionPlacement::AfterRelations => Phase::CreateFunctionOnRelations,
                 FunctionPlacement::AroundTypeRebuild => Phase::CreateFunctionOnRebuiltType,
             }
         }
         Change::DropFunction { placement, .. } => match placement {
             FunctionPlacement::BeforeRelations => Phase::DropFunction,
-            FunctionPlacement::AfterRelations => Phase::DropFunctionOnRelations,
+            FunctionPlacement::AfterTables | FunctionPlacement::AfterRelations => {
+                Phase::DropFunctionOnRelations
+            }
             FunctionPlacement::AroundTypeRebuild => Phase::DropFunctionOnRebuiltType,
         },
         Change::DropView(_)

@@ -17,7 +17,10 @@ use crate::syntax::quote;
 pub enum FunctionPlacement {
     /// Created before the sequences, tables and views that may call it; dropped after them.
     BeforeRelations,
-    /// Its signature or SQL-standard body uses a table or view: created after them, dropped
+    /// Its signature or SQL-standard body uses a table but no view: created once the tables
+    /// have changed, before the views that may call it; dropped before the tables change.
+    AfterTables,
+    /// Its signature or SQL-standard body uses a view: created after the views, dropped
     /// before them.
     AfterRelations,
     /// Its signature uses a type the migration rebuilds (or it calls such a routine): dropped
@@ -25,10 +28,19 @@ pub enum FunctionPlacement {
     AroundTypeRebuild,
 }
 
-fn placement(reads_relations: bool) -> FunctionPlacement {
-    match reads_relations {
-        true => FunctionPlacement::AfterRelations,
-        false => FunctionPlacement::BeforeRelations,
+/// The relations a function's signature or SQL-standard body uses, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Reads {
+    Nothing,
+    Tables,
+    Views,
+}
+
+fn placement(reads: Reads) -> FunctionPlacement {
+    match reads {
+        Reads::Nothing => FunctionPlacement::BeforeRelations,
+        Reads::Tables => FunctionPlacement::AfterTables,
+        Reads::Views => FunctionPlacement::AfterRelations,
     }
 }
 
@@ -38,13 +50,15 @@ pub(super) fn diff_functions(current: &Schema, desired: &Schema, changes: &mut V
         match current.functions.get(name) {
             None => changes.push(Change::CreateFunction {
                 function: wanted.clone(),
-                placement: placement(desired_relations.read_by(wanted)),
+                placement: placement(desired_relations.reads(wanted)),
             }),
             Some(existing) if existing != wanted => changes.push(Change::AlterFunction {
                 from: existing.clone(),
                 to: wanted.clone(),
                 placement: placement(
-                    current_relations.read_by(existing) || desired_relations.read_by(wanted),
+                    current_relations
+                        .reads(existing)
+                        .max(desired_relations.reads(wanted)),
                 ),
             }),
             Some(_) => {}
@@ -54,7 +68,7 @@ pub(super) fn diff_functions(current: &Schema, desired: &Schema, changes: &mut V
         if !desired.functions.contains_key(name) {
             changes.push(Change::DropFunction {
                 function: existing.clone(),
-                placement: placement(current_relations.read_by(existing)),
+                placement: placement(current_relations.reads(existing)),
             });
         }
     }
@@ -201,19 +215,109 @@ pub(super) fn recreate_over_rebuilt_types(
     routines
 }
 
+/// PostgreSQL records the columns a SQL-standard body reads and refuses to drop or retype
+/// them (`columns`): such functions are dropped before the change and created after it.
+pub(super) fn recreate_functions_reading_columns(
+    before: &Schema,
+    after: &Schema,
+    columns: &BTreeSet<(QualifiedName, String)>,
+    changes: &mut Vec<Change>,
+) {
+    if columns.is_empty() {
+        return;
+    }
+    let reads = |function: &Function| match &function.body {
+        FunctionBody::Sql(body) => {
+            let words = words(body);
+            columns
+                .iter()
+                .any(|(table, column)| words.contains(&table.name) && words.contains(column))
+        }
+        FunctionBody::Source(_) => false,
+    };
+    // Such a function reads a table at least, whatever it is changed into.
+    let relations = Relations::of(after);
+    let around = |function: &Function| placement(relations.reads(function).max(Reads::Tables));
+    recreate_around(before, after, reads, around, changes);
+}
+
+/// Drops each function of `before` that `uses` before the changes and creates it again
+/// after them (`around`); a change of such a function becomes a drop and a create.
+fn recreate_around(
+    before: &Schema,
+    after: &Schema,
+    uses: impl Fn(&Function) -> bool,
+    around: impl Fn(&Function) -> FunctionPlacement,
+    changes: &mut Vec<Change>,
+) {
+    let mut handled = BTreeSet::new();
+    let mut split = Vec::new();
+    for change in changes.iter_mut() {
+        match change {
+            Change::CreateFunction {
+                function,
+                placement,
+            }
+            | Change::DropFunction {
+                function,
+                placement,
+            } if uses(function) => {
+                handled.insert(function.name.clone());
+                // One around a type rebuild already goes before the relations change.
+                if *placement != FunctionPlacement::AroundTypeRebuild {
+                    *placement = around(function);
+                }
+            }
+            Change::AlterFunction { from, to, .. } if uses(from) || uses(to) => {
+                handled.insert(from.name.clone());
+                split.push((from.clone(), to.clone()));
+            }
+            _ => {}
+        }
+    }
+    changes.retain(|change| {
+        !matches!(change, Change::AlterFunction { from, .. } if split.iter().any(|(split_from, _)| split_from == from))
+    });
+    for (from, to) in split {
+        changes.push(Change::DropFunction {
+            placement: around(&from),
+            function: from,
+        });
+        changes.push(Change::CreateFunction {
+            placement: around(&to),
+            function: to,
+        });
+    }
+    for function in before.functions.values() {
+        if handled.contains(&function.name) || !uses(function) {
+            continue;
+        }
+        changes.push(Change::DropFunction {
+            function: function.clone(),
+            placement: around(function),
+        });
+        if let Some(kept) = after.functions.get(&function.name) {
+            changes.push(Change::CreateFunction {
+                function: kept.clone(),
+                placement: around(kept),
+            });
+        }
+    }
+}
+
 /// The tables and views of a schema, as a function's signature or body would name them.
 struct Relations {
-    /// Row types as `format_type` prints them (`students`, `billing.invoices`).
-    row_types: BTreeSet<String>,
-    /// Bare relation names.
-    names: BTreeSet<String>,
+    /// Row types as `format_type` prints them (`students`, `billing.invoices`), of tables
+    /// and of views.
+    row_types: [BTreeSet<String>; 2],
+    /// Bare relation names, of tables and of views.
+    names: [BTreeSet<String>; 2],
 }
 
 impl Relations {
     fn of(schema: &Schema) -> Relations {
-        let relations = || schema.tables.keys().chain(schema.views.keys());
-        Relations {
-            row_types: relations()
+        let row_types = |names: &mut dyn Iterator<Item = &QualifiedName>| {
+            names
                 .flat_map(|name| {
                     let qualified = format!(
                         "{}.{}",
@@ -222,20 +326,40 @@ impl Relations {
                     );
                     [quote::type_name(name), qualified]
                 })
-                .collect(),
-            names: relations().map(|name| name.name.clone()).collect(),
+                .collect()
+        };
+        let names = |names: &mut dyn Iterator<Item = &QualifiedName>| {
+            names.map(|name| name.name.clone()).collect()
+        };
+        Relations {
+            row_types: [
+                row_types(&mut schema.tables.keys()),
+                row_types(&mut schema.views.keys()),
+            ],
+            names: [
+                names(&mut schema.tables.keys()),
+                names(&mut schema.views.keys()),
+            ],
         }
     }
 
-    /// Whether the function's signature names a row type, or its SQL-standard body (which
-    /// PostgreSQL parses at creation) names a relation.
-    fn read_by(&self, function: &Function) -> bool {
-        signature_types(function)
-            .any(|data_type| self.row_types.contains(data_type.trim_end_matches("[]")))
-            || match &function.body {
-                FunctionBody::Sql(body) => !words(body).is_disjoint(&self.names),
-                FunctionBody::Source(_) => false,
-            }
+    /// Which kinds of relation the function's signature names the row type of, or its
+    /// SQL-standard body (which PostgreSQL parses at creation) names.
+    fn reads(&self, function: &Function) -> Reads {
+        let body_words = match &function.body {
+            FunctionBody::Sql(body) => words(body),
+            FunctionBody::Source(_) => BTreeSet::new(),
+        };
+        let uses = |kind: usize| {
+            signature_types(function)
+                .any(|data_type| self.row_types[kind].contains(data_type.trim_end_matches("[]")))
+                || !body_words.is_disjoint(&self.names[kind])
+        };
+        match (uses(0), uses(1)) {
+            (_, true) => Reads::Views,
+            (true, false) => Reads::Tables,
+            (false, false) => Reads::Nothing,
+        }
     }
 }
 
@@ -251,16 +375,21 @@ fn dropped_functions(changes: &[Change]) -> Vec<&Function> {
         .collect()
 }
 
+/// Bare names of the functions `changes` drop, or drop and create again.
+pub(super) fn dropped_function_names(changes: &[Change]) -> BTreeSet<String> {
+    dropped_functions(changes)
+        .into_iter()
+        .map(|function| function.name.name.clone())
+        .collect()
+}
+
 /// Views of `before` that call a function `changes` drop and create again: PostgreSQL
 /// refuses to drop a function a view uses, so they are rebuilt around it.
 pub(super) fn views_calling_recreated_functions(
     before: &Schema,
     changes: &[Change],
 ) -> BTreeSet<QualifiedName> {
-    let names: BTreeSet<&str> = dropped_functions(changes)
-        .into_iter()
-        .map(|function| function.name.name.as_str())
-        .collect();
+    let names = dropped_function_names(changes);
     if names.is_empty() {
         return BTreeSet::new();
     }
@@ -269,7 +398,7 @@ pub(super) fn views_calling_recreated_functions(
         .values()
         .filter(|view| {
             let words = words(view.definition.as_str());
-            names.iter().any(|name| words.contains(*name))
+            names.iter().any(|name| words.contains(name))
         })
         .map(|view| view.name.clone())
         .collect()

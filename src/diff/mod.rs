@@ -213,6 +213,28 @@ pub fn rebuild_dependents(
         }
         _ => None,
     }));
+    let mut read_columns = retyped.clone();
+    read_columns.extend(changes.iter().filter_map(|change| match change {
+        Change::DropColumn { table, column, .. } => Some((table.clone(), column.name.clone())),
+        _ => None,
+    }));
+    functions::recreate_functions_reading_columns(before, after, &read_columns, changes);
+    // A view reading an attribute a composite type drops or retypes, through a column of
+    // that type or a function returning it, is rebuilt around the change.
+    for change in changes.iter() {
+        let Change::Type(type_change) = change else {
+            continue;
+        };
+        if let Some(composite) = type_change.reshaped_composite() {
+            let root = ObjectRef::CompositeType(composite.clone());
+            let reached = graph.dependents_of(&BTreeSet::from([root.clone()]));
+            roots.extend(reached.into_iter().filter_map(|object| match object {
+                ObjectRef::Column(table, _) => Some(ObjectRef::Table(table)),
+                _ => None,
+            }));
+            roots.insert(root);
+        }
+    }
     roots.extend(
         functions::views_calling_recreated_functions(before, changes)
             .into_iter()
@@ -224,7 +246,8 @@ pub fn rebuild_dependents(
     roots.extend(recreated_routines);
     dependents::rebuild_views_over(before, after, graph, &roots, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, &regenerated, changes);
-    triggers::detach(before, after, &retyped, changes);
+    let dropped_functions = functions::dropped_function_names(changes);
+    triggers::detach(before, after, &retyped, &dropped_functions, changes);
     privileges::reconcile(before, after, changes);
     owners::reconcile(before, after, changes);
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Change;
 use crate::model::{NameMap, Policy, QualifiedName, RowSecurity, Schema, Table, Trigger, View};
-use crate::references::mentions;
+use crate::references::{mentions, words};
 
 /// A change to one trigger of a table or view. (`Alter` is large, briefly, like
 /// `Change::AlterColumn`.)
@@ -276,12 +276,13 @@ fn key_of(change: &Change) -> Option<(AttachedKey, &'static str)> {
 /// makes each a change of its own (replacing whatever the per-relation diff said about a
 /// relation that is dropped and created again); then drops before and creates after the
 /// kept triggers and policies over a column that is retyped (`retyped`) or dropped, which
-/// PostgreSQL refuses to change under them. Objects already taken out are left as they are,
+/// PostgreSQL refuses to change under them, or that call a function `functions` names. Objects already taken out are left as they are,
 /// so this runs once per direction.
 pub(super) fn detach(
     before: &Schema,
     after: &Schema,
     retyped: &BTreeSet<(QualifiedName, String)>,
+    functions: &BTreeSet<String>,
     changes: &mut Vec<Change>,
 ) {
     let mut detached = Vec::new();
@@ -329,15 +330,17 @@ pub(super) fn detach(
         !key_of(change).is_some_and(|((relation, ..), _)| relations.contains(&relation))
     });
     changes.extend(detached);
-    rebuild_over_columns(before, after, retyped, changes);
+    rebuild_over_columns(before, after, retyped, functions, changes);
 }
 
 /// PostgreSQL refuses to retype or drop a column that a trigger (`UPDATE OF`, `WHEN`) or a
-/// policy expression uses; those kept are dropped before and created after.
+/// policy expression uses, or to drop a function one calls (`functions`, bare names of those
+/// `changes` drop or drop and create again); those kept are dropped before and created after.
 fn rebuild_over_columns(
     before: &Schema,
     after: &Schema,
     retyped: &BTreeSet<(QualifiedName, String)>,
+    functions: &BTreeSet<String>,
     changes: &mut Vec<Change>,
 ) {
     let mut columns = retyped.clone();
@@ -345,6 +348,9 @@ fn rebuild_over_columns(
         Change::DropColumn { table, column, .. } => Some((table.clone(), column.name.clone())),
         _ => None,
     }));
+    if columns.is_empty() && functions.is_empty() {
+        return;
+    }
     let verbs: BTreeMap<AttachedKey, Vec<&'static str>> =
         changes
             .iter()
@@ -353,25 +359,31 @@ fn rebuild_over_columns(
                 verbs.entry(key).or_default().push(verb);
                 verbs
             });
+    let dropped = |key: &AttachedKey| {
+        verbs
+            .get(key)
+            .is_some_and(|verbs| verbs.contains(&"dropped"))
+    };
+    let calls = |expression: &str| {
+        let words = words(expression);
+        functions.iter().any(|function| words.contains(function))
+    };
     let mut rebuilt: BTreeSet<AttachedKey> = BTreeSet::new();
     let mut added = Vec::new();
-    for (table_name, column) in &columns {
-        let Some(table) = before.tables.get(table_name) else {
-            continue;
-        };
+    for (table_name, table) in &before.tables {
         let desired = after.tables.get(table_name);
-        let dropped = |key: &AttachedKey| {
-            verbs
-                .get(key)
-                .is_some_and(|verbs| verbs.contains(&"dropped"))
-        };
         for trigger in table.triggers.values() {
             let key = (table_name.clone(), trigger.name.clone(), true);
-            let uses = trigger.update_columns.contains(column)
-                || trigger
-                    .condition
-                    .as_ref()
-                    .is_some_and(|condition| mentions(condition.as_str(), column));
+            let condition = trigger
+                .condition
+                .as_ref()
+                .map(|condition| condition.as_str());
+            let uses = condition.is_some_and(calls)
+                || columns.iter().any(|(table, column)| {
+                    table == table_name
+                        && (trigger.update_columns.contains(column)
+                            || condition.is_some_and(|condition| mentions(condition, column)))
+                });
             if !uses || dropped(&key) || !rebuilt.insert(key) {
                 continue;
             }
@@ -386,37 +398,30 @@ fn rebuild_over_columns(
                 }));
             }
         }
-        // A policy's subquery may read the column of another table (named in it).
-        let policies = before.tables.iter().flat_map(|(policy_table, other)| {
-            other
-                .policies
-                .values()
-                .map(move |policy| (policy_table, policy))
-        });
-        for (policy_table, policy) in policies {
-            let key = (policy_table.clone(), policy.name.clone(), false);
+        for policy in table.policies.values() {
+            let key = (table_name.clone(), policy.name.clone(), false);
+            // A policy's subquery may read the column of another table (named in it).
             let uses = [&policy.using, &policy.with_check]
                 .into_iter()
                 .flatten()
+                .map(|expression| expression.as_str())
                 .any(|expression| {
-                    mentions(expression.as_str(), column)
-                        && (policy_table == table_name
-                            || mentions(expression.as_str(), &table_name.name))
+                    calls(expression)
+                        || columns.iter().any(|(table, column)| {
+                            mentions(expression, column)
+                                && (table == table_name || mentions(expression, &table.name))
+                        })
                 });
             if !uses || dropped(&key) || !rebuilt.insert(key) {
                 continue;
             }
             added.push(Change::Policy(PolicyChange::Drop {
-                table: policy_table.clone(),
+                table: table_name.clone(),
                 policy: policy.clone(),
             }));
-            let wanted = after
-                .tables
-                .get(policy_table)
-                .and_then(|table| table.policies.get(&policy.name));
-            if let Some(wanted) = wanted {
+            if let Some(wanted) = desired.and_then(|table| table.policies.get(&policy.name)) {
                 added.push(Change::Policy(PolicyChange::Create {
-                    table: policy_table.clone(),
+                    table: table_name.clone(),
                     policy: wanted.clone(),
                 }));
             }

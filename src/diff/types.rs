@@ -99,16 +99,7 @@ impl TypeChange {
         else {
             return None;
         };
-        let lost: Vec<&str> = from
-            .attributes
-            .iter()
-            .filter(|attribute| {
-                to.attribute(&attribute.name).is_none_or(|kept| {
-                    kept.data_type != attribute.data_type || kept.collation != attribute.collation
-                })
-            })
-            .map(|attribute| attribute.name.as_str())
-            .collect();
+        let lost = changed_attributes(from, to);
         (!lost.is_empty()).then(|| {
             format!(
                 "drops attribute(s) {} of type {} and their values in the columns using it",
@@ -186,6 +177,17 @@ impl TypeChange {
             .collect()
     }
 
+    /// The composite type whose attributes this change drops or retypes: PostgreSQL refuses
+    /// while a view reads them.
+    pub fn reshaped_composite(&self) -> Option<&QualifiedName> {
+        match self {
+            TypeChange::AlterComposite { from, to, .. } => {
+                (!changed_attributes(from, to).is_empty()).then_some(&from.name)
+            }
+            _ => None,
+        }
+    }
+
     /// Columns whose stored type a rebuilt domain changes.
     pub fn retyped_columns(&self) -> Vec<(QualifiedName, String)> {
         match self {
@@ -198,6 +200,19 @@ impl TypeChange {
             _ => Vec::new(),
         }
     }
+}
+
+/// Attributes of `from` that `to` drops or gives another type or collation.
+fn changed_attributes<'a>(from: &'a CompositeType, to: &CompositeType) -> Vec<&'a str> {
+    from.attributes
+        .iter()
+        .filter(|attribute| {
+            to.attribute(&attribute.name).is_none_or(|kept| {
+                kept.data_type != attribute.data_type || kept.collation != attribute.collation
+            })
+        })
+        .map(|attribute| attribute.name.as_str())
+        .collect()
 }
 
 /// A plan never rebuilds a type that a domain or composite type is built on, or a
