@@ -657,9 +657,9 @@ fn is_outside_privilege(word: &str) -> bool {
     )
 }
 
-/// `SET [SESSION | LOCAL] ROLE r`, `SET ROLE NONE` or `RESET ROLE`: `Some` with the role
-/// then in effect (`None`: the role running the script), `None` for any other statement
-/// (the cursor left as it was).
+/// `SET [SESSION | LOCAL] ROLE r`, `SET ROLE NONE` (or `DEFAULT`) or `RESET ROLE`: `Some`
+/// with the role then in effect (`None`: the role running the script), `None` for any
+/// other statement (the cursor left as it was).
 pub(super) fn set_role(cursor: &mut Cursor<'_>) -> Outcome<Option<Option<String>>> {
     if cursor.is_keywords(&["RESET", "ROLE"]) {
         cursor.rest()?;
@@ -679,7 +679,9 @@ pub(super) fn set_role(cursor: &mut Cursor<'_>) -> Outcome<Option<Option<String>
     cursor.eat_keyword("SET");
     cursor.eat_keyword("SESSION");
     cursor.expect_keywords(&["ROLE"])?;
-    let role = match cursor.eat_keyword("NONE") {
+    // `SET role = r` and `SET role TO DEFAULT` set the same thing as a setting.
+    let _ = cursor.eat(&Token::Eq) || cursor.eat_keyword("TO");
+    let role = match cursor.eat_keyword("NONE") || cursor.eat_keyword("DEFAULT") {
         true => None,
         false => Some(match cursor.peek() {
             Some(Token::SingleQuotedString(_)) => {

@@ -248,7 +248,10 @@ fn what_a_role_creates_after_set_role_is_its_own_with_its_default_privileges() {
          CREATE TABLE mine (id integer);\n\
          SET SESSION ROLE 'creator';\n\
          CREATE SEQUENCE s;\n\
-         SET ROLE NONE;\n",
+         SET ROLE NONE;\n\
+         SET role = creator;\n\
+         SET role TO DEFAULT;\n\
+         CREATE TABLE also_mine (id integer);\n",
     );
     let app_t = PrivilegeObject::Table(QualifiedName::new("app", "t"));
     let owner = |object: &PrivilegeObject| schema.owners.get(object).map(String::as_str);
@@ -277,6 +280,7 @@ fn what_a_role_creates_after_set_role_is_its_own_with_its_default_privileges() {
     assert_eq!(owner(&sequence), Some("creator"));
     // The role running the script, and a serial's sequence, which has its table's owner.
     assert_eq!(owner(&table("mine")), None);
+    assert_eq!(owner(&table("also_mine")), None);
     assert_eq!(schema.owners.len(), 4, "{:?}", schema.owners);
     let error = replay_error("SET LOCAL ROLE creator;\n");
     assert!(error.contains("SET LOCAL ROLE"), "{error}");
