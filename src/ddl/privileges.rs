@@ -657,28 +657,28 @@ fn is_outside_privilege(word: &str) -> bool {
     )
 }
 
-/// `SET [SESSION | LOCAL] ROLE r`, `SET ROLE NONE` (or `DEFAULT`) or `RESET ROLE`: `Some`
-/// with the role then in effect (`None`: the role running the script), `None` for any
-/// other statement (the cursor left as it was).
+/// `SET [SESSION] ROLE r`, `SET SESSION AUTHORIZATION r`, `SET ROLE NONE` (or `DEFAULT`),
+/// `RESET ROLE` or `RESET SESSION AUTHORIZATION`: `Some` with the role then in effect
+/// (`None`: the role running the script), `None` for any other statement (the cursor left
+/// as it was).
 pub(super) fn set_role(cursor: &mut Cursor<'_>) -> Outcome<Option<Option<String>>> {
-    if cursor.is_keywords(&["RESET", "ROLE"]) {
+    if cursor.is_keywords(&["RESET", "ROLE"])
+        || cursor.is_keywords(&["RESET", "SESSION", "AUTHORIZATION"])
+    {
         cursor.rest()?;
         return Ok(Some(None));
     }
-    let scoped = ["SESSION", "LOCAL"]
-        .iter()
-        .any(|scope| cursor.is_keywords(&["SET", scope, "ROLE"]));
-    if !scoped && !cursor.is_keywords(&["SET", "ROLE"]) {
-        return Ok(None);
-    }
-    if cursor.is_keywords(&["SET", "LOCAL"]) {
+    if cursor.is_keywords(&["SET", "LOCAL", "ROLE"]) {
         return Err(not_modelled(
             "SET LOCAL ROLE (a role until the transaction ends)",
         ));
     }
-    cursor.eat_keyword("SET");
-    cursor.eat_keyword("SESSION");
-    cursor.expect_keywords(&["ROLE"])?;
+    if !(cursor.eat_keywords(&["SET", "ROLE"])
+        || cursor.eat_keywords(&["SET", "SESSION", "ROLE"])
+        || cursor.eat_keywords(&["SET", "SESSION", "AUTHORIZATION"]))
+    {
+        return Ok(None);
+    }
     // `SET role = r` and `SET role TO DEFAULT` set the same thing as a setting.
     let _ = cursor.eat(&Token::Eq) || cursor.eat_keyword("TO");
     let role = match cursor.eat_keyword("NONE") || cursor.eat_keyword("DEFAULT") {

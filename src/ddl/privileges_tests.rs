@@ -251,7 +251,10 @@ fn what_a_role_creates_after_set_role_is_its_own_with_its_default_privileges() {
          SET ROLE NONE;\n\
          SET role = creator;\n\
          SET role TO DEFAULT;\n\
-         CREATE TABLE also_mine (id integer);\n",
+         CREATE TABLE also_mine (id integer);\n\
+         SET SESSION AUTHORIZATION creator;\n\
+         CREATE TABLE authorized (id integer);\n\
+         RESET SESSION AUTHORIZATION;\n",
     );
     let app_t = PrivilegeObject::Table(QualifiedName::new("app", "t"));
     let owner = |object: &PrivilegeObject| schema.owners.get(object).map(String::as_str);
@@ -273,7 +276,7 @@ fn what_a_role_creates_after_set_role_is_its_own_with_its_default_privileges() {
     });
     assert_eq!(schema.acl(&function), Acl::new());
     assert_eq!(schema.acl(&table("mine")), Acl::new());
-    for object in [&app_t, &table("plain"), &function] {
+    for object in [&app_t, &table("plain"), &function, &table("authorized")] {
         assert_eq!(owner(object), Some("creator"), "{object}");
     }
     let sequence = PrivilegeObject::Sequence(QualifiedName::new("public", "s"));
@@ -281,7 +284,7 @@ fn what_a_role_creates_after_set_role_is_its_own_with_its_default_privileges() {
     // The role running the script, and a serial's sequence, which has its table's owner.
     assert_eq!(owner(&table("mine")), None);
     assert_eq!(owner(&table("also_mine")), None);
-    assert_eq!(schema.owners.len(), 4, "{:?}", schema.owners);
+    assert_eq!(schema.owners.len(), 5, "{:?}", schema.owners);
     let error = replay_error("SET LOCAL ROLE creator;\n");
     assert!(error.contains("SET LOCAL ROLE"), "{error}");
 }
