@@ -111,6 +111,9 @@ pub struct Interpreter {
     undo_log: Option<Vec<(journal::Journal, Option<Schema>)>>,
     /// What children take from their parents that the model leaves out.
     hierarchy: partitions::Hierarchy,
+    /// The role of `SET ROLE`, which owns what is created next; `None` for the role running
+    /// the script.
+    role: Option<String>,
 }
 
 /// Index, key and constraint names by schema, derived from the tables and materialized
@@ -160,6 +163,7 @@ impl Interpreter {
             journal: None,
             undo_log: None,
             hierarchy: partitions::Hierarchy::default(),
+            role: None,
         }
     }
 
@@ -341,6 +345,9 @@ impl Interpreter {
                 .ok_or_else(|| not_modelled("DO blocks other than autogen's batched backfills"))?;
             self.table(&table)?;
             self.note(|journal| journal.unmodelled = Some("changes rows, not the schema"));
+            Ok(())
+        } else if let Some(role) = privileges::set_role(&mut cursor)? {
+            self.role = role;
             Ok(())
         } else if ["SET", "RESET"]
             .iter()

@@ -5,9 +5,9 @@
 //!
 //! Privileges on what the model does not hold (databases, languages, tablespaces, roles'
 //! memberships, ...) are accepted without effect. Offline the current role is unknown, so
-//! `ALTER DEFAULT PRIVILEGES` must name its role, `CURRENT_USER` is no grantee, and objects
-//! created here never receive default privileges (FIXME #11: the role that runs a revision
-//! would have to be known).
+//! `ALTER DEFAULT PRIVILEGES` must name its role and `CURRENT_USER` is no grantee. What is
+//! created after `SET ROLE r` belongs to `r` and receives `r`'s default privileges; what
+//! the role running the script creates receives none, since its defaults are unknown.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,7 +16,7 @@ use sqlparser::tokenizer::Token;
 use super::{not_modelled, unsupported, Interpreter, Outcome};
 use crate::cursor::Cursor;
 use crate::model::{
-    DefaultObjects, FunctionName, Privilege, PrivilegeObject, QualifiedName, Schema, Table,
+    Acl, DefaultObjects, FunctionName, Privilege, PrivilegeObject, QualifiedName, Schema, Table,
 };
 use crate::syntax::names::column_sequence_name;
 
@@ -479,9 +479,9 @@ impl Interpreter {
         }
     }
 
-    /// A new object has its default ACL and belongs to the role running the script:
-    /// privileges and owner of a dropped one of the same name do not carry over (a table's
-    /// columns' privileges neither).
+    /// A new object belongs to the role in effect (`SET ROLE`), with that role's default
+    /// privileges: privileges and owner of a dropped one of the same name do not carry over
+    /// (a table's columns' privileges neither).
     pub(super) fn forget_privileges_and_owner(&mut self, object: PrivilegeObject) {
         if self.schema.owners.contains_key(&object) {
             self.schema.rest_mut().owners.remove(&object);
@@ -497,6 +497,52 @@ impl Interpreter {
                 .privileges
                 .retain(|other, _| !stale(other));
         }
+        // The object may not be in the model yet; an owner of what has none of its own (a
+        // column, a serial's sequence) goes at the end (`keep_existing_owners`).
+        if let Some(role) = self.role.clone() {
+            let acl = self.default_privileges(&role, &object);
+            let schema = self.schema.rest_mut();
+            if let Some(acl) = acl {
+                schema.set_acl(object.clone(), acl);
+            }
+            if !matches!(object, PrivilegeObject::Column(..)) {
+                schema.directives.declared_owners.insert(object.clone());
+                schema.set_owner(object, Some(role));
+            }
+        }
+    }
+
+    /// The ACL PostgreSQL gives `object` when `role` creates it (`pg_default_acl`): the
+    /// role's defaults for the kind, or the kind's own default, plus those for its schema.
+    /// `None` for what defaults do not apply to (columns).
+    fn default_privileges(&self, role: &str, object: &PrivilegeObject) -> Option<Acl> {
+        let (objects, schema) = match object {
+            PrivilegeObject::Schema(_) => (DefaultObjects::Schemas, None),
+            PrivilegeObject::Table(name) => (DefaultObjects::Tables, Some(&name.schema)),
+            PrivilegeObject::Sequence(name) => (DefaultObjects::Sequences, Some(&name.schema)),
+            PrivilegeObject::Function(name) => (DefaultObjects::Functions, Some(&name.schema)),
+            PrivilegeObject::Type(name) => (DefaultObjects::Types, Some(&name.schema)),
+            PrivilegeObject::Column(..)
+            | PrivilegeObject::Collation(_)
+            | PrivilegeObject::Defaults { .. } => return None,
+        };
+        let defaults = |schema: Option<&String>| PrivilegeObject::Defaults {
+            role: role.to_string(),
+            schema: schema.cloned(),
+            objects,
+        };
+        let mut acl = self.schema.acl(&defaults(None));
+        if schema.is_some() {
+            for (grantee, grants) in self.schema.acl(&defaults(schema)) {
+                let held = acl.entry(grantee).or_default();
+                for (privilege, grantable) in grants {
+                    *held.entry(privilege).or_default() |= grantable;
+                }
+            }
+        }
+        // The owner's own entries are left out of the model.
+        acl.remove(role);
+        Some(acl)
     }
 
     /// A renamed object keeps its privileges (a table its columns') and its owner.
@@ -609,6 +655,45 @@ fn is_outside_privilege(word: &str) -> bool {
         word,
         "CONNECT" | "TEMPORARY" | "TEMP" | "SET" | "ALTER" | "MAINTAIN"
     )
+}
+
+/// `SET [SESSION] ROLE r`, `SET SESSION AUTHORIZATION r`, `SET ROLE NONE` (or `DEFAULT`),
+/// `RESET ROLE` or `RESET SESSION AUTHORIZATION`: `Some` with the role then in effect
+/// (`None`: the role running the script), `None` for any other statement (the cursor left
+/// as it was).
+pub(super) fn set_role(cursor: &mut Cursor<'_>) -> Outcome<Option<Option<String>>> {
+    if cursor.is_keywords(&["RESET", "ROLE"])
+        || cursor.is_keywords(&["RESET", "SESSION", "AUTHORIZATION"])
+    {
+        cursor.rest()?;
+        return Ok(Some(None));
+    }
+    if cursor.is_keywords(&["SET", "LOCAL", "ROLE"]) {
+        return Err(not_modelled(
+            "SET LOCAL ROLE (a role until the transaction ends)",
+        ));
+    }
+    if !(cursor.eat_keywords(&["SET", "ROLE"])
+        || cursor.eat_keywords(&["SET", "SESSION", "ROLE"])
+        || cursor.eat_keywords(&["SET", "SESSION", "AUTHORIZATION"]))
+    {
+        return Ok(None);
+    }
+    // `SET role = r` and `SET role TO DEFAULT` set the same thing as a setting.
+    let _ = cursor.eat(&Token::Eq) || cursor.eat_keyword("TO");
+    let role = match cursor.eat_keyword("NONE") || cursor.eat_keyword("DEFAULT") {
+        true => None,
+        false => Some(match cursor.peek() {
+            Some(Token::SingleQuotedString(_)) => {
+                let role = cursor.string()?;
+                crate::guard::name(&role)?;
+                role
+            }
+            _ => cursor.identifier()?,
+        }),
+    };
+    cursor.expect_end()?;
+    Ok(Some(role))
 }
 
 /// `PUBLIC`, `GROUP r` or `r`, comma-separated; `PUBLIC` folds to `public`, which stands for

@@ -1,6 +1,6 @@
 use super::tests::{replay, replay_error};
 use super::*;
-use crate::model::{Acl, DefaultObjects, Grants, Privilege, PUBLIC};
+use crate::model::{Acl, DefaultObjects, FunctionName, Grants, Privilege, PUBLIC};
 
 fn grants(entries: &[(Privilege, bool)]) -> Grants {
     entries.iter().copied().collect()
@@ -229,4 +229,62 @@ fn an_aggregate_named_without_arguments_is_granted_when_its_name_is_unique() {
         let error = replay_error(&format!("{aggregate}{statements}"));
         assert!(error.contains(expected), "{error}");
     }
+}
+
+#[test]
+fn what_a_role_creates_after_set_role_is_its_own_with_its_default_privileges() {
+    let schema = replay(
+        "CREATE SCHEMA app;\n\
+         ALTER DEFAULT PRIVILEGES FOR ROLE creator GRANT SELECT ON TABLES TO reader;\n\
+         ALTER DEFAULT PRIVILEGES FOR ROLE creator IN SCHEMA app \
+           GRANT INSERT ON TABLES TO writer WITH GRANT OPTION;\n\
+         ALTER DEFAULT PRIVILEGES FOR ROLE creator REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;\n\
+         ALTER DEFAULT PRIVILEGES FOR ROLE other GRANT SELECT ON TABLES TO other_reader;\n\
+         SET ROLE creator;\n\
+         CREATE TABLE app.t (id serial);\n\
+         CREATE TABLE plain (id integer);\n\
+         CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS 'SELECT 1';\n\
+         RESET ROLE;\n\
+         CREATE TABLE mine (id integer);\n\
+         SET SESSION ROLE 'creator';\n\
+         CREATE SEQUENCE s;\n\
+         SET ROLE NONE;\n\
+         SET role = creator;\n\
+         SET role TO DEFAULT;\n\
+         CREATE TABLE also_mine (id integer);\n\
+         SET SESSION AUTHORIZATION creator;\n\
+         CREATE TABLE authorized (id integer);\n\
+         RESET SESSION AUTHORIZATION;\n",
+    );
+    let app_t = PrivilegeObject::Table(QualifiedName::new("app", "t"));
+    let owner = |object: &PrivilegeObject| schema.owners.get(object).map(String::as_str);
+    assert_eq!(
+        schema.acl(&app_t),
+        Acl::from([
+            ("reader".to_string(), grants(&[(Privilege::Select, false)])),
+            ("writer".to_string(), grants(&[(Privilege::Insert, true)])),
+        ])
+    );
+    assert_eq!(
+        schema.acl(&table("plain")),
+        Acl::from([("reader".to_string(), grants(&[(Privilege::Select, false)]))])
+    );
+    let function = PrivilegeObject::Function(FunctionName {
+        schema: "public".into(),
+        name: "f".into(),
+        argument_types: vec![],
+    });
+    assert_eq!(schema.acl(&function), Acl::new());
+    assert_eq!(schema.acl(&table("mine")), Acl::new());
+    for object in [&app_t, &table("plain"), &function, &table("authorized")] {
+        assert_eq!(owner(object), Some("creator"), "{object}");
+    }
+    let sequence = PrivilegeObject::Sequence(QualifiedName::new("public", "s"));
+    assert_eq!(owner(&sequence), Some("creator"));
+    // The role running the script, and a serial's sequence, which has its table's owner.
+    assert_eq!(owner(&table("mine")), None);
+    assert_eq!(owner(&table("also_mine")), None);
+    assert_eq!(schema.owners.len(), 5, "{:?}", schema.owners);
+    let error = replay_error("SET LOCAL ROLE creator;\n");
+    assert!(error.contains("SET LOCAL ROLE"), "{error}");
 }
