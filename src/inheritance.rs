@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{
-    storage_type, CheckConstraint, Column, Expr, ForeignKey, QualifiedName, Schema,
-    SequenceOptions, Table, UnmanagedObject,
+    storage_type, CheckConstraint, Column, Expr, ForeignKey, QualifiedName, Schema, Table,
+    UnmanagedObject,
 };
 use crate::syntax::names::make_object_name;
 use crate::syntax::quote;
@@ -202,7 +202,7 @@ pub fn expected_partition_column(
     let mut column = Column {
         comment: None,
         identity: None,
-        identity_options: SequenceOptions::default(),
+        identity_options: None,
         nullable: parent_column.nullable && !own_key.contains(&parent_column.name),
         ..parent_column.clone()
     };

@@ -13,6 +13,7 @@ use std::fmt;
 
 mod aggregates;
 mod collations;
+mod columns;
 mod dependents;
 mod functions;
 mod name_map;
@@ -23,6 +24,7 @@ mod privileges;
 mod ranges;
 pub use aggregates::*;
 pub use collations::*;
+pub use columns::*;
 pub use dependents::*;
 pub use exclusion::*;
 pub use functions::*;
@@ -434,171 +436,6 @@ impl CheckOption {
             CheckOption::Cascaded => "cascaded",
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Column {
-    pub name: String,
-    /// SQL type text, e.g. `integer`, `character varying(12)`, `text[]`, `enrollment_status`,
-    /// `serial` (an owned sequence plus its `nextval` default, folded into the type).
-    pub data_type: String,
-    pub nullable: bool,
-    pub default: Option<Expr>,
-    pub identity: Option<Identity>,
-    /// Options of an identity column's sequence; `None` fields are PostgreSQL's defaults.
-    pub identity_options: SequenceOptions,
-    /// Expression of a `GENERATED ALWAYS AS (...) STORED` column.
-    pub generated: Option<Expr>,
-    /// Explicit collation, only when it differs from the type's default.
-    pub collation: Option<String>,
-    /// `SET STATISTICS n`: the planner's statistics target; `None` is the server's default.
-    pub statistics: Option<i32>,
-    /// `COMPRESSION pglz | lz4`; `None` is the server's `default_toast_compression`.
-    pub compression: Option<Compression>,
-    pub comment: Option<String>,
-}
-
-/// How a column's large values are compressed (`pg_attribute.attcompression`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compression {
-    Pglz,
-    Lz4,
-}
-
-impl Compression {
-    /// The method's name, as `COMPRESSION` takes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Compression::Pglz => "pglz",
-            Compression::Lz4 => "lz4",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Compression> {
-        match name.to_ascii_lowercase().as_str() {
-            "pglz" => Some(Compression::Pglz),
-            "lz4" => Some(Compression::Lz4),
-            _ => None,
-        }
-    }
-}
-
-impl Column {
-    pub fn new(name: impl Into<String>, data_type: impl Into<String>) -> Self {
-        Column {
-            name: name.into(),
-            data_type: data_type.into(),
-            nullable: true,
-            default: None,
-            identity: None,
-            identity_options: SequenceOptions::default(),
-            generated: None,
-            collation: None,
-            statistics: None,
-            compression: None,
-            comment: None,
-        }
-    }
-}
-
-/// The type a column's values are stored as: `serial` and friends are integers plus an
-/// owned sequence.
-pub fn storage_type(data_type: &str) -> &str {
-    match data_type {
-        "serial" => "integer",
-        "bigserial" => "bigint",
-        "smallserial" => "smallint",
-        other => other,
-    }
-}
-
-/// `CREATE SEQUENCE name AS type ...`, standalone or owned by a column (and dropped with it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sequence {
-    pub name: QualifiedName,
-    /// `smallint`, `integer` or `bigint`.
-    pub data_type: String,
-    pub options: SequenceOptions,
-    /// `OWNED BY table.column`.
-    pub owned_by: Option<(QualifiedName, String)>,
-    pub comment: Option<String>,
-}
-
-/// Sequence options (`START WITH`, `INCREMENT BY`, ...); a `None` field is the default.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SequenceOptions {
-    pub start: Option<i64>,
-    pub increment: Option<i64>,
-    pub min_value: Option<i64>,
-    pub max_value: Option<i64>,
-    pub cache: Option<i64>,
-    pub cycle: bool,
-}
-
-impl SequenceOptions {
-    pub fn is_default(&self) -> bool {
-        *self == SequenceOptions::default()
-    }
-
-    /// Every option's value in force for a sequence of `data_type`:
-    /// `(start, increment, min_value, max_value, cache)`.
-    pub fn effective(&self, data_type: &str) -> (i64, i64, i64, i64, i64) {
-        let type_max = match storage_type(data_type) {
-            "smallint" => i64::from(i16::MAX),
-            "integer" => i64::from(i32::MAX),
-            _ => i64::MAX,
-        };
-        let increment = self.increment.unwrap_or(1);
-        let min_value = self
-            .min_value
-            .unwrap_or(if increment > 0 { 1 } else { -type_max - 1 });
-        let max_value = self
-            .max_value
-            .unwrap_or(if increment > 0 { type_max } else { -1 });
-        let start = self
-            .start
-            .unwrap_or(if increment > 0 { min_value } else { max_value });
-        (
-            start,
-            increment,
-            min_value,
-            max_value,
-            self.cache.unwrap_or(1),
-        )
-    }
-
-    /// The same options with every value equal to PostgreSQL's default for a sequence of
-    /// `data_type` left out, so that spelled-out defaults compare equal to omitted ones.
-    pub fn without_defaults(&self, data_type: &str) -> SequenceOptions {
-        let defaults = SequenceOptions {
-            increment: self.increment,
-            ..SequenceOptions::default()
-        };
-        let (_, _, default_min, default_max, _) = defaults.effective(data_type);
-        let bounded = SequenceOptions {
-            min_value: self.min_value,
-            max_value: self.max_value,
-            ..defaults
-        };
-        let (default_start, ..) = bounded.effective(data_type);
-        let unless = |value: Option<i64>, default: i64| value.filter(|value| *value != default);
-        SequenceOptions {
-            start: unless(self.start, default_start),
-            increment: unless(self.increment, 1),
-            min_value: unless(self.min_value, default_min),
-            max_value: unless(self.max_value, default_max),
-            cache: unless(self.cache, 1),
-            cycle: self.cycle,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Identity {
-    /// `GENERATED ALWAYS AS IDENTITY`
-    Always,
-    /// `GENERATED BY DEFAULT AS IDENTITY`
-    ByDefault,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

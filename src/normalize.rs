@@ -71,10 +71,13 @@ pub fn normalize(mut schema: Schema) -> Schema {
                 .collation
                 .take()
                 .and_then(|name| bare_collation(&name));
-            column.identity_options = match column.identity {
-                Some(_) => column.identity_options.without_defaults(&column.data_type),
+            let identity_options = match column.identity {
+                Some(_) => column
+                    .identity_options()
+                    .without_defaults(&column.data_type),
                 None => SequenceOptions::default(),
             };
+            column.set_identity_options(identity_options);
         }
         for index in table.indexes.values_mut() {
             for key in &mut index.keys {

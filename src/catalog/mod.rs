@@ -282,13 +282,13 @@ async fn read_columns(
             }
         }
 
-        table.columns.push(Column {
+        let mut column = Column {
             name,
             data_type,
             nullable: !row.get::<bool>("not_null")?,
             default,
             identity,
-            identity_options,
+            identity_options: None,
             generated,
             collation: row.get("collation")?,
             statistics: row.get("statistics")?,
@@ -296,7 +296,9 @@ async fn read_columns(
                 .get::<Option<String>>("compression")?
                 .and_then(|name| Compression::from_name(&name)),
             comment: row.get("comment")?,
-        });
+        };
+        column.set_identity_options(identity_options);
+        table.columns.push(column);
     }
     Ok(serial_sequences)
 }

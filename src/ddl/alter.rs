@@ -270,11 +270,11 @@ impl Interpreter {
         } else if cursor.eat_keywords(&["DROP", "IDENTITY"]) {
             cursor.eat_keywords(&["IF", "EXISTS"]);
             column.identity = None;
-            column.identity_options = SequenceOptions::default();
+            column.identity_options = None;
         } else if cursor.eat_keyword("ADD") {
             column.identity = Some(identity_kind(cursor)?);
             cursor.expect_keywords(&["AS", "IDENTITY"])?;
-            column.identity_options = identity_options(cursor)?;
+            column.set_identity_options(identity_options(cursor)?);
             column.nullable = false;
         } else if cursor.eat_keywords(&["SET", "STATISTICS"]) {
             let target = cursor.integer()?;
@@ -302,7 +302,9 @@ impl Interpreter {
                     }
                 } else {
                     cursor.expect_keywords(&["SET"])?;
-                    sequence_option(cursor, &mut column.identity_options)?;
+                    let mut options = column.identity_options().clone();
+                    sequence_option(cursor, &mut options)?;
+                    column.set_identity_options(options);
                 }
             }
         } else {

@@ -732,7 +732,7 @@ impl Lowering<'_> {
             nullable: raw_column.nullable.unwrap_or(true) && identity.is_none(),
             default,
             identity,
-            identity_options,
+            identity_options: (!identity_options.is_default()).then(|| Box::new(identity_options)),
             generated,
             collation,
             statistics: raw_column.statistics,

@@ -403,7 +403,7 @@ fn column_node(
         };
         entries.push(("identity".to_owned(), text(identity)));
     }
-    let mut sequence = option_entries(&column.identity_options);
+    let mut sequence = option_entries(column.identity_options());
     let implied_sequence = crate::syntax::names::column_sequence_name(table, &column.name);
     sequence.extend(privileges::grants(
         schema,

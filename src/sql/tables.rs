@@ -195,7 +195,7 @@ pub(super) fn collation_name(collation: &str) -> String {
 
 /// ` (START WITH 10 INCREMENT BY 5 ...)` for the options that are not defaults.
 fn identity_options(column: &Column) -> String {
-    let parts = option_list(&column.identity_options);
+    let parts = option_list(column.identity_options());
     if parts.is_empty() {
         String::new()
     } else {
@@ -344,7 +344,7 @@ pub(super) fn alter_column(
             if before != after {
                 statements.push(format!("{prefix} SET GENERATED {}", identity_kind(after)));
             }
-            if from.identity_options != to.identity_options || type_changes {
+            if from.identity_options() != to.identity_options() || type_changes {
                 let alter = |widened: Option<(i64, i64)>| match widened {
                     Some((min_value, max_value)) => {
                         format!("{prefix} SET MINVALUE {min_value} SET MAXVALUE {max_value}")
@@ -352,8 +352,12 @@ pub(super) fn alter_column(
                     None => {
                         // Every option is spelled out, so a return to a default is explicit.
                         let (start, increment, min_value, max_value, cache) =
-                            to.identity_options.effective(&to.data_type);
-                        let cycle = if to.identity_options.cycle { "" } else { "NO " };
+                            to.identity_options().effective(&to.data_type);
+                        let cycle = if to.identity_options().cycle {
+                            ""
+                        } else {
+                            "NO "
+                        };
                         format!(
                             "{prefix} SET INCREMENT BY {increment} SET MINVALUE {min_value} \
                              SET MAXVALUE {max_value} SET START WITH {start} \
@@ -368,8 +372,8 @@ pub(super) fn alter_column(
                 );
                 statements.extend(sequences::alter_options(
                     &sequence,
-                    (&from.identity_options, &from.data_type),
-                    (&to.identity_options, &to.data_type),
+                    (from.identity_options(), &from.data_type),
+                    (to.identity_options(), &to.data_type),
                     // The column's type, which the type change (if any) gave the sequence.
                     &to.data_type,
                     alter,

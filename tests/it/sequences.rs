@@ -49,13 +49,13 @@ async fn unused_sequences_move_to_their_new_start_and_used_ones_keep_their_value
         .get_mut(&QualifiedName::new("public", "readings"))
         .and_then(|table| table.columns.first_mut())
         .expect("readings.id");
-    id.identity_options = SequenceOptions {
+    id.set_identity_options(SequenceOptions {
         start: Some(-100),
         increment: Some(5),
         min_value: Some(-100),
         max_value: Some(100),
         ..SequenceOptions::default()
-    };
+    });
     let mut set_options = |name: &str, options: SequenceOptions| {
         let sequence = desired
             .sequences

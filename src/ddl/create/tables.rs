@@ -402,11 +402,11 @@ pub(in crate::ddl) fn column_options(
             return Err(not_modelled("column storage settings (STORAGE)"));
         } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS", "IDENTITY"]) {
             column.identity = Some(Identity::Always);
-            column.identity_options = identity_options(cursor)?;
+            column.set_identity_options(identity_options(cursor)?);
             column.nullable = false;
         } else if cursor.eat_keywords(&["GENERATED", "BY", "DEFAULT", "AS", "IDENTITY"]) {
             column.identity = Some(Identity::ByDefault);
-            column.identity_options = identity_options(cursor)?;
+            column.set_identity_options(identity_options(cursor)?);
             column.nullable = false;
         } else if cursor.eat_keywords(&["GENERATED", "ALWAYS", "AS"]) {
             column.generated = Some(expression(cursor.parenthesized_text()?)?);
