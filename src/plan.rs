@@ -8,6 +8,7 @@
 mod around;
 mod online;
 mod overloads;
+mod routines;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -351,6 +352,7 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
     around::ranges_and_aggregates(changes, &mut steps);
     around::defaults_on_rebuilt_types(changes, &mut steps);
     overloads::drop_replaced_overloads_early(changes, &mut steps);
+    routines::order_by_calls(&mut steps);
     for step in &mut steps {
         if let Change::AlterEnum {
             from,
