@@ -403,10 +403,10 @@ async fn observe_outside(
         .expect("pid")
         .get(0);
     let running = client.batch_execute(&statement.sql);
+    // Locks are read only once the statement waits: read before, they could predate its start.
     let observe = async {
-        let mut held = BTreeSet::new();
-        for _ in 0..200 {
-            held = locks_of(observer, pid, &BTreeMap::new()).await;
+        let mut held = None;
+        for _ in 0..1500 {
             let waiting: bool = observer
                 .query_one(
                     "SELECT wait_event_type = 'Lock' FROM pg_catalog.pg_stat_activity \
@@ -418,6 +418,7 @@ async fn observe_outside(
                 .get::<_, Option<bool>>(0)
                 .unwrap_or(false);
             if waiting {
+                held = Some(locks_of(observer, pid, &BTreeMap::new()).await);
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -427,6 +428,12 @@ async fn observe_outside(
     };
     let (outcome, held) = tokio::join!(running, observe);
     outcome.unwrap_or_else(|error| panic!("{}: {error}", statement.sql));
+    let held = held.unwrap_or_else(|| {
+        panic!(
+            "{}: never waited for the blocker within 30 s, so its locks were not seen",
+            statement.sql
+        )
+    });
     check_lock_labels(&statement.sql, &statement.hazards, &held, &held, wrong);
 }
 
