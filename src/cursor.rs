@@ -12,18 +12,18 @@ use crate::model::QualifiedName;
 /// An error inside one statement; the caller adds the file, line and statement.
 pub type Result<T> = std::result::Result<T, String>;
 
+/// A token with the byte offsets of its text in the statement.
 #[derive(Clone)]
-struct Spanned {
-    token: Token,
-    /// Byte offsets of the token's text in the statement.
-    start: usize,
-    end: usize,
+pub struct SpannedToken {
+    pub token: Token,
+    pub start: usize,
+    pub end: usize,
 }
 
 #[derive(Clone)]
 pub struct Cursor<'a> {
     text: &'a str,
-    tokens: Vec<Spanned>,
+    tokens: Vec<SpannedToken>,
     position: usize,
 }
 
@@ -38,17 +38,28 @@ impl<'a> Cursor<'a> {
             .into_iter()
             .enumerate()
             .filter(|(_, token)| !matches!(token.token, Token::Whitespace(_) | Token::EOF))
-            .map(|(n, token)| Spanned {
+            .map(|(n, token)| SpannedToken {
                 start: starts[n],
                 end: starts.get(n + 1).copied().unwrap_or(text.len()),
                 token: token.token,
             })
             .collect();
-        Ok(Cursor {
+        Ok(Cursor::from_tokens(text, tokens))
+    }
+
+    /// A cursor over `text` already tokenized: `tokens` are its tokens but whitespace and
+    /// comments, with offsets in `text`.
+    pub fn from_tokens(text: &'a str, tokens: Vec<SpannedToken>) -> Cursor<'a> {
+        Cursor {
             text,
             tokens,
             position: 0,
-        })
+        }
+    }
+
+    /// The whole statement.
+    pub fn statement_text(&self) -> &'a str {
+        self.text
     }
 
     pub fn at_end(&self) -> bool {
@@ -69,33 +80,38 @@ impl<'a> Cursor<'a> {
         self.position += 1;
     }
 
-    /// The upper-case text of the next token if it is an unquoted word.
-    fn keyword_at(&self, n: usize) -> Option<String> {
+    /// The text of the token `n` ahead if it is an unquoted word, as written: callers compare
+    /// it ignoring case, so checking a keyword never allocates.
+    fn keyword_at(&self, n: usize) -> Option<&str> {
         match self.peek_nth(n) {
             Some(Token::Word(Word {
                 value,
                 quote_style: None,
                 ..
-            })) => Some(value.to_ascii_uppercase()),
+            })) => Some(value),
             _ => None,
         }
     }
 
     pub fn is_keyword(&self, keyword: &str) -> bool {
-        self.keyword_at(0).as_deref() == Some(keyword)
+        self.keyword_at(0)
+            .is_some_and(|word| word.eq_ignore_ascii_case(keyword))
     }
 
     /// Whether the next tokens are exactly these unquoted words.
     pub fn is_keywords(&self, keywords: &[&str]) -> bool {
-        keywords
-            .iter()
-            .enumerate()
-            .all(|(n, keyword)| self.keyword_at(n).as_deref() == Some(*keyword))
+        keywords.iter().enumerate().all(|(n, keyword)| {
+            self.keyword_at(n)
+                .is_some_and(|word| word.eq_ignore_ascii_case(keyword))
+        })
     }
 
     pub fn is_one_of(&self, keywords: &[&str]) -> bool {
-        self.keyword_at(0)
-            .is_some_and(|word| keywords.contains(&word.as_str()))
+        self.keyword_at(0).is_some_and(|word| {
+            keywords
+                .iter()
+                .any(|keyword| word.eq_ignore_ascii_case(keyword))
+        })
     }
 
     pub fn eat_keyword(&mut self, keyword: &str) -> bool {

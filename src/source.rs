@@ -88,8 +88,7 @@ pub async fn read_pair_on(
     server_url: Option<&str>,
     privileges: &PrivilegeScope,
 ) -> Result<(Schema, Schema)> {
-    let from_side = Side::load(from)?;
-    let to_side = Side::load(to)?;
+    let (from_side, to_side) = Side::load_both(from, to)?;
     let file_schemas: BTreeSet<String> = [&from_side, &to_side]
         .into_iter()
         .filter_map(Side::file_schema)
@@ -162,6 +161,19 @@ impl<'a> Side<'a> {
                 };
                 Side::File(directory, Box::new(loaded))
             }
+        })
+    }
+
+    /// Loads the two sides at once: parsing and replaying files is CPU-bound, so two files
+    /// (offline SQL → SQL, migrations → schema.yaml) take the time of the larger one.
+    fn load_both(from: &'a Source, to: &'a Source) -> Result<(Side<'a>, Side<'a>)> {
+        std::thread::scope(|scope| {
+            let loading_to = scope.spawn(|| Side::load(to));
+            let from_side = Side::load(from);
+            let to_side = loading_to
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok((from_side?, to_side?))
         })
     }
 

@@ -114,7 +114,7 @@ impl Interpreter {
             ..Journal::default()
         });
         self.line = line;
-        let outcome = self.statement(sql);
+        let outcome = Cursor::new(sql).and_then(|cursor| self.statement(cursor));
         let journal = self.journal.take().unwrap_or_default();
         let rest_before = self.schema.rest_before.take().flatten();
         match outcome {

@@ -53,7 +53,7 @@ use crate::model::{
 use crate::references::{index_mentions, mentions};
 use crate::spec::{Loaded, SourceMap};
 use crate::syntax::names::choose_name;
-use crate::syntax::statements::split_statements;
+use crate::syntax::statements::for_each_statement;
 use crate::syntax::{names, quote};
 pub use clauses::expression_column_name;
 use clauses::*;
@@ -114,6 +114,9 @@ pub struct Interpreter {
     /// The role of `SET ROLE`, which owns what is created next; `None` for the role running
     /// the script.
     role: Option<String>,
+    /// `guard::fragment`'s verdict on each type name met so far: a schema spells few distinct
+    /// types, thousands of times, and checking one means parsing it.
+    checked_types: RefCell<HashMap<String, Outcome<String>>>,
 }
 
 /// Index, key and constraint names by schema, derived from the tables and materialized
@@ -164,21 +167,23 @@ impl Interpreter {
             undo_log: None,
             hierarchy: partitions::Hierarchy::default(),
             role: None,
+            checked_types: RefCell::default(),
         }
     }
 
     /// Runs every statement of `text`; the first one that cannot be interpreted stops it.
     pub fn run(&mut self, text: &str, path: &Path) -> Result<()> {
-        for statement in split_statements(text, path)? {
+        for_each_statement(text, path, |statement| {
             self.line = statement.line;
-            self.statement(&statement.sql)
+            let sql = statement.sql;
+            self.statement(Cursor::from_tokens(sql, statement.tokens))
                 .map_err(|message| Error::Replay {
                     path: path.to_path_buf(),
                     line: statement.line,
-                    statement: first_line(&statement.sql),
+                    statement: first_line(sql),
                     message,
-                })?;
-        }
+                })
+        })?;
         Ok(())
     }
 
@@ -237,9 +242,8 @@ impl Interpreter {
         schema
     }
 
-    fn statement(&mut self, sql: &str) -> Outcome {
+    fn statement(&mut self, mut cursor: Cursor<'_>) -> Outcome {
         self.children.get_mut().settle(&self.schema.tables);
-        let mut cursor = Cursor::new(sql)?;
         if cursor.eat_keyword("CREATE") {
             let or_replace = cursor.eat_keywords(&["OR", "REPLACE"]);
             if cursor.eat_keyword("SCHEMA") {
@@ -341,7 +345,7 @@ impl Interpreter {
         } else if cursor.is_keyword("DO") {
             // Procedural code the model cannot follow: only the batched backfill autogen
             // writes, which changes rows only.
-            let table = crate::sql::backfilled_table(sql)
+            let table = crate::sql::backfilled_table(cursor.statement_text())
                 .ok_or_else(|| not_modelled("DO blocks other than autogen's batched backfills"))?;
             self.table(&table)?;
             self.note(|journal| journal.unmodelled = Some("changes rows, not the schema"));
@@ -370,8 +374,15 @@ impl Interpreter {
     /// spelled as `format_type`
     /// does; `normalize` canonicalizes the built-in ones.
     fn type_text(&self, text: &str) -> Outcome<String> {
-        let checked = guard::fragment(Fragment::TypeName, text)
-            .map_err(|message| format!("type {message}"))?;
+        let checked = self
+            .checked_types
+            .borrow_mut()
+            .entry(text.to_string())
+            .or_insert_with(|| {
+                guard::fragment(Fragment::TypeName, text)
+                    .map_err(|message| format!("type {message}"))
+            })
+            .clone()?;
         let collapsed = checked.split_whitespace().collect::<Vec<_>>().join(" ");
         Ok(match type_reference(&collapsed) {
             Some((name, arrays)) if self.is_user_type(&name) => {

@@ -7,6 +7,7 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
+use crate::cursor::SpannedToken;
 use crate::error::{Error, Location, Result};
 use crate::fs::MAX_NESTING_DEPTH;
 
@@ -43,19 +44,47 @@ pub fn split_statements(text: &str, path: &Path) -> Result<Vec<FileStatement>> {
 }
 
 /// `split_statements`, and the `-- autogen:` comments met on the way.
-///
-/// The text is tokenized a chunk at a time, each chunk ending at a semicolon the tokenizer
-/// reads as one, so memory holds one chunk's tokens rather than the whole file's.
 pub fn split_with_directives(
     text: &str,
     path: &Path,
 ) -> Result<(Vec<FileStatement>, Vec<DirectiveComment>)> {
+    let mut statements = Vec::new();
+    let directives = for_each_statement(text, path, |statement| {
+        statements.push(FileStatement {
+            sql: statement.sql.to_string(),
+            line: statement.line,
+        });
+        Ok(())
+    })?;
+    Ok((statements, directives))
+}
+
+/// One statement as `for_each_statement` hands it over: its text without the semicolon, the
+/// line it starts on, and its tokens (whitespace and comments left out) with byte offsets in
+/// `sql`, so that reading it never tokenizes it again.
+pub struct TokenizedStatement<'a> {
+    pub sql: &'a str,
+    pub line: usize,
+    pub tokens: Vec<SpannedToken>,
+}
+
+/// Calls `each` with every statement of `text` in order (the rules of `split_statements`),
+/// as soon as its semicolon is read, and returns the `-- autogen:` comments met on the way.
+/// The first error, the splitter's or `each`'s, stops it.
+///
+/// The text is tokenized a chunk at a time, each chunk ending at a semicolon the tokenizer
+/// reads as one, so memory holds one chunk's tokens rather than the whole file's.
+pub fn for_each_statement(
+    text: &str,
+    path: &Path,
+    mut each: impl FnMut(TokenizedStatement<'_>) -> Result<()>,
+) -> Result<Vec<DirectiveComment>> {
     let mut splitter = Splitter {
         text,
         path,
-        statements: Vec::new(),
         directives: Vec::new(),
         start: None,
+        tokens: Vec::new(),
         words: Vec::new(),
         block_depth: 0,
         nesting_depth: 0,
@@ -65,13 +94,18 @@ pub fn split_with_directives(
     while offset < text.len() {
         let (tokens, end) = next_chunk(text, offset, path)?;
         let chunk = &text[offset..end];
-        for (token, chunk_start) in tokens.iter().zip(token_starts(chunk, &tokens)) {
+        let starts = token_starts(chunk, &tokens);
+        for (n, token) in tokens.into_iter().enumerate() {
             let start = token.span.start;
             let location = match start.line {
                 1 => (line, column + start.column - 1),
                 chunk_line => (line + chunk_line - 1, start.column),
             };
-            splitter.token(&token.token, offset + chunk_start, location)?;
+            let token_end = starts.get(n + 1).copied().unwrap_or(chunk.len());
+            let span = offset + starts[n]..offset + token_end;
+            if let Some(statement) = splitter.token(token.token, span, location)? {
+                each(statement)?;
+            }
         }
         match chunk.rfind('\n') {
             Some(newline) => {
@@ -82,40 +116,33 @@ pub fn split_with_directives(
         }
         offset = end;
     }
-    let Splitter {
-        mut statements,
-        directives,
-        start,
-        ..
-    } = splitter;
-    if let Some((statement_start, line)) = start {
-        statements.push(FileStatement {
-            sql: text[statement_start..].trim_end().to_string(),
-            line,
-        });
+    if let Some(statement) = splitter.finish_statement(text.len())? {
+        each(statement)?;
     }
-    for statement in &statements {
-        let first_word = statement
-            .sql
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .next()
-            .unwrap_or("")
-            .to_ascii_uppercase();
-        if matches!(
-            first_word.as_str(),
-            "BEGIN" | "COMMIT" | "ROLLBACK" | "START" | "END" | "ABORT"
-        ) {
-            return Err(revision_error(
-                path,
-                format!(
-                    "line {}: `{}` controls the transaction, but autogen already runs each \
-                     revision in a transaction of its own\n  hint: remove the statement",
-                    statement.line, statement.sql
-                ),
-            ));
-        }
+    Ok(splitter.directives)
+}
+
+/// Refuses a statement that controls the transaction, at its line.
+fn refuse_transaction_control(statement: &TokenizedStatement<'_>, path: &Path) -> Result<()> {
+    let first_word = statement
+        .sql
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    let controls_transaction = ["BEGIN", "COMMIT", "ROLLBACK", "START", "END", "ABORT"]
+        .iter()
+        .any(|keyword| first_word.eq_ignore_ascii_case(keyword));
+    match controls_transaction {
+        true => Err(revision_error(
+            path,
+            format!(
+                "line {}: `{}` controls the transaction, but autogen already runs each \
+                 revision in a transaction of its own\n  hint: remove the statement",
+                statement.line, statement.sql
+            ),
+        )),
+        false => Ok(()),
     }
-    Ok((statements, directives))
 }
 
 /// How many bytes a chunk holds at least, unless the text ends first.
@@ -181,24 +208,25 @@ fn ends_statement(tokens: &[TokenWithSpan]) -> bool {
 struct Splitter<'a> {
     text: &'a str,
     path: &'a Path,
-    statements: Vec<FileStatement>,
     directives: Vec<DirectiveComment>,
     /// The current statement's first token: byte offset and line.
     start: Option<(usize, usize)>,
+    /// The current statement's tokens so far, with byte offsets in the text.
+    tokens: Vec<SpannedToken>,
     /// The current statement's first four words, upper-case (quoted ones empty).
     words: Vec<String>,
     block_depth: usize,
     nesting_depth: usize,
 }
 
-impl Splitter<'_> {
-    /// One token, starting at byte `token_start` of the text, on `(line, column)`.
+impl<'a> Splitter<'a> {
+    /// One token, at `span` of the text, on `(line, column)`; the statement it ends, if any.
     fn token(
         &mut self,
-        token: &Token,
-        token_start: usize,
+        token: Token,
+        span: std::ops::Range<usize>,
         (line, column): (u64, u64),
-    ) -> Result<()> {
+    ) -> Result<Option<TokenizedStatement<'a>>> {
         let text = self.text;
         match token {
             Token::LParen | Token::LBracket => self.nesting_depth += 1,
@@ -222,30 +250,25 @@ impl Splitter<'_> {
             Token::Whitespace(Whitespace::SingleLineComment { comment, prefix })
                 if prefix == "--" && comment.trim_start().starts_with("autogen:") =>
             {
-                let line_start = text[..token_start].rfind('\n').map_or(0, |nl| nl + 1);
+                let line_start = text[..span.start].rfind('\n').map_or(0, |nl| nl + 1);
                 self.directives.push(DirectiveComment {
                     text: format!("--{}", comment.trim_end()),
                     line: line as usize,
                     line_start,
-                    alone: text[line_start..token_start].trim().is_empty(),
+                    alone: text[line_start..span.start].trim().is_empty(),
                     inside_statement: self.start.is_some(),
                 });
             }
             Token::Whitespace(_) | Token::EOF => {}
             Token::SemiColon if self.block_depth == 0 => {
-                if let Some((statement_start, line)) = self.start.take() {
-                    self.statements.push(FileStatement {
-                        sql: text[statement_start..token_start].trim_end().to_string(),
-                        line,
-                    });
-                }
                 self.words.clear();
+                return self.finish_statement(span.start);
             }
             other => {
                 if self.start.is_none() {
-                    self.start = Some((token_start, line as usize));
+                    self.start = Some((span.start, line as usize));
                 }
-                if let Token::Word(word) = other {
+                if let Token::Word(word) = &other {
                     if word.quote_style.is_none() {
                         let word = word.value.to_ascii_uppercase();
                         if is_routine_definition(&self.words) {
@@ -264,9 +287,33 @@ impl Splitter<'_> {
                         self.words.push(String::new());
                     }
                 }
+                self.tokens.push(SpannedToken {
+                    token: other,
+                    start: span.start,
+                    end: span.end,
+                });
             }
         }
-        Ok(())
+        Ok(None)
+    }
+
+    /// The current statement, ending before byte `end` of the text, if one started.
+    fn finish_statement(&mut self, end: usize) -> Result<Option<TokenizedStatement<'a>>> {
+        let Some((statement_start, line)) = self.start.take() else {
+            return Ok(None);
+        };
+        let mut tokens = std::mem::take(&mut self.tokens);
+        for token in &mut tokens {
+            token.start -= statement_start;
+            token.end -= statement_start;
+        }
+        let statement = TokenizedStatement {
+            sql: self.text[statement_start..end].trim_end(),
+            line,
+            tokens,
+        };
+        refuse_transaction_control(&statement, self.path)?;
+        Ok(Some(statement))
     }
 }
 
