@@ -9,8 +9,8 @@ mod around;
 mod online;
 mod overloads;
 mod phases;
-mod routines;
 mod types;
+mod views_and_routines;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -333,10 +333,12 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
         steps.push(Step::new(Change::DropTable(table), Phase::DropTable));
     }
 
-    for view in sort_views(created_views) {
+    // In name order (drops reversed) here; `views_and_routines` orders them by what they
+    // need.
+    for view in created_views.into_values() {
         steps.push(Step::new(Change::CreateView(view), Phase::CreateView));
     }
-    for view in sort_views(dropped_views).into_iter().rev() {
+    for view in dropped_views.into_values().rev() {
         steps.push(Step::new(Change::DropView(view), Phase::DropView));
     }
 
@@ -357,7 +359,7 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
     around::ranges_and_aggregates(changes, &mut steps);
     around::defaults_on_rebuilt_types(changes, &mut steps);
     overloads::drop_replaced_overloads_early(changes, &mut steps);
-    routines::order_by_calls(&mut steps);
+    views_and_routines::order_by_dependencies(&mut steps);
     for step in &mut steps {
         if let Change::AlterEnum {
             from,
@@ -502,34 +504,6 @@ fn bound_by_name(view: &View, after: &Schema) -> View {
         definition: Expr::new(definition),
         ..view.clone()
     }
-}
-
-/// Views after the views they read (a stable depth-first sort over names).
-fn sort_views(mut views: BTreeMap<QualifiedName, View>) -> Vec<View> {
-    fn visit(
-        name: &QualifiedName,
-        views: &BTreeMap<QualifiedName, View>,
-        visited: &mut BTreeSet<QualifiedName>,
-        order: &mut Vec<QualifiedName>,
-    ) {
-        if !visited.insert(name.clone()) {
-            return;
-        }
-        if let Some(view) = views.get(name) {
-            for dependency in &view.depends_on {
-                visit(dependency, views, visited, order);
-            }
-        }
-        if views.contains_key(name) {
-            order.push(name.clone());
-        }
-    }
-    let mut order = Vec::new();
-    let mut visited = BTreeSet::new();
-    for name in views.keys() {
-        visit(name, &views, &mut visited, &mut order);
-    }
-    order.iter().filter_map(|name| views.remove(name)).collect()
 }
 
 /// Orders tables so that each comes after its partition or inheritance parents and the
