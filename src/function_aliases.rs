@@ -62,11 +62,7 @@ fn default_alias_list(
     if !matches!(tokens[close].0, Token::RParen) {
         return None;
     }
-    let open = matching_open(tokens, close)?;
-    let (function_schema, function_name, before_name) = called_name(tokens, open)?;
-    if !in_from_list(tokens, before_name) {
-        return None;
-    }
+    // What follows is checked first: the scan back to the call's `(` is the costly part.
     let mut next = close + 1;
     let ordinality =
         is_word(tokens.get(next), "with") && is_word(tokens.get(next + 1), "ordinality");
@@ -95,6 +91,11 @@ fn default_alias_list(
         }
     }
     let list_close = at + 1;
+    let open = matching_open(tokens, close)?;
+    let (function_schema, function_name, before_name) = called_name(tokens, open)?;
+    if !in_from_list(tokens, before_name) {
+        return None;
+    }
     let mut columns = result_columns(schema, function_schema.as_deref(), &function_name)?;
     if ordinality {
         columns.push("ordinality".to_string());
