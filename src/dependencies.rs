@@ -165,6 +165,77 @@ impl<'a> Graph<'a> {
         reached.into_iter().map(Node::object).collect()
     }
 
+    /// The graph of `schema` plus the relations each routine reads: a table or view whose
+    /// row type its signature names, or that its SQL-standard body names (PostgreSQL records
+    /// both). Orders what a plan creates and drops (`plan::views_and_routines`); what `diff`
+    /// rebuilds around a change does not follow these edges.
+    pub fn with_routine_reads(schema: &'a Schema) -> Graph<'a> {
+        let mut graph = Graph::of(schema);
+        let relations: BTreeMap<&str, Vec<Node<'a>>> = {
+            let mut by_name: BTreeMap<&str, Vec<Node<'a>>> = BTreeMap::new();
+            let nodes =
+                (schema.tables.keys().map(Node::Table)).chain(schema.views.keys().map(Node::View));
+            for node in nodes {
+                if let Node::Table(name) | Node::View(name) = node {
+                    by_name.entry(&name.name).or_default().push(node);
+                }
+            }
+            by_name
+        };
+        if relations.is_empty() {
+            return graph;
+        }
+        let row_types: BTreeMap<String, Node<'a>> = relations
+            .values()
+            .flatten()
+            .filter_map(|node| match node {
+                Node::Table(name) | Node::View(name) => Some((quote::type_name(name), *node)),
+                _ => None,
+            })
+            .collect();
+        for function in schema.functions.values() {
+            let this = Node::Function(&function.name);
+            let mut read: BTreeSet<Node<'a>> = signature_types(function)
+                .filter_map(|data_type| row_types.get(data_type.trim_end_matches("[]")))
+                .copied()
+                .collect();
+            if let FunctionBody::Sql(body) = &function.body {
+                read.extend(
+                    words(body)
+                        .iter()
+                        .filter_map(|word| relations.get(word.as_str()))
+                        .flatten()
+                        .copied(),
+                );
+            }
+            for relation in read {
+                graph.add(relation, this);
+            }
+        }
+        graph
+    }
+
+    /// For each of `objects`, the others among them it needs directly (indices into
+    /// `objects`).
+    pub fn needed_among(&self, objects: &[ObjectRef]) -> Vec<BTreeSet<usize>> {
+        let index: BTreeMap<Node<'_>, usize> = objects
+            .iter()
+            .enumerate()
+            .map(|(position, object)| (Node::of(object), position))
+            .collect();
+        let mut needed = vec![BTreeSet::new(); objects.len()];
+        for (referenced, position) in &index {
+            for dependent in self.dependents.get(referenced).into_iter().flatten() {
+                if let Some(dependent) = index.get(dependent) {
+                    if dependent != position {
+                        needed[*dependent].insert(*position);
+                    }
+                }
+            }
+        }
+        needed
+    }
+
     /// The columns whose default calls one of `routines`.
     pub fn defaults_calling(&self, routines: &BTreeSet<ObjectRef>) -> BTreeSet<ObjectRef> {
         routines
@@ -641,5 +712,31 @@ mod tests {
         let one = schema.functions.keys().find(|key| key.name == "one");
         let one = ObjectRef::Function(one.expect("the function").clone());
         assert_eq!(reached, [ObjectRef::View(name("w")), one].into());
+    }
+
+    #[test]
+    fn a_routine_needs_the_views_its_signature_and_sql_standard_body_read() {
+        let schema = schema(
+            "CREATE TABLE items (id integer PRIMARY KEY, price numeric);
+             CREATE VIEW cheap AS SELECT id, price FROM items WHERE price < 20;
+             CREATE FUNCTION cheap_rows() RETURNS SETOF cheap LANGUAGE sql AS $$ SELECT 1 $$;
+             CREATE FUNCTION cheap_count() RETURNS bigint LANGUAGE sql
+                 RETURN (SELECT count(*) FROM cheap);
+             CREATE VIEW again AS SELECT id FROM cheap_rows();",
+        );
+        let function = |bare: &str| {
+            let key = schema.functions.keys().find(|key| key.name == bare);
+            ObjectRef::Function(key.expect("the function").clone())
+        };
+        let objects = [
+            ObjectRef::View(name("again")),
+            function("cheap_count"),
+            function("cheap_rows"),
+            ObjectRef::View(name("cheap")),
+        ];
+        let needed = Graph::with_routine_reads(&schema).needed_among(&objects);
+        assert_eq!(needed, [[2, 3].into(), [3].into(), [3].into(), [].into()]);
+        let without_reads = Graph::of(&schema).needed_among(&objects);
+        assert_eq!(without_reads[1], [].into());
     }
 }

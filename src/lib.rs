@@ -8,6 +8,7 @@
 
 pub mod cursor;
 pub mod error;
+pub mod function_aliases;
 pub mod guard;
 pub mod inheritance;
 pub mod model;

@@ -6,19 +6,18 @@
 //! steps. Plans contain no SQL text; `sql` renders them.
 
 mod around;
+mod defaults;
 mod online;
 mod overloads;
-mod routines;
+mod phases;
 mod types;
+mod views_and_routines;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diff::{
-    removes_or_moves_values, AggregateChange, Change, CollationChange, FunctionPlacement,
-    PartitionChange, PolicyChange, RangeChange, RenameChange, RenameTiming, TriggerChange,
-    TypeChange,
-};
-use crate::model::{ForeignKey, QualifiedName, Schema, Table, View};
+use crate::diff::{removes_or_moves_values, Change, CollationChange, TypeChange};
+use crate::function_aliases::without_default_aliases;
+use crate::model::{Expr, ForeignKey, QualifiedName, Schema, Table, View};
 use online::TakenNames;
 
 /// Ordered steps; applying them in order turns the current schema into the desired one.
@@ -265,13 +264,20 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
             Change::CreateTable(table) => created_tables.push(table.clone()),
             Change::DropTable(table) => dropped_tables.push(table.clone()),
             Change::CreateView(view) => {
-                created_views.insert(view.name.clone(), view.clone());
+                created_views.insert(view.name.clone(), bound_by_name(view, after));
+            }
+            Change::ReplaceView { from, to } => {
+                let change = Change::ReplaceView {
+                    from: from.clone(),
+                    to: bound_by_name(to, after),
+                };
+                steps.push(Step::new(change, Phase::CreateView));
             }
             Change::DropView(view) => {
                 dropped_views.insert(view.name.clone(), view.clone());
             }
             Change::SetLogged { .. } => persistence_changes.push(change.clone()),
-            other => steps.push(Step::new(other.clone(), phase_of(other))),
+            other => steps.push(Step::new(other.clone(), phases::phase_of(other))),
         }
     }
 
@@ -328,10 +334,12 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
         steps.push(Step::new(Change::DropTable(table), Phase::DropTable));
     }
 
-    for view in sort_views(created_views) {
+    // In name order (drops reversed) here; `views_and_routines` orders them by what they
+    // need.
+    for view in created_views.into_values() {
         steps.push(Step::new(Change::CreateView(view), Phase::CreateView));
     }
-    for view in sort_views(dropped_views).into_iter().rev() {
+    for view in dropped_views.into_values().rev() {
         steps.push(Step::new(Change::DropView(view), Phase::DropView));
     }
 
@@ -352,7 +360,8 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
     around::ranges_and_aggregates(changes, &mut steps);
     around::defaults_on_rebuilt_types(changes, &mut steps);
     overloads::drop_replaced_overloads_early(changes, &mut steps);
-    routines::order_by_calls(&mut steps);
+    views_and_routines::order_by_dependencies(&mut steps);
+    defaults::around_routines(&mut steps);
     for step in &mut steps {
         if let Change::AlterEnum {
             from,
@@ -488,158 +497,14 @@ fn detach_foreign_keys_onto(
     detached
 }
 
-/// Views after the views they read (a stable depth-first sort over names).
-fn sort_views(mut views: BTreeMap<QualifiedName, View>) -> Vec<View> {
-    fn visit(
-        name: &QualifiedName,
-        views: &BTreeMap<QualifiedName, View>,
-        visited: &mut BTreeSet<QualifiedName>,
-        order: &mut Vec<QualifiedName>,
-    ) {
-        if !visited.insert(name.clone()) {
-            return;
-        }
-        if let Some(view) = views.get(name) {
-            for dependency in &view.depends_on {
-                visit(dependency, views, visited, order);
-            }
-        }
-        if views.contains_key(name) {
-            order.push(name.clone());
-        }
-    }
-    let mut order = Vec::new();
-    let mut visited = BTreeSet::new();
-    for name in views.keys() {
-        visit(name, &views, &mut visited, &mut order);
-    }
-    order.iter().filter_map(|name| views.remove(name)).collect()
-}
-
-fn phase_of(change: &Change) -> Phase {
-    match change {
-        Change::CreateSchema(_) => Phase::CreateSchema,
-        Change::DropSchema(_) => Phase::DropSchema,
-        Change::CreateExtension(_) => Phase::CreateExtension,
-        Change::UpdateExtension { .. } => Phase::UpdateExtension,
-        Change::Collation(CollationChange::Create(_)) => Phase::CreateCollation,
-        Change::Collation(CollationChange::Drop(_)) => Phase::DropCollation,
-        Change::Collation(CollationChange::Comment { .. }) => Phase::Comment,
-        Change::Aggregate(AggregateChange::Create(_) | AggregateChange::Replace { .. }) => {
-            Phase::CreateAggregate
-        }
-        Change::Aggregate(AggregateChange::Drop(_)) => Phase::DropAggregate,
-        Change::Range(RangeChange::Create(_)) => Phase::CreateRange,
-        Change::Range(RangeChange::Drop(_)) => Phase::DropRange,
-        Change::Range(RangeChange::Comment { .. }) => Phase::Comment,
-        Change::DropExtension(_) => Phase::DropExtension,
-        Change::CreateEnum(_) => Phase::CreateEnum,
-        Change::DropEnum(_) => Phase::DropEnum,
-        Change::AlterEnum { from, to, .. } if removes_or_moves_values(from, to) => {
-            Phase::RebuildEnum
-        }
-        Change::AlterEnum { .. } => Phase::AlterEnum,
-        Change::Type(type_change) => types::phase_of(type_change),
-        Change::CreateTable(_) => Phase::CreateTable,
-        Change::DropTable(_) => Phase::DropTable,
-        Change::AddColumn { .. } => Phase::AddColumn,
-        Change::DropColumn { .. } => Phase::DropColumn,
-        Change::AlterColumn { .. } => Phase::AlterColumn,
-        Change::AddPrimaryKey { .. }
-        | Change::AddUnique { .. }
-        | Change::AddCheck { .. }
-        | Change::AddExclusion { .. } => Phase::AddConstraint,
-        Change::DropPrimaryKey { .. }
-        | Change::DropUnique { .. }
-        | Change::DropCheck { .. }
-        | Change::DropExclusion { .. } => Phase::DropConstraint,
-        Change::AddForeignKey { .. } => Phase::AddForeignKey,
-        Change::DropForeignKey { .. } => Phase::DropForeignKey,
-        Change::CreateIndex { .. } => Phase::CreateIndex,
-        Change::DropIndex { .. } => Phase::DropIndex,
-        Change::CommentOnTable { .. } | Change::CommentOnView { .. } => Phase::Comment,
-        Change::SetLogged { .. } => Phase::SetLogged,
-        Change::AlterViewOptions { .. } => Phase::AlterView,
-        Change::AlterIndexParameters { .. } => Phase::CreateIndex,
-        Change::AlterTableParameters { .. } => Phase::AlterColumn,
-        Change::CommentOnIndex { .. }
-        | Change::CommentOnConstraint { .. }
-        | Change::CommentOnSequence { .. }
-        | Change::CommentOnSchema { .. }
-        | Change::CommentOnViewColumn { .. } => Phase::Comment,
-        Change::ValidateConstraint { .. } => Phase::ValidateConstraint,
-        Change::CreateSequence(_) => Phase::CreateSequence,
-        Change::AlterSequence { .. } => Phase::AlterSequence,
-        Change::DropSequence(_) => Phase::DropSequence,
-        Change::OwnSequence { to: None, .. } => Phase::DisownSequence,
-        Change::OwnSequence { to: Some(_), .. } => Phase::OwnSequence,
-        Change::CreateView(_) | Change::ReplaceView { .. } => Phase::CreateView,
-        Change::CreateFunction { placement, .. } | Change::AlterFunction { placement, .. } => {
-            match placement {
-                FunctionPlacement::BeforeRelations => Phase::CreateFunction,
-                FunctionPlacement::AfterTables => Phase::CreateFunctionOnTables,
-                FunctionPlacement::AfterRelations => Phase::CreateFunctionOnRelations,
-                FunctionPlacement::AroundTypeRebuild => Phase::CreateFunctionOnRebuiltType,
-            }
-        }
-        Change::DropFunction { placement, .. } => match placement {
-            FunctionPlacement::BeforeRelations => Phase::DropFunction,
-            FunctionPlacement::AfterTables | FunctionPlacement::AfterRelations => {
-                Phase::DropFunctionOnRelations
-            }
-            FunctionPlacement::AroundTypeRebuild => Phase::DropFunctionOnRebuiltType,
-        },
-        Change::DropView(_)
-        | Change::Trigger(TriggerChange::Drop { .. })
-        | Change::Policy(PolicyChange::Drop { .. }) => Phase::DropView,
-        Change::Trigger(_) | Change::Policy(_) => Phase::CreateTriggerOrPolicy,
-        Change::Partition(PartitionChange::Detach { .. } | PartitionChange::NoInherit { .. }) => {
-            Phase::DetachPartition
-        }
-        Change::Partition(PartitionChange::Attach { .. } | PartitionChange::Inherit { .. }) => {
-            Phase::AttachPartition
-        }
-        Change::Partition(PartitionChange::AlterInheritedColumn { .. }) => {
-            Phase::AlterInheritedColumn
-        }
-        Change::Owner(_) => Phase::Owners,
-        Change::Privilege(_) => Phase::Privileges,
-        // Domains, collations and range types rename with the tables; triggers and policies
-        // after them, on the table's new name (and are undone before it is).
-        Change::Rename(
-            rename @ (RenameChange::Domain { .. }
-            | RenameChange::Collation { .. }
-            | RenameChange::Range { .. }),
-        ) => match rename.timing() {
-            RenameTiming::BeforeOtherChanges => Phase::RenameTable,
-            RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,
-        },
-        // An aggregate is named by its argument types: after their renames, undone before.
-        Change::Rename(rename @ RenameChange::Aggregate { .. }) => match rename.timing() {
-            RenameTiming::BeforeOtherChanges => Phase::RenameColumn,
-            RenameTiming::AfterOtherChanges => Phase::UndoRenameColumn,
-        },
-        Change::Rename(rename) => match rename.timing() {
-            RenameTiming::BeforeOtherChanges => Phase::RenameConstraintOrIndex,
-            RenameTiming::AfterOtherChanges => Phase::UndoRenameConstraintOrIndex,
-        },
-        Change::RenameTable { timing, .. } | Change::RenameEnum { timing, .. } => match timing {
-            RenameTiming::BeforeOtherChanges => Phase::RenameTable,
-            RenameTiming::AfterOtherChanges => Phase::UndoRenameTable,
-        },
-        // A value is renamed in its type's new name, so after the type, and undone before.
-        Change::RenameColumn { timing, .. } | Change::RenameEnumValue { timing, .. } => {
-            match timing {
-                RenameTiming::BeforeOtherChanges => Phase::RenameColumn,
-                RenameTiming::AfterOtherChanges => Phase::UndoRenameColumn,
-            }
-        }
-        Change::RenameConstraint { timing, .. } | Change::RenameIndex { timing, .. } => {
-            match timing {
-                RenameTiming::BeforeOtherChanges => Phase::RenameConstraintOrIndex,
-                RenameTiming::AfterOtherChanges => Phase::UndoRenameConstraintOrIndex,
-            }
-        }
+/// `view` (from `after`) without the alias lists that would bind a function's composite
+/// result by position (`function_aliases`): the columns may stand in another order where it
+/// is created (a column dropped and added again comes last).
+fn bound_by_name(view: &View, after: &Schema) -> View {
+    let definition = without_default_aliases(view.definition.as_str(), after);
+    View {
+        definition: Expr::new(definition),
+        ..view.clone()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Views: kept, changed in place, replaced (`CREATE OR REPLACE VIEW`) or dropped and
 //! created again.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use sqlparser::ast::{SetExpr, Statement};
@@ -8,6 +9,7 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use super::{triggers, Change};
+use crate::function_aliases::same_query;
 use crate::model::{Schema, View};
 
 /// Views are matched by name and replaced whole when their query, kind or indexes differ,
@@ -16,7 +18,18 @@ use crate::model::{Schema, View};
 /// `rebuild_dependents`'s.
 pub(super) fn diff_views(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     for (name, current_view) in &current.views {
-        match desired.views.get(name) {
+        // A query that differs only in the alias lists of functions over composites
+        // (`function_aliases`) is the current one.
+        let desired_view = desired.views.get(name).map(|desired_view| {
+            match same_query(current_view, current, desired_view, desired) {
+                true if current_view.definition != desired_view.definition => Cow::Owned(View {
+                    definition: current_view.definition.clone(),
+                    ..desired_view.clone()
+                }),
+                _ => Cow::Borrowed(desired_view),
+            }
+        });
+        match desired_view.as_deref() {
             Some(desired_view) if desired_view.same_relation_as(current_view) => {
                 changes.extend(in_place_view_changes(current_view, desired_view));
                 triggers::diff_view(current_view, desired_view, changes);

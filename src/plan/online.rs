@@ -285,7 +285,7 @@ fn key_table(change: &Change) -> Option<&QualifiedName> {
 }
 
 fn concurrently(change: Change) -> Step {
-    let phase = super::phase_of(&change);
+    let phase = super::phases::phase_of(&change);
     Step {
         form: Form::Concurrently,
         ..Step::new(change, phase)

@@ -1,0 +1,174 @@
+//! Column defaults that change to or from calling a routine the plan creates, drops or
+//! creates again (`DROP` and `CREATE` of a routine `CREATE OR REPLACE` cannot change): which
+//! defaults call which routine comes from the dependency graph (`Graph::defaults_calling`).
+//! PostgreSQL resolves a default's calls when it is set and records them, so a new default is
+//! set once its routines exist, and an old one taken off before they are dropped.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Phase, Step};
+use crate::dependencies::Graph;
+use crate::diff::{Change, ColumnHints};
+use crate::model::{Column, Function, FunctionName, ObjectRef, QualifiedName, Schema, Table};
+
+/// Splits the default out of a column change whose new default calls a routine created in a
+/// later phase (set in that phase, after the routine), or whose old default calls one dropped
+/// no later than the change (taken off with the drops of dependents, `Phase::DropView`).
+pub(super) fn around_routines(steps: &mut Vec<Step>) {
+    let created = routine_phases(steps, |change| match change {
+        Change::CreateFunction { function, .. } => Some(function),
+        Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(to),
+        _ => None,
+    });
+    let dropped = routine_phases(steps, |change| match change {
+        Change::DropFunction { function, .. } => Some(function),
+        Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(from),
+        _ => None,
+    });
+    if created.is_empty() && dropped.is_empty() {
+        return;
+    }
+    let new_calls = default_calls(steps, &created, Side::New);
+    let old_calls = default_calls(steps, &dropped, Side::Old);
+    let mut added = Vec::new();
+    for (index, step) in steps.iter_mut().enumerate() {
+        let step_phase = step.phase;
+        let Change::AlterColumn {
+            table, from, to, ..
+        } = &mut step.change
+        else {
+            continue;
+        };
+        let phase_of_calls = |calls: &BTreeMap<usize, BTreeSet<usize>>,
+                              phases: &[(Function, Phase)]| {
+            calls
+                .get(&index)
+                .into_iter()
+                .flatten()
+                .map(|routine| phases[*routine].1)
+                .collect::<Vec<_>>()
+        };
+        let set_after = phase_of_calls(&new_calls, &created)
+            .into_iter()
+            .filter(|phase| *phase >= step_phase)
+            .max();
+        let taken_off = phase_of_calls(&old_calls, &dropped)
+            .into_iter()
+            .any(|phase| phase <= step_phase);
+        if taken_off {
+            let without_default = Column {
+                default: None,
+                ..from.clone()
+            };
+            added.push(Step::new(
+                default_change(table, from.clone(), without_default.clone()),
+                Phase::DropView,
+            ));
+            *from = without_default;
+        }
+        if let Some(phase) = set_after {
+            let without_new_default = Column {
+                default: from.default.clone(),
+                ..to.clone()
+            };
+            added.push(Step::new(
+                default_change(table, without_new_default.clone(), to.clone()),
+                phase,
+            ));
+            *to = without_new_default;
+        }
+    }
+    steps
+        .retain(|step| !matches!(&step.change, Change::AlterColumn { from, to, .. } if from == to));
+    steps.extend(added);
+}
+
+fn default_change(table: &QualifiedName, from: Column, to: Column) -> Change {
+    Change::AlterColumn {
+        table: table.clone(),
+        from,
+        to,
+        hints: ColumnHints::default(),
+        inverse_hints: ColumnHints::default(),
+    }
+}
+
+/// The routines `routine` picks out of the steps, each with the latest phase it is picked in.
+fn routine_phases(
+    steps: &[Step],
+    routine: impl Fn(&Change) -> Option<&Function>,
+) -> Vec<(Function, Phase)> {
+    let mut phases: BTreeMap<&FunctionName, (&Function, Phase)> = BTreeMap::new();
+    for step in steps {
+        if let Some(function) = routine(&step.change) {
+            let entry = phases
+                .entry(&function.name)
+                .or_insert((function, step.phase));
+            entry.1 = entry.1.max(step.phase);
+        }
+    }
+    phases
+        .into_values()
+        .map(|(function, phase)| (function.clone(), phase))
+        .collect()
+}
+
+/// Which default of a column change: the one it takes off, or the one it sets.
+#[derive(Clone, Copy)]
+enum Side {
+    Old,
+    New,
+}
+
+/// For each column change (by step index) that changes its default, the routines of
+/// `routines` (indices) its `side` default calls, from the graph of that column alone with
+/// the routines (a column may change twice, once around a type rebuild).
+fn default_calls(
+    steps: &[Step],
+    routines: &[(Function, Phase)],
+    side: Side,
+) -> BTreeMap<usize, BTreeSet<usize>> {
+    let mut calls = BTreeMap::new();
+    if routines.is_empty() {
+        return calls;
+    }
+    let mut schema = Schema::default();
+    for (function, _) in routines {
+        schema
+            .functions
+            .insert(function.name.clone(), function.clone());
+    }
+    for (index, step) in steps.iter().enumerate() {
+        let Change::AlterColumn {
+            table, from, to, ..
+        } = &step.change
+        else {
+            continue;
+        };
+        if from.default == to.default {
+            continue;
+        }
+        let column = match side {
+            Side::Old => from,
+            Side::New => to,
+        };
+        let mut holder = Table::new(table.clone());
+        holder.columns.push(column.clone());
+        schema.tables = BTreeMap::from([(table.clone(), holder)]);
+        let graph = Graph::of(&schema);
+        let called: BTreeSet<usize> = routines
+            .iter()
+            .enumerate()
+            .filter(|(_, (function, _))| {
+                !graph
+                    .defaults_calling(&[ObjectRef::Function(function.name.clone())].into())
+                    .is_empty()
+            })
+            .map(|(routine, _)| routine)
+            .collect();
+        if !called.is_empty() {
+            calls.insert(index, called);
+        }
+    }
+    calls
+}
