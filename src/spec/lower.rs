@@ -14,12 +14,14 @@ mod owners;
 mod partitions;
 mod privileges;
 mod ranges;
+mod sequences;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 mod triggers;
 mod types;
+mod views;
 
 use super::locate::{Locator, YamlPath};
 use super::raw;
@@ -248,185 +250,6 @@ impl Lowering<'_> {
             drafts.insert(name, draft);
         }
         Ok(drafts)
-    }
-
-    fn views(
-        &mut self,
-        views: raw::Ordered<raw::View>,
-        drafts: &BTreeMap<QualifiedName, TableDraft>,
-        schema: &mut Schema,
-    ) -> Result<()> {
-        let mut declared = Vec::new();
-        for (key, mut raw_view) in views.0 {
-            let at = YamlPath::default().key("views").key(&key);
-            let name = self.qualified(&key, &at)?;
-            self.grants(
-                PrivilegeObject::Table(name.clone()),
-                raw_view.grants.take(),
-                &at,
-            )?;
-            let owner = raw_view.owner.take();
-            self.owner(PrivilegeObject::Table(name.clone()), owner, &at)?;
-            if drafts.contains_key(&name) || schema.views.contains_key(&name) {
-                return Err(self.error(&at, format!("relation {name} is already declared")));
-            }
-            let query = raw_view.query.trim().trim_end_matches(';');
-            let definition = self.fragment(Fragment::Query, query, &at, "query")?;
-            let holder = Table::new(name.clone());
-            let mut indexes = NameMap::new();
-            if let Some(raw_indexes) = raw_view.indexes {
-                if !raw_view.materialized {
-                    return Err(self.error(&at, "only a materialized view can have indexes"));
-                }
-                for (index_idx, (index_name, raw_index)) in raw_indexes.0.into_iter().enumerate() {
-                    let index_at = entry_path(&at.key("indexes"), index_name.as_deref(), index_idx);
-                    let index = self.index(&holder, false, index_name, raw_index, &index_at)?;
-                    self.record(
-                        ObjectRef::Index(name.clone(), index.name.clone()),
-                        &index_at,
-                    );
-                    indexes.insert(index.name.clone(), index);
-                }
-            }
-            let options = ViewOptions {
-                security_barrier: raw_view.security_barrier,
-                security_invoker: raw_view.security_invoker,
-                check_option: raw_view
-                    .check_option
-                    .map(|check_option| match check_option {
-                        raw::CheckOption::Local => CheckOption::Local,
-                        raw::CheckOption::Cascaded => CheckOption::Cascaded,
-                    }),
-            };
-            if raw_view.materialized && !options.is_default() {
-                return Err(self.error(
-                    &at,
-                    "security_barrier, security_invoker and check_option are options of a plain view, not of a materialized view",
-                ));
-            }
-            self.record(ObjectRef::View(name.clone()), &at);
-            for column in raw_view.column_comments.keys() {
-                self.identifier(column, &at.key("column_comments"))?;
-            }
-            let column_comments = raw_view.column_comments;
-            let triggers = raw_view.triggers.unwrap_or_default();
-            let triggers = self.triggers(&name, None, triggers, &at)?;
-            if raw_view.materialized && !triggers.is_empty() {
-                return Err(self.error(&at, "a materialized view cannot have triggers"));
-            }
-            schema.schemas.insert(name.schema.clone());
-            declared.push(name.clone());
-            schema.views.insert(
-                name.clone(),
-                View {
-                    name,
-                    definition,
-                    materialized: raw_view.materialized,
-                    options,
-                    indexes,
-                    comment: raw_view.comment,
-                    column_comments,
-                    depends_on: BTreeSet::new(),
-                    triggers,
-                },
-            );
-        }
-        // The file does not say what a query reads; names of declared relations among its
-        // words are a good enough guess to create views in a working order.
-        let relations: Vec<QualifiedName> = drafts
-            .keys()
-            .cloned()
-            .chain(declared.iter().cloned())
-            .collect();
-        for view in schema.views.values_mut() {
-            let words = crate::references::words(view.definition.as_str());
-            view.depends_on = relations
-                .iter()
-                .filter(|relation| **relation != view.name && words.contains(&relation.name))
-                .cloned()
-                .collect();
-        }
-        Ok(())
-    }
-
-    fn sequences(
-        &mut self,
-        sequences: raw::Ordered<raw::StandaloneSequence>,
-        drafts: &BTreeMap<QualifiedName, TableDraft>,
-        schema: &mut Schema,
-    ) -> Result<()> {
-        for (key, mut raw_sequence) in sequences.0 {
-            let at = YamlPath::default().key("sequences").key(&key);
-            let name = self.qualified(&key, &at)?;
-            let grants = raw_sequence.grants.take();
-            self.grants(PrivilegeObject::Sequence(name.clone()), grants, &at)?;
-            let owner = raw_sequence.owner.take();
-            self.owner(PrivilegeObject::Sequence(name.clone()), owner, &at)?;
-            if drafts.contains_key(&name)
-                || schema.views.contains_key(&name)
-                || schema.sequences.contains_key(&name)
-            {
-                return Err(self.error(&at, format!("relation {name} is already declared")));
-            }
-            let data_type = raw_sequence.data_type.as_deref().unwrap_or("bigint");
-            let data_type = crate::syntax::types::canonical_type(data_type, &BTreeSet::new());
-            if !matches!(data_type.as_str(), "smallint" | "integer" | "bigint") {
-                return Err(self.error(
-                    &at,
-                    format!("a sequence is smallint, integer or bigint, not {data_type}"),
-                ));
-            }
-            if raw_sequence.increment == Some(0) {
-                return Err(self.error(&at, "sequence increment cannot be zero"));
-            }
-            let owned_by = match raw_sequence.owned_by {
-                None => None,
-                Some(text) => Some(self.sequence_owner(&text, drafts, &at.key("owned_by"))?),
-            };
-            self.record(ObjectRef::Sequence(name.clone()), &at);
-            schema.schemas.insert(name.schema.clone());
-            schema.sequences.insert(
-                name.clone(),
-                Sequence {
-                    name,
-                    data_type,
-                    options: SequenceOptions {
-                        start: raw_sequence.start,
-                        increment: raw_sequence.increment,
-                        min_value: raw_sequence.min,
-                        max_value: raw_sequence.max,
-                        cache: raw_sequence.cache,
-                        cycle: raw_sequence.cycle,
-                    },
-                    owned_by,
-                    comment: raw_sequence.comment,
-                },
-            );
-        }
-        Ok(())
-    }
-
-    /// `table.column` or `schema.table.column`, naming a declared column.
-    fn sequence_owner(
-        &self,
-        text: &str,
-        drafts: &BTreeMap<QualifiedName, TableDraft>,
-        at: &YamlPath,
-    ) -> Result<(QualifiedName, String)> {
-        let (table_text, column) = text
-            .rsplit_once('.')
-            .ok_or_else(|| self.error(at, format!("owned_by {text:?} is not table.column")))?;
-        let table = self.qualified(table_text, at)?;
-        let declared = drafts
-            .get(&table)
-            .is_some_and(|draft| draft.table.column(column).is_some());
-        if !declared {
-            return Err(self.error(
-                at,
-                format!("owned_by names column {column} of {table}, which is not declared"),
-            ));
-        }
-        Ok((table, column.to_owned()))
     }
 
     fn enumeration(&mut self, key: &str, raw_enum: raw::Enum, at: &YamlPath) -> Result<Enum> {
