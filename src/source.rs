@@ -164,9 +164,15 @@ impl<'a> Side<'a> {
         })
     }
 
-    /// Loads the two sides at once: parsing and replaying files is CPU-bound, so two files
-    /// (offline SQL → SQL, migrations → schema.yaml) take the time of the larger one.
+    /// Loads the two sides. Two files load at once: parsing and replaying are CPU-bound, so
+    /// offline SQL → SQL or migrations → schema.yaml take the time of the larger file. Beside
+    /// a database nothing is gained, and the loader thread's malloc arena would keep the
+    /// file's transient memory from the rest of the run.
     fn load_both(from: &'a Source, to: &'a Source) -> Result<(Side<'a>, Side<'a>)> {
+        let is_database = |source: &Source| matches!(source, Source::Database(_));
+        if is_database(from) || is_database(to) {
+            return Ok((Side::load(from)?, Side::load(to)?));
+        }
         std::thread::scope(|scope| {
             let loading_to = scope.spawn(|| Side::load(to));
             let from_side = Side::load(from);
