@@ -5,8 +5,8 @@
 //! columns, a column needs its enum, domain or composite type, an index, check, exclusion
 //! constraint, key or generated column needs the columns it names, a foreign key needs the
 //! key it references, a view the relations it reads, a routine the types of its signature,
-//! and whatever calls a routine by name (a view, default, generated column, check, index,
-//! trigger, policy or SQL-standard body) needs it. A live schema adds what only
+//! and whatever calls a routine or aggregate by name (a view, default, generated column,
+//! check, index, trigger, policy or SQL-standard body) needs it. A live schema adds what only
 //! `pg_depend` knows (`Schema::dependents`): a view that needs a primary key, and objects
 //! autogen does not manage. `diff` asks it what a dropped, replaced or retyped object takes
 //! along; `Migration::unmanaged_casualties` which unmanaged objects would go. Pure.
@@ -42,6 +42,7 @@ enum Node<'a> {
     Domain(&'a QualifiedName),
     CompositeType(&'a QualifiedName),
     Function(&'a FunctionName),
+    Aggregate(&'a FunctionName),
     Trigger(&'a QualifiedName, &'a str),
     Policy(&'a QualifiedName, &'a str),
     /// Any other kind, which only `pg_depend` (`Schema::dependents`) links.
@@ -61,6 +62,7 @@ impl<'a> Node<'a> {
             ObjectRef::Domain(name) => Node::Domain(name),
             ObjectRef::CompositeType(name) => Node::CompositeType(name),
             ObjectRef::Function(name) => Node::Function(name),
+            ObjectRef::Aggregate(name) => Node::Aggregate(name),
             ObjectRef::Trigger(relation, name) => Node::Trigger(relation, name),
             ObjectRef::Policy(table, name) => Node::Policy(table, name),
             other => Node::Other(other),
@@ -88,6 +90,7 @@ impl<'a> Node<'a> {
             Node::Domain(name) => ObjectRef::Domain(name.clone()),
             Node::CompositeType(name) => ObjectRef::CompositeType(name.clone()),
             Node::Function(name) => ObjectRef::Function(name.clone()),
+            Node::Aggregate(name) => ObjectRef::Aggregate(name.clone()),
             Node::Trigger(relation, name) => {
                 let (relation, name) = owned(relation, name);
                 ObjectRef::Trigger(relation, name)
@@ -554,6 +557,11 @@ impl<'a> Routines<'a> {
                     graph.add(*user_type, this);
                 }
             }
+        }
+        // Called by name like a function; its support functions are `pg_depend`'s.
+        for aggregate in schema.aggregates.values() {
+            let this = Node::Aggregate(&aggregate.name);
+            by_name.entry(&aggregate.name.name).or_default().push(this);
         }
         let routines = Routines { by_name };
         for function in schema.functions.values() {

@@ -141,6 +141,11 @@ pub fn generate_in(current: &Schema, desired: &Schema, mode: plan::Mode) -> Migr
     users.extend(desired.function_users.clone());
     let mut blocked_function_drops = diff::blocked_function_drops(current, &users, &changes);
     blocked_function_drops.extend(diff::blocked_function_drops(desired, &users, &down_changes));
+    blocked_function_drops.extend(diff::reordered_alias_lists(
+        current,
+        desired,
+        [&changes, &down_changes],
+    ));
     Migration {
         changes,
         down_changes,

@@ -15,16 +15,7 @@ use crate::model::{Column, Function, FunctionName, ObjectRef, QualifiedName, Sch
 /// later phase (set in that phase, after the routine), or whose old default calls one dropped
 /// no later than the change (taken off with the drops of dependents, `Phase::DropView`).
 pub(super) fn around_routines(steps: &mut Vec<Step>) {
-    let created = routine_phases(steps, |change| match change {
-        Change::CreateFunction { function, .. } => Some(function),
-        Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(to),
-        _ => None,
-    });
-    let dropped = routine_phases(steps, |change| match change {
-        Change::DropFunction { function, .. } => Some(function),
-        Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(from),
-        _ => None,
-    });
+    let (created, dropped) = created_and_dropped_routines(steps);
     if created.is_empty() && dropped.is_empty() {
         return;
     }
@@ -81,6 +72,24 @@ pub(super) fn around_routines(steps: &mut Vec<Step>) {
     steps
         .retain(|step| !matches!(&step.change, Change::AlterColumn { from, to, .. } if from == to));
     steps.extend(added);
+}
+
+/// The routines the steps create (`CREATE`, or `DROP` and `CREATE` in one step) and those
+/// they drop, each with the latest phase it is created (dropped) in.
+pub(super) fn created_and_dropped_routines(
+    steps: &[Step],
+) -> (Vec<(Function, Phase)>, Vec<(Function, Phase)>) {
+    let created = routine_phases(steps, |change| match change {
+        Change::CreateFunction { function, .. } => Some(function),
+        Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(to),
+        _ => None,
+    });
+    let dropped = routine_phases(steps, |change| match change {
+        Change::DropFunction { function, .. } => Some(function),
+        Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(from),
+        _ => None,
+    });
+    (created, dropped)
 }
 
 fn default_change(table: &QualifiedName, from: Column, to: Column) -> Change {
