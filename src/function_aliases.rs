@@ -64,6 +64,15 @@ fn default_alias_list(
     list.is_default(&columns).then_some(list.removed)
 }
 
+/// An alias list renaming a function's composite result columns.
+pub struct RenamedColumns {
+    /// As the query names it (`f`, `s.f`).
+    pub function: String,
+    pub aliases: Vec<String>,
+    /// The composite's columns in the schema read against, in order.
+    pub columns: Vec<String>,
+}
+
 /// A column alias list after a function call in FROM.
 struct AliasList {
     function_schema: Option<String>,
@@ -141,12 +150,8 @@ fn alias_list(tokens: &[Spanned<'_>], close: usize) -> Option<AliasList> {
 
 /// The alias lists of `view`'s query that rename a function's composite result columns
 /// (`FROM f() g(x, y)`) in `schema`: PostgreSQL binds them by position, so they read other
-/// columns wherever the composite's columns stand in another order. Each as the function's
-/// name, the list, and the composite's columns in `schema`.
-pub fn positional_alias_lists(
-    view: &View,
-    schema: &Schema,
-) -> Vec<(String, Vec<String>, Vec<String>)> {
+/// columns wherever the composite's columns stand in another order.
+pub fn positional_alias_lists(view: &View, schema: &Schema) -> Vec<RenamedColumns> {
     let Ok(cursor) = Cursor::new(view.definition.as_str()) else {
         return Vec::new();
     };
@@ -160,7 +165,11 @@ pub fn positional_alias_lists(
                     Some(function_schema) => format!("{function_schema}.{}", list.function_name),
                     None => list.function_name.clone(),
                 };
-                (name, list.aliases, columns)
+                RenamedColumns {
+                    function: name,
+                    aliases: list.aliases,
+                    columns,
+                }
             })
         })
         .collect()

@@ -9,7 +9,7 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use super::{triggers, Change};
-use crate::function_aliases::{positional_alias_lists, same_query};
+use crate::function_aliases::{positional_alias_lists, same_query, RenamedColumns};
 use crate::model::{QualifiedName, Schema, View};
 
 /// Views are matched by name and replaced whole when their query, kind or indexes differ,
@@ -146,56 +146,6 @@ pub(super) fn expand_unreplaceable(changes: &mut Vec<Change>) {
     changes.extend(created);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Expr, QualifiedName, ViewOptions};
-
-    fn view(query: &str) -> View {
-        View {
-            name: QualifiedName::new("public", "v"),
-            definition: Expr::new(query),
-            materialized: false,
-            options: ViewOptions::default(),
-            indexes: Default::default(),
-            comment: None,
-            column_comments: Default::default(),
-            depends_on: Default::default(),
-            triggers: Default::default(),
-        }
-    }
-
-    #[test]
-    fn only_columns_appended_to_the_same_query_are_replaceable() {
-        let old = view("SELECT t.id, t.name FROM t WHERE t.id > 0");
-        assert!(appends_columns(
-            &old,
-            &view("SELECT t.id, t.name, t.email FROM t WHERE t.id > 0")
-        ));
-        assert!(!appends_columns(
-            &old,
-            &view("SELECT t.id, t.name FROM t WHERE t.id > 1")
-        ));
-        assert!(!appends_columns(
-            &old,
-            &view("SELECT t.name, t.id, t.email FROM t WHERE t.id > 0")
-        ));
-        assert!(!appends_columns(
-            &old,
-            &view("SELECT t.id FROM t WHERE t.id > 0")
-        ));
-        let mut materialized = old.clone();
-        materialized.materialized = true;
-        assert!(!appends_columns(
-            &materialized,
-            &View {
-                materialized: true,
-                ..view("SELECT t.id, t.name, t.email FROM t WHERE t.id > 0")
-            }
-        ));
-    }
-}
-
 /// Views `changes` create (from `after`) that rename a function's composite result columns
 /// in an alias list (`FROM f() g(x, y)`), where the composite's columns will stand in another
 /// order than `after` declares them (a column dropped and added again comes last; autogen
@@ -222,7 +172,7 @@ fn reordered_alias_lists_of(before: &Schema, after: &Schema, changes: &[Change])
             _ => None,
         })
         .collect();
-    let lists: Vec<(&View, (String, Vec<String>, Vec<String>))> = created
+    let lists: Vec<(&View, RenamedColumns)> = created
         .into_iter()
         .flat_map(|view| {
             positional_alias_lists(view, after)
@@ -235,14 +185,19 @@ fn reordered_alias_lists_of(before: &Schema, after: &Schema, changes: &[Change])
     }
     let migrated = as_migrated(before, after, changes);
     let mut problems = Vec::new();
-    for (view, (function, aliases, declared)) in lists {
+    for (view, list) in lists {
         let Some(standing) = positional_alias_lists(view, &migrated)
             .into_iter()
-            .find(|(name, listed, _)| *name == function && *listed == aliases)
-            .map(|(_, _, columns)| columns)
+            .find(|again| again.function == list.function && again.aliases == list.aliases)
+            .map(|again| again.columns)
         else {
             continue;
         };
+        let RenamedColumns {
+            function,
+            aliases,
+            columns: declared,
+        } = list;
         if standing != declared {
             problems.push(format!(
                 "view {} renames the result columns of function {function} by position ({}), \
@@ -307,4 +262,54 @@ fn as_migrated(before: &Schema, after: &Schema, changes: &[Change]) -> Schema {
             .sort_by_key(|attribute| position(attribute).map_or((1, 0), |at| (0, at)));
     }
     migrated
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Expr, QualifiedName, ViewOptions};
+
+    fn view(query: &str) -> View {
+        View {
+            name: QualifiedName::new("public", "v"),
+            definition: Expr::new(query),
+            materialized: false,
+            options: ViewOptions::default(),
+            indexes: Default::default(),
+            comment: None,
+            column_comments: Default::default(),
+            depends_on: Default::default(),
+            triggers: Default::default(),
+        }
+    }
+
+    #[test]
+    fn only_columns_appended_to_the_same_query_are_replaceable() {
+        let old = view("SELECT t.id, t.name FROM t WHERE t.id > 0");
+        assert!(appends_columns(
+            &old,
+            &view("SELECT t.id, t.name, t.email FROM t WHERE t.id > 0")
+        ));
+        assert!(!appends_columns(
+            &old,
+            &view("SELECT t.id, t.name FROM t WHERE t.id > 1")
+        ));
+        assert!(!appends_columns(
+            &old,
+            &view("SELECT t.name, t.id, t.email FROM t WHERE t.id > 0")
+        ));
+        assert!(!appends_columns(
+            &old,
+            &view("SELECT t.id FROM t WHERE t.id > 0")
+        ));
+        let mut materialized = old.clone();
+        materialized.materialized = true;
+        assert!(!appends_columns(
+            &materialized,
+            &View {
+                materialized: true,
+                ..view("SELECT t.id, t.name, t.email FROM t WHERE t.id > 0")
+            }
+        ));
+    }
 }

@@ -75,11 +75,12 @@ pub(super) fn around_routines(steps: &mut Vec<Step>) {
     steps.extend(added);
 }
 
+/// Routines, each with the latest phase a plan creates (drops) it in.
+pub(super) type RoutinePhases = Vec<(Function, Phase)>;
+
 /// The routines the steps create (`CREATE`, or `DROP` and `CREATE` in one step) and those
 /// they drop, each with the latest phase it is created (dropped) in.
-pub(super) fn created_and_dropped_routines(
-    steps: &[Step],
-) -> (Vec<(Function, Phase)>, Vec<(Function, Phase)>) {
+pub(super) fn created_and_dropped_routines(steps: &[Step]) -> (RoutinePhases, RoutinePhases) {
     let created = routine_phases(steps, |change| match change {
         Change::CreateFunction { function, .. } => Some(function),
         Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(to),
