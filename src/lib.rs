@@ -61,7 +61,8 @@ pub struct Migration {
     pub up: Script,
     pub down: Script,
     /// Why either script cannot drop a function it drops (see
-    /// `diff::blocked_function_drops`); reported with the unmanaged casualties.
+    /// `diff::blocked_function_drops`), or create a view whose alias list would bind other
+    /// columns (`diff::reordered_alias_lists`); reported with the unmanaged casualties.
     pub blocked_function_drops: Vec<String>,
 }
 
