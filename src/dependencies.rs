@@ -703,6 +703,29 @@ mod tests {
     }
 
     #[test]
+    fn a_sql_standard_body_calling_an_aggregate_needs_it() {
+        let schema = schema(
+            "CREATE TABLE items (qty integer);
+             CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer);
+             CREATE FUNCTION grand_total() RETURNS integer LANGUAGE sql
+                 RETURN (SELECT total(qty) FROM items);
+             CREATE FUNCTION opaque() RETURNS integer LANGUAGE sql
+                 AS $$ SELECT total(qty) FROM items $$;
+             CREATE VIEW v AS SELECT grand_total() AS g;",
+        );
+        let aggregate = schema.aggregates.keys().next().expect("the aggregate");
+        let reached =
+            Graph::of(&schema).dependents_of(&[ObjectRef::Aggregate(aggregate.clone())].into());
+        let function = |bare: &str| {
+            let key = schema.functions.keys().find(|key| key.name == bare);
+            ObjectRef::Function(key.expect("the function").clone())
+        };
+        assert!(reached.contains(&function("grand_total")));
+        assert!(reached.contains(&ObjectRef::View(name("v"))));
+        assert!(!reached.contains(&function("opaque")));
+    }
+
+    #[test]
     fn a_view_over_a_function_returning_a_row_type_needs_that_table() {
         let schema = schema(
             "CREATE TABLE items (id integer PRIMARY KEY, name text);
