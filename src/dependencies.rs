@@ -5,8 +5,8 @@
 //! columns, a column needs its enum, domain or composite type, an index, check, exclusion
 //! constraint, key or generated column needs the columns it names, a foreign key needs the
 //! key it references, a view the relations it reads, a routine the types of its signature,
-//! and whatever calls a routine by name (a view, default, generated column, check, index,
-//! trigger, policy or SQL-standard body) needs it. A live schema adds what only
+//! and whatever calls a routine or aggregate by name (a view, default, generated column,
+//! check, index, trigger, policy or SQL-standard body) needs it. A live schema adds what only
 //! `pg_depend` knows (`Schema::dependents`): a view that needs a primary key, and objects
 //! autogen does not manage. `diff` asks it what a dropped, replaced or retyped object takes
 //! along; `Migration::unmanaged_casualties` which unmanaged objects would go. Pure.
@@ -42,6 +42,7 @@ enum Node<'a> {
     Domain(&'a QualifiedName),
     CompositeType(&'a QualifiedName),
     Function(&'a FunctionName),
+    Aggregate(&'a FunctionName),
     Trigger(&'a QualifiedName, &'a str),
     Policy(&'a QualifiedName, &'a str),
     /// Any other kind, which only `pg_depend` (`Schema::dependents`) links.
@@ -61,6 +62,7 @@ impl<'a> Node<'a> {
             ObjectRef::Domain(name) => Node::Domain(name),
             ObjectRef::CompositeType(name) => Node::CompositeType(name),
             ObjectRef::Function(name) => Node::Function(name),
+            ObjectRef::Aggregate(name) => Node::Aggregate(name),
             ObjectRef::Trigger(relation, name) => Node::Trigger(relation, name),
             ObjectRef::Policy(table, name) => Node::Policy(table, name),
             other => Node::Other(other),
@@ -88,6 +90,7 @@ impl<'a> Node<'a> {
             Node::Domain(name) => ObjectRef::Domain(name.clone()),
             Node::CompositeType(name) => ObjectRef::CompositeType(name.clone()),
             Node::Function(name) => ObjectRef::Function(name.clone()),
+            Node::Aggregate(name) => ObjectRef::Aggregate(name.clone()),
             Node::Trigger(relation, name) => {
                 let (relation, name) = owned(relation, name);
                 ObjectRef::Trigger(relation, name)
@@ -555,6 +558,11 @@ impl<'a> Routines<'a> {
                 }
             }
         }
+        // Called by name like a function; its support functions are `pg_depend`'s.
+        for aggregate in schema.aggregates.values() {
+            let this = Node::Aggregate(&aggregate.name);
+            by_name.entry(&aggregate.name.name).or_default().push(this);
+        }
         let routines = Routines { by_name };
         for function in schema.functions.values() {
             if let FunctionBody::Sql(body) = &function.body {
@@ -692,6 +700,29 @@ mod tests {
         let column = ObjectRef::Column(name("t"), "note".into());
         assert!(!reached.contains(&column));
         assert_eq!(graph.defaults_calling(&reached), BTreeSet::from([column]));
+    }
+
+    #[test]
+    fn a_sql_standard_body_calling_an_aggregate_needs_it() {
+        let schema = schema(
+            "CREATE TABLE items (qty integer);
+             CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer);
+             CREATE FUNCTION grand_total() RETURNS integer LANGUAGE sql
+                 RETURN (SELECT total(qty) FROM items);
+             CREATE FUNCTION opaque() RETURNS integer LANGUAGE sql
+                 AS $$ SELECT total(qty) FROM items $$;
+             CREATE VIEW v AS SELECT grand_total() AS g;",
+        );
+        let aggregate = schema.aggregates.keys().next().expect("the aggregate");
+        let reached =
+            Graph::of(&schema).dependents_of(&[ObjectRef::Aggregate(aggregate.clone())].into());
+        let function = |bare: &str| {
+            let key = schema.functions.keys().find(|key| key.name == bare);
+            ObjectRef::Function(key.expect("the function").clone())
+        };
+        assert!(reached.contains(&function("grand_total")));
+        assert!(reached.contains(&ObjectRef::View(name("v"))));
+        assert!(!reached.contains(&function("opaque")));
     }
 
     #[test]

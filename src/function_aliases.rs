@@ -59,6 +59,49 @@ fn default_alias_list(
     close: usize,
     schema: &Schema,
 ) -> Option<(usize, usize)> {
+    let list = alias_list(tokens, close)?;
+    let columns = list.result_columns(schema)?;
+    list.is_default(&columns).then_some(list.removed)
+}
+
+/// An alias list renaming a function's composite result columns.
+pub struct RenamedColumns {
+    /// As the query names it (`f`, `s.f`).
+    pub function: String,
+    pub aliases: Vec<String>,
+    /// The composite's columns in the schema read against, in order.
+    pub columns: Vec<String>,
+}
+
+/// A column alias list after a function call in FROM.
+struct AliasList {
+    function_schema: Option<String>,
+    function_name: String,
+    aliases: Vec<String>,
+    ordinality: bool,
+    /// From the end of the alias to the list's `)`.
+    removed: (usize, usize),
+}
+
+impl AliasList {
+    /// The function's composite result columns in `schema`, `ordinality` after them.
+    fn result_columns(&self, schema: &Schema) -> Option<Vec<String>> {
+        let mut columns =
+            result_columns(schema, self.function_schema.as_deref(), &self.function_name)?;
+        if self.ordinality {
+            columns.push("ordinality".to_string());
+        }
+        Some(columns)
+    }
+
+    fn is_default(&self, columns: &[String]) -> bool {
+        self.aliases.len() <= columns.len() && self.aliases == columns[..self.aliases.len()]
+    }
+}
+
+/// The alias list when the `)` at `close` ends a call in FROM followed by an alias and a
+/// column list.
+fn alias_list(tokens: &[Spanned<'_>], close: usize) -> Option<AliasList> {
     if !matches!(tokens[close].0, Token::RParen) {
         return None;
     }
@@ -96,12 +139,40 @@ fn default_alias_list(
     if !in_from_list(tokens, before_name) {
         return None;
     }
-    let mut columns = result_columns(schema, function_schema.as_deref(), &function_name)?;
-    if ordinality {
-        columns.push("ordinality".to_string());
-    }
-    (aliases.len() <= columns.len() && aliases == columns[..aliases.len()])
-        .then_some((alias_end, tokens[list_close].2))
+    Some(AliasList {
+        function_schema,
+        function_name,
+        aliases,
+        ordinality,
+        removed: (alias_end, tokens[list_close].2),
+    })
+}
+
+/// The alias lists of `view`'s query that rename a function's composite result columns
+/// (`FROM f() g(x, y)`) in `schema`: PostgreSQL binds them by position, so they read other
+/// columns wherever the composite's columns stand in another order.
+pub fn positional_alias_lists(view: &View, schema: &Schema) -> Vec<RenamedColumns> {
+    let Ok(cursor) = Cursor::new(view.definition.as_str()) else {
+        return Vec::new();
+    };
+    let tokens = cursor.spanned_tokens();
+    (0..tokens.len())
+        .filter_map(|close| {
+            let list = alias_list(&tokens, close)?;
+            let columns = list.result_columns(schema)?;
+            (!list.is_default(&columns)).then(|| {
+                let name = match &list.function_schema {
+                    Some(function_schema) => format!("{function_schema}.{}", list.function_name),
+                    None => list.function_name.clone(),
+                };
+                RenamedColumns {
+                    function: name,
+                    aliases: list.aliases,
+                    columns,
+                }
+            })
+        })
+        .collect()
 }
 
 fn matching_open(tokens: &[Spanned<'_>], close: usize) -> Option<usize> {

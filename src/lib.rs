@@ -61,7 +61,8 @@ pub struct Migration {
     pub up: Script,
     pub down: Script,
     /// Why either script cannot drop a function it drops (see
-    /// `diff::blocked_function_drops`); reported with the unmanaged casualties.
+    /// `diff::blocked_function_drops`), or create a view whose alias list would bind other
+    /// columns (`diff::reordered_alias_lists`); reported with the unmanaged casualties.
     pub blocked_function_drops: Vec<String>,
 }
 
@@ -141,6 +142,11 @@ pub fn generate_in(current: &Schema, desired: &Schema, mode: plan::Mode) -> Migr
     users.extend(desired.function_users.clone());
     let mut blocked_function_drops = diff::blocked_function_drops(current, &users, &changes);
     blocked_function_drops.extend(diff::blocked_function_drops(desired, &users, &down_changes));
+    blocked_function_drops.extend(diff::reordered_alias_lists(
+        current,
+        desired,
+        [&changes, &down_changes],
+    ));
     Migration {
         changes,
         down_changes,

@@ -6,6 +6,7 @@
 //! steps. Plans contain no SQL text; `sql` renders them.
 
 mod around;
+mod callers;
 mod defaults;
 mod online;
 mod overloads;
@@ -359,9 +360,11 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
     }
     around::ranges_and_aggregates(changes, &mut steps);
     around::defaults_on_rebuilt_types(changes, &mut steps);
+    around::routines_over_dropped_aggregates(&mut steps);
     overloads::drop_replaced_overloads_early(changes, &mut steps);
     views_and_routines::order_by_dependencies(&mut steps);
     defaults::around_routines(&mut steps);
+    callers::around_routines(&mut steps);
     for step in &mut steps {
         if let Change::AlterEnum {
             from,

@@ -108,16 +108,15 @@ pub(super) fn inverse(change: Change) -> Change {
 /// a routine's signature uses it, and a routine created before the rebuild would take the old
 /// one. The routines the dependency graph of `before` reaches from a rebuilt type (its
 /// signature names it, or it calls such a routine from a SQL-standard body) are dropped
-/// before the rebuild and created again after it, callers before callees and the reverse;
-/// their own users are dropped before and created again after (`recreate_users`). Returns
-/// the routines, whose views the caller rebuilds. On the way back, the inverse of the way
+/// before the rebuild and created again after it, callers before callees and the reverse
+/// (their users follow, `rebuild_dependents`). On the way back, the inverse of the way
 /// there's are put in that order again.
 pub(super) fn recreate_over_rebuilt_types(
     before: &Schema,
     after: &Schema,
     graph: &Graph,
     changes: &mut Vec<Change>,
-) -> BTreeSet<ObjectRef> {
+) {
     let roots: BTreeSet<ObjectRef> = super::rebuilt_types(changes)
         .into_iter()
         .map(|(kind, name)| match kind {
@@ -146,7 +145,7 @@ pub(super) fn recreate_over_rebuilt_types(
         ));
     }
     if routines.is_empty() {
-        return routines;
+        return;
     }
     let recreated = |name: &FunctionName| routines.contains(&ObjectRef::Function(name.clone()));
     let around = FunctionPlacement::AroundTypeRebuild;
@@ -211,8 +210,6 @@ pub(super) fn recreate_over_rebuilt_types(
             });
         }
     }
-    super::recreated_users::recreate_users(before, after, graph, &routines, changes);
-    routines
 }
 
 /// PostgreSQL records the columns a SQL-standard body reads and refuses to drop or retype
@@ -239,6 +236,36 @@ pub(super) fn recreate_functions_reading_columns(
     let relations = Relations::of(after);
     let around = |function: &Function| placement(relations.reads(function).max(Reads::Tables));
     recreate_around(before, after, reads, around, changes);
+}
+
+/// PostgreSQL records the aggregates a SQL-standard body calls and refuses to drop them:
+/// the functions the graph of `before` reaches from an aggregate `changes` drop (and may
+/// create again) are dropped before it and created again after (`plan::around` places
+/// them).
+pub(super) fn recreate_over_dropped_aggregates(
+    before: &Schema,
+    after: &Schema,
+    graph: &Graph,
+    changes: &mut Vec<Change>,
+) {
+    let aggregates: BTreeSet<ObjectRef> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Aggregate(super::AggregateChange::Drop(aggregate)) => {
+                Some(ObjectRef::Aggregate(aggregate.name.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    if aggregates.is_empty() {
+        return;
+    }
+    let callers = graph.dependents_of(&aggregates);
+    let calls = |function: &Function| callers.contains(&ObjectRef::Function(function.name.clone()));
+    // Created once the aggregates are back, after the tables change.
+    let relations = Relations::of(after);
+    let around = |function: &Function| placement(relations.reads(function).max(Reads::Tables));
+    recreate_around(before, after, calls, around, changes);
 }
 
 /// Drops each function of `before` that `uses` before the changes and creates it again
@@ -375,32 +402,11 @@ fn dropped_functions(changes: &[Change]) -> Vec<&Function> {
         .collect()
 }
 
-/// Bare names of the functions `changes` drop, or drop and create again.
-pub(super) fn dropped_function_names(changes: &[Change]) -> BTreeSet<String> {
+/// The routines `changes` drop, or drop and create again, as graph nodes.
+pub(super) fn dropped_routines(changes: &[Change]) -> BTreeSet<ObjectRef> {
     dropped_functions(changes)
         .into_iter()
-        .map(|function| function.name.name.clone())
-        .collect()
-}
-
-/// Views of `before` that call a function `changes` drop and create again: PostgreSQL
-/// refuses to drop a function a view uses, so they are rebuilt around it.
-pub(super) fn views_calling_recreated_functions(
-    before: &Schema,
-    changes: &[Change],
-) -> BTreeSet<QualifiedName> {
-    let names = dropped_function_names(changes);
-    if names.is_empty() {
-        return BTreeSet::new();
-    }
-    before
-        .views
-        .values()
-        .filter(|view| {
-            let words = words(view.definition.as_str());
-            names.iter().any(|name| words.contains(name))
-        })
-        .map(|view| view.name.clone())
+        .map(|function| ObjectRef::Function(function.name.clone()))
         .collect()
 }
 
@@ -683,7 +689,7 @@ mod tests {
     }
 
     #[test]
-    fn a_recreated_function_rebuilds_views_and_refuses_other_callers() {
+    fn a_recreated_function_is_dropped_and_refuses_unmanaged_callers() {
         let from = function("f", "integer", "x");
         let to = function("f", "bigint", "x");
         let mut schema = Schema::default();
@@ -723,8 +729,8 @@ mod tests {
             placement: FunctionPlacement::BeforeRelations,
         }];
         assert_eq!(
-            views_calling_recreated_functions(&schema, &changes),
-            BTreeSet::from([view_name])
+            dropped_routines(&changes),
+            BTreeSet::from([ObjectRef::Function(from.name.clone())])
         );
         let problems = blocked_function_drops(&schema, &users, &changes);
         assert_eq!(problems.len(), 2, "{problems:?}");
@@ -740,6 +746,6 @@ mod tests {
             placement: FunctionPlacement::BeforeRelations,
         }];
         assert!(blocked_function_drops(&schema, &users, &in_place).is_empty());
-        assert!(views_calling_recreated_functions(&schema, &in_place).is_empty());
+        assert!(dropped_routines(&in_place).is_empty());
     }
 }

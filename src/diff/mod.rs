@@ -44,6 +44,7 @@ pub use ranges::RangeChange;
 pub use rename::suggestions as rename_suggestions;
 pub use rename::RenameChange;
 pub use types::{needs_domain_rebuild, rebuilt_types, refuse_blocked_rebuilds, TypeChange};
+pub use views::reordered_alias_lists;
 
 use crate::dependencies::Graph;
 use crate::model::{
@@ -171,9 +172,9 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 }
 
 /// Adds what PostgreSQL cannot keep across `changes` (which turn `before` into `after`):
-/// views over a retyped column's table or calling a function dropped and created again,
-/// checks and index expressions over the column, routines over a rebuilt type (with what
-/// calls them), and range
+/// views over a retyped column's table, checks and index expressions over the column,
+/// routines over a rebuilt type or calling a dropped aggregate, what calls a routine dropped
+/// and created again (`recreated_users`, views), and range
 /// types and aggregates over a rebuilt type, are dropped before and created again after;
 /// privileges are granted and revoked to match `after`. Call it for each direction: the
 /// way back may rebuild what the way there only extends (an enum value added, then
@@ -185,7 +186,7 @@ pub fn rebuild_dependents(
     changes: &mut Vec<Change>,
 ) {
     views::expand_unreplaceable(changes);
-    let recreated_routines = functions::recreate_over_rebuilt_types(before, after, graph, changes);
+    functions::recreate_over_rebuilt_types(before, after, graph, changes);
     ranges::recreate_over_rebuilt_types(before, after, changes);
     aggregates::recreate_over_rebuilt_types(before, after, changes);
     aggregates::recreate_over_recreated_functions(before, after, changes);
@@ -219,6 +220,11 @@ pub fn rebuild_dependents(
         _ => None,
     }));
     functions::recreate_functions_reading_columns(before, after, &read_columns, changes);
+    functions::recreate_over_dropped_aggregates(before, after, graph, changes);
+    // Whatever calls a routine the changes drop (or drop and create again) goes first and,
+    // kept, comes back after: views below, the others here.
+    let dropped_routines = functions::dropped_routines(changes);
+    recreated_users::recreate_users(before, after, graph, &dropped_routines, changes);
     // A view reading an attribute a composite type drops or retypes, through a column of
     // that type or a function returning it, is rebuilt around the change.
     for change in changes.iter() {
@@ -236,18 +242,14 @@ pub fn rebuild_dependents(
         }
     }
     roots.extend(
-        functions::views_calling_recreated_functions(before, changes)
+        aggregates::views_calling_recreated_aggregates(before, changes)
             .into_iter()
-            .chain(aggregates::views_calling_recreated_aggregates(
-                before, changes,
-            ))
             .map(ObjectRef::View),
     );
-    roots.extend(recreated_routines);
+    roots.extend(dropped_routines);
     dependents::rebuild_views_over(before, after, graph, &roots, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, &regenerated, changes);
-    let dropped_functions = functions::dropped_function_names(changes);
-    triggers::detach(before, after, &retyped, &dropped_functions, changes);
+    triggers::detach(before, after, &retyped, changes);
     privileges::reconcile(before, after, changes);
     owners::reconcile(before, after, changes);
 }

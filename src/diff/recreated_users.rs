@@ -1,8 +1,10 @@
-//! What calls a routine dropped and created again around a type rebuild
-//! (`functions::recreate_over_rebuilt_types`), read from the dependency graph: checks,
-//! indexes, exclusion constraints, triggers and policies are dropped before the routine goes
-//! and created again once it is back, column defaults removed and set again. Views are
-//! rebuilt with the others (`dependents::rebuild_views_over`). Pure; no SQL.
+//! What calls a routine the changes drop, or drop and create again (a signature that
+//! `CREATE OR REPLACE` cannot change, a type rebuilt under it, a column its SQL-standard body
+//! reads), read from the dependency graph: checks, indexes, exclusion constraints, triggers
+//! (on tables and views) and policies are dropped before the routine goes and created again
+//! once it is back, column defaults removed and set again; `plan` puts them around the
+//! routine. Views are rebuilt with the others (`dependents::rebuild_views_over`). Pure; no
+//! SQL.
 
 use std::collections::BTreeSet;
 
@@ -10,8 +12,8 @@ use super::{Change, ColumnHints, ColumnUse, PolicyChange, TriggerChange, TypeCha
 use crate::dependencies::Graph;
 use crate::model::{Column, Constraint, ObjectRef, QualifiedName, Schema};
 
-/// Drops and creates again (as `after` has them) the users of `routines` in `before` that
-/// `changes` keep; what `changes` already drop is left to them. A generated column calling a
+/// Drops and creates again (as `after` has them) the users of `routines` (of those `after`
+/// has a routine of the name of) in `before` that `changes` keep; what `changes` already drop is left to them. A generated column calling a
 /// routine is not rebuilt: `blocked_function_drops` refuses the plan.
 pub(super) fn recreate_users(
     before: &Schema,
@@ -20,16 +22,59 @@ pub(super) fn recreate_users(
     routines: &BTreeSet<ObjectRef>,
     changes: &mut Vec<Change>,
 ) {
+    // A routine dropped for good leaves its callers to the changes, or to the refusal
+    // (`blocked_function_drops`); a call by name finds one created again, or an overload.
+    let routines: BTreeSet<ObjectRef> = routines
+        .iter()
+        .filter(|routine| {
+            let ObjectRef::Function(name) = routine else {
+                return false;
+            };
+            after
+                .functions
+                .keys()
+                .any(|kept| kept.schema == name.schema && kept.name == name.name)
+        })
+        .cloned()
+        .collect();
+    let routines = &routines;
     let dropped = dropped_objects(changes);
     let kept = |table: &QualifiedName, object: ObjectRef| {
         !dropped.contains(&ObjectRef::Table(table.clone())) && !dropped.contains(&object)
     };
     let mut added = Vec::new();
     for user in graph.dependents_of(routines) {
+        if let ObjectRef::Trigger(relation, name) = &user {
+            if !kept(relation, user.clone()) || dropped.contains(&ObjectRef::View(relation.clone()))
+            {
+                continue;
+            }
+            let triggers = |schema: &Schema| {
+                let on_table = schema.tables.get(relation).map(|table| &table.triggers);
+                let on_view = schema.views.get(relation).map(|view| &view.triggers);
+                on_table.or(on_view)?.get(name).cloned()
+            };
+            let (Some(trigger), Some(wanted)) = (triggers(before), triggers(after)) else {
+                continue;
+            };
+            // An enabled state or comment that changes comes with the new trigger.
+            changes.retain(|change| {
+                !matches!(change, Change::Trigger(TriggerChange::Alter { relation: altered, to, .. })
+                    if altered == relation && to.name == *name)
+            });
+            added.push(Change::Trigger(TriggerChange::Drop {
+                relation: relation.clone(),
+                trigger,
+            }));
+            added.push(Change::Trigger(TriggerChange::Create {
+                relation: relation.clone(),
+                trigger: wanted,
+            }));
+            continue;
+        }
         let table_name = match &user {
             ObjectRef::Constraint(table, _)
             | ObjectRef::Index(table, _)
-            | ObjectRef::Trigger(table, _)
             | ObjectRef::Policy(table, _) => table,
             _ => continue,
         };
@@ -61,26 +106,6 @@ pub(super) fn recreate_users(
                         added.extend(Change::recreate_index(table_name, index));
                     }
                 }
-            }
-            ObjectRef::Trigger(_, name) => {
-                let (Some(trigger), Some(wanted)) =
-                    (old.triggers.get(name), new.triggers.get(name))
-                else {
-                    continue;
-                };
-                // An enabled state or comment that changes comes with the new trigger.
-                changes.retain(|change| {
-                    !matches!(change, Change::Trigger(TriggerChange::Alter { relation, to, .. })
-                        if relation == table_name && to.name == *name)
-                });
-                added.push(Change::Trigger(TriggerChange::Drop {
-                    relation: table_name.clone(),
-                    trigger: trigger.clone(),
-                }));
-                added.push(Change::Trigger(TriggerChange::Create {
-                    relation: table_name.clone(),
-                    trigger: wanted.clone(),
-                }));
             }
             ObjectRef::Policy(_, name) => {
                 let (Some(policy), Some(wanted)) = (old.policies.get(name), new.policies.get(name))
@@ -193,6 +218,7 @@ fn dropped_objects(changes: &[Change]) -> BTreeSet<ObjectRef> {
             Change::Policy(PolicyChange::Drop { table, policy }) => {
                 Some(ObjectRef::Policy(table.clone(), policy.name.clone()))
             }
+            Change::DropView(view) => Some(ObjectRef::View(view.name.clone())),
             _ => None,
         })
         .collect()

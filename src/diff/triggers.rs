@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Change;
 use crate::model::{NameMap, Policy, QualifiedName, RowSecurity, Schema, Table, Trigger, View};
-use crate::references::{mentions, words};
+use crate::references::mentions;
 
 /// A change to one trigger of a table or view. (`Alter` is large, briefly, like
 /// `Change::AlterColumn`.)
@@ -276,13 +276,13 @@ fn key_of(change: &Change) -> Option<(AttachedKey, &'static str)> {
 /// makes each a change of its own (replacing whatever the per-relation diff said about a
 /// relation that is dropped and created again); then drops before and creates after the
 /// kept triggers and policies over a column that is retyped (`retyped`) or dropped, which
-/// PostgreSQL refuses to change under them, or that call a function `functions` names. Objects already taken out are left as they are,
-/// so this runs once per direction.
+/// PostgreSQL refuses to change under them (those calling a dropped routine are the graph's,
+/// `recreated_users`). Objects already taken out are left as they are, so this runs once per
+/// direction.
 pub(super) fn detach(
     before: &Schema,
     after: &Schema,
     retyped: &BTreeSet<(QualifiedName, String)>,
-    functions: &BTreeSet<String>,
     changes: &mut Vec<Change>,
 ) {
     let mut detached = Vec::new();
@@ -330,17 +330,15 @@ pub(super) fn detach(
         !key_of(change).is_some_and(|((relation, ..), _)| relations.contains(&relation))
     });
     changes.extend(detached);
-    rebuild_over_columns(before, after, retyped, functions, changes);
+    rebuild_over_columns(before, after, retyped, changes);
 }
 
 /// PostgreSQL refuses to retype or drop a column that a trigger (`UPDATE OF`, `WHEN`) or a
-/// policy expression uses, or to drop a function one calls (`functions`, bare names of those
-/// `changes` drop or drop and create again); those kept are dropped before and created after.
+/// policy expression uses; those kept are dropped before and created after.
 fn rebuild_over_columns(
     before: &Schema,
     after: &Schema,
     retyped: &BTreeSet<(QualifiedName, String)>,
-    functions: &BTreeSet<String>,
     changes: &mut Vec<Change>,
 ) {
     let mut columns = retyped.clone();
@@ -348,7 +346,7 @@ fn rebuild_over_columns(
         Change::DropColumn { table, column, .. } => Some((table.clone(), column.name.clone())),
         _ => None,
     }));
-    if columns.is_empty() && functions.is_empty() {
+    if columns.is_empty() {
         return;
     }
     let verbs: BTreeMap<AttachedKey, Vec<&'static str>> =
@@ -364,10 +362,6 @@ fn rebuild_over_columns(
             .get(key)
             .is_some_and(|verbs| verbs.contains(&"dropped"))
     };
-    let calls = |expression: &str| {
-        let words = words(expression);
-        functions.iter().any(|function| words.contains(function))
-    };
     let mut rebuilt: BTreeSet<AttachedKey> = BTreeSet::new();
     let mut added = Vec::new();
     for (table_name, table) in &before.tables {
@@ -378,12 +372,11 @@ fn rebuild_over_columns(
                 .condition
                 .as_ref()
                 .map(|condition| condition.as_str());
-            let uses = condition.is_some_and(calls)
-                || columns.iter().any(|(table, column)| {
-                    table == table_name
-                        && (trigger.update_columns.contains(column)
-                            || condition.is_some_and(|condition| mentions(condition, column)))
-                });
+            let uses = columns.iter().any(|(table, column)| {
+                table == table_name
+                    && (trigger.update_columns.contains(column)
+                        || condition.is_some_and(|condition| mentions(condition, column)))
+            });
             if !uses || dropped(&key) || !rebuilt.insert(key) {
                 continue;
             }
@@ -406,11 +399,10 @@ fn rebuild_over_columns(
                 .flatten()
                 .map(|expression| expression.as_str())
                 .any(|expression| {
-                    calls(expression)
-                        || columns.iter().any(|(table, column)| {
-                            mentions(expression, column)
-                                && (table == table_name || mentions(expression, &table.name))
-                        })
+                    columns.iter().any(|(table, column)| {
+                        mentions(expression, column)
+                            && (table == table_name || mentions(expression, &table.name))
+                    })
                 });
             if !uses || dropped(&key) || !rebuilt.insert(key) {
                 continue;

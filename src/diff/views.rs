@@ -9,8 +9,8 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use super::{triggers, Change};
-use crate::function_aliases::same_query;
-use crate::model::{Schema, View};
+use crate::function_aliases::{positional_alias_lists, same_query, RenamedColumns};
+use crate::model::{QualifiedName, Schema, View};
 
 /// Views are matched by name and replaced whole when their query, kind or indexes differ,
 /// unless `CREATE OR REPLACE VIEW` can keep them (`appends_columns`); options and comments
@@ -144,6 +144,124 @@ pub(super) fn expand_unreplaceable(changes: &mut Vec<Change>) {
             if created.iter().any(|created| matches!(created, Change::CreateView(c) if &c.name == view)))
     });
     changes.extend(created);
+}
+
+/// Views `changes` create (from `after`) that rename a function's composite result columns
+/// in an alias list (`FROM f() g(x, y)`), where the composite's columns will stand in another
+/// order than `after` declares them (a column dropped and added again comes last; autogen
+/// does not keep column order): PostgreSQL binds such a list by position, so the view would
+/// read each column under another's name. In words, for the refusal, of the way there
+/// (`current` to `desired`) and back, once each.
+pub fn reordered_alias_lists(
+    current: &Schema,
+    desired: &Schema,
+    [up, down]: [&[Change]; 2],
+) -> Vec<String> {
+    let mut problems = reordered_alias_lists_of(current, desired, up);
+    problems.extend(reordered_alias_lists_of(desired, current, down));
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
+fn reordered_alias_lists_of(before: &Schema, after: &Schema, changes: &[Change]) -> Vec<String> {
+    let created: Vec<&View> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::CreateView(view) | Change::ReplaceView { to: view, .. } => Some(view),
+            _ => None,
+        })
+        .collect();
+    let lists: Vec<(&View, RenamedColumns)> = created
+        .into_iter()
+        .flat_map(|view| {
+            positional_alias_lists(view, after)
+                .into_iter()
+                .map(move |list| (view, list))
+        })
+        .collect();
+    if lists.is_empty() {
+        return Vec::new();
+    }
+    let migrated = as_migrated(before, after, changes);
+    let mut problems = Vec::new();
+    for (view, list) in lists {
+        let Some(standing) = positional_alias_lists(view, &migrated)
+            .into_iter()
+            .find(|again| again.function == list.function && again.aliases == list.aliases)
+            .map(|again| again.columns)
+        else {
+            continue;
+        };
+        let RenamedColumns {
+            function,
+            aliases,
+            columns: declared,
+        } = list;
+        if standing != declared {
+            problems.push(format!(
+                "view {} renames the result columns of function {function} by position ({}), \
+                 but after the migration they stand as ({}), not as declared ({}): write the \
+                 view without the alias list, or migrate the columns in a revision of their own",
+                view.name,
+                aliases.join(", "),
+                standing.join(", "),
+                declared.join(", "),
+            ));
+        }
+    }
+    problems
+}
+
+/// `after` with the columns of the tables and composite types `before` has in the order a
+/// migration leaves them: those kept where they stood, the others after them.
+fn as_migrated(before: &Schema, after: &Schema, changes: &[Change]) -> Schema {
+    let moved: BTreeSet<(&QualifiedName, &str)> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::DropColumn { table, column, .. } => Some((table, column.name.as_str())),
+            Change::AlterColumn {
+                table, from, to, ..
+            } if from.generated != to.generated => Some((table, from.name.as_str())),
+            _ => None,
+        })
+        .collect();
+    let recreated: BTreeSet<&QualifiedName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::DropTable(table) => Some(&table.name),
+            _ => None,
+        })
+        .collect();
+    let mut migrated = after.clone();
+    for (name, table) in &mut migrated.tables {
+        let Some(old) = before
+            .tables
+            .get(name)
+            .filter(|_| !recreated.contains(name))
+        else {
+            continue;
+        };
+        let position = |column: &str| match moved.contains(&(name, column)) {
+            true => None,
+            false => old.columns.iter().position(|old| old.name == column),
+        };
+        table
+            .columns
+            .sort_by_key(|column| position(&column.name).map_or((1, 0), |at| (0, at)));
+    }
+    for (name, composite) in &mut migrated.composite_types {
+        let Some(old) = before.composite_types.get(name) else {
+            continue;
+        };
+        let position = |attribute: &crate::model::Attribute| {
+            old.attributes.iter().position(|old| old == attribute)
+        };
+        composite
+            .attributes
+            .sort_by_key(|attribute| position(attribute).map_or((1, 0), |at| (0, at)));
+    }
+    migrated
 }
 
 #[cfg(test)]

@@ -1,15 +1,17 @@
 //! Range types and aggregates placed around what they are built on: the functions a range
 //! type calls, and the types a plan rebuilds under them (which they are dropped before and
 //! created again after, `diff::rebuild_dependents`), and column defaults calling routines
-//! created again around a rebuild.
+//! created again around a rebuild, and routines whose SQL-standard body calls an aggregate
+//! the plan drops.
 
 use std::collections::BTreeSet;
 
 use super::{Phase, Step};
+use crate::dependencies::Graph;
 use crate::diff::{
     rebuilt_types, AggregateChange, Change, FunctionPlacement, RangeChange, TypeChange,
 };
-use crate::model::{QualifiedName, RangeType};
+use crate::model::{ObjectRef, QualifiedName, RangeType, Schema};
 use crate::references::words;
 use crate::syntax::types::names_type;
 
@@ -125,6 +127,44 @@ pub(super) fn defaults_on_rebuilt_types(changes: &[Change], steps: &mut [Step]) 
             });
             if calls && from.default != to.default {
                 step.phase = Phase::SetDefaultOnRebuiltType;
+            }
+        }
+    }
+}
+
+/// PostgreSQL refuses to drop an aggregate a SQL-standard body calls: the routines the graph
+/// reaches from an aggregate the plan drops (`diff` drops and creates them again around it)
+/// go with the drops of dependents, before the aggregates.
+pub(super) fn routines_over_dropped_aggregates(steps: &mut [Step]) {
+    let mut schema = Schema::default();
+    for step in steps.iter() {
+        match &step.change {
+            Change::Aggregate(AggregateChange::Drop(aggregate)) => {
+                schema
+                    .aggregates
+                    .insert(aggregate.name.clone(), aggregate.clone());
+            }
+            Change::DropFunction { function, .. } => {
+                schema
+                    .functions
+                    .insert(function.name.clone(), function.clone());
+            }
+            _ => {}
+        }
+    }
+    if schema.aggregates.is_empty() || schema.functions.is_empty() {
+        return;
+    }
+    let aggregates = schema
+        .aggregates
+        .keys()
+        .map(|name| ObjectRef::Aggregate(name.clone()))
+        .collect();
+    let callers = Graph::of(&schema).dependents_of(&aggregates);
+    for step in steps.iter_mut() {
+        if let Change::DropFunction { function, .. } = &step.change {
+            if callers.contains(&ObjectRef::Function(function.name.clone())) {
+                step.phase = step.phase.min(Phase::DropView);
             }
         }
     }

@@ -13,24 +13,16 @@ use crate::model::{Column, Function, FunctionName, ObjectRef, QualifiedName, Sch
 
 /// Splits the default out of a column change whose new default calls a routine created in a
 /// later phase (set in that phase, after the routine), or whose old default calls one dropped
-/// no later than the change (taken off with the drops of dependents, `Phase::DropView`).
+/// no later than the change (taken off with the drops of dependents, `Phase::DropView`); a
+/// new or dropped table's default likewise (`defaults_of_new_and_dropped_tables`).
 pub(super) fn around_routines(steps: &mut Vec<Step>) {
-    let created = routine_phases(steps, |change| match change {
-        Change::CreateFunction { function, .. } => Some(function),
-        Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(to),
-        _ => None,
-    });
-    let dropped = routine_phases(steps, |change| match change {
-        Change::DropFunction { function, .. } => Some(function),
-        Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(from),
-        _ => None,
-    });
+    let (created, dropped) = created_and_dropped_routines(steps);
     if created.is_empty() && dropped.is_empty() {
         return;
     }
     let new_calls = default_calls(steps, &created, Side::New);
     let old_calls = default_calls(steps, &dropped, Side::Old);
-    let mut added = Vec::new();
+    let mut added = defaults_of_new_and_dropped_tables(steps, &created, &dropped);
     for (index, step) in steps.iter_mut().enumerate() {
         let step_phase = step.phase;
         let Change::AlterColumn {
@@ -83,6 +75,99 @@ pub(super) fn around_routines(steps: &mut Vec<Step>) {
     steps.extend(added);
 }
 
+/// Routines, each with the latest phase a plan creates (drops) it in.
+pub(super) type RoutinePhases = Vec<(Function, Phase)>;
+
+/// The routines the steps create (`CREATE`, or `DROP` and `CREATE` in one step) and those
+/// they drop, each with the latest phase it is created (dropped) in.
+pub(super) fn created_and_dropped_routines(steps: &[Step]) -> (RoutinePhases, RoutinePhases) {
+    let created = routine_phases(steps, |change| match change {
+        Change::CreateFunction { function, .. } => Some(function),
+        Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(to),
+        _ => None,
+    });
+    let dropped = routine_phases(steps, |change| match change {
+        Change::DropFunction { function, .. } => Some(function),
+        Change::AlterFunction { from, to, .. } if !from.replaceable_by(to) => Some(from),
+        _ => None,
+    });
+    (created, dropped)
+}
+
+/// A table the plan creates before a routine its column default calls (one whose
+/// SQL-standard body reads a table, say) is created without that default, which is set in
+/// the routine's phase, after it; a table dropped after such a routine has that default
+/// taken off with the drops of dependents. Returns those steps.
+fn defaults_of_new_and_dropped_tables(
+    steps: &mut [Step],
+    created: &[(Function, Phase)],
+    dropped: &[(Function, Phase)],
+) -> Vec<Step> {
+    let mut added = Vec::new();
+    for step in steps.iter_mut() {
+        let step_phase = step.phase;
+        let (table, side, routines) = match &mut step.change {
+            Change::CreateTable(table) => (table, Side::New, created),
+            Change::DropTable(table) => (table, Side::Old, dropped),
+            _ => continue,
+        };
+        let in_the_way = |phase: &Phase| match side {
+            Side::New => *phase >= step_phase,
+            Side::Old => *phase <= step_phase,
+        };
+        let routines: Vec<&(Function, Phase)> = routines
+            .iter()
+            .filter(|(_, phase)| in_the_way(phase))
+            .collect();
+        if routines.is_empty() || table.columns.iter().all(|column| column.default.is_none()) {
+            continue;
+        }
+        let mut schema = Schema::default();
+        for (function, _) in &routines {
+            schema
+                .functions
+                .insert(function.name.clone(), function.clone());
+        }
+        schema.tables = BTreeMap::from([(table.name.clone(), table.clone())]);
+        let graph = Graph::of(&schema);
+        let mut calling: BTreeMap<String, Phase> = BTreeMap::new();
+        for (function, phase) in routines {
+            let routine = ObjectRef::Function(function.name.clone());
+            for column in graph.defaults_calling(&[routine].into()) {
+                if let ObjectRef::Column(_, name) = column {
+                    let latest = calling.entry(name).or_insert(*phase);
+                    *latest = (*latest).max(*phase);
+                }
+            }
+        }
+        for (name, phase) in calling {
+            let Some(column) = table.columns.iter().find(|column| column.name == name) else {
+                continue;
+            };
+            let bare = Column {
+                default: None,
+                ..column.clone()
+            };
+            added.push(match side {
+                Side::New => Step::new(
+                    default_change(&table.name, bare.clone(), column.clone()),
+                    phase,
+                ),
+                Side::Old => Step::new(
+                    default_change(&table.name, column.clone(), bare.clone()),
+                    Phase::DropView,
+                ),
+            });
+            if side == Side::New {
+                if let Some(column) = table.columns.iter_mut().find(|column| column.name == name) {
+                    *column = bare;
+                }
+            }
+        }
+    }
+    added
+}
+
 fn default_change(table: &QualifiedName, from: Column, to: Column) -> Change {
     Change::AlterColumn {
         table: table.clone(),
@@ -114,7 +199,7 @@ fn routine_phases(
 }
 
 /// Which default of a column change: the one it takes off, or the one it sets.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Side {
     Old,
     New,

@@ -1,5 +1,6 @@
 //! Functions through the binary: `inspect` writes them so that `diff` is empty, and a plan
-//! that must drop a function something still calls is refused with the callers named.
+//! that must drop for good a function something still calls is refused with the callers
+//! named.
 
 use std::process::Command;
 
@@ -44,8 +45,8 @@ async fn inspected_functions_diff_empty_and_needed_ones_are_never_dropped() {
             .output()
             .expect("autogen runs")
     };
-    // A new return type drops `rate()`, which a kept check calls; leaving out `touch()`
-    // drops what a trigger autogen does not manage calls.
+    // A new return type drops `rate()` and creates it again, with the kept check calling
+    // it around it; leaving out `touch()` drops what a kept trigger calls.
     let changed = yaml.replace("returns: integer\n", "returns: bigint\n");
     let without_touch: String = {
         let start = changed.find("  - name: touch").expect("touch is written");
@@ -62,13 +63,64 @@ async fn inspected_functions_diff_empty_and_needed_ones_are_never_dropped() {
         Some(2),
         "{stderr}\nYAML:\n{without_touch}"
     );
-    assert!(
-        stderr.contains("check prices_amount_check on prices calls function rate()"),
-        "{stderr}"
-    );
+    // A kept check calling `rate()`, dropped and created again, is too.
+    assert!(!stderr.contains("prices_amount_check"), "{stderr}");
     assert!(
         stderr.contains("trigger prices_touch on table prices calls function touch()"),
         "{stderr}"
     );
+    assert!(refused.stdout.is_empty(), "nothing is printed to run");
+}
+
+/// A view renaming a function's composite result columns (`FROM addrs() a(code, road)`)
+/// binds them by position; a retyped attribute is dropped and added again last, so the view
+/// created again would read `street` as `code`. The plan is refused, naming both.
+#[tokio::test]
+async fn an_alias_list_over_reordered_columns_is_refused() {
+    let database = ScratchDb::create("autogen_alias_lists").await;
+    database
+        .client()
+        .await
+        .batch_execute(
+            "CREATE TYPE addr AS (zip int, street text);
+             CREATE FUNCTION addrs() RETURNS SETOF addr LANGUAGE sql STABLE
+               AS $$ SELECT 1, 'main' $$;
+             CREATE VIEW renamed AS SELECT a.code, a.road FROM addrs() a(code, road);",
+        )
+        .await
+        .expect("setup applies");
+    let yaml = "composite_types:
+  addr:
+    attributes:
+      zip: text
+      street: text
+functions:
+  - name: addrs
+    returns: setof addr
+    language: sql
+    body: \" SELECT '1', 'main' \"
+    volatility: stable
+views:
+  renamed: \"SELECT a.code, a.road FROM addrs() a(code, road)\"
+";
+    let yaml_path = std::env::temp_dir().join(format!("autogen-aliases-{}.yaml", database.name));
+    std::fs::write(&yaml_path, yaml).expect("writes the schema file");
+    let refused = autogen()
+        .args(["diff", "--from", &database.url, "--to"])
+        .arg(&yaml_path)
+        .output()
+        .expect("autogen runs");
+    std::fs::remove_file(&yaml_path).ok();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("view renamed renames the result columns of function addrs"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("they stand as (street, zip), not as declared (zip, street)"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("view renamed").count(), 1, "{stderr}");
     assert!(refused.stdout.is_empty(), "nothing is printed to run");
 }
