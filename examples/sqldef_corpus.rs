@@ -19,7 +19,8 @@
 //! README) and never dropped:
 //! other runs may use them at the same time, and a role is not this run's to remove.
 //! A case with a `user` is loaded as sqldef's harness runs it: as that role, in a schema
-//! `foo` it owns, with `search_path` `foo, public`; autogen still connects as before.
+//! `foo` it owns, with `search_path` `foo, public`; autogen still connects as before. File to
+//! file, its SQL is replayed after the same statements.
 //!
 //! Usage: `cargo run --example sqldef_corpus -- [DIR] [--update] [--filter TEXT]...`
 //! (DIR defaults to `$SQLDEF_CORPUS`, then `../shared/corpus/sqldef`; each `--filter` keeps
@@ -672,18 +673,11 @@ async fn run_case(case: &Value) -> Outcome {
         }
         Err(error) => return Outcome::Fail(format!("introspection after down: {error}")),
     }
-    if user.is_some() {
-        // The SQL relies on the harness's `search_path`; offline, an unqualified name is in
-        // `public` (the interpreter has no search path), so the replay would name other tables.
-        return Outcome::Pass(Offline::OutOfScope(
-            "relies on search_path foo, public, which the offline interpreter does not follow"
-                .into(),
-        ));
-    }
     let database_found_nothing = migration.changes.is_empty();
     Outcome::Pass(
         run_offline(
             case,
+            user,
             &mut current_client,
             (&current, &desired),
             database_found_nothing,
@@ -698,6 +692,7 @@ async fn run_case(case: &Value) -> Outcome {
 /// and must be empty where those were (no difference the server would not see).
 async fn run_offline(
     case: &Value,
+    user: Option<&str>,
     client: &mut tokio_postgres::Client,
     (current, desired): (&Schema, &Schema),
     database_found_nothing: bool,
@@ -705,6 +700,17 @@ async fn run_offline(
 ) -> Offline {
     let replay = |field: &str| -> Result<Schema, String> {
         let mut interpreter = autogen::ddl::Interpreter::new();
+        // What the harness does before a `user` case's SQL (`create_user_schema`, `load`).
+        if let Some(user) = user {
+            let role = quote_role(user);
+            let prelude = format!(
+                "CREATE SCHEMA foo AUTHORIZATION {role};\n\
+                 SET ROLE {role};\nSET search_path = foo, public;\n"
+            );
+            interpreter
+                .run(&prelude, Path::new("harness.sql"))
+                .map_err(|error| error.to_string())?;
+        }
         let sql = text_field(case, field).unwrap_or_default();
         interpreter
             .run(sql, Path::new(&format!("{field}.sql")))

@@ -198,14 +198,14 @@ impl Interpreter {
                 objects.push(PrivilegeObject::Schema(name));
             }
         } else if cursor.eat_keyword("SEQUENCE") {
-            for name in qualified_names(cursor)? {
+            for name in self.existing_names(cursor)? {
                 if !self.has_sequence(&name) {
                     return Err(format!("sequence {name} does not exist"));
                 }
                 objects.push(PrivilegeObject::Sequence(name));
             }
         } else if cursor.eat_keyword("TYPE") || cursor.eat_keyword("DOMAIN") {
-            for name in qualified_names(cursor)? {
+            for name in self.existing_names(cursor)? {
                 if !self.is_user_type(&name) {
                     return Err(format!("type {name} does not exist"));
                 }
@@ -227,7 +227,7 @@ impl Interpreter {
             }
         } else {
             cursor.eat_keyword("TABLE");
-            for name in qualified_names(cursor)? {
+            for name in self.existing_names(cursor)? {
                 if self.schema.tables.contains_key(&name) || self.schema.views.contains_key(&name) {
                     objects.push(PrivilegeObject::Table(name));
                 } else if self.has_sequence(&name) {
@@ -250,7 +250,7 @@ impl Interpreter {
             _ => true,
         };
         let mut attempt = cursor.clone();
-        let name = attempt.qualified_name()?;
+        let name = self.routine_name(&mut attempt)?;
         if attempt.peek() != Some(&Token::LParen) {
             *cursor = attempt;
             let same_name =
@@ -747,14 +747,6 @@ fn names(cursor: &mut Cursor<'_>) -> Outcome<Vec<String>> {
     let mut names = vec![cursor.identifier()?];
     while cursor.eat(&Token::Comma) {
         names.push(cursor.identifier()?);
-    }
-    Ok(names)
-}
-
-fn qualified_names(cursor: &mut Cursor<'_>) -> Outcome<Vec<QualifiedName>> {
-    let mut names = vec![cursor.qualified_name()?];
-    while cursor.eat(&Token::Comma) {
-        names.push(cursor.qualified_name()?);
     }
     Ok(names)
 }
