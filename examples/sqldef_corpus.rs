@@ -57,8 +57,6 @@ enum Offline {
     Fail(String),
     /// The interpreter refused a statement (with its error).
     Unreadable(String),
-    /// Not judged file to file (with the reason).
-    OutOfScope(String),
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -125,7 +123,7 @@ fn report(outcomes: &BTreeMap<String, Outcome>, update: bool) -> std::process::E
                         "FAIL  {name} (file to file)\n      {}",
                         reason.replace('\n', "\n      ")
                     ),
-                    Offline::Unreadable(reason) | Offline::OutOfScope(reason) => println!(
+                    Offline::Unreadable(reason) => println!(
                         "skip  {name} (file to file): {}",
                         reason.lines().next().unwrap_or_default()
                     ),
@@ -145,7 +143,6 @@ fn report(outcomes: &BTreeMap<String, Outcome>, update: bool) -> std::process::E
     let n_offline_pass = count(|outcome| matches!(outcome, Outcome::Pass(Offline::Pass)));
     let n_offline_fail = count(|outcome| matches!(outcome, Outcome::Pass(Offline::Fail(_))));
     let n_unreadable = count(|outcome| matches!(outcome, Outcome::Pass(Offline::Unreadable(_))));
-    let n_offline_out = count(|outcome| matches!(outcome, Outcome::Pass(Offline::OutOfScope(_))));
     let n_fail = count(|outcome| matches!(outcome, Outcome::Fail(_)));
     let n_out = count(|outcome| matches!(outcome, Outcome::OutOfScope(_)));
     println!("\nout of scope, by reason:");
@@ -155,7 +152,7 @@ fn report(outcomes: &BTreeMap<String, Outcome>, update: bool) -> std::process::E
     println!("sqldef corpus: {n_pass} pass, {n_fail} fail, {n_out} out of scope");
     println!(
         "file to file (of the {n_pass} that pass): {n_offline_pass} pass, {n_offline_fail} fail, \
-         {n_unreadable} use DDL the offline interpreter refuses, {n_offline_out} out of scope"
+         {n_unreadable} use DDL the offline interpreter refuses"
     );
     let mut exit = std::process::ExitCode::SUCCESS;
     for (list, offline) in [(PASSING_LIST, false), (OFFLINE_PASSING_LIST, true)] {
@@ -572,7 +569,7 @@ fn resource_error(outcome: &Outcome) -> Option<&str> {
         Outcome::Fail(reason)
         | Outcome::OutOfScope(reason)
         | Outcome::Pass(Offline::Fail(reason) | Offline::Unreadable(reason)) => reason,
-        Outcome::Pass(Offline::Pass | Offline::OutOfScope(_)) => return None,
+        Outcome::Pass(Offline::Pass) => return None,
     };
     reason
         .lines()
