@@ -4,6 +4,8 @@
 //! autogen keeps expressions as SQL text, so the interpreter needs their extent rather than
 //! a syntax tree; depth-aware scanning gives that for any expression the server accepts.
 
+use std::rc::Rc;
+
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer, Word};
 
@@ -25,6 +27,8 @@ pub struct Cursor<'a> {
     text: &'a str,
     tokens: Vec<SpannedToken>,
     position: usize,
+    /// The schema of an unqualified name; `None` for `public`.
+    default_schema: Option<Rc<str>>,
 }
 
 impl<'a> Cursor<'a> {
@@ -54,7 +58,20 @@ impl<'a> Cursor<'a> {
             text,
             tokens,
             position: 0,
+            default_schema: None,
         }
+    }
+
+    /// The same cursor, reading an unqualified name as one of `schema` (the first schema of
+    /// the search path that exists).
+    pub fn in_schema(mut self, schema: Rc<str>) -> Cursor<'a> {
+        self.default_schema = Some(schema);
+        self
+    }
+
+    /// The schema of an unqualified name.
+    pub fn default_schema(&self) -> &str {
+        self.default_schema.as_deref().unwrap_or("public")
     }
 
     /// The whole statement.
@@ -192,15 +209,16 @@ impl<'a> Cursor<'a> {
             text: self.text,
             tokens: self.tokens[self.position.min(self.tokens.len())..].to_vec(),
             position: 0,
+            default_schema: None,
         };
         probe.identifier()
     }
 
-    /// `name` or `schema.name`; an unqualified name is in `public`.
+    /// `name` or `schema.name`; an unqualified name is in `default_schema`.
     pub fn qualified_name(&mut self) -> Result<QualifiedName> {
         let parts = self.dotted_name()?;
         match parts.as_slice() {
-            [name] => Ok(QualifiedName::new("public", name.clone())),
+            [name] => Ok(QualifiedName::new(self.default_schema(), name.clone())),
             [schema, name] => Ok(QualifiedName::new(schema.clone(), name.clone())),
             _ => Err(format!(
                 "`{}` has more parts than schema.name",
@@ -509,6 +527,7 @@ impl<'a> Cursor<'a> {
             text: self.text,
             tokens: self.tokens[start..end].to_vec(),
             position: 0,
+            default_schema: self.default_schema.clone(),
         }
     }
 

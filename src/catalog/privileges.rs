@@ -16,7 +16,7 @@ use super::{catalog_error, run, CatalogRow};
 use crate::error::Result;
 use crate::model::{
     grantee_display, Acl, DefaultObjects, FunctionName, Privilege, PrivilegeObject, QualifiedName,
-    Schema, UnmanagedObject,
+    Schema, UnmanagedObject, CURRENT_USER,
 };
 
 /// One row per (object, grantee, privilege) in the schemas in `$1`, or one with a NULL
@@ -82,9 +82,11 @@ SELECT acls.kind, acls.schema_name, acls.object_name, acls.column_name, acls.arg
        e.privilege_type, e.is_grantable
 FROM acls LEFT JOIN LATERAL pg_catalog.aclexplode(acls.acl) e ON true";
 
-/// `pg_default_acl` of the whole database (`schema_name` NULL) and of the schemas in `$1`.
+/// `pg_default_acl` of the whole database (`schema_name` NULL) and of the schemas in `$1`;
+/// `for_session` says they are the defaults of the role autogen connects as.
 pub const DEFAULT_PRIVILEGES_QUERY: &str = "\
 SELECT pg_catalog.pg_get_userbyid(d.defaclrole)::pg_catalog.text AS role_name,
+       pg_catalog.pg_get_userbyid(d.defaclrole) = CURRENT_USER AS for_session,
        n.nspname::pg_catalog.text AS schema_name,
        d.defaclobjtype::pg_catalog.text AS objects,
        CASE WHEN e.grantee = 0 THEN 'public'
@@ -215,11 +217,17 @@ async fn read_default_privileges(
     for row in run(client, query, DEFAULT_PRIVILEGES_QUERY, &[&schemas]).await? {
         let row = CatalogRow::new(query, &row);
         let role: String = row.get("role_name")?;
+        // The session's own defaults are the running role's, whatever its name, as a
+        // replay without a server keys them.
+        let key = match row.get::<bool>("for_session")? {
+            true => CURRENT_USER.to_string(),
+            false => role.clone(),
+        };
         let code: String = row.get("objects")?;
         let objects = DefaultObjects::from_code(&code)
             .ok_or_else(|| catalog_error(query, format!("unknown object type {code:?}")))?;
         let object = PrivilegeObject::Defaults {
-            role: role.clone(),
+            role: key,
             schema: row.get("schema_name")?,
             objects,
         };

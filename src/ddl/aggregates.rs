@@ -171,7 +171,7 @@ impl Interpreter {
         &self,
         cursor: &mut Cursor<'_>,
     ) -> Outcome<Option<FunctionName>> {
-        let name = cursor.qualified_name()?;
+        let name = self.routine_name(cursor)?;
         let arguments = self.aggregate_arguments(cursor)?;
         let key = FunctionName {
             schema: name.schema,

@@ -6,7 +6,7 @@ use super::*;
 impl Interpreter {
     pub(super) fn alter_sequence(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
-        let name = cursor.qualified_name()?;
+        let name = self.relation_reference(cursor)?;
         if !self.sequences.contains_key(&name) {
             return match if_exists {
                 true => Ok(()),
@@ -73,7 +73,7 @@ impl Interpreter {
     pub(super) fn alter_table(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
         let only = cursor.eat_keyword("ONLY");
-        let name = cursor.qualified_name()?;
+        let name = self.relation_reference(cursor)?;
         if !self.schema.tables.contains_key(&name) {
             if self.schema.views.contains_key(&name) {
                 return self.alter_view_named(cursor, name);
@@ -429,7 +429,7 @@ impl Interpreter {
     pub(super) fn alter_index(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         self.touch_all();
         let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
-        let name = cursor.qualified_name()?;
+        let name = self.relation_reference(cursor)?;
         if cursor.eat_keywords(&["ATTACH", "PARTITION"]) {
             return self.attach_index(&name, cursor);
         }
@@ -525,7 +525,7 @@ impl Interpreter {
 
     pub(super) fn alter_view(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         cursor.eat_keywords(&["IF", "EXISTS"]);
-        let name = cursor.qualified_name()?;
+        let name = self.relation_reference(cursor)?;
         self.alter_view_named(cursor, name)
     }
 
@@ -578,7 +578,7 @@ impl Interpreter {
     }
 
     pub(super) fn alter_type(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
-        let name = cursor.qualified_name()?;
+        let name = self.type_reference_name(cursor)?;
         if cursor.is_keywords(&["OWNER", "TO"]) {
             self.owner_to(cursor, PrivilegeObject::Type(name))?;
             return cursor.expect_end();

@@ -43,7 +43,8 @@ pub(super) enum ConstraintKind {
     },
     ForeignKey {
         columns: Vec<String>,
-        referenced_table: QualifiedName,
+        /// As written: the search path decides an unqualified name's schema.
+        referenced_table: Vec<String>,
         referenced_columns: Option<Vec<String>>,
         on_delete: ReferentialAction,
         on_update: ReferentialAction,
@@ -163,7 +164,7 @@ pub(super) fn check_kind(cursor: &mut Cursor<'_>) -> Outcome<ConstraintKind> {
 
 /// `REFERENCES table [(columns)] [MATCH SIMPLE | FULL] [ON DELETE action] [ON UPDATE action]`
 pub(super) fn references(cursor: &mut Cursor<'_>, columns: Vec<String>) -> Outcome<ConstraintKind> {
-    let referenced_table = cursor.qualified_name()?;
+    let referenced_table = cursor.dotted_name()?;
     let referenced_columns = match cursor.peek() == Some(&Token::LParen) {
         true => Some(cursor.identifier_list()?),
         false => None,
@@ -507,14 +508,6 @@ pub(super) fn drop_behaviour(cursor: &mut Cursor<'_>) -> bool {
     cascade
 }
 
-pub(super) fn qualified(parts: &[String]) -> Outcome<QualifiedName> {
-    match parts {
-        [name] => Ok(QualifiedName::new("public", name.clone())),
-        [schema, name] => Ok(QualifiedName::new(schema.clone(), name.clone())),
-        _ => Err(format!("`{}` is not a schema.name", parts.join("."))),
-    }
-}
-
 pub(super) fn position_of(values: &[String], label: &str, name: &QualifiedName) -> Outcome<usize> {
     values
         .iter()
@@ -525,8 +518,20 @@ pub(super) fn position_of(values: &[String], label: &str, name: &QualifiedName) 
 /// A type written as a (possibly qualified) name with array brackets: the name, and the
 /// brackets as `[]` per dimension.
 pub(super) fn type_reference(text: &str) -> Option<(QualifiedName, String)> {
+    let (parts, arrays) = type_reference_parts(text)?;
+    // Stored type texts name a type of `public` unqualified (`quote::type_name`).
+    let name = match parts.as_slice() {
+        [name] => QualifiedName::new("public", name.clone()),
+        [schema, name] => QualifiedName::new(schema.clone(), name.clone()),
+        _ => return None,
+    };
+    Some((name, arrays))
+}
+
+/// `type_reference` with the name as written: one part, or schema and name.
+pub(super) fn type_reference_parts(text: &str) -> Option<(Vec<String>, String)> {
     let mut cursor = Cursor::new(text).ok()?;
-    let name = cursor.qualified_name().ok()?;
+    let parts = cursor.dotted_name().ok().filter(|parts| parts.len() <= 2)?;
     let mut dimensions = 0;
     while cursor.eat(&Token::LBracket) {
         if matches!(cursor.peek(), Some(Token::Number(..))) {
@@ -535,5 +540,5 @@ pub(super) fn type_reference(text: &str) -> Option<(QualifiedName, String)> {
         cursor.eat(&Token::RBracket).then_some(())?;
         dimensions += 1;
     }
-    cursor.at_end().then(|| (name, "[]".repeat(dimensions)))
+    cursor.at_end().then(|| (parts, "[]".repeat(dimensions)))
 }

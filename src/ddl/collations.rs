@@ -65,7 +65,7 @@ impl Interpreter {
     /// `ALTER COLLATION name RENAME TO new`; `OWNER TO` and `REFRESH VERSION` change nothing
     /// the model holds.
     pub(super) fn alter_collation(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
-        let name = cursor.qualified_name()?;
+        let name = self.collation_reference(cursor)?;
         if !self.schema.collations.contains_key(&name) {
             return Err(format!("collation {name} does not exist"));
         }
@@ -124,7 +124,7 @@ impl Interpreter {
 
     /// `COMMENT ON COLLATION name IS ...` after `COLLATION`.
     pub(super) fn comment_on_collation(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
-        let name = cursor.qualified_name()?;
+        let name = self.collation_reference(cursor)?;
         cursor.expect_keywords(&["IS"])?;
         let text = match cursor.eat_keyword("NULL") {
             true => None,

@@ -50,9 +50,9 @@ impl Interpreter {
         cursor.expect_end()?;
         let text = text.filter(|text| !text.is_empty());
         match kind {
-            "table" => self.table_mut(&qualified(&parts)?)?.comment = text,
+            "table" => self.table_mut(&self.existing(&parts)?)?.comment = text,
             "index" => {
-                let name = qualified(&parts)?;
+                let name = self.existing(&parts)?;
                 let owner = self
                     .index_owner(&name)
                     .ok_or_else(|| format!("index {name} does not exist"))?;
@@ -61,7 +61,7 @@ impl Interpreter {
                     index.comment = text;
                 }
             }
-            "type" | "domain" => self.comment_on_type(&qualified(&parts)?, text)?,
+            "type" | "domain" => self.comment_on_type(&self.existing(&parts)?, text)?,
             "schema" => {
                 let [name] = parts.as_slice() else {
                     return Err(format!("`{}` is not a schema name", parts.join(".")));
@@ -77,7 +77,7 @@ impl Interpreter {
                 };
             }
             "sequence" => {
-                let name = qualified(&parts)?;
+                let name = self.existing(&parts)?;
                 self.journal_sequence(&name);
                 self.sequences
                     .get_mut(&name)
@@ -85,7 +85,7 @@ impl Interpreter {
                     .comment = text;
             }
             "view" => {
-                let name = qualified(&parts)?;
+                let name = self.existing(&parts)?;
                 self.schema
                     .rest_mut()
                     .views
@@ -95,7 +95,7 @@ impl Interpreter {
             }
             _ => {
                 let (table_parts, column) = parts.split_at(parts.len().saturating_sub(1));
-                let table_name = qualified(table_parts)?;
+                let table_name = self.existing(table_parts)?;
                 let column_name = column.first().cloned().unwrap_or_default();
                 if self.schema.composite_types.contains_key(&table_name) {
                     return self.comment_on_attribute(&table_name, &column_name, text);

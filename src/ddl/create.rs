@@ -130,7 +130,7 @@ impl Interpreter {
         };
         cursor.expect_keywords(&["ON"])?;
         let only = cursor.eat_keyword("ONLY");
-        let table_name = cursor.qualified_name()?;
+        let table_name = self.relation_reference(cursor)?;
         let method = match cursor.eat_keyword("USING") {
             true => cursor.identifier()?,
             false => "btree".to_string(),
@@ -378,14 +378,14 @@ impl Interpreter {
     /// `table.column` or `schema.table.column`, naming an existing column.
     pub(super) fn owner_column(&self, cursor: &mut Cursor<'_>) -> Outcome<ColumnRef> {
         let parts = cursor.dotted_name()?;
-        let (table, column) = match parts.as_slice() {
-            [table, column] => (QualifiedName::new("public", table.clone()), column.clone()),
-            [schema, table, column] => (
-                QualifiedName::new(schema.clone(), table.clone()),
-                column.clone(),
-            ),
-            _ => return Err("OWNED BY needs table.column".to_string()),
+        let Some((column, table)) = parts
+            .split_last()
+            .filter(|(_, table)| (1..=2).contains(&table.len()))
+        else {
+            return Err("OWNED BY needs table.column".to_string());
         };
+        let table = self.resolve(table, |name| self.schema.tables.contains_key(name))?;
+        let column = column.clone();
         if self.table(&table)?.column(&column).is_none() {
             return Err(format!("column {column} of {table} does not exist"));
         }

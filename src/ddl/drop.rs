@@ -148,7 +148,7 @@ impl Interpreter {
                     }
                 }
                 _ => {
-                    let name = qualified(&parts)?;
+                    let name = self.existing(&parts)?;
                     match kind {
                         "table" => self.drop_table(&name, cascade)?,
                         "view" | "materialized view" => {

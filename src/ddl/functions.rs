@@ -313,7 +313,7 @@ impl Interpreter {
         &self,
         cursor: &mut Cursor<'_>,
     ) -> Outcome<Option<FunctionName>> {
-        let name = cursor.qualified_name()?;
+        let name = self.routine_name(cursor)?;
         if cursor.peek() == Some(&Token::LParen) {
             let arguments = self.arguments(cursor)?;
             // A procedure's `OUT` arguments are part of its identity, a function's are not.

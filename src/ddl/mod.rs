@@ -10,7 +10,8 @@
 //! `create`, `alter` and `drop` hold the statements, `clauses` their shared clauses,
 //! `expressions` the rewrites renames carry into stored text, `triggers` the statements of
 //! triggers, policies and row-level security, `partitions` partitioning and inheritance,
-//! `privileges` GRANT, REVOKE and default privileges.
+//! `privileges` GRANT, REVOKE and default privileges, `search_path` where unqualified names
+//! are created and found (`SET search_path`).
 
 mod adopt_index;
 mod aggregates;
@@ -31,6 +32,7 @@ mod partition_indexes;
 mod partitions;
 mod privileges;
 mod ranges;
+mod search_path;
 mod transition;
 mod triggers;
 mod types;
@@ -114,6 +116,8 @@ pub struct Interpreter {
     /// The role of `SET ROLE`, which owns what is created next; `None` for the role running
     /// the script.
     role: Option<String>,
+    /// Where unqualified names are created and looked up (`SET search_path`).
+    search_path: search_path::SearchPath,
     /// `guard::fragment`'s verdict on each type name met so far: a schema spells few distinct
     /// types, thousands of times, and checking one means parsing it.
     checked_types: RefCell<HashMap<String, Outcome<String>>>,
@@ -167,6 +171,7 @@ impl Interpreter {
             undo_log: None,
             hierarchy: partitions::Hierarchy::default(),
             role: None,
+            search_path: search_path::SearchPath::default(),
             checked_types: RefCell::default(),
         }
     }
@@ -242,8 +247,9 @@ impl Interpreter {
         schema
     }
 
-    fn statement(&mut self, mut cursor: Cursor<'_>) -> Outcome {
+    fn statement(&mut self, cursor: Cursor<'_>) -> Outcome {
         self.children.get_mut().settle(&self.schema.tables);
+        let mut cursor = cursor.in_schema(self.creation_schema());
         if cursor.eat_keyword("CREATE") {
             let or_replace = cursor.eat_keywords(&["OR", "REPLACE"]);
             if cursor.eat_keyword("SCHEMA") {
@@ -353,6 +359,8 @@ impl Interpreter {
         } else if let Some(role) = privileges::set_role(&mut cursor)? {
             self.role = role;
             Ok(())
+        } else if self.set_search_path(&mut cursor)? {
+            Ok(())
         } else if ["SET", "RESET"]
             .iter()
             .any(|keyword| cursor.is_keyword(keyword))
@@ -384,11 +392,11 @@ impl Interpreter {
             })
             .clone()?;
         let collapsed = checked.split_whitespace().collect::<Vec<_>>().join(" ");
-        Ok(match type_reference(&collapsed) {
-            Some((name, arrays)) if self.is_user_type(&name) => {
-                format!("{}{arrays}", quote::type_name(&name))
-            }
-            _ => collapsed,
+        let reference = type_reference_parts(&collapsed)
+            .and_then(|(parts, arrays)| Some((self.user_type(&parts)?, arrays)));
+        Ok(match reference {
+            Some((name, arrays)) => format!("{}{arrays}", quote::type_name(&name)),
+            None => collapsed,
         })
     }
 

@@ -50,7 +50,7 @@ impl Interpreter {
         if_not_exists: bool,
         unlogged: bool,
     ) -> Outcome {
-        let parent = cursor.qualified_name()?;
+        let parent = self.relation_reference(cursor)?;
         let elements = match cursor.peek() == Some(&Token::LParen) {
             true => cursor.parenthesized_elements_or_empty()?,
             false => Vec::new(),
@@ -219,7 +219,7 @@ impl Interpreter {
     /// that match the parent's become the parent's (they leave the model), and PostgreSQL
     /// creates the rest.
     fn attach_partition(&mut self, parent: &QualifiedName, cursor: &mut Cursor<'_>) -> Outcome {
-        let name = cursor.qualified_name()?;
+        let name = self.relation_reference(cursor)?;
         let bound = bound(cursor)?;
         cursor.expect_end()?;
         let parent_table = self.table(parent)?.clone();
@@ -274,7 +274,7 @@ impl Interpreter {
     /// `ALTER TABLE parent DETACH PARTITION name [CONCURRENTLY | FINALIZE]`: what the
     /// partition had from its parent becomes its own, under the names it had.
     fn detach_partition(&mut self, parent: &QualifiedName, cursor: &mut Cursor<'_>) -> Outcome {
-        let name = cursor.qualified_name()?;
+        let name = self.relation_reference(cursor)?;
         if !cursor.eat_keyword("CONCURRENTLY") {
             cursor.eat_keyword("FINALIZE");
         }
@@ -327,7 +327,7 @@ impl Interpreter {
     /// `ALTER TABLE name INHERIT parent`: the table must have the parent's columns and the
     /// checks it passes on, which stay the table's own.
     fn inherit(&mut self, name: &QualifiedName, cursor: &mut Cursor<'_>) -> Outcome {
-        let parent = cursor.qualified_name()?;
+        let parent = self.relation_reference(cursor)?;
         cursor.expect_end()?;
         let parent_table = self.table(&parent)?.clone();
         let table = self.table(name)?;
@@ -369,7 +369,7 @@ impl Interpreter {
     /// `ALTER TABLE name NO INHERIT parent`: the columns and checks the table had from that
     /// parent alone become its own.
     fn no_inherit(&mut self, name: &QualifiedName, cursor: &mut Cursor<'_>) -> Outcome {
-        let parent = cursor.qualified_name()?;
+        let parent = self.relation_reference(cursor)?;
         cursor.expect_end()?;
         let table = self.table(name)?;
         if !table.inherits.contains(&parent) {

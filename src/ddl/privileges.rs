@@ -4,10 +4,11 @@
 //! Owners follow their objects alike (`ALTER ... OWNER TO` is in `owners.rs`).
 //!
 //! Privileges on what the model does not hold (databases, languages, tablespaces, roles'
-//! memberships, ...) are accepted without effect. Offline the current role is unknown, so
-//! `ALTER DEFAULT PRIVILEGES` must name its role and `CURRENT_USER` is no grantee. What is
-//! created after `SET ROLE r` belongs to `r` and receives `r`'s default privileges; what
-//! the role running the script creates receives none, since its defaults are unknown.
+//! memberships, ...) are accepted without effect. Offline the name of the role running the
+//! script is unknown: its default privileges (`ALTER DEFAULT PRIVILEGES` without `FOR ROLE`)
+//! are keyed `CURRENT_USER`, as the catalog keys the session role's, and `CURRENT_USER` is
+//! no grantee. What is created after `SET ROLE r` belongs to `r` and receives `r`'s default
+//! privileges; what the running role creates receives its own.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,6 +18,7 @@ use super::{not_modelled, unsupported, Interpreter, Outcome};
 use crate::cursor::Cursor;
 use crate::model::{
     Acl, DefaultObjects, FunctionName, Privilege, PrivilegeObject, QualifiedName, Schema, Table,
+    CURRENT_USER,
 };
 use crate::syntax::names::column_sequence_name;
 
@@ -103,12 +105,18 @@ impl Interpreter {
                 break;
             }
         }
+        // Without FOR ROLE (or with CURRENT_USER), the role in effect's.
+        let current = self
+            .role
+            .clone()
+            .unwrap_or_else(|| CURRENT_USER.to_string());
+        for role in &mut roles {
+            if role == CURRENT_USER || role == "current_role" {
+                role.clone_from(&current);
+            }
+        }
         if roles.is_empty() {
-            return Err(
-                "ALTER DEFAULT PRIVILEGES without FOR ROLE is for the current role, \
-                 which a replay without a server cannot know\n  hint: name it: FOR ROLE role"
-                    .to_string(),
-            );
+            roles.push(current);
         }
         for schema in schemas.iter().flatten() {
             self.require_schema(schema)?;
@@ -190,14 +198,14 @@ impl Interpreter {
                 objects.push(PrivilegeObject::Schema(name));
             }
         } else if cursor.eat_keyword("SEQUENCE") {
-            for name in qualified_names(cursor)? {
+            for name in self.existing_names(cursor)? {
                 if !self.has_sequence(&name) {
                     return Err(format!("sequence {name} does not exist"));
                 }
                 objects.push(PrivilegeObject::Sequence(name));
             }
         } else if cursor.eat_keyword("TYPE") || cursor.eat_keyword("DOMAIN") {
-            for name in qualified_names(cursor)? {
+            for name in self.existing_names(cursor)? {
                 if !self.is_user_type(&name) {
                     return Err(format!("type {name} does not exist"));
                 }
@@ -219,7 +227,7 @@ impl Interpreter {
             }
         } else {
             cursor.eat_keyword("TABLE");
-            for name in qualified_names(cursor)? {
+            for name in self.existing_names(cursor)? {
                 if self.schema.tables.contains_key(&name) || self.schema.views.contains_key(&name) {
                     objects.push(PrivilegeObject::Table(name));
                 } else if self.has_sequence(&name) {
@@ -242,7 +250,7 @@ impl Interpreter {
             _ => true,
         };
         let mut attempt = cursor.clone();
-        let name = attempt.qualified_name()?;
+        let name = self.routine_name(&mut attempt)?;
         if attempt.peek() != Some(&Token::LParen) {
             *cursor = attempt;
             let same_name =
@@ -499,16 +507,26 @@ impl Interpreter {
         }
         // The object may not be in the model yet; an owner of what has none of its own (a
         // column, a serial's sequence) goes at the end (`keep_existing_owners`).
-        if let Some(role) = self.role.clone() {
-            let acl = self.default_privileges(&role, &object);
-            let schema = self.schema.rest_mut();
-            if let Some(acl) = acl {
-                schema.set_acl(object.clone(), acl);
+        match self.role.clone() {
+            Some(role) => {
+                let acl = self.default_privileges(&role, &object);
+                let schema = self.schema.rest_mut();
+                if let Some(acl) = acl {
+                    schema.set_acl(object.clone(), acl);
+                }
+                if !matches!(object, PrivilegeObject::Column(..)) {
+                    schema.directives.declared_owners.insert(object.clone());
+                    schema.set_owner(object, Some(role));
+                }
             }
-            if !matches!(object, PrivilegeObject::Column(..)) {
-                schema.directives.declared_owners.insert(object.clone());
-                schema.set_owner(object, Some(role));
-            }
+            // The running role's defaults; most scripts have none, so the rest is noted
+            // only when they change something.
+            None => match self.default_privileges(CURRENT_USER, &object) {
+                Some(acl) if acl != object.default_acl() => {
+                    self.schema.rest_mut().set_acl(object, acl);
+                }
+                _ => {}
+            },
         }
     }
 
@@ -729,14 +747,6 @@ fn names(cursor: &mut Cursor<'_>) -> Outcome<Vec<String>> {
     let mut names = vec![cursor.identifier()?];
     while cursor.eat(&Token::Comma) {
         names.push(cursor.identifier()?);
-    }
-    Ok(names)
-}
-
-fn qualified_names(cursor: &mut Cursor<'_>) -> Outcome<Vec<QualifiedName>> {
-    let mut names = vec![cursor.qualified_name()?];
-    while cursor.eat(&Token::Comma) {
-        names.push(cursor.qualified_name()?);
     }
     Ok(names)
 }

@@ -1,6 +1,6 @@
 use super::tests::{replay, replay_error};
 use super::*;
-use crate::model::{Acl, DefaultObjects, FunctionName, Grants, Privilege, PUBLIC};
+use crate::model::{Acl, DefaultObjects, FunctionName, Grants, Privilege, CURRENT_USER, PUBLIC};
 
 fn grants(entries: &[(Privilege, bool)]) -> Grants {
     entries.iter().copied().collect()
@@ -121,7 +121,7 @@ fn grants_on_all_tables_in_a_schema_include_views() {
 }
 
 #[test]
-fn default_privileges_need_their_role_named_offline() {
+fn default_privileges_of_a_named_role() {
     let schema = replay(
         "CREATE SCHEMA app;\n\
          ALTER DEFAULT PRIVILEGES FOR ROLE owner IN SCHEMA app GRANT SELECT ON TABLES TO reader;\n\
@@ -140,8 +140,6 @@ fn default_privileges_need_their_role_named_offline() {
         schema.acl(&defaults(None, DefaultObjects::Functions)),
         Acl::new()
     );
-    let error = replay_error("ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO reader;");
-    assert!(error.contains("FOR ROLE"), "{error}");
     let error = replay_error("CREATE TABLE t (a int);\nGRANT EXECUTE ON t TO app;");
     assert!(error.contains("invalid privilege type EXECUTE"), "{error}");
     let error = replay_error("GRANT SELECT ON missing TO app;");
@@ -287,4 +285,52 @@ fn what_a_role_creates_after_set_role_is_its_own_with_its_default_privileges() {
     assert_eq!(schema.owners.len(), 5, "{:?}", schema.owners);
     let error = replay_error("SET LOCAL ROLE creator;\n");
     assert!(error.contains("SET LOCAL ROLE"), "{error}");
+}
+
+#[test]
+fn the_running_roles_default_privileges_apply_to_what_it_creates() {
+    let schema = replay(
+        "CREATE SCHEMA app;\n\
+         ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO reader;\n\
+         ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA app GRANT INSERT ON TABLES TO writer;\n\
+         ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;\n\
+         ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO reader;\n\
+         SET ROLE creator;\n\
+         ALTER DEFAULT PRIVILEGES GRANT DELETE ON TABLES TO reader;\n\
+         CREATE TABLE by_creator (id integer);\n\
+         RESET ROLE;\n\
+         CREATE TABLE app.t (id serial);\n\
+         CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS 'SELECT 1';\n\
+         CREATE SEQUENCE s;\n",
+    );
+    let defaults = |role: &str, objects| PrivilegeObject::Defaults {
+        role: role.to_string(),
+        schema: None,
+        objects,
+    };
+    let reader = |privilege| Acl::from([("reader".to_string(), grants(&[(privilege, false)]))]);
+    assert_eq!(
+        schema.acl(&defaults(CURRENT_USER, DefaultObjects::Tables)),
+        reader(Privilege::Select)
+    );
+    assert_eq!(
+        schema.acl(&defaults("creator", DefaultObjects::Tables)),
+        reader(Privilege::Delete)
+    );
+    assert_eq!(schema.acl(&table("by_creator")), reader(Privilege::Delete));
+    assert_eq!(
+        schema.acl(&PrivilegeObject::Table(QualifiedName::new("app", "t"))),
+        Acl::from([
+            ("reader".to_string(), grants(&[(Privilege::Select, false)])),
+            ("writer".to_string(), grants(&[(Privilege::Insert, false)])),
+        ])
+    );
+    let sequence = |name: &str| PrivilegeObject::Sequence(QualifiedName::new("public", name));
+    assert_eq!(schema.acl(&sequence("s")), reader(Privilege::Usage));
+    let function = PrivilegeObject::Function(FunctionName {
+        schema: "public".into(),
+        name: "f".into(),
+        argument_types: vec![],
+    });
+    assert_eq!(schema.acl(&function), Acl::new());
 }

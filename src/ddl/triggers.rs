@@ -221,7 +221,7 @@ impl Interpreter {
     pub(super) fn alter_trigger(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let name = cursor.identifier()?;
         cursor.expect_keywords(&["ON"])?;
-        let relation = cursor.qualified_name()?;
+        let relation = self.relation_reference(cursor)?;
         cursor.expect_keywords(&["RENAME", "TO"])?;
         let new_name = cursor.identifier()?;
         cursor.expect_end()?;
@@ -247,7 +247,7 @@ impl Interpreter {
     pub(super) fn alter_policy(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
         let name = cursor.identifier()?;
         cursor.expect_keywords(&["ON"])?;
-        let table = cursor.qualified_name()?;
+        let table = self.relation_reference(cursor)?;
         let policies = &mut self.table_mut(&table)?.policies;
         let missing = || format!("policy {name} for table {table} does not exist");
         if cursor.eat_keywords(&["RENAME", "TO"]) {
@@ -281,7 +281,7 @@ impl Interpreter {
             let if_exists = cursor.eat_keywords(&["IF", "EXISTS"]);
             let name = cursor.identifier()?;
             cursor.expect_keywords(&["ON"])?;
-            let relation = cursor.qualified_name()?;
+            let relation = self.relation_reference(cursor)?;
             drop_behaviour(cursor);
             cursor.expect_end()?;
             // PostgreSQL skips IF EXISTS with a notice even when the relation is gone.
@@ -313,7 +313,7 @@ impl Interpreter {
         Some((|| {
             let name = cursor.identifier()?;
             cursor.expect_keywords(&["ON"])?;
-            let relation = cursor.qualified_name()?;
+            let relation = self.relation_reference(cursor)?;
             cursor.expect_keywords(&["IS"])?;
             let text = match cursor.eat_keyword("NULL") {
                 true => None,

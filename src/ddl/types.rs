@@ -137,7 +137,7 @@ impl Interpreter {
     }
 
     pub(super) fn alter_domain(&mut self, cursor: &mut Cursor<'_>) -> Outcome {
-        let name = cursor.qualified_name()?;
+        let name = self.type_reference_name(cursor)?;
         if cursor.is_keywords(&["OWNER", "TO"]) {
             self.owner_to(cursor, PrivilegeObject::Type(name))?;
             return cursor.expect_end();

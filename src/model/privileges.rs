@@ -14,6 +14,11 @@ use super::{FunctionName, QualifiedName, Schema};
 /// The grantee `PUBLIC` (every role); no role may be named `public`.
 pub const PUBLIC: &str = "public";
 
+/// The `role` of `PrivilegeObject::Defaults` for the role that runs the script (autogen's
+/// session role in a catalog read), spelled `CURRENT_USER`: `ALTER DEFAULT PRIVILEGES`
+/// without `FOR ROLE` is for it, and a replay without a server cannot know its name.
+pub const CURRENT_USER: &str = "current_user";
+
 /// One privilege, in the order PostgreSQL lists them (`aclitem` letters `arwdDxtUCX`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Privilege {

@@ -20,7 +20,7 @@ use tokio_postgres::Client;
 use crate::catalog::{self, SchemaScope};
 use crate::diff::{Change, ColumnHints};
 use crate::error::{describe_db_error, Error, Result};
-use crate::model::{Column, ObjectRef, PrivilegeObject, Schema, PUBLIC};
+use crate::model::{Column, ObjectRef, PrivilegeObject, Schema, CURRENT_USER, PUBLIC};
 use crate::spec::SourceMap;
 use crate::sql::Direction;
 use crate::syntax::quote;
@@ -164,9 +164,12 @@ async fn check_roles(admin: &Client, desired: &Schema, origin: &Origin<'_>) -> R
         }
         if let (PrivilegeObject::Defaults { role, .. }, Some(grantee)) = (object, acl.keys().next())
         {
-            first_use
-                .entry(role)
-                .or_insert_with(|| ObjectRef::Privileges(object.clone(), grantee.clone()));
+            // The running role exists: it runs the build.
+            if role != CURRENT_USER {
+                first_use
+                    .entry(role)
+                    .or_insert_with(|| ObjectRef::Privileges(object.clone(), grantee.clone()));
+            }
         }
     }
     // Each owner is of an object with an owner of its own: lowering and the interpreter

@@ -8,7 +8,7 @@ mod locate;
 mod lower;
 mod nesting;
 mod raw;
-mod types;
+pub(crate) mod types;
 mod write;
 
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 use super::functions::signature;
 use super::quote::{ident, qualified};
 use crate::diff::PrivilegeChange;
-use crate::model::{Privilege, PrivilegeObject, PUBLIC};
+use crate::model::{Privilege, PrivilegeObject, CURRENT_USER, PUBLIC};
 
 /// Revokes first (whole privileges, then grant options), then grants (without, then with
 /// the grant option).
@@ -60,7 +60,11 @@ fn defaults_prefix(object: &PrivilegeObject) -> String {
     let PrivilegeObject::Defaults { role, schema, .. } = object else {
         return String::new();
     };
-    let mut prefix = format!("ALTER DEFAULT PRIVILEGES FOR ROLE {} ", ident(role));
+    let role = match role.as_str() {
+        CURRENT_USER => "CURRENT_USER".to_string(),
+        role => ident(role),
+    };
+    let mut prefix = format!("ALTER DEFAULT PRIVILEGES FOR ROLE {role} ");
     if let Some(schema) = schema {
         prefix.push_str(&format!("IN SCHEMA {} ", ident(schema)));
     }

@@ -295,6 +295,9 @@ impl Interpreter {
                 match_type,
             } => {
                 known_columns(&columns)?;
+                let referenced_table = self.resolve(&referenced_table, |name| {
+                    self.schema.tables.contains_key(name)
+                })?;
                 let target = self.table(&referenced_table)?;
                 let referenced_columns = match referenced_columns {
                     Some(columns) => columns,
