@@ -12,9 +12,10 @@ use super::{Change, ColumnHints, ColumnUse, PolicyChange, TriggerChange, TypeCha
 use crate::dependencies::Graph;
 use crate::model::{Column, Constraint, ObjectRef, QualifiedName, Schema};
 
-/// Drops and creates again (as `after` has them) the users of `routines` (of those `after`
-/// has a routine of the name of) in `before` that `changes` keep; what `changes` already drop is left to them. A generated column calling a
-/// routine is not rebuilt: `blocked_function_drops` refuses the plan.
+/// Drops and creates again (as `after` has them) the users in `before` that `changes` keep
+/// of those `routines` that `after` still has a routine of the name of; what `changes`
+/// already drop is left to them. A generated column calling a routine is not rebuilt:
+/// `blocked_function_drops` refuses the plan.
 pub(super) fn recreate_users(
     before: &Schema,
     after: &Schema,
