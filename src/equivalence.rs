@@ -68,7 +68,7 @@ pub fn query_key(text: &str) -> String {
         }
         for part in &mut name.0 {
             if let ObjectNamePart::Identifier(ident) = part {
-                fold(ident);
+                quote_folded(ident);
             }
         }
         ControlFlow::<()>::Continue(())
@@ -444,11 +444,11 @@ fn canonicalize(expression: &mut Expr) -> ControlFlow<()> {
             _ => None,
         },
         Expr::Identifier(ident) => {
-            fold(ident);
+            quote_folded(ident);
             None
         }
         Expr::CompoundIdentifier(parts) => {
-            parts.iter_mut().for_each(fold);
+            parts.iter_mut().for_each(quote_folded);
             None
         }
         Expr::Function(function) => {
@@ -544,8 +544,7 @@ fn drop_implicit_alias(item: &mut SelectItem) {
             }),
             _ => None,
         };
-        let mut alias = alias.clone();
-        fold(&mut alias);
+        quote_folded(alias);
         if implicit.as_deref() == Some(alias.value.as_str()) {
             *item = SelectItem::UnnamedExpr(take_expr(expr));
         }
@@ -557,6 +556,14 @@ fn fold(ident: &mut Ident) {
     if ident.quote_style.is_none() {
         ident.value = ident.value.to_lowercase();
     }
+}
+
+/// A relation or column name folded, then always quoted: `b.position` and the server's
+/// `b."position"` are one column. Function names are only folded, since a bare
+/// `current_date` is a call and a quoted `"current_date"` a column.
+fn quote_folded(ident: &mut Ident) {
+    fold(ident);
+    ident.quote_style = Some('"');
 }
 
 fn take(boxed: &mut Box<Expr>) -> Expr {
@@ -620,6 +627,19 @@ mod tests {
             query_key("SELECT id FROM students"),
             query_key("SELECT id FROM teachers"),
         );
+        // The server quotes a column named after a keyword; the name is the same.
+        assert_eq!(
+            query_key("SELECT b.position AS pos, p.Status FROM t b JOIN u p ON p.id = b.id"),
+            query_key(
+                "SELECT b.\"position\" AS \"pos\", p.status FROM t b JOIN u p ON p.id = b.id"
+            ),
+        );
+        assert_ne!(
+            query_key("SELECT \"Status\" FROM t"),
+            query_key("SELECT status FROM t"),
+        );
+        different("current_date", "\"current_date\"");
+        same("\"Price\" > 0", "\"Price\" > (0)::numeric");
         assert_ne!(
             query_key("SELECT a.name FROM a JOIN b ON a.id = b.id"),
             query_key("SELECT b.name FROM a JOIN b ON a.id = b.id"),
