@@ -4,10 +4,12 @@
 //! b, 5 % of the tables changed) that are loaded into two scratch databases, and b is written
 //! as schema.yaml by `autogen inspect`. Each path then runs as a whole `autogen` process, timed
 //! by GNU time (wall, CPU, peak memory), next to `pg_dump --schema-only` of database a:
-//! database → database, database → schema.yaml (what `migrate` and `check` do), and SQL →
-//! SQL offline. Each stage is also timed alone, in process. Finally the database → database
-//! upgrade is applied to a, and both a re-diff against b and one against b's schema.yaml
-//! must come out empty, so the numbers are for scripts that are right.
+//! database → database, database → schema.yaml (what `migrate` and `check` do), SQL → SQL
+//! offline, and migrations → schema.yaml offline (a.sql as one revision). A checkpoint after
+//! the load keeps its dirty buffers out of the timings. Each stage is also timed alone, in
+//! process. Finally each path's upgrade is applied to a fresh copy of a, and both a re-diff
+//! against b and one against b's schema.yaml must come out empty, so the numbers are for
+//! scripts that are right.
 //!
 //! Usage: `cargo build --release && cargo run --release --example bench -- [--runs R] [N ...]`
 //! (default: 3 runs of each path at 1000 5000 10000 tables). Needs `python3`, `psql`,
@@ -92,6 +94,15 @@ async fn bench_size(binary: &Path, n_tables: usize, runs: usize) {
         );
     }
     let load_time = load_started.elapsed();
+    // The load leaves the cluster full of dirty buffers, and the shadow database's DROP
+    // DATABASE forces a checkpoint: without this one, the first timed run would write them.
+    let admin = scratch::connect(&scratch::server_url()).await;
+    admin
+        .batch_execute("CHECKPOINT")
+        .await
+        .expect("a checkpoint");
+    let migrations = work.join("migrations");
+    write_revision(&migrations, &a_sql);
     run_checked(
         Command::new(binary)
             .args(["inspect", "--database-url", &b.url, "-o"])
@@ -128,6 +139,14 @@ async fn bench_size(binary: &Path, n_tables: usize, runs: usize) {
             &["diff", "--from", &path(&a_sql), "--to", &path(&b_sql)],
         ),
     ));
+    rows.push((
+        "migrations → schema.yaml, offline",
+        measure(
+            runs,
+            &autogen,
+            &["diff", "--from", &path(&migrations), "--to", &path(&b_yaml)],
+        ),
+    ));
     println!("| path | wall (median of {runs}) | × pg_dump | CPU | peak memory |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     for (name, measurement) in &rows {
@@ -141,8 +160,41 @@ async fn bench_size(binary: &Path, n_tables: usize, runs: usize) {
     }
 
     stages(&a, &b_yaml).await;
-    verify(binary, &a.url, &b.url, &b_yaml);
+    let copy = scratch::ScratchDb::create("autogen_test_bench").await;
+    println!();
+    for (name, from, to) in [
+        ("database → database", a.url.clone(), b.url.clone()),
+        ("database → schema.yaml", a.url.clone(), path(&b_yaml)),
+        ("SQL → SQL", path(&a_sql), path(&b_sql)),
+        ("migrations → schema.yaml", path(&migrations), path(&b_yaml)),
+    ] {
+        let upgrade =
+            run_checked(Command::new(binary).args(["diff", "--from", &from, "--to", &to]));
+        for statement in [
+            format!("DROP DATABASE \"{}\"", copy.name),
+            format!("CREATE DATABASE \"{}\" TEMPLATE \"{}\"", copy.name, a.name),
+        ] {
+            admin
+                .batch_execute(&statement)
+                .await
+                .expect("a copy of database a");
+        }
+        verify(binary, &upgrade, &copy.url, &b.url, &b_yaml);
+        println!("checked: {name}'s upgrade applied to a copy of a leaves nothing to diff against b or b.yaml");
+    }
     std::fs::remove_dir_all(&work).ok();
+}
+
+/// `migrations/` holding one revision whose upgrade is `sql`.
+fn write_revision(migrations: &Path, sql: &Path) {
+    std::fs::create_dir_all(migrations).expect("a migrations directory");
+    let header = "-- autogen revision 20261201000000\n-- parent: none\n-- message: bench a\n\
+                  -- created: 2026-12-01T00:00:00Z\n-- hazards: none\n\n";
+    let body = std::fs::read_to_string(sql).expect("the generated SQL");
+    let stem = migrations.join("20261201000000_bench_a");
+    std::fs::write(stem.with_extension("up.sql"), format!("{header}{body}"))
+        .expect("the revision's upgrade");
+    std::fs::write(stem.with_extension("down.sql"), header).expect("the revision's downgrade");
 }
 
 /// Each stage of the database → schema.yaml path alone, in this process.
@@ -194,30 +246,28 @@ async fn stages(a: &scratch::ScratchDb, b_yaml: &Path) {
     }
 }
 
-/// Applies the database → database upgrade to a; a must then match b and b's schema.yaml.
-fn verify(binary: &Path, a_url: &str, b_url: &str, b_yaml: &Path) {
-    let upgrade = run_checked(Command::new(binary).args(["diff", "--from", a_url, "--to", b_url]));
+/// Applies `upgrade` to the database at `url`, which must then match b and b's schema.yaml.
+fn verify(binary: &Path, upgrade: &[u8], url: &str, b_url: &str, b_yaml: &Path) {
     let mut psql = Command::new("psql")
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", a_url])
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .expect("psql runs");
-    std::io::Write::write_all(psql.stdin.as_mut().expect("psql's stdin"), &upgrade)
+    std::io::Write::write_all(psql.stdin.as_mut().expect("psql's stdin"), upgrade)
         .expect("the upgrade reaches psql");
     assert!(
         psql.wait().expect("psql ends").success(),
         "the upgrade applies"
     );
     for to in [b_url.to_string(), b_yaml.to_string_lossy().into_owned()] {
-        let rediff = run_checked(Command::new(binary).args(["diff", "--from", a_url, "--to", &to]));
+        let rediff = run_checked(Command::new(binary).args(["diff", "--from", url, "--to", &to]));
         assert!(
             rediff.is_empty(),
-            "after the upgrade, a still differs from {to}:\n{}",
+            "after the upgrade, the copy of a still differs from {to}:\n{}",
             String::from_utf8_lossy(&rediff)
         );
     }
-    println!("\nchecked: the upgrade applied to a leaves nothing to diff against b or b.yaml");
 }
 
 #[derive(Debug, Clone, Copy)]
