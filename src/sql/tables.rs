@@ -335,11 +335,30 @@ pub(super) fn alter_column(
         }
     }
     match (from.identity, to.identity) {
-        (None, Some(identity)) => statements.push(format!(
-            "{prefix} ADD GENERATED {} AS IDENTITY{}",
-            identity_kind(identity),
-            identity_options(to)
-        )),
+        (None, Some(identity)) => {
+            statements.push(format!(
+                "{prefix} ADD GENERATED {} AS IDENTITY{}",
+                identity_kind(identity),
+                identity_options(to)
+            ));
+            // The new sequence would hand out values the column already holds (a serial's
+            // sequence is gone): it continues after them when they reach its start.
+            let (start, increment, ..) = to.identity_options().effective(&to.data_type);
+            let (extreme, step, reaches) = if increment > 0 {
+                ("max", "+ 1", ">=")
+            } else {
+                ("min", "- 1", "<=")
+            };
+            let column = ident(&to.name);
+            statements.push(format!(
+                "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), \
+                 {extreme}({column}) {step}, false) FROM {} \
+                 HAVING {extreme}({column}) {reaches} {start}",
+                literal(&qualified(table)),
+                literal(&to.name),
+                qualified(table)
+            ));
+        }
         (Some(before), Some(after)) => {
             if before != after {
                 statements.push(format!("{prefix} SET GENERATED {}", identity_kind(after)));
