@@ -16,8 +16,10 @@ use super::{Change, Hazard, LockMode};
 use crate::inheritance::{checks_for_children, effective_columns, expected_partition_column};
 use crate::model::Constraint;
 use crate::model::{
-    Column, Directives, ObjectRef, PartitionBound, PartitionOf, QualifiedName, Schema, Table,
+    storage_type, Column, Directives, IndexTarget, ObjectRef, PartitionBound, PartitionOf,
+    QualifiedName, Schema, Table,
 };
+use crate::references::mentions;
 
 /// A change to a table's place in a partition tree or inheritance hierarchy. (The column
 /// variant is large, briefly, like `Change::AlterColumn`.)
@@ -266,7 +268,10 @@ pub(super) fn rebuild_repartitioned(
         let inheritance_unreachable = joins_by_inherit(current_table, desired_table)
             && !inherit_reaches(desired, desired_table)
             && !fits_parents(desired, current_table, desired_table);
-        if current_table.partition_by == desired_table.partition_by && !inheritance_unreachable {
+        if current_table.partition_by == desired_table.partition_by
+            && !inheritance_unreachable
+            && !key_retyped(current, current_table, desired, desired_table)
+        {
             continue;
         }
         for below in crate::inheritance::descendants(current, name) {
@@ -282,6 +287,31 @@ pub(super) fn rebuild_repartitioned(
         }
     }
     rebuilt
+}
+
+/// Whether a column the partition key reads changes its stored type or collation, which
+/// PostgreSQL refuses in place (`ALTER COLUMN ... TYPE` on a key column, or on a parent
+/// whose partition keys it).
+fn key_retyped(current: &Schema, current_table: &Table, desired: &Schema, table: &Table) -> bool {
+    let Some(key) = &current_table.partition_by else {
+        return false;
+    };
+    let before = effective_columns(current, current_table);
+    let after = effective_columns(desired, table);
+    before.iter().any(|column| {
+        let read = key
+            .columns
+            .iter()
+            .any(|key_column| match &key_column.target {
+                IndexTarget::Column(name) => *name == column.name,
+                IndexTarget::Expression(expression) => mentions(expression.as_str(), &column.name),
+            });
+        read && after.iter().any(|new| {
+            new.name == column.name
+                && (storage_type(&new.data_type) != storage_type(&column.data_type)
+                    || new.collation != column.collation)
+        })
+    })
 }
 
 /// Whether the table gains inheritance parents it did not have.
