@@ -27,7 +27,7 @@ mod types;
 use crate::diff::{
     removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, ValidatedConstraint,
 };
-use crate::model::storage_type;
+use crate::model::{sequence_type_max, storage_type};
 use crate::model::{
     CheckConstraint, Column, Compression, Constraint, Deferrable, Enum, ExclusionConstraint, Expr,
     ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
