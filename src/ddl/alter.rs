@@ -172,6 +172,9 @@ impl Interpreter {
             if if_exists && self.table(name)?.column(&column).is_none() {
                 return Ok(());
             }
+            if only {
+                self.leave_column_to_children(name, &column)?;
+            }
             return self.drop_column(name, &column);
         }
         if cursor.eat_keywords(&["VALIDATE", "CONSTRAINT"]) {

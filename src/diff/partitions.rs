@@ -484,7 +484,10 @@ fn child_column_changes(
         let from = find(&current_columns, &to.name);
         let parent_before = current_inherited.get(&to.name);
         let parent_after = desired_inherited.get(&to.name);
-        if parent_before.is_none() && parent_after.is_none() {
+        let left_to_child = parent_after.is_none()
+            && parent_before
+                .is_some_and(|(parent, _)| drops_only(current, desired, parent, &to.name));
+        if parent_before.is_none() && parent_after.is_none() || left_to_child {
             changes.extend(own_column_change(table, from.as_ref(), to));
             continue;
         }
@@ -526,19 +529,51 @@ fn child_column_changes(
         if find(&desired_columns, &from.name).is_some() {
             continue;
         }
-        let goes_with_parent = current_inherited.contains_key(&from.name)
-            && !desired_inherited.contains_key(&from.name)
-            && !declared(current_table, &from.name);
-        if !goes_with_parent {
+        let parent_drops = current_inherited.get(&from.name).filter(|_| {
+            !desired_inherited.contains_key(&from.name) && !declared(current_table, &from.name)
+        });
+        let left_by_parent = parent_drops
+            .is_some_and(|(parent, _)| drops_only(current, desired, parent, &from.name));
+        if parent_drops.is_none() || left_by_parent {
             changes.push(Change::DropColumn {
                 table: table.clone(),
                 column: from.clone(),
                 backfill: None,
                 checked_domain: false,
+                only: false,
+                left_by_parent,
             });
         }
     }
     changes
+}
+
+/// Whether `parent` drops its own `column` with `ALTER TABLE ONLY`, which leaves the column
+/// to its inheritance children as their own, values and all (a plain drop takes it from a
+/// child that only inherits it): so where the file still declares it on a child that stays.
+pub(super) fn drops_only(
+    current: &Schema,
+    desired: &Schema,
+    parent: &QualifiedName,
+    column: &str,
+) -> bool {
+    let declared_before = current
+        .tables
+        .get(parent)
+        .is_some_and(|table| table.column(column).is_some());
+    let kept = desired.tables.get(parent).is_some_and(|table| {
+        effective_columns(desired, table)
+            .iter()
+            .any(|c| c.name == column)
+    });
+    declared_before
+        && !kept
+        && current.tables.values().any(|child| {
+            child.inherits.contains(parent)
+                && desired.tables.get(&child.name).is_some_and(|stays| {
+                    stays.inherits == child.inherits && stays.column(column).is_some()
+                })
+        })
 }
 
 /// A column no parent has: the ordinary add or alter.

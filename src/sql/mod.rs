@@ -318,8 +318,14 @@ fn statements_for(change: &Change) -> Vec<String> {
             backfill,
             ..
         } => add_column(table, column, backfill.as_ref()),
-        Change::DropColumn { table, column, .. } => vec![format!(
-            "ALTER TABLE {} DROP COLUMN {}",
+        Change::DropColumn {
+            table,
+            column,
+            only,
+            ..
+        } => vec![format!(
+            "ALTER TABLE {}{} DROP COLUMN {}",
+            if *only { "ONLY " } else { "" },
             qualified(table),
             ident(&column.name)
         )],
