@@ -150,6 +150,9 @@ pub enum Phase {
     DropIndex,
     DropConstraint,
     DropTable,
+    /// A generated column that stops reading a column the plan drops (dropped, made plain
+    /// or generated anew), before the column goes: PostgreSQL refuses to drop it first.
+    DropGeneration,
     DropColumn,
     AlterColumn,
     /// `SET LOGGED` / `SET UNLOGGED` of kept tables.
@@ -174,6 +177,9 @@ pub enum Phase {
     /// Aggregates over a rebuilt type or over a range type created after `CreateAggregate`.
     CreateAggregateOnNewType,
     AddColumn,
+    /// A generated column that starts reading a column the plan adds (added, made generated
+    /// or generated anew), once the column is there.
+    AddGeneration,
     /// A child's own attributes on inherited columns, once its parents' columns (which
     /// PostgreSQL recurses to it) have changed or been added.
     AlterInheritedColumn,
@@ -358,6 +364,7 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
             }
         }
     }
+    around::generations_around_columns(&mut steps);
     around::ranges_and_aggregates(changes, &mut steps);
     around::defaults_on_rebuilt_types(changes, &mut steps);
     around::routines_over_dropped_aggregates(&mut steps);

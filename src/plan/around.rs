@@ -2,7 +2,7 @@
 //! type calls, and the types a plan rebuilds under them (which they are dropped before and
 //! created again after, `diff::rebuild_dependents`), and column defaults calling routines
 //! created again around a rebuild, and routines whose SQL-standard body calls an aggregate
-//! the plan drops.
+//! the plan drops; generated columns around the columns they read.
 
 use std::collections::BTreeSet;
 
@@ -11,9 +11,60 @@ use crate::dependencies::Graph;
 use crate::diff::{
     rebuilt_types, AggregateChange, Change, FunctionPlacement, RangeChange, TypeChange,
 };
-use crate::model::{ObjectRef, QualifiedName, RangeType, Schema};
-use crate::references::words;
+use crate::model::{Column, ObjectRef, QualifiedName, RangeType, Schema};
+use crate::references::{mentions, words};
 use crate::syntax::types::names_type;
+
+/// A generated column whose expression reads a column the plan drops stops reading it
+/// first (its drop, `DROP EXPRESSION` or new generation moves to `DropGeneration`), and one
+/// that starts reading a column the plan adds does so once it is there (`AddGeneration`).
+pub(super) fn generations_around_columns(steps: &mut [Step]) {
+    let columns = |dropped: bool| -> BTreeSet<(QualifiedName, String)> {
+        steps
+            .iter()
+            .filter_map(|step| match (&step.change, dropped) {
+                (Change::DropColumn { table, column, .. }, true)
+                | (Change::AddColumn { table, column, .. }, false) => {
+                    Some((table.clone(), column.name.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let (dropped, added) = (columns(true), columns(false));
+    let reads = |columns: &BTreeSet<(QualifiedName, String)>,
+                 table: &QualifiedName,
+                 column: &Column| {
+        column.generated.as_ref().is_some_and(|expression| {
+            columns.iter().any(|(other_table, name)| {
+                other_table == table && *name != column.name && mentions(expression.as_str(), name)
+            })
+        })
+    };
+    for step in steps.iter_mut() {
+        let phase = match &step.change {
+            Change::DropColumn { table, column, .. } if reads(&dropped, table, column) => {
+                Phase::DropGeneration
+            }
+            Change::AddColumn { table, column, .. } if reads(&added, table, column) => {
+                Phase::AddGeneration
+            }
+            Change::AlterColumn {
+                table, from, to, ..
+            } if from.generated != to.generated => {
+                if reads(&dropped, table, from) {
+                    Phase::DropGeneration
+                } else if reads(&added, table, to) {
+                    Phase::AddGeneration
+                } else {
+                    continue;
+                }
+            }
+            _ => continue,
+        };
+        step.phase = phase;
+    }
+}
 
 /// A range type calling a function the plan creates (drops) is created after (dropped
 /// before) it; one over a rebuilt type is dropped before the rebuild and created after it,
