@@ -11,13 +11,14 @@ use crate::dependencies::Graph;
 use crate::diff::{
     rebuilt_types, AggregateChange, Change, FunctionPlacement, RangeChange, TypeChange,
 };
-use crate::model::{Column, ObjectRef, QualifiedName, RangeType, Schema};
-use crate::references::{mentions, words};
+use crate::model::{storage_type, Column, ObjectRef, QualifiedName, RangeType, Schema};
+use crate::references::{mentions, nextval_sequence, words};
+use crate::syntax::names::column_sequence_name;
 use crate::syntax::types::names_type;
 
 /// A generated column whose expression reads a column the plan drops stops reading it
-/// first (its drop, `DROP EXPRESSION` or new generation moves to `DropGeneration`), and one
-/// that starts reading a column the plan adds does so once it is there (`AddGeneration`).
+/// first (its drop, `DROP EXPRESSION` or new generation moves to `BeforeDropColumn`), and one
+/// that starts reading a column the plan adds does so once it is there (`AfterAddColumn`).
 pub(super) fn generations_around_columns(steps: &mut [Step]) {
     let columns = |dropped: bool| -> BTreeSet<(QualifiedName, String)> {
         steps
@@ -44,18 +45,75 @@ pub(super) fn generations_around_columns(steps: &mut [Step]) {
     for step in steps.iter_mut() {
         let phase = match &step.change {
             Change::DropColumn { table, column, .. } if reads(&dropped, table, column) => {
-                Phase::DropGeneration
+                Phase::BeforeDropColumn
             }
             Change::AddColumn { table, column, .. } if reads(&added, table, column) => {
-                Phase::AddGeneration
+                Phase::AfterAddColumn
             }
             Change::AlterColumn {
                 table, from, to, ..
             } if from.generated != to.generated => {
                 if reads(&dropped, table, from) {
-                    Phase::DropGeneration
+                    Phase::BeforeDropColumn
                 } else if reads(&added, table, to) {
-                    Phase::AddGeneration
+                    Phase::AfterAddColumn
+                } else {
+                    continue;
+                }
+            }
+            _ => continue,
+        };
+        step.phase = phase;
+    }
+}
+
+/// A default calling `nextval` on a sequence that goes with a column the plan drops (the
+/// column's `serial` sequence, or one it owns) stops calling it before the column goes; one
+/// that starts calling the sequence of a column the plan adds does so once it is there.
+pub(super) fn defaults_around_column_sequences(
+    before: &Schema,
+    after: &Schema,
+    steps: &mut [Step],
+) {
+    let sequences = |dropped: bool| {
+        let mut sequences = BTreeSet::new();
+        for step in steps.iter() {
+            let ((Change::DropColumn { table, column, .. }, true)
+            | (Change::AddColumn { table, column, .. }, false)) = (&step.change, dropped)
+            else {
+                continue;
+            };
+            if storage_type(&column.data_type) != column.data_type {
+                sequences.insert(column_sequence_name(table, &column.name));
+            }
+            let owner = Some((table.clone(), column.name.clone()));
+            let schema = if dropped { before } else { after };
+            sequences.extend(
+                schema
+                    .sequences
+                    .values()
+                    .filter(|sequence| sequence.owned_by == owner)
+                    .map(|sequence| sequence.name.clone()),
+            );
+        }
+        sequences
+    };
+    let (dropped, added) = (sequences(true), sequences(false));
+    let calls = |sequences: &BTreeSet<QualifiedName>, column: &Column| {
+        column
+            .default
+            .as_ref()
+            .and_then(|default| nextval_sequence(default.as_str()))
+            .is_some_and(|sequence| sequences.contains(&sequence))
+    };
+    for step in steps.iter_mut() {
+        let phase = match &step.change {
+            Change::DropColumn { column, .. } if calls(&dropped, column) => Phase::BeforeDropColumn,
+            Change::AlterColumn { from, to, .. } if from.default != to.default => {
+                if calls(&dropped, from) {
+                    Phase::BeforeDropColumn
+                } else if calls(&added, to) {
+                    Phase::AfterAddColumn
                 } else {
                     continue;
                 }
