@@ -332,10 +332,28 @@ fn align_partitioning(table: &mut model::Table, old: &model::Table) {
         let values = partition_of.bound.values_mut();
         if values.len() == old_values.len() {
             for (value, old_value) in values.into_iter().zip(old_values) {
-                adopt_expression(value, old_value);
+                if *value != *old_value
+                    && bound_value_key(value.as_str()) == bound_value_key(old_value.as_str())
+                {
+                    *value = old_value.clone();
+                }
             }
         }
     }
+}
+
+/// A bound value is coerced to its key column's type, so a number the server prints quoted
+/// (`'100'` under a bigint key, `'-3'` under an integer one) is that number.
+fn bound_value_key(text: &str) -> String {
+    let number = text
+        .strip_prefix('\'')
+        .and_then(|text| text.strip_suffix('\''))
+        .filter(|inner| {
+            let digits = inner.strip_prefix('-').unwrap_or(inner);
+            digits.starts_with(|c: char| c.is_ascii_digit())
+                && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        });
+    expression_key(number.unwrap_or(text))
 }
 
 fn align_index(index: &mut model::Index, old: &model::Index) {
@@ -608,6 +626,15 @@ mod tests {
             "gpa BETWEEN 0 AND 4",
             "gpa >= 0::numeric AND gpa <= 4::numeric",
         );
+    }
+
+    #[test]
+    fn bound_values_are_numbers_however_quoted() {
+        assert_eq!(bound_value_key("'100'"), bound_value_key("100"));
+        assert_eq!(bound_value_key("'-3'"), bound_value_key("-3"));
+        assert_eq!(bound_value_key("1.5"), bound_value_key("'1.5'"));
+        assert_ne!(bound_value_key("'a100'"), bound_value_key("100"));
+        assert_ne!(bound_value_key("'2024-01-01'"), bound_value_key("2024"));
     }
 
     #[test]

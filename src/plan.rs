@@ -150,6 +150,10 @@ pub enum Phase {
     DropIndex,
     DropConstraint,
     DropTable,
+    /// What stops depending on a column the plan drops, before the column goes (PostgreSQL
+    /// refuses to drop it first): a generated column reading it (dropped, made plain or
+    /// generated anew), a default calling `nextval` on the sequence it owns.
+    BeforeDropColumn,
     DropColumn,
     AlterColumn,
     /// `SET LOGGED` / `SET UNLOGGED` of kept tables.
@@ -174,6 +178,10 @@ pub enum Phase {
     /// Aggregates over a rebuilt type or over a range type created after `CreateAggregate`.
     CreateAggregateOnNewType,
     AddColumn,
+    /// What starts depending on a column the plan adds, once it is there: a generated column
+    /// reading it (added, made generated or generated anew), a default calling `nextval` on
+    /// the sequence it owns.
+    AfterAddColumn,
     /// A child's own attributes on inherited columns, once its parents' columns (which
     /// PostgreSQL recurses to it) have changed or been added.
     AlterInheritedColumn,
@@ -358,6 +366,8 @@ pub fn build_between(changes: &[Change], mode: Mode, before: &Schema, after: &Sc
             }
         }
     }
+    around::generations_around_columns(&mut steps);
+    around::defaults_around_column_sequences(before, after, &mut steps);
     around::ranges_and_aggregates(changes, &mut steps);
     around::defaults_on_rebuilt_types(changes, &mut steps);
     around::routines_over_dropped_aggregates(&mut steps);

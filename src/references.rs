@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use sqlparser::tokenizer::Token;
 
 use crate::cursor::Cursor;
-use crate::model::{Index, IndexTarget};
+use crate::model::{Index, IndexTarget, QualifiedName};
 
 /// Whether `expression` names `column` (as a column, not a function or a type).
 pub fn mentions(expression: &str, column: &str) -> bool {
@@ -41,6 +41,14 @@ pub fn index_expressions_mention(index: &Index, column: &str) -> bool {
             IndexTarget::Column(_) => false,
             IndexTarget::Expression(expression) => mentions(expression.as_str(), column),
         })
+}
+
+/// The sequence in `nextval('name'::regclass)` or `nextval('name')`.
+pub fn nextval_sequence(default: &str) -> Option<QualifiedName> {
+    let inner = default.strip_prefix("nextval(")?.strip_suffix(')')?;
+    let inner = inner.strip_suffix("::regclass").unwrap_or(inner);
+    let literal = inner.strip_prefix('\'')?.strip_suffix('\'')?;
+    Cursor::new(literal).ok()?.qualified_name().ok()
 }
 
 /// The values of the string literals in `expression` (`'enrolled'` gives `enrolled`).

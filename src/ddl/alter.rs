@@ -172,6 +172,9 @@ impl Interpreter {
             if if_exists && self.table(name)?.column(&column).is_none() {
                 return Ok(());
             }
+            if only {
+                self.leave_column_to_children(name, &column)?;
+            }
             return self.drop_column(name, &column);
         }
         if cursor.eat_keywords(&["VALIDATE", "CONSTRAINT"]) {
@@ -286,6 +289,10 @@ impl Interpreter {
             column.compression = compression(cursor)?;
         } else if cursor.is_keywords(&["SET", "STORAGE"]) {
             return Err(not_modelled("column storage settings (SET STORAGE)"));
+        } else if (cursor.is_keyword("SET") || cursor.is_keyword("RESET"))
+            && cursor.peek_nth(1) == Some(&Token::LParen)
+        {
+            return Err(not_modelled("column options (SET (n_distinct = ...))"));
         } else if cursor.is_keyword("SET") || cursor.is_keyword("RESTART") {
             if column.identity.is_none() {
                 return Err(format!(

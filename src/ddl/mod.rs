@@ -8,7 +8,7 @@
 //! the model (data changes, session settings, ownership, privileges on what it does not
 //! hold) are accepted as such.
 //! `create`, `alter` and `drop` hold the statements, `clauses` their shared clauses,
-//! `expressions` the rewrites renames carry into stored text, `triggers` the statements of
+//! `triggers` the statements of
 //! triggers, policies and row-level security, `partitions` partitioning and inheritance,
 //! `privileges` GRANT, REVOKE and default privileges, `search_path` where unqualified names
 //! are created and found (`SET search_path`).
@@ -23,7 +23,6 @@ mod comments;
 mod create;
 mod drop;
 mod exclusion;
-mod expressions;
 mod functions;
 mod journal;
 mod owners;
@@ -52,6 +51,7 @@ use crate::model::{
     MatchType, ObjectRef, PrimaryKey, PrivilegeObject, QualifiedName, ReferentialAction, Schema,
     Sequence, SequenceOptions, Table, UniqueConstraint, View, ViewOptions, MAX_COLUMNS,
 };
+use crate::references::nextval_sequence;
 use crate::references::{index_mentions, mentions};
 use crate::spec::{Loaded, SourceMap};
 use crate::syntax::names::choose_name;
@@ -60,7 +60,6 @@ use crate::syntax::{names, quote};
 pub use clauses::expression_column_name;
 use clauses::*;
 pub use exclusion::exclusion_definition;
-use expressions::*;
 pub use journal::StatementEffect;
 pub use partition_bounds::{check_bound, partition_bound, partition_key};
 pub use triggers::trigger_definition;

@@ -441,6 +441,34 @@ impl Interpreter {
         Ok(())
     }
 
+    /// `ALTER TABLE ONLY parent DROP COLUMN`: each inheritance child keeps the column as its
+    /// own (PostgreSQL refuses it while the table has partitions).
+    pub(super) fn leave_column_to_children(
+        &mut self,
+        parent: &QualifiedName,
+        column_name: &str,
+    ) -> Outcome {
+        let children: Vec<(QualifiedName, bool)> = self
+            .children_of(parent)
+            .into_iter()
+            .map(|child| (child.name.clone(), child.partition_of.is_some()))
+            .collect();
+        for (child, is_partition) in children {
+            if is_partition {
+                return Err(format!(
+                    "cannot drop column {column_name} from only the partitioned table {parent} \
+                     while it has partitions"
+                ));
+            }
+            // The child's column changes from inherited to its own.
+            self.journal_table(&child);
+            self.hierarchy
+                .inherited_only
+                .remove(&(child, column_name.to_string()));
+        }
+        Ok(())
+    }
+
     /// A column dropped from `parent` goes from the children that have it only from it.
     pub(super) fn column_dropped(&mut self, parent: &QualifiedName, column_name: &str) -> Outcome {
         self.hierarchy

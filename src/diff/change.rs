@@ -177,6 +177,12 @@ pub enum Change {
         column: Column,
         backfill: Option<Expr>,
         checked_domain: bool,
+        /// `ALTER TABLE ONLY`: inheritance children keep the column as their own (see
+        /// `partitions::drops_only`).
+        only: bool,
+        /// A child's copy of a column its parent's `ONLY` drop left to it: on the way back,
+        /// the parent's column reaches the child again.
+        left_by_parent: bool,
     },
     /// `ALTER TABLE t ALTER COLUMN c ...` for each facet that moved.
     AlterColumn {

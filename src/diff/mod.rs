@@ -136,6 +136,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     types::diff_types(current, desired, &mut changes);
 
     let rebuilt = partitions::rebuild_repartitioned(current, desired, &mut changes);
+    let first_table_change = changes.len();
     for desired_table in partitions::parents_first(desired) {
         let name = &desired_table.name;
         match current.tables.get(name) {
@@ -149,6 +150,17 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                 &desired.directives,
                 &mut changes,
             ),
+        }
+    }
+    for change in &mut changes[first_table_change..] {
+        if let Change::DropColumn {
+            table,
+            column,
+            only,
+            ..
+        } = change
+        {
+            *only = partitions::drops_only(current, desired, table, &column.name);
         }
     }
     for (name, current_table) in &current.tables {
@@ -455,6 +467,8 @@ fn rebuild_expressions_over_retyped_columns(
                 column: column.clone(),
                 backfill: None,
                 checked_domain: false,
+                only: false,
+                left_by_parent: false,
             });
             changes.push(Change::AddColumn {
                 table: table_name.clone(),

@@ -16,8 +16,10 @@ use super::{Change, Hazard, LockMode};
 use crate::inheritance::{checks_for_children, effective_columns, expected_partition_column};
 use crate::model::Constraint;
 use crate::model::{
-    Column, Directives, ObjectRef, PartitionBound, PartitionOf, QualifiedName, Schema, Table,
+    storage_type, Column, Directives, IndexTarget, ObjectRef, PartitionBound, PartitionOf,
+    QualifiedName, Schema, Table,
 };
+use crate::references::mentions;
 
 /// A change to a table's place in a partition tree or inheritance hierarchy. (The column
 /// variant is large, briefly, like `Change::AlterColumn`.)
@@ -266,7 +268,10 @@ pub(super) fn rebuild_repartitioned(
         let inheritance_unreachable = joins_by_inherit(current_table, desired_table)
             && !inherit_reaches(desired, desired_table)
             && !fits_parents(desired, current_table, desired_table);
-        if current_table.partition_by == desired_table.partition_by && !inheritance_unreachable {
+        if current_table.partition_by == desired_table.partition_by
+            && !inheritance_unreachable
+            && !key_retyped(current, current_table, desired, desired_table)
+        {
             continue;
         }
         for below in crate::inheritance::descendants(current, name) {
@@ -282,6 +287,31 @@ pub(super) fn rebuild_repartitioned(
         }
     }
     rebuilt
+}
+
+/// Whether a column the partition key reads changes its stored type or collation, which
+/// PostgreSQL refuses in place (`ALTER COLUMN ... TYPE` on a key column, or on a parent
+/// whose partition keys it).
+fn key_retyped(current: &Schema, current_table: &Table, desired: &Schema, table: &Table) -> bool {
+    let Some(key) = &current_table.partition_by else {
+        return false;
+    };
+    let before = effective_columns(current, current_table);
+    let after = effective_columns(desired, table);
+    before.iter().any(|column| {
+        let read = key
+            .columns
+            .iter()
+            .any(|key_column| match &key_column.target {
+                IndexTarget::Column(name) => *name == column.name,
+                IndexTarget::Expression(expression) => mentions(expression.as_str(), &column.name),
+            });
+        read && after.iter().any(|new| {
+            new.name == column.name
+                && (storage_type(&new.data_type) != storage_type(&column.data_type)
+                    || new.collation != column.collation)
+        })
+    })
 }
 
 /// Whether the table gains inheritance parents it did not have.
@@ -454,7 +484,10 @@ fn child_column_changes(
         let from = find(&current_columns, &to.name);
         let parent_before = current_inherited.get(&to.name);
         let parent_after = desired_inherited.get(&to.name);
-        if parent_before.is_none() && parent_after.is_none() {
+        let left_to_child = parent_after.is_none()
+            && parent_before
+                .is_some_and(|(parent, _)| drops_only(current, desired, parent, &to.name));
+        if parent_before.is_none() && parent_after.is_none() || left_to_child {
             changes.extend(own_column_change(table, from.as_ref(), to));
             continue;
         }
@@ -496,19 +529,51 @@ fn child_column_changes(
         if find(&desired_columns, &from.name).is_some() {
             continue;
         }
-        let goes_with_parent = current_inherited.contains_key(&from.name)
-            && !desired_inherited.contains_key(&from.name)
-            && !declared(current_table, &from.name);
-        if !goes_with_parent {
+        let parent_drops = current_inherited.get(&from.name).filter(|_| {
+            !desired_inherited.contains_key(&from.name) && !declared(current_table, &from.name)
+        });
+        let left_by_parent = parent_drops
+            .is_some_and(|(parent, _)| drops_only(current, desired, parent, &from.name));
+        if parent_drops.is_none() || left_by_parent {
             changes.push(Change::DropColumn {
                 table: table.clone(),
                 column: from.clone(),
                 backfill: None,
                 checked_domain: false,
+                only: false,
+                left_by_parent,
             });
         }
     }
     changes
+}
+
+/// Whether `parent` drops its own `column` with `ALTER TABLE ONLY`, which leaves the column
+/// to its inheritance children as their own, values and all (a plain drop takes it from a
+/// child that only inherits it): so where the file still declares it on a child that stays.
+pub(super) fn drops_only(
+    current: &Schema,
+    desired: &Schema,
+    parent: &QualifiedName,
+    column: &str,
+) -> bool {
+    let declared_before = current
+        .tables
+        .get(parent)
+        .is_some_and(|table| table.column(column).is_some());
+    let kept = desired.tables.get(parent).is_some_and(|table| {
+        effective_columns(desired, table)
+            .iter()
+            .any(|c| c.name == column)
+    });
+    declared_before
+        && !kept
+        && current.tables.values().any(|child| {
+            child.inherits.contains(parent)
+                && desired.tables.get(&child.name).is_some_and(|stays| {
+                    stays.inherits == child.inherits && stays.column(column).is_some()
+                })
+        })
 }
 
 /// A column no parent has: the ordinary add or alter.

@@ -54,6 +54,8 @@ pub(super) fn diff_table(
                 column: current_column.clone(),
                 backfill: None,
                 checked_domain: false,
+                only: false,
+                left_by_parent: false,
             });
         }
     }

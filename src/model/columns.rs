@@ -123,6 +123,15 @@ pub struct SequenceOptions {
     pub cycle: bool,
 }
 
+/// The largest value a sequence of `data_type` (smallint, integer or bigint) can hold.
+pub fn sequence_type_max(data_type: &str) -> i64 {
+    match storage_type(data_type) {
+        "smallint" => i64::from(i16::MAX),
+        "integer" => i64::from(i32::MAX),
+        _ => i64::MAX,
+    }
+}
+
 impl SequenceOptions {
     pub fn is_default(&self) -> bool {
         *self == SequenceOptions::default()
@@ -131,11 +140,7 @@ impl SequenceOptions {
     /// Every option's value in force for a sequence of `data_type`:
     /// `(start, increment, min_value, max_value, cache)`.
     pub fn effective(&self, data_type: &str) -> (i64, i64, i64, i64, i64) {
-        let type_max = match storage_type(data_type) {
-            "smallint" => i64::from(i16::MAX),
-            "integer" => i64::from(i32::MAX),
-            _ => i64::MAX,
-        };
+        let type_max = sequence_type_max(data_type);
         let increment = self.increment.unwrap_or(1);
         let min_value = self
             .min_value

@@ -2,7 +2,7 @@
 //! type calls, and the types a plan rebuilds under them (which they are dropped before and
 //! created again after, `diff::rebuild_dependents`), and column defaults calling routines
 //! created again around a rebuild, and routines whose SQL-standard body calls an aggregate
-//! the plan drops.
+//! the plan drops; generated columns around the columns they read.
 
 use std::collections::BTreeSet;
 
@@ -11,9 +11,118 @@ use crate::dependencies::Graph;
 use crate::diff::{
     rebuilt_types, AggregateChange, Change, FunctionPlacement, RangeChange, TypeChange,
 };
-use crate::model::{ObjectRef, QualifiedName, RangeType, Schema};
-use crate::references::words;
+use crate::model::{storage_type, Column, ObjectRef, QualifiedName, RangeType, Schema};
+use crate::references::{mentions, nextval_sequence, words};
+use crate::syntax::names::column_sequence_name;
 use crate::syntax::types::names_type;
+
+/// A generated column whose expression reads a column the plan drops stops reading it
+/// first (its drop, `DROP EXPRESSION` or new generation moves to `BeforeDropColumn`), and one
+/// that starts reading a column the plan adds does so once it is there (`AfterAddColumn`).
+pub(super) fn generations_around_columns(steps: &mut [Step]) {
+    let columns = |dropped: bool| -> BTreeSet<(QualifiedName, String)> {
+        steps
+            .iter()
+            .filter_map(|step| match (&step.change, dropped) {
+                (Change::DropColumn { table, column, .. }, true)
+                | (Change::AddColumn { table, column, .. }, false) => {
+                    Some((table.clone(), column.name.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let (dropped, added) = (columns(true), columns(false));
+    let reads = |columns: &BTreeSet<(QualifiedName, String)>,
+                 table: &QualifiedName,
+                 column: &Column| {
+        column.generated.as_ref().is_some_and(|expression| {
+            columns.iter().any(|(other_table, name)| {
+                other_table == table && *name != column.name && mentions(expression.as_str(), name)
+            })
+        })
+    };
+    for step in steps.iter_mut() {
+        let phase = match &step.change {
+            Change::DropColumn { table, column, .. } if reads(&dropped, table, column) => {
+                Phase::BeforeDropColumn
+            }
+            Change::AddColumn { table, column, .. } if reads(&added, table, column) => {
+                Phase::AfterAddColumn
+            }
+            Change::AlterColumn {
+                table, from, to, ..
+            } if from.generated != to.generated => {
+                if reads(&dropped, table, from) {
+                    Phase::BeforeDropColumn
+                } else if reads(&added, table, to) {
+                    Phase::AfterAddColumn
+                } else {
+                    continue;
+                }
+            }
+            _ => continue,
+        };
+        step.phase = phase;
+    }
+}
+
+/// A default calling `nextval` on a sequence that goes with a column the plan drops (the
+/// column's `serial` sequence, or one it owns) stops calling it before the column goes; one
+/// that starts calling the sequence of a column the plan adds does so once it is there.
+pub(super) fn defaults_around_column_sequences(
+    before: &Schema,
+    after: &Schema,
+    steps: &mut [Step],
+) {
+    let sequences = |dropped: bool| {
+        let mut sequences = BTreeSet::new();
+        for step in steps.iter() {
+            let ((Change::DropColumn { table, column, .. }, true)
+            | (Change::AddColumn { table, column, .. }, false)) = (&step.change, dropped)
+            else {
+                continue;
+            };
+            if storage_type(&column.data_type) != column.data_type {
+                sequences.insert(column_sequence_name(table, &column.name));
+            }
+            let owner = Some((table.clone(), column.name.clone()));
+            let schema = if dropped { before } else { after };
+            sequences.extend(
+                schema
+                    .sequences
+                    .values()
+                    .filter(|sequence| sequence.owned_by == owner)
+                    .map(|sequence| sequence.name.clone()),
+            );
+        }
+        sequences
+    };
+    let (dropped, added) = (sequences(true), sequences(false));
+    let calls = |sequences: &BTreeSet<QualifiedName>, column: &Column| {
+        column
+            .default
+            .as_ref()
+            .and_then(|default| nextval_sequence(default.as_str()))
+            .is_some_and(|sequence| sequences.contains(&sequence))
+    };
+    for step in steps.iter_mut() {
+        let phase = match &step.change {
+            Change::DropColumn { column, .. } if calls(&dropped, column) => Phase::BeforeDropColumn,
+            Change::AlterColumn { from, to, .. } if from.default != to.default => {
+                if calls(&dropped, from) {
+                    Phase::BeforeDropColumn
+                } else if calls(&added, to) {
+                    Phase::AfterAddColumn
+                } else {
+                    continue;
+                }
+            }
+            _ => continue,
+        };
+        step.phase = phase;
+    }
+}
 
 /// A range type calling a function the plan creates (drops) is created after (dropped
 /// before) it; one over a rebuilt type is dropped before the rebuild and created after it,

@@ -27,7 +27,7 @@ mod types;
 use crate::diff::{
     removes_or_moves_values, Change, ColumnHints, ColumnUse, Hazard, ValidatedConstraint,
 };
-use crate::model::storage_type;
+use crate::model::{sequence_type_max, storage_type};
 use crate::model::{
     CheckConstraint, Column, Compression, Constraint, Deferrable, Enum, ExclusionConstraint, Expr,
     ForeignKey, Identity, Index, IndexKey, IndexTarget, MatchType, ObjectRef, PrimaryKey,
@@ -318,8 +318,14 @@ fn statements_for(change: &Change) -> Vec<String> {
             backfill,
             ..
         } => add_column(table, column, backfill.as_ref()),
-        Change::DropColumn { table, column, .. } => vec![format!(
-            "ALTER TABLE {} DROP COLUMN {}",
+        Change::DropColumn {
+            table,
+            column,
+            only,
+            ..
+        } => vec![format!(
+            "ALTER TABLE {}{} DROP COLUMN {}",
+            if *only { "ONLY " } else { "" },
             qualified(table),
             ident(&column.name)
         )],

@@ -31,11 +31,7 @@ pub(super) fn alter_options(
         return vec![move_if_unused, alter(None)];
     }
     // The new start lies outside the old bounds: both ranges are allowed for a moment.
-    let type_max = match storage_type(widened_type) {
-        "smallint" => i64::from(i16::MAX),
-        "integer" => i64::from(i32::MAX),
-        _ => i64::MAX,
-    };
+    let type_max = sequence_type_max(widened_type);
     let widened = (
         old_min.min(new_min).max(-type_max - 1),
         old_max.max(new_max).min(type_max),

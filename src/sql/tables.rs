@@ -274,6 +274,12 @@ pub(super) fn alter_column(
         statements.push(format!("{prefix} DROP DEFAULT"));
         statements.push(format!("DROP SEQUENCE {sequence}"));
     }
+    // The sequence follows the column's type and refuses a narrower one while its bounds
+    // do not fit: then they are narrowed first, otherwise widened after.
+    let mut sequence_changes = identity_sequence_changes(&prefix, table, from, to, type_changes);
+    if sequence_type_max(&to.data_type) < sequence_type_max(&from.data_type) {
+        statements.append(&mut sequence_changes);
+    }
     if type_changes {
         let mut sql = format!("{prefix} TYPE {to_type}");
         if let Some(collation) = &to.collation {
@@ -335,50 +341,35 @@ pub(super) fn alter_column(
         }
     }
     match (from.identity, to.identity) {
-        (None, Some(identity)) => statements.push(format!(
-            "{prefix} ADD GENERATED {} AS IDENTITY{}",
-            identity_kind(identity),
-            identity_options(to)
-        )),
+        (None, Some(identity)) => {
+            statements.push(format!(
+                "{prefix} ADD GENERATED {} AS IDENTITY{}",
+                identity_kind(identity),
+                identity_options(to)
+            ));
+            // The new sequence would hand out values the column already holds (a serial's
+            // sequence is gone): it continues after them when they reach its start.
+            let (start, increment, ..) = to.identity_options().effective(&to.data_type);
+            let (extreme, step, reaches) = if increment > 0 {
+                ("max", "+ 1", ">=")
+            } else {
+                ("min", "- 1", "<=")
+            };
+            let column = ident(&to.name);
+            statements.push(format!(
+                "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), \
+                 {extreme}({column}) {step}, false) FROM {} \
+                 HAVING {extreme}({column}) {reaches} {start}",
+                literal(&qualified(table)),
+                literal(&to.name),
+                qualified(table)
+            ));
+        }
         (Some(before), Some(after)) => {
             if before != after {
                 statements.push(format!("{prefix} SET GENERATED {}", identity_kind(after)));
             }
-            if from.identity_options() != to.identity_options() || type_changes {
-                let alter = |widened: Option<(i64, i64)>| match widened {
-                    Some((min_value, max_value)) => {
-                        format!("{prefix} SET MINVALUE {min_value} SET MAXVALUE {max_value}")
-                    }
-                    None => {
-                        // Every option is spelled out, so a return to a default is explicit.
-                        let (start, increment, min_value, max_value, cache) =
-                            to.identity_options().effective(&to.data_type);
-                        let cycle = if to.identity_options().cycle {
-                            ""
-                        } else {
-                            "NO "
-                        };
-                        format!(
-                            "{prefix} SET INCREMENT BY {increment} SET MINVALUE {min_value} \
-                             SET MAXVALUE {max_value} SET START WITH {start} \
-                             SET CACHE {cache} SET {cycle}CYCLE"
-                        )
-                    }
-                };
-                let sequence = format!(
-                    "pg_catalog.pg_get_serial_sequence({}, {})::pg_catalog.regclass",
-                    literal(&qualified(table)),
-                    literal(&to.name)
-                );
-                statements.extend(sequences::alter_options(
-                    &sequence,
-                    (from.identity_options(), &from.data_type),
-                    (to.identity_options(), &to.data_type),
-                    // The column's type, which the type change (if any) gave the sequence.
-                    &to.data_type,
-                    alter,
-                ));
-            }
+            statements.append(&mut sequence_changes);
         }
         _ => {}
     }
@@ -396,6 +387,56 @@ pub(super) fn alter_column(
         statements.push(column_comment(table, to, to.comment.as_deref()));
     }
     statements
+}
+
+/// The `SET` options that bring a kept identity's sequence to the desired ones (all spelled
+/// out again when the type changes, as the sequence follows the column's type).
+fn identity_sequence_changes(
+    prefix: &str,
+    table: &QualifiedName,
+    from: &Column,
+    to: &Column,
+    type_changes: bool,
+) -> Vec<String> {
+    if from.identity.is_none()
+        || to.identity.is_none()
+        || (from.identity_options() == to.identity_options() && !type_changes)
+    {
+        return Vec::new();
+    }
+    let alter = |widened: Option<(i64, i64)>| match widened {
+        Some((min_value, max_value)) => {
+            format!("{prefix} SET MINVALUE {min_value} SET MAXVALUE {max_value}")
+        }
+        None => {
+            // Every option is spelled out, so a return to a default is explicit.
+            let (start, increment, min_value, max_value, cache) =
+                to.identity_options().effective(&to.data_type);
+            let cycle = if to.identity_options().cycle {
+                ""
+            } else {
+                "NO "
+            };
+            format!(
+                "{prefix} SET INCREMENT BY {increment} SET MINVALUE {min_value} \
+                     SET MAXVALUE {max_value} SET START WITH {start} \
+                     SET CACHE {cache} SET {cycle}CYCLE"
+            )
+        }
+    };
+    let sequence = format!(
+        "pg_catalog.pg_get_serial_sequence({}, {})::pg_catalog.regclass",
+        literal(&qualified(table)),
+        literal(&to.name)
+    );
+    sequences::alter_options(
+        &sequence,
+        (from.identity_options(), &from.data_type),
+        (to.identity_options(), &to.data_type),
+        // Within the new type's range, valid before and after a type change.
+        &to.data_type,
+        alter,
+    )
 }
 
 /// `SET STATISTICS` for a column with a target of its own (there is no inline form).

@@ -16,6 +16,7 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
                body text, n integer CHECK (n > 0), EXCLUDE (n WITH =), UNIQUE (id, n));\n\
              ALTER TABLE public.t ALTER COLUMN body SET STORAGE EXTERNAL;\n\
              ALTER TABLE public.t ALTER COLUMN n SET STATISTICS 200;\n\
+             ALTER TABLE public.t ALTER COLUMN n SET (n_distinct = -0.5);\n\
              ALTER TABLE public.t REPLICA IDENTITY FULL;\n\
              CREATE INDEX t_n_idx ON public.t (n);\n\
              ALTER TABLE public.t CLUSTER ON t_n_idx;\n\
@@ -41,6 +42,7 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
         .collect();
     let expected = [
         ("clustered index", "t_n_idx on public.t"),
+        ("column options", "public.t.n"),
         ("column storage", "public.t.body"),
         ("comment on an identity sequence", "public.t_id_seq"),
         ("foreign key column list", "c_t_fkey on public.c"),

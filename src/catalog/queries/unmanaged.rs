@@ -9,7 +9,7 @@
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (column storage, replica identity, the index a table is clustered on,
+/// cannot hold yet (column storage and options, replica identity, the index a table is clustered on,
 /// storage parameters and tablespaces, foreign key column lists, operator class parameters)
 /// are listed too, so that no
 /// difference in them goes unseen. Triggers and
@@ -119,6 +119,15 @@ JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 WHERE r.relkind IN ('r', 'm')
   AND a.attstorage <> t.typstorage
+UNION ALL
+-- `ALTER COLUMN ... SET (n_distinct = ...)`: the options PostgreSQL defines (a server may
+-- keep others of its own there).
+SELECT 'column options', r.qualified_name || '.' || a.attname, r.schema_name, r.relation_name
+FROM relations r
+JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE r.relkind IN ('r', 'm', 'p', 'f')
+  AND EXISTS (SELECT 1 FROM pg_catalog.unnest(a.attoptions) AS option
+              WHERE option LIKE 'n\\_distinct%')
 UNION ALL
 SELECT 'replica identity', r.qualified_name, r.schema_name, r.relation_name
 FROM relations r

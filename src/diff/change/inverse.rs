@@ -163,12 +163,27 @@ impl Change {
                 column,
                 backfill,
                 checked_domain,
+                only: false,
+                left_by_parent: false,
             },
+            Change::DropColumn {
+                table,
+                column,
+                left_by_parent: true,
+                ..
+            } => Change::Partition(PartitionChange::AlterInheritedColumn {
+                table,
+                from: column.clone(),
+                to: column.clone(),
+                reached: Some(column),
+                reached_back: None,
+            }),
             Change::DropColumn {
                 table,
                 column,
                 backfill,
                 checked_domain,
+                ..
             } => Change::AddColumn {
                 table,
                 column,
