@@ -268,6 +268,40 @@ pub(super) fn recreate_over_dropped_aggregates(
     recreate_around(before, after, calls, around, changes);
 }
 
+/// PostgreSQL records the routines a SQL-standard body calls and refuses to drop them: the
+/// functions the graph of `before` reaches from a routine `changes` drop (or drop and create
+/// again) and that `after` still calls by that name are dropped before it and created again
+/// after, callers of callers too (`plan::views_and_routines` orders them).
+pub(super) fn recreate_callers_of_dropped_routines(
+    before: &Schema,
+    after: &Schema,
+    graph: &Graph,
+    changes: &mut Vec<Change>,
+) {
+    let routines: BTreeSet<ObjectRef> = dropped_routines(changes)
+        .into_iter()
+        .filter(|routine| {
+            let ObjectRef::Function(name) = routine else {
+                return false;
+            };
+            after
+                .functions
+                .keys()
+                .any(|kept| kept.schema == name.schema && kept.name == name.name)
+        })
+        .collect();
+    if routines.is_empty() {
+        return;
+    }
+    let callers = graph.dependents_of(&routines);
+    let calls = |function: &Function| callers.contains(&ObjectRef::Function(function.name.clone()));
+    // Dropped before the relations change, ahead of a routine dropped and created in one
+    // step (`Phase::CreateFunction`), and created again after the tables.
+    let relations = Relations::of(after);
+    let around = |function: &Function| placement(relations.reads(function).max(Reads::Tables));
+    recreate_around(before, after, calls, around, changes);
+}
+
 /// Drops each function of `before` that `uses` before the changes and creates it again
 /// after them (`around`); a change of such a function becomes a drop and a create.
 fn recreate_around(

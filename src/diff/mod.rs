@@ -221,6 +221,7 @@ pub fn rebuild_dependents(
     }));
     functions::recreate_functions_reading_columns(before, after, &read_columns, changes);
     functions::recreate_over_dropped_aggregates(before, after, graph, changes);
+    functions::recreate_callers_of_dropped_routines(before, after, graph, changes);
     // Whatever calls a routine the changes drop (or drop and create again) goes first and,
     // kept, comes back after: views below, the others here.
     let dropped_routines = functions::dropped_routines(changes);
