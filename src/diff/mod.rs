@@ -159,7 +159,6 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 
     type_change::classify_user_types(current, desired, &mut changes);
     diff_sequences(current, desired, &mut changes);
-    mark_new_enum_values_in_use(&mut changes, &changed_view_queries(current, desired));
     views::diff_views(current, desired, &mut changes);
     functions::diff_functions(current, desired, &mut changes);
     aggregates::diff_aggregates(current, desired, &mut changes);
@@ -251,6 +250,8 @@ pub fn rebuild_dependents(
     dependents::rebuild_views_over(before, after, graph, &roots, changes);
     rebuild_expressions_over_retyped_columns(before, after, &retyped, &regenerated, changes);
     triggers::detach(before, after, &retyped, changes);
+    // Per direction: the way back adds the values the way there removes.
+    mark_new_enum_values_in_use(changes, &changed_view_queries(before, after));
     privileges::reconcile(before, after, changes);
     owners::reconcile(before, after, changes);
 }
