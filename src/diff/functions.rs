@@ -268,6 +268,32 @@ pub(super) fn recreate_over_dropped_aggregates(
     recreate_around(before, after, calls, around, changes);
 }
 
+/// Functions of `before` whose SQL-standard body names a view `changes` drop (or drop and
+/// create again) are dropped before it and created again after.
+pub(super) fn recreate_functions_reading_dropped_views(
+    before: &Schema,
+    after: &Schema,
+    changes: &mut Vec<Change>,
+) {
+    let views: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::DropView(view) => Some(view.name.name.clone()),
+            _ => None,
+        })
+        .collect();
+    if views.is_empty() {
+        return;
+    }
+    let reads = |function: &Function| match &function.body {
+        FunctionBody::Sql(body) => !words(body).is_disjoint(&views),
+        FunctionBody::Source(_) => false,
+    };
+    let relations = Relations::of(after);
+    let around = |function: &Function| placement(relations.reads(function).max(Reads::Views));
+    recreate_around(before, after, reads, around, changes);
+}
+
 /// PostgreSQL records the routines a SQL-standard body calls and refuses to drop them: the
 /// functions the graph of `before` reaches from a routine `changes` drop (or drop and create
 /// again) and that `after` still calls by that name are dropped before it and created again

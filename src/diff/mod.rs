@@ -246,8 +246,24 @@ pub fn rebuild_dependents(
             .into_iter()
             .map(ObjectRef::View),
     );
-    roots.extend(dropped_routines);
+    roots.extend(dropped_routines.iter().cloned());
     dependents::rebuild_views_over(before, after, graph, &roots, changes);
+    // PostgreSQL records the views a SQL-standard body reads: such a routine is dropped
+    // before a view rebuilt above and created again after, and so are what calls it in turn,
+    // until no more routines join.
+    let mut recreated = dropped_routines;
+    loop {
+        functions::recreate_functions_reading_dropped_views(before, after, changes);
+        functions::recreate_callers_of_dropped_routines(before, after, graph, changes);
+        let now = functions::dropped_routines(changes);
+        let joined: BTreeSet<ObjectRef> = now.difference(&recreated).cloned().collect();
+        if joined.is_empty() {
+            break;
+        }
+        recreated_users::recreate_users(before, after, graph, &joined, changes);
+        dependents::rebuild_views_over(before, after, graph, &joined, changes);
+        recreated = now;
+    }
     rebuild_expressions_over_retyped_columns(before, after, &retyped, &regenerated, changes);
     triggers::detach(before, after, &retyped, changes);
     // Per direction: the way back adds the values the way there removes.
