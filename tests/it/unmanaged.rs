@@ -27,7 +27,9 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
                doc tsvector, CONSTRAINT c_t_fkey FOREIGN KEY (t_id, n) \
                REFERENCES public.t (id, n) ON DELETE SET NULL (t_id));\n\
              CREATE INDEX c_doc_idx ON public.c USING gist (doc tsvector_ops (siglen = 32));\n\
-             CREATE INDEX c_plain_doc_idx ON public.c USING gist (doc);",
+             CREATE INDEX c_plain_doc_idx ON public.c USING gist (doc);\n\
+             CREATE VIEW public.v AS SELECT id, n FROM public.t;\n\
+             ALTER VIEW public.v ALTER COLUMN n SET DEFAULT 1;",
         )
         .await
         .expect("schema");
@@ -46,6 +48,7 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
         ("foreign key column list", "c_t_fkey on public.c"),
         ("operator class parameters", "c_doc_idx on public.c"),
         ("replica identity", "public.t"),
+        ("view column default", "public.v.n"),
     ]
     .map(|(kind, name)| (kind.to_string(), name.to_string()));
     assert_eq!(reported, expected);

@@ -9,10 +9,9 @@
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (column storage, replica identity, the index a table is clustered on,
-/// storage parameters and tablespaces, foreign key column lists, operator class parameters)
-/// are listed too, so that no
-/// difference in them goes unseen. Triggers and
+/// cannot hold yet (column storage, view column defaults, replica identity, the index a table
+/// is clustered on, storage parameters and tablespaces, foreign key column lists, operator
+/// class parameters) are listed too, so that no difference in them goes unseen. Triggers and
 /// policies are read by `catalog::triggers`, which reports those on unmanaged relations.
 pub const UNMANAGED_QUERY: &str = "\
 WITH extension_members AS (
@@ -119,6 +118,15 @@ JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 WHERE r.relkind IN ('r', 'm')
   AND a.attstorage <> t.typstorage
+UNION ALL
+-- A view column's default (`ALTER VIEW ... ALTER COLUMN ... SET DEFAULT`), which inserts and
+-- updates through the view use.
+SELECT 'view column default', r.qualified_name || '.' || a.attname, r.schema_name,
+       r.relation_name
+FROM relations r
+JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = r.oid
+JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+WHERE r.relkind = 'v'
 UNION ALL
 SELECT 'replica identity', r.qualified_name, r.schema_name, r.relation_name
 FROM relations r
