@@ -147,6 +147,9 @@ pub fn generate_in(current: &Schema, desired: &Schema, mode: plan::Mode) -> Migr
         desired,
         [&changes, &down_changes],
     ));
+    // The way there and the way back often meet the same caller: named once.
+    let mut named = std::collections::BTreeSet::new();
+    blocked_function_drops.retain(|problem| named.insert(problem.clone()));
     Migration {
         changes,
         down_changes,

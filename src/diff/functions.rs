@@ -472,8 +472,9 @@ pub(super) fn dropped_routines(changes: &[Change]) -> BTreeSet<ObjectRef> {
 
 /// What keeps `changes` from dropping a function they drop or drop and create again (a
 /// return type or argument name changes), in words: a default, generated column, check or
-/// index of `before` that calls it and that `changes` keep, or an object autogen does not
-/// manage (`users`, from `Schema::function_users`). Views are rebuilt instead.
+/// index of `before` that calls it and that `changes` keep, a check of a domain they keep, or
+/// an object autogen does not manage (`users`, from `Schema::function_users`). Views are
+/// rebuilt instead.
 pub fn blocked_function_drops(
     before: &Schema,
     users: &BTreeMap<FunctionName, Vec<String>>,
@@ -516,6 +517,21 @@ pub fn blocked_function_drops(
         if only_dropped {
             continue;
         }
+        // `pg_describe_object` names a domain's check without its domain: read from the model.
+        for domain in before.domains.values().filter(|domain| {
+            !changes.iter().any(|change| {
+                matches!(change, Change::Type(super::TypeChange::DropDomain(dropped)) if dropped.name == domain.name)
+            })
+        }) {
+            for check in domain.checks.values() {
+                if words(check.expression.as_str()).contains(&function.name.name) {
+                    problems.push(format!(
+                        "check {} of domain {} calls function {}, but {reason}",
+                        check.name, domain.name, function.name
+                    ));
+                }
+            }
+        }
         for table in kept_tables
             .iter()
             .filter_map(|name| before.tables.get(*name))
@@ -531,10 +547,10 @@ pub fn blocked_function_drops(
     problems
 }
 
-/// (kind, name) of the triggers, policies, domain checks and functions `changes` drop, as
+/// (kind, name) of the triggers, policies and functions `changes` drop, as
 /// the first two words of `pg_describe_object` name them (`trigger t_touch on table t`).
 fn dropped_callers(changes: &[Change]) -> BTreeSet<(String, String)> {
-    use super::{PolicyChange, TriggerChange, TypeChange};
+    use super::{PolicyChange, TriggerChange};
     let mut dropped = BTreeSet::new();
     let mut add = |kind: &str, name: &str| {
         dropped.insert((kind.to_string(), name.to_string()));
@@ -547,11 +563,6 @@ fn dropped_callers(changes: &[Change]) -> BTreeSet<(String, String)> {
             // `pg_describe_object` calls an aggregate a function too.
             Change::Aggregate(super::AggregateChange::Drop(aggregate)) => {
                 add("function", &aggregate.name.name)
-            }
-            Change::Type(TypeChange::DropDomain(domain)) => {
-                for check in domain.checks.keys() {
-                    add("constraint", check);
-                }
             }
             Change::DropTable(table) => {
                 for trigger in table.triggers.keys() {
@@ -781,6 +792,29 @@ mod tests {
                 triggers: Default::default(),
             },
         );
+        // Offline too: `pg_describe_object` does not name a domain check's domain.
+        let domain_name = QualifiedName::new("public", "d");
+        schema.domains.insert(
+            domain_name.clone(),
+            crate::model::Domain {
+                name: domain_name,
+                base_type: "integer".to_string(),
+                collation: None,
+                default: None,
+                not_null: false,
+                checks: BTreeMap::from([(
+                    "d_check".to_string(),
+                    CheckConstraint {
+                        name: "d_check".to_string(),
+                        expression: Expr::new("f(VALUE) > 0"),
+                        valid: true,
+                        comment: None,
+                        no_inherit: false,
+                    },
+                )]),
+                comment: None,
+            },
+        );
         schema.functions.insert(from.name.clone(), from.clone());
         let users = BTreeMap::from([(from.name.clone(), vec!["trigger g on t".to_string()])]);
         let changes = vec![Change::AlterFunction {
@@ -793,9 +827,10 @@ mod tests {
             BTreeSet::from([ObjectRef::Function(from.name.clone())])
         );
         let problems = blocked_function_drops(&schema, &users, &changes);
-        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(problems[0].starts_with("trigger g on t calls function f(integer)"));
-        assert!(problems[1].starts_with("check t_check on t calls function f(integer)"));
+        assert!(problems[1].starts_with("check d_check of domain d calls function f(integer)"));
+        assert!(problems[2].starts_with("check t_check on t calls function f(integer)"));
 
         let in_place = vec![Change::AlterFunction {
             from: from.clone(),
