@@ -679,6 +679,20 @@ fn expression_texts(change: &Change) -> Vec<String> {
         Change::CreateIndex { index, .. } => {
             index.predicate.iter().map(|expr| expr.0.clone()).collect()
         }
+        // PostgreSQL parses argument defaults and a SQL-standard body when it creates the
+        // routine (`check_function_bodies` spares only other bodies).
+        Change::CreateFunction { function, .. } | Change::AlterFunction { to: function, .. } => {
+            let mut texts: Vec<String> = function
+                .arguments
+                .iter()
+                .filter_map(|argument| argument.default.as_ref())
+                .map(|expr| expr.0.clone())
+                .collect();
+            if let crate::model::FunctionBody::Sql(body) = &function.body {
+                texts.push(body.clone());
+            }
+            texts
+        }
         _ => Vec::new(),
     }
 }
