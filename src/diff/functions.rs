@@ -547,6 +547,39 @@ pub fn blocked_function_drops(
     problems
 }
 
+/// What calls each routine while the changes run on `before`: `before`'s own users (from
+/// `Schema::function_users`), and those of `other`, the other side, that `other` does not
+/// manage: those stay in the database whatever the migration does. A trigger, policy or
+/// routine `other` manages exists on `before`'s side only if `before` has it too.
+pub fn function_users_of(before: &Schema, other: &Schema) -> BTreeMap<FunctionName, Vec<String>> {
+    let managed_by_other = |user: &str| {
+        let (kind, name) = described_object(user);
+        match kind.as_str() {
+            "trigger" => {
+                (other.tables.values()).any(|table| table.triggers.contains_key(&name))
+                    || (other.views.values()).any(|view| view.triggers.contains_key(&name))
+            }
+            "policy" => other
+                .tables
+                .values()
+                .any(|table| table.policies.contains_key(&name)),
+            "function" => other.functions.keys().any(|function| function.name == name),
+            _ => false,
+        }
+    };
+    let mut users = before.function_users.clone();
+    for (function, callers) in &other.function_users {
+        let kept = users.entry(function.clone()).or_default();
+        for caller in callers {
+            if !managed_by_other(caller) && !kept.contains(caller) {
+                kept.push(caller.clone());
+            }
+        }
+    }
+    users.retain(|_, callers| !callers.is_empty());
+    users
+}
+
 /// (kind, name) of the triggers, policies and functions `changes` drop, as
 /// the first two words of `pg_describe_object` name them (`trigger t_touch on table t`).
 fn dropped_callers(changes: &[Change]) -> BTreeSet<(String, String)> {

@@ -33,7 +33,7 @@ pub use change::{
 };
 pub use collations::CollationChange;
 pub use dependents::unmanaged_casualties;
-pub use functions::{blocked_function_drops, FunctionPlacement};
+pub use functions::{blocked_function_drops, function_users_of, FunctionPlacement};
 pub use hazards::{Hazard, HazardKind, LockMode};
 pub use owners::OwnerChange;
 pub use partitions::PartitionChange;
