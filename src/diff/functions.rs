@@ -472,9 +472,9 @@ pub(super) fn dropped_routines(changes: &[Change]) -> BTreeSet<ObjectRef> {
 
 /// What keeps `changes` from dropping a function they drop or drop and create again (a
 /// return type or argument name changes), in words: a default, generated column, check or
-/// index of `before` that calls it and that `changes` keep, a check of a domain they keep, or
-/// an object autogen does not manage (`users`, from `Schema::function_users`). Views are
-/// rebuilt instead.
+/// index of `before` that calls it and that `changes` keep, a default or check of a domain
+/// they keep, or an object autogen does not manage (`users`, from `Schema::function_users`).
+/// Views are rebuilt instead.
 pub fn blocked_function_drops(
     before: &Schema,
     users: &BTreeMap<FunctionName, Vec<String>>,
@@ -523,6 +523,18 @@ pub fn blocked_function_drops(
                 matches!(change, Change::Type(super::TypeChange::DropDomain(dropped)) if dropped.name == domain.name)
             })
         }) {
+            // Worded as `pg_describe_object` words the catalog's own report of it, named once.
+            let default_calls = domain
+                .default
+                .as_ref()
+                .is_some_and(|default| words(default.as_str()).contains(&function.name.name));
+            if default_calls {
+                problems.push(format!(
+                    "type {} calls function {}, but {reason}",
+                    quote::type_name(&domain.name),
+                    function.name
+                ));
+            }
             for check in domain.checks.values() {
                 if words(check.expression.as_str()).contains(&function.name.name) {
                     problems.push(format!(
@@ -833,7 +845,7 @@ mod tests {
                 name: domain_name,
                 base_type: "integer".to_string(),
                 collation: None,
-                default: None,
+                default: Some(Expr::new("f(1)")),
                 not_null: false,
                 checks: BTreeMap::from([(
                     "d_check".to_string(),
@@ -860,10 +872,11 @@ mod tests {
             BTreeSet::from([ObjectRef::Function(from.name.clone())])
         );
         let problems = blocked_function_drops(&schema, &users, &changes);
-        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(problems.len(), 4, "{problems:?}");
         assert!(problems[0].starts_with("trigger g on t calls function f(integer)"));
-        assert!(problems[1].starts_with("check d_check of domain d calls function f(integer)"));
-        assert!(problems[2].starts_with("check t_check on t calls function f(integer)"));
+        assert!(problems[1].starts_with("type d calls function f(integer)"));
+        assert!(problems[2].starts_with("check d_check of domain d calls function f(integer)"));
+        assert!(problems[3].starts_with("check t_check on t calls function f(integer)"));
 
         let in_place = vec![Change::AlterFunction {
             from: from.clone(),
