@@ -542,7 +542,8 @@ struct Routines<'a> {
 
 impl<'a> Routines<'a> {
     /// Also adds each routine's edges: the types of its signature, and the routines its
-    /// SQL-standard body calls (PostgreSQL records those; another body is opaque).
+    /// SQL-standard body or an argument's default calls (PostgreSQL records those; another
+    /// body is opaque).
     fn of(
         schema: &'a Schema,
         types: &BTreeMap<String, Node<'a>>,
@@ -565,9 +566,17 @@ impl<'a> Routines<'a> {
         }
         let routines = Routines { by_name };
         for function in schema.functions.values() {
+            let this = Node::Function(&function.name);
             if let FunctionBody::Sql(body) = &function.body {
-                let this = Node::Function(&function.name);
                 graph.add_callers(&routines, &routines.called_in(body), this);
+            }
+            // PostgreSQL records the routines an argument's default calls, whatever the body.
+            for default in function
+                .arguments
+                .iter()
+                .filter_map(|argument| argument.default.as_ref())
+            {
+                graph.add_callers(&routines, &routines.called_in(default.as_str()), this);
             }
         }
         routines

@@ -138,15 +138,24 @@ pub fn generate_in(current: &Schema, desired: &Schema, mode: plan::Mode) -> Migr
     let down_plan = plan::build_between(&down_changes, mode, desired, current);
     let up = sql::render(&up_plan, Direction::Upgrade);
     let down = sql::render(&down_plan, Direction::Downgrade);
-    let mut users = current.function_users.clone();
-    users.extend(desired.function_users.clone());
-    let mut blocked_function_drops = diff::blocked_function_drops(current, &users, &changes);
-    blocked_function_drops.extend(diff::blocked_function_drops(desired, &users, &down_changes));
+    let mut blocked_function_drops = diff::blocked_function_drops(
+        current,
+        &diff::function_users_of(current, desired),
+        &changes,
+    );
+    blocked_function_drops.extend(diff::blocked_function_drops(
+        desired,
+        &diff::function_users_of(desired, current),
+        &down_changes,
+    ));
     blocked_function_drops.extend(diff::reordered_alias_lists(
         current,
         desired,
         [&changes, &down_changes],
     ));
+    // The way there and the way back often meet the same caller: named once.
+    let mut named = std::collections::BTreeSet::new();
+    blocked_function_drops.retain(|problem| named.insert(problem.clone()));
     Migration {
         changes,
         down_changes,

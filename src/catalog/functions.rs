@@ -71,8 +71,7 @@ SELECT n.nspname AS schema_name,
                                     'pg_catalog.pg_type'::pg_catalog.regclass,
                                     'pg_catalog.pg_event_trigger'::pg_catalog.regclass)
                     OR rw.rulename <> '_RETURN'
-                    OR con.contype = 'x'
-                    OR con.contypid <> 0)
+                    OR con.contype = 'x')
              ORDER BY 1) AS unmanaged_users
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace

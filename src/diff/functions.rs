@@ -268,6 +268,66 @@ pub(super) fn recreate_over_dropped_aggregates(
     recreate_around(before, after, calls, around, changes);
 }
 
+/// Functions of `before` whose SQL-standard body names a view `changes` drop (or drop and
+/// create again) are dropped before it and created again after.
+pub(super) fn recreate_functions_reading_dropped_views(
+    before: &Schema,
+    after: &Schema,
+    changes: &mut Vec<Change>,
+) {
+    let views: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::DropView(view) => Some(view.name.name.clone()),
+            _ => None,
+        })
+        .collect();
+    if views.is_empty() {
+        return;
+    }
+    let reads = |function: &Function| match &function.body {
+        FunctionBody::Sql(body) => !words(body).is_disjoint(&views),
+        FunctionBody::Source(_) => false,
+    };
+    let relations = Relations::of(after);
+    let around = |function: &Function| placement(relations.reads(function).max(Reads::Views));
+    recreate_around(before, after, reads, around, changes);
+}
+
+/// PostgreSQL records the routines a SQL-standard body calls and refuses to drop them: the
+/// functions the graph of `before` reaches from a routine `changes` drop (or drop and create
+/// again) and that `after` still calls by that name are dropped before it and created again
+/// after, callers of callers too (`plan::views_and_routines` orders them).
+pub(super) fn recreate_callers_of_dropped_routines(
+    before: &Schema,
+    after: &Schema,
+    graph: &Graph,
+    changes: &mut Vec<Change>,
+) {
+    let routines: BTreeSet<ObjectRef> = dropped_routines(changes)
+        .into_iter()
+        .filter(|routine| {
+            let ObjectRef::Function(name) = routine else {
+                return false;
+            };
+            after
+                .functions
+                .keys()
+                .any(|kept| kept.schema == name.schema && kept.name == name.name)
+        })
+        .collect();
+    if routines.is_empty() {
+        return;
+    }
+    let callers = graph.dependents_of(&routines);
+    let calls = |function: &Function| callers.contains(&ObjectRef::Function(function.name.clone()));
+    // Dropped before the relations change, ahead of a routine dropped and created in one
+    // step (`Phase::CreateFunction`), and created again after the tables.
+    let relations = Relations::of(after);
+    let around = |function: &Function| placement(relations.reads(function).max(Reads::Tables));
+    recreate_around(before, after, calls, around, changes);
+}
+
 /// Drops each function of `before` that `uses` before the changes and creates it again
 /// after them (`around`); a change of such a function becomes a drop and a create.
 fn recreate_around(
@@ -412,8 +472,9 @@ pub(super) fn dropped_routines(changes: &[Change]) -> BTreeSet<ObjectRef> {
 
 /// What keeps `changes` from dropping a function they drop or drop and create again (a
 /// return type or argument name changes), in words: a default, generated column, check or
-/// index of `before` that calls it and that `changes` keep, or an object autogen does not
-/// manage (`users`, from `Schema::function_users`). Views are rebuilt instead.
+/// index of `before` that calls it and that `changes` keep, a default or check of a domain
+/// they keep, or an object autogen does not manage (`users`, from `Schema::function_users`).
+/// Views are rebuilt instead.
 pub fn blocked_function_drops(
     before: &Schema,
     users: &BTreeMap<FunctionName, Vec<String>>,
@@ -456,6 +517,33 @@ pub fn blocked_function_drops(
         if only_dropped {
             continue;
         }
+        // `pg_describe_object` names a domain's check without its domain: read from the model.
+        for domain in before.domains.values().filter(|domain| {
+            !changes.iter().any(|change| {
+                matches!(change, Change::Type(super::TypeChange::DropDomain(dropped)) if dropped.name == domain.name)
+            })
+        }) {
+            // Worded as `pg_describe_object` words the catalog's own report of it, named once.
+            let default_calls = domain
+                .default
+                .as_ref()
+                .is_some_and(|default| words(default.as_str()).contains(&function.name.name));
+            if default_calls {
+                problems.push(format!(
+                    "type {} calls function {}, but {reason}",
+                    quote::type_name(&domain.name),
+                    function.name
+                ));
+            }
+            for check in domain.checks.values() {
+                if words(check.expression.as_str()).contains(&function.name.name) {
+                    problems.push(format!(
+                        "check {} of domain {} calls function {}, but {reason}",
+                        check.name, domain.name, function.name
+                    ));
+                }
+            }
+        }
         for table in kept_tables
             .iter()
             .filter_map(|name| before.tables.get(*name))
@@ -471,10 +559,43 @@ pub fn blocked_function_drops(
     problems
 }
 
-/// (kind, name) of the triggers, policies, domain checks and functions `changes` drop, as
+/// What calls each routine while the changes run on `before`: `before`'s own users (from
+/// `Schema::function_users`), and those of `other`, the other side, that `other` does not
+/// manage: those stay in the database whatever the migration does. A trigger, policy or
+/// routine `other` manages exists on `before`'s side only if `before` has it too.
+pub fn function_users_of(before: &Schema, other: &Schema) -> BTreeMap<FunctionName, Vec<String>> {
+    let managed_by_other = |user: &str| {
+        let (kind, name) = described_object(user);
+        match kind.as_str() {
+            "trigger" => {
+                (other.tables.values()).any(|table| table.triggers.contains_key(&name))
+                    || (other.views.values()).any(|view| view.triggers.contains_key(&name))
+            }
+            "policy" => other
+                .tables
+                .values()
+                .any(|table| table.policies.contains_key(&name)),
+            "function" => other.functions.keys().any(|function| function.name == name),
+            _ => false,
+        }
+    };
+    let mut users = before.function_users.clone();
+    for (function, callers) in &other.function_users {
+        let kept = users.entry(function.clone()).or_default();
+        for caller in callers {
+            if !managed_by_other(caller) && !kept.contains(caller) {
+                kept.push(caller.clone());
+            }
+        }
+    }
+    users.retain(|_, callers| !callers.is_empty());
+    users
+}
+
+/// (kind, name) of the triggers, policies and functions `changes` drop, as
 /// the first two words of `pg_describe_object` name them (`trigger t_touch on table t`).
 fn dropped_callers(changes: &[Change]) -> BTreeSet<(String, String)> {
-    use super::{PolicyChange, TriggerChange, TypeChange};
+    use super::{PolicyChange, TriggerChange};
     let mut dropped = BTreeSet::new();
     let mut add = |kind: &str, name: &str| {
         dropped.insert((kind.to_string(), name.to_string()));
@@ -487,11 +608,6 @@ fn dropped_callers(changes: &[Change]) -> BTreeSet<(String, String)> {
             // `pg_describe_object` calls an aggregate a function too.
             Change::Aggregate(super::AggregateChange::Drop(aggregate)) => {
                 add("function", &aggregate.name.name)
-            }
-            Change::Type(TypeChange::DropDomain(domain)) => {
-                for check in domain.checks.keys() {
-                    add("constraint", check);
-                }
             }
             Change::DropTable(table) => {
                 for trigger in table.triggers.keys() {
@@ -721,6 +837,29 @@ mod tests {
                 triggers: Default::default(),
             },
         );
+        // Offline too: `pg_describe_object` does not name a domain check's domain.
+        let domain_name = QualifiedName::new("public", "d");
+        schema.domains.insert(
+            domain_name.clone(),
+            crate::model::Domain {
+                name: domain_name,
+                base_type: "integer".to_string(),
+                collation: None,
+                default: Some(Expr::new("f(1)")),
+                not_null: false,
+                checks: BTreeMap::from([(
+                    "d_check".to_string(),
+                    CheckConstraint {
+                        name: "d_check".to_string(),
+                        expression: Expr::new("f(VALUE) > 0"),
+                        valid: true,
+                        comment: None,
+                        no_inherit: false,
+                    },
+                )]),
+                comment: None,
+            },
+        );
         schema.functions.insert(from.name.clone(), from.clone());
         let users = BTreeMap::from([(from.name.clone(), vec!["trigger g on t".to_string()])]);
         let changes = vec![Change::AlterFunction {
@@ -733,9 +872,11 @@ mod tests {
             BTreeSet::from([ObjectRef::Function(from.name.clone())])
         );
         let problems = blocked_function_drops(&schema, &users, &changes);
-        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems.len(), 4, "{problems:?}");
         assert!(problems[0].starts_with("trigger g on t calls function f(integer)"));
-        assert!(problems[1].starts_with("check t_check on t calls function f(integer)"));
+        assert!(problems[1].starts_with("type d calls function f(integer)"));
+        assert!(problems[2].starts_with("check d_check of domain d calls function f(integer)"));
+        assert!(problems[3].starts_with("check t_check on t calls function f(integer)"));
 
         let in_place = vec![Change::AlterFunction {
             from: from.clone(),

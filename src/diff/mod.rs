@@ -33,7 +33,7 @@ pub use change::{
 };
 pub use collations::CollationChange;
 pub use dependents::unmanaged_casualties;
-pub use functions::{blocked_function_drops, FunctionPlacement};
+pub use functions::{blocked_function_drops, function_users_of, FunctionPlacement};
 pub use hazards::{Hazard, HazardKind, LockMode};
 pub use owners::OwnerChange;
 pub use partitions::PartitionChange;
@@ -171,7 +171,6 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
 
     type_change::classify_user_types(current, desired, &mut changes);
     diff_sequences(current, desired, &mut changes);
-    mark_new_enum_values_in_use(&mut changes, &changed_view_queries(current, desired));
     views::diff_views(current, desired, &mut changes);
     functions::diff_functions(current, desired, &mut changes);
     aggregates::diff_aggregates(current, desired, &mut changes);
@@ -233,6 +232,7 @@ pub fn rebuild_dependents(
     }));
     functions::recreate_functions_reading_columns(before, after, &read_columns, changes);
     functions::recreate_over_dropped_aggregates(before, after, graph, changes);
+    functions::recreate_callers_of_dropped_routines(before, after, graph, changes);
     // Whatever calls a routine the changes drop (or drop and create again) goes first and,
     // kept, comes back after: views below, the others here.
     let dropped_routines = functions::dropped_routines(changes);
@@ -258,10 +258,28 @@ pub fn rebuild_dependents(
             .into_iter()
             .map(ObjectRef::View),
     );
-    roots.extend(dropped_routines);
+    roots.extend(dropped_routines.iter().cloned());
     dependents::rebuild_views_over(before, after, graph, &roots, changes);
+    // PostgreSQL records the views a SQL-standard body reads: such a routine is dropped
+    // before a view rebuilt above and created again after, and so are what calls it in turn,
+    // until no more routines join.
+    let mut recreated = dropped_routines;
+    loop {
+        functions::recreate_functions_reading_dropped_views(before, after, changes);
+        functions::recreate_callers_of_dropped_routines(before, after, graph, changes);
+        let now = functions::dropped_routines(changes);
+        let joined: BTreeSet<ObjectRef> = now.difference(&recreated).cloned().collect();
+        if joined.is_empty() {
+            break;
+        }
+        recreated_users::recreate_users(before, after, graph, &joined, changes);
+        dependents::rebuild_views_over(before, after, graph, &joined, changes);
+        recreated = now;
+    }
     rebuild_expressions_over_retyped_columns(before, after, &retyped, &regenerated, changes);
     triggers::detach(before, after, &retyped, changes);
+    // Per direction: the way back adds the values the way there removes.
+    mark_new_enum_values_in_use(changes, &changed_view_queries(before, after));
     privileges::reconcile(before, after, changes);
     owners::reconcile(before, after, changes);
 }
@@ -674,6 +692,20 @@ fn expression_texts(change: &Change) -> Vec<String> {
         Change::Type(type_change) => type_change.expression_texts(),
         Change::CreateIndex { index, .. } => {
             index.predicate.iter().map(|expr| expr.0.clone()).collect()
+        }
+        // PostgreSQL parses argument defaults and a SQL-standard body when it creates the
+        // routine (`check_function_bodies` spares only other bodies).
+        Change::CreateFunction { function, .. } | Change::AlterFunction { to: function, .. } => {
+            let mut texts: Vec<String> = function
+                .arguments
+                .iter()
+                .filter_map(|argument| argument.default.as_ref())
+                .map(|expr| expr.0.clone())
+                .collect();
+            if let crate::model::FunctionBody::Sql(body) = &function.body {
+                texts.push(body.clone());
+            }
+            texts
         }
         _ => Vec::new(),
     }

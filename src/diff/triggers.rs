@@ -334,7 +334,8 @@ pub(super) fn detach(
 }
 
 /// PostgreSQL refuses to retype or drop a column that a trigger (`UPDATE OF`, `WHEN`) or a
-/// policy expression uses; those kept are dropped before and created after.
+/// policy expression uses, or a relation a policy's subquery reads; those kept are dropped
+/// before and created after.
 fn rebuild_over_columns(
     before: &Schema,
     after: &Schema,
@@ -346,7 +347,17 @@ fn rebuild_over_columns(
         Change::DropColumn { table, column, .. } => Some((table.clone(), column.name.clone())),
         _ => None,
     }));
-    if columns.is_empty() {
+    // Tables and views dropped (or dropped and created again) that a policy's subquery of
+    // another table may read, which PostgreSQL refuses to drop under it.
+    let relations: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::DropTable(table) => Some(table.name.clone()),
+            Change::DropView(view) => Some(view.name.clone()),
+            _ => None,
+        })
+        .collect();
+    if columns.is_empty() && relations.is_empty() {
         return;
     }
     let verbs: BTreeMap<AttachedKey, Vec<&'static str>> =
@@ -402,6 +413,8 @@ fn rebuild_over_columns(
                     columns.iter().any(|(table, column)| {
                         mentions(expression, column)
                             && (table == table_name || mentions(expression, &table.name))
+                    }) || relations.iter().any(|relation| {
+                        relation != table_name && mentions(expression, &relation.name)
                     })
                 });
             if !uses || dropped(&key) || !rebuilt.insert(key) {

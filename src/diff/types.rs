@@ -241,6 +241,9 @@ pub fn refuse_blocked_rebuilds(
     if blocked.is_empty() {
         return Ok(());
     }
+    // The way there and the way back often block on the same object: named once.
+    let mut named = BTreeSet::new();
+    blocked.retain(|entry| named.insert(entry.clone()));
     let entries: Vec<String> = blocked.iter().map(|entry| format!("  {entry}")).collect();
     Err(crate::error::Error::Plan {
         object: "not written".to_string(),

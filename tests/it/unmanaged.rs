@@ -28,7 +28,9 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
                doc tsvector, CONSTRAINT c_t_fkey FOREIGN KEY (t_id, n) \
                REFERENCES public.t (id, n) ON DELETE SET NULL (t_id));\n\
              CREATE INDEX c_doc_idx ON public.c USING gist (doc tsvector_ops (siglen = 32));\n\
-             CREATE INDEX c_plain_doc_idx ON public.c USING gist (doc);",
+             CREATE INDEX c_plain_doc_idx ON public.c USING gist (doc);\n\
+             CREATE VIEW public.v AS SELECT id, n FROM public.t;\n\
+             ALTER VIEW public.v ALTER COLUMN n SET DEFAULT 1;",
         )
         .await
         .expect("schema");
@@ -48,6 +50,7 @@ async fn attributes_outside_the_model_are_reported_and_modelled_ones_are_not() {
         ("foreign key column list", "c_t_fkey on public.c"),
         ("operator class parameters", "c_doc_idx on public.c"),
         ("replica identity", "public.t"),
+        ("view column default", "public.v.n"),
     ]
     .map(|(kind, name)| (kind.to_string(), name.to_string()));
     assert_eq!(reported, expected);
@@ -177,4 +180,66 @@ async fn casualties_of_removing_ok(client: &tokio_postgres::Client) -> Vec<Strin
         .expect("mood");
     mood.values.retain(|value| value != "ok");
     autogen::generate(&current, &desired).unmanaged_casualties(&current)
+}
+
+/// A trigger the migration drops with its function's old return type does not stop the
+/// plan, neither way: on the way back the trigger does not exist yet when the function is
+/// dropped. One on a table autogen does not manage stays in the database and does.
+#[tokio::test]
+async fn a_dropped_trigger_does_not_stop_its_function_being_recreated() {
+    let db = ScratchDb::create("autogen_test_unmanaged").await;
+    let client = db.client().await;
+    client
+        .batch_execute(
+            "CREATE TABLE public.t (a integer);
+             CREATE FUNCTION public.tf() RETURNS trigger LANGUAGE plpgsql
+               AS $$ BEGIN RETURN NEW; END $$;
+             CREATE TRIGGER tr BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.tf();",
+        )
+        .await
+        .expect("schema");
+    let public = SchemaScope::Only(vec!["public".to_string()]);
+    let current = catalog::read(&client, &public)
+        .await
+        .expect("introspection");
+    let mut desired = current.clone();
+    desired
+        .tables
+        .get_mut(&QualifiedName::new("public", "t"))
+        .expect("t")
+        .triggers = Default::default();
+    desired.function_users.clear();
+    let function = desired.functions.values_mut().next().expect("tf");
+    function.returns = Some(autogen::model::Returns::Type {
+        setof: false,
+        data_type: "void".to_string(),
+    });
+    function.body = autogen::model::FunctionBody::Source(" BEGIN END ".to_string());
+    assert!(autogen::generate(&current, &desired)
+        .blocked_function_drops
+        .is_empty());
+
+    client
+        .batch_execute(
+            "CREATE SCHEMA other;
+             CREATE TABLE other.x (a integer);
+             CREATE TRIGGER tr2 BEFORE INSERT ON other.x FOR EACH ROW EXECUTE FUNCTION public.tf();",
+        )
+        .await
+        .expect("unmanaged trigger");
+    let current = catalog::read(&client, &public)
+        .await
+        .expect("introspection");
+    // The desired side has the trigger autogen does not manage, not the one it drops.
+    desired.function_users = current.function_users.clone();
+    for callers in desired.function_users.values_mut() {
+        callers.retain(|caller| caller.contains("other.x"));
+    }
+    assert_eq!(
+        autogen::generate(&current, &desired).blocked_function_drops,
+        [
+            "trigger tr2 on table other.x calls function tf(), but it is dropped and created \
+          again, since its return type, kind or arguments change"
+        ]
+    );
 }

@@ -9,11 +9,11 @@
 /// triggers, rules and constraints of extension tables. Implicit array types, the constructor
 /// functions of range types (deptype `i`) and the `_RETURN` rule of every view are
 /// PostgreSQL's own plumbing, not user objects. Attributes of managed objects that the model
-/// cannot hold yet (column storage and options, replica identity, the index a table is clustered on,
-/// storage parameters and tablespaces, foreign key column lists, operator class parameters)
-/// are listed too, so that no
-/// difference in them goes unseen. Triggers and
-/// policies are read by `catalog::triggers`, which reports those on unmanaged relations.
+/// cannot hold yet (column storage and options, view column defaults, replica identity, the
+/// index a table is clustered on, storage parameters and tablespaces, foreign key column
+/// lists, operator class parameters) are listed too, so that no difference in them goes
+/// unseen. Triggers and policies are read by `catalog::triggers`, which reports those on
+/// unmanaged relations.
 pub const UNMANAGED_QUERY: &str = "\
 WITH extension_members AS (
   SELECT dep.classid, dep.objid
@@ -128,6 +128,15 @@ JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.
 WHERE r.relkind IN ('r', 'm', 'p', 'f')
   AND EXISTS (SELECT 1 FROM pg_catalog.unnest(a.attoptions) AS option
               WHERE option LIKE 'n\\_distinct%')
+UNION ALL
+-- A view column's default (`ALTER VIEW ... ALTER COLUMN ... SET DEFAULT`), which inserts and
+-- updates through the view use.
+SELECT 'view column default', r.qualified_name || '.' || a.attname, r.schema_name,
+       r.relation_name
+FROM relations r
+JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = r.oid
+JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+WHERE r.relkind = 'v'
 UNION ALL
 SELECT 'replica identity', r.qualified_name, r.schema_name, r.relation_name
 FROM relations r
