@@ -82,7 +82,10 @@ ORDER BY a.attrelid, a.attnum";
 /// is `pg_get_expr(conbin, conrelid, true)`, which is exactly the text inside the `CHECK (...)`
 /// of `pg_get_constraintdef(oid, true)`, without ` NOT VALID` / ` NO INHERIT`. An exclusion
 /// constraint's `definition` is `pg_get_constraintdef`, which the interpreter's parser reads.
-pub const CONSTRAINTS_QUERY: &str = "\
+macro_rules! constraints_query {
+    ($nulls_not_distinct:literal) => {
+        concat!(
+            "\
 SELECT con.conrelid AS table_oid,
        con.conname AS constraint_name,
        con.contype::pg_catalog.text AS constraint_type,
@@ -125,7 +128,9 @@ SELECT con.conrelid AS table_oid,
        CASE WHEN con.contype = 'x'
             THEN pg_catalog.pg_get_constraintdef(con.oid, true)
        END AS definition,
-       COALESCE(i.indnullsnotdistinct, false) AS nulls_not_distinct,
+       ",
+            $nulls_not_distinct,
+            " AS nulls_not_distinct,
        d.description AS comment,
        con.connoinherit AS no_inherit
 FROM pg_catalog.pg_constraint con
@@ -135,72 +140,21 @@ LEFT JOIN pg_catalog.pg_description d
   ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
  AND d.objoid = con.oid
  AND d.objsubid = 0
-LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'
 LEFT JOIN pg_catalog.pg_index ki ON ki.indexrelid = con.conindid AND con.contype IN ('p', 'u')
 WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
   AND con.contype IN ('p', 'u', 'f', 'c', 'x')
   AND con.conislocal
-ORDER BY con.conrelid, con.conname";
+ORDER BY con.conrelid, con.conname"
+        )
+    };
+}
+
+/// `constraints_query!` for PostgreSQL 15+, where a unique key may be `NULLS NOT DISTINCT`.
+pub const CONSTRAINTS_QUERY: &str =
+    constraints_query!("COALESCE(con.contype = 'u' AND ki.indnullsnotdistinct, false)");
 
 /// `CONSTRAINTS_QUERY` for PostgreSQL 12-14, which have no `indnullsnotdistinct`.
-pub const CONSTRAINTS_QUERY_PRE_15: &str = "\
-SELECT con.conrelid AS table_oid,
-       con.conname AS constraint_name,
-       con.contype::pg_catalog.text AS constraint_type,
-       con.condeferrable AS is_deferrable,
-       con.condeferred AS is_deferred,
-       con.convalidated AS valid,
-       CASE WHEN con.contype = 'c' THEN '{}'
-       ELSE ARRAY(SELECT a.attname::pg_catalog.text
-                  FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
-                  JOIN pg_catalog.pg_attribute a
-                    ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-                  ORDER BY k.position)
-       END::pg_catalog.text[] AS columns,
-       CASE WHEN ki.indnatts > ki.indnkeyatts
-       THEN ARRAY(SELECT a.attname::pg_catalog.text
-                  FROM pg_catalog.unnest(ki.indkey::pg_catalog.int2[])
-                       WITH ORDINALITY AS k(attnum, position)
-                  JOIN pg_catalog.pg_attribute a
-                    ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-                  WHERE k.position > ki.indnkeyatts
-                  ORDER BY k.position)
-       ELSE '{}'
-       END::pg_catalog.text[] AS include,
-       rn.nspname AS referenced_schema,
-       rc.relname AS referenced_table,
-       CASE WHEN con.contype = 'f'
-       THEN ARRAY(SELECT a.attname::pg_catalog.text
-                  FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(attnum, position)
-                  JOIN pg_catalog.pg_attribute a
-                    ON a.attrelid = con.confrelid AND a.attnum = k.attnum
-                  ORDER BY k.position)
-       ELSE '{}'
-       END::pg_catalog.text[] AS referenced_columns,
-       con.confdeltype::pg_catalog.text AS on_delete,
-       con.confupdtype::pg_catalog.text AS on_update,
-       con.confmatchtype::pg_catalog.text AS match_type,
-       CASE WHEN con.contype = 'c'
-            THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true)
-       END AS check_expression,
-       CASE WHEN con.contype = 'x'
-            THEN pg_catalog.pg_get_constraintdef(con.oid, true)
-       END AS definition,
-       false AS nulls_not_distinct,
-       d.description AS comment,
-       con.connoinherit AS no_inherit
-FROM pg_catalog.pg_constraint con
-LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
-LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
-LEFT JOIN pg_catalog.pg_description d
-  ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
- AND d.objoid = con.oid
- AND d.objsubid = 0
-LEFT JOIN pg_catalog.pg_index ki ON ki.indexrelid = con.conindid AND con.contype IN ('p', 'u')
-WHERE con.conrelid = ANY ($1::pg_catalog.oid[])
-  AND con.contype IN ('p', 'u', 'f', 'c', 'x')
-  AND con.conislocal
-ORDER BY con.conrelid, con.conname";
+pub const CONSTRAINTS_QUERY_PRE_15: &str = constraints_query!("false");
 
 /// Indexes of the tables in `$1` that back no primary key, unique or exclusion constraint
 /// and are not a partition's copy of its parent's; one row per index column (key columns, then `INCLUDE` columns), in position order.
@@ -210,13 +164,18 @@ ORDER BY con.conrelid, con.conname";
 /// which wraps anything but a bare function call in parentheses. `opclass` is set only for
 /// non-default operator classes; `collation` only when it differs from the column's (or, for
 /// an expression, from the database default, oid 100), both qualified only when not visible.
-pub const INDEXES_QUERY: &str = "\
+macro_rules! indexes_query {
+    ($nulls_not_distinct:literal) => {
+        concat!(
+            "\
 SELECT i.indrelid AS table_oid,
        ic.relname AS index_name,
        i.indisunique AS is_unique,
        am.amname AS method,
        pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
-       i.indnullsnotdistinct AS nulls_not_distinct,
+       ",
+            $nulls_not_distinct,
+            " AS nulls_not_distinct,
        ic.reloptions::pg_catalog.text[] AS storage_parameters,
        pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment,
        k.position > i.indnkeyatts AS is_included,
@@ -250,47 +209,13 @@ WHERE i.indrelid = ANY ($1::pg_catalog.oid[])
     SELECT 1 FROM pg_catalog.pg_constraint c
     WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid)
-ORDER BY i.indrelid, ic.relname, k.position";
+ORDER BY i.indrelid, ic.relname, k.position"
+        )
+    };
+}
+
+/// `indexes_query!` for PostgreSQL 15+, where a unique index may be `NULLS NOT DISTINCT`.
+pub const INDEXES_QUERY: &str = indexes_query!("i.indnullsnotdistinct");
 
 /// `INDEXES_QUERY` for PostgreSQL 12-14, which have no `indnullsnotdistinct`.
-pub const INDEXES_QUERY_PRE_15: &str = "\
-SELECT i.indrelid AS table_oid,
-       ic.relname AS index_name,
-       i.indisunique AS is_unique,
-       am.amname AS method,
-       pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
-       false AS nulls_not_distinct,
-       ic.reloptions::pg_catalog.text[] AS storage_parameters,
-       pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment,
-       k.position > i.indnkeyatts AS is_included,
-       a.attname AS column_name,
-       CASE WHEN i.indkey[k.position - 1] = 0
-            THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.position, true)
-       END AS expression,
-       COALESCE(i.indoption[k.position - 1], 0)::pg_catalog.int4 AS key_options,
-       CASE
-         WHEN opc.oid IS NULL OR opc.opcdefault THEN NULL
-         WHEN pg_catalog.pg_opclass_is_visible(opc.oid) THEN pg_catalog.quote_ident(opc.opcname)
-         ELSE pg_catalog.quote_ident(opcn.nspname) || '.' || pg_catalog.quote_ident(opc.opcname)
-       END AS opclass,
-       CASE
-         WHEN co.oid IS NULL OR co.oid = COALESCE(a.attcollation, 100) THEN NULL
-         WHEN pg_catalog.pg_collation_is_visible(co.oid) THEN pg_catalog.quote_ident(co.collname)
-         ELSE pg_catalog.quote_ident(con.nspname) || '.' || pg_catalog.quote_ident(co.collname)
-       END AS collation
-FROM pg_catalog.pg_index i
-JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_catalog.pg_am am ON am.oid = ic.relam
-CROSS JOIN LATERAL pg_catalog.generate_series(1, i.indnatts::pg_catalog.int4) AS k(position)
-LEFT JOIN pg_catalog.pg_attribute a
-  ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.position - 1] AND a.attnum > 0
-LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k.position - 1]
-LEFT JOIN pg_catalog.pg_namespace opcn ON opcn.oid = opc.opcnamespace
-LEFT JOIN pg_catalog.pg_collation co ON co.oid = i.indcollation[k.position - 1]
-LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace
-WHERE i.indrelid = ANY ($1::pg_catalog.oid[])
-  AND NOT EXISTS (
-    SELECT 1 FROM pg_catalog.pg_constraint c
-    WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid)
-ORDER BY i.indrelid, ic.relname, k.position";
+pub const INDEXES_QUERY_PRE_15: &str = indexes_query!("false");
