@@ -294,6 +294,18 @@ pub(super) fn recreate_functions_reading_dropped_views(
     recreate_around(before, after, reads, around, changes);
 }
 
+/// Whether `schema` has a routine of `routine`'s schema and name: a call by name finds a
+/// routine created again, or an overload.
+pub(super) fn has_routine_named(schema: &Schema, routine: &ObjectRef) -> bool {
+    let ObjectRef::Function(name) = routine else {
+        return false;
+    };
+    schema
+        .functions
+        .keys()
+        .any(|kept| kept.schema == name.schema && kept.name == name.name)
+}
+
 /// PostgreSQL records the routines a SQL-standard body calls and refuses to drop them: the
 /// functions the graph of `before` reaches from a routine `changes` drop (or drop and create
 /// again) and that `after` still calls by that name are dropped before it and created again
@@ -306,15 +318,7 @@ pub(super) fn recreate_callers_of_dropped_routines(
 ) {
     let routines: BTreeSet<ObjectRef> = dropped_routines(changes)
         .into_iter()
-        .filter(|routine| {
-            let ObjectRef::Function(name) = routine else {
-                return false;
-            };
-            after
-                .functions
-                .keys()
-                .any(|kept| kept.schema == name.schema && kept.name == name.name)
-        })
+        .filter(|routine| has_routine_named(after, routine))
         .collect();
     if routines.is_empty() {
         return;

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 
+use super::functions::has_routine_named;
 use super::{Change, ColumnHints, ColumnUse, PolicyChange, TriggerChange, TypeChange};
 use crate::dependencies::Graph;
 use crate::model::{Column, Constraint, ObjectRef, QualifiedName, Schema};
@@ -27,15 +28,7 @@ pub(super) fn recreate_users(
     // (`blocked_function_drops`); a call by name finds one created again, or an overload.
     let routines: BTreeSet<ObjectRef> = routines
         .iter()
-        .filter(|routine| {
-            let ObjectRef::Function(name) = routine else {
-                return false;
-            };
-            after
-                .functions
-                .keys()
-                .any(|kept| kept.schema == name.schema && kept.name == name.name)
-        })
+        .filter(|routine| has_routine_named(after, routine))
         .cloned()
         .collect();
     let routines = &routines;
